@@ -1,0 +1,1 @@
+"""autograder: checks a learner's derivation step by step (placeholder, filled in below)."""
