@@ -129,3 +129,7 @@ class Report:
         from autograder.render import report_text
 
         return report_text(self)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's plain-text display (terminal IPython, text/plain): the text report."""
+        printer.text(str(self))

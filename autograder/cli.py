@@ -1,0 +1,218 @@
+"""`autograder` on the command line: check a derivation, list problems, show hints.
+
+    autograder check <problem_id> [FILE|-] [--json] [--timeout S] [--seed N]
+    autograder problems [--json]
+    autograder hint <problem_id> [N]
+
+Exit codes are part of the public contract (graders and CI scripts branch on them):
+0 the chain is ok, 1 it is not, 2 a usage error (unknown problem id, unreadable file,
+bad flags).  A user error is one line on stderr, never a traceback.
+
+The engine (sympy) is imported only by `check`, so `--help`, `problems` and `hint`
+start fast.  `main` returns the exit code instead of calling `sys.exit`, so tests can
+call it directly; the console script wraps it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from autograder.problem import Problem
+
+OK, NOT_OK, USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """A mistake in how the command was called; reported in one line, exit code 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line and return its exit code (0 ok, 1 not ok, 2 usage error)."""
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as stop:  # argparse: --help (0) or a bad flag (2, message printed)
+        return stop.code if isinstance(stop.code, int) else USAGE
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return USAGE
+    _tolerate_narrow_terminals()
+    try:
+        return args.run(args)
+    except UsageError as error:
+        print(error, file=sys.stderr)
+        return USAGE
+
+
+# ---------------------------------------------------------------- arguments
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="autograder", description="Check a derivation step by step."
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    _add_check(commands)
+    _add_problems(commands)
+    _add_hint(commands)
+    return parser
+
+
+def _add_check(commands: Any) -> None:
+    check = commands.add_parser(
+        "check",
+        help="check a derivation (LaTeX chain) against a problem",
+        description="Check a derivation. Exit 0 when it is correct, 1 when not, 2 on usage errors.",
+    )
+    check.add_argument("problem_id", help="problem id (see `autograder problems`)")
+    check.add_argument(
+        "file",
+        nargs="?",
+        default="-",
+        metavar="FILE",
+        help="file with the LaTeX chain; '-' or omitted: stdin",
+    )
+    check.add_argument("--json", action="store_true", help="print the report as JSON")
+    check.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=5.0,
+        metavar="S",
+        help="seconds per step (default 5)",
+    )
+    check.add_argument(
+        "--seed", type=int, default=0, metavar="N", help="seed for the random instances"
+    )
+    check.set_defaults(run=_run_check)
+
+
+def _add_problems(commands: Any) -> None:
+    problems = commands.add_parser("problems", help="list the problems")
+    problems.add_argument("--json", action="store_true", help="print the list as JSON")
+    problems.set_defaults(run=_run_problems)
+
+
+def _add_hint(commands: Any) -> None:
+    hint = commands.add_parser("hint", help="show a problem's hints")
+    hint.add_argument("problem_id", help="problem id (see `autograder problems`)")
+    hint.add_argument(
+        "n", nargs="?", type=int, metavar="N", help="which hint (1-based); default: all"
+    )
+    hint.set_defaults(run=_run_hint)
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"must be positive: {text!r}")
+    return value
+
+
+# ---------------------------------------------------------------- commands
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    problem = find_problem(args.problem_id)  # before reading stdin: a typo must not hang
+    answer = _read_answer(args.file)
+    from autograder.api import check
+
+    report = check(problem.id, answer, timeout=args.timeout, seed=args.seed)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        from autograder.render import report_text
+
+        print(report_text(report))
+    return OK if report.ok else NOT_OK
+
+
+def _run_problems(args: argparse.Namespace) -> int:
+    problems = _all_problems()
+    if args.json:
+        rows = [
+            {"id": p.id, "title": p.title, "summary": p.summary, "points": p.points}
+            for p in problems
+        ]
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return OK
+    width = max((len(p.id) for p in problems), default=0)
+    for problem in problems:
+        print(f"{problem.id:<{width}}  {problem.summary}")
+    return OK
+
+
+def _run_hint(args: argparse.Namespace) -> int:
+    problem = find_problem(args.problem_id)
+    hints = problem.hints
+    if not hints:
+        print(f"problem {problem.id!r} has no hints")
+        return OK
+    if args.n is None:
+        chosen = range(1, len(hints) + 1)
+    elif 1 <= args.n <= len(hints):
+        chosen = range(args.n, args.n + 1)
+    else:
+        raise UsageError(
+            f"problem {problem.id!r} has {len(hints)} hint(s); ask for 1 to {len(hints)}"
+        )
+    for n in chosen:
+        print(f"Hint {n}: {hints[n - 1]}")
+    return OK
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def find_problem(problem_id: str) -> Problem:
+    """The problem with this id, or a UsageError naming the known ids."""
+    from autograder.problems import get
+
+    try:
+        return get(problem_id)
+    except KeyError:
+        from autograder.render import unknown_problem_message
+
+        known = [p.id for p in _all_problems()]
+        raise UsageError(unknown_problem_message(problem_id, known)) from None
+
+
+def _all_problems() -> list[Problem]:
+    from autograder.problems import all_problems
+
+    return list(all_problems())
+
+
+def _read_answer(path: str) -> str:
+    """The derivation from a file, or from stdin for '-'."""
+    if path == "-":
+        if sys.stdin.isatty():
+            print("reading the derivation from stdin; end with Ctrl-D", file=sys.stderr)
+        return sys.stdin.read()
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except OSError as error:
+        raise UsageError(f"cannot read {path!r}: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise UsageError(f"cannot read {path!r}: not UTF-8 text") from None
+
+
+def _tolerate_narrow_terminals() -> None:
+    """Marks (✓ ✗ ≥) must not crash a terminal whose encoding lacks them."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure: Callable[..., None] | None = getattr(stream, "reconfigure", None)
+        encoding = (getattr(stream, "encoding", None) or "").lower().replace("-", "")
+        if reconfigure is not None and encoding != "utf8":
+            reconfigure(errors="replace")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,97 @@
+r"""The `%%derivation <problem_id>` cell magic: check a derivation where it is written.
+
+    %load_ext autograder
+
+    %%derivation elbo --timeout 10
+    \log p(x) &= \log \int p(x, z)\, dz \\
+              &\ge \mathbb{E}_{q(z)}\left[\log \frac{p(x, z)}{q(z)}\right]
+
+The body is the LaTeX chain.  The magic checks it, displays the report (rich display:
+HTML in JupyterLab and in nbgrader feedback, text in a terminal), and remembers the body
+in `ANSWERS[problem_id]` so hidden tests can re-check it explicitly, in a fresh process,
+instead of fishing it out of the learner's namespace.  It returns nothing, so the display
+is the cell's only output.
+
+An nbgrader release stub (empty, only `%` comments, or `raise NotImplementedError()`)
+raises `NotImplementedError`, as nbgrader expects of an unanswered cell; a stub is "not
+attempted", never "wrong".  An unknown problem id is an IPython `UsageError`: one line
+listing the known ids, no traceback.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, cell_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+
+ANSWERS: dict[str, str] = {}
+"""The last body run for each problem id; a stub run removes the entry."""
+
+_LATEX_COMMENT = re.compile(r"(?<!\\)((?:\\\\)*)%.*$", re.MULTILINE)
+_RAISE_STUB = re.compile(r"raise\s+NotImplementedError\s*(\(.*\))?\s*")
+
+
+def answer(problem_id: str) -> str | None:
+    """The derivation last run for `problem_id` in this kernel, or None if there is none."""
+    return ANSWERS.get(problem_id)
+
+
+def is_not_attempted(body: str) -> bool:
+    """True for an nbgrader stub: nothing left but comments and `raise NotImplementedError`.
+
+    `%` comments are LaTeX's (`\\%` is a percent sign, not a comment); lines starting
+    with `#` are the Python comments of nbgrader's default stub (`# YOUR CODE HERE`) and
+    are never valid math.
+    """
+    without_comments = _LATEX_COMMENT.sub(r"\1", body)
+    lines = [line.strip() for line in without_comments.splitlines()]
+    content = [line for line in lines if line and not line.startswith("#")]
+    return all(_RAISE_STUB.fullmatch(line) for line in content)
+
+
+def check_cell(problem_id: str, body: str, *, timeout: float = 5.0, seed: int = 0) -> None:
+    """What the magic does, callable without IPython's argument parsing."""
+    from autograder.cli import UsageError as UnknownId
+    from autograder.cli import find_problem
+
+    try:
+        problem = find_problem(problem_id)
+    except UnknownId as error:
+        raise UsageError(str(error)) from None
+    if is_not_attempted(body):
+        ANSWERS.pop(problem.id, None)
+        raise NotImplementedError(
+            f"derivation {problem.id!r} not attempted: replace the placeholder with your "
+            "derivation and run the cell again"
+        )
+    ANSWERS[problem.id] = body
+    from IPython.display import display
+
+    from autograder.api import check
+
+    display(check(problem.id, body, timeout=timeout, seed=seed))
+
+
+@magics_class
+class DerivationMagics(Magics):
+    """Holds the `%%derivation` cell magic."""
+
+    @magic_arguments()
+    @argument("problem_id", help="problem id (see `autograder problems`)")
+    @argument("--timeout", type=float, default=5.0, help="seconds per step (default 5)")
+    @argument("--seed", type=int, default=0, help="seed for the random instances (default 0)")
+    @cell_magic
+    def derivation(self, line: str, cell: str) -> None:
+        """Check the LaTeX chain in this cell against a problem and show the report."""
+        args = parse_argstring(self.derivation, line)
+        if not args.timeout > 0:
+            raise UsageError(f"--timeout must be positive, not {args.timeout}")
+        check_cell(args.problem_id, cell, timeout=args.timeout, seed=args.seed)
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """`%load_ext autograder.magic` (and `%load_ext autograder` once re-exported)."""
+    ipython.register_magics(DerivationMagics)

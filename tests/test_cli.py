@@ -1,0 +1,305 @@
+"""The `autograder` command line: exit codes, JSON shape, stdin, usage errors.
+
+Most tests run against a fake engine installed in `sys.modules`, so they pass before the
+real one exists; the `real_engine` tests skip until `autograder.api` imports.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+import types
+from pathlib import Path
+
+import pytest
+
+import autograder
+from autograder.cli import main
+from autograder.problem import Problem
+from autograder.report import Counterexample, Report, StepResult
+
+PROBLEMS = [
+    Problem(
+        id="elbo",
+        title="The evidence lower bound",
+        statement="Show that log p(x) is at least the ELBO.\nUse Jensen's inequality.",
+        context=(),
+        start=r"\log p(x)",
+        target=r"\mathbb{E}_{q(z)}\left[\log \frac{p(x, z)}{q(z)}\right]",
+        relation=">=",
+        hints=("Multiply and divide by q(z).", "Jensen: log is concave."),
+    ),
+    Problem(
+        id="adam-bias",
+        title="Adam's bias correction",
+        statement="Unroll the first-moment recurrence.",
+        context=(),
+        start="m_t",
+        target=None,
+        relation="=",
+        hints=(),
+    ),
+]
+
+
+class UnknownProblem(KeyError):
+    pass
+
+
+def fake_check(problem_id, answer, *, timeout=5.0, seed=0) -> Report:
+    """Valid and complete unless the answer contains 'wrong'."""
+    fake_check.calls.append((problem_id, answer, timeout, seed))
+    wrong = "wrong" in answer
+    last = StepResult(
+        1,
+        ">=",
+        "invalid" if wrong else "valid",
+        "the two sides differ" if wrong else "holds on 20 random instances",
+        latex=answer.strip(),
+        counterexample=Counterexample({"q(z)": "(0.2, 0.8)"}, "-1.31", "-1.12") if wrong else None,
+    )
+    first = StepResult(0, None, "valid", "read", latex=r"\log p(x)")
+    return Report(problem_id, [first, last], relation=">=", reached_target=not wrong)
+
+
+fake_check.calls = []
+
+
+@pytest.fixture
+def fake_engine(monkeypatch):
+    """Install fake `autograder.api` and `autograder.problems` modules."""
+    by_id = {p.id: p for p in PROBLEMS}
+
+    def get(problem_id):
+        if problem_id not in by_id:
+            raise UnknownProblem(problem_id)
+        return by_id[problem_id]
+
+    api = types.ModuleType("autograder.api")
+    api.check, api.UnknownProblem = fake_check, UnknownProblem
+    problems = types.ModuleType("autograder.problems")
+    problems.get, problems.all_problems = get, lambda: list(PROBLEMS)
+    for name, module in (("api", api), ("problems", problems)):
+        monkeypatch.setitem(sys.modules, f"autograder.{name}", module)
+        monkeypatch.setattr(autograder, name, module, raising=False)
+    fake_check.calls.clear()
+    return fake_check.calls
+
+
+@pytest.fixture
+def answer_file(tmp_path):
+    def write(text: str) -> str:
+        path = tmp_path / "answer.tex"
+        path.write_text(text, encoding="utf-8")
+        return str(path)
+
+    return write
+
+
+# ---------------------------------------------------------------- check
+
+
+def test_check_valid_file_exits_0_with_text_report(fake_engine, answer_file, capsys) -> None:
+    assert main(["check", "elbo", answer_file(r"\log p(x) &\ge ELBO")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Problem elbo\n")
+    assert "  [✓] step 1  ≥ \\log p(x) &\\ge ELBO" in out
+    assert "✓ correct" in out.splitlines()[-1]
+
+
+def test_check_invalid_exits_1(fake_engine, answer_file, capsys) -> None:
+    assert main(["check", "elbo", answer_file("wrong")]) == 1
+    out = capsys.readouterr().out
+    assert "[✗]" in out and "counterexample: with q(z) = (0.2, 0.8)" in out
+
+
+def test_check_json_has_the_public_keys(fake_engine, answer_file, capsys) -> None:
+    assert main(["check", "elbo", answer_file("wrong ≥"), "--json"]) == 1
+    data = json.loads(capsys.readouterr().out)
+    assert {"problem", "ok", "reached_target", "relation", "first_error", "steps"} <= set(data)
+    assert data["problem"] == "elbo" and data["ok"] is False and data["first_error"] == 1
+    for step in data["steps"]:
+        assert {"index", "relation", "status", "message", "counterexample"} <= set(step)
+    assert data["steps"][1]["counterexample"]["instance"] == {"q(z)": "(0.2, 0.8)"}
+    assert data["steps"][1]["latex"] == "wrong ≥"  # not \u2265: ensure_ascii=False
+
+
+@pytest.mark.parametrize("argv_tail", [["-"], []])
+def test_check_reads_stdin_for_dash_or_no_file(fake_engine, monkeypatch, capsys, argv_tail):
+    monkeypatch.setattr(sys, "stdin", io.StringIO("from stdin"))
+    assert main(["check", "elbo", *argv_tail]) == 0
+    assert fake_engine[-1][:2] == ("elbo", "from stdin")
+
+
+def test_check_passes_timeout_and_seed(fake_engine, answer_file) -> None:
+    main(["check", "elbo", answer_file("x"), "--timeout", "2.5", "--seed", "7"])
+    assert fake_engine[-1] == ("elbo", "x", 2.5, 7)
+
+
+def test_unknown_problem_is_a_usage_error_listing_known_ids(fake_engine, monkeypatch, capsys):
+    class Unreadable(io.StringIO):
+        def read(self, *args):
+            raise AssertionError("stdin must not be read for an unknown problem")
+
+    monkeypatch.setattr(sys, "stdin", Unreadable())
+    assert main(["check", "elob"]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == "unknown problem 'elob'; known problems: elbo, adam-bias\n"
+    assert captured.out == "" and fake_engine == []
+
+
+@pytest.mark.parametrize("kind", ["missing", "directory", "binary"])
+def test_unreadable_file_is_a_usage_error(fake_engine, tmp_path, capsys, kind) -> None:
+    path = tmp_path / "answer.tex"
+    if kind == "directory":
+        path.mkdir()
+    elif kind == "binary":
+        path.write_bytes(b"\xff\xfe\x00bad")
+    assert main(["check", "elbo", str(path)]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"cannot read {str(path)!r}") and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        [],
+        ["frobnicate"],
+        ["check"],
+        ["check", "elbo", "--bogus"],
+        ["check", "elbo", "--timeout", "-1"],
+        ["check", "elbo", "--timeout", "soon"],
+        ["check", "elbo", "--seed", "1.5"],
+        ["hint", "elbo", "two"],
+    ],
+)
+def test_bad_usage_exits_2_without_traceback(fake_engine, capsys, argv) -> None:
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    assert "usage: autograder" in captured.err and "Traceback" not in captured.err
+
+
+def test_help_exits_0(capsys) -> None:
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "check" in out and "problems" in out and "hint" in out
+
+
+# ---------------------------------------------------------------- problems, hint
+
+
+def test_problems_lists_ids_aligned_with_one_line_statements(fake_engine, capsys) -> None:
+    assert main(["problems"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "elbo       Show that log p(x) is at least the ELBO.",
+        "adam-bias  Unroll the first-moment recurrence.",
+    ]
+
+
+def test_problems_json(fake_engine, capsys) -> None:
+    assert main(["problems", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [row["id"] for row in rows] == ["elbo", "adam-bias"]
+    assert rows[0]["summary"] == "Show that log p(x) is at least the ELBO."
+
+
+def test_hint_all_and_one(fake_engine, capsys) -> None:
+    assert main(["hint", "elbo"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "Hint 1: Multiply and divide by q(z).",
+        "Hint 2: Jensen: log is concave.",
+    ]
+    assert main(["hint", "elbo", "2"]) == 0
+    assert capsys.readouterr().out == "Hint 2: Jensen: log is concave.\n"
+
+
+def test_hint_out_of_range_and_unknown_problem(fake_engine, capsys) -> None:
+    assert main(["hint", "elbo", "3"]) == 2
+    assert "has 2 hint(s); ask for 1 to 2" in capsys.readouterr().err
+    assert main(["hint", "nope"]) == 2
+    assert capsys.readouterr().err.startswith("unknown problem 'nope'; known problems: elbo")
+    assert main(["hint", "adam-bias"]) == 0
+    assert "no hints" in capsys.readouterr().out
+
+
+# ---------------------------------------------------------------- process level
+
+
+def run_python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_cli_and_render_do_not_import_the_engine() -> None:
+    """`--help` and `problems` must start fast: no sympy beyond what `autograder` imports."""
+    code = (
+        "import sys, autograder; before = set(sys.modules)\n"
+        "import autograder.cli, autograder.render\n"
+        "from autograder.cli import main; main(['--help'])\n"
+        "print(sorted(m for m in set(sys.modules) - before if m.split('.')[0] == 'sympy'))"
+    )
+    result = run_python(code)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "[]"
+
+
+def test_console_script_help() -> None:
+    script = Path(sys.executable).parent / "autograder"
+    if not script.exists():
+        pytest.skip("console script not installed in this environment")
+    result = subprocess.run(
+        [str(script), "check", "--help"], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert "--json" in result.stdout and "--timeout" in result.stdout
+
+
+# ---------------------------------------------------------------- real engine
+
+
+@pytest.fixture
+def engine():
+    """The real engine; these tests skip until `autograder.api` can be imported."""
+    api = pytest.importorskip("autograder.api", exc_type=ImportError)
+    problems = pytest.importorskip("autograder.problems", exc_type=ImportError)
+    return api, problems
+
+
+def test_real_engine_problems_and_unknown_id(engine, capsys) -> None:
+    _, problems = engine
+    ids = [p.id for p in problems.all_problems()]
+    assert main(["problems"]) == 0
+    listed = [line.split()[0] for line in capsys.readouterr().out.splitlines()]
+    assert listed == ids
+    assert main(["check", "no-such-problem", "-"]) == 2
+    assert capsys.readouterr().err == (
+        f"unknown problem 'no-such-problem'; known problems: {', '.join(ids)}\n"
+    )
+
+
+def test_real_engine_check_json_and_exit_code(engine, answer_file, capsys) -> None:
+    _, problems = engine
+    problem = problems.all_problems()[0]
+    code = main(["check", problem.id, answer_file(r"x &= \frac{1}{"), "--json"])
+    data = json.loads(capsys.readouterr().out)
+    assert code == 1 and data["ok"] is False and data["problem"] == problem.id
+    for step in data["steps"]:
+        assert {"index", "relation", "status", "message", "counterexample"} <= set(step)
+
+
+def test_real_engine_console_script_round_trip(engine, tmp_path) -> None:
+    _, problems = engine
+    problem = problems.all_problems()[0]
+    path = tmp_path / "a.tex"
+    path.write_text(problem.start or "x", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "autograder.cli", "check", problem.id, str(path), "--json"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode in (0, 1) and "Traceback" not in result.stderr, result.stderr
+    assert json.loads(result.stdout)["problem"] == problem.id

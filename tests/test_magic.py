@@ -1,0 +1,198 @@
+"""The `%%derivation` cell magic, run in a real IPython shell.
+
+The engine is faked in `sys.modules` so these pass before it exists; the `real_engine`
+tests skip until `autograder.api` imports.
+"""
+
+from __future__ import annotations
+
+import sys
+import types
+
+import pytest
+from IPython.core.error import UsageError
+from IPython.core.interactiveshell import InteractiveShell
+from IPython.utils.capture import capture_output
+from traitlets.config import Config
+
+import autograder
+from autograder import magic
+from autograder.problem import Problem
+from autograder.report import Report, StepResult
+
+PROBLEMS = [
+    Problem("elbo", "ELBO", "Show the ELBO bound.", (), r"\log p(x)", None, ">=", ()),
+    Problem("adam-bias", "Adam", "Unroll the recurrence.", (), "m_t", None, "=", ()),
+]
+VALID = r"""\log p(x) &= \log \int p(x, z)\, dz \\
+          &\ge \mathbb{E}_{q(z)}\left[\log \frac{p(x, z)}{q(z)}\right]
+"""
+
+
+@pytest.fixture(scope="module")
+def ip():
+    """One shell for the module, history kept in memory (nothing written to ~/.ipython)."""
+    config = Config()
+    config.HistoryManager.hist_file = ":memory:"
+    shell = InteractiveShell.instance(config=config)
+    shell.run_line_magic("load_ext", "autograder.magic")
+    return shell
+
+
+@pytest.fixture
+def calls(monkeypatch):
+    """Fake `autograder.api`/`autograder.problems`; returns the list of check calls."""
+    calls: list[tuple] = []
+    by_id = {p.id: p for p in PROBLEMS}
+
+    def check(problem_id, answer, *, timeout=5.0, seed=0):
+        calls.append((problem_id, answer, timeout, seed))
+        first = StepResult(0, None, "valid", "read", latex=r"\log p(x)")
+        return Report(problem_id, [first], reached_target=True)
+
+    def get(problem_id):
+        if problem_id not in by_id:
+            raise KeyError(problem_id)
+        return by_id[problem_id]
+
+    api = types.ModuleType("autograder.api")
+    api.check = check
+    problems = types.ModuleType("autograder.problems")
+    problems.get, problems.all_problems = get, lambda: list(PROBLEMS)
+    for name, module in (("api", api), ("problems", problems)):
+        monkeypatch.setitem(sys.modules, f"autograder.{name}", module)
+        monkeypatch.setattr(autograder, name, module, raising=False)
+    monkeypatch.setattr(magic, "ANSWERS", {})
+    return calls
+
+
+def run(ip, line: str, body: str):
+    with capture_output() as captured:
+        result = ip.run_cell_magic("derivation", line, body)
+    return result, captured
+
+
+def test_checks_displays_and_remembers(ip, calls) -> None:
+    result, captured = run(ip, "elbo", VALID)
+    assert result is None  # the display is the only output
+    assert calls == [("elbo", VALID, 5.0, 0)]
+    (output,) = captured.outputs
+    assert "autograder-report" in output.data["text/html"]
+    assert output.data["text/plain"].startswith("Problem elbo")
+    assert magic.ANSWERS == {"elbo": VALID} and magic.answer("elbo") == VALID
+    assert magic.answer("adam-bias") is None
+
+
+def test_flags(ip, calls) -> None:
+    run(ip, "elbo --timeout 10 --seed 3", VALID)
+    assert calls[-1][2:] == (10.0, 3)
+
+
+@pytest.mark.parametrize(
+    "line", ["", "elbo --timeout soon", "elbo --timeout 0", "elbo --frobnicate", "elbo extra"]
+)
+def test_bad_arguments_are_usage_errors(ip, calls, line) -> None:
+    with pytest.raises(UsageError):
+        ip.run_cell_magic("derivation", line, VALID)
+    assert calls == []
+
+
+def test_unknown_problem_is_one_line_listing_known_ids(ip, calls) -> None:
+    with pytest.raises(UsageError) as error:
+        ip.run_cell_magic("derivation", "elob", VALID)
+    assert str(error.value) == "unknown problem 'elob'; known problems: elbo, adam-bias"
+    assert calls == [] and magic.ANSWERS == {}
+
+
+def test_unknown_problem_in_a_cell_shows_no_traceback(ip, calls, capsys) -> None:
+    result = ip.run_cell(f"%%derivation elob\n{VALID}")
+    assert isinstance(result.error_in_exec, UsageError)
+    captured = capsys.readouterr()
+    shown = captured.out + captured.err
+    assert "unknown problem 'elob'; known problems: elbo, adam-bias" in shown
+    assert "Traceback" not in shown
+
+
+STUBS = [
+    "\n   \n",
+    "% YOUR DERIVATION HERE\n",
+    "% YOUR DERIVATION HERE\nraise NotImplementedError()\n",
+    "# YOUR CODE HERE\nraise NotImplementedError()",
+    "raise NotImplementedError",
+    "  raise NotImplementedError('write your derivation')  % still a stub\n",
+]
+
+
+@pytest.mark.parametrize("body", STUBS)
+def test_stub_raises_not_implemented_and_forgets_the_answer(ip, calls, body) -> None:
+    magic.ANSWERS["elbo"] = "an earlier attempt"
+    with pytest.raises(NotImplementedError, match="not attempted"):
+        ip.run_cell_magic("derivation", "elbo", body)
+    assert calls == [] and magic.answer("elbo") is None
+
+
+def test_empty_body(ip, calls) -> None:
+    """IPython itself refuses a cell magic with no body; the function treats it as a stub."""
+    with pytest.raises(UsageError, match="cell body is empty"):
+        ip.run_cell_magic("derivation", "elbo", "")
+    with pytest.raises(NotImplementedError, match="not attempted"):
+        magic.check_cell("elbo", "")
+    assert calls == []
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        r"x \% y",  # an escaped percent sign is content
+        "% YOUR DERIVATION HERE\n" + VALID,
+        "raise NotImplementedError()\n" + VALID,
+        r"x \\% comment after a line break",
+    ],
+)
+def test_attempted_bodies_are_checked(body) -> None:
+    assert not magic.is_not_attempted(body)
+
+
+def test_load_ext_registers_the_magic(ip) -> None:
+    assert "derivation" in ip.magics_manager.magics["cell"]
+
+
+def test_load_ext_autograder(ip) -> None:
+    """`%load_ext autograder` works once the package re-exports the loader."""
+    if not hasattr(autograder, "load_ipython_extension"):
+        pytest.skip("autograder/__init__.py does not re-export load_ipython_extension yet")
+    ip.run_line_magic("load_ext", "autograder")
+    assert "derivation" in ip.magics_manager.magics["cell"]
+
+
+# ---------------------------------------------------------------- real engine
+
+
+@pytest.fixture
+def engine():
+    """The real engine; these tests skip until `autograder.api` can be imported."""
+    api = pytest.importorskip("autograder.api", exc_type=ImportError)
+    problems = pytest.importorskip("autograder.problems", exc_type=ImportError)
+    return api, problems
+
+
+def test_real_engine_magic_displays_report(ip, engine, monkeypatch) -> None:
+    _, problems = engine
+    monkeypatch.setattr(magic, "ANSWERS", {})
+    problem = problems.all_problems()[0]
+    body = (problem.start or "x") + "\n"
+    result, captured = run(ip, problem.id, body)
+    assert result is None and magic.answer(problem.id) == body
+    (output,) = captured.outputs
+    assert "autograder-report" in output.data["text/html"]
+
+
+def test_real_engine_unknown_id_and_stub(ip, engine) -> None:
+    _, problems = engine
+    with pytest.raises(UsageError, match="known problems: "):
+        ip.run_cell_magic("derivation", "no-such-problem", "x")
+    problem = problems.all_problems()[0]
+    with pytest.raises(NotImplementedError):
+        ip.run_cell_magic(
+            "derivation", problem.id, "% YOUR DERIVATION HERE\nraise NotImplementedError()"
+        )
