@@ -1,0 +1,80 @@
+"""How values are laid out during randomized evaluation.
+
+Every value is a complex numpy array of rank RANK (a scalar field) or RANK + 1 (a vector,
+components on the last axis).  Axis PERT holds the perturbed copies of a parameter while a
+gradient is taken; axis OMEGA the outcomes of the random variables; each variable bound by
+a sum, integral, expectation or KL gets an axis of its own from FIRST_BINDER on.  Size-1
+axes broadcast, so a value only pays for what it depends on, and looking up a table at
+index arrays (numpy advanced indexing) broadcasts the same way.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+RANK = 9
+PERT = 0
+OMEGA = 1
+FIRST_BINDER = 2
+
+
+class EvalError(Exception):
+    """An expression that cannot be evaluated on an instance, said in words."""
+
+
+def const(value: complex) -> np.ndarray:
+    return np.full((1,) * RANK, value, dtype=complex)
+
+
+def along(axis: int, values, vector: bool = False) -> np.ndarray:
+    """`values` (1-D, or 2-D with components last when vector) laid along `axis`."""
+    values = np.asarray(values, dtype=complex)
+    shape = [1] * RANK
+    shape[axis] = values.shape[0]
+    if vector:
+        shape.append(values.shape[1])
+    return values.reshape(shape)
+
+
+def is_vector(value: np.ndarray) -> bool:
+    return value.ndim == RANK + 1
+
+
+def to_index(value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Integer indices from evaluated values, with a mask of those that are integers."""
+    if is_vector(value):
+        raise EvalError("a vector was used where an index was expected")
+    real = value.real
+    ok = np.isfinite(real) & (np.abs(value.imag) < 1e-9)
+    rounded = np.rint(np.where(ok, real, 0.0))
+    ok &= np.abs(real - rounded) < 1e-9
+    return rounded.astype(np.int64), ok
+
+
+def lookup(table: np.ndarray, *indices: np.ndarray) -> np.ndarray:
+    """table[i1, i2, ...] for index arrays of rank RANK; NaN where an index is out of range."""
+    if len(indices) != table.ndim:
+        raise EvalError(f"expected {table.ndim} arguments, got {len(indices)}")
+    clipped = []
+    valid = np.ones((1,) * RANK, dtype=bool)
+    for dim, idx in zip(table.shape, indices, strict=True):
+        ints, ok = to_index(idx)
+        ok = ok & (ints >= 0) & (ints < dim)
+        valid = valid & ok
+        clipped.append(np.clip(ints, 0, dim - 1))
+    result = np.asarray(table, dtype=complex)[tuple(clipped)]
+    return np.where(valid, result, np.nan)
+
+
+def reduce_sum(value: np.ndarray, axis: int, size: int) -> np.ndarray:
+    """Sum over a binder axis of the given size (a value constant along it counts `size` times)."""
+    if value.shape[axis] == 1:
+        return value * size
+    return value.sum(axis=axis, keepdims=True)
+
+
+def scalar_like(value: np.ndarray, other: np.ndarray) -> np.ndarray:
+    """Add a component axis to a scalar field so it broadcasts against a vector."""
+    if is_vector(other) and not is_vector(value):
+        return value[..., None]
+    return value

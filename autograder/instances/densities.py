@@ -1,0 +1,95 @@
+"""Densities over small finite domains, all derived from one random joint table.
+
+`p(x, z)` is a random table; `p(z)`, `p(x)`, `p(x|z)`, `p(z|x)` are its marginals and
+conditionals, so Bayes' rule and the chain rule hold exactly on every instance and nothing
+else does.  Other densities (`q(z)`) are independent random tables.  Integrals over a
+variable are exact sums over its domain.  Tables are drawn far from uniform, so a step
+that only holds for a uniform q fails.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograder import context as ctx
+from autograder.axes import EvalError, lookup
+from autograder.instances import Instance, fmt_vector
+from autograder.instances.omega import random_law
+
+LATENT_SIZES = (3, 2, 4)
+OBSERVED_SIZES = (3, 2)
+
+
+class TableDensity:
+    """A density given as a table over named variables; derives marginals and conditionals."""
+
+    def __init__(self, name: str, variables: tuple[str, ...], table: np.ndarray) -> None:
+        self.name = name
+        self.variables = variables
+        self.table = table
+        self._cache: dict[tuple, np.ndarray] = {}
+
+    def table_for(self, over: tuple[str, ...], given: tuple[str, ...]) -> np.ndarray:
+        key = (over, given)
+        if key not in self._cache:
+            self._cache[key] = self._derive(over, given)
+        return self._cache[key]
+
+    def _derive(self, over: tuple[str, ...], given: tuple[str, ...]) -> np.ndarray:
+        names = over + given
+        unknown = [v for v in names if v not in self.variables]
+        if unknown:
+            known = ", ".join(self.variables)
+            raise EvalError(f"{self.name} is a density over {known}, not over {unknown[0]}")
+        if len(set(names)) != len(names):
+            raise EvalError(f"a variable appears twice in {self.name}(...)")
+        drop = tuple(i for i, v in enumerate(self.variables) if v not in names)
+        marginal = self.table.sum(axis=drop) if drop else self.table
+        kept = [v for v in self.variables if v in names]
+        joint = np.moveaxis(marginal, [kept.index(v) for v in names], range(len(names)))
+        if not given:
+            return joint
+        denominator = joint.sum(axis=tuple(range(len(over))), keepdims=True)
+        return joint / denominator
+
+    def density(self, node, args, given, evaluator, env) -> np.ndarray:
+        over = tuple(_var_name(a) for a in node.variables)
+        cond = tuple(_var_name(a) for a in node.given)
+        return lookup(self.table_for(over, cond), *args, *given)
+
+
+def _var_name(arg) -> str:
+    name = getattr(arg, "name", None)
+    if name is None:
+        raise EvalError(f"the argument {arg} of a density must be one of its variables")
+    return name
+
+
+def draw(inst: Instance, decl: ctx.Densities) -> None:
+    sizes = {}
+    for name, role in decl.variables:
+        choices = OBSERVED_SIZES if role == "observed" else LATENT_SIZES
+        sizes[name] = choices[inst.number % len(choices)]
+        inst.domains[name] = sizes[name]
+    names = tuple(name for name, _ in decl.variables)
+    shape = tuple(sizes[n] for n in names)
+    joint = random_law(inst.rng, int(np.prod(shape))).reshape(shape)
+    inst.handlers[decl.joint] = TableDensity(decl.joint, names, joint)
+    inst.description[f"{decl.joint}({', '.join(names)})"] = _table_text(joint)
+    for name, role in decl.variables:
+        if role == "observed":
+            value = int(inst.rng.integers(sizes[name]))
+            inst.observed[name] = value
+            inst.description[name] = f"outcome {value + 1} of {sizes[name]}"
+    for other, over in decl.others:
+        table = random_law(inst.rng, int(np.prod([sizes[v] for v in over])))
+        table = table.reshape(tuple(sizes[v] for v in over))
+        inst.handlers[other] = TableDensity(other, tuple(over), table)
+        inst.description[f"{other}({', '.join(over)})"] = _table_text(table)
+
+
+def _table_text(table: np.ndarray) -> str:
+    if table.ndim == 1:
+        return fmt_vector(table)
+    return "[" + "; ".join(fmt_vector(row) for row in table) + "]"
+

@@ -1,0 +1,62 @@
+"""Vectors: fixed random reals, a parameter theta, or random vectors with independent
+components on random discrete laws of the stated mean and variance (never Gaussian)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from autograder import context as ctx
+from autograder.axes import EvalError, RANK
+from autograder.instances import Instance, fmt, fmt_vector
+from autograder.instances.omega import random_law, standardised
+
+
+class FixedVector:
+    def __init__(self, values: np.ndarray) -> None:
+        self.values = values
+
+    def vector(self, env) -> np.ndarray:
+        return self.values.reshape((1,) * RANK + (-1,)).astype(complex)
+
+
+class RandomVector:
+    """Components are random variables along OMEGA; component j on its own block."""
+
+    def __init__(self, columns: list[np.ndarray]) -> None:
+        self.columns = columns
+
+    def vector(self, env) -> np.ndarray:
+        return np.stack(np.broadcast_arrays(*self.columns), axis=-1)
+
+
+def size_of(inst: Instance, size: str) -> int:
+    if size.isdigit():
+        return int(size)
+    if size not in inst.scalars:
+        raise EvalError(f"the size {size} of a vector is not declared")
+    return int(inst.scalars[size].real)
+
+
+def draw(inst: Instance, decl: ctx.VectorOf) -> None:
+    n = size_of(inst, decl.size)
+    if not decl.random:
+        values = inst.rng.normal(scale=1.5, size=n)
+        inst.handlers[decl.name] = FixedVector(values)
+        inst.description[decl.name] = fmt_vector(values)
+        if decl.param:
+            inst.handlers[decl.name].param = True
+        return
+    columns, laws = [], []
+    for _ in range(n):
+        support = int(inst.rng.choice([2, 3]))
+        weights = random_law(inst.rng, support)
+        points = standardised(inst.rng, weights, decl.mean, decl.var)
+        block = inst.omega.add_block(weights)
+        columns.append(inst.omega.variable(block, points))
+        laws.append(
+            "{" + ", ".join(f"{fmt(x)} w.p. {fmt(p, 2)}" for x, p in zip(points, weights)) + "}"
+        )
+    inst.handlers[decl.name] = RandomVector(columns)
+    inst.description[f"{decl.name}_i"] = (
+        f"independent, mean {fmt(decl.mean)}, variance {fmt(decl.var)}: " + "; ".join(laws)
+    )

@@ -1,0 +1,286 @@
+"""The resolved expression: sympy objects, with a few classes sympy does not have.
+
+The resolver turns the reader's syntax tree into these, binding every name to what the
+problem says it is.  They are ordinary sympy expressions, so the symbolic fast path can
+use sympy's algebra on them (they are opaque to it: sympy never evaluates an expectation
+or a KL), and `sympy.latex` prints them back for the report's "read as" line.  The
+randomized path gives them meaning on concrete instances (`autograder.evaluate`).
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+
+
+def _tex(printer: LatexPrinter, expr: sp.Basic) -> str:
+    return printer._print(expr)
+
+
+class Vector(sp.Symbol):
+    """A vector-valued name (q, k, x, theta).  Its components are `Component(v, i)`."""
+
+    is_commutative = True
+
+
+class OnesVector(sp.Symbol):
+    """The all-ones vector `\\mathbf{1}`; it takes the length of whatever it meets."""
+
+    def __new__(cls):
+        return super().__new__(cls, "1_vec")
+
+    def _latex(self, printer):
+        return r"\mathbf{1}"
+
+
+class DomainVar(sp.Symbol):
+    """A variable that ranges over a finite domain: z, x, s, a, tau.
+
+    Integrals and sums over it are exact finite sums on every instance.
+    """
+
+
+class Dens(sp.Function):
+    """A density or probability: `p(x|z)`, `q(z)`, `pi_theta(a|s)`, `p_theta(tau)`.
+
+    args: (name Symbol, Tuple of variables, Tuple of conditioning values, display name str).
+    Positive, so sympy may split `log(p(x|z) p(z))` into a sum of logs.
+    """
+
+    is_positive = True
+    is_real = True
+
+    @classmethod
+    def eval(cls, *args):
+        return None
+
+    @property
+    def name(self) -> str:
+        return self.args[0].name
+
+    @property
+    def variables(self) -> tuple:
+        return tuple(self.args[1])
+
+    @property
+    def given(self) -> tuple:
+        return tuple(self.args[2])
+
+    def _latex(self, printer):
+        head = self.args[3].name if len(self.args) > 3 else self.name
+        inner = ", ".join(_tex(printer, a) for a in self.variables)
+        if self.given:
+            inner += r" \mid " + ", ".join(_tex(printer, a) for a in self.given)
+        return rf"{head}\left({inner}\right)"
+
+
+class Fn(sp.Function):
+    """A named real function of the problem: reward r(s,a), return R(tau), baseline b(s), J(theta).
+
+    args: (name Symbol, display Symbol, *arguments).
+    """
+
+    is_real = True
+
+    @classmethod
+    def eval(cls, *args):
+        return None
+
+    @property
+    def name(self) -> str:
+        return self.args[0].name
+
+    def _latex(self, printer):
+        inner = ", ".join(_tex(printer, a) for a in self.args[2:])
+        return rf"{self.args[1].name}\left({inner}\right)"
+
+
+class TrajStep(sp.Function):
+    """The state or action at time t of a trajectory: `s_t` is TrajStep(s, tau, t)."""
+
+    is_real = True
+
+    @classmethod
+    def eval(cls, *args):
+        return None
+
+    def _latex(self, printer):
+        return rf"{_tex(printer, self.args[0])}_{{{_tex(printer, self.args[2])}}}"
+
+
+class Component(sp.Function):
+    """Component i of a vector expression: `q_i`, `softmax(x)_i` (1-based)."""
+
+    is_real = True
+
+    @classmethod
+    def eval(cls, *args):
+        return None
+
+    def _latex(self, printer):
+        vec, idx = self.args
+        base = _tex(printer, vec)
+        if not isinstance(vec, sp.Symbol):
+            base = rf"\left({base}\right)"
+        return rf"{base}_{{{_tex(printer, idx)}}}"
+
+
+class Dot(sp.Function):
+    """The dot product of two vectors, `q^\\top k`."""
+
+    is_real = True
+
+    @classmethod
+    def eval(cls, *args):
+        return None
+
+    def _latex(self, printer):
+        a, b = (_tex(printer, x) for x in self.args)
+        return rf"{a}^{{\top}} {b}"
+
+
+class Softmax(sp.Function):
+    """softmax of a vector (a vector)."""
+
+    @classmethod
+    def eval(cls, *args):
+        return None
+
+    def _latex(self, printer):
+        return rf"\operatorname{{softmax}}\left({_tex(printer, self.args[0])}\right)"
+
+
+class Mean(sp.Function):
+    """Expectation over the problem's random variables: `\\mathbb{E}[X]`."""
+
+    is_real = True
+
+    @classmethod
+    def eval(cls, *args):
+        return None
+
+    def _latex(self, printer):
+        return rf"\mathbb{{E}}\left[{_tex(printer, self.args[0])}\right]"
+
+
+class Variance(sp.Function):
+    is_real = True
+
+    @classmethod
+    def eval(cls, *args):
+        return None
+
+    def _latex(self, printer):
+        return rf"\operatorname{{Var}}\left({_tex(printer, self.args[0])}\right)"
+
+
+class Covariance(sp.Function):
+    is_real = True
+
+    @classmethod
+    def eval(cls, *args):
+        return None
+
+    def _latex(self, printer):
+        a, b = (_tex(printer, x) for x in self.args)
+        return rf"\operatorname{{Cov}}\left({a}, {b}\right)"
+
+
+class Expectation(sp.Function):
+    """`\\mathbb{E}_{v \\sim w}[body]` = sum over v of w * body.  args: (body, v, w)."""
+
+    is_real = True
+
+    @property
+    def free_symbols(self):
+        body, var, weight = self.args
+        return (body.free_symbols | weight.free_symbols) - {var}
+
+    @classmethod
+    def eval(cls, *args):
+        return None
+
+    def _latex(self, printer):
+        body, var, weight = self.args
+        return (
+            rf"\mathbb{{E}}_{{{_tex(printer, var)} \sim {_tex(printer, weight)}}}"
+            rf"\left[{_tex(printer, body)}\right]"
+        )
+
+
+class Total(sp.Function):
+    """`\\sum_v body` over a variable's whole finite domain.  args: (body, v)."""
+
+    @property
+    def free_symbols(self):
+        body, var = self.args
+        return body.free_symbols - {var}
+
+    @classmethod
+    def eval(cls, *args):
+        return None
+
+    def _latex(self, printer):
+        body, var = self.args
+        return rf"\sum_{{{_tex(printer, var)}}} \left({_tex(printer, body)}\right)"
+
+
+class DomainIntegral(Total):
+    """`\\int body\\, dv` over a discrete variable: the same as `Total`."""
+
+    def _latex(self, printer):
+        body, var = self.args
+        return rf"\int {_tex(printer, body)} \, d{_tex(printer, var)}"
+
+
+class KL(sp.Function):
+    """`KL(P || Q)` = sum over vars of P log(P/Q).  args: (P, Q, Tuple of vars)."""
+
+    is_real = True
+
+    @property
+    def free_symbols(self):
+        p, q, variables = self.args
+        return (p.free_symbols | q.free_symbols) - set(variables)
+
+    @classmethod
+    def eval(cls, *args):
+        return None
+
+    def _latex(self, printer):
+        a, b = (_tex(printer, x) for x in self.args[:2])
+        return rf"\mathrm{{KL}}\left({a} \,\middle\|\, {b}\right)"
+
+
+class Grad(sp.Function):
+    """`\\nabla_v body` (a vector when v is a vector).  args: (body, v)."""
+
+    @classmethod
+    def eval(cls, *args):
+        return None
+
+    def _latex(self, printer):
+        body, var = self.args
+        return rf"\nabla_{{{_tex(printer, var)}}} \left({_tex(printer, body)}\right)"
+
+
+OPAQUE = (
+    Dens,
+    Fn,
+    TrajStep,
+    Component,
+    Dot,
+    Softmax,
+    Mean,
+    Variance,
+    Covariance,
+    Expectation,
+    Total,
+    KL,
+    Grad,
+)
+
+
+def to_latex(expr: sp.Basic) -> str:
+    """The expression as the report shows it under "read as"."""
+    return sp.latex(expr)

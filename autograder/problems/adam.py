@@ -1,0 +1,60 @@
+"""Adam's bias correction (curriculum 3)."""
+
+from autograder.context import Definition, Index, Integer, RandomSequence, Real, Recurrence
+from autograder.problem import Problem
+
+CONTEXT = (
+    Real("beta_1", 0.05, 0.95, "the first-moment decay, in (0, 1)"),
+    Real("beta_2", 0.05, 0.999, "the second-moment decay, in (0, 1)"),
+    Real("mu", -2.0, 2.0, "the common mean of the gradients"),
+    Integer("t", values=(1, 2, 3, 4, 5), description="the step"),
+    RandomSequence("g", mean="mu"),
+    Recurrence("m", "t", ((0, "0"),), r"\beta_1 m_{t-1} + (1-\beta_1) g_t"),
+    Recurrence("v", "t", ((0, "0"),), r"\beta_2 v_{t-1} + (1-\beta_2) g_t^2"),
+    Definition("m", "hat", "t", r"\frac{m_t}{1-\beta_1^t}"),
+    Definition("v", "hat", "t", r"\frac{v_t}{1-\beta_2^t}"),
+    Index("i", "t"),
+    Index("j", "t"),
+)
+
+STATEMENT = (
+    r"$\beta_1 \in (0,1)$, $m_0 = 0$, $m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t$ for $t \ge 1$; "
+    r"the gradients $g_i$ are random with the same mean $\mathbb{E}[g_i] = \mu$ (nothing else is assumed)."
+)
+
+PROBLEMS = [
+    Problem(
+        id="adam_unroll",
+        title="Unrolling Adam's first moment",
+        statement=r"Show that $m_t = (1-\beta_1)\sum_{i=1}^{t} \beta_1^{t-i} g_i$." + "\n" + STATEMENT,
+        context=CONTEXT,
+        start="m_t",
+        target=r"(1-\beta_1)\sum_{i=1}^{t} \beta_1^{t-i} g_i",
+        relation="=",
+        hints=(
+            r"Apply the recurrence once: $m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t$.",
+            r"Apply it again to $m_{t-1}$ and look at the pattern of powers of $\beta_1$.",
+            r"After t steps you reach $m_0 = 0$; collect the terms into one sum.",
+        ),
+        points=2,
+    ),
+    Problem(
+        id="adam_bias",
+        title="The bias of Adam's first moment",
+        statement=(
+            r"Show that $\mathbb{E}[m_t] = (1-\beta_1^t)\mu$, so $\hat m_t = m_t/(1-\beta_1^t)$ is unbiased."
+            + "\n"
+            + STATEMENT
+        ),
+        context=CONTEXT,
+        start=r"\mathbb{E}[m_t]",
+        target=r"(1-\beta_1^t)\mu",
+        relation="=",
+        hints=(
+            r"Unroll first: $m_t = (1-\beta_1)\sum_{i=1}^{t} \beta_1^{t-i} g_i$.",
+            r"Expectation is linear: take it inside the sum; $\mathbb{E}[g_i] = \mu$.",
+            r"Geometric series: $(1-\beta_1)\sum_{i=1}^{t} \beta_1^{t-i} = 1 - \beta_1^t$.",
+        ),
+        points=3,
+    ),
+]

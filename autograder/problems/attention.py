@@ -1,0 +1,51 @@
+"""Scaled dot-product attention (curriculum 4)."""
+
+from autograder.context import Index, Integer, Real, VectorOf
+from autograder.problem import Problem
+
+PROBLEMS = [
+    Problem(
+        id="attention_scaling",
+        title="Why attention scales by the square root of d_k",
+        statement=(
+            r"Show that $\mathrm{Var}(q^\top k) = d_k$ when $q, k \in \mathbb{R}^{d_k}$ have independent "
+            "components, each of mean 0 and variance 1 (so $q^\\top k/\\sqrt{d_k}$ has unit variance)."
+        ),
+        context=(
+            Integer("d_k", values=(1, 2, 3), description="the key dimension"),
+            VectorOf("q", "d_k", random=True, mean=0.0, var=1.0),
+            VectorOf("k", "d_k", random=True, mean=0.0, var=1.0),
+            Index("i", "d_k"),
+            Index("j", "d_k"),
+        ),
+        start=r"\mathrm{Var}(q^\top k)",
+        target="d_k",
+        relation="=",
+        hints=(
+            r"Write the dot product as a sum: $q^\top k = \sum_{i=1}^{d_k} q_i k_i$.",
+            r"The terms $q_i k_i$ are independent, so the variance of the sum is the sum of the variances.",
+            r"$\mathrm{Var}(q_i k_i) = \mathbb{E}[q_i^2]\mathbb{E}[k_i^2] - (\mathbb{E}[q_i]\mathbb{E}[k_i])^2$ by independence.",
+        ),
+        points=3,
+    ),
+    Problem(
+        id="softmax_shift",
+        title="Softmax is invariant to adding a constant",
+        statement=r"Show that $\mathrm{softmax}(x + c\mathbf{1})_i = \mathrm{softmax}(x)_i$ for any real c.",
+        context=(
+            Integer("n", values=(1, 2, 3, 4), description="the length of x"),
+            VectorOf("x", "n"),
+            Real("c", -3.0, 3.0, "a real constant"),
+            Index("i", "n"),
+            Index("j", "n"),
+        ),
+        start=r"\mathrm{softmax}(x + c\mathbf{1})_i",
+        target=r"\mathrm{softmax}(x)_i",
+        relation="=",
+        hints=(
+            r"Write the softmax out: $\frac{e^{x_i + c}}{\sum_j e^{x_j + c}}$.",
+            r"$e^{x_j + c} = e^{c} e^{x_j}$; take $e^{c}$ out of the sum and cancel it.",
+        ),
+        points=2,
+    ),
+]

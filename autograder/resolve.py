@@ -1,0 +1,529 @@
+"""Bind every name in the reader's tree to what the problem says it is.
+
+The output is a sympy expression built from `autograder.ir`.  This is where `p(x|z)`
+becomes a conditional of the joint, `\\pi_\\theta(a_t|s_t)` the policy at the t-th state and
+action of a trajectory, `q_i` a component of a random vector, `m_{t-1}` a term of a
+recurrence, `a(b+c)` a product.  A name the problem does not know is reported here, in
+words, with the names it does know.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from autograder import context as ctx
+from autograder import ir
+from autograder import syntax as sx
+
+FUNCTIONS = {
+    "log": sp.log,
+    "exp": sp.exp,
+    "sin": sp.sin,
+    "cos": sp.cos,
+    "tan": sp.tan,
+    "sinh": sp.sinh,
+    "cosh": sp.cosh,
+    "tanh": sp.tanh,
+    "abs": sp.Abs,
+    "factorial": sp.factorial,
+}
+ACCENT_SUFFIX = {"hat": "hat", "bar": "bar", "tilde": "tilde", "prime": "prime", "star": "star"}
+
+
+class ResolveError(Exception):
+    def __init__(self, message: str, pos: int = -1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.pos = pos
+
+
+@dataclass
+class Compiled:
+    """A problem's context turned into the symbols and facts the resolver and evaluator need."""
+
+    context: tuple
+    names: dict[str, sp.Basic] = field(default_factory=dict)
+    sequences: set[str] = field(default_factory=set)
+    vectors: dict[str, ir.Vector] = field(default_factory=dict)
+    random: bool = False
+    densities: dict[str, tuple] = field(default_factory=dict)
+    functions: dict[str, int] = field(default_factory=dict)
+    observed: set[str] = field(default_factory=set)
+    indices: dict[str, tuple] = field(default_factory=dict)
+    definitions: dict[tuple, tuple] = field(default_factory=dict)
+    recurrences: dict[str, tuple] = field(default_factory=dict)
+    trajectory: ir.DomainVar | None = None
+    step_kinds: dict[str, ir.DomainVar] = field(default_factory=dict)
+    free_names: bool = False
+
+    def known(self) -> list[str]:
+        names = set(self.names) | self.sequences | set(self.vectors) | set(self.densities)
+        names |= set(self.functions) | set(self.indices)
+        names |= {f"{name}_t" for name in self.step_kinds}
+        return sorted(names, key=lambda n: (n.lower(), n))
+
+    def domain_vars(self) -> set[ir.DomainVar]:
+        return {s for s in self.names.values() if isinstance(s, ir.DomainVar)}
+
+
+def compile_context(context: tuple, read) -> Compiled:
+    """Turn declarations into symbols; `read` is the reader (for rules written in LaTeX)."""
+    c = Compiled(context=context)
+    for decl in context:
+        if isinstance(decl, ctx.Real):
+            positive = decl.low >= 0
+            c.names[decl.name] = sp.Symbol(decl.name, real=True, positive=positive or None)
+        elif isinstance(decl, ctx.Integer):
+            c.names[decl.name] = sp.Symbol(decl.name, integer=True, positive=True)
+        elif isinstance(decl, ctx.VectorOf):
+            c.vectors[decl.name] = ir.Vector(decl.name)
+            c.random |= decl.random
+        elif isinstance(decl, ctx.RandomSequence):
+            c.sequences.add(decl.name)
+            c.random = True
+        elif isinstance(decl, ctx.Recurrence):
+            c.sequences.add(decl.name)
+        elif isinstance(decl, ctx.Densities):
+            variables = {}
+            for name, role in decl.variables:
+                variables[name] = ir.DomainVar(name)
+                c.names[name] = variables[name]
+                if role == "observed":
+                    c.observed.add(name)
+            c.densities[decl.joint] = tuple(variables.values())
+            for other, over in decl.others:
+                c.densities[other] = tuple(variables[v] for v in over)
+        elif isinstance(decl, ctx.MDP):
+            _compile_mdp(c, decl)
+        elif isinstance(decl, ctx.FreeNames):
+            c.free_names = True
+    resolver = Resolver(c)
+    for decl in context:
+        if isinstance(decl, ctx.Index):
+            c.indices[decl.name] = (
+                c.indices.get(decl.name, (sp.Symbol(decl.name, integer=True),))[0],
+                sp.Integer(decl.start),
+                resolver.resolve_text(decl.upto, read),
+            )
+    for decl in context:
+        if isinstance(decl, ctx.Definition):
+            index = c.names.get(decl.index) or sp.Symbol(decl.index, integer=True)
+            body = resolver.resolve_text(decl.body, read, {decl.index: index})
+            c.definitions[(decl.accent, decl.name)] = (index, body)
+        elif isinstance(decl, ctx.Recurrence):
+            index = c.names.get(decl.index) or sp.Symbol(decl.index, integer=True)
+            rule = resolver.resolve_text(decl.rule, read, {decl.index: index})
+            initial = {k: resolver.resolve_text(v, read) for k, v in decl.initial}
+            c.recurrences[decl.name] = (rule, index, initial)
+    return c
+
+
+def _compile_mdp(c: Compiled, decl: ctx.MDP) -> None:
+    c.vectors[decl.param] = ir.Vector(decl.param)
+    for name in (decl.state, decl.action, decl.trajectory):
+        c.names[name] = ir.DomainVar(name)
+    c.trajectory = c.names[decl.trajectory]
+    c.step_kinds = {decl.state: c.names[decl.state], decl.action: c.names[decl.action]}
+    s, a, tau = c.names[decl.state], c.names[decl.action], c.names[decl.trajectory]
+    for name in decl.policy:
+        c.densities[name] = ("policy", (a,), (s,))
+    for name in decl.trajectory_density:
+        c.densities[name] = (tau,)
+    c.densities[decl.initial] = (s,)
+    c.densities[decl.dynamics] = ("dynamics", (s,), (s, a))
+    c.functions.update({decl.reward: 2, decl.ret: 1, decl.objective: 1})
+    c.functions.update({name: 1 for name in decl.functions})
+    t = sp.Symbol(decl.time, integer=True, nonnegative=True)
+    c.indices[decl.time] = (t, sp.Integer(0), sp.Symbol(decl.horizon, integer=True, positive=True) - 1)
+
+
+def name_key(node: sx.Name, with_sub: bool = True) -> str | None:
+    """How a written name is looked up: `\\beta_1` -> "beta_1", `\\hat m` -> "mhat"."""
+    key = node.base + (ACCENT_SUFFIX[node.accent] if node.accent else "")
+    if not with_sub or node.sub is None:
+        return key
+    sub = _sub_key(node.sub)
+    return None if sub is None else f"{key}_{sub}"
+
+
+def _sub_key(node: sx.Node) -> str | None:
+    if isinstance(node, sx.Num):
+        return node.text
+    if isinstance(node, sx.Text):
+        return node.text
+    if isinstance(node, sx.Name) and node.sub is None:
+        return name_key(node)
+    return None
+
+
+class Resolver:
+    def __init__(self, compiled: Compiled) -> None:
+        self.c = compiled
+
+    def resolve_text(self, text: str, read, scope: dict | None = None) -> sp.Expr:
+        reading = read(text)
+        if reading.error or len(reading.steps) != 1 or reading.steps[0].expr is None:
+            raise ValueError(f"cannot read the declaration {text!r}")
+        return self.resolve(reading.steps[0].expr, scope or {})
+
+    # -- the walk -----------------------------------------------------------------------
+    def resolve(self, node: sx.Node, scope: dict) -> sp.Expr:
+        method = getattr(self, "_" + type(node).__name__.lower(), None)
+        if method is None:
+            raise ResolveError(f"cannot use {type(node).__name__} here", node.pos)
+        return method(node, scope)
+
+    def _num(self, node, scope):
+        return sp.Rational(node.text)
+
+    def _add(self, node, scope):
+        return sp.Add(*(self.resolve(t, scope) for t in node.terms))
+
+    def _neg(self, node, scope):
+        return -self.resolve(node.arg, scope)
+
+    def _div(self, node, scope):
+        return self.resolve(node.num, scope) / self.resolve(node.den, scope)
+
+    def _pow(self, node, scope):
+        return self.resolve(node.base, scope) ** self.resolve(node.exp, scope)
+
+    def _root(self, node, scope):
+        arg = self.resolve(node.arg, scope)
+        return sp.sqrt(arg) if node.index is None else sp.root(arg, self.resolve(node.index, scope))
+
+    def _ones(self, node, scope):
+        return ir.OnesVector()
+
+    def _text(self, node, scope):
+        raise ResolveError(f"`{node.text}` is text, not a quantity", node.pos)
+
+    def _blank(self, node, scope):
+        raise ResolveError(
+            "`\\cdot` as an argument only makes sense in an expectation's subscript, "
+            "as in \\mathbb{E}_{a \\sim \\pi_\\theta(\\cdot|s)}",
+            node.pos,
+        )
+
+    def _mul(self, node, scope):
+        factors: list[sp.Expr] = []
+        pending_transpose = None
+        for f in node.factors:
+            if isinstance(f, sx.Transpose):
+                if pending_transpose is not None:
+                    raise ResolveError("two transposes in a row", f.pos)
+                pending_transpose = self._vector(f.arg, scope)
+                continue
+            value = self.resolve(f, scope)
+            if pending_transpose is not None:
+                if not _is_vector(value):
+                    raise ResolveError("a transposed vector must be followed by a vector", f.pos)
+                value = ir.Dot(pending_transpose, value)
+                pending_transpose = None
+            elif factors and _is_vector(value) and _is_vector(factors[-1]):
+                value = ir.Dot(factors.pop(), value)
+            factors.append(value)
+        if pending_transpose is not None:
+            raise ResolveError("a transposed vector must be followed by a vector", node.pos)
+        return sp.Mul(*factors)
+
+    def _transpose(self, node, scope):
+        raise ResolveError("a transposed vector must be followed by a vector", node.pos)
+
+    def _inner(self, node, scope):
+        return ir.Dot(self._vector(node.left, scope), self._vector(node.right, scope))
+
+    def _vector(self, node, scope):
+        value = self.resolve(node, scope)
+        if not _is_vector(value):
+            raise ResolveError(f"{sp.latex(value)} is not a vector here", node.pos)
+        return value
+
+    def _call(self, node, scope):
+        args = [self.resolve(a, scope) for a in node.args]
+        if node.func in FUNCTIONS and len(args) == 1:
+            return FUNCTIONS[node.func](args[0])
+        if node.func in ("max", "min") and args:
+            return (sp.Max if node.func == "max" else sp.Min)(*args)
+        if node.func == "binom" and len(args) == 2:
+            return sp.binomial(*args)
+        if node.func == "softmax" and len(args) == 1:
+            if not _is_vector(args[0]):
+                raise ResolveError("softmax takes a vector", node.pos)
+            return ir.Softmax(args[0])
+        raise ResolveError(f"`{node.func}` does not take {len(args)} arguments", node.pos)
+
+    def _index(self, node, scope):
+        base = self.resolve(node.base, scope)
+        if not _is_vector(base):
+            raise ResolveError(f"{sp.latex(base)} is not a vector, so it has no components", node.pos)
+        return ir.Component(base, self.resolve(node.index, scope))
+
+    # -- names --------------------------------------------------------------------------
+    def _name(self, node: sx.Name, scope):
+        key = name_key(node)
+        if key is not None and key in scope:
+            return scope[key]
+        if node.sub is not None and (node.accent, node.base) in self.c.definitions:
+            index, body = self.c.definitions[(node.accent, node.base)]
+            return body.xreplace({index: self.resolve(node.sub, scope)})
+        if key is not None:
+            found = self._declared(key)
+            if found is not None:
+                return found
+        if node.sub is not None:
+            base = name_key(node, with_sub=False)
+            if base in self.c.sequences:
+                return sp.Indexed(sp.IndexedBase(base), self.resolve(node.sub, scope))
+            if base in self.c.vectors:
+                return ir.Component(self.c.vectors[base], self.resolve(node.sub, scope))
+            if base in self.c.step_kinds and self.c.trajectory is not None:
+                tau = scope.get(self.c.trajectory.name, self.c.trajectory)
+                return ir.TrajStep(self.c.step_kinds[base], tau, self.resolve(node.sub, scope))
+        if node.base == "pi" and node.sub is None and node.accent is None:
+            return sp.pi
+        if node.base == "e" and node.sub is None and node.accent is None:
+            return sp.E
+        if self.c.free_names:
+            return self._free(node, key, scope)
+        raise ResolveError(self._unknown(node, key), node.pos)
+
+    def _declared(self, key: str):
+        if key in self.c.names:
+            return self.c.names[key]
+        if key in self.c.vectors:
+            return self.c.vectors[key]
+        if key in self.c.indices:
+            return self.c.indices[key][0]
+        return None
+
+    def _free(self, node, key, scope):
+        if key is not None and not (node.sub is not None and _mentions_bound(node.sub, scope)):
+            return sp.Symbol(key, real=True)
+        base = name_key(node, with_sub=False)
+        return sp.Indexed(sp.IndexedBase(base), self.resolve(node.sub, scope))
+
+    def _unknown(self, node, key) -> str:
+        written = key or name_key(node, with_sub=False)
+        known = ", ".join(self.c.known()) or "no names"
+        return f"`{written}` is not defined here; this problem knows {known}"
+
+    # -- application --------------------------------------------------------------------
+    def _apply(self, node: sx.Apply, scope):
+        key = name_key(node.func)
+        if key in self.c.densities:
+            return self._density(key, node.args, node.given, scope, node.pos)
+        if key in self.c.functions:
+            if node.given:
+                raise ResolveError(f"`{key}` is a function, not a density: no `|` here", node.pos)
+            args = [self.resolve(a, scope) for a in node.args]
+            return ir.Fn(sp.Symbol(key), sp.Symbol(key), *args)
+        if node.given or len(node.args) != 1:
+            if key in (self.c.names | self.c.vectors) or not self.c.free_names:
+                what = "a density" if node.given else "a function"
+                raise ResolveError(
+                    f"`{key}` is not {what} here; this problem knows {', '.join(self.c.known())}",
+                    node.pos,
+                )
+            raise ResolveError(f"`{key}` is not a function here", node.pos)
+        return sp.Mul(self._name(node.func, scope), self.resolve(node.args[0], scope))
+
+    def _density(self, key, args, given, scope, pos, fill=None) -> ir.Dens:
+        """A density applied to arguments; `fill` replaces a `\\cdot` argument."""
+
+        def arg(a):
+            if isinstance(a, sx.Blank):
+                if fill is None:
+                    self._blank(a, scope)
+                return fill
+            return self.resolve(a, scope)
+
+        spec = self.c.densities[key]
+        values = [arg(a) for a in args]
+        cond = [arg(g) for g in given]
+        if spec and spec[0] == "policy" or spec and spec[0] == "dynamics":
+            _, over, on = spec
+            if len(values) != len(over) or len(cond) != len(on):
+                raise ResolveError(
+                    f"`{key}` is written with {len(over)} argument(s) given {len(on)}", pos
+                )
+        else:
+            declared = {v.name for v in spec}
+            for v in values + cond:
+                if not (isinstance(v, ir.DomainVar) and v.name in declared):
+                    raise ResolveError(
+                        f"`{key}` is a density over {', '.join(sorted(declared))}; "
+                        f"`{sp.latex(v)}` is not one of them",
+                        pos,
+                    )
+        return ir.Dens(sp.Symbol(key), sp.Tuple(*values), sp.Tuple(*cond), sp.Symbol(key))
+
+    def _bare_density(self, key, scope, pos, like=None) -> ir.Dens:
+        """`q` on its own: q over its declared variables (or those of `like`)."""
+        spec = self.c.densities[key]
+        if spec and spec[0] in ("policy", "dynamics"):
+            raise ResolveError(f"write `{key}` with its arguments", pos)
+        variables = [v for v in spec if v.name not in self.c.observed]
+        if like is not None:
+            variables = [v for v in like.variables if v in spec] or variables
+        variables = [scope.get(v.name, v) for v in variables]
+        return ir.Dens(sp.Symbol(key), sp.Tuple(*variables), sp.Tuple(), sp.Symbol(key))
+
+    # -- operators that bind a variable -------------------------------------------------
+    def _bound_var(self, node, scope, what: str) -> ir.DomainVar:
+        if not isinstance(node, sx.Name):
+            raise ResolveError(f"{what} must be a single variable", node.pos)
+        key = name_key(node)
+        var = self._declared(key) if key else None
+        if not isinstance(var, ir.DomainVar):
+            known = ", ".join(sorted(v.name for v in self.c.domain_vars())) or "none"
+            raise ResolveError(
+                f"{what}: `{key}` is not a variable this problem integrates over (those are: {known})",
+                node.pos,
+            )
+        return var
+
+    def _expect(self, node: sx.Expect, scope):
+        dist = node.dist
+        if dist is None:
+            if not self.c.random:
+                raise ResolveError(
+                    "say which distribution the expectation is over, e.g. \\mathbb{E}_{q(z)}[...]",
+                    node.pos,
+                )
+            return ir.Mean(self.resolve(node.body, scope))
+        if isinstance(dist, sx.Sim):
+            var = self._bound_var(dist.var, scope, "the variable of an expectation")
+            inner = {**scope, var.name: var}
+            weight = self._weight(dist.dist, inner, var, node.pos)
+        else:
+            weight = self._weight(dist, scope, None, node.pos)
+            free = [v for v in weight.variables if isinstance(v, ir.DomainVar)]
+            free = [v for v in free if v.name not in self.c.observed]
+            if len(free) != 1:
+                raise ResolveError(
+                    "an expectation over more than one variable: write it as \\mathbb{E}_{z \\sim q(z)}",
+                    node.pos,
+                )
+            var = free[0]
+            inner = {**scope, var.name: var}
+        return ir.Expectation(self.resolve(node.body, inner), var, weight)
+
+    def _weight(self, dist, scope, var, pos) -> ir.Dens:
+        if isinstance(dist, sx.Apply):
+            key = name_key(dist.func)
+            if key not in self.c.densities:
+                raise ResolveError(f"`{key}` is not a density here", pos)
+            return self._density(key, dist.args, dist.given, scope, pos, fill=var)
+        if isinstance(dist, sx.Name):
+            key = name_key(dist)
+            if key in self.c.densities:
+                dens = self._bare_density(key, scope, pos)
+                if var is not None and len(dens.variables) == 1:
+                    dens = ir.Dens(dens.args[0], sp.Tuple(var), sp.Tuple(), dens.args[3])
+                return dens
+        raise ResolveError("the subscript of \\mathbb{E} should name a distribution, e.g. q(z)", pos)
+
+    def _kl(self, node: sx.KL, scope):
+        left = self._kl_side(node.left, scope, None, node.pos)
+        right = self._kl_side(node.right, scope, left, node.pos)
+        if isinstance(node.left, sx.Name):
+            left = self._kl_side(node.left, scope, right, node.pos)
+        variables = [v for v in left.variables if isinstance(v, ir.DomainVar)]
+        variables = [v for v in variables if v.name not in self.c.observed]
+        if not variables:
+            raise ResolveError("a KL divergence needs a variable to sum over", node.pos)
+        return ir.KL(left, right, sp.Tuple(*variables))
+
+    def _kl_side(self, side, scope, like, pos) -> ir.Dens:
+        if isinstance(side, sx.Apply):
+            value = self.resolve(side, scope)
+            if isinstance(value, ir.Dens):
+                return value
+        if isinstance(side, sx.Name) and name_key(side) in self.c.densities:
+            return self._bare_density(name_key(side), scope, pos, like)
+        raise ResolveError("each side of a KL divergence must be a density, e.g. q(z)", pos)
+
+    def _variance(self, node, scope):
+        self._need_random(node)
+        return ir.Variance(self.resolve(node.arg, scope))
+
+    def _covariance(self, node, scope):
+        self._need_random(node)
+        return ir.Covariance(self.resolve(node.left, scope), self.resolve(node.right, scope))
+
+    def _need_random(self, node):
+        if not self.c.random:
+            raise ResolveError("there are no random variables in this problem", node.pos)
+
+    def _grad(self, node: sx.Grad, scope):
+        var = self.resolve(node.var, scope)
+        if not isinstance(var, sp.Symbol) or isinstance(var, ir.DomainVar):
+            raise ResolveError("take the gradient with respect to a parameter, e.g. \\nabla_\\theta", node.pos)
+        return ir.Grad(self.resolve(node.body, scope), var)
+
+    def _bigop(self, node: sx.BigOp, scope):
+        make = sp.Sum if node.kind == "sum" else sp.Product
+        if node.var is None or not isinstance(node.var, sx.Name):
+            raise ResolveError(f"write the index of the {node.kind}, e.g. \\{node.kind}_{{i=1}}^{{n}}", node.pos)
+        key = name_key(node.var)
+        if node.lower is not None:
+            if node.upper is None:
+                raise ResolveError(f"the {node.kind} over {key} has a lower limit but no upper limit", node.pos)
+            symbol = self.c.indices[key][0] if key in self.c.indices else sp.Symbol(key, integer=True)
+            lower, upper = self.resolve(node.lower, scope), self.resolve(node.upper, scope)
+            body = self.resolve(node.body, {**scope, key: symbol})
+            return make(body, (symbol, lower, upper))
+        if key in self.c.indices:
+            symbol, start, upto = self.c.indices[key]
+            return make(self.resolve(node.body, {**scope, key: symbol}), (symbol, start, upto))
+        var = self._declared(key)
+        if isinstance(var, ir.DomainVar) and node.kind == "sum":
+            return ir.Total(self.resolve(node.body, {**scope, key: var}), var)
+        raise ResolveError(
+            f"\\{node.kind}_{{{key}}}: say where {key} runs, e.g. \\{node.kind}_{{{key}=1}}^{{n}}",
+            node.pos,
+        )
+
+    def _integral(self, node: sx.Integral, scope):
+        var = self._bound_var(node.var, scope, "the variable of an integral")
+        if node.upper is not None:
+            raise ResolveError(
+                "integrals with limits are not supported here; integrate over the whole domain",
+                node.pos,
+            )
+        return ir.DomainIntegral(self.resolve(node.body, {**scope, var.name: var}), var)
+
+    def _sim(self, node, scope):
+        raise ResolveError("`\\sim` only belongs in an expectation's subscript", node.pos)
+
+
+def _is_vector(value) -> bool:
+    if isinstance(value, ir.Vector | ir.OnesVector | ir.Softmax):
+        return True
+    if isinstance(value, sp.Add):
+        return any(_is_vector(a) for a in value.args)
+    if isinstance(value, sp.Mul):
+        return any(_is_vector(a) for a in value.args)
+    if isinstance(value, ir.Grad):
+        return isinstance(value.args[1], ir.Vector)
+    if isinstance(value, ir.Expectation | ir.Total | ir.Mean):
+        return _is_vector(value.args[0])
+    if isinstance(value, sp.Sum):
+        return _is_vector(value.function)
+    return False
+
+
+def _mentions_bound(node: sx.Node, scope: dict) -> bool:
+    if isinstance(node, sx.Name):
+        return name_key(node) in scope
+    for value in vars(node).values():
+        if isinstance(value, sx.Node) and _mentions_bound(value, scope):
+            return True
+        if isinstance(value, tuple) and any(
+            isinstance(v, sx.Node) and _mentions_bound(v, scope) for v in value
+        ):
+            return True
+    return False
