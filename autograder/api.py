@@ -83,7 +83,7 @@ def _check(problem: Problem, answer, timeout: float, seed: int) -> Report:
     if not reading.steps:
         return Report(problem=problem.id, not_attempted=True, message="not attempted yet")
     comp = compiled(problem.id)
-    resolver = Resolver(comp)
+    resolver = Resolver(comp, _free_kinds(answer, reading) if comp.free_names else None)
     worlds = instances(problem.id, seed)
     results: list[StepResult] = []
     exprs: list[sp.Expr | None] = []
@@ -105,6 +105,40 @@ def _check(problem: Problem, answer, timeout: float, seed: int) -> Report:
     report = Report(problem=problem.id, steps=results, relation=_compose(results))
     _judge_target(report, problem, exprs, comp, worlds, timeout)
     return report
+
+
+ASSUME = re.compile(r"^\s*%\s*assume:?\s*(.*)$", re.MULTILINE | re.IGNORECASE)
+ASSUMED = [
+    (re.compile(r"^(.+?)\s*(>|\\gt)\s*0$"), "positive"),
+    (re.compile(r"^(.+?)\s*(>=|\\ge|\\geq)\s*0$"), "nonnegative"),
+    (re.compile(r"^(.+?)\s*(<|\\lt)\s*0$"), "negative"),
+    (re.compile(r"^(.+?)\s*(\\in\s*\\mathbb\{[NZ]\}|integer)$"), "integer"),
+    (re.compile(r"^(.+?)\s*positive$"), "positive"),
+]
+
+
+def _free_kinds(text: str, reading) -> dict[str, str]:
+    """What an answer to a free-names problem declares: `% assume x > 0, n integer`, and
+    names used as limits of sums (integers)."""
+    from autograder.resolve import limit_names, name_key
+    from autograder.syntax import Name
+
+    kinds: dict[str, str] = {}
+    for step in reading.steps:
+        if step.expr is not None:
+            kinds.update({name: "integer" for name in limit_names(step.expr)})
+    for declaration in ASSUME.findall(text):
+        for item in re.split(r"[,;]", declaration):
+            item = item.strip().strip("$")
+            for pattern, kind in ASSUMED:
+                m = pattern.match(item)
+                if m:
+                    parsed = read(m.group(1))
+                    expr = parsed.steps[0].expr if len(parsed.steps) == 1 else None
+                    if isinstance(expr, Name) and name_key(expr):
+                        kinds[name_key(expr)] = kind
+                    break
+    return kinds
 
 
 def _resolve_step(resolver, step, index, text):

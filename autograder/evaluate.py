@@ -118,7 +118,7 @@ class Evaluator:
         if isinstance(expr, ir.DomainVar):
             raise EvalError(f"{name} is used outside the sum or integral that binds it")
         if self.inst.free_names:
-            return const(self.inst.free_scalar(name))
+            return const(self.inst.free_scalar(name, free_kind(expr)))
         raise EvalError(f"no value for {name}")
 
     def _add(self, expr, env):
@@ -167,17 +167,19 @@ class Evaluator:
         return _gamma(n + 1) / (_gamma(k + 1) * _gamma(n - k + 1))
 
     def _sum_or_product(self, expr, env):
-        if len(expr.limits) > 1:
-            inner = type(expr)(expr.function, expr.limits[0])
-            return self.ev(type(expr)(inner, *expr.limits[1:]), env)
-        var, lower, upper = expr.limits[0]
+        return self._over_limits(isinstance(expr, sp.Sum), expr.function, list(expr.limits), env)
+
+    def _over_limits(self, is_sum: bool, function, limits: list, env: Env):
+        """Sum or multiply `function` over `limits` (sympy order: innermost first)."""
+        if not limits:
+            return self.ev(function, env)
+        var, lower, upper = limits[-1]
         lo_i, lo_ok = to_index(self.ev(lower, env))
         hi_i, hi_ok = to_index(self.ev(upper, env))
         ok = lo_ok & hi_ok
         if not ok.any():
             raise EvalError(f"the limits of the sum over {var} are not integers")
         lo, hi = int(lo_i[ok].min()), int(hi_i[ok].max())
-        is_sum = isinstance(expr, sp.Sum)
         if hi < lo:
             return const(0.0 if is_sum else 1.0)
         if hi - lo + 1 > MAX_RANGE:
@@ -185,7 +187,7 @@ class Evaluator:
         axis = env.next_axis()
         values = along(axis, np.arange(lo, hi + 1))
         checkpoint()
-        inner = self.ev(expr.function, env.bind(var, values))
+        inner = self._over_limits(is_sum, function, limits[:-1], env.bind(var, values))
         mask = scalar_like((values.real >= lo_i) & (values.real <= hi_i), inner)
         if is_sum:
             out = reduce_sum(np.where(mask, inner, 0.0), axis, hi - lo + 1)
@@ -334,6 +336,19 @@ class Evaluator:
         if isinstance(var, ir.Vector):
             return np.moveaxis(deriv, 0, -1)[None]
         return deriv[0][None]
+
+
+def free_kind(symbol: sp.Symbol) -> str:
+    """What the answer declared about a free name, read off its sympy assumptions."""
+    if symbol.is_integer:
+        return "positive_integer" if symbol.is_positive else "integer"
+    if symbol.is_positive:
+        return "positive"
+    if symbol.is_nonnegative:
+        return "nonnegative"
+    if symbol.is_negative:
+        return "negative"
+    return "real"
 
 
 def _combine(values, op):

@@ -281,6 +281,21 @@ OPAQUE = (
 )
 
 
+def _with_power(body_latex):
+    """sympy asks a function raised to a power for `_latex(printer, exp=...)`."""
+
+    def _latex(self, printer, exp=None):
+        text = body_latex(self, printer)
+        return rf"\left({text}\right)^{{{exp}}}" if exp is not None else text
+
+    return _latex
+
+
+for _cls in (*OPAQUE, DomainIntegral):
+    if "_latex" in vars(_cls):
+        _cls._latex = _with_power(vars(_cls)["_latex"])
+
+
 def to_latex(expr: sp.Basic) -> str:
     """The expression as the report shows it under "read as"."""
     return sp.latex(expr)

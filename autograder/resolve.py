@@ -130,8 +130,8 @@ def _compile_mdp(c: Compiled, decl: ctx.MDP) -> None:
     for name in decl.policy:
         c.densities[name] = ("policy", (a,), (s,))
     for name in decl.trajectory_density:
-        c.densities[name] = (tau,)
-    c.densities[decl.initial] = (s,)
+        c.densities[name] = ("trajectory", (tau,), ())
+    c.densities[decl.initial] = ("initial", (s,), ())
     c.densities[decl.dynamics] = ("dynamics", (s,), (s, a))
     c.functions.update({decl.reward: 2, decl.ret: 1, decl.objective: 1})
     c.functions.update({name: 1 for name in decl.functions})
@@ -158,9 +158,26 @@ def _sub_key(node: sx.Node) -> str | None:
     return None
 
 
+ASSUMPTIONS = {
+    "real": {"real": True},
+    "positive": {"positive": True},
+    "nonnegative": {"nonnegative": True},
+    "negative": {"negative": True},
+    "integer": {"integer": True},
+    "positive_integer": {"integer": True, "positive": True},
+}
+
+
 class Resolver:
-    def __init__(self, compiled: Compiled) -> None:
+    """Resolves syntax trees for one problem.
+
+    `free_kinds` (problems whose names are all free) says what the answer declared about
+    a name: positive, nonnegative, negative, integer; anything else is a real.
+    """
+
+    def __init__(self, compiled: Compiled, free_kinds: dict[str, str] | None = None) -> None:
         self.c = compiled
+        self.free_kinds = free_kinds or {}
 
     def resolve_text(self, text: str, read, scope: dict | None = None) -> sp.Expr:
         reading = read(text)
@@ -301,7 +318,7 @@ class Resolver:
 
     def _free(self, node, key, scope):
         if key is not None and not (node.sub is not None and _mentions_bound(node.sub, scope)):
-            return sp.Symbol(key, real=True)
+            return sp.Symbol(key, **ASSUMPTIONS[self.free_kinds.get(key, "real")])
         base = name_key(node, with_sub=False)
         return sp.Indexed(sp.IndexedBase(base), self.resolve(node.sub, scope))
 
@@ -343,7 +360,7 @@ class Resolver:
         spec = self.c.densities[key]
         values = [arg(a) for a in args]
         cond = [arg(g) for g in given]
-        if spec and spec[0] == "policy" or spec and spec[0] == "dynamics":
+        if _positional(spec):
             _, over, on = spec
             if len(values) != len(over) or len(cond) != len(on):
                 raise ResolveError(
@@ -363,8 +380,12 @@ class Resolver:
     def _bare_density(self, key, scope, pos, like=None) -> ir.Dens:
         """`q` on its own: q over its declared variables (or those of `like`)."""
         spec = self.c.densities[key]
-        if spec and spec[0] in ("policy", "dynamics"):
-            raise ResolveError(f"write `{key}` with its arguments", pos)
+        if _positional(spec):
+            _, over, on = spec
+            if on:
+                raise ResolveError(f"write `{key}` with its arguments", pos)
+            variables = [scope.get(v.name, v) for v in over]
+            return ir.Dens(sp.Symbol(key), sp.Tuple(*variables), sp.Tuple(), sp.Symbol(key))
         variables = [v for v in spec if v.name not in self.c.observed]
         if like is not None:
             variables = [v for v in like.variables if v in spec] or variables
@@ -498,6 +519,45 @@ class Resolver:
 
     def _sim(self, node, scope):
         raise ResolveError("`\\sim` only belongs in an expectation's subscript", node.pos)
+
+
+def _positional(spec) -> bool:
+    """MDP densities take their arguments by position (`rho_0(s_0)`, `P(s_{t+1}|s_t,a_t)`);
+    densities of a `Densities` declaration by variable name (`p(x|z)`)."""
+    return bool(spec) and isinstance(spec[0], str)
+
+
+def limit_names(node: sx.Node) -> set[str]:
+    """Names used in the limits of sums and products: these are integers."""
+    found: set[str] = set()
+
+    def names_in(n):
+        if isinstance(n, sx.Name):
+            key = name_key(n)
+            if key:
+                found.add(key)
+        walk(n, names_in)
+
+    def visit(n):
+        if isinstance(n, sx.BigOp):
+            for limit in (n.lower, n.upper):
+                if limit is not None:
+                    names_in(limit)
+        walk(n, visit)
+
+    visit(node)
+    return found
+
+
+def walk(node: sx.Node, visit) -> None:
+    """Call `visit` on each direct child node."""
+    for value in vars(node).values():
+        if isinstance(value, sx.Node):
+            visit(value)
+        elif isinstance(value, tuple):
+            for v in value:
+                if isinstance(v, sx.Node):
+                    visit(v)
 
 
 def _is_vector(value) -> bool:

@@ -33,15 +33,33 @@ class Instance:
         self.free_low = -2.0
         self.free_high = 2.0
         self.free_names = False
+        self._free: dict[str, complex] = {}
 
-    def free_scalar(self, name: str) -> complex:
-        """A value for an undeclared name (problems whose names are all free reals)."""
-        if name not in self.scalars:
-            rng = np.random.default_rng([self.seed, self.number, zlib.crc32(name.encode())])
-            value = rng.uniform(self.free_low, self.free_high)
-            self.scalars[name] = complex(value)
+    def free_scalar(self, name: str, kind: str = "real") -> complex:
+        """A value for an undeclared name (problems whose names are all free reals).
+
+        `kind` is what the answer declared about it: real, positive, nonnegative, negative
+        or integer (a name used as a sum limit is an integer).
+        """
+        key = f"{name}:{kind}"
+        if key not in self._free:
+            rng = np.random.default_rng([self.seed, self.number, zlib.crc32(key.encode())])
+            low, high = self.free_low, self.free_high
+            if kind == "integer":
+                value = float(rng.integers(0, 6))
+            elif kind == "positive_integer":
+                value = float(rng.integers(1, 6))
+            elif kind == "positive":
+                value = rng.uniform(0.1, max(high, 1.0))
+            elif kind == "nonnegative":
+                value = rng.uniform(0.0, max(high, 1.0))
+            elif kind == "negative":
+                value = rng.uniform(min(low, -1.0), -0.1)
+            else:
+                value = rng.uniform(low, high)
+            self._free[key] = complex(value)
             self.description[name] = fmt(value)
-        return self.scalars[name]
+        return self._free[key]
 
     def omega_weights(self) -> np.ndarray:
         return self.omega.weights()

@@ -20,13 +20,21 @@ class FixedVector:
 
 
 class RandomVector:
-    """Components are random variables along OMEGA; component j on its own block."""
+    """Components are random variables along OMEGA; component j on its own block.
 
-    def __init__(self, columns: list[np.ndarray]) -> None:
-        self.columns = columns
+    The columns are laid out on first use: only then is the product space complete.
+    """
+
+    def __init__(self, omega, components: list[tuple[int, np.ndarray]]) -> None:
+        self.omega = omega
+        self.components = components
+        self._value = None
 
     def vector(self, env) -> np.ndarray:
-        return np.stack(np.broadcast_arrays(*self.columns), axis=-1)
+        if self._value is None:
+            columns = [self.omega.variable(block, points) for block, points in self.components]
+            self._value = np.stack(np.broadcast_arrays(*columns), axis=-1)
+        return self._value
 
 
 def size_of(inst: Instance, size: str) -> int:
@@ -46,17 +54,17 @@ def draw(inst: Instance, decl: ctx.VectorOf) -> None:
         if decl.param:
             inst.handlers[decl.name].param = True
         return
-    columns, laws = [], []
+    components, laws = [], []
     for _ in range(n):
         support = int(inst.rng.choice([2, 3]))
         weights = random_law(inst.rng, support)
         points = standardised(inst.rng, weights, decl.mean, decl.var)
         block = inst.omega.add_block(weights)
-        columns.append(inst.omega.variable(block, points))
+        components.append((block, points))
         laws.append(
             "{" + ", ".join(f"{fmt(x)} w.p. {fmt(p, 2)}" for x, p in zip(points, weights)) + "}"
         )
-    inst.handlers[decl.name] = RandomVector(columns)
+    inst.handlers[decl.name] = RandomVector(inst.omega, components)
     inst.description[f"{decl.name}_i"] = (
         f"independent, mean {fmt(decl.mean)}, variance {fmt(decl.var)}: " + "; ".join(laws)
     )

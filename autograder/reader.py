@@ -1,0 +1,2042 @@
+r"""The reader: a learner's LaTeX derivation -> a list of `Step`s holding syntax trees.
+
+Public API: `read(text) -> Reading`.  `read` never raises: every problem becomes a
+`ReadError` (for the whole input on `Reading.error`, for one expression on `Step.error`).
+
+How it works, in four stages, all keeping character offsets into the original text:
+
+1. `_prepare` blanks out comments and the optional wrappers (`$$`, `\[`, `aligned`, ...)
+   with spaces and cuts the text into logical lines at `\\`.
+2. `_lex` turns a line into raw tokens (commands, letters, numbers, brackets; fonts such
+   as `\mathbf{x}` and `\mathrm{Var}` are recognised here, spacing commands dropped).
+3. `_context` settles what needs left context: bracket matching, whether a `|` opens or
+   closes an absolute value or is the "given" bar of `p(x|z)`, whether `d` closes an
+   integral, which digit is a one-character argument (`\frac12`, `x^23`).
+4. Each expression between top-level relations is parsed by a LALR lark grammar whose
+   callbacks build the nodes directly (no parse tree, no recursion).  How far an operator
+   reaches (`\log x`, `\sum_i ...`, `\mathbb{E}[...]`) is decided by `_fold`, which reads
+   the flat list of factors of one product.
+
+No `eval`, no sympy: the output is only `autograder.syntax` nodes.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, replace
+
+from lark import Lark, Token, Transformer
+from lark.exceptions import UnexpectedInput, UnexpectedToken
+from lark.lexer import Lexer
+
+from autograder.syntax import (
+    KL,
+    Add,
+    Apply,
+    BigOp,
+    Blank,
+    Call,
+    Covariance,
+    Div,
+    Expect,
+    Grad,
+    Index,
+    Inner,
+    Integral,
+    Mul,
+    Name,
+    Neg,
+    Node,
+    Num,
+    Ones,
+    Pow,
+    ReadError,
+    Root,
+    Sim,
+    Step,
+    Text,
+    Transpose,
+    Variance,
+)
+
+__all__ = ["MAX_LENGTH", "MAX_NESTING", "Reading", "read"]
+
+MAX_LENGTH = 20000
+MAX_NESTING = 60
+_MAX_CHAIN = 60  # operators in a row such as \log\log\log... or \sum\sum...
+_MAX_TREE_DEPTH = 200
+
+
+@dataclass
+class Reading:
+    """What `read` returns: the steps in order, or a whole-input error."""
+
+    steps: list[Step]
+    error: ReadError | None = None
+
+
+# --------------------------------------------------------------------------- internals
+
+
+class _Fail(Exception):
+    """A reading problem at an offset of the original text."""
+
+    def __init__(self, pos: int, message: str):
+        super().__init__(message)
+        self.pos = pos
+        self.message = message
+
+
+class _Tok:
+    __slots__ = ("type", "value", "start", "end", "arg", "top", "piece")
+
+    def __init__(self, type_: str, value: str, start: int, end: int):
+        self.type = type_
+        self.value = value
+        self.start = start
+        self.end = end
+        self.arg = False  # a one-token argument of ^ _ \frac ...
+        self.top = False  # at bracket depth 0 of its line
+        self.piece = 0  # which physical line (for continuation lines)
+
+    def __repr__(self) -> str:  # pragma: no cover - debugging aid
+        return f"{self.type}({self.value!r}@{self.start})"
+
+
+# Internal marker nodes: never leave the reader (checked by `_validate`).
+@dataclass(frozen=True)
+class _Rel(Node):
+    op: str
+    lhs: Node
+    rhs: Node
+
+
+@dataclass(frozen=True)
+class _Partial(Node):
+    body: Node | None
+
+
+@dataclass(frozen=True)
+class _Star(Node):
+    pass
+
+
+@dataclass(frozen=True)
+class _Top(Node):
+    pass
+
+
+@dataclass(frozen=True)
+class _PrimeMark(Node):
+    pass
+
+
+class _Post:
+    __slots__ = ("kind", "node", "pos")
+
+    def __init__(self, kind: str, node: Node | None, pos: int):
+        self.kind = kind
+        self.node = node
+        self.pos = pos
+
+
+class _Group:
+    __slots__ = ("kind", "args", "sep", "args2", "commas", "pos")
+
+    def __init__(self, kind, args, sep=None, args2=(), commas=(), pos=-1):
+        self.kind = kind
+        self.args = args
+        self.sep = sep  # Token GIVEN / PARALLEL or None
+        self.args2 = args2
+        self.commas = commas
+        self.pos = pos
+
+
+class _Head:
+    """An operator whose reach is decided by `_fold`: \\log, \\sum, \\mathbb{E}, ..."""
+
+    __slots__ = ("kind", "name", "pos", "end", "index", "var", "lower", "upper")
+
+    def __init__(self, kind, name, pos, end=-1, index=None, var=None, lower=None, upper=None):
+        self.kind = kind
+        self.name = name
+        self.pos = pos
+        self.end = end
+        self.index = index
+        self.var = var
+        self.lower = lower
+        self.upper = upper
+
+
+class _Unit:
+    __slots__ = ("core", "posts")
+
+    def __init__(self, core, posts):
+        self.core = core
+        self.posts = posts
+
+
+class _Braced:
+    __slots__ = ("node", "pos")
+
+    def __init__(self, node, pos):
+        self.node = node
+        self.pos = pos
+
+
+class _Terms(list):
+    """The terms of a sum being built (flattened only within one sum)."""
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+_GREEK = {
+    g: g
+    for g in (
+        "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron "
+        "pi rho sigma tau upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma "
+        "Upsilon Phi Psi Omega ell infty"
+    ).split()
+}
+_GREEK.update(
+    varepsilon="epsilon",
+    vartheta="theta",
+    varphi="phi",
+    varpi="pi",
+    varrho="rho",
+    varsigma="sigma",
+    varkappa="kappa",
+    varGamma="Gamma",
+    varDelta="Delta",
+    varTheta="Theta",
+    varLambda="Lambda",
+    varXi="Xi",
+    varPi="Pi",
+    varSigma="Sigma",
+    varUpsilon="Upsilon",
+    varPhi="Phi",
+    varPsi="Psi",
+    varOmega="Omega",
+)
+_UNICODE_GREEK = dict(
+    zip(
+        "αβγδεζηθικλμνξπρστυφχψωΓΔΘΛΞΠΣΥΦΨΩϵϑϕ∞",
+        (
+            "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi pi rho "
+            "sigma tau upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma Upsilon "
+            "Phi Psi Omega epsilon theta phi infty"
+        ).split(),
+        strict=True,
+    )
+)
+
+_UNARY_FUNCS = {"log", "exp", "sin", "cos", "tan", "sinh", "cosh", "tanh", "softmax"}
+_FUNCS = {f: f for f in _UNARY_FUNCS | {"max", "min"}}
+_FUNCS["ln"] = "log"
+
+_REL_CMDS = {
+    "ge": ">=",
+    "geq": ">=",
+    "geqslant": ">=",
+    "geqq": ">=",
+    "le": "<=",
+    "leq": "<=",
+    "leqslant": "<=",
+    "leqq": "<=",
+    "gt": ">",
+    "lt": "<",
+}
+_BADREL_CMDS = (
+    "ne neq approx propto equiv simeq cong to rightarrow Rightarrow implies iff "
+    "Leftrightarrow leftarrow Leftarrow longrightarrow Longrightarrow ll gg mapsto "
+    "coloneqq triangleq doteq"
+).split()
+
+# command -> (token type, value)
+_SIMPLE_CMDS: dict[str, tuple[str, str]] = {
+    "frac": ("FRAC", "frac"),
+    "dfrac": ("FRAC", "frac"),
+    "tfrac": ("FRAC", "frac"),
+    "cfrac": ("FRAC", "frac"),
+    "binom": ("BINOM", "binom"),
+    "dbinom": ("BINOM", "binom"),
+    "tbinom": ("BINOM", "binom"),
+    "sqrt": ("SQRT", "sqrt"),
+    "sum": ("BIGOP", "sum"),
+    "prod": ("BIGOP", "prod"),
+    "int": ("INT", "int"),
+    "nabla": ("NABLA", "nabla"),
+    "partial": ("PARTIAL", "partial"),
+    "cdot": ("CDOT", "\\cdot"),
+    "times": ("MULOP", "\\times"),
+    "ast": ("ASTERISK", "*"),
+    "div": ("DIVOP", "\\div"),
+    "sim": ("SIM", "sim"),
+    "top": ("TOP", "top"),
+    "intercal": ("TOP", "top"),
+    "star": ("STAR", "star"),
+    "prime": ("PRIMECMD", "prime"),
+    "mid": ("GIVEN", "|"),
+    "vert": ("BAR", "|"),
+    "parallel": ("PARALLEL", "||"),
+    "Vert": ("PARALLEL", "||"),
+    "langle": ("OPEN", "langle"),
+    "rangle": ("CLOSE", "langle"),
+    "lbrace": ("OPEN", "\\{"),
+    "rbrace": ("CLOSE", "\\{"),
+    "lbrack": ("OPEN", "["),
+    "rbrack": ("CLOSE", "["),
+    "lvert": ("OPEN", "|"),
+    "rvert": ("CLOSE", "|"),
+    "hat": ("ACCENT", "hat"),
+    "widehat": ("ACCENT", "hat"),
+    "bar": ("ACCENT", "bar"),
+    "overline": ("ACCENT", "bar"),
+    "tilde": ("ACCENT", "tilde"),
+    "widetilde": ("ACCENT", "tilde"),
+}
+for _c, _r in _REL_CMDS.items():
+    _SIMPLE_CMDS[_c] = ("REL", _r)
+
+_IGNORED_CMDS = set(
+    (
+        "quad qquad enspace enskip thinspace medspace thickspace negthinspace negmedspace "
+        "negthickspace displaystyle textstyle scriptstyle scriptscriptstyle limits nolimits "
+        "nonumber notag relax allowbreak hfill boxed mathop mathord mathbin mathrel rm it bf "
+        "nobreak strut"
+    ).split()
+)
+_IGNORED_WITH_ARG = {"tag", "tag*", "label", "hspace", "hspace*", "vspace", "vspace*"}
+_IGNORED_WITH_ARG |= {"phantom", "hphantom", "vphantom", "color", "mspace", "kern"}
+_BOLD_FONTS = set(
+    "mathbf boldsymbol bm vec mathit mathsf mathcal mathnormal mathbb mathscr mathfrak "
+    "pmb mathtt mathbfit".split()
+)
+_UPRIGHT_FONTS = set(
+    "mathrm text textrm textit textbf textsf texttt textnormal mbox operatorname "
+    "operatorname* textup".split()
+)
+_DELIM_SIZERS = set(
+    "left right middle big Big bigg Bigg bigl bigr bigm Bigl Bigr Bigm biggl biggr biggm "
+    "Biggl Biggr Biggm".split()
+)
+_WORD_TOKENS = {"E": ("EXPECT", "E"), "Var": ("VAR", "Var"), "var": ("VAR", "Var")}
+_WORD_TOKENS.update({"Cov": ("COV", "Cov"), "cov": ("COV", "Cov"), "KL": ("KL", "KL")})
+for _f, _v in _FUNCS.items():
+    _WORD_TOKENS[_f] = ("FUNC", _v)
+
+_WRAP_ENVS = {"aligned", "align", "align*", "equation", "equation*", "gather", "gather*"}
+_WRAP_ENVS |= {"split", "alignat", "alignat*", "aligned*", "flalign", "flalign*", "eqnarray"}
+_WRAP_ENVS |= {"eqnarray*", "multline", "multline*", "displaymath", "math", "gathered"}
+
+_NUM_RE = re.compile(r"\d+(?:\.\d+)?|\.\d+")
+_CMD_RE = re.compile(r"[A-Za-z]+")
+_DKL_RE = re.compile(
+    r"D\s*_\s*(?:\{\s*(?:KL|\\(?:mathrm|text|operatorname|textrm|rm)\s*\{\s*KL\s*\})\s*\}"
+    r"|\\(?:mathrm|text|operatorname|textrm)\s*\{\s*KL\s*\})"
+)
+_WORD_RE = re.compile(
+    r"(softmax|sinh|cosh|tanh|log|ln|exp|sin|cos|tan|max|min|KL|Var|Cov)"
+    r"(?=\s*(?:\(|\[|\\left(?![A-Za-z])|\\[bB]igg?l?(?![A-Za-z])))"
+)
+_GREEK_CMD_RE = re.compile(r"\\([A-Za-z]+)")
+
+_SIMPLE_CHARS = {
+    "+": ("ADDOP", "+"),
+    "-": ("ADDOP", "-"),
+    "\u2212": ("ADDOP", "-"),
+    "*": ("ASTERISK", "*"),
+    "/": ("DIVOP", "/"),
+    "=": ("REL", "="),
+    ",": ("COMMA", ","),
+    ".": ("DOT", "."),
+    "'": ("PRIME", "'"),
+    "\u2032": ("PRIME", "'"),
+    "|": ("BAR", "|"),
+    "^": ("CARET", "^"),
+    "_": ("UNDERSCORE", "_"),
+    "(": ("OPEN", "("),
+    ")": ("CLOSE", "("),
+    "[": ("OPEN", "["),
+    "]": ("CLOSE", "["),
+    "{": ("LBRACE", "{"),
+    "}": ("RBRACE", "{"),
+    "\u2264": ("REL", "<="),
+    "\u2265": ("REL", ">="),
+    "\u00b7": ("CDOT", "\\cdot"),
+    "\u22c5": ("CDOT", "\\cdot"),
+    "\u00d7": ("MULOP", "\\times"),
+    "\u2211": ("BIGOP", "sum"),
+    "\u220f": ("BIGOP", "prod"),
+    "\u222b": ("INT", "int"),
+    "\u2207": ("NABLA", "nabla"),
+    "\u2202": ("PARTIAL", "partial"),
+}
+
+_TERMINALS = (
+    "NUMBER LETTER GREEK TEXT ONES TOP STAR PRIMECMD BLANK FUNC FRAC BINOM SQRT IDX_OPEN "
+    "IDX_CLOSE ACCENT BIGOP INT DIFF NABLA PARTIAL EXPECT VAR COV KL ADDOP MULOP DIVOP CARET "
+    "UNDERSCORE PRIME BANG OPEN CLOSE LBRACE RBRACE COMMA GIVEN PARALLEL REL SIM"
+)
+_TERMINAL_SET = frozenset(_TERMINALS.split())
+
+# --------------------------------------------------------------------------- stage 1
+
+
+def _skip_spaces(s: str, i: int, end: int) -> int:
+    while i < end and s[i].isspace():
+        i += 1
+    return i
+
+
+def _match_brace(s: str, i: int, end: int) -> int:
+    """Index just after the `}` matching the `{` at i, or -1."""
+    depth = 0
+    while i < end:
+        c = s[i]
+        if c == "\\":
+            i += 2
+            continue
+        if c == "{":
+            depth += 1
+        elif c == "}":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return -1
+
+
+def _prepare(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """Blank out comments and wrappers (same length as `text`); cut at `\\\\`."""
+    s = list(text)
+    n = len(text)
+    cuts: list[tuple[int, int]] = []
+
+    def blank(a: int, b: int) -> None:
+        for k in range(a, min(b, n)):
+            if s[k] != "\n":
+                s[k] = " "
+
+    i = 0
+    while i < n:
+        c = text[i]
+        if c == "%":
+            j = text.find("\n", i)
+            j = n if j < 0 else j
+            blank(i, j)
+            i = j
+        elif c == "$":
+            blank(i, i + 1)
+            i += 1
+        elif c == "\\" and i + 1 < n:
+            d = text[i + 1]
+            if d.isascii() and d.isalpha():
+                m = _CMD_RE.match(text, i + 1)
+                name = m.group()
+                j = m.end()
+                if name in ("begin", "end"):
+                    k = _skip_spaces(text, j, n)
+                    if k < n and text[k] == "{":
+                        close = text.find("}", k)
+                        env = text[k + 1 : close].strip() if close > 0 else ""
+                        if close > 0 and env in _WRAP_ENVS:
+                            stop = close + 1
+                            if name == "begin":  # \begin{aligned}[t], \begin{alignat}{2}
+                                q = _skip_spaces(text, stop, n)
+                                if q < n and text[q] == "[":
+                                    r = text.find("]", q)
+                                    stop = r + 1 if 0 < r < q + 8 else stop
+                                if env.startswith("alignat"):
+                                    q = _skip_spaces(text, stop, n)
+                                    if q < n and text[q] == "{":
+                                        r = _match_brace(text, q, n)
+                                        stop = r if r > 0 else stop
+                            blank(i, stop)
+                            if name == "end":
+                                cuts.append((i, i))
+                            i = stop
+                            continue
+                elif name in ("cr", "newline"):
+                    cuts.append((i, j))
+                    blank(i, j)
+                i = j
+            elif d == "\\":
+                j = i + 2
+                q = j + 1 if j < n and text[j] == "*" else j
+                q2 = _skip_spaces(text, q, n)
+                if q2 < n and text[q2] == "[":  # \\[4pt]
+                    r = text.find("]", q2)
+                    if 0 < r < q2 + 20:
+                        q = r + 1
+                blank(i, q)
+                cuts.append((i, q))
+                i = q
+            elif d in "[]()":
+                blank(i, i + 2)
+                i += 2
+            else:
+                i += 2
+        else:
+            i += 1
+    clean = "".join(s)
+    lines = []
+    start = 0
+    for a, b in cuts:
+        lines.append((start, a))
+        start = b
+    lines.append((start, n))
+    return clean, lines
+
+
+def _nesting_error(s: str) -> int:
+    """Offset where bracket/brace nesting first exceeds MAX_NESTING, else -1."""
+    depth = 0
+    for i, c in enumerate(s):
+        if c in "([{":
+            depth += 1
+            if depth > MAX_NESTING:
+                return i
+        elif c in ")]}" and depth > 0:
+            depth -= 1
+        elif c == "\n" and False:  # pragma: no cover
+            pass
+    return -1
+
+
+def _read_arg(s: str, k: int, end: int):
+    """The argument of a font command: (content_start, content_end, after) or None."""
+    k = _skip_spaces(s, k, end)
+    if k >= end:
+        return None
+    c = s[k]
+    if c == "{":
+        after = _match_brace(s, k, end)
+        if after < 0:
+            return ("unbalanced", k, k)
+        return (k + 1, after - 1, after)
+    if c == "\\":
+        m = _CMD_RE.match(s, k + 1, end)
+        if m:
+            return (k, m.end(), m.end())
+        return (k, min(k + 2, end), min(k + 2, end))
+    if c in "}":
+        return None
+    return (k, k + 1, k + 1)
+
+
+def _skip_arg(s: str, k: int, end: int) -> int:
+    arg = _read_arg(s, k, end)
+    if arg is None or arg[0] == "unbalanced":
+        return k
+    return arg[2]
+
+
+def _lex(s: str, start: int, end: int) -> list[_Tok]:
+    out: list[_Tok] = []
+    i = start
+    while i < end:
+        c = s[i]
+        if c.isspace() or c in "&~":
+            i += 1
+            continue
+        if c == "\\":
+            i = _lex_command(s, i, end, out)
+            continue
+        if c.isascii() and (c.isdigit() or (c == "." and i + 1 < end and s[i + 1].isdigit())):
+            m = _NUM_RE.match(s, i, end)
+            if m and s[i : m.end()].isascii():
+                out.append(_Tok("NUMBER", m.group(), i, m.end()))
+                i = m.end()
+                continue
+        if c.isascii() and c.isalpha():
+            if c == "D":
+                m = _DKL_RE.match(s, i, end)
+                if m:
+                    out.append(_Tok("KL", "KL", i, m.end()))
+                    i = m.end()
+                    continue
+            if i == start or not (s[i - 1].isalpha() or s[i - 1] == "\\"):
+                m = _WORD_RE.match(s, i, end)
+                if m:
+                    typ, val = _WORD_TOKENS[m.group(1)]
+                    out.append(_Tok(typ, val, i, m.end()))
+                    i = m.end()
+                    continue
+            out.append(_Tok("LETTER", c, i, i + 1))
+            i += 1
+            continue
+        if c in "<>":
+            if i + 1 < end and s[i + 1] == "=":
+                out.append(_Tok("REL", c + "=", i, i + 2))
+                i += 2
+            else:
+                out.append(_Tok("REL", c, i, i + 1))
+                i += 1
+            continue
+        if c == "!":
+            if i + 1 < end and s[i + 1] == "=":
+                out.append(_Tok("BADREL", "!=", i, i + 2))
+                i += 2
+            else:
+                out.append(_Tok("BANG", "!", i, i + 1))
+                i += 1
+            continue
+        if c in _SIMPLE_CHARS:
+            typ, val = _SIMPLE_CHARS[c]
+            out.append(_Tok(typ, val, i, i + 1))
+        elif c in _UNICODE_GREEK:
+            out.append(_Tok("GREEK", _UNICODE_GREEK[c], i, i + 1))
+        else:
+            out.append(_Tok("BAD", f"unexpected character `{c}`", i, i + 1))
+        i += 1
+    return out
+
+
+def _lex_command(s: str, i: int, end: int, out: list[_Tok]) -> int:
+    j = i + 1
+    if j >= end:
+        out.append(_Tok("BAD", "a lone `\\` at the end of the line", i, end))
+        return end
+    d = s[j]
+    if not (d.isascii() and d.isalpha()):  # control symbol
+        k = j + 1
+        if d.isspace() or d in ",;:!> ":
+            return k
+        if d == "{":
+            out.append(_Tok("OPEN", "\\{", i, k))
+        elif d == "}":
+            out.append(_Tok("CLOSE", "\\{", i, k))
+        elif d == "|":
+            out.append(_Tok("PARALLEL", "||", i, k))
+        else:
+            out.append(_Tok("BAD", f"`\\{d}` cannot be read in a formula", i, k))
+        return k
+    m = _CMD_RE.match(s, j, end)
+    name = m.group()
+    k = m.end()
+    if k < end and s[k] == "*" and name in ("operatorname", "tag", "hspace", "vspace"):
+        name += "*"
+        k += 1
+    if name in _IGNORED_CMDS:
+        return k
+    if name in _IGNORED_WITH_ARG:
+        return _skip_arg(s, k, end)
+    if name == "textcolor":
+        return _skip_arg(s, k, end)
+    if name in _GREEK:
+        out.append(_Tok("GREEK", _GREEK[name], i, k))
+        return k
+    if name in _FUNCS:
+        out.append(_Tok("FUNC", _FUNCS[name], i, k))
+        return k
+    if name in _SIMPLE_CMDS:
+        typ, val = _SIMPLE_CMDS[name]
+        out.append(_Tok(typ, val, i, k))
+        return k
+    if name in _BADREL_CMDS:
+        out.append(
+            _Tok(
+                "BAD",
+                f"`\\{name}` is not a relation this checker reads yet; "
+                "link steps with =, \\le, \\ge, < or >",
+                i,
+                k,
+            )
+        )
+        return k
+    if name in _DELIM_SIZERS:
+        return _lex_delim(name, s, i, k, end, out)
+    if name in _BOLD_FONTS or name in _UPRIGHT_FONTS:
+        return _lex_font(name, s, i, k, end, out)
+    if name in ("begin", "end"):
+        arg = _read_arg(s, k, end)
+        env = s[arg[0] : arg[1]].strip() if arg and arg[0] != "unbalanced" else ""
+        stop = arg[2] if arg and arg[0] != "unbalanced" else k
+        out.append(_Tok("BAD", f"`\\{name}{{{env}}}` is not supported here", i, stop))
+        return stop
+    if name in ("dots", "ldots", "cdots", "vdots", "ddots"):
+        out.append(_Tok("BAD", f"`\\{name}` (an ellipsis) cannot be checked", i, k))
+        return k
+    if name in ("in", "notin", "subset", "subseteq", "forall", "exists"):
+        out.append(_Tok("BAD", f"`\\{name}` is not supported here", i, k))
+        return k
+    if name in ("lVert", "rVert", "lfloor", "rfloor", "lceil", "rceil"):
+        out.append(_Tok("BAD", f"`\\{name}` (norms, floors, ceilings) is not supported", i, k))
+        return k
+    out.append(_Tok("BAD", f"unknown command `\\{name}`", i, k))
+    return k
+
+
+_DELIMS = {
+    "(": ("(", "open"),
+    ")": ("(", "close"),
+    "[": ("[", "open"),
+    "]": ("[", "close"),
+    "\\{": ("\\{", "open"),
+    "\\}": ("\\{", "close"),
+    "\\lbrace": ("\\{", "open"),
+    "\\rbrace": ("\\{", "close"),
+    "\\lbrack": ("[", "open"),
+    "\\rbrack": ("[", "close"),
+    "\\langle": ("langle", "open"),
+    "\\rangle": ("langle", "close"),
+    "<": ("langle", "open"),
+    ">": ("langle", "close"),
+    "\\lvert": ("|", "open"),
+    "\\rvert": ("|", "close"),
+    "|": ("|", "bar"),
+    "\\vert": ("|", "bar"),
+    "\\|": ("||", "norm"),
+    "\\Vert": ("||", "norm"),
+    "\\lVert": ("||", "norm"),
+    "\\rVert": ("||", "norm"),
+    "\\mid": ("|", "given"),
+    ".": (".", "none"),
+}
+
+
+def _lex_delim(name: str, s: str, i: int, k: int, end: int, out: list[_Tok]) -> int:
+    k = _skip_spaces(s, k, end)
+    if k >= end:
+        out.append(_Tok("BAD", f"`\\{name}` must be followed by a bracket", i, k))
+        return k
+    if s[k] == "\\":
+        m = _CMD_RE.match(s, k + 1, end)
+        delim = s[k : m.end()] if m else s[k : k + 2]
+    else:
+        delim = s[k]
+    stop = k + len(delim)
+    if delim not in _DELIMS:
+        out.append(_Tok("BAD", f"`\\{name}` must be followed by a bracket", i, k))
+        return k
+    kind, role = _DELIMS[delim]
+    if role == "none":
+        return stop
+    side = "auto"
+    if name == "left" or name.endswith("l"):
+        side = "open"
+    elif name == "right" or name.endswith("r"):
+        side = "close"
+    elif name == "middle" or name.endswith("m"):
+        side = "mid"
+    if role in ("open", "close"):
+        out.append(_Tok("OPEN" if role == "open" else "CLOSE", kind, i, stop))
+    elif role == "bar":
+        if side == "open":
+            out.append(_Tok("OPEN", "|", i, stop))
+        elif side == "close":
+            out.append(_Tok("CLOSE", "|", i, stop))
+        elif side == "mid":
+            out.append(_Tok("GIVEN", "|", i, stop))
+        else:
+            out.append(_Tok("BAR", "|", i, stop))
+    elif role == "given":
+        out.append(_Tok("GIVEN", "|", i, stop))
+    else:  # norm
+        if side in ("mid", "auto"):
+            out.append(_Tok("PARALLEL", "||", i, stop))
+        else:
+            out.append(_Tok("BAD", "norms `\\left\\| x \\right\\|` are not supported", i, stop))
+    return stop
+
+
+def _lex_font(name: str, s: str, i: int, k: int, end: int, out: list[_Tok]) -> int:
+    arg = _read_arg(s, k, end)
+    if arg is None:
+        out.append(_Tok("BAD", f"`\\{name}` needs an argument in braces", i, k))
+        return k
+    if arg[0] == "unbalanced":
+        out.append(_Tok("BAD", "unbalanced `{`: no matching `}`", arg[1], arg[1] + 1))
+        return end
+    a, b, after = arg
+    content = s[a:b].strip()
+    greek = None
+    m = _GREEK_CMD_RE.fullmatch(content)
+    if m and m.group(1) in _GREEK:
+        greek = _GREEK[m.group(1)]
+    single = len(content) == 1 and content.isascii() and content.isalpha()
+    if name in _BOLD_FONTS:
+        if name == "mathbb" and content == "E":
+            out.append(_Tok("EXPECT", "E", i, after))
+        elif name == "mathbb" and content == "V":
+            out.append(_Tok("VAR", "Var", i, after))
+        elif content == "1" and name in ("mathbf", "boldsymbol", "bm", "mathbb", "pmb"):
+            out.append(_Tok("ONES", "1", i, after))
+        elif single:
+            out.append(_Tok("LETTER", content, i, after))
+        elif greek:
+            out.append(_Tok("GREEK", greek, i, after))
+        else:
+            return k  # transparent: read the argument as an ordinary group
+        return after
+    # upright text
+    if content in _WORD_TOKENS:
+        typ, val = _WORD_TOKENS[content]
+        out.append(_Tok(typ, val, i, after))
+    elif single:
+        out.append(_Tok("LETTER", content, i, after))
+    elif greek:
+        out.append(_Tok("GREEK", greek, i, after))
+    elif _NUM_RE.fullmatch(content) and content.isascii():
+        out.append(_Tok("NUMBER", content, i, after))
+    else:
+        out.append(_Tok("TEXT", content, i, after))
+    return after
+
+
+# --------------------------------------------------------------------------- stage 2
+
+_ENDERS = frozenset(
+    "NUMBER LETTER GREEK TEXT ONES BLANK TOP STAR PRIMECMD CLOSE RBRACE PRIME BANG".split()
+)
+_ARG_OK = {
+    "CARET": frozenset("LETTER GREEK NUMBER TEXT ONES TOP PRIMECMD STAR ASTERISK".split()),
+    "UNDERSCORE": frozenset("LETTER GREEK NUMBER TEXT".split()),
+    "FRAC": frozenset("LETTER GREEK NUMBER".split()),
+    "BINOM": frozenset("LETTER GREEK NUMBER".split()),
+    "ACCENT": frozenset("LETTER GREEK".split()),
+}
+_CLOSERS = {"(": ")", "[": "]", "\\{": "\\}", "langle": "\\rangle", "|": "|", "{": "}"}
+
+
+class _Need:
+    __slots__ = ("depth", "left", "owner")
+
+    def __init__(self, depth: int, left: int, owner: _Tok | None):
+        self.depth = depth
+        self.left = left
+        self.owner = owner  # None: a soft need (\sqrt's argument)
+
+
+class _Frame:
+    __slots__ = ("kind", "tok", "ints", "need", "kl", "sqrt")
+
+    def __init__(self, kind: str, tok: _Tok | None):
+        self.kind = kind
+        self.tok = tok
+        self.ints = 0
+        self.need: _Need | None = None
+        self.kl = False
+        self.sqrt = False
+
+
+def _need_message(owner: _Tok, s: str) -> str:
+    disp = s[owner.start : owner.end]
+    if owner.type == "CARET":
+        return "`^` needs an exponent: one character or a group in braces, e.g. `x^{2}`"
+    if owner.type == "UNDERSCORE":
+        return "`_` needs a subscript: one character or a group in braces, e.g. `x_{i}`"
+    if owner.type == "FRAC":
+        return f"`{disp}` needs two arguments, e.g. `\\frac{{a}}{{b}}`"
+    if owner.type == "BINOM":
+        return f"`{disp}` needs two arguments, e.g. `\\binom{{n}}{{k}}`"
+    return f"`{disp}` needs a letter, e.g. `{disp}{{m}}`"
+
+
+def _opener_text(tok: _Tok, s: str) -> tuple[str, str]:
+    """How an opening bracket was written and the closer it needs."""
+    disp = s[tok.start : tok.end]
+    closer = _CLOSERS.get(tok.value if tok.type != "LBRACE" else "{", "?")
+    if tok.type == "IDX_OPEN":
+        closer = "]"
+    for a, b in (("\\left", "\\right"), ("l", "r")):
+        if disp.startswith(a) and a == "\\left":
+            return disp, b + closer
+    m = re.match(r"\\([bB]igg?)l", disp)
+    if m:
+        return disp, "\\" + m.group(1) + "r" + closer
+    return disp, closer
+
+
+def _context(s: str, raw: list[_Tok]) -> list[_Tok]:
+    toks = list(raw)
+    out: list[_Tok] = []
+    frames = [_Frame("top", None)]
+    needs: list[_Need] = []
+    i = 0
+    while i < len(toks):
+        t = toks[i]
+        i += 1
+        depth = len(frames)
+        prev = out[-1] if out else None
+        nd = needs[-1] if needs and needs[-1].depth == depth else None
+        if nd is not None:
+            if nd.owner is None:  # \sqrt without index: a digit is one character
+                needs.pop()
+                if t.type == "NUMBER" and len(t.value) > 1:
+                    toks.insert(i, _Tok("NUMBER", t.value[1:], t.start + 1, t.end))
+                    t.value, t.end = t.value[0], t.start + 1
+                nd = None
+            elif t.type != "LBRACE":
+                if t.type in _ARG_OK[nd.owner.type]:
+                    if t.type == "NUMBER" and len(t.value) > 1:
+                        toks.insert(i, _Tok("NUMBER", t.value[1:], t.start + 1, t.end))
+                        t.value, t.end = t.value[0], t.start + 1
+                    if t.type == "ASTERISK":
+                        t.type = "STAR"
+                    t.arg = True
+                    nd.left -= 1
+                    if nd.left == 0:
+                        needs.pop()
+                    out.append(t)
+                    continue
+                out.append(_Tok("BAD", _need_message(nd.owner, s), t.start, t.start))
+                needs.pop()
+                nd = None
+        typ = t.type
+        if typ == "LBRACE":
+            f = _Frame("{", t)
+            f.need = nd
+            frames.append(f)
+        elif typ == "OPEN":
+            if prev is not None and prev.type == "SQRT" and t.value == "[" and t.end == t.start + 1:
+                t.type = "IDX_OPEN"
+                f = _Frame("idx", t)
+                f.sqrt = True
+            else:
+                f = _Frame(t.value, t)
+                f.kl = prev is not None and prev.type == "KL"
+            frames.append(f)
+        elif typ in ("RBRACE", "CLOSE"):
+            top = frames[-1]
+            if len(frames) == 1:
+                disp = s[t.start : t.end]
+                raise _Fail(t.start, f"unbalanced `{disp}`: nothing before it opens it")
+            want = "{" if typ == "RBRACE" else t.value
+            if top.kind == "idx" and typ == "CLOSE" and t.value == "[":
+                t.type = "IDX_CLOSE"
+            elif top.kind != want:
+                disp, closer = _opener_text(top.tok, s)
+                raise _Fail(top.tok.start, f"unbalanced `{disp}`: no matching `{closer}`")
+            frames.pop()
+            if top.need is not None:
+                top.need.left -= 1
+                if top.need.left == 0 and top.need in needs:
+                    needs.remove(top.need)
+            if top.sqrt:
+                needs.append(_Need(len(frames), 1, None))
+        elif typ == "BAR":
+            top = frames[-1]
+            ends = prev is not None and prev.type in _ENDERS
+            nxt = toks[i] if i < len(toks) else None
+            if ends and top.kind == "|":
+                t.type, t.value = "CLOSE", "|"
+                frames.pop()
+                if top.need is not None:  # pragma: no cover - bars are never arguments
+                    top.need.left -= 1
+            elif (
+                ends
+                and top.kind in ("(", "[")
+                and nxt is not None
+                and nxt.type == "BAR"
+                and nxt.start == t.end
+            ):
+                t.type, t.value, t.end = "PARALLEL", "||", nxt.end
+                i += 1
+            elif ends and top.kind in ("(", "["):
+                t.type = "PARALLEL" if top.kl else "GIVEN"
+            else:
+                t.type, t.value = "OPEN", "|"
+                frames.append(_Frame("|", t))
+        elif typ == "CDOT":
+            nxt = toks[i] if i < len(toks) else None
+            if (
+                prev is not None
+                and prev.type in ("OPEN", "COMMA")
+                and nxt is not None
+                and nxt.type in ("BAR", "GIVEN", "COMMA", "CLOSE")
+            ):
+                t.type = "BLANK"
+            else:
+                t.type = "MULOP"
+        elif typ == "ASTERISK":
+            nxt = toks[i] if i < len(toks) else None
+            if (
+                prev is not None
+                and prev.type == "LBRACE"
+                and len(out) >= 2
+                and out[-2].type == "CARET"
+                and nxt is not None
+                and nxt.type == "RBRACE"
+            ):
+                t.type = "STAR"
+            else:
+                t.type, t.value = "MULOP", "*"
+        elif typ in _ARG_OK:
+            needs.append(_Need(depth, 2 if typ in ("FRAC", "BINOM") else 1, t))
+        elif typ == "SQRT":
+            nxt = toks[i] if i < len(toks) else None
+            if not (nxt is not None and nxt.type == "OPEN" and nxt.value == "["):
+                needs.append(_Need(depth, 1, None))
+        elif typ == "INT":
+            frames[-1].ints += 1
+        elif typ == "LETTER" and t.value == "d" and frames[-1].ints > 0:
+            nxt = toks[i] if i < len(toks) else None
+            if nxt is not None and nxt.type in ("LETTER", "GREEK"):
+                t.type = "DIFF"
+                frames[-1].ints -= 1
+        t.top = len(frames) == 1 and typ not in ("RBRACE", "CLOSE")
+        if typ in ("RBRACE", "CLOSE"):
+            t.top = len(frames) == 1
+        out.append(t)
+        if len(frames) > MAX_NESTING + 1:
+            raise _Fail(t.start, f"brackets are nested more than {MAX_NESTING} deep here")
+    if len(frames) > 1:
+        top = frames[-1]
+        disp, closer = _opener_text(top.tok, s)
+        raise _Fail(top.tok.start, f"unbalanced `{disp}`: no matching `{closer}`")
+    pos = out[-1].end if out else 0
+    for nd in reversed(needs):
+        if nd.owner is not None:
+            out.append(_Tok("BAD", _need_message(nd.owner, s), pos, pos))
+    return out
+
+
+def _strip_notes(toks: list[_Tok]) -> tuple[list[_Tok], list[str]]:
+    """Remove a trailing justification (`\\text{...}`) and trailing `,` / `.`."""
+    notes: list[str] = []
+    toks = list(toks)
+    while toks:
+        t = toks[-1]
+        if t.type in ("COMMA", "DOT") and t.top:
+            toks.pop()
+            continue
+        if t.type == "TEXT" and t.top and not t.arg:
+            notes.insert(0, t.value)
+            toks.pop()
+            continue
+        if t.type == "CLOSE" and t.value in ("(", "[") and t.top:
+            k = len(toks) - 2
+            while k >= 0 and toks[k].type == "TEXT":
+                k -= 1
+            if (
+                k < len(toks) - 2
+                and k >= 0
+                and toks[k].type == "OPEN"
+                and toks[k].value == t.value
+                and (k == 0 or toks[k].start > toks[k - 1].end)
+            ):
+                words = " ".join(x.value for x in toks[k + 1 : -1])
+                o, c = ("(", ")") if t.value == "(" else ("[", "]")
+                notes.insert(0, o + words + c)
+                del toks[k:]
+                continue
+        break
+    return toks, notes
+
+
+# --------------------------------------------------------------------------- stage 3: grammar
+
+_GRAMMAR = rf"""
+%declare {_TERMINALS}
+
+start: sum
+
+sum: term
+   | sum ADDOP term
+term: prod
+    | ADDOP term
+prod: item+
+?item: unit
+     | MULOP
+     | DIVOP
+
+unit: atom posts
+    | integral
+posts: post*
+post: CARET script       -> sup
+    | UNDERSCORE script  -> sub
+    | PRIME              -> prime
+    | BANG               -> bang
+script: braced | single
+braced: LBRACE binner RBRACE
+      | LBRACE RBRACE
+binner: sum              -> plain_inner
+      | sum REL sum      -> rel_inner
+      | sum SIM sum      -> sim_inner
+single: LETTER | GREEK | NUMBER | TEXT | ONES | TOP | STAR | PRIMECMD
+
+atom: single                       -> atom_single
+    | braced                       -> atom_braced
+    | OPEN ginner CLOSE            -> group
+    | OPEN CLOSE                   -> group
+    | BLANK                        -> blank
+    | FRAC script script           -> frac
+    | BINOM script script          -> binom
+    | SQRT                         -> sqrt
+    | SQRT IDX_OPEN sum IDX_CLOSE  -> sqrt
+    | ACCENT script                -> accent
+    | FUNC                         -> head
+    | BIGOP                        -> head
+    | NABLA                        -> head
+    | PARTIAL                      -> head
+    | EXPECT                       -> head
+    | VAR                          -> head
+    | COV                          -> head
+    | KL                           -> head
+
+ginner: arglist
+      | arglist GIVEN arglist
+      | arglist PARALLEL arglist
+arglist: sum (COMMA sum)*
+
+integral: INT posts DIFF dvar
+        | INT posts sum DIFF dvar
+dvar: LETTER
+    | GREEK
+    | LETTER UNDERSCORE script
+    | GREEK UNDERSCORE script
+"""
+
+_HEAD_DISPLAY = {
+    "BIGOP": "\\{}",
+    "NABLA": "\\nabla",
+    "PARTIAL": "\\partial",
+    "EXPECT": "\\mathbb{{E}}",
+    "VAR": "\\mathrm{{Var}}",
+    "COV": "\\mathrm{{Cov}}",
+    "KL": "\\mathrm{{KL}}",
+    "SQRT": "\\sqrt",
+    "FUNC": "\\{}",
+    "GRADHEAD": "\\frac{{\\partial}}{{\\partial {}}}",
+    "INTREST": "\\int",
+}
+
+
+def _disp(h: _Head) -> str:
+    pattern = _HEAD_DISPLAY.get(h.kind, "{}")
+    if h.kind == "GRADHEAD":
+        v = h.var
+        return pattern.format(v.base if isinstance(v, Name) else "x")
+    return pattern.format(h.name)
+
+
+def _sum_node(terms) -> Node:
+    if len(terms) == 1:
+        return terms[0]
+    return Add(tuple(terms), pos=terms[0].pos)
+
+
+def _mul(factors: list[Node]) -> Node:
+    if len(factors) == 1:
+        return factors[0]
+    return Mul(tuple(factors), pos=factors[0].pos)
+
+
+def _single_node(tok: Token) -> Node:
+    p = tok.start_pos
+    t = tok.type
+    if t in ("LETTER", "GREEK"):
+        return Name(tok.value, pos=p)
+    if t == "NUMBER":
+        return Num(tok.value, pos=p)
+    if t == "TEXT":
+        return Text(tok.value, pos=p)
+    if t == "ONES":
+        return Ones(pos=p)
+    if t == "TOP":
+        return _Top(pos=p)
+    if t == "STAR":
+        return _Star(pos=p)
+    return _PrimeMark(pos=p)
+
+
+def _is_plain_name(n: Node, base: str | None = None) -> bool:
+    return (
+        isinstance(n, Name)
+        and n.sub is None
+        and n.accent is None
+        and (base is None or n.base == base)
+    )
+
+
+def _textify(arg: Node) -> Node:
+    """`p_{data}`: a run of 2+ adjacent plain letters in a subscript is text."""
+    if isinstance(arg, Mul) and len(arg.factors) >= 2:
+        fs = arg.factors
+        if all(
+            _is_plain_name(f) and len(f.base) == 1 and f.base.isascii() and f.base.isalpha()
+            for f in fs
+        ) and all(fs[k + 1].pos == fs[k].pos + 1 for k in range(len(fs) - 1)):
+            return Text("".join(f.base for f in fs), pos=fs[0].pos)
+    return arg
+
+
+def _attach_sub(node: Node, arg: Node, pos: int) -> Node:
+    if isinstance(arg, _Rel):
+        raise _Fail(arg.pos, "`=` inside a subscript is only read under `\\sum` or `\\prod`")
+    if isinstance(arg, Sim):
+        raise _Fail(arg.pos, "`\\sim` is only read in an expectation's subscript")
+    if isinstance(node, Name):
+        if node.sub is not None:
+            raise _Fail(pos, "double subscript: use braces, e.g. `x_{ij}`")
+        return replace(node, sub=_textify(arg))
+    return Index(node, arg, pos=node.pos)
+
+
+def _attach_sup(node: Node, arg: Node, pos: int) -> Node:
+    if isinstance(arg, (_Star, _PrimeMark)):
+        accent = "star" if isinstance(arg, _Star) else "prime"
+        if isinstance(node, Name) and node.accent is None:
+            return replace(node, accent=accent)
+        raise _Fail(pos, "`^*` and `'` go right after a name, e.g. `x^*`")
+    if isinstance(arg, _Top) or _is_plain_name(arg, "T"):
+        if not isinstance(node, Num):
+            return Transpose(node, pos=node.pos)
+    if isinstance(arg, (_Rel, Sim)):
+        raise _Fail(arg.pos, "a relation cannot stand in an exponent")
+    if _is_plain_name(node, "e"):
+        return Call("exp", (arg,), pos=node.pos)
+    return Pow(node, arg, pos=node.pos)
+
+
+def _apply_posts(node: Node, posts: list[_Post]) -> Node:
+    i = 0
+    n = len(posts)
+    while i < n:
+        p = posts[i]
+        if p.kind in ("sub", "sup"):
+            sub = sup = None
+            j = i
+            while j < n and posts[j].kind in ("sub", "sup"):
+                q = posts[j]
+                if q.kind == "sub":
+                    if sub is not None:
+                        raise _Fail(q.pos, "double subscript: use braces, e.g. `x_{ij}`")
+                    sub = q
+                else:
+                    if sup is not None:
+                        raise _Fail(q.pos, "double superscript: use braces, e.g. `x^{ab}`")
+                    sup = q
+                j += 1
+            if sub is not None:
+                node = _attach_sub(node, sub.node, sub.pos)
+            if sup is not None:
+                node = _attach_sup(node, sup.node, sup.pos)
+            i = j
+            continue
+        if p.kind == "prime":
+            if isinstance(node, Name) and node.accent is None:
+                node = replace(node, accent="prime")
+            else:
+                raise _Fail(p.pos, "`'` goes right after a name (once), e.g. `s'`")
+        else:  # bang
+            node = Call("factorial", (node,), pos=node.pos)
+        i += 1
+    return node
+
+
+def _scripts(h: _Head, posts: list[_Post], allowed: tuple[str, ...]):
+    sub = sup = None
+    for p in posts:
+        if p.kind not in allowed:
+            what = {"sub": "a subscript", "sup": "a superscript", "prime": "`'`"}.get(
+                p.kind, "`!`"
+            )
+            raise _Fail(p.pos, f"`{_disp(h)}` cannot take {what} here")
+        if p.kind == "sub":
+            if sub is not None:
+                raise _Fail(p.pos, "double subscript")
+            sub = p.node
+        else:
+            if sup is not None:
+                raise _Fail(p.pos, "double superscript")
+            sup = p.node
+    return sub, sup
+
+
+def _group_node(g: _Group) -> Node:
+    if g.kind == "langle":
+        if g.sep is not None or len(g.args) != 2:
+            raise _Fail(g.pos, "an inner product needs two entries: `\\langle q, k \\rangle`")
+        return Inner(g.args[0], g.args[1], pos=g.pos)
+    if not g.args:
+        raise _Fail(g.pos, "empty brackets")
+    if g.sep is not None:
+        if g.sep.type == "GIVEN":
+            raise _Fail(
+                g.sep.start_pos,
+                "a bar `|` inside brackets is only read after a function name, e.g. `p(x|z)`",
+            )
+        raise _Fail(g.sep.start_pos, "`\\|` only separates the two sides of `\\mathrm{KL}(q \\| p)`")
+    if len(g.args) > 1:
+        raise _Fail(
+            g.commas[0],
+            "unexpected `,` — a comma only separates function arguments, e.g. `p(x, z)`",
+        )
+    if g.kind == "|":
+        return Call("abs", (g.args[0],), pos=g.pos)
+    return g.args[0]
+
+
+def _bracket_arg(h: _Head, items, i: int, kinds=("(", "[", "{")):
+    """The group right after a head, if there is one of the given kinds."""
+    if i + 1 < len(items) and isinstance(items[i + 1], _Unit):
+        core = items[i + 1].core
+        if isinstance(core, _Group) and core.kind in kinds and core.args:
+            return items[i + 1]
+    return None
+
+
+def _single_arg(h: _Head, g: _Group, what: str) -> Node:
+    if g.sep is not None:
+        if g.sep.type == "GIVEN" and h.kind == "EXPECT":
+            raise _Fail(g.sep.start_pos, "conditional expectations `\\mathbb{E}[x | y]` are not supported")
+        raise _Fail(g.sep.start_pos, f"unexpected `{g.sep.value}` in the argument of `{what}`")
+    if len(g.args) != 1:
+        raise _Fail(g.commas[0], f"`{what}` takes one argument")
+    return g.args[0]
+
+
+def _rest(h: _Head, items, i: int, depth: int, what: str) -> Node:
+    if i + 1 >= len(items):
+        raise _Fail(h.end if h.end >= 0 else h.pos, f"`{_disp(h)}` needs {what} after it")
+    return _fold(items[i + 1 :], depth + 1)
+
+
+def _read_head(items, i: int, depth: int):
+    u = items[i]
+    h: _Head = u.core
+    kind = h.kind
+    n = len(items)
+    p = h.pos
+    if kind == "FUNC":
+        base, power = _scripts(h, u.posts, ("sub", "sup") if h.name == "log" else ("sup",))
+        g = _bracket_arg(h, items, i)
+        if g is not None:
+            core = g.core
+            if core.sep is not None:
+                raise _Fail(core.sep.start_pos, f"unexpected `{core.sep.value}` in `{_disp(h)}`")
+            args = tuple(core.args)
+            if h.name in _UNARY_FUNCS and len(args) != 1:
+                raise _Fail(core.commas[0], f"`{_disp(h)}` takes one argument")
+            node = Call(h.name, args, pos=p)
+            if base is not None:
+                node = Div(node, Call("log", (base,), pos=base.pos), pos=p)
+            node = _apply_posts(node, g.posts)
+            j = i + 2
+        elif i + 1 < n and isinstance(items[i + 1], _Unit):
+            arg, j = _read_unit(items, i + 1, depth + 1)
+            if arg is None:
+                raise _Fail(p, f"`{_disp(h)}` needs an argument")
+            if h.name in ("max", "min"):
+                raise _Fail(p, f"`{_disp(h)}` needs its arguments in brackets: `\\max(a, b)`")
+            node = Call(h.name, (arg,), pos=p)
+            if base is not None:
+                node = Div(node, Call("log", (base,), pos=base.pos), pos=p)
+        else:
+            raise _Fail(h.end, f"`{_disp(h)}` needs an argument")
+        if power is not None:
+            node = Pow(node, power, pos=p)
+        return node, j
+    if kind == "BIGOP":
+        sub, sup = _scripts(h, u.posts, ("sub", "sup"))
+        var = lower = None
+        if isinstance(sub, _Rel):
+            if sub.op != "=":
+                raise _Fail(sub.pos, "write the range of a sum as `\\sum_{i=1}^{n}`")
+            var, lower = sub.lhs, sub.rhs
+        elif isinstance(sub, Sim):
+            raise _Fail(sub.pos, "`\\sim` is only read in an expectation's subscript")
+        else:
+            var = sub
+        body = _rest(h, items, i, depth, "something to sum" if h.name == "sum" else "a body")
+        return BigOp(h.name, var, lower, sup, body, pos=p), n
+    if kind == "NABLA":
+        sub, _ = _scripts(h, u.posts, ("sub",))
+        if sub is None:
+            raise _Fail(h.end, "write the variable of the gradient as a subscript: `\\nabla_\\theta`")
+        body = _rest(h, items, i, depth, "something to differentiate")
+        return Grad(sub, body, pos=p), n
+    if kind == "GRADHEAD":
+        _scripts(h, u.posts, ())
+        body = _rest(h, items, i, depth, "something to differentiate")
+        return Grad(h.var, body, pos=p), n
+    if kind == "INTREST":
+        body = _rest(h, items, i, depth, "something to integrate")
+        return Integral(h.var, body, h.lower, h.upper, pos=p), n
+    if kind == "EXPECT":
+        dist, _ = _scripts(h, u.posts, ("sub",))
+        if dist is not None and not isinstance(dist, (Name, Apply, Sim)):
+            raise _Fail(
+                dist.pos,
+                "the subscript of `\\mathbb{E}` should be a distribution such as `q(z)`, "
+                "`q` or `z \\sim q(z)`",
+            )
+        g = _bracket_arg(h, items, i)
+        if g is not None:
+            node = Expect(dist, _single_arg(h, g.core, _disp(h)), pos=p)
+            return _apply_posts(node, g.posts), i + 2
+        body = _rest(h, items, i, depth, "something to average")
+        return Expect(dist, body, pos=p), n
+    if kind in ("VAR", "COV", "KL"):
+        _scripts(h, u.posts, ())
+        g = _bracket_arg(h, items, i)
+        example = {
+            "VAR": "\\mathrm{Var}(X)",
+            "COV": "\\mathrm{Cov}(X, Y)",
+            "KL": "\\mathrm{KL}(q \\| p)",
+        }[kind]
+        if g is None:
+            raise _Fail(h.end, f"`{_disp(h)}` needs its argument in brackets, e.g. `{example}`")
+        core = g.core
+        if kind == "VAR":
+            node = Variance(_single_arg(h, core, _disp(h)), pos=p)
+        elif kind == "COV":
+            if core.sep is not None or len(core.args) != 2:
+                raise _Fail(core.pos, f"`{_disp(h)}` takes two arguments, e.g. `{example}`")
+            node = Covariance(core.args[0], core.args[1], pos=p)
+        else:
+            if core.sep is not None and core.sep.type == "PARALLEL":
+                if len(core.args) != 1 or len(core.args2) != 1:
+                    raise _Fail(core.pos, f"write the KL divergence as `{example}`")
+                node = KL(core.args[0], core.args2[0], pos=p)
+            elif core.sep is None and len(core.args) == 2:
+                node = KL(core.args[0], core.args[1], pos=p)
+            else:
+                raise _Fail(core.pos, f"write the KL divergence as `{example}`")
+        return _apply_posts(node, g.posts), i + 2
+    if kind == "SQRT":
+        _scripts(h, u.posts, ())
+        g = _bracket_arg(h, items, i, ("{",))
+        if g is not None:
+            node = Root(_single_arg(h, g.core, "\\sqrt"), h.index, pos=p)
+            return _apply_posts(node, g.posts), i + 2
+        if i + 1 < n and isinstance(items[i + 1], _Unit):
+            arg, j = _read_unit(items, i + 1, depth + 1)
+            if arg is not None:
+                return Root(arg, h.index, pos=p), j
+        raise _Fail(h.end, "`\\sqrt` needs an argument, e.g. `\\sqrt{x}`")
+    # PARTIAL
+    _, sup = _scripts(h, u.posts, ("sup",))
+    if sup is not None:
+        raise _Fail(p, "higher derivatives such as `\\partial^2` are not supported")
+    if i != 0:
+        raise _Fail(p, "`\\partial` is only read in `\\frac{\\partial f}{\\partial x}`")
+    body = _fold(items[1:], depth + 1) if n > 1 else None
+    return _Partial(body, pos=p), n
+
+
+def _read_unit(items, i: int, depth: int):
+    if depth > _MAX_CHAIN:
+        u = items[i]
+        pos = u.core.pos if hasattr(u.core, "pos") else -1
+        raise _Fail(pos, f"more than {_MAX_CHAIN} operators in a row")
+    u = items[i]
+    core = u.core
+    if isinstance(core, _Head):
+        return _read_head(items, i, depth)
+    if isinstance(core, _Group):
+        if core.kind == "{" and not core.args:
+            if u.posts:
+                raise _Fail(u.posts[0].pos, "empty braces `{}` cannot carry a script")
+            return None, i + 1
+        node = _group_node(core)
+    else:
+        node = core
+        if isinstance(node, Text) and not re.fullmatch(r"[A-Za-z]+", node.text):
+            raise _Fail(node.pos, f"unexpected text `{node.text}` inside the expression")
+    node = _apply_posts(node, u.posts)
+    if (
+        isinstance(node, (Name, Text))
+        and not isinstance(core, _Group)
+        and i + 1 < len(items)
+        and isinstance(items[i + 1], _Unit)
+        and isinstance(items[i + 1].core, _Group)
+        and items[i + 1].core.kind == "("
+    ):
+        g = items[i + 1].core
+        func = node if isinstance(node, Name) else Name(node.text, pos=node.pos)
+        if not g.args:
+            raise _Fail(g.pos, "empty brackets")
+        if g.sep is not None and g.sep.type != "GIVEN":
+            raise _Fail(g.sep.start_pos, "`\\|` only separates the two sides of `\\mathrm{KL}(q \\| p)`")
+        if g.sep is not None and not g.args2:
+            raise _Fail(g.sep.start_pos, "expected something after `|`")
+        node = Apply(func, tuple(g.args), tuple(g.args2), pos=func.pos)
+        return _apply_posts(node, items[i + 1].posts), i + 2
+    return node, i + 1
+
+
+def _fold(items, depth: int = 0) -> Node:
+    """One product: reads factors left to right, letting operators take their reach."""
+    factors: list[tuple[Token | None, Node]] = []
+    pending: Token | None = None
+    i = 0
+    n = len(items)
+    while i < n:
+        it = items[i]
+        if isinstance(it, Token):
+            if pending is not None or not factors:
+                raise _Fail(it.start_pos, f"unexpected `{it.value}` — expected an expression before it")
+            pending = it
+            i += 1
+            continue
+        node, i = _read_unit(items, i, depth)
+        if node is None:
+            continue
+        factors.append((pending, node))
+        pending = None
+    if pending is not None:
+        raise _Fail(pending.end_pos, f"expected an expression after `{pending.value}`")
+    if not factors:
+        pos = items[0].core.pos if items and isinstance(items[0], _Unit) else -1
+        raise _Fail(pos, "empty braces `{}` where an expression was expected")
+    cur = [factors[0][1]]
+    for op, node in factors[1:]:
+        if op is not None and op.type == "DIVOP":
+            num = _mul(cur)
+            cur = [Div(num, node, pos=num.pos)]
+        else:
+            cur.append(node)
+    return _mul(cur)
+
+
+def _is_d(n: Node) -> bool:
+    return _is_plain_name(n, "d")
+
+
+def _make_frac(tok: Token, num: Node, den: Node):
+    p = tok.start_pos
+    if isinstance(num, _Partial) or isinstance(den, _Partial):
+        if not (
+            isinstance(num, _Partial) and isinstance(den, _Partial) and isinstance(den.body, Name)
+        ):
+            raise _Fail(p, "write a derivative as `\\frac{\\partial f}{\\partial x}`")
+        if num.body is None:
+            return _Head("GRADHEAD", "", p, var=den.body)
+        return Grad(den.body, num.body, pos=p)
+    if (
+        isinstance(den, Mul)
+        and len(den.factors) == 2
+        and _is_d(den.factors[0])
+        and isinstance(den.factors[1], Name)
+    ):
+        var = den.factors[1]
+        if _is_d(num):
+            return _Head("GRADHEAD", "", p, var=var)
+        if isinstance(num, Mul) and _is_d(num.factors[0]):
+            rest = num.factors[1:]
+            return Grad(var, _mul(list(rest)), pos=p)
+    return Div(num, den, pos=p)
+
+
+class _Build(Transformer):
+    """LALR callbacks: build nodes while parsing (no tree, no recursion)."""
+
+    def start(self, c):
+        return _sum_node(c[0])
+
+    def sum(self, c):
+        if len(c) == 1:
+            return _Terms([c[0]])
+        acc, op, term = c
+        if op.value == "-":
+            term = Neg(term, pos=op.start_pos)
+        acc.append(term)
+        return acc
+
+    def term(self, c):
+        if len(c) == 1:
+            return c[0]
+        op, t = c
+        return Neg(t, pos=op.start_pos) if op.value == "-" else t
+
+    def prod(self, c):
+        return _fold(c)
+
+    def unit(self, c):
+        if len(c) == 1:
+            return _Unit(c[0], [])
+        return _Unit(c[0], c[1])
+
+    def posts(self, c):
+        return list(c)
+
+    def sup(self, c):
+        return _Post("sup", c[1], c[0].start_pos)
+
+    def sub(self, c):
+        return _Post("sub", c[1], c[0].start_pos)
+
+    def prime(self, c):
+        return _Post("prime", None, c[0].start_pos)
+
+    def bang(self, c):
+        return _Post("bang", None, c[0].start_pos)
+
+    def script(self, c):
+        x = c[0]
+        if isinstance(x, _Braced):
+            if x.node is None:
+                raise _Fail(x.pos, "empty braces `{}` where an argument was expected")
+            return x.node
+        return x
+
+    def braced(self, c):
+        return _Braced(c[1] if len(c) == 3 else None, c[0].start_pos)
+
+    def plain_inner(self, c):
+        return _sum_node(c[0])
+
+    def rel_inner(self, c):
+        lhs = _sum_node(c[0])
+        return _Rel(c[1].value, lhs, _sum_node(c[2]), pos=lhs.pos)
+
+    def sim_inner(self, c):
+        lhs = _sum_node(c[0])
+        return Sim(lhs, _sum_node(c[2]), pos=lhs.pos)
+
+    def single(self, c):
+        return _single_node(c[0])
+
+    def atom_single(self, c):
+        return c[0]
+
+    def atom_braced(self, c):
+        b = c[0]
+        return _Group("{", [b.node] if b.node is not None else [], pos=b.pos)
+
+    def group(self, c):
+        open_tok = c[0]
+        if len(c) == 2:
+            return _Group(open_tok.value, [], pos=open_tok.start_pos)
+        args, sep, args2, commas = c[1]
+        return _Group(open_tok.value, args, sep, args2, commas, pos=open_tok.start_pos)
+
+    def ginner(self, c):
+        args, commas = c[0]
+        if len(c) == 1:
+            return args, None, (), commas
+        args2, commas2 = c[2]
+        return args, c[1], args2, commas + commas2
+
+    def arglist(self, c):
+        nodes = [_sum_node(x) for x in c if isinstance(x, _Terms)]
+        commas = [x.start_pos for x in c if isinstance(x, Token)]
+        return nodes, commas
+
+    def blank(self, c):
+        return Blank(pos=c[0].start_pos)
+
+    def frac(self, c):
+        return _make_frac(c[0], c[1], c[2])
+
+    def binom(self, c):
+        return Call("binom", (c[1], c[2]), pos=c[0].start_pos)
+
+    def sqrt(self, c):
+        tok = c[0]
+        index = _sum_node(c[2]) if len(c) > 1 else None
+        end = c[-1].end_pos if len(c) > 1 else tok.end_pos
+        return _Head("SQRT", "sqrt", tok.start_pos, end, index=index)
+
+    def accent(self, c):
+        tok, node = c
+        if not isinstance(node, Name) or node.accent is not None:
+            raise _Fail(tok.start_pos, f"`\\{tok.value}` goes on a single letter, e.g. `\\hat{{m}}`")
+        return replace(node, accent=tok.value, pos=tok.start_pos)
+
+    def head(self, c):
+        tok = c[0]
+        return _Head(tok.type, tok.value, tok.start_pos, tok.end_pos)
+
+    def integral(self, c):
+        int_tok, posts = c[0], c[1]
+        if len(c) == 5:
+            body = _sum_node(c[2])
+        else:
+            body = None
+        dvar = c[-1]
+        h = _Head("INTREST", "int", int_tok.start_pos, int_tok.end_pos)
+        lower, upper = _scripts(h, posts, ("sub", "sup"))
+        if isinstance(lower, (_Rel, Sim)):
+            raise _Fail(lower.pos, "write the limits of an integral as `\\int_0^1`")
+        if body is None:
+            h.var, h.lower, h.upper = dvar, lower, upper
+            return h
+        return Integral(dvar, body, lower, upper, pos=int_tok.start_pos)
+
+    def dvar(self, c):
+        name = Name(c[0].value, pos=c[0].start_pos)
+        if len(c) == 3:
+            return _attach_sub(name, c[2], c[1].start_pos)
+        return name
+
+
+class _ListLexer(Lexer):
+    def __init__(self, lexer_conf):  # noqa: D401 - lark interface
+        pass
+
+    def lex(self, data):
+        return iter(data)
+
+
+_PARSER: Lark | None = None
+
+
+def _parser() -> Lark:
+    global _PARSER
+    if _PARSER is None:
+        _PARSER = Lark(
+            _GRAMMAR,
+            parser="lalr",
+            lexer=_ListLexer,
+            transformer=_Build(),
+            strict=True,
+        )
+    return _PARSER
+
+
+# --------------------------------------------------------------------------- validation
+
+
+def _children(node: Node):
+    """(child, context) pairs; context marks where Blank / Sim may stand."""
+    if isinstance(node, Apply):
+        yield node.func, None
+        for a in node.args + node.given:
+            yield a, "arg"
+        return
+    if isinstance(node, Expect):
+        if node.dist is not None:
+            yield node.dist, "dist"
+        yield node.body, None
+        return
+    for value in node.__dict__.values():
+        if isinstance(value, Node):
+            yield value, None
+        elif isinstance(value, tuple):
+            for v in value:
+                if isinstance(v, Node):
+                    yield v, None
+
+
+def _validate(root: Node) -> None:
+    stack = [(root, 1, None)]
+    while stack:
+        node, depth, ctx = stack.pop()
+        if depth > _MAX_TREE_DEPTH:
+            raise _Fail(node.pos, "the expression is nested too deeply to read")
+        if isinstance(node, _Rel):
+            raise _Fail(node.pos, "`=` can only stand in a sum's range, e.g. `\\sum_{i=1}^{n}`")
+        if isinstance(node, _Partial):
+            raise _Fail(node.pos, "`\\partial` is only read in `\\frac{\\partial f}{\\partial x}`")
+        if isinstance(node, _Star):
+            raise _Fail(node.pos, "a superscript `*` goes right after a name, e.g. `x^*`")
+        if isinstance(node, _Top):
+            raise _Fail(node.pos, "`\\top` is only read as a superscript, e.g. `q^\\top`")
+        if isinstance(node, _PrimeMark):
+            raise _Fail(node.pos, "`\\prime` is only read as a superscript, e.g. `s^\\prime`")
+        if isinstance(node, Sim) and ctx != "dist":
+            raise _Fail(
+                node.pos,
+                "`\\sim` is only read in an expectation's subscript, e.g. `\\mathbb{E}_{z \\sim q}`",
+            )
+        if isinstance(node, Blank) and ctx != "arg":
+            raise _Fail(node.pos, "`\\cdot` needs something on both sides")
+        for child, cctx in _children(node):
+            stack.append((child, depth + 1, cctx))
+
+
+# --------------------------------------------------------------------------- stage 4: steps
+
+_ATOM_STARTS = frozenset(
+    "NUMBER LETTER GREEK TEXT ONES OPEN LBRACE FRAC BINOM SQRT ACCENT FUNC BIGOP INT NABLA "
+    "EXPECT VAR COV KL".split()
+)
+
+
+def _tok_text(s: str, t: _Tok) -> str:
+    text = s[t.start : t.end]
+    return text if text else t.value
+
+
+def _expected_words(expected) -> str:
+    if "DIFF" in expected:
+        return "the differential (such as `dz`) that closes the integral"
+    if expected & _ATOM_STARTS:
+        return "an expression"
+    if "RBRACE" in expected:
+        return "`}`"
+    if "CLOSE" in expected:
+        return "a closing bracket"
+    if "IDX_CLOSE" in expected:
+        return "`]`"
+    return "something else"
+
+
+def _unexpected_message(s: str, seg: list[_Tok], idx: int, expected, after: _Tok | None) -> str:
+    what = _expected_words(set(expected))
+    if idx >= len(seg):
+        prev = seg[-1]
+        if "DIFF" in expected:
+            return "the integral has no differential such as `dz` closing it"
+        return f"expected {what} after `{_tok_text(s, prev)}`"
+    t = seg[idx]
+    d = _tok_text(s, t)
+    if t.type == "COMMA":
+        return "unexpected `,` — a comma only separates function arguments, e.g. `p(x, z)`"
+    if t.type == "GIVEN":
+        return f"unexpected `{d}` — a bar is only read after a function name, e.g. `p(x|z)`"
+    if t.type == "PARALLEL":
+        return f"unexpected `{d}` — it only separates the two sides of `\\mathrm{{KL}}(q \\| p)`"
+    if t.type == "REL":
+        return f"unexpected `{d}` — a relation cannot stand inside brackets"
+    if t.type == "SIM":
+        return "`\\sim` is only read in an expectation's subscript, e.g. `\\mathbb{E}_{z \\sim q}`"
+    if "DIFF" in expected and t.type in ("CLOSE", "RBRACE", "IDX_CLOSE"):
+        return "the integral has no differential such as `dz` closing it"
+    if idx == 0:
+        where = f" after `{_tok_text(s, after)}`" if after is not None else ""
+        return f"unexpected `{d}` — expected {what}{where}"
+    return f"unexpected `{d}` — expected {what} after `{_tok_text(s, seg[idx - 1])}`"
+
+
+def _parse_segment(s: str, seg: list[_Tok], after: _Tok | None) -> Node:
+    for t in seg:
+        if t.type == "BAD":
+            raise _Fail(t.start, t.value)
+        if t.type not in _TERMINAL_SET:
+            raise _Fail(t.start, f"unexpected `{_tok_text(s, t)}`")
+    ltoks = []
+    for k, t in enumerate(seg):
+        value = t.value
+        if t.type in ("MULOP", "DIVOP"):
+            value = _tok_text(s, t)
+        ltoks.append(Token(t.type, value, t.start, k, 0, None, None, t.end))
+    try:
+        node = _parser().parse(ltoks)
+    except UnexpectedToken as e:
+        tok = e.token
+        if tok.type == "$END" or not isinstance(tok.line, int) or tok.line >= len(seg):
+            idx, pos = len(seg), seg[-1].end
+        else:
+            idx, pos = tok.line, tok.start_pos
+        raise _Fail(pos, _unexpected_message(s, seg, idx, e.expected, after)) from None
+    except UnexpectedInput as e:  # pragma: no cover - other lark input errors
+        raise _Fail(seg[0].start, f"this expression could not be read ({type(e).__name__})") from None
+    _validate(node)
+    return node
+
+
+class _Line:
+    __slots__ = ("toks", "notes", "error", "start", "lead", "end")
+
+    def __init__(self, toks, notes, error, start, lead, end=-1):
+        self.end = end  # end of the line's span (for the source of a failed line)
+        self.toks = toks
+        self.notes = notes
+        self.error = error  # _Fail for the whole line
+        self.start = start
+        self.lead = lead  # leading relation token of a failed line
+
+
+class _Locator:
+    def __init__(self, text: str):
+        self.starts = [0] + [i + 1 for i, c in enumerate(text) if c == "\n"]
+
+    def __call__(self, pos: int) -> tuple[int, int]:
+        pos = max(pos, 0)
+        k = bisect.bisect_right(self.starts, pos) - 1
+        return k + 1, pos - self.starts[k] + 1
+
+
+def _source(text: str, seg: list[_Tok]) -> str:
+    if not seg:
+        return ""
+    parts = []
+    first = seg[0]
+    last = seg[0]
+    for t in seg[1:]:
+        if t.piece != last.piece:
+            parts.append(text[first.start : last.end].strip())
+            first = t
+        last = t
+    parts.append(text[first.start : last.end].strip())
+    return " ".join(parts)
+
+
+def _split(toks: list[_Tok]):
+    """[(relation token or None, tokens)] at top-level relations."""
+    out = []
+    rel = None
+    cur: list[_Tok] = []
+    for t in toks:
+        if t.type == "REL" and t.top:
+            if cur or rel is not None:
+                out.append((rel, cur))
+            rel, cur = t, []
+        else:
+            cur.append(t)
+    out.append((rel, cur))
+    return out
+
+
+def _read_line(clean: str, a: int, b: int, piece: int) -> _Line | None:
+    raw = _lex(clean, a, b)
+    if not raw:
+        return None
+    for t in raw:
+        t.piece = piece
+    lead = raw[0] if raw[0].type == "REL" else None
+    try:
+        toks = _context(clean, raw)
+    except _Fail as f:
+        return _Line([], [], f, raw[0].start, lead, raw[-1].end)
+    toks, notes = _strip_notes(toks)
+    return _Line(toks, notes, None, raw[0].start, lead)
+
+
+def _steps(text: str, clean: str, lines: list[tuple[int, int]], loc: _Locator) -> list[Step]:
+    records: list[_Line] = []
+    for piece, (a, b) in enumerate(lines):
+        try:
+            rec = _read_line(clean, a, b, piece)
+        except Exception:  # noqa: BLE001 - never raise on learner input
+            start = _skip_spaces(clean, a, b)
+            rec = _Line([], [], _Fail(start, "this line could not be read"), start, None, b)
+        if rec is None:
+            continue
+        if (
+            rec.error is None
+            and records
+            and records[-1].error is None
+            and records[-1].toks
+            and rec.toks
+            and rec.toks[0].type in ("ADDOP", "MULOP", "CDOT", "ASTERISK", "DIVOP")
+        ):
+            # a continuation line: `&\quad + c \\` continues the previous expression
+            records[-1].toks.extend(rec.toks)
+            records[-1].notes.extend(rec.notes)
+            continue
+        records.append(rec)
+
+    steps: list[Step] = []
+    for rec in records:
+        try:
+            _record_steps(text, clean, rec, steps, loc)
+        except Exception:  # noqa: BLE001 - never raise on learner input
+            line, col = loc(rec.start)
+            steps.append(
+                Step(
+                    None,
+                    None,
+                    line,
+                    col,
+                    "",
+                    error=ReadError(line, col, "this line could not be read"),
+                )
+            )
+    return steps
+
+
+def _record_steps(text: str, clean: str, rec: _Line, steps: list[Step], loc: _Locator) -> None:
+    if rec.error is not None:
+        start = rec.start
+        if rec.lead is not None:
+            start = _skip_spaces(clean, rec.lead.end, len(clean))
+        line, col = loc(start)
+        eline, ecol = loc(rec.error.pos)
+        source = text[start : max(rec.end, start)].strip()
+        steps.append(
+            Step(
+                rec.lead.value if rec.lead is not None else None,
+                None,
+                line,
+                col,
+                source,
+                error=ReadError(eline, ecol, rec.error.message),
+            )
+        )
+        return
+    segments = _split(rec.toks)
+    line_notes = rec.notes
+    for k, (rel, seg) in enumerate(segments):
+        seg, notes = _strip_notes(seg)
+        if k == len(segments) - 1:
+            notes = notes + line_notes
+        note = "; ".join(x for x in notes if x) or None
+        relation = rel.value if rel is not None else None
+        if not seg and rel is None:
+            # a line holding only a justification: it belongs to the previous step
+            if note and steps:
+                prev = steps[-1]
+                prev.note = f"{prev.note}; {note}" if prev.note else note
+                continue
+            if not note:
+                continue
+        if seg:
+            line, col = loc(seg[0].start)
+        else:
+            line, col = loc(rel.end if rel is not None else rec.start)
+        source = _source(text, seg)
+        error = None
+        expr = None
+        try:
+            if not seg:
+                after = f" after `{_tok_text(clean, rel)}`" if rel is not None else ""
+                raise _Fail(rel.end if rel is not None else rec.start, f"expected an expression{after}")
+            expr = _parse_segment(clean, seg, rel)
+            if rel is not None and not steps:
+                raise _Fail(
+                    rel.start,
+                    f"the first line starts with `{_tok_text(clean, rel)}`; "
+                    "write the starting expression before the first relation",
+                )
+            if rel is None and steps:
+                raise _Fail(
+                    seg[0].start,
+                    "this line should start with a relation (=, \\le, \\ge, <, >) "
+                    "linking it to the previous line",
+                )
+        except _Fail as f:
+            expr = None
+            eline, ecol = loc(f.pos)
+            error = ReadError(eline, ecol, f.message)
+        except RecursionError:
+            expr = None
+            error = ReadError(line, col, "this expression is nested too deeply to read")
+        except Exception:  # noqa: BLE001 - never raise on learner input
+            expr = None
+            error = ReadError(line, col, "this expression could not be read")
+        steps.append(Step(relation, expr, line, col, source, note, error))
+
+
+def read(text: str) -> Reading:
+    """Read a derivation written in LaTeX into steps (see the module docstring)."""
+    try:
+        if not isinstance(text, str):
+            return Reading([], ReadError(1, 1, "the derivation must be text"))
+        if len(text) > MAX_LENGTH:
+            return Reading(
+                [],
+                ReadError(
+                    1,
+                    1,
+                    f"the derivation is longer than {MAX_LENGTH} characters; "
+                    "shorten it or split it into parts",
+                ),
+            )
+        loc = _Locator(text)
+        clean, lines = _prepare(text)
+        deep = _nesting_error(clean)
+        if deep >= 0:
+            line, col = loc(deep)
+            return Reading(
+                [],
+                ReadError(
+                    line,
+                    col,
+                    f"brackets and braces are nested more than {MAX_NESTING} deep "
+                    f"(at line {line}, column {col}); simplify the expression",
+                ),
+            )
+        steps = _steps(text, clean, lines, loc)
+        if not steps:
+            return Reading([], ReadError(1, 1, "the derivation is empty"))
+        return Reading(steps, None)
+    except Exception:  # noqa: BLE001 - never raise on learner input
+        return Reading([], ReadError(1, 1, "the derivation could not be read"))

@@ -1,0 +1,97 @@
+"""Per problem: the reference is valid and reaches the target, other valid routes are
+accepted, and each typical mistake is caught at the right line with a counterexample."""
+
+import pytest
+
+from autograder import check
+from autograder.problems import all_problems
+from tests.fixtures.derivations import ALTERNATIVES, MISTAKES, REFERENCE
+
+FLAGSHIP = [p.id for p in all_problems() if p.id != "algebra"]
+
+
+def test_every_flagship_problem_has_fixtures():
+    assert set(FLAGSHIP) == set(REFERENCE) == set(ALTERNATIVES) == set(MISTAKES)
+    for problem_id in FLAGSHIP:
+        assert len(MISTAKES[problem_id]) >= 4, problem_id
+        assert len(ALTERNATIVES[problem_id]) >= 1, problem_id
+
+
+def _explain(report) -> str:
+    return "\n".join(
+        f"{s.index} {s.status}: {s.message} | {s.latex} | read as {s.read_as}" for s in report.steps
+    ) + f"\n{report.message} {report.target_message}"
+
+
+@pytest.mark.parametrize("problem_id", FLAGSHIP)
+def test_reference_is_valid_and_reaches_target(problem_id):
+    report = check(problem_id, REFERENCE[problem_id])
+    assert report.ok, _explain(report)
+    assert report.first_error is None
+    assert report.reached_target
+    assert all(s.status == "valid" for s in report.steps)
+
+
+@pytest.mark.parametrize(
+    "problem_id,latex",
+    [(pid, alt) for pid, alts in ALTERNATIVES.items() for alt in alts],
+)
+def test_alternative_route_is_valid(problem_id, latex):
+    report = check(problem_id, latex)
+    assert report.ok, _explain(report)
+
+
+@pytest.mark.parametrize(
+    "problem_id,name,latex,first_error",
+    [(pid, name, latex, k) for pid, cases in MISTAKES.items() for name, latex, k in cases],
+)
+def test_typical_mistake_is_caught_with_counterexample(problem_id, name, latex, first_error):
+    report = check(problem_id, latex)
+    assert not report.ok
+    assert report.first_error == first_error, _explain(report)
+    wrong = report.steps[first_error]
+    assert wrong.status == "invalid", _explain(report)
+    assert wrong.counterexample is not None
+    assert wrong.counterexample.left != wrong.counterexample.right
+    assert "left side" in wrong.counterexample.describe()
+    for step in report.steps[:first_error]:
+        assert step.status == "valid"
+
+
+def test_verdicts_are_reproducible():
+    latex = MISTAKES["elbo"][0][1]
+    a, b = check("elbo", latex).to_dict(), check("elbo", latex).to_dict()
+    assert a == b
+
+
+def test_reversed_chain_from_target_counts():
+    report = check(
+        "adam_unroll",
+        r"(1-\beta_1)\sum_{i=1}^{t} \beta_1^{t-i} g_i = \beta_1^t m_0 + (1-\beta_1)\sum_{i=1}^{t} \beta_1^{t-i} g_i = m_t",
+    )
+    assert report.ok, _explain(report)
+
+
+def test_chain_that_stops_early_is_valid_but_does_not_reach_target():
+    report = check("elbo", r"\log p(x) = \log \int p(x, z)\, dz")
+    assert report.first_error is None
+    assert not report.reached_target
+    assert not report.ok
+    assert "should go from" in report.target_message
+
+
+def test_inequality_in_the_wrong_direction_for_the_problem():
+    # a valid chain proving <= cannot prove the problem's >=
+    report = check(
+        "elbo",
+        r"\mathbb{E}_{q(z)}[\log p(x|z)] - \mathrm{KL}(q(z) \| p(z)) \le \log p(x)",
+    )
+    assert report.first_error is None
+    assert report.reached_target  # target back to start with the mirrored relation
+    assert report.ok
+
+
+def test_mixing_directions_proves_nothing():
+    report = check("algebra", r"x^2 + 1 \ge x^2 \le x^2 + 1")
+    assert report.first_error is None
+    assert report.relation is None
