@@ -21,8 +21,13 @@ from autograder.instances import fmt, fmt_vector
 from autograder.limits import TimeUp, checkpoint, deadline, remaining
 from autograder.report import INVALID, UNDECIDED, VALID, Counterexample
 
-RTOL = 1e-7
-ATOL = 1e-9
+# Exact sums in double precision agree to ~1e-13; a gradient (a fourth-order finite
+# difference) to ~1e-10.  Differences below these relative tolerances are not seen by the
+# randomized path: that is its documented precision limit (plain numbers are compared to
+# 50 digits instead, see `constant_check`).
+RTOL = 1e-9
+RTOL_GRADIENT = 1e-6
+ATOL = 1e-11
 SYMBOLIC_BUDGET = 0.25
 
 
@@ -38,7 +43,48 @@ def decide(lhs: sp.Expr, relation: str, rhs: sp.Expr, compiled, instances) -> Ve
     """The verdict on `lhs relation rhs`; the caller sets the deadline."""
     if relation == "=" and symbolic_equal(lhs, rhs):
         return Verdict(VALID, "proved symbolically", "symbolic")
+    exact = constant_check(lhs, relation, rhs)
+    if exact is not None:
+        return exact
     return random_check(lhs, relation, rhs, compiled, instances)
+
+
+def constant_check(lhs, relation, rhs) -> Verdict | None:
+    """Two plain numbers (no names, no operators of ours): compare them to 50 digits,
+    so a difference far below floating-point tolerance is still seen."""
+    if lhs.free_symbols or rhs.free_symbols:
+        return None
+    if lhs.atoms(*ir.OPAQUE, sp.Sum, sp.Product, sp.Indexed) or rhs.atoms(
+        *ir.OPAQUE, sp.Sum, sp.Product, sp.Indexed
+    ):
+        return None
+    try:
+        with deadline(min(SYMBOLIC_BUDGET, remaining())):
+            left, right = sp.N(lhs, 50), sp.N(rhs, 50)
+            difference = sp.N(lhs - rhs, 50)
+    except (TimeUp, TypeError, ValueError, ArithmeticError):
+        return None
+    if not (left.is_number and right.is_number and difference.is_number):
+        return None
+    scale = max(abs(complex(left)), abs(complex(right)), 1.0)
+    close = abs(complex(difference)) <= 1e-40 * scale
+    real = left.is_real and right.is_real
+    holds = {
+        "=": close,
+        ">=": real and (close or bool(left > right)),
+        "<=": real and (close or bool(left < right)),
+        ">": real and not close and bool(left > right),
+        "<": real and not close and bool(left < right),
+    }[relation]
+    if holds:
+        return Verdict(VALID, "holds exactly (both sides evaluated to 50 digits)", "symbolic")
+    values = Counterexample({}, _digits(left), _digits(right))
+    return Verdict(INVALID, _invalid_message(relation), "symbolic", values)
+
+
+def _digits(value) -> str:
+    text = str(sp.N(value, 20))
+    return text if len(text) < 40 else f"{complex(value):.15g}"
 
 
 def symbolic_equal(lhs: sp.Expr, rhs: sp.Expr) -> bool:
@@ -88,6 +134,7 @@ def bind_free(evaluator: Evaluator, free: list[sp.Symbol], compiled) -> Env:
 
 def random_check(lhs, relation, rhs, compiled, instances) -> Verdict:
     free = free_axes((lhs, rhs), compiled)
+    rtol = RTOL_GRADIENT if (lhs.atoms(ir.Grad) or rhs.atoms(ir.Grad)) else RTOL
     checked = skipped = 0
     for inst in instances:
         checkpoint()
@@ -105,7 +152,7 @@ def random_check(lhs, relation, rhs, compiled, instances) -> Verdict:
         if not defined.any():
             skipped += 1
             continue
-        failing = _failures(left, right, relation) & defined
+        failing = _failures(left, right, relation, rtol) & defined
         if failing.any():
             where = np.unravel_index(np.argmax(failing), failing.shape)
             return Verdict(
@@ -134,10 +181,10 @@ def _as_vectors(left, right):
     return left, right
 
 
-def _failures(left, right, relation) -> np.ndarray:
+def _failures(left, right, relation, rtol) -> np.ndarray:
     scale = max(1.0, float(np.nanmax(np.abs(np.where(np.isfinite(left), left, 0)))),
                 float(np.nanmax(np.abs(np.where(np.isfinite(right), right, 0)))))
-    tol = ATOL * scale + RTOL * np.maximum(np.abs(left), np.abs(right))
+    tol = ATOL * scale + rtol * np.maximum(np.abs(left), np.abs(right))
     if relation == "=":
         return np.abs(left - right) > tol
     not_real = (np.abs(left.imag) > tol) | (np.abs(right.imag) > tol)

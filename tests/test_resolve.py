@@ -19,7 +19,7 @@ def test_density_over_wrong_variable():
 
 
 def test_line_after_unreadable_line_is_not_checked():
-    report = check("algebra", "x = x \\\\ = \\frac{1}{ \\\\ = x")
+    report = check("algebra", "x = x \\\\\n= \\frac{1}{ \\\\\n= x")
     assert [s.status for s in report.steps] == ["valid", "valid", "unreadable", "undecided"]
     assert "line 2" in report.steps[2].message and "`{`" in report.steps[2].message
     assert report.first_error == 2
