@@ -29,9 +29,7 @@ STUB = re.compile(r"raise\s+NotImplementedError")
 __all__ = ["DEFAULT_TIMEOUT", "UnknownProblem", "check"]
 
 
-def check(
-    problem_id: str, answer, *, timeout: float = DEFAULT_TIMEOUT, seed: int = 0
-) -> Report:
+def check(problem_id: str, answer, *, timeout: float = DEFAULT_TIMEOUT, seed: int = 0) -> Report:
     """Check a derivation (a LaTeX string, or a list of expressions and relations).
 
     Raises `UnknownProblem` for an id that does not exist (a usage error, not learner input);
@@ -152,7 +150,9 @@ def _resolve_step(resolver, step, index, text):
         message = f"line {line}, column {column}: {err.message}"
         return None, _result(index, step, UNREADABLE, message, None)
     except (TypeError, ValueError, AttributeError, RecursionError) as err:
-        return None, _result(index, step, UNREADABLE, f"line {step.line}: cannot use this ({err})", None)
+        return None, _result(
+            index, step, UNREADABLE, f"line {step.line}: cannot use this ({err})", None
+        )
 
 
 def _line_column(text: str, pos: int, step) -> tuple[int, int]:
@@ -238,15 +238,15 @@ def _judge_target(report, problem, exprs, comp, worlds, timeout) -> None:
         report.target_message = "the chain needs at least two readable lines"
         return
     start, target = _fixed(problem.id, problem.start), _fixed(problem.id, problem.target)
-    forward = _same(first, start, comp, worlds, timeout) and _same(last, target, comp, worlds, timeout)
+    forward = _same(first, start, comp, worlds, timeout) and _same(
+        last, target, comp, worlds, timeout
+    )
     backward = not forward and (
         _same(first, target, comp, worlds, timeout) and _same(last, start, comp, worlds, timeout)
     )
     want = problem.relation if forward else _MIRROR[problem.relation]
     if not (forward or backward):
-        report.target_message = (
-            f"the chain should go from {problem.start} to {problem.target}"
-        )
+        report.target_message = f"the chain should go from {problem.start} to {problem.target}"
         return
     if not _implies(report.relation, want):
         shown = report.relation or "nothing (it mixes ≥ and ≤)"

@@ -169,7 +169,7 @@ def random_check(lhs, relation, rhs, compiled, instances) -> Verdict:
             "random",
         )
     note = f"; {skipped} instance(s) where a side was undefined were skipped" if skipped else ""
-    what = "holds" if relation == "=" else f"the inequality holds"
+    what = "holds" if relation == "=" else "the inequality holds"
     return Verdict(VALID, f"{what} on {checked} random instances{note}", "random")
 
 
@@ -182,8 +182,11 @@ def _as_vectors(left, right):
 
 
 def _failures(left, right, relation, rtol) -> np.ndarray:
-    scale = max(1.0, float(np.nanmax(np.abs(np.where(np.isfinite(left), left, 0)))),
-                float(np.nanmax(np.abs(np.where(np.isfinite(right), right, 0)))))
+    scale = max(
+        1.0,
+        float(np.nanmax(np.abs(np.where(np.isfinite(left), left, 0)))),
+        float(np.nanmax(np.abs(np.where(np.isfinite(right), right, 0)))),
+    )
     tol = ATOL * scale + rtol * np.maximum(np.abs(left), np.abs(right))
     if relation == "=":
         return np.abs(left - right) > tol
@@ -216,7 +219,9 @@ def _counterexample(inst, free, env, left, right, where) -> Counterexample:
         values = env.bound[s]
         k = where[axis] if values.shape[axis] > 1 else 0
         value = values.reshape(-1)[k].real
-        instance[s.name] = f"outcome {int(value) + 1}" if isinstance(s, ir.DomainVar) else fmt(value)
+        instance[s.name] = (
+            f"outcome {int(value) + 1}" if isinstance(s, ir.DomainVar) else fmt(value)
+        )
     if left.ndim == RANK + 1:
         point = where[:-1]
         return Counterexample(instance, fmt_vector(left[point]), fmt_vector(right[point]))

@@ -324,7 +324,9 @@ class Evaluator:
             d = 1
             h = STEP * max(1.0, abs(base))
             rows = np.array([base + off * h for off, _ in STENCIL])
-            inner = replace(env, scalars={**env.scalars, var.name: along(PERT, rows)}, perturbing=True)
+            inner = replace(
+                env, scalars={**env.scalars, var.name: along(PERT, rows)}, perturbing=True
+            )
         f = self.ev(body, inner)
         if is_vector(f):
             raise EvalError("the gradient of a vector-valued expression is not supported")

@@ -18,7 +18,8 @@ output reads back).  An answer is a list alternating expressions and relations
     >>> theta = symbols("theta"); pi, p_theta, R, J, b = (density("pi_theta"),
     ...     density("p_theta"), function("R"), function("J"), function("b"))
     >>> s_, a_ = sequence("s"), sequence("a")
-    >>> policy_gradient = [grad(theta, J(theta)), Eq, grad(theta, Integral(p_theta(tau) * R(tau), tau)),
+    >>> policy_gradient = [grad(theta, J(theta)),
+    ...     Eq, grad(theta, Integral(p_theta(tau) * R(tau), tau)),
     ...     Eq, E(p_theta(tau), R(tau) * Sum(grad(theta, log(pi(a_[t] | s_[t]))), (t, 0, T - 1)))]
     >>> pg_baseline = [E(pi(blank | s), grad(theta, log(pi(a | s))) * b(s), over=a),
     ...                Eq, b(s) * grad(theta, Sum(pi(a | s), a)), Eq, 0]
@@ -101,7 +102,11 @@ class Term:
 
     def __getitem__(self, index):
         """A subscript: a sequence term `m[t-1]`, a component `q[i]`, `softmax(x)[i]`."""
-        base = self.latex if self.precedence == ATOM and _is_name(self.latex) else rf"\left({self.latex}\right)"
+        base = (
+            self.latex
+            if self.precedence == ATOM and _is_name(self.latex)
+            else rf"\left({self.latex}\right)"
+        )
         return Term(f"{base}_{{{term(index).latex}}}", ATOM)
 
     def __repr__(self) -> str:

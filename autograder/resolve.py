@@ -136,7 +136,11 @@ def _compile_mdp(c: Compiled, decl: ctx.MDP) -> None:
     c.functions.update({decl.reward: 2, decl.ret: 1, decl.objective: 1})
     c.functions.update({name: 1 for name in decl.functions})
     t = sp.Symbol(decl.time, integer=True, nonnegative=True)
-    c.indices[decl.time] = (t, sp.Integer(0), sp.Symbol(decl.horizon, integer=True, positive=True) - 1)
+    c.indices[decl.time] = (
+        t,
+        sp.Integer(0),
+        sp.Symbol(decl.horizon, integer=True, positive=True) - 1,
+    )
 
 
 def name_key(node: sx.Name, with_sub: bool = True) -> str | None:
@@ -275,7 +279,9 @@ class Resolver:
     def _index(self, node, scope):
         base = self.resolve(node.base, scope)
         if not _is_vector(base):
-            raise ResolveError(f"{sp.latex(base)} is not a vector, so it has no components", node.pos)
+            raise ResolveError(
+                f"{sp.latex(base)} is not a vector, so it has no components", node.pos
+            )
         return ir.Component(base, self.resolve(node.index, scope))
 
     # -- names --------------------------------------------------------------------------
@@ -401,7 +407,8 @@ class Resolver:
         if not isinstance(var, ir.DomainVar):
             known = ", ".join(sorted(v.name for v in self.c.domain_vars())) or "none"
             raise ResolveError(
-                f"{what}: `{key}` is not a variable this problem integrates over (those are: {known})",
+                f"{what}: `{key}` is not a variable this problem integrates over "
+                f"(those are: {known})",
                 node.pos,
             )
         return var
@@ -425,7 +432,8 @@ class Resolver:
             free = [v for v in free if v.name not in self.c.observed]
             if len(free) != 1:
                 raise ResolveError(
-                    "an expectation over more than one variable: write it as \\mathbb{E}_{z \\sim q(z)}",
+                    "an expectation over more than one variable: "
+                    "write it as \\mathbb{E}_{z \\sim q(z)}",
                     node.pos,
                 )
             var = free[0]
@@ -445,7 +453,9 @@ class Resolver:
                 if var is not None and len(dens.variables) == 1:
                     dens = ir.Dens(dens.args[0], sp.Tuple(var), sp.Tuple(), dens.args[3])
                 return dens
-        raise ResolveError("the subscript of \\mathbb{E} should name a distribution, e.g. q(z)", pos)
+        raise ResolveError(
+            "the subscript of \\mathbb{E} should name a distribution, e.g. q(z)", pos
+        )
 
     def _kl(self, node: sx.KL, scope):
         left = self._kl_side(node.left, scope, None, node.pos)
@@ -482,18 +492,26 @@ class Resolver:
     def _grad(self, node: sx.Grad, scope):
         var = self.resolve(node.var, scope)
         if not isinstance(var, sp.Symbol) or isinstance(var, ir.DomainVar):
-            raise ResolveError("take the gradient with respect to a parameter, e.g. \\nabla_\\theta", node.pos)
+            raise ResolveError(
+                "take the gradient with respect to a parameter, e.g. \\nabla_\\theta", node.pos
+            )
         return ir.Grad(self.resolve(node.body, scope), var)
 
     def _bigop(self, node: sx.BigOp, scope):
         make = sp.Sum if node.kind == "sum" else sp.Product
         if node.var is None or not isinstance(node.var, sx.Name):
-            raise ResolveError(f"write the index of the {node.kind}, e.g. \\{node.kind}_{{i=1}}^{{n}}", node.pos)
+            raise ResolveError(
+                f"write the index of the {node.kind}, e.g. \\{node.kind}_{{i=1}}^{{n}}", node.pos
+            )
         key = name_key(node.var)
         if node.lower is not None:
             if node.upper is None:
-                raise ResolveError(f"the {node.kind} over {key} has a lower limit but no upper limit", node.pos)
-            symbol = self.c.indices[key][0] if key in self.c.indices else sp.Symbol(key, integer=True)
+                raise ResolveError(
+                    f"the {node.kind} over {key} has a lower limit but no upper limit", node.pos
+                )
+            symbol = (
+                self.c.indices[key][0] if key in self.c.indices else sp.Symbol(key, integer=True)
+            )
             lower, upper = self.resolve(node.lower, scope), self.resolve(node.upper, scope)
             body = self.resolve(node.body, {**scope, key: symbol})
             return make(body, (symbol, lower, upper))

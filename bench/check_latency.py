@@ -65,7 +65,7 @@ def main() -> int:
         w = warm(problem_id, latex, args.runs)
         c = cold(problem_id, latex, args.cold_runs)
         row = (statistics.median(w), p95(w), statistics.median(c))
-        worst = {k: max(worst[k], v) for k, v in zip(worst, row)}
+        worst = {k: max(worst[k], v) for k, v in zip(worst, row, strict=True)}
         print(f"{problem_id:<20}{row[0]:>11.3f}s{row[1]:>9.3f}s{row[2]:>12.3f}s")
     print(
         f"worst: warm median {worst['median']:.3f} s (target < 0.3), "

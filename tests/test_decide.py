@@ -99,7 +99,9 @@ def test_random_path_is_reported_with_instance_count():
 
 
 def test_step_out_of_time_is_undecided_not_valid():
-    s, report = step(r"\sum_{i=1}^{4000} \sum_{j=1}^{4000} \sum_{k=1}^{4000} i j k = 0", timeout=0.5)
+    s, report = step(
+        r"\sum_{i=1}^{4000} \sum_{j=1}^{4000} \sum_{k=1}^{4000} i j k = 0", timeout=0.5
+    )
     assert s.status == "undecided"
     assert not report.ok
 

@@ -20,14 +20,18 @@ def _pins(requirements) -> dict[str, str]:
 
 def test_every_dependency_is_pinned():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    reqs = project["dependencies"] + [r for extra in project["optional-dependencies"].values() for r in extra]
+    reqs = project["dependencies"] + [
+        r for extra in project["optional-dependencies"].values() for r in extra
+    ]
     unpinned = [r for r in reqs if "==" not in r]
     assert not unpinned, f"unpinned: {unpinned}"
 
 
 def test_environment_yml_agrees_with_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    reqs = project["dependencies"] + [r for extra in project["optional-dependencies"].values() for r in extra]
+    reqs = project["dependencies"] + [
+        r for extra in project["optional-dependencies"].values() for r in extra
+    ]
     env = yaml.safe_load((ROOT / "environment.yml").read_text())
     pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
     assert _pins(pip_section) == _pins(reqs)
@@ -37,8 +41,6 @@ def test_environment_yml_agrees_with_pyproject():
 def test_ci_runs_the_readme_test_command():
     readme = (ROOT / "README.md").read_text()
     ci = (ROOT / ".ci" / "run").read_text()
-    command = next(
-        line for line in ci.splitlines() if line.startswith("python3.11 -m venv")
-    )
+    command = next(line for line in ci.splitlines() if line.startswith("python3.11 -m venv"))
     assert command in readme
     assert "pytest" in command

@@ -88,7 +88,10 @@ def test_mdp_gradient_matches_an_independent_finite_difference():
             up, down = base.copy(), base.copy()
             up[j] += h
             down[j] -= h
-            fd = (world.trajectory_table(up[None]) @ world.returns - world.trajectory_table(down[None]) @ world.returns) / (2 * h)
+            fd = (
+                world.trajectory_table(up[None]) @ world.returns
+                - world.trajectory_table(down[None]) @ world.returns
+            ) / (2 * h)
             assert np.isclose(grad[j].real, fd[0].real, rtol=1e-5, atol=1e-8)
 
 
@@ -112,7 +115,9 @@ def test_recurrence_is_computed_from_its_rule():
         ev = Evaluator(inst, comp)
         m2 = ev.evaluate(sp.Indexed(m, 2))
         b = inst.scalars["beta_1"]
-        expected = b * (1 - b) * ev.evaluate(sp.Indexed(g, 1)) + (1 - b) * ev.evaluate(sp.Indexed(g, 2))
+        expected = b * (1 - b) * ev.evaluate(sp.Indexed(g, 1)) + (1 - b) * ev.evaluate(
+            sp.Indexed(g, 2)
+        )
         assert np.allclose(*np.broadcast_arrays(m2, expected))
         assert np.allclose(ev.evaluate(sp.Indexed(m, 0)), 0)
         assert np.isnan(ev.evaluate(sp.Indexed(m, -1))).all()

@@ -18,9 +18,13 @@ def test_every_flagship_problem_has_fixtures():
 
 
 def _explain(report) -> str:
-    return "\n".join(
-        f"{s.index} {s.status}: {s.message} | {s.latex} | read as {s.read_as}" for s in report.steps
-    ) + f"\n{report.message} {report.target_message}"
+    return (
+        "\n".join(
+            f"{s.index} {s.status}: {s.message} | {s.latex} | read as {s.read_as}"
+            for s in report.steps
+        )
+        + f"\n{report.message} {report.target_message}"
+    )
 
 
 @pytest.mark.parametrize("problem_id", FLAGSHIP)

@@ -60,9 +60,36 @@ def test_check_never_raises_on_random_text(text):
     assert not report.ok or report.first_error is None
 
 
-TOKENS = [r"\log", r"\mathbb{E}", "_{", "}", "{", "(", ")", "[", "]", r"\frac", "p(x|z)", "q(z)",
-          "=", r"\ge", r"\\", "&", "+", "-", "^", r"\sum", r"\int", "dz", r"\nabla_\theta", "z", "x",
-          r"\mathrm{KL}(", r"\|", "2"]
+TOKENS = [
+    r"\log",
+    r"\mathbb{E}",
+    "_{",
+    "}",
+    "{",
+    "(",
+    ")",
+    "[",
+    "]",
+    r"\frac",
+    "p(x|z)",
+    "q(z)",
+    "=",
+    r"\ge",
+    r"\\",
+    "&",
+    "+",
+    "-",
+    "^",
+    r"\sum",
+    r"\int",
+    "dz",
+    r"\nabla_\theta",
+    "z",
+    "x",
+    r"\mathrm{KL}(",
+    r"\|",
+    "2",
+]
 
 
 @settings(max_examples=60, deadline=None)

@@ -18,8 +18,16 @@ def examples():
 
 @pytest.mark.parametrize(
     "problem_id",
-    ["elbo", "elbo_gap", "policy_gradient", "pg_baseline", "adam_unroll", "adam_bias",
-     "attention_scaling", "softmax_shift"],
+    [
+        "elbo",
+        "elbo_gap",
+        "policy_gradient",
+        "pg_baseline",
+        "adam_unroll",
+        "adam_bias",
+        "attention_scaling",
+        "softmax_shift",
+    ],
 )
 def test_python_answer_for_each_problem_is_valid(examples, problem_id):
     report = check(problem_id, examples[problem_id])

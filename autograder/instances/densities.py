@@ -92,4 +92,3 @@ def _table_text(table: np.ndarray) -> str:
     if table.ndim == 1:
         return fmt_vector(table)
     return "[" + "; ".join(fmt_vector(row) for row in table) + "]"
-

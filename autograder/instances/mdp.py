@@ -39,14 +39,10 @@ class World:
         self.phi = rng.normal(size=(self.S, self.A, self.d))
         self.theta = rng.normal(size=self.d)
         self.rho0 = random_law(rng, self.S)
-        self.P = np.stack(
-            [[random_law(rng, self.S) for _ in range(self.A)] for _ in range(self.S)]
-        )
+        self.P = np.stack([[random_law(rng, self.S) for _ in range(self.A)] for _ in range(self.S)])
         self.r = rng.normal(size=(self.S, self.A))
         steps = [range(self.S)] + [range(self.A), range(self.S)] * self.T
-        rows = np.array(list(itertools.product(*steps)), dtype=np.int64).reshape(
-            -1, 1 + 2 * self.T
-        )
+        rows = np.array(list(itertools.product(*steps)), dtype=np.int64).reshape(-1, 1 + 2 * self.T)
         self.states = rows[:, 0::2]  # (N, T+1)
         self.actions = rows[:, 1::2]  # (N, T)
         self.N = rows.shape[0]

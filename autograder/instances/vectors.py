@@ -6,7 +6,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder import context as ctx
-from autograder.axes import EvalError, RANK
+from autograder.axes import RANK, EvalError
 from autograder.instances import Instance, fmt, fmt_vector
 from autograder.instances.omega import random_law, standardised
 
@@ -61,9 +61,8 @@ def draw(inst: Instance, decl: ctx.VectorOf) -> None:
         points = standardised(inst.rng, weights, decl.mean, decl.var)
         block = inst.omega.add_block(weights)
         components.append((block, points))
-        laws.append(
-            "{" + ", ".join(f"{fmt(x)} w.p. {fmt(p, 2)}" for x, p in zip(points, weights)) + "}"
-        )
+        outcomes = zip(points, weights, strict=True)
+        laws.append("{" + ", ".join(f"{fmt(x)} w.p. {fmt(p, 2)}" for x, p in outcomes) + "}")
     inst.handlers[decl.name] = RandomVector(inst.omega, components)
     inst.description[f"{decl.name}_i"] = (
         f"independent, mean {fmt(decl.mean)}, variance {fmt(decl.var)}: " + "; ".join(laws)

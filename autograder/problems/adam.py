@@ -26,7 +26,9 @@ PROBLEMS = [
     Problem(
         id="adam_unroll",
         title="Unrolling Adam's first moment",
-        statement=r"Show that $m_t = (1-\beta_1)\sum_{i=1}^{t} \beta_1^{t-i} g_i$." + "\n" + STATEMENT,
+        statement=r"Show that $m_t = (1-\beta_1)\sum_{i=1}^{t} \beta_1^{t-i} g_i$."
+        + "\n"
+        + STATEMENT,
         context=CONTEXT,
         start="m_t",
         target=r"(1-\beta_1)\sum_{i=1}^{t} \beta_1^{t-i} g_i",
