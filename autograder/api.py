@@ -19,7 +19,7 @@ from autograder.instances import build
 from autograder.limits import TimeUp, deadline
 from autograder.problem import Problem, UnknownProblem
 from autograder.reader import read
-from autograder.report import INVALID, UNDECIDED, UNREADABLE, VALID, Report, StepResult
+from autograder.report import UNDECIDED, UNREADABLE, VALID, Report, StepResult
 from autograder.resolve import Compiled, ResolveError, Resolver, compile_context
 
 DEFAULT_TIMEOUT = 5.0
@@ -61,6 +61,34 @@ def _fixed(problem_id: str, text: str | None):
     if text is None:
         return None
     return Resolver(compiled(problem_id)).resolve_text(text, read)
+
+
+def resolve_latex(problem_id: str, latex: str):
+    """One expression of a problem, resolved (for milestones in hidden tests)."""
+    return Resolver(compiled(problem_id)).resolve_text(latex, read)
+
+
+def step_expressions(problem_id: str, answer) -> list:
+    """The resolved expression of each step of an answer (None where unreadable)."""
+    if not isinstance(answer, str):
+        from autograder.pyform import to_latex
+
+        answer = to_latex(answer)
+    reading = read(answer)
+    comp = compiled(problem_id)
+    resolver = Resolver(comp, _free_kinds(answer, reading) if comp.free_names else None)
+    return [_resolve_step(resolver, step, i, answer)[0] for i, step in enumerate(reading.steps)]
+
+
+def starts_at_start(problem_id: str, answer) -> bool:
+    """Whether the chain's first expression is the problem's start (by the same test)."""
+    problem = problems.get(problem_id)
+    exprs = step_expressions(problem_id, answer)
+    if not exprs or exprs[0] is None or problem.start is None:
+        return False
+    start = _fixed(problem_id, problem.start)
+    worlds = instances(problem_id, 0)
+    return _same(exprs[0], start, compiled(problem_id), worlds, DEFAULT_TIMEOUT)
 
 
 def is_stub(text: str) -> bool:
@@ -262,6 +290,3 @@ def _same(a, b, comp, worlds, timeout) -> bool:
             return decide(a, "=", b, comp, worlds).status == VALID
     except TimeUp:
         return False
-
-
-_ = INVALID

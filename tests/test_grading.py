@@ -1,0 +1,54 @@
+"""Partial credit counts progress toward the target; grading in a fresh process."""
+
+from autograder.grading import grade, grade_in_fresh_process
+from tests.fixtures.derivations import MISTAKES, REFERENCE
+
+ELBO_STEPS = 6  # steps in the reference
+
+
+def test_reference_gets_full_marks():
+    g = grade("elbo", REFERENCE["elbo"], 4, ELBO_STEPS)
+    assert g.points == 4
+
+
+def test_not_attempted_gets_zero():
+    assert (
+        grade("elbo", "% YOUR ANSWER HERE\nraise NotImplementedError()", 4, ELBO_STEPS).points == 0
+    )
+    assert grade("elbo", None, 4, ELBO_STEPS).points == 0
+
+
+def test_mistake_after_progress_gets_partial_credit():
+    wrong_jensen = r"""\log p(x) = \log \int p(x, z)\, dz
+        = \log \mathbb{E}_{q(z)}\left[\frac{p(x, z)}{q(z)}\right]
+        \le \mathbb{E}_{q(z)}\left[\log \frac{p(x, z)}{q(z)}\right]"""
+    g = grade("elbo", wrong_jensen, 4, ELBO_STEPS)
+    assert 0 < g.points < 4
+    assert "2 valid new step(s)" in g.reason
+
+
+def test_trivial_lines_earn_nothing():
+    padding = r"\log p(x) = \log p(x) + 0 = \log p(x) \cdot 1 = \log p(x)"
+    g = grade("elbo", padding, 4, ELBO_STEPS)
+    assert g.points == 0
+
+
+def test_chain_not_from_the_start_earns_no_partial_credit():
+    g = grade("elbo", MISTAKES["elbo"][2][1].replace(r"\log p(x) = ", "", 1), 4, ELBO_STEPS)
+    assert g.points == 0
+
+
+def test_fresh_process_gives_the_same_grade():
+    g = grade_in_fresh_process("elbo", REFERENCE["elbo"], 4, ELBO_STEPS)
+    assert g.points == 4, g.reason
+
+
+def test_fresh_process_ignores_a_patched_checker_in_this_process(monkeypatch):
+    import autograder.api
+    from autograder.report import Report
+
+    monkeypatch.setattr(
+        autograder.api, "check", lambda *a, **k: Report(problem="elbo", reached_target=True)
+    )
+    g = grade_in_fresh_process("elbo", r"\log p(x) = 0", 4, ELBO_STEPS)
+    assert g.points == 0
