@@ -52,8 +52,19 @@ def is_not_attempted(body: str) -> bool:
     return all(_RAISE_STUB.fullmatch(line) for line in content)
 
 
-def check_cell(problem_id: str, body: str, *, timeout: float = 5.0, seed: int = 0) -> None:
-    """What the magic does, callable without IPython's argument parsing."""
+class WorkedSolutionError(Exception):
+    """A worked solution (`--worked`) that the checker does not accept: the notebook fails."""
+
+
+def check_cell(
+    problem_id: str, body: str, *, timeout: float = 5.0, seed: int = 0, worked: bool = False
+) -> None:
+    """What the magic does, callable without IPython's argument parsing.
+
+    `worked=True` marks a worked solution: it is checked and shown but not remembered as
+    the learner's answer, and a worked solution that is not valid raises, so a notebook
+    (and the book built from it) fails instead of publishing a wrong derivation.
+    """
     from autograder.cli import UsageError as UnknownId
     from autograder.cli import find_problem
 
@@ -67,12 +78,19 @@ def check_cell(problem_id: str, body: str, *, timeout: float = 5.0, seed: int = 
             f"derivation {problem.id!r} not attempted: replace the placeholder with your "
             "derivation and run the cell again"
         )
-    ANSWERS[problem.id] = body
     from IPython.display import display
 
     from autograder.api import check
 
-    display(check(problem.id, body, timeout=timeout, seed=seed))
+    report = check(problem.id, body, timeout=timeout, seed=seed)
+    if not worked:
+        ANSWERS[problem.id] = body
+    display(report)
+    if worked and not report.ok:
+        raise WorkedSolutionError(
+            f"the worked solution of {problem.id!r} is not accepted by the checker: "
+            f"{report.message or report.target_message or 'see the marks above'}"
+        )
 
 
 @magics_class
@@ -83,13 +101,18 @@ class DerivationMagics(Magics):
     @argument("problem_id", help="problem id (see `autograder problems`)")
     @argument("--timeout", type=float, default=5.0, help="seconds per step (default 5)")
     @argument("--seed", type=int, default=0, help="seed for the random instances (default 0)")
+    @argument(
+        "--worked",
+        action="store_true",
+        help="a worked solution: shown, not recorded as your answer, must be valid",
+    )
     @cell_magic
     def derivation(self, line: str, cell: str) -> None:
         """Check the LaTeX chain in this cell against a problem and show the report."""
         args = parse_argstring(self.derivation, line)
         if not args.timeout > 0:
             raise UsageError(f"--timeout must be positive, not {args.timeout}")
-        check_cell(args.problem_id, cell, timeout=args.timeout, seed=args.seed)
+        check_cell(args.problem_id, cell, timeout=args.timeout, seed=args.seed, worked=args.worked)
 
 
 def load_ipython_extension(ipython: Any) -> None:
