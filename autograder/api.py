@@ -24,7 +24,7 @@ from autograder.resolve import Compiled, ResolveError, Resolver, compile_context
 
 DEFAULT_TIMEOUT = 5.0
 INSTANCES = 8
-STUB = re.compile(r"raise\s+NotImplementedError")
+STUB_LINE = re.compile(r"^\s*(raise\s+NotImplementedError(\(\s*\))?|#.*)\s*$", re.MULTILINE)
 
 __all__ = ["DEFAULT_TIMEOUT", "UnknownProblem", "check"]
 
@@ -91,9 +91,15 @@ def starts_at_start(problem_id: str, answer) -> bool:
     return _same(exprs[0], start, compiled(problem_id), worlds, DEFAULT_TIMEOUT)
 
 
+def without_stub(text: str) -> str:
+    """The answer with nbgrader's stub lines (`raise NotImplementedError()`, `# ...`) blanked,
+    so a learner who wrote a derivation but left the stub line is still checked."""
+    return STUB_LINE.sub("", text)
+
+
 def is_stub(text: str) -> bool:
-    body = "\n".join(line.split("%", 1)[0] for line in text.splitlines())
-    return not body.strip() or bool(STUB.search(text))
+    body = "\n".join(line.split("%", 1)[0] for line in without_stub(text).splitlines())
+    return not body.strip()
 
 
 def _check(problem: Problem, answer, timeout: float, seed: int) -> Report:
@@ -103,6 +109,7 @@ def _check(problem: Problem, answer, timeout: float, seed: int) -> Report:
         answer = to_latex(answer)
     if is_stub(answer):
         return Report(problem=problem.id, not_attempted=True, message="not attempted yet")
+    answer = without_stub(answer)
     reading = read(answer)
     if reading.error is not None:
         return Report(problem=problem.id, message=str(reading.error))

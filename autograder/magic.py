@@ -85,7 +85,9 @@ def check_cell(
     report = check(problem.id, body, timeout=timeout, seed=seed)
     if not worked:
         ANSWERS[problem.id] = body
-    display(report)
+    # the verdict travels with the output, so notebook tests and builds can read it
+    verdict = {"problem": report.problem, "ok": report.ok, "first_error": report.first_error}
+    display(report, metadata={"autograder": verdict})
     if worked and not report.ok:
         raise WorkedSolutionError(
             f"the worked solution of {problem.id!r} is not accepted by the checker: "

@@ -1,0 +1,49 @@
+"""nbgrader configuration: the stock commands (`nbgrader generate_assignment`, `autograde`,
+`generate_feedback`, `export`, the formgrader) work from the repository root.
+
+The course directory is generated: `autograder course` copies each `notebooks/<x>.ipynb`
+to `course/source/<x>/<x>.ipynb` (one assignment per derivation).
+"""
+
+from autograder.course_tools import RemoveTaggedCells
+from nbgrader.preprocessors import (
+    CheckCellMetadata,
+    ClearHiddenTests,
+    ClearMarkScheme,
+    ClearOutput,
+    ClearSolutions,
+    ComputeChecksums,
+    IncludeHeaderFooter,
+    InstantiateTests,
+    LockCells,
+    SaveCells,
+)
+
+c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
+
+c.CourseDirectory.course_id = "ml-derivations"
+c.CourseDirectory.root = "course"
+c.CourseDirectory.source_directory = "source"
+
+# Students receive no worked solutions: drop them before anything is saved or checksummed.
+c.GenerateAssignment.preprocessors = [
+    IncludeHeaderFooter,
+    InstantiateTests,
+    RemoveTaggedCells,
+    LockCells,
+    ClearSolutions,
+    ClearOutput,
+    CheckCellMetadata,
+    ComputeChecksums,
+    SaveCells,
+    ClearHiddenTests,
+    ClearMarkScheme,
+    ComputeChecksums,
+    CheckCellMetadata,
+]
+c.ClearSolutions.code_stub = {"python": "% YOUR DERIVATION HERE\nraise NotImplementedError()"}
+c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Every notebook runs in well under a minute; a stuck kernel must not stall grading.
+c.ExecutePreprocessor.timeout = 180
+c.Execute.timeout = 180
