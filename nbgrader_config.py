@@ -5,7 +5,6 @@ The course directory is generated: `autograder course` copies each `notebooks/<x
 to `course/source/<x>/<x>.ipynb` (one assignment per derivation).
 """
 
-from autograder.course_tools import RemoveTaggedCells
 from nbgrader.preprocessors import (
     CheckCellMetadata,
     ClearHiddenTests,
@@ -18,6 +17,8 @@ from nbgrader.preprocessors import (
     LockCells,
     SaveCells,
 )
+
+from autograder.course_tools import RemoveTaggedCells
 
 c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
 

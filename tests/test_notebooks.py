@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import copy
 import time
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -15,6 +14,7 @@ import pytest
 from autograder.course_tools import notebook_sources
 from tests.fixtures.derivations import MISTAKES
 from tests.notebook_support import (
+    ROOT,
     answer_cells,
     autograded_scores,
     errors,
@@ -112,8 +112,8 @@ def _answered(released, chains: dict[str, str]):
 @pytest.mark.parametrize("stem", IDS)
 def test_release_reveals_no_solution(course, stem):
     released = (course / "release" / stem / f"{stem}.ipynb").read_text()
-    source = nbformat.read(Path("notebooks") / f"{stem}.ipynb", as_version=4)
-    for pid, cell in answer_cells(source).items():
+    source = nbformat.read(ROOT / "notebooks" / f"{stem}.ipynb", as_version=4)
+    for cell in answer_cells(source).values():
         assert solution_of(cell).strip().splitlines()[1] not in released
     assert "BEGIN HIDDEN TESTS" not in released and "hidden_test(" not in released
     assert "worked-solution" not in released
