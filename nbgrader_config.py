@@ -5,6 +5,7 @@ The course directory is generated: `autograder course` copies each `notebooks/<x
 to `course/source/<x>/<x>.ipynb` (one assignment per derivation).
 """
 
+from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (
     CheckCellMetadata,
     ClearHiddenTests,
@@ -12,6 +13,7 @@ from nbgrader.preprocessors import (
     ClearOutput,
     ClearSolutions,
     ComputeChecksums,
+    GetGrades,
     IncludeHeaderFooter,
     InstantiateTests,
     LockCells,
@@ -44,6 +46,11 @@ c.GenerateAssignment.preprocessors = [
 ]
 c.ClearSolutions.code_stub = {"python": "% YOUR DERIVATION HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# Feedback goes back to students: never with the hidden tests' source (stock nbgrader
+# renders the autograded notebook, in which the hidden tests were restored).
+c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+c.ClearHiddenTests.enforce_metadata = False
 
 # Every notebook runs in well under a minute; a stuck kernel must not stall grading.
 c.ExecutePreprocessor.timeout = 180
