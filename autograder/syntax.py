@@ -115,6 +115,12 @@ class Apply(Node):
 
     `given` holds what stands after `|` or `\\mid` (empty if nothing).  Whether this is a
     function application or a product is for the resolver to decide.
+    Powers, `!` or a subscript written after the closing bracket wrap the Apply, in the
+    order written: `p(x)^2` and `x \\left(x + 1\\right)^{2}` both read Pow(Apply(...), 2);
+    when the resolver takes the Apply as a product, they belong to the bracket only
+    (x * (x + 1)**2, as sympy's `latex()` means it; `x (x+1)!^2` is x * ((x+1)!)**2).
+    Brackets around such an Apply that carry their own power stay visible as a
+    one-factor Mul: `(x (x+1))^2` reads Pow(Mul((Apply(...),)), 2).
     """
 
     func: Name
@@ -149,8 +155,8 @@ class BigOp(Node):
 @dataclass(frozen=True)
 class Integral(Node):
     """`\\int f\\, dz`, `\\int_{\\tau} f \\, d\\tau`: var is the differential's variable;
-    `domain` the subscript when it is not a lower limit (e.g. `\\int_\\tau`), lower/upper
-    the limits when both are given."""
+    lower/upper the sub- and superscript of `\\int`.  A subscript alone (e.g. `\\int_\\tau`,
+    a domain rather than a limit) is put in `lower` with `upper` None."""
 
     var: Node
     body: Node
