@@ -82,10 +82,13 @@ class Reading:
 class _Fail(Exception):
     """A reading problem at an offset of the original text."""
 
-    def __init__(self, pos: int, message: str):
+    def __init__(self, pos: int, message: str, lead: str | None = None):
         super().__init__(message)
         self.pos = pos
         self.message = message
+        # for "unexpected `X` — expected an expression after `Y`": the `X`, where `Y` is
+        # filled in by `_parse_segment`, which knows what precedes
+        self.lead = lead
 
 
 class _Tok:
@@ -500,8 +503,6 @@ def _nesting_error(s: str) -> int:
                 return i
         elif c in ")]}" and depth > 0:
             depth -= 1
-        elif c == "\n" and False:  # pragma: no cover
-            pass
     return -1
 
 
@@ -791,6 +792,8 @@ def _lex_font(name: str, s: str, i: int, k: int, end: int, out: list[_Tok]) -> i
 _ENDERS = frozenset(
     "NUMBER LETTER GREEK TEXT ONES BLANK TOP STAR PRIMECMD CLOSE RBRACE PRIME BANG".split()
 )
+# tokens that can end a name (with its subscript, accent or star) or \mathbb{E}
+_NAME_ENDS = frozenset("LETTER GREEK RBRACE PRIME STAR TEXT EXPECT".split())
 _ARG_OK = {
     "CARET": frozenset("LETTER GREEK NUMBER TEXT ONES TOP PRIMECMD STAR ASTERISK".split()),
     "UNDERSCORE": frozenset("LETTER GREEK NUMBER TEXT".split()),
@@ -811,7 +814,7 @@ class _Need:
 
 
 class _Frame:
-    __slots__ = ("kind", "tok", "ints", "need", "kl", "sqrt")
+    __slots__ = ("kind", "tok", "ints", "need", "kl", "sqrt", "apply")
 
     def __init__(self, kind: str, tok: _Tok | None):
         self.kind = kind
@@ -820,6 +823,7 @@ class _Frame:
         self.need: _Need | None = None
         self.kl = False
         self.sqrt = False
+        self.apply = False  # opened right after a name: `|` inside is the "given" bar
 
 
 def _need_message(owner: _Tok, s: str) -> str:
@@ -836,14 +840,16 @@ def _need_message(owner: _Tok, s: str) -> str:
 
 
 def _opener_text(tok: _Tok, s: str) -> tuple[str, str]:
-    """How an opening bracket was written and the closer it needs."""
+    """How an opening bracket was written and the closer it needs (`\\left(` -> `\\right)`)."""
     disp = s[tok.start : tok.end]
-    closer = _CLOSERS.get(tok.value if tok.type != "LBRACE" else "{", "?")
-    if tok.type == "IDX_OPEN":
+    if tok.type == "LBRACE":
+        closer = "}"
+    elif tok.type == "IDX_OPEN":
         closer = "]"
-    for a, b in (("\\left", "\\right"), ("l", "r")):
-        if disp.startswith(a) and a == "\\left":
-            return disp, b + closer
+    else:
+        closer = _CLOSERS.get(tok.value, "?")
+    if disp.startswith("\\left"):
+        return disp, "\\right" + closer
     m = re.match(r"\\([bB]igg?)l", disp)
     if m:
         return disp, "\\" + m.group(1) + "r" + closer
@@ -898,6 +904,7 @@ def _context(s: str, raw: list[_Tok]) -> list[_Tok]:
             else:
                 f = _Frame(t.value, t)
                 f.kl = prev is not None and prev.type == "KL"
+                f.apply = prev is not None and prev.type in _NAME_ENDS
             frames.append(f)
         elif typ in ("RBRACE", "CLOSE"):
             top = frames[-1]
@@ -928,14 +935,14 @@ def _context(s: str, raw: list[_Tok]) -> list[_Tok]:
                     top.need.left -= 1
             elif (
                 ends
-                and top.kind in ("(", "[")
+                and (top.apply or top.kl)
                 and nxt is not None
                 and nxt.type == "BAR"
                 and nxt.start == t.end
             ):
                 t.type, t.value, t.end = "PARALLEL", "||", nxt.end
                 i += 1
-            elif ends and top.kind in ("(", "["):
+            elif ends and (top.apply or top.kl) and top.kind in ("(", "["):
                 t.type = "PARALLEL" if top.kl else "GIVEN"
             else:
                 t.type, t.value = "OPEN", "|"
@@ -1232,9 +1239,7 @@ def _scripts(h: _Head, posts: list[_Post], allowed: tuple[str, ...]):
     sub = sup = None
     for p in posts:
         if p.kind not in allowed:
-            what = {"sub": "a subscript", "sup": "a superscript", "prime": "`'`"}.get(
-                p.kind, "`!`"
-            )
+            what = {"sub": "a subscript", "sup": "a superscript", "prime": "`'`"}.get(p.kind, "`!`")
             raise _Fail(p.pos, f"`{_disp(h)}` cannot take {what} here")
         if p.kind == "sub":
             if sub is not None:
@@ -1260,7 +1265,9 @@ def _group_node(g: _Group) -> Node:
                 g.sep.start_pos,
                 "a bar `|` inside brackets is only read after a function name, e.g. `p(x|z)`",
             )
-        raise _Fail(g.sep.start_pos, "`\\|` only separates the two sides of `\\mathrm{KL}(q \\| p)`")
+        raise _Fail(
+            g.sep.start_pos, "`\\|` only separates the two sides of `\\mathrm{KL}(q \\| p)`"
+        )
     if len(g.args) > 1:
         raise _Fail(
             g.commas[0],
@@ -1283,7 +1290,9 @@ def _bracket_arg(h: _Head, items, i: int, kinds=("(", "[", "{")):
 def _single_arg(h: _Head, g: _Group, what: str) -> Node:
     if g.sep is not None:
         if g.sep.type == "GIVEN" and h.kind == "EXPECT":
-            raise _Fail(g.sep.start_pos, "conditional expectations `\\mathbb{E}[x | y]` are not supported")
+            raise _Fail(
+                g.sep.start_pos, "conditional expectations `\\mathbb{E}[x | y]` are not supported"
+            )
         raise _Fail(g.sep.start_pos, f"unexpected `{g.sep.value}` in the argument of `{what}`")
     if len(g.args) != 1:
         raise _Fail(g.commas[0], f"`{what}` takes one argument")
@@ -1347,7 +1356,9 @@ def _read_head(items, i: int, depth: int):
     if kind == "NABLA":
         sub, _ = _scripts(h, u.posts, ("sub",))
         if sub is None:
-            raise _Fail(h.end, "write the variable of the gradient as a subscript: `\\nabla_\\theta`")
+            raise _Fail(
+                h.end, "write the variable of the gradient as a subscript: `\\nabla_\\theta`"
+            )
         body = _rest(h, items, i, depth, "something to differentiate")
         return Grad(sub, body, pos=p), n
     if kind == "GRADHEAD":
@@ -1419,6 +1430,19 @@ def _read_head(items, i: int, depth: int):
     return _Partial(body, pos=p), n
 
 
+def _is_apply_chain(node: Node) -> bool:
+    """An Apply, possibly under the powers / `!` / subscript written after its bracket."""
+    while True:
+        if isinstance(node, Apply):
+            return True
+        if isinstance(node, (Pow, Index)):
+            node = node.base
+        elif isinstance(node, Call) and node.func == "factorial":
+            node = node.args[0]
+        else:
+            return False
+
+
 def _read_unit(items, i: int, depth: int):
     if depth > _MAX_CHAIN:
         u = items[i]
@@ -1434,6 +1458,10 @@ def _read_unit(items, i: int, depth: int):
                 raise _Fail(u.posts[0].pos, "empty braces `{}` cannot carry a script")
             return None, i + 1
         node = _group_node(core)
+        if u.posts and _is_apply_chain(node):
+            # `(x (x+1))^2`: keep this bracket as a one-factor product, so that a power
+            # directly over an Apply always means the Apply's own bracket (syntax.Apply)
+            node = Mul((node,), pos=node.pos)
     else:
         node = core
         if isinstance(node, Text) and not re.fullmatch(r"[A-Za-z]+", node.text):
@@ -1452,7 +1480,9 @@ def _read_unit(items, i: int, depth: int):
         if not g.args:
             raise _Fail(g.pos, "empty brackets")
         if g.sep is not None and g.sep.type != "GIVEN":
-            raise _Fail(g.sep.start_pos, "`\\|` only separates the two sides of `\\mathrm{KL}(q \\| p)`")
+            raise _Fail(
+                g.sep.start_pos, "`\\|` only separates the two sides of `\\mathrm{KL}(q \\| p)`"
+            )
         if g.sep is not None and not g.args2:
             raise _Fail(g.sep.start_pos, "expected something after `|`")
         node = Apply(func, tuple(g.args), tuple(g.args2), pos=func.pos)
@@ -1470,7 +1500,11 @@ def _fold(items, depth: int = 0) -> Node:
         it = items[i]
         if isinstance(it, Token):
             if pending is not None or not factors:
-                raise _Fail(it.start_pos, f"unexpected `{it.value}` — expected an expression before it")
+                raise _Fail(
+                    it.start_pos,
+                    f"unexpected `{it.value}` — expected an expression before it",
+                    lead=it.value,
+                )
             pending = it
             i += 1
             continue
@@ -1636,7 +1670,9 @@ class _Build(Transformer):
     def accent(self, c):
         tok, node = c
         if not isinstance(node, Name) or node.accent is not None:
-            raise _Fail(tok.start_pos, f"`\\{tok.value}` goes on a single letter, e.g. `\\hat{{m}}`")
+            raise _Fail(
+                tok.start_pos, f"`\\{tok.value}` goes on a single letter, e.g. `\\hat{{m}}`"
+            )
         return replace(node, accent=tok.value, pos=tok.start_pos)
 
     def head(self, c):
@@ -1733,7 +1769,8 @@ def _validate(root: Node) -> None:
         if isinstance(node, Sim) and ctx != "dist":
             raise _Fail(
                 node.pos,
-                "`\\sim` is only read in an expectation's subscript, e.g. `\\mathbb{E}_{z \\sim q}`",
+                "`\\sim` is only read in an expectation's subscript, "
+                "e.g. `\\mathbb{E}_{z \\sim q}`",
             )
         if isinstance(node, Blank) and ctx != "arg":
             raise _Fail(node.pos, "`\\cdot` needs something on both sides")
@@ -1817,7 +1854,18 @@ def _parse_segment(s: str, seg: list[_Tok], after: _Tok | None) -> Node:
             idx, pos = tok.line, tok.start_pos
         raise _Fail(pos, _unexpected_message(s, seg, idx, e.expected, after)) from None
     except UnexpectedInput as e:  # pragma: no cover - other lark input errors
-        raise _Fail(seg[0].start, f"this expression could not be read ({type(e).__name__})") from None
+        raise _Fail(
+            seg[0].start, f"this expression could not be read ({type(e).__name__})"
+        ) from None
+    except _Fail as f:
+        if f.lead is not None:
+            before = [t for t in seg if t.end <= f.pos]
+            prev = _tok_text(s, before[-1]) if before else None
+            if prev is None and after is not None:
+                prev = _tok_text(s, after)
+            if prev is not None:
+                f.message = f"unexpected `{f.lead}` — expected an expression after `{prev}`"
+        raise
     _validate(node)
     return node
 
@@ -1978,7 +2026,9 @@ def _record_steps(text: str, clean: str, rec: _Line, steps: list[Step], loc: _Lo
         try:
             if not seg:
                 after = f" after `{_tok_text(clean, rel)}`" if rel is not None else ""
-                raise _Fail(rel.end if rel is not None else rec.start, f"expected an expression{after}")
+                raise _Fail(
+                    rel.end if rel is not None else rec.start, f"expected an expression{after}"
+                )
             expr = _parse_segment(clean, seg, rel)
             if rel is not None and not steps:
                 raise _Fail(

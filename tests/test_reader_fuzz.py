@@ -162,23 +162,38 @@ def to_sympy(node: S.Node) -> sympy.Expr:
         return sympy.Mul(*(to_sympy(f) for f in node.factors))
     if isinstance(node, S.Div):
         return to_sympy(node.num) / to_sympy(node.den)
+    wrapped = _wrapped_apply(node)
+    if wrapped is not None:  # x (x+1)^2, x (x+1)!^2: the scripts belong to the bracket
+        return wrapped
     if isinstance(node, S.Pow):
-        if isinstance(node.base, S.Apply):  # x (x+1)^2: the power belongs to the bracket
-            func, arg = _product_apply(node.base)
-            return func * arg ** to_sympy(node.exp)
         return to_sympy(node.base) ** to_sympy(node.exp)
     if isinstance(node, S.Root):
         index = 2 if node.index is None else to_sympy(node.index)
         return sympy.root(to_sympy(node.arg), index)
     if isinstance(node, S.Call):
-        if node.func == "factorial" and isinstance(node.args[0], S.Apply):
-            func, arg = _product_apply(node.args[0])  # x (x+1)!: `!` belongs to the bracket
-            return func * sympy.factorial(arg)
         return FUNCS[node.func](*(to_sympy(a) for a in node.args))
     if isinstance(node, S.Apply):
         func, arg = _product_apply(node)
         return func * arg
     raise AssertionError(f"unexpected node {node!r}")
+
+
+def _wrapped_apply(node: S.Node):
+    """Pow / factorial chains written after an Apply's bracket, taken as a product:
+    `x (x+1)!^2` reads Pow(factorial(Apply(x, x+1)), 2) and means x * ((x+1)!)^2."""
+    chain = []
+    while isinstance(node, S.Pow) or (isinstance(node, S.Call) and node.func == "factorial"):
+        chain.append(node)
+        node = node.base if isinstance(node, S.Pow) else node.args[0]
+    if not chain or not isinstance(node, S.Apply):
+        return None
+    func, value = _product_apply(node)
+    for outer in reversed(chain):
+        if isinstance(outer, S.Pow):
+            value = value ** to_sympy(outer.exp)
+        else:
+            value = sympy.factorial(value)
+    return func * value
 
 
 def _product_apply(node: S.Apply):
@@ -273,6 +288,10 @@ def test_round_trip_examples():
         X * (X + 1) ** 2,
         Y * sympy.factorial(X + 1),
         sympy.sin(Y * sympy.factorial(X + 1)),
+        Z * sympy.factorial(X + 1) ** 2,
+        (Z * sympy.factorial(X + 1)) ** Y,
+        (X * (2 * X + 1) ** 2) ** X,
+        (X * (Y + 1)) ** Z,
     ]:
         src = sympy.latex(e)
         (step,) = read(src).steps
