@@ -209,7 +209,21 @@ class Resolver:
         return self.resolve(node.num, scope) / self.resolve(node.den, scope)
 
     def _pow(self, node, scope):
+        # `x (x+1)^2`: the reader wraps the Apply; if it is a product, the power is the bracket's
+        if isinstance(node.base, sx.Apply) and self._is_product(node.base):
+            head, arg = node.base.func, node.base.args[0]
+            bracket = self.resolve(arg, scope) ** self.resolve(node.exp, scope)
+            return sp.Mul(self._name(head, scope), bracket)
         return self.resolve(node.base, scope) ** self.resolve(node.exp, scope)
+
+    def _is_product(self, node: sx.Apply) -> bool:
+        key = name_key(node.func)
+        return (
+            key not in self.c.densities
+            and key not in self.c.functions
+            and not node.given
+            and len(node.args) == 1
+        )
 
     def _root(self, node, scope):
         arg = self.resolve(node.arg, scope)
@@ -263,6 +277,11 @@ class Resolver:
         return value
 
     def _call(self, node, scope):
+        if node.func == "factorial" and isinstance(node.args[0], sx.Apply):
+            inner = node.args[0]
+            if self._is_product(inner):  # `x (x+1)!`: the factorial is the bracket's
+                bracket = sp.factorial(self.resolve(inner.args[0], scope))
+                return sp.Mul(self._name(inner.func, scope), bracket)
         args = [self.resolve(a, scope) for a in node.args]
         if node.func in FUNCTIONS and len(args) == 1:
             return FUNCTIONS[node.func](args[0])

@@ -1,0 +1,82 @@
+"""What a submission answered, read from the notebook file, never from a kernel.
+
+Answer cells are found by content (`%%derivation <id>` on the first line), so an answer
+cell that was deleted and retyped (a new cell, nbgrader metadata lost) or duplicated is
+still graded, with a note saying what was found.  The points and expected length of each
+problem come from the instructor's hidden-test cells in the source notebook.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+HEADER = re.compile(r"^\s*%%derivation\s+(\S+)(.*)$")
+HIDDEN = re.compile(
+    r'hidden_test\(\s*"(?P<problem>[\w-]+)"\s*,\s*points\s*=\s*(?P<points>[\d.]+)'
+    r"\s*,\s*expected_steps\s*=\s*(?P<steps>\d+)\s*\)"
+)
+
+
+@dataclass(frozen=True)
+class ProblemSpec:
+    problem: str
+    points: float
+    expected_steps: int
+    test_cell: str
+
+
+@dataclass
+class FoundAnswer:
+    problem: str
+    body: str | None
+    notes: list[str] = field(default_factory=list)
+
+
+def problem_specs(source_nb) -> dict[str, ProblemSpec]:
+    """Problems graded in a notebook, from its hidden-test cells (instructor version)."""
+    specs = {}
+    for cell in source_nb.cells:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+        for m in HIDDEN.finditer(cell.get("source", "")):
+            specs[m["problem"]] = ProblemSpec(
+                m["problem"], float(m["points"]), int(m["steps"]), grade_id
+            )
+    return specs
+
+
+def _is_stub(body: str) -> bool:
+    from autograder.api import is_stub
+
+    return is_stub(body)
+
+
+def find_answers(nb, problems) -> dict[str, FoundAnswer]:
+    """The answer to each problem in a submitted notebook (None when there is none)."""
+    candidates: dict[str, list[tuple[int, str, bool]]] = {p: [] for p in problems}
+    for index, cell in enumerate(nb.get("cells", [])):
+        if cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        if isinstance(source, list):
+            source = "".join(source)
+        first, _, body = source.partition("\n")
+        m = HEADER.match(first)
+        if not m or m[1] not in candidates or "--worked" in m[2]:
+            continue
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        candidates[m[1]].append((index, body, grade_id == f"{m[1]}_answer"))
+    found = {}
+    for problem, cells in candidates.items():
+        if not cells:
+            found[problem] = FoundAnswer(problem, None, ["no answer cell for this problem"])
+            continue
+        notes = []
+        if len(cells) > 1:
+            notes.append(f"{len(cells)} answer cells for {problem}; graded the last one attempted")
+        attempted = [c for c in cells if not _is_stub(c[1])] or cells
+        index, body, has_metadata = attempted[-1]
+        if not has_metadata:
+            notes.append("the answer cell had lost its nbgrader metadata; matched by its content")
+        found[problem] = FoundAnswer(problem, body, notes)
+    return found
