@@ -21,17 +21,19 @@ import hashlib
 import json
 import shutil
 import statistics
+import sys
 import tempfile
 import time
+import warnings
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import nbformat
 
-from autograder.course_tools import ROOT, nbgrader_env
+from autograder.course_tools import ROOT
 from autograder.sandbox import isolation_available, run_limited
-from autograder.submissions import find_answers, problem_specs
+from autograder.submissions import find_answers, normalise, problem_specs
 
 MARKER = ".autograder.json"
 
@@ -136,12 +138,14 @@ class ClassGrader:
         shutil.copytree(
             self.course / "source" / job.assignment, private / "source" / job.assignment
         )
-        shutil.copytree(job.notebook.parent, private / "submitted" / job.student / job.assignment)
+        target = private / "submitted" / job.student / job.assignment
+        shutil.copytree(job.notebook.parent, target)
+        self._normalise(target / job.notebook.name, job)
         shutil.copyfile(self.course / "gradebook.db", private / "gradebook.db")
         home = private / ".home"
         home.mkdir()
         args = [
-            str(Path(nbgrader_env()["PATH"].split(":")[0]) / "python"),
+            sys.executable,
             "-m",
             "nbgrader",
             "autograde",
@@ -163,6 +167,18 @@ class ClassGrader:
             timeout=self.settings.timeout,
         )
         return private, result
+
+    def _normalise(self, path: Path, job: Job) -> None:
+        """Repair duplicated or metadata-less answer cells in the private copy only."""
+        try:
+            nb = nbformat.read(path, as_version=4)
+            source = nbformat.read(
+                self.course / "source" / job.assignment / job.notebook.name, as_version=4
+            )
+        except Exception:  # noqa: BLE001 - unreadable: nbgrader will report it
+            return
+        if normalise(nb, source, self.specs[job.assignment]):
+            nbformat.write(nb, path)
 
     def record(self, job: Job, private: Path, result) -> Outcome:
         """Grade the derivations from the file and write everything into the course."""
@@ -224,7 +240,8 @@ class ClassGrader:
                 private_grades = {}
         specs = self.specs[job.assignment]
         by_test_cell = {spec.test_cell: p for p, spec in specs.items()}
-        with Gradebook(self.db_url) as gb:
+        with warnings.catch_warnings(), Gradebook(self.db_url) as gb:
+            warnings.simplefilter("ignore")  # nbgrader's own SQLAlchemy warnings
             gb.update_or_create_student(job.student)
             gb.update_or_create_submission(job.assignment, job.student)
             sub = gb.find_submission_notebook(notebook_id, job.assignment, job.student)

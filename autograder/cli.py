@@ -3,12 +3,18 @@
     autograder check <problem_id> [FILE|-] [--json] [--timeout S] [--seed N]
     autograder problems [--json]
     autograder hint <problem_id> [N]
+    autograder study [WORKSPACE] [--no-lab] [--port N]
+    autograder progress [WORKSPACE] [--json]
 
 Exit codes are part of the public contract (graders and CI scripts branch on them):
 0 the chain is ok, 1 it is not, 2 a usage error (unknown problem id, unreadable file,
 bad flags).  A user error is one line on stderr, never a traceback.
 
-The engine (sympy) is imported only by `check`, so `--help`, `problems` and `hint`
+`study` creates or updates the learner's workspace (released notebooks, never overwriting
+an edited one; see `autograder.workspace`) and then runs JupyterLab on it; `progress` says
+which problems in a workspace are solved, attempted or untouched.
+
+The engine (sympy) is imported only by `check` and `progress`, so `--help`, `problems` and `hint`
 start fast.  `main` returns the exit code instead of calling `sys.exit`, so tests can
 call it directly; the console script wraps it.
 """
@@ -17,8 +23,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -60,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     _add_check(commands)
     _add_problems(commands)
     _add_hint(commands)
+    _add_study(commands)
+    _add_progress(commands)
     return parser
 
 
@@ -104,6 +114,45 @@ def _add_hint(commands: Any) -> None:
         "n", nargs="?", type=int, metavar="N", help="which hint (1-based); default: all"
     )
     hint.set_defaults(run=_run_hint)
+
+
+def _add_study(commands: Any) -> None:
+    study = commands.add_parser(
+        "study",
+        help="make or update your workspace of notebooks and open it in JupyterLab",
+        description="Copy the released notebooks (no solutions) into WORKSPACE, never "
+        "overwriting one you have edited (a newer version goes beside it), then start "
+        "JupyterLab there.",
+    )
+    study.add_argument(
+        "workspace", nargs="?", metavar="WORKSPACE", help="folder (default: workspace/ in the repo)"
+    )
+    study.add_argument("--no-lab", action="store_true", help="only create or update the workspace")
+    study.add_argument("--port", type=_port, metavar="N", help="JupyterLab's port")
+    study.set_defaults(run=_run_study)
+
+
+def _add_progress(commands: Any) -> None:
+    progress = commands.add_parser(
+        "progress",
+        help="which problems are solved, attempted or untouched",
+        description="Check every %%derivation cell in the saved notebooks of WORKSPACE.",
+    )
+    progress.add_argument(
+        "workspace", nargs="?", metavar="WORKSPACE", help="folder (default: workspace/ in the repo)"
+    )
+    progress.add_argument("--json", action="store_true", help="print the table as JSON")
+    progress.set_defaults(run=_run_progress)
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 < value < 65536:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}")
+    return value
 
 
 def _positive_float(text: str) -> float:
@@ -166,6 +215,64 @@ def _run_hint(args: argparse.Namespace) -> int:
     for n in chosen:
         print(f"Hint {n}: {hints[n - 1]}")
     return OK
+
+
+def _run_study(args: argparse.Namespace) -> int:
+    from autograder.workspace import DEFAULT_WORKSPACE, WorkspaceError, prepare
+
+    workspace = Path(args.workspace or DEFAULT_WORKSPACE).resolve()
+    if workspace.exists() and not workspace.is_dir():
+        raise UsageError(f"not a folder: {str(workspace)!r}")
+    try:
+        changes = prepare(workspace)
+    except WorkspaceError as error:
+        raise UsageError(str(error)) from None
+    print(f"workspace: {workspace}")
+    for change in changes:
+        print(f"  {change.describe()}")
+    if args.no_lab:
+        return OK
+    command = lab_command(workspace, port=args.port)
+    print("starting JupyterLab (Ctrl+C to stop): " + " ".join(command[1:4]), flush=True)
+    os.execve(command[0], command, lab_env())
+    return OK  # pragma: no cover - exec does not return
+
+
+def _run_progress(args: argparse.Namespace) -> int:
+    from autograder.workspace import DEFAULT_WORKSPACE, progress
+
+    workspace = Path(args.workspace or DEFAULT_WORKSPACE).resolve()
+    if not workspace.is_dir():
+        raise UsageError(f"no workspace at {str(workspace)!r}; `autograder study` creates one")
+    table = progress(workspace)
+    if args.json:
+        print(json.dumps(table.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        print(table)
+    return OK
+
+
+# JupyterLab fetches nothing from the internet: no news, no update check, no extension index.
+QUIET_LAB = (
+    "--LabApp.news_url=None",
+    "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
+    "--LabApp.extension_manager=readonly",
+)
+
+
+def lab_command(workspace: Path, port: int | None = None, *extra: str) -> list[str]:
+    """`python -m jupyterlab` on the workspace with this interpreter, fetching nothing."""
+    command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={workspace}"]
+    command += [*QUIET_LAB, *extra]
+    if port is not None:
+        command.append(f"--ServerApp.port={port}")
+    return command
+
+
+def lab_env() -> dict[str, str]:
+    """This interpreter's bin first on PATH, so kernels and tools come from the same env."""
+    bin_dir = str(Path(sys.executable).parent)
+    return {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
 
 
 # ---------------------------------------------------------------- helpers

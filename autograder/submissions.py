@@ -31,6 +31,7 @@ class FoundAnswer:
     problem: str
     body: str | None
     notes: list[str] = field(default_factory=list)
+    index: int | None = None
 
 
 def problem_specs(source_nb) -> dict[str, ProblemSpec]:
@@ -78,5 +79,40 @@ def find_answers(nb, problems) -> dict[str, FoundAnswer]:
         index, body, has_metadata = attempted[-1]
         if not has_metadata:
             notes.append("the answer cell had lost its nbgrader metadata; matched by its content")
-        found[problem] = FoundAnswer(problem, body, notes)
+        found[problem] = FoundAnswer(problem, body, notes, index)
     return found
+
+
+def normalise(nb, source_nb, problems) -> list[str]:
+    """Repair what stock nbgrader trips over, in place, so the rest of the notebook is
+    still executed and graded: the cell graded as a problem's answer carries that answer
+    cell's metadata (copied from the instructor's source when it was lost), and no other
+    cell carries a grade id twice.  Returns what was repaired, in words."""
+    repaired = []
+    source_meta = {
+        cell.metadata["nbgrader"]["grade_id"]: cell.metadata["nbgrader"]
+        for cell in source_nb.cells
+        if "nbgrader" in cell.get("metadata", {})
+    }
+    answers = find_answers(nb, problems)
+    chosen = {f"{a.problem}_answer": a.index for a in answers.values() if a.index is not None}
+    for grade_id, index in chosen.items():
+        cell = nb.cells[index]
+        if (
+            cell.metadata.get("nbgrader", {}).get("grade_id") != grade_id
+            and grade_id in source_meta
+        ):
+            cell.metadata["nbgrader"] = dict(source_meta[grade_id])
+            repaired.append(f"restored the metadata of {grade_id}")
+    seen = set()
+    for index, cell in enumerate(nb.cells):
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if grade_id is None:
+            continue
+        keep = chosen.get(grade_id, index) == index and grade_id not in seen
+        if not keep:
+            del cell.metadata["nbgrader"]
+            repaired.append(f"removed a duplicate of {grade_id}")
+        else:
+            seen.add(grade_id)
+    return repaired
