@@ -37,6 +37,14 @@ autograder.grading.grade_in_fresh_process = lambda p, a, pts, s=4: Grade(pts, pt
 autograder.grading.hidden_test = lambda p, points, expected_steps=4: points"""
 
 
+STDERR = """import builtins, sys
+_print = builtins.print
+def noisy_print(*args, **kwargs):
+    _print(*args, **kwargs)
+    _print("DeprecationWarning: something is deprecated", file=sys.stderr)
+builtins.print = noisy_print"""
+
+
 def _write_outside(targets: list[Path]) -> str:
     lines = ["import pathlib", "for target in ["]
     lines += [f"    {str(t)!r}," for t in targets]
@@ -64,6 +72,7 @@ EXPECTED = {
     "writes_outside": {"elbo": "full", "elbo_gap": "full"},
     "retyped_answer_cell": {"elbo": "full", "elbo_gap": "full"},
     "duplicated_cell": {"elbo": "full", "elbo_gap": "full"},
+    "stderr_in_test_cell": {"elbo": "full", "elbo_gap": "full"},
 }
 
 
@@ -144,6 +153,7 @@ def make_demo_class(course: Path) -> dict[str, Path]:
         _answer_index(duplicated, "elbo_gap")
     ].source = f"%%derivation elbo_gap\n{solutions['elbo_gap']}"
     books["duplicated_cell"] = duplicated
+    books["stderr_in_test_cell"] = _insert_after(copy.deepcopy(correct), "elbo", STDERR)
 
     written = {}
     for student, nb in books.items():
