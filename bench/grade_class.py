@@ -1,0 +1,126 @@
+"""Grading a class: `autograder grade` (parallel, sandboxed) vs stock serial `nbgrader autograde`.
+
+Generates a class of N students x every notebook (answers cycle through the reference, a
+typical mistake and a blank), grades one copy with our wrapper and an identical copy with
+stock `nbgrader autograde <assignment>` run serially, on the same machine in the same run,
+and reports both wall times, the ratio, and the checker's share of the grading time (the
+time spent checking derivations — in the hidden tests' fresh processes and in the
+wrapper's re-grade — over the summed time of all submissions).  Feedback generation is
+left out of both timings.
+
+    .venv/bin/python bench/grade_class.py [--students 40] [--jobs 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import nbformat  # noqa: E402
+
+from autograder.classgrade import Settings, grade_class  # noqa: E402
+from autograder.course_tools import generate_release, run_nbgrader  # noqa: E402
+from autograder.grading import grade_in_fresh_process  # noqa: E402
+from autograder.submissions import find_answers, problem_specs  # noqa: E402
+from tests.fixtures.derivations import MISTAKES  # noqa: E402
+
+
+def solutions(source) -> dict[str, str]:
+    found = {}
+    for cell in source.cells:
+        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+        if grade_id.endswith("_answer"):
+            lines = cell.source.splitlines()
+            begin = next(i for i, line in enumerate(lines) if "BEGIN SOLUTION" in line)
+            end = next(i for i, line in enumerate(lines) if "END SOLUTION" in line)
+            found[grade_id.removesuffix("_answer")] = "\n".join(lines[begin + 1 : end])
+    return found
+
+
+def make_class(course: Path, students: int) -> int:
+    released = generate_release(course)
+    count = 0
+    for assignment, path in released.items():
+        release = nbformat.read(path, as_version=4)
+        refs = solutions(nbformat.read(ROOT / "notebooks" / path.name, as_version=4))
+        for i in range(students):
+            nb = copy.deepcopy(release)
+            kind = ("reference", "mistake", "blank")[i % 3]
+            for cell in nb.cells:
+                grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
+                problem = grade_id.removesuffix("_answer")
+                if grade_id.endswith("_answer") and kind != "blank":
+                    body = refs[problem] if kind == "reference" else MISTAKES[problem][0][1]
+                    cell.source = f"%%derivation {problem}\n{body}"
+            target = course / "submitted" / f"student{i:02d}" / assignment / path.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            nbformat.write(nb, target)
+            count += 1
+    return count
+
+
+def checker_seconds(course: Path) -> float:
+    """Time the derivation checks of every submission take the way the hidden tests run
+    them (one fresh process each), measured here on the same answers."""
+    total = 0.0
+    for notebook in sorted((course / "submitted").glob("*/*/*.ipynb")):
+        assignment = notebook.parent.name
+        specs = problem_specs(
+            nbformat.read(course / "source" / assignment / notebook.name, as_version=4)
+        )
+        answers = find_answers(nbformat.read(notebook, as_version=4), specs)
+        for problem, spec in specs.items():
+            started = time.perf_counter()
+            grade_in_fresh_process(problem, answers[problem].body, spec.points, spec.expected_steps)
+            total += time.perf_counter() - started
+    return total
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--students", type=int, default=40)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    args = parser.parse_args()
+    work = Path(tempfile.mkdtemp(prefix="bench-grade-"))
+    ours, stock = work / "ours" / "course", work / "stock" / "course"
+    n = make_class(ours, args.students)
+    shutil.copytree(ours, stock)
+    assignments = sorted(p.name for p in (ours / "source").iterdir())
+    print(f"{args.students} students x {len(assignments)} notebooks = {n} submissions")
+
+    started = time.perf_counter()
+    outcomes, _ = grade_class(
+        ours / "submitted", Settings(jobs=args.jobs, feedback=False, quiet=True)
+    )
+    ours_seconds = time.perf_counter() - started
+
+    started = time.perf_counter()
+    for assignment in assignments:
+        run_nbgrader("autograde", assignment, "--force", course=stock, timeout=24 * 3600)
+    stock_seconds = time.perf_counter() - started
+
+    in_kernel = checker_seconds(ours)
+    regrade = sum(o.check_seconds for o in outcomes)
+    summed = sum(o.seconds + o.check_seconds for o in outcomes)
+    print(f"autograder grade ({args.jobs} jobs): {ours_seconds:8.1f} s")
+    print(f"stock nbgrader autograde (serial): {stock_seconds:8.1f} s")
+    print(f"speed-up: {stock_seconds / ours_seconds:.2f}x (target >= 1.7 on 2 cores)")
+    print(
+        f"checker share: {(in_kernel + regrade) / summed:.1%} of the summed grading time "
+        f"(hidden tests {in_kernel:.1f} s + re-grade {regrade:.1f} s of {summed:.1f} s; target < 25%)"
+    )
+    shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
