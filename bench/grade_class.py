@@ -114,10 +114,9 @@ def main() -> int:
     print(f"autograder grade ({args.jobs} jobs): {ours_seconds:8.1f} s")
     print(f"stock nbgrader autograde (serial): {stock_seconds:8.1f} s")
     print(f"speed-up: {stock_seconds / ours_seconds:.2f}x (target >= 1.7 on 2 cores)")
-    print(
-        f"checker share: {(in_kernel + regrade) / summed:.1%} of the summed grading time "
-        f"(hidden tests {in_kernel:.1f} s + re-grade {regrade:.1f} s of {summed:.1f} s; target < 25%)"
-    )
+    share = (in_kernel + regrade) / summed
+    print(f"checker share: {share:.1%} of the summed grading time (target < 25%)")
+    print(f"  hidden tests {in_kernel:.1f} s + re-grade {regrade:.1f} s of {summed:.1f} s")
     shutil.rmtree(work, ignore_errors=True)
     return 0
 
