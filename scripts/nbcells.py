@@ -101,6 +101,7 @@ def followup(grade_id: str, model_answer: str, points: int = 1) -> nbformat.Note
 
 def notebook(cells: list) -> nbformat.NotebookNode:
     nb = new_notebook(cells=cells)
-    nb.metadata["kernelspec"] = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    kernel = {"display_name": "Python 3", "language": "python", "name": "python3"}
+    nb.metadata["kernelspec"] = kernel
     nb.metadata["language_info"] = {"name": "python"}
     return nb
