@@ -1,12 +1,19 @@
-"""The main job: check every flagship problem's reference derivation and print the reports.
+"""The main job: build and check the course and the website.
 
-Reference solutions are not shipped in the package (students have the package); they are
-read from the test fixtures here, and later from the instructor notebooks.  Exits non-zero
-if any reference derivation is not accepted, so a regression in the checker stops the build.
+1. every derivation written in the instructor notebooks (answer-cell solutions and worked
+   solutions) is checked and its report printed; one that is not accepted stops the build;
+2. the course is released with nbgrader (`course/release/<id>/<id>.ipynb`);
+3. the demo class is generated and graded with `autograder grade` (feedback, grades CSV,
+   summary table);
+4. the website is built with Jupyter Book (notebooks executed, cached).
+
+    .venv/bin/python scripts/build.py [--skip-demo] [--skip-book]
 """
 
 from __future__ import annotations
 
+import argparse
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -14,25 +21,74 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import nbformat  # noqa: E402
+
 from autograder import check  # noqa: E402
-from tests.fixtures.derivations import REFERENCE  # noqa: E402
+from autograder.course_tools import generate_release, notebook_sources  # noqa: E402
+from autograder.submissions import HEADER  # noqa: E402
+
+
+def derivations(path: Path):
+    """(problem, chain) for every answer solution and worked solution in a notebook."""
+    nb = nbformat.read(path, as_version=4)
+    for cell in nb.cells:
+        if cell.cell_type != "code":
+            continue
+        first, _, body = cell.source.partition("\n")
+        m = HEADER.match(first)
+        if m:
+            yield m[1], body
+
+
+def check_notebooks() -> list[str]:
+    failed = []
+    for path in notebook_sources():
+        for problem, chain in derivations(path):
+            started = time.perf_counter()
+            report = check(problem, chain)
+            print(f"== {path.name}: {problem} ({time.perf_counter() - started:.2f} s)")
+            print(report)
+            print()
+            if not report.ok:
+                failed.append(f"{path.name}: {problem}")
+    return failed
 
 
 def main() -> int:
-    failed = []
-    for problem_id, latex in REFERENCE.items():
-        started = time.perf_counter()
-        report = check(problem_id, latex)
-        elapsed = time.perf_counter() - started
-        print(f"== {problem_id} ({elapsed:.2f} s)")
-        print(report)
-        print()
-        if not report.ok:
-            failed.append(problem_id)
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--skip-demo", action="store_true")
+    parser.add_argument("--skip-book", action="store_true")
+    args = parser.parse_args()
+    done = []
+
+    failed = check_notebooks()
     if failed:
-        print(f"NOT ACCEPTED: {', '.join(failed)}")
+        print("NOT ACCEPTED:", ", ".join(failed))
         return 1
-    print(f"all {len(REFERENCE)} reference derivations accepted")
+    done.append("every derivation in notebooks/ is accepted by the checker")
+
+    course = ROOT / "course"
+    released = generate_release(course)
+    done.append(f"course released: {course / 'release'} ({len(released)} assignments)")
+
+    if not args.skip_demo:
+        from autograder.classgrade import Settings, grade_class
+        from autograder.demo import make_demo_class
+
+        demo = ROOT / "_build" / "demo-course"
+        shutil.rmtree(demo, ignore_errors=True)
+        make_demo_class(demo)
+        _, table = grade_class(demo / "submitted", Settings())
+        print(table)
+        done.append(f"demo class graded: {demo} (feedback/, grades.csv)")
+
+    if not args.skip_book:
+        from autograder.book import build
+
+        site = build()
+        done.append(f"website: {site / 'index.html'}")
+
+    print("\n".join(["", "Built:", *(f"  - {line}" for line in done)]))
     return 0
 
 
