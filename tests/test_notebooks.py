@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import nbformat
 import pytest
@@ -84,10 +85,12 @@ def test_notebook_has_a_figure_and_followups(executed, stem):
 
 @pytest.fixture(scope="session")
 def course(tmp_path_factory):
-    """All notebooks released with nbgrader; three students submit; autograded."""
-    tmp = tmp_path_factory.mktemp("course")
-    course = make_course(tmp, NOTEBOOKS)
-    for path in NOTEBOOKS:
+    """Each notebook released with nbgrader in its own scratch course; three students
+    submit; stock `nbgrader autograde` grades them (two courses at a time)."""
+
+    def one(path):
+        tmp = tmp_path_factory.mktemp(path.stem)
+        course = make_course(tmp, [path])
         assignment = path.stem
         nbgrader(tmp, "generate_assignment", assignment, "--force")
         released = nbformat.read(course / "release" / assignment / path.name, as_version=4)
@@ -99,7 +102,10 @@ def course(tmp_path_factory):
         mistaken = dict(solutions, **{first: MISTAKES[first][0][1]})
         submit(course, "mistake", assignment, _answered(released, mistaken))
         nbgrader(tmp, "autograde", assignment, "--force")
-    return course
+        return assignment, course
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return dict(pool.map(one, NOTEBOOKS))
 
 
 def _answered(released, chains: dict[str, str]):
@@ -111,6 +117,7 @@ def _answered(released, chains: dict[str, str]):
 
 @pytest.mark.parametrize("stem", IDS)
 def test_release_reveals_no_solution(course, stem):
+    course = course[stem]
     released = (course / "release" / stem / f"{stem}.ipynb").read_text()
     source = nbformat.read(ROOT / "notebooks" / f"{stem}.ipynb", as_version=4)
     for cell in answer_cells(source).values():
@@ -122,6 +129,7 @@ def test_release_reveals_no_solution(course, stem):
 
 @pytest.mark.parametrize("stem", IDS)
 def test_stub_scores_zero(course, stem):
+    course = course[stem]
     scores = autograded_scores(course, stem, "stub")
     assert scores and all(v == 0 for v in scores.values())
 
@@ -130,6 +138,7 @@ def test_stub_scores_zero(course, stem):
 def test_reference_scores_full_marks(course, stem):
     from nbgrader.api import Gradebook
 
+    course = course[stem]
     scores = autograded_scores(course, stem, "reference")
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         nb = gb.find_notebook(stem, stem)
@@ -139,6 +148,7 @@ def test_reference_scores_full_marks(course, stem):
 
 @pytest.mark.parametrize("stem", IDS)
 def test_typical_mistake_scores_strictly_between(course, stem):
+    course = course[stem]
     full = autograded_scores(course, stem, "reference")
     mistake = autograded_scores(course, stem, "mistake")
     assert 0 < sum(mistake.values()) < sum(full.values())
@@ -146,6 +156,7 @@ def test_typical_mistake_scores_strictly_between(course, stem):
 
 @pytest.mark.parametrize("stem", IDS)
 def test_wrong_step_shows_its_counterexample(course, stem):
+    course = course[stem]
     graded = nbformat.read(course / "autograded" / "mistake" / stem / f"{stem}.ipynb", 4)
     first = next(iter(answer_cells(graded)))
     outputs = answer_cells(graded)[first].outputs
