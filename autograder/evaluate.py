@@ -141,23 +141,8 @@ class Evaluator:
             raise EvalError("a vector exponent")
         return np.power(base, scalar_like(exponent, base))
 
-    def _unary(self, func):
-        def apply(self, expr, env):
-            return func(self.ev(expr.args[0], env))
-
-        return apply
-
     def _abs(self, expr, env):
         return np.abs(self.ev(expr.args[0], env)).astype(complex)
-
-    def _minmax(self, pick):
-        def apply(self, expr, env):
-            values = np.broadcast_arrays(*(self.ev(a, env) for a in expr.args))
-            stacked = np.stack(values)
-            chosen = pick(stacked.real, axis=0)
-            return np.take_along_axis(stacked, chosen[None], axis=0)[0]
-
-        return apply
 
     def _factorial(self, expr, env):
         return _gamma(self.ev(expr.args[0], env) + 1)
@@ -368,6 +353,26 @@ def _gamma(x: np.ndarray) -> np.ndarray:
     return np.asarray(real, dtype=complex)
 
 
+def _elementwise(func):
+    """A dispatch entry applying a numpy function to the one argument."""
+
+    def apply(evaluator: Evaluator, expr, env):
+        return func(evaluator.ev(expr.args[0], env))
+
+    return apply
+
+
+def _extreme(pick):
+    """A dispatch entry for Max/Min: compares real parts, keeps the chosen value."""
+
+    def apply(evaluator: Evaluator, expr, env):
+        stacked = np.stack(np.broadcast_arrays(*(evaluator.ev(a, env) for a in expr.args)))
+        chosen = pick(stacked.real, axis=0)
+        return np.take_along_axis(stacked, chosen[None], axis=0)[0]
+
+    return apply
+
+
 def _table():
     e = Evaluator
     table = {
@@ -378,17 +383,17 @@ def _table():
         sp.Add: e._add,
         sp.Mul: e._mul,
         sp.Pow: e._pow,
-        sp.exp: e._unary(e, np.exp),
-        sp.log: e._unary(e, np.log),
-        sp.sin: e._unary(e, np.sin),
-        sp.cos: e._unary(e, np.cos),
-        sp.tan: e._unary(e, np.tan),
-        sp.sinh: e._unary(e, np.sinh),
-        sp.cosh: e._unary(e, np.cosh),
-        sp.tanh: e._unary(e, np.tanh),
+        sp.exp: _elementwise(np.exp),
+        sp.log: _elementwise(np.log),
+        sp.sin: _elementwise(np.sin),
+        sp.cos: _elementwise(np.cos),
+        sp.tan: _elementwise(np.tan),
+        sp.sinh: _elementwise(np.sinh),
+        sp.cosh: _elementwise(np.cosh),
+        sp.tanh: _elementwise(np.tanh),
         sp.Abs: e._abs,
-        sp.Max: e._minmax(e, np.argmax),
-        sp.Min: e._minmax(e, np.argmin),
+        sp.Max: _extreme(np.argmax),
+        sp.Min: _extreme(np.argmin),
         sp.factorial: e._factorial,
         sp.binomial: e._binomial,
         sp.Sum: e._sum_or_product,

@@ -616,11 +616,6 @@ def _is_vector(value) -> bool:
 def _mentions_bound(node: sx.Node, scope: dict) -> bool:
     if isinstance(node, sx.Name):
         return name_key(node) in scope
-    for value in vars(node).values():
-        if isinstance(value, sx.Node) and _mentions_bound(value, scope):
-            return True
-        if isinstance(value, tuple) and any(
-            isinstance(v, sx.Node) and _mentions_bound(v, scope) for v in value
-        ):
-            return True
-    return False
+    found = []
+    walk(node, lambda child: found.append(_mentions_bound(child, scope)))
+    return any(found)
