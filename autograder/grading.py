@@ -87,8 +87,21 @@ def grade_in_fresh_process(
         return Grade(0.0, max_points, f"the answer could not be graded ({type(err).__name__})")
 
 
-def hidden_test(problem_id: str, points: float, expected_steps: int = 4) -> float:
-    """The body of an nbgrader hidden test: the points, as the cell's value (partial credit)."""
+OUTER_GRADER = "AUTOGRADER_OUTER_GRADER"
+
+
+def hidden_test(problem_id: str, points: float, expected_steps: int = 4) -> float | None:
+    """The body of an nbgrader hidden test: the points, as the cell's value (partial credit).
+
+    Under `autograder grade` (which sets AUTOGRADER_OUTER_GRADER) the grade is computed
+    from the submitted file's text outside the kernel and written into the gradebook, so
+    the kernel does not spend a second process on it and claims nothing.
+    """
+    import os
+
+    if os.environ.get(OUTER_GRADER) == "1":
+        print(f"{problem_id}: graded from the text of your answer by the course's grader")
+        return None
     from autograder.magic import answer
 
     result = grade_in_fresh_process(problem_id, answer(problem_id), points, expected_steps)

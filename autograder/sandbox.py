@@ -90,6 +90,8 @@ def run_limited(
         "MPLBACKEND": "Agg",
         "LANG": "C.UTF-8",
         "PYTHONDONTWRITEBYTECODE": "1",
+        # derivations are re-graded from the file outside the kernel (autograder.grading)
+        "AUTOGRADER_OUTER_GRADER": "1",
     }
     for variable in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
         if variable in os.environ:
