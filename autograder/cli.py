@@ -233,7 +233,8 @@ def _run_study(args: argparse.Namespace) -> int:
     if args.no_lab:
         return OK
     command = lab_command(workspace, port=args.port)
-    print("starting JupyterLab (Ctrl+C to stop): " + " ".join(command[1:4]), flush=True)
+    print("starting JupyterLab on it (Ctrl+C twice to stop)", flush=True)
+    os.chdir(workspace)  # nbgrader's extensions read nbgrader_config.py from here, not the repo
     os.execve(command[0], command, lab_env())
     return OK  # pragma: no cover - exec does not return
 
@@ -261,12 +262,18 @@ QUIET_LAB = (
 
 
 def lab_command(workspace: Path, port: int | None = None, *extra: str) -> list[str]:
-    """`python -m jupyterlab` on the workspace with this interpreter, fetching nothing."""
+    """`python -m jupyterlab` on the workspace with this interpreter, fetching nothing.
+
+    As root (a container), `--allow-root`: the learner asked for this server explicitly,
+    and Jupyter would otherwise refuse to start.
+    """
     command = [sys.executable, "-m", "jupyterlab", f"--ServerApp.root_dir={workspace}"]
-    command += [*QUIET_LAB, *extra]
+    command += QUIET_LAB
     if port is not None:
         command.append(f"--ServerApp.port={port}")
-    return command
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        command.append("--allow-root")
+    return command + list(extra)
 
 
 def lab_env() -> dict[str, str]:

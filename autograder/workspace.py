@@ -21,6 +21,9 @@ running cells or saving does not count as editing, changing a line does):
   (never over an existing file), and say so;
 - otherwise leave it alone.
 
+To take an update, move your lines into the new file (or rename or delete your copy: a
+missing copy is restored from the newest release on the next run).
+
 Releases come from `autograder.course_tools.generate_release` (nbgrader with this
 repository's configuration), so self-study learners get exactly what a graded course hands
 out; a notebook is re-released only when its source (or the configuration) changed.
@@ -109,8 +112,6 @@ def prepare(
     workspace: Path = DEFAULT_WORKSPACE, root: Path = ROOT, today: date | None = None
 ) -> list[Change]:
     """Create or update the workspace from `root/notebooks`; never overwrite an edited copy."""
-    from autograder.course_tools import notebook_sources
-
     workspace = Path(workspace)
     sources = notebook_sources(root)
     if not sources:
@@ -134,6 +135,12 @@ def prepare(
                 entries.setdefault(path.stem, {})["source_key"] = keys[path.stem]
         save_manifest(workspace, manifest)
     return sync(workspace, [p.stem for p in sources], today)
+
+
+def notebook_sources(root: Path = ROOT) -> list[Path]:
+    """`autograder.course_tools.notebook_sources` without importing nbconvert (3 s), so a
+    `study` with nothing to release starts JupyterLab at once (a test keeps them equal)."""
+    return sorted(p for p in (root / "notebooks").glob("*.ipynb") if not p.name.startswith("_"))
 
 
 def _release(sources: list[Path], root: Path, scratch: Path) -> dict[str, Path]:

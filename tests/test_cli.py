@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 import types
@@ -303,3 +304,98 @@ def test_real_engine_console_script_round_trip(engine, tmp_path) -> None:
     )
     assert result.returncode in (0, 1) and "Traceback" not in result.stderr, result.stderr
     assert json.loads(result.stdout)["problem"] == problem.id
+
+
+# ---------------------------------------------------------------- study, progress
+
+
+def test_help_lists_study_and_progress(capsys) -> None:
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "study" in out and "progress" in out
+
+
+def fake_prepare(calls):
+    from autograder.workspace import Change
+
+    def prepare(workspace):
+        calls.append(workspace)
+        workspace.mkdir(parents=True, exist_ok=True)
+        return [Change("elbo", "offered", workspace / "elbo.ipynb", workspace / "elbo (x).ipynb")]
+
+    return prepare
+
+
+def test_study_no_lab_prepares_and_reports(tmp_path, monkeypatch, capsys) -> None:
+    import autograder.workspace
+
+    calls: list = []
+    monkeypatch.setattr(autograder.workspace, "prepare", fake_prepare(calls))
+    monkeypatch.setattr(os, "execve", lambda *a: pytest.fail("--no-lab must not start JupyterLab"))
+    assert main(["study", str(tmp_path / "ws"), "--no-lab"]) == 0
+    out = capsys.readouterr().out
+    assert calls == [(tmp_path / "ws").resolve()]
+    assert f"workspace: {(tmp_path / 'ws').resolve()}" in out
+    assert "elbo.ipynb: kept your edits; the newer release is beside it: elbo (x).ipynb" in out
+
+
+def test_study_execs_jupyterlab_on_the_workspace(tmp_path, monkeypatch, capsys) -> None:
+    import autograder.workspace
+
+    monkeypatch.setattr(autograder.workspace, "prepare", fake_prepare([]))
+    monkeypatch.chdir(tmp_path)  # study changes directory before exec; restored afterwards
+    execs = []
+    monkeypatch.setattr(os, "execve", lambda path, argv, env: execs.append((path, argv, env)))
+    assert main(["study", "ws", "--port", "8899"]) == 0
+    (path, argv, env), workspace = execs[0], (tmp_path / "ws").resolve()
+    assert path == sys.executable and argv[1:3] == ["-m", "jupyterlab"]
+    assert f"--ServerApp.root_dir={workspace}" in argv and "--ServerApp.port=8899" in argv
+    assert "--LabApp.news_url=None" in argv and "--LabApp.extension_manager=readonly" in argv
+    assert env["PATH"].split(os.pathsep)[0] == str(Path(sys.executable).parent)
+    assert Path.cwd() == workspace
+
+
+@pytest.mark.parametrize("argv", [["study", "--port", "http"], ["study", "--port", "70000"]])
+def test_study_bad_port_is_a_usage_error(argv, capsys) -> None:
+    assert main(argv) == 2
+    assert "not a port number" in capsys.readouterr().err
+
+
+def test_study_errors_are_one_line(tmp_path, monkeypatch, capsys) -> None:
+    import autograder.workspace
+
+    def broken(workspace):
+        raise autograder.workspace.WorkspaceError("no notebooks in /x/notebooks: nothing to study")
+
+    monkeypatch.setattr(autograder.workspace, "prepare", broken)
+    assert main(["study", str(tmp_path), "--no-lab"]) == 2
+    assert capsys.readouterr().err == "no notebooks in /x/notebooks: nothing to study\n"
+    (tmp_path / "file").write_text("x")
+    assert main(["study", str(tmp_path / "file"), "--no-lab"]) == 2
+    assert "not a folder" in capsys.readouterr().err
+
+
+def test_progress_of_a_missing_workspace_is_a_usage_error(tmp_path, capsys) -> None:
+    assert main(["progress", str(tmp_path / "none")]) == 2
+    assert "autograder study" in capsys.readouterr().err
+
+
+def test_progress_table_and_json(tmp_path, capsys) -> None:
+    stub = "%%derivation elbo\n% YOUR DERIVATION HERE\nraise NotImplementedError()"
+    notebook = {"cells": [{"cell_type": "code", "metadata": {}, "source": stub, "outputs": []}]}
+    (tmp_path / "elbo.ipynb").write_text(json.dumps(notebook))
+    assert main(["progress", str(tmp_path)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1].split() == ["problem", "state", "notebook"]
+    assert out[2].split() == ["elbo", "untouched", "elbo.ipynb"]
+    assert out[-1] == "0 of 1 solved, 0 attempted, 1 untouched"
+    assert main(["progress", str(tmp_path), "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["counts"] == {"solved": 0, "attempted": 0, "untouched": 1}
+    assert data["problems"][0] == {
+        "problem": "elbo",
+        "state": "untouched",
+        "notebook": "elbo.ipynb",
+        "detail": "",
+        "solution_seen": False,
+    }
