@@ -1923,7 +1923,38 @@ def _split(toks: list[_Tok]):
     return out
 
 
+_NOTE_START = re.compile(r"\\q?quad\s*(?:\(\s*)?\\(?:text|textrm|textnormal|mathrm)\s*\{")
+
+
+def _note_cut(clean: str, a: int, b: int) -> str:
+    """Justifications that start at a top-level `\\quad` (or `\\qquad`) followed by
+    `\\text{`: from there to the end of the physical line is the note, even when it mixes
+    text and math (`\\quad\\text{(marginalise over } z\\text{)}`).  The region is rewritten
+    as one plain `\\text{...}` (padded, so offsets do not move), which the note rules below
+    then attach to the step it follows."""
+    for m in _NOTE_START.finditer(clean, a, b):
+        before = clean[a : m.start()]
+        unescaped = re.sub(r"\\[{}\[\]()]", "", before)
+        depth = sum(unescaped.count(o) - unescaped.count(c) for o, c in ("{}", "()", "[]"))
+        if depth != 0:
+            continue
+        eol = clean.find("\n", m.start(), b)
+        eol = b if eol < 0 else eol
+        words = clean[m.start() : eol]
+        words = re.sub(r"\\(?:tag|label)\s*\{[^{}]*\}|\\(?:nonumber|notag)", " ", words)
+        words = re.sub(r"\\q?quad|\\(?:text|textrm|textnormal|mathrm)\s*\{|[{}$\\]", " ", words)
+        words = re.sub(r"\s+([)\]])", r"\1", " ".join(words.split()))
+        words = re.sub(r"([(\[])\s+", r"\1", words)
+        replacement = f"\\text{{{words}}}" if words else ""
+        clean = clean[: m.start()] + replacement.ljust(eol - m.start()) + clean[eol:]
+    return clean
+
+
 def _read_line(clean: str, a: int, b: int, piece: int) -> _Line | None:
+    return _read_line_tokens(_note_cut(clean, a, b), a, b, piece)
+
+
+def _read_line_tokens(clean: str, a: int, b: int, piece: int) -> _Line | None:
     raw = _lex(clean, a, b)
     if not raw:
         return None

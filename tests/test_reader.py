@@ -831,3 +831,21 @@ def test_reading_is_fast():
         times.append(time.perf_counter() - start)
     assert all(s.error is None for s in r.steps) and len(r.steps) == 6
     assert min(times) < 0.02, times  # best of 20: robust to a busy machine
+
+
+def test_note_mixing_text_and_math_after_quad_is_one_note():
+    reading = read(
+        r"\log p(x) &= \log \int p(x, z)\, dz \quad\text{(marginalise over } z\text{)} \\"
+        "\n"
+        r"&= \log \int q(z) \frac{p(x, z)}{q(z)}\, dz \qquad \text{(divide by } q(z) > 0\text{)}"
+    )
+    assert reading.error is None
+    assert [s.relation for s in reading.steps] == [None, "=", "="]
+    assert all(s.expr is not None for s in reading.steps)
+    assert reading.steps[1].note == "(marginalise over z)"
+    assert reading.steps[2].note == "(divide by q(z) > 0)"
+
+
+def test_quad_text_inside_brackets_is_not_a_note():
+    reading = read(r"f\left(x \quad\text{for } y\right) = 1")
+    assert reading.steps[0].note is None
