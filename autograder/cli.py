@@ -70,7 +70,95 @@ def _parser() -> argparse.ArgumentParser:
     _add_hint(commands)
     _add_study(commands)
     _add_progress(commands)
+    _add_course(commands)
+    _add_grade(commands)
     return parser
+
+
+def _add_course(commands: Any) -> None:
+    course = commands.add_parser(
+        "course",
+        help="lay notebooks/ out as an nbgrader course and release it",
+        description="Copy each notebooks/<id>.ipynb to COURSE/source/<id>/<id>.ipynb and run "
+        "`nbgrader generate_assignment` for it (solutions, hidden tests and worked solutions "
+        "removed from the release).",
+    )
+    course.add_argument("course", nargs="?", metavar="COURSE", help="default: course/ in the repo")
+    course.set_defaults(run=_run_course)
+
+
+def _add_grade(commands: Any) -> None:
+    grade = commands.add_parser(
+        "grade",
+        help="autograde a whole class in parallel (nbgrader layout)",
+        description="Autograde every SUBMITTED/<student>/<assignment>/<notebook>.ipynb: "
+        "sandboxed and in parallel, derivations graded from their text, results in the "
+        "gradebook, feedback HTML, grades CSV and a summary table.",
+    )
+    grade.add_argument(
+        "submitted", nargs="?", metavar="SUBMITTED", help="the course's submitted/ folder"
+    )
+    grade.add_argument("--demo", action="store_true", help="build the demo class and grade it")
+    grade.add_argument(
+        "--jobs", type=int, default=None, help="parallel submissions (default: cores)"
+    )
+    grade.add_argument(
+        "--timeout", type=_positive_float, default=600.0, help="seconds per submission"
+    )
+    grade.add_argument("--cell-timeout", type=int, default=60, help="seconds per cell")
+    grade.add_argument(
+        "--memory", type=int, default=3072, metavar="MB", help="memory per submission"
+    )
+    grade.add_argument("--force", action="store_true", help="re-grade already graded submissions")
+    grade.add_argument("--no-feedback", action="store_true", help="skip feedback HTML")
+    grade.set_defaults(run=_run_grade)
+
+
+def _run_course(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from autograder.course_tools import ROOT, generate_release
+
+    course = Path(args.course) if args.course else ROOT / "course"
+    for assignment, path in generate_release(course).items():
+        print(f"{assignment}: {path}")
+    return OK
+
+
+def _run_grade(args: argparse.Namespace) -> int:
+    import os
+    from pathlib import Path
+
+    from autograder.classgrade import Settings, grade_class
+    from autograder.course_tools import ROOT
+
+    if args.demo:
+        from autograder.demo import make_demo_class
+
+        course = ROOT / "_build" / "demo-course"
+        make_demo_class(course)
+        submitted = course / "submitted"
+    elif args.submitted:
+        submitted = Path(args.submitted)
+    else:
+        raise UsageError("say which submitted/ folder to grade, or --demo")
+    if not submitted.is_dir():
+        raise UsageError(f"no such folder: {submitted}")
+    settings = Settings(
+        jobs=args.jobs or os.cpu_count() or 2,
+        cell_timeout=args.cell_timeout,
+        timeout=args.timeout,
+        memory_mb=args.memory,
+        force=args.force,
+        feedback=not args.no_feedback,
+    )
+    outcomes, table = grade_class(submitted, settings)
+    print(table)
+    course = submitted.resolve().parent
+    print(f"gradebook: {course / 'gradebook.db'}")
+    print(f"grades:    {course / 'grades.csv'}")
+    print(f"feedback:  {course / 'feedback'}")
+    return OK
 
 
 def _add_check(commands: Any) -> None:

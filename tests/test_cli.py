@@ -399,3 +399,17 @@ def test_progress_table_and_json(tmp_path, capsys) -> None:
         "detail": "",
         "solution_seen": False,
     }
+
+
+def test_grade_without_a_folder_is_a_usage_error(capsys):
+    from autograder.cli import main
+
+    assert main(["grade"]) == 2
+    assert "submitted" in capsys.readouterr().err
+
+
+def test_grade_on_a_missing_folder_is_a_usage_error(capsys, tmp_path):
+    from autograder.cli import main
+
+    assert main(["grade", str(tmp_path / "nowhere")]) == 2
+    assert "no such folder" in capsys.readouterr().err
