@@ -2,6 +2,7 @@
 
     python3.11 scripts/dev.py build   # set up .venv, build and check the course and the website
     python3.11 scripts/dev.py test    # set up .venv, run the whole test suite
+    python3.11 scripts/dev.py study   # set up .venv, make your workspace, open JupyterLab
 
 Creates (or reuses) `.venv`, installs the project with pinned dependencies, installs the
 system packages the tests need when it can (Debian's chromium for the browser tests; as
@@ -21,7 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 PYTHON = VENV / "bin" / "python"
-SYSTEM_PACKAGES = {"chromium": "/usr/bin/chromium"}
+# Debian package -> a file it installs: chromium for the browser tests, iproute2 (`ip`) for
+# the grading sandbox's loopback interface
+SYSTEM_PACKAGES = {"chromium": "/usr/bin/chromium", "iproute2": "/usr/sbin/ip"}
 
 
 def run(*args: str, **kw) -> None:
@@ -38,7 +41,8 @@ def ensure_venv(extras: str) -> None:
 
 
 def ensure_system_packages() -> None:
-    """Browser tests need Debian's chromium; install it when we can (root with apt-get)."""
+    """Browser tests need Debian's chromium (and the sandbox `ip`); install them when we can
+    (root with apt-get)."""
     missing = [name for name, path in SYSTEM_PACKAGES.items() if not Path(path).exists()]
     if not missing:
         return
@@ -59,6 +63,9 @@ def main(argv: list[str]) -> int:
     if job == "build":
         ensure_venv("")
         run(str(PYTHON), "scripts/build.py", *argv[1:])
+    elif job == "study":
+        ensure_venv("")
+        run(str(VENV / "bin" / "autograder"), "study", *argv[1:])
     elif job == "test":
         ensure_venv("[test]")
         ensure_system_packages()
