@@ -125,14 +125,23 @@ def _check(problem: Problem, answer, timeout: float, seed: int) -> Report:
         exprs.append(expr)
         if result is None:
             if index == 0:
-                result = _result(index, step, VALID, "the starting expression", expr, "read")
+                result = _result(
+                    index, step, VALID, "the starting expression", expr, "read", resolver
+                )
             elif exprs[index - 1] is None:
                 result = _result(
-                    index, step, UNDECIDED, "not checked: the line before could not be read", expr
+                    index,
+                    step,
+                    UNDECIDED,
+                    "not checked: the line before could not be read",
+                    expr,
+                    resolver=resolver,
                 )
             else:
                 verdict = _timed(exprs[index - 1], step.relation, expr, comp, worlds, timeout, step)
-                result = _result(index, step, verdict.status, verdict.message, expr, verdict.method)
+                result = _result(
+                    index, step, verdict.status, verdict.message, expr, verdict.method, resolver
+                )
                 result.counterexample = verdict.counterexample
         results.append(result)
     report = Report(problem=problem.id, steps=results, relation=_compose(results))
@@ -207,13 +216,25 @@ def _timed(lhs, relation, rhs, comp, worlds, timeout, step) -> Verdict:
         return Verdict(UNDECIDED, f"could not decide this step ({type(err).__name__})")
 
 
-def _result(index, step, status, message, expr, method=None) -> StepResult:
+def _as_read(resolver, step) -> str | None:
+    """The step re-typeset from what the reader understood, *before* sympy simplifies it
+    (a learner who wrote q p / q must see that, not p); display only."""
+    try:
+        with sp.evaluate(False):
+            return sp.latex(resolver.resolve(step.expr, {}))
+    except Exception:  # noqa: BLE001 - display only
+        return None
+
+
+def _result(index, step, status, message, expr, method=None, resolver=None) -> StepResult:
     read_as = None
     if expr is not None:
-        try:
-            read_as = sp.latex(expr)
-        except Exception:  # noqa: BLE001 - display only
-            read_as = None
+        read_as = _as_read(resolver, step) if resolver is not None else None
+        if read_as is None:
+            try:
+                read_as = sp.latex(expr)
+            except Exception:  # noqa: BLE001 - display only
+                read_as = None
     return StepResult(
         index=index,
         relation=step.relation,
