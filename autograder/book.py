@@ -8,9 +8,10 @@ The configuration is the repository's `_config.yml` and `_toc.yml` (Jupyter Book
 prose pages are in `book/`.  `build` first writes `book/_generated/` (gitignored):
 
 - `downloads/<stem>.ipynb`: `clean_notebook` of each `notebooks/<stem>.ipynb`, the
-  instructor version without the grading machinery (hidden and visible tests, the answer
-  cells, every bit of nbgrader metadata and the solution markers).  It is what a reader
-  downloads, so it must not reveal how assignments are graded;
+  instructor version without the grading machinery (hidden and visible tests, every bit of
+  nbgrader metadata and the solution markers; the answer cells give way to a note, since
+  the worked solutions show the derivations).  It is what a reader downloads, so it must
+  not reveal how assignments are graded;
 - `derivations/<stem>.ipynb`: the page source, `page_notebook` of the same (a box linking
   the download, follow-up model answers folded in a dropdown).  Jupyter Book executes it
   (myst-nb with the jupyter-cache, keyed on the code cells), so the checker's marks on the
@@ -42,12 +43,10 @@ import nbformat
 
 from autograder.course_tools import notebook_sources
 
-ROOT = Path(__file__).resolve().parent.parent
-GENERATED = ROOT / "book" / "_generated"
-PAGES = GENERATED / "derivations"
-DOWNLOADS = GENERATED / "downloads"
-BUILD = ROOT / "_build"
-PAGES_GLOB = "book/_generated/derivations/*"
+PACKAGE = Path(__file__).resolve().parent
+ROOT = PACKAGE.parent
+GENERATED = "book/_generated"  # relative to the book's root (the repository)
+PAGES_GLOB = f"{GENERATED}/derivations/*"
 
 MODEL_ANSWER = "model-answer"
 WORKED = "worked-solution"
@@ -109,13 +108,16 @@ def _is_answer(cell) -> bool:
 def clean_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     """The instructor notebook without its grading machinery (a new notebook).
 
-    Removed: hidden-test and visible-test cells; the answer cells whose problem has a worked
-    solution (the worked solution shows the derivation; an answer cell without one is kept,
-    its solution filled in); the `BEGIN/END SOLUTION` markers; all nbgrader metadata (cells
-    and notebook); outputs.  Kept: prose, the setup cell (minus imports from
-    `autograder.grading` that nothing kept uses), hints, worked solutions, figures' code and
-    the follow-up questions with their model answers, which keep the `model-answer` tag and
-    start collapsed in JupyterLab (`jupyter.source_hidden`).
+    Removed: hidden-test and visible-test cells; the `BEGIN/END SOLUTION` markers; all
+    nbgrader metadata (cells and notebook); outputs; and the answer cells whose problem has
+    a worked solution, which shows the derivation further down, after the reader has had a
+    chance to try: a short note takes the answer cell's place and says how to try it.  An
+    answer cell without a worked solution is kept, its solution filled in.
+
+    Kept: prose, the setup cell (minus imports from `autograder.grading` that nothing kept
+    uses), hints, worked solutions, the numerical sections and figures, and the follow-up
+    questions with their model answers, which keep the `model-answer` tag and start
+    collapsed in JupyterLab (`jupyter.source_hidden`).
     """
     nb = copy.deepcopy(nb)
     worked = {p for p, is_worked in map(_problem_of, nb.cells) if p and is_worked}
@@ -124,6 +126,7 @@ def clean_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
         if _is_test(cell):
             continue
         if _is_answer(cell) and _problem_of(cell)[0] in worked:
+            kept.append(_answer_note(_problem_of(cell)[0]))
             continue
         cell.metadata.pop("nbgrader", None)
         cell.source = _MARKER.sub("", cell.source).rstrip()
@@ -139,7 +142,20 @@ def clean_notebook(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
     return nb
 
 
+def _answer_note(problem_id: str) -> nbformat.NotebookNode:
+    """What replaces an answer cell: where to write an attempt (the solution comes later)."""
+    note = nbformat.v4.new_markdown_cell(
+        f"*Your attempt goes here:* add a code cell that starts with `%%derivation {problem_id}` "
+        "and write your chain under it; running the cell checks every line. The worked "
+        "solution below shows one route."
+    )
+    note.id = f"try-{problem_id}"[:64].replace("_", "-")  # fixed: unchanged input, same file
+    note.metadata["tags"] = ["answer-note"]
+    return note
+
+
 def _drop_unused_grading_imports(cells) -> None:
+    """`from autograder.grading import visible_test` is dead once the visible tests are gone."""
     code = "\n".join(c.source for c in cells if c.cell_type == "code")
     for cell in cells:
         if cell.cell_type != "code":
@@ -162,12 +178,12 @@ def page_notebook(nb: nbformat.NotebookNode, download: str) -> nbformat.Notebook
     box = nbformat.v4.new_markdown_cell(
         ":::{admonition} Run it yourself\n"
         ":class: tip\n"
-        f"Download {{download}}`{name} <{download}>` and open it in JupyterLab: in an "
-        "environment with this project installed (`python3.11 scripts/dev.py build` from a "
-        "clone of the repository sets up `.venv`), run "
-        f"`.venv/bin/jupyter lab {name}`, then *Run → Run All Cells*. Every worked solution "
-        "is checked again as it runs; change one of its lines to see the checker mark it, "
-        f"or write your own attempt in a new cell starting with {try_it}.\n"
+        f"Download {{download}}`{name} <{download}>` and open it in JupyterLab. It needs this "
+        "project installed: in a clone of the repository, `python3.11 scripts/dev.py build` "
+        f"sets up `.venv`; then run `.venv/bin/jupyter lab path/to/{name}` and "
+        "*Run → Run All Cells*. Every worked solution is checked again as it runs: change "
+        "one of its lines to see the checker mark it, or write your own attempt in a new "
+        f"cell starting with {try_it}.\n"
         ":::"
     )
     box.id = "download-box"  # a fixed id: an unchanged notebook gives an unchanged page source
@@ -183,6 +199,8 @@ def page_notebook(nb: nbformat.NotebookNode, download: str) -> nbformat.Notebook
             cell.source = f"::::{{dropdown}} Model answer\n{cell.source}\n::::"
             cell.metadata.pop("jupyter", None)
     nb.cells = cells
+    # the reports are wide tables of display math: give them the page's full width
+    nb.metadata["html_theme.sidebar_secondary.remove"] = True
     return nb
 
 
@@ -236,29 +254,32 @@ def _notebook_text(nb: nbformat.NotebookNode) -> str:
     return nbformat.writes(nb) + "\n"
 
 
-def prepare(sources: list[Path] | None = None) -> list[Derivation]:
-    """Write `book/_generated/` from the notebooks; returns the derivations in curriculum
-    order.  Stale generated notebooks (of a notebook since removed) are deleted."""
-    sources = notebook_sources() if sources is None else list(sources)
+def prepare(sources: list[Path] | None = None, root: Path = ROOT) -> list[Derivation]:
+    """Write `book/_generated/` under `root` from the notebooks (default: `notebooks/*.ipynb`);
+    returns the derivations in curriculum order.  Generated notebooks of a notebook since
+    removed are deleted."""
+    sources = notebook_sources(root) if sources is None else list(sources)
+    generated = root / GENERATED
+    pages, downloads = generated / "derivations", generated / "downloads"
     derivations = []
     for source in sources:
         original = nbformat.read(source, as_version=4)
         cleaned = clean_notebook(original)
-        _write(DOWNLOADS / source.name, _notebook_text(cleaned))
+        _write(downloads / source.name, _notebook_text(cleaned))
         page = page_notebook(cleaned, f"../downloads/{source.name}")
-        _write(PAGES / source.name, _notebook_text(page))
+        _write(pages / source.name, _notebook_text(page))
         derivations.append(
             Derivation(source.stem, title_of(original, source.stem), problems_of(original))
         )
     derivations.sort(key=lambda d: _curriculum_key(d.problems, d.stem))
     names = {f"{d.stem}.ipynb" for d in derivations}
-    for folder in (PAGES, DOWNLOADS):
+    for folder in (pages, downloads):
         for stale in folder.glob("*.ipynb") if folder.exists() else []:
             if stale.name not in names:
                 stale.unlink()
-    _write(GENERATED / "derivations.md", derivation_list(derivations))
-    _write(GENERATED / "notation_table.md", _cached_notation())
-    _write(GENERATED / "_toc.yml", _ordered_toc(derivations))
+    _write(generated / "derivations.md", derivation_list(derivations))
+    _write(generated / "notation_table.md", _cached_notation(generated))
+    _write(generated / "_toc.yml", _ordered_toc(derivations, root))
     return derivations
 
 
@@ -269,16 +290,17 @@ def derivation_list(derivations: list[Derivation]) -> str:
     lines = []
     for d in derivations:
         described = "; ".join(f"`{p}` ({get(p).title.rstrip('.')})" for p in d.problems)
-        lines.append(f"- {{doc}}`{d.title} <_generated/derivations/{d.stem}>` — {described}")
+        # a Markdown link keeps the title's math ({doc} would show its TeX source)
+        lines.append(f"- [{d.title}](_generated/derivations/{d.stem}.ipynb) — {described}")
     return "\n".join(lines) + "\n" if lines else "*(no derivations yet)*\n"
 
 
-def _ordered_toc(derivations: list[Derivation]) -> str:
+def _ordered_toc(derivations: list[Derivation], root: Path) -> str:
     """The root `_toc.yml` with the derivations glob replaced by the pages in order."""
     import yaml
 
-    toc = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
-    pages = [{"file": f"book/_generated/derivations/{d.stem}"} for d in derivations]
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    pages = [{"file": f"{GENERATED}/derivations/{d.stem}"} for d in derivations]
 
     def expand(entries):
         out = []
@@ -289,7 +311,10 @@ def _ordered_toc(derivations: list[Derivation]) -> str:
             for key in ("chapters", "sections", "parts"):
                 if key in entry:
                     entry[key] = expand(entry[key])
-            out.append(entry)
+                    if not entry[key]:  # no notebooks (yet): no empty part
+                        break
+            else:
+                out.append(entry)
         return out
 
     for key in ("chapters", "parts"):
@@ -306,9 +331,10 @@ def _ordered_toc(derivations: list[Derivation]) -> str:
 class Row:
     """Spellings the reader must accept as the same thing, in a problem that knows the names.
 
-    `relations` set: the spellings are relation commands, each checked as `lhs REL rhs`.
-    `reads_as` False: show what the reader makes of the first spelling without requiring
-    the others (one spelling only).  `error`: the spelling must be rejected, with a message.
+    Several spellings are checked as one chain `s1 = s2 = ...` (every step must be valid);
+    a single spelling shows what the reader makes of it.  `relations=(lhs, rhs)`: the
+    spellings are relation commands, each checked as `lhs REL rhs`.  `error`: the spelling
+    must be rejected as unreadable; the table shows the checker's message.
     """
 
     problem: str
@@ -325,11 +351,11 @@ NOTATION: list[tuple[str, str, list[Row]]] = [
         "Each line after the first starts with its relation to the line before; `&` is "
         "alignment and is ignored.",
         [
-            R("algebra", (r"=",), "equal", relations=(r"a + b", r"b + a")),
+            R("algebra", (r"=",), "", relations=(r"a + b", r"b + a")),
             R("algebra", (r"\ge", r"\geq", r"\geqslant"), "", relations=(r"x^2 + 1", r"2x")),
             R("algebra", (r"\le", r"\leq", r"\leqslant"), "", relations=(r"2x", r"x^2 + 1")),
-            R("algebra", (r">",), "strict", relations=(r"x^2 + 2", r"2x")),
-            R("algebra", (r"<",), "strict", relations=(r"2x", r"x^2 + 2")),
+            R("algebra", (r">",), "", relations=(r"x^2 + 2", r"2x")),
+            R("algebra", (r"<",), "", relations=(r"2x", r"x^2 + 2")),
         ],
     ),
     (
@@ -498,70 +524,81 @@ NOTATION: list[tuple[str, str, list[Row]]] = [
 ]
 
 
-def notation_table() -> str:
-    """The notation page's body: every row checked by `autograder.api.check` now.
+class NotationDrift(Exception):
+    """A notation row the checker does not read as the page would say: the build stops."""
 
-    Raises `AssertionError` (the build fails) if the checker does not accept a row as
-    stated, so the page says only what the reader does.
+
+def notation_table() -> str:
+    """The notation page's body, every row checked by `autograder.api.check` now.
+
+    Raises `NotationDrift` if the checker does not accept a row as stated, so the page
+    says only what the reader does.
     """
     from autograder.api import check
 
     out = [
-        "<!-- Generated by autograder.book.notation_table(); every row was checked when the "
-        "site was built. -->\n"
+        "<!-- Generated by autograder.book.notation_table(); every row was checked by the "
+        "checker when the site was built. -->\n"
     ]
     for heading, intro, rows in NOTATION:
         out.append(f"## {heading}\n")
         if intro:
             out.append(intro + "\n")
-        last = "The checker's message" if rows[0].error else "The checker reads"
+        errors = rows[0].error
+        header = (
+            "* - You write\n  - The checker's message\n"
+            if errors
+            else ("* - You write\n  - Typeset\n  - The checker reads\n")
+        )
+        widths = "40 60" if errors else "30 24 46"
         out.append(
-            ":::{list-table}\n:header-rows: 1\n:widths: 38 22 40\n:class: notation-table\n\n"
-            f"* - You write\n  - Typeset\n  - {last}\n"
+            f":::{{list-table}}\n:header-rows: 1\n:widths: {widths}\n:class: notation\n\n{header}"
         )
         for row in rows:
-            shown, reading = _check_row(check, row)
+            cells = _check_row(check, row)
             spelled = "<br>".join(f"`{s}`" for s in row.spellings)
             note = f" <br>*{row.note}*" if row.note else ""
-            out.append(f"* - {spelled}{note}\n  - {shown}\n  - {reading}\n")
+            out.append(f"* - {spelled}{note}\n" + "".join(f"  - {c}\n" for c in cells))
         out.append(":::\n")
     return "\n".join(out)
 
 
-def _check_row(check, row: Row) -> tuple[str, str]:
-    """(typeset example, the checker's reading) for a row, asserting the checker agrees."""
+def _check_row(check, row: Row) -> list[str]:
+    """The table cells after "You write" for a row; `NotationDrift` if the checker disagrees."""
+    from autograder.render import relation_text
+
     if row.relations is not None:
         lhs, rhs = row.relations
-        relations = set()
+        found = set()
         for rel in row.spellings:
-            report = check(row.problem, f"{lhs} \\\\ &{rel} {rhs}")
-            step = report.steps[-1]
-            assert step.status == "valid", (row, rel, step.message)
-            relations.add(step.relation)
-        assert len(relations) == 1, (row, relations)
-        (relation,) = relations
-        return f"${lhs} {row.spellings[0]} {rhs}$", f"the relation `{relation}`"
-    chain = " \\\\ &= ".join(row.spellings)
-    report = check(row.problem, chain)
+            step = check(row.problem, f"{lhs} \\\\ &{rel} {rhs}").steps[-1]
+            if step.status != "valid":
+                raise NotationDrift(f"{lhs} {rel} {rhs} in {row.problem}: {step.message}")
+            found.add(step.relation)
+        if len(found) != 1:
+            raise NotationDrift(f"{row.spellings} read as different relations {found}")
+        relation = relation_text(found.pop())
+        return [f"${lhs} {row.spellings[0]} {rhs}$", f"the relation {relation}"]
+    report = check(row.problem, " \\\\ &= ".join(row.spellings))
     if row.error:
-        bad = [s for s in report.steps if s.status == "unreadable"]
-        assert bad, (row, "expected the reader to reject it")
-        return "", bad[0].message.replace("`", "'").replace("|", "\\|")
-    bad = [s for s in report.steps if s.status != "valid"]
-    assert not bad, (row, [(s.status, s.message) for s in bad])
+        rejected = [s for s in report.steps if s.status == "unreadable"]
+        if not rejected:
+            raise NotationDrift(f"{row.spellings[0]!r} was expected to be unreadable")
+        return [rejected[0].message.replace("$", "\\$")]
+    wrong = [(s.line, s.status, s.message) for s in report.steps if s.status != "valid"]
+    if wrong:
+        raise NotationDrift(f"{row.spellings} in {row.problem}: {wrong}")
     read_as = report.steps[0].read_as or ""
-    return f"${row.spellings[0]}$", f"${read_as}$ <br><small>(`{row.problem}`)</small>"
+    return [f"${row.spellings[0]}$", f"${read_as}$ <br><small>(`{row.problem}`)</small>"]
 
 
-def _cached_notation() -> str:
+def _cached_notation(generated: Path) -> str:
     """The notation table, recomputed only when the checker's sources or the rows change."""
     digest = hashlib.sha256()
-    for path in sorted((ROOT / "autograder").rglob("*.py")) + sorted(
-        (ROOT / "autograder").rglob("*.lark")
-    ):
+    for path in sorted(PACKAGE.rglob("*.py")) + sorted(PACKAGE.rglob("*.lark")):
         digest.update(path.read_bytes())
     key = digest.hexdigest()
-    table, stamp = GENERATED / "notation_table.md", GENERATED / ".notation_key"
+    table, stamp = generated / "notation_table.md", generated / ".notation_key"
     if table.exists() and stamp.exists() and stamp.read_text() == key:
         return table.read_text(encoding="utf-8")
     text = notation_table()
@@ -577,56 +614,102 @@ def build(
     *,
     sources: list[Path] | None = None,
     output: Path | None = None,
+    root: Path = ROOT,
     quiet: bool = False,
 ) -> Path:
     """Build the website; returns the directory holding `index.html`.
 
-    `clean` removes the generated sources, the previous HTML and the execution cache first
-    (a build from nothing).  `sources` defaults to `notebooks/*.ipynb`; `output` to the
-    repository (HTML in `_build/html`, cache in `_build/.jupyter_cache`).  Warnings are
-    errors (`-W`) and an execution error raises (`execute.raise_on_error`), so a notebook
-    that fails, a broken link or a missing page fails the build: `RuntimeError` with the log.
+    `clean` removes the generated sources, the HTML and the execution cache first (a build
+    from nothing).  `sources` defaults to `notebooks/*.ipynb`; `output` to `root`, the
+    directory holding `_config.yml` (HTML in `<output>/_build/html`, execution cache in
+    `<output>/_build/.jupyter_cache`, the build log in `<output>/_build/book.log`).
+    Warnings are errors (`-W`) and an execution error raises (`execute.raise_on_error`), so
+    a notebook that fails, a broken link or a missing page fails the build: `BuildError`
+    carrying the log.  The log is printed unless `quiet`.
     """
-    out = (output or ROOT).resolve()
-    build_dir = out / "_build"
+    root = Path(root).resolve()
+    build_dir = Path(output or root).resolve() / "_build"
     if clean:
-        shutil.rmtree(GENERATED, ignore_errors=True)
+        shutil.rmtree(root / GENERATED, ignore_errors=True)
         for part in ("html", ".doctrees", "jupyter_execute", ".jupyter_cache"):
             shutil.rmtree(build_dir / part, ignore_errors=True)
-    prepare(sources)
-    bin_dir = str(Path(sys.executable).parent)
-    env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""), "NO_COLOR": "1"}
+    started = time.perf_counter()
+    prepare(sources, root)
     command = [
         sys.executable,
         "-c",
         "import sys; from jupyter_book.cli.main import main; sys.exit(main())",
         "build",
-        str(ROOT),
+        str(root),
         "--toc",
-        str(GENERATED / "_toc.yml"),
+        str(root / GENERATED / "_toc.yml"),
         "--path-output",
-        str(out),
+        str(build_dir.parent),
         "-W",
         "--keep-going",
     ]
-    started = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=3600)
+    # the kernels myst-nb starts must be this environment's (autograder importable)
+    path = str(Path(sys.executable).parent) + os.pathsep + os.environ.get("PATH", "")
+    env = {**os.environ, "PATH": path, "NO_COLOR": "1"}
+    done = subprocess.run(command, cwd=root, env=env, capture_output=True, text=True, timeout=3600)
     log = _ANSI.sub("", done.stdout + done.stderr)
-    (build_dir).mkdir(parents=True, exist_ok=True)
+    build_dir.mkdir(parents=True, exist_ok=True)
     (build_dir / "book.log").write_text(log, encoding="utf-8")
-    if not quiet:
-        print(log.rstrip())
-        print(f"website built in {time.perf_counter() - started:.1f} s")
     html = build_dir / "html"
+    if not quiet:
+        print(_summary(log, time.perf_counter() - started, build_dir), flush=True)
+    if done.returncode == 0:
+        _sync_static(root / "book" / "_static", html / "_static")
     if done.returncode != 0 or not (html / "index.html").exists():
-        raise RuntimeError(f"jupyter-book build failed (exit {done.returncode}):\n{log[-8000:]}")
+        raise BuildError(
+            f"jupyter-book build failed (exit {done.returncode}); the whole log is in "
+            f"{build_dir / 'book.log'}. The first problem:\n{_first_problem(log)}"
+        )
     return html
 
 
-def executed_notebooks(log: str) -> list[str]:
-    """Docnames that myst-nb executed (not served from the cache), from a build log."""
-    return re.findall(r"Executing notebook using .*?: (\S+)|Executing: (\S+)", log)
+def _sync_static(source: Path, target: Path) -> None:
+    """Sphinx copies static files only when some page is rewritten; a stylesheet edited
+    alone would otherwise not reach the site until the next clean build."""
+    for path in source.rglob("*") if source.is_dir() else []:
+        copy = target / path.relative_to(source)
+        if path.is_file() and (not copy.exists() or copy.read_bytes() != path.read_bytes()):
+            copy.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, copy)
 
 
-if __name__ == "__main__":  # pragma: no cover - manual use
+def _first_problem(log: str, lines: int = 80) -> str:
+    """The log from its first warning or error on (a kernel's TCP notice is not one)."""
+    text = log.splitlines()
+    for i, line in enumerate(text):
+        if re.search(r"WARNING|ERROR|Error|Exception", line) and "IPKernelApp" not in line:
+            return "\n".join(text[i : i + lines])
+    return "\n".join(text[-lines:])
+
+
+class BuildError(RuntimeError):
+    """The website did not build: a notebook raised, a page is missing, a link is broken."""
+
+
+def executed(log: str) -> list[str]:
+    """Notebooks that myst-nb executed during a build (not served from the cache)."""
+    return re.findall(r"^(\S+\.ipynb): Executing notebook", log, re.MULTILINE)
+
+
+def _summary(log: str, seconds: float, build_dir: Path) -> str:
+    """A few lines for the terminal; the whole Sphinx log is in `_build/book.log`."""
+    lines = []
+    for path, took in re.findall(
+        r"^(\S+\.ipynb): Executed notebook in ([\d.]+) seconds", log, re.M
+    ):
+        lines.append(f"  executed {Path(path).name} ({float(took):.1f} s)")
+    for path in re.findall(r"^(\S+\.ipynb): Using cached notebook", log, re.MULTILINE):
+        lines.append(f"  {Path(path).name}: unchanged, outputs from the execution cache")
+    if not lines:
+        lines.append("  no page changed since the last build")
+    lines.append(f"website built in {seconds:.1f} s (log: {build_dir / 'book.log'})")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":  # pragma: no cover - manual use: python -m autograder.book [--clean]
     print(build(clean="--clean" in sys.argv))

@@ -1,0 +1,370 @@
+r"""The website (`autograder.book`): cleaning, the build from a clean tree, its pages.
+
+The site is built once per session from nothing (`site()`, shared with
+`test_book_browser.py`), then rebuilt unchanged to show the execution cache at work; both
+times are written to `test-artifacts/book_build_times.json`.  The built site is kept in
+`test-artifacts/site/_build/html`.
+
+What is checked: the cleaned notebooks keep the worked solutions and model answers and
+lose every trace of grading (hidden tests, visible tests, nbgrader metadata, solution
+markers), both in the page and in the notebook a reader downloads; every page of the toc
+exists; each derivation page shows the checker's marks (all valid: they are worked
+solutions), folds its model answers and links its notebook; no page refers to anything
+outside the site; every internal link resolves; the notation page is what the checker
+says; a notebook that raises fails the build.
+"""
+
+from __future__ import annotations
+
+import functools
+import importlib.util
+import json
+import re
+import shutil
+import time
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import nbformat
+import pytest
+import yaml
+
+from autograder import book
+from autograder.course_tools import notebook_sources
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+NOTEBOOKS = notebook_sources()
+STEMS = [p.stem for p in NOTEBOOKS]
+GRADING = (
+    "BEGIN HIDDEN TESTS",
+    "END HIDDEN TESTS",
+    "hidden_test",
+    "visible_test",
+    "grade_id",
+    "BEGIN SOLUTION",
+    "END SOLUTION",
+    "nbgrader",
+)
+
+
+def _nbcells():
+    """scripts/nbcells.py: how the course notebooks' cells are made."""
+    spec = importlib.util.spec_from_file_location("nbcells", ROOT / "scripts" / "nbcells.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@dataclass
+class Site:
+    html: Path
+    clean_seconds: float
+    cached_seconds: float
+    clean_log: str
+    cached_log: str
+
+
+@functools.cache
+def site() -> Site:
+    """The website built from a clean tree, then rebuilt unchanged (once per session)."""
+    output = ARTIFACTS / "site"
+    started = time.perf_counter()
+    html = book.build(clean=True, output=output, quiet=True)
+    clean_seconds = time.perf_counter() - started
+    clean_log = (output / "_build" / "book.log").read_text()
+    started = time.perf_counter()
+    book.build(output=output, quiet=True)
+    cached_seconds = time.perf_counter() - started
+    cached_log = (output / "_build" / "book.log").read_text()
+    times = {
+        "clean_build_s": round(clean_seconds, 1),
+        "cached_rebuild_s": round(cached_seconds, 1),
+        "notebooks": STEMS,
+    }
+    (ARTIFACTS / "book_build_times.json").write_text(json.dumps(times, indent=2) + "\n")
+    return Site(html, clean_seconds, cached_seconds, clean_log, cached_log)
+
+
+@pytest.fixture(scope="session")
+def built() -> Site:
+    return site()
+
+
+def page_of(html: Path, stem: str) -> Path:
+    return html / "book" / "_generated" / "derivations" / f"{stem}.html"
+
+
+# ---------------------------------------------------------------- cleaning (no build)
+
+
+def synthetic_notebook(with_worked: bool = True) -> nbformat.NotebookNode:
+    c = _nbcells()
+    cells = [
+        c.markdown("# A derivation\n\nSetting: $x$ and $y$."),
+        c.setup(),
+        c.markdown("## Guided derivation\n\nWrite your chain in the cell below."),
+        c.answer("algebra", r"(a+b)^2 &= a^2 + 2ab + b^2"),
+        c.visible_test("algebra"),
+        c.hidden_test("algebra", 2, 1),
+    ]
+    if with_worked:
+        cells += [
+            c.markdown("## Worked solution", tags=("worked-solution",)),
+            c.worked("algebra", r"(a+b)^2 &= a^2 + 2ab + b^2"),
+        ]
+    cells += [
+        c.markdown("## Follow-ups\n\n**1. Why?**"),
+        c.followup("algebra_followup_1", "Because $(a+b)(a+b)$ expands so."),
+    ]
+    return c.notebook(cells)
+
+
+def test_cleaning_removes_every_trace_of_grading():
+    nb = synthetic_notebook()
+    cleaned = book.clean_notebook(nb)
+    text = nbformat.writes(cleaned)
+    for word in GRADING:
+        assert word not in text, word
+    assert nbformat.writes(nb).count("BEGIN HIDDEN TESTS") == 1  # the input is not modified
+    nbformat.validate(cleaned)
+
+
+def test_cleaning_keeps_worked_solutions_questions_and_folded_model_answers():
+    cleaned = book.clean_notebook(synthetic_notebook())
+    sources = [cell.source for cell in cleaned.cells]
+    worked = [c for c in cleaned.cells if "worked-solution" in c.metadata.get("tags", [])]
+    assert [c.cell_type for c in worked] == ["markdown", "code"]
+    assert worked[1].source.startswith("%%derivation algebra --worked")
+    answers = [c for c in cleaned.cells if "model-answer" in c.metadata.get("tags", [])]
+    assert len(answers) == 1 and answers[0].metadata["jupyter"]["source_hidden"] is True
+    question = sources.index(answers[0].source) - 1
+    assert "**1. Why?**" in sources[question]
+    assert sources[1] == "%load_ext autograder\nfrom autograder.study import hint"
+    assert all(c.outputs == [] for c in cleaned.cells if c.cell_type == "code")
+
+
+def test_an_answer_cell_gives_way_to_a_note_when_a_worked_solution_shows_the_derivation():
+    cleaned = book.clean_notebook(synthetic_notebook(with_worked=True))
+    magics = [c.source.split("\n")[0] for c in cleaned.cells if c.cell_type == "code"]
+    assert magics.count("%%derivation algebra") == 0
+    assert any("`%%derivation algebra`" in c.source for c in cleaned.cells)
+
+
+def test_an_answer_cell_without_a_worked_solution_is_kept_filled_in():
+    cleaned = book.clean_notebook(synthetic_notebook(with_worked=False))
+    answer = next(c for c in cleaned.cells if c.source.startswith("%%derivation algebra"))
+    assert answer.source == "%%derivation algebra\n(a+b)^2 &= a^2 + 2ab + b^2"
+
+
+def test_the_page_folds_model_answers_and_links_the_download():
+    page = book.page_notebook(book.clean_notebook(synthetic_notebook()), "../downloads/x.ipynb")
+    box = page.cells[1]
+    assert "{download}`x.ipynb <../downloads/x.ipynb>`" in box.source
+    assert "JupyterLab" in box.source
+    answer = next(c for c in page.cells if "model-answer" in c.metadata.get("tags", []))
+    assert answer.source.startswith("::::{dropdown} Model answer\n")
+    assert answer.source.endswith("\n::::")
+
+
+def test_a_notation_row_the_checker_disagrees_with_stops_the_build():
+    from autograder.api import check
+
+    with pytest.raises(book.NotationDrift):
+        book._check_row(check, book.Row("algebra", ("a + b", "a - b")))
+    with pytest.raises(book.NotationDrift):
+        book._check_row(check, book.Row("algebra", ("a + b",), error=True))
+
+
+# ---------------------------------------------------------------- the built site
+
+
+def test_the_site_builds_from_a_clean_tree_and_an_unchanged_rebuild_runs_no_notebook(built):
+    assert sorted(Path(p).stem for p in book.executed(built.clean_log)) == sorted(STEMS)
+    assert book.executed(built.cached_log) == []
+    assert built.cached_seconds < built.clean_seconds
+    assert (built.html / "index.html").exists()
+
+
+def toc_files(toc: dict) -> tuple[list[str], list[str]]:
+    files, globs = [toc["root"]], []
+
+    def walk(entries):
+        for entry in entries:
+            if "file" in entry:
+                files.append(entry["file"])
+            if "glob" in entry:
+                globs.append(entry["glob"])
+            for key in ("parts", "chapters", "sections"):
+                walk(entry.get(key, []))
+
+    walk(toc.get("parts", []) + toc.get("chapters", []))
+    return files, globs
+
+
+def test_every_page_in_the_toc_exists(built):
+    files, globs = toc_files(yaml.safe_load((ROOT / "_toc.yml").read_text()))
+    assert globs == [book.PAGES_GLOB]
+    for name in files:
+        assert (ROOT / f"{name}.md").exists(), name
+        assert (built.html / f"{name}.html").exists(), name
+    for stem in STEMS:
+        assert page_of(built.html, stem).exists(), stem
+    generated, _ = toc_files(yaml.safe_load((ROOT / book.GENERATED / "_toc.yml").read_text()))
+    pages = [Path(f).name for f in generated if f.startswith(book.GENERATED)]
+    assert sorted(pages) == sorted(STEMS)
+    problems = {p.stem: book.problems_of(nbformat.read(p, 4)) for p in NOTEBOOKS}
+    in_order = sorted(STEMS, key=lambda stem: book._curriculum_key(problems[stem], stem))
+    assert pages == in_order, "the derivations are in curriculum order"
+
+
+def test_the_landing_page_lists_every_derivation(built):
+    intro = (built.html / "book" / "intro.html").read_text()
+    for stem in STEMS:
+        assert f'href="_generated/derivations/{stem}.html"' in intro, stem
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_a_derivation_page_shows_the_checked_worked_solutions(built, stem):
+    source = nbformat.read(ROOT / "notebooks" / f"{stem}.ipynb", 4)
+    worked = [c for c in source.cells if re.match(r"%%derivation \S+ --worked", c.source)]
+    page = page_of(built.html, stem).read_text()
+    reports = page.count('class="autograder-report ')
+    assert worked and reports >= len(worked)
+    statuses = set(re.findall(r'class="ag-step ag-([a-z_]+)"', page))
+    assert statuses == {"valid"}, statuses
+    assert "output traceback" not in page and "output error" not in page
+    assert "<img" in page, "the figure is missing"
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_a_derivation_page_hides_grading_and_folds_model_answers(built, stem):
+    source = nbformat.read(ROOT / "notebooks" / f"{stem}.ipynb", 4)
+    page = page_of(built.html, stem).read_text()
+    for word in GRADING[:-1]:  # the prose may name nbgrader; the machinery must not show
+        assert word not in page, word
+    answers = [c for c in source.cells if "model-answer" in c.metadata.get("tags", [])]
+    folded = re.findall(r"<details class=\"[^\"]*sd-dropdown[^\"]*\"([^>]*)>", page)
+    assert len(folded) == len(answers) >= 3
+    assert not any("open" in attributes for attributes in folded)
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_a_derivation_page_links_its_cleaned_notebook(built, stem):
+    page = page_of(built.html, stem).read_text()
+    links = re.findall(rf'href="(\.\./\.\./\.\./_downloads/[0-9a-f]+/{stem}\.ipynb)"', page)
+    assert links, "no download link"
+    assert "JupyterLab" in page
+    downloaded = (page_of(built.html, stem).parent / links[0]).resolve()
+    text = downloaded.read_text()
+    for word in GRADING:
+        assert word not in text, word
+    source = nbformat.read(ROOT / "notebooks" / f"{stem}.ipynb", 4)
+    cleaned = nbformat.reads(text, 4)
+    nbformat.validate(cleaned)
+
+    def tagged(nb, tag):
+        return [c.source for c in nb.cells if tag in c.metadata.get("tags", [])]
+
+    assert tagged(cleaned, "worked-solution") == tagged(source, "worked-solution")
+    assert tagged(cleaned, "model-answer") == tagged(source, "model-answer")
+    # the code a reader runs is the code the page was built from
+    executed = nbformat.read(ROOT / book.GENERATED / "derivations" / f"{stem}.ipynb", 4)
+    code = [c.source for c in cleaned.cells if c.cell_type == "code"]
+    assert code == [c.source for c in executed.cells if c.cell_type == "code"]
+
+
+class Links(HTMLParser):
+    """Every URL in tags that make the browser fetch or navigate, and every id."""
+
+    def __init__(self):
+        super().__init__()
+        self.fetched: list[tuple[str, str]] = []  # (tag, url): loaded with the page
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if "id" in attrs:
+            self.ids.add(attrs["id"])
+        if tag in ("script", "img", "iframe", "source", "video", "audio") and attrs.get("src"):
+            self.fetched.append((tag, attrs["src"]))
+        if tag == "link" and attrs.get("href"):
+            self.fetched.append((tag, attrs["href"]))
+        if tag == "a" and attrs.get("href"):
+            self.links.append(attrs["href"])
+
+
+@functools.cache
+def parsed(path: Path) -> Links:
+    parser = Links()
+    parser.feed(path.read_text(encoding="utf-8"))
+    return parser
+
+
+def html_pages(html: Path) -> list[Path]:
+    return sorted(p for p in html.rglob("*.html") if "_static" not in p.parts)
+
+
+def test_no_page_loads_anything_from_outside_the_site(built):
+    for page in html_pages(built.html):
+        for tag, url in parsed(page).fetched:
+            scheme = urlsplit(url).scheme
+            assert scheme in ("", "data") and not url.startswith("//"), (page, tag, url)
+    intro = parsed(built.html / "book" / "intro.html")
+    mathjax = [url for tag, url in intro.fetched if "mathjax" in url.lower()]
+    assert mathjax == ["../_static/mathjax/tex-chtml.js"]
+    assert (built.html / "_static" / "mathjax" / "tex-chtml.js").exists()
+    for css in (built.html / "_static").rglob("*.css"):
+        assert not re.search(r"url\(\s*['\"]?(https?:)?//", css.read_text()), css
+
+
+def test_every_internal_link_resolves(built):
+    broken = []
+    for page in html_pages(built.html):
+        for url in parsed(page).links + [u for _, u in parsed(page).fetched]:
+            parts = urlsplit(url)
+            if parts.scheme or url.startswith(("//", "mailto:")) or url in ("#", ""):
+                continue
+            target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+            if target.is_dir():
+                target = target / "index.html"
+            if not target.exists():
+                broken.append((page.relative_to(built.html), url))
+            elif parts.fragment and target.suffix == ".html":
+                if parts.fragment not in parsed(target).ids:
+                    broken.append((page.relative_to(built.html), url))
+    assert broken == []
+
+
+def test_the_notation_page_is_what_the_checker_reads(built):
+    generated = (ROOT / book.GENERATED / "notation_table.md").read_text()
+    assert generated == book.notation_table()
+    page = (built.html / "book" / "notation.html").read_text()
+    rows = sum(len(rows) for _, _, rows in book.NOTATION)
+    assert page.count("<tr") == rows + len(book.NOTATION)  # a header row per table
+    for heading, _, _ in book.NOTATION:
+        assert heading.replace("'", "&#8217;") in page or heading in page, heading
+
+
+def test_a_notebook_that_raises_fails_the_build(tmp_path):
+    """A worked solution the checker rejects raises in its cell: the build must fail."""
+    root = tmp_path / "repo"
+    root.mkdir()
+    for name in ("_config.yml", "_toc.yml"):
+        shutil.copyfile(ROOT / name, root / name)
+    shutil.copytree(ROOT / "book", root / "book", ignore=shutil.ignore_patterns("_generated"))
+    generated = root / book.GENERATED
+    generated.mkdir(parents=True)
+    for name in ("notation_table.md", ".notation_key"):  # skip recomputing the table
+        if (ROOT / book.GENERATED / name).exists():
+            shutil.copyfile(ROOT / book.GENERATED / name, generated / name)
+    c = _nbcells()
+    wrong = r"(a+b)^2 &= a^2 + b^2"
+    nb = c.notebook([c.markdown("# Broken"), c.setup(), c.worked("algebra", wrong)])
+    (root / "notebooks").mkdir()
+    nbformat.write(nb, root / "notebooks" / "broken.ipynb")
+    with pytest.raises(book.BuildError, match="WorkedSolutionError|not accepted"):
+        book.build(root=root, quiet=True)
