@@ -67,7 +67,7 @@ class Dens(sp.Function):
         return tuple(self.args[2])
 
     def _latex(self, printer):
-        head = self.args[3].name if len(self.args) > 3 else self.name
+        head = _tex(printer, self.args[3] if len(self.args) > 3 else self.args[0])
         inner = ", ".join(_tex(printer, a) for a in self.variables)
         if self.given:
             inner += r" \mid " + ", ".join(_tex(printer, a) for a in self.given)
@@ -92,7 +92,7 @@ class Fn(sp.Function):
 
     def _latex(self, printer):
         inner = ", ".join(_tex(printer, a) for a in self.args[2:])
-        return rf"{self.args[1].name}\left({inner}\right)"
+        return rf"{_tex(printer, self.args[1])}\left({inner}\right)"
 
 
 class TrajStep(sp.Function):
