@@ -140,6 +140,41 @@ def lab(workspace, tmp_path_factory):
             server.wait()
 
 
+def wait_for_idle_kernel(lab, timeout: float = 90) -> None:
+    """The notebook's kernel has started and answered (the server says idle)."""
+    deadline = time.perf_counter() + timeout
+    url = f"{lab['base']}/api/sessions?token={lab['token']}"
+    while time.perf_counter() < deadline:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            sessions = json.load(response)
+        if any(s.get("kernel", {}).get("execution_state") == "idle" for s in sessions):
+            return
+        time.sleep(0.2)
+    pytest.fail(f"the kernel did not start in {timeout} s:\n{lab['log'].read_text()}")
+
+
+def run_setup_cell(page, tries: int = 4) -> None:
+    """Run the first code cell and wait for it to finish.
+
+    Right after the kernel starts, the page may not have attached to it yet, and a
+    Shift+Enter then selects the next cell without running anything; so run it again until
+    it is queued (running it twice only reloads the extension).
+    """
+    from playwright.sync_api import TimeoutError as NotYet
+
+    setup = page.locator(".jp-Notebook .jp-CodeCell").first
+    prompt = setup.locator(".jp-InputPrompt")
+    for _ in range(tries):
+        setup.locator(".jp-InputArea-editor").click()
+        page.keyboard.press("Shift+Enter")
+        try:
+            prompt.filter(has_text=re.compile(r"\[(\*|\d+)\]")).wait_for(timeout=10_000)
+            break
+        except NotYet:
+            continue
+    prompt.filter(has_text=re.compile(r"\[\d+\]")).wait_for(timeout=90_000)
+
+
 def test_wrong_step_is_marked_with_its_counterexample(lab):
     from playwright.sync_api import expect, sync_playwright
 
@@ -150,8 +185,8 @@ def test_wrong_step_is_marked_with_its_counterexample(lab):
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
         )
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
         try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.on("request", lambda r: None if LOCAL.match(r.url) else outside.append(r.url))
             page.goto(f"{lab['base']}/lab/tree/elbo.ipynb?token={lab['token']}")
 
@@ -160,17 +195,10 @@ def test_wrong_step_is_marked_with_its_counterexample(lab):
             note = cells.first  # the workspace's note: hints, visible test, solutions
             expect(note).to_contain_text('solution("elbo", reveal=True)', timeout=30_000)
             expect(note).to_contain_text('hint("elbo")')
-            page.wait_for_selector(
-                ".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=90_000
-            )
+            wait_for_idle_kernel(lab)
             times["notebook_open"] = time.perf_counter() - lab["started"]
 
-            setup = page.locator(".jp-Notebook .jp-CodeCell").first
-            setup.locator(".jp-InputArea-editor").click()
-            page.keyboard.press("Shift+Enter")
-            setup.locator(".jp-InputPrompt", has_text=re.compile(r"\[\d+\]")).wait_for(
-                timeout=90_000
-            )
+            run_setup_cell(page)
             times["setup_ran"] = time.perf_counter() - lab["started"]
 
             answer = page.locator(
@@ -208,6 +236,9 @@ def test_wrong_step_is_marked_with_its_counterexample(lab):
             report.scroll_into_view_if_needed()
             page.wait_for_timeout(1000)  # let MathJax typeset before the picture
             page.screenshot(path=str(ARTIFACTS / "study_elbo.png"))
+        except Exception:
+            page.screenshot(path=str(ARTIFACTS / "study_elbo_failure.png"))
+            raise
         finally:
             browser.close()
     (ARTIFACTS / "study_elbo.json").write_text(json.dumps(times, indent=2) + "\n")
