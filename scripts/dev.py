@@ -65,7 +65,8 @@ def main(argv: list[str]) -> int:
         run(str(PYTHON), "scripts/build.py", *argv[1:])
     elif job == "study":
         ensure_venv("")
-        run(str(VENV / "bin" / "autograder"), "study", *argv[1:])
+        # hand the terminal to JupyterLab: Ctrl+C stops it, not this script
+        os.execv(str(PYTHON), [str(PYTHON), "-m", "autograder.cli", "study", *argv[1:]])
     elif job == "test":
         ensure_venv("[test]")
         ensure_system_packages()

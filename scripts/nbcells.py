@@ -50,7 +50,7 @@ def setup(source: str = "") -> nbformat.NotebookNode:
     """The first code cell: loads the magic and the helpers (read-only)."""
     body = (
         "%load_ext autograder\n"
-        "from autograder.study import hint\n"
+        "from autograder.study import hint, progress, solution\n"
         "from autograder.grading import visible_test\n" + source
     ).strip()
     cell = new_code_cell(body, metadata=_nbgrader("setup", locked=True))
