@@ -147,7 +147,7 @@ class ClassGrader:
         args = [
             sys.executable,
             "-m",
-            "nbgrader",
+            "autograder.nbgrader_launch",
             "autograde",
             job.assignment,
             "--student",

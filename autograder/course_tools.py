@@ -54,13 +54,16 @@ def nbgrader_env() -> dict[str, str]:
     return {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
 
 
-def run_nbgrader(*args: str, course: Path, timeout: float = 1800):
-    """Run a stock nbgrader command with this repository's configuration on `course`."""
+def run_nbgrader(
+    *args: str, course: Path, timeout: float = 1800, module: str = "autograder.nbgrader_launch"
+):
+    """Run a stock nbgrader command with this repository's configuration on `course`
+    (through the faster launcher unless `module="nbgrader"`)."""
     import subprocess
     import sys
 
     done = subprocess.run(
-        [sys.executable, "-m", "nbgrader", *args, f"--CourseDirectory.root={course}"],
+        [sys.executable, "-m", module, *args, f"--CourseDirectory.root={course}"],
         cwd=ROOT,
         capture_output=True,
         text=True,

@@ -105,7 +105,9 @@ def main() -> int:
 
     started = time.perf_counter()
     for assignment in assignments:
-        run_nbgrader("autograde", assignment, "--force", course=stock, timeout=24 * 3600)
+        run_nbgrader(
+            "autograde", assignment, "--force", course=stock, timeout=24 * 3600, module="nbgrader"
+        )
     stock_seconds = time.perf_counter() - started
 
     in_kernel = checker_seconds(ours)
