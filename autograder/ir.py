@@ -40,7 +40,15 @@ class DomainVar(sp.Symbol):
     """
 
 
-class Dens(sp.Function):
+class _Opaque(sp.Function):
+    """A function sympy must never evaluate: only the randomized path gives it meaning."""
+
+    @classmethod
+    def eval(cls, *args):
+        return None
+
+
+class Dens(_Opaque):
     """A density or probability: `p(x|z)`, `q(z)`, `pi_theta(a|s)`, `p_theta(tau)`.
 
     args: (name Symbol, Tuple of variables, Tuple of conditioning values, display name str).
@@ -49,10 +57,6 @@ class Dens(sp.Function):
 
     is_positive = True
     is_real = True
-
-    @classmethod
-    def eval(cls, *args):
-        return None
 
     @property
     def name(self) -> str:
@@ -74,17 +78,13 @@ class Dens(sp.Function):
         return rf"{head}\left({inner}\right)"
 
 
-class Fn(sp.Function):
+class Fn(_Opaque):
     """A named real function of the problem: reward r(s,a), return R(tau), baseline b(s), J(theta).
 
     args: (name Symbol, display Symbol, *arguments).
     """
 
     is_real = True
-
-    @classmethod
-    def eval(cls, *args):
-        return None
 
     @property
     def name(self) -> str:
@@ -95,27 +95,19 @@ class Fn(sp.Function):
         return rf"{_tex(printer, self.args[1])}\left({inner}\right)"
 
 
-class TrajStep(sp.Function):
+class TrajStep(_Opaque):
     """The state or action at time t of a trajectory: `s_t` is TrajStep(s, tau, t)."""
 
     is_real = True
-
-    @classmethod
-    def eval(cls, *args):
-        return None
 
     def _latex(self, printer):
         return rf"{_tex(printer, self.args[0])}_{{{_tex(printer, self.args[2])}}}"
 
 
-class Component(sp.Function):
+class Component(_Opaque):
     """Component i of a vector expression: `q_i`, `softmax(x)_i` (1-based)."""
 
     is_real = True
-
-    @classmethod
-    def eval(cls, *args):
-        return None
 
     def _latex(self, printer):
         vec, idx = self.args
@@ -125,68 +117,48 @@ class Component(sp.Function):
         return rf"{base}_{{{_tex(printer, idx)}}}"
 
 
-class Dot(sp.Function):
+class Dot(_Opaque):
     """The dot product of two vectors, `q^\\top k`."""
 
     is_real = True
-
-    @classmethod
-    def eval(cls, *args):
-        return None
 
     def _latex(self, printer):
         a, b = (_tex(printer, x) for x in self.args)
         return rf"{a}^{{\top}} {b}"
 
 
-class Softmax(sp.Function):
+class Softmax(_Opaque):
     """softmax of a vector (a vector)."""
-
-    @classmethod
-    def eval(cls, *args):
-        return None
 
     def _latex(self, printer):
         return rf"\operatorname{{softmax}}\left({_tex(printer, self.args[0])}\right)"
 
 
-class Mean(sp.Function):
+class Mean(_Opaque):
     """Expectation over the problem's random variables: `\\mathbb{E}[X]`."""
 
     is_real = True
-
-    @classmethod
-    def eval(cls, *args):
-        return None
 
     def _latex(self, printer):
         return rf"\mathbb{{E}}\left[{_tex(printer, self.args[0])}\right]"
 
 
-class Variance(sp.Function):
+class Variance(_Opaque):
     is_real = True
-
-    @classmethod
-    def eval(cls, *args):
-        return None
 
     def _latex(self, printer):
         return rf"\operatorname{{Var}}\left({_tex(printer, self.args[0])}\right)"
 
 
-class Covariance(sp.Function):
+class Covariance(_Opaque):
     is_real = True
-
-    @classmethod
-    def eval(cls, *args):
-        return None
 
     def _latex(self, printer):
         a, b = (_tex(printer, x) for x in self.args)
         return rf"\operatorname{{Cov}}\left({a}, {b}\right)"
 
 
-class Expectation(sp.Function):
+class Expectation(_Opaque):
     """`\\mathbb{E}_{v \\sim w}[body]` = sum over v of w * body.  args: (body, v, w)."""
 
     is_real = True
@@ -196,10 +168,6 @@ class Expectation(sp.Function):
         body, var, weight = self.args
         return (body.free_symbols | weight.free_symbols) - {var}
 
-    @classmethod
-    def eval(cls, *args):
-        return None
-
     def _latex(self, printer):
         body, var, weight = self.args
         return (
@@ -208,17 +176,13 @@ class Expectation(sp.Function):
         )
 
 
-class Total(sp.Function):
+class Total(_Opaque):
     """`\\sum_v body` over a variable's whole finite domain.  args: (body, v)."""
 
     @property
     def free_symbols(self):
         body, var = self.args
         return body.free_symbols - {var}
-
-    @classmethod
-    def eval(cls, *args):
-        return None
 
     def _latex(self, printer):
         body, var = self.args
@@ -233,7 +197,7 @@ class DomainIntegral(Total):
         return rf"\int {_tex(printer, body)} \, d{_tex(printer, var)}"
 
 
-class KL(sp.Function):
+class KL(_Opaque):
     """`KL(P || Q)` = sum over vars of P log(P/Q).  args: (P, Q, Tuple of vars)."""
 
     is_real = True
@@ -243,21 +207,13 @@ class KL(sp.Function):
         p, q, variables = self.args
         return (p.free_symbols | q.free_symbols) - set(variables)
 
-    @classmethod
-    def eval(cls, *args):
-        return None
-
     def _latex(self, printer):
         a, b = (_tex(printer, x) for x in self.args[:2])
         return rf"\mathrm{{KL}}\left({a} \,\middle\|\, {b}\right)"
 
 
-class Grad(sp.Function):
+class Grad(_Opaque):
     """`\\nabla_v body` (a vector when v is a vector).  args: (body, v)."""
-
-    @classmethod
-    def eval(cls, *args):
-        return None
 
     def _latex(self, printer):
         body, var = self.args

@@ -46,6 +46,21 @@ def problem_specs(source_nb) -> dict[str, ProblemSpec]:
     return specs
 
 
+def solutions(source_nb) -> dict[str, str]:
+    """The reference chain of each problem in an instructor notebook: the region between
+    `BEGIN SOLUTION` and `END SOLUTION` of its answer cell (grade id `<problem>_answer`)."""
+    found = {}
+    for cell in source_nb.cells:
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", "")
+        if not grade_id.endswith("_answer"):
+            continue
+        lines = cell.source.splitlines()
+        begin = next(i for i, line in enumerate(lines) if "BEGIN SOLUTION" in line)
+        end = next(i for i, line in enumerate(lines) if "END SOLUTION" in line)
+        found[grade_id.removesuffix("_answer")] = "\n".join(lines[begin + 1 : end])
+    return found
+
+
 def _is_stub(body: str) -> bool:
     from autograder.api import is_stub
 

@@ -30,20 +30,8 @@ import nbformat  # noqa: E402
 from autograder.classgrade import Settings, grade_class  # noqa: E402
 from autograder.course_tools import generate_release, run_nbgrader  # noqa: E402
 from autograder.grading import grade_in_fresh_process  # noqa: E402
-from autograder.submissions import find_answers, problem_specs  # noqa: E402
+from autograder.submissions import find_answers, problem_specs, solutions  # noqa: E402
 from tests.fixtures.derivations import MISTAKES  # noqa: E402
-
-
-def solutions(source) -> dict[str, str]:
-    found = {}
-    for cell in source.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
-        if grade_id.endswith("_answer"):
-            lines = cell.source.splitlines()
-            begin = next(i for i, line in enumerate(lines) if "BEGIN SOLUTION" in line)
-            end = next(i for i, line in enumerate(lines) if "END SOLUTION" in line)
-            found[grade_id.removesuffix("_answer")] = "\n".join(lines[begin + 1 : end])
-    return found
 
 
 def make_class(course: Path, students: int) -> int:

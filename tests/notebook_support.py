@@ -57,10 +57,9 @@ def answer_cells(nb) -> dict[str, nbformat.NotebookNode]:
 
 def solution_of(cell) -> str:
     """The chain between `% BEGIN SOLUTION` and `% END SOLUTION` of an instructor cell."""
-    lines = cell.source.splitlines()
-    start = next(i for i, line in enumerate(lines) if "BEGIN SOLUTION" in line)
-    end = next(i for i, line in enumerate(lines) if "END SOLUTION" in line)
-    return "\n".join(lines[start + 1 : end])
+    from autograder.submissions import solutions
+
+    return next(iter(solutions(nbformat.v4.new_notebook(cells=[cell])).values()))
 
 
 def make_course(tmp: Path, notebooks: list[Path]) -> Path:

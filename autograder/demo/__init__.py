@@ -15,6 +15,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.course_tools import ROOT, generate_release
+from autograder.submissions import solutions as reference_solutions
 
 ASSIGNMENT = "elbo"
 
@@ -83,18 +84,6 @@ def _answer_index(nb, problem: str) -> int:
     raise KeyError(problem)
 
 
-def _solutions(source) -> dict[str, str]:
-    out = {}
-    for cell in source.cells:
-        grade_id = cell.metadata.get("nbgrader", {}).get("grade_id", "")
-        if grade_id.endswith("_answer"):
-            lines = cell.source.splitlines()
-            begin = next(i for i, line in enumerate(lines) if "BEGIN SOLUTION" in line)
-            end = next(i for i, line in enumerate(lines) if "END SOLUTION" in line)
-            out[grade_id.removesuffix("_answer")] = "\n".join(lines[begin + 1 : end])
-    return out
-
-
 def _answered(released, answers: dict[str, str]):
     nb = copy.deepcopy(released)
     for problem, body in answers.items():
@@ -113,7 +102,9 @@ def make_demo_class(course: Path) -> dict[str, Path]:
     course.mkdir(parents=True, exist_ok=True)
     released_path = generate_release(course, only=[ASSIGNMENT])[ASSIGNMENT]
     released = nbformat.read(released_path, as_version=4)
-    solutions = _solutions(nbformat.read(ROOT / "notebooks" / f"{ASSIGNMENT}.ipynb", as_version=4))
+    solutions = reference_solutions(
+        nbformat.read(ROOT / "notebooks" / f"{ASSIGNMENT}.ipynb", as_version=4)
+    )
     correct = _answered(released, solutions)
     wrong_elbo = dict(solutions, elbo=WRONG_ELBO)
 
