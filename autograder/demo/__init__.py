@@ -138,7 +138,9 @@ def make_demo_class(course: Path) -> dict[str, Path]:
     books["retyped_answer_cell"] = retyped
     duplicated = copy.deepcopy(released)
     index = _answer_index(duplicated, "elbo")
-    duplicated.cells.insert(index + 1, copy.deepcopy(duplicated.cells[index]))
+    twin = copy.deepcopy(duplicated.cells[index])
+    twin["id"] = f"{twin.get('id', 'cell')}-copy"  # JupyterLab gives a copied cell a new id
+    duplicated.cells.insert(index + 1, twin)
     duplicated.cells[index + 1].source = f"%%derivation elbo\n{solutions['elbo']}"
     duplicated.cells[
         _answer_index(duplicated, "elbo_gap")
