@@ -142,7 +142,9 @@ def test_cleaning_keeps_worked_solutions_questions_and_folded_model_answers():
     assert len(answers) == 1 and answers[0].metadata["jupyter"]["source_hidden"] is True
     question = sources.index(answers[0].source) - 1
     assert "**1. Why?**" in sources[question]
-    assert sources[1] == "%load_ext autograder\nfrom autograder.study import hint, progress, solution"
+    assert (
+        sources[1] == "%load_ext autograder\nfrom autograder.study import hint, progress, solution"
+    )
     assert all(c.outputs == [] for c in cleaned.cells if c.cell_type == "code")
 
 
