@@ -303,6 +303,7 @@ def _judge_target(report, problem, exprs, comp, worlds, timeout) -> None:
     want = problem.relation if forward else _MIRROR[problem.relation]
     if not (forward or backward):
         report.target_message = f"the chain should go from {problem.start} to {problem.target}"
+        report.route = (problem.start, problem.target)
         return
     if not _implies(report.relation, want):
         shown = report.relation or "nothing (it mixes ≥ and ≤)"

@@ -198,7 +198,7 @@ def report_html(report: Report) -> str:
 def _summary_html(report: Report) -> str:
     mark, words = headline(report)
     colour = _headline_colour(report)
-    items = "".join(f"<li>{escape(fact)}</li>" for fact in summary_facts(report))
+    items = "".join(f"<li>{_fact_html(report, fact)}</li>" for fact in summary_facts(report))
     return (
         f'<div class="ag-summary {_IGNORE}">'
         f'<span style="color:{colour};font-weight:600"><span aria-hidden="true">{mark}</span> '
@@ -206,6 +206,16 @@ def _summary_html(report: Report) -> str:
         f' <span style="color:{_MUTED}">· {escape(report.problem)}</span>'
         f'<ul style="margin:4px 0 8px 0;padding-left:1.4em">{items}</ul></div>'
     )
+
+
+def _fact_html(report: Report, fact: str) -> str:
+    """A summary fact; the start and target of a missed route are typeset, not raw TeX."""
+    if report.route is None or fact != _target_fact(report):
+        return escape(fact)
+    start, target = (
+        f'<span class="tex2jax_process mathjax_process">{_math(tex)}</span>' for tex in report.route
+    )
+    return f"target not reached: the chain should go from {start} to {target}"
 
 
 def _headline_colour(report: Report) -> str:

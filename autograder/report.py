@@ -66,6 +66,7 @@ class Report:
     target_message: str = ""
     not_attempted: bool = False
     message: str = ""
+    route: tuple[str, str] | None = None  # (start, target) LaTeX when the chain misses them
 
     @property
     def ok(self) -> bool:

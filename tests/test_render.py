@@ -403,3 +403,18 @@ def test_real_engine_reports_render(engine) -> None:
         assert parse(html).errors == []
         assert "<script" not in html
         assert report_text(report).startswith(f"Problem {problem.id}")
+
+
+def test_missed_route_is_typeset_not_shown_as_raw_tex():
+    from autograder.report import Report, StepResult
+
+    report = Report(
+        problem="elbo",
+        steps=[StepResult(index=0, relation=None, status="valid", message="start", latex="x")],
+        target_message=r"the chain should go from \log p(x) to \mathrm{KL}(q \| p)",
+        route=(r"\log p(x)", r"\mathrm{KL}(q \| p)"),
+    )
+    html = report._repr_html_()
+    typeset = r'<span class="tex2jax_process mathjax_process">\(\displaystyle \log p(x)\)</span>'
+    assert typeset in html
+    assert r"should go from \log p(x)" not in html  # never as plain text
