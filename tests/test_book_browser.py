@@ -15,33 +15,19 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import re
 import threading
 from pathlib import Path
 
 import pytest
+from browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium
 from test_book import ARTIFACTS, STEMS, site
 
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PROSE = ["book/intro", "book/how_to_study", "book/notation", "book/instructor"]
 DERIVATIONS = [f"book/_generated/derivations/{stem}" for stem in STEMS]
 RAW_TEX = re.compile(r"\\[A-Za-z]{2,}|\\[(\[]")  # a TeX command or math delimiter
 
-if not CHROMIUM.exists() and not os.environ.get("CI"):
-    pytest.skip(
-        f"{CHROMIUM} is missing (install Debian's chromium; `python3.11 scripts/dev.py test` "
-        "does it as root); in CI this test runs and must pass",
-        allow_module_level=True,
-    )
+require_chromium()
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

@@ -30,32 +30,19 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 from autograder.cli import lab_command, lab_env
 from autograder.workspace import prepare
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = ROOT / "test-artifacts"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 # the second step drops the division by q(z): not an identity
 WRONG = "%%derivation elbo\n" + r"\log p(x) &= \log \int p(x, z)\, dz \\" + "\n"
 WRONG += r"&= \log \int q(z) p(x, z)\, dz"
 LOCAL = re.compile(r"^(https?|wss?)://(127\.0\.0\.1|localhost)[:/]|^(data|blob|about):")
 
-if not CHROMIUM.exists() and not os.environ.get("CI"):
-    pytest.skip(
-        f"{CHROMIUM} is missing (install Debian's chromium; `python3.11 scripts/dev.py test` "
-        "does it as root); in CI this test runs and must pass",
-        allow_module_level=True,
-    )
+require_chromium()
 
 
 def free_port() -> int:
