@@ -51,17 +51,30 @@ def to_index(value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return rounded.astype(np.int64), ok
 
 
-def lookup(table: np.ndarray, *indices: np.ndarray) -> np.ndarray:
-    """table[i1, i2, ...] for index arrays of rank RANK; NaN where an index is out of range."""
+def lookup(table: np.ndarray, *indices: np.ndarray, undefined=None) -> np.ndarray:
+    """table[i1, i2, ...] for index arrays of rank RANK; NaN where an index is out of range.
+
+    `undefined(first_bad)` is called with the first index tuple out of range, so the
+    caller can say in words what is undefined (an index outside the objects of the
+    problem makes a step invalid, see `decide`).
+    """
     if len(indices) != table.ndim:
         raise EvalError(f"expected {table.ndim} arguments, got {len(indices)}")
     clipped = []
     valid = np.ones((1,) * RANK, dtype=bool)
+    outside = np.zeros((1,) * RANK, dtype=bool)
+    raw = []
     for dim, idx in zip(table.shape, indices, strict=True):
         ints, ok = to_index(idx)
-        ok = ok & (ints >= 0) & (ints < dim)
-        valid = valid & ok
+        in_range = (ints >= 0) & (ints < dim)
+        if undefined is not None:
+            outside = outside | (ok & ~in_range)
+            raw.append(ints)
+        valid = valid & ok & in_range
         clipped.append(np.clip(ints, 0, dim - 1))
+    if undefined is not None and outside.any():
+        where = np.unravel_index(np.argmax(outside), outside.shape)
+        undefined(tuple(int(np.broadcast_to(r, outside.shape)[where]) for r in raw))
     result = np.asarray(table, dtype=complex)[tuple(clipped)]
     return np.where(valid, result, np.nan)
 

@@ -10,24 +10,47 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from autograder.domains import Domain
+
 
 @dataclass(frozen=True)
 class Real:
-    """A real scalar, drawn uniformly from [low, high] (positive=True keeps it > 0)."""
+    """A real scalar, drawn uniformly from [low, high].
+
+    `interval` is the mathematical domain `(low, high, low_open, high_open)` when it is
+    not the whole line (e.g. `(0, 1, True, True)` for β ∈ (0, 1)); without it a name drawn
+    from non-negative values is positive and any other is real.  Instances also take the
+    edges of a bounded domain, and exact checks draw from the whole domain.
+    """
 
     name: str
     low: float = -2.0
     high: float = 2.0
     description: str = "a real number"
+    interval: tuple[float, float, bool, bool] | None = None
+
+    def domain(self) -> Domain:
+        if self.interval is not None:
+            low, high, low_open, high_open = self.interval
+            return Domain(low, high, low_open, high_open, sample=(self.low, self.high))
+        if self.low >= 0:
+            return Domain(low=0.0, low_open=True, sample=(self.low, self.high))
+        return Domain(sample=(self.low, self.high))
 
 
 @dataclass(frozen=True)
 class Integer:
-    """An integer parameter (t, T, d_k, n); instances take each value in `values` in turn."""
+    """An integer parameter (t, T, d_k, n) ≥ 1; instances take each value in `values` in
+    turn, and some extra instances the larger values in `more` (sizes that cost more to
+    enumerate, so a step true only for small sizes is caught)."""
 
     name: str
     values: tuple[int, ...] = (1, 2, 3)
     description: str = "a positive integer"
+    more: tuple[int, ...] = ()
+
+    def domain(self) -> Domain:
+        return Domain(low=1.0, low_open=False, integer=True, sample=(1.0, 8.0))
 
 
 @dataclass(frozen=True)

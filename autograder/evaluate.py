@@ -6,6 +6,15 @@ the body once on perturbed copies of the parameter (a fourth-order central diffe
 Arithmetic is complex (principal branches): `log(-2)` is not "undefined, skip it" but a
 value that differs from `log(2)`, so a step that is only right for positive values is
 caught.
+
+A gradient is taken with respect to whatever it names: the parameter, any vector whose
+values are fixed on the instance, or a scalar -- and everything defined from that scalar
+moves with it (a law whose mean it is, a recurrence whose rule uses it).  When sympy can
+differentiate the body exactly (no hidden dependence through a law or a recurrence), its
+derivative is evaluated instead of a finite difference; a finite difference whose
+fourth- and second-order estimates disagree (near a pole) is undefined at that point, not
+a verdict.  A value that is undefined because it refers to something the problem does not
+have (`q_{d_k+1}`, `a_T`, `g_0`) is recorded with the reason (`Evaluator.reasons`).
 """
 
 from __future__ import annotations
@@ -35,6 +44,9 @@ from autograder.limits import checkpoint
 MAX_RANGE = 5000
 STENCIL = ((-2, 1.0), (-1, -8.0), (1, 8.0), (2, -1.0))
 STEP = 1e-3
+# the fourth-order estimate is trusted where the second-order one agrees with it to this
+# relative precision (then its own error is far below the gradient tolerance)
+STENCIL_AGREEMENT = 1e-4
 
 
 @dataclass(frozen=True)
@@ -55,11 +67,22 @@ class Env:
 
 
 class Evaluator:
-    """Evaluates resolved expressions on one instance of a compiled problem."""
+    """Evaluates resolved expressions on one instance of a compiled problem.
 
-    def __init__(self, instance, compiled) -> None:
+    `free_domains` says where each free name ranges (problems whose names are all free,
+    with the answer's `% assume` lines); `reasons` collects why a value was undefined.
+    """
+
+    def __init__(self, instance, compiled, free_domains: dict | None = None) -> None:
         self.inst = instance
         self.compiled = compiled
+        self.free_domains = free_domains or {}
+        self.reasons: list[str] = []
+
+    def undefined(self, reason: str) -> None:
+        """Record that something the expression names does not exist on this instance."""
+        if reason not in self.reasons and len(self.reasons) < 3:
+            self.reasons.append(reason)
 
     # -- entry points -------------------------------------------------------------------
     def evaluate(self, expr: sp.Basic, bindings: dict | None = None, env: Env | None = None):
@@ -69,14 +92,33 @@ class Evaluator:
         with np.errstate(all="ignore"):
             return self.ev(expr, env)
 
+    def evaluate_scoped(self, expr: sp.Basic, env: Env | None, bindings: dict):
+        """`expr` with the scalars and parameters `env` perturbs, but none of its bound
+        variables (a recurrence's rule evaluated while a gradient runs)."""
+        scoped = (
+            Env()
+            if env is None
+            else Env(scalars=env.scalars, params=env.params, perturbing=env.perturbing)
+        )
+        return self.evaluate(expr, bindings, scoped)
+
     def recurrence(self, name: str):
         return self.compiled.recurrences[name]
 
+    def scalar(self, name: str, env: Env) -> np.ndarray:
+        """A declared scalar's current value (perturbed while a gradient runs)."""
+        if name in env.scalars:
+            return env.scalars[name]
+        return const(self.inst.scalars[name])
+
     def param_value(self, name: str, env: Env) -> np.ndarray:
-        """The parameter vector as rows (P, d): perturbed copies while a gradient runs."""
+        """A fixed vector's value as rows (P, d): perturbed copies while a gradient runs."""
         if name in env.params:
             return env.params[name]
-        return np.asarray(self.inst.handlers[name].values, dtype=complex)[None, :]
+        handler = self.inst.handlers.get(name)
+        if handler is None or not hasattr(handler, "values"):
+            raise EvalError(f"{name} is random: a gradient with respect to it is not defined")
+        return np.asarray(handler.values, dtype=complex)[None, :]
 
     def domain_values(self, var: sp.Symbol, axis: int) -> tuple[np.ndarray, int]:
         size = self.inst.domains.get(var.name)
@@ -105,7 +147,7 @@ class Evaluator:
             handler = self.inst.handlers.get(name)
             if handler is None:
                 raise EvalError(f"no value for the vector {name}")
-            if getattr(handler, "param", False):
+            if name in env.params or getattr(handler, "param", False):
                 rows = self.param_value(name, env)
                 return rows.reshape((rows.shape[0],) + (1,) * (RANK - 1) + (rows.shape[1],))
             return handler.vector(env)
@@ -118,8 +160,16 @@ class Evaluator:
         if isinstance(expr, ir.DomainVar):
             raise EvalError(f"{name} is used outside the sum or integral that binds it")
         if self.inst.free_names:
-            return const(self.inst.free_scalar(name, free_kind(expr)))
+            return const(self.inst.free_scalar(name, self.free_domain(expr)))
         raise EvalError(f"no value for {name}")
+
+    def free_domain(self, symbol: sp.Symbol):
+        """Where a free name ranges: what the answer assumed, else its sympy assumptions."""
+        from autograder.domains import BY_KIND
+
+        if symbol.name in self.free_domains:
+            return self.free_domains[symbol.name]
+        return BY_KIND[free_kind(symbol)]
 
     def _add(self, expr, env):
         values = [self.ev(a, env) for a in expr.args]
@@ -161,6 +211,8 @@ class Evaluator:
         var, lower, upper = limits[-1]
         lo_i, lo_ok = to_index(self.ev(lower, env))
         hi_i, hi_ok = to_index(self.ev(upper, env))
+        # limits may depend on different bound variables (`\sum_{t'=t}^{T-1}`)
+        lo_i, hi_i, lo_ok, hi_ok = np.broadcast_arrays(lo_i, hi_i, lo_ok, hi_ok)
         ok = lo_ok & hi_ok
         if not ok.any():
             raise EvalError(f"the limits of the sum over {var} are not integers")
@@ -190,10 +242,28 @@ class Evaluator:
         if handler is not None and hasattr(handler, "element"):
             return handler.element(idx, self, env)
         if self.inst.free_names:
-            ints, ok = to_index(idx)
-            values = np.vectorize(lambda k: self.inst.free_scalar(f"{name}_{k}"), otypes=[complex])
-            return np.where(ok, values(ints), np.nan)
+            return self._free_indexed(name, idx, env)
         raise EvalError(f"{name} is not a sequence")
+
+    def _free_indexed(self, name: str, idx: np.ndarray, env: Env) -> np.ndarray:
+        """x_k for free names: x_1 written alone and x_i at i = 1 are the same name, and a
+        gradient with respect to x_1 perturbs both."""
+        ints, ok = to_index(idx)
+        domain = self.free_domains.get(name)
+        from autograder.domains import REAL
+
+        def value(k: int) -> complex:
+            return self.inst.free_scalar(
+                f"{name}_{k}", self.free_domains.get(f"{name}_{k}", domain or REAL)
+            )
+
+        out = np.where(ok, np.vectorize(value, otypes=[complex])(ints), np.nan)
+        prefix = f"{name}_"
+        for key, perturbed in env.scalars.items():
+            if key.startswith(prefix) and key[len(prefix) :].lstrip("-").isdigit():
+                k = int(key[len(prefix) :])
+                out = np.where(ok & (ints == k), perturbed, out)
+        return out
 
     def _component(self, expr, env):
         vec = self.ev(expr.args[0], env)
@@ -201,8 +271,19 @@ class Evaluator:
             raise EvalError(f"{expr.args[0]} is not a vector, so it has no components")
         ints, ok = to_index(self.ev(expr.args[1], env))
         n = vec.shape[-1]
+        if isinstance(expr.args[0], ir.OnesVector):
+            return np.where(ok, vec[..., 0], np.nan)
+        outside = ok & ((ints < 1) | (ints > n))
+        if outside.any():
+            k = int(ints[outside].reshape(-1)[0])
+            name = sp.latex(expr.args[0])
+            listed = f"{name}_1" if n == 1 else f"{name}_1 … {name}_{{{n}}}"
+            self.undefined(
+                f"{name}_{{{k}}} is not a component of {name}: here {name} has {n} "
+                f"component{'s' if n > 1 else ''} ({listed})"
+            )
         if n == 1:
-            return np.where(ok & (ints >= 1), vec[..., 0], np.nan)
+            return np.where(ok & (ints >= 1) & (ints <= 1), vec[..., 0], np.nan)
         ok = ok & (ints >= 1) & (ints <= n)
         shape = np.broadcast_shapes(vec.shape[:-1], ints.shape)
         vb = np.broadcast_to(vec, shape + (n,))
@@ -243,7 +324,7 @@ class Evaluator:
     def _traj_step(self, expr, env):
         kind, tau, t = expr.args
         handler = self.inst.handlers["__trajectory__"]
-        return handler.trajectory_step(kind.name, self.ev(tau, env), self.ev(t, env))
+        return handler.trajectory_step(kind.name, self.ev(tau, env), self.ev(t, env), self)
 
     def _mean(self, expr, env):
         return self._expect_omega(self.ev(expr.args[0], env))
@@ -305,6 +386,9 @@ class Evaluator:
             rows = np.stack([base + off * h * np.eye(d) for off, _ in STENCIL]).reshape(-1, d)
             inner = replace(env, params={**env.params, var.name: rows}, perturbing=True)
         else:
+            exact = exact_derivative(body, var, self.compiled)
+            if exact is not None:
+                return self.ev(exact, env)
             base = complex(self._symbol(var, env).reshape(-1)[0])
             d = 1
             h = STEP * max(1.0, abs(base))
@@ -319,10 +403,58 @@ class Evaluator:
             zero = np.zeros_like(f)
             return zero[..., None].repeat(d, axis=-1) if isinstance(var, ir.Vector) else zero
         f = f.reshape((len(STENCIL), d) + f.shape[1:])
-        deriv = sum(c * f[k] for k, (_, c) in enumerate(STENCIL)) / (12 * h)
+        deriv = _stable_difference(f, h)
         if isinstance(var, ir.Vector):
             return np.moveaxis(deriv, 0, -1)[None]
         return deriv[0][None]
+
+
+def exact_derivative(body: sp.Expr, var: sp.Symbol, compiled) -> sp.Expr | None:
+    """d body / d var by sympy, when that is exact: `var` is a scalar that is not hidden
+    inside an object defined from it (a law, a recurrence, an opaque function of it)."""
+    if isinstance(var, ir.Vector) or not isinstance(var, sp.Symbol):
+        return None
+    if var.name in compiled.hidden_dependencies(body):
+        return None
+    for atom in body.atoms(sp.Indexed):
+        if var.name.startswith(f"{atom.base.label.name}_"):
+            return None  # x_1 and x_i at i = 1 are one name
+    for node in sp.preorder_traversal(body):
+        if isinstance(node, ir.OPAQUE) and var in node.free_symbols:
+            return None
+    try:
+        derivative = sp.diff(body, var)
+    except (TypeError, ValueError, NotImplementedError, AttributeError):
+        return None
+    if derivative.has(sp.Derivative, sp.Subs):
+        return None
+    return derivative
+
+
+def differentiate(expr: sp.Expr, compiled) -> sp.Expr:
+    """`expr` with every gradient sympy can take exactly replaced by its derivative, so a
+    step such as `\\nabla_x x^2 = 2x` is decided like any scalar step."""
+    grads = [g for g in sp.preorder_traversal(expr) if isinstance(g, ir.Grad)]
+    for g in reversed(grads):  # innermost first
+        if g not in expr.atoms(ir.Grad):
+            continue
+        derivative = exact_derivative(g.args[0], g.args[1], compiled)
+        if derivative is not None:
+            expr = expr.xreplace({g: derivative})
+    return expr
+
+
+def _stable_difference(f: np.ndarray, h: float) -> np.ndarray:
+    """The fourth-order central difference of the stencil values `f` (axis 0), NaN where
+    it disagrees with the second-order one: near a pole the stencil cannot be trusted and
+    that point is undefined rather than a counterexample."""
+    fm2, fm1, fp1, fp2 = f[0], f[1], f[2], f[3]
+    d4 = (fm2 - 8 * fm1 + 8 * fp1 - fp2) / (12 * h)
+    d2 = (fp1 - fm1) / (2 * h)
+    size = np.maximum.reduce([np.abs(fm2), np.abs(fm1), np.abs(fp1), np.abs(fp2)])
+    noise = 1e-12 * size / h
+    trusted = np.abs(d4 - d2) <= STENCIL_AGREEMENT * np.maximum(np.abs(d4), np.abs(d2)) + noise
+    return np.where(trusted, d4, np.nan)
 
 
 def free_kind(symbol: sp.Symbol) -> str:

@@ -20,7 +20,6 @@ listing the known ids, no traceback.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from IPython.core.error import UsageError
@@ -30,9 +29,6 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 ANSWERS: dict[str, str] = {}
 """The last body run for each problem id; a stub run removes the entry."""
 
-_LATEX_COMMENT = re.compile(r"(?<!\\)((?:\\\\)*)%.*$", re.MULTILINE)
-_RAISE_STUB = re.compile(r"raise\s+NotImplementedError\s*(\(.*\))?\s*")
-
 
 def answer(problem_id: str) -> str | None:
     """The derivation last run for `problem_id` in this kernel, or None if there is none."""
@@ -40,16 +36,11 @@ def answer(problem_id: str) -> str | None:
 
 
 def is_not_attempted(body: str) -> bool:
-    """True for an nbgrader stub: nothing left but comments and `raise NotImplementedError`.
+    """True for an nbgrader stub: nothing left but comments and `raise NotImplementedError`
+    (the one rule every caller uses: `autograder.stubs`)."""
+    from autograder.stubs import is_stub
 
-    `%` comments are LaTeX's (`\\%` is a percent sign, not a comment); lines starting
-    with `#` are the Python comments of nbgrader's default stub (`# YOUR CODE HERE`) and
-    are never valid math.
-    """
-    without_comments = _LATEX_COMMENT.sub(r"\1", body)
-    lines = [line.strip() for line in without_comments.splitlines()]
-    content = [line for line in lines if line and not line.startswith("#")]
-    return all(_RAISE_STUB.fullmatch(line) for line in content)
+    return is_stub(body)
 
 
 class WorkedSolutionError(Exception):

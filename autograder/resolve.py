@@ -16,6 +16,7 @@ import sympy as sp
 from autograder import context as ctx
 from autograder import ir
 from autograder import syntax as sx
+from autograder.domains import Domain
 
 FUNCTIONS = {
     "log": sp.log,
@@ -57,6 +58,21 @@ class Compiled:
     trajectory: ir.DomainVar | None = None
     step_kinds: dict[str, ir.DomainVar] = field(default_factory=dict)
     free_names: bool = False
+    random_vectors: set[str] = field(default_factory=set)
+    # sequence -> the scalars it is defined from (a law's mean, a recurrence's rule)
+    depends: dict[str, set[str]] = field(default_factory=dict)
+    scalar_domains: dict[str, Domain] = field(default_factory=dict)
+    mdp_names: set[str] = field(default_factory=set)
+    objective: str | None = None
+    param: str | None = None
+
+    def hidden_dependencies(self, expr: sp.Basic) -> set[str]:
+        """Scalars `expr` depends on through the objects defined from them (g_i on its
+        mean, m_t on β and g), beyond the symbols written in it."""
+        found: set[str] = set()
+        for atom in expr.atoms(sp.Indexed):
+            found |= self.depends.get(atom.base.label.name, set())
+        return found
 
     def known(self) -> list[str]:
         names = set(self.names) | self.sequences | set(self.vectors) | set(self.densities)
@@ -73,16 +89,21 @@ def compile_context(context: tuple, read) -> Compiled:
     c = Compiled(context=context)
     for decl in context:
         if isinstance(decl, ctx.Real):
-            positive = decl.low >= 0
-            c.names[decl.name] = sp.Symbol(decl.name, real=True, positive=positive or None)
+            domain = decl.domain()
+            c.names[decl.name] = sp.Symbol(decl.name, **domain.assumptions())
+            c.scalar_domains[decl.name] = domain
         elif isinstance(decl, ctx.Integer):
             c.names[decl.name] = sp.Symbol(decl.name, integer=True, positive=True)
+            c.scalar_domains[decl.name] = decl.domain()
         elif isinstance(decl, ctx.VectorOf):
             c.vectors[decl.name] = ir.Vector(decl.name)
             c.random |= decl.random
+            if decl.random:
+                c.random_vectors.add(decl.name)
         elif isinstance(decl, ctx.RandomSequence):
             c.sequences.add(decl.name)
             c.random = True
+            c.depends[decl.name] = {decl.mean}
         elif isinstance(decl, ctx.Recurrence):
             c.sequences.add(decl.name)
         elif isinstance(decl, ctx.Densities):
@@ -117,11 +138,32 @@ def compile_context(context: tuple, read) -> Compiled:
             rule = resolver.resolve_text(decl.rule, read, {decl.index: index})
             initial = {k: resolver.resolve_text(v, read) for k, v in decl.initial}
             c.recurrences[decl.name] = (rule, index, initial)
+    _close_dependencies(c)
     return c
+
+
+def _close_dependencies(c: Compiled) -> None:
+    """A recurrence depends on the scalars of its rule and on what its sequences depend on."""
+    for name, (rule, index, initial) in c.recurrences.items():
+        exprs = [rule, *initial.values()]
+        direct = {s.name for e in exprs for s in e.free_symbols if s.name in c.scalar_domains}
+        direct.discard(index.name)
+        c.depends[name] = direct | {a.base.label.name for a in rule.atoms(sp.Indexed)}
+    changed = True
+    while changed:
+        changed = False
+        for name, deps in c.depends.items():
+            wider = set(deps)
+            for d in deps:
+                wider |= c.depends.get(d, set())
+            if wider != deps:
+                c.depends[name] = wider
+                changed = True
 
 
 def _compile_mdp(c: Compiled, decl: ctx.MDP) -> None:
     c.vectors[decl.param] = ir.Vector(decl.param)
+    c.objective, c.param = decl.objective, decl.param
     for name in (decl.state, decl.action, decl.trajectory):
         c.names[name] = ir.DomainVar(name)
     c.trajectory = c.names[decl.trajectory]
@@ -135,6 +177,17 @@ def _compile_mdp(c: Compiled, decl: ctx.MDP) -> None:
     c.densities[decl.dynamics] = ("dynamics", (s,), (s, a))
     c.functions.update({decl.reward: 2, decl.ret: 1, decl.objective: 1})
     c.functions.update({name: 1 for name in decl.functions})
+    c.mdp_names = {
+        decl.param,
+        *decl.policy,
+        *decl.trajectory_density,
+        decl.initial,
+        decl.dynamics,
+        decl.reward,
+        decl.ret,
+        decl.objective,
+        *decl.functions,
+    }
     t = sp.Symbol(decl.time, integer=True, nonnegative=True)
     c.indices[decl.time] = (
         t,
@@ -162,26 +215,17 @@ def _sub_key(node: sx.Node) -> str | None:
     return None
 
 
-ASSUMPTIONS = {
-    "real": {"real": True},
-    "positive": {"positive": True},
-    "nonnegative": {"nonnegative": True},
-    "negative": {"negative": True},
-    "integer": {"integer": True},
-    "positive_integer": {"integer": True, "positive": True},
-}
-
-
 class Resolver:
     """Resolves syntax trees for one problem.
 
-    `free_kinds` (problems whose names are all free) says what the answer declared about
-    a name: positive, nonnegative, negative, integer; anything else is a real.
+    `free_domains` (problems whose names are all free) says where the answer's names
+    range (`% assume x > 0`, names used as sum limits are natural numbers); a free name
+    without one is real.  Its sympy assumptions follow from the domain.
     """
 
-    def __init__(self, compiled: Compiled, free_kinds: dict[str, str] | None = None) -> None:
+    def __init__(self, compiled: Compiled, free_domains: dict[str, Domain] | None = None) -> None:
         self.c = compiled
-        self.free_kinds = free_kinds or {}
+        self.free_domains = free_domains or {}
 
     def resolve_text(self, text: str, read, scope: dict | None = None) -> sp.Expr:
         reading = read(text)
@@ -203,7 +247,8 @@ class Resolver:
         return sp.Add(*(self.resolve(t, scope) for t in node.terms))
 
     def _neg(self, node, scope):
-        return -self.resolve(node.arg, scope)
+        # Mul(-1, x) rather than -x: the same value, but "read as" keeps `-(-x)` as written
+        return sp.Mul(sp.S.NegativeOne, self.resolve(node.arg, scope))
 
     def _div(self, node, scope):
         return self.resolve(node.num, scope) / self.resolve(node.den, scope)
@@ -212,9 +257,9 @@ class Resolver:
         # `x (x+1)^2`: the reader wraps the Apply; if it is a product, the power is the bracket's
         if isinstance(node.base, sx.Apply) and self._is_product(node.base):
             head, arg = node.base.func, node.base.args[0]
-            bracket = self.resolve(arg, scope) ** self.resolve(node.exp, scope)
+            bracket = _power(self.resolve(arg, scope), self.resolve(node.exp, scope), node.pos)
             return sp.Mul(self._name(head, scope), bracket)
-        return self.resolve(node.base, scope) ** self.resolve(node.exp, scope)
+        return _power(self.resolve(node.base, scope), self.resolve(node.exp, scope), node.pos)
 
     def _is_product(self, node: sx.Apply) -> bool:
         key = name_key(node.func)
@@ -280,9 +325,14 @@ class Resolver:
         if node.func == "factorial" and isinstance(node.args[0], sx.Apply):
             inner = node.args[0]
             if self._is_product(inner):  # `x (x+1)!`: the factorial is the bracket's
-                bracket = sp.factorial(self.resolve(inner.args[0], scope))
-                return sp.Mul(self._name(inner.func, scope), bracket)
+                argument = self.resolve(inner.args[0], scope)
+                _guard_factorial(argument, node.pos)
+                return sp.Mul(self._name(inner.func, scope), sp.factorial(argument))
         args = [self.resolve(a, scope) for a in node.args]
+        if node.func == "factorial" and len(args) == 1:
+            _guard_factorial(args[0], node.pos)
+        if node.func == "binom" and len(args) == 2:
+            _guard_binomial(args[0], args[1], node.pos)
         if node.func in FUNCTIONS and len(args) == 1:
             return FUNCTIONS[node.func](args[0])
         if node.func in ("max", "min") and args:
@@ -343,7 +393,8 @@ class Resolver:
 
     def _free(self, node, key, scope):
         if key is not None and not (node.sub is not None and _mentions_bound(node.sub, scope)):
-            return sp.Symbol(key, **ASSUMPTIONS[self.free_kinds.get(key, "real")])
+            domain = self.free_domains.get(key)
+            return sp.Symbol(key, **(domain.assumptions() if domain else {"real": True}))
         base = name_key(node, with_sub=False)
         return sp.Indexed(sp.IndexedBase(base), self.resolve(node.sub, scope))
 
@@ -360,6 +411,9 @@ class Resolver:
         if key in self.c.functions:
             if node.given:
                 raise ResolveError(f"`{key}` is a function, not a density: no `|` here", node.pos)
+            if key == self.c.objective and len(node.args) == 1 and self._is_policy(node.args[0]):
+                # `J(\pi_\theta)` is `J(\theta)`: the objective of the policy
+                return ir.Fn(sp.Symbol(key), sp.Symbol(key), self.c.vectors[self.c.param])
             args = [self.resolve(a, scope) for a in node.args]
             return ir.Fn(sp.Symbol(key), sp.Symbol(key), *args)
         if node.given or len(node.args) != 1:
@@ -371,6 +425,12 @@ class Resolver:
                 )
             raise ResolveError(f"`{key}` is not a function here", node.pos)
         return sp.Mul(self._name(node.func, scope), self.resolve(node.args[0], scope))
+
+    def _is_policy(self, node) -> bool:
+        if not isinstance(node, sx.Name):
+            return False
+        spec = self.c.densities.get(name_key(node))
+        return bool(spec) and _positional(spec) and spec[0] == "policy"
 
     def _density(self, key, args, given, scope, pos, fill=None) -> ir.Dens:
         """A density applied to arguments; `fill` replaces a `\\cdot` argument."""
@@ -446,6 +506,12 @@ class Resolver:
             inner = {**scope, var.name: var}
             weight = self._weight(dist.dist, inner, var, node.pos)
         else:
+            if self._trajectory_law(dist, None) and self._mentions_trajectory(node.body, scope):
+                # `\mathbb{E}_{\pi_\theta}[R(\tau)]`: trajectories drawn under the policy
+                var = self.c.trajectory
+                inner = {**scope, var.name: var}
+                weight = self._trajectory_density(var)
+                return ir.Expectation(self.resolve(node.body, inner), var, weight)
             weight = self._weight(dist, scope, None, node.pos)
             free = [v for v in weight.variables if isinstance(v, ir.DomainVar)]
             free = [v for v in free if v.name not in self.c.observed]
@@ -459,7 +525,45 @@ class Resolver:
             inner = {**scope, var.name: var}
         return ir.Expectation(self.resolve(node.body, inner), var, weight)
 
+    def _trajectory_law(self, dist, var) -> bool:
+        """The policy as the law of a trajectory: `tau ~ pi_theta` (the common RL
+        spelling of `tau ~ p_theta`), or an expectation under pi_theta of f(tau)."""
+        if self.c.trajectory is None or var not in (None, self.c.trajectory):
+            return False
+        if isinstance(dist, sx.Apply) and not dist.args and not dist.given:
+            dist = dist.func
+        if isinstance(dist, sx.Apply) and len(dist.args) == 1 and not dist.given:
+            inner = dist.args[0]
+            if isinstance(inner, sx.Name) and name_key(inner) == self.c.trajectory.name:
+                dist = dist.func
+        if not isinstance(dist, sx.Name):
+            return False
+        spec = self.c.densities.get(name_key(dist))
+        return bool(spec) and _positional(spec) and spec[0] == "policy"
+
+    def _mentions_trajectory(self, body, scope) -> bool:
+        name = self.c.trajectory.name
+        found = []
+
+        def visit(n):
+            if isinstance(n, sx.Name) and name_key(n) == name:
+                found.append(n)
+            walk(n, visit)
+
+        visit(body)
+        return bool(found) and name not in scope
+
+    def _trajectory_density(self, var) -> ir.Dens:
+        key = next(
+            k
+            for k, spec in self.c.densities.items()
+            if _positional(spec) and spec[0] == "trajectory"
+        )
+        return ir.Dens(sp.Symbol(key), sp.Tuple(var), sp.Tuple(), sp.Symbol(key))
+
     def _weight(self, dist, scope, var, pos) -> ir.Dens:
+        if var is not None and self._trajectory_law(dist, var):
+            return self._trajectory_density(var)
         if isinstance(dist, sx.Apply):
             key = name_key(dist.func)
             if key not in self.c.densities:
@@ -510,9 +614,27 @@ class Resolver:
 
     def _grad(self, node: sx.Grad, scope):
         var = self.resolve(node.var, scope)
-        if not isinstance(var, sp.Symbol) or isinstance(var, ir.DomainVar):
+        written = sp.latex(var) if isinstance(var, sp.Basic) else "this"
+        if isinstance(var, ir.DomainVar):
             raise ResolveError(
-                "take the gradient with respect to a parameter, e.g. \\nabla_\\theta", node.pos
+                f"`{written}` ranges over a finite set of outcomes: a gradient is taken with "
+                "respect to a real quantity (a parameter such as \\theta, a vector, a scalar)",
+                node.pos,
+            )
+        if not isinstance(var, sp.Symbol) or isinstance(var, ir.OnesVector):
+            raise ResolveError(
+                "take the gradient with respect to one name, e.g. \\nabla_\\theta", node.pos
+            )
+        if isinstance(var, ir.Vector) and var.name in self.c.random_vectors:
+            raise ResolveError(
+                f"`{written}` is a random vector here: a gradient with respect to it is not "
+                "defined (differentiate with respect to a parameter)",
+                node.pos,
+            )
+        if var.is_integer:
+            raise ResolveError(
+                f"`{written}` is an integer here: it cannot be differentiated with respect to",
+                node.pos,
             )
         return ir.Grad(self.resolve(node.body, scope), var)
 
@@ -556,6 +678,51 @@ class Resolver:
 
     def _sim(self, node, scope):
         raise ResolveError("`\\sim` only belongs in an expectation's subscript", node.pos)
+
+
+# Numbers are exact in sympy: a number with millions of digits (`10^{10^{10}}`, `(10^6)!`)
+# would be computed in full, in C, where no time bound can interrupt it.  Such numbers
+# are refused in words before they are built.
+MAX_DIGITS = 10_000
+
+
+def _digits(value: sp.Expr) -> float:
+    """About how many decimal digits an exact rational has."""
+    p, q = sp.fraction(value)
+    return max(len(str(abs(int(p)))), len(str(abs(int(q)))))
+
+
+def _power(base: sp.Expr, exponent: sp.Expr, pos: int) -> sp.Expr:
+    if base.is_Rational and exponent.is_Rational and base not in (0, 1, -1):
+        try:
+            size = abs(float(exponent)) * max(_digits(base) - 1, 0.3)
+        except OverflowError:
+            size = float("inf")
+        if size > MAX_DIGITS:
+            raise ResolveError(
+                f"this power is a number with about {_about(size)} digits: too large to "
+                f"check (keep numbers below {MAX_DIGITS} digits)",
+                pos,
+            )
+    return base**exponent
+
+
+def _guard_factorial(argument: sp.Expr, pos: int) -> None:
+    if argument.is_Number and bool(abs(argument) > 3000):
+        raise ResolveError("this factorial has too many digits to check", pos)
+
+
+def _guard_binomial(n: sp.Expr, k: sp.Expr, pos: int) -> None:
+    if n.is_Number and k.is_Number and bool(abs(k) > 3000) and bool(abs(n - k) > 3000):
+        raise ResolveError("this binomial coefficient has too many digits to check", pos)
+
+
+def _about(size: float) -> str:
+    if size == float("inf"):
+        return "more than 10^300"
+    if size < 1e6:
+        return f"{size:,.0f}"
+    return f"10^{int(f'{size:e}'.split('e')[1])}"
 
 
 def _positional(spec) -> bool:

@@ -92,10 +92,17 @@ def test_symbolic_path_is_reported():
     assert s.method == "symbolic" and "symbolically" in s.message
 
 
-def test_random_path_is_reported_with_instance_count():
+def test_exact_path_is_reported_with_point_count():
     s, _ = step(r"\sin^2 x + \cos^2 x = 1")
     assert s.status == "valid"
-    assert "random instances" in s.message or s.method == "symbolic"
+    assert s.method == "exact" and "exact points" in s.message
+
+
+def test_random_path_is_reported_with_instance_count():
+    report = check("elbo", r"\log p(x) = \log \int p(x, z)\, dz")
+    s = report.steps[1]
+    assert s.status == "valid" and s.method == "random"
+    assert "random instances" in s.message
 
 
 def test_step_out_of_time_is_undecided_not_valid():

@@ -6,6 +6,7 @@ import sympy as sp
 from autograder import context as ctx
 from autograder import ir
 from autograder.axes import OMEGA
+from autograder.domains import REAL
 from autograder.evaluate import Env, Evaluator
 from autograder.instances import build
 from autograder.instances.omega import random_law, standardised
@@ -153,6 +154,6 @@ def test_fixed_vectors_and_softmax():
 
 def test_free_names_get_stable_values():
     worlds = build((ctx.FreeNames(),), 0, 2)
-    a = worlds[0].free_scalar("x")
-    assert worlds[0].free_scalar("x") == a
-    assert worlds[1].free_scalar("x") != a
+    a = worlds[0].free_scalar("x", REAL)
+    assert worlds[0].free_scalar("x", REAL) == a
+    assert worlds[1].free_scalar("x", REAL) != a

@@ -20,9 +20,16 @@ from autograder.instances.omega import Omega
 class Instance:
     """One concrete world: values for every declared name, tables for every density."""
 
-    def __init__(self, number: int, seed: int) -> None:
+    def __init__(
+        self, number: int, seed: int, edge: tuple[int, str] | None = None, large: bool = False
+    ) -> None:
         self.number = number
         self.seed = seed
+        # `edge`: (position of a declaration in the context, the tight case it draws), e.g.
+        # q equal to the posterior; `large`: integers take their larger declared values
+        self.edge = edge
+        self.large = large
+        self.position = -1  # the declaration being drawn
         self.rng = np.random.default_rng([seed, number])
         self.scalars: dict[str, complex] = {}
         self.domains: dict[str, int] = {}
@@ -30,36 +37,25 @@ class Instance:
         self.handlers: dict[str, Any] = {}
         self.omega = Omega()
         self.description: dict[str, str] = {}
-        self.free_low = -2.0
-        self.free_high = 2.0
         self.free_names = False
         self._free: dict[str, complex] = {}
 
-    def free_scalar(self, name: str, kind: str = "real") -> complex:
-        """A value for an undeclared name (problems whose names are all free reals).
-
-        `kind` is what the answer declared about it: real, positive, nonnegative, negative
-        or integer (a name used as a sum limit is an integer).
-        """
-        key = f"{name}:{kind}"
+    def free_scalar(self, name: str, domain) -> complex:
+        """A value for an undeclared name (problems whose names are all free), drawn from
+        its domain (`autograder.domains`: what the answer assumed about it)."""
+        key = f"{name}:{domain!r}"
         if key not in self._free:
             rng = np.random.default_rng([self.seed, self.number, zlib.crc32(key.encode())])
-            low, high = self.free_low, self.free_high
-            if kind == "integer":
-                value = float(rng.integers(0, 6))
-            elif kind == "positive_integer":
-                value = float(rng.integers(1, 6))
-            elif kind == "positive":
-                value = rng.uniform(0.1, max(high, 1.0))
-            elif kind == "nonnegative":
-                value = rng.uniform(0.0, max(high, 1.0))
-            elif kind == "negative":
-                value = rng.uniform(min(low, -1.0), -0.1)
-            else:
-                value = rng.uniform(low, high)
+            value = domain.random(rng)
             self._free[key] = complex(value)
             self.description[name] = fmt(value)
         return self._free[key]
+
+    def edge_case(self) -> str | None:
+        """The tight case the declaration being drawn should take, if it is this one's."""
+        if self.edge is not None and self.edge[0] == self.position:
+            return self.edge[1]
+        return None
 
     def omega_weights(self) -> np.ndarray:
         return self.omega.weights()
@@ -82,28 +78,90 @@ def fmt_vector(values) -> str:
     return "(" + ", ".join(fmt(v) for v in np.ravel(values)) + ")"
 
 
+_KINDS: dict[type, Any] = {}
+_EDGES: dict[type, Any] = {}
+
+
+def _kinds() -> tuple[dict, dict]:
+    """Each kind of declaration: how an instance of it is drawn, and its tight cases."""
+    if not _KINDS:
+        from autograder.instances import densities, mdp, scalars, sequences, vectors
+
+        _KINDS.update(
+            {
+                ctx.Real: scalars.draw_real,
+                ctx.Integer: scalars.draw_integer,
+                ctx.FreeNames: scalars.draw_free,
+                ctx.Index: scalars.draw_index,
+                ctx.VectorOf: vectors.draw,
+                ctx.RandomSequence: sequences.draw_random,
+                ctx.Recurrence: sequences.draw_recurrence,
+                ctx.Definition: lambda inst, decl: None,
+                ctx.Densities: densities.draw,
+                ctx.MDP: mdp.draw,
+            }
+        )
+        _EDGES.update(
+            {
+                ctx.Real: scalars.edges_real,
+                ctx.VectorOf: vectors.edges,
+                ctx.RandomSequence: sequences.edges_random,
+                ctx.Densities: densities.edges,
+            }
+        )
+    return _KINDS, _EDGES
+
+
+def _draw(context: tuple, inst: Instance) -> Instance:
+    kinds, _ = _kinds()
+    # integers first: sizes of everything else depend on them
+    order = sorted(
+        range(len(context)),
+        key=lambda k: 0 if isinstance(context[k], ctx.Integer | ctx.Real) else 1,
+    )
+    for k in order:
+        inst.position = k
+        kinds[type(context[k])](inst, context[k])
+    if inst.edge is not None:
+        inst.description["tight case"] = inst.edge[1]
+    return inst
+
+
 def build(context: tuple, seed: int, count: int) -> list[Instance]:
     """`count` instances of `context`, integers cycling through their declared values."""
-    from autograder.instances import densities, mdp, scalars, sequences, vectors
+    return [_draw(context, Instance(number, seed)) for number in range(count)]
 
-    kinds = {
-        ctx.Real: scalars.draw_real,
-        ctx.Integer: scalars.draw_integer,
-        ctx.FreeNames: scalars.draw_free,
-        ctx.Index: scalars.draw_index,
-        ctx.VectorOf: vectors.draw,
-        ctx.RandomSequence: sequences.draw_random,
-        ctx.Recurrence: sequences.draw_recurrence,
-        ctx.Definition: lambda inst, decl: None,
-        ctx.Densities: densities.draw,
-        ctx.MDP: mdp.draw,
-    }
-    # integers first: sizes of everything else depend on them
-    order = sorted(context, key=lambda d: 0 if isinstance(d, ctx.Integer | ctx.Real) else 1)
-    instances = []
-    for number in range(count):
-        inst = Instance(number, seed)
-        for decl in order:
-            kinds[type(decl)](inst, decl)
-        instances.append(inst)
-    return instances
+
+class Worlds:
+    """The instances a step is judged on.
+
+    `standard`: random instances, integers cycling through their small values;
+    `edges`: one per tight case a kind can produce (q equal to the posterior, a constant
+    random variable, an interval's endpoint) -- where a bound holds with equality, so a
+    strict inequality or a step true only off the edge is caught;
+    `extra`: more random instances, some with larger integer sizes, for inequalities (which
+    fail on narrow regions) and, the first few, for equalities.
+    """
+
+    EQUALITY_EXTRA = 2
+
+    def __init__(self, context: tuple, seed: int, count: int = 8, extra: int = 16) -> None:
+        _, edges = _kinds()
+        self.standard = build(context, seed, count)
+        self.edges = []
+        number = 1000
+        for position, decl in enumerate(context):
+            for label in edges.get(type(decl), lambda d: [])(decl):
+                self.edges.append(_draw(context, Instance(number, seed, (position, label))))
+                number += 1
+        self.extra = [
+            _draw(context, Instance(2000 + k, seed, large=k % 2 == 0)) for k in range(extra)
+        ]
+
+    def for_relation(self, relation: str) -> list[Instance]:
+        if relation == "=":
+            return self.standard + self.edges + self.extra[: self.EQUALITY_EXTRA]
+        return self.standard + self.edges + self.extra
+
+    def __iter__(self):
+        return iter(self.standard)

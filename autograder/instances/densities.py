@@ -5,6 +5,10 @@ conditionals, so Bayes' rule and the chain rule hold exactly on every instance a
 else does.  Other densities (`q(z)`) are independent random tables.  Integrals over a
 variable are exact sums over its domain.  Tables are drawn far from uniform, so a step
 that only holds for a uniform q fails.
+
+Tight cases: each other density equal to the joint's posterior over its variables given
+the observed ones (`q(z) = p(z|x)`, where the ELBO equals the evidence), or to their
+prior (`q(z) = p(z)`), so a strict inequality that is an equality there is caught.
 """
 
 from __future__ import annotations
@@ -65,6 +69,18 @@ def _var_name(arg) -> str:
     return name
 
 
+def edges(decl: ctx.Densities) -> list[str]:
+    found = []
+    observed = [name for name, role in decl.variables if role == "observed"]
+    for other, over in decl.others:
+        args = ", ".join(over)
+        if observed:
+            given = ", ".join(observed)
+            found.append(f"{other}({args}) equal to the posterior {decl.joint}({args} | {given})")
+        found.append(f"{other}({args}) equal to the prior {decl.joint}({args})")
+    return found
+
+
 def draw(inst: Instance, decl: ctx.Densities) -> None:
     sizes = {}
     for name, role in decl.variables:
@@ -81,11 +97,25 @@ def draw(inst: Instance, decl: ctx.Densities) -> None:
             value = int(inst.rng.integers(sizes[name]))
             inst.observed[name] = value
             inst.description[name] = f"outcome {value + 1} of {sizes[name]}"
+    edge = inst.edge_case()
     for other, over in decl.others:
         table = random_law(inst.rng, int(np.prod([sizes[v] for v in over])))
         table = table.reshape(tuple(sizes[v] for v in over))
+        if edge is not None and edge.startswith(f"{other}({', '.join(over)})"):
+            table = _tight(
+                inst.handlers[decl.joint], tuple(over), inst.observed, "posterior" in edge
+            )
         inst.handlers[other] = TableDensity(other, tuple(over), table)
         inst.description[f"{other}({', '.join(over)})"] = _table_text(table)
+
+
+def _tight(joint: TableDensity, over: tuple[str, ...], observed: dict, posterior: bool):
+    """The joint's posterior (given the observed values) or prior over `over`."""
+    given = tuple(v for v in observed if v not in over) if posterior else ()
+    table = joint.table_for(over, given)
+    if given:
+        table = table[(Ellipsis, *[observed[v] for v in given])]
+    return np.array(table, dtype=float)
 
 
 def _table_text(table: np.ndarray) -> str:

@@ -54,13 +54,34 @@ class World:
 
     def policy_table(self, theta: np.ndarray) -> np.ndarray:
         """pi[P, s, a] for each row of theta (P, d)."""
+        return self._memo("policy", theta, self._policy_table)
+
+    def trajectory_table(self, theta: np.ndarray) -> np.ndarray:
+        """p_theta[P, tau]."""
+        return self._memo("trajectory", theta, self._trajectory_table)
+
+    def objective(self, theta: np.ndarray) -> np.ndarray:
+        """J for each row of theta."""
+        return self._memo("objective", theta, lambda th: self.trajectory_table(th) @ self.returns)
+
+    def _memo(self, kind: str, theta: np.ndarray, compute):
+        """The few theta rows a check uses (as drawn, and a gradient's perturbed copies)
+        come back again and again: remember the last results for each."""
+        key = (kind, theta.shape, theta.tobytes())
+        cache = self.__dict__.setdefault("_cache", {})
+        if key not in cache:
+            if len(cache) > 64:
+                cache.clear()
+            cache[key] = compute(theta)
+        return cache[key]
+
+    def _policy_table(self, theta: np.ndarray) -> np.ndarray:
         logits = np.einsum("sad,pd->psa", self.phi, theta)
         logits = logits - logits.real.max(axis=2, keepdims=True)
         e = np.exp(logits)
         return e / e.sum(axis=2, keepdims=True)
 
-    def trajectory_table(self, theta: np.ndarray) -> np.ndarray:
-        """p_theta[P, tau]."""
+    def _trajectory_table(self, theta: np.ndarray) -> np.ndarray:
         pi = self.policy_table(theta)
         chosen = pi[:, self.states[:, :-1], self.actions]  # (P, N, T)
         return self.dynamics_factor[None, :] * np.prod(chosen, axis=2)
@@ -131,14 +152,27 @@ class Functions:
             return lookup(w.returns, args[0])
         if name == d.objective:
             theta = evaluator.param_value(d.param, env)
-            values = w.trajectory_table(theta) @ w.returns
-            return along(PERT, values)
+            return along(PERT, w.objective(theta))
         _arity(name, args, 1)
         return lookup(self.baselines[name], args[0])
 
-    def trajectory_step(self, kind: str, tau: np.ndarray, t: np.ndarray) -> np.ndarray:
-        table = self.world.states if kind == self.world.decl.state else self.world.actions
-        return lookup(table, tau, t)
+    def trajectory_step(self, kind: str, tau: np.ndarray, t: np.ndarray, evaluator) -> np.ndarray:
+        d = self.world.decl
+        is_state = kind == d.state
+        table = self.world.states if is_state else self.world.actions
+
+        def undefined(first: tuple) -> None:
+            k = first[1]
+            if is_state:
+                what = f"states {kind}_0 … {kind}_{{{d.horizon}}}"
+            else:
+                what = f"actions {kind}_0 … {kind}_{{{d.horizon}-1}}"
+            evaluator.undefined(
+                f"{kind}_{{{k}}} is not part of a trajectory: with {d.horizon} = "
+                f"{self.world.T} it has the {what}"
+            )
+
+        return lookup(table, tau, t, undefined=undefined)
 
 
 def _arity(name: str, args, n: int) -> None:

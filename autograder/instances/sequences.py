@@ -1,5 +1,12 @@
-"""Sequences: random variables g_1, g_2, ... with a common mean, and sequences defined by a
-recurrence (m_t = beta_1 m_{t-1} + (1 - beta_1) g_t, m_0 = 0) computed term by term."""
+r"""Sequences: random variables g_1, g_2, ... with a common mean, and sequences defined by a
+recurrence (m_t = beta_1 m_{t-1} + (1 - beta_1) g_t, m_0 = 0) computed term by term.
+
+Both move with the scalars they are defined from: g_i is its centred random part plus
+the current value of the mean, and a recurrence's terms are recomputed whenever a
+gradient perturbs one of its scalars, so `\nabla_\mu \mathbb{E}[g_1] = 1`.  Tight case:
+every g_i constant (equal to the mean), where variances vanish and Jensen-type bounds
+are equalities.  An index outside the sequence (g_0, m_{-1}) is undefined, with the reason.
+"""
 
 from __future__ import annotations
 
@@ -14,15 +21,32 @@ MAX_TERMS = 200
 
 
 class RandomSequenceValues:
-    def __init__(self, table: np.ndarray, block: int, inst: Instance) -> None:
-        self.table = table
+    """g_i = centred[i] + mean: the law moves with the scalar named as its mean."""
+
+    def __init__(self, decl: ctx.RandomSequence, centred: np.ndarray, block: int, inst) -> None:
+        self.decl = decl
+        self.centred = centred
         self._inst = inst
         self._block = block
 
     def element(self, idx: np.ndarray, evaluator, env) -> np.ndarray:
         # the outcome map must be read after every block is added: the product changes
         outcome = along(OMEGA, self._inst.omega.outcome_of(self._block))
-        return lookup(self.table, idx, outcome)
+        name, start = self.decl.name, self.decl.start
+        ints, ok = to_index(idx)
+        before = ok & (ints < start)
+        if before.any():
+            k = int(ints[before].reshape(-1)[0])
+            evaluator.undefined(
+                f"{name}_{{{k}}} is not one of the random variables "
+                f"{name}_{{{start}}}, {name}_{{{start + 1}}}, …"
+            )
+        values = lookup(self.centred, np.where(before, -1, idx), outcome)
+        return values + evaluator.scalar(self.decl.mean, env)
+
+
+def edges_random(decl: ctx.RandomSequence) -> list[str]:
+    return [f"every {decl.name}_i constant (equal to its mean)"]
 
 
 def draw_random(inst: Instance, decl: ctx.RandomSequence) -> None:
@@ -30,50 +54,90 @@ def draw_random(inst: Instance, decl: ctx.RandomSequence) -> None:
     longest = max([int(v.real) for v in inst.scalars.values() if v.imag == 0] + [1]) + 6
     outcomes = 5
     weights = random_law(inst.rng, outcomes)
-    table = np.full((longest + 1, outcomes), np.nan)
-    for i in range(0, longest + 1):
+    centred = np.full((longest + 1, outcomes), np.nan)
+    constant = inst.edge_case() is not None
+    for i in range(decl.start, longest + 1):
         row = inst.rng.normal(scale=inst.rng.uniform(0.5, 2.0), size=outcomes)
-        table[i] = row - weights @ row + mean
+        centred[i] = 0.0 if constant else row - weights @ row
     block = inst.omega.add_block(weights)
-    inst.handlers[decl.name] = RandomSequenceValues(table, block, inst)
-    inst.description[f"{decl.name}_i"] = (
-        f"random, jointly distributed over {outcomes} outcomes with probabilities "
-        f"({', '.join(fmt(w, 2) for w in weights)}); each has mean {fmt(mean)}"
+    inst.handlers[decl.name] = RandomSequenceValues(decl, centred, block, inst)
+    law = (
+        "constant, equal to their mean"
+        if constant
+        else (
+            f"random, jointly distributed over {outcomes} outcomes with probabilities "
+            f"({', '.join(fmt(w, 2) for w in weights)})"
+        )
     )
+    inst.description[f"{decl.name}_i"] = f"{law}; each has mean {fmt(mean)}"
 
 
 class RecurrenceValues:
-    """Terms computed in order from the rule, each an array over the random outcomes."""
+    """Terms computed in order from the rule, each an array over the random outcomes.
+
+    Terms are cached for the instance as drawn; while a gradient perturbs a scalar or the
+    parameter, they are recomputed from the perturbed values (never served stale).
+    """
 
     def __init__(self, decl: ctx.Recurrence) -> None:
         self.decl = decl
         self.terms: list[np.ndarray] = []
+        # the terms for one perturbation (the dicts a gradient's inner Env shares)
+        self._perturbed: tuple[object, object, list[np.ndarray]] | None = None
 
     def element(self, idx: np.ndarray, evaluator, env) -> np.ndarray:
         ints, ok = to_index(idx)
-        wanted = ints[ok]
+        first = min(k for k, _ in self.decl.initial)
+        name = self.decl.name
+        outside = ok & (ints < first)
+        if outside.any():
+            k = int(ints[outside].reshape(-1)[0])
+            evaluator.undefined(f"{name}_{{{k}}} is before the first term {name}_{{{first}}}")
+        wanted = ints[ok & ~outside]
         if wanted.size == 0:
             return np.full(idx.shape, np.nan, dtype=complex)
         top = int(wanted.max())
         if top > MAX_TERMS:
-            raise EvalError(f"{self.decl.name} is only computed up to index {MAX_TERMS}")
-        self._extend(top, evaluator)
-        first = min(k for k, _ in self.decl.initial)
-        table = np.stack(np.broadcast_arrays(*self.terms), axis=0)
+            raise EvalError(f"{name} is only computed up to index {MAX_TERMS}")
+        if env.scalars or env.params:
+            terms = self._for_perturbation(top, evaluator, env)
+        else:
+            terms = self._cached(top, evaluator)
+        table = np.stack(np.broadcast_arrays(*terms), axis=0)
         shifted = np.where(ok, ints - first, -1)
         return gather_first(table, shifted)
 
-    def _extend(self, top: int, evaluator) -> None:
+    def _cached(self, top: int, evaluator) -> list[np.ndarray]:
+        first = min(k for k, _ in self.decl.initial)
+        if first + len(self.terms) <= top:
+            self._terms(top, evaluator, None, self.terms)
+        return self.terms
+
+    def _for_perturbation(self, top: int, evaluator, env) -> list[np.ndarray]:
+        cached = self._perturbed
+        if cached is not None and cached[0] is env.scalars and cached[1] is env.params:
+            terms = cached[2]
+        else:
+            terms = []
+            self._perturbed = (env.scalars, env.params, terms)
+        first = min(k for k, _ in self.decl.initial)
+        if first + len(terms) <= top:
+            self._terms(top, evaluator, env, terms)
+        return terms
+
+    def _terms(self, top: int, evaluator, env, terms: list[np.ndarray]) -> list[np.ndarray]:
+        """Extend `terms` in place up to index `top` (a term may read earlier ones)."""
         initial = dict(self.decl.initial)
         first = min(initial)
         rule, index, initial_ir = evaluator.recurrence(self.decl.name)
-        while first + len(self.terms) <= top:
-            k = first + len(self.terms)
+        while first + len(terms) <= top:
+            k = first + len(terms)
             if k in initial:
-                value = evaluator.evaluate(initial_ir[k])
+                value = evaluator.evaluate_scoped(initial_ir[k], env, {})
             else:
-                value = evaluator.evaluate(rule, {index: const(k)})
-            self.terms.append(np.asarray(value, dtype=complex))
+                value = evaluator.evaluate_scoped(rule, env, {index: const(k)})
+            terms.append(np.asarray(value, dtype=complex))
+        return terms
 
 
 def gather_first(table: np.ndarray, idx: np.ndarray) -> np.ndarray:

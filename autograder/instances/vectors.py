@@ -1,5 +1,11 @@
-"""Vectors: fixed random reals, a parameter theta, or random vectors with independent
-components on random discrete laws of the stated mean and variance (never Gaussian)."""
+r"""Vectors: fixed random reals, a parameter theta, or random vectors with independent
+components on random discrete laws of the stated mean and variance (never Gaussian).
+
+Tight case of a random vector: every component on two equally likely points (the law with
+the least kurtosis), where `\mathrm{Var}(q_i^2) = 0` and bounds such as
+`\mathbb{E}[q_i^4] \ge \mathbb{E}[q_i^2]^2` hold with equality.  Large sizes put every
+component on two points, so the product space stays small enough to enumerate.
+"""
 
 from __future__ import annotations
 
@@ -45,8 +51,13 @@ def size_of(inst: Instance, size: str) -> int:
     return int(inst.scalars[size].real)
 
 
+def edges(decl: ctx.VectorOf) -> list[str]:
+    return [f"each {decl.name}_i on two equally likely values"] if decl.random else []
+
+
 def draw(inst: Instance, decl: ctx.VectorOf) -> None:
     n = size_of(inst, decl.size)
+    two_points = inst.edge_case() is not None or n > 3
     if not decl.random:
         values = inst.rng.normal(scale=1.5, size=n)
         inst.handlers[decl.name] = FixedVector(values)
@@ -56,9 +67,14 @@ def draw(inst: Instance, decl: ctx.VectorOf) -> None:
         return
     components, laws = [], []
     for _ in range(n):
-        support = int(inst.rng.choice([2, 3]))
-        weights = random_law(inst.rng, support)
-        points = standardised(inst.rng, weights, decl.mean, decl.var)
+        support = 2 if two_points else int(inst.rng.choice([2, 3]))
+        if inst.edge_case() is not None:
+            weights = np.array([0.5, 0.5])
+            sd = np.sqrt(decl.var)
+            points = np.array([decl.mean - sd, decl.mean + sd])
+        else:
+            weights = random_law(inst.rng, support)
+            points = standardised(inst.rng, weights, decl.mean, decl.var)
         block = inst.omega.add_block(weights)
         components.append((block, points))
         outcomes = zip(points, weights, strict=True)

@@ -4,10 +4,10 @@ from autograder.context import Definition, Index, Integer, RandomSequence, Real,
 from autograder.problem import Problem
 
 CONTEXT = (
-    Real("beta_1", 0.05, 0.95, "the first-moment decay, in (0, 1)"),
-    Real("beta_2", 0.05, 0.999, "the second-moment decay, in (0, 1)"),
+    Real("beta_1", 0.05, 0.95, "the first-moment decay, in (0, 1)", (0, 1, True, True)),
+    Real("beta_2", 0.05, 0.999, "the second-moment decay, in (0, 1)", (0, 1, True, True)),
     Real("mu", -2.0, 2.0, "the common mean of the gradients"),
-    Integer("t", values=(1, 2, 3, 4, 5), description="the step"),
+    Integer("t", values=(1, 2, 3, 4, 5), description="the step", more=(8, 13)),
     RandomSequence("g", mean="mu"),
     Recurrence("m", "t", ((0, "0"),), r"\beta_1 m_{t-1} + (1-\beta_1) g_t"),
     Recurrence("v", "t", ((0, "0"),), r"\beta_2 v_{t-1} + (1-\beta_2) g_t^2"),

@@ -12,7 +12,7 @@ PROBLEMS = [
             "components, each of mean 0 and variance 1 (so $q^\\top k/\\sqrt{d_k}$ has unit variance)."
         ),
         context=(
-            Integer("d_k", values=(1, 2, 3), description="the key dimension"),
+            Integer("d_k", values=(1, 2, 3), description="the key dimension", more=(4, 6)),
             VectorOf("q", "d_k", random=True, mean=0.0, var=1.0),
             VectorOf("k", "d_k", random=True, mean=0.0, var=1.0),
             Index("i", "d_k"),
@@ -33,7 +33,7 @@ PROBLEMS = [
         title="Softmax is invariant to adding a constant",
         statement=r"Show that $\mathrm{softmax}(x + c\mathbf{1})_i = \mathrm{softmax}(x)_i$ for any real c.",
         context=(
-            Integer("n", values=(1, 2, 3, 4), description="the length of x"),
+            Integer("n", values=(1, 2, 3, 4), description="the length of x", more=(7, 12)),
             VectorOf("x", "n"),
             Real("c", -3.0, 3.0, "a real constant"),
             Index("i", "n"),

@@ -3,7 +3,7 @@
 from autograder.context import MDP, Integer
 from autograder.problem import Problem
 
-CONTEXT = (Integer("T", values=(1, 2, 3), description="the horizon"), MDP())
+CONTEXT = (Integer("T", values=(1, 2, 3), description="the horizon", more=(4,)), MDP())
 
 PROBLEMS = [
     Problem(
