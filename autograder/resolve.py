@@ -524,6 +524,13 @@ class Resolver:
         return ir.Covariance(self.resolve(node.left, scope), self.resolve(node.right, scope))
 
     def _need_random(self, node):
+        if getattr(node, "dist", None) is not None:
+            raise ResolveError(
+                "a variance or covariance under a named distribution (`\\mathrm{Var}_{…}`) "
+                "is not supported yet: write it as an expectation, e.g. "
+                "`\\mathbb{E}_{q}[(x - \\mathbb{E}_{q}[x])^2]`",
+                node.pos,
+            )
         if not self.c.random:
             raise ResolveError("there are no random variables in this problem", node.pos)
 
