@@ -2247,38 +2247,132 @@ def _split(toks: list[_Tok]):
 
 
 _NOTE_START = re.compile(r"\\q?quad\s*(?:\(\s*)?\\(?:text|textrm|textnormal|mathrm)\s*\{")
+_NOTE_TEXT = re.compile(r"\\(?:text|textrm|textnormal|textit|mbox)\s*\{")
+_NOTE_SKIP = re.compile(
+    r"(?:\s|~|&|\\[,;:! ]|\\q?quad(?![A-Za-z])|\\(?:tag\*?|label)\s*\{[^{}]*\}"
+    r"|\\(?:nonumber|notag)(?![A-Za-z]))+"
+)
+_NOTE_RELATION = re.compile(
+    r"=|<|>|:=|\u2264|\u2265|\\(?:"
+    + "|".join(sorted(_REL_CMDS, key=len, reverse=True))
+    + r")(?![A-Za-z])"
+)
+_NOTE_OPERATOR = re.compile(r"[-+*/\u2212\u00b7\u00d7]|\\(?:cdot|cdotp|times|ast|div)(?![A-Za-z])")
 
 
-def _note_cut(clean: str, a: int, b: int) -> str:
-    """Justifications that start at a top-level `\\quad` (or `\\qquad`) followed by
-    `\\text{`: from there to the end of the physical line is the note, even when it mixes
-    text and math (`\\quad\\text{(marginalise over } z\\text{)}`).  The region is rewritten
-    as one plain `\\text{...}` (padded, so offsets do not move), which the note rules below
-    then attach to the step it follows."""
-    for m in _NOTE_START.finditer(clean, a, b):
-        before = clean[a : m.start()]
-        unescaped = re.sub(r"\\[{}\[\]()]", "", before)
-        depth = sum(unescaped.count(o) - unescaped.count(c) for o, c in ("{}", "()", "[]"))
+def _balance(text: str) -> int:
+    """Open minus closed round and square brackets in note text."""
+    return sum(text.count(o) - text.count(c) for o, c in ("()", "[]"))
+
+
+def _note_end(clean: str, m: re.Match, eol: int) -> tuple[int, int | None]:
+    """Where a justification that starts at `m` ends, and where mathematics after it
+    starts if that mathematics is not part of it (else None).
+
+    The note's text may be open — a bracket not yet closed (`\text{(divide by } q(z)
+    \text{)}`), or a trailing space (`\text{since } m_0 = 0`) — and then mathematics is
+    part of it.  Once it is closed (`\text{(marginal)}`), mathematics after it is not:
+    that is where the note ends."""
+    depth = _balance(clean[m.start() : m.end()])
+    pos, open_, text = m.end() - 1, True, ""
+    while True:
+        close = _match_brace(clean, pos, eol)
+        if close < 0:
+            return eol, None
+        text = clean[pos + 1 : close - 1]
+        depth += _balance(text)
+        open_ = depth > 0 or text[-1:].isspace() or not text
+        end = i = close
+        while True:
+            skip = _NOTE_SKIP.match(clean, i, eol)
+            j = skip.end() if skip else i
+            if j >= eol:
+                return eol, None
+            if clean[j:eol].strip() in (",", ".", ";"):  # punctuation after the note
+                return j, None
+            t = _NOTE_TEXT.match(clean, j, eol)
+            if t is not None:
+                pos = t.end() - 1
+                break
+            if clean[j] in ")]" and depth > 0:  # `\quad (\text{Bayes})`
+                depth -= 1
+                open_ = depth > 0
+                end = i = j + 1
+                continue
+            ends_sentence = text.rstrip()[-1:] in (")", "]", ".", "")
+            closed = not open_ and (
+                ends_sentence
+                or _NOTE_OPERATOR.match(clean, j, eol)
+                or _NOTE_RELATION.match(clean, j, eol)
+            )
+            if closed:
+                return end, j
+            # mathematics inside the note, up to its next piece of text
+            nxt = _NOTE_TEXT.search(clean, j, eol)
+            if nxt is None:
+                return eol, None
+            pos = nxt.end() - 1
+            break
+
+
+def _note_cut(clean: str, a: int, b: int) -> tuple[str, list[tuple[int, int, str]]]:
+    r"""Justifications that start at a top-level `\quad` (or `\qquad`) followed by `\text{`.
+
+    Such a note may mix text and math (`\quad\text{(marginalise over } z\text{)}`,
+    `\quad\text{since } m_0 = 0`); it ends at the end of the physical line, or earlier, where
+    mathematics follows a closed note (`_note_end`).  The note is rewritten as one plain
+    `\text{...}` (padded, so offsets do not move), which the note rules below attach to the
+    step it follows.  What follows a closed note is read if it starts with a relation (the
+    next step), and otherwise refused: returned as (start, end, message) spans, because a
+    justification ends its expression."""
+    refusals: list[tuple[int, int, str]] = []
+    at = a
+    while True:
+        m = _NOTE_START.search(clean, at, b)
+        if m is None:
+            return clean, refusals
+        before = re.sub(r"\\text\{[^{}]*\}|\\[{}\[\]()]", "", clean[a : m.start()])
+        depth = sum(before.count(o) - before.count(c) for o, c in ("{}", "()", "[]"))
         if depth != 0:
+            at = m.end()
             continue
         eol = clean.find("\n", m.start(), b)
         eol = b if eol < 0 else eol
-        words = clean[m.start() : eol]
+        end, math = _note_end(clean, m, eol)
+        written = clean[m.start() : end].strip()
+        if math is not None and not _NOTE_RELATION.match(clean, math, eol):
+            after = clean[math:eol].strip()
+            shown = after if len(after) <= 30 else after[:28].rstrip() + " …"
+            refusals.append(
+                (
+                    math,
+                    eol,
+                    f"`{shown}` comes after the justification `{written}`, which ends the "
+                    "expression: put the justification at the end of the line",
+                )
+            )
+        words = clean[m.start() : end]
         words = re.sub(r"\\(?:tag|label)\s*\{[^{}]*\}|\\(?:nonumber|notag)", " ", words)
         words = re.sub(r"\\q?quad|\\(?:text|textrm|textnormal|mathrm)\s*\{|[{}$\\]", " ", words)
         words = re.sub(r"\s+([)\]])", r"\1", " ".join(words.split()))
         words = re.sub(r"([(\[])\s+", r"\1", words)
         replacement = f"\\text{{{words}}}" if words else ""
-        clean = clean[: m.start()] + replacement.ljust(eol - m.start()) + clean[eol:]
-    return clean
+        clean = clean[: m.start()] + replacement.ljust(end - m.start()) + clean[end:]
+        at = end
 
 
 def _read_line(clean: str, a: int, b: int, piece: int) -> _Line | None:
-    return _read_line_tokens(_note_cut(clean, a, b), a, b, piece)
+    clean, refusals = _note_cut(clean, a, b)
+    return _read_line_tokens(clean, a, b, piece, refusals)
 
 
-def _read_line_tokens(clean: str, a: int, b: int, piece: int) -> _Line | None:
+def _read_line_tokens(
+    clean: str, a: int, b: int, piece: int, refusals: list[tuple[int, int, str]] = ()
+) -> _Line | None:
     raw = _unwrap_heads(clean, _lex(clean, a, b))
+    for start, _, message in refusals:  # mathematics after a closed justification
+        k = next((n for n, t in enumerate(raw) if t.start >= start), len(raw))
+        raw.insert(k, _Tok("BAD", message, start, start))
     if not raw:
         return None
     for t in raw:

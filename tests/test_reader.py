@@ -1080,3 +1080,60 @@ def test_refused_in_words(src, column, message):
     e = _err(step)
     assert message in e.message, e.message
     assert e.column == column, e
+
+
+# --------------------------------------------------------------------------- notes end a line
+
+
+@pytest.mark.parametrize(
+    ("src", "note"),
+    [
+        (r"a &= b \quad\text{since } m_0 = 0", "since m_0 = 0"),
+        (r"a &= b \quad\text{since} \ m_0 = 0", "since m_0 = 0"),
+        (
+            r"a &= b \quad \text{(by Jensen, as } \log \text{ is concave)}",
+            "(by Jensen, as log is concave)",
+        ),
+        (r"a &= b \quad\text{(marginalise over } z\text{)}", "(marginalise over z)"),
+        (r"a &= b \qquad \text{(divide by } q(z) > 0\text{)}", "(divide by q(z) > 0)"),
+        (r"a &= b \quad\text{(Jensen)}.", "(Jensen)"),
+        (r"a &= b \quad\text{(Jensen)} \quad \text{and more}", "(Jensen) and more"),
+        (r"a &= b \quad (\text{Bayes}) \tag{2}", "(Bayes)"),
+    ],
+)
+def test_notes_that_mix_text_and_math_still_read(src, note):
+    ss = steps(src)
+    assert [(s.relation, s.expr, s.error) for s in ss] == [
+        (None, n("a"), None),
+        ("=", n("b"), None),
+    ]
+    assert ss[1].note == note
+
+
+def test_relation_after_a_closed_note_is_the_next_step():
+    ss = steps(r"a &= b \quad\text{(Jensen)} \le c \quad\text{(again)}")
+    assert [(s.relation, s.expr, s.note) for s in ss] == [
+        (None, n("a"), None),
+        ("=", n("b"), "(Jensen)"),
+        ("<=", n("c"), "(again)"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("src", "column", "shown"),
+    [
+        (r"\log \int p(x, z)\, dz \quad\text{(marginal)} + \log 2", 47, r"`+ \log 2`"),
+        (r"a = b \quad\text{(Jensen)} - c", 28, "`- c`"),
+        (r"a = b \quad (\text{Bayes}) \cdot c", 28, r"`\cdot c`"),
+        (r"a = b \quad\text{(Jensen)}\, dz", 30, "`dz`"),
+        (r"a = b \qquad \text{(divide by } q(z) > 0\text{)} + \log 2", 50, r"`+ \log 2`"),
+        (r"a = b \quad\text{by Jensen.} \log 2", 30, r"`\log 2`"),
+    ],
+)
+def test_mathematics_after_a_closed_note_is_refused(src, column, shown):
+    ss = read(src).steps
+    assert all(s.expr is not None for s in ss[:-1])
+    e = _err(ss[-1])
+    assert e.column == column, e
+    assert e.message.startswith(f"{shown} comes after the justification `"), e.message
+    assert "put the justification at the end of the line" in e.message
