@@ -320,7 +320,7 @@ _SIMPLE_CMDS: dict[str, tuple[str, str]] = {
     "prime": ("PRIMECMD", "prime"),
     "mid": ("GIVEN", "|"),
     "vert": ("BAR", "|"),
-    "parallel": ("PARALLEL", "||"),
+    "parallel": ("PARALLEL", "parallel"),  # only ever the KL separator, never a norm
     "Vert": ("PARALLEL", "||"),
     "langle": ("OPEN", "langle"),
     "rangle": ("CLOSE", "langle"),
@@ -727,8 +727,11 @@ def _lex_command(s: str, i: int, end: int, out: list[_Tok]) -> int:
     if name in ("in", "notin", "subset", "subseteq", "forall", "exists"):
         out.append(_Tok("BAD", f"`\\{name}` is not supported here", i, k))
         return k
-    if name in ("lVert", "rVert", "lfloor", "rfloor", "lceil", "rceil"):
-        out.append(_Tok("BAD", f"`\\{name}` (norms, floors, ceilings) is not supported", i, k))
+    if name in ("lVert", "rVert"):
+        out.append(_Tok("OPEN" if name == "lVert" else "CLOSE", "||", i, k))
+        return k
+    if name in ("lfloor", "rfloor", "lceil", "rceil"):
+        out.append(_Tok("BAD", f"`\\{name}` (floors and ceilings) is not supported", i, k))
         return k
     out.append(_Tok("BAD", _unknown_command(name), i, k))
     return k
@@ -858,10 +861,12 @@ def _lex_delim(name: str, s: str, i: int, k: int, end: int, out: list[_Tok]) -> 
     elif role == "given":
         out.append(_Tok("GIVEN", "|", i, stop))
     else:  # norm
-        if side in ("mid", "auto"):
-            out.append(_Tok("PARALLEL", "||", i, stop))
+        if delim == "\\lVert" or (side == "open" and delim != "\\rVert"):
+            out.append(_Tok("OPEN", "||", i, stop))
+        elif delim == "\\rVert" or side == "close":
+            out.append(_Tok("CLOSE", "||", i, stop))
         else:
-            out.append(_Tok("BAD", "norms `\\left\\| x \\right\\|` are not supported", i, stop))
+            out.append(_Tok("PARALLEL", "||", i, stop))
     return stop
 
 
@@ -1021,6 +1026,7 @@ _ARG_OK = {
     "ACCENT": frozenset("LETTER GREEK".split()),
 }
 _CLOSERS = {"(": ")", "[": "]", "\\{": "\\}", "langle": "\\rangle", "|": "|", "{": "}"}
+_CLOSERS["||"] = "\\|"
 
 
 class _Need:
@@ -1067,6 +1073,8 @@ def _opener_text(tok: _Tok, s: str) -> tuple[str, str]:
         closer = "]"
     else:
         closer = _CLOSERS.get(tok.value, "?")
+    if disp == "\\lVert":
+        return disp, "\\rVert"
     if disp.startswith("\\left"):
         return disp, "\\right" + closer
     m = re.match(r"\\([bB]igg?)l", disp)
@@ -1223,6 +1231,17 @@ def _context(s: str, raw: list[_Tok]) -> list[_Tok]:
             else:
                 t.type, t.value = "OPEN", "|"
                 frames.append(_Frame("|", t))
+        elif typ == "PARALLEL" and t.value == "||" and not frames[-1].kl:
+            # `\|v\|`: a norm, opened and closed like `|x|`; in `\mathrm{KL}(q \| p)` and
+            # after a name, as in `p(x \| z)`, it stays a separator (refused there)
+            top = frames[-1]
+            ends = prev is not None and prev.type in _ENDERS
+            if ends and top.kind == "||":
+                t.type = "CLOSE"
+                frames.pop()
+            elif not (ends and top.apply and top.kind in ("(", "[")):
+                t.type = "OPEN"
+                frames.append(_Frame("||", t))
         elif typ == "CDOT":
             nxt = toks[i] if i < len(toks) else None
             if (
@@ -1560,6 +1579,8 @@ def _group_node(g: _Group) -> Node:
         )
     if g.kind == "|":
         return Call("abs", (g.args[0],), pos=g.pos)
+    if g.kind == "||":
+        return Call("norm", (g.args[0],), pos=g.pos)
     return g.args[0]
 
 
@@ -1597,6 +1618,13 @@ def _read_head(items, i: int, depth: int):
     n = len(items)
     p = h.pos
     if kind == "FUNC":
+        if h.name in ("max", "min") and any(q.kind == "sub" for q in u.posts):
+            sub = next(q for q in u.posts if q.kind == "sub")
+            raise _Fail(
+                sub.pos,
+                f"`{_disp(h)}` with a subscript (a {h.name}imum over a variable) is not read "
+                f"yet: write the values it compares, e.g. `{_disp(h)}(a, b)`",
+            )
         base, power = _scripts(h, u.posts, ("sub", "sup") if h.name == "log" else ("sup",))
         func = h.name
         if power == _MINUS_ONE:
@@ -1758,6 +1786,14 @@ def _read_unit(items, i: int, depth: int):
                 raise _Fail(u.posts[0].pos, "empty braces `{}` cannot carry a script")
             return None, i + 1
         node = _group_node(core)
+        posts = u.posts
+        if core.kind == "||" and posts and posts[0].kind == "sub":  # `\|v\|_2`
+            if posts[0].node != Num("2"):
+                raise _Fail(
+                    posts[0].pos,
+                    "only the Euclidean norm is read: write `\\|v\\|` or `\\|v\\|_2`",
+                )
+            u = _Unit(core, posts[1:])
         if u.posts and _is_apply_chain(node):
             # `(x (x+1))^2`: keep this bracket as a one-factor product, so that a power
             # directly over an Apply always means the Apply's own bracket (syntax.Apply)

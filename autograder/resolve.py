@@ -308,6 +308,9 @@ class Resolver:
             return (sp.Max if node.func == "max" else sp.Min)(*args)
         if node.func == "binom" and len(args) == 2:
             return sp.binomial(*args)
+        if node.func == "norm" and len(args) == 1:  # `\\|v\\|`: Euclidean; of a number, |x|
+            value = args[0]
+            return sp.sqrt(ir.Dot(value, value)) if _is_vector(value) else sp.Abs(value)
         if node.func == "softmax" and len(args) == 1:
             if not _is_vector(args[0]):
                 raise ResolveError("softmax takes a vector", node.pos)

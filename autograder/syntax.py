@@ -103,7 +103,8 @@ class Root(Node):
 class Call(Node):
     """A built-in function, named as sympy names it (`FUNCTION_NAMES`): `\\ln` is "log",
     `e^{x}` is Call("exp", (x,)), `\\arctan`, `\\operatorname{atan}` and `\\tan^{-1}` are
-    "atan", `\\operatorname{sgn}` is "sign"; also abs, max, min, factorial, binom, softmax.
+    "atan", `\\operatorname{sgn}` is "sign"; also abs, max, min, factorial, binom, softmax,
+    and norm (`\\|v\\|`, `\\lVert v \\rVert`, `\\|v\\|_2`: the Euclidean norm).
     """
 
     func: str

@@ -137,6 +137,12 @@ SPELLINGS = [
     ),
     (
         "attention_scaling",
+        r"\|q\|^2 = \lVert q \rVert_2^2 = \left\| q \right\|^2 = q^\top q"
+        r" = \sum_{i=1}^{d_k} q_i^2",
+        r"\sum_{i=1}^{d_k} q_i",
+    ),
+    (
+        "attention_scaling",
         r"\mathrm{Var}(q_1 k_1) = \mathop{\mathrm{Var}}[q_1 k_1] = \mathbb{V}\left[q_1 k_1\right]"
         r" = \mathrm{var}[q_1 k_1]",
         r"\mathbb{E}[q_1 k_1]",

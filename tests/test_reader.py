@@ -983,6 +983,23 @@ TEXTBOOK_CASES = [
 ]
 
 
+NORM_CASES = [
+    (r"\|v\|", call("norm", n("v"))),
+    (r"\lVert v \rVert", call("norm", n("v"))),
+    (r"\left\| v \right\|", call("norm", n("v"))),
+    (r"\Vert v \Vert", call("norm", n("v"))),
+    (r"\bigl\| v \bigr\|", call("norm", n("v"))),
+    (r"\|v\|_2", call("norm", n("v"))),
+    (r"\|v\|_2^2", Pow(call("norm", n("v")), num(2))),
+    (r"\|v\|^2", Pow(call("norm", n("v")), num(2))),
+    (r"\|q - k\| \|k\|", mul(call("norm", sub_(q, k)), call("norm", k))),
+    (r"\frac{q}{\|q\|}", Div(q, call("norm", q))),
+    # beside a KL divergence `\|` still separates its two sides
+    (r"\mathrm{KL}(q \| p) \|v\|", mul(KL(q, p), call("norm", n("v")))),
+]
+TEXTBOOK_CASES += NORM_CASES
+
+
 @pytest.mark.parametrize(("src", "expected"), TEXTBOOK_CASES, ids=[c[0] for c in TEXTBOOK_CASES])
 def test_textbook_spellings(src, expected):
     assert one(src) == expected
@@ -1071,6 +1088,13 @@ REFUSED = [
     (r"D_{\mathbb{KL}}(q)", 16, r"write the KL divergence as"),
     (r"\frac{\partial}{\partial \theta}_2", 33, r"`\frac{\partial}{\partial \theta}` cannot take"),
     (r"\mathrm{Var}_{2}[x]", 15, r"the subscript of `\mathrm{Var}` should be a distribution"),
+    (r"\|v\|_1", 6, r"only the Euclidean norm is read: write `\|v\|` or `\|v\|_2`"),
+    (r"\|v\|_\infty", 6, "only the Euclidean norm is read"),
+    (r"\lVert v", 1, r"unbalanced `\lVert`: no matching `\rVert`"),
+    (r"a + \| v", 5, r"unbalanced `\|`: no matching `\|`"),
+    (r"p(x \| z)", 5, r"`\|` only separates the two sides of `\mathrm{KL}(q \| p)`"),
+    (r"\max_a q(s, a)", 5, r"`\max` with a subscript (a maximum over a variable) is not read"),
+    (r"\lfloor x \rfloor", 1, r"`\lfloor` (floors and ceilings) is not supported"),
 ]
 
 
