@@ -1410,6 +1410,8 @@ _HEAD_DISPLAY = {
 
 
 _MINUS_ONE = Neg(Num("1"))
+_REL_SHOWN = {"=": "=", ">=": "\\ge", "<=": "\\le", ">": ">", "<": "<"}
+_EMPTY_SHOWN = {"(": "()", "[": "[]", "\\{": "\\{\\}", "|": "||", "||": "\\|\\|"}
 
 
 def _disp(h: _Head) -> str:
@@ -1477,7 +1479,11 @@ def _textify(arg: Node) -> Node:
 
 def _attach_sub(node: Node, arg: Node, pos: int) -> Node:
     if isinstance(arg, _Rel):
-        raise _Fail(arg.pos, "`=` inside a subscript is only read under `\\sum` or `\\prod`")
+        raise _Fail(
+            arg.pos,
+            f"`{_REL_SHOWN[arg.op]}` inside a subscript is only read in the range of `\\sum` "
+            "or `\\prod`, e.g. `\\sum_{i=1}^{n}`",
+        )
     if isinstance(arg, Sim):
         raise _Fail(arg.pos, "`\\sim` is only read in an expectation's subscript")
     if isinstance(node, Name):
@@ -1562,7 +1568,7 @@ def _group_node(g: _Group) -> Node:
             raise _Fail(g.pos, "an inner product needs two entries: `\\langle q, k \\rangle`")
         return Inner(g.args[0], g.args[1], pos=g.pos)
     if not g.args:
-        raise _Fail(g.pos, "empty brackets")
+        raise _Fail(g.pos, f"empty brackets `{_EMPTY_SHOWN.get(g.kind, g.kind)}`")
     if g.sep is not None:
         if g.sep.type == "GIVEN":
             raise _Fail(
@@ -1818,7 +1824,7 @@ def _read_unit(items, i: int, depth: int):
         g = items[i + 1].core
         func = node if isinstance(node, Name) else Name(node.text, pos=node.pos)
         if not g.args:
-            raise _Fail(g.pos, "empty brackets")
+            raise _Fail(g.pos, "empty brackets `()`")
         if g.sep is not None and g.sep.type != "GIVEN":
             raise _Fail(
                 g.sep.start_pos, "`\\|` only separates the two sides of `\\mathrm{KL}(q \\| p)`"
@@ -2104,7 +2110,11 @@ def _validate(root: Node) -> None:
         if depth > _MAX_TREE_DEPTH:
             raise _Fail(node.pos, "the expression is nested too deeply to read")
         if isinstance(node, _Rel):
-            raise _Fail(node.pos, "`=` can only stand in a sum's range, e.g. `\\sum_{i=1}^{n}`")
+            raise _Fail(
+                node.pos,
+                f"`{_REL_SHOWN[node.op]}` can only stand in a sum's range, "
+                "e.g. `\\sum_{i=1}^{n}`",
+            )
         if isinstance(node, _Partial):
             raise _Fail(node.pos, "`\\partial` is only read in `\\frac{\\partial f}{\\partial x}`")
         if isinstance(node, _Star):
