@@ -215,3 +215,28 @@ def test_refused_with_the_written_construct(problem, latex, message):
     step = [s for s in check(problem, latex).steps if s.status == "unreadable"][0]
     assert message in step.message, step.message
     assert not INTERNAL_KEYS.search(step.message), step.message
+
+
+def test_functions_evaluate_to_sympys_principal_values():
+    """The randomized path gives each function the value sympy gives it, off the real
+    interval too (arcsin 3, arccosh(-2): complex, and on the same side of the branch cut as
+    sympy, where numpy's own arcsin(3) has the opposite imaginary part)."""
+    import cmath
+
+    import sympy as sp
+
+    from autograder.evaluate import Evaluator
+    from autograder.syntax import FUNCTION_NAMES
+
+    evaluator = Evaluator(None, None)
+    names = sorted(FUNCTION_NAMES - {"log", "exp", "softmax"})
+    points = [sp.Rational(n, 4) for n in (-13, -7, -4, -3, -1, 1, 3, 4, 7, 13)]
+    for name in names:
+        for point in points:
+            expr = getattr(sp, name)(point)
+            exact = complex(sp.N(expr, 30))
+            got = complex(evaluator.evaluate(expr).reshape(-1)[0])
+            if not cmath.isfinite(exact):  # a pole: acoth(-1)
+                assert got == exact, (name, point, got, exact)
+                continue
+            assert abs(got - exact) <= 1e-12 * max(1.0, abs(exact)), (name, point, got, exact)
