@@ -494,6 +494,41 @@ def _elementwise(func):
     return apply
 
 
+def _signed(z: np.ndarray) -> np.ndarray:
+    """A copy with -0.0 imaginary parts made +0.0: numpy's branch cuts look at the sign of
+    a zero, sympy's do not, and the inverse functions below must agree with sympy."""
+    z = np.array(z, dtype=complex)
+    z.imag += 0.0
+    return z
+
+
+def _log(z):
+    return np.log(_signed(z))
+
+
+def _sqrt(z):
+    return np.sqrt(_signed(z))
+
+
+# Inverse trigonometric and hyperbolic functions as sympy defines them (`f.rewrite(log)`):
+# complex principal values, equal to sympy's at every real point, on the branch cuts too
+# (numpy's own arcsin(2) has the opposite imaginary part).
+_INVERSES = {
+    sp.asin: lambda z: -1j * _log(1j * z + _sqrt(1 - z * z)),
+    sp.acos: lambda z: np.pi / 2 + 1j * _log(1j * z + _sqrt(1 - z * z)),
+    sp.atan: lambda z: 0.5j * (_log(1 - 1j * z) - _log(1 + 1j * z)),
+    sp.acot: lambda z: 0.5j * (_log(1 - 1j / z) - _log(1 + 1j / z)),
+    sp.asec: lambda z: np.pi / 2 + 1j * _log(_sqrt(1 - 1 / (z * z)) + 1j / z),
+    sp.acsc: lambda z: -1j * _log(_sqrt(1 - 1 / (z * z)) + 1j / z),
+    sp.asinh: lambda z: _log(z + _sqrt(z * z + 1)),
+    sp.acosh: lambda z: _log(z + _sqrt(z - 1) * _sqrt(z + 1)),
+    sp.atanh: lambda z: (_log(1 + z) - _log(1 - z)) / 2,
+    sp.acoth: lambda z: (_log(1 + 1 / z) - _log(1 - 1 / z)) / 2,
+    sp.asech: lambda z: _log(_sqrt(1 / z - 1) * _sqrt(1 / z + 1) + 1 / z),
+    sp.acsch: lambda z: _log(_sqrt(1 + 1 / (z * z)) + 1 / z),
+}
+
+
 def _extreme(pick):
     """A dispatch entry for Max/Min: compares real parts, keeps the chosen value."""
 
@@ -523,6 +558,14 @@ def _table():
         sp.sinh: _elementwise(np.sinh),
         sp.cosh: _elementwise(np.cosh),
         sp.tanh: _elementwise(np.tanh),
+        sp.cot: _elementwise(lambda z: np.cos(z) / np.sin(z)),
+        sp.sec: _elementwise(lambda z: 1 / np.cos(z)),
+        sp.csc: _elementwise(lambda z: 1 / np.sin(z)),
+        sp.coth: _elementwise(lambda z: np.cosh(z) / np.sinh(z)),
+        sp.sech: _elementwise(lambda z: 1 / np.cosh(z)),
+        sp.csch: _elementwise(lambda z: 1 / np.sinh(z)),
+        sp.sign: _elementwise(lambda z: np.sign(np.asarray(z, dtype=complex))),
+        **{f: _elementwise(lambda z, g=g: g(_signed(z))) for f, g in _INVERSES.items()},
         sp.Abs: e._abs,
         sp.Max: _extreme(np.argmax),
         sp.Min: _extreme(np.argmin),

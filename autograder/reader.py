@@ -31,7 +31,12 @@ from lark.exceptions import UnexpectedInput, UnexpectedToken
 from lark.lexer import Lexer
 
 from autograder.syntax import (
+    FUNCTION_NAMES,
+    GREEK,
+    HYPERBOLIC,
+    INVERSE,
     KL,
+    TRIG,
     Add,
     Apply,
     BigOp,
@@ -59,6 +64,7 @@ from autograder.syntax import (
     Transpose,
     Variance,
 )
+from autograder.syntax import latex as node_latex
 
 __all__ = ["MAX_LENGTH", "MAX_NESTING", "Reading", "read"]
 
@@ -77,6 +83,9 @@ class Reading:
 
 
 # --------------------------------------------------------------------------- internals
+
+
+_WRITTEN = "\x00"  # in a `_Fail` message: the construct written at its position, quoted
 
 
 class _Fail(Exception):
@@ -159,9 +168,11 @@ class _Group:
 class _Head:
     """An operator whose reach is decided by `_fold`: \\log, \\sum, \\mathbb{E}, ..."""
 
-    __slots__ = ("kind", "name", "pos", "end", "index", "var", "lower", "upper")
+    __slots__ = ("kind", "name", "pos", "end", "index", "var", "lower", "upper", "written")
 
-    def __init__(self, kind, name, pos, end=-1, index=None, var=None, lower=None, upper=None):
+    def __init__(
+        self, kind, name, pos, end=-1, index=None, var=None, lower=None, upper=None, written=None
+    ):
         self.kind = kind
         self.name = name
         self.pos = pos
@@ -170,6 +181,7 @@ class _Head:
         self.var = var
         self.lower = lower
         self.upper = upper
+        self.written = written  # the operator as the learner wrote it, for messages
 
 
 class _Unit:
@@ -194,14 +206,7 @@ class _Terms(list):
 
 # --------------------------------------------------------------------------- vocabulary
 
-_GREEK = {
-    g: g
-    for g in (
-        "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron "
-        "pi rho sigma tau upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma "
-        "Upsilon Phi Psi Omega ell infty"
-    ).split()
-}
+_GREEK = {g: g for g in GREEK}
 _GREEK.update(
     varepsilon="epsilon",
     vartheta="theta",
@@ -234,9 +239,35 @@ _UNICODE_GREEK = dict(
     )
 )
 
-_UNARY_FUNCS = {"log", "exp", "sin", "cos", "tan", "sinh", "cosh", "tanh", "softmax"}
-_FUNCS = {f: f for f in _UNARY_FUNCS | {"max", "min"}}
-_FUNCS["ln"] = "log"
+_UNARY_FUNCS = FUNCTION_NAMES
+# LaTeX's own function commands (`\arcsin`, `\coth`, ...) -> the `Call` name
+_FUNCS = {f: f for f in (*TRIG, *HYPERBOLIC[:4], "log", "exp", "max", "min")}
+_FUNCS.update(ln="log", arcsin="asin", arccos="acos", arctan="atan")
+# names read inside `\operatorname{…}`, `\mathrm{…}`, `\text{…}` (as sympy's `latex()` and
+# textbooks spell them), and bare before a bracket: `sin(x)`, `asinh(x)`
+_FUNC_WORDS = dict(_FUNCS)
+_FUNC_WORDS.update({f: f for f in _UNARY_FUNCS})
+_FUNC_WORDS.update(sgn="sign", cosech="csch", arccot="acot", arcsec="asec", arccsc="acsc")
+for _f in HYPERBOLIC:
+    # sympy's inv_trig_style="full" prints arsinh; textbooks also write arcsinh
+    _FUNC_WORDS["ar" + _f] = _FUNC_WORDS["arc" + _f] = INVERSE[_f]
+_KNOWN_FUNCTIONS = (
+    "\\log, \\exp, trigonometric and hyperbolic functions and their inverses (\\arcsin, "
+    "\\operatorname{sech}, \\operatorname{asinh}, ...), \\operatorname{sign}, \\max, \\min "
+    "and \\operatorname{softmax}"
+)
+# words that name something the checker does not read, and what to write instead
+_REFUSED_WORDS = {
+    "lg": "`{w}` is ambiguous (base 2 or base 10): write `\\log_2` or `\\log_{{10}}`; "
+    "`\\log` is the natural logarithm",
+    "Pr": "`{w}` (the probability of an event) is not read: write the density or mass "
+    "function, e.g. `p(x)`",
+    "argmax": "`{w}` (where a maximum is reached) is not read: write the value it stands for",
+    "argmin": "`{w}` (where a minimum is reached) is not read: write the value it stands for",
+    "arg": "`{w}` cannot be checked: write the value it stands for",
+    "tr": "`{w}` (a trace) is not read: matrices are not supported here",
+    "det": "`{w}` (a determinant) is not read: matrices are not supported here",
+}
 
 _REL_CMDS = {
     "ge": ">=",
@@ -249,11 +280,17 @@ _REL_CMDS = {
     "leqq": "<=",
     "gt": ">",
     "lt": "<",
+    # definitional equality (Sutton & Barto write \doteq): checked as `=`
+    "doteq": "=",
+    "coloneqq": "=",
+    "coloneq": "=",
+    "eqqcolon": "=",
+    "eqcolon": "=",
+    "triangleq": "=",
 }
 _BADREL_CMDS = (
     "ne neq approx propto equiv simeq cong to rightarrow Rightarrow implies iff "
-    "Leftrightarrow leftarrow Leftarrow longrightarrow Longrightarrow ll gg mapsto "
-    "coloneqq triangleq doteq"
+    "Leftrightarrow leftarrow Leftarrow longrightarrow Longrightarrow ll gg mapsto"
 ).split()
 
 # command -> (token type, value)
@@ -272,6 +309,7 @@ _SIMPLE_CMDS: dict[str, tuple[str, str]] = {
     "nabla": ("NABLA", "nabla"),
     "partial": ("PARTIAL", "partial"),
     "cdot": ("CDOT", "\\cdot"),
+    "cdotp": ("CDOT", "\\cdot"),
     "times": ("MULOP", "\\times"),
     "ast": ("ASTERISK", "*"),
     "div": ("DIVOP", "\\div"),
@@ -282,7 +320,7 @@ _SIMPLE_CMDS: dict[str, tuple[str, str]] = {
     "prime": ("PRIMECMD", "prime"),
     "mid": ("GIVEN", "|"),
     "vert": ("BAR", "|"),
-    "parallel": ("PARALLEL", "||"),
+    "parallel": ("PARALLEL", "parallel"),  # only ever the KL separator, never a norm
     "Vert": ("PARALLEL", "||"),
     "langle": ("OPEN", "langle"),
     "rangle": ("CLOSE", "langle"),
@@ -311,7 +349,7 @@ _IGNORED_CMDS = set(
     ).split()
 )
 _IGNORED_WITH_ARG = {"tag", "tag*", "label", "hspace", "hspace*", "vspace", "vspace*"}
-_IGNORED_WITH_ARG |= {"phantom", "hphantom", "vphantom", "color", "mspace", "kern"}
+_IGNORED_WITH_ARG |= {"phantom", "hphantom", "vphantom", "color", "mspace"}
 _BOLD_FONTS = set(
     "mathbf boldsymbol bm vec mathit mathsf mathcal mathnormal mathbb mathscr mathfrak "
     "pmb mathtt mathbfit".split()
@@ -326,21 +364,24 @@ _DELIM_SIZERS = set(
 )
 _WORD_TOKENS = {"E": ("EXPECT", "E"), "Var": ("VAR", "Var"), "var": ("VAR", "Var")}
 _WORD_TOKENS.update({"Cov": ("COV", "Cov"), "cov": ("COV", "Cov"), "KL": ("KL", "KL")})
-for _f, _v in _FUNCS.items():
+for _f, _v in _FUNC_WORDS.items():
     _WORD_TOKENS[_f] = ("FUNC", _v)
 
 _WRAP_ENVS = {"aligned", "align", "align*", "equation", "equation*", "gather", "gather*"}
 _WRAP_ENVS |= {"split", "alignat", "alignat*", "aligned*", "flalign", "flalign*", "eqnarray"}
 _WRAP_ENVS |= {"eqnarray*", "multline", "multline*", "displaymath", "math", "gathered"}
 
+_ARG_OPT_RE = re.compile(r"\s*\\(max|min)(?![A-Za-z])")
+_DIMEN_RE = re.compile(r"\s*(?:-\s*)?(?:\d+(?:\.\d*)?|\.\d+)\s*(?:mu|pt|em|ex|px|cm|mm|in|bp)")
 _NUM_RE = re.compile(r"\d+(?:\.\d+)?|\.\d+")
 _CMD_RE = re.compile(r"[A-Za-z]+")
 _DKL_RE = re.compile(
-    r"D\s*_\s*(?:\{\s*(?:KL|\\(?:mathrm|text|operatorname|textrm|rm)\s*\{\s*KL\s*\})\s*\}"
-    r"|\\(?:mathrm|text|operatorname|textrm)\s*\{\s*KL\s*\})"
+    r"D\s*_\s*(?:\{\s*(?:KL|\\(?:mathrm|text|operatorname|textrm|rm|mathbb)\s*\{\s*KL\s*\})\s*\}"
+    r"|\\(?:mathrm|text|operatorname|textrm|mathbb)\s*\{\s*KL\s*\})"
 )
+_BARE_WORDS = sorted((*_FUNC_WORDS, "KL", "Var", "Cov"), key=lambda w: (-len(w), w))
 _WORD_RE = re.compile(
-    r"(softmax|sinh|cosh|tanh|log|ln|exp|sin|cos|tan|max|min|KL|Var|Cov)"
+    "(" + "|".join(_BARE_WORDS) + ")"
     r"(?=\s*(?:\(|\[|\\left(?![A-Za-z])|\\[bB]igg?l?(?![A-Za-z])))"
 )
 _GREEK_CMD_RE = re.compile(r"\\([A-Za-z]+)")
@@ -568,6 +609,18 @@ def _lex(s: str, start: int, end: int) -> list[_Tok]:
             out.append(_Tok("LETTER", c, i, i + 1))
             i += 1
             continue
+        if c == ":" and i + 1 < end and s[i + 1] == "=":  # `:=` defines: checked as `=`
+            out.append(_Tok("REL", "=", i, i + 2))
+            i += 2
+            continue
+        if c == "=" and i + 1 < end and s[i + 1] == ":":  # `=:`
+            out.append(_Tok("REL", "=", i, i + 2))
+            i += 2
+            continue
+        if c == ";":
+            out.append(_Tok("SEMI", ";", i, i + 1))
+            i += 1
+            continue
         if c in "<>":
             if i + 1 < end and s[i + 1] == "=":
                 out.append(_Tok("REL", c + "=", i, i + 2))
@@ -632,6 +685,17 @@ def _lex_command(s: str, i: int, end: int, out: list[_Tok]) -> int:
     if name in _FUNCS:
         out.append(_Tok("FUNC", _FUNCS[name], i, k))
         return k
+    if name in _REFUSED_WORDS:  # \lg, \Pr, \arg\max, \det
+        m = _ARG_OPT_RE.match(s, k, end) if name == "arg" else None
+        stop = m.end() if m else k
+        key = "arg" + m.group(1) if m else name
+        out.append(_Tok("BAD", _REFUSED_WORDS[key].format(w=s[i:stop]), i, stop))
+        return stop
+    if name in ("underset", "overset", "stackrel"):
+        return _lex_stacked(name, s, i, k, end, out)
+    if name in ("kern", "mkern", "mskip", "hskip"):  # `\mkern-1.5mu`: spacing
+        m = _DIMEN_RE.match(s, k, end)
+        return m.end() if m else _skip_arg(s, k, end)
     if name in _SIMPLE_CMDS:
         typ, val = _SIMPLE_CMDS[name]
         out.append(_Tok(typ, val, i, k))
@@ -663,11 +727,70 @@ def _lex_command(s: str, i: int, end: int, out: list[_Tok]) -> int:
     if name in ("in", "notin", "subset", "subseteq", "forall", "exists"):
         out.append(_Tok("BAD", f"`\\{name}` is not supported here", i, k))
         return k
-    if name in ("lVert", "rVert", "lfloor", "rfloor", "lceil", "rceil"):
-        out.append(_Tok("BAD", f"`\\{name}` (norms, floors, ceilings) is not supported", i, k))
+    if name in ("lVert", "rVert"):
+        out.append(_Tok("OPEN" if name == "lVert" else "CLOSE", "||", i, k))
         return k
-    out.append(_Tok("BAD", f"unknown command `\\{name}`", i, k))
+    if name in ("lfloor", "rfloor", "lceil", "rceil"):
+        out.append(_Tok("BAD", f"`\\{name}` (floors and ceilings) is not supported", i, k))
+        return k
+    out.append(_Tok("BAD", _unknown_command(name), i, k))
     return k
+
+
+# commands that are not LaTeX but a learner's preamble macro or a misspelt function
+_MACRO_HINTS = {"E": "\\mathbb{E}", "Var": "\\mathrm{Var}", "Cov": "\\mathrm{Cov}"}
+_MACRO_HINTS.update(KL="\\mathrm{KL}", abs="|x|", argmax="\\operatorname*{arg\\,max}")
+
+
+def _unknown_command(name: str) -> str:
+    """The message for `\\name` the reader does not know, with what to write instead
+    when the intent is clear (`\\sech` -> `\\operatorname{sech}`)."""
+    if name in _FUNC_WORDS:
+        return (
+            f"unknown command `\\{name}` (LaTeX has no such command): "
+            f"write `\\operatorname{{{name}}}`"
+        )
+    if name in _MACRO_HINTS:
+        return (
+            f"unknown command `\\{name}` (a macro from your own preamble?): "
+            f"write `{_MACRO_HINTS[name]}`"
+        )
+    return f"unknown command `\\{name}`"
+
+
+def _lex_stacked(name: str, s: str, i: int, k: int, end: int, out: list[_Tok]) -> int:
+    """`\\overset{\\text{def}}{=}`, `\\stackrel{(a)}{\\ge}`: the relation underneath (the
+    annotation is a justification, not mathematics).  `\\underset{\\tau \\sim \\pi}{\\mathrm{E}}`
+    (Spinning Up's expectation) is read as the operator with that subscript."""
+    top = _read_arg(s, k, end)
+    base = _read_arg(s, top[2], end) if top is not None and top[0] != "unbalanced" else None
+    if top is None or base is None or "unbalanced" in (top[0], base[0]):
+        out.append(_Tok("BAD", f"`\\{name}` needs two arguments in braces", i, k))
+        return k if top is None or top[0] == "unbalanced" else top[2]
+    stop = base[2]
+    inner = _lex(s, base[0], base[1])
+    if len(inner) == 1 and inner[0].type == "REL":
+        out.append(_Tok("REL", inner[0].value, i, stop))
+        return stop
+    if name != "underset" or not inner:
+        out.append(
+            _Tok(
+                "BAD",
+                f"`\\{name}` is only read over a relation, e.g. `\\overset{{\\text{{def}}}}{{=}}`",
+                i,
+                stop,
+            )
+        )
+        return stop
+    # the operator's written form is the whole construct; tokens stay in text order
+    inner[0].start, inner[-1].end = i, stop
+    out.extend(inner)
+    braced = s[top[0] - 1 : top[0]] == "{" and top[2] == top[1] + 1
+    out.append(_Tok("UNDERSCORE", "_", i, i))
+    out.append(_Tok("LBRACE", "{", top[0] - 1 if braced else top[0], top[0]))
+    out.extend(_lex(s, top[0], top[1]))
+    out.append(_Tok("RBRACE", "{", top[1], top[2] if braced else top[1]))
+    return stop
 
 
 _DELIMS = {
@@ -714,6 +837,8 @@ def _lex_delim(name: str, s: str, i: int, k: int, end: int, out: list[_Tok]) -> 
         return k
     kind, role = _DELIMS[delim]
     if role == "none":
+        if name in ("left", "right"):  # an invisible side: paired like a bracket
+            out.append(_Tok("LEFTDOT" if name == "left" else "RIGHTDOT", ".", i, stop))
         return stop
     side = "auto"
     if name == "left" or name.endswith("l"):
@@ -736,14 +861,44 @@ def _lex_delim(name: str, s: str, i: int, k: int, end: int, out: list[_Tok]) -> 
     elif role == "given":
         out.append(_Tok("GIVEN", "|", i, stop))
     else:  # norm
-        if side in ("mid", "auto"):
-            out.append(_Tok("PARALLEL", "||", i, stop))
+        if delim == "\\lVert" or (side == "open" and delim != "\\rVert"):
+            out.append(_Tok("OPEN", "||", i, stop))
+        elif delim == "\\rVert" or side == "close":
+            out.append(_Tok("CLOSE", "||", i, stop))
         else:
-            out.append(_Tok("BAD", "norms `\\left\\| x \\right\\|` are not supported", i, stop))
+            out.append(_Tok("PARALLEL", "||", i, stop))
     return stop
 
 
+_SPACING_RE = re.compile(r"\\[,;:! ]|\\q?quad(?![A-Za-z])|~|\s")
+# what follows a name that makes it a function application: `(`, `\left(`, `{\left(`
+_CALL_AFTER = re.compile(r"\s*\{?\s*(?:\(|\\left\s*\(|\\[bB]igg?l?\s*\()")
+# what follows `\mathbb{1}` that makes it an indicator: `[`, `(`, `\{`, `_{\{`
+_INDICATOR_AFTER = re.compile(
+    r"\s*(?:\[|\(|\\\{|\\left(?![A-Za-z])|\\[bB]igg?l?(?![A-Za-z])"
+    r"|_\s*\{\s*(?:\\\{|\\left|\[|\())"
+)
+_BLACKBOARD = {"E": ("EXPECT", "E"), "V": ("VAR", "Var"), "KL": ("KL", "KL")}
+_BLACKBOARD_REFUSED = {
+    "P": "`{w}` (the probability of an event) is not read: write the density or mass "
+    "function, e.g. `p(x)`",
+    "I": "`{w}` (an indicator, or mutual information) is not read yet",
+    "H": "`{w}` (entropy) is not read: write it as an expectation, "
+    "e.g. `-\\mathbb{{E}}_{{p}}[\\log p(x)]`",
+}
+for _c in "RNZQC":
+    _BLACKBOARD_REFUSED[_c] = "`{w}` is a set of numbers: sets are not read in a formula"
+_INDICATOR = (
+    "`{w}` followed by a bracket (an indicator) is not read yet; "
+    "`\\mathbf{{1}}` on its own is the all-ones vector"
+)
+
+
 def _lex_font(name: str, s: str, i: int, k: int, end: int, out: list[_Tok]) -> int:
+    r"""A font command and its argument.  Fonts do not change a name (`\mathbf{x}`,
+    `\boldsymbol{x}`, `\vec{x}` are all x); `\mathbb` and upright words are vocabulary
+    (`\mathbb{E}`, `\operatorname{asinh}`), and an upright word that is not a known function
+    is refused rather than read as a product of letters."""
     arg = _read_arg(s, k, end)
     if arg is None:
         out.append(_Tok("BAD", f"`\\{name}` needs an argument in braces", i, k))
@@ -753,18 +908,34 @@ def _lex_font(name: str, s: str, i: int, k: int, end: int, out: list[_Tok]) -> i
         return end
     a, b, after = arg
     content = s[a:b].strip()
+    word = _SPACING_RE.sub("", content)  # `arg\,max` -> argmax
+    written = s[i:after]
     greek = None
     m = _GREEK_CMD_RE.fullmatch(content)
     if m and m.group(1) in _GREEK:
         greek = _GREEK[m.group(1)]
     single = len(content) == 1 and content.isascii() and content.isalpha()
     if name in _BOLD_FONTS:
-        if name == "mathbb" and content == "E":
-            out.append(_Tok("EXPECT", "E", i, after))
-        elif name == "mathbb" and content == "V":
-            out.append(_Tok("VAR", "Var", i, after))
-        elif content == "1" and name in ("mathbf", "boldsymbol", "bm", "mathbb", "pmb"):
-            out.append(_Tok("ONES", "1", i, after))
+        if content == "1" and name in ("mathbf", "boldsymbol", "bm", "mathbb", "pmb"):
+            if _INDICATOR_AFTER.match(s, after, end):
+                out.append(_Tok("BAD", _INDICATOR.format(w=written), i, after))
+            else:
+                out.append(_Tok("ONES", "1", i, after))
+        elif name == "mathbb" and content in _BLACKBOARD:
+            typ, val = _BLACKBOARD[content]
+            out.append(_Tok(typ, val, i, after))
+        elif name == "mathbb" and content in _BLACKBOARD_REFUSED:
+            out.append(_Tok("BAD", _BLACKBOARD_REFUSED[content].format(w=written), i, after))
+        elif name == "mathbb" and single:
+            out.append(
+                _Tok(
+                    "BAD",
+                    f"`{written}` has no meaning here: the blackboard letters read are "
+                    "`\\mathbb{E}` (expectation) and `\\mathbb{V}` (variance)",
+                    i,
+                    after,
+                )
+            )
         elif single:
             out.append(_Tok("LETTER", content, i, after))
         elif greek:
@@ -773,18 +944,71 @@ def _lex_font(name: str, s: str, i: int, k: int, end: int, out: list[_Tok]) -> i
             return k  # transparent: read the argument as an ordinary group
         return after
     # upright text
-    if content in _WORD_TOKENS:
-        typ, val = _WORD_TOKENS[content]
+    if word in _WORD_TOKENS:
+        typ, val = _WORD_TOKENS[word]
         out.append(_Tok(typ, val, i, after))
+    elif word in _REFUSED_WORDS:
+        out.append(_Tok("BAD", _REFUSED_WORDS[word].format(w=written), i, after))
     elif single:
         out.append(_Tok("LETTER", content, i, after))
     elif greek:
         out.append(_Tok("GREEK", greek, i, after))
     elif _NUM_RE.fullmatch(content) and content.isascii():
         out.append(_Tok("NUMBER", content, i, after))
+    elif "\\" in content and name in ("operatorname", "operatorname*", "mathrm"):
+        return k  # `\operatorname{\mathbb{E}}`: transparent, the braces are unwrapped later
+    elif name.startswith("operatorname") or (
+        word.isascii()
+        and word.isalpha()
+        and _CALL_AFTER.match(s, after, end)
+        and not s[:i].rstrip().endswith(("_", "^"))  # `p_\text{data}(x)`
+    ):
+        out.append(
+            _Tok(
+                "BAD",
+                f"`{written}` is not a function this checker knows; it reads " + _KNOWN_FUNCTIONS,
+                i,
+                after,
+            )
+        )
     else:
         out.append(_Tok("TEXT", content, i, after))
     return after
+
+
+_HEAD_TYPES = frozenset("FUNC BIGOP EXPECT VAR COV KL NABLA INT".split())
+_WRAPPER_BEFORE = re.compile(r"\\(?:mathop|mathord|operatorname\*?|mathrm)\s*\Z")
+
+
+def _unwrap_heads(s: str, toks: list[_Tok]) -> list[_Tok]:
+    r"""`{\mathbb{E}}`, `\mathop{\mathbb{E}}`, `\operatorname*{\mathbb{E}}`: braces around a
+    lone operator are spacing, not a group; the operator keeps the whole construct as its
+    written form (for messages)."""
+    changed = True
+    while changed:
+        changed = False
+        out: list[_Tok] = []
+        i = 0
+        while i < len(toks):
+            t = toks[i]
+            if (
+                t.type == "LBRACE"
+                and i + 2 < len(toks)
+                and toks[i + 1].type in _HEAD_TYPES
+                and toks[i + 2].type == "RBRACE"
+            ):
+                head = toks[i + 1]
+                m = _WRAPPER_BEFORE.search(s, max(0, t.start - 20), t.start)
+                head.start = m.start() if m else t.start
+                head.end = toks[i + 2].end
+                out.append(head)
+                i += 3
+                changed = True
+                continue
+            out.append(t)
+            i += 1
+        toks = out
+    return toks
 
 
 # --------------------------------------------------------------------------- stage 2
@@ -802,6 +1026,7 @@ _ARG_OK = {
     "ACCENT": frozenset("LETTER GREEK".split()),
 }
 _CLOSERS = {"(": ")", "[": "]", "\\{": "\\}", "langle": "\\rangle", "|": "|", "{": "}"}
+_CLOSERS["||"] = "\\|"
 
 
 class _Need:
@@ -848,6 +1073,8 @@ def _opener_text(tok: _Tok, s: str) -> tuple[str, str]:
         closer = "]"
     else:
         closer = _CLOSERS.get(tok.value, "?")
+    if disp == "\\lVert":
+        return disp, "\\rVert"
     if disp.startswith("\\left"):
         return disp, "\\right" + closer
     m = re.match(r"\\([bB]igg?)l", disp)
@@ -856,16 +1083,62 @@ def _opener_text(tok: _Tok, s: str) -> tuple[str, str]:
     return disp, closer
 
 
+def _wraps_call_bracket(toks: list[_Tok], i: int, prev: _Tok | None) -> bool:
+    """Whether the `{` just before toks[i] holds nothing but one `( … )` bracket and follows
+    a function or a name (sympy prints `\\log{\\left(x \\right)}`, `f{\\left(x,y \\right)}`):
+    then both braces are dropped, here and at the matching `}`, which is removed from toks."""
+    if prev is None or i >= len(toks) or toks[i].type != "OPEN" or toks[i].value != "(":
+        return False
+    if prev.type not in ("FUNC", "LETTER", "GREEK", "TEXT", "RBRACE"):
+        return False
+    depth = 0
+    for j in range(i, len(toks)):
+        typ = toks[j].type
+        if typ in ("OPEN", "LBRACE"):
+            depth += 1
+        elif typ in ("CLOSE", "RBRACE"):
+            depth -= 1
+            if depth == 0:
+                if (
+                    typ == "CLOSE"
+                    and toks[j].value == "("
+                    and j + 1 < len(toks)
+                    and toks[j + 1].type == "RBRACE"
+                ):
+                    del toks[j + 1]
+                    return True
+                return False
+        elif typ == "BAR":
+            return False
+    return False
+
+
 def _context(s: str, raw: list[_Tok]) -> list[_Tok]:
     toks = list(raw)
     out: list[_Tok] = []
     frames = [_Frame("top", None)]
     needs: list[_Need] = []
+    dots: list[tuple[_Tok, int]] = []  # open `\left.` and the frame depth they opened at
     i = 0
     while i < len(toks):
         t = toks[i]
         i += 1
         depth = len(frames)
+        if t.type == "LEFTDOT":
+            dots.append((t, depth))
+            continue
+        if t.type == "RIGHTDOT":
+            if dots and dots[-1][1] == depth:
+                dots.pop()
+                continue
+            if depth > 1:
+                disp, closer = _opener_text(frames[-1].tok, s)
+                raise _Fail(
+                    frames[-1].tok.start,
+                    f"unbalanced `{disp}`: it is closed by `\\right.`, which shows no "
+                    f"bracket; write `{closer}`",
+                )
+            raise _Fail(t.start, "unbalanced `\\right.`: nothing before it opens it")
         prev = out[-1] if out else None
         nd = needs[-1] if needs and needs[-1].depth == depth else None
         if nd is not None:
@@ -892,6 +1165,8 @@ def _context(s: str, raw: list[_Tok]) -> list[_Tok]:
                 needs.pop()
                 nd = None
         typ = t.type
+        if typ == "LBRACE" and nd is None and _wraps_call_bracket(toks, i, prev):
+            continue  # sympy's `f{\left(x, y \right)}`: the braces only hold the bracket
         if typ == "LBRACE":
             f = _Frame("{", t)
             f.need = nd
@@ -908,6 +1183,15 @@ def _context(s: str, raw: list[_Tok]) -> list[_Tok]:
             frames.append(f)
         elif typ in ("RBRACE", "CLOSE"):
             top = frames[-1]
+            if dots and dots[-1][1] == depth:
+                disp = s[t.start : t.end]
+                if disp.startswith("\\right") and t.value == "|":
+                    raise _Fail(
+                        dots[-1][0].start,
+                        f"`\\left.` … `{disp}` is an evaluation bar, which is not read: "
+                        "write the value at the point instead",
+                    )
+                raise _Fail(dots[-1][0].start, f"unbalanced `\\left.`: `{disp}` does not close it")
             if len(frames) == 1:
                 disp = s[t.start : t.end]
                 raise _Fail(t.start, f"unbalanced `{disp}`: nothing before it opens it")
@@ -947,6 +1231,17 @@ def _context(s: str, raw: list[_Tok]) -> list[_Tok]:
             else:
                 t.type, t.value = "OPEN", "|"
                 frames.append(_Frame("|", t))
+        elif typ == "PARALLEL" and t.value == "||" and not frames[-1].kl:
+            # `\|v\|`: a norm, opened and closed like `|x|`; in `\mathrm{KL}(q \| p)` and
+            # after a name, as in `p(x \| z)`, it stays a separator (refused there)
+            top = frames[-1]
+            ends = prev is not None and prev.type in _ENDERS
+            if ends and top.kind == "||":
+                t.type = "CLOSE"
+                frames.pop()
+            elif not (ends and top.apply and top.kind in ("(", "[")):
+                t.type = "OPEN"
+                frames.append(_Frame("||", t))
         elif typ == "CDOT":
             nxt = toks[i] if i < len(toks) else None
             if (
@@ -994,6 +1289,8 @@ def _context(s: str, raw: list[_Tok]) -> list[_Tok]:
         top = frames[-1]
         disp, closer = _opener_text(top.tok, s)
         raise _Fail(top.tok.start, f"unbalanced `{disp}`: no matching `{closer}`")
+    if dots:
+        raise _Fail(dots[-1][0].start, "unbalanced `\\left.`: no matching `\\right.`")
     pos = out[-1].end if out else 0
     for nd in reversed(needs):
         if nd.owner is not None:
@@ -1007,7 +1304,7 @@ def _strip_notes(toks: list[_Tok]) -> tuple[list[_Tok], list[str]]:
     toks = list(toks)
     while toks:
         t = toks[-1]
-        if t.type in ("COMMA", "DOT") and t.top:
+        if t.type in ("COMMA", "DOT", "SEMI") and t.top:
             toks.pop()
             continue
         if t.type == "TEXT" and t.top and not t.arg:
@@ -1112,11 +1409,20 @@ _HEAD_DISPLAY = {
 }
 
 
+_MINUS_ONE = Neg(Num("1"))
+_REL_SHOWN = {"=": "=", ">=": "\\ge", "<=": "\\le", ">": ">", "<": "<"}
+_EMPTY_SHOWN = {"(": "()", "[": "[]", "\\{": "\\{\\}", "|": "||", "||": "\\|\\|"}
+
+
 def _disp(h: _Head) -> str:
-    pattern = _HEAD_DISPLAY.get(h.kind, "{}")
+    """The operator as written (`\\ln`, `\\operatorname{asinh}`, `\\mathop{\\mathbb{E}}`), so
+    a message names what the learner wrote, not the reader's canonical name."""
+    if h.written:
+        return h.written
     if h.kind == "GRADHEAD":
-        v = h.var
-        return pattern.format(v.base if isinstance(v, Name) else "x")
+        d = "d" if h.name == "d" else "\\partial"
+        return f"\\frac{{{d}}}{{{d} {node_latex(h.var)}}}"
+    pattern = _HEAD_DISPLAY.get(h.kind, "{}")
     return pattern.format(h.name)
 
 
@@ -1173,7 +1479,11 @@ def _textify(arg: Node) -> Node:
 
 def _attach_sub(node: Node, arg: Node, pos: int) -> Node:
     if isinstance(arg, _Rel):
-        raise _Fail(arg.pos, "`=` inside a subscript is only read under `\\sum` or `\\prod`")
+        raise _Fail(
+            arg.pos,
+            f"`{_REL_SHOWN[arg.op]}` inside a subscript is only read in the range of `\\sum` "
+            "or `\\prod`, e.g. `\\sum_{i=1}^{n}`",
+        )
     if isinstance(arg, Sim):
         raise _Fail(arg.pos, "`\\sim` is only read in an expectation's subscript")
     if isinstance(node, Name):
@@ -1258,7 +1568,7 @@ def _group_node(g: _Group) -> Node:
             raise _Fail(g.pos, "an inner product needs two entries: `\\langle q, k \\rangle`")
         return Inner(g.args[0], g.args[1], pos=g.pos)
     if not g.args:
-        raise _Fail(g.pos, "empty brackets")
+        raise _Fail(g.pos, f"empty brackets `{_EMPTY_SHOWN.get(g.kind, g.kind)}`")
     if g.sep is not None:
         if g.sep.type == "GIVEN":
             raise _Fail(
@@ -1275,6 +1585,8 @@ def _group_node(g: _Group) -> Node:
         )
     if g.kind == "|":
         return Call("abs", (g.args[0],), pos=g.pos)
+    if g.kind == "||":
+        return Call("norm", (g.args[0],), pos=g.pos)
     return g.args[0]
 
 
@@ -1293,7 +1605,7 @@ def _single_arg(h: _Head, g: _Group, what: str) -> Node:
             raise _Fail(
                 g.sep.start_pos, "conditional expectations `\\mathbb{E}[x | y]` are not supported"
             )
-        raise _Fail(g.sep.start_pos, f"unexpected `{g.sep.value}` in the argument of `{what}`")
+        raise _Fail(g.sep.start_pos, f"unexpected `{g.sep.written}` in the argument of `{what}`")
     if len(g.args) != 1:
         raise _Fail(g.commas[0], f"`{what}` takes one argument")
     return g.args[0]
@@ -1312,16 +1624,32 @@ def _read_head(items, i: int, depth: int):
     n = len(items)
     p = h.pos
     if kind == "FUNC":
+        if h.name in ("max", "min") and any(q.kind == "sub" for q in u.posts):
+            sub = next(q for q in u.posts if q.kind == "sub")
+            raise _Fail(
+                sub.pos,
+                f"`{_disp(h)}` with a subscript (a {h.name}imum over a variable) is not read "
+                f"yet: write the values it compares, e.g. `{_disp(h)}(a, b)`",
+            )
         base, power = _scripts(h, u.posts, ("sub", "sup") if h.name == "log" else ("sup",))
+        func = h.name
+        if power == _MINUS_ONE:
+            if func not in INVERSE:
+                raise _Fail(
+                    power.pos,
+                    f"`{_disp(h)}^{{-1}}` is ambiguous (the inverse function, or one over "
+                    f"`{_disp(h)}`?): write `\\frac{{1}}{{{_disp(h)} x}}` for the reciprocal",
+                )
+            func, power = INVERSE[func], None  # `\tan^{-1} x` is arctan, as sympy prints it
         g = _bracket_arg(h, items, i)
         if g is not None:
             core = g.core
             if core.sep is not None:
-                raise _Fail(core.sep.start_pos, f"unexpected `{core.sep.value}` in `{_disp(h)}`")
+                raise _Fail(core.sep.start_pos, f"unexpected `{core.sep.written}` in `{_disp(h)}`")
             args = tuple(core.args)
-            if h.name in _UNARY_FUNCS and len(args) != 1:
+            if func in _UNARY_FUNCS and len(args) != 1:
                 raise _Fail(core.commas[0], f"`{_disp(h)}` takes one argument")
-            node = Call(h.name, args, pos=p)
+            node = Call(func, args, pos=p)
             if base is not None:
                 node = Div(node, Call("log", (base,), pos=base.pos), pos=p)
             node = _apply_posts(node, g.posts)
@@ -1330,9 +1658,9 @@ def _read_head(items, i: int, depth: int):
             arg, j = _read_unit(items, i + 1, depth + 1)
             if arg is None:
                 raise _Fail(p, f"`{_disp(h)}` needs an argument")
-            if h.name in ("max", "min"):
-                raise _Fail(p, f"`{_disp(h)}` needs its arguments in brackets: `\\max(a, b)`")
-            node = Call(h.name, (arg,), pos=p)
+            if func in ("max", "min"):
+                raise _Fail(p, f"`{_disp(h)}` needs its arguments in brackets: `{_disp(h)}(a, b)`")
+            node = Call(func, (arg,), pos=p)
             if base is not None:
                 node = Div(node, Call("log", (base,), pos=base.pos), pos=p)
         else:
@@ -1353,7 +1681,7 @@ def _read_head(items, i: int, depth: int):
             var = sub
         body = _rest(h, items, i, depth, "something to sum" if h.name == "sum" else "a body")
         return BigOp(h.name, var, lower, sup, body, pos=p), n
-    if kind == "NABLA":
+    if kind == "NABLA" or (kind == "PARTIAL" and any(q.kind == "sub" for q in u.posts)):
         sub, _ = _scripts(h, u.posts, ("sub",))
         if sub is None:
             raise _Fail(
@@ -1383,7 +1711,13 @@ def _read_head(items, i: int, depth: int):
         body = _rest(h, items, i, depth, "something to average")
         return Expect(dist, body, pos=p), n
     if kind in ("VAR", "COV", "KL"):
-        _scripts(h, u.posts, ())
+        dist, _ = _scripts(h, u.posts, ("sub",) if kind != "KL" else ())
+        if dist is not None and not isinstance(dist, (Name, Apply, Sim)):
+            raise _Fail(
+                dist.pos,
+                f"the subscript of `{_disp(h)}` should be a distribution such as `q(z)`, "
+                "`q` or `z \\sim q(z)`",
+            )
         g = _bracket_arg(h, items, i)
         example = {
             "VAR": "\\mathrm{Var}(X)",
@@ -1394,11 +1728,11 @@ def _read_head(items, i: int, depth: int):
             raise _Fail(h.end, f"`{_disp(h)}` needs its argument in brackets, e.g. `{example}`")
         core = g.core
         if kind == "VAR":
-            node = Variance(_single_arg(h, core, _disp(h)), pos=p)
+            node = Variance(_single_arg(h, core, _disp(h)), dist, pos=p)
         elif kind == "COV":
             if core.sep is not None or len(core.args) != 2:
                 raise _Fail(core.pos, f"`{_disp(h)}` takes two arguments, e.g. `{example}`")
-            node = Covariance(core.args[0], core.args[1], pos=p)
+            node = Covariance(core.args[0], core.args[1], dist, pos=p)
         else:
             if core.sep is not None and core.sep.type == "PARALLEL":
                 if len(core.args) != 1 or len(core.args2) != 1:
@@ -1458,6 +1792,14 @@ def _read_unit(items, i: int, depth: int):
                 raise _Fail(u.posts[0].pos, "empty braces `{}` cannot carry a script")
             return None, i + 1
         node = _group_node(core)
+        posts = u.posts
+        if core.kind == "||" and posts and posts[0].kind == "sub":  # `\|v\|_2`
+            if posts[0].node != Num("2"):
+                raise _Fail(
+                    posts[0].pos,
+                    "only the Euclidean norm is read: write `\\|v\\|` or `\\|v\\|_2`",
+                )
+            u = _Unit(core, posts[1:])
         if u.posts and _is_apply_chain(node):
             # `(x (x+1))^2`: keep this bracket as a one-factor product, so that a power
             # directly over an Apply always means the Apply's own bracket (syntax.Apply)
@@ -1465,7 +1807,11 @@ def _read_unit(items, i: int, depth: int):
     else:
         node = core
         if isinstance(node, Text) and not re.fullmatch(r"[A-Za-z]+", node.text):
-            raise _Fail(node.pos, f"unexpected text `{node.text}` inside the expression")
+            raise _Fail(
+                node.pos,
+                f"unexpected text {_WRITTEN} inside the expression: a justification goes at "
+                "the end of its line",
+            )
     node = _apply_posts(node, u.posts)
     if (
         isinstance(node, (Name, Text))
@@ -1478,7 +1824,7 @@ def _read_unit(items, i: int, depth: int):
         g = items[i + 1].core
         func = node if isinstance(node, Name) else Name(node.text, pos=node.pos)
         if not g.args:
-            raise _Fail(g.pos, "empty brackets")
+            raise _Fail(g.pos, "empty brackets `()`")
         if g.sep is not None and g.sep.type != "GIVEN":
             raise _Fail(
                 g.sep.start_pos, "`\\|` only separates the two sides of `\\mathrm{KL}(q \\| p)`"
@@ -1550,7 +1896,7 @@ def _make_frac(tok: Token, num: Node, den: Node):
     ):
         var = den.factors[1]
         if _is_d(num):
-            return _Head("GRADHEAD", "", p, var=var)
+            return _Head("GRADHEAD", "d", p, var=var)
         if isinstance(num, Mul) and _is_d(num.factors[0]):
             rest = num.factors[1:]
             return Grad(var, _mul(list(rest)), pos=p)
@@ -1665,19 +2011,19 @@ class _Build(Transformer):
         tok = c[0]
         index = _sum_node(c[2]) if len(c) > 1 else None
         end = c[-1].end_pos if len(c) > 1 else tok.end_pos
-        return _Head("SQRT", "sqrt", tok.start_pos, end, index=index)
+        return _Head("SQRT", "sqrt", tok.start_pos, end, index=index, written=tok.written)
 
     def accent(self, c):
         tok, node = c
         if not isinstance(node, Name) or node.accent is not None:
             raise _Fail(
-                tok.start_pos, f"`\\{tok.value}` goes on a single letter, e.g. `\\hat{{m}}`"
+                tok.start_pos, f"`{tok.written}` goes on a single letter, e.g. `\\hat{{m}}`"
             )
         return replace(node, accent=tok.value, pos=tok.start_pos)
 
     def head(self, c):
         tok = c[0]
-        return _Head(tok.type, tok.value, tok.start_pos, tok.end_pos)
+        return _Head(tok.type, tok.value, tok.start_pos, tok.end_pos, written=tok.written)
 
     def integral(self, c):
         int_tok, posts = c[0], c[1]
@@ -1700,6 +2046,13 @@ class _Build(Transformer):
         if len(c) == 3:
             return _attach_sub(name, c[2], c[1].start_pos)
         return name
+
+
+class _LTok(Token):
+    """A lark token that also remembers how it was written (`\\mid` for the bar `|`,
+    `\\operatorname{asinh}` for the function asinh), so messages quote the learner."""
+
+    __slots__ = ("written",)
 
 
 class _ListLexer(Lexer):
@@ -1736,10 +2089,10 @@ def _children(node: Node):
         for a in node.args + node.given:
             yield a, "arg"
         return
-    if isinstance(node, Expect):
-        if node.dist is not None:
-            yield node.dist, "dist"
-        yield node.body, None
+    if isinstance(node, (Expect, Variance, Covariance)):
+        for name, value in node.__dict__.items():
+            if isinstance(value, Node):
+                yield value, "dist" if name == "dist" else None
         return
     for value in node.__dict__.values():
         if isinstance(value, Node):
@@ -1757,15 +2110,19 @@ def _validate(root: Node) -> None:
         if depth > _MAX_TREE_DEPTH:
             raise _Fail(node.pos, "the expression is nested too deeply to read")
         if isinstance(node, _Rel):
-            raise _Fail(node.pos, "`=` can only stand in a sum's range, e.g. `\\sum_{i=1}^{n}`")
+            raise _Fail(
+                node.pos,
+                f"`{_REL_SHOWN[node.op]}` can only stand in a sum's range, "
+                "e.g. `\\sum_{i=1}^{n}`",
+            )
         if isinstance(node, _Partial):
             raise _Fail(node.pos, "`\\partial` is only read in `\\frac{\\partial f}{\\partial x}`")
         if isinstance(node, _Star):
             raise _Fail(node.pos, "a superscript `*` goes right after a name, e.g. `x^*`")
         if isinstance(node, _Top):
-            raise _Fail(node.pos, "`\\top` is only read as a superscript, e.g. `q^\\top`")
+            raise _Fail(node.pos, f"{_WRITTEN} is only read as a superscript, e.g. `q^\\top`")
         if isinstance(node, _PrimeMark):
-            raise _Fail(node.pos, "`\\prime` is only read as a superscript, e.g. `s^\\prime`")
+            raise _Fail(node.pos, f"{_WRITTEN} is only read as a superscript, e.g. `s^\\prime`")
         if isinstance(node, Sim) and ctx != "dist":
             raise _Fail(
                 node.pos,
@@ -1836,6 +2193,12 @@ def _parse_segment(s: str, seg: list[_Tok], after: _Tok | None) -> Node:
     for t in seg:
         if t.type == "BAD":
             raise _Fail(t.start, t.value)
+        if t.type == "SEMI":
+            raise _Fail(
+                t.start,
+                "unexpected `;` — a parameter after a semicolon, as in `p(x; \\theta)`, is "
+                "not read: write `p_\\theta(x)`",
+            )
         if t.type not in _TERMINAL_SET:
             raise _Fail(t.start, f"unexpected `{_tok_text(s, t)}`")
     ltoks = []
@@ -1843,9 +2206,12 @@ def _parse_segment(s: str, seg: list[_Tok], after: _Tok | None) -> Node:
         value = t.value
         if t.type in ("MULOP", "DIVOP"):
             value = _tok_text(s, t)
-        ltoks.append(Token(t.type, value, t.start, k, 0, None, None, t.end))
+        tok = _LTok(t.type, value, t.start, k, 0, None, None, t.end)
+        tok.written = _tok_text(s, t)
+        ltoks.append(tok)
     try:
         node = _parser().parse(ltoks)
+        _validate(node)
     except UnexpectedToken as e:
         tok = e.token
         if tok.type == "$END" or not isinstance(tok.line, int) or tok.line >= len(seg):
@@ -1858,6 +2224,10 @@ def _parse_segment(s: str, seg: list[_Tok], after: _Tok | None) -> Node:
             seg[0].start, f"this expression could not be read ({type(e).__name__})"
         ) from None
     except _Fail as f:
+        if _WRITTEN in f.message:
+            at = [t for t in seg if t.start == f.pos]
+            shown = f"`{_tok_text(s, at[0])}`" if at else "this"
+            f.message = f.message.replace(_WRITTEN, shown)
         if f.lead is not None:
             before = [t for t in seg if t.end <= f.pos]
             prev = _tok_text(s, before[-1]) if before else None
@@ -1866,7 +2236,6 @@ def _parse_segment(s: str, seg: list[_Tok], after: _Tok | None) -> Node:
             if prev is not None:
                 f.message = f"unexpected `{f.lead}` — expected an expression after `{prev}`"
         raise
-    _validate(node)
     return node
 
 
@@ -1924,38 +2293,132 @@ def _split(toks: list[_Tok]):
 
 
 _NOTE_START = re.compile(r"\\q?quad\s*(?:\(\s*)?\\(?:text|textrm|textnormal|mathrm)\s*\{")
+_NOTE_TEXT = re.compile(r"\\(?:text|textrm|textnormal|textit|mbox)\s*\{")
+_NOTE_SKIP = re.compile(
+    r"(?:\s|~|&|\\[,;:! ]|\\q?quad(?![A-Za-z])|\\(?:tag\*?|label)\s*\{[^{}]*\}"
+    r"|\\(?:nonumber|notag)(?![A-Za-z]))+"
+)
+_NOTE_RELATION = re.compile(
+    r"=|<|>|:=|\u2264|\u2265|\\(?:"
+    + "|".join(sorted(_REL_CMDS, key=len, reverse=True))
+    + r")(?![A-Za-z])"
+)
+_NOTE_OPERATOR = re.compile(r"[-+*/\u2212\u00b7\u00d7]|\\(?:cdot|cdotp|times|ast|div)(?![A-Za-z])")
 
 
-def _note_cut(clean: str, a: int, b: int) -> str:
-    """Justifications that start at a top-level `\\quad` (or `\\qquad`) followed by
-    `\\text{`: from there to the end of the physical line is the note, even when it mixes
-    text and math (`\\quad\\text{(marginalise over } z\\text{)}`).  The region is rewritten
-    as one plain `\\text{...}` (padded, so offsets do not move), which the note rules below
-    then attach to the step it follows."""
-    for m in _NOTE_START.finditer(clean, a, b):
-        before = clean[a : m.start()]
-        unescaped = re.sub(r"\\[{}\[\]()]", "", before)
-        depth = sum(unescaped.count(o) - unescaped.count(c) for o, c in ("{}", "()", "[]"))
+def _balance(text: str) -> int:
+    """Open minus closed round and square brackets in note text."""
+    return sum(text.count(o) - text.count(c) for o, c in ("()", "[]"))
+
+
+def _note_end(clean: str, m: re.Match, eol: int) -> tuple[int, int | None]:
+    """Where a justification that starts at `m` ends, and where mathematics after it
+    starts if that mathematics is not part of it (else None).
+
+    The note's text may be open — a bracket not yet closed (`\text{(divide by } q(z)
+    \text{)}`), or a trailing space (`\text{since } m_0 = 0`) — and then mathematics is
+    part of it.  Once it is closed (`\text{(marginal)}`), mathematics after it is not:
+    that is where the note ends."""
+    depth = _balance(clean[m.start() : m.end()])
+    pos, open_, text = m.end() - 1, True, ""
+    while True:
+        close = _match_brace(clean, pos, eol)
+        if close < 0:
+            return eol, None
+        text = clean[pos + 1 : close - 1]
+        depth += _balance(text)
+        open_ = depth > 0 or text[-1:].isspace() or not text
+        end = i = close
+        while True:
+            skip = _NOTE_SKIP.match(clean, i, eol)
+            j = skip.end() if skip else i
+            if j >= eol:
+                return eol, None
+            if clean[j:eol].strip() in (",", ".", ";"):  # punctuation after the note
+                return j, None
+            t = _NOTE_TEXT.match(clean, j, eol)
+            if t is not None:
+                pos = t.end() - 1
+                break
+            if clean[j] in ")]" and depth > 0:  # `\quad (\text{Bayes})`
+                depth -= 1
+                open_ = depth > 0
+                end = i = j + 1
+                continue
+            ends_sentence = text.rstrip()[-1:] in (")", "]", ".", "")
+            closed = not open_ and (
+                ends_sentence
+                or _NOTE_OPERATOR.match(clean, j, eol)
+                or _NOTE_RELATION.match(clean, j, eol)
+            )
+            if closed:
+                return end, j
+            # mathematics inside the note, up to its next piece of text
+            nxt = _NOTE_TEXT.search(clean, j, eol)
+            if nxt is None:
+                return eol, None
+            pos = nxt.end() - 1
+            break
+
+
+def _note_cut(clean: str, a: int, b: int) -> tuple[str, list[tuple[int, int, str]]]:
+    r"""Justifications that start at a top-level `\quad` (or `\qquad`) followed by `\text{`.
+
+    Such a note may mix text and math (`\quad\text{(marginalise over } z\text{)}`,
+    `\quad\text{since } m_0 = 0`); it ends at the end of the physical line, or earlier, where
+    mathematics follows a closed note (`_note_end`).  The note is rewritten as one plain
+    `\text{...}` (padded, so offsets do not move), which the note rules below attach to the
+    step it follows.  What follows a closed note is read if it starts with a relation (the
+    next step), and otherwise refused: returned as (start, end, message) spans, because a
+    justification ends its expression."""
+    refusals: list[tuple[int, int, str]] = []
+    at = a
+    while True:
+        m = _NOTE_START.search(clean, at, b)
+        if m is None:
+            return clean, refusals
+        before = re.sub(r"\\text\{[^{}]*\}|\\[{}\[\]()]", "", clean[a : m.start()])
+        depth = sum(before.count(o) - before.count(c) for o, c in ("{}", "()", "[]"))
         if depth != 0:
+            at = m.end()
             continue
         eol = clean.find("\n", m.start(), b)
         eol = b if eol < 0 else eol
-        words = clean[m.start() : eol]
+        end, math = _note_end(clean, m, eol)
+        written = clean[m.start() : end].strip()
+        if math is not None and not _NOTE_RELATION.match(clean, math, eol):
+            after = clean[math:eol].strip()
+            shown = after if len(after) <= 30 else after[:28].rstrip() + " …"
+            refusals.append(
+                (
+                    math,
+                    eol,
+                    f"`{shown}` comes after the justification `{written}`, which ends the "
+                    "expression: put the justification at the end of the line",
+                )
+            )
+        words = clean[m.start() : end]
         words = re.sub(r"\\(?:tag|label)\s*\{[^{}]*\}|\\(?:nonumber|notag)", " ", words)
         words = re.sub(r"\\q?quad|\\(?:text|textrm|textnormal|mathrm)\s*\{|[{}$\\]", " ", words)
         words = re.sub(r"\s+([)\]])", r"\1", " ".join(words.split()))
         words = re.sub(r"([(\[])\s+", r"\1", words)
         replacement = f"\\text{{{words}}}" if words else ""
-        clean = clean[: m.start()] + replacement.ljust(eol - m.start()) + clean[eol:]
-    return clean
+        clean = clean[: m.start()] + replacement.ljust(end - m.start()) + clean[end:]
+        at = end
 
 
 def _read_line(clean: str, a: int, b: int, piece: int) -> _Line | None:
-    return _read_line_tokens(_note_cut(clean, a, b), a, b, piece)
+    clean, refusals = _note_cut(clean, a, b)
+    return _read_line_tokens(clean, a, b, piece, refusals)
 
 
-def _read_line_tokens(clean: str, a: int, b: int, piece: int) -> _Line | None:
-    raw = _lex(clean, a, b)
+def _read_line_tokens(
+    clean: str, a: int, b: int, piece: int, refusals: list[tuple[int, int, str]] = ()
+) -> _Line | None:
+    raw = _unwrap_heads(clean, _lex(clean, a, b))
+    for start, _, message in refusals:  # mathematics after a closed justification
+        k = next((n for n, t in enumerate(raw) if t.start >= start), len(raw))
+        raw.insert(k, _Tok("BAD", message, start, start))
     if not raw:
         return None
     for t in raw:

@@ -27,6 +27,25 @@ FUNCTIONS = {
     "sinh": sp.sinh,
     "cosh": sp.cosh,
     "tanh": sp.tanh,
+    "cot": sp.cot,
+    "sec": sp.sec,
+    "csc": sp.csc,
+    "coth": sp.coth,
+    "sech": sp.sech,
+    "csch": sp.csch,
+    "asin": sp.asin,
+    "acos": sp.acos,
+    "atan": sp.atan,
+    "acot": sp.acot,
+    "asec": sp.asec,
+    "acsc": sp.acsc,
+    "asinh": sp.asinh,
+    "acosh": sp.acosh,
+    "atanh": sp.atanh,
+    "acoth": sp.acoth,
+    "asech": sp.asech,
+    "acsch": sp.acsch,
+    "sign": sp.sign,
     "abs": sp.Abs,
     "factorial": sp.factorial,
 }
@@ -339,6 +358,9 @@ class Resolver:
             return (sp.Max if node.func == "max" else sp.Min)(*args)
         if node.func == "binom" and len(args) == 2:
             return sp.binomial(*args)
+        if node.func == "norm" and len(args) == 1:  # `\\|v\\|`: Euclidean; of a number, |x|
+            value = args[0]
+            return sp.sqrt(ir.Dot(value, value)) if _is_vector(value) else sp.Abs(value)
         if node.func == "softmax" and len(args) == 1:
             if not _is_vector(args[0]):
                 raise ResolveError("softmax takes a vector", node.pos)
@@ -399,9 +421,15 @@ class Resolver:
         return sp.Indexed(sp.IndexedBase(base), self.resolve(node.sub, scope))
 
     def _unknown(self, node, key) -> str:
-        written = key or name_key(node, with_sub=False)
-        known = ", ".join(self.c.known()) or "no names"
-        return f"`{written}` is not defined here; this problem knows {known}"
+        written = sx.latex(node)
+        if key in self.c.densities or key in self.c.functions:
+            what = "a density" if key in self.c.densities else "a function"
+            return f"`{written}` is {what} here: write it with its arguments, e.g. `{written}(…)`"
+        return f"`{written}` is not defined here; this problem knows {self._known()}"
+
+    def _known(self) -> str:
+        """The names this problem knows, written as LaTeX (`\\pi_\\theta`, not pi_theta)."""
+        return ", ".join(shown(k) for k in self.c.known()) or "no names"
 
     # -- application --------------------------------------------------------------------
     def _apply(self, node: sx.Apply, scope):
@@ -410,7 +438,9 @@ class Resolver:
             return self._density(key, node.args, node.given, scope, node.pos)
         if key in self.c.functions:
             if node.given:
-                raise ResolveError(f"`{key}` is a function, not a density: no `|` here", node.pos)
+                raise ResolveError(
+                    f"`{sx.latex(node.func)}` is a function, not a density: no `|` here", node.pos
+                )
             if key == self.c.objective and len(node.args) == 1 and self._is_policy(node.args[0]):
                 # `J(\pi_\theta)` is `J(\theta)`: the objective of the policy
                 return ir.Fn(sp.Symbol(key), sp.Symbol(key), self.c.vectors[self.c.param])
@@ -420,10 +450,11 @@ class Resolver:
             if key in (self.c.names | self.c.vectors) or not self.c.free_names:
                 what = "a density" if node.given else "a function"
                 raise ResolveError(
-                    f"`{key}` is not {what} here; this problem knows {', '.join(self.c.known())}",
+                    f"`{sx.latex(node.func)}` is not {what} here; this problem knows "
+                    f"{self._known()}",
                     node.pos,
                 )
-            raise ResolveError(f"`{key}` is not a function here", node.pos)
+            raise ResolveError(f"`{sx.latex(node.func)}` is not a function here", node.pos)
         return sp.Mul(self._name(node.func, scope), self.resolve(node.args[0], scope))
 
     def _is_policy(self, node) -> bool:
@@ -449,14 +480,15 @@ class Resolver:
             _, over, on = spec
             if len(values) != len(over) or len(cond) != len(on):
                 raise ResolveError(
-                    f"`{key}` is written with {len(over)} argument(s) given {len(on)}", pos
+                    f"`{shown(key)}` is written with {len(over)} argument(s) given {len(on)}", pos
                 )
         else:
             declared = {v.name for v in spec}
             for v in values + cond:
                 if not (isinstance(v, ir.DomainVar) and v.name in declared):
                     raise ResolveError(
-                        f"`{key}` is a density over {', '.join(sorted(declared))}; "
+                        f"`{shown(key)}` is a density over "
+                        f"{', '.join(shown(d) for d in sorted(declared))}; "
                         f"`{sp.latex(v)}` is not one of them",
                         pos,
                     )
@@ -468,7 +500,7 @@ class Resolver:
         if _positional(spec):
             _, over, on = spec
             if on:
-                raise ResolveError(f"write `{key}` with its arguments", pos)
+                raise ResolveError(f"write `{shown(key)}` with its arguments", pos)
             variables = [scope.get(v.name, v) for v in over]
             return ir.Dens(sp.Symbol(key), sp.Tuple(*variables), sp.Tuple(), sp.Symbol(key))
         variables = [v for v in spec if v.name not in self.c.observed]
@@ -484,9 +516,10 @@ class Resolver:
         key = name_key(node)
         var = self._declared(key) if key else None
         if not isinstance(var, ir.DomainVar):
-            known = ", ".join(sorted(v.name for v in self.c.domain_vars())) or "none"
+            known = ", ".join(shown(v) for v in sorted(v.name for v in self.c.domain_vars()))
+            known = known or "none"
             raise ResolveError(
-                f"{what}: `{key}` is not a variable this problem integrates over "
+                f"{what}: `{sx.latex(node)}` is not a variable this problem integrates over "
                 f"(those are: {known})",
                 node.pos,
             )
@@ -567,7 +600,7 @@ class Resolver:
         if isinstance(dist, sx.Apply):
             key = name_key(dist.func)
             if key not in self.c.densities:
-                raise ResolveError(f"`{key}` is not a density here", pos)
+                raise ResolveError(f"`{sx.latex(dist.func)}` is not a density here", pos)
             return self._density(key, dist.args, dist.given, scope, pos, fill=var)
         if isinstance(dist, sx.Name):
             key = name_key(dist)
@@ -609,6 +642,13 @@ class Resolver:
         return ir.Covariance(self.resolve(node.left, scope), self.resolve(node.right, scope))
 
     def _need_random(self, node):
+        if getattr(node, "dist", None) is not None:
+            raise ResolveError(
+                "a variance or covariance under a named distribution (`\\mathrm{Var}_{…}`) "
+                "is not supported yet: write it as an expectation, e.g. "
+                "`\\mathbb{E}_{q}[(x - \\mathbb{E}_{q}[x])^2]`",
+                node.pos,
+            )
         if not self.c.random:
             raise ResolveError("there are no random variables in this problem", node.pos)
 
@@ -648,7 +688,9 @@ class Resolver:
         if node.lower is not None:
             if node.upper is None:
                 raise ResolveError(
-                    f"the {node.kind} over {key} has a lower limit but no upper limit", node.pos
+                    f"the {node.kind} over `{sx.latex(node.var)}` has a lower limit but no "
+                    "upper limit",
+                    node.pos,
                 )
             symbol = (
                 self.c.indices[key][0] if key in self.c.indices else sp.Symbol(key, integer=True)
@@ -662,8 +704,10 @@ class Resolver:
         var = self._declared(key)
         if isinstance(var, ir.DomainVar) and node.kind == "sum":
             return ir.Total(self.resolve(node.body, {**scope, key: var}), var)
+        var = sx.latex(node.var)
         raise ResolveError(
-            f"\\{node.kind}_{{{key}}}: say where {key} runs, e.g. \\{node.kind}_{{{key}=1}}^{{n}}",
+            f"`\\{node.kind}_{{{var}}}`: say where {var} runs, e.g. "
+            f"`\\{node.kind}_{{{var}=1}}^{{n}}`",
             node.pos,
         )
 
@@ -723,6 +767,15 @@ def _about(size: float) -> str:
     if size < 1e6:
         return f"{size:,.0f}"
     return f"10^{int(f'{size:e}'.split('e')[1])}"
+
+
+def shown(key: str) -> str:
+    """A lookup key written back as LaTeX for messages: "pi_theta" -> `\\pi_\\theta`,
+    "beta_1" -> `\\beta_1` (a learner never sees the resolver's internal keys)."""
+    base, _, sub = key.partition("_")
+    if not sub:
+        return sx.latex(sx.Name(base))
+    return sx.latex(sx.Name(base, sx.Num(sub) if sub.isdigit() else sx.Name(sub)))
 
 
 def _positional(spec) -> bool:

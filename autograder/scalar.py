@@ -127,6 +127,15 @@ def _points(symbols, problem: Problem, relation: str, rng) -> list[dict]:
                 base = {t: e.rational(rng) for t, e in zip(symbols, domains, strict=True)}
                 base[s] = k
                 points.append(base)
+    # every name at the same aimed value at once (x = y = 0, both large, both just past 1):
+    # equalities between elementary functions fail on such regions too (branch cuts)
+    aimed = [d.aimed() for d in domains]
+    every = max((len(a) for a in aimed), default=0)
+    for k in range(every if relation != "=" else min(every, 12)):
+        points.append(
+            {s: a[k % len(a)] for s, a in zip(symbols, aimed, strict=True) if a}
+            | {s: d.rational(rng) for s, d, a in zip(symbols, domains, aimed, strict=True) if not a}
+        )
     if relation != "=":
         for s, d in zip(symbols, domains, strict=True):
             for value in d.aimed():

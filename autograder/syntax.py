@@ -101,8 +101,10 @@ class Root(Node):
 
 @dataclass(frozen=True)
 class Call(Node):
-    """A built-in function: log, exp, sin, cos, tan, sinh, cosh, tanh, abs, max, min,
-    factorial, binom, softmax.  `\\ln` is "log"; `e^{x}` is Call("exp", (x,)).
+    """A built-in function, named as sympy names it (`FUNCTION_NAMES`): `\\ln` is "log",
+    `e^{x}` is Call("exp", (x,)), `\\arctan`, `\\operatorname{atan}` and `\\tan^{-1}` are
+    "atan", `\\operatorname{sgn}` is "sign"; also abs, max, min, factorial, binom, softmax,
+    and norm (`\\|v\\|`, `\\lVert v \\rVert`, `\\|v\\|_2`: the Euclidean norm).
     """
 
     func: str
@@ -182,13 +184,18 @@ class Expect(Node):
 
 @dataclass(frozen=True)
 class Variance(Node):
+    """`\\mathrm{Var}(X)`; `dist` is the subscript of `\\mathrm{Var}_{a \\sim \\mu}[X]`
+    (read as written; what it means is the resolver's to say)."""
+
     arg: Node
+    dist: Node | None = None
 
 
 @dataclass(frozen=True)
 class Covariance(Node):
     left: Node
     right: Node
+    dist: Node | None = None
 
 
 @dataclass(frozen=True)
@@ -252,3 +259,75 @@ class ReadError:
 
     def __str__(self) -> str:
         return f"line {self.line}, column {self.column}: {self.message}"
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+GREEK = frozenset(
+    (
+        "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron "
+        "pi rho sigma tau upsilon phi chi psi omega Gamma Delta Theta Lambda Xi Pi Sigma "
+        "Upsilon Phi Psi Omega ell infty"
+    ).split()
+)
+"""`Name.base` of a Greek letter (and `\\ell`, `\\infty`), spelled without the backslash."""
+
+TRIG = ("sin", "cos", "tan", "cot", "sec", "csc")
+HYPERBOLIC = ("sinh", "cosh", "tanh", "coth", "sech", "csch")
+INVERSE = {f: "a" + f for f in TRIG + HYPERBOLIC}
+"""`\\sin^{-1}` is asin, `\\operatorname{sech}^{-1}` asech: for these names (and only these)
+a power -1 written on the function is its inverse, as sympy's `latex()` prints it."""
+
+FUNCTION_NAMES = frozenset(
+    {"log", "exp", "sign", "softmax"} | set(TRIG) | set(HYPERBOLIC) | set(INVERSE.values())
+)
+"""The one-argument functions a `Call` may name (besides abs, factorial, max, min, binom)."""
+
+_COMMANDS = frozenset(
+    "log exp sin cos tan cot sec csc sinh cosh tanh coth max min arcsin arccos arctan".split()
+)
+_SHOWN = {"asin": "arcsin", "acos": "arccos", "atan": "arctan"}
+
+
+def function_latex(func: str) -> str:
+    """How a `Call.func` is written in LaTeX: "log" -> `\\log`, "asinh" ->
+    `\\operatorname{asinh}` (messages name functions the way a learner writes them)."""
+    name = _SHOWN.get(func, func)
+    return f"\\{name}" if name in _COMMANDS else f"\\operatorname{{{name}}}"
+
+
+_ACCENTS = {"hat": "\\hat", "bar": "\\bar", "tilde": "\\tilde"}
+
+
+def latex(node: Node) -> str:
+    """A node written back as LaTeX, for messages: Name("pi", Name("theta")) -> `\\pi_\\theta`,
+    Name("m", accent="hat", sub=...) -> `\\hat{m}_{t-1}`.  Covers what names and their
+    subscripts are made of; anything larger is shown as `…`."""
+    if isinstance(node, Num):
+        return node.text
+    if isinstance(node, Text):
+        return f"\\text{{{node.text}}}"
+    if isinstance(node, Name):
+        out = f"\\{node.base}" if node.base in GREEK else node.base
+        if node.accent in _ACCENTS:
+            out = f"{_ACCENTS[node.accent]}{{{out}}}"
+        elif node.accent == "prime":
+            out += "'"
+        elif node.accent == "star":
+            out += "^*"
+        if node.sub is not None:
+            sub = latex(node.sub)
+            simple = len(sub) == 1 or (sub.startswith("\\") and sub[1:].isalpha())
+            out += f"_{sub}" if simple else f"_{{{sub}}}"
+        return out
+    if isinstance(node, Neg):
+        return f"-{latex(node.arg)}"
+    if isinstance(node, Add):
+        out = latex(node.terms[0])
+        for term in node.terms[1:]:
+            text = latex(term)
+            out += text if text.startswith("-") else f"+{text}"
+        return out
+    if isinstance(node, Mul):
+        return " ".join(latex(f) for f in node.factors)
+    return "…"

@@ -62,6 +62,9 @@ TOKENS = [
     "\\langle", "\\rangle", "\\le", "\\ge", "\\text{by Jensen}", "\\quad", "\\,", "\\tag{1}",
     "% c\n", "$$", "\\[", "\\]", "\\begin{aligned}", "\\end{aligned}", "\\foo", "\\", "D_{KL}",
     "p_{data}", "\\operatorname{softmax}", "e^", "KL(", "\\lvert", "\\rvert", "\\star",
+    "\\arctan", "\\operatorname{asinh}", "\\operatorname{foo}", "^{-1}", "\\mathop{", "{\\mathbb{E}}",
+    "\\underset{", "\\overset{", "\\quad\\text{(m)}", "\\quad\\text{since }", "\\left.", "\\right.",
+    ":=", ";", "\\doteq", "\\mathbb{KL}", "\\partial_", "\\mathbb{P}", "\\lg", "\\arg\\max",
 ]  # fmt: skip
 
 
@@ -136,6 +139,7 @@ FUNCS = {
     "sinh": sympy.sinh,
     "cosh": sympy.cosh,
     "tanh": sympy.tanh,
+    **{name: getattr(sympy, name) for name in sorted(S.FUNCTION_NAMES - {"log", "exp", "softmax"})},
     "abs": sympy.Abs,
     "factorial": sympy.factorial,
     "max": sympy.Max,
@@ -209,6 +213,9 @@ leaves = st.one_of(
     st.tuples(st.integers(-9, 9), st.integers(1, 9)).map(lambda t: sympy.Rational(*t)),
 )
 UNARY = [sympy.log, sympy.exp, sympy.sqrt, sympy.sin, sympy.cos, sympy.Abs, sympy.tanh]
+# every trigonometric, hyperbolic and inverse function, and sign
+UNARY += [getattr(sympy, name) for name in sorted(S.FUNCTION_NAMES - {"log", "exp", "softmax"})]
+INV_TRIG_STYLES = ["abbreviated", "full", "power"]
 POWERS = [2, 3, -1, -2, sympy.Rational(1, 2), sympy.Rational(2, 3), sympy.Rational(-1, 3)]
 
 
@@ -249,10 +256,10 @@ def _value(e, point):
 
 
 @settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(expressions)
-def test_sympy_latex_round_trip(e):
+@given(expressions, st.sampled_from(INV_TRIG_STYLES))
+def test_sympy_latex_round_trip(e, style):
     assume(not e.has(sympy.zoo, sympy.nan, sympy.oo, -sympy.oo, sympy.I))
-    src = sympy.latex(e)
+    src = sympy.latex(e, inv_trig_style=style)
     r = read(src)
     assert r.error is None, (src, r.error)
     assert len(r.steps) == 1, (src, r.steps)
@@ -297,3 +304,19 @@ def test_round_trip_examples():
         (step,) = read(src).steps
         assert step.error is None, (src, step.error)
         assert sympy.simplify(to_sympy(step.expr) - e) == 0, (src, step.expr)
+
+
+def test_round_trip_every_function():
+    """Each function, alone, squared and raised to a symbol, in each of sympy's three
+    spellings of inverse functions (`\\operatorname{asin}`, `\\arcsin`, `\\sin^{-1}`)."""
+    for func in UNARY:
+        for e in [func(X), func(X) ** 2, func(X + 1) ** Y, Y * func(X / 3)]:
+            for style in INV_TRIG_STYLES:
+                src = sympy.latex(e, inv_trig_style=style)
+                (step,) = read(src).steps
+                assert step.error is None, (src, step.error)
+                back = to_sympy(step.expr)
+                for point in POINTS:
+                    v1, v2 = _value(e, point), _value(back, point)
+                    assert v1 is not None and v2 is not None, (src, e, back)
+                    assert abs(v1 - v2) <= 1e-9 * max(1.0, abs(v1)), (src, e, back, point)

@@ -77,6 +77,19 @@ ROWS = {
         ("adam_bias", r"(1-\beta_1^t)\mu = (1-\beta_1^t)\mu + 10^{-13}", INVALID, ""),
         ("adam_bias", r"(1-\beta_1^t)\mu = \mu - \beta_1^t \mu", VALID, ""),
     ],
+    "identities that fail only on part of the line (branch cuts)": [
+        ("algebra", r"\operatorname{atanh}(x) = \frac12\log\frac{1+x}{1-x}", INVALID, ""),
+        (
+            "algebra",
+            "% assume -1 < x < 1\n\\operatorname{atanh}(x) = \\frac12\\log\\frac{1+x}{1-x}",
+            VALID,
+            "",
+        ),
+        ("algebra", r"\sqrt{x^2} = x", INVALID, ""),
+        ("algebra", r"\sqrt{x^2} = |x|", VALID, ""),
+        ("algebra", r"\log(x^2) = 2\log x", INVALID, ""),
+        ("algebra", "% assume x > 0\n\\log(x^2) = 2\\log x", VALID, ""),
+    ],
     "strict bounds at their tight cases": [
         (
             "elbo",
