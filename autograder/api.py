@@ -147,7 +147,7 @@ def analyse(
                 verdict = Verdict(UNDECIDED, "not checked: the line before could not be read")
             else:
                 verdict = _timed(exprs[index - 1], step.relation, expr, scope, timeout, step)
-            result = _result(index, step, verdict, expr, resolver)
+            result = _result(index, step, verdict, expr, resolver, text)
         results.append(result)
     report = Report(problem=problem.id, steps=results, relation=_compose(results))
     if notes:
@@ -212,10 +212,10 @@ def _timed(lhs, relation, rhs, scope: Scope, timeout: float, step) -> Verdict:
         return Verdict(UNDECIDED, f"could not decide this step ({type(err).__name__})")
 
 
-def _result(index, step, verdict: Verdict, expr, resolver=None) -> StepResult:
+def _result(index, step, verdict: Verdict, expr, resolver=None, text="") -> StepResult:
     shown = None
     if expr is not None and resolver is not None:
-        shown = read_as(resolver, step)
+        shown = read_as(resolver, step, text)
     return StepResult(
         index=index,
         relation=step.relation,

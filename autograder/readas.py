@@ -15,7 +15,9 @@ import re
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
+from autograder import syntax as sx
 from autograder.limits import TimeUp, deadline
+from autograder.resolve import walk
 
 BUDGET = 0.5
 
@@ -53,8 +55,9 @@ def _without_unit(expr):
     return expr
 
 
-def read_as(resolver, step) -> str | None:
-    """What the reader understood of `step`, or None when it is what was written."""
+def read_as(resolver, step, text: str = "") -> str | None:
+    r"""What the reader understood of `step`, or None when it is what was written (and
+    nothing in it was a guess about how far a function reaches: `\log x\, y`)."""
     try:
         with deadline(BUDGET), sp.evaluate(False):
             expr = resolver.resolve(step.expr, {})
@@ -63,7 +66,41 @@ def read_as(resolver, step) -> str | None:
         return None
     except Exception:  # noqa: BLE001 - display only: no "read as" line is shown
         return None
-    return None if same_up_to_brackets(shown, step.source) else shown
+    if same_up_to_brackets(shown, step.source) and not scope_was_guessed(step.expr, text):
+        return None
+    return shown
+
+
+_COMMAND = re.compile(r"\\(?:operatorname\*?\s*\{[^}]*\}|[A-Za-z]+)")
+_SPACE = re.compile(r"(?:\s|\\[,;:! ])*")
+
+
+def scope_was_guessed(node: sx.Node, text: str) -> bool:
+    """True when a function written without brackets stands before more factors of a
+    product, so the reader's rule (it takes the next factor only) decided its argument."""
+    if not text:
+        return False
+    found = []
+
+    def visit(n):
+        if isinstance(n, sx.Mul):
+            for factor in n.factors[:-1]:
+                if isinstance(factor, sx.Call) and not _bracketed(text, factor.pos):
+                    found.append(factor)
+        walk(n, visit)
+
+    visit(node)
+    return bool(found)
+
+
+def _bracketed(text: str, pos: int) -> bool:
+    if pos < 0 or pos >= len(text):
+        return True
+    m = _COMMAND.match(text, pos)
+    if m is None:
+        return True  # not written as a command (e^{x}, |x|): its extent is visible
+    after = _SPACE.match(text, m.end()).end()
+    return text.startswith(("(", "[", "{", "\\left", "\\big", "\\Big"), after)
 
 
 _SPACING = re.compile(r"\\[,;:!> ]|\\(?:quad|qquad|displaystyle|textstyle|limits|nolimits)\b|~")

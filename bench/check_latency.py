@@ -2,7 +2,7 @@
 
 Warm: `check()` in this process after one warm-up call (compiled problems and instances
 cached), median and p95 over repeated runs.  Cold: `autograder check <id> FILE` as a fresh
-process, median over a few runs.  Targets: warm median < 0.3 s and p95 < 1 s per
+process, median over a few runs.  Targets: warm median < 0.1 s and p95 < 1 s per
 derivation; cold process < 2 s.
 
     .venv/bin/python bench/check_latency.py [--runs 20] [--cold-runs 3]
@@ -68,7 +68,7 @@ def main() -> int:
         worst = {k: max(worst[k], v) for k, v in zip(worst, row, strict=True)}
         print(f"{problem_id:<20}{row[0]:>11.3f}s{row[1]:>9.3f}s{row[2]:>12.3f}s")
     print(
-        f"worst: warm median {worst['median']:.3f} s (target < 0.3), "
+        f"worst: warm median {worst['median']:.3f} s (target < 0.1), "
         f"p95 {worst['p95']:.3f} s (< 1), cold {worst['cold']:.3f} s (< 2)"
     )
     return 0

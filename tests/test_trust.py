@@ -257,3 +257,98 @@ def test_bernoulli_kl_derivative_is_valid_on_every_seed():
     )
     for seed in range(10):
         assert check("algebra", chain, seed=seed).steps[-1].status == VALID
+
+
+# ------------------------------------------------------------------ crashes, "read as", messages
+
+REWARD_TO_GO = r"""\nabla_\theta J(\theta) = \mathbb{E}_{\tau\sim p_\theta}\left[R(\tau) \sum_{t=0}^{T-1} \nabla_\theta \log \pi_\theta(a_t|s_t)\right]
+= \mathbb{E}_{\tau\sim p_\theta}\left[\sum_{t=0}^{T-1} \nabla_\theta \log \pi_\theta(a_t|s_t) \sum_{t'=0}^{T-1} r(s_{t'}, a_{t'})\right]
+= \mathbb{E}_{\tau\sim p_\theta}\left[\sum_{t=0}^{T-1} \nabla_\theta \log \pi_\theta(a_t|s_t) \sum_{t'=%s}^{T-1} r(s_{t'}, a_{t'})\right]"""
+
+
+def test_reward_to_go_is_checked_not_an_internal_error():
+    valid = check("policy_gradient", REWARD_TO_GO % "t")
+    assert [s.status for s in valid.steps] == [VALID] * 4
+    wrong = check("policy_gradient", REWARD_TO_GO % "t+1")
+    assert wrong.steps[3].status == INVALID and wrong.steps[3].counterexample is not None
+
+
+def test_read_as_keeps_what_was_written_unsimplified():
+    import sympy as sp
+
+    from autograder.api import compiled
+    from autograder.readas import _Printer
+    from autograder.reader import read
+    from autograder.resolve import Resolver
+
+    resolver = Resolver(compiled("algebra"))
+    for written, shown in [
+        (r"-(-\log x)", r"- \left(- \log{\left(x \right)}\right)"),
+        (r"(1-b) a", r"\left(1 - b\right) a"),
+        (r"\sum_{i=1}^{n} x_i", r"\sum_{i=1}^{n} {x}_{i}"),
+    ]:
+        with sp.evaluate(False):
+            expr = resolver.resolve(read(written).steps[0].expr, {})
+        assert _Printer().doprint(expr) == shown
+
+
+@pytest.mark.parametrize(
+    "problem, written, shown",
+    [
+        ("adam_unroll", r"(1-\beta_1)\sum_{i=1}^{t} \beta_1^{t-i} g_i", None),
+        ("algebra", r"-(-\log x)", None),  # shown as written, so not shown
+        ("algebra", r"\log x y", r"\log{\left(x \right)} y"),
+        ("elbo", r"\mathbb{E}_{q(z)}[\log p(x|z)]", r"\mathbb{E}_{z \sim q"),
+        ("attention_scaling", r"\sum_{i=1}^{d_k} q_i k_i", None),
+    ],
+)
+def test_read_as_shows_what_was_understood_and_only_when_it_differs(problem, written, shown):
+    read_as = check(problem, written).steps[0].read_as
+    if shown is None:
+        assert read_as is None
+    else:
+        assert read_as is not None and read_as.startswith(shown), read_as
+        assert r"} 1 " not in read_as  # no stray unit factor in front of a sum's body
+
+
+def test_counterexample_shows_only_what_the_step_uses():
+    report = check("adam_bias", r"\mathbb{E}[g_1] = 2\mu")
+    names = set(report.steps[1].counterexample.instance)
+    assert {"mu", "g_i"} <= names
+    assert not names & {"beta_1", "beta_2", "t"}
+    report = check("algebra", r"x + y = x + 2y")
+    assert set(report.steps[1].counterexample.instance) == {"x", "y"}
+
+
+def test_pointwise_counterexample_says_which_outcome_and_the_values_there():
+    report = check("elbo", r"q(z) = p(z|x)")
+    example = report.steps[1].counterexample
+    assert example.instance["z"].startswith("outcome")
+    assert any(key.startswith("q") and "z" in key for key in example.instance)
+
+
+@pytest.mark.parametrize(
+    "chain, words",
+    [
+        (r"\log p(x)", "at least two"),
+        ("\\log p(x) = \\log p(x) \\\\ = \\frac{1}{", "could not be read"),
+        (r"\log p(x) = \log p(x)", "should go from"),
+    ],
+)
+def test_the_target_message_agrees_with_the_chain(chain, words):
+    assert words in check("elbo", chain).target_message
+
+
+def test_python_dash_m_autograder_is_the_command():
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "autograder", "check", "algebra", "-", "--json"],
+        input="x + x = 2x",
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert '"ok": true' in done.stdout
