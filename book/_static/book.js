@@ -1,23 +1,22 @@
 /* The website's one script: fit wide formulas to narrow screens.
  *
  * MathJax 3 cannot break a formula across lines, so a derivation line (in a checker's
- * report) or a displayed equation wider than its column would need sideways scrolling on a
- * phone.  Once MathJax has typeset the page, and again when the window is resized, each such
+ * report), a displayed equation or a long formula in a paragraph wider than its column
+ * would stick out of the page or need sideways scrolling on a phone.  Once MathJax has typeset the page, and again when the window is resized, each such
  * formula is shrunk just enough to fit (to no less than MIN_SCALE of its size; below that it
  * scrolls in its own box, as without this script).  Nothing else on the page changes.
  */
 (function () {
   "use strict";
   const MIN_SCALE = 0.45;
-  const SELECTOR = [
-    ".autograder-report .ag-line mjx-container",
-    ".bd-article div.math mjx-container",
-    ".bd-article mjx-container[display='true']",
-  ].join(", ");
+  // every formula in the text (a table's cells take their width from their content, so
+  // a formula there is left alone)
+  const SELECTOR = ".bd-article mjx-container";
+  const BOX = ".ag-line, .ag-read-as, div.math, p, li, dd, dt, blockquote, div";
 
   function box(formula) {
-    // the element whose width the formula must fit: its report cell or equation block
-    return formula.closest(".ag-line, .ag-read-as, div.math") || formula.parentElement;
+    // the block whose width the formula must fit: its report cell, equation or paragraph
+    return formula.parentElement.closest(BOX);
   }
 
   function available(el, formula) {
@@ -30,14 +29,18 @@
   }
 
   function fit() {
-    const formulas = Array.from(document.querySelectorAll(SELECTOR));
+    const formulas = Array.from(document.querySelectorAll(SELECTOR)).filter(
+      (f) => !f.closest("table:not(.ag-steps), mjx-container mjx-container")
+    );
     formulas.forEach((f) => {
       if (f.dataset.agFontSize !== undefined) {
         f.style.fontSize = f.dataset.agFontSize;
       }
     });
     formulas.forEach((f) => {
-      const width = f.getBoundingClientRect().width;
+      // an inline formula's box is its width; a displayed one's box is the line, its
+      // content may be wider
+      const width = Math.max(f.getBoundingClientRect().width, f.scrollWidth);
       const room = available(box(f), f);
       if (!(width > room + 0.5) || room <= 0) return;
       const scale = Math.max(MIN_SCALE, (room - 1) / width);
