@@ -221,7 +221,8 @@ def report_html(report: Report) -> str:
     rows = "\n".join(_step_row(step) for step in report.steps)
     table = (
         '<table class="ag-steps" style="display:block;width:100%;margin:0;border:0;'
-        f'border-collapse:collapse"><tbody style="display:block">\n{rows}\n</tbody></table>'
+        'border-collapse:collapse;font-size:inherit">'
+        f'<tbody style="display:block">\n{rows}\n</tbody></table>'
     )
     body = _summary_html(report) + ("\n" + table if report.steps else "")
     style = (
@@ -281,16 +282,16 @@ def _step_row(step: StepResult) -> str:
     return (
         f'<tr class="ag-step ag-{escape(step.status)}" style="display:flex;flex-wrap:wrap;'
         f"align-items:baseline;column-gap:12px;row-gap:2px;padding:5px 0;"
-        f'border-top:1px solid {_RULE_VAR}">'
+        f'background:transparent;border-top:1px solid {_RULE_VAR}">'
         f'<td class="ag-mark {_IGNORE}" style="display:block;flex:0 0 auto;min-width:6.4em;'
-        f'padding:0;border:0;white-space:nowrap;color:{colour};font-weight:600">'
+        f'padding:0;border:0;text-align:left;white-space:nowrap;color:{colour};font-weight:600">'
         f'<span aria-hidden="true">{MARKS.get(step.status, "?")}</span> '
         f"{escape(status_word(step.status))}</td>"
         f'<td class="{line_class}" style="display:block;flex:1 1 auto;'
-        f'padding:0 0 0 {indent};border:0">'
+        f'padding:0 0 0 {indent};border:0;text-align:left">'
         f"{_formula_html(step)}</td>"
         f'<td class="ag-verdict {_IGNORE}" style="display:block;flex:0 1 17em;min-width:0;'
-        f'margin-left:auto;padding:0;border:0">{_verdict_html(step)}</td></tr>'
+        f'margin-left:auto;padding:0;border:0;text-align:left">{_verdict_html(step)}</td></tr>'
     )
 
 
