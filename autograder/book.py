@@ -236,14 +236,13 @@ def _try_it(nb: nbformat.NotebookNode, download: str) -> nbformat.NotebookNode:
     """One line on how to try the derivations yourself before reading the solution."""
     name = Path(download).name
     ids = problems_of(nb)
-    cells = ", ".join(f"`%%derivation {p}`" for p in ids) or "`%%derivation`"
+    cells = " and ".join(f"`%%derivation {p}`" for p in ids) or "`%%derivation`"
     cell = nbformat.v4.new_markdown_cell(
         ":::{admonition} Try it yourself first\n"
         ":class: tip\n"
-        "Write the chain on paper, then have every line checked: "
-        "`python3.11 scripts/dev.py study` opens this derivation in your own workspace in "
-        f"JupyterLab, where running its {cells} cell checks it (or download "
-        f"{{download}}`{name} <{download}>`, this page as a notebook).\n"
+        "On paper, then with every line checked: `python3.11 scripts/dev.py study` opens "
+        f"this derivation in your own JupyterLab workspace, ready for your {cells} "
+        f"(or download {{download}}`{name} <{download}>`, this page as a notebook).\n"
         ":::"
     )
     cell.id = "try-it"  # a fixed id: an unchanged notebook gives an unchanged page source
