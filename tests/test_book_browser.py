@@ -15,8 +15,9 @@ at 390 px (a phone), 1366 px and 1920 px wide:
   the page never scrolls sideways; every report lies inside the text column and shows all
   of itself without scrolling: no line of it needs a scroll bar.
 
-Golden screenshots of one report (the fixed `invalid_report` of `test_render.py`, put into
-the ELBO page so that it is shown with the site's styles) in light and dark mode are kept
+Golden screenshots of one report (the fixed `invalid_report` of `test_render.py`, put as a
+cell's output at the top of the ELBO page so that it is shown with the site's styles, at
+390 and 1366 px) in light and dark mode are kept
 in `tests/goldens/` and compared pixel by pixel with a small tolerance; rewrite them with
 `UPDATE_GOLDENS=1` after an intended change and look at them.  The ELBO page's worked
 solution at desktop and phone width is kept in `test-artifacts/book_elbo_desktop.png` and
@@ -336,34 +337,37 @@ def test_the_site_root_leads_to_the_landing_page(browser, server):
 
 
 def report_screenshot(browser, server, width: int, dark: bool) -> bytes:
-    """The fixed invalid report, shown in the ELBO page in place of its first report."""
+    """The fixed invalid report, as a cell's output at the top of the ELBO page (so that
+    what the page holds above it cannot move it), on a whole pixel."""
     visit = Visit(browser, server, "book/_generated/derivations/elbo", width, dark)
     try:
         assert visit.errors == []
         theme = visit.page.evaluate("() => document.documentElement.dataset.theme")
         assert theme == ("dark" if dark else "light")
-        visit.page.evaluate("() => document.querySelector('details.ag-worked').open = true")
         visit.page.evaluate(
             """html => {
-                const old = document.querySelector('.autograder-report');
-                old.insertAdjacentHTML('beforebegin', html);
-                old.remove();
-                const report = document.querySelector('.autograder-report');
-                return MathJax.typesetPromise([report]);
+                const cell = document.createElement('div');
+                cell.className = 'cell docutils container';
+                cell.innerHTML = '<div class="cell_output docutils container">' +
+                    '<div class="output text_html">' + html + '</div></div>';
+                document.querySelector('article.bd-article').prepend(cell);
+                return MathJax.typesetPromise([cell]);
             }""",
             report_html(invalid_report()),
         )
         visit.page.evaluate("() => window.dispatchEvent(new Event('resize'))")  # book.js refits
         visit.settle()
-        report = visit.page.locator(".autograder-report").first
-        report.scroll_into_view_if_needed()
         visit.page.evaluate(
-            "() => window.scrollBy(0, document.querySelector('.autograder-report')"
-            ".getBoundingClientRect().top - 200)"
+            """() => {
+                const cell = document.querySelector('article.bd-article > .cell');
+                const top = cell.getBoundingClientRect().top + window.scrollY;
+                cell.style.marginTop = (Math.ceil(top) - top) + 'px';  // a whole pixel
+                window.scrollTo(0, 0);
+            }"""
         )
         visit.settle()
         assert visit.reports_not_fully_visible() == []
-        box = report.bounding_box()
+        box = visit.page.locator(".autograder-report").first.bounding_box()
         clip = {k: round(v) for k, v in box.items()}
         return visit.page.screenshot(clip=clip)
     finally:
