@@ -364,10 +364,22 @@ def lab_command(workspace: Path, port: int | None = None, *extra: str) -> list[s
     return command + list(extra)
 
 
+# Read by JupyterLab and nbgrader through JUPYTER_CONFIG_PATH: the news prompt answered
+# "never" (a default the learner can still change in the settings), and Validate listing an
+# unattempted derivation with the unanswered follow-ups (see its nbgrader_config.py).
+LAB_CONFIG = Path(__file__).resolve().parent / "jupyter_config"
+
+
 def lab_env() -> dict[str, str]:
-    """This interpreter's bin first on PATH, so kernels and tools come from the same env."""
+    """This interpreter's bin first on PATH, so kernels and tools come from the same env;
+    `LAB_CONFIG` first on JUPYTER_CONFIG_PATH."""
     bin_dir = str(Path(sys.executable).parent)
-    return {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
+    config = [str(LAB_CONFIG), *filter(None, [os.environ.get("JUPYTER_CONFIG_PATH")])]
+    return {
+        **os.environ,
+        "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""),
+        "JUPYTER_CONFIG_PATH": os.pathsep.join(config),
+    }
 
 
 # ---------------------------------------------------------------- helpers

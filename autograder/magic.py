@@ -13,9 +13,11 @@ instead of fishing it out of the learner's namespace.  It returns nothing, so th
 is the cell's only output.
 
 An nbgrader release stub (empty, only `%` comments, or `raise NotImplementedError()`)
-raises `NotImplementedError`, as nbgrader expects of an unanswered cell; a stub is "not
-attempted", never "wrong".  An unknown problem id is an IPython `UsageError`: one line
-listing the known ids, no traceback.
+raises `NotAttempted`, a `NotImplementedError`, as nbgrader expects of an unanswered cell
+(the cell errors, so the grade and nbgrader's Validate see it); a stub is "not attempted",
+never "wrong", and the learner sees that in one line of words, not a traceback (IPython
+shows an exception's `_render_traceback_()` instead).  An unknown problem id is an IPython
+`UsageError`: one line listing the known ids, no traceback.
 """
 
 from __future__ import annotations
@@ -43,6 +45,13 @@ def is_not_attempted(body: str) -> bool:
     return is_stub(body)
 
 
+class NotAttempted(NotImplementedError):
+    """The answer cell still holds the placeholder.  Shown as one line, not a traceback."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"○ {self}"]
+
+
 class WorkedSolutionError(Exception):
     """A worked solution (`--worked`) that the checker does not accept: the notebook fails."""
 
@@ -65,9 +74,9 @@ def check_cell(
         raise UsageError(str(error)) from None
     if is_not_attempted(body):
         ANSWERS.pop(problem.id, None)
-        raise NotImplementedError(
-            f"derivation {problem.id!r} not attempted: replace the placeholder with your "
-            "derivation and run the cell again"
+        raise NotAttempted(
+            f"{problem.id}: not attempted yet. Replace the placeholder in this cell with your "
+            "derivation (one line per step) and run the cell again."
         )
     from IPython.display import display
 

@@ -3,23 +3,32 @@
 The HTML is a self-contained fragment (inline CSS only, no scripts, no external resources)
 that JupyterLab's MathJax and Jupyter Book's MathJax (myst-nb) both typeset:
 
+- it is laid out as the derivation itself: one row per step, its mark and word, the line
+  typeset (the start, then each step indented under it beginning with its relation, so the
+  relations line up), and the verdict with the line's note beside the line when there is
+  room, beneath it when there is not.  Rows are flex boxes (inline styles, which JupyterLab
+  keeps even for untrusted output), so the report never needs to be wider than where it
+  is shown unless one formula is (JupyterLab scrolls the output then; the website shrinks
+  the formula to fit, `book/_static/book.js`);
+- colours are CSS variables with fallbacks: the website sets `--ag-*` for its light and dark
+  modes, JupyterLab's themes set `--jp-*`, anything else gets fixed colours; the box has no
+  background of its own;
 - math is delimited with `\\(...\\)`, the one pair both configurations accept (MyST drops
-  `$`), and written `\\displaystyle` so it looks like display math.  Each step is its own
-  table row (mark | line | left side | relation and right side | verdict): a table, unlike
-  one `aligned` block or centred `\\[...\\]` blocks, keeps the relations lined up and puts
-  a mark beside every line;
+  `$`), and written `\\displaystyle` so it looks like display math;
 - the root carries `tex2jax_process mathjax_process` because MyST marks whole sections
   `mathjax_ignore`; plain-text parts carry `tex2jax_ignore mathjax_ignore` so a `$` in a
-  message or a note is never read as math;
+  message is never read as math (math in a note, `$...$`, is typeset on purpose);
 - everything that comes from the learner is HTML-escaped, and the TeX macros that would
   let it reach outside the formula (`\\href`, `\\class`, `\\style`, `\\require`, `\\def`,
   math delimiters, ...) are shown as text instead (`safe_tex`).
 
 A mark is always followed by its word (valid, invalid, undecided, unreadable): colour is
-never the only signal.  A "read as" line (what the reader understood, re-typeset) is
-shown under a step, small and muted, whenever it differs from what was written other
-than in whitespace; it is how a learner sees an ambiguous reading (STYLE: no silent
-guessing).  Lines the reader could not read are shown verbatim as code, not typeset.
+never the only signal.  The first expression is labelled "start", every step by its source
+line.  A "read as" line (what the reader understood, re-typeset) is shown under a step,
+small and muted, only when the engine gives one (`read_as` is None when it says what was
+written) and it differs from what was written other than in whitespace; it is how a learner
+sees an ambiguous reading (STYLE: no silent guessing).  Lines the reader could not read are
+shown verbatim as code, not typeset.
 """
 
 from __future__ import annotations
@@ -33,8 +42,6 @@ MARKS = {VALID: "✓", INVALID: "✗", UNDECIDED: "?", UNREADABLE: "⚠"}
 NOT_ATTEMPTED_MARK = "○"
 INCOMPLETE_MARK = "…"
 
-_COLOURS = {VALID: "#1a7f37", INVALID: "#cf222e", UNDECIDED: "#7d4e00", UNREADABLE: "#bc4c00"}
-_MUTED = "#57606a"
 _PHRASES = {
     INVALID: "does not follow from the line before",
     UNDECIDED: "could not be decided",
@@ -66,8 +73,14 @@ def relation_text(relation: str | None) -> str:
 
 
 def where(step: StepResult) -> str:
-    """Name a step the way the learner sees it: by source line when the reader knows it."""
-    return f"line {step.line}" if step.line > 0 else f"step {step.index}"
+    """Name a step the way the learner sees it: by source line when the reader knows it.
+
+    The start shares its source line with the first step when both are on one line, so it
+    is named "the start (line 1)", never plain "line 1"."""
+    at = f"line {step.line}" if step.line > 0 else f"step {step.index}"
+    if step.index == 0 and step.relation is None:
+        return f"the start ({at})" if step.line > 0 else "the start"
+    return at
 
 
 def status_word(status: str) -> str:
@@ -178,16 +191,45 @@ def _relation_tex(relation: str | None) -> str:
 
 # ---------------------------------------------------------------- HTML
 
+# Colours are CSS variables with fallbacks, so the report follows the page's light or dark
+# theme: the website sets `--ag-*` (book/_static/book.css, from the theme's palette),
+# JupyterLab's themes set `--jp-*`; a page with neither (an exported notebook) gets the hex.
+_VAR = {
+    VALID: "var(--ag-valid, var(--jp-success-color1, #1a7f37))",
+    INVALID: "var(--ag-invalid, var(--jp-error-color1, #cf222e))",
+    UNDECIDED: "var(--ag-undecided, var(--jp-warn-color0, #9a6700))",
+    UNREADABLE: "var(--ag-unreadable, var(--jp-warn-color0, #bc4c00))",
+}
+_MUTED_VAR = "var(--ag-muted, var(--jp-content-font-color2, #57606a))"
+_RULE_VAR = "var(--ag-rule, var(--jp-border-color2, #d8dee4))"
+_BORDER_VAR = "var(--ag-border, var(--jp-border-color1, #d0d7de))"
+# A step line is indented under the start, so the relations line up one below the other.
+_STEP_INDENT = "1.6em"
+_NOTE_MATH = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$|\\\((.+?)\\\)", re.DOTALL)
+
 
 def report_html(report: Report) -> str:
-    """The report as an HTML fragment: summary on top, then the derivation line by line."""
+    """The report as an HTML fragment: summary on top, then the derivation line by line.
+
+    Each step is a row: its mark and word, the line typeset (relations one below the other,
+    steps indented under the start), and the checker's verdict with the line's note.  Rows
+    are flex boxes: the verdict sits beside the line when there is room and wraps beneath
+    it when there is not, so only a single formula wider than the whole box can make the
+    report wider than where it is shown (JupyterLab then scrolls the output; the website
+    shrinks the formula to fit).
+    """
     rows = "\n".join(_step_row(step) for step in report.steps)
-    table = f'<table class="ag-steps" style="border-collapse:collapse;margin:0">\n{rows}\n</table>'
+    table = (
+        '<table class="ag-steps" style="display:block;width:100%;margin:0;border:0;'
+        'border-collapse:collapse;font-size:inherit">'
+        f'<tbody style="display:block">\n{rows}\n</tbody></table>'
+    )
     body = _summary_html(report) + ("\n" + table if report.steps else "")
     style = (
         "font-family:system-ui,-apple-system,'Segoe UI',sans-serif;font-size:14px;"
-        "line-height:1.45;overflow-x:auto;border:1px solid #d0d7de;border-radius:6px;"
-        "padding:8px 12px;margin:4px 0"
+        f"line-height:1.45;box-sizing:border-box;max-width:100%;border:1px solid {_BORDER_VAR};"
+        "border-radius:6px;padding:8px 12px;margin:4px 0;background:transparent;"
+        "color:inherit;overflow-wrap:break-word"
     )
     return (
         f'<div class="autograder-report tex2jax_process mathjax_process" '
@@ -200,11 +242,12 @@ def _summary_html(report: Report) -> str:
     colour = _headline_colour(report)
     items = "".join(f"<li>{_fact_html(report, fact)}</li>" for fact in summary_facts(report))
     return (
-        f'<div class="ag-summary {_IGNORE}">'
-        f'<span style="color:{colour};font-weight:600"><span aria-hidden="true">{mark}</span> '
-        f"{escape(words)}</span>"
-        f' <span style="color:{_MUTED}">· {escape(report.problem)}</span>'
-        f'<ul style="margin:4px 0 8px 0;padding-left:1.4em">{items}</ul></div>'
+        f'<div class="ag-summary {_IGNORE}" style="margin:0 0 6px 0">'
+        f'<span class="ag-headline" style="color:{colour};font-weight:600">'
+        f'<span aria-hidden="true">{mark}</span> {escape(words)}</span>'
+        f' <span class="ag-problem" style="color:{_MUTED_VAR}">· {escape(report.problem)}</span>'
+        f'<ul class="ag-facts" style="display:flex;flex-wrap:wrap;column-gap:1.2em;'
+        f'list-style:none;margin:2px 0 0 0;padding:0;color:{_MUTED_VAR}">{items}</ul></div>'
     )
 
 
@@ -220,28 +263,35 @@ def _fact_html(report: Report, fact: str) -> str:
 
 def _headline_colour(report: Report) -> str:
     if report.not_attempted or not report.steps:
-        return _MUTED
+        return _MUTED_VAR
     if report.ok:
-        return _COLOURS[VALID]
+        return _VAR[VALID]
     error = _first_error_step(report)
-    return _COLOURS.get(error.status, _MUTED) if error is not None else _MUTED
+    return _VAR.get(error.status, _MUTED_VAR) if error is not None else _MUTED_VAR
+
+
+def step_label(step: StepResult) -> str:
+    """The label of a row: "start" for the first expression, else its source line."""
+    return "start" if step.relation is None and step.index == 0 else where(step)
 
 
 def _step_row(step: StepResult) -> str:
-    colour = _COLOURS.get(step.status, _MUTED)
-    cell = "padding:3px 8px;vertical-align:top;border-top:1px solid #eaeef2"
-    formula = _formula_html(step)
-    lhs, rhs = (formula, "") if step.relation is None else ("", formula)
+    colour = _VAR.get(step.status, _MUTED_VAR)
+    start = step.relation is None
+    indent, line_class = ("0", "ag-line ag-start") if start else (_STEP_INDENT, "ag-line")
     return (
-        f'<tr class="ag-step ag-{escape(step.status)}">'
-        f'<td class="ag-mark {_IGNORE}" style="{cell};white-space:nowrap;color:{colour};'
-        f'font-weight:600"><span aria-hidden="true">{MARKS.get(step.status, "?")}</span> '
+        f'<tr class="ag-step ag-{escape(step.status)}" style="display:flex;flex-wrap:wrap;'
+        f"align-items:baseline;column-gap:12px;row-gap:2px;padding:5px 0;"
+        f'background:transparent;border-top:1px solid {_RULE_VAR}">'
+        f'<td class="ag-mark {_IGNORE}" style="display:block;flex:0 0 auto;min-width:6.4em;'
+        f'padding:0;border:0;text-align:left;white-space:nowrap;color:{colour};font-weight:600">'
+        f'<span aria-hidden="true">{MARKS.get(step.status, "?")}</span> '
         f"{escape(status_word(step.status))}</td>"
-        f'<td class="ag-where {_IGNORE}" style="{cell};white-space:nowrap;color:{_MUTED}">'
-        f"{escape(where(step))}</td>"
-        f'<td class="ag-lhs" style="{cell};text-align:right">{lhs}</td>'
-        f'<td class="ag-rhs" style="{cell};text-align:left">{rhs}</td>'
-        f'<td class="ag-verdict {_IGNORE}" style="{cell}">{_verdict_html(step)}</td></tr>'
+        f'<td class="{line_class}" style="display:block;flex:1 1 auto;'
+        f'padding:0 0 0 {indent};border:0;text-align:left">'
+        f"{_formula_html(step)}</td>"
+        f'<td class="ag-verdict {_IGNORE}" style="display:block;flex:0 1 17em;min-width:0;'
+        f'margin-left:auto;padding:0;border:0;text-align:left">{_verdict_html(step)}</td></tr>'
     )
 
 
@@ -256,25 +306,41 @@ def _formula_html(step: StepResult) -> str:
         formula = _math(f"{{}}{relation} {step.latex}" if relation else step.latex)
     if shows_read_as(step):
         formula += (
-            f'<div class="ag-read-as" style="font-size:85%;color:{_MUTED}">'
+            f'<div class="ag-read-as" style="font-size:85%;color:{_MUTED_VAR}">'
             f'<span class="{_IGNORE}">read as </span>{_math(step.read_as or "")}</div>'
         )
     return formula
 
 
 def _verdict_html(step: StepResult) -> str:
-    parts = [f'<span class="ag-message">{escape(step.message)}</span>']
+    """The line's note (its justification) first, then what the checker found."""
+    parts = []
+    if step.note:
+        parts.append(f'<div class="ag-note" style="font-style:italic">{note_html(step.note)}</div>')
+    parts.append(
+        f'<div class="ag-found" style="color:{_MUTED_VAR}">'
+        f'<span class="ag-where">{escape(step_label(step))}</span>'
+        f' · <span class="ag-message">{escape(step.message)}</span></div>'
+    )
     if step.counterexample is not None:
         parts.append(
             f'<div class="ag-counterexample">Counterexample: '
             f"{escape(step.counterexample.describe())}</div>"
         )
-    if step.note:
-        parts.append(
-            f'<div class="ag-note" style="color:{_MUTED};font-style:italic">'
-            f"your note: {escape(_squash(step.note))}</div>"
-        )
     return "".join(parts)
+
+
+def note_html(note: str) -> str:
+    """A note as text, with its math (`$...$` or `\\(...\\)`) typeset like the line's."""
+    out, last = [], 0
+    for m in _NOTE_MATH.finditer(note):
+        out.append(escape(note[last : m.start()]))
+        tex = m.group(1) if m.group(1) is not None else m.group(2)
+        tex = escape(rf"\({safe_tex(_squash(tex))}\)", quote=False)
+        out.append(f'<span class="tex2jax_process mathjax_process">{tex}</span>')
+        last = m.end()
+    out.append(escape(note[last:]))
+    return _squash("".join(out))
 
 
 # ---------------------------------------------------------------- text
@@ -282,7 +348,7 @@ def _verdict_html(step: StepResult) -> str:
 
 def report_text(report: Report) -> str:
     """The report for a terminal: one line per step, details indented, summary last."""
-    width = max((len(where(step)) for step in report.steps), default=0)
+    width = max((len(step_label(step)) for step in report.steps), default=0)
     lines = [f"Problem {report.problem}"]
     for step in report.steps:
         lines.extend(_step_lines(step, width))
@@ -294,7 +360,7 @@ def report_text(report: Report) -> str:
 def _step_lines(step: StepResult, width: int) -> list[str]:
     mark = MARKS.get(step.status, "?")
     relation = relation_text(step.relation) or " "
-    head = f"  [{mark}] {where(step):<{width}}  {relation} {_squash(step.latex)}"
+    head = f"  [{mark}] {step_label(step):<{width}}  {relation} {_squash(step.latex)}"
     lines = [f"{head}   — {status_word(step.status)}: {step.message}"]
     indent = " " * (len(head) - len(_squash(step.latex)))  # details start under the formula
     if step.counterexample is not None:

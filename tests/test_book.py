@@ -8,10 +8,15 @@ times are written to `test-artifacts/book_build_times.json`.  The built site is 
 What is checked: the cleaned notebooks keep the worked solutions and model answers and
 lose every trace of grading (hidden tests, visible tests, nbgrader metadata, solution
 markers), both in the page and in the notebook a reader downloads; every page of the toc
-exists; each derivation page shows the checker's marks (all valid: they are worked
-solutions), folds its model answers and links its notebook; no page refers to anything
-outside the site; every internal link resolves; the notation page is what the checker
-says; a notebook that raises fails the build.
+exists; each derivation page states the problems, then says how to try them and folds the
+worked solution (its reports show the checker's marks, all valid), folds its code behind
+"Show code" and each derivation's LaTeX behind "Show the LaTeX", prints each cell's output
+as one block, writes every follow-up the same way and folds its model answer, lists its
+sections, and links its notebook; titles and navigation carry no TeX and the landing page
+does not repeat the site's title; no page refers to anything outside the site; every
+internal link resolves; the notation page is what the checker says; a notebook that raises
+fails the build; the stock `jupyter-book build .` builds the derivation pages too; a
+change to the checker re-runs the pages.
 """
 
 from __future__ import annotations
@@ -161,14 +166,128 @@ def test_an_answer_cell_without_a_worked_solution_is_kept_filled_in():
     assert answer.source == "%%derivation algebra\n(a+b)^2 &= a^2 + 2ab + b^2"
 
 
+def page_of_synthetic(**kw) -> nbformat.NotebookNode:
+    return book.page_notebook(book.clean_notebook(synthetic_notebook(**kw)), "../downloads/x.ipynb")
+
+
 def test_the_page_folds_model_answers_and_links_the_download():
-    page = book.page_notebook(book.clean_notebook(synthetic_notebook()), "../downloads/x.ipynb")
-    box = page.cells[1]
-    assert "{download}`x.ipynb <../downloads/x.ipynb>`" in box.source
-    assert "JupyterLab" in box.source
+    page = page_of_synthetic()
+    (try_it,) = [c for c in page.cells if "try-it" in c.metadata.get("tags", [])]
+    assert "{download}`x.ipynb <../downloads/x.ipynb>`" in try_it.source
+    assert "python3.11 scripts/dev.py study" in try_it.source and "JupyterLab" in try_it.source
+    assert "`%%derivation algebra`" in try_it.source
     answer = next(c for c in page.cells if "model-answer" in c.metadata.get("tags", []))
     assert answer.source.startswith("::::{dropdown} Model answer\n")
     assert answer.source.endswith("\n::::")
+
+
+def test_the_page_states_the_problems_then_folds_the_worked_solution():
+    """Problems, then the worked solution's heading, one line on trying it, the fold."""
+    page = page_of_synthetic()
+    sources = [c.source for c in page.cells]
+    assert not any("Your attempt goes here" in s for s in sources)  # nothing to type into
+    heading = sources.index("## Worked solution")
+    assert sources.index("## Guided derivation\n\nWrite your chain in the cell below.") < heading
+    assert "try-it" in page.cells[heading + 1].metadata["tags"]
+    assert sources[heading + 2].startswith('<details class="sd-sphinx-override sd-dropdown')
+    assert "ag-worked" in sources[heading + 2] and " open" not in sources[heading + 2]
+    close = sources.index(book.FOLD_CLOSE)
+    inside = page.cells[heading + 3 : close]
+    assert [c.source.split("\n")[0] for c in inside] == ["%%derivation algebra --worked"]
+    assert sources[close + 1].startswith("## Follow-ups")
+
+
+def test_headings_inside_the_worked_solution_become_bold_lines():
+    c = _nbcells()
+    nb = c.notebook(
+        [
+            c.markdown("# T"),
+            c.markdown("## Worked solution\n\nFirst.", tags=("worked-solution",)),
+            c.worked("algebra", "a &= a"),
+            c.markdown("### Why $a = a$\n\nBecause.", tags=("worked-solution",)),
+            c.markdown("## Numbers"),
+        ]
+    )
+    page = book.page_notebook(book.clean_notebook(nb), "../downloads/t.ipynb")
+    sources = [cell.source for cell in page.cells]
+    assert "**Why $a = a$**\n\nBecause." in sources
+    assert sources.index("## Worked solution") < sources.index("First.")
+    assert sources.index(book.FOLD_CLOSE) < sources.index("## Numbers")
+
+
+def test_code_and_latex_are_folded_with_their_own_prompts():
+    page = page_of_synthetic()
+    code = [c for c in page.cells if c.cell_type == "code"]
+    assert code and all("hide-input" in c.metadata["tags"] for c in code)
+    for cell in code:
+        prompts = cell.metadata["mystnb"]
+        expected = book.SHOW_LATEX if cell.source.startswith("%%derivation") else book.SHOW_CODE
+        assert prompts == expected
+    assert book.SHOW_LATEX["code_prompt_show"] == "Show the LaTeX"
+
+
+@pytest.mark.parametrize(
+    ("source", "expected"),
+    [
+        (
+            "### Follow-up 1\n\n**Why is it a *lower* bound?**",
+            "### Follow-up 1\n\nWhy is it a *lower* bound?",
+        ),
+        ("## Follow-ups\n\n**1. Why early?**", "## Follow-ups\n\n### Follow-up 1\n\nWhy early?"),
+        ("**1.** Why *attention*?", "### Follow-up 1\n\nWhy *attention*?"),
+        ("**1. The variance.** Why noisy?", "### Follow-up 1\n\n**The variance.** Why noisy?"),
+        (
+            "## Follow-ups\n\nAnswer aloud.\n\n### Follow-up 1\n\n**Q?**",
+            "## Follow-ups\n\nAnswer aloud.\n\n### Follow-up 1\n\nQ?",
+        ),
+        ("A question?", "### Follow-up 1\n\nA question?"),
+    ],
+)
+def test_every_follow_up_reads_the_same(source, expected):
+    assert book.follow_up_question(source, 1) == expected
+
+
+@pytest.mark.parametrize(
+    ("tex", "text"),
+    [
+        (r"\sqrt{d_k}", "√dₖ"),
+        (r"O(n^2 d)", "O(n² d)"),
+        (r"\mathrm{Var}(q^\top k) = d_k", "Var(qᵀ k) = dₖ"),
+        (r"\nabla_\theta J(\theta)", "∇_θ J(θ)"),
+        (r"\hat m_t", "m̂ₜ"),
+        (r"\mathbb{E}_{q(z)}[\log p(x|z)]", "𝔼_(q(z))[log p(x|z)]"),
+    ],
+)
+def test_titles_lose_their_tex(tex, text):
+    assert book.tex_to_text(tex) == text
+    assert "\\" not in book.tex_to_text(tex + r" \frobnicate{x}")
+
+
+def test_the_pages_rerun_when_the_checker_changes(tmp_path, monkeypatch):
+    """The execution cache keys on the code and the kernelspec; the checker's digest is in
+    the kernelspec, so new reports are never served from an old cache."""
+    c = _nbcells()
+    root = tmp_path / "repo"
+    (root / "notebooks").mkdir(parents=True)
+    for name in ("_config.yml", "_toc.yml"):
+        shutil.copyfile(ROOT / name, root / name)
+    generated = root / book.GENERATED
+    generated.mkdir(parents=True)
+    for name in ("notation_table.md", ".notation_key"):
+        if (ROOT / book.GENERATED / name).exists():
+            shutil.copyfile(ROOT / book.GENERATED / name, generated / name)
+    nb = c.notebook([c.markdown("# T"), c.setup(), c.worked("algebra", "a &= a")])
+    nbformat.write(nb, root / "notebooks" / "t.ipynb")
+    book.prepare(root=root)
+    page = nbformat.read(generated / "derivations" / "t.ipynb", 4)
+    assert page.metadata.kernelspec["name"] == "python3"
+    assert page.metadata.kernelspec["autograder"] == book.checker_digest(including_book=False)
+    monkeypatch.setattr(book, "checker_digest", lambda including_book=True: "changed")
+    book.prepare(root=root)
+    assert (
+        nbformat.read(generated / "derivations" / "t.ipynb", 4).metadata.kernelspec["autograder"]
+        == "changed"
+    )
 
 
 def test_a_notation_row_the_checker_disagrees_with_stops_the_build():
@@ -248,9 +367,72 @@ def test_a_derivation_page_hides_grading_and_folds_model_answers(built, stem):
     for word in GRADING[:-1]:  # the prose may name nbgrader; the machinery must not show
         assert word not in page, word
     answers = [c for c in source.cells if "model-answer" in c.metadata.get("tags", [])]
-    folded = re.findall(r"<details class=\"[^\"]*sd-dropdown[^\"]*\"([^>]*)>", page)
-    assert len(folded) == len(answers) >= 3
-    assert not any("open" in attributes for attributes in folded)
+    folded = re.findall(r"<details class=\"([^\"]*sd-dropdown[^\"]*)\"([^>]*)>", page)
+    worked = [f for f in folded if "ag-worked" in f[0]]
+    assert len(worked) == 1, "the worked solution is one fold"
+    assert len(folded) - len(worked) == len(answers) >= 3
+    assert not any("open" in attributes for _, attributes in folded)
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_a_derivation_page_folds_its_code_and_latex_and_keeps_outputs(built, stem):
+    source = nbformat.read(ROOT / "notebooks" / f"{stem}.ipynb", 4)
+    page = page_of(built.html, stem).read_text()
+    cleaned = book.clean_notebook(source)
+    code = [c for c in cleaned.cells if c.cell_type == "code"]
+    derivations = [c for c in code if c.source.startswith("%%derivation")]
+    folds = re.findall(r'<details class="[^"]*hide above-input"[^>]*>(.*?)</summary>', page, re.S)
+    assert len(folds) == len(code)
+    assert sum("Show the LaTeX" in f for f in folds) == len(derivations)
+    assert sum("Show code" in f for f in folds) == len(code) - len(derivations)
+    assert "Your attempt goes here" not in page and "Try it yourself first" in page
+    # printed output: one block per cell, however many print() calls made it
+    for cell in re.split(r'<div class="cell docutils container', page)[1:]:
+        assert cell.count('class="output stream') <= 1
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_every_follow_up_is_written_the_same_way(built, stem):
+    source = nbformat.read(ROOT / "notebooks" / f"{stem}.ipynb", 4)
+    answers = [c for c in source.cells if "model-answer" in c.metadata.get("tags", [])]
+    page = page_of(built.html, stem).read_text()
+    headings = re.findall(r"<h3>(Follow-up \d+)<a", page)
+    assert headings == [f"Follow-up {n}" for n in range(1, len(answers) + 1)]
+
+
+@pytest.mark.parametrize("stem", STEMS)
+def test_a_derivation_page_lists_its_sections(built, stem):
+    """The on-page contents (the theme's secondary sidebar), as on the prose pages."""
+    page = page_of(built.html, stem).read_text()
+    toc = re.search(r'<nav id="pst-page-toc-nav" class="page-toc"(.*?)</nav>', page, re.S)
+    assert toc, "no on-page contents"
+    for section in ("Guided derivation", "Worked solution", "Follow-ups"):
+        assert section in toc.group(1), section
+
+
+def test_titles_and_navigation_are_plain_text(built):
+    """The browser tab, the sidebar and the previous/next links never carry TeX."""
+    for page in html_pages(built.html):
+        text = page.read_text(encoding="utf-8")
+        found = re.search(r"<title>(.*?)</title>", text, re.S)
+        title = found.group(1) if found else ""  # the site root only redirects
+        assert "\\" not in title and "$" not in title, (page, title)
+        navs = re.findall(
+            r'<nav class="bd-links bd-docs-nav".*?</nav>|<div class="prev-next-area">.*?</footer>',
+            text,
+            re.S,
+        )
+        if found:
+            assert navs, page
+        for nav in navs:
+            assert "\\(" not in nav and 'class="math' not in nav, page
+    intro = (built.html / "book" / "intro.html").read_text(encoding="utf-8")
+    site_title = yaml.safe_load((ROOT / "_config.yml").read_text())["title"]
+    h1 = re.search(r"<h1>(.*?)<a", intro, re.S).group(1).strip()
+    assert h1 != site_title, "the landing page repeats the site's title"
+    assert (
+        "√dₖ" in (page_of(built.html, "attention")).read_text(encoding="utf-8").split("</title>")[0]
+    )
 
 
 @pytest.mark.parametrize("stem", STEMS)
@@ -351,8 +533,8 @@ def test_the_notation_page_is_what_the_checker_reads(built):
         assert heading.replace("'", "&#8217;") in page or heading in page, heading
 
 
-def test_a_notebook_that_raises_fails_the_build(tmp_path):
-    """A worked solution the checker rejects raises in its cell: the build must fail."""
+def book_root(tmp_path: Path, cells) -> Path:
+    """A copy of the book's configuration and prose with one notebook made of `cells`."""
     root = tmp_path / "repo"
     root.mkdir()
     for name in ("_config.yml", "_toc.yml"):
@@ -363,10 +545,43 @@ def test_a_notebook_that_raises_fails_the_build(tmp_path):
     for name in ("notation_table.md", ".notation_key"):  # skip recomputing the table
         if (ROOT / book.GENERATED / name).exists():
             shutil.copyfile(ROOT / book.GENERATED / name, generated / name)
+    (root / "notebooks").mkdir()
+    nbformat.write(_nbcells().notebook(cells), root / "notebooks" / "one.ipynb")
+    return root
+
+
+def test_the_stock_jupyter_book_command_builds_the_whole_site(tmp_path):
+    """`jupyter-book build .`, as a Jupyter Book user would run it, writes the derivation
+    pages first (the `autograder.book` extension) instead of silently leaving them out."""
+    import os
+    import subprocess
+    import sys
+
+    c = _nbcells()
+    root = book_root(
+        tmp_path, [c.markdown("# One derivation"), c.setup(), c.worked("algebra", "a + b &= b + a")]
+    )
+    bin_dir = Path(sys.executable).parent
+    env = {k: v for k, v in os.environ.items() if k != book.PREPARED}
+    env["PATH"] = f"{bin_dir}{os.pathsep}{env.get('PATH', '')}"
+    done = subprocess.run(
+        [str(bin_dir / "jupyter-book"), "build", "."],
+        cwd=root, env=env, capture_output=True, text=True, timeout=600,
+    )  # fmt: skip
+    log = done.stdout + done.stderr
+    assert done.returncode == 0, log[-3000:]
+    assert "autograder.book: writing book/_generated/" in log
+    page = root / "_build" / "html" / "book" / "_generated" / "derivations" / "one.html"
+    assert page.exists(), log[-3000:]
+    assert 'class="autograder-report' in page.read_text()
+    intro = (root / "_build" / "html" / "book" / "intro.html").read_text()
+    assert 'href="_generated/derivations/one.html"' in intro
+
+
+def test_a_notebook_that_raises_fails_the_build(tmp_path):
+    """A worked solution the checker rejects raises in its cell: the build must fail."""
     c = _nbcells()
     wrong = r"(a+b)^2 &= a^2 + b^2"
-    nb = c.notebook([c.markdown("# Broken"), c.setup(), c.worked("algebra", wrong)])
-    (root / "notebooks").mkdir()
-    nbformat.write(nb, root / "notebooks" / "broken.ipynb")
+    root = book_root(tmp_path, [c.markdown("# Broken"), c.setup(), c.worked("algebra", wrong)])
     with pytest.raises(book.BuildError, match="WorkedSolutionError|not accepted"):
         book.build(root=root, quiet=True)

@@ -214,7 +214,7 @@ def test_html_is_well_formed_and_self_contained(name: str) -> None:
     structure = parse(html)
     assert structure.errors == [] and structure.stack == []
     tags = {tag for tag, _ in structure.tags}
-    assert tags <= {"div", "span", "table", "tr", "td", "ul", "li", "code"}
+    assert tags <= {"div", "span", "table", "tbody", "tr", "td", "ul", "li", "code"}
     for forbidden in ("http:", "https:", "//cdn", "src=", "url(", "@import", "<script", "<link"):
         assert forbidden not in html
     root_classes = structure.tags[0][1]["class"] or ""
@@ -232,7 +232,7 @@ def test_math_uses_delimiters_both_mathjax_setups_accept(name: str) -> None:
 
 def test_one_row_per_step_with_mark_and_word() -> None:
     html = report_html(invalid_report())
-    rows = re.findall(r'<tr class="ag-step ag-(\w+)">(.*?)</tr>', html)
+    rows = re.findall(r'<tr class="ag-step ag-(\w+)"[^>]*>(.*?)</tr>', html)
     assert [status for status, _ in rows] == ["valid", "valid", "invalid", "undecided"]
     expected = {"valid": "✓ valid", "invalid": "✗ invalid", "undecided": "? undecided"}
     for status, row in rows:
@@ -309,6 +309,7 @@ def test_learner_text_cannot_inject_html() -> None:
         "div",
         "span",
         "table",
+        "tbody",
         "tr",
         "td",
         "ul",
@@ -346,7 +347,7 @@ def test_safe_tex_keeps_ordinary_tex() -> None:
 def test_text_one_line_per_step_then_summary() -> None:
     lines = report_text(invalid_report()).splitlines()
     assert lines[0] == "Problem elbo"
-    assert lines[1].startswith("  [✓] line 1    \\log p(x)   — valid: read")
+    assert lines[1].startswith("  [✓] start     \\log p(x)   — valid: read")
     assert lines[2].startswith("  [✓] line 1  = \\log \\sum_z")
     assert lines[3].startswith("  [✗] line 2  = \\sum_z q(z)")
     assert lines[3].endswith("— invalid: the two sides differ on a random instance")
@@ -418,3 +419,71 @@ def test_missed_route_is_typeset_not_shown_as_raw_tex():
     typeset = r'<span class="tex2jax_process mathjax_process">\(\displaystyle \log p(x)\)</span>'
     assert typeset in html
     assert r"should go from \log p(x)" not in html  # never as plain text
+
+
+# ---------------------------------------------------------------- layout (item: the page a reader sees)
+
+
+def test_the_start_is_labelled_start_and_the_steps_by_their_line() -> None:
+    """The start and the first step share source line 1; only the step is called line 1."""
+    html = report_html(valid_report())
+    labels = re.findall(r'<span class="ag-where">([^<]*)</span>', html)
+    assert labels == ["start", "line 1", "line 2", "line 3"]
+    assert report_text(valid_report()).splitlines()[1].startswith("  [✓] start ")
+    unreadable_start = Report("elbo", [step(0, None, r"\frac{", "unreadable", "bad", line=1)])
+    assert "first error at the start (line 1)" in report_html(unreadable_start)
+
+
+def test_rows_wrap_instead_of_overflowing() -> None:
+    """Rows are flex boxes that wrap; no fixed pixel width anywhere, no table layout."""
+    html = report_html(invalid_report())
+    for row in re.findall(r'<tr class="ag-step[^"]*" style="([^"]*)"', html):
+        assert "display:flex" in row and "flex-wrap:wrap" in row
+    assert 'class="ag-steps" style="display:block' in html
+    assert not re.search(r"(?<![-\w])width:\s*\d+px", html)
+    # only the mark and its word never wrap
+    assert html.count("white-space:nowrap") == html.count('class="ag-mark ')
+    # JupyterLab styles tables (right-aligned cells, zebra rows, 12px): every cell says left
+    assert html.count("text-align:left") == 3 * html.count("<tr ")
+    assert html.count("background:transparent") == 1 + html.count("<tr ")
+
+
+def test_steps_are_indented_under_the_start_so_relations_line_up() -> None:
+    html = report_html(valid_report())
+    lines = re.findall(r'<td class="(ag-line[^"]*)" style="([^"]*)"', html)
+    assert lines[0] == ("ag-line ag-start", lines[0][1]) and "padding:0 0 0 0" in lines[0][1]
+    assert all("padding:0 0 0 1.6em" in style for _, style in lines[1:])
+
+
+def test_colours_follow_the_theme() -> None:
+    """Every colour is a CSS variable (the site's, then JupyterLab's) with a fallback."""
+    html = report_html(invalid_report())
+    colours = re.findall(r"(?<![-\w])(?:color|border|border-top):\s*([^;\"]+)", html)
+    assert len(colours) > 10
+    for value in colours:
+        assert value in ("0", "inherit") or value.startswith(
+            ("var(--ag-", "1px solid var(--ag-")
+        ), value
+    assert "var(--jp-error-color1" in html and "var(--jp-content-font-color2" in html
+    assert "background:transparent" in html and "background-color" not in html
+
+
+def test_notes_come_with_the_verdict_and_their_math_is_typeset() -> None:
+    note = r"(every $\mathbb{E}[g_i] = \mu$, by \(\text{linearity}\); cost \$5)"
+    report = Report("adam_bias", [step(0, None, "x"), step(1, "=", "y", note=note)])
+    html = report_html(report)
+    verdict = re.findall(r'<td class="ag-verdict[^>]*>(.*?)</td>', html)[1]
+    assert verdict.index("ag-note") < verdict.index("ag-message")
+    assert (
+        '<span class="tex2jax_process mathjax_process">\\(\\mathbb{E}[g_i] = \\mu\\)</span>'
+        in verdict
+    )
+    assert '<span class="tex2jax_process mathjax_process">\\(\\text{linearity}\\)</span>' in verdict
+    assert "cost \\$5)" in verdict  # an escaped dollar stays text
+    evil = report_html(Report("x", [step(0, None, "x", note=r"$\href{javascript:1}{x}$ <b>")]))
+    assert r"\href" not in evil and "<b>" not in evil
+
+
+def test_read_as_is_left_out_when_the_engine_gives_none() -> None:
+    report = Report("elbo", [step(0, None, r"\log p(x)", read_as=None)])
+    assert "read as" not in report_html(report) and "read as" not in report_text(report)
