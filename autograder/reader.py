@@ -2361,7 +2361,9 @@ def _note_end(clean: str, m: re.Match, eol: int) -> tuple[int, int | None]:
             break
 
 
-def _note_cut(clean: str, a: int, b: int) -> tuple[str, list[tuple[int, int, str]]]:
+def _note_cut(
+    clean: str, a: int, b: int
+) -> tuple[str, list[tuple[int, int, str]], dict[int, str]]:
     r"""Justifications that start at a top-level `\quad` (or `\qquad`) followed by `\text{`.
 
     Such a note may mix text and math (`\quad\text{(marginalise over } z\text{)}`,
@@ -2372,11 +2374,12 @@ def _note_cut(clean: str, a: int, b: int) -> tuple[str, list[tuple[int, int, str
     next step), and otherwise refused: returned as (start, end, message) spans, because a
     justification ends its expression."""
     refusals: list[tuple[int, int, str]] = []
+    display: dict[int, str] = {}
     at = a
     while True:
         m = _NOTE_START.search(clean, at, b)
         if m is None:
-            return clean, refusals
+            return clean, refusals, display
         before = re.sub(r"\\text\{[^{}]*\}|\\[{}\[\]()]", "", clean[a : m.start()])
         depth = sum(before.count(o) - before.count(c) for o, c in ("{}", "()", "[]"))
         if depth != 0:
@@ -2403,19 +2406,70 @@ def _note_cut(clean: str, a: int, b: int) -> tuple[str, list[tuple[int, int, str
         words = re.sub(r"\s+([)\]])", r"\1", " ".join(words.split()))
         words = re.sub(r"([(\[])\s+", r"\1", words)
         replacement = f"\\text{{{words}}}" if words else ""
+        if words:
+            display[m.start()] = _note_tex(clean[m.start() : end])
         clean = clean[: m.start()] + replacement.ljust(end - m.start()) + clean[end:]
         at = end
 
 
+_TEXT_CMD = re.compile(r"\\(?:text|textrm|textnormal|textit|mbox|mathrm)\s*\{")
+_NOTE_NOISE = re.compile(r"\\q?quad(?![a-zA-Z])|\\(?:tag|label)\s*\{[^{}]*\}|\\(?:nonumber|notag)")
+
+
+def _note_math(segment: str) -> str:
+    """Mathematics between `$`; brackets and punctuation alone stay plain text."""
+    compact = " ".join(re.sub(r"\\[ ,;:!]", " ", segment).split())
+    if not re.search(r"[A-Za-z0-9\\]", compact):
+        return segment
+    return f" ${compact}$ "
+
+
+def _note_tex(source: str) -> str:
+    """A justification for display: its words as text and its mathematics between `$`
+    (`\\quad\\text{(since } m_0 = 0\\text{)}` is `(since $m_0 = 0$)`), so the report
+    typesets the math instead of showing it stripped of its backslashes."""
+    source = _NOTE_NOISE.sub(" ", source)
+    parts: list[str] = []
+    math: list[str] = []
+    i = 0
+    while i < len(source):
+        m = _TEXT_CMD.match(source, i)
+        if m is None:
+            math.append(source[i])
+            i += 1
+            continue
+        close = _match_brace(source, m.end() - 1, len(source))
+        if close < 0:
+            math.append(source[i:])
+            break
+        parts.append(_note_math("".join(math)))
+        math = []
+        parts.append(source[m.end() : close - 1])
+        i = close
+    parts.append(_note_math("".join(math)))
+    text = "".join(parts)
+    text = re.sub(r"\s*(\$[^$]*\$)\s*", r" \1 ", text)
+    text = re.sub(r"\s+([)\].,;])", r"\1", " ".join(text.split()))
+    return re.sub(r"([(\[])\s+", r"\1", text)
+
+
 def _read_line(clean: str, a: int, b: int, piece: int) -> _Line | None:
-    clean, refusals = _note_cut(clean, a, b)
-    return _read_line_tokens(clean, a, b, piece, refusals)
+    clean, refusals, shown = _note_cut(clean, a, b)
+    return _read_line_tokens(clean, a, b, piece, refusals, shown)
 
 
 def _read_line_tokens(
-    clean: str, a: int, b: int, piece: int, refusals: list[tuple[int, int, str]] = ()
+    clean: str,
+    a: int,
+    b: int,
+    piece: int,
+    refusals: list[tuple[int, int, str]] = (),
+    shown: dict[int, str] | None = None,
 ) -> _Line | None:
     raw = _unwrap_heads(clean, _lex(clean, a, b))
+    for t in raw:  # a justification keeps its mathematics for display
+        if shown and t.type == "TEXT" and t.start in shown:
+            t.value = shown[t.start]
     for start, _, message in refusals:  # mathematics after a closed justification
         k = next((n for n, t in enumerate(raw) if t.start >= start), len(raw))
         raw.insert(k, _Tok("BAD", message, start, start))

@@ -141,11 +141,15 @@ def _steps_fact(report: Report) -> str:
 
 def _target_fact(report: Report) -> str:
     reached = "target reached" if report.reached_target else "target not reached"
+    if report.route is not None and not report.reached_target:
+        start, target = (plain_math(tex) for tex in report.route)
+        return f"{reached}: the chain should go from {start} to {target}"
     return f"{reached}: {report.target_message}" if report.target_message else reached
 
 
 def _relation_fact(report: Report) -> str:
-    if len(report.steps) < 2:
+    """What the chain proves: said only when every step holds (otherwise it proves nothing)."""
+    if len(report.steps) < 2 or report.first_error is not None:
         return ""
     if report.relation is None:
         return "the chain proves no single relation"
@@ -344,6 +348,44 @@ def note_html(note: str) -> str:
 
 
 # ---------------------------------------------------------------- text
+
+
+_PLAIN = [
+    (r"\\mathbb\{E\}", "𝔼"),
+    (r"\\(?:mathrm|operatorname)\{(\w+)\}", r"\1"),
+    (r"\\left|\\right|\\[,;:!]", ""),
+    (r"\\(?:\||Vert|parallel)", "‖"),
+    (r"\\mid", "|"),
+    (r"\\(?:ge|geq)(?![a-zA-Z])", "≥"),
+    (r"\\(?:le|leq)(?![a-zA-Z])", "≤"),
+    (r"\\cdot(?![a-zA-Z])", "·"),
+    (r"\\sim(?![a-zA-Z])", "~"),
+    (r"\\nabla(?![a-zA-Z])", "∇"),
+    (r"\\sum(?![a-zA-Z])", "Σ"),
+    (r"\\prod(?![a-zA-Z])", "Π"),
+    (r"\\int(?![a-zA-Z])", "∫"),
+    (r"\\top(?![a-zA-Z])", "ᵀ"),
+    (r"\\mathbf\{1\}", "𝟏"),
+]
+_GREEK = {
+    "alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "theta": "θ",
+    "lambda": "λ", "mu": "μ", "pi": "π", "rho": "ρ", "sigma": "σ", "tau": "τ", "phi": "φ",
+    "psi": "ψ", "omega": "ω", "eta": "η", "xi": "ξ", "Sigma": "Σ", "Theta": "Θ",
+}  # fmt: skip
+
+
+def plain_math(tex: str) -> str:
+    """LaTeX made readable in a terminal: `\\mathbb{E}_{q(z)}[\\log p(x|z)]` is
+    `𝔼_q(z)[log p(x|z)]` (the HTML report typesets it)."""
+    text = tex
+    text = re.sub(r"\\[dt]?frac\{([^{}]*)\}\{([^{}]*)\}", r"(\1)/(\2)", text)
+    for pattern, replacement in _PLAIN:
+        text = re.sub(pattern, replacement, text)
+    text = re.sub(r"\\([A-Za-z]+)", lambda m: _GREEK.get(m[1], m[1]), text)
+    text = re.sub(
+        r"([_^])\{([^{}]*)\}", lambda m: m[1] + (m[2] if len(m[2]) == 1 else f"({m[2]})"), text
+    )
+    return " ".join(text.replace("{", "").replace("}", "").split())
 
 
 def report_text(report: Report) -> str:

@@ -842,8 +842,9 @@ def test_note_mixing_text_and_math_after_quad_is_one_note():
     assert reading.error is None
     assert [s.relation for s in reading.steps] == [None, "=", "="]
     assert all(s.expr is not None for s in reading.steps)
-    assert reading.steps[1].note == "(marginalise over z)"
-    assert reading.steps[2].note == "(divide by q(z) > 0)"
+    # the note keeps its mathematics, between $, so the report typesets it
+    assert reading.steps[1].note == "(marginalise over $z$)"
+    assert reading.steps[2].note == "(divide by $q(z) > 0$)"
 
 
 def test_quad_text_inside_brackets_is_not_a_note():
@@ -1112,14 +1113,14 @@ def test_refused_in_words(src, column, message):
 @pytest.mark.parametrize(
     ("src", "note"),
     [
-        (r"a &= b \quad\text{since } m_0 = 0", "since m_0 = 0"),
-        (r"a &= b \quad\text{since} \ m_0 = 0", "since m_0 = 0"),
+        (r"a &= b \quad\text{since } m_0 = 0", "since $m_0 = 0$"),
+        (r"a &= b \quad\text{since} \ m_0 = 0", "since $m_0 = 0$"),
         (
             r"a &= b \quad \text{(by Jensen, as } \log \text{ is concave)}",
-            "(by Jensen, as log is concave)",
+            "(by Jensen, as $\\log$ is concave)",
         ),
-        (r"a &= b \quad\text{(marginalise over } z\text{)}", "(marginalise over z)"),
-        (r"a &= b \qquad \text{(divide by } q(z) > 0\text{)}", "(divide by q(z) > 0)"),
+        (r"a &= b \quad\text{(marginalise over } z\text{)}", "(marginalise over $z$)"),
+        (r"a &= b \qquad \text{(divide by } q(z) > 0\text{)}", "(divide by $q(z) > 0$)"),
         (r"a &= b \quad\text{(Jensen)}.", "(Jensen)"),
         (r"a &= b \quad\text{(Jensen)} \quad \text{and more}", "(Jensen) and more"),
         (r"a &= b \quad (\text{Bayes}) \tag{2}", "(Bayes)"),
