@@ -2362,7 +2362,7 @@ def _note_end(clean: str, m: re.Match, eol: int) -> tuple[int, int | None]:
 
 
 def _note_cut(
-    clean: str, a: int, b: int
+    clean: str, a: int, b: int, text: str = ""
 ) -> tuple[str, list[tuple[int, int, str]], dict[int, str]]:
     r"""Justifications that start at a top-level `\quad` (or `\qquad`) followed by `\text{`.
 
@@ -2407,13 +2407,21 @@ def _note_cut(
         words = re.sub(r"([(\[])\s+", r"\1", words)
         replacement = f"\\text{{{words}}}" if words else ""
         if words:
-            display[m.start()] = _note_tex(clean[m.start() : end])
+            # shown from the original text: `$...$` inside `\text{...}` is the learner's math
+            original = _COMMENT.sub("", (text or clean)[m.start() : end])
+            display[m.start()] = _note_tex(original)
         clean = clean[: m.start()] + replacement.ljust(end - m.start()) + clean[end:]
         at = end
 
 
+_COMMENT = re.compile(r"(?<!\\)%.*$", re.MULTILINE)
 _TEXT_CMD = re.compile(r"\\(?:text|textrm|textnormal|textit|mbox|mathrm)\s*\{")
 _NOTE_NOISE = re.compile(r"\\q?quad(?![a-zA-Z])|\\(?:tag|label)\s*\{[^{}]*\}|\\(?:nonumber|notag)")
+
+
+def _dollars_kept(words: str) -> str:
+    """Text of a note; its own `$...$` math is kept, squeezed to one line."""
+    return re.sub(r"\$([^$]*)\$", lambda m: f"${' '.join(m[1].split())}$", words)
 
 
 def _note_math(segment: str) -> str:
@@ -2444,17 +2452,17 @@ def _note_tex(source: str) -> str:
             break
         parts.append(_note_math("".join(math)))
         math = []
-        parts.append(source[m.end() : close - 1])
+        parts.append(_dollars_kept(source[m.end() : close - 1]))
         i = close
     parts.append(_note_math("".join(math)))
     text = "".join(parts)
     text = re.sub(r"\s*(\$[^$]*\$)\s*", r" \1 ", text)
-    text = re.sub(r"\s+([)\].,;])", r"\1", " ".join(text.split()))
+    text = re.sub(r"\s+([)\].,;:!?])", r"\1", " ".join(text.split()))
     return re.sub(r"([(\[])\s+", r"\1", text)
 
 
-def _read_line(clean: str, a: int, b: int, piece: int) -> _Line | None:
-    clean, refusals, shown = _note_cut(clean, a, b)
+def _read_line(clean: str, a: int, b: int, piece: int, text: str = "") -> _Line | None:
+    clean, refusals, shown = _note_cut(clean, a, b, text or clean)
     return _read_line_tokens(clean, a, b, piece, refusals, shown)
 
 
@@ -2490,7 +2498,7 @@ def _steps(text: str, clean: str, lines: list[tuple[int, int]], loc: _Locator) -
     records: list[_Line] = []
     for piece, (a, b) in enumerate(lines):
         try:
-            rec = _read_line(clean, a, b, piece)
+            rec = _read_line(clean, a, b, piece, text)
         except Exception:  # noqa: BLE001 - never raise on learner input
             start = _skip_spaces(clean, a, b)
             rec = _Line([], [], _Fail(start, "this line could not be read"), start, None, b)
