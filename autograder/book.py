@@ -696,7 +696,8 @@ def _check_row(check, row: Row) -> list[str]:
     wrong = [(s.line, s.status, s.message) for s in report.steps if s.status != "valid"]
     if wrong:
         raise NotationDrift(f"{row.spellings} in {row.problem}: {wrong}")
-    read_as = report.steps[0].read_as or ""
+    # no "read as" means it reads as written (up to spacing and brackets)
+    read_as = report.steps[0].read_as or row.spellings[0]
     return [f"${row.spellings[0]}$", f"${read_as}$ <br><small>(`{row.problem}`)</small>"]
 
 
