@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
-from autograder import problems
+from autograder import ir, problems
 from autograder.assumptions import read_assumptions
 from autograder.decide import Scope, decide
 from autograder.domains import NATURAL, Domain, intersect
 from autograder.instances import Worlds
+from autograder.keysteps import KeyJudgement, canon, judge, pattern_tree
 from autograder.limits import TimeUp, deadline
 from autograder.problem import Problem, UnknownProblem
 from autograder.readas import read_as
@@ -153,7 +154,85 @@ def analyse(
     if notes:
         report.message = "; ".join(notes)
     starts = _judge_target(report, problem, exprs, scope, timeout)
+    if problem.routes:
+        trees = [_tree(resolver, step) for step in reading.steps]
+        _judge_key_steps(report, problem, exprs, trees, starts)
     return Analysis(report, exprs, starts)
+
+
+def _tree(resolver, step):
+    """The line's structural form (unevaluated: `q p / q` is not `p` here)."""
+    if step.expr is None:
+        return None
+    try:
+        with deadline(1.0):
+            with sp.evaluate(False):
+                expr = resolver.resolve(step.expr, {})
+            return canon(expr)
+    except (TimeUp, ResolveError, TypeError, ValueError, AttributeError, RecursionError):
+        return None
+
+
+@functools.lru_cache(maxsize=256)
+def _pattern(problem_id: str, text: str):
+    return pattern_tree(Resolver(compiled(problem_id)), read, text)
+
+
+def _judge_key_steps(report: Report, problem: Problem, exprs, trees, starts: bool) -> None:
+    """Which key step each step shows, which it skips; the checklist; restating."""
+    valid = [s.status == VALID for s in report.steps]
+    lines = [s.line for s in report.steps]
+    judged: KeyJudgement = judge(
+        problem.routes, trees, valid, lines, starts, functools.partial(_pattern, problem.id)
+    )
+    restated = _restatement(problem, exprs, starts)
+    report.key_steps = judged.checklist
+    report.key_route = judged.route
+    if restated is not None:
+        for k in judged.checklist:
+            k.shown, k.line, k.step = False, None, None
+        report.restated = True
+        step = report.steps[restated]
+        step.leaps = [k.name for k in judged.checklist]
+        step.message += "; but this line is the result you are asked to derive: show how"
+        return
+    leaps = dict(judged.leaps)
+    if report.reached_target and report.first_error is None and judged.checklist:
+        # the step onto the target leaps over every key step still to come
+        shown = [k for k, key in enumerate(judged.checklist) if key.shown]
+        rest = [key.name for key in judged.checklist[max(shown, default=-1) + 1 :]]
+        last = len(report.steps) - 1
+        if rest and last > 0:
+            leaps[last] = leaps.get(last, []) + rest
+    for index, name in judged.shows.items():
+        report.steps[index].shows = name
+    for index, skipped in sorted(leaps.items()):
+        step = report.steps[index]
+        step.leaps = skipped
+        step.message += f"; true, but it skips {_listed(skipped)}: show that step"
+    report.derived = judged.complete
+
+
+def _listed(names: list[str]) -> str:
+    quoted = [f"“{n}”" for n in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def _restatement(problem: Problem, exprs, starts: bool) -> int | None:
+    """The step that goes from the start straight to the target, if there is one."""
+    if not starts or problem.target is None:
+        return None
+    start, target = _form(problem.id, problem.start), _form(problem.id, problem.target)
+    forms = [canon(e) if e is not None else None for e in exprs]
+    for k in range(1, len(forms)):
+        if forms[k - 1] == start and forms[k] == target:
+            return k
+    return None
+
+
+@functools.lru_cache(maxsize=64)
+def _form(problem_id: str, text: str):
+    return canon(_fixed(problem_id, text))
 
 
 def _free_domains(text: str, reading, comp: Compiled) -> tuple[dict[str, Domain], list[str]]:
@@ -296,6 +375,15 @@ def _judge_target(report, problem, exprs, scope: Scope, timeout) -> bool:
         report.target_message = f"the chain should go from {problem.start} to {problem.target}"
         report.route = (problem.start, problem.target)
         return starts
+    end_text = problem.target if forward else problem.start
+    if not _in_form(problem.id, last, end_text):
+        # equal in value, as every line of an equality chain is: not yet the result
+        report.target_message = (
+            f"the last line equals the target in value but is not yet written as it: "
+            f"the chain should end at {end_text}"
+        )
+        report.route = (problem.start, problem.target)
+        return starts
     if not _implies(report.relation, want):
         shown = report.relation or "nothing (it mixes ≥ and ≤)"
         report.target_message = f"the chain proves {shown}, but the problem asks for {want}"
@@ -303,6 +391,24 @@ def _judge_target(report, problem, exprs, scope: Scope, timeout) -> bool:
     report.reached_target = True
     report.target_message = "reaches the target"
     return starts
+
+
+def _in_form(problem_id: str, expr, text: str) -> bool:
+    """The last line is the target up to notation and bookkeeping: the same structure
+    (`autograder.keysteps.canon` of the evaluated forms), or, for plain scalars, the same
+    polynomial (`\\mu - \\mu\\beta_1^t` is `(1-\\beta_1^t)\\mu`)."""
+    goal = _fixed(problem_id, text)
+    if canon(expr) == canon(goal):
+        return True
+    if expr.atoms(*ir.OPAQUE, sp.Sum, sp.Product, sp.Indexed) or goal.atoms(
+        *ir.OPAQUE, sp.Sum, sp.Product, sp.Indexed
+    ):
+        return False
+    try:
+        with deadline(0.5):
+            return sp.expand(expr - goal) == 0
+    except TimeUp:
+        return False
 
 
 def _same(a, b, scope: Scope, timeout) -> bool:

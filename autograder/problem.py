@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from autograder.keysteps import Route
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -23,9 +25,9 @@ class Problem:
     relation: str | None
     hints: tuple[str, ...]
     points: int = 1
-    notes: str = ""
     declares_free_names: bool = False
-    tags: tuple[str, ...] = field(default=())
+    # the ideas a derivation must show, as one or more routes (`autograder.keysteps`)
+    routes: tuple[Route, ...] = field(default=())
 
     @property
     def summary(self) -> str:

@@ -113,7 +113,25 @@ def headline(report: Report) -> tuple[str, str]:
     if error is not None:
         phrase = _PHRASES.get(error.status, status_word(error.status))
         return MARKS.get(error.status, "?"), f"first error at {where(error)}: it {phrase}"
+    if report.restated:
+        return INCOMPLETE_MARK, "true, but it restates the result instead of deriving it"
+    if report.true_chain and report.leaps:
+        return INCOMPLETE_MARK, f"true, but it skips {_quoted(report.leaps)}"
     return INCOMPLETE_MARK, "every step is valid, but the chain does not reach the target"
+
+
+def _quoted(names: list[str]) -> str:
+    quoted = [f"“{n}”" for n in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def key_step_lines(report: Report) -> list[tuple[bool, str]]:
+    """The checklist under the chain: (shown, text) for each key step of its route."""
+    lines = []
+    for key in report.key_steps:
+        where_ = f" (line {key.line})" if key.shown and key.line else ""
+        lines.append((key.shown, f"{key.name}{where_}" if key.shown else f"{key.name}: not shown"))
+    return lines
 
 
 def summary_facts(report: Report) -> list[str]:
@@ -228,7 +246,7 @@ def report_html(report: Report) -> str:
         'border-collapse:collapse;font-size:inherit">'
         f'<tbody style="display:block">\n{rows}\n</tbody></table>'
     )
-    body = _summary_html(report) + ("\n" + table if report.steps else "")
+    body = _summary_html(report) + ("\n" + table if report.steps else "") + _checklist_html(report)
     style = (
         "font-family:system-ui,-apple-system,'Segoe UI',sans-serif;font-size:14px;"
         f"line-height:1.45;box-sizing:border-box;max-width:100%;border:1px solid {_BORDER_VAR};"
@@ -238,6 +256,25 @@ def report_html(report: Report) -> str:
     return (
         f'<div class="autograder-report tex2jax_process mathjax_process" '
         f'data-problem="{escape(report.problem)}" style="{style}">\n{body}\n</div>'
+    )
+
+
+def _checklist_html(report: Report) -> str:
+    """The key steps of the route, each shown (at which line) or not."""
+    if not report.key_steps or report.not_attempted:
+        return ""
+    items = "".join(
+        f'<li class="ag-key {"ag-key-shown" if shown else "ag-key-missing"}" '
+        f'style="list-style:none;margin:0;padding:0">'
+        f'<span aria-hidden="true">{MARKS[VALID] if shown else NOT_ATTEMPTED_MARK}</span> '
+        f"{escape(text)}</li>"
+        for shown, text in key_step_lines(report)
+    )
+    route = f" ({escape(report.key_route)})" if report.key_route else ""
+    return (
+        f'\n<div class="ag-keys {_IGNORE}" style="margin-top:6px;border-top:1px solid '
+        f'{_BORDER_VAR};padding-top:4px"><span style="font-weight:600">Key steps{route}</span>'
+        f'<ul style="margin:2px 0 0 0;padding:0">{items}</ul></div>'
     )
 
 
@@ -396,6 +433,10 @@ def report_text(report: Report) -> str:
         lines.extend(_step_lines(step, width))
     mark, words = headline(report)
     lines.append("; ".join([f"{mark} {words}", *summary_facts(report)]))
+    if report.key_steps and not report.not_attempted:
+        lines.append("Key steps" + (f" ({report.key_route})" if report.key_route else "") + ":")
+        for shown, text in key_step_lines(report):
+            lines.append(f"  [{MARKS[VALID] if shown else NOT_ATTEMPTED_MARK}] {text}")
     return "\n".join(lines)
 
 

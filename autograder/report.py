@@ -55,6 +55,8 @@ class StepResult:
     note: str | None = None
     method: str | None = None
     counterexample: Counterexample | None = None
+    shows: str | None = None  # the key step this step shows (`autograder.keysteps`)
+    leaps: list[str] = field(default_factory=list)  # key steps it jumps over
 
 
 @dataclass
@@ -67,16 +69,37 @@ class Report:
     not_attempted: bool = False
     message: str = ""
     route: tuple[str, str] | None = None  # (start, target) LaTeX when the chain misses them
+    key_steps: list = field(default_factory=list)  # `keysteps.KeyStepResult`, the checklist
+    key_route: str | None = None  # the route of key steps the chain follows best
+    derived: bool = True  # every key step of that route shown (True without key steps)
+    restated: bool = False  # a step goes from the start straight to the result
 
     @property
     def ok(self) -> bool:
-        """Every step valid, the composed relation is the problem's, and the target reached."""
+        """Derived: every step valid, the composed relation is the problem's, the target
+        reached, and every key step of one route shown."""
+        return self.true_chain and self.derived and not self.restated
+
+    @property
+    def true_chain(self) -> bool:
+        """Every step valid and the target reached (the ideas may still be skipped)."""
         return (
             not self.not_attempted
             and bool(self.steps)
             and self.first_error is None
             and self.reached_target
         )
+
+    @property
+    def review(self) -> bool:
+        """True and reaches the target, but not every key step of a route was recognised:
+        a leap, or a route the checker does not know -- an instructor should look."""
+        return self.true_chain and not self.derived and not self.restated
+
+    @property
+    def leaps(self) -> list[str]:
+        """Every key step some step jumps over, in order."""
+        return [name for step in self.steps for name in step.leaps]
 
     @property
     def first_error(self) -> int | None:
@@ -116,9 +139,18 @@ class Report:
                     "read_as": s.read_as,
                     "line": s.line,
                     "counterexample": asdict(s.counterexample) if s.counterexample else None,
+                    "shows": s.shows,
+                    "leaps": list(s.leaps),
                 }
                 for s in self.steps
             ],
+            "key_steps": [
+                {"name": k.name, "shown": k.shown, "line": k.line} for k in self.key_steps
+            ],
+            "key_route": self.key_route,
+            "derived": self.derived,
+            "restated": self.restated,
+            "review": self.review,
         }
 
     def _repr_html_(self) -> str:

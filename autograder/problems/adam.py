@@ -1,6 +1,7 @@
 """Adam's bias correction (curriculum 3)."""
 
 from autograder.context import Definition, Index, Integer, RandomSequence, Real, Recurrence
+from autograder.keysteps import KeyStep, Route
 from autograder.problem import Problem
 
 CONTEXT = (
@@ -39,6 +40,32 @@ PROBLEMS = [
             r"After t steps you reach $m_0 = 0$; collect the terms into one sum.",
         ),
         points=2,
+        routes=(
+            Route(
+                "unroll to m_0",
+                (
+                    KeyStep("apply the recurrence", (r"\beta_1 m_{t-1}",)),
+                    KeyStep("unroll down to m_0", (r"\beta_1^t m_0",)),
+                    KeyStep(
+                        "m_0 = 0",
+                        (r"(1-\beta_1)\sum_{i=1}^{t} \beta_1^{t-i} g_i",),
+                        without=(r"m_0",),
+                    ),
+                ),
+            ),
+            Route(
+                "by induction on t",
+                (
+                    KeyStep("apply the recurrence", (r"\beta_1 m_{t-1}",)),
+                    KeyStep("the formula for t - 1", (r"\sum_{i=1}^{t-1} F",)),
+                    KeyStep(
+                        "collect the terms",
+                        (r"(1-\beta_1)\sum_{i=1}^{t} \beta_1^{t-i} g_i",),
+                        without=(r"\sum_{i=1}^{t-1} F",),
+                    ),
+                ),
+            ),
+        ),
     ),
     Problem(
         id="adam_bias",
@@ -58,5 +85,22 @@ PROBLEMS = [
             r"Geometric series: $(1-\beta_1)\sum_{i=1}^{t} \beta_1^{t-i} = 1 - \beta_1^t$.",
         ),
         points=3,
+        routes=(
+            Route(
+                "unroll, linearity, geometric series",
+                (
+                    KeyStep("unroll the recurrence", (r"\sum_{i=1}^{t} \beta_1^{t-i} g_i",)),
+                    KeyStep(
+                        "linearity of expectation",
+                        (r"\sum_{i=1}^{t} \beta_1^{t-i} \mathbb{E}[g_i]",),
+                    ),
+                    KeyStep(
+                        "every E[g_i] = mu",
+                        (r"\mu \sum_{i=1}^{t} \beta_1^{t-i}", r"\mu \sum_{j=0}^{t-1} \beta_1^{j}"),
+                    ),
+                    KeyStep("the geometric series", (r"\frac{1-\beta_1^t}{1-\beta_1}",)),
+                ),
+            ),
+        ),
     ),
 ]

@@ -1,6 +1,7 @@
 """Scaled dot-product attention (curriculum 4)."""
 
 from autograder.context import Index, Integer, Real, VectorOf
+from autograder.keysteps import KeyStep, Route
 from autograder.problem import Problem
 
 PROBLEMS = [
@@ -27,6 +28,40 @@ PROBLEMS = [
             r"$\mathrm{Var}(q_i k_i) = \mathbb{E}[q_i^2]\mathbb{E}[k_i^2] - (\mathbb{E}[q_i]\mathbb{E}[k_i])^2$ by independence.",
         ),
         points=3,
+        routes=(
+            Route(
+                "variance of a sum",
+                (
+                    KeyStep("the dot product as a sum", (r"\sum_{i=1}^{d_k} q_i k_i",)),
+                    KeyStep(
+                        "independent terms: the variances add",
+                        (r"\sum_{i=1}^{d_k} \mathrm{Var}(q_i k_i)",),
+                    ),
+                    KeyStep(
+                        "the variance of a product of independent variables",
+                        (r"\sum_{i=1}^{d_k} \left(\mathbb{E}[q_i^2]\mathbb{E}[k_i^2] + F\right)",),
+                    ),
+                    KeyStep("mean 0 and variance 1", (r"\sum_{i=1}^{d_k} 1",)),
+                ),
+            ),
+            Route(
+                "second moments",
+                (
+                    KeyStep(
+                        "the variance as a second moment",
+                        (r"\mathbb{E}[(q^\top k)^2]",),
+                    ),
+                    KeyStep(
+                        "expand the square",
+                        (r"\sum_{i=1}^{d_k}\sum_{j=1}^{d_k} \mathbb{E}[F]",),
+                    ),
+                    KeyStep(
+                        "independence: only i = j survives",
+                        (r"\sum_{i=1}^{d_k} \mathbb{E}[q_i^2] \mathbb{E}[k_i^2]",),
+                    ),
+                ),
+            ),
+        ),
     ),
     Problem(
         id="softmax_shift",
@@ -47,5 +82,17 @@ PROBLEMS = [
             r"$e^{x_j + c} = e^{c} e^{x_j}$; take $e^{c}$ out of the sum and cancel it.",
         ),
         points=2,
+        routes=(
+            Route(
+                "write it out and cancel",
+                (
+                    KeyStep("write the softmax out", (r"e^{x_i + c}",)),
+                    KeyStep(
+                        "take e^c out and cancel it",
+                        (r"\frac{e^{x_i}}{\sum_{j=1}^{n} e^{x_j}}",),
+                    ),
+                ),
+            ),
+        ),
     ),
 ]

@@ -1,6 +1,7 @@
 """Evidence lower bound (curriculum 1)."""
 
 from autograder.context import Densities
+from autograder.keysteps import KeyStep, Route
 from autograder.problem import Problem
 
 CONTEXT = (
@@ -32,6 +33,39 @@ PROBLEMS = [
             r"Split $\log \frac{p(x|z) p(z)}{q(z)}$ into $\log p(x|z) - \log \frac{q(z)}{p(z)}$ and recognise the KL.",
         ),
         points=4,
+        routes=(
+            Route(
+                "Jensen",
+                (
+                    KeyStep(
+                        "marginalise over z",
+                        (r"\int p(x, z)\, dz", r"\int p(x|z) p(z)\, dz"),
+                    ),
+                    KeyStep("multiply and divide by q", (r"\int q(z) \frac{F}{q(z)}\, dz",)),
+                    KeyStep(
+                        "Jensen's inequality (log is concave)", (r"\mathbb{E}_{q(z)}[\log F]",)
+                    ),
+                    KeyStep(
+                        "split the log",
+                        (r"\mathbb{E}_{q(z)}[\log p(x|z)]",),
+                    ),
+                ),
+            ),
+            Route(
+                "through the posterior",
+                (
+                    KeyStep(
+                        "log p(x) = ELBO + KL to the posterior",
+                        (r"\mathrm{KL}(q(z) \| p(z|x))",),
+                    ),
+                    KeyStep(
+                        "the KL divergence is non-negative",
+                        (r"\mathbb{E}_{q(z)}[\log p(x|z)] - \mathrm{KL}(q(z) \| p(z))",),
+                        without=(r"\mathrm{KL}(q(z) \| p(z|x))",),
+                    ),
+                ),
+            ),
+        ),
     ),
     Problem(
         id="elbo_gap",
@@ -50,5 +84,19 @@ PROBLEMS = [
             r"Bayes' rule: $\frac{p(x|z) p(z)}{p(x)} = p(z|x)$.",
         ),
         points=3,
+        routes=(
+            Route(
+                "one expectation, then Bayes",
+                (
+                    KeyStep(
+                        "log p(x) as an expectation under q",
+                        (r"\mathbb{E}_{q(z)}[\log p(x)]", r"\mathbb{E}_{q(z)}[\log p(x) + F]"),
+                    ),
+                    KeyStep(
+                        "Bayes' rule", (r"\mathbb{E}_{q(z)}\left[\log \frac{q(z)}{p(z|x)}\right]",)
+                    ),
+                ),
+            ),
+        ),
     ),
 ]

@@ -1,6 +1,7 @@
 """Policy gradient theorem (curriculum 2)."""
 
 from autograder.context import MDP, Integer
+from autograder.keysteps import KeyStep, Route
 from autograder.problem import Problem
 
 CONTEXT = (Integer("T", values=(1, 2, 3), description="the horizon", more=(4,)), MDP())
@@ -27,6 +28,29 @@ PROBLEMS = [
             r"Expand $\log p_\theta(\tau)$: the initial law and the dynamics do not depend on θ, so their gradients vanish.",
         ),
         points=4,
+        routes=(
+            Route(
+                "log-derivative trick",
+                (
+                    KeyStep(
+                        "the gradient inside the sum over trajectories",
+                        (r"\int \nabla_\theta F\, d\tau",),
+                    ),
+                    KeyStep(
+                        "the log-derivative trick",
+                        (
+                            r"\nabla_\theta \log p_\theta(\tau)",
+                            r"\nabla_\theta (\log p_\theta(\tau) F)",
+                        ),
+                    ),
+                    KeyStep(
+                        "the initial law and the dynamics drop out",
+                        (r"\sum_{t=0}^{T-1} \nabla_\theta \log \pi_\theta(a_t|s_t)",),
+                        without=(r"\log \rho_0(s_0)", r"\log P(s_{t+1}|s_t, a_t)"),
+                    ),
+                ),
+            ),
+        ),
     ),
     Problem(
         id="pg_baseline",
@@ -45,5 +69,20 @@ PROBLEMS = [
             r"b(s) does not depend on a: take it and the gradient out of the sum; $\sum_a \pi_\theta(a|s) = 1$.",
         ),
         points=2,
+        routes=(
+            Route(
+                "the probabilities sum to one",
+                (
+                    KeyStep(
+                        "undo the log-derivative trick",
+                        (
+                            r"\sum_a \nabla_\theta \pi_\theta(a|s)",
+                            r"\sum_a \nabla_\theta (\pi_\theta(a|s) F)",
+                        ),
+                    ),
+                    KeyStep("the probabilities sum to one", (r"\nabla_\theta 1",)),
+                ),
+            ),
+        ),
     ),
 ]
