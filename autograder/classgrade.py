@@ -59,6 +59,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.course_tools import ROOT
+from autograder.grading import OUTER_GRADER
 from autograder.sandbox import (
     UID_BASE,
     WORKER_UID_OFFSET,
@@ -515,7 +516,9 @@ class ClassGrader:
         running = None
         try:
             self._inbox(job, done.nb, box)
-            running = box.start(argv, collect={graded_rel: job.notebook.name})
+            # derivations are re-graded from the file outside the kernel (grading.hidden_test)
+            env = box.env(**{OUTER_GRADER: "1"})
+            running = box.start(argv, env=env, collect={graded_rel: job.notebook.name})
             self._running[slot] = running
         except Exception as err:  # noqa: BLE001 - the text is still graded below
             done.failure = f"the notebook could not be prepared for execution ({err})"[:300]

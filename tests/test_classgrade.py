@@ -379,6 +379,13 @@ def test_reasons_explain_content_matching(graded):
     assert "first error" in reasons["partial"]["elbo"]
 
 
+def test_the_kernel_leaves_derivations_to_the_grader(graded):
+    """Under `autograder grade` the hidden tests do not re-check in the kernel (the grader
+    re-grades the text anyway): one fresh interpreter less per problem and submission."""
+    printed = _outputs(_autograded(graded, "correct"), "hidden_test(")
+    assert "graded from the text of your answer by the course's grader" in printed
+
+
 def test_unexecuted_notebook_is_returned_with_a_note(graded):
     nb = _autograded(graded, "kernel_exit")
     assert "Grading note" in nb.cells[0].source
