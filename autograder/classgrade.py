@@ -593,9 +593,7 @@ class ClassGrader:
             outcome.reasons[problem] = "; ".join([g.reason, *found.notes])
         target = self.course / "autograded" / job.student / job.assignment
         target.mkdir(parents=True, exist_ok=True)
-        for stale in target.glob("*.ipynb"):
-            if stale.name not in self.expected[job.assignment]:
-                stale.unlink()  # a notebook the gradebook does not know breaks the feedback
+        self._sweep(job.assignment, target)
         out = target / job.notebook.name
         if graded_nb is not None:
             nbformat.write(graded_nb, out)
@@ -766,6 +764,7 @@ class ClassGrader:
         from autograder.course_tools import run_nbgrader
 
         for assignment in sorted(assignments):
+            self._sweep(assignment)
             mine = [o for o in outcomes if o.job.assignment == assignment]
             started = time.time() - 1
             bound = 120 + 10 * len(mine)
@@ -803,6 +802,21 @@ class ClassGrader:
                 else:
                     if not _fresh(html, started):
                         o.notes.append(f"feedback could not be generated for {autograded.name}")
+
+    def _sweep(self, assignment: str, folder: Path | None = None) -> None:
+        """A notebook in autograded/ that the gradebook does not know (left by an older
+        grader, e.g. a student's scratch.ipynb) makes feedback fail for that student on
+        every run: remove it (from one student's `folder`, or everyone's), and say so."""
+        known = set(self.expected.get(assignment, []))
+        if folder is not None:
+            found = folder.glob("*.ipynb")
+        else:
+            found = (self.course / "autograded").glob(f"*/{glob.escape(assignment)}/*.ipynb")
+        for path in sorted(found):
+            if path.name not in known and path.is_file():
+                path.unlink()
+                rel = path.relative_to(self.course)
+                self.problems.append(f"removed {rel}: not a notebook of {assignment}")
 
     def _feedback_file(self, job: Job) -> Path:
         return self.course / "feedback" / job.student / job.assignment / f"{job.notebook.stem}.html"
@@ -988,7 +1002,7 @@ def summary(
     if manual:
         console.print(f"{manual} answers wait for manual grading (nbgrader formgrader)")
     for problem in problems or []:
-        console.print(f"problem: {escape(problem)}")
+        console.print(f"note: {escape(problem)}")
     if isolated:
         console.print(
             "sandbox: each notebook ran as an unprivileged user with its own read-only view "

@@ -167,6 +167,10 @@ def graded(tmp_path_factory):
             time.sleep(0.2)
             leftovers = _run_processes(first.pid)
         stale = list(Path(tempfile.gettempdir()).glob(f"{WORK_PREFIX}{first.pid}-*"))
+        # what the previous grader left for an extra notebook, failing every feedback after
+        leftover = course / "autograded" / "extra_notebook" / ASSIGNMENT / EXTRA_NOTEBOOK
+        leftover.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(submitted / "extra_notebook" / ASSIGNMENT / EXTRA_NOTEBOOK, leftover)
         # 2. run again: cleans up after the killed run and grades the rest;
         # 3. and once more: nothing left to grade
         second, table = grade_class(submitted, SETTINGS)
@@ -315,6 +319,13 @@ def test_an_extra_notebook_is_reported_and_left_ungraded(graded):
     assert not (course / "autograded" / "extra_notebook" / ASSIGNMENT / EXTRA_NOTEBOOK).exists()
     assert f"extra_notebook/{ASSIGNMENT}/{EXTRA_NOTEBOOK}: not a notebook of" in graded["table"]
     assert _outcome(graded, "extra_notebook").failure is None
+
+
+def test_a_leftover_unknown_notebook_no_longer_breaks_feedback(graded):
+    course = graded["course"]
+    assert not (course / "autograded" / "extra_notebook" / ASSIGNMENT / EXTRA_NOTEBOOK).exists()
+    assert f"removed autograded/extra_notebook/{ASSIGNMENT}/{EXTRA_NOTEBOOK}" in graded["table"]
+    assert (course / "feedback" / "extra_notebook" / ASSIGNMENT / f"{ASSIGNMENT}.html").exists()
 
 
 def test_a_checker_input_that_never_returns_is_bounded(graded):
