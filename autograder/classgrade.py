@@ -601,7 +601,7 @@ class ClassGrader:
             _write_unexecuted(copy.deepcopy(done.nb), out, outcome.failure)
         else:
             out.unlink(missing_ok=True)
-        self._save_to_gradebook(job, outcome, done.nb, graded_nb)
+        self._save_to_gradebook(job, outcome, done.nb, graded_nb, missing=done.digest == "missing")
         marker = {
             "checksum": done.digest,
             "grades": outcome.grades,
@@ -613,8 +613,12 @@ class ClassGrader:
         _write_atomic(self._marker(job), json.dumps(marker, indent=1))
         return outcome
 
-    def _save_to_gradebook(self, job: Job, outcome: Outcome, nb, graded_nb) -> None:
-        """Grades that nothing the student's code wrote can have set."""
+    def _save_to_gradebook(
+        self, job: Job, outcome: Outcome, nb, graded_nb, missing: bool = False
+    ) -> None:
+        """Grades that nothing the student's code wrote can have set.  A notebook that was
+        not handed in scores zero everywhere with nothing to grade by hand (as in stock
+        nbgrader); one that could not be read leaves its manual answers to the instructor."""
         from nbgrader.api import Gradebook
         from nbgrader.utils import determine_grade
 
@@ -640,6 +644,7 @@ class ClassGrader:
                     g.needs_manual_grade = False
                 elif g.name in manual_cells:
                     state = _manual_state(submitted_cells.get(g.name), released_cells.get(g.name))
+                    state = "blank" if missing else state
                     if state == "blank":
                         g.auto_score, g.needs_manual_grade = 0.0, False
                     else:
@@ -647,6 +652,8 @@ class ClassGrader:
                         outcome.manual += 1
                         if state == "missing":
                             comments[g.name] = "answer cell not found in the submission"
+                elif missing:
+                    g.auto_score, g.needs_manual_grade = 0.0, False
                 else:  # an autograded cell that is not a derivation: only the kernel knows
                     cell = kernel_cells.get(g.name)
                     score = None

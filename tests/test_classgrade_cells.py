@@ -63,8 +63,11 @@ def graded(tmp_path_factory):
     submit(
         "cheater", "answer = 41", None, "answer = type('X', (), {'__eq__': lambda s, o: True})()"
     )
-    grade_class(course / "submitted", SETTINGS)
+    (course / "submitted" / "absent" / "tiny").mkdir(parents=True)  # handed in nothing
+    (course / "submitted" / "absent" / "tiny" / "notes.txt").write_text("sorry")
+    outcomes, _ = grade_class(course / "submitted", SETTINGS)
     first = _rows(course)
+    absent = next(o for o in outcomes if o.job.student == "absent")
     _grade_by_hand(course, "right", "why", 1.0)
     outcomes, table = grade_class(course / "submitted", dataclasses.replace(SETTINGS, force=True))
     return {
@@ -73,6 +76,7 @@ def graded(tmp_path_factory):
         "after": _rows(course),
         "outcomes": outcomes,
         "table": table,
+        "absent": absent,
     }
 
 
@@ -81,7 +85,7 @@ def _rows(course):
 
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         rows = {}
-        for student in ("right", "wrong", "cheater"):
+        for student in ("right", "wrong", "cheater", "absent"):
             nb = gb.find_submission_notebook("tiny", "tiny", student)
             rows[student] = {
                 g.name: (g.auto_score, g.manual_score, g.needs_manual_grade) for g in nb.grades
@@ -117,3 +121,11 @@ def test_manual_answers_wait_unless_they_are_the_stub(graded):
 
 def test_an_instructors_grade_is_kept_through_a_forced_regrade(graded):
     assert graded["after"]["right"]["why"] == (None, 1.0, False)
+
+
+def test_a_notebook_not_handed_in_scores_zero_with_nothing_to_grade(graded):
+    assert graded["absent"].failure == "no tiny.ipynb in the submission"
+    assert graded["first"]["absent"] == {
+        "answer_test": (0.0, None, False),
+        "why": (0.0, None, False),
+    }
