@@ -405,18 +405,39 @@ def _all_problems() -> list[Problem]:
 
 
 def _read_answer(path: str) -> str:
-    """The derivation from a file, or from stdin for '-'."""
+    """The derivation from a file, or from stdin for '-'.
+
+    Read as bytes: a byte that is not valid UTF-8 is replaced by U+FFFD (and said so on
+    stderr), so the rest is still checked and no raw invalid byte reaches the output (the
+    JSON included).  A file with NUL bytes is not a derivation: a usage error."""
     if path == "-":
         if sys.stdin.isatty():
             print("reading the derivation from stdin; end with Ctrl-D", file=sys.stderr)
-        return sys.stdin.read()
+        buffer = getattr(sys.stdin, "buffer", None)
+        if buffer is None:  # a text stream that is not a terminal or pipe (tests)
+            return sys.stdin.read()
+        return _decode(buffer.read(), "stdin")
     try:
-        with open(path, encoding="utf-8") as handle:
-            return handle.read()
+        with open(path, "rb") as handle:
+            raw = handle.read()
     except OSError as error:
         raise UsageError(f"cannot read {path!r}: {error.strerror or error}") from None
-    except UnicodeDecodeError:
-        raise UsageError(f"cannot read {path!r}: not UTF-8 text") from None
+    return _decode(raw, repr(path))
+
+
+def _decode(raw: bytes, where: str) -> str:
+    from autograder.submissions import decode_utf8
+
+    if b"\x00" in raw:
+        raise UsageError(f"cannot read {where}: not a text file")
+    text, bad = decode_utf8(raw)
+    if bad:
+        print(
+            f"note: {where} had {bad} byte(s) that are not valid UTF-8; "
+            "each was replaced by U+FFFD",
+            file=sys.stderr,
+        )
+    return text
 
 
 def _tolerate_narrow_terminals() -> None:

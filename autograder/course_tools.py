@@ -46,12 +46,14 @@ class RemoveTaggedCells(Preprocessor):
 
 
 def nbgrader_env() -> dict[str, str]:
-    """nbgrader runs `alembic` and kernels from PATH: put this interpreter's bin first."""
+    """nbgrader runs `alembic` and kernels from PATH: put this interpreter's bin first.
+    It writes no bytecode: the grader's own steps leave the Python installation as it was."""
     import os
     import sys
 
     bin_dir = str(Path(sys.executable).parent)
-    return {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", "")}
+    path = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    return {**os.environ, "PATH": path, "PYTHONDONTWRITEBYTECODE": "1"}
 
 
 def run_nbgrader(
@@ -67,6 +69,7 @@ def run_nbgrader(
         cwd=ROOT,
         capture_output=True,
         text=True,
+        errors="replace",  # logs quote student files, which need not be UTF-8
         env=nbgrader_env(),
         timeout=timeout,
     )

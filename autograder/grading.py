@@ -12,14 +12,26 @@ The hidden tests call `hidden_test`, which re-checks the answer in a fresh inter
 (`python -I -m autograder.grading`), so nothing done in the learner's kernel to the checker,
 sympy or builtins changes the verdict.  The visible test (`visible_test`) tells the learner
 the same verdict the grader will reach, without revealing any expected expression.
+
+Class grading re-grades every derivation from the submitted text in a `RegradeWorker`: a
+long-lived `python -I -m autograder.grading --serve` (sandboxed like the kernels, see
+`autograder.sandbox`), one per grading slot, so sympy is imported once per slot and not
+once per answer.  Each answer has a hard bound: an input that never returns (sympy or a
+big-integer power stuck in C code, where no alarm can interrupt it) gets the worker
+killed and a fresh one started, and that one problem is recorded as "could not be graded
+in N s" - never a stalled or aborted class.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import select
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
+from pathlib import Path
 
 PARTIAL_CAP = 0.9
 TIMEOUT = 120
@@ -129,8 +141,135 @@ def visible_test(problem_id: str) -> str:
     return f"{problem_id}: every step is valid, but {report.target_message}"
 
 
+STARTUP_TIMEOUT = 180  # importing the engine in a new worker (sympy), on a loaded machine
+
+
+class RegradeWorker:
+    """A persistent re-grading process with a hard kill bound per answer.
+
+    `grade` sends one request and waits at most `timeout` seconds for its line; on a
+    timeout, a crash or garbage the worker is killed (its whole sandbox, by process group)
+    and the next request starts a new one.  Used from one thread at a time.
+    """
+
+    def __init__(
+        self, work: Path, *, uid: int, memory_mb: int, isolate: bool | None = None
+    ) -> None:
+        self.work = Path(work)
+        self.uid = uid
+        self.memory_mb = memory_mb
+        self.isolate = isolate
+        self.running = None
+        self.buffer = b""
+        self.ready = False
+
+    def start(self) -> None:
+        """Start the process now (it imports the engine while the caller does other work)."""
+        from autograder.sandbox import Sandbox
+
+        if self.running is not None:
+            return
+        box = Sandbox(
+            self.work,
+            uid=self.uid,
+            memory_mb=self.memory_mb,
+            isolate=self.isolate,
+            scratch_mb=16,
+        )
+        argv = [sys.executable, "-I", "-B", "-m", "autograder.grading", "--serve"]
+        self.running = box.start(argv, interactive=True)
+        self.buffer, self.ready = b"", False
+
+    def close(self) -> None:
+        if self.running is not None:
+            self.running.kill()
+            self.running = None
+
+    def _line(self, deadline: float) -> dict | None:
+        """The next JSON line from the worker, or None (timeout, exit, garbage)."""
+        fd = self.running.process.stdout.fileno()
+        while b"\n" not in self.buffer:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([fd], [], [], left)[0]:
+                return None
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                return None
+            self.buffer += chunk
+            if len(self.buffer) > 2**20:
+                return None
+        line, _, self.buffer = self.buffer.partition(b"\n")
+        try:
+            value = json.loads(line)
+        except ValueError:
+            return None
+        return value if isinstance(value, dict) else None
+
+    def grade(
+        self, problem_id: str, answer, max_points: float, expected_steps: int, timeout: float
+    ) -> Grade:
+        """`grade(...)` in the worker, killed after `timeout` seconds; never raises."""
+        if answer is None:
+            return grade(problem_id, None, max_points, expected_steps)
+        try:
+            self.start()
+            if not self.ready:
+                hello = self._line(time.monotonic() + STARTUP_TIMEOUT)
+                if not hello or not hello.get("ready"):
+                    self.close()
+                    return Grade(0.0, max_points, "could not be graded (the checker did not start)")
+                self.ready = True
+            request = {
+                "problem": problem_id,
+                "answer": answer,
+                "points": max_points,
+                "steps": expected_steps,
+            }
+            self.running.process.stdin.write((json.dumps(request) + "\n").encode())
+            self.running.process.stdin.flush()
+            result = self._line(time.monotonic() + timeout)
+        except (OSError, ValueError):
+            result = None
+        if result is None or "points" not in result:
+            self.close()
+            return Grade(0.0, max_points, f"could not be graded in {timeout:g} s (stopped)")
+        try:
+            return Grade(float(result["points"]), float(result["max_points"]), result["reason"])
+        except (KeyError, TypeError, ValueError):
+            self.close()
+            return Grade(0.0, max_points, "could not be graded (the checker's answer was garbled)")
+
+
+def serve() -> int:
+    """The worker: one JSON request per line on stdin, one JSON answer per line on stdout.
+
+    Anything the engine prints goes to stderr, so only answers reach the protocol pipe."""
+    out = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)
+    import autograder.api  # noqa: F401 - the slow import, done before saying "ready"
+
+    out.write(json.dumps({"ready": True}) + "\n")
+    out.flush()
+    for line in sys.stdin:
+        try:
+            request = json.loads(line)
+            result = grade(
+                request["problem"],
+                request["answer"],
+                float(request["points"]),
+                int(request.get("steps", 4)),
+            ).to_dict()
+        except Exception as error:  # noqa: BLE001 - an answer, never a dead worker
+            result = {"error": f"{type(error).__name__}: {error}"}
+        out.write(json.dumps(result) + "\n")
+        out.flush()
+    return 0
+
+
 def main() -> int:
     """Entry point of the fresh process: JSON in on stdin, one JSON line out."""
+    if sys.argv[1:] == ["--serve"]:
+        return serve()
     request = json.loads(sys.stdin.read())
     result = grade(
         request["problem"],

@@ -4,12 +4,18 @@ Answer cells are found by content (`%%derivation <id>` on the first line), so an
 cell that was deleted and retyped (a new cell, nbgrader metadata lost) or duplicated is
 still graded, with a note saying what was found.  The points and expected length of each
 problem come from the instructor's hidden-test cells in the source notebook.
+
+A submitted file is read with `read_notebook`: bytes that are not valid UTF-8 (and lone
+surrogates written as JSON escapes) are replaced by U+FFFD and counted, so one bad byte in
+a markdown cell costs nothing but a note, instead of every grade in the notebook.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 HEADER = re.compile(r"^\s*%%derivation\s+(\S+)(.*)$")
 HIDDEN = re.compile(
@@ -32,6 +38,67 @@ class FoundAnswer:
     body: str | None
     notes: list[str] = field(default_factory=list)
     index: int | None = None
+
+
+REPLACEMENT = "\ufffd"
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def decode_utf8(raw: bytes) -> tuple[str, int]:
+    """`raw` as text, every invalid UTF-8 byte replaced by U+FFFD; and how many there were."""
+    text = raw.decode("utf-8", "surrogateescape")  # each bad byte -> one lone surrogate
+    return _SURROGATE.subn(REPLACEMENT, text)
+
+
+def _scrub(value: Any) -> tuple[Any, int]:
+    """Lone surrogates (from JSON escapes such as \\udc80) replaced in every string."""
+    if isinstance(value, str):
+        return _SURROGATE.subn(REPLACEMENT, value)
+    if isinstance(value, list):
+        pairs = [_scrub(v) for v in value]
+        return [v for v, _ in pairs], sum(n for _, n in pairs)
+    if isinstance(value, dict):
+        out, total = {}, 0
+        for key, v in value.items():
+            clean_key, a = _scrub(key)
+            out[clean_key], b = _scrub(v)
+            total += a + b
+        return out, total
+    return value, 0
+
+
+def read_notebook(raw: bytes):
+    """A submitted notebook from its bytes, and notes on what had to be repaired to read it.
+
+    Raises ValueError (with a reason in words) when it is not a notebook at all."""
+    import nbformat
+
+    text, bad = decode_utf8(raw)
+    try:
+        data = json.loads(text)
+    except (ValueError, RecursionError) as error:
+        raise ValueError(f"not a notebook file (invalid JSON: {error})"[:300]) from None
+    if not isinstance(data, dict):
+        raise ValueError("not a notebook file (the JSON is not an object)")
+    data, escaped = _scrub(data)
+    try:
+        nb = nbformat.reads(json.dumps(data), as_version=4)
+    except Exception as error:  # noqa: BLE001 - any nbformat failure is "not a notebook"
+        raise ValueError(f"not a notebook file ({type(error).__name__})") from None
+    if not isinstance(nb.get("cells"), list):
+        raise ValueError("not a notebook file (no list of cells)")
+    notes = []
+    if bad:
+        notes.append(
+            f"the file had {bad} byte(s) that are not valid UTF-8; each was replaced by "
+            "U+FFFD and the rest was graded"
+        )
+    if escaped:
+        notes.append(
+            f"the file had {escaped} escaped lone surrogate(s) (not text); each was replaced "
+            "by U+FFFD and the rest was graded"
+        )
+    return nb, notes
 
 
 def problem_specs(source_nb) -> dict[str, ProblemSpec]:
@@ -75,7 +142,9 @@ def find_answers(nb, problems) -> dict[str, FoundAnswer]:
             continue
         source = cell.get("source", "")
         if isinstance(source, list):
-            source = "".join(source)
+            source = "".join(s for s in source if isinstance(s, str))
+        if not isinstance(source, str):
+            continue
         first, _, body = source.partition("\n")
         m = HEADER.match(first)
         if not m or m[1] not in candidates or "--worked" in m[2]:

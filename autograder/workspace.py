@@ -287,8 +287,33 @@ def content_checksum(data: dict[str, Any]) -> str:
 
 
 def load_manifest(workspace: Path) -> dict[str, Any]:
+    """The manifest, or a fresh one when it is lost: missing, not JSON, or JSON of another
+    shape (`{"notebooks": []}`, an entry that is not an object, a field of the wrong type).
+    A lost entry only means its notebook counts as the learner's (never overwritten), so
+    anything unexpected is dropped rather than trusted."""
     data = _read_json(Path(workspace) / MANIFEST)
-    return data if isinstance(data, dict) else {"version": 1, "notebooks": {}}
+    notebooks = data.get("notebooks") if isinstance(data, dict) else None
+    if not isinstance(notebooks, dict):
+        return {"version": 1, "notebooks": {}}
+    kept: dict[str, Any] = {}
+    for stem, entry in notebooks.items():
+        if not isinstance(entry, dict):
+            continue
+        clean = {
+            key: entry[key]
+            for key in ("source_key", "released", "file")
+            if isinstance(entry.get(key), str)
+        }
+        offered = entry.get("offered")
+        if (
+            isinstance(offered, dict)
+            and isinstance(offered.get("checksum"), str)
+            and isinstance(offered.get("file"), str)
+            and offered["file"] == Path(offered["file"]).name  # a name in the workspace only
+        ):
+            clean["offered"] = {"file": offered["file"], "checksum": offered["checksum"]}
+        kept[stem] = clean
+    return {"version": 1, "notebooks": kept}
 
 
 def save_manifest(workspace: Path, manifest: dict[str, Any]) -> None:

@@ -6,7 +6,10 @@ stock `nbgrader autograde <assignment>` run serially, on the same machine in the
 and reports both wall times, the ratio, and the checker's share of the grading time (the
 time spent checking derivations — in the hidden tests' fresh processes and in the
 wrapper's re-grade — over the summed time of all submissions).  Feedback generation is
-left out of both timings.
+left out of both timings.  It also reports the cost of the sandbox itself: the wall time
+per submission, and the median time to launch a trivial program in the sandbox (as root:
+confined, i.e. namespaces, read-only view, unprivileged user) against the same launcher
+unconfined.
 
     .venv/bin/python bench/grade_class.py [--students 40] [--jobs 2]
 """
@@ -73,6 +76,30 @@ def checker_seconds(course: Path) -> float:
     return total
 
 
+def launch_cost(repeat: int = 20) -> dict[str, float]:
+    """Median seconds to run /bin/true through the sandbox, confined and not."""
+    import statistics
+
+    from autograder.sandbox import UID_BASE, Sandbox, isolation_available
+
+    modes = {"unconfined": False}
+    if isolation_available():
+        modes["confined"] = True
+    cost = {}
+    with tempfile.TemporaryDirectory(prefix="bench-sandbox-") as scratch:
+        for name, isolate in modes.items():
+            times = []
+            for i in range(repeat):
+                box = Sandbox(
+                    Path(scratch) / f"{name}-{i}", uid=UID_BASE, memory_mb=512, isolate=isolate
+                )
+                started = time.perf_counter()
+                box.start(["/bin/true"]).wait(60)
+                times.append(time.perf_counter() - started)
+            cost[name] = statistics.median(times)
+    return cost
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--students", type=int, default=40)
@@ -103,10 +130,13 @@ def main() -> int:
     summed = sum(o.seconds + o.check_seconds for o in outcomes)
     print(f"autograder grade ({args.jobs} jobs): {ours_seconds:8.1f} s")
     print(f"stock nbgrader autograde (serial): {stock_seconds:8.1f} s")
-    print(f"speed-up: {stock_seconds / ours_seconds:.2f}x (target >= 1.7 on 2 cores)")
+    print(f"speed-up: {stock_seconds / ours_seconds:.2f}x (target >= 1.8 on 2 cores)")
     share = (in_kernel + regrade) / summed
     print(f"checker share: {share:.1%} of the summed grading time (target < 25%)")
     print(f"  hidden tests {in_kernel:.1f} s + re-grade {regrade:.1f} s of {summed:.1f} s")
+    print(f"per submission: {summed / max(len(outcomes), 1):.2f} s of grading (summed over jobs)")
+    for mode, seconds in launch_cost().items():
+        print(f"sandbox launch ({mode}): {seconds * 1000:.0f} ms per submission")
     shutil.rmtree(work, ignore_errors=True)
     return 0
 

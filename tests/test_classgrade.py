@@ -1,69 +1,197 @@
-"""Grading the demo class: every expected grade, hostile submissions contained, feedback
-without hidden tests, a CSV, a summary; an interrupted run resumes without duplicates and a
-rerun gives the same grades."""
+"""Grading the demo class: every expected grade, every attack ending exactly like its honest
+twin and changing nothing outside the course's submitted/ and autograded/ folders,
+feedback without hidden tests, a CSV, a summary; a run killed with SIGKILL leaves no
+process, a concurrent run is refused while it holds the lock, the next run cleans up and
+resumes exactly, and a rerun gives the same grades."""
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import json
+import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
 from html import unescape
 from pathlib import Path
 
 import nbformat
 import pytest
 
-from autograder.classgrade import ClassGrader, Settings, grade_class, summary
+from autograder.classgrade import (
+    MARKER,
+    WORK_PREFIX,
+    ClassGrader,
+    CourseBusy,
+    Settings,
+    grade_class,
+    summary,
+)
 from autograder.course_tools import ROOT
-from autograder.demo import ASSIGNMENT, EXPECTED, make_demo_class
-from autograder.sandbox import isolation_available
+from autograder.demo import (
+    ASSIGNMENT,
+    DASH_ID,
+    EXPECTED,
+    EXTRA_NOTEBOOK,
+    HONEST,
+    make_demo_class,
+)
+from autograder.sandbox import RUN_MARKER, isolation_available
 
-SETTINGS = Settings(jobs=2, cell_timeout=15, timeout=300, memory_mb=3072, quiet=True)
+SETTINGS = Settings(
+    jobs=2, cell_timeout=15, timeout=300, memory_mb=3072, check_timeout=30, quiet=True
+)
+KILLED_RUN = """import json, sys
+from pathlib import Path
+from autograder.classgrade import Settings, grade_class
+grade_class(Path(sys.argv[1]), Settings(**json.loads(sys.argv[2])))
+"""
+KILL_AFTER = 4  # submissions recorded before the first run is killed
 
 
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+# ------------------------------------------------------------------ what must not change
+
+
+def _tree(root: Path, *, content: bool, skip: frozenset[str] = frozenset()) -> str:
+    """A hash of every entry under `root`: its path, type, mode, owner, size, mtime and
+    ctime (a write changes ctime, which no student can set back), and with `content`
+    each file's bytes too."""
+    digest = hashlib.sha256()
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = sorted(d for d in dirs if d not in skip)
+        for name in sorted(dirs + files):
+            path = os.path.join(folder, name)
+            st = os.lstat(path)
+            digest.update(
+                f"{path}|{st.st_mode}|{st.st_uid}|{st.st_size}|{st.st_mtime_ns}|"
+                f"{st.st_ctime_ns}\n".encode()
+            )
+            if content and os.path.isfile(path) and not os.path.islink(path):
+                digest.update(hashlib.sha256(Path(path).read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def _outside(course: Path, canary: Path) -> dict[str, str]:
+    """Everything outside the course's submitted/ and autograded/ that a student might
+    reach: the repository, the course's source and release, the canary's folder, the
+    Python installation, /etc/passwd and setpriv."""
+    setpriv = shutil.which("setpriv") or "/usr/bin/setpriv"
+    parts = {
+        "repository": _tree(
+            ROOT, content=False, skip=frozenset({".git", ".venv", ".pytest_cache"})
+        ),
+        "notebooks and package": _tree(ROOT / "notebooks", content=True)
+        + _tree(ROOT / "autograder", content=True),
+        "course source": _tree(course / "source", content=True),
+        "course release": _tree(course / "release", content=True),
+        "canary": _tree(canary.parent, content=True),
+        "virtualenv": _tree(Path(sys.prefix), content=False),
+        # other checkouts on this machine share the base interpreter and may compile its
+        # modules while we run: its bytecode caches are left out, everything else is in
+        "python": _tree(Path(sys.base_prefix), content=False, skip=frozenset({"__pycache__"})),
+        "/etc/passwd": _tree(Path("/etc/passwd"), content=True)
+        + hashlib.sha256(Path("/etc/passwd").read_bytes()).hexdigest(),
+    }
+    if os.path.exists(setpriv):
+        parts["setpriv"] = hashlib.sha256(Path(setpriv).read_bytes()).hexdigest()
+    return parts
+
+
+def _run_processes(pid: int) -> list[str]:
+    """Processes started by the grading run `pid` (they carry its work folder in their
+    environment), zombies excepted."""
+    prefix = f"{RUN_MARKER}={tempfile.gettempdir()}/{WORK_PREFIX}{pid}-".encode()
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            if prefix in Path(f"/proc/{entry}/environ").read_bytes():
+                cmd = Path(f"/proc/{entry}/cmdline").read_bytes().replace(b"\0", b" ")
+                found.append(f"{entry}: {cmd[:120].decode(errors='replace')}")
+        except OSError:
+            continue
+    return found
+
+
+def _markers(course: Path) -> list[Path]:
+    return list(
+        (course / "autograded").glob(f"*/{ASSIGNMENT}/{MARKER.format(notebook=ASSIGNMENT)}")
+    )
+
+
+# ------------------------------------------------------------------ the graded class
 
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    course = tmp_path_factory.mktemp("demo") / "course"
-    make_demo_class(course)
-    protected = [
-        course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb",
-        course / "submitted" / "correct" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb",
-        ROOT / "notebooks" / f"{ASSIGNMENT}.ipynb",
-    ]
-    before = {p: _digest(p) for p in protected}
-
-    # 1. a run interrupted after four submissions
-    class Interrupted(Exception):
-        pass
-
-    original = ClassGrader.record
-    calls = {"n": 0}
-
-    def record_then_stop(self, *args, **kwargs):
-        if calls["n"] == 4:
-            raise Interrupted
-        calls["n"] += 1
-        return original(self, *args, **kwargs)
-
-    ClassGrader.record = record_then_stop
+    base = tmp_path_factory.mktemp("demo")
+    course = base / "course"
+    canary = base / "outside" / "canary.txt"
+    make_demo_class(course, canary=canary)
+    submitted = course / "submitted"
+    dont_write = sys.dont_write_bytecode
+    sys.dont_write_bytecode = True  # this process must not write into the installation
+    before = _outside(course, canary)
     try:
-        with pytest.raises(Interrupted):
-            grade_class(course / "submitted", SETTINGS)
+        # 1. a run killed with SIGKILL once a few submissions are recorded; meanwhile a
+        #    second run on the same course is refused and told who holds the lock
+        settings = {f.name: getattr(SETTINGS, f.name) for f in dataclasses.fields(SETTINGS)}
+        env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1"}
+        first = subprocess.Popen(
+            [sys.executable, "-c", KILLED_RUN, str(submitted), json.dumps(settings)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 900
+        while len(_markers(course)) < KILL_AFTER and time.monotonic() < deadline:
+            assert first.poll() is None, "the first run ended before it could be killed"
+            time.sleep(0.2)
+        with pytest.raises(CourseBusy) as busy:
+            grade_class(submitted, dataclasses.replace(SETTINGS, wait_for_lock=False))
+        in_flight = _run_processes(first.pid)
+        os.kill(first.pid, signal.SIGKILL)
+        first.wait()
+        recorded = len(_markers(course))
+        leftovers = _run_processes(first.pid)
+        for _ in range(50):  # the kernel delivers the deaths asynchronously
+            if not leftovers:
+                break
+            time.sleep(0.2)
+            leftovers = _run_processes(first.pid)
+        stale = list(Path(tempfile.gettempdir()).glob(f"{WORK_PREFIX}{first.pid}-*"))
+        # what the previous grader left for an extra notebook, failing every feedback after
+        leftover = course / "autograded" / "extra_notebook" / ASSIGNMENT / EXTRA_NOTEBOOK
+        leftover.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(submitted / "extra_notebook" / ASSIGNMENT / EXTRA_NOTEBOOK, leftover)
+        # 2. run again: cleans up after the killed run and grades the rest;
+        # 3. and once more: nothing left to grade
+        second, table = grade_class(submitted, SETTINGS)
+        third, _ = grade_class(submitted, SETTINGS)
+        after = _outside(course, canary)
     finally:
-        ClassGrader.record = original
-    # 2. run again: grades the rest; 3. and once more: nothing left to grade
-    second, table = grade_class(course / "submitted", SETTINGS)
-    third, _ = grade_class(course / "submitted", SETTINGS)
+        sys.dont_write_bytecode = dont_write
     return {
         "course": course,
+        "canary": canary,
         "second": second,
         "third": third,
         "table": table,
-        "protected": {p: (before[p], _digest(p)) for p in protected},
+        "before": before,
+        "after": after,
+        "busy": str(busy.value),
+        "first_pid": first.pid,
+        "in_flight": in_flight,
+        "leftovers": leftovers,
+        "stale": stale,
+        "recorded": recorded,
     }
 
 
@@ -71,10 +199,33 @@ def _points(outcomes):
     return {o.job.student: o.grades for o in outcomes}
 
 
+def _outcome(graded, student):
+    return next(o for o in graded["second"] if o.job.student == student)
+
+
+def _rows(course: Path, student: str) -> dict[str, tuple]:
+    """Every gradebook row of a student's notebook: score, auto score, needs grading."""
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        nb = gb.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, student)
+        return {g.name: (g.score, g.auto_score, g.needs_manual_grade) for g in nb.grades}
+
+
+def _autograded(graded, student) -> nbformat.NotebookNode:
+    path = graded["course"] / "autograded" / student / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    return nbformat.read(path, as_version=4)
+
+
+def _outputs(nb, needle: str) -> str:
+    cell = next(c for c in nb.cells if c.cell_type == "code" and needle in c.source)
+    return "".join(o.get("text", "") for o in cell.outputs)
+
+
 @pytest.mark.parametrize("student", sorted(EXPECTED))
 def test_expected_grade(graded, student):
     grades = _points(graded["second"])[student]
-    maxima = next(o.max_points for o in graded["second"] if o.job.student == student)
+    maxima = _outcome(graded, student).max_points
     for problem, expectation in EXPECTED[student].items():
         points, top = grades[problem], maxima[problem]
         if expectation == "full":
@@ -83,6 +234,30 @@ def test_expected_grade(graded, student):
             assert points == 0, (student, problem, points)
         else:
             assert 0 < points < top, (student, problem, points)
+
+
+@pytest.mark.parametrize("student", sorted(HONEST))
+def test_an_attack_ends_exactly_like_its_honest_answer(graded, student):
+    """Every gradebook row (autograded, manual, what needs grading by hand) of a student
+    whose submission adds an attack to an honest answer equals that honest answer's."""
+    twin = HONEST[student]
+    assert _rows(graded["course"], student) == _rows(graded["course"], twin)
+    assert _points(graded["second"])[student] == _points(graded["second"])[twin]
+
+
+def test_manual_answers_wait_for_the_instructor_and_blank_ones_score_zero(graded):
+    rows = _rows(graded["course"], "correct")
+    assert rows["elbo_followup_1"] == (0, None, True)  # answered: graded by hand
+    assert rows["elbo_followup_2"] == (0, 0, False)  # the release's stub: zero, nothing to do
+    assert "answers wait for manual grading" in graded["table"]
+
+
+def test_forged_gradebook_changes_nothing(graded):
+    """The detached forger rewrote every gradebook it could reach; none of that counts."""
+    assert "forger started" in _outputs(_autograded(graded, "forges_manual_grades"), "forge")
+    rows = _rows(graded["course"], "forges_manual_grades")
+    assert all(score == 0 for score, _, _ in rows.values())
+    assert rows == _rows(graded["course"], "blank")
 
 
 def test_gradebook_holds_every_student_once_with_the_same_grades(graded):
@@ -105,18 +280,71 @@ def test_rerun_regrades_nothing_and_agrees(graded):
     assert _points(graded["third"]) == _points(graded["second"])
 
 
-def test_interrupted_run_resumed_with_the_rest(graded):
+def test_killed_run_left_no_process_and_the_next_run_resumed_exactly(graded):
+    assert graded["in_flight"], "the first run had nothing in flight when it was killed"
+    assert graded["leftovers"] == [], graded["leftovers"]
+    assert graded["stale"], "the killed run left no work folder (nothing to clean up?)"
+    assert not any(p.exists() for p in graded["stale"]), "the next run did not clean up"
     fresh = [o for o in graded["second"] if not o.skipped]
-    assert len(fresh) == len(EXPECTED) - 4
+    assert len(fresh) == len(EXPECTED) - graded["recorded"]
+    assert graded["recorded"] >= KILL_AFTER
+
+
+def test_a_concurrent_run_is_told_who_holds_the_lock(graded):
+    assert f"pid {graded['first_pid']}" in graded["busy"]
+    assert "another `autograder grade` is grading" in graded["busy"]
 
 
 def test_nothing_outside_the_submission_was_written(graded):
-    for path, (before, after) in graded["protected"].items():
-        assert before == after, f"{path} was modified"
+    if not isolation_available():
+        pytest.skip("not root: submissions are not confined (the summary says so)")
+    changed = [k for k in graded["before"] if graded["before"][k] != graded["after"][k]]
+    assert changed == [], f"changed: {changed}"
+    assert not (graded["canary"].parent / "planted.txt").exists()
     out = graded["course"] / "autograded" / "writes_outside" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
     text = out.read_text()
-    if isolation_available():
-        assert "wrote /" not in text and "refused" in text
+    assert "wrote /" not in text and "refused" in text
+
+
+def test_every_escape_attempt_was_contained(graded):
+    if not isolation_available():
+        pytest.skip("not root: submissions are not confined (the summary says so)")
+    printed = _outputs(_autograded(graded, "escapes_sandbox"), "def attempt(").splitlines()
+    assert len(printed) == 14, printed
+    assert all(line.startswith("contained: ") for line in printed), printed
+
+
+def test_an_extra_notebook_is_reported_and_left_ungraded(graded):
+    course = graded["course"]
+    assert not (course / "autograded" / "extra_notebook" / ASSIGNMENT / EXTRA_NOTEBOOK).exists()
+    assert f"extra_notebook/{ASSIGNMENT}/{EXTRA_NOTEBOOK}: not a notebook of" in graded["table"]
+    assert _outcome(graded, "extra_notebook").failure is None
+
+
+def test_a_leftover_unknown_notebook_no_longer_breaks_feedback(graded):
+    course = graded["course"]
+    assert not (course / "autograded" / "extra_notebook" / ASSIGNMENT / EXTRA_NOTEBOOK).exists()
+    assert f"removed autograded/extra_notebook/{ASSIGNMENT}/{EXTRA_NOTEBOOK}" in graded["table"]
+    assert (course / "feedback" / "extra_notebook" / ASSIGNMENT / f"{ASSIGNMENT}.html").exists()
+
+
+def test_a_checker_input_that_never_returns_is_bounded(graded):
+    outcome = _outcome(graded, "exponent_tower")
+    assert outcome.reasons["elbo"].startswith("could not be graded in 30 s")
+    assert "exponent_tower" in graded["table"] and "could not be graded" in graded["table"]
+
+
+def test_a_student_id_that_looks_like_an_option_is_graded_like_anyone(graded):
+    assert _outcome(graded, DASH_ID).failure is None
+    html = graded["course"] / "feedback" / DASH_ID / ASSIGNMENT / f"{ASSIGNMENT}.html"
+    assert html.exists()
+
+
+def test_an_invalid_byte_costs_a_note_not_the_grades(graded):
+    outcome = _outcome(graded, "invalid_utf8")
+    assert outcome.failure is None
+    assert any("1 byte(s) that are not valid UTF-8" in note for note in outcome.notes)
+    assert "invalid_utf8" in graded["table"]
 
 
 def _visible_text(html: str) -> str:
@@ -148,7 +376,11 @@ def test_summary_table_reports_problems_and_failures(graded):
     assert "elbo_gap" in table and "mean" in table
     assert "kernel_exit" in table
     text = summary(graded["second"], isolated=True)
-    assert "12 students" in text or f"{len(EXPECTED)} students" in text
+    assert f"{len(EXPECTED)} students" in text
+    if isolation_available():
+        assert "unprivileged user" in table
+    else:
+        assert "not confined" in table
 
 
 def test_reasons_explain_content_matching(graded):
@@ -158,9 +390,25 @@ def test_reasons_explain_content_matching(graded):
     assert "first error" in reasons["partial"]["elbo"]
 
 
+def test_the_kernel_leaves_derivations_to_the_grader(graded):
+    """Under `autograder grade` the hidden tests do not re-check in the kernel (the grader
+    re-grades the text anyway): one fresh interpreter less per problem and submission."""
+    printed = _outputs(_autograded(graded, "correct"), "hidden_test(")
+    assert "graded from the text of your answer by the course's grader" in printed
+
+
 def test_unexecuted_notebook_is_returned_with_a_note(graded):
-    nb = nbformat.read(
-        graded["course"] / "autograded" / "kernel_exit" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", 4
-    )
+    nb = _autograded(graded, "kernel_exit")
     assert "Grading note" in nb.cells[0].source
+
+
+def test_the_kernel_sees_a_gradebook_without_students(graded, tmp_path):
+    from nbgrader.api import Gradebook
+
+    grader = ClassGrader(graded["course"], SETTINGS)
+    grader.work = tmp_path
+    grader.prepare({ASSIGNMENT})
+    with Gradebook(f"sqlite:///{grader.templates[ASSIGNMENT]}") as gb:
+        assert gb.students == []
+        assert [n.name for n in gb.find_assignment(ASSIGNMENT).notebooks] == [ASSIGNMENT]
     shutil.rmtree(graded["course"] / "release", ignore_errors=True)  # tidy the big bits

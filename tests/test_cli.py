@@ -134,6 +134,27 @@ def test_check_reads_stdin_for_dash_or_no_file(fake_engine, monkeypatch, capsys,
     assert fake_engine[-1][:2] == ("elbo", "from stdin")
 
 
+def test_invalid_utf8_on_stdin_is_replaced_and_reported(fake_engine, monkeypatch, capsys):
+    raw = "wrong \\log p(x) ≥ 1".encode() + b" \xff\xc3("
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(raw), encoding="utf-8"))
+    assert main(["check", "elbo", "--json"]) == 1
+    answer = fake_engine[-1][1]
+    assert answer.count("\ufffd") == 2 and "≥" in answer  # valid UTF-8 kept as it was
+    captured = capsys.readouterr()
+    assert "stdin had 2 byte(s) that are not valid UTF-8" in captured.err
+    data = json.loads(captured.out)
+    captured.out.encode("utf-8")  # no lone surrogate, so no raw byte can be written
+    assert data["steps"][1]["latex"].count("\ufffd") == 2
+
+
+def test_invalid_utf8_in_a_file_is_replaced_and_reported(fake_engine, tmp_path, capsys):
+    path = tmp_path / "answer.tex"
+    path.write_bytes(b"\\log p(x) \xe9 0")
+    assert main(["check", "elbo", str(path)]) == 0
+    assert fake_engine[-1][1] == "\\log p(x) \ufffd 0"
+    assert "had 1 byte(s) that are not valid UTF-8" in capsys.readouterr().err
+
+
 def test_check_passes_timeout_and_seed(fake_engine, answer_file) -> None:
     main(["check", "elbo", answer_file("x"), "--timeout", "2.5", "--seed", "7"])
     assert fake_engine[-1] == ("elbo", "x", 2.5, 7)
@@ -304,6 +325,23 @@ def test_real_engine_console_script_round_trip(engine, tmp_path) -> None:
     )
     assert result.returncode in (0, 1) and "Traceback" not in result.stderr, result.stderr
     assert json.loads(result.stdout)["problem"] == problem.id
+
+
+def test_real_engine_stdin_with_invalid_utf8_gives_valid_json(engine) -> None:
+    """The whole pipe: no raw invalid byte reaches stdout, which stays valid UTF-8 JSON."""
+    raw = b"\\log p(x) &= \\log \\int p(x, z)\\, dz \xff \\\\\n&= 0"
+    result = subprocess.run(
+        [sys.executable, "-m", "autograder.cli", "check", "elbo", "--json"],
+        input=raw,
+        capture_output=True,
+        timeout=120,
+        env={**os.environ, "LANG": "C.UTF-8", "PYTHONIOENCODING": ""},
+    )
+    assert result.returncode == 1, result.stderr
+    assert b"\xff" not in result.stdout
+    data = json.loads(result.stdout.decode("utf-8"))  # strict: raises on an invalid byte
+    assert data["problem"] == "elbo"
+    assert b"1 byte(s) that are not valid UTF-8" in result.stderr
 
 
 # ---------------------------------------------------------------- study, progress

@@ -52,3 +52,41 @@ def test_fresh_process_ignores_a_patched_checker_in_this_process(monkeypatch):
     )
     g = grade_in_fresh_process("elbo", r"\log p(x) = 0", 4, ELBO_STEPS)
     assert g.points == 0
+
+
+# ---------------------------------------------------------------- the class's re-grade worker
+
+
+def test_worker_grades_as_this_process_does(tmp_path):
+    from autograder.grading import RegradeWorker
+    from autograder.sandbox import UID_BASE
+
+    worker = RegradeWorker(tmp_path, uid=UID_BASE + 397, memory_mb=2048)
+    try:
+        for answer in (REFERENCE["elbo"], r"\log p(x) = 0", None):
+            here = grade("elbo", answer, 4, ELBO_STEPS)
+            there = worker.grade("elbo", answer, 4, ELBO_STEPS, timeout=120)
+            assert (there.points, there.reason) == (here.points, here.reason)
+    finally:
+        worker.close()
+
+
+def test_an_answer_that_never_returns_is_killed_and_the_next_is_graded(tmp_path):
+    """An exponent tower keeps sympy (or a C big-integer power) busy for hours, where no
+    alarm reaches: the worker is killed at the bound and a fresh one grades what follows."""
+    import time
+
+    from autograder.grading import RegradeWorker
+    from autograder.sandbox import UID_BASE
+
+    worker = RegradeWorker(tmp_path, uid=UID_BASE + 397, memory_mb=2048)
+    try:
+        worker.grade("elbo", r"\log p(x) = 0", 4, ELBO_STEPS, timeout=120)  # warm up
+        started = time.monotonic()
+        tower = worker.grade("elbo", r"\log p(x) &= \log p(x)^{10^{10^{10}}}", 4, 6, timeout=5)
+        assert time.monotonic() - started < 20
+        assert tower.points == 0 and tower.reason == "could not be graded in 5 s (stopped)"
+        after = worker.grade("elbo", REFERENCE["elbo"], 4, ELBO_STEPS, timeout=120)
+        assert after.points == 4, after.reason
+    finally:
+        worker.close()

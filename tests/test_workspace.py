@@ -457,3 +457,26 @@ def test_notebook_sources_agree_with_the_course(tmp_path):
         (tmp_path / "notebooks" / name).write_text("{}")
     for root in (tmp_path, ROOT):
         assert ws.notebook_sources(root) == course_tools.notebook_sources(root)
+
+
+@pytest.mark.parametrize(
+    "manifest",
+    [
+        '{"notebooks": []}',
+        "[]",
+        '{"notebooks": {"elbo": []}}',
+        '{"notebooks": {"elbo": {"released": 3, "offered": "x"}}}',
+        '{"notebooks": {"elbo": {"offered": {"file": "../../elsewhere.ipynb", "checksum": 1}}}}',
+        '"just a string"',
+    ],
+)
+def test_a_manifest_of_the_wrong_shape_counts_as_lost(course, manifest):
+    course.prepare()
+    edit_answer(course.copy("elbo"), "elbo", "mine")
+    (course.workspace / ws.MANIFEST).write_text(manifest)
+    course.write("elbo", instructor_notebook(["elbo", "elbo_gap"], title="Revised"))
+    changes = course.prepare()  # no AttributeError: the manifest is treated as lost
+    assert changes["elbo"].action == "offered"
+    assert "mine" in sources(course.read("elbo.ipynb"))
+    saved = json.loads((course.workspace / ws.MANIFEST).read_text())
+    assert isinstance(saved["notebooks"], dict) and isinstance(saved["notebooks"]["elbo"], dict)
