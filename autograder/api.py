@@ -182,10 +182,29 @@ def _judge_key_steps(report: Report, problem: Problem, exprs, trees, starts: boo
     """Which key step each step shows, which it skips; the checklist; restating."""
     valid = [s.status == VALID for s in report.steps]
     lines = [s.line for s in report.steps]
+    backward = report.reached_target and not starts  # from the target back to the start
+    if backward:
+        # read it the other way round: step k of the reversed chain is step n - k + 1
+        n = len(trees) - 1
+        trees, exprs = trees[::-1], exprs[::-1]
+        valid = [True] + [valid[n - k + 1] for k in range(1, n + 1)]
+        lines = lines[::-1]
     judged: KeyJudgement = judge(
-        problem.routes, trees, valid, lines, starts, functools.partial(_pattern, problem.id)
+        problem.routes,
+        trees,
+        valid,
+        lines,
+        starts or backward,
+        functools.partial(_pattern, problem.id),
     )
-    restated = _restatement(problem, exprs, starts)
+    restated = _restatement(problem, exprs, starts or backward)
+    if backward:
+        n = len(trees) - 1
+        judged.shows = {n - k + 1: v for k, v in judged.shows.items()}
+        judged.leaps = {n - k + 1: v for k, v in judged.leaps.items()}
+        for key in judged.checklist:
+            key.step = None if key.step is None else n - key.step + 1
+        restated = None if restated is None else n - restated + 1
     report.key_steps = judged.checklist
     report.key_route = judged.route
     if restated is not None:
@@ -350,7 +369,13 @@ def _judge_target(report, problem, exprs, scope: Scope, timeout) -> bool:
     readable = [e for e in exprs if e is not None]
     start = _fixed(problem.id, problem.start) if problem.start is not None else None
     first = exprs[0] if exprs else None
-    starts = start is not None and first is not None and _same(first, start, scope, timeout)
+    # "starts at the start" in form: in an equality chain every line equals it in value
+    starts = (
+        start is not None
+        and first is not None
+        and _same(first, start, scope, timeout)
+        and _in_form(problem.id, first, problem.start)
+    )
     if problem.target is None:
         report.reached_target = len(exprs) > 1 or problem.start is None
         report.target_message = "no fixed target: every step is checked"
@@ -367,8 +392,11 @@ def _judge_target(report, problem, exprs, scope: Scope, timeout) -> bool:
         return starts
     target = _fixed(problem.id, problem.target)
     forward = starts and _same(last, target, scope, timeout)
-    backward = not forward and (
-        _same(first, target, scope, timeout) and _same(last, start, scope, timeout)
+    backward = (
+        not forward
+        and _in_form(problem.id, first, problem.target)
+        and _same(first, target, scope, timeout)
+        and _same(last, start, scope, timeout)
     )
     want = problem.relation if forward else _MIRROR[problem.relation]
     if not (forward or backward):

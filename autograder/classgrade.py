@@ -59,7 +59,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.course_tools import ROOT
-from autograder.grading import OUTER_GRADER
+from autograder.grading import OUTER_GRADER, REVIEW
 from autograder.sandbox import (
     UID_BASE,
     WORKER_UID_OFFSET,
@@ -1000,6 +1000,14 @@ def summary(
     if ungraded:
         console.print("Derivations that could not be graded (zero until re-graded):")
         for key, problem, reason in ungraded:
+            console.print(f"  {escape(key)}: {problem}: {escape(reason)}")
+    review = [(o.job.key, p, r) for o in outcomes for p, r in o.reasons.items() if REVIEW in r]
+    if review:
+        console.print(
+            "Derivations to review by hand (true, but not every key step was recognised; "
+            "they keep the credit of the steps that were):"
+        )
+        for key, problem, reason in review:
             console.print(f"  {escape(key)}: {problem}: {escape(reason)}")
     if ignored:
         console.print("Left ungraded:")

@@ -1,12 +1,13 @@
 """Points from a report, and grading in a fresh process.
 
-Partial credit follows the report: the valid steps before the first error, out of the
-number of steps the instructor's reference takes (`expected_steps`, given in the hidden
-test), capped below full marks.  Only steps that say something new count: a line whose
-expression (in sympy's canonical form) already appeared earlier in the chain earns nothing,
-so padding (`= \\log p(x) + 0`) is not progress.  Partial credit needs a chain that starts
-where the problem starts.  Full points only when every step is valid and the target is
-reached.
+Credit comes from the ideas shown (`autograder.keysteps`): each key step of the best route
+shown by a valid step before the first error, on a chain that starts where the problem
+starts, earns its share, capped below full marks; padding, restating and repeating earn
+nothing.  Full points only when the chain is derived: every step valid, the target reached
+in form and every key step of one route shown.  A true chain that reaches the target
+without showing every key step keeps its share and is flagged "route not recognised:
+review by hand".  A problem without key steps falls back to counting the valid new steps
+before the first error, out of the reference's length (`expected_steps`).
 
 The hidden tests call `hidden_test`, which re-checks the answer in a fresh interpreter
 (`python -I -m autograder.grading`), so nothing done in the learner's kernel to the checker,
@@ -49,33 +50,65 @@ class Grade:
 
 def grade(problem_id: str, answer, max_points: float, expected_steps: int = 4) -> Grade:
     """Points for an answer (in this process)."""
-    from autograder.api import check, starts_at_start, step_expressions
+    from autograder import problems
+    from autograder.api import analyse
 
     if answer is None:
         return Grade(0.0, max_points, "no answer: the derivation cell was not run")
-    report = check(problem_id, answer)
+    problem = problems.get(problem_id)
+    analysis = analyse(problem, answer)
+    report = analysis.report
     if report.not_attempted:
         return Grade(0.0, max_points, "not attempted")
     if report.ok:
-        return Grade(float(max_points), max_points, "valid and reaches the target")
-    progress = 0
-    if report.steps and starts_at_start(problem_id, answer):
-        exprs = step_expressions(problem_id, answer)
-        seen = [exprs[0]]
-        for step, expr in zip(report.steps[1:], exprs[1:], strict=True):
-            if step.status != "valid":
-                break
-            if expr is not None and all(expr != earlier for earlier in seen):
-                progress += 1
-            seen.append(expr)
-    expected = max(int(expected_steps), 1)
-    share = PARTIAL_CAP * min(progress, expected) / (expected + 1)
+        return Grade(float(max_points), max_points, "derived: every key step shown, target reached")
     if report.first_error is not None:
         where = f"first error at line {report.steps[report.first_error].line}"
     else:
         where = report.target_message or report.message or "does not reach the target"
+    if problem.routes:
+        return _key_step_grade(report, analysis.starts_at_start, max_points, where)
+    progress = _new_steps(report, analysis) if analysis.starts_at_start else 0
+    expected = max(int(expected_steps), 1)
+    share = PARTIAL_CAP * min(progress, expected) / (expected + 1)
     points = round(max_points * share, 2)
     return Grade(points, max_points, f"{where}; {progress} valid new step(s) before it")
+
+
+REVIEW = "route not recognised: review by hand"
+
+
+def _key_step_grade(report, starts: bool, max_points: float, where: str) -> Grade:
+    """Credit for the ideas shown: each key step of the best route shown by a valid step,
+    in order, on a chain that starts at the start earns its share (below full marks)."""
+    if not starts:
+        return Grade(0.0, max_points, f"{where}; the chain does not start at the start")
+    if report.restated:
+        return Grade(0.0, max_points, "restates the result instead of deriving it")
+    total = len(report.key_steps) or 1
+    shown = sum(k.shown for k in report.key_steps)
+    points = round(max_points * PARTIAL_CAP * shown / total, 2)
+    missing = [k.name for k in report.key_steps if not k.shown]
+    parts = [where, f"key steps shown: {shown} of {total}"]
+    if missing:
+        parts.append("not shown: " + ", ".join(missing))
+    if report.review:
+        parts.append(REVIEW)
+    return Grade(points, max_points, "; ".join(parts))
+
+
+def _new_steps(report, analysis) -> int:
+    """Valid steps before the first error that say something new (padding earns nothing)."""
+    progress = 0
+    exprs = analysis.exprs
+    seen = [exprs[0]] if exprs else []
+    for step, expr in zip(report.steps[1:], exprs[1:], strict=True):
+        if step.status != "valid":
+            break
+        if expr is not None and all(expr != earlier for earlier in seen):
+            progress += 1
+        seen.append(expr)
+    return progress
 
 
 def grade_in_fresh_process(
@@ -131,7 +164,18 @@ def visible_test(problem_id: str) -> str:
         return f"{problem_id}: not attempted yet — run your derivation cell first"
     report = check(problem_id, text)
     if report.ok:
-        return f"{problem_id}: every step is valid and the chain reaches the target — full marks"
+        return (
+            f"{problem_id}: every step is valid, every key step is shown and the chain "
+            "reaches the target — full marks"
+        )
+    if report.restated:
+        return f"{problem_id}: this restates the result — derive it, showing each key step"
+    if report.true_chain and not report.derived:
+        missing = ", ".join(k.name for k in report.key_steps if not k.shown)
+        return (
+            f"{problem_id}: every step is valid, but it skips {missing} — show those steps "
+            "for full marks"
+        )
     if report.first_error is not None:
         step = report.steps[report.first_error]
         return (

@@ -66,6 +66,18 @@ builtins.print = noisy_print"""
 
 FOLLOWUP_ANSWER = "$\\log$ is concave, so Jensen's inequality gives the bound."
 TOWER = r"""\log p(x) &= \log p(x)^{10^{10^{10}}}"""
+# every target restated from its start: true, and derives nothing
+RESTATED = {
+    "elbo": r"\log p(x) \ge \mathbb{E}_{q(z)}[\log p(x|z)] - \mathrm{KL}(q(z) \| p(z))",
+    "elbo_gap": r"\log p(x) - (\mathbb{E}_{q(z)}[\log p(x|z)] - \mathrm{KL}(q(z)\|p(z)))"
+    r" = \mathrm{KL}(q(z) \| p(z|x))",
+}
+# true all the way, but Jensen is applied before q is brought in: it skips that idea
+SKIPS_IMPORTANCE = r"""\log p(x) &= \log \int p(x, z)\, dz \\
+&\ge \mathbb{E}_{q(z)}\left[\log \frac{p(x, z)}{q(z)}\right] \\
+&= \mathbb{E}_{q(z)}\left[\log \frac{p(x|z)\, p(z)}{q(z)}\right] \\
+&= \mathbb{E}_{q(z)}[\log p(x|z)] - \mathbb{E}_{q(z)}\left[\log \frac{q(z)}{p(z)}\right] \\
+&= \mathbb{E}_{q(z)}[\log p(x|z)] - \mathrm{KL}(q(z) \| p(z))"""
 EXTRA_NOTEBOOK = "scratch.ipynb"
 DASH_ID = "--help"
 INVALID_BYTE = b"\xff"
@@ -198,6 +210,8 @@ EXPECTED = {
     "exponent_tower": {"elbo": "zero", "elbo_gap": "full"},
     DASH_ID: {"elbo": "full", "elbo_gap": "full"},
     "invalid_utf8": {"elbo": "full", "elbo_gap": "full"},
+    "restates_results": {"elbo": "zero", "elbo_gap": "zero"},
+    "skips_a_key_step": {"elbo": "partial", "elbo_gap": "full"},
 }
 
 # the honest submission each attacking one must end equal to (every gradebook row)
@@ -313,6 +327,8 @@ def make_demo_class(course: Path, canary: Path | None = None) -> dict[str, Path]
     books["extra_notebook"] = copy.deepcopy(correct)
     books["exponent_tower"] = _answered(released, dict(solutions, elbo=TOWER))
     books[DASH_ID] = copy.deepcopy(correct)
+    books["restates_results"] = _answered(released, RESTATED)
+    books["skips_a_key_step"] = _answered(released, dict(solutions, elbo=SKIPS_IMPORTANCE))
 
     written = {}
     for student, nb in books.items():
