@@ -20,7 +20,7 @@ from nbgrader.preprocessors import (
     SaveCells,
 )
 
-from autograder.course_tools import RemoveTaggedCells
+from autograder.course.tools import RemoveTaggedCells
 
 c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
 

@@ -11,7 +11,7 @@ Exit codes are part of the public contract (graders and CI scripts branch on the
 bad flags).  A user error is one line on stderr, never a traceback.
 
 `study` creates or updates the learner's workspace (released notebooks, never overwriting
-an edited one; see `autograder.workspace`) and then runs JupyterLab on it; `progress` says
+an edited one; see `autograder.learner.workspace`) and then runs JupyterLab on it; `progress` says
 which problems in a workspace are solved, attempted or untouched.
 
 The engine (sympy) is imported only by `check` and `progress`, so `--help`, `problems` and `hint`
@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from autograder.problem import Problem
+    from autograder.engine.problem import Problem
 
 OK, NOT_OK, USAGE = 0, 1, 2
 
@@ -117,7 +117,7 @@ def _add_grade(commands: Any) -> None:
 def _run_course(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from autograder.course_tools import ROOT, generate_release
+    from autograder.course.tools import ROOT, generate_release
 
     course = Path(args.course) if args.course else ROOT / "course"
     for assignment, path in generate_release(course).items():
@@ -129,11 +129,11 @@ def _run_grade(args: argparse.Namespace) -> int:
     import os
     from pathlib import Path
 
-    from autograder.classgrade import Settings, grade_class
-    from autograder.course_tools import ROOT
+    from autograder.course.classgrade import Settings, grade_class
+    from autograder.course.tools import ROOT
 
     if args.demo:
-        from autograder.demo import make_demo_class
+        from autograder.course.demo import make_demo_class
 
         course = ROOT / "_build" / "demo-course"
         make_demo_class(course)
@@ -259,13 +259,13 @@ def _positive_float(text: str) -> float:
 def _run_check(args: argparse.Namespace) -> int:
     problem = find_problem(args.problem_id)  # before reading stdin: a typo must not hang
     answer = _read_answer(args.file)
-    from autograder.api import check
+    from autograder.curriculum import check
 
     report = check(problem.id, answer, timeout=args.timeout, seed=args.seed)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:
-        from autograder.render import report_text
+        from autograder.engine.render import report_text
 
         print(report_text(report))
     return OK if report.ok else NOT_OK
@@ -306,7 +306,7 @@ def _run_hint(args: argparse.Namespace) -> int:
 
 
 def _run_study(args: argparse.Namespace) -> int:
-    from autograder.workspace import DEFAULT_WORKSPACE, WorkspaceError, prepare
+    from autograder.learner.workspace import DEFAULT_WORKSPACE, WorkspaceError, prepare
 
     workspace = Path(args.workspace or DEFAULT_WORKSPACE).resolve()
     if workspace.exists() and not workspace.is_dir():
@@ -328,7 +328,7 @@ def _run_study(args: argparse.Namespace) -> int:
 
 
 def _run_progress(args: argparse.Namespace) -> int:
-    from autograder.workspace import DEFAULT_WORKSPACE, progress
+    from autograder.learner.workspace import DEFAULT_WORKSPACE, progress
 
     workspace = Path(args.workspace or DEFAULT_WORKSPACE).resolve()
     if not workspace.is_dir():
@@ -367,7 +367,7 @@ def lab_command(workspace: Path, port: int | None = None, *extra: str) -> list[s
 # Read by JupyterLab and nbgrader through JUPYTER_CONFIG_PATH: the news prompt answered
 # "never" (a default the learner can still change in the settings), and Validate listing an
 # unattempted derivation with the unanswered follow-ups (see its nbgrader_config.py).
-LAB_CONFIG = Path(__file__).resolve().parent / "jupyter_config"
+LAB_CONFIG = Path(__file__).resolve().parent / "learner" / "jupyter_config"
 
 
 def lab_env() -> dict[str, str]:
@@ -387,21 +387,18 @@ def lab_env() -> dict[str, str]:
 
 def find_problem(problem_id: str) -> Problem:
     """The problem with this id, or a UsageError naming the known ids."""
-    from autograder.problems import get
+    from autograder.curriculum import find, unknown_message
 
-    try:
-        return get(problem_id)
-    except KeyError:
-        from autograder.render import unknown_problem_message
-
-        known = [p.id for p in _all_problems()]
-        raise UsageError(unknown_problem_message(problem_id, known)) from None
+    problem = find(problem_id)
+    if problem is None:
+        raise UsageError(unknown_message(problem_id))
+    return problem
 
 
 def _all_problems() -> list[Problem]:
-    from autograder.problems import all_problems
+    from autograder import curriculum
 
-    return list(all_problems())
+    return list(curriculum.all_problems())
 
 
 def _read_answer(path: str) -> str:
@@ -426,7 +423,7 @@ def _read_answer(path: str) -> str:
 
 
 def _decode(raw: bytes, where: str) -> str:
-    from autograder.submissions import decode_utf8
+    from autograder.course.submissions import decode_utf8
 
     if b"\x00" in raw:
         raise UsageError(f"cannot read {where}: not a text file")

@@ -30,10 +30,10 @@ sys.path.insert(0, str(ROOT))
 
 import nbformat  # noqa: E402
 
-from autograder.classgrade import Settings, grade_class  # noqa: E402
-from autograder.course_tools import generate_release, run_nbgrader  # noqa: E402
-from autograder.grading import grade_in_fresh_process  # noqa: E402
-from autograder.submissions import find_answers, problem_specs, solutions  # noqa: E402
+from autograder.course.classgrade import Settings, grade_class  # noqa: E402
+from autograder.course.grading import grade_in_fresh_process  # noqa: E402
+from autograder.course.submissions import find_answers, problem_specs, solutions  # noqa: E402
+from autograder.course.tools import generate_release, run_nbgrader  # noqa: E402
 from tests.fixtures.derivations import MISTAKES  # noqa: E402
 
 
@@ -80,7 +80,7 @@ def launch_cost(repeat: int = 20) -> dict[str, float]:
     """Median seconds to run /bin/true through the sandbox, confined and not."""
     import statistics
 
-    from autograder.sandbox import UID_BASE, Sandbox, isolation_available
+    from autograder.course.sandbox import UID_BASE, Sandbox, isolation_available
 
     modes = {"unconfined": False}
     if isolation_available():

@@ -27,8 +27,8 @@ sys.path.insert(0, str(ROOT))
 import nbformat  # noqa: E402
 
 from autograder import check  # noqa: E402
-from autograder.course_tools import generate_release, notebook_sources  # noqa: E402
-from autograder.submissions import HEADER  # noqa: E402
+from autograder.course.submissions import HEADER  # noqa: E402
+from autograder.course.tools import generate_release, notebook_sources  # noqa: E402
 
 
 def derivations(path: Path):
@@ -66,7 +66,7 @@ def main() -> int:
     done = []
 
     if args.only_book:
-        from autograder.book import build
+        from autograder.website.book import build
 
         print(f"website: {build() / 'index.html'}")
         return 0
@@ -82,8 +82,8 @@ def main() -> int:
     done.append(f"course released: {course / 'release'} ({len(released)} assignments)")
 
     if not args.skip_demo:
-        from autograder.classgrade import Settings, grade_class
-        from autograder.demo import make_demo_class
+        from autograder.course.classgrade import Settings, grade_class
+        from autograder.course.demo import make_demo_class
 
         demo = ROOT / "_build" / "demo-course"
         shutil.rmtree(demo, ignore_errors=True)
@@ -93,7 +93,7 @@ def main() -> int:
         done.append(f"demo class graded: {demo} (feedback/, grades.csv)")
 
     if not args.skip_book:
-        from autograder.book import build
+        from autograder.website.book import build
 
         site = build()
         done.append(f"website: {site / 'index.html'}")

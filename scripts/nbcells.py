@@ -50,8 +50,8 @@ def setup(source: str = "") -> nbformat.NotebookNode:
     """The first code cell: loads the magic and the helpers (read-only)."""
     body = (
         "%load_ext autograder\n"
-        "from autograder.study import hint, progress, solution\n"
-        "from autograder.grading import visible_test\n" + source
+        "from autograder import hint, progress, solution\n"
+        "from autograder import visible_test\n" + source
     ).strip()
     cell = new_code_cell(body, metadata=_nbgrader("setup", locked=True))
     return cell
@@ -74,8 +74,8 @@ def hidden_test(problem_id: str, points: int, expected_steps: int) -> nbformat.N
     body = (
         "# The grader re-checks your derivation in a fresh process.\n"
         "### BEGIN HIDDEN TESTS\n"
-        "from autograder.grading import hidden_test\n"
-        f'hidden_test("{problem_id}", points={points}, expected_steps={expected_steps})\n'
+        "from autograder import hidden_test\n"
+        f'hidden_test("{problem_id}")\n'
         "### END HIDDEN TESTS"
     )
     meta = _nbgrader(f"{problem_id}_test", grade=True, locked=True, points=points)

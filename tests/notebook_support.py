@@ -57,7 +57,7 @@ def answer_cells(nb) -> dict[str, nbformat.NotebookNode]:
 
 def solution_of(cell) -> str:
     """The chain between `% BEGIN SOLUTION` and `% END SOLUTION` of an instructor cell."""
-    from autograder.submissions import solutions
+    from autograder.notebook.cells import solutions
 
     return next(iter(solutions(nbformat.v4.new_notebook(cells=[cell])).values()))
 

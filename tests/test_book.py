@@ -1,4 +1,4 @@
-r"""The website (`autograder.book`): cleaning, the build from a clean tree, its pages.
+r"""The website (`autograder.website.book`): cleaning, the build from a clean tree, its pages.
 
 The site is built once per session from nothing (`site()`, shared with
 `test_book_browser.py`), then rebuilt unchanged to show the execution cache at work; both
@@ -36,8 +36,8 @@ import nbformat
 import pytest
 import yaml
 
-from autograder import book
-from autograder.course_tools import notebook_sources
+from autograder.course.tools import notebook_sources
+from autograder.website import book
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -147,9 +147,7 @@ def test_cleaning_keeps_worked_solutions_questions_and_folded_model_answers():
     assert len(answers) == 1 and answers[0].metadata["jupyter"]["source_hidden"] is True
     question = sources.index(answers[0].source) - 1
     assert "**1. Why?**" in sources[question]
-    assert (
-        sources[1] == "%load_ext autograder\nfrom autograder.study import hint, progress, solution"
-    )
+    assert sources[1] == "%load_ext autograder\nfrom autograder import hint, progress, solution"
     assert all(c.outputs == [] for c in cleaned.cells if c.cell_type == "code")
 
 
@@ -291,7 +289,7 @@ def test_the_pages_rerun_when_the_checker_changes(tmp_path, monkeypatch):
 
 
 def test_a_notation_row_the_checker_disagrees_with_stops_the_build():
-    from autograder.api import check
+    from autograder.curriculum import check
 
     with pytest.raises(book.NotationDrift):
         book._check_row(check, book.Row("algebra", ("a + b", "a - b")))
@@ -552,7 +550,7 @@ def book_root(tmp_path: Path, cells) -> Path:
 
 def test_the_stock_jupyter_book_command_builds_the_whole_site(tmp_path):
     """`jupyter-book build .`, as a Jupyter Book user would run it, writes the derivation
-    pages first (the `autograder.book` extension) instead of silently leaving them out."""
+    pages first (the `autograder.website.book` extension) instead of silently leaving them out."""
     import os
     import subprocess
     import sys
@@ -570,7 +568,7 @@ def test_the_stock_jupyter_book_command_builds_the_whole_site(tmp_path):
     )  # fmt: skip
     log = done.stdout + done.stderr
     assert done.returncode == 0, log[-3000:]
-    assert "autograder.book: writing book/_generated/" in log
+    assert "autograder.website.book: writing book/_generated/" in log
     page = root / "_build" / "html" / "book" / "_generated" / "derivations" / "one.html"
     assert page.exists(), log[-3000:]
     assert 'class="autograder-report' in page.read_text()

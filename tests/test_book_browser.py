@@ -40,7 +40,7 @@ from browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium
 from test_book import ARTIFACTS, STEMS, site
 from test_render import invalid_report
 
-from autograder.render import report_html
+from autograder.engine.render import report_html
 
 PROSE = ["book/intro", "book/how_to_study", "book/notation", "book/instructor"]
 DERIVATIONS = [f"book/_generated/derivations/{stem}" for stem in STEMS]

@@ -23,7 +23,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder.classgrade import (
+from autograder.course.classgrade import (
     MARKER,
     WORK_PREFIX,
     ClassGrader,
@@ -32,8 +32,7 @@ from autograder.classgrade import (
     grade_class,
     summary,
 )
-from autograder.course_tools import ROOT
-from autograder.demo import (
+from autograder.course.demo import (
     ASSIGNMENT,
     DASH_ID,
     EXPECTED,
@@ -41,14 +40,15 @@ from autograder.demo import (
     HONEST,
     make_demo_class,
 )
-from autograder.sandbox import RUN_MARKER, isolation_available
+from autograder.course.sandbox import RUN_MARKER, isolation_available
+from autograder.course.tools import ROOT
 
 SETTINGS = Settings(
     jobs=2, cell_timeout=15, timeout=300, memory_mb=3072, check_timeout=30, quiet=True
 )
 KILLED_RUN = """import json, sys
 from pathlib import Path
-from autograder.classgrade import Settings, grade_class
+from autograder.course.classgrade import Settings, grade_class
 grade_class(Path(sys.argv[1]), Settings(**json.loads(sys.argv[2])))
 """
 KILL_AFTER = 4  # submissions recorded before the first run is killed

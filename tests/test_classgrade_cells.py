@@ -11,8 +11,8 @@ import dataclasses
 import nbformat
 import pytest
 
-from autograder.classgrade import Settings, grade_class
-from autograder.course_tools import run_nbgrader
+from autograder.course.classgrade import Settings, grade_class
+from autograder.course.tools import run_nbgrader
 
 SETTINGS = Settings(jobs=2, cell_timeout=15, timeout=120, check_timeout=30, quiet=True)
 

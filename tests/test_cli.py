@@ -1,7 +1,7 @@
 """The `autograder` command line: exit codes, JSON shape, stdin, usage errors.
 
 Most tests run against a fake engine installed in `sys.modules`, so they pass before the
-real one exists; the `real_engine` tests skip until `autograder.api` imports.
+real one exists; the `real_engine` tests skip until `autograder.engine.check` imports.
 """
 
 from __future__ import annotations
@@ -11,15 +11,13 @@ import json
 import os
 import subprocess
 import sys
-import types
 from pathlib import Path
 
 import pytest
 
-import autograder
 from autograder.cli import main
-from autograder.problem import Problem
-from autograder.report import Counterexample, Report, StepResult
+from autograder.engine.problem import Problem
+from autograder.engine.report import Counterexample, Report, StepResult
 
 PROBLEMS = [
     Problem(
@@ -70,7 +68,9 @@ fake_check.calls = []
 
 @pytest.fixture
 def fake_engine(monkeypatch):
-    """Install fake `autograder.api` and `autograder.problems` modules."""
+    """Replace the curriculum's problems and its `check` with fakes."""
+    import autograder.curriculum as curriculum
+
     by_id = {p.id: p for p in PROBLEMS}
 
     def get(problem_id):
@@ -78,13 +78,9 @@ def fake_engine(monkeypatch):
             raise UnknownProblem(problem_id)
         return by_id[problem_id]
 
-    api = types.ModuleType("autograder.api")
-    api.check, api.UnknownProblem = fake_check, UnknownProblem
-    problems = types.ModuleType("autograder.problems")
-    problems.get, problems.all_problems = get, lambda: list(PROBLEMS)
-    for name, module in (("api", api), ("problems", problems)):
-        monkeypatch.setitem(sys.modules, f"autograder.{name}", module)
-        monkeypatch.setattr(autograder, name, module, raising=False)
+    monkeypatch.setattr(curriculum, "check", fake_check)
+    monkeypatch.setattr(curriculum, "get", get)
+    monkeypatch.setattr(curriculum, "all_problems", lambda: list(PROBLEMS))
     fake_check.calls.clear()
     return fake_check.calls
 
@@ -259,7 +255,7 @@ def test_cli_and_render_do_not_import_the_engine() -> None:
     """`--help` and `problems` must start fast: no sympy beyond what `autograder` imports."""
     code = (
         "import sys, autograder; before = set(sys.modules)\n"
-        "import autograder.cli, autograder.render\n"
+        "import autograder.cli, autograder.engine.render\n"
         "from autograder.cli import main; main(['--help'])\n"
         "print(sorted(m for m in set(sys.modules) - before if m.split('.')[0] == 'sympy'))"
     )
@@ -284,9 +280,9 @@ def test_console_script_help() -> None:
 
 @pytest.fixture
 def engine():
-    """The real engine; these tests skip until `autograder.api` can be imported."""
-    api = pytest.importorskip("autograder.api", exc_type=ImportError)
-    problems = pytest.importorskip("autograder.problems", exc_type=ImportError)
+    """The real engine; these tests skip until `autograder.engine.check` can be imported."""
+    api = pytest.importorskip("autograder.engine.check", exc_type=ImportError)
+    problems = pytest.importorskip("autograder.curriculum.problems", exc_type=ImportError)
     return api, problems
 
 
@@ -354,7 +350,7 @@ def test_help_lists_study_and_progress(capsys) -> None:
 
 
 def fake_prepare(calls):
-    from autograder.workspace import Change
+    from autograder.learner.workspace import Change
 
     def prepare(workspace):
         calls.append(workspace)
@@ -365,10 +361,10 @@ def fake_prepare(calls):
 
 
 def test_study_no_lab_prepares_and_reports(tmp_path, monkeypatch, capsys) -> None:
-    import autograder.workspace
+    import autograder.learner.workspace
 
     calls: list = []
-    monkeypatch.setattr(autograder.workspace, "prepare", fake_prepare(calls))
+    monkeypatch.setattr(autograder.learner.workspace, "prepare", fake_prepare(calls))
     monkeypatch.setattr(os, "execve", lambda *a: pytest.fail("--no-lab must not start JupyterLab"))
     assert main(["study", str(tmp_path / "ws"), "--no-lab"]) == 0
     out = capsys.readouterr().out
@@ -378,9 +374,9 @@ def test_study_no_lab_prepares_and_reports(tmp_path, monkeypatch, capsys) -> Non
 
 
 def test_study_execs_jupyterlab_on_the_workspace(tmp_path, monkeypatch, capsys) -> None:
-    import autograder.workspace
+    import autograder.learner.workspace
 
-    monkeypatch.setattr(autograder.workspace, "prepare", fake_prepare([]))
+    monkeypatch.setattr(autograder.learner.workspace, "prepare", fake_prepare([]))
     monkeypatch.chdir(tmp_path)  # study changes directory before exec; restored afterwards
     execs = []
     monkeypatch.setattr(os, "execve", lambda path, argv, env: execs.append((path, argv, env)))
@@ -400,12 +396,14 @@ def test_study_bad_port_is_a_usage_error(argv, capsys) -> None:
 
 
 def test_study_errors_are_one_line(tmp_path, monkeypatch, capsys) -> None:
-    import autograder.workspace
+    import autograder.learner.workspace
 
     def broken(workspace):
-        raise autograder.workspace.WorkspaceError("no notebooks in /x/notebooks: nothing to study")
+        raise autograder.learner.workspace.WorkspaceError(
+            "no notebooks in /x/notebooks: nothing to study"
+        )
 
-    monkeypatch.setattr(autograder.workspace, "prepare", broken)
+    monkeypatch.setattr(autograder.learner.workspace, "prepare", broken)
     assert main(["study", str(tmp_path), "--no-lab"]) == 2
     assert capsys.readouterr().err == "no notebooks in /x/notebooks: nothing to study\n"
     (tmp_path / "file").write_text("x")

@@ -225,8 +225,8 @@ def test_functions_evaluate_to_sympys_principal_values():
 
     import sympy as sp
 
-    from autograder.evaluate import Evaluator
-    from autograder.syntax import FUNCTION_NAMES
+    from autograder.engine.decide.evaluate import Evaluator
+    from autograder.engine.read.tree import FUNCTION_NAMES
 
     evaluator = Evaluator(None, None)
     names = sorted(FUNCTION_NAMES - {"log", "exp", "softmax"})

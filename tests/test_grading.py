@@ -1,6 +1,6 @@
 """Partial credit counts progress toward the target; grading in a fresh process."""
 
-from autograder.grading import grade, grade_in_fresh_process
+from autograder.course.grading import grade, grade_in_fresh_process
 from tests.fixtures.derivations import MISTAKES, REFERENCE
 
 ELBO_STEPS = 6  # steps in the reference
@@ -44,11 +44,13 @@ def test_fresh_process_gives_the_same_grade():
 
 
 def test_fresh_process_ignores_a_patched_checker_in_this_process(monkeypatch):
-    import autograder.api
-    from autograder.report import Report
+    import autograder.engine.check
+    from autograder.engine.report import Report
 
     monkeypatch.setattr(
-        autograder.api, "check", lambda *a, **k: Report(problem="elbo", reached_target=True)
+        autograder.engine.check,
+        "check",
+        lambda *a, **k: Report(problem="elbo", reached_target=True),
     )
     g = grade_in_fresh_process("elbo", r"\log p(x) = 0", 4, ELBO_STEPS)
     assert g.points == 0
@@ -58,8 +60,8 @@ def test_fresh_process_ignores_a_patched_checker_in_this_process(monkeypatch):
 
 
 def test_worker_grades_as_this_process_does(tmp_path):
-    from autograder.grading import RegradeWorker
-    from autograder.sandbox import UID_BASE
+    from autograder.course.grading import RegradeWorker
+    from autograder.course.sandbox import UID_BASE
 
     worker = RegradeWorker(tmp_path, uid=UID_BASE + 397, memory_mb=2048)
     try:
@@ -77,8 +79,8 @@ def test_an_answer_that_never_returns_is_killed_and_the_next_is_graded(tmp_path)
     the worker killed at the bound, and a fresh one grades what follows."""
     import time
 
-    from autograder.grading import RegradeWorker
-    from autograder.sandbox import UID_BASE
+    from autograder.course.grading import RegradeWorker
+    from autograder.course.sandbox import UID_BASE
 
     worker = RegradeWorker(tmp_path, uid=UID_BASE + 397, memory_mb=2048)
     try:

@@ -6,12 +6,12 @@ import re
 import pytest
 import sympy as sp
 
-from autograder import check, problems
-from autograder.api import compiled
-from autograder.grading import REVIEW, grade
-from autograder.keysteps import Hole, canon, contains
-from autograder.reader import read
-from autograder.resolve import Resolver
+from autograder import check
+from autograder.course.grading import REVIEW, grade
+from autograder.curriculum import compiled, problems
+from autograder.engine.keysteps import Hole, canon, contains
+from autograder.engine.read.reader import read
+from autograder.engine.resolve.resolver import Resolver
 from tests.fixtures.derivations import ALTERNATIVES, REFERENCE
 
 FLAGSHIP = list(REFERENCE)

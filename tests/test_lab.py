@@ -21,8 +21,8 @@ import pytest
 from IPython.core.interactiveshell import InteractiveShell
 from traitlets.config import Config
 
-from autograder import magic
 from autograder.cli import LAB_CONFIG, lab_env
+from autograder.notebook import magic
 
 ROOT = Path(__file__).resolve().parent.parent
 STUB = "% YOUR DERIVATION HERE\nraise NotImplementedError()"
@@ -33,7 +33,7 @@ def ip():
     config = Config()
     config.HistoryManager.hist_file = ":memory:"
     shell = InteractiveShell.instance(config=config)
-    shell.run_line_magic("load_ext", "autograder.magic")
+    shell.run_line_magic("load_ext", "autograder.notebook.magic")
     return shell
 
 
@@ -94,7 +94,7 @@ def test_the_lab_keeps_a_config_path_set_before(monkeypatch):
 @pytest.fixture(scope="module")
 def released(tmp_path_factory) -> Path:
     """The released ELBO notebook, as a learner's workspace holds it (one nbgrader run)."""
-    from autograder.course_tools import generate_release
+    from autograder.course.tools import generate_release
 
     root = tmp_path_factory.mktemp("repo")
     (root / "notebooks").mkdir()

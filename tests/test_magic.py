@@ -1,13 +1,10 @@
 """The `%%derivation` cell magic, run in a real IPython shell.
 
-The engine is faked in `sys.modules` so these pass before it exists; the `real_engine`
-tests skip until `autograder.api` imports.
+The curriculum is faked so these test the magic alone; the `real_engine`
+tests skip until `autograder.engine.check` imports.
 """
 
 from __future__ import annotations
-
-import sys
-import types
 
 import pytest
 from IPython.core.error import UsageError
@@ -16,9 +13,9 @@ from IPython.utils.capture import capture_output
 from traitlets.config import Config
 
 import autograder
-from autograder import magic
-from autograder.problem import Problem
-from autograder.report import Report, StepResult
+from autograder.engine.problem import Problem
+from autograder.engine.report import Report, StepResult
+from autograder.notebook import magic
 
 PROBLEMS = [
     Problem("elbo", "ELBO", "Show the ELBO bound.", (), r"\log p(x)", None, ">=", ()),
@@ -35,13 +32,15 @@ def ip():
     config = Config()
     config.HistoryManager.hist_file = ":memory:"
     shell = InteractiveShell.instance(config=config)
-    shell.run_line_magic("load_ext", "autograder.magic")
+    shell.run_line_magic("load_ext", "autograder.notebook.magic")
     return shell
 
 
 @pytest.fixture
 def calls(monkeypatch):
-    """Fake `autograder.api`/`autograder.problems`; returns the list of check calls."""
+    """Fake the curriculum's problems and its `check`; returns the list of check calls."""
+    import autograder.curriculum as curriculum
+
     calls: list[tuple] = []
     by_id = {p.id: p for p in PROBLEMS}
 
@@ -55,13 +54,9 @@ def calls(monkeypatch):
             raise KeyError(problem_id)
         return by_id[problem_id]
 
-    api = types.ModuleType("autograder.api")
-    api.check = check
-    problems = types.ModuleType("autograder.problems")
-    problems.get, problems.all_problems = get, lambda: list(PROBLEMS)
-    for name, module in (("api", api), ("problems", problems)):
-        monkeypatch.setitem(sys.modules, f"autograder.{name}", module)
-        monkeypatch.setattr(autograder, name, module, raising=False)
+    monkeypatch.setattr(curriculum, "check", check)
+    monkeypatch.setattr(curriculum, "get", get)
+    monkeypatch.setattr(curriculum, "all_problems", lambda: list(PROBLEMS))
     monkeypatch.setattr(magic, "ANSWERS", {})
     return calls
 
@@ -170,9 +165,9 @@ def test_load_ext_autograder(ip) -> None:
 
 @pytest.fixture
 def engine():
-    """The real engine; these tests skip until `autograder.api` can be imported."""
-    api = pytest.importorskip("autograder.api", exc_type=ImportError)
-    problems = pytest.importorskip("autograder.problems", exc_type=ImportError)
+    """The real engine; these tests skip until `autograder.engine.check` can be imported."""
+    api = pytest.importorskip("autograder.engine.check", exc_type=ImportError)
+    problems = pytest.importorskip("autograder.curriculum.problems", exc_type=ImportError)
     return api, problems
 
 

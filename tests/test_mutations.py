@@ -25,12 +25,15 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from autograder import api, ir, problems
-from autograder.decide import bind_free, free_axes
-from autograder.domains import BY_KIND, REAL
-from autograder.evaluate import Evaluator, free_kind
-from autograder.instances import Worlds
-from autograder.reader import read
+from autograder import curriculum
+from autograder.curriculum import problems
+from autograder.engine import check as api
+from autograder.engine import ir
+from autograder.engine.decide.evaluate import Evaluator, free_kind
+from autograder.engine.decide.randomized import bind_free, free_axes
+from autograder.engine.domains import BY_KIND, REAL
+from autograder.engine.kinds.instance import Worlds
+from autograder.engine.read.reader import read
 from tests.fixtures.derivations import ALTERNATIVES, MISTAKES, REFERENCE
 
 MUTATIONS = 2000
@@ -218,7 +221,7 @@ def confirm_scalar(lhs, relation, rhs, compiled, free_domains, seed) -> str | No
 
 def confirm_random(lhs, relation, rhs, problem_id, free_domains) -> str | None:
     """Re-evaluate on four fresh seeds of the problem's instances, tolerance 10× tighter."""
-    compiled = api.compiled(problem_id)
+    compiled = curriculum.compiled(problem_id)
     context = problems.get(problem_id).context
     grad = lhs.has(ir.Grad) or rhs.has(ir.Grad)
     rtol, atol = (1e-7, 1e-10) if grad else (1e-10, 1e-12)
@@ -258,7 +261,7 @@ def confirm_random(lhs, relation, rhs, problem_id, free_domains) -> str | None:
 
 
 def _align(left, right):
-    from autograder.axes import is_vector
+    from autograder.engine.decide.axes import is_vector
 
     if is_vector(left) != is_vector(right):
         left = left if is_vector(left) else left[..., None]
@@ -272,8 +275,8 @@ _CONFIRMED: dict[tuple, str | None] = {}
 def confirm(problem_id: str, chain: str) -> str | None:
     """None when every step of an accepted chain is confirmed true (each distinct step is
     confirmed once: mutated chains share most of their steps)."""
-    analysis = api.analyse(problems.get(problem_id), chain)
-    compiled = api.compiled(problem_id)
+    analysis = curriculum.analyse(problem_id, chain)
+    compiled = curriculum.compiled(problem_id)
     text = chain
     domains, _ = api._free_domains(text, read(text), compiled)
     exprs = analysis.exprs
@@ -309,7 +312,7 @@ def test_mutations_never_raise_never_overrun_and_every_accepted_one_is_true(muta
     started_all = time.perf_counter()
     for problem_id, chain in mutated:
         started = time.perf_counter()
-        report = api.check(problem_id, chain)  # strict mode: an internal error raises
+        report = curriculum.check(problem_id, chain)  # strict mode: an internal error raises
         seconds = time.perf_counter() - started
         if seconds > api.DEFAULT_TIMEOUT * (len(report.steps) + 3):
             slow.append((problem_id, chain, seconds))

@@ -12,7 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 import nbformat
 import pytest
 
-from autograder.course_tools import notebook_sources
+from autograder.notebook.cells import notebook_sources
 from tests.fixtures.derivations import MISTAKES
 from tests.notebook_support import (
     ROOT,

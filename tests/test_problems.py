@@ -4,7 +4,7 @@ accepted, and each typical mistake is caught at the right line with a counterexa
 import pytest
 
 from autograder import check
-from autograder.problems import all_problems
+from autograder.curriculum.problems import all_problems
 from tests.fixtures.derivations import ALTERNATIVES, MISTAKES, REFERENCE
 
 FLAGSHIP = [p.id for p in all_problems() if p.id != "algebra"]

@@ -4,7 +4,7 @@ import doctest
 
 import pytest
 
-import autograder.pyform as pyform
+import autograder.engine.read.pyform as pyform
 from autograder import check
 
 

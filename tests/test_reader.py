@@ -1,4 +1,4 @@
-r"""Tests for `autograder.reader`: exact trees for every construct of NOTATION.md, step
+r"""Tests for `autograder.engine.read.reader`: exact trees for every construct of NOTATION.md, step
 splitting, positions, and errors in words."""
 
 from __future__ import annotations
@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from autograder.reader import MAX_LENGTH, Reading, read
-from autograder.syntax import (
+from autograder.engine.read.reader import MAX_LENGTH, Reading, read
+from autograder.engine.read.tree import (
     KL,
     Add,
     Apply,

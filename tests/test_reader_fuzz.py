@@ -1,4 +1,4 @@
-r"""Property tests for `autograder.reader`.
+r"""Property tests for `autograder.engine.read.reader`.
 
 * `read` never raises, whatever the text (arbitrary unicode, LaTeX-ish token soup, and
   mutations of valid derivations), and every step it returns is located in the text.
@@ -15,8 +15,8 @@ import sympy
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from autograder import syntax as S
-from autograder.reader import Reading, read
+from autograder.engine.read import tree as S
+from autograder.engine.read.reader import Reading, read
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -40,7 +40,7 @@ def test_bare_density_names_in_kl_take_the_variables_of_the_other_side():
     report = check("elbo", r"\mathrm{KL}(q \| p(z)) = \mathrm{KL}(q(z) \| p(z))")
     assert report.first_error is None, [s.message for s in report.steps]
     # the bare q was read as q(z): its "read as" says what the second line writes out
-    from autograder.readas import same_up_to_brackets
+    from autograder.engine.readas import same_up_to_brackets
 
     assert report.steps[1].read_as is None
     assert same_up_to_brackets(report.steps[0].read_as, report.steps[1].latex)

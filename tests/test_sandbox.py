@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder import sandbox
-from autograder.course_tools import ROOT
-from autograder.sandbox import OUTPUT_HEAD, OUTPUT_TAIL, RUN_MARKER, UID_BASE, Sandbox
+from autograder.course import sandbox
+from autograder.course.sandbox import OUTPUT_HEAD, OUTPUT_TAIL, RUN_MARKER, UID_BASE, Sandbox
+from autograder.course.tools import ROOT
 
 confined = pytest.mark.skipif(
     not sandbox.isolation_available(), reason="needs root and Linux namespaces"
@@ -168,7 +168,7 @@ def test_a_killed_grader_takes_its_sandboxes_with_it(tmp_path, isolate):
     parent = (
         "import sys, time\n"
         "from pathlib import Path\n"
-        "from autograder.sandbox import Sandbox, UID_BASE\n"
+        "from autograder.course.sandbox import Sandbox, UID_BASE\n"
         f"box = Sandbox(Path({str(tmp_path)!r}), uid=UID_BASE + 398, memory_mb=512, "
         f"isolate={isolate!r}, run_id={run_id!r})\n"
         "running = box.start(['/bin/sh', '-c', 'sleep 300 & sleep 300'])\n"

@@ -3,10 +3,11 @@ the same derivation when a learner leaves nbgrader's stub lines in, above or bel
 
 import pytest
 
-from autograder import api, check
-from autograder.grading import grade
-from autograder.magic import is_not_attempted
-from autograder.stubs import is_stub, strip_stub
+from autograder import check
+from autograder.course.grading import grade
+from autograder.curriculum import analyse
+from autograder.engine.read.stubs import is_stub, strip_stub
+from autograder.notebook.magic import is_not_attempted
 from tests.fixtures.derivations import REFERENCE
 
 STUB = "% YOUR DERIVATION HERE\nraise NotImplementedError()"
@@ -59,7 +60,7 @@ def test_stub_left_in_changes_nothing(answer):
         ]
 
     assert verdicts(answer) == verdicts(clean)
-    assert len(api.step_expressions("elbo", answer)) == len(check("elbo", answer).steps)
+    assert len(analyse("elbo", answer).exprs) == len(check("elbo", answer).steps)
     assert grade("elbo", answer, 4, 7).points == grade("elbo", clean, 4, 7).points
 
 

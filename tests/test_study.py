@@ -1,5 +1,5 @@
-from autograder.problems import get
-from autograder.study import hint, reset_hints
+from autograder.curriculum.problems import get
+from autograder.learner.study import hint, reset_hints
 
 
 def test_hint_gives_the_next_hint_each_call():
@@ -15,7 +15,7 @@ def test_hint_gives_the_next_hint_each_call():
 
 
 def test_every_problem_has_at_least_two_hints():
-    from autograder.problems import all_problems
+    from autograder.curriculum.problems import all_problems
 
     for problem in all_problems():
         assert len(problem.hints) >= 2, problem.id

@@ -33,7 +33,7 @@ import pytest
 from browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 from autograder.cli import lab_command, lab_env
-from autograder.workspace import prepare
+from autograder.learner.workspace import prepare
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"

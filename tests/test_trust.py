@@ -16,7 +16,7 @@ import numpy as np
 import pytest
 
 from autograder import check
-from autograder.evaluate import _stable_difference
+from autograder.engine.decide.evaluate import _stable_difference
 
 VALID, INVALID, UNREADABLE, UNDECIDED = "valid", "invalid", "unreadable", "undecided"
 
@@ -276,10 +276,10 @@ def test_reward_to_go_is_checked_not_an_internal_error():
 def test_read_as_keeps_what_was_written_unsimplified():
     import sympy as sp
 
-    from autograder.api import compiled
-    from autograder.readas import _Printer
-    from autograder.reader import read
-    from autograder.resolve import Resolver
+    from autograder.curriculum import compiled
+    from autograder.engine.read.reader import read
+    from autograder.engine.readas import _Printer
+    from autograder.engine.resolve.resolver import Resolver
 
     resolver = Resolver(compiled("algebra"))
     for written, shown in [

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder import workspace as ws
-from autograder.course_tools import notebook_sources
-from autograder.study import Solution, solution
-from autograder.study import progress as study_progress
+from autograder.course.tools import notebook_sources
+from autograder.learner import workspace as ws
+from autograder.learner.study import Solution, solution
+from autograder.learner.study import progress as study_progress
 from tests.fixtures.derivations import MISTAKES, REFERENCE
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -447,16 +447,6 @@ def test_real_workspace_second_run_is_instant_and_keeps_everything(real):
     again = ws.prepare(folder, ROOT)
     assert {c.action for c in again} == {"unchanged"}
     assert time.perf_counter() - started < 5
-
-
-def test_notebook_sources_agree_with_the_course(tmp_path):
-    from autograder import course_tools
-
-    (tmp_path / "notebooks").mkdir()
-    for name in ("b.ipynb", "a.ipynb", "_draft.ipynb", "notes.md"):
-        (tmp_path / "notebooks" / name).write_text("{}")
-    for root in (tmp_path, ROOT):
-        assert ws.notebook_sources(root) == course_tools.notebook_sources(root)
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,1041 @@
+"""Grade a whole class in one command: `autograder grade <course>/submitted`.
+
+The instructor's promise: nothing a student does changes anyone's grade but their own
+honest one, and nothing outside their folder.  For every expected
+`submitted/<student>/<assignment>/<notebook>.ipynb`:
+
+1. the stock `nbgrader autograde` runs in a sandbox (`autograder.course.sandbox`): as root, an
+   unprivileged user in a read-only view of the system holding only a copy of this one
+   submission, the assignment's structure (a gradebook with **no student in it**) and the
+   assignment's support files; no network, its own `/proc`; memory, process and time
+   limits; in parallel across cores.  The student is called `student` there, so no id
+   ever reaches a command line;
+2. meanwhile each derivation is re-graded from the submitted file's text by a bounded
+   worker (`autograder.course.grading.RegradeWorker`), never from the student's kernel;
+3. what the kernel could have written is never taken as a grade: the sandbox's gradebook is
+   thrown away; a manually graded answer needs manual grading unless it is the release's
+   stub unchanged (read from the submitted file) or the instructor already graded it; an
+   autograded cell that is not a derivation keeps the score its execution showed but is
+   marked as scored by the student's kernel and flagged for review;
+4. the results go into the course's gradebook through nbgrader's own API (manual grades
+   already given are kept), the autograded notebook into `autograded/`, and a marker
+   records what was graded, so an interrupted run resumes and a rerun duplicates nothing.
+
+Then stock `nbgrader generate_feedback` writes per-student HTML (configured to strip
+hidden tests; a student whose feedback fails is retried alone and reported),
+`nbgrader export` the grades CSV, and a summary table ends the run.
+
+One submission never stops the class: every per-submission step is bounded (a killed
+process, not an alarm), and any failure is recorded against that student with its reason.
+Notebooks that are not part of the assignment are reported and left ungraded.  A run takes
+a lock on the course (a second run waits and says who holds it), ties its sandboxes to its
+own lifetime, and removes what a killed run left in the temporary folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import fcntl
+import glob
+import hashlib
+import json
+import os
+import shutil
+import socket
+import stat
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import traceback
+import warnings
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nbformat
+
+from autograder.course.tools import ROOT
+from autograder.course.grading import OUTER_GRADER, REVIEW
+from autograder.course.sandbox import (
+    UID_BASE,
+    WORKER_UID_OFFSET,
+    Sandbox,
+    isolation_available,
+    kill_leftovers,
+)
+from autograder.course.submissions import find_answers, normalise, problem_specs, read_notebook
+
+MARKER = ".autograder.{notebook}.json"
+LOCK = ".autograder-grade.lock"
+WORK_PREFIX = "autograder-grade-"
+STUDENT = "student"  # the only student of a sandboxed course copy
+MAX_NOTEBOOK_BYTES = 32 * 2**20
+MAX_SUPPORT_BYTES = 64 * 2**20  # other files of a submission, copied for the kernel
+FEEDBACK_SECONDS = 120  # per student
+UNSAFE_ID = set(",\"'") | {chr(c) for c in range(32)} | {"\x7f"}
+
+
+@dataclass(frozen=True)
+class Job:
+    student: str
+    assignment: str
+    notebook: Path
+
+    @property
+    def key(self) -> str:
+        return f"{self.student}/{self.assignment}/{self.notebook.name}"
+
+
+@dataclass
+class Outcome:
+    job: Job
+    grades: dict[str, float] = field(default_factory=dict)
+    max_points: dict[str, float] = field(default_factory=dict)
+    reasons: dict[str, str] = field(default_factory=dict)
+    failure: str | None = None
+    notes: list[str] = field(default_factory=list)
+    manual: int = 0  # answers left for the instructor to grade by hand
+    skipped: bool = False
+    seconds: float = 0.0
+    check_seconds: float = 0.0
+
+
+@dataclass
+class Ignored:
+    path: str
+    reason: str
+
+
+@dataclass
+class Settings:
+    jobs: int = 2
+    cell_timeout: int = 60
+    timeout: float = 600.0
+    memory_mb: int = 3072
+    check_timeout: float = 60.0  # the re-grade of one derivation
+    force: bool = False
+    feedback: bool = True
+    quiet: bool = False
+    wait_for_lock: bool = True
+
+
+class CourseBusy(RuntimeError):
+    """Another grading run holds the course's lock."""
+
+
+# ------------------------------------------------------------------ discovery
+
+
+def _listing(folder: Path) -> list[os.DirEntry]:
+    try:
+        return sorted(os.scandir(folder), key=lambda e: e.name)
+    except OSError:
+        return []
+
+
+def discover(
+    submitted: Path, expected: dict[str, list[str]] | None = None
+) -> tuple[list[Job], list[Ignored]]:
+    """Jobs for every expected notebook of every submission, and what is left ungraded.
+
+    `expected` maps an assignment to its notebooks' names (None: take every notebook).
+    An expected notebook that is missing is still a job (it scores zero, with the reason);
+    a notebook the assignment does not have, a symbolic link, an id that nbgrader's CSV
+    cannot hold, or a hidden folder is reported and not graded."""
+    jobs: list[Job] = []
+    ignored: list[Ignored] = []
+    for student in _listing(submitted):
+        where = student.name
+        if not student.is_dir(follow_symlinks=False):
+            if student.is_symlink():
+                ignored.append(Ignored(where, "a symbolic link; not followed"))
+            continue
+        if student.name.startswith("."):
+            ignored.append(Ignored(where, "a hidden folder; not graded"))
+            continue
+        if UNSAFE_ID & set(student.name) or student.name != student.name.strip():
+            ignored.append(
+                Ignored(
+                    where,
+                    "a student id with a comma, quote, control character or "
+                    "surrounding space, which nbgrader's CSV export cannot hold; rename "
+                    "the folder to grade it",
+                )
+            )
+            continue
+        for assignment in _listing(Path(student.path)):
+            where = f"{student.name}/{assignment.name}"
+            if not assignment.is_dir(follow_symlinks=False):
+                if assignment.is_symlink():
+                    ignored.append(Ignored(where, "a symbolic link; not followed"))
+                continue
+            if expected is not None and assignment.name not in expected:
+                ignored.append(Ignored(where, "not an assignment of this course; not graded"))
+                continue
+            present = {
+                e.name: e for e in _listing(Path(assignment.path)) if e.name.endswith(".ipynb")
+            }
+            wanted = expected[assignment.name] if expected is not None else sorted(present)
+            for name in wanted:
+                entry = present.get(name)
+                if entry is not None and not entry.is_file(follow_symlinks=False):
+                    ignored.append(Ignored(f"{where}/{name}", "not a regular file; not graded"))
+                    entry = None
+                notebook = Path(assignment.path) / name
+                jobs.append(Job(student.name, assignment.name, notebook))
+            for name in sorted(set(present) - set(wanted)):
+                ignored.append(
+                    Ignored(f"{where}/{name}", f"not a notebook of {assignment.name}; not graded")
+                )
+    return jobs, ignored
+
+
+def checksum(path: Path) -> str:
+    return hashlib.sha256(_read_regular(path, MAX_NOTEBOOK_BYTES)).hexdigest()
+
+
+def _read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of a regular file, refusing symlinks and anything over `limit` bytes."""
+    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    with os.fdopen(fd, "rb") as handle:
+        info = os.fstat(handle.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise OSError(f"{path.name} is not a regular file")
+        data = handle.read(limit + 1)
+    if len(data) > limit:
+        raise OSError(f"{path.name} is larger than {limit // 2**20} MB")
+    return data
+
+
+# ------------------------------------------------------------------ lock and work folder
+
+
+def _start_time(pid: int) -> str | None:
+    """The kernel's start time of a process (a pid can be reused; this cannot)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().rsplit(")", 1)[1].split()[19]
+    except (OSError, IndexError):
+        return None
+
+
+def _alive(owner: dict) -> bool:
+    pid = owner.get("pid")
+    if not isinstance(pid, int):
+        return False
+    if owner.get("host") not in (None, socket.gethostname()):
+        return True  # another machine's run (a shared temporary folder): not ours to judge
+    if not Path("/proc").is_dir():
+        try:
+            os.kill(pid, 0)
+            return True
+        except ProcessLookupError:
+            return False
+        except PermissionError:
+            return True
+    started = _start_time(pid)
+    return started is not None and started == owner.get("started")
+
+
+def _owner() -> dict:
+    return {
+        "pid": os.getpid(),
+        "started": _start_time(os.getpid()),
+        "host": socket.gethostname(),
+        "since": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "command": " ".join(sys.argv)[:300],
+    }
+
+
+def clean_stale_work(tmp: Path | None = None) -> list[Path]:
+    """Remove the work folders of runs that are dead (killed), by prefix and owner pid."""
+    removed = []
+    for folder in Path(tmp or tempfile.gettempdir()).glob(f"{WORK_PREFIX}*"):
+        try:
+            owner = json.loads((folder / "owner.json").read_text())
+        except (OSError, ValueError):
+            continue  # not a folder this version made: leave it alone
+        if isinstance(owner, dict) and not _alive(owner):
+            kill_leftovers(str(folder))  # unconfined runs only: a sandbox dies with its run
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+@contextlib.contextmanager
+def course_lock(course: Path, wait: bool = True):
+    """One grading run per course at a time (flock: released even by `kill -9`)."""
+    path = course / LOCK
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 4096, 0).decode("utf-8", "replace").strip()
+            try:
+                info = json.loads(holder)
+                who = f"pid {info['pid']} on {info['host']}, since {info['since']}"
+            except (ValueError, KeyError, TypeError):
+                who = "another process"
+            message = f"another `autograder grade` is grading {course} ({who})"
+            if not wait:
+                raise CourseBusy(message) from None
+            print(f"{message}; waiting for it to finish", file=sys.stderr, flush=True)
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(_owner()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)
+
+
+# ------------------------------------------------------------------ the grader
+
+
+@dataclass
+class Executed:
+    """What a slot produced for one job (the main thread records it)."""
+
+    job: Job
+    nb: object | None = None
+    notes: list[str] = field(default_factory=list)
+    answers: dict = field(default_factory=dict)
+    grades: dict = field(default_factory=dict)
+    result: object | None = None
+    graded: Path | None = None
+    failure: str | None = None
+    digest: str = "missing"
+    check_seconds: float = 0.0
+    seconds: float = 0.0
+
+
+class ClassGrader:
+    def __init__(self, course: Path, settings: Settings) -> None:
+        self.course = course.resolve()
+        self.settings = settings
+        self.db_url = f"sqlite:///{self.course / 'gradebook.db'}"
+        self.specs: dict[tuple[str, str], dict] = {}
+        self.released: dict[tuple[str, str], object] = {}
+        self.sources: dict[tuple[str, str], object] = {}
+        self.templates: dict[str, Path] = {}
+        self.expected: dict[str, list[str]] = {}
+        self.ignored: list[Ignored] = []
+        self.problems: list[str] = []  # run-level trouble (feedback, export)
+        self.isolated = isolation_available()
+        self.work: Path | None = None
+        self._running: dict[int, object] = {}
+        self._workers: dict[int, object] = {}
+        self._lock = threading.Lock()
+
+    # -- preparation --------------------------------------------------------------------
+    def assignments(self, submitted: Path) -> set[str]:
+        """Assignments the submissions name that this course has (source or notebooks/)."""
+        names = set()
+        for student in _listing(submitted):
+            if student.is_dir(follow_symlinks=False):
+                for a in _listing(Path(student.path)):
+                    if a.is_dir(follow_symlinks=False) and self._has_source(a.name):
+                        names.add(a.name)
+        return names
+
+    def _has_source(self, assignment: str) -> bool:
+        if assignment.startswith(".") or "/" in assignment:
+            return False
+        return (self.course / "source" / assignment).is_dir() or (
+            ROOT / "notebooks" / f"{assignment}.ipynb"
+        ).is_file()
+
+    def prepare(self, assignments: set[str]) -> None:
+        """Make sure every assignment is released (the gradebook knows its cells), and
+        build its student-free gradebook for the sandboxes."""
+        from autograder.course.tools import run_nbgrader
+
+        for assignment in sorted(assignments):
+            source_dir = self.course / "source" / assignment
+            if not source_dir.is_dir():
+                original = ROOT / "notebooks" / f"{assignment}.ipynb"
+                source_dir.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(original, source_dir / original.name)
+            if not (self.course / "release" / assignment).exists() or not self._in_db(assignment):
+                run_nbgrader(
+                    "generate_assignment",
+                    f"--CourseDirectory.assignment_id={assignment}",
+                    "--force",
+                    course=self.course,
+                )
+            names = sorted(p.name for p in source_dir.glob("*.ipynb"))
+            self.expected[assignment] = names
+            for name in names:
+                key = (assignment, name)
+                self.sources[key] = nbformat.read(source_dir / name, as_version=4)
+                self.specs[key] = problem_specs(self.sources[key])
+                release = self.course / "release" / assignment / name
+                self.released[key] = nbformat.read(release, as_version=4)
+            self.templates[assignment] = self._template(assignment)
+
+    def _in_db(self, assignment: str) -> bool:
+        from nbgrader.api import Gradebook, MissingEntry
+
+        if not (self.course / "gradebook.db").exists():
+            return False
+        with Gradebook(self.db_url) as gb:
+            try:
+                gb.find_assignment(assignment)
+                return True
+            except MissingEntry:
+                return False
+
+    def _template(self, assignment: str) -> Path:
+        """A gradebook holding the assignment's structure only (cells, hidden tests' and
+        locked cells' source): all `nbgrader autograde` needs, and no student's rows."""
+        import sqlite3
+
+        from nbgrader.api import Gradebook
+
+        path = self.work / "templates" / f"{assignment}.db"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # the course's schema version first: nbgrader would otherwise ask `alembic` (a
+        # subprocess found on PATH) for it
+        with contextlib.closing(sqlite3.connect(self.course / "gradebook.db")) as db:
+            (version,) = db.execute("SELECT version_num FROM alembic_version").fetchone()
+        with contextlib.closing(sqlite3.connect(path)) as db:
+            db.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
+            db.execute("INSERT INTO alembic_version (version_num) VALUES (?)", (version,))
+            db.commit()
+        with warnings.catch_warnings(), Gradebook(self.db_url) as gb:
+            warnings.simplefilter("ignore")
+            a = gb.find_assignment(assignment)
+            with Gradebook(f"sqlite:///{path}", course_id=a.course_id) as out:
+                out.update_or_create_assignment(assignment, duedate=a.duedate)
+                for nb in a.notebooks:
+                    out.update_or_create_notebook(nb.name, assignment)
+                    for c in nb.grade_cells:
+                        out.update_or_create_grade_cell(
+                            c.name,
+                            nb.name,
+                            assignment,
+                            max_score=c.max_score,
+                            cell_type=c.cell_type,
+                        )
+                    for c in nb.solution_cells:
+                        out.update_or_create_solution_cell(c.name, nb.name, assignment)
+                    for c in nb.task_cells:
+                        out.update_or_create_task_cell(
+                            c.name,
+                            nb.name,
+                            assignment,
+                            max_score=c.max_score,
+                            cell_type=c.cell_type,
+                        )
+                    for c in nb.source_cells:
+                        out.update_or_create_source_cell(
+                            c.name,
+                            nb.name,
+                            assignment,
+                            cell_type=c.cell_type,
+                            locked=c.locked,
+                            source=c.source,
+                            checksum=c.checksum,
+                        )
+        return path
+
+    # -- one submission -----------------------------------------------------------------
+    def _marker(self, job: Job) -> Path:
+        folder = self.course / "autograded" / job.student / job.assignment
+        return folder / MARKER.format(notebook=job.notebook.stem)
+
+    def already_graded(self, job: Job) -> bool:
+        marker = self._marker(job)
+        if self.settings.force or not marker.exists():
+            return False
+        try:
+            data = json.loads(marker.read_text())
+            return isinstance(data, dict) and data.get("checksum") == _digest_or_missing(job)
+        except (OSError, ValueError):
+            return False
+
+    def _worker(self, slot: int):
+        from autograder.course.grading import RegradeWorker
+
+        with self._lock:
+            if slot not in self._workers:
+                self._workers[slot] = RegradeWorker(
+                    self.work / f"worker-{slot}",
+                    uid=UID_BASE + WORKER_UID_OFFSET + slot,
+                    memory_mb=self.settings.memory_mb,
+                    isolate=self.isolated,
+                )
+            return self._workers[slot]
+
+    def execute(self, job: Job, slot: int, index: int) -> Executed:
+        """Sandboxed stock autograde of one submission, with its derivations re-graded
+        from the text meanwhile.  Runs in a slot thread; never raises for the student."""
+        done = Executed(job)
+        key = (job.assignment, job.notebook.name)
+        specs = self.specs[key]
+        started = time.perf_counter()
+        try:
+            raw = _read_regular(job.notebook, MAX_NOTEBOOK_BYTES)
+            done.digest = hashlib.sha256(raw).hexdigest()
+            done.nb, done.notes = read_notebook(raw)
+        except FileNotFoundError:
+            done.failure = f"no {job.notebook.name} in the submission"
+        except (OSError, ValueError) as err:
+            done.digest = "unreadable"
+            done.failure = f"the notebook file could not be read ({err})"
+        if done.nb is None:
+            done.answers = find_answers(nbformat.v4.new_notebook(), specs)
+            done.seconds = time.perf_counter() - started
+            return done
+        done.answers = find_answers(done.nb, specs)
+        box = Sandbox(
+            self.work / f"job-{index}",
+            uid=UID_BASE + slot,
+            memory_mb=self.settings.memory_mb,
+            isolate=self.isolated,
+        )
+        ct = self.settings.cell_timeout
+        argv = [
+            sys.executable,
+            "-I",
+            "-B",
+            "-m",
+            "autograder.course.nbgrader_launch",
+            "autograde",
+            f"--CourseDirectory.assignment_id={job.assignment}",
+            "--force",
+            f"--CourseDirectory.root={box.scratch}",
+            f"--ExecutePreprocessor.timeout={ct}",
+            f"--Execute.timeout={ct}",
+        ]
+        graded_rel = f"autograded/{STUDENT}/{job.assignment}/{job.notebook.name}"
+        running = None
+        try:
+            self._inbox(job, done.nb, box)
+            # derivations are re-graded from the file outside the kernel (grading.hidden_test)
+            env = box.env(**{OUTER_GRADER: "1"})
+            running = box.start(argv, env=env, collect={graded_rel: job.notebook.name})
+            self._running[slot] = running
+        except Exception as err:  # noqa: BLE001 - the text is still graded below
+            done.failure = f"the notebook could not be prepared for execution ({err})"[:300]
+        try:
+            checked = time.perf_counter()
+            worker = self._worker(slot)
+            for problem, spec in specs.items():
+                done.grades[problem] = worker.grade(
+                    problem,
+                    done.answers[problem].body,
+                    spec.points,
+                    spec.expected_steps,
+                    self.settings.check_timeout,
+                )
+            done.check_seconds = time.perf_counter() - checked
+            if running is not None:
+                done.result = running.wait(self.settings.timeout)
+        finally:
+            self._running.pop(slot, None)
+            if running is not None:
+                running.kill()
+        done.graded = box.outbox / job.notebook.name
+        done.seconds = time.perf_counter() - started - done.check_seconds
+        return done
+
+    def _inbox(self, job: Job, nb, box: Sandbox) -> None:
+        """What the sandbox gets: this submission (repaired), the student-free gradebook,
+        the assignment's support files (no notebook) and the nbgrader configuration."""
+        inbox = box.inbox
+        shutil.copyfile(self.templates[job.assignment], inbox / "gradebook.db")
+        shutil.copyfile(ROOT / "nbgrader_config.py", inbox / "nbgrader_config.py")
+        source = self.course / "source" / job.assignment
+        support = inbox / "source" / job.assignment
+        support.mkdir(parents=True)
+        _copy_regular(source, support, skip_notebooks=True, budget=MAX_SUPPORT_BYTES)
+        target = inbox / "submitted" / STUDENT / job.assignment
+        target.mkdir(parents=True)
+        _copy_regular(job.notebook.parent, target, skip_notebooks=True, budget=MAX_SUPPORT_BYTES)
+        private = copy.deepcopy(nb)
+        key = (job.assignment, job.notebook.name)
+        normalise(private, self.sources[key], self.specs[key])
+        nbformat.write(private, target / job.notebook.name)
+
+    def record(self, done: Executed) -> Outcome:
+        """Write one submission's results into the course (main thread only)."""
+        job = done.job
+        key = (job.assignment, job.notebook.name)
+        specs = self.specs[key]
+        outcome = Outcome(job, seconds=done.seconds, check_seconds=done.check_seconds)
+        outcome.notes = list(done.notes)
+        outcome.failure = done.failure
+        graded_nb = None
+        if done.result is not None:
+            status = done.result.collected.get(job.notebook.name, "missing")
+            outcome.failure = _failure(done.result, status)
+            if outcome.failure is None:
+                try:
+                    graded_nb, _ = read_notebook(_read_regular(done.graded, MAX_NOTEBOOK_BYTES))
+                    nbformat.validate(graded_nb)
+                except (OSError, ValueError, nbformat.ValidationError) as err:
+                    graded_nb = None
+                    outcome.failure = f"the autograded notebook was damaged ({str(err)[:120]})"
+        for problem, spec in specs.items():
+            g = done.grades.get(problem)
+            found = done.answers[problem]
+            if g is None:
+                from autograder.course.grading import grade
+
+                g = grade(problem, None, spec.points, spec.expected_steps)
+            outcome.grades[problem] = g.points
+            outcome.max_points[problem] = spec.points
+            outcome.reasons[problem] = "; ".join([g.reason, *found.notes])
+        target = self.course / "autograded" / job.student / job.assignment
+        target.mkdir(parents=True, exist_ok=True)
+        self._sweep(job.assignment, target)
+        out = target / job.notebook.name
+        if graded_nb is not None:
+            nbformat.write(graded_nb, out)
+        elif done.nb is not None:
+            _write_unexecuted(copy.deepcopy(done.nb), out, outcome.failure)
+        else:
+            out.unlink(missing_ok=True)
+        self._save_to_gradebook(job, outcome, done.nb, graded_nb, missing=done.digest == "missing")
+        marker = {
+            "checksum": done.digest,
+            "grades": outcome.grades,
+            "reasons": outcome.reasons,
+            "failure": outcome.failure,
+            "notes": outcome.notes,
+            "manual": outcome.manual,
+        }
+        _write_atomic(self._marker(job), json.dumps(marker, indent=1))
+        return outcome
+
+    def _save_to_gradebook(
+        self, job: Job, outcome: Outcome, nb, graded_nb, missing: bool = False
+    ) -> None:
+        """Grades that nothing the student's code wrote can have set.  A notebook that was
+        not handed in scores zero everywhere with nothing to grade by hand (as in stock
+        nbgrader); one that could not be read leaves its manual answers to the instructor."""
+        from nbgrader.api import Gradebook
+        from nbgrader.utils import determine_grade
+
+        key = (job.assignment, job.notebook.name)
+        specs = self.specs[key]
+        by_test_cell = {spec.test_cell: p for p, spec in specs.items()}
+        submitted_cells = _cells_by_grade_id(nb)
+        released_cells = _cells_by_grade_id(self.released[key])
+        kernel_cells = _cells_by_grade_id(graded_nb)
+        with warnings.catch_warnings(), Gradebook(self.db_url) as gb:
+            warnings.simplefilter("ignore")  # nbgrader's own SQLAlchemy warnings
+            gb.update_or_create_student(job.student)
+            gb.update_or_create_submission(job.assignment, job.student)
+            sub = gb.find_submission_notebook(job.notebook.stem, job.assignment, job.student)
+            manual_cells = {c.name for c in sub.notebook.solution_cells}
+            manual_cells |= {c.name for c in sub.notebook.task_cells}
+            comments = {}
+            for g in sub.grades:
+                if g.name in by_test_cell:  # a derivation: the re-grade from the text
+                    g.auto_score = outcome.grades[by_test_cell[g.name]]
+                    g.needs_manual_grade = False
+                elif g.manual_score is not None:  # the instructor has graded it: kept
+                    g.needs_manual_grade = False
+                elif g.name in manual_cells:
+                    state = _manual_state(submitted_cells.get(g.name), released_cells.get(g.name))
+                    state = "blank" if missing else state
+                    if state == "blank":
+                        g.auto_score, g.needs_manual_grade = 0.0, False
+                    else:
+                        g.auto_score, g.needs_manual_grade = None, True
+                        outcome.manual += 1
+                        if state == "missing":
+                            comments[g.name] = "answer cell not found in the submission"
+                elif missing:
+                    g.auto_score, g.needs_manual_grade = 0.0, False
+                else:  # an autograded cell that is not a derivation: only the kernel knows
+                    cell = kernel_cells.get(g.name)
+                    score = None
+                    if cell is not None and cell.get("cell_type") == "code":
+                        try:
+                            score, _ = determine_grade(cell)
+                        except (KeyError, ValueError, TypeError):
+                            score = None
+                    top = float(g.max_score or 0)
+                    g.auto_score = None if score is None else min(max(float(score), 0.0), top)
+                    g.needs_manual_grade = True
+                    outcome.manual += 1
+                    outcome.notes.append(
+                        f"{g.name}: scored by the student's kernel "
+                        f"({'no score' if score is None else f'{g.auto_score:g}/{top:g}'}); "
+                        "flagged for review"
+                    )
+            for c in sub.comments:
+                problem = c.name.removesuffix("_answer")
+                if problem in outcome.reasons and c.name.endswith("_answer"):
+                    c.auto_comment = outcome.reasons[problem]
+                elif c.name in comments:
+                    c.auto_comment = comments[c.name]
+            gb.db.commit()
+
+    # -- the class ----------------------------------------------------------------------
+    def run(self, submitted: Path) -> list[Outcome]:
+        with course_lock(self.course, wait=self.settings.wait_for_lock):
+            clean_stale_work()
+            self.work = Path(tempfile.mkdtemp(prefix=f"{WORK_PREFIX}{os.getpid()}-"))
+            (self.work / "owner.json").write_text(json.dumps(_owner()))
+            try:
+                return self._run(submitted)
+            finally:
+                for running in list(self._running.values()):
+                    running.kill()
+                for worker in self._workers.values():
+                    worker.close()
+                shutil.rmtree(self.work, ignore_errors=True)
+
+    def _run(self, submitted: Path) -> list[Outcome]:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+        self.prepare(self.assignments(submitted))
+        jobs, self.ignored = discover(submitted, self.expected)
+        todo = [j for j in jobs if not self.already_graded(j)]
+        outcomes = [self._from_marker(j) for j in jobs if j not in todo]
+        slots = list(range(max(1, min(self.settings.jobs, len(todo) or 1))))
+        for slot in slots:
+            if todo:
+                self._worker(slot).start()  # import the engine while the first runs start
+        columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+        with Progress(*columns, disable=self.settings.quiet) as progress:
+            bar = progress.add_task("grading", total=len(todo))
+            pool = ThreadPoolExecutor(max_workers=len(slots))
+            try:
+                free = list(slots)
+                pending = {}
+                queue = list(enumerate(todo))
+                while queue or pending:
+                    while queue and free:
+                        (index, job), slot = queue.pop(0), free.pop(0)
+                        future = pool.submit(self.execute, job, slot, index)
+                        pending[future] = (job, slot, index)
+                    done = next(as_completed(pending))
+                    job, slot, index = pending.pop(done)
+                    free.append(slot)
+                    outcomes.append(self._record_safely(job, done))
+                    shutil.rmtree(self.work / f"job-{index}", ignore_errors=True)
+                    progress.advance(bar)
+            finally:
+                for running in list(self._running.values()):
+                    running.kill()
+                pool.shutdown(wait=True, cancel_futures=True)
+        assignments = {j.assignment for j in jobs}
+        if self.settings.feedback:
+            self.feedback(assignments, outcomes)
+        self.export()
+        order = {j: i for i, j in enumerate(jobs)}
+        return sorted(outcomes, key=lambda o: order.get(o.job, 0))
+
+    def _record_safely(self, job: Job, future) -> Outcome:
+        """A crash while grading one submission is that submission's failure, not the run's."""
+        try:
+            return self.record(future.result())
+        except Exception as err:  # noqa: BLE001 - logged, reported, retried next run
+            detail = "".join(traceback.format_exception_only(type(err), err)).strip()
+            print(f"autograder: {job.key}: {detail}", file=sys.stderr)
+            specs = self.specs[(job.assignment, job.notebook.name)]
+            return Outcome(
+                job,
+                grades={p: 0.0 for p in specs},
+                max_points={p: s.points for p, s in specs.items()},
+                reasons={p: "not graded (internal error)" for p in specs},
+                failure=f"could not be graded ({detail[:200]}); it will be retried next run",
+            )
+
+    def _from_marker(self, job: Job) -> Outcome:
+        data = json.loads(self._marker(job).read_text())
+        specs = self.specs[(job.assignment, job.notebook.name)]
+        return Outcome(
+            job,
+            grades=data["grades"],
+            max_points={p: s.points for p, s in specs.items()},
+            reasons=data["reasons"],
+            failure=data.get("failure"),
+            notes=list(data.get("notes", [])),
+            manual=int(data.get("manual", 0)),
+            skipped=True,
+        )
+
+    def feedback(self, assignments: set[str], outcomes: list[Outcome]) -> None:
+        """Stock feedback for each assignment; a student it failed for is retried alone,
+        and a second failure is reported against that student."""
+        from autograder.course.tools import run_nbgrader
+
+        for assignment in sorted(assignments):
+            self._sweep(assignment)
+            mine = [o for o in outcomes if o.job.assignment == assignment]
+            started = time.time() - 1
+            bound = 120 + 10 * len(mine)
+            try:
+                run_nbgrader(
+                    "generate_feedback",
+                    f"--CourseDirectory.assignment_id={assignment}",
+                    "--force",
+                    course=self.course,
+                    timeout=bound,
+                )
+            except (RuntimeError, subprocess.TimeoutExpired):
+                pass  # whoever it failed for is found below
+            for o in mine:
+                html = self._feedback_file(o.job)
+                autograded = (
+                    self.course / "autograded" / o.job.student / assignment / o.job.notebook.name
+                )
+                if not autograded.exists() or _fresh(html, started):
+                    continue
+                try:
+                    run_nbgrader(
+                        "generate_feedback",
+                        f"--CourseDirectory.assignment_id={assignment}",
+                        f"--CourseDirectory.student_id={glob.escape(o.job.student)}",
+                        "--force",
+                        course=self.course,
+                        timeout=FEEDBACK_SECONDS,
+                    )
+                except subprocess.TimeoutExpired:
+                    o.notes.append(f"feedback could not be generated in {FEEDBACK_SECONDS} s")
+                except RuntimeError as err:
+                    tail = str(err).strip().splitlines()[-1:] or ["?"]
+                    o.notes.append(f"feedback could not be generated ({tail[0][:160]})")
+                else:
+                    if not _fresh(html, started):
+                        o.notes.append(f"feedback could not be generated for {autograded.name}")
+
+    def _sweep(self, assignment: str, folder: Path | None = None) -> None:
+        """A notebook in autograded/ that the gradebook does not know (left by an older
+        grader, e.g. a student's scratch.ipynb) makes feedback fail for that student on
+        every run: remove it (from one student's `folder`, or everyone's), and say so."""
+        known = set(self.expected.get(assignment, []))
+        if folder is not None:
+            found = folder.glob("*.ipynb")
+        else:
+            found = (self.course / "autograded").glob(f"*/{glob.escape(assignment)}/*.ipynb")
+        for path in sorted(found):
+            if path.name not in known and path.is_file():
+                path.unlink()
+                rel = path.relative_to(self.course)
+                self.problems.append(f"removed {rel}: not a notebook of {assignment}")
+
+    def _feedback_file(self, job: Job) -> Path:
+        return self.course / "feedback" / job.student / job.assignment / f"{job.notebook.stem}.html"
+
+    def export(self) -> Path:
+        from autograder.course.tools import run_nbgrader
+
+        target = self.course / "grades.csv"
+        try:
+            run_nbgrader("export", f"--to={target}", course=self.course, timeout=600)
+        except (RuntimeError, subprocess.TimeoutExpired) as err:
+            self.problems.append(f"grades.csv could not be exported ({str(err)[:200]})")
+        return target
+
+
+def _fresh(path: Path, since: float) -> bool:
+    try:
+        return path.stat().st_mtime >= since
+    except OSError:
+        return False
+
+
+def _digest_or_missing(job: Job) -> str:
+    try:
+        return checksum(job.notebook)
+    except FileNotFoundError:
+        return "missing"
+    except OSError:
+        return "unreadable"
+
+
+def _copy_regular(source: Path, target: Path, *, skip_notebooks: bool, budget: int) -> None:
+    """Regular files under `source` (no symlink followed, no notebooks), up to `budget`."""
+    for folder, dirs, files in os.walk(source):
+        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(folder, d))]
+        rel = Path(folder).relative_to(source)
+        for name in files:
+            path = Path(folder) / name
+            if skip_notebooks and name.endswith(".ipynb"):
+                continue
+            try:
+                info = path.lstat()
+            except OSError:
+                continue
+            if not stat.S_ISREG(info.st_mode) or info.st_size > budget:
+                continue
+            budget -= info.st_size
+            (target / rel).mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target / rel / name, follow_symlinks=False)
+
+
+def _cells_by_grade_id(nb) -> dict:
+    if nb is None:
+        return {}
+    cells = {}
+    for cell in nb.get("cells", []):
+        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        if isinstance(grade_id, str):
+            cells.setdefault(grade_id, cell)
+    return cells
+
+
+def _manual_state(submitted, released) -> str:
+    """ "blank" (the release's stub, unchanged), "answered", or "missing" - decided from
+    the submitted file the way nbgrader decides it, with the release's own metadata."""
+    from nbgrader.utils import compute_checksum
+
+    if submitted is None:
+        return "missing"
+    if released is None or "checksum" not in released.metadata.get("nbgrader", {}):
+        return "answered"
+    cell = copy.deepcopy(submitted)
+    cell.cell_type = released.cell_type
+    cell.metadata["nbgrader"] = copy.deepcopy(released.metadata["nbgrader"])
+    try:
+        same = compute_checksum(cell) == released.metadata["nbgrader"]["checksum"]
+    except (KeyError, TypeError, ValueError, AttributeError):
+        same = False
+    return "blank" if same else "answered"
+
+
+def _failure(result, collected: str) -> str | None:
+    if result.timed_out:
+        return "grading ran out of time (the notebook did not finish; killed)"
+    if "MemoryError" in result.output or result.returncode in (-9, 137):
+        if collected != "ok":
+            return "the notebook ran out of memory"
+    if "DeadKernelError" in result.output or "Kernel died" in result.output:
+        return "the notebook's kernel died (e.g. it exited)"
+    if "CellTimeoutError" in result.output or "timed out" in result.output.lower():
+        return "a cell ran too long and was stopped"
+    if collected != "ok" and collected != "missing":
+        return f"the autograded notebook could not be collected ({collected})"
+    if result.returncode != 0 or collected != "ok":
+        tail = result.output.strip().splitlines()[-1:] or ["no output"]
+        return f"nbgrader could not autograde this notebook ({tail[0][:200]})"
+    return None
+
+
+def _write_unexecuted(nb, path: Path, reason: str | None) -> None:
+    """When execution failed, the student still gets their notebook back with the reason."""
+    note = nbformat.v4.new_markdown_cell(
+        f"**Grading note:** {reason or 'the notebook could not be executed'}. "
+        "Your derivations were graded from their text."
+    )
+    nb.cells.insert(0, note)
+    nbformat.write(nb, path)
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    tmp = path.with_name(f".{path.name}.tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def summary(
+    outcomes: list[Outcome],
+    isolated: bool,
+    ignored: list[Ignored] | None = None,
+    problems: list[str] | None = None,
+) -> str:
+    """Students, mean and spread per problem, failures with their reason, what was left
+    ungraded, and what the sandbox did and did not confine."""
+    from io import StringIO
+
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
+    per_problem: dict[str, list[float]] = {}
+    maxima: dict[str, float] = {}
+    for o in outcomes:
+        for problem, points in o.grades.items():
+            per_problem.setdefault(problem, []).append(points)
+            maxima[problem] = o.max_points.get(problem, 0)
+    table = Table(
+        title=f"{len({o.job.student for o in outcomes})} students, {len(outcomes)} submissions"
+    )
+    for column in ("problem", "graded", "mean", "std", "min", "max", "full marks"):
+        table.add_column(column, justify="right" if column != "problem" else "left")
+    for problem, points in per_problem.items():
+        top = maxima[problem]
+        table.add_row(
+            problem,
+            str(len(points)),
+            f"{statistics.mean(points):.2f} / {top:g}",
+            f"{statistics.pstdev(points):.2f}",
+            f"{min(points):g}",
+            f"{max(points):g}",
+            str(sum(p == top for p in points)),
+        )
+    buffer = StringIO()
+    console = Console(file=buffer, width=110, force_terminal=False, highlight=False)
+    console.print(table)
+    failures = [o for o in outcomes if o.failure]
+    if failures:
+        console.print(
+            "Submissions that could not be executed (derivations graded from their text):"
+        )
+        for o in failures:
+            console.print(f"  {escape(o.job.key)}: {escape(o.failure)}")
+    noted = [o for o in outcomes if o.notes]
+    if noted:
+        console.print("Notes:")
+        for o in noted:
+            for note in o.notes:
+                console.print(f"  {escape(o.job.key)}: {escape(note)}")
+    ungraded = [
+        (o.job.key, p, r)
+        for o in outcomes
+        for p, r in o.reasons.items()
+        if "could not be graded" in r
+    ]
+    if ungraded:
+        console.print("Derivations that could not be graded (zero until re-graded):")
+        for key, problem, reason in ungraded:
+            console.print(f"  {escape(key)}: {problem}: {escape(reason)}")
+    review = [(o.job.key, p, r) for o in outcomes for p, r in o.reasons.items() if REVIEW in r]
+    if review:
+        console.print(
+            "Derivations to review by hand (true, but not every key step was recognised; "
+            "they keep the credit of the steps that were):"
+        )
+        for key, problem, reason in review:
+            console.print(f"  {escape(key)}: {problem}: {escape(reason)}")
+    if ignored:
+        console.print("Left ungraded:")
+        for item in ignored:
+            console.print(f"  {escape(item.path)}: {escape(item.reason)}")
+    manual = sum(o.manual for o in outcomes)
+    if manual:
+        console.print(f"{manual} answers wait for manual grading (nbgrader formgrader)")
+    for problem in problems or []:
+        console.print(f"note: {escape(problem)}")
+    if isolated:
+        console.print(
+            "sandbox: each notebook ran as an unprivileged user with its own read-only view "
+            "of the system (only its own submission visible), its own /proc, no network"
+        )
+    else:
+        console.print(
+            "note: not confined (not root, or namespaces refused): submissions ran as this "
+            "user, who can read and write anything it can; only private folders, time and "
+            "memory limits and clean-up of leftover processes applied (book/instructor.md "
+            "has a container recipe)"
+        )
+    return buffer.getvalue()
+
+
+def grade_class(submitted: Path, settings: Settings | None = None) -> tuple[list[Outcome], str]:
+    settings = settings or Settings()
+    course = submitted.resolve().parent
+    grader = ClassGrader(course, settings)
+    outcomes = grader.run(submitted)
+    return outcomes, summary(outcomes, grader.isolated, grader.ignored, grader.problems)

@@ -1,0 +1,437 @@
+"""The engine's pipeline: `check(problem, answer)` for a problem *declaration*.
+
+prepare (the answer as text, stub lines blanked) → read (`engine.read`) → resolve each
+line (`engine.resolve`) → decide each step (`engine.decide`) → judge the chain (target in
+form, key steps) → `Report`.  `autograder.check(problem_id, ...)` (the curriculum's, by
+id) and everything above it calls this.  It never raises on learner input: a line it cannot read is
+`unreadable`, a step it cannot settle in time is `undecided`.  Every stage runs under a
+time bound (reading, resolving and re-typesetting each line, deciding each step, judging
+the target), and numbers too large to compute exactly are refused by the resolver, so a
+check always returns.  An internal failure on some strange input becomes a message, not
+a traceback -- except in strict mode (`AUTOGRADER_STRICT=1`, set by the test suite), where
+it is raised so that tests see it.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from autograder.engine import ir
+from autograder.engine.decide.randomized import Scope, decide
+from autograder.engine.decide.verdict import Verdict
+from autograder.engine.domains import NATURAL, Domain, intersect
+from autograder.engine.keysteps import KeyJudgement, canon, judge, pattern_tree
+from autograder.engine.kinds.instance import Worlds
+from autograder.engine.limits import TimeUp, deadline
+from autograder.engine.problem import Problem, UnknownProblem
+from autograder.engine.read.reader import read
+from autograder.engine.read.stubs import is_stub, strip_stub
+from autograder.engine.readas import read_as
+from autograder.engine.report import UNDECIDED, UNREADABLE, VALID, Report, StepResult
+from autograder.engine.resolve.assumptions import read_assumptions
+from autograder.engine.resolve.compiled import Compiled, compile_context
+from autograder.engine.resolve.resolver import ResolveError, Resolver, limit_names
+
+DEFAULT_TIMEOUT = 5.0
+INSTANCES = 8
+
+log = logging.getLogger("autograder")
+
+__all__ = ["DEFAULT_TIMEOUT", "Analysis", "UnknownProblem", "analyse", "check"]
+
+
+def strict() -> bool:
+    """In strict mode internal errors are raised instead of reported (for tests)."""
+    return os.environ.get("AUTOGRADER_STRICT") == "1"
+
+
+def check(problem: Problem, answer, *, timeout: float = DEFAULT_TIMEOUT, seed: int = 0) -> Report:
+    """Check a derivation (a LaTeX string, or a list of expressions and relations) against
+    a problem declaration; never raises for anything in `answer`."""
+    try:
+        return analyse(problem, answer, timeout=timeout, seed=seed).report
+    except Exception as err:
+        if strict():
+            raise
+        log.exception("internal error while checking %s", problem.id)
+        return Report(
+            problem=problem.id,
+            message=f"the checker could not process this answer ({type(err).__name__}: {err})",
+        )
+
+
+@dataclass
+class Analysis:
+    """A check with what the grader needs besides the report: each step's resolved
+    expression (None where unreadable), and whether the chain starts at the start."""
+
+    report: Report
+    exprs: list = field(default_factory=list)
+    starts_at_start: bool = False
+
+
+@functools.lru_cache(maxsize=32)
+def compiled(problem: Problem) -> Compiled:
+    """A problem's context compiled (cached by declaration: problems are frozen data)."""
+    return compile_context(problem.context, read)
+
+
+@functools.lru_cache(maxsize=32)
+def worlds(problem: Problem, seed: int) -> Worlds:
+    return Worlds(problem.context, seed, INSTANCES)
+
+
+@functools.lru_cache(maxsize=64)
+def _fixed(problem: Problem, text: str | None):
+    """The start or target of a problem, resolved (cached)."""
+    if text is None:
+        return None
+    return Resolver(compiled(problem)).resolve_text(text, read)
+
+
+def prepare(answer) -> str:
+    """The answer as LaTeX text (Python objects are printed first)."""
+    if isinstance(answer, str):
+        return answer
+    from autograder.engine.read.pyform import to_latex
+
+    return to_latex(answer)
+
+
+def analyse(
+    problem: Problem, answer, *, timeout: float = DEFAULT_TIMEOUT, seed: int = 0
+) -> Analysis:
+    try:
+        text = prepare(answer)
+    except (TypeError, ValueError) as err:  # a malformed Python answer: learner input
+        return Analysis(Report(problem=problem.id, message=f"this answer cannot be read: {err}"))
+    if is_stub(text):
+        return Analysis(Report(problem=problem.id, not_attempted=True, message="not attempted yet"))
+    text = strip_stub(text)
+    try:
+        with deadline(timeout):
+            reading = read(text)
+    except TimeUp:
+        return Analysis(Report(problem=problem.id, message=f"could not read this in {timeout:g} s"))
+    if reading.error is not None:
+        return Analysis(Report(problem=problem.id, message=str(reading.error)))
+    if not reading.steps:
+        return Analysis(Report(problem=problem.id, not_attempted=True, message="not attempted yet"))
+    comp = compiled(problem)
+    free_domains, notes = _free_domains(text, reading, comp)
+    resolver = Resolver(comp, free_domains if comp.free_names else None)
+    scope = Scope(comp, worlds(problem, seed), free_domains, seed)
+    results: list[StepResult] = []
+    exprs: list[sp.Expr | None] = []
+    for index, step in enumerate(reading.steps):
+        expr, result = _resolve_step(resolver, step, index, text, timeout)
+        exprs.append(expr)
+        if result is None:
+            if index == 0:
+                verdict = Verdict(VALID, "the starting expression", "read")
+            elif exprs[index - 1] is None:
+                verdict = Verdict(UNDECIDED, "not checked: the line before could not be read")
+            else:
+                verdict = _timed(exprs[index - 1], step.relation, expr, scope, timeout, step)
+            result = _result(index, step, verdict, expr, resolver, text)
+        results.append(result)
+    report = Report(problem=problem.id, steps=results, relation=_compose(results))
+    if notes:
+        report.message = "; ".join(notes)
+    starts = _judge_target(report, problem, exprs, scope, timeout)
+    if problem.routes:
+        trees = [_tree(resolver, step) for step in reading.steps]
+        _judge_key_steps(report, problem, exprs, trees, starts)
+    return Analysis(report, exprs, starts)
+
+
+def _tree(resolver, step):
+    """The line's structural form (unevaluated: `q p / q` is not `p` here)."""
+    if step.expr is None:
+        return None
+    try:
+        with deadline(1.0):
+            with sp.evaluate(False):
+                expr = resolver.resolve(step.expr, {})
+            return canon(expr)
+    except (TimeUp, ResolveError, TypeError, ValueError, AttributeError, RecursionError):
+        return None
+
+
+@functools.lru_cache(maxsize=256)
+def _pattern(problem: Problem, text: str):
+    return pattern_tree(Resolver(compiled(problem)), read, text)
+
+
+def _judge_key_steps(report: Report, problem: Problem, exprs, trees, starts: bool) -> None:
+    """Which key step each step shows, which it skips; the checklist; restating."""
+    valid = [s.status == VALID for s in report.steps]
+    lines = [s.line for s in report.steps]
+    backward = report.reached_target and not starts  # from the target back to the start
+    if backward:
+        # read it the other way round: step k of the reversed chain is step n - k + 1
+        n = len(trees) - 1
+        trees, exprs = trees[::-1], exprs[::-1]
+        valid = [True] + [valid[n - k + 1] for k in range(1, n + 1)]
+        lines = lines[::-1]
+    judged: KeyJudgement = judge(
+        problem.routes,
+        trees,
+        valid,
+        lines,
+        starts or backward,
+        functools.partial(_pattern, problem),
+    )
+    restated = _restatement(problem, exprs, starts or backward)
+    if backward:
+        n = len(trees) - 1
+        judged.shows = {n - k + 1: v for k, v in judged.shows.items()}
+        judged.leaps = {n - k + 1: v for k, v in judged.leaps.items()}
+        for key in judged.checklist:
+            key.step = None if key.step is None else n - key.step + 1
+        restated = None if restated is None else n - restated + 1
+    report.key_steps = judged.checklist
+    report.key_route = judged.route
+    if restated is not None:
+        for k in judged.checklist:
+            k.shown, k.line, k.step = False, None, None
+        report.restated = True
+        step = report.steps[restated]
+        step.leaps = [k.name for k in judged.checklist]
+        step.message += "; but this line is the result you are asked to derive: show how"
+        return
+    leaps = dict(judged.leaps)
+    if report.reached_target and report.first_error is None and judged.checklist:
+        # the step onto the target leaps over every key step still to come
+        shown = [k for k, key in enumerate(judged.checklist) if key.shown]
+        rest = [key.name for key in judged.checklist[max(shown, default=-1) + 1 :]]
+        last = len(report.steps) - 1
+        if rest and last > 0:
+            leaps[last] = leaps.get(last, []) + rest
+    for index, name in judged.shows.items():
+        report.steps[index].shows = name
+    for index, skipped in sorted(leaps.items()):
+        step = report.steps[index]
+        step.leaps = skipped
+        step.message += f"; true, but it skips {_listed(skipped)}: show that step"
+    report.derived = judged.complete
+
+
+def _listed(names: list[str]) -> str:
+    quoted = [f"“{n}”" for n in names]
+    return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
+
+
+def _restatement(problem: Problem, exprs, starts: bool) -> int | None:
+    """The step that goes from the start straight to the target, if there is one."""
+    if not starts or problem.target is None:
+        return None
+    start, target = _form(problem, problem.start), _form(problem, problem.target)
+    forms = [canon(e) if e is not None else None for e in exprs]
+    for k in range(1, len(forms)):
+        if forms[k - 1] == start and forms[k] == target:
+            return k
+    return None
+
+
+@functools.lru_cache(maxsize=64)
+def _form(problem: Problem, text: str):
+    return canon(_fixed(problem, text))
+
+
+def _free_domains(text: str, reading, comp: Compiled) -> tuple[dict[str, Domain], list[str]]:
+    """What an answer declares about its free names: `% assume` lines, and names used as
+    limits of sums (natural numbers).  Lines that could not be read are reported."""
+    assumed = read_assumptions(text)
+    notes = list(assumed.problems)
+    if not comp.free_names:
+        if assumed.domains:
+            notes.append("`% assume` lines were ignored: this problem declares what each name is")
+        return {}, notes
+    domains: dict[str, Domain] = {}
+    for step in reading.steps:
+        if step.expr is not None:
+            domains.update({name: NATURAL for name in limit_names(step.expr)})
+    for name, domain in assumed.domains.items():
+        domains[name] = intersect(domains[name], domain) if name in domains else domain
+    return domains, notes
+
+
+def _resolve_step(resolver, step, index, text, timeout):
+    if step.expr is None:
+        message = str(step.error) if step.error else "this line could not be read"
+        return None, _result(index, step, Verdict(UNREADABLE, message), None)
+    try:
+        with deadline(timeout):
+            return resolver.resolve(step.expr, {}), None
+    except ResolveError as err:
+        line, column = _line_column(text, err.pos, step)
+        verdict = Verdict(UNREADABLE, f"line {line}, column {column}: {err.message}")
+        return None, _result(index, step, verdict, None)
+    except TimeUp:
+        verdict = Verdict(UNDECIDED, f"could not read line {step.line} in {timeout:g} s")
+        return None, _result(index, step, verdict, None)
+    except (TypeError, ValueError, AttributeError, RecursionError, ArithmeticError) as err:
+        if strict() and not isinstance(err, RecursionError):
+            raise
+        verdict = Verdict(UNREADABLE, f"line {step.line}: cannot use this ({err})")
+        return None, _result(index, step, verdict, None)
+
+
+def _line_column(text: str, pos: int, step) -> tuple[int, int]:
+    if pos < 0:
+        return step.line, step.column
+    before = text[:pos]
+    return before.count("\n") + 1, pos - (before.rfind("\n") + 1) + 1
+
+
+def _timed(lhs, relation, rhs, scope: Scope, timeout: float, step) -> Verdict:
+    try:
+        with deadline(timeout):
+            return decide(lhs, relation, rhs, scope)
+    except TimeUp:
+        return Verdict(UNDECIDED, f"could not decide line {step.line} in {timeout:g} s")
+    except (RecursionError, MemoryError, OverflowError, FloatingPointError) as err:
+        return Verdict(UNDECIDED, f"could not decide this step ({type(err).__name__})")
+
+
+def _result(index, step, verdict: Verdict, expr, resolver=None, text="") -> StepResult:
+    shown = None
+    if expr is not None and resolver is not None:
+        shown = read_as(resolver, step, text)
+    return StepResult(
+        index=index,
+        relation=step.relation,
+        status=verdict.status,
+        message=verdict.message,
+        latex=step.source,
+        read_as=shown,
+        line=step.line,
+        note=step.note,
+        method=verdict.method,
+        counterexample=verdict.counterexample,
+    )
+
+
+_STRENGTH = {"=": 0, ">=": 1, ">": 2}
+_MIRROR = {"=": "=", ">=": "<=", ">": "<", "<=": ">=", "<": ">"}
+
+
+def _compose(results: list[StepResult]) -> str | None:
+    """`=` and `>=` compose to `>=`, `>` wins over both; mixing directions proves nothing."""
+    direction, strongest = None, "="
+    for r in results[1:]:
+        rel = r.relation
+        if rel in ("<=", "<"):
+            d, rel = "<", _MIRROR[rel]
+        elif rel in (">=", ">"):
+            d = ">"
+        else:
+            continue
+        if direction is not None and d != direction:
+            return None
+        direction = d
+        if _STRENGTH[rel] > _STRENGTH[strongest]:
+            strongest = rel
+    if direction == "<":
+        return _MIRROR[strongest]
+    return strongest
+
+
+def _implies(have: str | None, want: str) -> bool:
+    if have is None:
+        return False
+    if want == "=":
+        return have == "="
+    if want in (">=", "<="):
+        same = want[0]
+        return have == "=" or have[0] == same
+    return have == want
+
+
+def _judge_target(report, problem, exprs, scope: Scope, timeout) -> bool:
+    """Set `reached_target` and its message; returns whether the chain starts at the start."""
+    readable = [e for e in exprs if e is not None]
+    start = _fixed(problem, problem.start) if problem.start is not None else None
+    first = exprs[0] if exprs else None
+    # "starts at the start" in form: in an equality chain every line equals it in value
+    starts = (
+        start is not None
+        and first is not None
+        and _same(first, start, scope, timeout)
+        and _in_form(problem, first, problem.start)
+    )
+    if problem.target is None:
+        report.reached_target = len(exprs) > 1 or problem.start is None
+        report.target_message = "no fixed target: every step is checked"
+        return starts
+    if len(readable) < 2:
+        report.target_message = "the chain needs at least two readable lines"
+        return starts
+    last = exprs[-1]
+    if first is None or last is None:
+        which = "first" if first is None else "last"
+        report.target_message = (
+            f"the {which} line could not be read, so the chain's ends are unknown"
+        )
+        return starts
+    target = _fixed(problem, problem.target)
+    forward = starts and _same(last, target, scope, timeout)
+    backward = (
+        not forward
+        and _in_form(problem, first, problem.target)
+        and _same(first, target, scope, timeout)
+        and _same(last, start, scope, timeout)
+    )
+    want = problem.relation if forward else _MIRROR[problem.relation]
+    if not (forward or backward):
+        report.target_message = f"the chain should go from {problem.start} to {problem.target}"
+        report.route = (problem.start, problem.target)
+        return starts
+    end_text = problem.target if forward else problem.start
+    if not _in_form(problem, last, end_text):
+        # equal in value, as every line of an equality chain is: not yet the result
+        report.target_message = (
+            f"the last line equals the target in value but is not yet written as it: "
+            f"the chain should end at {end_text}"
+        )
+        report.route = (problem.start, problem.target)
+        return starts
+    if not _implies(report.relation, want):
+        shown = report.relation or "nothing (it mixes ≥ and ≤)"
+        report.target_message = f"the chain proves {shown}, but the problem asks for {want}"
+        return starts
+    report.reached_target = True
+    report.target_message = "reaches the target"
+    return starts
+
+
+def _in_form(problem: Problem, expr, text: str) -> bool:
+    """The last line is the target up to notation and bookkeeping: the same structure
+    (`autograder.engine.keysteps.canon` of the evaluated forms), or, for plain scalars, the same
+    polynomial (`\\mu - \\mu\\beta_1^t` is `(1-\\beta_1^t)\\mu`)."""
+    goal = _fixed(problem, text)
+    if canon(expr) == canon(goal):
+        return True
+    if expr.atoms(*ir.OPAQUE, sp.Sum, sp.Product, sp.Indexed) or goal.atoms(
+        *ir.OPAQUE, sp.Sum, sp.Product, sp.Indexed
+    ):
+        return False
+    try:
+        with deadline(0.5):
+            return sp.expand(expr - goal) == 0
+    except TimeUp:
+        return False
+
+
+def _same(a, b, scope: Scope, timeout) -> bool:
+    try:
+        with deadline(timeout):
+            return decide(a, "=", b, scope).status == VALID
+    except TimeUp:
+        return False

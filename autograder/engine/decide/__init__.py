@@ -1,0 +1,1 @@
+"""Deciding one step: symbolic, then exact scalar points, then randomized instances."""

@@ -1,0 +1,287 @@
+"""Steps between scalars, decided at exact points with 60-digit arithmetic.
+
+When both sides of a step are built only from numbers, scalar names and elementary
+functions (sums over integer ranges included), nothing forces floating point on us: the
+step is evaluated at random rational points of the names' domains with mpmath at 60
+digits, so `\\frac{1}{1+10^{-12}x^2} = 1` is seen to be false, and an integer such as
+`d_k` is tried far beyond the few sizes the structured instances afford.
+
+Tolerance follows the size of what was added up: a true identity loses at most a few
+digits to cancellation among its largest summands, a false one differs by far more than
+1e-40 of them.  Complex values follow the principal branch, as in the randomized path
+(`\\log(x^2) = 2\\log x` fails for x < 0).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import mpmath
+import sympy as sp
+
+from autograder.engine import ir
+from autograder.engine.limits import checkpoint
+
+DIGITS = 60
+RTOL = mpmath.mpf(10) ** -40
+MAX_TERMS = 5000
+# exp(x) and powers beyond e^HUGE are not computed (their exponents alone would have
+# thousands of digits); such a step goes to the randomized path, which says so
+HUGE = mpmath.mpf(10) ** 12
+_GROWING = {"exp", "sinh", "cosh"}
+
+_ELEMENTARY = {
+    sp.exp: "exp",
+    sp.log: "log",
+    sp.sin: "sin",
+    sp.cos: "cos",
+    sp.tan: "tan",
+    sp.cot: "cot",
+    sp.sec: "sec",
+    sp.csc: "csc",
+    sp.sinh: "sinh",
+    sp.cosh: "cosh",
+    sp.tanh: "tanh",
+    sp.coth: "coth",
+    sp.sech: "sech",
+    sp.csch: "csch",
+    sp.asin: "asin",
+    sp.acos: "acos",
+    sp.atan: "atan",
+    sp.acot: "acot",
+    sp.asec: "asec",
+    sp.acsc: "acsc",
+    sp.asinh: "asinh",
+    sp.acosh: "acosh",
+    sp.atanh: "atanh",
+    sp.acoth: "acoth",
+    sp.asech: "asech",
+    sp.acsch: "acsch",
+}
+
+
+class NotPrecise(Exception):
+    """This expression cannot be evaluated here (not scalar, or an unknown construct)."""
+
+
+@dataclass
+class Value:
+    """A value and the largest magnitude met while computing it (the cancellation scale)."""
+
+    value: mpmath.mpc
+    scale: mpmath.mpf
+
+
+def eligible(expr: sp.Basic, free_indexed: bool) -> bool:
+    """True when every part of `expr` is a number, a scalar name or an elementary function
+    (sums and products over integer ranges of such), so `evaluate` can take it."""
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, (*ir.OPAQUE, ir.Vector, ir.OnesVector, ir.DomainVar)):
+            return False
+        if isinstance(node, sp.Indexed):
+            if not free_indexed:
+                return False
+        elif isinstance(node, sp.Symbol | sp.Number | sp.NumberSymbol | sp.Tuple):
+            continue
+        elif isinstance(node, sp.IndexedBase | sp.Idx):
+            continue
+        elif isinstance(node, sp.Add | sp.Mul | sp.Pow | sp.Sum | sp.Product):
+            continue
+        elif isinstance(node, sp.Abs | sp.Max | sp.Min | sp.factorial | sp.binomial):
+            continue
+        elif isinstance(node, sp.sign | sp.floor | sp.ceiling):
+            continue
+        elif type(node) in _ELEMENTARY or node is sp.I:
+            continue
+        else:
+            return False
+    return True
+
+
+class Evaluator:
+    """Evaluates a scalar expression at one point (`values`: Symbol -> Fraction)."""
+
+    def __init__(self, values: dict, indexed=None) -> None:
+        self.values = values
+        self.indexed = indexed  # (base name, integer index) -> Fraction, free names only
+
+    def run(self, expr: sp.Basic) -> Value:
+        with mpmath.workdps(DIGITS):
+            return self.ev(expr, {})
+
+    def ev(self, expr: sp.Basic, bound: dict) -> Value:
+        if isinstance(expr, sp.Symbol):
+            if expr in bound:
+                return _v(bound[expr])
+            if expr not in self.values:
+                raise NotPrecise(f"no value for {expr}")
+            return _v(_mp(self.values[expr]))
+        if expr is sp.I:
+            return _v(mpmath.mpc(0, 1))
+        if isinstance(expr, sp.Rational):
+            return _v(mpmath.mpf(int(expr.p)) / int(expr.q))
+        if isinstance(expr, sp.Number | sp.NumberSymbol):
+            return _v(mpmath.mpmathify(sp.N(expr, DIGITS)))
+        if isinstance(expr, sp.Add):
+            parts = [self.ev(a, bound) for a in expr.args]
+            total = mpmath.fsum(p.value for p in parts)
+            return Value(total, max([abs(p.value) for p in parts] + [p.scale for p in parts]))
+        if isinstance(expr, sp.Mul):
+            value, scale = mpmath.mpf(1), mpmath.mpf(1)
+            for a in expr.args:
+                part = self.ev(a, bound)
+                value *= part.value
+                scale *= max(part.scale, abs(part.value))
+            return Value(value, scale)
+        if isinstance(expr, sp.Pow):
+            base = self.ev(expr.base, bound)
+            exponent = self.ev(expr.exp, bound)
+            value = _power(base.value, exponent.value)
+            return Value(value, max(abs(value), base.scale))
+        if isinstance(expr, sp.Indexed):
+            return self._indexed(expr, bound)
+        if isinstance(expr, sp.Sum | sp.Product):
+            return self._range(expr, bound)
+        return self._function(expr, bound)
+
+    def _function(self, expr: sp.Basic, bound: dict) -> Value:
+        args = [self.ev(a, bound) for a in expr.args]
+        values = [a.value for a in args]
+        scale = max([a.scale for a in args] + [mpmath.mpf(1)])
+        name = _ELEMENTARY.get(type(expr))
+        if name is not None:
+            if name in _GROWING and abs(values[0]) > HUGE:
+                raise NotPrecise("a number too large to compute")
+            value = getattr(mpmath, name)(values[0])
+        elif isinstance(expr, sp.Abs):
+            value = abs(values[0])
+        elif isinstance(expr, sp.Max | sp.Min):
+            pick = max if isinstance(expr, sp.Max) else min
+            value = pick(values, key=lambda v: mpmath.re(v))
+        elif isinstance(expr, sp.factorial):
+            value = mpmath.factorial(values[0])
+        elif isinstance(expr, sp.binomial):
+            value = mpmath.binomial(values[0], values[1])
+        elif isinstance(expr, sp.sign):
+            v = values[0]
+            value = 0 if v == 0 else v / abs(v)
+        elif isinstance(expr, sp.floor | sp.ceiling):
+            if mpmath.im(values[0]) != 0:
+                raise NotPrecise("floor of a complex number")
+            f = mpmath.floor if isinstance(expr, sp.floor) else mpmath.ceil
+            value = f(mpmath.re(values[0]))
+        else:
+            raise NotPrecise(f"cannot evaluate {type(expr).__name__}")
+        return Value(mpmath.mpmathify(value), scale)
+
+    def _indexed(self, expr: sp.Indexed, bound: dict) -> Value:
+        if self.indexed is None or len(expr.indices) != 1:
+            raise NotPrecise("an indexed name")
+        k = self.ev(expr.indices[0], bound).value
+        k_int = _as_int(k)
+        if k_int is None:
+            raise NotPrecise("a non-integer index")
+        return _v(_mp(self.indexed(expr.base.label.name, k_int)))
+
+    def _range(self, expr, bound: dict) -> Value:
+        is_sum = isinstance(expr, sp.Sum)
+        if len(expr.limits) != 1:
+            inner = type(expr)(expr.function, *expr.limits[:-1])
+            expr = type(expr)(inner, expr.limits[-1])
+        var, lower, upper = expr.limits[0]
+        lo = _as_int(self.ev(lower, bound).value)
+        hi = _as_int(self.ev(upper, bound).value)
+        if lo is None or hi is None:
+            raise NotPrecise("the limits of a sum are not integers")
+        if hi - lo + 1 > MAX_TERMS:
+            raise NotPrecise("too many terms")
+        total = mpmath.mpf(0) if is_sum else mpmath.mpf(1)
+        scale = mpmath.mpf(1)
+        for k in range(lo, hi + 1):
+            checkpoint()
+            term = self.ev(expr.function, {**bound, var: mpmath.mpf(k)})
+            total = total + term.value if is_sum else total * term.value
+            scale = max(scale, term.scale, abs(term.value)) if is_sum else scale * term.scale
+        return Value(total, max(scale, abs(total)))
+
+
+def _v(value) -> Value:
+    value = mpmath.mpmathify(value)
+    return Value(value, abs(value))
+
+
+def _mp(value) -> mpmath.mpf:
+    if isinstance(value, Fraction):
+        return mpmath.mpf(value.numerator) / value.denominator
+    return mpmath.mpmathify(value)
+
+
+def _power(base, exponent):
+    if exponent == 0:
+        return mpmath.mpf(1)
+    if base == 0:
+        if mpmath.re(exponent) > 0:
+            return mpmath.mpf(0)
+        return mpmath.nan
+    if abs(exponent) * abs(mpmath.log(abs(base))) > HUGE:
+        raise NotPrecise("a number too large to compute")
+    return mpmath.power(base, exponent)
+
+
+def _as_int(value) -> int | None:
+    if mpmath.im(value) != 0 or not mpmath.isfinite(mpmath.re(value)):
+        return None
+    re = mpmath.re(value)
+    k = int(mpmath.nint(re))
+    return k if abs(re - k) < mpmath.mpf(10) ** -30 else None
+
+
+def finite(value) -> bool:
+    return bool(mpmath.isfinite(value))
+
+
+def compare(left: Value, right: Value, relation: str) -> bool:
+    """Whether `left relation right` holds at this point (to the cancellation scale)."""
+    scale = max(left.scale, right.scale, abs(left.value), abs(right.value))
+    tol = RTOL * scale
+    diff = left.value - right.value
+    close = abs(diff) <= tol
+    if relation == "=":
+        return bool(close)
+    if abs(mpmath.im(left.value)) > tol or abs(mpmath.im(right.value)) > tol:
+        return False
+    d = mpmath.re(diff)
+    return bool(
+        {
+            ">=": d >= -tol,
+            "<=": d <= tol,
+            ">": d > tol,
+            "<": d < -tol,
+        }[relation]
+    )
+
+
+def show(value, digits: int = 12) -> str:
+    """A value as a learner reads it, to `digits` significant digits."""
+    value = mpmath.mpmathify(value)
+    if not mpmath.isfinite(value):
+        return "undefined"
+    re, im = mpmath.re(value), mpmath.im(value)
+    text = mpmath.nstr(re, digits)
+    if im != 0 and abs(im) > abs(value) * mpmath.mpf(10) ** -30:
+        sign = "+" if im >= 0 else "-"
+        text += f"{sign}{mpmath.nstr(abs(im), digits)}i"
+    return text
+
+
+def show_pair(left, right) -> tuple[str, str]:
+    """Both sides with enough digits that they visibly differ."""
+    left, right = mpmath.mpmathify(left), mpmath.mpmathify(right)
+    digits = 12
+    if mpmath.isfinite(left) and mpmath.isfinite(right) and left != right:
+        scale = max(abs(left), abs(right))
+        gap = abs(left - right) / scale if scale else mpmath.mpf(1)
+        if gap > 0:
+            digits = min(50, max(12, int(-mpmath.log10(gap)) + 4))
+    return show(left, digits), show(right, digits)

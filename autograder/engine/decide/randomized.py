@@ -1,0 +1,392 @@
+"""Decide one step `lhs REL rhs`: symbolic and exact paths first, then random instances.
+
+1. `=`: sympy shows lhs − rhs is zero (only ever "valid");
+2. two plain numbers: compared to 50 digits;
+3. a step between scalar expressions (`engine.decide.scalar`): proved or refuted exactly
+   in one variable, else evaluated at exact points with 60 digits (aimed at the edges for
+   an inequality) -- floating point never hides a difference there;
+4. anything with the problem's objects (densities, laws, vectors, an MDP): evaluated on
+   random concrete instances (`engine.kinds.instance.Worlds`) including the tight cases
+   where bounds hold with equality, more of them for an inequality.  An equality must
+   hold on every instance to a tight tolerance, an inequality on every instance; the first
+   failing instance is the counterexample.  A side that refers to something the problem
+   does not have (`q_{d_k+1}`, `a_T`) is undefined there, and the step is invalid with
+   that reason.  Out of time, or unable to evaluate, the step is undecided, never valid.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import sympy as sp
+
+from autograder.engine import ir
+from autograder.engine.decide.axes import FIRST_BINDER, RANK, EvalError, along, is_vector, to_index
+from autograder.engine.decide.evaluate import Env, Evaluator, differentiate, free_kind
+from autograder.engine.decide.scalar import Problem as ScalarProblem
+from autograder.engine.decide.scalar import decide_scalar
+from autograder.engine.decide.verdict import Verdict, invalid_message
+from autograder.engine.domains import BY_KIND, Domain
+from autograder.engine.kinds.instance import fmt, fmt_vector
+from autograder.engine.limits import TimeUp, checkpoint, deadline, remaining
+from autograder.engine.report import INVALID, UNDECIDED, VALID, Counterexample
+
+# Exact sums in double precision agree to ~1e-13; a gradient (a fourth-order finite
+# difference) to ~1e-10.  Differences below these relative tolerances are not seen by the
+# randomized path: that is its documented precision limit (scalar steps and plain numbers
+# are decided with 50-60 digits instead: `engine.decide.scalar` and `constant_check`).
+RTOL = 1e-9
+RTOL_GRADIENT = 1e-6
+ATOL = 1e-11
+# a finite difference of a term of size f carries rounding noise ~ 1e-12 f / h; summed
+# terms that cancel (Σ_a ∇π(a|s) = 0) keep it, so gradients get an absolute tolerance too
+ATOL_GRADIENT = 1e-9
+SYMBOLIC_BUDGET = 0.25
+MAX_POINT_VALUES = 6
+
+__all__ = ["Scope", "Verdict", "decide", "symbolic_equal"]
+
+
+@dataclass
+class Scope:
+    """What a step is judged against: the problem's compiled context, its instances, and
+    what the answer assumed about free names (`% assume x > 0`)."""
+
+    compiled: object
+    worlds: object
+    free_domains: dict[str, Domain] = field(default_factory=dict)
+    seed: int = 0
+
+
+def decide(lhs: sp.Expr, relation: str, rhs: sp.Expr, scope: Scope) -> Verdict:
+    """The verdict on `lhs relation rhs`; the caller sets the deadline."""
+    if lhs.has(ir.Grad) or rhs.has(ir.Grad):
+        lhs, rhs = differentiate(lhs, scope.compiled), differentiate(rhs, scope.compiled)
+    if relation == "=" and symbolic_equal(lhs, rhs):
+        return Verdict(VALID, "proved symbolically", "symbolic")
+    exact = constant_check(lhs, relation, rhs)
+    if exact is not None:
+        return exact
+    scalar = decide_scalar(lhs, relation, rhs, _scalar_problem(lhs, rhs, scope))
+    if scalar is not None:
+        return scalar
+    return random_check(lhs, relation, rhs, scope)
+
+
+def _scalar_problem(lhs, rhs, scope: Scope) -> ScalarProblem:
+    compiled = scope.compiled
+    domains: dict[sp.Symbol, Domain] = {}
+    for s in lhs.free_symbols | rhs.free_symbols:
+        if not isinstance(s, sp.Symbol) or isinstance(s, ir.Vector | ir.DomainVar):
+            continue
+        if s.name in compiled.indices and compiled.indices[s.name][0] == s:
+            continue  # an index ranges with what it indexes: the instances decide
+        if s.name in compiled.scalar_domains:
+            domains[s] = compiled.scalar_domains[s.name]
+        elif compiled.free_names:
+            domains[s] = scope.free_domains.get(s.name) or BY_KIND[free_kind(s)]
+    for name, domain in scope.free_domains.items():
+        domains.setdefault(sp.Symbol(name), domain)
+    return ScalarProblem(domains, compiled.free_names, scope.seed)
+
+
+def constant_check(lhs, relation, rhs) -> Verdict | None:
+    """Two plain numbers (no names, no operators of ours): compare them to 50 digits,
+    so a difference far below floating-point tolerance is still seen."""
+    if lhs.free_symbols or rhs.free_symbols:
+        return None
+    if lhs.atoms(*ir.OPAQUE, sp.Sum, sp.Product, sp.Indexed) or rhs.atoms(
+        *ir.OPAQUE, sp.Sum, sp.Product, sp.Indexed
+    ):
+        return None
+    if lhs.is_Rational and rhs.is_Rational:  # exact: 10^{100} + 1 is not 10^{100}
+        holds = {
+            "=": lhs == rhs,
+            ">=": lhs >= rhs,
+            "<=": lhs <= rhs,
+            ">": lhs > rhs,
+            "<": lhs < rhs,
+        }[relation]
+        if holds:
+            return Verdict(VALID, "holds exactly", "symbolic")
+        values = Counterexample({}, _digits(lhs), _digits(rhs))
+        return Verdict(INVALID, invalid_message(relation), "symbolic", values)
+    try:
+        with deadline(min(SYMBOLIC_BUDGET, remaining())):
+            left, right = sp.N(lhs, 50), sp.N(rhs, 50)
+            difference = sp.N(lhs - rhs, 50)
+    except (TimeUp, TypeError, ValueError, ArithmeticError):
+        return None
+    if not (left.is_number and right.is_number and difference.is_number):
+        return None
+    try:
+        scale = max(abs(complex(left)), abs(complex(right)), 1.0)
+        close = abs(complex(difference)) <= 1e-40 * scale
+    except (TypeError, ValueError, OverflowError):
+        return None
+    real = left.is_real and right.is_real
+    holds = {
+        "=": close,
+        ">=": real and (close or bool(left > right)),
+        "<=": real and (close or bool(left < right)),
+        ">": real and not close and bool(left > right),
+        "<": real and not close and bool(left < right),
+    }[relation]
+    if holds:
+        return Verdict(VALID, "holds exactly (both sides evaluated to 50 digits)", "symbolic")
+    values = Counterexample({}, _digits(left), _digits(right))
+    return Verdict(INVALID, invalid_message(relation), "symbolic", values)
+
+
+def _digits(value) -> str:
+    if value.is_Integer and len(str(value)) <= 40:
+        return str(value)
+    text = str(sp.N(value, 20))
+    return text if len(text) < 40 else f"{complex(value):.15g}"
+
+
+def symbolic_equal(lhs: sp.Expr, rhs: sp.Expr) -> bool:
+    """True only when sympy shows lhs - rhs is zero within a small budget."""
+    try:
+        with deadline(min(SYMBOLIC_BUDGET, remaining())):
+            difference = lhs - rhs
+            if difference == 0:
+                return True
+            return sp.expand(difference) == 0
+    except TimeUp:
+        return False
+    except (RecursionError, TypeError, ValueError, AttributeError, NotImplementedError):
+        return False
+
+
+def free_axes(exprs, compiled) -> list[sp.Symbol]:
+    """Variables left free in a step: the step must hold for each of their values."""
+    free = set()
+    for e in exprs:
+        free |= e.free_symbols
+    chosen = []
+    for s in free:
+        if isinstance(s, ir.DomainVar) and s.name not in compiled.observed:
+            chosen.append(s)
+        elif s.name in compiled.indices and compiled.indices[s.name][0] == s:
+            chosen.append(s)
+    return sorted(chosen, key=lambda s: s.name)
+
+
+def bind_free(evaluator: Evaluator, free: list[sp.Symbol], compiled) -> Env:
+    env = Env()
+    for s in free:
+        axis = env.next_axis()
+        if isinstance(s, ir.DomainVar):
+            values, _ = evaluator.domain_values(s, axis)
+        else:
+            _, start, upto = compiled.indices[s.name]
+            hi, ok = to_index(evaluator.evaluate(upto))
+            hi = int(hi.reshape(-1)[0])
+            values = along(axis, np.arange(int(start), hi + 1))
+            if values.size == 0:
+                values = along(axis, np.array([int(start)]))
+        env = env.bind(s, values)
+    return env
+
+
+def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
+    compiled = scope.compiled
+    free = free_axes((lhs, rhs), compiled)
+    gradient = bool(lhs.atoms(ir.Grad) or rhs.atoms(ir.Grad))
+    rtol, atol = (RTOL_GRADIENT, ATOL_GRADIENT) if gradient else (RTOL, ATOL)
+    worlds = scope.worlds
+    instances = worlds.for_relation(relation) if hasattr(worlds, "for_relation") else worlds
+    checked = skipped = tight = 0
+    undefined_first = None  # the first instance where a side names what is not there
+    for inst in instances:
+        checkpoint()
+        evaluator = Evaluator(inst, compiled, scope.free_domains)
+        try:
+            env = bind_free(evaluator, free, compiled)
+            left = evaluator.evaluate(lhs, env=env)
+            left_reasons, evaluator.reasons = evaluator.reasons, []
+            right = evaluator.evaluate(rhs, env=env)
+            right_reasons = evaluator.reasons
+        except EvalError as err:
+            return Verdict(UNDECIDED, f"could not evaluate this step: {err}", "random")
+        if is_vector(left) != is_vector(right):
+            left, right = _as_vectors(left, right)
+        left, right = np.broadcast_arrays(left, right)
+        undefined = _undefined(left, right, left_reasons, right_reasons)
+        if undefined is not None:
+            if undefined_first is None:
+                side, reason, where = undefined
+                example = _counterexample(
+                    inst, free, env, left, right, where, (lhs, rhs), evaluator
+                )
+                undefined_first = (side, reason, example)
+            skipped += 1
+            continue
+        defined = np.isfinite(left) & np.isfinite(right)
+        if not defined.any():
+            skipped += 1
+            continue
+        failing = _failures(left, right, relation, rtol, atol) & defined
+        if failing.any():
+            where = np.unravel_index(np.argmax(failing), failing.shape)
+            return Verdict(
+                INVALID,
+                invalid_message(relation),
+                "random",
+                _counterexample(inst, free, env, left, right, where, (lhs, rhs), evaluator),
+            )
+        checked += 1
+        tight += inst.edge is not None
+    if checked == 0 and undefined_first is not None:
+        side, reason, example = undefined_first
+        return Verdict(INVALID, f"the {side} side is undefined: {reason}", "random", example)
+    if checked == 0:
+        return Verdict(
+            UNDECIDED,
+            "neither side could be evaluated on any instance (every value was undefined, "
+            "e.g. too large for floating point)",
+            "random",
+        )
+    parts = [f"{checked} random instances"]
+    if tight:
+        parts.append(f"{tight} of them tight cases")
+    note = f"; {skipped} instance(s) where a side was undefined were skipped" if skipped else ""
+    if undefined_first is not None:
+        note += f" ({undefined_first[1]})"
+    if relation == "=":
+        return Verdict(VALID, f"holds on {', '.join(parts)}{note}", "random")
+    return Verdict(
+        VALID, f"the inequality holds on {', '.join(parts)} (none proved){note}", "sampled"
+    )
+
+
+def _undefined(left, right, left_reasons, right_reasons):
+    """(side, reason, where) when a side refers to something the problem does not have."""
+    for side, value, reasons in (("left", left, left_reasons), ("right", right, right_reasons)):
+        bad = ~np.isfinite(value)
+        if reasons and bad.any():
+            return side, reasons[0], np.unravel_index(np.argmax(bad), bad.shape)
+    return None
+
+
+def _as_vectors(left, right):
+    if not is_vector(left):
+        left = left[..., None]
+    if not is_vector(right):
+        right = right[..., None]
+    return left, right
+
+
+def _failures(left, right, relation, rtol, atol=ATOL) -> np.ndarray:
+    scale = max(
+        1.0,
+        float(np.nanmax(np.abs(np.where(np.isfinite(left), left, 0)))),
+        float(np.nanmax(np.abs(np.where(np.isfinite(right), right, 0)))),
+    )
+    tol = atol * scale + rtol * np.maximum(np.abs(left), np.abs(right))
+    if relation == "=":
+        return np.abs(left - right) > tol
+    not_real = (np.abs(left.imag) > tol) | (np.abs(right.imag) > tol)
+    lr, rr = left.real, right.real
+    tests = {
+        ">=": lr < rr - tol,
+        "<=": lr > rr + tol,
+        ">": lr <= rr + tol,
+        "<": lr >= rr - tol,
+    }
+    return tests[relation] | not_real
+
+
+# ------------------------------------------------------------------ counterexamples
+
+
+def _counterexample(inst, free, env, left, right, where, sides, evaluator) -> Counterexample:
+    """The instance, as far as the step uses it, and both sides' values there; for a step
+    that holds pointwise (a free z, a free t), which point, and the values of the step's
+    parts at it."""
+    used = _names_used(sides, evaluator.compiled)
+    instance = {k: v for k, v in inst.description.items() if _relevant(k, used)}
+    for s in free:
+        axis = FIRST_BINDER + free.index(s)
+        values = env.bound[s]
+        k = where[axis] if values.shape[axis] > 1 else 0
+        value = values.reshape(-1)[k].real
+        instance[s.name] = (
+            f"outcome {int(value) + 1}" if isinstance(s, ir.DomainVar) else fmt(value)
+        )
+    if free:
+        instance.update(_point_values(sides, free, env, where, evaluator))
+    if left.ndim == RANK + 1:
+        point = where[:-1]
+        return Counterexample(instance, fmt_vector(left[point]), fmt_vector(right[point]))
+    return Counterexample(instance, fmt(left[where]), fmt(right[where]))
+
+
+def _names_used(sides, compiled) -> set[str]:
+    used: set[str] = set()
+    for expr in sides:
+        for node in sp.preorder_traversal(expr):
+            if isinstance(node, sp.Symbol):
+                used.add(node.name)
+            elif isinstance(node, ir.Dens | ir.Fn):
+                used.add(node.name)
+            elif isinstance(node, sp.Indexed):
+                base = node.base.label.name
+                used.add(base)
+                used |= compiled.depends.get(base, set())
+            elif isinstance(node, ir.TrajStep):
+                used.add("MDP")
+    for name in list(used):
+        if name in compiled.depends:
+            used |= compiled.depends[name]
+    if used & set(getattr(compiled, "mdp_names", ())):
+        used.add("MDP")
+    return used
+
+
+def _relevant(key: str, used: set[str]) -> bool:
+    if key in ("tight case", "MDP"):
+        return key == "tight case" or "MDP" in used
+    if "(" in key:
+        base = key.split("(", 1)[0]
+    elif key.endswith("_i"):
+        base = key[:-2]
+    else:
+        base = key
+    return base in used
+
+
+def _point_values(sides, free, env, where, evaluator) -> dict[str, str]:
+    """The value at the failing point of each elementary part of the step (a density, a
+    function, a component) that depends only on the free variables."""
+    found: dict[str, str] = {}
+    free_set = set(free)
+    seen = set()
+    for expr in sides:
+        for node in sp.preorder_traversal(expr):
+            if len(found) >= MAX_POINT_VALUES:
+                return found
+            if not isinstance(node, ir.Dens | ir.Fn | ir.Component | sp.Indexed):
+                continue
+            if node in seen or not (node.free_symbols & free_set):
+                continue
+            if not node.free_symbols <= free_set | _plain_symbols(node):
+                continue
+            seen.add(node)
+            try:
+                value = evaluator.evaluate(node, env=env)
+                value = np.broadcast_to(value, np.broadcast_shapes(value.shape, (1,) * RANK))
+                picked = value[
+                    tuple(min(i, n - 1) for i, n in zip(where, value.shape, strict=False))
+                ]
+            except (EvalError, IndexError, ValueError, TypeError):
+                continue
+            if np.ndim(picked) == 0:
+                found[sp.latex(node)] = fmt(picked)
+    return found
+
+
+def _plain_symbols(node) -> set:
+    return {s for s in node.free_symbols if not isinstance(s, ir.DomainVar)}

@@ -1,0 +1,407 @@
+"""Deciding a step whose two sides are scalar expressions (no densities, vectors or laws).
+
+Three tools, strongest first:
+1. an inequality in one variable between rational functions is *proved* or refuted exactly:
+   between consecutive real roots of its numerator and denominator the sign of
+   lhs − rhs is constant, so one exact test point per interval of the domain, and the
+   roots themselves for the equality case, settle it;
+2. otherwise both sides are evaluated with 60-digit arithmetic at random exact points of
+   the names' domains -- many more for an inequality, and aimed where inequalities fail:
+   the edges of each domain, 0 and ±1, tiny and huge scales, and the places where
+   lhs − rhs changes sign along each name (found by a grid and bisection);
+3. nothing else: a step this module cannot evaluate goes to the randomized path.
+
+A sampled verdict says that it was sampled ("holds at 64 exact points, none proved").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from autograder.engine.decide import precise
+from autograder.engine.decide.verdict import (
+    INVALID,
+    VALID,
+    Counterexample,
+    Verdict,
+    invalid_message,
+)
+from autograder.engine.domains import Domain
+from autograder.engine.limits import TimeUp, checkpoint, deadline, remaining
+
+EQUALITY_POINTS = 10
+INEQUALITY_POINTS = 40
+GRID = 48
+PROOF_BUDGET = 0.3
+
+
+@dataclass
+class Problem:
+    """What the step needs: the domain of each free scalar, values for free indexed names."""
+
+    domains: dict[sp.Symbol, Domain]
+    free_indexed: bool
+    seed: int = 0
+
+
+def decide_scalar(lhs: sp.Expr, relation: str, rhs: sp.Expr, problem: Problem) -> Verdict | None:
+    """The verdict, or None when the step is not a scalar step this module can decide."""
+    if not (
+        precise.eligible(lhs, problem.free_indexed) and precise.eligible(rhs, problem.free_indexed)
+    ):
+        return None
+    symbols = sorted(_free(lhs) | _free(rhs), key=lambda s: s.name)
+    if any(s not in problem.domains for s in symbols):
+        return None
+    if relation != "=":
+        proof = _prove_univariate(lhs, relation, rhs, symbols, problem)
+        if proof is not None:
+            return proof
+    rng = np.random.default_rng([problem.seed, 7919])
+    points = _points(symbols, problem, relation, rng)
+    sampler = _IndexedValues(problem, rng)
+    checked, aimed = 0, False
+    for point in points:
+        checkpoint()
+        sampler.reset()
+        try:
+            ev = precise.Evaluator(point, sampler if problem.free_indexed else None)
+            left, right = ev.run(lhs), ev.run(rhs)
+        except precise.NotPrecise:
+            return None
+        except (ZeroDivisionError, ValueError, OverflowError, TypeError):
+            continue
+        if not (precise.finite(left.value) and precise.finite(right.value)):
+            continue
+        checked += 1
+        if not precise.compare(left, right, relation):
+            return _invalid(relation, point, sampler, left, right)
+        if relation != "=" and not aimed and checked >= len(points) // 2:
+            aimed = True
+            # aim at the sign changes of lhs - rhs along each name, seen from here
+            points.extend(_sign_changes(lhs, rhs, symbols, point, problem, sampler))
+    if checked == 0:
+        return None
+    if relation == "=":
+        return Verdict(VALID, f"holds at {checked} random exact points (60 digits)", "exact")
+    return Verdict(
+        VALID,
+        f"the inequality holds at {checked} exact points, aimed at its edges (none proved)",
+        "sampled",
+    )
+
+
+def _free(expr: sp.Expr) -> set[sp.Symbol]:
+    return {s for s in expr.free_symbols if isinstance(s, sp.Symbol)}
+
+
+class _IndexedValues:
+    """Values of free indexed names (x_1, x_2, ... in `\\sum_i x_i`), fixed within a point."""
+
+    def __init__(self, problem: Problem, rng: np.random.Generator) -> None:
+        self.rng = rng
+        self.values: dict[tuple[str, int], Fraction] = {}
+        self.problem = problem
+
+    def reset(self) -> None:
+        self.values = {}
+
+    def __call__(self, name: str, k: int) -> Fraction:
+        if (name, k) not in self.values:
+            domain = self.problem.domains.get(sp.Symbol(name), Domain())
+            self.values[(name, k)] = domain.rational(self.rng)
+        return self.values[(name, k)]
+
+
+def _points(symbols, problem: Problem, relation: str, rng) -> list[dict]:
+    domains = [problem.domains[s] for s in symbols]
+    count = EQUALITY_POINTS if relation == "=" else INEQUALITY_POINTS
+    points = [{s: d.rational(rng) for s, d in zip(symbols, domains, strict=True)}]
+    points += [
+        {s: d.rational(rng) for s, d in zip(symbols, domains, strict=True)}
+        for _ in range(count - 1)
+    ]
+    # an integer name is also tried far beyond the small sizes structured instances use
+    for s, d in zip(symbols, domains, strict=True):
+        if d.integer:
+            for k in d.aimed():
+                base = {t: e.rational(rng) for t, e in zip(symbols, domains, strict=True)}
+                base[s] = k
+                points.append(base)
+    # every name at the same aimed value at once (x = y = 0, both large, both just past 1):
+    # equalities between elementary functions fail on such regions too (branch cuts)
+    aimed = [d.aimed() for d in domains]
+    every = max((len(a) for a in aimed), default=0)
+    for k in range(every if relation != "=" else min(every, 12)):
+        points.append(
+            {s: a[k % len(a)] for s, a in zip(symbols, aimed, strict=True) if a}
+            | {s: d.rational(rng) for s, d, a in zip(symbols, domains, aimed, strict=True) if not a}
+        )
+    if relation != "=":
+        for s, d in zip(symbols, domains, strict=True):
+            for value in d.aimed():
+                base = {t: e.rational(rng) for t, e in zip(symbols, domains, strict=True)}
+                base[s] = value
+                points.append(base)
+        # every name at an aimed value at once (x = y = 0, both at an edge ...)
+        aimed = [d.aimed() for d in domains]
+        for k in range(max((len(a) for a in aimed), default=0)):
+            points.append(
+                {s: a[k % len(a)] for s, a in zip(symbols, aimed, strict=True) if a}
+                | {
+                    s: d.rational(rng)
+                    for s, d, a in zip(symbols, domains, aimed, strict=True)
+                    if not a
+                }
+            )
+    return points
+
+
+def _sign_changes(lhs, rhs, symbols, point, problem: Problem, sampler) -> list[dict]:
+    """Points at and beside the places where lhs − rhs changes sign, along each name:
+    the exact real roots of the slice when it is a rational function, else a grid and
+    bisection."""
+    found: list[dict] = []
+    rational = _rational_difference(lhs, rhs, symbols)
+    for s in symbols:
+        domain = problem.domains[s]
+        if domain.integer:
+            continue
+        if rational is not None:
+            exact = _slice_roots(rational, s, point, domain)
+            if exact is not None:
+                found.extend({**point, s: value} for value in exact)
+                continue
+        lo, hi = domain._range()
+        grid = sorted({float(v) for v in domain.aimed()} | set(np.linspace(lo, hi, GRID)))
+        grid = [g for g in grid if domain.contains(g) and abs(g) <= 1e7]
+
+        def gap(value, s=s):
+            ev = precise.Evaluator({**point, s: Fraction(value)}, sampler)
+            left, right = ev.run(lhs), ev.run(rhs)
+            d = left.value - right.value
+            if not precise.finite(d) or abs(mpmath.im(d)) > abs(d) * mpmath.mpf(10) ** -30:
+                return None
+            return mpmath.re(d)
+
+        try:
+            values = [gap(g) for g in grid]
+        except (precise.NotPrecise, ZeroDivisionError, ValueError, OverflowError, TypeError):
+            continue
+        for a, b, fa, fb in zip(grid, grid[1:], values, values[1:], strict=False):
+            checkpoint()
+            if fa is None or fb is None or (fa > 0) == (fb > 0):
+                continue
+            try:
+                root = _bisect(gap, a, b, fa)
+            except (precise.NotPrecise, ZeroDivisionError, ValueError, OverflowError, TypeError):
+                continue
+            for offset in (0.0, -1e-9, 1e-9, -1e-6, 1e-6):
+                value = root + offset * max(1.0, abs(root))
+                if domain.contains(value):
+                    found.append({**point, s: Fraction(value)})
+    return found
+
+
+def _rational_difference(lhs, rhs, symbols):
+    """lhs − rhs as one fraction of polynomials with rational coefficients, or None."""
+    try:
+        with deadline(min(PROOF_BUDGET, remaining())):
+            diff = sp.cancel(sp.together(lhs - rhs))
+            num, den = sp.fraction(diff)
+            sp.Poly(num, *symbols, domain="QQ")
+            sp.Poly(den, *symbols, domain="QQ")
+            return num, den
+    except (TimeUp, sp.PolynomialError, TypeError, ValueError, NotImplementedError):
+        return None
+
+
+def _slice_roots(rational, s, point, domain: Domain) -> list[Fraction] | None:
+    """Along `s` with every other name at `point`: each real root of numerator and
+    denominator, and points just beside it and between consecutive roots."""
+    num, den = rational
+    fixed = {t: sp.Rational(v.numerator, v.denominator) for t, v in point.items() if t != s}
+    try:
+        with deadline(min(PROOF_BUDGET, remaining())):
+            pn = sp.Poly(num.xreplace(fixed), s, domain="QQ")
+            pd = sp.Poly(den.xreplace(fixed), s, domain="QQ")
+            roots = [r for p in (pn, pd) if p.degree() > 0 for r in p.real_roots()]
+            cuts = sorted({_fraction(r) for r in roots})
+    except (TimeUp, sp.PolynomialError, TypeError, ValueError, NotImplementedError):
+        return None
+    values: list[Fraction] = []
+    for c in cuts:
+        for offset in (
+            0,
+            Fraction(-1, 10**9),
+            Fraction(1, 10**9),
+            Fraction(-1, 10**5),
+            Fraction(1, 10**5),
+        ):
+            values.append(c + offset * max(1, abs(c)))
+    for a, b in zip(cuts, cuts[1:], strict=False):
+        values.append((a + b) / 2)
+    return [v for v in values if domain.contains(float(v))]
+
+
+def _bisect(f, a: float, b: float, fa) -> float:
+    for _ in range(60):
+        checkpoint()
+        m = (a + b) / 2
+        fm = f(m)
+        if fm is None:
+            return m
+        if (fm > 0) == (fa > 0):
+            a, fa = m, fm
+        else:
+            b = m
+    return (a + b) / 2
+
+
+def _invalid(relation, point, sampler, left, right) -> Verdict:
+    instance = {s.name: _show_exact(v) for s, v in point.items()}
+    for (name, k), value in sorted(sampler.values.items()):
+        instance[f"{name}_{k}"] = _show_exact(value)
+    shown_left, shown_right = precise.show_pair(left.value, right.value)
+    return Verdict(
+        INVALID,
+        invalid_message(relation),
+        "exact",
+        Counterexample(instance, shown_left, shown_right),
+    )
+
+
+def _show_exact(value: Fraction) -> str:
+    value = Fraction(value)
+    if value.denominator == 1:
+        return str(value.numerator)
+    as_float = float(value)
+    text = f"{as_float:.12g}"
+    if Fraction(text) == value:
+        return text
+    return f"{as_float:.15g}"
+
+
+# ------------------------------------------------------------------ univariate proof
+
+
+def _prove_univariate(lhs, relation, rhs, symbols, problem: Problem) -> Verdict | None:
+    """Decide `lhs relation rhs` exactly when lhs − rhs is a rational function of one
+    real variable with rational coefficients; None when it is not, or out of budget."""
+    try:
+        with deadline(min(PROOF_BUDGET, remaining())):
+            return _univariate(lhs, relation, rhs, symbols, problem)
+    except TimeUp:
+        return None
+    except (sp.PolynomialError, sp.polys.polyerrors.PolificationFailed):
+        return None
+    except (TypeError, ValueError, NotImplementedError, ZeroDivisionError, RecursionError):
+        return None
+
+
+def _univariate(lhs, relation, rhs, symbols, problem: Problem) -> Verdict | None:
+    diff = sp.cancel(sp.together(lhs - rhs))
+    free = sorted(_free(diff), key=lambda s: s.name)
+    if len(free) > 1 or diff.atoms(sp.Indexed, sp.Sum, sp.Product):
+        return None
+    if not free:
+        return None  # a constant: the exact evaluation decides it
+    x = free[0]
+    domain = problem.domains[x]
+    if domain.integer:
+        return None
+    num, den = sp.fraction(diff)
+    pn, pd = sp.Poly(num, x, domain="QQ"), sp.Poly(den, x, domain="QQ")
+    roots_num = [r for r in pn.real_roots()] if pn.degree() > 0 else []
+    roots_den = [r for r in pd.real_roots()] if pd.degree() > 0 else []
+    critical = sorted({*roots_num, *roots_den}, key=lambda r: sp.N(r, 60))
+    cuts = [_fraction(r) for r in critical]
+    tests: list[Fraction] = []
+    inside = [c for c in cuts if domain.contains(float(c))]
+    lo, hi = domain.low, domain.high
+    edges = [lo] + inside + [hi]
+    for a, b in zip(edges, edges[1:], strict=False):
+        tests.append(_between(a, b))
+    for edge, is_open in ((lo, domain.low_open), (hi, domain.high_open)):
+        if not is_open and abs(edge) != float("inf"):
+            tests.append(Fraction(edge))
+    for point in tests:
+        if point is None or not domain.contains(float(point)):
+            continue
+        q = sp.Rational(point.numerator, point.denominator)
+        d_value = pd.eval(q)
+        if d_value == 0:
+            continue
+        value = pn.eval(q) / d_value
+        if not _holds(value, relation):
+            return _refuted(relation, x, point, lhs, rhs)
+    if relation in (">", "<"):
+        for r in roots_num:
+            if r in roots_den:
+                continue
+            value = _fraction(r)
+            if domain.contains(float(value)):
+                return _refuted(relation, x, value, lhs, rhs, exact_root=r)
+    return Verdict(
+        VALID,
+        f"proved: the sign of the difference was checked on every interval between its "
+        f"real roots ({domain.describe(x.name)})",
+        "symbolic",
+    )
+
+
+def _fraction(root) -> Fraction:
+    value = sp.Rational(sp.N(root, 50))
+    return Fraction(int(value.p), int(value.q))
+
+
+def _between(a, b) -> Fraction | None:
+    inf = float("inf")
+    if a == -inf and b == inf:
+        return Fraction(0)
+    if a == -inf:
+        return Fraction(b) - 1 - Fraction(abs(b)) if b != inf else Fraction(0)
+    if b == inf:
+        return Fraction(a) + 1 + Fraction(abs(a))
+    if b <= a:
+        return None
+    return (Fraction(a) + Fraction(b)) / 2
+
+
+def _holds(value, relation: str) -> bool:
+    return bool(
+        {
+            ">=": value >= 0,
+            "<=": value <= 0,
+            ">": value > 0,
+            "<": value < 0,
+        }[relation]
+    )
+
+
+def _refuted(relation, x, point: Fraction, lhs, rhs, exact_root=None) -> Verdict:
+    with mpmath.workdps(precise.DIGITS):
+        if exact_root is not None:
+            value = mpmath.mpmathify(sp.N(exact_root, precise.DIGITS))
+            values = {x: value}
+            shown = mpmath.nstr(value, 15)
+        else:
+            values = {x: point}
+            shown = _show_exact(point)
+        ev = precise.Evaluator(values)
+        try:
+            left, right = ev.run(lhs).value, ev.run(rhs).value
+            shown_left, shown_right = precise.show_pair(left, right)
+        except (precise.NotPrecise, ZeroDivisionError, ValueError):
+            shown_left = shown_right = "?"
+    return Verdict(
+        INVALID,
+        invalid_message(relation),
+        "symbolic",
+        Counterexample({x.name: shown}, shown_left, shown_right),
+    )

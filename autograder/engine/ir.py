@@ -1,0 +1,257 @@
+"""The resolved expression: sympy objects, with a few classes sympy does not have.
+
+The resolver turns the reader's syntax tree into these, binding every name to what the
+problem says it is.  They are ordinary sympy expressions, so the symbolic fast path can
+use sympy's algebra on them (they are opaque to it: sympy never evaluates an expectation
+or a KL), and `sympy.latex` prints them back for the report's "read as" line.  The
+randomized path gives them meaning on concrete instances (`autograder.engine.decide.evaluate`).
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+
+
+def _tex(printer: LatexPrinter, expr: sp.Basic) -> str:
+    return printer._print(expr)
+
+
+class Vector(sp.Symbol):
+    """A vector-valued name (q, k, x, theta).  Its components are `Component(v, i)`."""
+
+    is_commutative = True
+
+
+class OnesVector(sp.Symbol):
+    """The all-ones vector `\\mathbf{1}`; it takes the length of whatever it meets."""
+
+    def __new__(cls):
+        return super().__new__(cls, "1_vec")
+
+    def _latex(self, printer):
+        return r"\mathbf{1}"
+
+
+class DomainVar(sp.Symbol):
+    """A variable that ranges over a finite domain: z, x, s, a, tau.
+
+    Integrals and sums over it are exact finite sums on every instance.
+    """
+
+
+class _Opaque(sp.Function):
+    """A function sympy must never evaluate: only the randomized path gives it meaning."""
+
+    @classmethod
+    def eval(cls, *args):
+        return None
+
+
+class Dens(_Opaque):
+    """A density or probability: `p(x|z)`, `q(z)`, `pi_theta(a|s)`, `p_theta(tau)`.
+
+    args: (name Symbol, Tuple of variables, Tuple of conditioning values, display name str).
+    Positive, so sympy may split `log(p(x|z) p(z))` into a sum of logs.
+    """
+
+    is_positive = True
+    is_real = True
+
+    @property
+    def name(self) -> str:
+        return self.args[0].name
+
+    @property
+    def variables(self) -> tuple:
+        return tuple(self.args[1])
+
+    @property
+    def given(self) -> tuple:
+        return tuple(self.args[2])
+
+    def _latex(self, printer):
+        head = _tex(printer, self.args[3] if len(self.args) > 3 else self.args[0])
+        inner = ", ".join(_tex(printer, a) for a in self.variables)
+        if self.given:
+            inner += r" \mid " + ", ".join(_tex(printer, a) for a in self.given)
+        return rf"{head}\left({inner}\right)"
+
+
+class Fn(_Opaque):
+    """A named real function of the problem: reward r(s,a), return R(tau), baseline b(s), J(theta).
+
+    args: (name Symbol, display Symbol, *arguments).
+    """
+
+    is_real = True
+
+    @property
+    def name(self) -> str:
+        return self.args[0].name
+
+    def _latex(self, printer):
+        inner = ", ".join(_tex(printer, a) for a in self.args[2:])
+        return rf"{_tex(printer, self.args[1])}\left({inner}\right)"
+
+
+class TrajStep(_Opaque):
+    """The state or action at time t of a trajectory: `s_t` is TrajStep(s, tau, t)."""
+
+    is_real = True
+
+    def _latex(self, printer):
+        return rf"{_tex(printer, self.args[0])}_{{{_tex(printer, self.args[2])}}}"
+
+
+class Component(_Opaque):
+    """Component i of a vector expression: `q_i`, `softmax(x)_i` (1-based)."""
+
+    is_real = True
+
+    def _latex(self, printer):
+        vec, idx = self.args
+        base = _tex(printer, vec)
+        if not isinstance(vec, sp.Symbol):
+            base = rf"\left({base}\right)"
+        return rf"{base}_{{{_tex(printer, idx)}}}"
+
+
+class Dot(_Opaque):
+    """The dot product of two vectors, `q^\\top k`."""
+
+    is_real = True
+
+    def _latex(self, printer):
+        a, b = (_tex(printer, x) for x in self.args)
+        return rf"{a}^{{\top}} {b}"
+
+
+class Softmax(_Opaque):
+    """softmax of a vector (a vector)."""
+
+    def _latex(self, printer):
+        return rf"\operatorname{{softmax}}\left({_tex(printer, self.args[0])}\right)"
+
+
+class Mean(_Opaque):
+    """Expectation over the problem's random variables: `\\mathbb{E}[X]`."""
+
+    is_real = True
+
+    def _latex(self, printer):
+        return rf"\mathbb{{E}}\left[{_tex(printer, self.args[0])}\right]"
+
+
+class Variance(_Opaque):
+    is_real = True
+
+    def _latex(self, printer):
+        return rf"\operatorname{{Var}}\left({_tex(printer, self.args[0])}\right)"
+
+
+class Covariance(_Opaque):
+    is_real = True
+
+    def _latex(self, printer):
+        a, b = (_tex(printer, x) for x in self.args)
+        return rf"\operatorname{{Cov}}\left({a}, {b}\right)"
+
+
+class Expectation(_Opaque):
+    """`\\mathbb{E}_{v \\sim w}[body]` = sum over v of w * body.  args: (body, v, w)."""
+
+    is_real = True
+
+    @property
+    def free_symbols(self):
+        body, var, weight = self.args
+        return (body.free_symbols | weight.free_symbols) - {var}
+
+    def _latex(self, printer):
+        body, var, weight = self.args
+        return (
+            rf"\mathbb{{E}}_{{{_tex(printer, var)} \sim {_tex(printer, weight)}}}"
+            rf"\left[{_tex(printer, body)}\right]"
+        )
+
+
+class Total(_Opaque):
+    """`\\sum_v body` over a variable's whole finite domain.  args: (body, v)."""
+
+    @property
+    def free_symbols(self):
+        body, var = self.args
+        return body.free_symbols - {var}
+
+    def _latex(self, printer):
+        body, var = self.args
+        return rf"\sum_{{{_tex(printer, var)}}} \left({_tex(printer, body)}\right)"
+
+
+class DomainIntegral(Total):
+    """`\\int body\\, dv` over a discrete variable: the same as `Total`."""
+
+    def _latex(self, printer):
+        body, var = self.args
+        return rf"\int {_tex(printer, body)} \, d{_tex(printer, var)}"
+
+
+class KL(_Opaque):
+    """`KL(P || Q)` = sum over vars of P log(P/Q).  args: (P, Q, Tuple of vars)."""
+
+    is_real = True
+
+    @property
+    def free_symbols(self):
+        p, q, variables = self.args
+        return (p.free_symbols | q.free_symbols) - set(variables)
+
+    def _latex(self, printer):
+        a, b = (_tex(printer, x) for x in self.args[:2])
+        return rf"\mathrm{{KL}}\left({a} \,\middle\|\, {b}\right)"
+
+
+class Grad(_Opaque):
+    """`\\nabla_v body` (a vector when v is a vector).  args: (body, v)."""
+
+    def _latex(self, printer):
+        body, var = self.args
+        return rf"\nabla_{{{_tex(printer, var)}}} \left({_tex(printer, body)}\right)"
+
+
+OPAQUE = (
+    Dens,
+    Fn,
+    TrajStep,
+    Component,
+    Dot,
+    Softmax,
+    Mean,
+    Variance,
+    Covariance,
+    Expectation,
+    Total,
+    KL,
+    Grad,
+)
+
+
+def _with_power(body_latex):
+    """sympy asks a function raised to a power for `_latex(printer, exp=...)`."""
+
+    def _latex(self, printer, exp=None):
+        text = body_latex(self, printer)
+        return rf"\left({text}\right)^{{{exp}}}" if exp is not None else text
+
+    return _latex
+
+
+for _cls in (*OPAQUE, DomainIntegral):
+    if "_latex" in vars(_cls):
+        _cls._latex = _with_power(vars(_cls)["_latex"])
+
+
+def to_latex(expr: sp.Basic) -> str:
+    """The expression as the report shows it under "read as"."""
+    return sp.latex(expr)

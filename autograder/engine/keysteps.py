@@ -1,0 +1,324 @@
+r"""Show the work: which named idea of a derivation each step shows, and which it skips.
+
+A line can be true and still not derive anything: restating the result is true.  Each
+problem declares its key steps -- the ideas a derivation must show -- as one or more
+routes, each an ordered list of `KeyStep`s (data in the problem's declaration).  A key
+step is recognised by the *form* of a line, never by the learner's notes: it declares
+patterns (LaTeX with holes `F`, `G`, `H`, `Y` that stand for any expression) and a line
+shows it when the line contains one of them and none of its `without` patterns, while the
+line before did not.  "Contains" is structural, on a canonical form that forgets
+bookkeeping: the order of terms and factors, an expectation written as a sum weighted
+by its density (`\mathbb{E}_{q}[f] = \sum_z q(z) f`), an integral over a finite variable
+as a sum, the name of a summation index, and factors that do not depend on a sum's
+index standing inside or outside it.
+
+Along a route, a valid step that newly shows key step j while key steps before j are not
+yet shown *leaps* over them: it is still valid, and the report says which idea it
+skipped.  A step that shows two ideas at once shows the last and leaps over the others;
+a step from the start straight to the target restates the result and shows nothing.
+The route credited is the one with the most key steps shown (in order, by valid steps of
+a chain that starts at the start).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from autograder.engine import ir
+
+HOLES = ("F", "G", "H", "Y")
+
+
+@dataclass(frozen=True)
+class KeyStep:
+    """A named idea: the forms a line takes once it has been applied."""
+
+    name: str
+    shows: tuple[str, ...]
+    without: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    steps: tuple[KeyStep, ...]
+
+
+@dataclass
+class KeyStepResult:
+    """One row of the checklist under a chain."""
+
+    name: str
+    shown: bool = False
+    line: int | None = None  # the physical line of the step that shows it
+    step: int | None = None
+
+
+@dataclass
+class KeyJudgement:
+    """What the chain shows of its best route."""
+
+    route: str | None = None
+    checklist: list[KeyStepResult] = field(default_factory=list)
+    shows: dict[int, str] = field(default_factory=dict)  # step index -> key step shown
+    leaps: dict[int, list[str]] = field(default_factory=dict)  # step index -> skipped
+    restates: int | None = None  # the step that restates the result, if any
+
+    @property
+    def shown(self) -> int:
+        return sum(k.shown for k in self.checklist)
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.checklist) and all(k.shown for k in self.checklist)
+
+
+class Hole(sp.Symbol):
+    """A pattern's placeholder: matches any expression (the same one each time)."""
+
+
+# ------------------------------------------------------------------ canonical form
+# A node is (head, label, children); "Add" and "Mul" are commutative.
+
+_COMMUTATIVE = ("Add", "Mul")
+
+
+def canon(expr: sp.Basic, bound: tuple = ()):
+    """The structural form of an (unevaluated) resolved expression, forgetting bookkeeping.
+
+    Call it outside `sympy.evaluate(False)`: numbers are folded here.  The index of a sum
+    is written by its distance to its binder (de Bruijn), so `\\sum_i` and `\\sum_j` agree
+    and a pattern matches a sum wherever it stands.
+    """
+    if isinstance(expr, Hole):
+        return ("?", expr.name, ())
+    if isinstance(expr, sp.Number | sp.NumberSymbol):
+        return ("n", expr, ())
+    if isinstance(expr, ir.Expectation):
+        body, var, weight = expr.args
+        inner = canon(sp.Mul(weight, body, evaluate=False), bound)
+        return _pull_out("Total", var.name, inner, lambda n: _mentions(n, var.name))
+    if isinstance(expr, ir.Total):  # DomainIntegral too
+        body, var = expr.args
+        inner = canon(body, bound)
+        return _pull_out("Total", var.name, inner, lambda n: _mentions(n, var.name))
+    if isinstance(expr, ir.KL):  # its definition: a sum of p log(p/q)
+        p, q, variables = expr.args
+        inner = ("Mul", None, (canon(p, bound), ("log", None, (_ratio(p, q, bound),))))
+        inner = _commutative("Mul", list(inner[2]))
+        for var in reversed(variables):
+            inner = _pull_out("Total", var.name, inner, lambda n, v=var: _mentions(n, v.name))
+        return inner
+    if isinstance(expr, sp.Sum | sp.Product):
+        node = _without_unit(expr)
+        var, lo, hi = node.limits[-1]
+        inner = node.function
+        if len(node.limits) > 1:
+            inner = type(node)(node.function, *node.limits[:-1])
+        head = "Sum" if isinstance(expr, sp.Sum) else "Prod"
+        label = (canon(lo, bound), canon(hi, bound))
+        body = canon(inner, (*bound, var))
+        return _pull_out(head, label, body, lambda n: _uses_binder(n, 0))
+    if isinstance(expr, sp.Add):
+        return _commutative("Add", [canon(a, bound) for a in expr.args])
+    if isinstance(expr, sp.Mul):
+        return _commutative("Mul", [canon(a, bound) for a in expr.args])
+    if isinstance(expr, sp.Pow):
+        if expr.exp == 1:
+            return canon(expr.base, bound)
+        return ("Pow", None, (canon(expr.base, bound), canon(expr.exp, bound)))
+    if isinstance(expr, ir.Dens):
+        args = tuple(canon(a, bound) for a in expr.variables)
+        given = tuple(canon(a, bound) for a in expr.given)
+        return ("Dens", expr.name, (("args", None, args), ("given", None, given)))
+    if isinstance(expr, ir.Fn):
+        return ("Fn", expr.name, tuple(canon(a, bound) for a in expr.args[2:]))
+    if isinstance(expr, sp.Indexed):
+        return ("Idx", expr.base.label.name, tuple(canon(i, bound) for i in expr.indices))
+    if isinstance(expr, sp.Symbol):
+        if expr in bound:
+            return ("b", bound[::-1].index(expr), ())
+        return ("s", expr.name, ())
+    if isinstance(expr, sp.Basic) and expr.args:
+        return (type(expr).__name__, None, tuple(canon(a, bound) for a in expr.args))
+    return (type(expr).__name__, str(expr), ())
+
+
+def _ratio(p, q, bound):
+    return _commutative("Mul", [canon(p, bound), ("Pow", None, (canon(q, bound), ("n", -1, ())))])
+
+
+def _without_unit(expr):
+    body = expr.function
+    if isinstance(body, sp.Mul) and body.args and body.args[0] == 1:
+        rest = body.args[1:]
+        inner = rest[0] if len(rest) == 1 else sp.Mul(*rest, evaluate=False)
+        return sp.Basic.__new__(type(expr), inner, *expr.args[1:])
+    return expr
+
+
+def _pull_out(head, label, body, mentions):
+    """Factors of the body that do not mention the bound variable stand outside."""
+    if body[0] == "Mul":
+        inside = [f for f in body[2] if mentions(f)]
+        outside = [f for f in body[2] if not mentions(f)]
+        if outside:
+            core = _commutative("Mul", inside) if inside else ("n", sp.Integer(1), ())
+            return _commutative("Mul", [*outside, (head, label, (core,))])
+    return (head, label, (body,))
+
+
+def _mentions(node, name: str) -> bool:
+    head, label, children = node
+    if (head == "s" and label == name) or head == "?":  # a hole may stand for anything
+        return True
+    return any(_mentions(c, name) for c in children)
+
+
+def _uses_binder(node, distance: int) -> bool:
+    """Whether `node` refers to the binder `distance` levels out (0: the innermost)."""
+    head, label, children = node
+    if head == "?" or (head == "b" and label == distance):
+        return True
+    if head in ("Sum", "Prod"):
+        lo, hi = label
+        return (
+            _uses_binder(lo, distance)
+            or _uses_binder(hi, distance)
+            or any(_uses_binder(c, distance + 1) for c in children)
+        )
+    return any(_uses_binder(c, distance) for c in children)
+
+
+def _commutative(head: str, parts: list):
+    flat: list = []
+    number = sp.Integer(1) if head == "Mul" else sp.Integer(0)
+    for p in parts:
+        if p[0] == head:
+            flat.extend(p[2])
+        elif p[0] == "n" and isinstance(p[1], sp.Rational):
+            number = number * p[1] if head == "Mul" else number + p[1]
+        else:
+            flat.append(p)
+    unit = 1 if head == "Mul" else 0
+    if number != unit:
+        flat.append(("n", number, ()))
+    if head == "Mul" and number == 0:
+        return ("n", sp.Integer(0), ())
+    if not flat:
+        return ("n", sp.Integer(unit), ())
+    if len(flat) == 1:
+        return flat[0]
+    return (head, None, tuple(sorted(flat, key=repr)))
+
+
+# ------------------------------------------------------------------ matching
+
+
+def contains(tree, pattern) -> bool:
+    """Whether some part of `tree` has the form of `pattern`."""
+    if _match(pattern, tree, {}) is not None:
+        return True
+    return any(contains(child, pattern) for child in tree[2])
+
+
+def _match(p, t, env: dict) -> dict | None:
+    head, label, children = p
+    if head == "?":
+        if label in env:
+            return env if env[label] == t else None
+        return {**env, label: t}
+    if head != t[0] or label != t[1]:
+        return None
+    if head in _COMMUTATIVE:
+        return _match_some(list(children), list(t[2]), env)
+    if len(children) != len(t[2]):
+        return None
+    for pc, tc in zip(children, t[2], strict=True):
+        env = _match(pc, tc, env)
+        if env is None:
+            return None
+    return env
+
+
+def _match_some(patterns: list, terms: list, env: dict) -> dict | None:
+    """Each pattern child matches a different child of the tree (others may remain)."""
+    if not patterns:
+        return env
+    first, rest = patterns[0], patterns[1:]
+    for k, term in enumerate(terms):
+        found = _match(first, term, env)
+        if found is not None:
+            deeper = _match_some(rest, terms[:k] + terms[k + 1 :], found)
+            if deeper is not None:
+                return deeper
+    return None
+
+
+# ------------------------------------------------------------------ judging a chain
+
+
+def pattern_tree(resolver, read, text: str):
+    """A key-step pattern, resolved in the problem's context with its holes."""
+    reading = read(text)
+    if reading.error is not None or len(reading.steps) != 1 or reading.steps[0].expr is None:
+        raise ValueError(f"cannot read the key-step pattern {text!r}: {reading.error}")
+    scope = {name: Hole(name) for name in HOLES}
+    with sp.evaluate(False):
+        expr = resolver.resolve(reading.steps[0].expr, scope)
+    return canon(expr)
+
+
+def judge(
+    routes, trees: list, valid: list[bool], lines: list[int], starts: bool, pattern
+) -> KeyJudgement:
+    """The key steps a chain shows along each route; the best one.
+
+    `trees` are the canonical forms of the chain's lines (None where unreadable), `valid`
+    whether each step holds, `starts` whether the chain starts at the problem's start,
+    `pattern(text)` the canonical form of a pattern (cached by the caller).
+    """
+    if not routes:
+        return KeyJudgement()
+    best = None
+    for route in routes:
+        judged = _along(route, trees, valid, lines, starts, pattern)
+        if best is None or (judged.shown, -len(judged.leaps)) > (best.shown, -len(best.leaps)):
+            best = judged
+    return best
+
+
+def matches(key_step: KeyStep, tree, pattern) -> bool:
+    if tree is None:
+        return False
+    if any(contains(tree, pattern(w)) for w in key_step.without):
+        return False
+    return any(contains(tree, pattern(s)) for s in key_step.shows)
+
+
+def _along(route: Route, trees, valid, lines, starts, pattern) -> KeyJudgement:
+    judged = KeyJudgement(route.name, [KeyStepResult(k.name) for k in route.steps])
+    if not starts:
+        return judged
+    seen = [[matches(k, tree, pattern) for k in route.steps] for tree in trees]
+    pointer = 0
+    for index in range(1, len(trees)):
+        if not valid[index]:
+            break  # the chain is broken here: nothing after it counts
+        new = [
+            j for j in range(pointer, len(route.steps)) if seen[index][j] and not seen[index - 1][j]
+        ]
+        if not new:
+            continue
+        last = max(new)
+        skipped = [route.steps[j].name for j in range(pointer, last)]
+        if skipped:
+            judged.leaps[index] = skipped
+        judged.shows[index] = route.steps[last].name
+        judged.checklist[last].shown = True
+        judged.checklist[last].line = lines[index]
+        judged.checklist[last].step = index
+        pointer = last + 1
+    return judged

@@ -1,0 +1,30 @@
+"""Kinds of objects a problem can declare, one module each, in one registry.
+
+Importing this package registers every built-in kind; a problem's `context` lists
+declarations of them (`Densities(...)`, `MDP()`, `Real("beta_1", ...)` ...).
+"""
+
+from autograder.engine.kinds.base import REGISTRY, Kind, kind_of, register
+from autograder.engine.kinds.densities import Densities
+from autograder.engine.kinds.free import FreeNames
+from autograder.engine.kinds.mdp import MDP
+from autograder.engine.kinds.scalars import Index, Integer, Real
+from autograder.engine.kinds.sequences import Definition, RandomSequence, Recurrence
+from autograder.engine.kinds.vectors import VectorOf
+
+__all__ = [
+    "MDP",
+    "REGISTRY",
+    "Definition",
+    "Densities",
+    "FreeNames",
+    "Index",
+    "Integer",
+    "Kind",
+    "RandomSequence",
+    "Real",
+    "Recurrence",
+    "VectorOf",
+    "kind_of",
+    "register",
+]

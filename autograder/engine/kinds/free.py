@@ -1,0 +1,27 @@
+"""Free names: in a problem that declares none (`algebra`), every name is a real scalar,
+drawn from the domain the answer gives it (`% assume x > 0`, a sum's limit is natural)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from autograder.engine.kinds.base import Kind, register
+from autograder.engine.kinds.instance import Instance
+
+
+@dataclass(frozen=True)
+class FreeNames:
+    """Any name not declared is a real scalar (the `algebra` problem)."""
+
+
+class FreeNamesKind(Kind):
+    declaration = FreeNames
+
+    def compile(self, decl: FreeNames, c) -> None:
+        c.free_names = True
+
+    def draw(self, decl: FreeNames, inst: Instance) -> None:
+        inst.free_names = True
+
+
+register(FreeNamesKind())

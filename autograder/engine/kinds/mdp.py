@@ -1,0 +1,283 @@
+"""A tiny random MDP with a softmax policy, and every trajectory of it enumerated.
+
+pi_theta(a|s) = softmax_a(theta . phi(s, a)) over random features phi; random initial law
+rho_0, dynamics P(s'|s, a), rewards r(s, a) and baselines b(s).  Trajectories of horizon T
+are all listed (at most a few thousand), so an expectation over tau is an exact sum and a
+gradient is exact up to the finite-difference stencil the evaluator uses.  The policy and
+the trajectory density are recomputed for whatever theta the evaluator passes (it passes
+perturbed copies along axis PERT while it takes a gradient).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from autograder.engine import ir
+from autograder.engine.decide.axes import PERT, EvalError, along, lookup
+from autograder.engine.kinds.base import Kind, register
+from autograder.engine.kinds.instance import Instance, fmt_vector
+from autograder.engine.kinds.omega import random_law
+from autograder.engine.kinds.vectors import FixedVector
+
+
+@dataclass(frozen=True)
+class MDP:
+    """A finite-horizon episodic MDP with a softmax policy over random features.
+
+    Every role is a name as written.  Trajectories tau of length `horizon` are enumerated
+    exactly; `policy(a|s)` is softmax(theta . phi(s, a)); `trajectory_density(tau)` is
+    rho_0(s_0) prod_t pi(a_t|s_t) P(s_{t+1}|s_t, a_t); `ret(tau)` = sum_t r(s_t, a_t);
+    `objective(theta)` = E_{tau ~ p_theta}[R(tau)].  `functions` are other real functions
+    of a state (baselines).
+    """
+
+    param: str = "theta"
+    state: str = "s"
+    action: str = "a"
+    trajectory: str = "tau"
+    horizon: str = "T"
+    time: str = "t"
+    policy: tuple[str, ...] = ("pi_theta", "pi")
+    trajectory_density: tuple[str, ...] = ("p_theta",)
+    initial: str = "rho_0"
+    dynamics: str = "P"
+    reward: str = "r"
+    ret: str = "R"
+    objective: str = "J"
+    functions: tuple[str, ...] = ("b",)
+    n_params: tuple[int, ...] = (2, 3)
+    n_states: tuple[int, ...] = (2, 3)
+    n_actions: tuple[int, ...] = (2, 3)
+
+
+MAX_TRAJECTORIES = 3000
+
+
+class World:
+    """The concrete MDP; the handlers below read from it."""
+
+    def __init__(self, inst: Instance, decl: MDP) -> None:
+        rng = inst.rng
+        k = inst.number
+        self.decl = decl
+        self.d = decl.n_params[k % len(decl.n_params)]
+        self.S = decl.n_states[(k // 2) % len(decl.n_states)]
+        self.A = decl.n_actions[(k // 3) % len(decl.n_actions)]
+        self.T = int(inst.scalars[decl.horizon].real) if decl.horizon in inst.scalars else 2
+        while self.S ** (self.T + 1) * self.A**self.T > MAX_TRAJECTORIES and self.S > 2:
+            self.S -= 1
+        self.phi = rng.normal(size=(self.S, self.A, self.d))
+        self.theta = rng.normal(size=self.d)
+        self.rho0 = random_law(rng, self.S)
+        self.P = np.stack([[random_law(rng, self.S) for _ in range(self.A)] for _ in range(self.S)])
+        self.r = rng.normal(size=(self.S, self.A))
+        steps = [range(self.S)] + [range(self.A), range(self.S)] * self.T
+        rows = np.array(list(itertools.product(*steps)), dtype=np.int64).reshape(-1, 1 + 2 * self.T)
+        self.states = rows[:, 0::2]  # (N, T+1)
+        self.actions = rows[:, 1::2]  # (N, T)
+        self.N = rows.shape[0]
+        t = np.arange(self.T)
+        self.returns = self.r[self.states[:, :-1], self.actions].sum(axis=1)
+        self.dynamics_factor = self.rho0[self.states[:, 0]] * np.prod(
+            self.P[self.states[:, t], self.actions[:, t], self.states[:, t + 1]], axis=1
+        )
+
+    def policy_table(self, theta: np.ndarray) -> np.ndarray:
+        """pi[P, s, a] for each row of theta (P, d)."""
+        return self._memo("policy", theta, self._policy_table)
+
+    def trajectory_table(self, theta: np.ndarray) -> np.ndarray:
+        """p_theta[P, tau]."""
+        return self._memo("trajectory", theta, self._trajectory_table)
+
+    def objective(self, theta: np.ndarray) -> np.ndarray:
+        """J for each row of theta."""
+        return self._memo("objective", theta, lambda th: self.trajectory_table(th) @ self.returns)
+
+    def _memo(self, kind: str, theta: np.ndarray, compute):
+        """The few theta rows a check uses (as drawn, and a gradient's perturbed copies)
+        come back again and again: remember the last results for each."""
+        key = (kind, theta.shape, theta.tobytes())
+        cache = self.__dict__.setdefault("_cache", {})
+        if key not in cache:
+            if len(cache) > 64:
+                cache.clear()
+            cache[key] = compute(theta)
+        return cache[key]
+
+    def _policy_table(self, theta: np.ndarray) -> np.ndarray:
+        logits = np.einsum("sad,pd->psa", self.phi, theta)
+        logits = logits - logits.real.max(axis=2, keepdims=True)
+        e = np.exp(logits)
+        return e / e.sum(axis=2, keepdims=True)
+
+    def _trajectory_table(self, theta: np.ndarray) -> np.ndarray:
+        pi = self.policy_table(theta)
+        chosen = pi[:, self.states[:, :-1], self.actions]  # (P, N, T)
+        return self.dynamics_factor[None, :] * np.prod(chosen, axis=2)
+
+
+def _pert_index(theta: np.ndarray) -> np.ndarray:
+    return along(PERT, np.arange(theta.shape[0]))
+
+
+class Policy:
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    def density(self, node, args, given, evaluator, env) -> np.ndarray:
+        if len(args) != 1 or len(given) != 1:
+            raise EvalError("the policy is written pi_theta(a|s): one action given one state")
+        theta = evaluator.param_value(self.world.decl.param, env)
+        table = self.world.policy_table(theta)
+        return lookup(table, _pert_index(theta), given[0], args[0])
+
+
+class TrajectoryDensity:
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    def density(self, node, args, given, evaluator, env) -> np.ndarray:
+        if len(args) != 1 or given:
+            raise EvalError("the trajectory density is written p_theta(tau)")
+        theta = evaluator.param_value(self.world.decl.param, env)
+        return lookup(self.world.trajectory_table(theta), _pert_index(theta), args[0])
+
+
+class Initial:
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    def density(self, node, args, given, evaluator, env) -> np.ndarray:
+        if len(args) != 1 or given:
+            raise EvalError("the initial-state law is written rho_0(s_0)")
+        return lookup(self.world.rho0, args[0])
+
+
+class Dynamics:
+    def __init__(self, world: World) -> None:
+        self.world = world
+
+    def density(self, node, args, given, evaluator, env) -> np.ndarray:
+        if len(args) != 1 or len(given) != 2:
+            raise EvalError("the dynamics are written P(s_{t+1} | s_t, a_t)")
+        return lookup(self.world.P, given[0], given[1], args[0])
+
+
+class Functions:
+    """r(s, a), R(tau), J(theta) and the state functions (baselines)."""
+
+    def __init__(self, world: World, baselines: dict[str, np.ndarray]) -> None:
+        self.world = world
+        self.baselines = baselines
+
+    def function(self, node, args, evaluator, env) -> np.ndarray:
+        w, d = self.world, self.world.decl
+        name = node.name
+        if name == d.reward:
+            _arity(name, args, 2)
+            return lookup(w.r, *args)
+        if name == d.ret:
+            _arity(name, args, 1)
+            return lookup(w.returns, args[0])
+        if name == d.objective:
+            theta = evaluator.param_value(d.param, env)
+            return along(PERT, w.objective(theta))
+        _arity(name, args, 1)
+        return lookup(self.baselines[name], args[0])
+
+    def trajectory_step(self, kind: str, tau: np.ndarray, t: np.ndarray, evaluator) -> np.ndarray:
+        d = self.world.decl
+        is_state = kind == d.state
+        table = self.world.states if is_state else self.world.actions
+
+        def undefined(first: tuple) -> None:
+            k = first[1]
+            if is_state:
+                what = f"states {kind}_0 … {kind}_{{{d.horizon}}}"
+            else:
+                what = f"actions {kind}_0 … {kind}_{{{d.horizon}-1}}"
+            evaluator.undefined(
+                f"{kind}_{{{k}}} is not part of a trajectory: with {d.horizon} = "
+                f"{self.world.T} it has the {what}"
+            )
+
+        return lookup(table, tau, t, undefined=undefined)
+
+
+def _arity(name: str, args, n: int) -> None:
+    if len(args) != n:
+        raise EvalError(f"{name} takes {n} argument{'s' if n > 1 else ''}, not {len(args)}")
+
+
+def draw(inst: Instance, decl: MDP) -> None:
+    world = World(inst, decl)
+    inst.domains[decl.state] = world.S
+    inst.domains[decl.action] = world.A
+    inst.domains[decl.trajectory] = world.N
+    theta = FixedVector(world.theta)
+    theta.param = True
+    inst.handlers[decl.param] = theta
+    for name in decl.policy:
+        inst.handlers[name] = Policy(world)
+    for name in decl.trajectory_density:
+        inst.handlers[name] = TrajectoryDensity(world)
+    inst.handlers[decl.initial] = Initial(world)
+    inst.handlers[decl.dynamics] = Dynamics(world)
+    baselines = {name: inst.rng.normal(size=world.S) for name in decl.functions}
+    functions = Functions(world, baselines)
+    for name in (decl.reward, decl.ret, decl.objective, *decl.functions):
+        inst.handlers[name] = functions
+    inst.handlers["__trajectory__"] = functions
+    inst.description["MDP"] = (
+        f"{world.S} states, {world.A} actions, horizon T = {world.T}, "
+        f"{world.N} trajectories, theta = {fmt_vector(world.theta)}"
+    )
+    inst.description["r(s, a)"] = "[" + "; ".join(fmt_vector(row) for row in world.r) + "]"
+    for name, values in baselines.items():
+        inst.description[f"{name}(s)"] = fmt_vector(values)
+
+
+class MDPKind(Kind):
+    declaration = MDP
+
+    def compile(self, decl: MDP, c) -> None:
+        c.vectors[decl.param] = ir.Vector(decl.param)
+        c.objective, c.param = decl.objective, decl.param
+        for name in (decl.state, decl.action, decl.trajectory):
+            c.names[name] = ir.DomainVar(name)
+        c.trajectory = c.names[decl.trajectory]
+        s, a, tau = c.names[decl.state], c.names[decl.action], c.names[decl.trajectory]
+        c.step_kinds = {decl.state: s, decl.action: a}
+        for name in decl.policy:
+            c.densities[name] = ("policy", (a,), (s,))
+        for name in decl.trajectory_density:
+            c.densities[name] = ("trajectory", (tau,), ())
+        c.densities[decl.initial] = ("initial", (s,), ())
+        c.densities[decl.dynamics] = ("dynamics", (s,), (s, a))
+        c.functions.update({decl.reward: 2, decl.ret: 1, decl.objective: 1})
+        c.functions.update({name: 1 for name in decl.functions})
+        c.mdp_names = {
+            decl.param,
+            *decl.policy,
+            *decl.trajectory_density,
+            decl.initial,
+            decl.dynamics,
+            decl.reward,
+            decl.ret,
+            decl.objective,
+            *decl.functions,
+        }
+        t = sp.Symbol(decl.time, integer=True, nonnegative=True)
+        horizon = sp.Symbol(decl.horizon, integer=True, positive=True)
+        c.indices[decl.time] = (t, sp.Integer(0), horizon - 1)
+
+    def draw(self, decl: MDP, inst: Instance) -> None:
+        draw(inst, decl)
+
+
+register(MDPKind())

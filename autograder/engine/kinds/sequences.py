@@ -1,0 +1,243 @@
+r"""Sequences: random variables g_1, g_2, ... with a common mean, and sequences defined by a
+recurrence (m_t = beta_1 m_{t-1} + (1 - beta_1) g_t, m_0 = 0) computed term by term.
+
+Both move with the scalars they are defined from: g_i is its centred random part plus
+the current value of the mean, and a recurrence's terms are recomputed whenever a
+gradient perturbs one of its scalars, so `\nabla_\mu \mathbb{E}[g_1] = 1`.  Tight case:
+every g_i constant (equal to the mean), where variances vanish and Jensen-type bounds
+are equalities.  An index outside the sequence (g_0, m_{-1}) is undefined, with the reason.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import sympy as sp
+
+from autograder.engine.decide.axes import OMEGA, EvalError, along, const, lookup, to_index
+from autograder.engine.kinds.base import Kind, register
+from autograder.engine.kinds.instance import Instance, fmt
+from autograder.engine.kinds.omega import random_law
+
+
+@dataclass(frozen=True)
+class RandomSequence:
+    """Random variables g_1, g_2, ... with a common mean (the name of a Real); jointly
+    distributed on one random law, so no independence is assumed."""
+
+    name: str
+    mean: str
+    start: int = 1
+
+
+@dataclass(frozen=True)
+class Recurrence:
+    """A sequence defined by `initial` values and a rule in LaTeX, e.g.
+    name="m", index="t", initial={0: "0"}, rule=r"\\beta_1 m_{t-1} + (1-\\beta_1) g_t"."""
+
+    name: str
+    index: str
+    initial: tuple[tuple[int, str], ...]
+    rule: str
+
+
+@dataclass(frozen=True)
+class Definition:
+    """An abbreviation: `\\hat m_t` := `m_t / (1 - \\beta_1^t)`.
+
+    `accent` and `name` pick the written form (accent "hat" on base "m"); `index` is the
+    placeholder in `body` that takes the subscript written.
+    """
+
+    name: str
+    accent: str | None
+    index: str
+    body: str
+
+
+MAX_TERMS = 200
+
+
+class RandomSequenceValues:
+    """g_i = centred[i] + mean: the law moves with the scalar named as its mean."""
+
+    def __init__(self, decl: RandomSequence, centred: np.ndarray, block: int, inst) -> None:
+        self.decl = decl
+        self.centred = centred
+        self._inst = inst
+        self._block = block
+
+    def element(self, idx: np.ndarray, evaluator, env) -> np.ndarray:
+        # the outcome map must be read after every block is added: the product changes
+        outcome = along(OMEGA, self._inst.omega.outcome_of(self._block))
+        name, start = self.decl.name, self.decl.start
+        ints, ok = to_index(idx)
+        before = ok & (ints < start)
+        if before.any():
+            k = int(ints[before].reshape(-1)[0])
+            evaluator.undefined(
+                f"{name}_{{{k}}} is not one of the random variables "
+                f"{name}_{{{start}}}, {name}_{{{start + 1}}}, …"
+            )
+        values = lookup(self.centred, np.where(before, -1, idx), outcome)
+        return values + evaluator.scalar(self.decl.mean, env)
+
+
+def edges_random(decl: RandomSequence) -> list[str]:
+    return [f"every {decl.name}_i constant (equal to its mean)"]
+
+
+def draw_random(inst: Instance, decl: RandomSequence) -> None:
+    mean = inst.scalars[decl.mean].real
+    longest = max([int(v.real) for v in inst.scalars.values() if v.imag == 0] + [1]) + 6
+    outcomes = 5
+    weights = random_law(inst.rng, outcomes)
+    centred = np.full((longest + 1, outcomes), np.nan)
+    constant = inst.edge_case() is not None
+    for i in range(decl.start, longest + 1):
+        row = inst.rng.normal(scale=inst.rng.uniform(0.5, 2.0), size=outcomes)
+        centred[i] = 0.0 if constant else row - weights @ row
+    block = inst.omega.add_block(weights)
+    inst.handlers[decl.name] = RandomSequenceValues(decl, centred, block, inst)
+    law = (
+        "constant, equal to their mean"
+        if constant
+        else (
+            f"random, jointly distributed over {outcomes} outcomes with probabilities "
+            f"({', '.join(fmt(w, 2) for w in weights)})"
+        )
+    )
+    inst.description[f"{decl.name}_i"] = f"{law}; each has mean {fmt(mean)}"
+
+
+class RecurrenceValues:
+    """Terms computed in order from the rule, each an array over the random outcomes.
+
+    Terms are cached for the instance as drawn; while a gradient perturbs a scalar or the
+    parameter, they are recomputed from the perturbed values (never served stale).
+    """
+
+    def __init__(self, decl: Recurrence) -> None:
+        self.decl = decl
+        self.terms: list[np.ndarray] = []
+        # the terms for one perturbation (the dicts a gradient's inner Env shares)
+        self._perturbed: tuple[object, object, list[np.ndarray]] | None = None
+
+    def element(self, idx: np.ndarray, evaluator, env) -> np.ndarray:
+        ints, ok = to_index(idx)
+        first = min(k for k, _ in self.decl.initial)
+        name = self.decl.name
+        outside = ok & (ints < first)
+        if outside.any():
+            k = int(ints[outside].reshape(-1)[0])
+            evaluator.undefined(f"{name}_{{{k}}} is before the first term {name}_{{{first}}}")
+        wanted = ints[ok & ~outside]
+        if wanted.size == 0:
+            return np.full(idx.shape, np.nan, dtype=complex)
+        top = int(wanted.max())
+        if top > MAX_TERMS:
+            raise EvalError(f"{name} is only computed up to index {MAX_TERMS}")
+        if env.scalars or env.params:
+            terms = self._for_perturbation(top, evaluator, env)
+        else:
+            terms = self._cached(top, evaluator)
+        table = np.stack(np.broadcast_arrays(*terms), axis=0)
+        shifted = np.where(ok, ints - first, -1)
+        return gather_first(table, shifted)
+
+    def _cached(self, top: int, evaluator) -> list[np.ndarray]:
+        first = min(k for k, _ in self.decl.initial)
+        if first + len(self.terms) <= top:
+            self._terms(top, evaluator, None, self.terms)
+        return self.terms
+
+    def _for_perturbation(self, top: int, evaluator, env) -> list[np.ndarray]:
+        cached = self._perturbed
+        if cached is not None and cached[0] is env.scalars and cached[1] is env.params:
+            terms = cached[2]
+        else:
+            terms = []
+            self._perturbed = (env.scalars, env.params, terms)
+        first = min(k for k, _ in self.decl.initial)
+        if first + len(terms) <= top:
+            self._terms(top, evaluator, env, terms)
+        return terms
+
+    def _terms(self, top: int, evaluator, env, terms: list[np.ndarray]) -> list[np.ndarray]:
+        """Extend `terms` in place up to index `top` (a term may read earlier ones)."""
+        initial = dict(self.decl.initial)
+        first = min(initial)
+        rule, index, initial_ir = evaluator.recurrence(self.decl.name)
+        while first + len(terms) <= top:
+            k = first + len(terms)
+            if k in initial:
+                value = evaluator.evaluate_scoped(initial_ir[k], env, {})
+            else:
+                value = evaluator.evaluate_scoped(rule, env, {index: const(k)})
+            terms.append(np.asarray(value, dtype=complex))
+        return terms
+
+
+def gather_first(table: np.ndarray, idx: np.ndarray) -> np.ndarray:
+    """table[idx] along the first axis, broadcasting the rest; NaN where idx is out of range."""
+    shape = np.broadcast_shapes(table.shape[1:], idx.shape)
+    tb = np.broadcast_to(table, (table.shape[0],) + shape)
+    ib = np.broadcast_to(idx, shape)
+    valid = (ib >= 0) & (ib < table.shape[0])
+    picked = np.take_along_axis(tb, np.clip(ib, 0, table.shape[0] - 1)[None], axis=0)[0]
+    return np.where(valid, picked, np.nan)
+
+
+def draw_recurrence(inst: Instance, decl: Recurrence) -> None:
+    inst.handlers[decl.name] = RecurrenceValues(decl)
+
+
+def _index(c, name: str) -> sp.Symbol:
+    return c.names.get(name) or sp.Symbol(name, integer=True)
+
+
+class RandomSequenceKind(Kind):
+    declaration = RandomSequence
+
+    def compile(self, decl: RandomSequence, c) -> None:
+        c.sequences.add(decl.name)
+        c.random = True
+        c.depends[decl.name] = {decl.mean}
+
+    def draw(self, decl: RandomSequence, inst: Instance) -> None:
+        draw_random(inst, decl)
+
+    def edges(self, decl: RandomSequence) -> list[str]:
+        return edges_random(decl)
+
+
+class RecurrenceKind(Kind):
+    declaration = Recurrence
+
+    def compile(self, decl: Recurrence, c) -> None:
+        c.sequences.add(decl.name)
+
+    def bind(self, decl: Recurrence, c, resolver, read) -> None:
+        index = _index(c, decl.index)
+        rule = resolver.resolve_text(decl.rule, read, {decl.index: index})
+        initial = {k: resolver.resolve_text(v, read) for k, v in decl.initial}
+        c.recurrences[decl.name] = (rule, index, initial)
+
+    def draw(self, decl: Recurrence, inst: Instance) -> None:
+        draw_recurrence(inst, decl)
+
+
+class DefinitionKind(Kind):
+    """An abbreviation is substituted where it is written: nothing to draw."""
+
+    declaration = Definition
+
+    def bind(self, decl: Definition, c, resolver, read) -> None:
+        index = _index(c, decl.index)
+        body = resolver.resolve_text(decl.body, read, {decl.index: index})
+        c.definitions[(decl.accent, decl.name)] = (index, body)
+
+
+for _kind in (RandomSequenceKind(), RecurrenceKind(), DefinitionKind()):
+    register(_kind)

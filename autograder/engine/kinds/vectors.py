@@ -1,0 +1,124 @@
+r"""Vectors: fixed random reals, a parameter theta, or random vectors with independent
+components on random discrete laws of the stated mean and variance (never Gaussian).
+
+Tight case of a random vector: every component on two equally likely points (the law with
+the least kurtosis), where `\mathrm{Var}(q_i^2) = 0` and bounds such as
+`\mathbb{E}[q_i^4] \ge \mathbb{E}[q_i^2]^2` hold with equality.  Large sizes put every
+component on two points, so the product space stays small enough to enumerate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from autograder.engine import ir
+from autograder.engine.decide.axes import RANK, EvalError
+from autograder.engine.kinds.base import Kind, register
+from autograder.engine.kinds.instance import Instance, fmt, fmt_vector
+from autograder.engine.kinds.omega import random_law, standardised
+
+
+@dataclass(frozen=True)
+class VectorOf:
+    """A real vector of length `size` (an Integer's name or a number).
+
+    random=True: its components are independent random variables, each with mean `mean` and
+    variance `var`, on random discrete laws (not Gaussian).  `param=True` marks the vector a
+    gradient can be taken with respect to (theta).
+    """
+
+    name: str
+    size: str
+    random: bool = False
+    mean: float = 0.0
+    var: float = 1.0
+    param: bool = False
+
+
+class FixedVector:
+    def __init__(self, values: np.ndarray) -> None:
+        self.values = values
+
+    def vector(self, env) -> np.ndarray:
+        return self.values.reshape((1,) * RANK + (-1,)).astype(complex)
+
+
+class RandomVector:
+    """Components are random variables along OMEGA; component j on its own block.
+
+    The columns are laid out on first use: only then is the product space complete.
+    """
+
+    def __init__(self, omega, components: list[tuple[int, np.ndarray]]) -> None:
+        self.omega = omega
+        self.components = components
+        self._value = None
+
+    def vector(self, env) -> np.ndarray:
+        if self._value is None:
+            columns = [self.omega.variable(block, points) for block, points in self.components]
+            self._value = np.stack(np.broadcast_arrays(*columns), axis=-1)
+        return self._value
+
+
+def size_of(inst: Instance, size: str) -> int:
+    if size.isdigit():
+        return int(size)
+    if size not in inst.scalars:
+        raise EvalError(f"the size {size} of a vector is not declared")
+    return int(inst.scalars[size].real)
+
+
+def edges(decl: VectorOf) -> list[str]:
+    return [f"each {decl.name}_i on two equally likely values"] if decl.random else []
+
+
+def draw(inst: Instance, decl: VectorOf) -> None:
+    n = size_of(inst, decl.size)
+    two_points = inst.edge_case() is not None or n > 3
+    if not decl.random:
+        values = inst.rng.normal(scale=1.5, size=n)
+        inst.handlers[decl.name] = FixedVector(values)
+        inst.description[decl.name] = fmt_vector(values)
+        if decl.param:
+            inst.handlers[decl.name].param = True
+        return
+    components, laws = [], []
+    for _ in range(n):
+        support = 2 if two_points else int(inst.rng.choice([2, 3]))
+        if inst.edge_case() is not None:
+            weights = np.array([0.5, 0.5])
+            sd = np.sqrt(decl.var)
+            points = np.array([decl.mean - sd, decl.mean + sd])
+        else:
+            weights = random_law(inst.rng, support)
+            points = standardised(inst.rng, weights, decl.mean, decl.var)
+        block = inst.omega.add_block(weights)
+        components.append((block, points))
+        outcomes = zip(points, weights, strict=True)
+        laws.append("{" + ", ".join(f"{fmt(x)} w.p. {fmt(p, 2)}" for x, p in outcomes) + "}")
+    inst.handlers[decl.name] = RandomVector(inst.omega, components)
+    inst.description[f"{decl.name}_i"] = (
+        f"independent, mean {fmt(decl.mean)}, variance {fmt(decl.var)}: " + "; ".join(laws)
+    )
+
+
+class VectorKind(Kind):
+    declaration = VectorOf
+
+    def compile(self, decl: VectorOf, c) -> None:
+        c.vectors[decl.name] = ir.Vector(decl.name)
+        c.random |= decl.random
+        if decl.random:
+            c.random_vectors.add(decl.name)
+
+    def draw(self, decl: VectorOf, inst: Instance) -> None:
+        draw(inst, decl)
+
+    def edges(self, decl: VectorOf) -> list[str]:
+        return edges(decl)
+
+
+register(VectorKind())

@@ -1,0 +1,131 @@
+r"""The "read as" line: a step re-typeset from what the reader understood.
+
+It exists so a learner sees how an ambiguous line was taken (`\log p(x|z) p(z)` is
+`\log(p(x|z))\, p(z)`), so it must show what was understood and nothing else: the
+expression is rebuilt without sympy's simplification (`-(-\log x)` stays as written,
+terms keep their order, no stray `1` in front of a sum's body), and when it says the
+same as the learner's line up to spacing, sizing and brackets it is not shown at all
+(None).
+"""
+
+from __future__ import annotations
+
+import re
+
+import sympy as sp
+from sympy.printing.latex import LatexPrinter
+
+from autograder.engine.limits import TimeUp, deadline
+from autograder.engine.read import tree as sx
+from autograder.engine.resolve.resolver import walk
+
+BUDGET = 0.5
+
+
+class _Printer(LatexPrinter):
+    """sympy's LaTeX printer, in the written order, with negations kept as written."""
+
+    def __init__(self) -> None:
+        super().__init__({"order": "none"})
+
+    def _print_Mul(self, expr) -> str:
+        args = expr.args
+        if len(args) >= 2 and args[0] == -1:
+            inner = args[1] if len(args) == 2 else sp.Mul(*args[1:], evaluate=False)
+            text = self._print(inner)
+            if isinstance(inner, sp.Add) or text.lstrip().startswith("-"):
+                text = rf"\left({text}\right)"
+            return f"- {text}"
+        return super()._print_Mul(expr)
+
+    def _print_Sum(self, expr) -> str:
+        return super()._print_Sum(_without_unit(expr))
+
+    def _print_Product(self, expr) -> str:
+        return super()._print_Product(_without_unit(expr))
+
+
+def _without_unit(expr):
+    """A sum or product whose body sympy stored as `1 * body` (its orientation sign)."""
+    body = expr.function
+    if isinstance(body, sp.Mul) and body.args and body.args[0] == 1:
+        rest = body.args[1:]
+        inner = rest[0] if len(rest) == 1 else sp.Mul(*rest, evaluate=False)
+        return sp.Basic.__new__(type(expr), inner, *expr.args[1:])
+    return expr
+
+
+def read_as(resolver, step, text: str = "") -> str | None:
+    r"""What the reader understood of `step`, or None when it is what was written (and
+    nothing in it was a guess about how far a function reaches: `\log x\, y`)."""
+    try:
+        with deadline(BUDGET), sp.evaluate(False):
+            expr = resolver.resolve(step.expr, {})
+            shown = _Printer().doprint(expr)
+    except TimeUp:
+        return None
+    except Exception:  # noqa: BLE001 - display only: no "read as" line is shown
+        return None
+    if same_up_to_brackets(shown, step.source) and not scope_was_guessed(step.expr, text):
+        return None
+    return shown
+
+
+_COMMAND = re.compile(r"\\(?:operatorname\*?\s*\{[^}]*\}|[A-Za-z]+)")
+_SPACE = re.compile(r"(?:\s|\\[,;:! ])*")
+
+
+def scope_was_guessed(node: sx.Node, text: str) -> bool:
+    """True when a function written without brackets stands before more factors of a
+    product, so the reader's rule (it takes the next factor only) decided its argument."""
+    if not text:
+        return False
+    found = []
+
+    def visit(n):
+        if isinstance(n, sx.Mul):
+            for factor in n.factors[:-1]:
+                if isinstance(factor, sx.Call) and not _bracketed(text, factor.pos):
+                    found.append(factor)
+        walk(n, visit)
+
+    visit(node)
+    return bool(found)
+
+
+def _bracketed(text: str, pos: int) -> bool:
+    if pos < 0 or pos >= len(text):
+        return True
+    m = _COMMAND.match(text, pos)
+    if m is None:
+        return True  # not written as a command (e^{x}, |x|): its extent is visible
+    after = _SPACE.match(text, m.end()).end()
+    return text.startswith(("(", "[", "{", "\\left", "\\big", "\\Big"), after)
+
+
+_SPACING = re.compile(r"\\[,;:!> ]|\\(?:quad|qquad|displaystyle|textstyle|limits|nolimits)\b|~")
+_SIZING = re.compile(r"\\(?:left|right|middle|[bB]igg?[lrm]?)(?![a-zA-Z])")
+_FONTS = re.compile(
+    r"\\(?:operatorname\*?|mathrm|text|textrm|mathop|mathbf|boldsymbol)(?![a-zA-Z])"
+)
+_SAME = [
+    (re.compile(r"\\mid(?![a-zA-Z])"), "|"),
+    (re.compile(r"\\ln(?![a-zA-Z])"), r"\\log"),
+    (re.compile(r"\\[dt]frac(?![a-zA-Z])"), r"\\frac"),
+    (re.compile(r"\\parallel(?![a-zA-Z])|\\Vert(?![a-zA-Z])|\|\|"), r"\\|"),
+    (re.compile(r"\\intercal(?![a-zA-Z])|\\mathsf\{T\}|\^T(?![a-zA-Z])"), r"^\\top"),
+    (re.compile(r"\\times(?![a-zA-Z])"), r"\\cdot"),
+]
+
+
+def same_up_to_brackets(shown: str, written: str) -> bool:
+    return _normal(shown) == _normal(written)
+
+
+def _normal(tex: str) -> str:
+    tex = _SPACING.sub("", tex)
+    tex = _SIZING.sub("", tex)
+    tex = _FONTS.sub("", tex)
+    for pattern, replacement in _SAME:
+        tex = pattern.sub(replacement, tex)
+    return re.sub(r"[\s{}()\[\]]", "", tex)

@@ -1,0 +1,168 @@
+"""What a check returns: a verdict per step and for the chain, as data.
+
+`Report` is the public result of `autograder.check`.  It renders itself in a notebook
+(`_repr_html_`, see `autograder.engine.render`) and serialises to the JSON the CLI prints
+(`to_dict`).  Statuses are four, never two: `valid`, `invalid`, `unreadable`, `undecided`,
+plus `not_attempted` for the chain when the answer is still the stub.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+VALID = "valid"
+INVALID = "invalid"
+UNREADABLE = "unreadable"
+UNDECIDED = "undecided"
+
+
+@dataclass
+class Counterexample:
+    """A concrete instance on which a step fails, in plain terms.
+
+    `instance` maps a name as the learner sees it (e.g. "q(z)", "beta_1", "d_k") to a short
+    string of its value; `left`/`right` are the two sides' values on it.
+    """
+
+    instance: dict[str, str]
+    left: str
+    right: str
+
+    def describe(self) -> str:
+        where = "; ".join(f"{k} = {v}" for k, v in self.instance.items())
+        return f"with {where}: left side {self.left}, right side {self.right}"
+
+
+@dataclass
+class StepResult:
+    """The verdict on one step.
+
+    Step 0 is the first expression (relation None, status valid if it could be read);
+    step k is the k-th relation with the expression on its right.
+    `latex` is the line as the learner wrote it, `read_as` the same expression re-typeset
+    from what the reader understood (None when unreadable).  `method` says how a verdict
+    was reached: "symbolic", "random", "read" (step 0) or None.
+    """
+
+    index: int
+    relation: str | None
+    status: str
+    message: str
+    latex: str = ""
+    read_as: str | None = None
+    line: int = 0
+    note: str | None = None
+    method: str | None = None
+    counterexample: Counterexample | None = None
+    shows: str | None = None  # the key step this step shows (`autograder.engine.keysteps`)
+    leaps: list[str] = field(default_factory=list)  # key steps it jumps over
+
+
+@dataclass
+class Report:
+    problem: str
+    steps: list[StepResult] = field(default_factory=list)
+    relation: str | None = None
+    reached_target: bool = False
+    target_message: str = ""
+    not_attempted: bool = False
+    message: str = ""
+    route: tuple[str, str] | None = None  # (start, target) LaTeX when the chain misses them
+    key_steps: list = field(default_factory=list)  # `keysteps.KeyStepResult`, the checklist
+    key_route: str | None = None  # the route of key steps the chain follows best
+    derived: bool = True  # every key step of that route shown (True without key steps)
+    restated: bool = False  # a step goes from the start straight to the result
+
+    @property
+    def ok(self) -> bool:
+        """Derived: every step valid, the composed relation is the problem's, the target
+        reached, and every key step of one route shown."""
+        return self.true_chain and self.derived and not self.restated
+
+    @property
+    def true_chain(self) -> bool:
+        """Every step valid and the target reached (the ideas may still be skipped)."""
+        return (
+            not self.not_attempted
+            and bool(self.steps)
+            and self.first_error is None
+            and self.reached_target
+        )
+
+    @property
+    def review(self) -> bool:
+        """True and reaches the target, but not every key step of a route was recognised:
+        a leap, or a route the checker does not know -- an instructor should look."""
+        return self.true_chain and not self.derived and not self.restated
+
+    @property
+    def leaps(self) -> list[str]:
+        """Every key step some step jumps over, in order."""
+        return [name for step in self.steps for name in step.leaps]
+
+    @property
+    def first_error(self) -> int | None:
+        for step in self.steps:
+            if step.status != VALID:
+                return step.index
+        return None
+
+    @property
+    def valid_prefix(self) -> int:
+        """Number of relation steps that are valid before the first error (for partial credit)."""
+        n = 0
+        for step in self.steps[1:]:
+            if step.status != VALID:
+                break
+            n += 1
+        return n
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "problem": self.problem,
+            "ok": self.ok,
+            "reached_target": self.reached_target,
+            "relation": self.relation,
+            "first_error": self.first_error,
+            "not_attempted": self.not_attempted,
+            "message": self.message,
+            "target_message": self.target_message,
+            "steps": [
+                {
+                    "index": s.index,
+                    "relation": s.relation,
+                    "status": s.status,
+                    "message": s.message,
+                    "method": s.method,
+                    "latex": s.latex,
+                    "read_as": s.read_as,
+                    "line": s.line,
+                    "counterexample": asdict(s.counterexample) if s.counterexample else None,
+                    "shows": s.shows,
+                    "leaps": list(s.leaps),
+                }
+                for s in self.steps
+            ],
+            "key_steps": [
+                {"name": k.name, "shown": k.shown, "line": k.line} for k in self.key_steps
+            ],
+            "key_route": self.key_route,
+            "derived": self.derived,
+            "restated": self.restated,
+            "review": self.review,
+        }
+
+    def _repr_html_(self) -> str:
+        from autograder.engine.render import report_html
+
+        return report_html(self)
+
+    def __str__(self) -> str:
+        from autograder.engine.render import report_text
+
+        return report_text(self)
+
+    def _repr_pretty_(self, printer: Any, cycle: bool) -> None:
+        """IPython's plain-text display (terminal IPython, text/plain): the text report."""
+        printer.text(str(self))

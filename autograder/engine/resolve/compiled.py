@@ -1,0 +1,97 @@
+"""A problem's context compiled: the symbols and facts the resolver and the evaluator need.
+
+Each kind of object (`autograder.engine.kinds`) writes its names into these tables when a
+context is compiled, in two passes: `compile` binds the names every kind can know alone;
+`bind` resolves what a declaration writes in LaTeX (an index's range, a recurrence's
+rule), once every name is known.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from autograder.engine import ir
+from autograder.engine.domains import Domain
+
+
+@dataclass
+class Compiled:
+    """A problem's context turned into the symbols and facts the resolver and evaluator need."""
+
+    context: tuple
+    names: dict[str, sp.Basic] = field(default_factory=dict)
+    sequences: set[str] = field(default_factory=set)
+    vectors: dict[str, ir.Vector] = field(default_factory=dict)
+    random: bool = False
+    densities: dict[str, tuple] = field(default_factory=dict)
+    functions: dict[str, int] = field(default_factory=dict)
+    observed: set[str] = field(default_factory=set)
+    indices: dict[str, tuple] = field(default_factory=dict)
+    definitions: dict[tuple, tuple] = field(default_factory=dict)
+    recurrences: dict[str, tuple] = field(default_factory=dict)
+    trajectory: ir.DomainVar | None = None
+    step_kinds: dict[str, ir.DomainVar] = field(default_factory=dict)
+    free_names: bool = False
+    random_vectors: set[str] = field(default_factory=set)
+    # sequence -> the scalars it is defined from (a law's mean, a recurrence's rule)
+    depends: dict[str, set[str]] = field(default_factory=dict)
+    scalar_domains: dict[str, Domain] = field(default_factory=dict)
+    mdp_names: set[str] = field(default_factory=set)
+    objective: str | None = None
+    param: str | None = None
+
+    def hidden_dependencies(self, expr: sp.Basic) -> set[str]:
+        """Scalars `expr` depends on through the objects defined from them (g_i on its
+        mean, m_t on β and g), beyond the symbols written in it."""
+        found: set[str] = set()
+        for atom in expr.atoms(sp.Indexed):
+            found |= self.depends.get(atom.base.label.name, set())
+        return found
+
+    def known(self) -> list[str]:
+        names = set(self.names) | self.sequences | set(self.vectors) | set(self.densities)
+        names |= set(self.functions) | set(self.indices)
+        names |= {f"{name}_t" for name in self.step_kinds}
+        return sorted(names, key=lambda n: (n.lower(), n))
+
+    def domain_vars(self) -> set[ir.DomainVar]:
+        return {s for s in self.names.values() if isinstance(s, ir.DomainVar)}
+
+
+def compile_context(context: tuple, read) -> Compiled:
+    """Turn declarations into symbols; `read` is the reader (for rules written in LaTeX)."""
+    from autograder.engine.kinds import kind_of
+    from autograder.engine.resolve.resolver import Resolver
+
+    c = Compiled(context=context)
+    for decl in context:
+        kind_of(decl).compile(decl, c)
+    resolver = Resolver(c)
+    for stage in (0, 1):  # indices first: a definition's body may sum over one
+        for decl in context:
+            kind = kind_of(decl)
+            if kind.bind_stage == stage:
+                kind.bind(decl, c, resolver, read)
+    close_dependencies(c)
+    return c
+
+
+def close_dependencies(c: Compiled) -> None:
+    """A recurrence depends on the scalars of its rule and on what its sequences depend on."""
+    for name, (rule, index, initial) in c.recurrences.items():
+        exprs = [rule, *initial.values()]
+        direct = {s.name for e in exprs for s in e.free_symbols if s.name in c.scalar_domains}
+        direct.discard(index.name)
+        c.depends[name] = direct | {a.base.label.name for a in rule.atoms(sp.Indexed)}
+    changed = True
+    while changed:
+        changed = False
+        for name, deps in c.depends.items():
+            wider = set(deps)
+            for d in deps:
+                wider |= c.depends.get(d, set())
+            if wider != deps:
+                c.depends[name] = wider
+                changed = True

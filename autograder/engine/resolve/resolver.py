@@ -1,0 +1,683 @@
+"""Bind every name in the reader's tree to what the problem says it is.
+
+The output is a sympy expression built from `autograder.engine.ir`.  This is where `p(x|z)`
+becomes a conditional of the joint, `\\pi_\\theta(a_t|s_t)` the policy at the t-th state and
+action of a trajectory, `q_i` a component of a random vector, `m_{t-1}` a term of a
+recurrence, `a(b+c)` a product.  A name the problem does not know is reported here, in
+words, with the names it does know.
+"""
+
+from __future__ import annotations
+
+import sympy as sp
+
+from autograder.engine import ir
+from autograder.engine.domains import Domain
+from autograder.engine.read import tree as sx
+from autograder.engine.resolve.compiled import Compiled
+
+FUNCTIONS = {
+    "log": sp.log,
+    "exp": sp.exp,
+    "sin": sp.sin,
+    "cos": sp.cos,
+    "tan": sp.tan,
+    "sinh": sp.sinh,
+    "cosh": sp.cosh,
+    "tanh": sp.tanh,
+    "cot": sp.cot,
+    "sec": sp.sec,
+    "csc": sp.csc,
+    "coth": sp.coth,
+    "sech": sp.sech,
+    "csch": sp.csch,
+    "asin": sp.asin,
+    "acos": sp.acos,
+    "atan": sp.atan,
+    "acot": sp.acot,
+    "asec": sp.asec,
+    "acsc": sp.acsc,
+    "asinh": sp.asinh,
+    "acosh": sp.acosh,
+    "atanh": sp.atanh,
+    "acoth": sp.acoth,
+    "asech": sp.asech,
+    "acsch": sp.acsch,
+    "sign": sp.sign,
+    "abs": sp.Abs,
+    "factorial": sp.factorial,
+}
+ACCENT_SUFFIX = {"hat": "hat", "bar": "bar", "tilde": "tilde", "prime": "prime", "star": "star"}
+
+
+class ResolveError(Exception):
+    def __init__(self, message: str, pos: int = -1) -> None:
+        super().__init__(message)
+        self.message = message
+        self.pos = pos
+
+
+def name_key(node: sx.Name, with_sub: bool = True) -> str | None:
+    """How a written name is looked up: `\\beta_1` -> "beta_1", `\\hat m` -> "mhat"."""
+    key = node.base + (ACCENT_SUFFIX[node.accent] if node.accent else "")
+    if not with_sub or node.sub is None:
+        return key
+    sub = _sub_key(node.sub)
+    return None if sub is None else f"{key}_{sub}"
+
+
+def _sub_key(node: sx.Node) -> str | None:
+    if isinstance(node, sx.Num):
+        return node.text
+    if isinstance(node, sx.Text):
+        return node.text
+    if isinstance(node, sx.Name) and node.sub is None:
+        return name_key(node)
+    return None
+
+
+class Resolver:
+    """Resolves syntax trees for one problem.
+
+    `free_domains` (problems whose names are all free) says where the answer's names
+    range (`% assume x > 0`, names used as sum limits are natural numbers); a free name
+    without one is real.  Its sympy assumptions follow from the domain.
+    """
+
+    def __init__(self, compiled: Compiled, free_domains: dict[str, Domain] | None = None) -> None:
+        self.c = compiled
+        self.free_domains = free_domains or {}
+
+    def resolve_text(self, text: str, read, scope: dict | None = None) -> sp.Expr:
+        reading = read(text)
+        if reading.error or len(reading.steps) != 1 or reading.steps[0].expr is None:
+            raise ValueError(f"cannot read the declaration {text!r}")
+        return self.resolve(reading.steps[0].expr, scope or {})
+
+    # -- the walk -----------------------------------------------------------------------
+    def resolve(self, node: sx.Node, scope: dict) -> sp.Expr:
+        method = getattr(self, "_" + type(node).__name__.lower(), None)
+        if method is None:
+            raise ResolveError(f"cannot use {type(node).__name__} here", node.pos)
+        return method(node, scope)
+
+    def _num(self, node, scope):
+        return sp.Rational(node.text)
+
+    def _add(self, node, scope):
+        return sp.Add(*(self.resolve(t, scope) for t in node.terms))
+
+    def _neg(self, node, scope):
+        # Mul(-1, x) rather than -x: the same value, but "read as" keeps `-(-x)` as written
+        return sp.Mul(sp.S.NegativeOne, self.resolve(node.arg, scope))
+
+    def _div(self, node, scope):
+        return self.resolve(node.num, scope) / self.resolve(node.den, scope)
+
+    def _pow(self, node, scope):
+        # `x (x+1)^2`: the reader wraps the Apply; if it is a product, the power is the bracket's
+        if isinstance(node.base, sx.Apply) and self._is_product(node.base):
+            head, arg = node.base.func, node.base.args[0]
+            bracket = _power(self.resolve(arg, scope), self.resolve(node.exp, scope), node.pos)
+            return sp.Mul(self._name(head, scope), bracket)
+        return _power(self.resolve(node.base, scope), self.resolve(node.exp, scope), node.pos)
+
+    def _is_product(self, node: sx.Apply) -> bool:
+        key = name_key(node.func)
+        return (
+            key not in self.c.densities
+            and key not in self.c.functions
+            and not node.given
+            and len(node.args) == 1
+        )
+
+    def _root(self, node, scope):
+        arg = self.resolve(node.arg, scope)
+        return sp.sqrt(arg) if node.index is None else sp.root(arg, self.resolve(node.index, scope))
+
+    def _ones(self, node, scope):
+        return ir.OnesVector()
+
+    def _text(self, node, scope):
+        raise ResolveError(f"`{node.text}` is text, not a quantity", node.pos)
+
+    def _blank(self, node, scope):
+        raise ResolveError(
+            "`\\cdot` as an argument only makes sense in an expectation's subscript, "
+            "as in \\mathbb{E}_{a \\sim \\pi_\\theta(\\cdot|s)}",
+            node.pos,
+        )
+
+    def _mul(self, node, scope):
+        factors: list[sp.Expr] = []
+        pending_transpose = None
+        for f in node.factors:
+            if isinstance(f, sx.Transpose):
+                if pending_transpose is not None:
+                    raise ResolveError("two transposes in a row", f.pos)
+                pending_transpose = self._vector(f.arg, scope)
+                continue
+            value = self.resolve(f, scope)
+            if pending_transpose is not None:
+                if not _is_vector(value):
+                    raise ResolveError("a transposed vector must be followed by a vector", f.pos)
+                value = ir.Dot(pending_transpose, value)
+                pending_transpose = None
+            elif factors and _is_vector(value) and _is_vector(factors[-1]):
+                value = ir.Dot(factors.pop(), value)
+            factors.append(value)
+        if pending_transpose is not None:
+            raise ResolveError("a transposed vector must be followed by a vector", node.pos)
+        return sp.Mul(*factors)
+
+    def _transpose(self, node, scope):
+        raise ResolveError("a transposed vector must be followed by a vector", node.pos)
+
+    def _inner(self, node, scope):
+        return ir.Dot(self._vector(node.left, scope), self._vector(node.right, scope))
+
+    def _vector(self, node, scope):
+        value = self.resolve(node, scope)
+        if not _is_vector(value):
+            raise ResolveError(f"{sp.latex(value)} is not a vector here", node.pos)
+        return value
+
+    def _call(self, node, scope):
+        if node.func == "factorial" and isinstance(node.args[0], sx.Apply):
+            inner = node.args[0]
+            if self._is_product(inner):  # `x (x+1)!`: the factorial is the bracket's
+                argument = self.resolve(inner.args[0], scope)
+                _guard_factorial(argument, node.pos)
+                return sp.Mul(self._name(inner.func, scope), sp.factorial(argument))
+        args = [self.resolve(a, scope) for a in node.args]
+        if node.func == "factorial" and len(args) == 1:
+            _guard_factorial(args[0], node.pos)
+        if node.func == "binom" and len(args) == 2:
+            _guard_binomial(args[0], args[1], node.pos)
+        if node.func in FUNCTIONS and len(args) == 1:
+            return FUNCTIONS[node.func](args[0])
+        if node.func in ("max", "min") and args:
+            return (sp.Max if node.func == "max" else sp.Min)(*args)
+        if node.func == "binom" and len(args) == 2:
+            return sp.binomial(*args)
+        if node.func == "norm" and len(args) == 1:  # `\\|v\\|`: Euclidean; of a number, |x|
+            value = args[0]
+            return sp.sqrt(ir.Dot(value, value)) if _is_vector(value) else sp.Abs(value)
+        if node.func == "softmax" and len(args) == 1:
+            if not _is_vector(args[0]):
+                raise ResolveError("softmax takes a vector", node.pos)
+            return ir.Softmax(args[0])
+        raise ResolveError(f"`{node.func}` does not take {len(args)} arguments", node.pos)
+
+    def _index(self, node, scope):
+        base = self.resolve(node.base, scope)
+        if not _is_vector(base):
+            raise ResolveError(
+                f"{sp.latex(base)} is not a vector, so it has no components", node.pos
+            )
+        return ir.Component(base, self.resolve(node.index, scope))
+
+    # -- names --------------------------------------------------------------------------
+    def _name(self, node: sx.Name, scope):
+        key = name_key(node)
+        if key is not None and key in scope:
+            return scope[key]
+        if node.sub is not None and (node.accent, node.base) in self.c.definitions:
+            index, body = self.c.definitions[(node.accent, node.base)]
+            return body.xreplace({index: self.resolve(node.sub, scope)})
+        if key is not None:
+            found = self._declared(key)
+            if found is not None:
+                return found
+        if node.sub is not None:
+            base = name_key(node, with_sub=False)
+            if base in self.c.sequences:
+                return sp.Indexed(sp.IndexedBase(base), self.resolve(node.sub, scope))
+            if base in self.c.vectors:
+                return ir.Component(self.c.vectors[base], self.resolve(node.sub, scope))
+            if base in self.c.step_kinds and self.c.trajectory is not None:
+                tau = scope.get(self.c.trajectory.name, self.c.trajectory)
+                return ir.TrajStep(self.c.step_kinds[base], tau, self.resolve(node.sub, scope))
+        if node.base == "pi" and node.sub is None and node.accent is None:
+            return sp.pi
+        if node.base == "e" and node.sub is None and node.accent is None:
+            return sp.E
+        if self.c.free_names:
+            return self._free(node, key, scope)
+        raise ResolveError(self._unknown(node, key), node.pos)
+
+    def _declared(self, key: str):
+        if key in self.c.names:
+            return self.c.names[key]
+        if key in self.c.vectors:
+            return self.c.vectors[key]
+        if key in self.c.indices:
+            return self.c.indices[key][0]
+        return None
+
+    def _free(self, node, key, scope):
+        if key is not None and not (node.sub is not None and _mentions_bound(node.sub, scope)):
+            domain = self.free_domains.get(key)
+            return sp.Symbol(key, **(domain.assumptions() if domain else {"real": True}))
+        base = name_key(node, with_sub=False)
+        return sp.Indexed(sp.IndexedBase(base), self.resolve(node.sub, scope))
+
+    def _unknown(self, node, key) -> str:
+        written = sx.latex(node)
+        if key in self.c.densities or key in self.c.functions:
+            what = "a density" if key in self.c.densities else "a function"
+            return f"`{written}` is {what} here: write it with its arguments, e.g. `{written}(…)`"
+        return f"`{written}` is not defined here; this problem knows {self._known()}"
+
+    def _known(self) -> str:
+        """The names this problem knows, written as LaTeX (`\\pi_\\theta`, not pi_theta)."""
+        return ", ".join(shown(k) for k in self.c.known()) or "no names"
+
+    # -- application --------------------------------------------------------------------
+    def _apply(self, node: sx.Apply, scope):
+        key = name_key(node.func)
+        if key in self.c.densities:
+            return self._density(key, node.args, node.given, scope, node.pos)
+        if key in self.c.functions:
+            if node.given:
+                raise ResolveError(
+                    f"`{sx.latex(node.func)}` is a function, not a density: no `|` here", node.pos
+                )
+            if key == self.c.objective and len(node.args) == 1 and self._is_policy(node.args[0]):
+                # `J(\pi_\theta)` is `J(\theta)`: the objective of the policy
+                return ir.Fn(sp.Symbol(key), sp.Symbol(key), self.c.vectors[self.c.param])
+            args = [self.resolve(a, scope) for a in node.args]
+            return ir.Fn(sp.Symbol(key), sp.Symbol(key), *args)
+        if node.given or len(node.args) != 1:
+            if key in (self.c.names | self.c.vectors) or not self.c.free_names:
+                what = "a density" if node.given else "a function"
+                raise ResolveError(
+                    f"`{sx.latex(node.func)}` is not {what} here; this problem knows "
+                    f"{self._known()}",
+                    node.pos,
+                )
+            raise ResolveError(f"`{sx.latex(node.func)}` is not a function here", node.pos)
+        return sp.Mul(self._name(node.func, scope), self.resolve(node.args[0], scope))
+
+    def _is_policy(self, node) -> bool:
+        if not isinstance(node, sx.Name):
+            return False
+        spec = self.c.densities.get(name_key(node))
+        return bool(spec) and _positional(spec) and spec[0] == "policy"
+
+    def _density(self, key, args, given, scope, pos, fill=None) -> ir.Dens:
+        """A density applied to arguments; `fill` replaces a `\\cdot` argument."""
+
+        def arg(a):
+            if isinstance(a, sx.Blank):
+                if fill is None:
+                    self._blank(a, scope)
+                return fill
+            return self.resolve(a, scope)
+
+        spec = self.c.densities[key]
+        values = [arg(a) for a in args]
+        cond = [arg(g) for g in given]
+        if _positional(spec):
+            _, over, on = spec
+            if len(values) != len(over) or len(cond) != len(on):
+                raise ResolveError(
+                    f"`{shown(key)}` is written with {len(over)} argument(s) given {len(on)}", pos
+                )
+        else:
+            declared = {v.name for v in spec}
+            for v in values + cond:
+                if not (isinstance(v, ir.DomainVar) and v.name in declared):
+                    raise ResolveError(
+                        f"`{shown(key)}` is a density over "
+                        f"{', '.join(shown(d) for d in sorted(declared))}; "
+                        f"`{sp.latex(v)}` is not one of them",
+                        pos,
+                    )
+        return ir.Dens(sp.Symbol(key), sp.Tuple(*values), sp.Tuple(*cond), sp.Symbol(key))
+
+    def _bare_density(self, key, scope, pos, like=None) -> ir.Dens:
+        """`q` on its own: q over its declared variables (or those of `like`)."""
+        spec = self.c.densities[key]
+        if _positional(spec):
+            _, over, on = spec
+            if on:
+                raise ResolveError(f"write `{shown(key)}` with its arguments", pos)
+            variables = [scope.get(v.name, v) for v in over]
+            return ir.Dens(sp.Symbol(key), sp.Tuple(*variables), sp.Tuple(), sp.Symbol(key))
+        variables = [v for v in spec if v.name not in self.c.observed]
+        if like is not None:
+            variables = [v for v in like.variables if v in spec] or variables
+        variables = [scope.get(v.name, v) for v in variables]
+        return ir.Dens(sp.Symbol(key), sp.Tuple(*variables), sp.Tuple(), sp.Symbol(key))
+
+    # -- operators that bind a variable -------------------------------------------------
+    def _bound_var(self, node, scope, what: str) -> ir.DomainVar:
+        if not isinstance(node, sx.Name):
+            raise ResolveError(f"{what} must be a single variable", node.pos)
+        key = name_key(node)
+        var = self._declared(key) if key else None
+        if not isinstance(var, ir.DomainVar):
+            known = ", ".join(shown(v) for v in sorted(v.name for v in self.c.domain_vars()))
+            known = known or "none"
+            raise ResolveError(
+                f"{what}: `{sx.latex(node)}` is not a variable this problem integrates over "
+                f"(those are: {known})",
+                node.pos,
+            )
+        return var
+
+    def _expect(self, node: sx.Expect, scope):
+        dist = node.dist
+        if dist is None:
+            if not self.c.random:
+                raise ResolveError(
+                    "say which distribution the expectation is over, e.g. \\mathbb{E}_{q(z)}[...]",
+                    node.pos,
+                )
+            return ir.Mean(self.resolve(node.body, scope))
+        if isinstance(dist, sx.Sim):
+            var = self._bound_var(dist.var, scope, "the variable of an expectation")
+            inner = {**scope, var.name: var}
+            weight = self._weight(dist.dist, inner, var, node.pos)
+        else:
+            if self._trajectory_law(dist, None) and self._mentions_trajectory(node.body, scope):
+                # `\mathbb{E}_{\pi_\theta}[R(\tau)]`: trajectories drawn under the policy
+                var = self.c.trajectory
+                inner = {**scope, var.name: var}
+                weight = self._trajectory_density(var)
+                return ir.Expectation(self.resolve(node.body, inner), var, weight)
+            weight = self._weight(dist, scope, None, node.pos)
+            free = [v for v in weight.variables if isinstance(v, ir.DomainVar)]
+            free = [v for v in free if v.name not in self.c.observed]
+            if len(free) != 1:
+                raise ResolveError(
+                    "an expectation over more than one variable: "
+                    "write it as \\mathbb{E}_{z \\sim q(z)}",
+                    node.pos,
+                )
+            var = free[0]
+            inner = {**scope, var.name: var}
+        return ir.Expectation(self.resolve(node.body, inner), var, weight)
+
+    def _trajectory_law(self, dist, var) -> bool:
+        """The policy as the law of a trajectory: `tau ~ pi_theta` (the common RL
+        spelling of `tau ~ p_theta`), or an expectation under pi_theta of f(tau)."""
+        if self.c.trajectory is None or var not in (None, self.c.trajectory):
+            return False
+        if isinstance(dist, sx.Apply) and not dist.args and not dist.given:
+            dist = dist.func
+        if isinstance(dist, sx.Apply) and len(dist.args) == 1 and not dist.given:
+            inner = dist.args[0]
+            if isinstance(inner, sx.Name) and name_key(inner) == self.c.trajectory.name:
+                dist = dist.func
+        if not isinstance(dist, sx.Name):
+            return False
+        spec = self.c.densities.get(name_key(dist))
+        return bool(spec) and _positional(spec) and spec[0] == "policy"
+
+    def _mentions_trajectory(self, body, scope) -> bool:
+        name = self.c.trajectory.name
+        found = []
+
+        def visit(n):
+            if isinstance(n, sx.Name) and name_key(n) == name:
+                found.append(n)
+            walk(n, visit)
+
+        visit(body)
+        return bool(found) and name not in scope
+
+    def _trajectory_density(self, var) -> ir.Dens:
+        key = next(
+            k
+            for k, spec in self.c.densities.items()
+            if _positional(spec) and spec[0] == "trajectory"
+        )
+        return ir.Dens(sp.Symbol(key), sp.Tuple(var), sp.Tuple(), sp.Symbol(key))
+
+    def _weight(self, dist, scope, var, pos) -> ir.Dens:
+        if var is not None and self._trajectory_law(dist, var):
+            return self._trajectory_density(var)
+        if isinstance(dist, sx.Apply):
+            key = name_key(dist.func)
+            if key not in self.c.densities:
+                raise ResolveError(f"`{sx.latex(dist.func)}` is not a density here", pos)
+            return self._density(key, dist.args, dist.given, scope, pos, fill=var)
+        if isinstance(dist, sx.Name):
+            key = name_key(dist)
+            if key in self.c.densities:
+                dens = self._bare_density(key, scope, pos)
+                if var is not None and len(dens.variables) == 1:
+                    dens = ir.Dens(dens.args[0], sp.Tuple(var), sp.Tuple(), dens.args[3])
+                return dens
+        raise ResolveError(
+            "the subscript of \\mathbb{E} should name a distribution, e.g. q(z)", pos
+        )
+
+    def _kl(self, node: sx.KL, scope):
+        left = self._kl_side(node.left, scope, None, node.pos)
+        right = self._kl_side(node.right, scope, left, node.pos)
+        if isinstance(node.left, sx.Name):
+            left = self._kl_side(node.left, scope, right, node.pos)
+        variables = [v for v in left.variables if isinstance(v, ir.DomainVar)]
+        variables = [v for v in variables if v.name not in self.c.observed]
+        if not variables:
+            raise ResolveError("a KL divergence needs a variable to sum over", node.pos)
+        return ir.KL(left, right, sp.Tuple(*variables))
+
+    def _kl_side(self, side, scope, like, pos) -> ir.Dens:
+        if isinstance(side, sx.Apply):
+            value = self.resolve(side, scope)
+            if isinstance(value, ir.Dens):
+                return value
+        if isinstance(side, sx.Name) and name_key(side) in self.c.densities:
+            return self._bare_density(name_key(side), scope, pos, like)
+        raise ResolveError("each side of a KL divergence must be a density, e.g. q(z)", pos)
+
+    def _variance(self, node, scope):
+        self._need_random(node)
+        return ir.Variance(self.resolve(node.arg, scope))
+
+    def _covariance(self, node, scope):
+        self._need_random(node)
+        return ir.Covariance(self.resolve(node.left, scope), self.resolve(node.right, scope))
+
+    def _need_random(self, node):
+        if getattr(node, "dist", None) is not None:
+            raise ResolveError(
+                "a variance or covariance under a named distribution (`\\mathrm{Var}_{…}`) "
+                "is not supported yet: write it as an expectation, e.g. "
+                "`\\mathbb{E}_{q}[(x - \\mathbb{E}_{q}[x])^2]`",
+                node.pos,
+            )
+        if not self.c.random:
+            raise ResolveError("there are no random variables in this problem", node.pos)
+
+    def _grad(self, node: sx.Grad, scope):
+        var = self.resolve(node.var, scope)
+        written = sp.latex(var) if isinstance(var, sp.Basic) else "this"
+        if isinstance(var, ir.DomainVar):
+            raise ResolveError(
+                f"`{written}` ranges over a finite set of outcomes: a gradient is taken with "
+                "respect to a real quantity (a parameter such as \\theta, a vector, a scalar)",
+                node.pos,
+            )
+        if not isinstance(var, sp.Symbol) or isinstance(var, ir.OnesVector):
+            raise ResolveError(
+                "take the gradient with respect to one name, e.g. \\nabla_\\theta", node.pos
+            )
+        if isinstance(var, ir.Vector) and var.name in self.c.random_vectors:
+            raise ResolveError(
+                f"`{written}` is a random vector here: a gradient with respect to it is not "
+                "defined (differentiate with respect to a parameter)",
+                node.pos,
+            )
+        if var.is_integer:
+            raise ResolveError(
+                f"`{written}` is an integer here: it cannot be differentiated with respect to",
+                node.pos,
+            )
+        return ir.Grad(self.resolve(node.body, scope), var)
+
+    def _bigop(self, node: sx.BigOp, scope):
+        make = sp.Sum if node.kind == "sum" else sp.Product
+        if node.var is None or not isinstance(node.var, sx.Name):
+            raise ResolveError(
+                f"write the index of the {node.kind}, e.g. \\{node.kind}_{{i=1}}^{{n}}", node.pos
+            )
+        key = name_key(node.var)
+        if node.lower is not None:
+            if node.upper is None:
+                raise ResolveError(
+                    f"the {node.kind} over `{sx.latex(node.var)}` has a lower limit but no "
+                    "upper limit",
+                    node.pos,
+                )
+            symbol = (
+                self.c.indices[key][0] if key in self.c.indices else sp.Symbol(key, integer=True)
+            )
+            lower, upper = self.resolve(node.lower, scope), self.resolve(node.upper, scope)
+            body = self.resolve(node.body, {**scope, key: symbol})
+            return make(body, (symbol, lower, upper))
+        if key in self.c.indices:
+            symbol, start, upto = self.c.indices[key]
+            return make(self.resolve(node.body, {**scope, key: symbol}), (symbol, start, upto))
+        var = self._declared(key)
+        if isinstance(var, ir.DomainVar) and node.kind == "sum":
+            return ir.Total(self.resolve(node.body, {**scope, key: var}), var)
+        var = sx.latex(node.var)
+        raise ResolveError(
+            f"`\\{node.kind}_{{{var}}}`: say where {var} runs, e.g. "
+            f"`\\{node.kind}_{{{var}=1}}^{{n}}`",
+            node.pos,
+        )
+
+    def _integral(self, node: sx.Integral, scope):
+        var = self._bound_var(node.var, scope, "the variable of an integral")
+        if node.upper is not None:
+            raise ResolveError(
+                "integrals with limits are not supported here; integrate over the whole domain",
+                node.pos,
+            )
+        return ir.DomainIntegral(self.resolve(node.body, {**scope, var.name: var}), var)
+
+    def _sim(self, node, scope):
+        raise ResolveError("`\\sim` only belongs in an expectation's subscript", node.pos)
+
+
+# Numbers are exact in sympy: a number with millions of digits (`10^{10^{10}}`, `(10^6)!`)
+# would be computed in full, in C, where no time bound can interrupt it.  Such numbers
+# are refused in words before they are built.
+MAX_DIGITS = 10_000
+
+
+def _digits(value: sp.Expr) -> float:
+    """About how many decimal digits an exact rational has."""
+    p, q = sp.fraction(value)
+    return max(len(str(abs(int(p)))), len(str(abs(int(q)))))
+
+
+def _power(base: sp.Expr, exponent: sp.Expr, pos: int) -> sp.Expr:
+    if base.is_Rational and exponent.is_Rational and base not in (0, 1, -1):
+        try:
+            size = abs(float(exponent)) * max(_digits(base) - 1, 0.3)
+        except OverflowError:
+            size = float("inf")
+        if size > MAX_DIGITS:
+            raise ResolveError(
+                f"this power is a number with about {_about(size)} digits: too large to "
+                f"check (keep numbers below {MAX_DIGITS} digits)",
+                pos,
+            )
+    return base**exponent
+
+
+def _guard_factorial(argument: sp.Expr, pos: int) -> None:
+    if argument.is_Number and bool(abs(argument) > 3000):
+        raise ResolveError("this factorial has too many digits to check", pos)
+
+
+def _guard_binomial(n: sp.Expr, k: sp.Expr, pos: int) -> None:
+    if n.is_Number and k.is_Number and bool(abs(k) > 3000) and bool(abs(n - k) > 3000):
+        raise ResolveError("this binomial coefficient has too many digits to check", pos)
+
+
+def _about(size: float) -> str:
+    if size == float("inf"):
+        return "more than 10^300"
+    if size < 1e6:
+        return f"{size:,.0f}"
+    return f"10^{int(f'{size:e}'.split('e')[1])}"
+
+
+def shown(key: str) -> str:
+    """A lookup key written back as LaTeX for messages: "pi_theta" -> `\\pi_\\theta`,
+    "beta_1" -> `\\beta_1` (a learner never sees the resolver's internal keys)."""
+    base, _, sub = key.partition("_")
+    if not sub:
+        return sx.latex(sx.Name(base))
+    return sx.latex(sx.Name(base, sx.Num(sub) if sub.isdigit() else sx.Name(sub)))
+
+
+def _positional(spec) -> bool:
+    """MDP densities take their arguments by position (`rho_0(s_0)`, `P(s_{t+1}|s_t,a_t)`);
+    densities of a `Densities` declaration by variable name (`p(x|z)`)."""
+    return bool(spec) and isinstance(spec[0], str)
+
+
+def limit_names(node: sx.Node) -> set[str]:
+    """Names used in the limits of sums and products: these are integers."""
+    found: set[str] = set()
+
+    def names_in(n):
+        if isinstance(n, sx.Name):
+            key = name_key(n)
+            if key:
+                found.add(key)
+        walk(n, names_in)
+
+    def visit(n):
+        if isinstance(n, sx.BigOp):
+            for limit in (n.lower, n.upper):
+                if limit is not None:
+                    names_in(limit)
+        walk(n, visit)
+
+    visit(node)
+    return found
+
+
+def walk(node: sx.Node, visit) -> None:
+    """Call `visit` on each direct child node."""
+    for value in vars(node).values():
+        if isinstance(value, sx.Node):
+            visit(value)
+        elif isinstance(value, tuple):
+            for v in value:
+                if isinstance(v, sx.Node):
+                    visit(v)
+
+
+def _is_vector(value) -> bool:
+    if isinstance(value, ir.Vector | ir.OnesVector | ir.Softmax):
+        return True
+    if isinstance(value, sp.Add):
+        return any(_is_vector(a) for a in value.args)
+    if isinstance(value, sp.Mul):
+        return any(_is_vector(a) for a in value.args)
+    if isinstance(value, ir.Grad):
+        return isinstance(value.args[1], ir.Vector)
+    if isinstance(value, ir.Expectation | ir.Total | ir.Mean):
+        return _is_vector(value.args[0])
+    if isinstance(value, sp.Sum):
+        return _is_vector(value.function)
+    return False
+
+
+def _mentions_bound(node: sx.Node, scope: dict) -> bool:
+    if isinstance(node, sx.Name):
+        return name_key(node) in scope
+    found = []
+    walk(node, lambda child: found.append(_mentions_bound(child, scope)))
+    return any(found)

@@ -1,0 +1,1 @@
+"""The learner's tools: the self-study workspace, progress, hints and worked solutions."""

@@ -1,0 +1,1 @@
+"""The notebook layer: the `%%derivation` cell magic and what a cell of ours is."""

@@ -1,0 +1,120 @@
+r"""The `%%derivation <problem_id>` cell magic: check a derivation where it is written.
+
+    %load_ext autograder
+
+    %%derivation elbo --timeout 10
+    \log p(x) &= \log \int p(x, z)\, dz \\
+              &\ge \mathbb{E}_{q(z)}\left[\log \frac{p(x, z)}{q(z)}\right]
+
+The body is the LaTeX chain.  The magic checks it, displays the report (rich display:
+HTML in JupyterLab and in nbgrader feedback, text in a terminal), and remembers the body
+in `ANSWERS[problem_id]` so hidden tests can re-check it explicitly, in a fresh process,
+instead of fishing it out of the learner's namespace.  It returns nothing, so the display
+is the cell's only output.
+
+An nbgrader release stub (empty, only `%` comments, or `raise NotImplementedError()`)
+raises `NotAttempted`, a `NotImplementedError`, as nbgrader expects of an unanswered cell
+(the cell errors, so the grade and nbgrader's Validate see it); a stub is "not attempted",
+never "wrong", and the learner sees that in one line of words, not a traceback (IPython
+shows an exception's `_render_traceback_()` instead).  An unknown problem id is an IPython
+`UsageError`: one line listing the known ids, no traceback.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from IPython.core.error import UsageError
+from IPython.core.magic import Magics, cell_magic, magics_class
+from IPython.core.magic_arguments import argument, magic_arguments, parse_argstring
+
+ANSWERS: dict[str, str] = {}
+"""The last body run for each problem id; a stub run removes the entry."""
+
+
+def answer(problem_id: str) -> str | None:
+    """The derivation last run for `problem_id` in this kernel, or None if there is none."""
+    return ANSWERS.get(problem_id)
+
+
+def is_not_attempted(body: str) -> bool:
+    """True for an nbgrader stub: nothing left but comments and `raise NotImplementedError`
+    (the one rule every caller uses: `autograder.engine.read.stubs`)."""
+    from autograder.engine.read.stubs import is_stub
+
+    return is_stub(body)
+
+
+class NotAttempted(NotImplementedError):
+    """The answer cell still holds the placeholder.  Shown as one line, not a traceback."""
+
+    def _render_traceback_(self) -> list[str]:
+        return [f"○ {self}"]
+
+
+class WorkedSolutionError(Exception):
+    """A worked solution (`--worked`) that the checker does not accept: the notebook fails."""
+
+
+def check_cell(
+    problem_id: str, body: str, *, timeout: float = 5.0, seed: int = 0, worked: bool = False
+) -> None:
+    """What the magic does, callable without IPython's argument parsing.
+
+    `worked=True` marks a worked solution: it is checked and shown but not remembered as
+    the learner's answer, and a worked solution that is not valid raises, so a notebook
+    (and the book built from it) fails instead of publishing a wrong derivation.
+    """
+    from autograder.curriculum import find, unknown_message
+
+    problem = find(problem_id)
+    if problem is None:
+        raise UsageError(unknown_message(problem_id))
+    if is_not_attempted(body):
+        ANSWERS.pop(problem.id, None)
+        raise NotAttempted(
+            f"{problem.id}: not attempted yet. Replace the placeholder in this cell with your "
+            "derivation (one line per step) and run the cell again."
+        )
+    from IPython.display import display
+
+    from autograder.curriculum import check
+
+    report = check(problem.id, body, timeout=timeout, seed=seed)
+    if not worked:
+        ANSWERS[problem.id] = body
+    # the verdict travels with the output, so notebook tests and builds can read it
+    verdict = {"problem": report.problem, "ok": report.ok, "first_error": report.first_error}
+    display(report, metadata={"autograder": verdict})
+    if worked and not report.ok:
+        raise WorkedSolutionError(
+            f"the worked solution of {problem.id!r} is not accepted by the checker: "
+            f"{report.message or report.target_message or 'see the marks above'}"
+        )
+
+
+@magics_class
+class DerivationMagics(Magics):
+    """Holds the `%%derivation` cell magic."""
+
+    @magic_arguments()
+    @argument("problem_id", help="problem id (see `autograder problems`)")
+    @argument("--timeout", type=float, default=5.0, help="seconds per step (default 5)")
+    @argument("--seed", type=int, default=0, help="seed for the random instances (default 0)")
+    @argument(
+        "--worked",
+        action="store_true",
+        help="a worked solution: shown, not recorded as your answer, must be valid",
+    )
+    @cell_magic
+    def derivation(self, line: str, cell: str) -> None:
+        """Check the LaTeX chain in this cell against a problem and show the report."""
+        args = parse_argstring(self.derivation, line)
+        if not args.timeout > 0:
+            raise UsageError(f"--timeout must be positive, not {args.timeout}")
+        check_cell(args.problem_id, cell, timeout=args.timeout, seed=args.seed, worked=args.worked)
+
+
+def load_ipython_extension(ipython: Any) -> None:
+    """`%load_ext autograder.notebook.magic` (and `%load_ext autograder` once re-exported)."""
+    ipython.register_magics(DerivationMagics)

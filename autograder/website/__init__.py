@@ -1,0 +1,1 @@
+"""The Jupyter Book website of the worked derivations."""
