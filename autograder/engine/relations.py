@@ -1,0 +1,96 @@
+r"""Every relation a chain can use, once: how it is written, shown, composed and mirrored.
+
+A relation is one of "=", ">=", "<=", ">", "<".  The reader maps the learner's spellings
+to it (`COMMANDS`), the report shows it (`tex`, `text`), a chain composes its steps'
+relations (`compose`: `=` and `\ge` give `\ge`, `>` wins over both, mixing directions
+proves nothing), a chain read from the target back to the start proves the mirrored
+relation (`MIRROR`), and a problem that asks for one relation accepts a chain that
+proves a stronger one in the same direction (`implies`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+RELATIONS = ("=", ">=", "<=", ">", "<")
+
+# LaTeX commands for each relation (definitional equality, Sutton & Barto's `\doteq`, is `=`)
+COMMANDS = {
+    "ge": ">=",
+    "geq": ">=",
+    "geqslant": ">=",
+    "geqq": ">=",
+    "le": "<=",
+    "leq": "<=",
+    "leqslant": "<=",
+    "leqq": "<=",
+    "gt": ">",
+    "lt": "<",
+    "doteq": "=",
+    "coloneqq": "=",
+    "coloneq": "=",
+    "eqqcolon": "=",
+    "eqcolon": "=",
+    "triangleq": "=",
+}
+# relations a chain cannot use (yet): refused in words
+NOT_READ = (
+    "ne neq approx propto equiv simeq cong to rightarrow Rightarrow implies iff "
+    "Leftrightarrow leftarrow Leftarrow longrightarrow Longrightarrow ll gg mapsto"
+).split()
+UNICODE = {"≥": ">=", "≤": "<=", "≠": None}
+
+TEX = {"=": "=", ">=": r"\ge", "<=": r"\le", ">": ">", "<": "<"}
+TEXT = {"=": "=", ">=": "≥", "<=": "≤", ">": ">", "<": "<"}
+MIRROR = {"=": "=", ">=": "<=", ">": "<", "<=": ">=", "<": ">"}
+_STRENGTH = {"=": 0, ">=": 1, ">": 2}
+_FAILS = {
+    "=": "the two sides are not equal",
+    ">=": "the left side is not always ≥ the right side",
+    "<=": "the left side is not always ≤ the right side",
+    ">": "the left side is not always > the right side",
+    "<": "the left side is not always < the right side",
+}
+
+
+def tex(relation: str | None) -> str:
+    return "" if relation is None else TEX.get(relation, relation)
+
+
+def text(relation: str | None) -> str:
+    return "" if relation is None else TEXT.get(relation, relation)
+
+
+def fails(relation: str) -> str:
+    """What an invalid step with this relation gets wrong, in words."""
+    return _FAILS[relation]
+
+
+def compose(relations: Iterable[str | None]) -> str | None:
+    """The relation a chain of steps proves between its first and last line (None when
+    it mixes ≥ with ≤)."""
+    direction, strongest = None, "="
+    for rel in relations:
+        if rel in ("<=", "<"):
+            d, rel = "<", MIRROR[rel]
+        elif rel in (">=", ">"):
+            d = ">"
+        else:
+            continue
+        if direction is not None and d != direction:
+            return None
+        direction = d
+        if _STRENGTH[rel] > _STRENGTH[strongest]:
+            strongest = rel
+    return MIRROR[strongest] if direction == "<" else strongest
+
+
+def implies(have: str | None, want: str) -> bool:
+    """Whether proving `have` proves what the problem asks (`want`)."""
+    if have is None:
+        return False
+    if want == "=":
+        return have == "="
+    if want in (">=", "<="):
+        return have == "=" or have[0] == want[0]
+    return have == want
