@@ -99,11 +99,13 @@ def _key_step_grade(report, starts: bool, max_points: float, where: str) -> Grad
 
 def _new_steps(report, analysis) -> int:
     """Valid steps before the first error that say something new (padding earns nothing)."""
+    from autograder.engine.report import Status
+
     progress = 0
     exprs = analysis.exprs
     seen = [exprs[0]] if exprs else []
     for step, expr in zip(report.steps[1:], exprs[1:], strict=True):
-        if step.status != "valid":
+        if step.status != Status.VALID:
             break
         if expr is not None and all(expr != earlier for earlier in seen):
             progress += 1

@@ -16,18 +16,17 @@ from __future__ import annotations
 
 import functools
 import logging
-import os
 from dataclasses import dataclass, field
 
 import sympy as sp
 
-from autograder.engine import ir
+from autograder.engine import ir, relations
 from autograder.engine.decide.randomized import Scope, decide
 from autograder.engine.decide.verdict import Verdict
 from autograder.engine.domains import NATURAL, Domain, intersect
 from autograder.engine.keysteps import KeyJudgement, canon, judge, pattern_tree
 from autograder.engine.kinds.instance import Worlds
-from autograder.engine.limits import TimeUp, deadline
+from autograder.engine.limits import TimeUp, deadline, strict
 from autograder.engine.problem import Problem, UnknownProblem
 from autograder.engine.read.reader import read
 from autograder.engine.read.stubs import is_stub, strip_stub
@@ -43,11 +42,6 @@ INSTANCES = 8
 log = logging.getLogger("autograder")
 
 __all__ = ["DEFAULT_TIMEOUT", "Analysis", "UnknownProblem", "analyse", "check"]
-
-
-def strict() -> bool:
-    """In strict mode internal errors are raised instead of reported (for tests)."""
-    return os.environ.get("AUTOGRADER_STRICT") == "1"
 
 
 def check(problem: Problem, answer, *, timeout: float = DEFAULT_TIMEOUT, seed: int = 0) -> Report:
@@ -318,40 +312,8 @@ def _result(index, step, verdict: Verdict, expr, resolver=None, text="") -> Step
     )
 
 
-_STRENGTH = {"=": 0, ">=": 1, ">": 2}
-_MIRROR = {"=": "=", ">=": "<=", ">": "<", "<=": ">=", "<": ">"}
-
-
 def _compose(results: list[StepResult]) -> str | None:
-    """`=` and `>=` compose to `>=`, `>` wins over both; mixing directions proves nothing."""
-    direction, strongest = None, "="
-    for r in results[1:]:
-        rel = r.relation
-        if rel in ("<=", "<"):
-            d, rel = "<", _MIRROR[rel]
-        elif rel in (">=", ">"):
-            d = ">"
-        else:
-            continue
-        if direction is not None and d != direction:
-            return None
-        direction = d
-        if _STRENGTH[rel] > _STRENGTH[strongest]:
-            strongest = rel
-    if direction == "<":
-        return _MIRROR[strongest]
-    return strongest
-
-
-def _implies(have: str | None, want: str) -> bool:
-    if have is None:
-        return False
-    if want == "=":
-        return have == "="
-    if want in (">=", "<="):
-        same = want[0]
-        return have == "=" or have[0] == same
-    return have == want
+    return relations.compose(r.relation for r in results[1:])
 
 
 def _judge_target(report, problem, exprs, scope: Scope, timeout) -> bool:
@@ -388,7 +350,7 @@ def _judge_target(report, problem, exprs, scope: Scope, timeout) -> bool:
         and _same(first, target, scope, timeout)
         and _same(last, start, scope, timeout)
     )
-    want = problem.relation if forward else _MIRROR[problem.relation]
+    want = problem.relation if forward else relations.MIRROR[problem.relation]
     if not (forward or backward):
         report.target_message = f"the chain should go from {problem.start} to {problem.target}"
         report.route = (problem.start, problem.target)
@@ -402,7 +364,7 @@ def _judge_target(report, problem, exprs, scope: Scope, timeout) -> bool:
         )
         report.route = (problem.start, problem.target)
         return starts
-    if not _implies(report.relation, want):
+    if not relations.implies(report.relation, want):
         shown = report.relation or "nothing (it mixes ≥ and ≤)"
         report.target_message = f"the chain proves {shown}, but the problem asks for {want}"
         return starts

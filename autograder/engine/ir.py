@@ -250,8 +250,3 @@ def _with_power(body_latex):
 for _cls in (*OPAQUE, DomainIntegral):
     if "_latex" in vars(_cls):
         _cls._latex = _with_power(vars(_cls)["_latex"])
-
-
-def to_latex(expr: sp.Basic) -> str:
-    """The expression as the report shows it under "read as"."""
-    return sp.latex(expr)

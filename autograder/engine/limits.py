@@ -9,6 +9,7 @@ own checkpoints enforce the same deadline between operations.
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import threading
 import time
@@ -58,3 +59,9 @@ def deadline(seconds: float):
             signal.signal(signal.SIGALRM, previous_handler)
             if _deadline:
                 signal.setitimer(signal.ITIMER_REAL, max(_deadline[-1] - time.monotonic(), 0.001))
+
+
+def strict() -> bool:
+    """Strict mode (`AUTOGRADER_STRICT=1`, set by the test suite): the places that turn an
+    internal error into a message for the learner raise it instead, so tests see it."""
+    return os.environ.get("AUTOGRADER_STRICT") == "1"

@@ -10,16 +10,18 @@ same as the learner's line up to spacing, sizing and brackets it is not shown at
 
 from __future__ import annotations
 
+import logging
 import re
 
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
-from autograder.engine.limits import TimeUp, deadline
+from autograder.engine.limits import TimeUp, deadline, strict
 from autograder.engine.read import tree as sx
 from autograder.engine.resolve.resolver import walk
 
 BUDGET = 0.5
+log = logging.getLogger("autograder")
 
 
 class _Printer(LatexPrinter):
@@ -65,6 +67,9 @@ def read_as(resolver, step, text: str = "") -> str | None:
     except TimeUp:
         return None
     except Exception:  # noqa: BLE001 - display only: no "read as" line is shown
+        if strict():
+            raise
+        log.debug("no 'read as' for %r", step.source, exc_info=True)
         return None
     if same_up_to_brackets(shown, step.source) and not scope_was_guessed(step.expr, text):
         return None

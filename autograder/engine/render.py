@@ -36,6 +36,7 @@ from __future__ import annotations
 import re
 from html import escape
 
+from autograder.engine import relations
 from autograder.engine.report import INVALID, UNDECIDED, UNREADABLE, VALID, Report, StepResult
 
 MARKS = {VALID: "✓", INVALID: "✗", UNDECIDED: "?", UNREADABLE: "⚠"}
@@ -47,8 +48,6 @@ _PHRASES = {
     UNDECIDED: "could not be decided",
     UNREADABLE: "could not be read",
 }
-_REL_TEX = {"=": "=", ">=": r"\ge", "<=": r"\le", ">": ">", "<": "<"}
-_REL_TEXT = {"=": "=", ">=": "≥", "<=": "≤", ">": ">", "<": "<"}
 
 # Macros that would let learner TeX act outside its formula in MathJax: links, CSS/ids,
 # loading extensions, and (re)definitions that would persist for the rest of the page.
@@ -66,10 +65,8 @@ _IGNORE = "tex2jax_ignore mathjax_ignore"
 
 
 def relation_text(relation: str | None) -> str:
-    """The relation as a terminal shows it (≥ rather than >=); '' for step 0."""
-    if relation is None:
-        return ""
-    return _REL_TEXT.get(relation, relation)
+    """≥ for ">=": how a relation reads in text."""
+    return relations.text(relation)
 
 
 def where(step: StepResult) -> str:
@@ -208,7 +205,7 @@ def _math(latex: str) -> str:
 
 
 def _relation_tex(relation: str | None) -> str:
-    return "" if relation is None else _REL_TEX.get(relation, relation)
+    return relations.tex(relation)
 
 
 # ---------------------------------------------------------------- HTML

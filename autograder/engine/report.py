@@ -9,12 +9,21 @@ plus `not_attempted` for the chain when the answer is still the stub.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
+from enum import StrEnum
 from typing import Any
 
-VALID = "valid"
-INVALID = "invalid"
-UNREADABLE = "unreadable"
-UNDECIDED = "undecided"
+
+class Status(StrEnum):
+    """The verdict on one step.  A `StrEnum`: it compares, prints and serialises as its
+    word, so reports, JSON and the gradebook read "valid" as they always have."""
+
+    VALID = "valid"
+    INVALID = "invalid"
+    UNREADABLE = "unreadable"
+    UNDECIDED = "undecided"
+
+
+VALID, INVALID, UNREADABLE, UNDECIDED = Status
 
 
 @dataclass
@@ -47,7 +56,7 @@ class StepResult:
 
     index: int
     relation: str | None
-    status: str
+    status: Status
     message: str
     latex: str = ""
     read_as: str | None = None

@@ -46,6 +46,7 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.engine.report import Status
 from autograder.notebook.cells import header, is_worked, notebook_sources
 
 PACKAGE = Path(__file__).resolve().parents[1]
@@ -682,7 +683,7 @@ def _check_row(check, row: Row) -> list[str]:
         found = set()
         for rel in row.spellings:
             step = check(row.problem, f"{lhs} \\\\ &{rel} {rhs}").steps[-1]
-            if step.status != "valid":
+            if step.status != Status.VALID:
                 raise NotationDrift(f"{lhs} {rel} {rhs} in {row.problem}: {step.message}")
             found.add(step.relation)
         if len(found) != 1:
@@ -691,11 +692,11 @@ def _check_row(check, row: Row) -> list[str]:
         return [f"${lhs} {row.spellings[0]} {rhs}$", f"the relation {relation}"]
     report = check(row.problem, " \\\\ &= ".join(row.spellings))
     if row.error:
-        rejected = [s for s in report.steps if s.status == "unreadable"]
+        rejected = [s for s in report.steps if s.status == Status.UNREADABLE]
         if not rejected:
             raise NotationDrift(f"{row.spellings[0]!r} was expected to be unreadable")
         return [rejected[0].message.replace("$", "\\$")]
-    wrong = [(s.line, s.status, s.message) for s in report.steps if s.status != "valid"]
+    wrong = [(s.line, s.status, s.message) for s in report.steps if s.status != Status.VALID]
     if wrong:
         raise NotationDrift(f"{row.spellings} in {row.problem}: {wrong}")
     # no "read as" means it reads as written (up to spacing and brackets)

@@ -158,6 +158,9 @@ class Evaluator:
             return const(self.inst.observed[name])
         if name in self.inst.scalars:
             return const(self.inst.scalars[name])
+        handler = self.inst.handlers.get(name)
+        if handler is not None and hasattr(handler, "value"):
+            return handler.value(self, env)  # a scalar a kind computes (a random one, say)
         if isinstance(expr, ir.DomainVar):
             raise EvalError(f"{name} is used outside the sum or integral that binds it")
         if self.inst.free_names:

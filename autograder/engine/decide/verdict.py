@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from autograder.engine import relations
 from autograder.engine.report import INVALID, UNDECIDED, VALID, Counterexample
 
 __all__ = [
@@ -30,11 +31,4 @@ class Verdict:
 
 
 def invalid_message(relation: str) -> str:
-    words = {
-        "=": "the two sides are not equal",
-        ">=": "the left side is not always ≥ the right side",
-        "<=": "the left side is not always ≤ the right side",
-        ">": "the left side is not always > the right side",
-        "<": "the left side is not always < the right side",
-    }
-    return words[relation]
+    return relations.fails(relation)

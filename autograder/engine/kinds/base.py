@@ -13,7 +13,7 @@ that knows what to do with it at each stage:
   random variable), each drawn as one more instance.
 
 A new kind is one module: its declaration, its `Kind`, and `register(...)`; nothing else
-in the engine changes (`tests/engine/test_kinds.py` adds one from a test).
+in the engine changes (`tests/engine/test_kinds_protocol.py` adds one from a test).
 """
 
 from __future__ import annotations

@@ -39,7 +39,7 @@ import yaml
 from autograder.course.tools import notebook_sources
 from autograder.website import book
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 NOTEBOOKS = notebook_sources()
 STEMS = [p.stem for p in NOTEBOOKS]

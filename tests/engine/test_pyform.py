@@ -4,6 +4,7 @@ import doctest
 
 import pytest
 
+import autograder.curriculum.python_answers as python_answers
 import autograder.engine.read.pyform as pyform
 from autograder import check
 
@@ -11,7 +12,7 @@ from autograder import check
 @pytest.fixture(scope="module")
 def examples():
     namespace = {}
-    for example in doctest.DocTestParser().get_examples(pyform.__doc__):
+    for example in doctest.DocTestParser().get_examples(python_answers.__doc__):
         exec(example.source, namespace)  # the docstring's own examples
     return namespace
 

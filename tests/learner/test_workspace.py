@@ -21,7 +21,7 @@ from autograder.learner.study import Solution, solution
 from autograder.learner.study import progress as study_progress
 from tests.fixtures.derivations import MISTAKES, REFERENCE
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 STUB = "% YOUR DERIVATION HERE\nraise NotImplementedError()"
 DAY = date(2030, 1, 2)
 

@@ -111,3 +111,24 @@ def test_mixing_directions_proves_nothing():
     report = check("algebra", r"x^2 + 1 \ge x^2 \le x^2 + 1")
     assert report.first_error is None
     assert report.relation is None
+
+
+def test_points_live_in_the_declaration_and_the_notebooks_agree():
+    import nbformat
+
+    from autograder.course.submissions import problem_specs
+    from autograder.curriculum import get
+    from autograder.notebook.cells import notebook_sources
+
+    for path in notebook_sources():
+        nb = nbformat.read(path, as_version=4)
+        specs = problem_specs(nb)
+        assert specs, path
+        for problem, spec in specs.items():
+            cell = next(
+                c
+                for c in nb.cells
+                if c.metadata.get("nbgrader", {}).get("grade_id") == spec.test_cell
+            )
+            assert cell.metadata["nbgrader"]["points"] == get(problem).points == spec.points
+            assert f'hidden_test("{problem}")' in cell.source  # no points written there

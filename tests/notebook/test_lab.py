@@ -24,7 +24,7 @@ from traitlets.config import Config
 from autograder.cli import LAB_CONFIG, lab_env
 from autograder.notebook import magic
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 STUB = "% YOUR DERIVATION HERE\nraise NotImplementedError()"
 
 

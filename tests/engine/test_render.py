@@ -1,7 +1,7 @@
 """Rendering of reports: HTML for notebooks/feedback and text for terminals.
 
 Golden files live in tests/goldens/; rewrite them with `UPDATE_GOLDENS=1 pytest
-tests/test_render.py` after an intended change, and review the diff.
+tests/engine/test_render.py` after an intended change, and review the diff.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 from autograder.engine.render import report_html, report_text, safe_tex, shows_read_as
 from autograder.engine.report import Counterexample, Report, StepResult
 
-GOLDENS = Path(__file__).parent / "goldens"
+GOLDENS = Path(__file__).resolve().parents[1] / "goldens"
 UPDATE = os.environ.get("UPDATE_GOLDENS") == "1"
 
 

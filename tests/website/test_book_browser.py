@@ -36,17 +36,17 @@ import threading
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium
 from test_book import ARTIFACTS, STEMS, site
 from test_render import invalid_report
 
 from autograder.engine.render import report_html
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 PROSE = ["book/intro", "book/how_to_study", "book/notation", "book/instructor"]
 DERIVATIONS = [f"book/_generated/derivations/{stem}" for stem in STEMS]
 WIDTHS = [390, 1366, 1920]
 RAW_TEX = re.compile(r"\\[A-Za-z]{2,}|\\[(\[]")  # a TeX command or math delimiter
-GOLDENS = Path(__file__).parent / "goldens"
+GOLDENS = Path(__file__).resolve().parents[1] / "goldens"
 UPDATE = os.environ.get("UPDATE_GOLDENS") == "1"
 
 require_chromium()

@@ -30,12 +30,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
 from autograder.cli import lab_command, lab_env
 from autograder.learner.workspace import prepare
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
 # the second step drops the division by q(z): not an identity
 WRONG = "%%derivation elbo\n" + r"\log p(x) &= \log \int p(x, z)\, dz \\" + "\n"
