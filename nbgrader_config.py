@@ -20,7 +20,7 @@ from nbgrader.preprocessors import (
     SaveCells,
 )
 
-from autograder.course.tools import RemoveTaggedCells
+from autograder.course.tools import ClearHiddenTestErrors, RemoveTaggedCells
 
 c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
 
@@ -49,7 +49,12 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # Feedback goes back to students: never with the hidden tests' source (stock nbgrader
 # renders the autograded notebook, in which the hidden tests were restored).
-c.GenerateFeedback.preprocessors = [GetGrades, ClearHiddenTests, CSSHTMLHeaderPreprocessor]
+c.GenerateFeedback.preprocessors = [
+    GetGrades,
+    ClearHiddenTestErrors,
+    ClearHiddenTests,
+    CSSHTMLHeaderPreprocessor,
+]
 c.ClearHiddenTests.enforce_metadata = False
 
 # Every notebook runs in well under a minute; a stuck kernel must not stall grading.

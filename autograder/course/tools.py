@@ -43,6 +43,27 @@ class RemoveTaggedCells(Preprocessor):
         return nb, resources
 
 
+class ClearHiddenTestErrors(Preprocessor):
+    """A hidden test that raised shows its traceback, and a traceback quotes the cell's
+    source -- the hidden test itself.  In feedback, such an error keeps only its name and
+    message (run before `ClearHiddenTests`, which clears the source but not outputs)."""
+
+    begin = Unicode("### BEGIN HIDDEN TESTS").tag(config=True)
+    enabled = Bool(True).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        for cell in nb.cells:
+            if cell.get("cell_type") != "code" or self.begin not in cell.get("source", ""):
+                continue
+            for output in cell.get("outputs", []):
+                if output.get("output_type") == "error":
+                    output["traceback"] = [
+                        f"{output.get('ename', 'Error')}: {output.get('evalue', '')} "
+                        "(raised by a hidden test; its source is not shown)"
+                    ]
+        return nb, resources
+
+
 def nbgrader_env() -> dict[str, str]:
     """nbgrader runs `alembic` and kernels from PATH: put this interpreter's bin first.
     It writes no bytecode: the grader's own steps leave the Python installation as it was."""

@@ -51,6 +51,8 @@ MONKEYPATCH = """import sympy, autograder.engine.check, autograder.course.gradin
 from autograder.engine.report import Report
 sympy.simplify = lambda *a, **k: 0
 autograder.engine.check.check = lambda *a, **k: Report(problem='elbo', reached_target=True)
+import autograder.curriculum
+autograder.curriculum.check = autograder.engine.check.check
 Grade = autograder.course.grading.Grade
 autograder.course.grading.grade_in_fresh_process = lambda p, a, pts, s=4: Grade(pts, pts, 'patched')
 autograder.course.grading.hidden_test = lambda p, points, expected_steps=4: points"""
