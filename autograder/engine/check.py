@@ -137,10 +137,10 @@ def analyse(
     report = Report(problem=problem.id, steps=results, relation=_compose(results))
     if notes:
         report.message = "; ".join(notes)
-    starts = _judge_target(report, problem, exprs, scope, timeout)
+    trees = [_tree(resolver, step) for step in reading.steps]
+    starts = _judge_target(report, problem, exprs, trees, scope, timeout)
     if problem.routes:
-        trees = [_tree(resolver, step) for step in reading.steps]
-        _judge_key_steps(report, problem, exprs, trees, starts)
+        _judge_key_steps(report, problem, trees, starts)
     return Analysis(report, exprs, starts)
 
 
@@ -162,7 +162,7 @@ def _pattern(problem: Problem, text: str):
     return pattern_tree(Resolver(compiled(problem)), read, text)
 
 
-def _judge_key_steps(report: Report, problem: Problem, exprs, trees, starts: bool) -> None:
+def _judge_key_steps(report: Report, problem: Problem, trees, starts: bool) -> None:
     """Which key step each step shows, which it skips; the checklist; restating."""
     valid = [s.status == VALID for s in report.steps]
     lines = [s.line for s in report.steps]
@@ -170,7 +170,7 @@ def _judge_key_steps(report: Report, problem: Problem, exprs, trees, starts: boo
     if backward:
         # read it the other way round: step k of the reversed chain is step n - k + 1
         n = len(trees) - 1
-        trees, exprs = trees[::-1], exprs[::-1]
+        trees = trees[::-1]
         valid = [True] + [valid[n - k + 1] for k in range(1, n + 1)]
         lines = lines[::-1]
     judged: KeyJudgement = judge(
@@ -181,7 +181,7 @@ def _judge_key_steps(report: Report, problem: Problem, exprs, trees, starts: boo
         starts or backward,
         functools.partial(_pattern, problem),
     )
-    restated = _restatement(problem, exprs, starts or backward)
+    restated = _restatement(problem, trees, starts or backward)
     if backward:
         n = len(trees) - 1
         judged.shows = {n - k + 1: v for k, v in judged.shows.items()}
@@ -221,12 +221,13 @@ def _listed(names: list[str]) -> str:
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
-def _restatement(problem: Problem, exprs, starts: bool) -> int | None:
-    """The step that goes from the start straight to the target, if there is one."""
+def _restatement(problem: Problem, forms, starts: bool) -> int | None:
+    """The step that goes from the start straight to the target, if there is one (by the
+    lines' unevaluated forms: `\\sum_a \\mu(a) \\frac{\\pi(a)}{\\mu(a)} f(a)` is not
+    `\\sum_a \\pi(a) f(a)` here)."""
     if not starts or problem.target is None:
         return None
     start, target = _form(problem, problem.start), _form(problem, problem.target)
-    forms = [canon(e) if e is not None else None for e in exprs]
     for k in range(1, len(forms)):
         if forms[k - 1] == start and forms[k] == target:
             return k
@@ -235,7 +236,8 @@ def _restatement(problem: Problem, exprs, starts: bool) -> int | None:
 
 @functools.lru_cache(maxsize=64)
 def _form(problem: Problem, text: str):
-    return canon(_fixed(problem, text))
+    """The unevaluated structural form of a problem's start or target."""
+    return _pattern(problem, text)
 
 
 def _free_domains(text: str, reading, comp: Compiled) -> tuple[dict[str, Domain], list[str]]:
@@ -316,18 +318,27 @@ def _compose(results: list[StepResult]) -> str | None:
     return relations.compose(r.relation for r in results[1:])
 
 
-def _judge_target(report, problem, exprs, scope: Scope, timeout) -> bool:
-    """Set `reached_target` and its message; returns whether the chain starts at the start."""
+def _judge_target(report, problem, exprs, trees, scope: Scope, timeout) -> bool:
+    """Set `reached_target` and its message; returns whether the chain starts at the start.
+
+    The chain must go from the start to the target (or back, with the mirrored relation),
+    each end *in form* as well as in value; a problem may accept other (start, target)
+    pairs for the same result (`Problem.also`, e.g. a component form)."""
     readable = [e for e in exprs if e is not None]
-    start = _fixed(problem, problem.start) if problem.start is not None else None
-    first = exprs[0] if exprs else None
-    # "starts at the start" in form: in an equality chain every line equals it in value
-    starts = (
-        start is not None
-        and first is not None
-        and _same(first, start, scope, timeout)
-        and _in_form(problem, first, problem.start)
-    )
+    pairs = [(problem.start, problem.target), *problem.also]
+    first, last = (exprs[0], exprs[-1]) if exprs else (None, None)
+    ends = (trees[0], trees[-1]) if trees else (None, None)
+
+    def at(expr, tree, text) -> bool:
+        return (
+            text is not None
+            and expr is not None
+            and _same(expr, _fixed(problem, text), scope, timeout)
+            and _in_form(problem, expr, tree, text)
+        )
+
+    begun = [(s, t) for s, t in pairs if at(first, ends[0], s)]
+    starts = bool(begun)
     if problem.target is None:
         report.reached_target = len(exprs) > 1 or problem.start is None
         report.target_message = "no fixed target: every step is checked"
@@ -335,51 +346,54 @@ def _judge_target(report, problem, exprs, scope: Scope, timeout) -> bool:
     if len(readable) < 2:
         report.target_message = "the chain needs at least two readable lines"
         return starts
-    last = exprs[-1]
     if first is None or last is None:
         which = "first" if first is None else "last"
         report.target_message = (
             f"the {which} line could not be read, so the chain's ends are unknown"
         )
         return starts
-    target = _fixed(problem, problem.target)
-    forward = starts and _same(last, target, scope, timeout)
-    backward = (
-        not forward
-        and _in_form(problem, first, problem.target)
-        and _same(first, target, scope, timeout)
-        and _same(last, start, scope, timeout)
-    )
-    want = problem.relation if forward else relations.MIRROR[problem.relation]
-    if not (forward or backward):
+    for start, target in begun or pairs:
+        forward = starts and _same(last, _fixed(problem, target), scope, timeout)
+        backward = (
+            not forward
+            and at(first, ends[0], target)
+            and _same(last, _fixed(problem, start), scope, timeout)
+        )
+        if forward or backward:
+            break
+    else:
         report.target_message = f"the chain should go from {problem.start} to {problem.target}"
         report.route = (problem.start, problem.target)
         return starts
-    end_text = problem.target if forward else problem.start
-    if not _in_form(problem, last, end_text):
+    want = problem.relation if forward else relations.MIRROR[problem.relation]
+    end_text = target if forward else start
+    if not _in_form(problem, last, ends[1], end_text):
         # equal in value, as every line of an equality chain is: not yet the result
         report.target_message = (
             f"the last line equals the target in value but is not yet written as it: "
             f"the chain should end at {end_text}"
         )
-        report.route = (problem.start, problem.target)
+        report.route = (start, target)
         return starts
     if not relations.implies(report.relation, want):
-        shown = report.relation or "nothing (it mixes ≥ and ≤)"
-        report.target_message = f"the chain proves {shown}, but the problem asks for {want}"
+        shown = relations.text(report.relation) or "nothing (it mixes ≥ and ≤)"
+        report.target_message = (
+            f"the chain proves {shown}, but the problem asks for {relations.text(want)}"
+        )
         return starts
     report.reached_target = True
     report.target_message = "reaches the target"
     return starts
 
 
-def _in_form(problem: Problem, expr, text: str) -> bool:
-    """The last line is the target up to notation and bookkeeping: the same structure
-    (`autograder.engine.keysteps.canon` of the evaluated forms), or, for plain scalars, the same
-    polynomial (`\\mu - \\mu\\beta_1^t` is `(1-\\beta_1^t)\\mu`)."""
-    goal = _fixed(problem, text)
-    if canon(expr) == canon(goal):
+def _in_form(problem: Problem, expr, tree, text: str) -> bool:
+    """A line is the target up to notation and bookkeeping: the same structure as written
+    (`autograder.engine.keysteps.canon`, unevaluated, so `\\sum_a \\pi(a) f(a)` is not
+    `\\mathbb{E}_{a\\sim\\mu}[\\rho(a) f(a)]`), or, for plain scalars, the same polynomial
+    (`\\mu - \\mu\\beta_1^t` is `(1-\\beta_1^t)\\mu`)."""
+    if tree is not None and tree == _form(problem, text):
         return True
+    goal = _fixed(problem, text)
     if expr.atoms(*ir.OPAQUE, sp.Sum, sp.Product, sp.Indexed) or goal.atoms(
         *ir.OPAQUE, sp.Sum, sp.Product, sp.Indexed
     ):

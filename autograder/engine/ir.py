@@ -95,6 +95,38 @@ class Fn(_Opaque):
         return rf"{_tex(printer, self.args[1])}\left({inner}\right)"
 
 
+class VectorFn(Fn):
+    """A named function whose value is a vector (features `\\phi(x)`)."""
+
+
+class Basis(_Opaque):
+    """The standard basis vector `e_i` (component j is δ_ij); it takes the length of what
+    it meets."""
+
+    def _latex(self, printer):
+        return rf"e_{{{_tex(printer, self.args[0])}}}"
+
+
+class Indicator(_Opaque):
+    """`[a = b]`, `\\mathbb{1}[a = b]`: 1 where the condition holds, else 0.  args: (a, b)."""
+
+    is_real = True
+
+    def _latex(self, printer):
+        a, b = (_tex(printer, x) for x in self.args)
+        return rf"\left[{a} = {b}\right]"
+
+
+class Const(sp.Symbol):
+    """`+ \\text{const}`, `+ C`: a term that does not depend on the problem's variable."""
+
+    def __new__(cls):
+        return super().__new__(cls, "const")
+
+    def _latex(self, printer):
+        return r"\text{const}"
+
+
 class TrajStep(_Opaque):
     """The state or action at time t of a trajectory: `s_t` is TrajStep(s, tau, t)."""
 
@@ -223,6 +255,8 @@ class Grad(_Opaque):
 OPAQUE = (
     Dens,
     Fn,
+    Basis,
+    Indicator,
     TrajStep,
     Component,
     Dot,

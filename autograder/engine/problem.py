@@ -28,6 +28,8 @@ class Problem:
     declares_free_names: bool = False
     # the ideas a derivation must show, as one or more routes (`autograder.engine.keysteps`)
     routes: tuple[Route, ...] = field(default=())
+    # other (start, target) pairs accepted for the same result (a component form)
+    also: tuple[tuple[str, str], ...] = field(default=())
 
     @property
     def summary(self) -> str:

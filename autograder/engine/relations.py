@@ -12,7 +12,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-RELATIONS = ("=", ">=", "<=", ">", "<")
+RELATIONS = ("=", ">=", "<=", ">", "<", "propto", "=+c")
+# "propto": proportional as a function of the problem's variable; "=+c": equal up to a
+# term free of it (a step whose side holds `+ \text{const}`)
 
 # LaTeX commands for each relation (definitional equality, Sutton & Barto's `\doteq`, is `=`)
 COMMANDS = {
@@ -40,9 +42,17 @@ NOT_READ = (
 ).split()
 UNICODE = {"≥": ">=", "≤": "<=", "≠": None}
 
-TEX = {"=": "=", ">=": r"\ge", "<=": r"\le", ">": ">", "<": "<"}
-TEXT = {"=": "=", ">=": "≥", "<=": "≤", ">": ">", "<": "<"}
-MIRROR = {"=": "=", ">=": "<=", ">": "<", "<=": ">=", "<": ">"}
+TEX = {"=": "=", ">=": r"\ge", "<=": r"\le", ">": ">", "<": "<", "propto": r"\propto", "=+c": "="}
+TEXT = {
+    "=": "=",
+    ">=": "≥",
+    "<=": "≤",
+    ">": ">",
+    "<": "<",
+    "propto": "∝",
+    "=+c": "= (up to a constant)",
+}
+MIRROR = {"=": "=", ">=": "<=", ">": "<", "<=": ">=", "<": ">", "propto": "propto", "=+c": "=+c"}
 _STRENGTH = {"=": 0, ">=": 1, ">": 2}
 _FAILS = {
     "=": "the two sides are not equal",
@@ -50,6 +60,8 @@ _FAILS = {
     "<=": "the left side is not always ≤ the right side",
     ">": "the left side is not always > the right side",
     "<": "the left side is not always < the right side",
+    "propto": "the two sides are not proportional",
+    "=+c": "the two sides do not differ by a constant",
 }
 
 
@@ -68,7 +80,12 @@ def fails(relation: str) -> str:
 
 def compose(relations: Iterable[str | None]) -> str | None:
     """The relation a chain of steps proves between its first and last line (None when
-    it mixes ≥ with ≤)."""
+    it mixes ≥ with ≤, or ∝ with a constant, or either with an inequality)."""
+    relations = list(relations)
+    up_to = {r for r in relations if r in ("propto", "=+c")}
+    if up_to:
+        others = {r for r in relations if r not in ("=", "propto", "=+c")}
+        return up_to.pop() if len(up_to) == 1 and not others else None
     direction, strongest = None, "="
     for rel in relations:
         if rel in ("<=", "<"):
@@ -88,6 +105,10 @@ def compose(relations: Iterable[str | None]) -> str | None:
 def implies(have: str | None, want: str) -> bool:
     """Whether proving `have` proves what the problem asks (`want`)."""
     if have is None:
+        return False
+    if want in ("propto", "=+c"):
+        return have in ("=", want)
+    if have in ("propto", "=+c"):
         return False
     if want == "=":
         return have == "="

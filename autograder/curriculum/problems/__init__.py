@@ -10,7 +10,18 @@ from importlib import import_module
 
 from autograder.engine.problem import Problem, UnknownProblem
 
-_MODULES = ("elbo", "policy_gradient", "adam", "attention", "algebra")
+_MODULES = (
+    "elbo",
+    "policy_gradient",
+    "adam",
+    "attention",
+    "softmax_xent",
+    "batchnorm",
+    "mle",
+    "importance",
+    "metropolis",
+    "algebra",
+)
 
 
 def _load() -> dict[str, Problem]:

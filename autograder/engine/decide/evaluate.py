@@ -183,7 +183,39 @@ class Evaluator:
         values = [self.ev(a, env) for a in expr.args]
         if sum(is_vector(v) for v in values) > 1:
             raise EvalError("a product of two vectors: write a dot product as q^\\top k")
-        return _combine(values, np.multiply)
+        product = _combine(values, np.multiply)
+        if self.compiled.zero_log_zero:
+            # the problem declares 0 log 0 = 0: a zero factor wins over an infinite log
+            zero = np.zeros(product.shape, dtype=bool)
+            for v in values:
+                zero = zero | np.broadcast_to(scalar_like(v, product) == 0, product.shape)
+            product = np.where(zero & np.isnan(product), 0.0, product)
+        return product
+
+    def _indicator(self, expr, env):
+        a, b = (self.ev(x, env) for x in expr.args)
+        return np.where(np.isclose(a, b, rtol=0, atol=1e-12), 1.0, 0.0).astype(complex)
+
+    def _kronecker(self, expr, env):
+        return self._indicator(expr, env)
+
+    def _basis(self, expr, env):
+        """e_i: a vector as long as the instance's vectors, 1 at component i."""
+        n = self.vector_length()
+        ints, ok = to_index(self.ev(expr.args[0], env))
+        components = np.arange(1, n + 1).reshape((1,) * RANK + (n,))
+        out = np.where(ints[..., None] == components, 1.0, 0.0).astype(complex)
+        return np.where(ok[..., None], out, np.nan)
+
+    def vector_length(self) -> int:
+        lengths = set()
+        for handler in self.inst.handlers.values():
+            values = getattr(handler, "values", None)
+            if isinstance(values, np.ndarray) and values.ndim == 1:
+                lengths.add(values.shape[0])
+        if len(lengths) != 1:
+            raise EvalError("e_i needs the length of the vectors it meets, and they differ here")
+        return lengths.pop()
 
     def _pow(self, expr, env):
         base = self.ev(expr.base, env)
@@ -375,6 +407,7 @@ class Evaluator:
             axes.append((axis, size))
         p, q = self.ev(p_expr, inner), self.ev(q_expr, inner)
         out = p * (np.log(p) - np.log(q))
+        out = np.where(p == 0, 0.0, out)  # 0 log 0 = 0: no mass, no contribution
         for axis, size in axes:
             out = reduce_sum(out, axis, size)
         return out
@@ -591,6 +624,9 @@ def _table():
         ir.Total: e._total,
         ir.KL: e._kl,
         ir.Grad: e._grad,
+        ir.Indicator: e._indicator,
+        ir.Basis: e._basis,
+        sp.KroneckerDelta: e._kronecker,
     }
     return table
 

@@ -26,6 +26,7 @@ from autograder.engine.decide.axes import FIRST_BINDER, RANK, EvalError, along, 
 from autograder.engine.decide.evaluate import Env, Evaluator, differentiate, free_kind
 from autograder.engine.decide.scalar import Problem as ScalarProblem
 from autograder.engine.decide.scalar import decide_scalar
+from autograder.engine.decide.upto import decide_up_to, has_constant
 from autograder.engine.decide.verdict import Verdict, invalid_message
 from autograder.engine.domains import BY_KIND, Domain
 from autograder.engine.kinds.instance import fmt, fmt_vector
@@ -63,6 +64,10 @@ def decide(lhs: sp.Expr, relation: str, rhs: sp.Expr, scope: Scope) -> Verdict:
     """The verdict on `lhs relation rhs`; the caller sets the deadline."""
     if lhs.has(ir.Grad) or rhs.has(ir.Grad):
         lhs, rhs = differentiate(lhs, scope.compiled), differentiate(rhs, scope.compiled)
+    if relation == "=" and (has_constant(lhs) or has_constant(rhs)):
+        relation = "=+c"
+    if relation in ("propto", "=+c"):
+        return decide_up_to(lhs, relation, rhs, scope, free_axes, bind_free)
     if relation == "=" and symbolic_equal(lhs, rhs):
         return Verdict(VALID, "proved symbolically", "symbolic")
     exact = constant_check(lhs, relation, rhs)
@@ -224,7 +229,7 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
                 undefined_first = (side, reason, example)
             skipped += 1
             continue
-        defined = np.isfinite(left) & np.isfinite(right)
+        defined = np.isfinite(left) & np.isfinite(right) & _distinct(env, compiled, left.shape)
         if not defined.any():
             skipped += 1
             continue
@@ -260,6 +265,17 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
     return Verdict(
         VALID, f"the inequality holds on {', '.join(parts)} (none proved){note}", "sampled"
     )
+
+
+def _distinct(env, compiled, shape) -> np.ndarray:
+    """False where two variables declared distinct (x ≠ y) take the same value."""
+    keep = np.ones(shape[:RANK] + (1,) * (len(shape) - RANK), dtype=bool)
+    names = {s.name: v for s, v in env.bound.items()}
+    for a, b in compiled.distinct:
+        if a in names and b in names:
+            same = np.broadcast_to(names[a] == names[b], keep.shape[:RANK])
+            keep = keep & ~same.reshape(keep.shape[:RANK] + (1,) * (keep.ndim - RANK))
+    return np.broadcast_to(keep, shape)
 
 
 def _undefined(left, right, left_reasons, right_reasons):

@@ -6,8 +6,12 @@ declarations of them (`Densities(...)`, `MDP()`, `Real("beta_1", ...)` ...).
 
 from autograder.engine.kinds.base import REGISTRY, Kind, kind_of, register
 from autograder.engine.kinds.densities import Densities
+from autograder.engine.kinds.empirical import Dataset
 from autograder.engine.kinds.free import FreeNames
+from autograder.engine.kinds.functions import Define, FunctionOf, Variable
+from autograder.engine.kinds.markov import MarkovChain
 from autograder.engine.kinds.mdp import MDP
+from autograder.engine.kinds.probability import ProbabilityVector
 from autograder.engine.kinds.scalars import Index, Integer, Real
 from autograder.engine.kinds.sequences import Definition, RandomSequence, Recurrence
 from autograder.engine.kinds.vectors import VectorOf
@@ -15,15 +19,21 @@ from autograder.engine.kinds.vectors import VectorOf
 __all__ = [
     "MDP",
     "REGISTRY",
+    "Dataset",
+    "Define",
     "Definition",
     "Densities",
     "FreeNames",
+    "FunctionOf",
+    "MarkovChain",
+    "ProbabilityVector",
     "Index",
     "Integer",
     "Kind",
     "RandomSequence",
     "Real",
     "Recurrence",
+    "Variable",
     "VectorOf",
     "kind_of",
     "register",

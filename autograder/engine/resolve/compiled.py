@@ -41,6 +41,15 @@ class Compiled:
     mdp_names: set[str] = field(default_factory=set)
     objective: str | None = None
     param: str | None = None
+    # defined functions by (key, number of arguments), and the keys a bare name expands
+    macros: dict[tuple[str, int], object] = field(default_factory=dict)
+    macro_defaults: dict[str, int] = field(default_factory=dict)
+    vector_functions: set[str] = field(default_factory=set)  # functions whose value is a vector
+    distinct: set[tuple[str, str]] = field(default_factory=set)  # variables never equal (x ≠ y)
+    zero_log_zero: bool = False  # 0 log 0 = 0 (a density's zero mass in an entropy or a KL)
+    # the variable `\propto` and `+ \text{const}` refer to (θ), and the names of a constant
+    variable: str | None = None
+    const_names: set[str] = field(default_factory=set)
 
     def hidden_dependencies(self, expr: sp.Basic) -> set[str]:
         """Scalars `expr` depends on through the objects defined from them (g_i on its
@@ -52,7 +61,7 @@ class Compiled:
 
     def known(self) -> list[str]:
         names = set(self.names) | self.sequences | set(self.vectors) | set(self.densities)
-        names |= set(self.functions) | set(self.indices)
+        names |= set(self.functions) | set(self.indices) | {k for k, _ in self.macros}
         names |= {f"{name}_t" for name in self.step_kinds}
         return sorted(names, key=lambda n: (n.lower(), n))
 

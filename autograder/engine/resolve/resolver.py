@@ -139,6 +139,8 @@ class Resolver:
         return ir.OnesVector()
 
     def _text(self, node, scope):
+        if self.c.variable is not None and node.text.strip().rstrip(".") in CONST_WORDS:
+            return ir.Const()  # `+ \\text{const}`: free of the problem's variable
         raise ResolveError(f"`{node.text}` is text, not a quantity", node.pos)
 
     def _blank(self, node, scope):
@@ -222,6 +224,13 @@ class Resolver:
         key = name_key(node)
         if key is not None and key in scope:
             return scope[key]
+        bare = name_key(node, with_sub=False)
+        if bare in self.c.macro_defaults and (node.sub is None or key not in self.c.names):
+            macro = self.c.macros[(bare, self.c.macro_defaults[bare])]
+            expanded = self._expand(macro, macro.default, node.pos)
+            if node.sub is None:
+                return self.resolve(expanded, scope)
+            return self.resolve(sx.Index(expanded, node.sub, pos=node.pos), scope)
         if node.sub is not None and (node.accent, node.base) in self.c.definitions:
             index, body = self.c.definitions[(node.accent, node.base)]
             return body.xreplace({index: self.resolve(node.sub, scope)})
@@ -242,6 +251,14 @@ class Resolver:
             return sp.pi
         if node.base == "e" and node.sub is None and node.accent is None:
             return sp.E
+        if node.base == "e" and node.sub is not None and node.accent is None and self.c.vectors:
+            return ir.Basis(self.resolve(node.sub, scope))  # the standard basis vector e_i
+        if node.base == "delta" and node.sub is not None and node.accent is None:
+            pair = _index_pair(node.sub)
+            if pair is not None:  # Kronecker's δ_ij
+                return sp.KroneckerDelta(*(self.resolve(n, scope) for n in pair))
+        if key in self.c.const_names and node.sub is None:
+            return ir.Const()
         if self.c.free_names:
             return self._free(node, key, scope)
         raise ResolveError(self._unknown(node, key), node.pos)
@@ -274,8 +291,23 @@ class Resolver:
         return ", ".join(shown(k) for k in self.c.known()) or "no names"
 
     # -- application --------------------------------------------------------------------
+    def _expand(self, macro, args, pos):
+        """A defined function's body with the arguments written in, as a syntax tree."""
+        from autograder.engine.resolve.macros import MAX_DEPTH, expand
+
+        self._depth = getattr(self, "_depth", 0) + 1
+        try:
+            if self._depth > MAX_DEPTH:
+                raise ResolveError(f"the definition of `{macro.written}` uses itself", pos)
+            return expand(macro, tuple(args), pos, name_key)
+        finally:
+            self._depth -= 1
+
     def _apply(self, node: sx.Apply, scope):
         key = name_key(node.func)
+        macro = self.c.macros.get((key, len(node.args)))
+        if macro is not None and not node.given:
+            return self.resolve(self._expand(macro, node.args, node.pos), scope)
         if key in self.c.densities:
             return self._density(key, node.args, node.given, scope, node.pos)
         if key in self.c.functions:
@@ -287,7 +319,15 @@ class Resolver:
                 # `J(\pi_\theta)` is `J(\theta)`: the objective of the policy
                 return ir.Fn(sp.Symbol(key), sp.Symbol(key), self.c.vectors[self.c.param])
             args = [self.resolve(a, scope) for a in node.args]
-            return ir.Fn(sp.Symbol(key), sp.Symbol(key), *args)
+            make = ir.VectorFn if key in self.c.vector_functions else ir.Fn
+            return make(sp.Symbol(key), sp.Symbol(key), *args)
+        if any(k == key for k, _ in self.c.macros):
+            arities = sorted(n for k, n in self.c.macros if k == key)
+            raise ResolveError(
+                f"`{sx.latex(node.func)}` takes {' or '.join(map(str, arities))} argument(s), "
+                f"not {len(node.args)}",
+                node.pos,
+            )
         if node.given or len(node.args) != 1:
             if key in (self.c.names | self.c.vectors) or not self.c.free_names:
                 what = "a density" if node.given else "a function"
@@ -458,45 +498,69 @@ class Resolver:
     def _kl(self, node: sx.KL, scope):
         left = self._kl_side(node.left, scope, None, node.pos)
         right = self._kl_side(node.right, scope, left, node.pos)
-        if isinstance(node.left, sx.Name):
+        if isinstance(node.left, sx.Name) and isinstance(left, ir.Dens):
             left = self._kl_side(node.left, scope, right, node.pos)
-        variables = [v for v in left.variables if isinstance(v, ir.DomainVar)]
-        variables = [v for v in variables if v.name not in self.c.observed]
+        variables = [v for v in _variables(left) if v.name not in self.c.observed]
+        if not variables:
+            variables = [v for v in _variables(right) if v.name not in self.c.observed]
         if not variables:
             raise ResolveError("a KL divergence needs a variable to sum over", node.pos)
         return ir.KL(left, right, sp.Tuple(*variables))
 
-    def _kl_side(self, side, scope, like, pos) -> ir.Dens:
+    def _kl_side(self, side, scope, like, pos):
+        """A side of a KL: a density (`q(z)`, or a bare `q` over the other side's
+        variables), or a defined function standing for one (`\\hat p`)."""
         if isinstance(side, sx.Apply):
             value = self.resolve(side, scope)
-            if isinstance(value, ir.Dens):
+            if isinstance(value, ir.Dens) or _variables(value):
                 return value
         if isinstance(side, sx.Name) and name_key(side) in self.c.densities:
             return self._bare_density(name_key(side), scope, pos, like)
+        if isinstance(side, sx.Name) and name_key(side) in self.c.macro_defaults:
+            return self.resolve(side, scope)
+        if isinstance(side, sx.Name):
+            key = name_key(side)
+            macro = next((m for (k, n), m in self.c.macros.items() if k == key and n == 1), None)
+            if macro is not None and like is not None and _variables(like):
+                var = _variables(like)[0]
+                written = sx.Name(var.name)
+                return self.resolve(self._expand(macro, (written,), pos), scope)
         raise ResolveError("each side of a KL divergence must be a density, e.g. q(z)", pos)
 
     def _variance(self, node, scope):
+        if getattr(node, "dist", None) is not None:
+            # Var_{a~mu}[X] is E_{a~mu}[(X - E_{a~mu}[X])^2]: the same law throughout
+            mean = sx.Expect(node.dist, node.arg, pos=node.pos)
+            centred = sx.Add((node.arg, sx.Neg(mean, pos=node.pos)), pos=node.pos)
+            square = sx.Pow(centred, sx.Num("2", pos=node.pos), pos=node.pos)
+            return self.resolve(sx.Expect(node.dist, square, pos=node.pos), scope)
         self._need_random(node)
         return ir.Variance(self.resolve(node.arg, scope))
 
     def _covariance(self, node, scope):
+        if getattr(node, "dist", None) is not None:
+            parts = []
+            for side in (node.left, node.right):
+                mean = sx.Expect(node.dist, side, pos=node.pos)
+                parts.append(sx.Add((side, sx.Neg(mean, pos=node.pos)), pos=node.pos))
+            return self.resolve(
+                sx.Expect(node.dist, sx.Mul(tuple(parts), pos=node.pos), pos=node.pos), scope
+            )
         self._need_random(node)
         return ir.Covariance(self.resolve(node.left, scope), self.resolve(node.right, scope))
 
     def _need_random(self, node):
-        if getattr(node, "dist", None) is not None:
-            raise ResolveError(
-                "a variance or covariance under a named distribution (`\\mathrm{Var}_{…}`) "
-                "is not supported yet: write it as an expectation, e.g. "
-                "`\\mathbb{E}_{q}[(x - \\mathbb{E}_{q}[x])^2]`",
-                node.pos,
-            )
         if not self.c.random:
             raise ResolveError("there are no random variables in this problem", node.pos)
 
     def _grad(self, node: sx.Grad, scope):
         var = self.resolve(node.var, scope)
         written = sp.latex(var) if isinstance(var, sp.Basic) else "this"
+        if isinstance(var, ir.Component) and isinstance(var.args[0], ir.Vector):
+            # ∂L/∂z_i: the i-th component of the gradient with respect to z
+            vector, index = var.args
+            whole = self._grad(sx.Grad(_written_vector(node.var), node.body, pos=node.pos), scope)
+            return ir.Component(whole, index)
         if isinstance(var, ir.DomainVar):
             raise ResolveError(
                 f"`{written}` ranges over a finite set of outcomes: a gradient is taken with "
@@ -620,6 +684,15 @@ def shown(key: str) -> str:
     return sx.latex(sx.Name(base, sx.Num(sub) if sub.isdigit() else sx.Name(sub)))
 
 
+def _variables(value) -> list:
+    """The finite variables an expression ranges over (a KL side's)."""
+    if isinstance(value, ir.Dens):
+        return [v for v in value.variables if isinstance(v, ir.DomainVar)]
+    if isinstance(value, sp.Basic):
+        return sorted((s for s in value.free_symbols if isinstance(s, ir.DomainVar)), key=str)
+    return []
+
+
 def _positional(spec) -> bool:
     """MDP densities take their arguments by position (`rho_0(s_0)`, `P(s_{t+1}|s_t,a_t)`);
     densities of a `Densities` declaration by variable name (`p(x|z)`)."""
@@ -659,9 +732,35 @@ def walk(node: sx.Node, visit) -> None:
                     visit(v)
 
 
+CONST_WORDS = {"const", "constant", "cst", "cte"}
+
+
+def _index_pair(sub: sx.Node):
+    """The two indices of `\\delta_{ij}` or `\\delta_{i,j}`, as nodes, or None."""
+    if isinstance(sub, sx.Mul) and len(sub.factors) == 2:
+        return sub.factors
+    letters = sub.base if isinstance(sub, sx.Name) and sub.sub is None else None
+    if isinstance(sub, sx.Text):
+        letters = sub.text.replace(",", "").replace(" ", "")
+    if letters and len(letters) == 2 and letters.isalpha():
+        return (sx.Name(letters[0], pos=sub.pos), sx.Name(letters[1], pos=sub.pos))
+    return None
+
+
+def _written_vector(var: sx.Node) -> sx.Node:
+    """`z_i` as written, without its subscript: the vector whose component it is."""
+    if isinstance(var, sx.Name):
+        return sx.Name(var.base, None, var.accent, pos=var.pos)
+    if isinstance(var, sx.Index):
+        return var.base
+    return var
+
+
 def _is_vector(value) -> bool:
-    if isinstance(value, ir.Vector | ir.OnesVector | ir.Softmax):
+    if isinstance(value, ir.Vector | ir.OnesVector | ir.Softmax | ir.VectorFn | ir.Basis):
         return True
+    if isinstance(value, sp.Pow):
+        return _is_vector(value.base) and value.exp == 1
     if isinstance(value, sp.Add):
         return any(_is_vector(a) for a in value.args)
     if isinstance(value, sp.Mul):

@@ -1,0 +1,122 @@
+"""Importance sampling for off-policy evaluation (curriculum 11)."""
+
+from autograder.engine.keysteps import KeyStep, Route
+from autograder.engine.kinds import Define, Densities, FunctionOf, Real
+from autograder.engine.problem import Problem
+
+INF = float("inf")
+LAWS = Densities(variables=(("a", "latent"),), joint="pi", others=(("mu", ("a",)),))
+RATIO = Define(r"\rho", ("a",), r"\frac{\pi(a)}{\mu(a)}", description="the importance ratio")
+CONTEXT = (LAWS, FunctionOf("f", ("a",), description="the reward of an action"), RATIO)
+SETTING = (
+    "Finite actions a, a target policy π(a), a behaviour policy μ(a) > 0, a reward f(a), "
+    r"and the importance ratio $\rho(a) = \pi(a)/\mu(a)$."
+)
+
+PROBLEMS = [
+    Problem(
+        id="importance_sampling",
+        title="Importance sampling is unbiased",
+        statement=r"Show that $\mathbb{E}_{a\sim\pi}[f(a)] = \mathbb{E}_{a\sim\mu}[\rho(a) f(a)]$."
+        + "\n"
+        + SETTING,
+        context=CONTEXT,
+        start=r"\mathbb{E}_{a\sim\pi}[f(a)]",
+        target=r"\mathbb{E}_{a\sim\mu}[\rho(a) f(a)]",
+        relation="=",
+        hints=(
+            r"Write the expectation as a sum over actions: $\sum_a \pi(a) f(a)$.",
+            r"Multiply and divide by $\mu(a)$, which is never 0.",
+            r"Read $\sum_a \mu(a)\,[\dots]$ as an expectation under μ, with $\rho(a) = \pi(a)/\mu(a)$.",
+        ),
+        points=2,
+        routes=(
+            Route(
+                "multiply and divide by μ",
+                (
+                    KeyStep("the expectation as a sum over actions", (r"\sum_a \pi(a) f(a)",)),
+                    KeyStep(
+                        "multiply and divide by μ",
+                        (r"\sum_a \mu(a) \frac{\pi(a)}{\mu(a)} f(a)",),
+                    ),
+                ),
+            ),
+        ),
+    ),
+    Problem(
+        id="is_variance",
+        title="The variance of the importance-sampling estimate",
+        statement=(
+            r"Show that $\mathrm{Var}_{a\sim\mu}[\rho(a) f(a)] = \mathbb{E}_{a\sim\pi}[\rho(a) f(a)^2] - \mathbb{E}_{a\sim\pi}[f(a)]^2$."
+            + "\n"
+            + SETTING
+        ),
+        context=CONTEXT,
+        start=r"\mathrm{Var}_{a\sim\mu}[\rho(a) f(a)]",
+        target=r"\mathbb{E}_{a\sim\pi}[\rho(a) f(a)^2] - \mathbb{E}_{a\sim\pi}[f(a)]^2",
+        relation="=",
+        hints=(
+            r"A variance is a second moment minus a squared mean: $\mathrm{Var}[X] = \mathbb{E}[X^2] - \mathbb{E}[X]^2$.",
+            r"The mean is the unbiasedness you showed: $\mathbb{E}_{a\sim\mu}[\rho(a) f(a)] = \mathbb{E}_{a\sim\pi}[f(a)]$.",
+            r"In the second moment, one factor $\rho(a)$ turns $\mu$ into $\pi$: $\mu(a)\rho(a)^2 = \pi(a)\rho(a)$.",
+        ),
+        points=3,
+        routes=(
+            Route(
+                "second moment minus squared mean",
+                (
+                    KeyStep(
+                        "the variance as a second moment minus a squared mean",
+                        (
+                            r"\mathbb{E}_{a\sim\mu}[\rho(a)^2 f(a)^2]",
+                            r"\mathbb{E}_{a\sim\mu}[(\rho(a) f(a))^2]",
+                        ),
+                    ),
+                    KeyStep(
+                        "the mean is unbiased",
+                        (r"\mathbb{E}_{a\sim\pi}[f(a)]^2",),
+                    ),
+                    KeyStep(
+                        "one ratio turns μ into π",
+                        (r"\mathbb{E}_{a\sim\pi}[\rho(a) f(a)^2]",),
+                    ),
+                ),
+            ),
+        ),
+    ),
+    Problem(
+        id="is_clipping",
+        title="Clipping the importance ratio biases the estimate down",
+        statement=(
+            r"For $f \ge 0$ and any $\bar c > 0$, show that $\mathbb{E}_{a\sim\mu}[\min(\rho(a), \bar c) f(a)] \le \mathbb{E}_{a\sim\pi}[f(a)]$ "
+            "(as the truncated importance weights of V-trace)." + "\n" + SETTING
+        ),
+        context=(
+            LAWS,
+            FunctionOf("f", ("a",), nonnegative=True, description="a non-negative reward"),
+            RATIO,
+            Real("cbar", 0.2, 3.0, "the clipping level", (0.0, INF, True, True)),
+        ),
+        start=r"\mathbb{E}_{a\sim\mu}[\min(\rho(a), \bar c) f(a)]",
+        target=r"\mathbb{E}_{a\sim\pi}[f(a)]",
+        relation="<=",
+        hints=(
+            r"$\min(\rho(a), \bar c) \le \rho(a)$ for every action.",
+            r"Multiply by $f(a) \ge 0$ and average under μ: the inequality survives.",
+            r"$\mathbb{E}_{a\sim\mu}[\rho(a) f(a)] = \mathbb{E}_{a\sim\pi}[f(a)]$ (importance sampling).",
+        ),
+        points=2,
+        routes=(
+            Route(
+                "the minimum is at most the ratio",
+                (
+                    KeyStep(
+                        "min(ρ, c̄) ≤ ρ, and f ≥ 0 keeps the inequality",
+                        (r"\mathbb{E}_{a\sim\mu}[\rho(a) f(a)]",),
+                        without=(r"\min(F, G)",),
+                    ),
+                ),
+            ),
+        ),
+    ),
+]

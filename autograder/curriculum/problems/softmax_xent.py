@@ -1,0 +1,57 @@
+"""The gradient of softmax cross-entropy (curriculum 10)."""
+
+from autograder.engine.keysteps import KeyStep, Route
+from autograder.engine.kinds import Define, Index, Integer, ProbabilityVector, VectorOf
+from autograder.engine.problem import Problem
+
+PROBLEMS = [
+    Problem(
+        id="softmax_xent",
+        title="Softmax cross-entropy: prediction minus target",
+        statement=(
+            r"Show that $\nabla_z L(z) = \mathrm{softmax}(z) - y$ for $L(z) = -\sum_{j=1}^{K} y_j \log \mathrm{softmax}(z)_j$, "
+            r"logits $z \in \mathbb{R}^K$ and a probability vector $y$ ($\sum_j y_j = 1$; one-hot is a special case). "
+            r"The component form $\frac{\partial L}{\partial z_i} = \mathrm{softmax}(z)_i - y_i$ is accepted too."
+        ),
+        context=(
+            Integer("K", values=(2, 3, 4), description="the number of classes", more=(7,)),
+            VectorOf("z", "K"),
+            ProbabilityVector("y", "K"),
+            Index("i", "K"),
+            Index("j", "K"),
+            Index("k", "K"),
+            Define("L", ("v",), r"-\sum_{j=1}^{K} y_j \log \mathrm{softmax}(v)_j", default=("z",)),
+        ),
+        start=r"\nabla_z L(z)",
+        target=r"\mathrm{softmax}(z) - y",
+        also=((r"\frac{\partial L}{\partial z_i}", r"\mathrm{softmax}(z)_i - y_i"),),
+        relation="=",
+        hints=(
+            r"Write the log-softmax out: $\log \mathrm{softmax}(z)_j = z_j - \log \sum_{k=1}^{K} e^{z_k}$.",
+            r"Differentiate with respect to $z_i$: $\frac{\partial z_j}{\partial z_i} = \delta_{ij}$ and "
+            r"$\frac{\partial}{\partial z_i} \log \sum_k e^{z_k} = \mathrm{softmax}(z)_i$.",
+            r"$\sum_j y_j \delta_{ij} = y_i$ and $\sum_j y_j = 1$.",
+        ),
+        points=3,
+        routes=(
+            Route(
+                "component by component",
+                (
+                    KeyStep("write the log-softmax out", (r"z_j - \log \sum_{k=1}^{K} e^{z_k}",)),
+                    KeyStep(
+                        "differentiate: δ_ij and the softmax",
+                        (
+                            r"\delta_{ij} - \mathrm{softmax}(z)_i",
+                            r"\delta_{ij} - \frac{e^{z_i}}{\sum_{k=1}^{K} e^{z_k}}",
+                        ),
+                    ),
+                    KeyStep(
+                        "the target sums to one",
+                        (r"\mathrm{softmax}(z)_i - y_i", r"\mathrm{softmax}(z) - y"),
+                        without=(r"\sum_{j=1}^{K} y_j",),
+                    ),
+                ),
+            ),
+        ),
+    ),
+]

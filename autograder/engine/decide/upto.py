@@ -1,0 +1,117 @@
+r"""Steps that hold up to the problem's variable: `A \propto B` and `A = B + \text{const}`.
+
+The problem names a variable (`Variable("theta")`).  `A \propto B` holds when A/B does not
+depend on it, `A = B + \text{const}` when A − B does not.  Both are decided on the same
+random instances as any step, each evaluated at several values of the variable at once
+(the drawn one and random others): the ratio, or the difference, must be the same at all
+of them -- and, for `\propto`, defined (B never 0).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import sympy as sp
+
+from autograder.engine import ir
+from autograder.engine.decide.axes import PERT, EvalError, along
+from autograder.engine.decide.evaluate import Env, Evaluator
+from autograder.engine.decide.verdict import INVALID, UNDECIDED, VALID, Counterexample, Verdict
+from autograder.engine.kinds.instance import fmt
+from autograder.engine.limits import checkpoint
+
+VALUES = 5
+RTOL = 1e-9
+ATOL = 1e-11
+
+
+def has_constant(expr: sp.Expr) -> bool:
+    return any(isinstance(s, ir.Const) for s in expr.free_symbols)
+
+
+def without_constant(expr: sp.Expr) -> sp.Expr:
+    return expr.xreplace({s: sp.Integer(0) for s in expr.free_symbols if isinstance(s, ir.Const)})
+
+
+def decide_up_to(lhs, relation: str, rhs, scope, free_axes, bind_free) -> Verdict:
+    """`relation` is "propto" or "=+c" (equal up to an additive constant)."""
+    compiled = scope.compiled
+    name = compiled.variable
+    if name is None:
+        return Verdict(UNDECIDED, "this problem names no variable for ∝ or a constant to refer to")
+    lhs, rhs = without_constant(lhs), without_constant(rhs)
+    free = free_axes((lhs, rhs), compiled)
+    checked = 0
+    for inst in scope.worlds.for_relation("="):
+        checkpoint()
+        evaluator = Evaluator(inst, compiled, scope.free_domains)
+        try:
+            env = bind_free(evaluator, free, compiled)
+            env = _at_several_values(evaluator, env, name, inst)
+            left = evaluator.evaluate(lhs, env=env)
+            right = evaluator.evaluate(rhs, env=env)
+        except EvalError as err:
+            return Verdict(UNDECIDED, f"could not evaluate this step: {err}", "random")
+        left, right = np.broadcast_arrays(left, right)
+        if relation == "propto":
+            if not np.all(np.abs(right) > ATOL):
+                continue
+            gap = left / right
+        else:
+            gap = left - right
+        gap = np.broadcast_to(gap, np.broadcast_shapes(gap.shape, (VALUES,) + gap.shape[1:]))
+        finite = np.isfinite(gap).all(axis=PERT)
+        if not finite.any():
+            continue
+        spread = np.abs(gap - gap[:1])
+        scale = np.maximum(np.abs(gap[:1]), 1.0)
+        moved = (spread > ATOL + RTOL * scale).any(axis=PERT) & finite
+        if moved.any():
+            where = np.unravel_index(np.argmax(moved), moved.shape)
+            k = int(np.argmax(np.abs(gap - gap[:1])[(slice(None), *where)] > ATOL))
+            return _counterexample(inst, relation, name, gap, where, k, env)
+        checked += 1
+    if checked == 0:
+        return Verdict(UNDECIDED, "neither side could be evaluated on any instance", "random")
+    what = "the ratio" if relation == "propto" else "the difference"
+    return Verdict(
+        VALID,
+        f"{what} of the two sides does not depend on {_shown(name)} on {checked} random "
+        f"instances, at {VALUES} values of {_shown(name)} each",
+        "random",
+    )
+
+
+def _at_several_values(evaluator: Evaluator, env: Env, name: str, inst) -> Env:
+    rng = np.random.default_rng([inst.seed, inst.number, 31337])
+    if name in evaluator.compiled.vectors:
+        base = evaluator.param_value(name, env)[0]
+        rows = base + rng.normal(scale=1.0, size=(VALUES, base.shape[0]))
+        rows[0] = base
+        return Env(env.bound, env.depth, {**env.params, name: rows.astype(complex)}, env.scalars)
+    base = complex(evaluator.scalar(name, env).reshape(-1)[0])
+    values = base + rng.normal(size=VALUES)
+    values[0] = base
+    return Env(env.bound, env.depth, env.params, {**env.scalars, name: along(PERT, values)})
+
+
+def _counterexample(inst, relation, name, gap, where, k, env) -> Verdict:
+    instance = {key: v for key, v in inst.description.items()}
+    what = "A/B" if relation == "propto" else "A − B"
+    values = env.params.get(name)
+    first = values[0] if values is not None else None
+    other = values[k] if values is not None else None
+    if first is not None:
+        instance[f"{_shown(name)} (drawn)"] = "(" + ", ".join(fmt(v) for v in first) + ")"
+        instance[f"{_shown(name)} (another)"] = "(" + ", ".join(fmt(v) for v in other) + ")"
+    return Verdict(
+        INVALID,
+        f"{what} changes with {_shown(name)}: the two sides do not differ by "
+        + ("a factor" if relation == "propto" else "a constant")
+        + f" free of {_shown(name)}",
+        "random",
+        Counterexample(instance, fmt(gap[(0, *where)]), fmt(gap[(k, *where)])),
+    )
+
+
+def _shown(name: str) -> str:
+    return {"theta": "θ", "mu": "μ", "phi": "φ"}.get(name, name)

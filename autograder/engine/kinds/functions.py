@@ -1,0 +1,128 @@
+r"""Functions a problem defines, and random real functions of finite variables.
+
+`Define`: a named function given by a formula, `Define(r"\rho", ("a",), r"\frac{\pi(a)}{\mu(a)}")`,
+`Define("H", ("p",), r"-\sum_x p(x) \log p(x)")` (an argument may be a density's name),
+`Define(r"\mu", ("v",), r"\frac{1}{n}\sum_{i=1}^{n} v_i", default=("x",))` (a bare `\mu` is
+`\mu(x)`).  A name may be defined for several numbers of arguments (`H(p)`, `H(p, q)`).
+Uses are expanded by the resolver (`engine.resolve.macros`): nothing to draw.
+
+`FunctionOf`: a real function of finite variables, `FunctionOf("f", ("a",))`, drawn as a
+random table over their domains (`nonnegative=True` for f ≥ 0).  Tight case: a constant f.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from autograder.engine.decide.axes import lookup
+from autograder.engine.kinds.base import Kind, register
+from autograder.engine.kinds.instance import Instance, fmt_vector
+from autograder.engine.resolve.macros import Macro
+
+
+@dataclass(frozen=True)
+class Define:
+    name: str
+    params: tuple[str, ...]
+    body: str
+    default: tuple[str, ...] | None = None
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class FunctionOf:
+    name: str
+    over: tuple[str, ...]
+    nonnegative: bool = False
+    description: str = "a real function"
+
+
+def _tree(read, text: str, what: str):
+    reading = read(text)
+    if reading.error is not None or len(reading.steps) != 1 or reading.steps[0].expr is None:
+        raise ValueError(f"cannot read the {what} {text!r} of a definition: {reading.error}")
+    return reading.steps[0].expr
+
+
+class DefineKind(Kind):
+    declaration = Define
+    bind_stage = 0  # before recurrences and abbreviations that may use it
+
+    def bind(self, decl: Define, c, resolver, read) -> None:
+        from autograder.engine.read import tree as sx
+        from autograder.engine.resolve.resolver import name_key
+
+        head = _tree(read, decl.name, "name")
+        if not isinstance(head, sx.Name):
+            raise ValueError(f"{decl.name!r} is not a name")
+        key = name_key(head)
+        params = []
+        for p in decl.params:
+            node = _tree(read, p, "parameter")
+            if not isinstance(node, sx.Name) or node.sub is not None:
+                raise ValueError(f"the parameter {p!r} of {decl.name} must be a plain name")
+            params.append(name_key(node))
+        default = None
+        if decl.default is not None:
+            default = tuple(_tree(read, d, "default argument") for d in decl.default)
+            c.macro_defaults[key] = len(default)
+        macro = Macro(tuple(params), _tree(read, decl.body, "body"), default, decl.name)
+        c.macros[(key, len(params))] = macro
+
+
+class FunctionTable:
+    """f(a) as a table over the domains of its variables."""
+
+    def __init__(self, name: str, table: np.ndarray) -> None:
+        self.name, self.table = name, table
+
+    def function(self, node, args, evaluator, env) -> np.ndarray:
+        return lookup(self.table, *args)
+
+
+class FunctionOfKind(Kind):
+    declaration = FunctionOf
+
+    def compile(self, decl: FunctionOf, c) -> None:
+        c.functions[decl.name] = len(decl.over)
+
+    def draw(self, decl: FunctionOf, inst: Instance) -> None:
+        shape = tuple(inst.domains[v] for v in decl.over)
+        table = inst.rng.normal(scale=1.5, size=shape)
+        if inst.edge_case() is not None:
+            table = np.full(shape, float(inst.rng.uniform(0.5, 2.0)))
+        if decl.nonnegative:
+            table = np.abs(table)
+            table.flat[inst.rng.integers(table.size)] = 0.0  # f may vanish somewhere
+        inst.handlers[decl.name] = FunctionTable(decl.name, table)
+        inst.description[f"{decl.name}({', '.join(decl.over)})"] = fmt_vector(table.ravel())
+
+    def edges(self, decl: FunctionOf) -> list[str]:
+        return [f"{decl.name} constant"]
+
+
+register(DefineKind())
+register(FunctionOfKind())
+
+
+@dataclass(frozen=True)
+class Variable:
+    r"""The variable `\propto` and `+ \text{const}` refer to: `Variable("theta")` makes
+    `A \propto B` mean "A/B does not depend on θ" and `A = B + \text{const}` (also `+ C`)
+    "A − B does not depend on θ"."""
+
+    name: str
+    constants: tuple[str, ...] = ("C",)
+
+
+class VariableKind(Kind):
+    declaration = Variable
+
+    def compile(self, decl: Variable, c) -> None:
+        c.variable = decl.name
+        c.const_names |= set(decl.constants)
+
+
+register(VariableKind())

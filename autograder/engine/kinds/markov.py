@@ -1,0 +1,92 @@
+r"""A finite Markov chain for Metropolis–Hastings: a target law `\pi(x) > 0` over a finite
+set of states and a proposal `q(y|x) > 0` on the same set, `x` and `y` two variables over
+it (declared distinct: a step about `x \ne y` is never judged at `x = y`).
+
+The target and the proposal are random tables (the proposal row by row), far from
+uniform and never symmetric, so a step true only for a symmetric proposal is caught.
+Tight cases: a uniform target, a symmetric proposal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from autograder.engine import ir
+from autograder.engine.decide.axes import EvalError, lookup
+from autograder.engine.kinds.base import Kind, register
+from autograder.engine.kinds.instance import Instance, fmt_vector
+from autograder.engine.kinds.omega import random_law
+
+
+@dataclass(frozen=True)
+class MarkovChain:
+    state: str = "x"
+    other: str = "y"
+    target: str = "pi"
+    proposal: str = "q"
+    sizes: tuple[int, ...] = (3, 2, 4, 5)
+    distinct: bool = True
+
+
+class Target:
+    def __init__(self, table: np.ndarray) -> None:
+        self.table = table
+
+    def density(self, node, args, given, evaluator, env) -> np.ndarray:
+        if len(args) != 1 or given:
+            raise EvalError("the target is written \\pi(x): one state")
+        return lookup(self.table, args[0])
+
+
+class Proposal:
+    def __init__(self, table: np.ndarray) -> None:
+        self.table = table  # table[x, y] = q(y | x)
+
+    def density(self, node, args, given, evaluator, env) -> np.ndarray:
+        if len(args) != 1 or len(given) != 1:
+            raise EvalError("the proposal is written q(y|x): a state given a state")
+        return lookup(self.table, given[0], args[0])
+
+
+def _symmetric_stochastic(a: np.ndarray) -> np.ndarray:
+    """D a D with rows summing to one and D diagonal (symmetric Sinkhorn): a symmetric
+    proposal q(y|x) = q(x|y)."""
+    d = np.ones(a.shape[0])
+    for _ in range(500):
+        d = np.sqrt(d / (a @ d))
+    p = d[:, None] * a * d[None, :]
+    return (p + p.T) / 2
+
+
+class MarkovChainKind(Kind):
+    declaration = MarkovChain
+
+    def compile(self, decl: MarkovChain, c) -> None:
+        x, y = ir.DomainVar(decl.state), ir.DomainVar(decl.other)
+        c.names[decl.state], c.names[decl.other] = x, y
+        c.densities[decl.target] = ("target", (x,), ())
+        c.densities[decl.proposal] = ("proposal", (y,), (x,))
+        if decl.distinct:
+            c.distinct.add((decl.state, decl.other))
+
+    def draw(self, decl: MarkovChain, inst: Instance) -> None:
+        size = decl.sizes[inst.number % len(decl.sizes)]
+        inst.domains[decl.state] = inst.domains[decl.other] = size
+        edge = inst.edge_case() or ""
+        target = np.full(size, 1 / size) if "uniform" in edge else random_law(inst.rng, size)
+        proposal = np.stack([random_law(inst.rng, size) for _ in range(size)])
+        if "symmetric" in edge:
+            proposal = _symmetric_stochastic(proposal + proposal.T)
+        inst.handlers[decl.target] = Target(target)
+        inst.handlers[decl.proposal] = Proposal(proposal)
+        inst.description[f"{decl.target}({decl.state})"] = fmt_vector(target)
+        rows = "; ".join(fmt_vector(row) for row in proposal)
+        inst.description[f"{decl.proposal}({decl.other}|{decl.state})"] = f"[{rows}]"
+
+    def edges(self, decl: MarkovChain) -> list[str]:
+        return [f"{decl.target} uniform", f"{decl.proposal} symmetric"]
+
+
+register(MarkovChainKind())

@@ -1,0 +1,47 @@
+r"""A probability vector: `y \in \mathbb{R}^K` with `y_j \ge 0` and `\sum_j y_j = 1`.
+
+Drawn with every component positive and far from one-hot, so a step true only for a
+one-hot target (`\sum_j y_j \log y_j = 0`) is caught; one-hot is a tight case of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from autograder.engine import ir
+from autograder.engine.kinds.base import Kind, register
+from autograder.engine.kinds.instance import Instance, fmt_vector
+from autograder.engine.kinds.omega import random_law
+from autograder.engine.kinds.vectors import FixedVector, size_of
+
+
+@dataclass(frozen=True)
+class ProbabilityVector:
+    name: str
+    size: str
+    description: str = "a probability vector"
+
+
+class ProbabilityVectorKind(Kind):
+    declaration = ProbabilityVector
+
+    def compile(self, decl: ProbabilityVector, c) -> None:
+        c.vectors[decl.name] = ir.Vector(decl.name)
+
+    def draw(self, decl: ProbabilityVector, inst: Instance) -> None:
+        n = size_of(inst, decl.size)
+        if inst.edge_case() is not None:
+            values = np.zeros(n)
+            values[int(inst.rng.integers(n))] = 1.0
+        else:
+            values = random_law(inst.rng, n)
+        inst.handlers[decl.name] = FixedVector(values)
+        inst.description[decl.name] = fmt_vector(values)
+
+    def edges(self, decl: ProbabilityVector) -> list[str]:
+        return [f"{decl.name} one-hot"]
+
+
+register(ProbabilityVectorKind())

@@ -1,0 +1,70 @@
+r"""Defined functions: `\rho(a) := \pi(a)/\mu(a)`, `H(p) := -\sum_x p(x) \log p(x)`.
+
+A definition's body is read once, as a syntax tree; a use of the name is the body with each
+parameter replaced by the argument *as written* (syntax, not value), then resolved where it
+stands.  Substituting syntax lets an argument be anything the body can use it as: an
+expression (`\mu(a x + b\mathbf{1})`, where the body's `v_i` becomes the i-th component of
+`a x + b\mathbf{1}`), or a density's name (`H(\hat p)`, where the body's `p(x)` becomes
+`\hat p(x)`).  Nodes of the body take the position of the use, so a message points at what
+the learner wrote.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+from autograder.engine.read import tree as sx
+
+MAX_DEPTH = 20
+
+
+@dataclasses.dataclass(frozen=True)
+class Macro:
+    """A compiled definition: parameter keys, the body's tree, the arguments a bare use
+    takes (`\\mu` alone is `\\mu(x)`), and how it is written (for messages)."""
+
+    params: tuple[str, ...]
+    body: sx.Node
+    default: tuple[sx.Node, ...] | None = None
+    written: str = ""
+
+
+def expand(macro: Macro, args: tuple[sx.Node, ...], pos: int, key_of) -> sx.Node:
+    """The body with parameters replaced by `args`; `key_of(name)` is the resolver's key."""
+    mapping = dict(zip(macro.params, args, strict=True))
+    return _substitute(macro.body, mapping, pos, key_of)
+
+
+def _substitute(node, mapping: dict, pos: int, key_of):
+    if isinstance(node, sx.Name):
+        key = key_of(dataclasses.replace(node, sub=None))
+        if key in mapping:
+            replacement = mapping[key]
+            if node.sub is None:
+                return replacement
+            sub = _substitute(node.sub, mapping, pos, key_of)
+            if isinstance(replacement, sx.Name) and replacement.sub is None:
+                return dataclasses.replace(replacement, sub=sub)
+            return sx.Index(replacement, sub, pos=pos)
+    if isinstance(node, sx.Apply):
+        head = node.func
+        key = key_of(dataclasses.replace(head, sub=None)) if head.sub is None else None
+        if key in mapping and isinstance(mapping[key], sx.Name):
+            head = mapping[key]
+        args = tuple(_substitute(a, mapping, pos, key_of) for a in node.args)
+        given = tuple(_substitute(g, mapping, pos, key_of) for g in node.given)
+        return dataclasses.replace(node, func=head, args=args, given=given, pos=pos)
+    if not isinstance(node, sx.Node):
+        return node
+    changes = {}
+    for field in dataclasses.fields(node):
+        if field.name == "pos":
+            continue
+        value = getattr(node, field.name)
+        if isinstance(value, sx.Node):
+            changes[field.name] = _substitute(value, mapping, pos, key_of)
+        elif isinstance(value, tuple) and any(isinstance(v, sx.Node) for v in value):
+            changes[field.name] = tuple(
+                _substitute(v, mapping, pos, key_of) if isinstance(v, sx.Node) else v for v in value
+            )
+    return dataclasses.replace(node, **changes, pos=pos)
