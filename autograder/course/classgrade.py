@@ -58,7 +58,6 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.course.tools import ROOT
 from autograder.course.grading import OUTER_GRADER, REVIEW
 from autograder.course.sandbox import (
     UID_BASE,
@@ -68,6 +67,7 @@ from autograder.course.sandbox import (
     kill_leftovers,
 )
 from autograder.course.submissions import find_answers, normalise, problem_specs, read_notebook
+from autograder.course.tools import ROOT
 
 MARKER = ".autograder.{notebook}.json"
 LOCK = ".autograder-grade.lock"

@@ -50,8 +50,7 @@ class Grade:
 
 def grade(problem_id: str, answer, max_points: float, expected_steps: int = 4) -> Grade:
     """Points for an answer (in this process)."""
-    from autograder.curriculum import problems
-    from autograder.curriculum import analyse
+    from autograder.curriculum import analyse, problems
 
     if answer is None:
         return Grade(0.0, max_points, "no answer: the derivation cell was not run")

@@ -15,10 +15,10 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from autograder.curriculum import get
 from autograder.notebook.cells import header, is_worked
-from typing import Any
 
 # a hidden test names its problem; the points are the problem declaration's
 HIDDEN = re.compile(

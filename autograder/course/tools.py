@@ -76,7 +76,10 @@ def nbgrader_env() -> dict[str, str]:
 
 
 def run_nbgrader(
-    *args: str, course: Path, timeout: float = 1800, module: str = "autograder.course.nbgrader_launch"
+    *args: str,
+    course: Path,
+    timeout: float = 1800,
+    module: str = "autograder.course.nbgrader_launch",
 ):
     """Run a stock nbgrader command with this repository's configuration on `course`
     (through the faster launcher unless `module="nbgrader"`)."""

@@ -30,7 +30,7 @@ from autograder.engine.limits import TimeUp, deadline, strict
 from autograder.engine.problem import Problem, UnknownProblem
 from autograder.engine.read.reader import read
 from autograder.engine.read.stubs import is_stub, strip_stub
-from autograder.engine.readas import read_as
+from autograder.engine.readas import read_as, same_up_to_brackets
 from autograder.engine.report import UNDECIDED, UNREADABLE, VALID, Report, StepResult
 from autograder.engine.resolve.assumptions import read_assumptions
 from autograder.engine.resolve.compiled import Compiled, compile_context
@@ -180,8 +180,12 @@ def _judge_key_steps(report: Report, problem: Problem, trees, starts: bool) -> N
         lines,
         starts or backward,
         functools.partial(_pattern, problem),
+        target_at_end=report.reached_target,
     )
-    restated = _restatement(problem, trees, starts or backward)
+    sources = [st.latex for st in report.steps]
+    if backward:
+        sources = sources[::-1]
+    restated = _restatement(problem, trees, sources, judged, starts or backward)
     if backward:
         n = len(trees) - 1
         judged.shows = {n - k + 1: v for k, v in judged.shows.items()}
@@ -221,23 +225,29 @@ def _listed(names: list[str]) -> str:
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
-def _restatement(problem: Problem, forms, starts: bool) -> int | None:
-    """The step that goes from the start straight to the target, if there is one (by the
-    lines' unevaluated forms: `\\sum_a \\mu(a) \\frac{\\pi(a)}{\\mu(a)} f(a)` is not
-    `\\sum_a \\pi(a) f(a)` here)."""
+def _restatement(problem: Problem, forms, sources, judged, starts: bool) -> int | None:
+    """The step that goes from the start straight to the target, if there is one: written
+    as the start and the target (up to spacing and brackets), or of their forms while it
+    shows no key step (a step that shows one, written out, is a leap at worst)."""
     if not starts or problem.target is None:
         return None
     start, target = _form(problem, problem.start), _form(problem, problem.target)
     for k in range(1, len(forms)):
-        if forms[k - 1] == start and forms[k] == target:
+        if forms[k - 1] != start or forms[k] != target:
+            continue
+        written = same_up_to_brackets(sources[k - 1], problem.start) and same_up_to_brackets(
+            sources[k], problem.target
+        )
+        if written or k not in judged.shows:
             return k
     return None
 
 
 @functools.lru_cache(maxsize=64)
+@functools.lru_cache(maxsize=256)
 def _form(problem: Problem, text: str):
     """The unevaluated structural form of a problem's start or target."""
-    return _pattern(problem, text)
+    return pattern_tree(Resolver(compiled(problem)), read, text, holes=False)
 
 
 def _free_domains(text: str, reading, comp: Compiled) -> tuple[dict[str, Domain], list[str]]:

@@ -107,6 +107,29 @@ class Basis(_Opaque):
         return rf"e_{{{_tex(printer, self.args[0])}}}"
 
 
+class ArgOpt(_Opaque):
+    """`\\arg\\max_\\theta A` / `\\arg\\min_\\theta A`: where the objective is best.
+    args: (objective, the variable Symbol, "argmax" or "argmin" as a Symbol).  Never
+    evaluated: a step between two of them is decided by comparing the objectives
+    (`autograder.engine.decide.argopt`)."""
+
+    @property
+    def objective(self):
+        return self.args[0]
+
+    @property
+    def variable(self):
+        return self.args[1]
+
+    @property
+    def kind(self) -> str:
+        return self.args[2].name
+
+    def _latex(self, printer):
+        op = r"\max" if self.kind == "argmax" else r"\min"
+        return rf"\arg{op}_{{{_tex(printer, self.variable)}}} {_tex(printer, self.objective)}"
+
+
 class Indicator(_Opaque):
     """`[a = b]`, `\\mathbb{1}[a = b]`: 1 where the condition holds, else 0.  args: (a, b)."""
 

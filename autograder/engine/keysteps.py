@@ -33,11 +33,16 @@ HOLES = ("F", "G", "H", "Y")
 
 @dataclass(frozen=True)
 class KeyStep:
-    """A named idea: the forms a line takes once it has been applied."""
+    """A named idea: the forms a line takes once it has been applied.
+
+    `apart`: the target itself has this form (`\\mathbb{E}_{a\\sim\\mu}[\\rho(a) f(a)]` is
+    `\\sum_a \\mu(a) \\frac{\\pi(a)}{\\mu(a)} f(a)` once ρ is written out), so the idea counts
+    only on a line before the one that reaches the target."""
 
     name: str
     shows: tuple[str, ...]
     without: tuple[str, ...] = ()
+    apart: bool = False
 
 
 @dataclass(frozen=True)
@@ -195,9 +200,11 @@ def _uses_binder(node, distance: int) -> bool:
 def _commutative(head: str, parts: list):
     flat: list = []
     number = sp.Integer(1) if head == "Mul" else sp.Integer(0)
-    for p in parts:
+    parts = list(parts)
+    while parts:
+        p = parts.pop()
         if p[0] == head:
-            flat.extend(p[2])
+            parts.extend(p[2])  # flattened, and its numbers folded with ours: -(-x) is x
         elif p[0] == "n" and isinstance(p[1], sp.Rational):
             number = number * p[1] if head == "Mul" else number + p[1]
         else:
@@ -219,21 +226,26 @@ def _commutative(head: str, parts: list):
 
 def contains(tree, pattern) -> bool:
     """Whether some part of `tree` has the form of `pattern`."""
-    if _match(pattern, tree, {}) is not None:
+    if _match(pattern, tree, {}, top=True) is not None:
         return True
     return any(contains(child, pattern) for child in tree[2])
 
 
-def _match(p, t, env: dict) -> dict | None:
+def _match(p, t, env: dict, top: bool = False) -> dict | None:
+    """Whether tree `t` has the form of pattern `p`.  At the pattern's top a sum or a
+    product matches part of one (`a + b` is a part of `a + b + c`); inside, it matches the
+    whole (`E_pi[f]^2` is not `E_mu[rho f]^2` with factors left over)."""
     head, label, children = p
-    if head == "?":
-        if label in env:
-            return env if env[label] == t else None
-        return {**env, label: t}
+    if head == "?" or (head == "i" and t[0] in ("b", "s") and not t[2]):
+        key = (head, label)
+        if key in env:
+            return env if env[key] == t else None
+        return {**env, key: t}
     if head != t[0] or label != t[1]:
         return None
     if head in _COMMUTATIVE:
-        return _match_some(list(children), list(t[2]), env)
+        ordered = sorted(children, key=lambda c: c[0] == "?")  # holes last: they take the rest
+        return _match_some(ordered, list(t[2]), env, whole=not top, head=head)
     if len(children) != len(t[2]):
         return None
     for pc, tc in zip(children, t[2], strict=True):
@@ -243,15 +255,18 @@ def _match(p, t, env: dict) -> dict | None:
     return env
 
 
-def _match_some(patterns: list, terms: list, env: dict) -> dict | None:
-    """Each pattern child matches a different child of the tree (others may remain)."""
+def _match_some(patterns: list, terms: list, env: dict, whole: bool, head: str) -> dict | None:
+    """Each pattern child matches a different child of the tree (others may remain unless
+    `whole`; a hole left last takes all the rest: `q F / q` matches `q p(x|z) p(z) / q`)."""
     if not patterns:
-        return env
+        return env if not (whole and terms) else None
     first, rest = patterns[0], patterns[1:]
+    if whole and not rest and first[0] == "?" and len(terms) > 1:
+        return _match(first, _commutative(head, terms), env)
     for k, term in enumerate(terms):
         found = _match(first, term, env)
         if found is not None:
-            deeper = _match_some(rest, terms[:k] + terms[k + 1 :], found)
+            deeper = _match_some(rest, terms[:k] + terms[k + 1 :], found, whole, head)
             if deeper is not None:
                 return deeper
     return None
@@ -260,31 +275,52 @@ def _match_some(patterns: list, terms: list, env: dict) -> dict | None:
 # ------------------------------------------------------------------ judging a chain
 
 
-def pattern_tree(resolver, read, text: str):
-    """A key-step pattern, resolved in the problem's context with its holes."""
+def pattern_tree(resolver, read, text: str, holes: bool = True):
+    """A key-step pattern, resolved in the problem's context with its holes (with
+    `holes=False`, the plain form of a start or a target, compared with `==`)."""
     reading = read(text)
     if reading.error is not None or len(reading.steps) != 1 or reading.steps[0].expr is None:
         raise ValueError(f"cannot read the key-step pattern {text!r}: {reading.error}")
     scope = {name: Hole(name) for name in HOLES}
     with sp.evaluate(False):
         expr = resolver.resolve(reading.steps[0].expr, scope)
-    return canon(expr)
+    tree = canon(expr)
+    return _index_holes(tree, set(resolver.c.indices)) if holes else tree
+
+
+def _index_holes(node, indices: set):
+    """A pattern's free index (`e_j`, `\\hat x_j` in `\\sum_j g_j (e_j - ...)`) stands for
+    the index a line binds there, or for a free one: `("i", j)` matches either."""
+    head, label, children = node
+    if head == "s" and label in indices:
+        return ("i", label, ())
+    if head in ("Sum", "Prod"):
+        lo, hi = label
+        label = (_index_holes(lo, indices), _index_holes(hi, indices))
+    return (head, label, tuple(_index_holes(c, indices) for c in children))
 
 
 def judge(
-    routes, trees: list, valid: list[bool], lines: list[int], starts: bool, pattern
+    routes,
+    trees: list,
+    valid: list[bool],
+    lines: list[int],
+    starts: bool,
+    pattern,
+    target_at_end: bool = False,
 ) -> KeyJudgement:
     """The key steps a chain shows along each route; the best one.
 
     `trees` are the canonical forms of the chain's lines (None where unreadable), `valid`
     whether each step holds, `starts` whether the chain starts at the problem's start,
-    `pattern(text)` the canonical form of a pattern (cached by the caller).
+    `pattern(text)` the canonical form of a pattern (cached by the caller),
+    `target_at_end` whether the last line reaches the target (`KeyStep.apart`).
     """
     if not routes:
         return KeyJudgement()
     best = None
     for route in routes:
-        judged = _along(route, trees, valid, lines, starts, pattern)
+        judged = _along(route, trees, valid, lines, starts, pattern, target_at_end)
         if best is None or (judged.shown, -len(judged.leaps)) > (best.shown, -len(best.leaps)):
             best = judged
     return best
@@ -298,7 +334,7 @@ def matches(key_step: KeyStep, tree, pattern) -> bool:
     return any(contains(tree, pattern(s)) for s in key_step.shows)
 
 
-def _along(route: Route, trees, valid, lines, starts, pattern) -> KeyJudgement:
+def _along(route: Route, trees, valid, lines, starts, pattern, target_at_end) -> KeyJudgement:
     judged = KeyJudgement(route.name, [KeyStepResult(k.name) for k in route.steps])
     if not starts:
         return judged
@@ -307,18 +343,25 @@ def _along(route: Route, trees, valid, lines, starts, pattern) -> KeyJudgement:
     for index in range(1, len(trees)):
         if not valid[index]:
             break  # the chain is broken here: nothing after it counts
+        onto_target = target_at_end and index == len(trees) - 1
         new = [
-            j for j in range(pointer, len(route.steps)) if seen[index][j] and not seen[index - 1][j]
+            j
+            for j in range(pointer, len(route.steps))
+            if seen[index][j]
+            and not seen[index - 1][j]
+            and not (onto_target and route.steps[j].apart)
         ]
         if not new:
             continue
         last = max(new)
-        skipped = [route.steps[j].name for j in range(pointer, last)]
+        # key steps shown together on one line are all shown; those between them are skipped
+        skipped = [route.steps[j].name for j in range(pointer, last) if j not in new]
         if skipped:
             judged.leaps[index] = skipped
-        judged.shows[index] = route.steps[last].name
-        judged.checklist[last].shown = True
-        judged.checklist[last].line = lines[index]
-        judged.checklist[last].step = index
+        judged.shows[index] = " and ".join(route.steps[j].name for j in new)
+        for j in new:
+            judged.checklist[j].shown = True
+            judged.checklist[j].line = lines[index]
+            judged.checklist[j].step = index
         pointer = last + 1
     return judged

@@ -16,6 +16,9 @@ RELATIONS = ("=", ">=", "<=", ">", "<", "propto", "=+c")
 # "propto": proportional as a function of the problem's variable; "=+c": equal up to a
 # term free of it (a step whose side holds `+ \text{const}`)
 
+# `+ \text{const}`: the words that stand for a term free of the problem's variable
+CONST_WORDS = frozenset({"const", "constant", "cst", "cte"})
+
 # LaTeX commands for each relation (definitional equality, Sutton & Barto's `\doteq`, is `=`)
 COMMANDS = {
     "ge": ">=",
@@ -34,10 +37,11 @@ COMMANDS = {
     "eqqcolon": "=",
     "eqcolon": "=",
     "triangleq": "=",
+    "propto": "propto",
 }
 # relations a chain cannot use (yet): refused in words
 NOT_READ = (
-    "ne neq approx propto equiv simeq cong to rightarrow Rightarrow implies iff "
+    "ne neq approx equiv simeq cong to rightarrow Rightarrow implies iff "
     "Leftrightarrow leftarrow Leftarrow longrightarrow Longrightarrow ll gg mapsto"
 ).split()
 UNICODE = {"≥": ">=", "≤": "<=", "≠": None}

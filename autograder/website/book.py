@@ -467,6 +467,15 @@ NOTATION: list[tuple[str, str, list[Row]]] = [
             R("algebra", (r"\le", r"\leq", r"\leqslant"), "", relations=(r"2x", r"x^2 + 1")),
             R("algebra", (r">",), "", relations=(r"x^2 + 2", r"2x")),
             R("algebra", (r"<",), "", relations=(r"2x", r"x^2 + 2")),
+            R(
+                "mle_kl",
+                (r"\propto",),
+                "proportional in the problem's variable (θ here)",
+                relations=(
+                    r"\prod_{i=1}^{N} p_\theta(x_i)",
+                    r"\exp\left(-N\,\mathrm{KL}(\hat p \,\|\, p_\theta)\right)",
+                ),
+            ),
         ],
     ),
     (
@@ -602,6 +611,66 @@ NOTATION: list[tuple[str, str, list[Row]]] = [
                 "softmax component",
             ),
             R("softmax_shift", (r"\mathbf{1}_i", r"1"), "the all-ones vector"),
+        ],
+    ),
+    (
+        "Data, laws, constants and optimisers",
+        "Where a problem declares data, several laws over one variable, or a variable that "
+        "`\\propto` and `+ \\text{const}` refer to.",
+        [
+            R(
+                "mle_kl",
+                (
+                    r"\frac{1}{N}\sum_{i=1}^{N} [x_i = x]",
+                    r"\frac{1}{N}\sum_{i=1}^{N} \mathbb{1}[x_i = x]",
+                    r"\frac{1}{N}\sum_{i=1}^{N} \mathbb{1}\{x_i = x\}",
+                    r"\frac{1}{N}\sum_{i=1}^{N} \mathbb{I}\{x_i = x\}",
+                    r"\hat p(x)",
+                ),
+                "Iverson brackets and indicators",
+            ),
+            R(
+                "mle_kl",
+                (
+                    r"-H(\hat p, p_\theta) + \text{const}",
+                    r"-H(\hat p, p_\theta) + \mathrm{const}",
+                    r"-H(\hat p, p_\theta) + C",
+                ),
+                "a term free of the problem's variable",
+            ),
+            R(
+                "mle_kl",
+                (
+                    r"\arg\max_\theta \frac{1}{N}\sum_{i=1}^{N} \log p_\theta(x_i)",
+                    r"\operatorname*{arg\,max}_\theta \frac{1}{N}\sum_{i=1}^{N} \log p_\theta(x_i)",
+                    r"\arg\min_\theta \mathrm{KL}(\hat p \,\|\, p_\theta)",
+                ),
+                "optimisers: equal when the objectives differ by a constant or a positive factor",
+            ),
+            R(
+                "is_variance",
+                (
+                    r"\mathrm{Var}_{a\sim\mu}[f(a)]",
+                    r"\mathbb{E}_{a\sim\mu}[f(a)^2] - \mathbb{E}_{a\sim\mu}[f(a)]^2",
+                ),
+                "a variance under a named law",
+            ),
+            R(
+                "is_variance",
+                (
+                    r"\mathrm{Cov}_{a\sim\mu}(f(a), \rho(a))",
+                    r"\mathbb{E}_{a\sim\mu}[f(a)\rho(a)]"
+                    r" - \mathbb{E}_{a\sim\mu}[f(a)]\,\mathbb{E}_{a\sim\mu}[\rho(a)]",
+                ),
+                "a covariance under a named law",
+            ),
+            R(
+                "softmax_xent",
+                (r"\frac{\partial z_j}{\partial z_i}", r"\delta_{ij}"),
+                "component partials and the Kronecker delta",
+            ),
+            R("batchnorm_backward", (r"e_i^\top g", r"g_i"), "basis vectors"),
+            R("is_clipping", (r"\min(\rho(a), \bar c)", r"\min(\bar c, \rho(a))"), "minimum"),
         ],
     ),
     (

@@ -22,6 +22,7 @@ from autograder.engine.read.tree import (
     Index,
     Inner,
     Integral,
+    Iverson,
     Mul,
     Name,
     Neg,
@@ -1056,15 +1057,14 @@ REFUSED = [
     ),
     (r"\mathbb{P}(X)", 1, r"`\mathbb{P}` (the probability of an event) is not read"),
     (r"\Pr(X)", 1, r"`\Pr` (the probability of an event) is not read"),
-    (r"\mathbb{1}[x = y]", 1, r"`\mathbb{1}` followed by a bracket (an indicator) is not read"),
-    (r"\mathbf{1}_{\{x = y\}}", 1, "(an indicator) is not read"),
-    (r"\mathbb{I}\{x = y\}", 1, r"`\mathbb{I}` (an indicator, or mutual information)"),
     (r"\mathbb{H}(X)", 1, r"`\mathbb{H}` (entropy) is not read"),
+    (r"\mathbb{I}(X; Y)", 1, r"`\mathbb{I}` (an indicator, or mutual information)"),
+    (r"[x < y]", 4, "an Iverson bracket reads only an equality"),
+    (r"(x = y) + 1", 4, "a relation inside brackets is only read as an Iverson bracket"),
+    (r"\arg\max f", 9, r"write the variable of `\arg\max` beneath it"),
+    (r"\arg f", 1, r"`\arg` cannot be checked"),
     (r"x \mathbb{R}", 3, r"`\mathbb{R}` is a set of numbers"),
     (r"\mathbb{X}", 1, r"`\mathbb{X}` has no meaning here"),
-    (r"\arg\max_\theta f", 1, r"`\arg\max` (where a maximum is reached) is not read"),
-    (r"\operatorname*{arg\,max}_\theta f", 1, r"`\operatorname*{arg\,max}` (where a maximum"),
-    (r"\underset{\theta}{\arg\min} f", 1, r"`\arg\min` (where a minimum is reached)"),
     (r"\operatorname{tr}(A)", 1, r"`\operatorname{tr}` (a trace) is not read"),
     (r"\det A", 1, r"`\det` (a determinant) is not read"),
     (r"\overset{a}{b}", 1, r"`\overset` is only read over a relation"),
@@ -1162,3 +1162,47 @@ def test_mathematics_after_a_closed_note_is_refused(src, column, shown):
     assert e.column == column, e
     assert e.message.startswith(f"{shown} comes after the justification `"), e.message
     assert "put the justification at the end of the line" in e.message
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        r"[x_i = x]",
+        r"\mathbb{1}[x_i = x]",
+        r"\mathbf{1}[x_i = x]",
+        r"\mathbb{1}\{x_i = x\}",
+        r"\mathbb{1}_{\{x_i = x\}}",
+        r"\mathbb{I}\{x_i = x\}",
+        r"\mathbb{1}\left[x_i = x\right]",
+        r"\mathbb{1}(x_i = x)",
+    ],
+)
+def test_iverson_brackets_and_indicators(src):
+    assert one(src) == Iverson("=", n("x", "i"), n("x"))
+
+
+@pytest.mark.parametrize(
+    "src",
+    [
+        r"\arg\max_\theta f",
+        r"\arg\max_{\theta} f",
+        r"\operatorname*{arg\,max}_\theta f",
+        r"\operatorname{argmax}_\theta f",
+        r"\mathrm{argmax}_\theta f",
+        r"\underset{\theta}{\arg\max}\, f",
+    ],
+)
+def test_argmax_spellings(src):
+    assert one(src) == BigOp("argmax", n("theta"), None, None, n("f"))
+
+
+def test_argmin_reads_like_argmax():
+    assert one(r"\arg\min_\theta f").kind == "argmin"
+
+
+def test_proportional_and_constant_terms():
+    assert [s.relation for s in steps(r"a \propto b")] == [None, "propto"]
+    (only,) = steps(r"a + \text{const}")
+    assert only.expr == Add((n("a"), Text("const"))) and only.note is None
+    (noted,) = steps(r"a \quad \text{const}")
+    assert noted.expr == n("a")

@@ -34,10 +34,10 @@ PROBLEMS = [
             Route(
                 "multiply and divide by μ",
                 (
-                    KeyStep("the expectation as a sum over actions", (r"\sum_a \pi(a) f(a)",)),
                     KeyStep(
                         "multiply and divide by μ",
                         (r"\sum_a \mu(a) \frac{\pi(a)}{\mu(a)} f(a)",),
+                        apart=True,
                     ),
                 ),
             ),

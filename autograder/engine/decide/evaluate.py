@@ -67,6 +67,9 @@ class Env:
         return self.depth
 
 
+_NUMBERS: dict = {}
+
+
 class Evaluator:
     """Evaluates resolved expressions on one instance of a compiled problem.
 
@@ -136,7 +139,12 @@ class Evaluator:
         raise EvalError(f"cannot evaluate {type(expr).__name__}")
 
     def _number(self, expr, env):
-        return const(complex(expr))
+        value = _NUMBERS.get(expr)
+        if value is None:  # complex() of a sympy number is slow; numbers repeat a lot
+            value = _NUMBERS[expr] = complex(expr)
+            if len(_NUMBERS) > 4096:
+                _NUMBERS.clear()
+        return const(value)
 
     def _symbol(self, expr, env):
         if expr in env.bound:
@@ -184,7 +192,7 @@ class Evaluator:
         if sum(is_vector(v) for v in values) > 1:
             raise EvalError("a product of two vectors: write a dot product as q^\\top k")
         product = _combine(values, np.multiply)
-        if self.compiled.zero_log_zero:
+        if self.compiled is not None and self.compiled.zero_log_zero:
             # the problem declares 0 log 0 = 0: a zero factor wins over an infinite log
             zero = np.zeros(product.shape, dtype=bool)
             for v in values:

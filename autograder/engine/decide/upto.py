@@ -33,7 +33,10 @@ def without_constant(expr: sp.Expr) -> sp.Expr:
 
 
 def decide_up_to(lhs, relation: str, rhs, scope, free_axes, bind_free) -> Verdict:
-    """`relation` is "propto" or "=+c" (equal up to an additive constant)."""
+    """`relation` is "propto", "=+c" (equal up to an additive constant) or "propto>0"
+    (proportional by a positive factor, for optimisers)."""
+    positive = relation == "propto>0"
+    relation = "propto" if positive else relation
     compiled = scope.compiled
     name = compiled.variable
     if name is None:
@@ -65,6 +68,8 @@ def decide_up_to(lhs, relation: str, rhs, scope, free_axes, bind_free) -> Verdic
         spread = np.abs(gap - gap[:1])
         scale = np.maximum(np.abs(gap[:1]), 1.0)
         moved = (spread > ATOL + RTOL * scale).any(axis=PERT) & finite
+        if positive and not (np.real(np.take(gap, 0, axis=PERT))[finite] > 0).all():
+            return Verdict(UNDECIDED, "the factor between the two sides is not positive", "random")
         if moved.any():
             where = np.unravel_index(np.argmax(moved), moved.shape)
             k = int(np.argmax(np.abs(gap - gap[:1])[(slice(None), *where)] > ATOL))

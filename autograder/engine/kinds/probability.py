@@ -29,6 +29,7 @@ class ProbabilityVectorKind(Kind):
 
     def compile(self, decl: ProbabilityVector, c) -> None:
         c.vectors[decl.name] = ir.Vector(decl.name)
+        c.zero_log_zero = True  # a one-hot y has zero entries: y_j log y_j is 0 there
 
     def draw(self, decl: ProbabilityVector, inst: Instance) -> None:
         n = size_of(inst, decl.size)

@@ -30,6 +30,7 @@ from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedInput, UnexpectedToken
 from lark.lexer import Lexer
 
+from autograder.engine import relations
 from autograder.engine.read.tree import (
     FUNCTION_NAMES,
     GREEK,
@@ -49,6 +50,7 @@ from autograder.engine.read.tree import (
     Index,
     Inner,
     Integral,
+    Iverson,
     Mul,
     Name,
     Neg,
@@ -269,29 +271,8 @@ _REFUSED_WORDS = {
     "det": "`{w}` (a determinant) is not read: matrices are not supported here",
 }
 
-_REL_CMDS = {
-    "ge": ">=",
-    "geq": ">=",
-    "geqslant": ">=",
-    "geqq": ">=",
-    "le": "<=",
-    "leq": "<=",
-    "leqslant": "<=",
-    "leqq": "<=",
-    "gt": ">",
-    "lt": "<",
-    # definitional equality (Sutton & Barto write \doteq): checked as `=`
-    "doteq": "=",
-    "coloneqq": "=",
-    "coloneq": "=",
-    "eqqcolon": "=",
-    "eqcolon": "=",
-    "triangleq": "=",
-}
-_BADREL_CMDS = (
-    "ne neq approx propto equiv simeq cong to rightarrow Rightarrow implies iff "
-    "Leftrightarrow leftarrow Leftarrow longrightarrow Longrightarrow ll gg mapsto"
-).split()
+_REL_CMDS = relations.COMMANDS
+_BADREL_CMDS = relations.NOT_READ
 
 # command -> (token type, value)
 _SIMPLE_CMDS: dict[str, tuple[str, str]] = {
@@ -421,7 +402,7 @@ _SIMPLE_CHARS = {
 _TERMINALS = (
     "NUMBER LETTER GREEK TEXT ONES TOP STAR PRIMECMD BLANK FUNC FRAC BINOM SQRT IDX_OPEN "
     "IDX_CLOSE ACCENT BIGOP INT DIFF NABLA PARTIAL EXPECT VAR COV KL ADDOP MULOP DIVOP CARET "
-    "UNDERSCORE PRIME BANG OPEN CLOSE LBRACE RBRACE COMMA GIVEN PARALLEL REL SIM"
+    "UNDERSCORE PRIME BANG OPEN CLOSE LBRACE RBRACE COMMA GIVEN PARALLEL REL SIM INDICATOR"
 )
 _TERMINAL_SET = frozenset(_TERMINALS.split())
 
@@ -685,9 +666,12 @@ def _lex_command(s: str, i: int, end: int, out: list[_Tok]) -> int:
     if name in _FUNCS:
         out.append(_Tok("FUNC", _FUNCS[name], i, k))
         return k
-    if name in _REFUSED_WORDS:  # \lg, \Pr, \arg\max, \det
+    if name in _REFUSED_WORDS:  # \lg, \Pr, \det; `\arg\max` is read as an operator
         m = _ARG_OPT_RE.match(s, k, end) if name == "arg" else None
         stop = m.end() if m else k
+        if m:
+            out.append(_Tok("BIGOP", "arg" + m.group(1), i, stop))
+            return stop
         key = "arg" + m.group(1) if m else name
         out.append(_Tok("BAD", _REFUSED_WORDS[key].format(w=s[i:stop]), i, stop))
         return stop
@@ -888,10 +872,6 @@ _BLACKBOARD_REFUSED = {
 }
 for _c in "RNZQC":
     _BLACKBOARD_REFUSED[_c] = "`{w}` is a set of numbers: sets are not read in a formula"
-_INDICATOR = (
-    "`{w}` followed by a bracket (an indicator) is not read yet; "
-    "`\\mathbf{{1}}` on its own is the all-ones vector"
-)
 
 
 def _lex_font(name: str, s: str, i: int, k: int, end: int, out: list[_Tok]) -> int:
@@ -918,9 +898,16 @@ def _lex_font(name: str, s: str, i: int, k: int, end: int, out: list[_Tok]) -> i
     if name in _BOLD_FONTS:
         if content == "1" and name in ("mathbf", "boldsymbol", "bm", "mathbb", "pmb"):
             if _INDICATOR_AFTER.match(s, after, end):
-                out.append(_Tok("BAD", _INDICATOR.format(w=written), i, after))
+                out.append(_Tok("INDICATOR", "1", i, after))
             else:
                 out.append(_Tok("ONES", "1", i, after))
+        elif (
+            name == "mathbb"
+            and content == "I"
+            and _INDICATOR_AFTER.match(s, after, end)
+            and not _CALL_AFTER.match(s, after, end)  # `\\mathbb{I}(X; Y)`: information
+        ):
+            out.append(_Tok("INDICATOR", "1", i, after))
         elif name == "mathbb" and content in _BLACKBOARD:
             typ, val = _BLACKBOARD[content]
             out.append(_Tok(typ, val, i, after))
@@ -944,7 +931,9 @@ def _lex_font(name: str, s: str, i: int, k: int, end: int, out: list[_Tok]) -> i
             return k  # transparent: read the argument as an ordinary group
         return after
     # upright text
-    if word in _WORD_TOKENS:
+    if word in ("argmax", "argmin"):  # `\operatorname*{arg\,max}`, `\mathrm{argmin}`
+        out.append(_Tok("BIGOP", word, i, after))
+    elif word in _WORD_TOKENS:
         typ, val = _WORD_TOKENS[word]
         out.append(_Tok(typ, val, i, after))
     elif word in _REFUSED_WORDS:
@@ -1298,6 +1287,16 @@ def _context(s: str, raw: list[_Tok]) -> list[_Tok]:
     return out
 
 
+def _is_constant_term(toks: list[_Tok]) -> bool:
+    """`… + \\text{const}`: the last term is a constant, not a note."""
+    t = toks[-1]
+    return (
+        len(toks) >= 2
+        and toks[-2].type == "ADDOP"
+        and t.value.strip().rstrip(".") in relations.CONST_WORDS
+    )
+
+
 def _strip_notes(toks: list[_Tok]) -> tuple[list[_Tok], list[str]]:
     """Remove a trailing justification (`\\text{...}`) and trailing `,` / `.`."""
     notes: list[str] = []
@@ -1307,7 +1306,7 @@ def _strip_notes(toks: list[_Tok]) -> tuple[list[_Tok], list[str]]:
         if t.type in ("COMMA", "DOT", "SEMI") and t.top:
             toks.pop()
             continue
-        if t.type == "TEXT" and t.top and not t.arg:
+        if t.type == "TEXT" and t.top and not t.arg and not _is_constant_term(toks):
             notes.insert(0, t.value)
             toks.pop()
             continue
@@ -1365,6 +1364,9 @@ single: LETTER | GREEK | NUMBER | TEXT | ONES | TOP | STAR | PRIMECMD
 atom: single                       -> atom_single
     | braced                       -> atom_braced
     | OPEN ginner CLOSE            -> group
+    | OPEN sum REL sum CLOSE       -> iverson
+    | INDICATOR OPEN sum REL sum CLOSE -> iverson
+    | INDICATOR UNDERSCORE LBRACE OPEN sum REL sum CLOSE RBRACE -> iverson
     | OPEN CLOSE                   -> group
     | BLANK                        -> blank
     | FRAC script script           -> frac
@@ -1410,7 +1412,7 @@ _HEAD_DISPLAY = {
 
 
 _MINUS_ONE = Neg(Num("1"))
-_REL_SHOWN = {"=": "=", ">=": "\\ge", "<=": "\\le", ">": ">", "<": "<"}
+_REL_SHOWN = relations.TEX
 _EMPTY_SHOWN = {"(": "()", "[": "[]", "\\{": "\\{\\}", "|": "||", "||": "\\|\\|"}
 
 
@@ -1679,6 +1681,12 @@ def _read_head(items, i: int, depth: int):
             raise _Fail(sub.pos, "`\\sim` is only read in an expectation's subscript")
         else:
             var = sub
+        if h.name in ("argmax", "argmin") and (var is None or sup is not None):
+            raise _Fail(
+                h.end,
+                f"write the variable of `\\arg\\{h.name[3:]}` beneath it: "
+                f"`\\arg\\{h.name[3:]}_\\theta`",
+            )
         body = _rest(h, items, i, depth, "something to sum" if h.name == "sum" else "a body")
         return BigOp(h.name, var, lower, sup, body, pos=p), n
     if kind == "NABLA" or (kind == "PARTIAL" and any(q.kind == "sub" for q in u.posts)):
@@ -1985,6 +1993,29 @@ class _Build(Transformer):
             return _Group(open_tok.value, [], pos=open_tok.start_pos)
         args, sep, args2, commas = c[1]
         return _Group(open_tok.value, args, sep, args2, commas, pos=open_tok.start_pos)
+
+    def iverson(self, c):
+        """`[a = b]` (Iverson), `\\mathbb{1}[a = b]`, `\\mathbb{1}\\{a = b\\}`,
+        `\\mathbb{1}_{\\{a = b\\}}`."""
+        marked = c[0].type == "INDICATOR"
+        parts = [x for x in c if isinstance(x, _Terms)]
+        rel = next(x for x in c if isinstance(x, Token) and x.type == "REL")
+        opener = next(x for x in c if isinstance(x, Token) and x.type == "OPEN")
+        if not marked and opener.value != "[":
+            raise _Fail(
+                rel.start_pos,
+                f"unexpected `{_REL_SHOWN.get(rel.value, rel.value)}` — a relation inside "
+                "brackets is only read as an Iverson bracket `[a = b]` (or "
+                "`\\mathbb{1}[a = b]`)",
+            )
+        if rel.value != "=":
+            raise _Fail(
+                rel.start_pos,
+                "an Iverson bracket reads only an equality, `[x_i = x]`: other conditions "
+                "are not read yet",
+            )
+        lhs = _sum_node(parts[0])
+        return Iverson("=", lhs, _sum_node(parts[1]), pos=c[0].start_pos)
 
     def ginner(self, c):
         args, commas = c[0]

@@ -227,6 +227,16 @@ class Inner(Node):
     right: Node
 
 
+@dataclass(frozen=True)
+class Iverson(Node):
+    """`[x_i = x]`, `\\mathbb{1}[x_i = x]`, `\\mathbb{1}\\{x_i = x\\}`: 1 where the condition holds,
+    0 elsewhere.  `op` is the relation written (only `=` has a meaning yet)."""
+
+    op: str
+    left: Node
+    right: Node
+
+
 RELATIONS = ("=", ">=", "<=", ">", "<")
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sympy as sp
 
-from autograder.engine import ir
+from autograder.engine import ir, relations
 from autograder.engine.domains import Domain
 from autograder.engine.read import tree as sx
 from autograder.engine.resolve.compiled import Compiled
@@ -112,7 +112,12 @@ class Resolver:
         return sp.Mul(sp.S.NegativeOne, self.resolve(node.arg, scope))
 
     def _div(self, node, scope):
-        return self.resolve(node.num, scope) / self.resolve(node.den, scope)
+        num, den = self.resolve(node.num, scope), self.resolve(node.den, scope)
+        if isinstance(den, sp.Pow) and den.exp == sp.S.Half and den.base.has(sp.Sum):
+            # 1/σ with σ a root of a sum: sympy's power rules would query the assumptions
+            # system about the sum at length; the reciprocal root, as written
+            return num * sp.Pow(den.base, -sp.S.Half, evaluate=False)
+        return num / den
 
     def _pow(self, node, scope):
         # `x (x+1)^2`: the reader wraps the Apply; if it is a product, the power is the bracket's
@@ -127,20 +132,31 @@ class Resolver:
         return (
             key not in self.c.densities
             and key not in self.c.functions
+            and (key, len(node.args)) not in self.c.macros
             and not node.given
             and len(node.args) == 1
         )
 
     def _root(self, node, scope):
         arg = self.resolve(node.arg, scope)
+        if node.index is None and arg.has(sp.Sum):
+            # sympy's sqrt asks the assumptions system about the sum (tens of ms for a
+            # batch's variance) to simplify nothing: build the power as written
+            return sp.Pow(arg, sp.S.Half, evaluate=False)
         return sp.sqrt(arg) if node.index is None else sp.root(arg, self.resolve(node.index, scope))
 
     def _ones(self, node, scope):
         return ir.OnesVector()
 
     def _text(self, node, scope):
-        if self.c.variable is not None and node.text.strip().rstrip(".") in CONST_WORDS:
+        if self.c.variable is not None and node.text.strip().rstrip(".") in relations.CONST_WORDS:
             return ir.Const()  # `+ \\text{const}`: free of the problem's variable
+        if node.text.strip().rstrip(".") in relations.CONST_WORDS:
+            raise ResolveError(
+                f"`\\text{{{node.text}}}` is a constant in the problem's variable, and this "
+                "problem names none (∝ and + const are read where one is declared)",
+                node.pos,
+            )
         raise ResolveError(f"`{node.text}` is text, not a quantity", node.pos)
 
     def _blank(self, node, scope):
@@ -174,6 +190,9 @@ class Resolver:
 
     def _transpose(self, node, scope):
         raise ResolveError("a transposed vector must be followed by a vector", node.pos)
+
+    def _iverson(self, node, scope):
+        return ir.Indicator(self.resolve(node.left, scope), self.resolve(node.right, scope))
 
     def _inner(self, node, scope):
         return ir.Dot(self._vector(node.left, scope), self._vector(node.right, scope))
@@ -307,6 +326,13 @@ class Resolver:
         key = name_key(node.func)
         macro = self.c.macros.get((key, len(node.args)))
         if macro is not None and not node.given:
+            if macro.default is not None and len(node.args) == 1:
+                # `\\hat x\\,(\\hat x^\\top g)`: a product when the bracket is not what the
+                # function takes (a scalar where its default is a vector)
+                default = self.resolve(macro.default[0], scope)
+                given = self.resolve(node.args[0], scope)
+                if _is_vector(default) and not _is_vector(given):
+                    return sp.Mul(self._name(node.func, scope), given)
             return self.resolve(self._expand(macro, node.args, node.pos), scope)
         if key in self.c.densities:
             return self._density(key, node.args, node.given, scope, node.pos)
@@ -496,9 +522,14 @@ class Resolver:
         )
 
     def _kl(self, node: sx.KL, scope):
-        left = self._kl_side(node.left, scope, None, node.pos)
+        try:
+            left = self._kl_side(node.left, scope, None, node.pos)
+        except ResolveError:
+            if not isinstance(node.left, sx.Name):
+                raise
+            left = None  # `\\hat p`: a defined function over the other side's variable
         right = self._kl_side(node.right, scope, left, node.pos)
-        if isinstance(node.left, sx.Name) and isinstance(left, ir.Dens):
+        if left is None or (isinstance(node.left, sx.Name) and isinstance(left, ir.Dens)):
             left = self._kl_side(node.left, scope, right, node.pos)
         variables = [v for v in _variables(left) if v.name not in self.c.observed]
         if not variables:
@@ -527,8 +558,25 @@ class Resolver:
                 return self.resolve(self._expand(macro, (written,), pos), scope)
         raise ResolveError("each side of a KL divergence must be a density, e.g. q(z)", pos)
 
+    def _named_law(self, node) -> None:
+        """`\\mathrm{Var}_{a\\sim\\mu}` and `\\mathrm{Cov}_{\\mu}` need a density of the problem as
+        their subscript (`\\mathrm{Var}_{q}[q_1]` with q a vector is refused in words)."""
+        dist = node.dist.dist if isinstance(node.dist, sx.Sim) else node.dist
+        func = dist.func if isinstance(dist, sx.Apply) else dist
+        if self._trajectory_law(dist, None) or (
+            isinstance(func, sx.Name) and name_key(func) in self.c.densities
+        ):
+            return
+        raise ResolveError(
+            f"a variance or covariance under a named distribution needs a density of this "
+            f"problem as its subscript, e.g. \\mathrm{{Var}}_{{a\\sim\\mu}}[f(a)]; "
+            f"`{sx.latex(dist)}` is not one",
+            node.pos,
+        )
+
     def _variance(self, node, scope):
         if getattr(node, "dist", None) is not None:
+            self._named_law(node)
             # Var_{a~mu}[X] is E_{a~mu}[(X - E_{a~mu}[X])^2]: the same law throughout
             mean = sx.Expect(node.dist, node.arg, pos=node.pos)
             centred = sx.Add((node.arg, sx.Neg(mean, pos=node.pos)), pos=node.pos)
@@ -539,6 +587,7 @@ class Resolver:
 
     def _covariance(self, node, scope):
         if getattr(node, "dist", None) is not None:
+            self._named_law(node)
             parts = []
             for side in (node.left, node.right):
                 mean = sx.Expect(node.dist, side, pos=node.pos)
@@ -584,7 +633,24 @@ class Resolver:
             )
         return ir.Grad(self.resolve(node.body, scope), var)
 
+    def _argopt(self, node: sx.BigOp, scope):
+        """`\\arg\\max_\\theta A`: only over the problem's variable (the one ∝ refers to)."""
+        name = self.c.variable
+        if name is None or not isinstance(node.var, sx.Name) or name_key(node.var) != name:
+            where = f"`{sx.latex(node.var)}`" if isinstance(node.var, sx.Node) else "this"
+            shown = f"\\{name}" if name and len(name) > 1 else name
+            raise ResolveError(
+                f"an \\arg\\{node.kind[3:]} is read only over the problem's variable"
+                + (f" (here `{shown}`)" if name else ", and this problem names none")
+                + f"; {where} is not it",
+                node.pos,
+            )
+        var = self._name(node.var, scope)
+        return ir.ArgOpt(self.resolve(node.body, scope), var, sp.Symbol(node.kind))
+
     def _bigop(self, node: sx.BigOp, scope):
+        if node.kind in ("argmax", "argmin"):
+            return self._argopt(node, scope)
         make = sp.Sum if node.kind == "sum" else sp.Product
         if node.var is None or not isinstance(node.var, sx.Name):
             raise ResolveError(
@@ -730,9 +796,6 @@ def walk(node: sx.Node, visit) -> None:
             for v in value:
                 if isinstance(v, sx.Node):
                     visit(v)
-
-
-CONST_WORDS = {"const", "constant", "cst", "cte"}
 
 
 def _index_pair(sub: sx.Node):
