@@ -5,6 +5,8 @@ The course directory is generated: `autograder course` copies each `notebooks/<x
 to `course/source/<x>/<x>.ipynb` (one assignment per derivation).
 """
 
+from pathlib import Path
+
 from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
 from nbgrader.preprocessors import (
     CheckCellMetadata,
@@ -13,19 +15,23 @@ from nbgrader.preprocessors import (
     ClearOutput,
     ClearSolutions,
     ComputeChecksums,
+    DeduplicateIds,
     GetGrades,
     IncludeHeaderFooter,
     InstantiateTests,
     LockCells,
+    OverwriteKernelspec,
     SaveCells,
 )
 
+from autograder.course.overwrite import CompareWithRelease
 from autograder.course.tools import ClearHiddenTestErrors, RemoveTaggedCells
 
 c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
 
 c.CourseDirectory.course_id = "ml-derivations"
-c.CourseDirectory.root = "course"
+# absolute (nbgrader warns about a relative root): the course/ beside this file
+c.CourseDirectory.root = str(Path(__file__).resolve().parent / "course")
 c.CourseDirectory.source_directory = "source"
 
 # Students receive no worked solutions: drop them before anything is saved or checksummed.
@@ -46,6 +52,17 @@ c.GenerateAssignment.preprocessors = [
 ]
 c.ClearSolutions.code_stub = {"python": "% YOUR DERIVATION HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# A locked cell is compared with the version students received, not the instructor's (whose
+# hidden tests the release does not have): no "checksum has changed" alarm for a pristine
+# submission, the stock warning and restore for an edited one.
+c.Autograde.sanitize_preprocessors = [
+    ClearOutput,
+    DeduplicateIds,
+    OverwriteKernelspec,
+    CompareWithRelease,
+    CheckCellMetadata,
+]
 
 # Feedback goes back to students: never with the hidden tests' source (stock nbgrader
 # renders the autograded notebook, in which the hidden tests were restored).

@@ -41,6 +41,7 @@ import glob
 import hashlib
 import json
 import os
+import re
 import shutil
 import socket
 import stat
@@ -88,6 +89,11 @@ class Job:
     @property
     def key(self) -> str:
         return f"{self.student}/{self.assignment}/{self.notebook.name}"
+
+    @property
+    def path(self) -> str:
+        """The submitted file, from the course's folder (`submitted/<student>/...`)."""
+        return "/".join(self.notebook.parts[-4:])
 
 
 @dataclass
@@ -143,7 +149,9 @@ def discover(
     """Jobs for every expected notebook of every submission, and what is left ungraded.
 
     `expected` maps an assignment to its notebooks' names (None: take every notebook).
-    An expected notebook that is missing is still a job (it scores zero, with the reason);
+    An assignment mapped to None takes every notebook handed in (its source could not be
+    read).  An expected notebook that is missing is still a job (it scores zero, with the
+    reason);
     a notebook the assignment does not have, a symbolic link, an id that nbgrader's CSV
     cannot hold, or a hidden folder is reported and not graded."""
     jobs: list[Job] = []
@@ -179,7 +187,8 @@ def discover(
             present = {
                 e.name: e for e in _listing(Path(assignment.path)) if e.name.endswith(".ipynb")
             }
-            wanted = expected[assignment.name] if expected is not None else sorted(present)
+            wanted = (expected or {}).get(assignment.name)
+            wanted = sorted(present) if wanted is None else wanted
             for name in wanted:
                 entry = present.get(name)
                 if entry is not None and not entry.is_file(follow_symlinks=False):
@@ -322,7 +331,8 @@ class ClassGrader:
         self.released: dict[tuple[str, str], object] = {}
         self.sources: dict[tuple[str, str], object] = {}
         self.templates: dict[str, Path] = {}
-        self.expected: dict[str, list[str]] = {}
+        self.expected: dict[str, list[str] | None] = {}
+        self.unavailable: dict[str, str] = {}  # assignment -> why it cannot be graded
         self.ignored: list[Ignored] = []
         self.problems: list[str] = []  # run-level trouble (feedback, export)
         self.isolated = isolation_available()
@@ -351,31 +361,41 @@ class ClassGrader:
 
     def prepare(self, assignments: set[str]) -> None:
         """Make sure every assignment is released (the gradebook knows its cells), and
-        build its student-free gradebook for the sandboxes."""
+        build its student-free gradebook for the sandboxes.  An assignment that cannot be
+        prepared is recorded in `unavailable` with the reason; the others go on."""
+        for assignment in sorted(assignments):
+            try:
+                self._prepare_one(assignment)
+            except Exception as err:  # noqa: BLE001 - that assignment's failure, reported
+                reason = _one_line(err)
+                self.unavailable[assignment] = reason
+                self.expected[assignment] = None
+                print(f"autograder: assignment {assignment}: {reason}", file=sys.stderr)
+
+    def _prepare_one(self, assignment: str) -> None:
         from autograder.course.tools import run_nbgrader
 
-        for assignment in sorted(assignments):
-            source_dir = self.course / "source" / assignment
-            if not source_dir.is_dir():
-                original = ROOT / "notebooks" / f"{assignment}.ipynb"
-                source_dir.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(original, source_dir / original.name)
-            if not (self.course / "release" / assignment).exists() or not self._in_db(assignment):
-                run_nbgrader(
-                    "generate_assignment",
-                    f"--CourseDirectory.assignment_id={assignment}",
-                    "--force",
-                    course=self.course,
-                )
-            names = sorted(p.name for p in source_dir.glob("*.ipynb"))
-            self.expected[assignment] = names
-            for name in names:
-                key = (assignment, name)
-                self.sources[key] = nbformat.read(source_dir / name, as_version=4)
-                self.specs[key] = problem_specs(self.sources[key])
-                release = self.course / "release" / assignment / name
-                self.released[key] = nbformat.read(release, as_version=4)
-            self.templates[assignment] = self._template(assignment)
+        source_dir = self.course / "source" / assignment
+        if not source_dir.is_dir():
+            original = ROOT / "notebooks" / f"{assignment}.ipynb"
+            source_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(original, source_dir / original.name)
+        if not (self.course / "release" / assignment).exists() or not self._in_db(assignment):
+            run_nbgrader(
+                "generate_assignment",
+                f"--CourseDirectory.assignment_id={assignment}",
+                "--force",
+                course=self.course,
+            )
+        names = sorted(p.name for p in source_dir.glob("*.ipynb"))
+        self.expected[assignment] = names
+        for name in names:
+            key = (assignment, name)
+            self.sources[key] = nbformat.read(source_dir / name, as_version=4)
+            self.specs[key] = problem_specs(self.sources[key])
+            release = self.course / "release" / assignment / name
+            self.released[key] = nbformat.read(release, as_version=4)
+        self.templates[assignment] = self._template(assignment)
 
     def _in_db(self, assignment: str) -> bool:
         from nbgrader.api import Gradebook, MissingEntry
@@ -449,12 +469,18 @@ class ClassGrader:
         return folder / MARKER.format(notebook=job.notebook.stem)
 
     def already_graded(self, job: Job) -> bool:
+        """Recorded by an earlier run, from this very file (a damaged marker: grade again)."""
         marker = self._marker(job)
         if self.settings.force or not marker.exists():
             return False
         try:
             data = json.loads(marker.read_text())
-            return isinstance(data, dict) and data.get("checksum") == _digest_or_missing(job)
+            return (
+                isinstance(data, dict)
+                and isinstance(data.get("grades"), dict)
+                and isinstance(data.get("reasons"), dict)
+                and data.get("checksum") == _digest_or_missing(job)
+            )
         except (OSError, ValueError):
             return False
 
@@ -581,6 +607,11 @@ class ClassGrader:
                 except (OSError, ValueError, nbformat.ValidationError) as err:
                     graded_nb = None
                     outcome.failure = f"the autograded notebook was damaged ({str(err)[:120]})"
+        edited = _edited_locked_cells(done.nb, self.released[key])
+        if edited:
+            outcome.notes.append(
+                f"locked cell(s) edited: {', '.join(edited)}; graded with the instructor's version"
+            )
         for problem, spec in specs.items():
             g = done.grades.get(problem)
             found = done.answers[problem]
@@ -699,8 +730,12 @@ class ClassGrader:
 
         self.prepare(self.assignments(submitted))
         jobs, self.ignored = discover(submitted, self.expected)
-        todo = [j for j in jobs if not self.already_graded(j)]
-        outcomes = [self._from_marker(j) for j in jobs if j not in todo]
+        outcomes = [self._unavailable(j) for j in jobs if j.assignment in self.unavailable]
+        jobs_ok = [j for j in jobs if j.assignment not in self.unavailable]
+        todo = [j for j in jobs_ok if not self.already_graded(j)]
+        outcomes += [self._from_marker(j) for j in jobs_ok if j not in todo]
+        for outcome in outcomes:
+            _log_failure(outcome)
         slots = list(range(max(1, min(self.settings.jobs, len(todo) or 1))))
         for slot in slots:
             if todo:
@@ -722,27 +757,41 @@ class ClassGrader:
                     job, slot, index = pending.pop(done)
                     free.append(slot)
                     outcomes.append(self._record_safely(job, done))
+                    _log_failure(outcomes[-1])
                     shutil.rmtree(self.work / f"job-{index}", ignore_errors=True)
                     progress.advance(bar)
             finally:
                 for running in list(self._running.values()):
                     running.kill()
                 pool.shutdown(wait=True, cancel_futures=True)
-        assignments = {j.assignment for j in jobs}
+        assignments = {j.assignment for j in jobs_ok}
         if self.settings.feedback:
             self.feedback(assignments, outcomes)
         self.export()
         order = {j: i for i, j in enumerate(jobs)}
         return sorted(outcomes, key=lambda o: order.get(o.job, 0))
 
+    def _unavailable(self, job: Job) -> Outcome:
+        reason = self.unavailable[job.assignment]
+        return Outcome(
+            job,
+            failure=f"not graded: the assignment could not be prepared ({reason[:300]}); "
+            "it will be retried next run",
+        )
+
     def _record_safely(self, job: Job, future) -> Outcome:
-        """A crash while grading one submission is that submission's failure, not the run's."""
+        """A crash while grading one submission is that submission's failure, not the run's:
+        its traceback goes to the log with the student and the file, and the run goes on."""
         try:
             return self.record(future.result())
         except Exception as err:  # noqa: BLE001 - logged, reported, retried next run
-            detail = "".join(traceback.format_exception_only(type(err), err)).strip()
-            print(f"autograder: {job.key}: {detail}", file=sys.stderr)
-            specs = self.specs[(job.assignment, job.notebook.name)]
+            detail = _one_line(err)
+            trace = "".join(traceback.format_exception(type(err), err, err.__traceback__))
+            print(
+                f"autograder: internal error grading {job.student}'s {job.path}:\n{trace}",
+                file=sys.stderr,
+            )
+            specs = self.specs.get((job.assignment, job.notebook.name), {})
             return Outcome(
                 job,
                 grades={p: 0.0 for p in specs},
@@ -768,53 +817,61 @@ class ClassGrader:
     def feedback(self, assignments: set[str], outcomes: list[Outcome]) -> None:
         """Stock feedback for each assignment; a student it failed for is retried alone,
         and a second failure is reported against that student."""
+        for assignment in sorted(assignments):
+            try:
+                self._feedback_one(assignment, outcomes)
+            except Exception as err:  # noqa: BLE001 - the grades stand; feedback is retried
+                self.problems.append(
+                    f"feedback for {assignment} could not be generated ({_one_line(err)[:200]})"
+                )
+
+    def _feedback_one(self, assignment: str, outcomes: list[Outcome]) -> None:
         from autograder.course.tools import run_nbgrader
 
-        for assignment in sorted(assignments):
-            self._sweep(assignment)
-            mine = [o for o in outcomes if o.job.assignment == assignment]
-            started = time.time() - 1
-            bound = 120 + 10 * len(mine)
+        self._sweep(assignment)
+        mine = [o for o in outcomes if o.job.assignment == assignment]
+        started = time.time() - 1
+        bound = 120 + 10 * len(mine)
+        try:
+            run_nbgrader(
+                "generate_feedback",
+                f"--CourseDirectory.assignment_id={assignment}",
+                "--force",
+                course=self.course,
+                timeout=bound,
+            )
+        except (RuntimeError, subprocess.TimeoutExpired):
+            pass  # whoever it failed for is found below
+        for o in mine:
+            html = self._feedback_file(o.job)
+            autograded = (
+                self.course / "autograded" / o.job.student / assignment / o.job.notebook.name
+            )
+            if not autograded.exists() or _fresh(html, started):
+                continue
             try:
                 run_nbgrader(
                     "generate_feedback",
                     f"--CourseDirectory.assignment_id={assignment}",
+                    f"--CourseDirectory.student_id={glob.escape(o.job.student)}",
                     "--force",
                     course=self.course,
-                    timeout=bound,
+                    timeout=FEEDBACK_SECONDS,
                 )
-            except (RuntimeError, subprocess.TimeoutExpired):
-                pass  # whoever it failed for is found below
-            for o in mine:
-                html = self._feedback_file(o.job)
-                autograded = (
-                    self.course / "autograded" / o.job.student / assignment / o.job.notebook.name
-                )
-                if not autograded.exists() or _fresh(html, started):
-                    continue
-                try:
-                    run_nbgrader(
-                        "generate_feedback",
-                        f"--CourseDirectory.assignment_id={assignment}",
-                        f"--CourseDirectory.student_id={glob.escape(o.job.student)}",
-                        "--force",
-                        course=self.course,
-                        timeout=FEEDBACK_SECONDS,
-                    )
-                except subprocess.TimeoutExpired:
-                    o.notes.append(f"feedback could not be generated in {FEEDBACK_SECONDS} s")
-                except RuntimeError as err:
-                    tail = str(err).strip().splitlines()[-1:] or ["?"]
-                    o.notes.append(f"feedback could not be generated ({tail[0][:160]})")
-                else:
-                    if not _fresh(html, started):
-                        o.notes.append(f"feedback could not be generated for {autograded.name}")
+            except subprocess.TimeoutExpired:
+                o.notes.append(f"feedback could not be generated in {FEEDBACK_SECONDS} s")
+            except RuntimeError as err:
+                tail = str(err).strip().splitlines()[-1:] or ["?"]
+                o.notes.append(f"feedback could not be generated ({tail[0][:160]})")
+            else:
+                if not _fresh(html, started):
+                    o.notes.append(f"feedback could not be generated for {autograded.name}")
 
     def _sweep(self, assignment: str, folder: Path | None = None) -> None:
         """A notebook in autograded/ that the gradebook does not know (left by an older
         grader, e.g. a student's scratch.ipynb) makes feedback fail for that student on
         every run: remove it (from one student's `folder`, or everyone's), and say so."""
-        known = set(self.expected.get(assignment, []))
+        known = set(self.expected.get(assignment) or [])
         if folder is not None:
             found = folder.glob("*.ipynb")
         else:
@@ -834,9 +891,31 @@ class ClassGrader:
         target = self.course / "grades.csv"
         try:
             run_nbgrader("export", f"--to={target}", course=self.course, timeout=600)
-        except (RuntimeError, subprocess.TimeoutExpired) as err:
+        except (RuntimeError, OSError, subprocess.TimeoutExpired) as err:
             self.problems.append(f"grades.csv could not be exported ({str(err)[:200]})")
         return target
+
+
+def _one_line(err: BaseException) -> str:
+    """An error in one line; for a failed nbgrader command, the command and the last
+    error nbgrader logged (not its whole output)."""
+    text = "".join(traceback.format_exception_only(type(err), err)).strip()
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
+    if len(lines) > 1:
+        errors = [line for line in lines[1:] if re.search(r"\w(Error|Exception): ", line)]
+        lines = [lines[0], *errors[-1:]] if errors else [lines[0], lines[-1]]
+    return " ".join(lines)[:400]
+
+
+def _log_failure(outcome: Outcome) -> None:
+    """Every submission that failed, named by student and file, in the log as it happens."""
+    if outcome.failure:
+        earlier = " (recorded by an earlier run)" if outcome.skipped else ""
+        print(
+            f"autograder: {outcome.job.student}: {outcome.job.path}: {outcome.failure}{earlier}",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 def _fresh(path: Path, since: float) -> bool:
@@ -884,6 +963,26 @@ def _cells_by_grade_id(nb) -> dict:
         if isinstance(grade_id, str):
             cells.setdefault(grade_id, cell)
     return cells
+
+
+def _edited_locked_cells(submitted, released) -> list[str]:
+    """Grade ids of the locked cells whose submitted source is not the released one (what
+    stock nbgrader warns about as a changed checksum, decided here from the file)."""
+    if submitted is None or released is None:
+        return []
+    mine = _cells_by_grade_id(submitted)
+    edited = []
+    for grade_id, cell in _cells_by_grade_id(released).items():
+        meta = cell.metadata.get("nbgrader", {})
+        if not meta.get("locked") or meta.get("solution"):
+            continue
+        theirs = mine.get(grade_id)
+        source = theirs.get("source") if theirs is not None else None
+        if isinstance(source, list):
+            source = "".join(s for s in source if isinstance(s, str))
+        if source != cell.source:
+            edited.append(grade_id if theirs is not None else f"{grade_id} (deleted)")
+    return edited
 
 
 def _manual_state(submitted, released) -> str:
@@ -981,10 +1080,11 @@ def summary(
     failures = [o for o in outcomes if o.failure]
     if failures:
         console.print(
-            "Submissions that could not be executed (derivations graded from their text):"
+            "Submissions that failed (student: file: what happened; derivations graded "
+            "from their text where the file could be read):"
         )
         for o in failures:
-            console.print(f"  {escape(o.job.key)}: {escape(o.failure)}")
+            console.print(f"  {escape(o.job.student)}: {escape(o.job.path)}: {escape(o.failure)}")
     noted = [o for o in outcomes if o.notes]
     if noted:
         console.print("Notes:")

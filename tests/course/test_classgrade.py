@@ -409,6 +409,16 @@ def test_the_kernel_leaves_derivations_to_the_grader(graded):
     assert "graded from the text of your answer by the course's grader" in printed
 
 
+def test_an_edited_locked_cell_is_noted_and_a_pristine_one_is_not(graded):
+    edited = " ".join(_outcome(graded, "edits_locked_test").notes)
+    assert "locked cell(s) edited: elbo_test; graded with the instructor's version" in edited
+    assert not any(
+        "locked cell" in " ".join(o.notes)
+        for o in graded["second"]
+        if o.job.student in {"correct", "blank", "partial"}
+    )
+
+
 def test_unexecuted_notebook_is_returned_with_a_note(graded):
     nb = _autograded(graded, "kernel_exit")
     assert "Grading note" in nb.cells[0].source
