@@ -23,7 +23,7 @@ NORMALISED = Define(
     description="the normalised batch",
 )
 CONTEXT = (
-    Integer("n", values=(2, 3, 4), description="the batch size", more=(6,)),
+    Integer("n", values=(3, 4, 2), description="the batch size", more=(6,)),
     VectorOf("x", "n"),
     VectorOf("g", "n"),
     Index("i", "n"),
@@ -85,7 +85,8 @@ PROBLEMS = [
         + SETTING,
         context=(
             *CONTEXT,
-            Real("a", 0.2, 3.0, "a positive scale", (0.0, INF, True, True)),
+            # a at 1e-6 against b ~ 1 would lose ten digits in x̂(a x + b1) to cancellation
+            Real("a", 0.2, 3.0, "a positive scale", (0.0, INF, True, True), edge_gap=1e-3),
             Real("b", -2.0, 2.0, "a shift"),
         ),
         start=r"\hat x(a x + b\mathbf{1})",

@@ -4,6 +4,13 @@ from autograder.engine.keysteps import KeyStep, Route
 from autograder.engine.kinds import Define, Index, Integer, ProbabilityVector, VectorOf
 from autograder.engine.problem import Problem
 
+LOG_SOFTMAX = KeyStep("write the log-softmax out", (r"z_j - \log \sum_{k=1}^{K} e^{z_k}",))
+SUMS_TO_ONE = KeyStep(
+    "the target sums to one",
+    (r"\mathrm{softmax}(z)_i - y_i", r"\mathrm{softmax}(z) - y"),
+    without=(r"\sum_{j=1}^{K} y_j",),
+)
+
 PROBLEMS = [
     Problem(
         id="softmax_xent",
@@ -37,7 +44,7 @@ PROBLEMS = [
             Route(
                 "component by component",
                 (
-                    KeyStep("write the log-softmax out", (r"z_j - \log \sum_{k=1}^{K} e^{z_k}",)),
+                    LOG_SOFTMAX,
                     KeyStep(
                         "differentiate: δ_ij and the softmax",
                         (
@@ -45,10 +52,37 @@ PROBLEMS = [
                             r"\delta_{ij} - \frac{e^{z_i}}{\sum_{k=1}^{K} e^{z_k}}",
                         ),
                     ),
+                    SUMS_TO_ONE,
+                ),
+            ),
+            Route(
+                "the gradient as a vector",
+                (
+                    LOG_SOFTMAX,
                     KeyStep(
-                        "the target sums to one",
-                        (r"\mathrm{softmax}(z)_i - y_i", r"\mathrm{softmax}(z) - y"),
-                        without=(r"\sum_{j=1}^{K} y_j",),
+                        "differentiate: e_j and the softmax",
+                        (
+                            r"e_j - \mathrm{softmax}(z)",
+                            r"e_j - \frac{1}{\sum_{k=1}^{K} e^{z_k}} \sum_{k=1}^{K} e^{z_k} e_k",
+                        ),
+                    ),
+                    SUMS_TO_ONE,
+                ),
+            ),
+            Route(
+                "the labels sum to one before differentiating",
+                (
+                    LOG_SOFTMAX,
+                    KeyStep(
+                        "the labels sum to one",
+                        (r"\sum_{j=1}^{K} y_j z_j - \log \sum_{k=1}^{K} e^{z_k}",),
+                    ),
+                    KeyStep(
+                        "differentiate: δ_ij and the softmax",
+                        (
+                            r"\sum_{j=1}^{K} y_j \delta_{ij}",
+                            r"\frac{e^{z_i}}{\sum_{k=1}^{K} e^{z_k}}",
+                        ),
                     ),
                 ),
             ),

@@ -23,7 +23,10 @@ class Real:
     `interval` is the mathematical domain `(low, high, low_open, high_open)` when it is
     not the whole line (e.g. `(0, 1, True, True)` for β ∈ (0, 1)); without it a name drawn
     from non-negative values is positive and any other is real.  Instances also take the
-    edges of a bounded domain, and exact checks draw from the whole domain.
+    edges of a bounded domain, and exact checks draw from the whole domain.  At an open
+    edge the value is `edge_gap` inside it (relative to the bound's size when that is
+    above 1): a scale that multiplies data (`a x + b\\mathbf{1}`) needs a wider gap than the
+    default, or cancellation against b costs more digits than a step is judged to.
     """
 
     name: str
@@ -31,6 +34,7 @@ class Real:
     high: float = 2.0
     description: str = "a real number"
     interval: tuple[float, float, bool, bool] | None = None
+    edge_gap: float = 1e-6
 
     def domain(self) -> Domain:
         if self.interval is not None:
@@ -65,9 +69,6 @@ class Index:
     start: int = 1
 
 
-EDGE_GAP = 1e-6
-
-
 def edges_real(decl: Real) -> list[str]:
     domain = decl.domain()
     found = []
@@ -84,9 +85,11 @@ def draw_real(inst: Instance, decl: Real) -> None:
     if edge is not None:
         domain = decl.domain()
         if "low end" in edge:
-            value = domain.low + (EDGE_GAP * max(1.0, abs(domain.low)) if domain.low_open else 0)
+            gap = decl.edge_gap * max(1.0, abs(domain.low))
+            value = domain.low + (gap if domain.low_open else 0)
         else:
-            value = domain.high - (EDGE_GAP * max(1.0, abs(domain.high)) if domain.high_open else 0)
+            gap = decl.edge_gap * max(1.0, abs(domain.high))
+            value = domain.high - (gap if domain.high_open else 0)
     inst.scalars[decl.name] = complex(value)
     inst.description[decl.name] = fmt(value, 8 if edge else 3)
 
