@@ -28,6 +28,7 @@ from autograder.engine.read.parts import (
     Unit,
 )
 from autograder.engine.read.tree import (
+    FUNCTION_NAMES,
     INVERSE,
     KL,
     Apply,
@@ -53,7 +54,6 @@ from autograder.engine.read.tree import (
     Variance,
 )
 from autograder.engine.read.tree import latex as node_latex
-from autograder.engine.read.vocabulary import UNARY_FUNCS
 
 MAX_CHAIN = 60  # operators in a row such as \log\log\log... or \sum\sum...
 
@@ -74,7 +74,6 @@ _HEAD_DISPLAY = {
 
 
 _MINUS_ONE = Neg(Num("1"))
-REL_SHOWN = relations.TEX
 _EMPTY_SHOWN = {"(": "()", "[": "[]", "\\{": "\\{\\}", "|": "||", "||": "\\|\\|"}
 
 
@@ -121,7 +120,7 @@ def attach_sub(node: Node, arg: Node, pos: int) -> Node:
     if isinstance(arg, Rel):
         raise Fail(
             arg.pos,
-            f"`{REL_SHOWN[arg.op]}` inside a subscript is only read in the range of `\\sum` "
+            f"`{relations.TEX[arg.op]}` inside a subscript is only read in the range of `\\sum` "
             "or `\\prod`, e.g. `\\sum_{i=1}^{n}`",
         )
     if isinstance(arg, Sim):
@@ -285,7 +284,7 @@ def _read_head(items, i: int, depth: int):
             if core.sep is not None:
                 raise Fail(core.sep.start_pos, f"unexpected `{core.sep.written}` in `{_disp(h)}`")
             args = tuple(core.args)
-            if func in UNARY_FUNCS and len(args) != 1:
+            if func in FUNCTION_NAMES and len(args) != 1:
                 raise Fail(core.commas[0], f"`{_disp(h)}` takes one argument")
             node = Call(func, args, pos=p)
             if base is not None:

@@ -13,7 +13,8 @@ from lark import Lark, Token, Transformer
 from lark.exceptions import UnexpectedInput, UnexpectedToken
 from lark.lexer import Lexer
 
-from autograder.engine.read.fold import REL_SHOWN, attach_sub, fold, is_plain_name, mul, scripts
+from autograder.engine import relations
+from autograder.engine.read.fold import attach_sub, fold, is_plain_name, mul, scripts
 from autograder.engine.read.messages import tok_text, unexpected_message
 from autograder.engine.read.parts import (
     WRITTEN,
@@ -275,7 +276,7 @@ class _Build(Transformer):
         if not marked and opener.value != "[":
             raise Fail(
                 rel.start_pos,
-                f"unexpected `{REL_SHOWN.get(rel.value, rel.value)}` — a relation inside "
+                f"unexpected `{relations.TEX.get(rel.value, rel.value)}` — a relation inside "
                 "brackets is only read as an Iverson bracket `[a = b]` (or "
                 "`\\mathbb{1}[a = b]`)",
             )
@@ -409,7 +410,7 @@ def _check_markers(root: Node) -> None:
         if isinstance(node, Rel):
             raise Fail(
                 node.pos,
-                f"`{REL_SHOWN[node.op]}` can only stand in a sum's range, "
+                f"`{relations.TEX[node.op]}` can only stand in a sum's range, "
                 "e.g. `\\sum_{i=1}^{n}`",
             )
         if isinstance(node, Partial):

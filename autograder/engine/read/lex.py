@@ -10,10 +10,10 @@ from __future__ import annotations
 
 import re
 
+from autograder.engine import relations
 from autograder.engine.read.parts import Tok
 from autograder.engine.read.prepare import CMD_RE, match_brace, skip_spaces
 from autograder.engine.read.vocabulary import (
-    BADREL_CMDS,
     BLACKBOARD,
     BLACKBOARD_REFUSED,
     BOLD_FONTS,
@@ -207,7 +207,7 @@ def _lex_command(s: str, i: int, end: int, out: list[Tok]) -> int:
         typ, val = SIMPLE_CMDS[name]
         out.append(Tok(typ, val, i, k))
         return k
-    if name in BADREL_CMDS:
+    if name in relations.NOT_READ:
         out.append(
             Tok(
                 "BAD",

@@ -12,7 +12,6 @@ import re
 from autograder.engine import relations
 from autograder.engine.read.parts import Tok
 from autograder.engine.read.prepare import match_brace
-from autograder.engine.read.vocabulary import REL_CMDS
 
 
 def _is_constant_term(toks: list[Tok]) -> bool:
@@ -65,8 +64,10 @@ _NOTE_SKIP = re.compile(
     r"|\\(?:nonumber|notag)(?![A-Za-z]))+"
 )
 _NOTE_RELATION = re.compile(
-    r"=|<|>|:=|\u2264|\u2265|\\(?:"
-    + "|".join(sorted(REL_CMDS, key=len, reverse=True))
+    r"=|<|>|:="
+    + "".join("|" + c for c, r in relations.UNICODE.items() if r is not None)
+    + r"|\\(?:"
+    + "|".join(sorted(relations.COMMANDS, key=len, reverse=True))
     + r")(?![A-Za-z])"
 )
 _NOTE_OPERATOR = re.compile(r"[-+*/\u2212\u00b7\u00d7]|\\(?:cdot|cdotp|times|ast|div)(?![A-Za-z])")

@@ -45,14 +45,13 @@ UNICODE_GREEK = dict(
     )
 )
 
-UNARY_FUNCS = FUNCTION_NAMES
 # LaTeX's own function commands (`\arcsin`, `\coth`, ...) -> the `Call` name
 FUNCS = {f: f for f in (*TRIG, *HYPERBOLIC[:4], "log", "exp", "max", "min")}
 FUNCS.update(ln="log", arcsin="asin", arccos="acos", arctan="atan")
 # names read inside `\operatorname{…}`, `\mathrm{…}`, `\text{…}` (as sympy's `latex()` and
 # textbooks spell them), and bare before a bracket: `sin(x)`, `asinh(x)`
 FUNC_WORDS = dict(FUNCS)
-FUNC_WORDS.update({f: f for f in UNARY_FUNCS})
+FUNC_WORDS.update({f: f for f in FUNCTION_NAMES})
 FUNC_WORDS.update(sgn="sign", cosech="csch", arccot="acot", arcsec="asec", arccsc="acsc")
 for _f in HYPERBOLIC:
     # sympy's inv_trig_style="full" prints arsinh; textbooks also write arcsinh
@@ -74,9 +73,6 @@ REFUSED_WORDS = {
     "tr": "`{w}` (a trace) is not read: matrices are not supported here",
     "det": "`{w}` (a determinant) is not read: matrices are not supported here",
 }
-
-REL_CMDS = relations.COMMANDS
-BADREL_CMDS = relations.NOT_READ
 
 # command -> (token type, value)
 SIMPLE_CMDS: dict[str, tuple[str, str]] = {
@@ -122,7 +118,7 @@ SIMPLE_CMDS: dict[str, tuple[str, str]] = {
     "tilde": ("ACCENT", "tilde"),
     "widetilde": ("ACCENT", "tilde"),
 }
-for _c, _r in REL_CMDS.items():
+for _c, _r in relations.COMMANDS.items():
     SIMPLE_CMDS[_c] = ("REL", _r)
 
 IGNORED_CMDS = set(
@@ -177,8 +173,6 @@ SIMPLE_CHARS = {
     "]": ("CLOSE", "["),
     "{": ("LBRACE", "{"),
     "}": ("RBRACE", "{"),
-    "\u2264": ("REL", "<="),
-    "\u2265": ("REL", ">="),
     "\u00b7": ("CDOT", "\\cdot"),
     "\u22c5": ("CDOT", "\\cdot"),
     "\u00d7": ("MULOP", "\\times"),
@@ -188,6 +182,9 @@ SIMPLE_CHARS = {
     "\u2207": ("NABLA", "nabla"),
     "\u2202": ("PARTIAL", "partial"),
 }
+for _c, _r in relations.UNICODE.items():
+    if _r is not None:  # `≠` is not a relation a chain can use: an unexpected character
+        SIMPLE_CHARS[_c] = ("REL", _r)
 
 
 # commands that are not LaTeX but a learner's preamble macro or a misspelt function
