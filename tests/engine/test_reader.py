@@ -1206,3 +1206,14 @@ def test_proportional_and_constant_terms():
     assert only.expr == Add((n("a"), Text("const"))) and only.note is None
     (noted,) = steps(r"a \quad \text{const}")
     assert noted.expr == n("a")
+
+
+def test_greek_letters_come_from_one_table():
+    from autograder.engine.read import pyform, vocabulary
+    from autograder.engine.read.tree import GREEK
+
+    assert set(vocabulary.GREEK_COMMANDS.values()) <= GREEK
+    assert set(vocabulary.UNICODE_GREEK.values()) <= GREEK
+    assert pyform.GREEK is GREEK  # the Python spelling writes what the reader reads
+    exprs = [s.expr for s in steps(r"\varepsilon = ε = \epsilon")]
+    assert exprs == [n("epsilon")] * 3

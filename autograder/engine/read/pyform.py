@@ -17,11 +17,7 @@ from __future__ import annotations
 
 import re
 
-GREEK = {
-    "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa",
-    "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi",
-    "omega", "Gamma", "Delta", "Theta", "Lambda", "Xi", "Pi", "Sigma", "Phi", "Psi", "Omega",
-}  # fmt: skip
+from autograder.engine.read.tree import GREEK
 
 # precedence: higher binds tighter
 SUM, PRODUCT, POWER, ATOM = 1, 2, 3, 4

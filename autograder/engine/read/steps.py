@@ -1,0 +1,207 @@
+r"""Lines -> steps: each line lexed and settled, cut at its top-level relations, each
+expression parsed; continuation lines joined, justifications attached, and every failure
+turned into a `ReadError` on its step (learner input never raises out of here)."""
+
+from __future__ import annotations
+
+from autograder.engine.read.context import settle
+from autograder.engine.read.grammar import parse_segment
+from autograder.engine.read.lex import lex, unwrap_heads
+from autograder.engine.read.messages import tok_text
+from autograder.engine.read.notes import note_cut, strip_notes
+from autograder.engine.read.parts import Fail, Tok
+from autograder.engine.read.prepare import Locator, skip_spaces
+from autograder.engine.read.tree import ReadError, Step
+
+
+class _Line:
+    __slots__ = ("toks", "notes", "error", "start", "lead", "end")
+
+    def __init__(self, toks, notes, error, start, lead, end=-1):
+        self.end = end  # end of the line's span (for the source of a failed line)
+        self.toks = toks
+        self.notes = notes
+        self.error = error  # Fail for the whole line
+        self.start = start
+        self.lead = lead  # leading relation token of a failed line
+
+
+def _source(text: str, seg: list[Tok]) -> str:
+    if not seg:
+        return ""
+    parts = []
+    first = seg[0]
+    last = seg[0]
+    for t in seg[1:]:
+        if t.piece != last.piece:
+            parts.append(text[first.start : last.end].strip())
+            first = t
+        last = t
+    parts.append(text[first.start : last.end].strip())
+    return " ".join(parts)
+
+
+def _split_at_relations(toks: list[Tok]):
+    """[(relation token or None, tokens)] at top-level relations."""
+    out = []
+    rel = None
+    cur: list[Tok] = []
+    for t in toks:
+        if t.type == "REL" and t.top:
+            if cur or rel is not None:
+                out.append((rel, cur))
+            rel, cur = t, []
+        else:
+            cur.append(t)
+    out.append((rel, cur))
+    return out
+
+
+def _read_line(clean: str, a: int, b: int, piece: int, text: str = "") -> _Line | None:
+    clean, refusals, shown = note_cut(clean, a, b, text or clean)
+    return _read_line_tokens(clean, a, b, piece, refusals, shown)
+
+
+def _read_line_tokens(
+    clean: str,
+    a: int,
+    b: int,
+    piece: int,
+    refusals: list[tuple[int, int, str]] = (),
+    shown: dict[int, str] | None = None,
+) -> _Line | None:
+    raw = unwrap_heads(clean, lex(clean, a, b))
+    for t in raw:  # a justification keeps its mathematics for display
+        if shown and t.type == "TEXT" and t.start in shown:
+            t.value = shown[t.start]
+    for start, _, message in refusals:  # mathematics after a closed justification
+        k = next((n for n, t in enumerate(raw) if t.start >= start), len(raw))
+        raw.insert(k, Tok("BAD", message, start, start))
+    if not raw:
+        return None
+    for t in raw:
+        t.piece = piece
+    lead = raw[0] if raw[0].type == "REL" else None
+    try:
+        toks = settle(clean, raw)
+    except Fail as f:
+        return _Line([], [], f, raw[0].start, lead, raw[-1].end)
+    toks, notes = strip_notes(toks)
+    return _Line(toks, notes, None, raw[0].start, lead)
+
+
+def read_steps(text: str, clean: str, lines: list[tuple[int, int]], loc: Locator) -> list[Step]:
+    records: list[_Line] = []
+    for piece, (a, b) in enumerate(lines):
+        try:
+            rec = _read_line(clean, a, b, piece, text)
+        except Exception:  # noqa: BLE001 - never raise on learner input
+            start = skip_spaces(clean, a, b)
+            rec = _Line([], [], Fail(start, "this line could not be read"), start, None, b)
+        if rec is None:
+            continue
+        if (
+            rec.error is None
+            and records
+            and records[-1].error is None
+            and records[-1].toks
+            and rec.toks
+            and rec.toks[0].type in ("ADDOP", "MULOP", "CDOT", "ASTERISK", "DIVOP")
+        ):
+            # a continuation line: `&\quad + c \\` continues the previous expression
+            records[-1].toks.extend(rec.toks)
+            records[-1].notes.extend(rec.notes)
+            continue
+        records.append(rec)
+
+    steps: list[Step] = []
+    for rec in records:
+        try:
+            _record_steps(text, clean, rec, steps, loc)
+        except Exception:  # noqa: BLE001 - never raise on learner input
+            line, col = loc(rec.start)
+            steps.append(
+                Step(
+                    None,
+                    None,
+                    line,
+                    col,
+                    "",
+                    error=ReadError(line, col, "this line could not be read"),
+                )
+            )
+    return steps
+
+
+def _record_steps(text: str, clean: str, rec: _Line, steps: list[Step], loc: Locator) -> None:
+    if rec.error is not None:
+        start = rec.start
+        if rec.lead is not None:
+            start = skip_spaces(clean, rec.lead.end, len(clean))
+        line, col = loc(start)
+        eline, ecol = loc(rec.error.pos)
+        source = text[start : max(rec.end, start)].strip()
+        steps.append(
+            Step(
+                rec.lead.value if rec.lead is not None else None,
+                None,
+                line,
+                col,
+                source,
+                error=ReadError(eline, ecol, rec.error.message),
+            )
+        )
+        return
+    segments = _split_at_relations(rec.toks)
+    line_notes = rec.notes
+    for k, (rel, seg) in enumerate(segments):
+        seg, notes = strip_notes(seg)
+        if k == len(segments) - 1:
+            notes = notes + line_notes
+        note = "; ".join(x for x in notes if x) or None
+        relation = rel.value if rel is not None else None
+        if not seg and rel is None:
+            # a line holding only a justification: it belongs to the previous step
+            if note and steps:
+                prev = steps[-1]
+                prev.note = f"{prev.note}; {note}" if prev.note else note
+                continue
+            if not note:
+                continue
+        if seg:
+            line, col = loc(seg[0].start)
+        else:
+            line, col = loc(rel.end if rel is not None else rec.start)
+        source = _source(text, seg)
+        error = None
+        expr = None
+        try:
+            if not seg:
+                after = f" after `{tok_text(clean, rel)}`" if rel is not None else ""
+                raise Fail(
+                    rel.end if rel is not None else rec.start, f"expected an expression{after}"
+                )
+            expr = parse_segment(clean, seg, rel)
+            if rel is not None and not steps:
+                raise Fail(
+                    rel.start,
+                    f"the first line starts with `{tok_text(clean, rel)}`; "
+                    "write the starting expression before the first relation",
+                )
+            if rel is None and steps:
+                raise Fail(
+                    seg[0].start,
+                    "this line should start with a relation (=, \\le, \\ge, <, >) "
+                    "linking it to the previous line",
+                )
+        except Fail as f:
+            expr = None
+            eline, ecol = loc(f.pos)
+            error = ReadError(eline, ecol, f.message)
+        except RecursionError:
+            expr = None
+            error = ReadError(line, col, "this expression is nested too deeply to read")
+        except Exception:  # noqa: BLE001 - never raise on learner input
+            expr = None
+            error = ReadError(line, col, "this expression could not be read")
+        steps.append(Step(relation, expr, line, col, source, note, error))
