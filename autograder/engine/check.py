@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -316,7 +317,7 @@ def _resolve_step(resolver, step, index, text, timeout, declared=False):
         line, column = _line_column(text, err.pos, step)
         message = err.message
         if declared and isinstance(err, UnknownName):
-            message = unknown_message(err.node, resolver.c)
+            message = unknown_message(err.node, resolver.c, _after_name(text, err))
         verdict = Verdict(UNREADABLE, f"line {line}, column {column}: {message}")
         return None, _result(index, step, verdict, None)
     except TimeUp:
@@ -327,6 +328,17 @@ def _resolve_step(resolver, step, index, text, timeout, declared=False):
             raise
         verdict = Verdict(UNREADABLE, f"line {step.line}: cannot use this ({err})")
         return None, _result(index, step, verdict, None)
+
+
+def _after_name(text: str, err: UnknownName) -> str:
+    """The text written after an undeclared name (a bracket there: a function)."""
+    from autograder.engine.read import tree as sx
+
+    if err.pos < 0 or not isinstance(err.node, sx.Name):
+        return ""
+    rest = text[err.pos :]
+    m = re.match(r"\\?[A-Za-z]+(?:_(?:\{[^{}]*\}|\\?[A-Za-z0-9]+))?", rest)
+    return rest[m.end() :][:80] if m else ""
 
 
 def _line_column(text: str, pos: int, step) -> tuple[int, int]:

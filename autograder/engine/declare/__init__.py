@@ -315,12 +315,14 @@ def _item(part: _Part, written: str, pending, last, merged, registry, text):
             break
     if not found:
         if not pending_name(written):
-            if slot_errors:
-                err = min(slot_errors, key=lambda e: -e.offset)
+            unreadable = [e for e in slot_errors if e.unreadable]
+            if unreadable:
+                err = max(unreadable, key=lambda e: e.offset)
                 at = _where(text, part.start + err.offset)
                 raise DeclarationError(*at, f"cannot read `{part.text}`: {err.message}")
+            closest = f" ({slot_errors[0].message})" if slot_errors else ""
             raise DeclarationError(
-                line, column, f"`{part.text}` is not a declaration of any kind I know"
+                line, column, f"`{part.text}` is not a declaration of any kind I know{closest}"
             )
         return None
     results = []
@@ -507,14 +509,21 @@ def kinds_available() -> str:
     return "the kinds you can declare: " + ", ".join(shown)
 
 
-def unknown_message(node, comp) -> str:
+def unknown_message(node, comp, after: str = "") -> str:
     """A name the chain uses that no `% let` line declares: the names that are declared,
-    and a declaration that would make it known."""
+    and a declaration that would make it known.  `after` is the text written after the
+    name (`(a)`: a function, read as a product since nothing declares it)."""
     from autograder.engine.read import tree as sx
     from autograder.engine.resolve.resolver import shown
 
     written = sx.latex(node.func if isinstance(node, sx.Apply) else node)
-    if isinstance(node, sx.Apply):
+    bracket = re.match(r"\s*\((.*?)\)", after)
+    if isinstance(node, sx.Name) and bracket:
+        suggestion = (
+            f"`% let {written}({bracket[1]}) function`, `% let {written}({bracket[1]}) density` "
+            f"or `% let {written}(v) = …`"
+        )
+    elif isinstance(node, sx.Apply):
         args = ", ".join(sx.latex(a) for a in node.args)
         if node.given:
             args += " | " + ", ".join(sx.latex(a) for a in node.given)

@@ -32,9 +32,10 @@ from autograder.engine.read import tree as sx
 class SlotError(Exception):
     """A slot that cannot be read as what it must be; `offset` is where, in its text."""
 
-    def __init__(self, message: str, offset: int = 0) -> None:
+    def __init__(self, message: str, offset: int = 0, unreadable: bool = False) -> None:
         super().__init__(message)
         self.message, self.offset = message, offset
+        self.unreadable = unreadable  # the reader stopped (not merely another kind of text)
 
 
 # a slot's text in the template's regular expression (anything, unless narrower here)
@@ -124,12 +125,12 @@ def _one(text: str) -> sx.Node:
     if reading.error is not None:
         error = reading.error
         offset = _offset(text, error.line, error.column)
-        raise SlotError(error.message, offset)
+        raise SlotError(error.message, offset, unreadable=True)
     if len(reading.steps) != 1 or reading.steps[0].expr is None:
         step = next((s for s in reading.steps if s.expr is None), None)
         if step is not None and step.error is not None:
             offset = _offset(text, step.error.line, step.error.column)
-            raise SlotError(step.error.message, offset)
+            raise SlotError(step.error.message, offset, unreadable=True)
         raise SlotError(f"`{text}` is not one expression")
     return reading.steps[0].expr
 
