@@ -20,18 +20,25 @@ __all__ = ["all_problems", "analyse", "check", "compiled", "find", "get", "unkno
 DEFAULT_TIMEOUT = 5.0
 
 
-def check(problem_id: str, answer, *, timeout: float = DEFAULT_TIMEOUT, seed: int = 0) -> Report:
-    """Check a derivation (a LaTeX string, or a list of expressions and relations)."""
+def check(
+    problem_id: str | None, answer, *, timeout: float = DEFAULT_TIMEOUT, seed: int = 0
+) -> Report:
+    """Check a derivation (a LaTeX string, or a list of expressions and relations).
+
+    `problem_id=None`: the answer declares its own objects in `% let` lines (and its claim
+    in a `% show` line), `autograder.engine.declare`; without any, every name is a real."""
     from autograder.engine import check as engine
 
-    return engine.check(get(problem_id), answer, timeout=timeout, seed=seed)
+    problem = None if problem_id is None else get(problem_id)
+    return engine.check(problem, answer, timeout=timeout, seed=seed)
 
 
-def analyse(problem_id: str, answer, *, timeout: float = DEFAULT_TIMEOUT) -> Analysis:
+def analyse(problem_id: str | None, answer, *, timeout: float = DEFAULT_TIMEOUT) -> Analysis:
     """The check with what a grader needs besides the report (`engine.check.Analysis`)."""
     from autograder.engine import check as engine
 
-    return engine.analyse(get(problem_id), answer, timeout=timeout)
+    problem = None if problem_id is None else get(problem_id)
+    return engine.analyse(problem, answer, timeout=timeout)
 
 
 def compiled(problem_id: str) -> Compiled:

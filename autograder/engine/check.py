@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import re
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -23,6 +24,7 @@ import sympy as sp
 from autograder.engine import ir, relations
 from autograder.engine.decide.randomized import Scope, decide
 from autograder.engine.decide.verdict import Verdict
+from autograder.engine.declare import DECLARED, DeclarationError, declare, unknown_message
 from autograder.engine.domains import NATURAL, Domain, intersect
 from autograder.engine.keysteps import KeyJudgement, canon, judge, pattern_tree
 from autograder.engine.kinds.instance import Worlds
@@ -34,7 +36,7 @@ from autograder.engine.readas import read_as, same_up_to_brackets
 from autograder.engine.report import UNDECIDED, UNREADABLE, VALID, Report, StepResult
 from autograder.engine.resolve.assumptions import read_assumptions
 from autograder.engine.resolve.compiled import Compiled, compile_context
-from autograder.engine.resolve.resolver import ResolveError, Resolver, limit_names
+from autograder.engine.resolve.resolver import ResolveError, Resolver, UnknownName, limit_names
 
 DEFAULT_TIMEOUT = 5.0
 INSTANCES = 8
@@ -44,17 +46,21 @@ log = logging.getLogger("autograder")
 __all__ = ["DEFAULT_TIMEOUT", "Analysis", "UnknownProblem", "analyse", "check"]
 
 
-def check(problem: Problem, answer, *, timeout: float = DEFAULT_TIMEOUT, seed: int = 0) -> Report:
+def check(
+    problem: Problem | None, answer, *, timeout: float = DEFAULT_TIMEOUT, seed: int = 0
+) -> Report:
     """Check a derivation (a LaTeX string, or a list of expressions and relations) against
-    a problem declaration; never raises for anything in `answer`."""
+    a problem declaration -- or, for `problem=None`, against what the answer declares in
+    its `% let` and `% show` lines (`engine.declare`); never raises for anything in `answer`."""
     try:
         return analyse(problem, answer, timeout=timeout, seed=seed).report
     except Exception as err:
         if strict():
             raise
-        log.exception("internal error while checking %s", problem.id)
+        name = problem.id if problem is not None else DECLARED
+        log.exception("internal error while checking %s", name)
         return Report(
-            problem=problem.id,
+            problem=name,
             message=f"the checker could not process this answer ({type(err).__name__}: {err})",
         )
 
@@ -88,6 +94,25 @@ def _fixed(problem: Problem, text: str | None):
     return Resolver(compiled(problem)).resolve_text(text, read)
 
 
+@functools.lru_cache(maxsize=32)
+def declared_problem(text: str) -> Problem:
+    """The problem an answer's `% let` and `% show` lines declare (cached by text: the
+    declarations of one cell are checked again and again as the chain grows)."""
+    return declare(_declarations(text)).problem()
+
+
+def _declarations(text: str) -> str:
+    """Only the `% let` and `% show` lines count (kept in place: errors keep their line)."""
+    from autograder.engine.declare import LET, SHOW
+
+    keep = {m.start() for m in LET.finditer(text)} | {m.start() for m in SHOW.finditer(text)}
+    lines, at = [], 0
+    for line in text.split("\n"):
+        lines.append(line if at in keep else "")
+        at += len(line) + 1
+    return "\n".join(lines)
+
+
 def prepare(answer) -> str:
     """The answer as LaTeX text (Python objects are printed first)."""
     if isinstance(answer, str):
@@ -98,12 +123,25 @@ def prepare(answer) -> str:
 
 
 def analyse(
-    problem: Problem, answer, *, timeout: float = DEFAULT_TIMEOUT, seed: int = 0
+    problem: Problem | None, answer, *, timeout: float = DEFAULT_TIMEOUT, seed: int = 0
 ) -> Analysis:
+    """The check and what a grader needs; `problem=None`: the answer declares its own."""
+    name = problem.id if problem is not None else DECLARED
     try:
         text = prepare(answer)
     except (TypeError, ValueError) as err:  # a malformed Python answer: learner input
-        return Analysis(Report(problem=problem.id, message=f"this answer cannot be read: {err}"))
+        return Analysis(Report(problem=name, message=f"this answer cannot be read: {err}"))
+    declared = problem is None
+    if declared:
+        try:
+            with deadline(timeout):
+                problem = declared_problem(text)
+        except DeclarationError as err:
+            return Analysis(Report(problem=name, message=str(err)))
+        except TimeUp:
+            return Analysis(
+                Report(problem=name, message=f"could not read the declarations in {timeout:g} s")
+            )
     if is_stub(text):
         return Analysis(Report(problem=problem.id, not_attempted=True, message="not attempted yet"))
     text = strip_stub(text)
@@ -123,7 +161,7 @@ def analyse(
     results: list[StepResult] = []
     exprs: list[sp.Expr | None] = []
     for index, step in enumerate(reading.steps):
-        expr, result = _resolve_step(resolver, step, index, text, timeout)
+        expr, result = _resolve_step(resolver, step, index, text, timeout, declared)
         exprs.append(expr)
         if result is None:
             if index == 0:
@@ -268,7 +306,7 @@ def _free_domains(text: str, reading, comp: Compiled) -> tuple[dict[str, Domain]
     return domains, notes
 
 
-def _resolve_step(resolver, step, index, text, timeout):
+def _resolve_step(resolver, step, index, text, timeout, declared=False):
     if step.expr is None:
         message = str(step.error) if step.error else "this line could not be read"
         return None, _result(index, step, Verdict(UNREADABLE, message), None)
@@ -277,7 +315,10 @@ def _resolve_step(resolver, step, index, text, timeout):
             return resolver.resolve(step.expr, {}), None
     except ResolveError as err:
         line, column = _line_column(text, err.pos, step)
-        verdict = Verdict(UNREADABLE, f"line {line}, column {column}: {err.message}")
+        message = err.message
+        if declared and isinstance(err, UnknownName):
+            message = unknown_message(err.node, resolver.c, _after_name(text, err))
+        verdict = Verdict(UNREADABLE, f"line {line}, column {column}: {message}")
         return None, _result(index, step, verdict, None)
     except TimeUp:
         verdict = Verdict(UNDECIDED, f"could not read line {step.line} in {timeout:g} s")
@@ -287,6 +328,17 @@ def _resolve_step(resolver, step, index, text, timeout):
             raise
         verdict = Verdict(UNREADABLE, f"line {step.line}: cannot use this ({err})")
         return None, _result(index, step, verdict, None)
+
+
+def _after_name(text: str, err: UnknownName) -> str:
+    """The text written after an undeclared name (a bracket there: a function)."""
+    from autograder.engine.read import tree as sx
+
+    if err.pos < 0 or not isinstance(err.node, sx.Name):
+        return ""
+    rest = text[err.pos :]
+    m = re.match(r"\\?[A-Za-z]+(?:_(?:\{[^{}]*\}|\\?[A-Za-z0-9]+))?", rest)
+    return rest[m.end() :][:80] if m else ""
 
 
 def _line_column(text: str, pos: int, step) -> tuple[int, int]:

@@ -14,13 +14,44 @@ that knows what to do with it at each stage:
 
 A new kind is one module: its declaration, its `Kind`, and `register(...)`; nothing else
 in the engine changes (`tests/engine/test_kinds_protocol.py` adds one from a test).
+
+A kind also says how a learner declares it in a cell: `let`, its `% let` forms
+(`LetForm`), each a template that is at once the parser's pattern and the line of the
+notation table (`autograder.engine.declare`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 REGISTRY: dict[type, Kind] = {}
+
+
+@dataclass(frozen=True)
+class LetForm:
+    r"""One way to declare a kind in a `% let` line.
+
+    `syntax` is a template: literal LaTeX and words, and slots `<names>`, `<name>`,
+    `<number>`, `<set>`, `<op>`, `<size>`, `<f>`, `<seq>`, `<term>`, `<expr>`, `<range>`,
+    `<sign>` (what each slot reads: `autograder.engine.declare.slots`).  `build(slots,
+    previous)` makes the declaration record: `previous` is the record it refines (the
+    same `merge` key, or for a `modifier` the record of the item before), else None.  It
+    raises `LetMismatch` when the form does not apply after all, `ValueError` for a
+    declaration that cannot hold.  Records it implies: `Kind.let_implies`.
+    """
+
+    syntax: str
+    example: str
+    meaning: str
+    build: Callable[..., Any]
+    merge: Callable[..., Any] | None = None  # slots -> key of the record it refines
+    modifier: bool = False  # refines the records of the item before it
+
+
+class LetMismatch(Exception):
+    """A form's template matched, but the form does not apply (try the others)."""
 
 
 class Kind:
@@ -29,6 +60,28 @@ class Kind:
     declaration: type = object
     draw_first = False
     bind_stage = 1
+    let: tuple[LetForm, ...] = ()  # how a cell declares one (`% let`)
+
+    def let_check(self, decl: Any) -> str | None:
+        """What is still missing from a declaration made in a cell, in words (or None)."""
+        return None
+
+    def let_names(self, decl: Any) -> set[str]:
+        """The names a declaration binds (two made in a cell may not bind the same one)."""
+        from autograder.engine.resolve.compiled import Compiled
+
+        c = Compiled(context=(decl,))
+        self.compile(decl, c)
+        return set(c.known())
+
+    def let_implies(self, decl: Any) -> tuple:
+        """Records a declaration made in a cell implies unless the cell declares their
+        names otherwise (a vector's size is a positive integer)."""
+        return ()
+
+    def let_settle(self, decl: Any, context: tuple) -> Any:
+        """The declaration once every `% let` item is known (a default it can now fill)."""
+        return decl
 
     def compile(self, decl: Any, compiled: Any) -> None:
         """Bind the declaration's names in the compiled context."""

@@ -13,13 +13,13 @@ prior (`q(z) = p(z)`), so a strict inequality that is an equality there is caugh
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from autograder.engine import ir
 from autograder.engine.decide.axes import EvalError, lookup
-from autograder.engine.kinds.base import Kind, register
+from autograder.engine.kinds.base import Kind, LetForm, register
 from autograder.engine.kinds.instance import Instance, fmt_vector
 from autograder.engine.kinds.omega import random_law
 
@@ -37,6 +37,7 @@ class Densities:
     variables: tuple[tuple[str, str], ...]
     joint: str
     others: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    joint_over: tuple[str, ...] = ()  # the joint's variables as written (a `% let` line's)
 
 
 LATENT_SIZES = (3, 2, 4)
@@ -143,8 +144,104 @@ def _table_text(table: np.ndarray) -> str:
     return "[" + "; ".join(fmt_vector(row) for row in table) + "]"
 
 
+def _so_far(previous: Densities | None) -> Densities:
+    return previous if previous is not None else Densities(variables=(), joint="")
+
+
+def _role(role: str):
+    def build(s, previous) -> Densities:
+        laws = _so_far(previous)
+        name = s.names.key
+        old = dict(laws.variables).get(name)
+        if old is not None and old != role:
+            raise ValueError(f"`{s.names.latex}` is declared both {old} and {role}")
+        if old is None:
+            laws = replace(laws, variables=(*laws.variables, (name, role)))
+        return laws
+
+    return build
+
+
+def _joint(s, previous) -> Densities:
+    laws = _so_far(previous)
+    f = s.f
+    if laws.joint:
+        raise ValueError(f"there is one joint density, and `{laws.joint}` is already it")
+    if f.given:
+        raise ValueError(
+            f"the joint density is over its variables: write `{f.latex}({', '.join(f.args_latex)})`"
+        )
+    return replace(laws, joint=f.key, joint_over=f.args)
+
+
+def _other(s, previous) -> Densities:
+    laws = _so_far(previous)
+    f = s.f
+    if f.given:
+        raise ValueError(
+            f"`{f.latex}` with a `|`: conditionals are derived from the joint density; "
+            f"declare a density over variables, e.g. `{f.latex}({', '.join(f.args_latex)}) density`"
+        )
+    if f.key == laws.joint or f.key in dict(laws.others):
+        raise ValueError(f"the density `{f.latex}` is declared twice")
+    return replace(laws, others=(*laws.others, (f.key, f.args)))
+
+
 class DensitiesKind(Kind):
     declaration = Densities
+    let = (
+        LetForm(
+            "<names> observed",
+            "x observed, z latent, p(x, z) joint density, q(z) density",
+            "a variable over a small finite set, held at one value (it may still be summed over)",
+            _role("observed"),
+            merge=lambda s: "laws",
+        ),
+        LetForm(
+            "<names> latent",
+            "z latent",
+            "a variable over a small finite set",
+            _role("latent"),
+            merge=lambda s: "laws",
+        ),
+        LetForm(
+            "<f> joint density",
+            "p(x, z) joint density",
+            "the joint law of the variables: its marginals and conditionals p(z), p(x|z) … follow",
+            _joint,
+            merge=lambda s: "laws",
+        ),
+        LetForm(
+            "<f> density",
+            "q(z) density",
+            "another law over some of the variables, independent of the joint",
+            _other,
+            merge=lambda s: "laws",
+        ),
+    )
+
+    def let_check(self, decl: Densities) -> str | None:
+        names = dict(decl.variables)
+        if not decl.joint:
+            return "name the joint density of the variables, e.g. `p(x, z) joint density`"
+        for law, over in ((decl.joint, decl.joint_over), *decl.others):
+            for v in over:
+                if v not in names:
+                    return (
+                        f"`{law}` is a density over `{v}`: declare `{v} observed` or `{v} latent`"
+                    )
+        missing = [v for v in names if v not in decl.joint_over]
+        if decl.joint_over and missing:
+            return (
+                f"the joint density `{decl.joint}` must be over every variable, `{missing[0]}` too"
+            )
+        return None
+
+    def let_settle(self, decl: Densities, context: tuple) -> Densities:
+        """The variables in the joint's order; the record then equals a curriculum one."""
+        roles = dict(decl.variables)
+        ordered = tuple((v, roles[v]) for v in decl.joint_over if v in roles)
+        return replace(decl, variables=ordered or decl.variables, joint_over=())
 
     def compile(self, decl: Densities, c) -> None:
         variables = {}

@@ -10,13 +10,13 @@ is exercised.  Tight cases: every data point equal; the data covering every outc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from autograder.engine import ir
 from autograder.engine.decide.axes import PERT, EvalError, along, lookup, to_index
-from autograder.engine.kinds.base import Kind, register
+from autograder.engine.kinds.base import Kind, LetForm, register
 from autograder.engine.kinds.instance import Instance, fmt_vector
 from autograder.engine.kinds.vectors import FixedVector
 
@@ -85,8 +85,44 @@ class Features:
         return np.where(ok[..., None], rows, np.nan).astype(complex)
 
 
+def _points(s, previous) -> Dataset:
+    data = previous or Dataset()
+    return replace(data, size=s.name.key, data=s.seq.base)
+
+
+def _model(s, previous) -> Dataset:
+    f = s.f
+    if len(f.args) != 1 or f.given or f.sub is None:
+        raise ValueError(
+            "the model is a law over one outcome with a parameter: `p_\\theta(x) softmax model`"
+        )
+    data = previous or Dataset()
+    return replace(data, model=f.key, param=f.sub, variable=f.args[0])
+
+
 class DatasetKind(Kind):
     declaration = Dataset
+    let = (
+        LetForm(
+            "<name> data points <seq>",
+            r"N data points x_i; p_\theta(x) softmax model",
+            "data x_1 … x_N drawn from a finite set of outcomes (N a positive integer)",
+            _points,
+            merge=lambda s: "data",
+        ),
+        LetForm(
+            "<f> softmax model",
+            r"p_\theta(x) softmax model",
+            "a softmax model over the outcomes with random features φ(x) and parameter θ",
+            _model,
+            merge=lambda s: "data",
+        ),
+    )
+
+    def let_implies(self, decl: Dataset) -> tuple:
+        from autograder.engine.kinds.scalars import Integer
+
+        return (Integer(decl.size, (1, 2, 3, 5), "the number of data points", more=(9,)),)
 
     def compile(self, decl: Dataset, c) -> None:
         c.names[decl.variable] = ir.DomainVar(decl.variable)

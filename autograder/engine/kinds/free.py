@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from autograder.engine.kinds.base import Kind, register
+from autograder.engine.kinds.base import Kind, LetForm, register
 from autograder.engine.kinds.instance import Instance
 
 
@@ -16,6 +16,17 @@ class FreeNames:
 
 class FreeNamesKind(Kind):
     declaration = FreeNames
+    let = (
+        LetForm(
+            "other names real",
+            "other names real",
+            "every name not declared is a real (a cell with no `% let` line: all of them)",
+            lambda s, p: FreeNames(),
+        ),
+    )
+
+    def let_names(self, decl: FreeNames) -> set[str]:
+        return {"other names"}
 
     def compile(self, decl: FreeNames, c) -> None:
         c.free_names = True

@@ -12,12 +12,12 @@ random table over their domains (`nonnegative=True` for f ≥ 0).  Tight case: a
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from autograder.engine.decide.axes import lookup
-from autograder.engine.kinds.base import Kind, register
+from autograder.engine.kinds.base import Kind, LetForm, kind_of, register
 from autograder.engine.kinds.instance import Instance, fmt_vector
 from autograder.engine.resolve.macros import Macro
 
@@ -46,9 +46,53 @@ def _tree(read, text: str, what: str):
     return reading.steps[0].expr
 
 
+def _define(s, previous) -> Define:
+    f = s.f
+    if previous is not None:
+        raise ValueError(f"`{f.latex}` with {len(f.args)} argument(s) is defined twice")
+    if f.given:
+        raise ValueError(f"a definition's arguments are names: `{f.latex}(v) = …`")
+    return Define(f.latex, f.args_latex, s.expr.text)
+
+
+def _default(s, previous) -> Define:
+    f = s.f
+    if previous is None:
+        raise ValueError(
+            f"define `{f.latex}` first, e.g. `{f.latex}(v) = …`, "
+            f"then `{s.name.latex} = {f.latex}(…)`"
+        )
+    if s.name.key != f.key:
+        raise ValueError(
+            f"`{s.name.latex} = {f.latex}(…)` must name the same function on both sides"
+        )
+    return replace(previous, default=f.args_latex)
+
+
 class DefineKind(Kind):
     declaration = Define
     bind_stage = 0  # before recurrences and abbreviations that may use it
+    let = (
+        LetForm(
+            "<f> = <expr>",
+            r"L(v) = -\sum_{j=1}^{K} y_j \log \mathrm{softmax}(v)_j",
+            "a function given by a formula (a use is replaced by it)",
+            _define,
+            merge=lambda s: (s.f.key, len(s.f.args)),
+        ),
+        LetForm(
+            "<name> = <f>",
+            "L = L(z)",
+            "after a definition: what its name alone means",
+            _default,
+            merge=lambda s: (s.f.key, len(s.f.args)),
+        ),
+    )
+
+    def let_names(self, decl: Define) -> set[str]:
+        from autograder.engine.declare.slots import read_slot
+
+        return {read_slot("name", decl.name).key}
 
     def bind(self, decl: Define, c, resolver, read) -> None:
         from autograder.engine.read import tree as sx
@@ -82,8 +126,43 @@ class FunctionTable:
         return lookup(self.table, *args)
 
 
+def finite_variables(context: tuple) -> set[str]:
+    """The names a context declares as variables over a finite set."""
+    from autograder.engine import ir
+    from autograder.engine.resolve.compiled import Compiled
+
+    c = Compiled(context=context)
+    for decl in context:
+        kind_of(decl).compile(decl, c)
+    return {n for n, s in c.names.items() if isinstance(s, ir.DomainVar)}
+
+
 class FunctionOfKind(Kind):
     declaration = FunctionOf
+    let = (
+        LetForm(
+            "<f> function",
+            "f(a) function",
+            "a real function of finite variables (a random table; constant is a tight case)",
+            lambda s, p: FunctionOf(s.f.key, s.f.args),
+        ),
+        LetForm(
+            r"<f> nonnegative function",
+            "f(a) nonnegative function",
+            "the same, ≥ 0 (and 0 somewhere)",
+            lambda s, p: FunctionOf(s.f.key, s.f.args, nonnegative=True),
+        ),
+    )
+
+    def let_settle(self, decl: FunctionOf, context: tuple) -> FunctionOf:
+        finite = finite_variables(context)
+        for v in decl.over:
+            if v not in finite:
+                raise ValueError(
+                    f"`{decl.name}` is a function of variables over finite sets, and `{v}` is "
+                    f"not one: declare it, e.g. `{v} latent, p({v}) joint density`"
+                )
+        return decl
 
     def compile(self, decl: FunctionOf, c) -> None:
         c.functions[decl.name] = len(decl.over)
@@ -119,6 +198,17 @@ class Variable:
 
 class VariableKind(Kind):
     declaration = Variable
+    let = (
+        LetForm(
+            "variable <name>",
+            r"variable \theta",
+            r"what `\propto` and `+ \text{const}` refer to (`C` is a constant)",
+            lambda s, p: Variable(s.name.key),
+        ),
+    )
+
+    def let_names(self, decl: Variable) -> set[str]:
+        return {"variable ∝"}  # one named variable; C may be declared elsewhere too
 
     def compile(self, decl: Variable, c) -> None:
         c.variable = decl.name

@@ -9,13 +9,13 @@ Tight cases: a uniform target, a symmetric proposal.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from autograder.engine import ir
 from autograder.engine.decide.axes import EvalError, lookup
-from autograder.engine.kinds.base import Kind, register
+from autograder.engine.kinds.base import Kind, LetForm, register
 from autograder.engine.kinds.instance import Instance, fmt_vector
 from autograder.engine.kinds.omega import random_law
 
@@ -60,8 +60,48 @@ def _symmetric_stochastic(a: np.ndarray) -> np.ndarray:
     return (p + p.T) / 2
 
 
+def _target(s, previous) -> MarkovChain:
+    f = s.f
+    if len(f.args) != 1 or f.given:
+        raise ValueError(f"the target is a law over one state: `{f.latex}(x) target`")
+    chain = previous or MarkovChain()
+    if previous is not None and previous.state != f.args[0]:
+        raise ValueError(
+            f"the proposal is given `{previous.state}`, the target is over `{f.args[0]}`"
+        )
+    return replace(chain, target=f.key, state=f.args[0])
+
+
+def _proposal(s, previous) -> MarkovChain:
+    f = s.f
+    if len(f.args) != 1 or len(f.given) != 1 or f.args == f.given:
+        raise ValueError(f"the proposal is a state given another: `{f.latex}(y|x) proposal`")
+    chain = previous or MarkovChain(state=f.given[0])
+    if chain.state != f.given[0]:
+        raise ValueError(
+            f"the target is over `{chain.state}`, the proposal is given `{f.given[0]}`"
+        )
+    return replace(chain, proposal=f.key, other=f.args[0])
+
+
 class MarkovChainKind(Kind):
     declaration = MarkovChain
+    let = (
+        LetForm(
+            "<f> target",
+            r"\pi(x) target, q(y|x) proposal",
+            "a positive target law over a finite set of states (uniform is a tight case)",
+            _target,
+            merge=lambda s: "chain",
+        ),
+        LetForm(
+            "<f> proposal",
+            "q(y|x) proposal",
+            "a positive proposal on the same states, y ≠ x (symmetric is a tight case)",
+            _proposal,
+            merge=lambda s: "chain",
+        ),
+    )
 
     def compile(self, decl: MarkovChain, c) -> None:
         x, y = ir.DomainVar(decl.state), ir.DomainVar(decl.other)

@@ -11,14 +11,14 @@ perturbed copies along axis PERT while it takes a gradient).
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import sympy as sp
 
 from autograder.engine import ir
 from autograder.engine.decide.axes import PERT, EvalError, along, lookup
-from autograder.engine.kinds.base import Kind, register
+from autograder.engine.kinds.base import Kind, LetForm, register
 from autograder.engine.kinds.instance import Instance, fmt_vector
 from autograder.engine.kinds.omega import random_law
 from autograder.engine.kinds.vectors import FixedVector
@@ -242,8 +242,92 @@ def draw(inst: Instance, decl: MDP) -> None:
         inst.description[f"{name}(s)"] = fmt_vector(values)
 
 
+def _policy(s, previous) -> MDP:
+    f = s.f
+    if len(f.args) != 1 or len(f.given) != 1:
+        raise ValueError(f"the policy is an action given a state: `{f.latex}(a|s) softmax policy`")
+    if f.sub is None:
+        raise ValueError(f"write the parameter under the policy: `{f.latex}_\\theta(a|s)`")
+    mdp = previous or MDP()
+    return replace(
+        mdp,
+        param=f.sub,
+        action=f.args[0],
+        state=f.given[0],
+        policy=(f.key, f.base),
+        trajectory_density=(f"p_{f.sub}",),
+    )
+
+
+def _role(field: str, arity: int, example: str):
+    def build(s, previous) -> MDP:
+        f = s.f
+        if len(f.args) != arity or f.given:
+            raise ValueError(f"write it `{example}`")
+        mdp = previous or MDP()
+        if field == "functions":
+            value = tuple(dict.fromkeys((*mdp.functions, f.key)))
+            return replace(mdp, functions=value)
+        return replace(mdp, **{field: f.key})
+
+    return build
+
+
+def _horizon_integer(name: str):
+    from autograder.engine.kinds.scalars import Integer
+
+    return Integer(name, (1, 2, 3), "the horizon", more=(4,))
+
+
 class MDPKind(Kind):
     declaration = MDP
+    let = (
+        LetForm(
+            "<f> softmax policy",
+            r"\pi_\theta(a|s) softmax policy; T horizon",
+            "a tiny random MDP, softmax policy; trajectories τ, p_θ(τ), ρ_0, P, r, R, J, b(s)",
+            _policy,
+            merge=lambda s: "mdp",
+        ),
+        LetForm(
+            "<f> baseline",
+            "b(s) baseline",
+            "a real function of the state (b is one already)",
+            _role("functions", 1, "b(s) baseline"),
+            merge=lambda s: "mdp",
+        ),
+        LetForm(
+            "<f> reward",
+            "r(s, a) reward",
+            "the reward's name",
+            _role("reward", 2, "r(s, a) reward"),
+            merge=lambda s: "mdp",
+        ),
+        LetForm(
+            r"<f> return",
+            r"R(\tau) return",
+            "the return's name",
+            _role("ret", 1, r"R(\tau) return"),
+            merge=lambda s: "mdp",
+        ),
+        LetForm(
+            r"<f> objective",
+            r"J(\theta) objective",
+            "the objective's name",
+            _role("objective", 1, r"J(\theta) objective"),
+            merge=lambda s: "mdp",
+        ),
+    )
+
+    def let_settle(self, decl: MDP, context: tuple) -> MDP:
+        """The horizon is the integer declared `<name> horizon` (else T)."""
+        for other in context:
+            if type(other).__name__ == "Integer" and other.description == "the horizon":
+                return replace(decl, horizon=other.name)
+        return decl
+
+    def let_implies(self, decl: MDP) -> tuple:
+        return (_horizon_integer(decl.horizon),)
 
     def compile(self, decl: MDP, c) -> None:
         c.vectors[decl.param] = ir.Vector(decl.param)

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 import numpy as np
 
 from autograder.engine import ir
-from autograder.engine.kinds.base import Kind, register
+from autograder.engine.kinds.base import Kind, LetForm, register
 from autograder.engine.kinds.instance import Instance, fmt_vector
 from autograder.engine.kinds.omega import random_law
-from autograder.engine.kinds.vectors import FixedVector, size_of
+from autograder.engine.kinds.vectors import FixedVector, size_integer, size_of
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,17 @@ class ProbabilityVector:
 
 class ProbabilityVectorKind(Kind):
     declaration = ProbabilityVector
+    let = (
+        LetForm(
+            r"<names> \in \mathbb{R}^<size> probability vector",
+            r"y \in \mathbb{R}^K probability vector",
+            "entries ≥ 0 summing to 1 (one-hot is a tight case)",
+            lambda s, p: ProbabilityVector(s.names.key, s.size.key),
+        ),
+    )
+
+    def let_implies(self, decl: ProbabilityVector) -> tuple:
+        return size_integer(decl.size, decl.name)
 
     def compile(self, decl: ProbabilityVector, c) -> None:
         c.vectors[decl.name] = ir.Vector(decl.name)

@@ -7,12 +7,12 @@ just inside) each end of it, where bounds such as `\\gamma^k \\le 1` hold with e
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy as sp
 
 from autograder.engine.domains import Domain
-from autograder.engine.kinds.base import Kind, register
+from autograder.engine.kinds.base import Kind, LetForm, LetMismatch, register
 from autograder.engine.kinds.instance import Instance, fmt
 
 
@@ -101,9 +101,107 @@ def draw_integer(inst: Instance, decl: Integer) -> None:
     inst.description[decl.name] = str(value)
 
 
+# ---------------------------------------------------------------- `% let` forms
+
+INF = float("inf")
+
+
+def real_in(name: str, domain: Domain, description: str = "a real number") -> Real:
+    """A Real ranging over `domain`, drawn well inside it (and at its edges)."""
+    low, high = domain.low, domain.high
+    if low > -INF and high < INF:
+        width = high - low
+        sample = (low + 0.05 * width, high - 0.05 * width)
+    elif low > -INF:
+        sample = (low + 0.2, low + 3.0)
+    elif high < INF:
+        sample = (high - 3.0, high - 0.2)
+    else:
+        sample = (-2.0, 2.0)
+    interval = (
+        None if low == -INF and high == INF else (low, high, domain.low_open, domain.high_open)
+    )
+    return Real(name, sample[0], sample[1], description, interval)
+
+
+def _real_set(s, previous) -> Real:
+    if s.set.integer:
+        raise LetMismatch
+    return real_in(s.names.key, s.set)
+
+
+def _real_bound(s, previous) -> Real:
+    if s.op in (">", "\\ge"):
+        domain = Domain(low=s.number, low_open=s.op == ">")
+    else:
+        domain = Domain(high=s.number, high_open=s.op == "<")
+    return real_in(s.names.key, domain)
+
+
+def _real_between(s, previous) -> Real:
+    ops = {s.op, s.op2}
+    if not ops <= {"<", "\\le"}:
+        raise ValueError("write a chain of comparisons going up: `0 < a < 1`")
+    if not s.number < s.number2:
+        raise ValueError(f"there is no number between {s.number:g} and {s.number2:g}")
+    domain = Domain(s.number, s.number2, s.op == "<", s.op2 == "<")
+    return real_in(s.names.key, domain)
+
+
+def _real_sign(s, previous) -> Real:
+    return real_in(s.names.key, s.sign)
+
+
+def integer(name: str, description: str = "a positive integer", smallest: int = 1) -> Integer:
+    values = tuple(range(smallest, smallest + 4))
+    return Integer(name, values, description, more=(smallest + 5,))
+
+
+def _integer_set(s, previous) -> Integer:
+    if not s.set.integer:
+        raise LetMismatch
+    if s.set.low < 0:
+        raise ValueError(f"`{s.names.latex}` is declared a positive integer: write \\mathbb{{N}}")
+    return integer(s.names.key)
+
+
+def _horizon(s, previous) -> Integer:
+    return Integer(s.names.key, (1, 2, 3), "the horizon", more=(4,))
+
+
+def _at_least(s, previous: Integer) -> Integer:
+    k = s.number
+    if k != int(k) or k < 1:
+        raise ValueError("the smallest value of an integer here is a whole number ≥ 1")
+    smallest = int(k)
+    values = tuple(v for v in previous.values if v >= smallest) or (smallest,)
+    values = tuple(sorted(set(values) | set(range(smallest, smallest + 3))))
+    return replace(previous, values=values, more=tuple(v for v in previous.more if v > smallest))
+
+
+def _index(s, previous) -> Index:
+    return Index(s.names.key, s.range.upto, s.range.start)
+
+
 class RealKind(Kind):
     declaration = Real
     draw_first = True
+    let = (
+        LetForm(
+            r"<names> \in <set>",
+            r"\beta_1 \in (0, 1)",
+            r"a real in an interval (`(a, b)`, `[a, b]`, `\mathbb{R}`, `\mathbb{R}_{>0}`)",
+            _real_set,
+        ),
+        LetForm(r"<names> <op> <number>", r"a > 0", "a real bounded on one side", _real_bound),
+        LetForm(
+            r"<number> <op> <names> <op2> <number2>",
+            r"0 < p < 1",
+            "a real between two numbers",
+            _real_between,
+        ),
+        LetForm(r"<names> <sign>", r"c real", "a real: real, positive, nonnegative …", _real_sign),
+    )
 
     def compile(self, decl: Real, c) -> None:
         domain = decl.domain()
@@ -120,6 +218,22 @@ class RealKind(Kind):
 class IntegerKind(Kind):
     declaration = Integer
     draw_first = True
+    let = (
+        LetForm(
+            r"<names> \in <set>",
+            r"n \in \mathbb{N}",
+            r"a positive integer (`\mathbb{N}`, `\mathbb{Z}_{>0}`), taking small values",
+            _integer_set,
+        ),
+        LetForm(r"<names> horizon", r"T horizon", "the horizon of an MDP (1 to 4)", _horizon),
+        LetForm(
+            r"at least <number>",
+            r"n \in \mathbb{N}, at least 2",
+            "after an integer: its smallest value",
+            _at_least,
+            modifier=True,
+        ),
+    )
 
     def compile(self, decl: Integer, c) -> None:
         c.names[decl.name] = sp.Symbol(decl.name, integer=True, positive=True)
@@ -134,6 +248,17 @@ class IndexKind(Kind):
 
     declaration = Index
     bind_stage = 0
+    let = (
+        LetForm(
+            r"<names> \in <range>",
+            r"i, j \in \{1, \dots, n\}",
+            r"summation indices: an unbounded `\sum_i` runs over the range",
+            _index,
+        ),
+    )
+
+    def let_names(self, decl: Index) -> set[str]:
+        return {decl.name}
 
     def bind(self, decl: Index, c, resolver, read) -> None:
         c.indices[decl.name] = (

@@ -10,15 +10,16 @@ are equalities.  An index outside the sequence (g_0, m_{-1}) is undefined, with 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import sympy as sp
 
 from autograder.engine.decide.axes import OMEGA, EvalError, along, const, lookup, to_index
-from autograder.engine.kinds.base import Kind, register
+from autograder.engine.kinds.base import Kind, LetForm, LetMismatch, register
 from autograder.engine.kinds.instance import Instance, fmt
 from autograder.engine.kinds.omega import random_law
+from autograder.engine.kinds.scalars import Integer, Real
 
 
 @dataclass(frozen=True)
@@ -197,8 +198,73 @@ def _index(c, name: str) -> sp.Symbol:
     return c.names.get(name) or sp.Symbol(name, integer=True)
 
 
+# ---------------------------------------------------------------- `% let` forms
+
+
+def _so_far(previous: Recurrence | None, name: str) -> Recurrence:
+    return previous if previous is not None else Recurrence(name, "", (), "")
+
+
+def _initial(s, previous) -> Recurrence:
+    term = s.term
+    if term.accent is not None:
+        raise LetMismatch
+    rec = _so_far(previous, term.base)
+    if any(k == term.at for k, _ in rec.initial):
+        raise ValueError(f"`{term.base}_{term.at}` is given twice")
+    return replace(rec, initial=(*rec.initial, (term.at, s.expr.text)))
+
+
+def _rule(s, previous) -> Recurrence:
+    seq = s.seq
+    if seq.accent is not None or not s.expr.mentions(seq.base):
+        raise LetMismatch  # not defined from itself: an abbreviation
+    rec = _so_far(previous, seq.base)
+    if rec.rule:
+        raise ValueError(f"the rule of `{seq.base}` is given twice")
+    return replace(rec, index=seq.index, rule=s.expr.text)
+
+
+def _abbreviation(s, previous) -> Definition:
+    seq = s.seq
+    if seq.accent is None and s.expr.mentions(seq.base):
+        raise LetMismatch  # defined from itself: a recurrence
+    return Definition(seq.base, seq.accent, seq.index, s.expr.text)
+
+
+def _random(s, previous) -> RandomSequence:
+    return RandomSequence(s.seq.base, mean="")
+
+
+def _sequence_mean(s, previous: RandomSequence) -> RandomSequence:
+    return replace(previous, mean=s.name.key)
+
+
 class RandomSequenceKind(Kind):
     declaration = RandomSequence
+    let = (
+        LetForm(
+            "<seq> random",
+            r"g_i random, mean \mu",
+            "random variables g_1, g_2, … on one joint law (nothing else assumed)",
+            _random,
+        ),
+        LetForm(
+            "mean <name>",
+            r"…, mean \mu",
+            "after a random sequence: the name of their common mean (a real)",
+            _sequence_mean,
+            modifier=True,
+        ),
+    )
+
+    def let_check(self, decl: RandomSequence) -> str | None:
+        if not decl.mean:
+            return f"say the common mean of the `{decl.name}_i`: `{decl.name}_i random, mean \\mu`"
+        return None
+
+    def let_implies(self, decl: RandomSequence) -> tuple:
+        return (Real(decl.mean, -2.0, 2.0, f"the mean of the {decl.name}_i"),)
 
     def compile(self, decl: RandomSequence, c) -> None:
         c.sequences.add(decl.name)
@@ -214,6 +280,32 @@ class RandomSequenceKind(Kind):
 
 class RecurrenceKind(Kind):
     declaration = Recurrence
+    let = (
+        LetForm(
+            "<term> = <expr>",
+            "m_0 = 0",
+            "a first term of a sequence defined by a recurrence",
+            _initial,
+            merge=lambda s: s.term.base,
+        ),
+        LetForm(
+            "<seq> = <expr>",
+            r"m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t",
+            "its rule, from earlier terms (the index is a positive integer, the step)",
+            _rule,
+            merge=lambda s: s.seq.base,
+        ),
+    )
+
+    def let_check(self, decl: Recurrence) -> str | None:
+        if not decl.rule:
+            return f"give the rule of `{decl.name}`, e.g. `{decl.name}_t = … {decl.name}_{{t-1}} …`"
+        if not decl.initial:
+            return f"give the first term of `{decl.name}`, e.g. `{decl.name}_0 = 0`"
+        return None
+
+    def let_implies(self, decl: Recurrence) -> tuple:
+        return (Integer(decl.index, (1, 2, 3, 4, 5), "the step", more=(8, 13)),)
 
     def compile(self, decl: Recurrence, c) -> None:
         c.sequences.add(decl.name)
@@ -232,6 +324,19 @@ class DefinitionKind(Kind):
     """An abbreviation is substituted where it is written: nothing to draw."""
 
     declaration = Definition
+    let = (
+        LetForm(
+            "<seq> = <expr>",
+            r"\hat m_t = \frac{m_t}{1-\beta_1^t}",
+            "an abbreviation at an index, not defined from itself",
+            _abbreviation,
+        ),
+    )
+
+    def let_names(self, decl: Definition) -> set[str]:
+        from autograder.engine.resolve.resolver import ACCENT_SUFFIX
+
+        return {decl.name + (ACCENT_SUFFIX[decl.accent] if decl.accent else "")}
 
     def bind(self, decl: Definition, c, resolver, read) -> None:
         index = _index(c, decl.index)

@@ -9,13 +9,13 @@ component on two points, so the product space stays small enough to enumerate.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from autograder.engine import ir
 from autograder.engine.decide.axes import RANK, EvalError
-from autograder.engine.kinds.base import Kind, register
+from autograder.engine.kinds.base import Kind, LetForm, register
 from autograder.engine.kinds.instance import Instance, fmt, fmt_vector
 from autograder.engine.kinds.omega import random_law, standardised
 
@@ -105,8 +105,83 @@ def draw(inst: Instance, decl: VectorOf) -> None:
     )
 
 
+def size_integer(size: str, of: str):
+    """The positive integer a vector's size implies (when the cell does not declare it)."""
+    from autograder.engine.kinds.scalars import Integer
+
+    if size.isdigit():
+        return ()
+    return (Integer(size, (1, 2, 3), f"the length of {of}", more=(4, 6)),)
+
+
+def _vector(s, previous, **fields) -> VectorOf:
+    return VectorOf(s.names.key, s.size.key, **fields)
+
+
+def _random_only(s, previous: VectorOf) -> VectorOf:
+    if not previous.random:
+        raise ValueError(f"`{previous.name}` is not random: write `… random, {s}`")
+    return previous
+
+
+def _mean(s, previous: VectorOf) -> VectorOf:
+    _random_only("mean …", previous)
+    return replace(previous, mean=s.number)
+
+
+def _variance(s, previous: VectorOf) -> VectorOf:
+    _random_only("variance …", previous)
+    if not s.number > 0:
+        raise ValueError("a variance here is positive")
+    return replace(previous, var=s.number)
+
+
 class VectorKind(Kind):
     declaration = VectorOf
+    let = (
+        LetForm(
+            r"<names> \in \mathbb{R}^<size>",
+            r"x \in \mathbb{R}^n",
+            "a real vector, any values (its size a positive integer)",
+            _vector,
+        ),
+        LetForm(
+            r"<names> \in \mathbb{R}^<size> random",
+            r"k, q \in \mathbb{R}^{d_k} random, mean 0, variance 1",
+            "a random vector: independent components on random discrete laws",
+            lambda s, p: _vector(s, p, random=True),
+        ),
+        LetForm(
+            r"<names> \in \mathbb{R}^<size> parameter",
+            r"\theta \in \mathbb{R}^d parameter",
+            "the vector a gradient is taken in (a policy's or model's own, when it has one)",
+            lambda s, p: _vector(s, p, param=True),
+        ),
+        LetForm(
+            "independent components",
+            "…, independent components",
+            "after a random vector: what it already is",
+            lambda s, p: _random_only("independent components", p),
+            modifier=True,
+        ),
+        LetForm(
+            "mean <number>",
+            "…, mean 0",
+            "after a random vector: each component's mean",
+            _mean,
+            modifier=True,
+        ),
+        LetForm(
+            "variance <number>",
+            "…, variance 1",
+            "after a random vector: each component's variance",
+            _variance,
+            modifier=True,
+        ),
+    )
+
+    def let_implies(self, decl: VectorOf) -> tuple:
+        return size_integer(decl.size, decl.name)
 
     def compile(self, decl: VectorOf, c) -> None:
         c.vectors[decl.name] = ir.Vector(decl.name)

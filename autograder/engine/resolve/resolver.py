@@ -57,6 +57,15 @@ class ResolveError(Exception):
         self.pos = pos
 
 
+class UnknownName(ResolveError):
+    """A name (or a function applied) the context does not declare; `node` is what was
+    written, so a caller can say which declaration would make it known."""
+
+    def __init__(self, message: str, pos: int, node) -> None:
+        super().__init__(message, pos)
+        self.node = node
+
+
 def name_key(node: sx.Name, with_sub: bool = True) -> str | None:
     """How a written name is looked up: `\\beta_1` -> "beta_1", `\\hat m` -> "mhat"."""
     key = node.base + (ACCENT_SUFFIX[node.accent] if node.accent else "")
@@ -280,7 +289,9 @@ class Resolver:
             return ir.Const()
         if self.c.free_names:
             return self._free(node, key, scope)
-        raise ResolveError(self._unknown(node, key), node.pos)
+        if key in self.c.densities or key in self.c.functions:
+            raise ResolveError(self._unknown(node, key), node.pos)
+        raise UnknownName(self._unknown(node, key), node.pos, node)
 
     def _declared(self, key: str):
         if key in self.c.names:
@@ -357,11 +368,13 @@ class Resolver:
         if node.given or len(node.args) != 1:
             if key in (self.c.names | self.c.vectors) or not self.c.free_names:
                 what = "a density" if node.given else "a function"
-                raise ResolveError(
+                message = (
                     f"`{sx.latex(node.func)}` is not {what} here; this problem knows "
-                    f"{self._known()}",
-                    node.pos,
+                    f"{self._known()}"
                 )
+                if key in (self.c.names | self.c.vectors):
+                    raise ResolveError(message, node.pos)
+                raise UnknownName(message, node.pos, node)
             raise ResolveError(f"`{sx.latex(node.func)}` is not a function here", node.pos)
         return sp.Mul(self._name(node.func, scope), self.resolve(node.args[0], scope))
 

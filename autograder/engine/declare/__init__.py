@@ -1,0 +1,560 @@
+r"""Declarations written in the cell: `% let` lines make a problem of any derivation.
+
+    % let x observed, z latent, p(x, z) joint density, q(z) density
+    % let \theta \in \mathbb{R}^d parameter; \pi_\theta(a|s) softmax policy; T horizon
+    % let k, q \in \mathbb{R}^{d_k} random, independent components, mean 0, variance 1
+    % let \beta_1 \in (0, 1); m_0 = 0; m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t
+    % show \log p(x) \ge \mathbb{E}_{q(z)}[\log p(x|z)] - \mathrm{KL}(q(z) \| p(z))
+
+Each `% let` line is a list of items separated by `;` or `,` (outside brackets).  An
+item is read by the `% let` forms of the kinds (`Kind.let`, one `LetForm` each: a
+template that is both the pattern and the line of the notation table, `let_table()`)
+and becomes one declaration record of one kind — the same frozen dataclasses a
+curriculum problem lists in its `context`.  Some items refine a record instead of making
+one: the parts of one joint law (`x observed`, `p(x, z) joint density`), a recurrence's
+first term and its rule, a modifier (`mean 0`) of the item before it in its `;` group.
+A name alone (`k,`) shares the declaration that follows it.  Some records imply others
+unless declared otherwise: a vector's size is an integer, a recurrence's index the step.
+
+`% show <start> <relation> <target>` states the claim: the problem's start, target and
+relation, so the report says whether the chain reaches it.
+
+What cannot be read, contradicts another declaration or misses a part is a
+`DeclarationError` with the line and column and the kinds there are; a name the chain
+uses but no line declares is reported by `unknown_message`, with the declaration that
+would make it known.  Everything is read by the derivation's reader: nothing is evaluated.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from autograder.engine.declare.slots import PATTERNS, SlotError, read_slot
+from autograder.engine.problem import Problem
+
+__all__ = [
+    "DECLARED",
+    "DeclarationError",
+    "declare",
+    "has_declarations",
+    "let_table",
+    "unknown_message",
+]
+
+DECLARED = "declared"
+"""The id a problem declared in a cell reports (no curriculum problem has it)."""
+
+LET = re.compile(r"^[ \t]*%[ \t]*let\b:?(.*)$", re.MULTILINE | re.IGNORECASE)
+SHOW = re.compile(r"^[ \t]*%[ \t]*show\b:?(.*)$", re.MULTILINE | re.IGNORECASE)
+_SLOT = re.compile(r"<([a-z]+)\d?>")
+_SPELLINGS = (
+    ("∈", r"\in "),
+    ("≥", r"\ge "),
+    ("≤", r"\le "),
+    (r"\geqslant", r"\ge"),
+    (r"\leqslant", r"\le"),
+    (r"\geq", r"\ge"),
+    (r"\leq", r"\le"),
+)
+
+
+class DeclarationError(Exception):
+    """A `% let` or `% show` line that cannot be used, at a line and column."""
+
+    def __init__(self, line: int, column: int, message: str, kinds: bool = True) -> None:
+        super().__init__(message)
+        self.line, self.column, self.message, self.kinds = line, column, message, kinds
+
+    def __str__(self) -> str:
+        text = f"line {self.line}, column {self.column}: {self.message}"
+        return text + (f"; {kinds_available()}" if self.kinds else "")
+
+
+def has_declarations(text: str) -> bool:
+    return bool(LET.search(text) or SHOW.search(text))
+
+
+# ---------------------------------------------------------------- the items of a line
+
+
+@dataclass
+class _Part:
+    text: str
+    start: int  # offset in the whole text
+    ends_group: bool  # a `;` (or the line's end) follows it
+
+
+def _parts(text: str, start: int) -> list[_Part]:
+    """Items separated by `,` or `;` outside brackets, with their offsets."""
+    parts, depth, begin = [], 0, 0
+    for i, c in enumerate(text):
+        if c in "([{":
+            depth += 1
+        elif c in ")]}":
+            depth = max(depth - 1, 0)
+        elif c in ",;" and depth == 0:
+            parts.append(_Part(text[begin:i], start + begin, c == ";"))
+            begin = i + 1
+    parts.append(_Part(text[begin:], start + begin, True))
+    out = []
+    for p in parts:
+        stripped = p.text.strip().strip("$").strip().rstrip(".").strip()
+        if stripped:
+            lead = p.text.find(stripped[0]) if stripped else 0
+            out.append(_Part(stripped, p.start + max(lead, 0), p.ends_group))
+        elif out:
+            out[-1].ends_group |= p.ends_group
+    return out
+
+
+def _normalise(text: str) -> str:
+    for written, meant in _SPELLINGS:
+        text = text.replace(written, meant)
+    return text
+
+
+def _template(syntax: str) -> tuple[re.Pattern, list[tuple[str, str]]]:
+    """A form's template as a regular expression, and its slots (group, kind)."""
+    pieces, slots, at = [], [], 0
+    for m in _SLOT.finditer(syntax):
+        pieces.append(_literal(syntax[at : m.start()]))
+        group = f"s{len(slots)}"
+        slots.append((group, m[1]))
+        pieces.append(f"(?P<{group}>{PATTERNS.get(m[1], '.+?')})")
+        at = m.end()
+    pieces.append(_literal(syntax[at:]))
+    return re.compile(r"\s*".join(p for p in pieces if p), re.IGNORECASE | re.DOTALL), slots
+
+
+def _literal(text: str) -> str:
+    tokens = re.findall(r"\\[A-Za-z]+|[A-Za-z]+|\S", text)
+    out = []
+    for tok in tokens:
+        piece = re.escape(tok)
+        if tok.startswith("\\") and tok[1:].isalpha():
+            piece += r"(?![a-zA-Z])"
+        elif tok.isalpha():
+            piece = r"(?<![a-zA-Z\\])" + piece + r"(?![a-zA-Z])"
+        out.append(piece)
+    return r"\s*".join(out)
+
+
+_COMPILED: dict[str, tuple[re.Pattern, list[tuple[str, str]]]] = {}
+
+
+@dataclass
+class Slots:
+    """A matched form's slot values, by slot kind (`<op2>` is `op2`)."""
+
+    values: dict[str, Any]
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self.values[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+class _NoMatch(Exception):
+    pass
+
+
+def _match(form, text: str, pending: list):
+    """The slot values of `text` under `form`, or _NoMatch; SlotError when the template
+    fits but a slot cannot be read (kept to explain a part no form reads)."""
+    if form.syntax not in _COMPILED:
+        _COMPILED[form.syntax] = _template(form.syntax)
+    pattern, slots = _COMPILED[form.syntax]
+    m = pattern.fullmatch(text)
+    if m is None:
+        raise _NoMatch
+    values, seen = {}, {}
+    for group, kind in slots:
+        name = kind + str(seen.get(kind, "") or "")
+        seen[kind] = seen.get(kind, 1) + 1
+        try:
+            values[name] = read_slot(kind, m[group])
+        except SlotError as err:
+            err.offset += m.start(group) + len(m[group]) - len(m[group].lstrip())
+            raise
+    return values
+
+
+# ---------------------------------------------------------------- records
+
+
+@dataclass
+class _Entry:
+    record: Any
+    kind: Any
+    line: int
+    column: int
+    text: str
+    merge_key: Any = None
+
+
+@dataclass
+class Declared:
+    """What a cell declares: its context (records), and the claim of its `% show`."""
+
+    context: tuple
+    start: str | None = None
+    target: str | None = None
+    relation: str | None = None
+    entries: list = field(default_factory=list)
+    text: str = ""
+
+    def problem(self) -> Problem:
+        return Problem(
+            id=DECLARED,
+            title="A derivation declared in the cell",
+            statement=self.text,
+            context=self.context,
+            start=self.start,
+            target=self.target,
+            relation=self.relation,
+            hints=(),
+            declares_free_names=True,
+        )
+
+
+def _where(text: str, pos: int) -> tuple[int, int]:
+    before = text[:pos]
+    return before.count("\n") + 1, pos - (before.rfind("\n") + 1) + 1
+
+
+def declare(text: str) -> Declared:
+    """The context a cell declares (its `% let` and `% show` lines), or DeclarationError."""
+    from autograder.engine.kinds import REGISTRY, FreeNames, kind_of
+
+    entries: list[_Entry] = []
+    merged: dict[tuple, _Entry] = {}
+    for m in LET.finditer(text):
+        body = m.group(1)
+        pending: list[_Part] = []
+        last: list[_Entry] = []
+        for part in _parts(body, m.start(1)):
+            line, column = _where(text, part.start)
+            made = _item(part, _normalise(part.text), pending, last, merged, REGISTRY, text)
+            if made is None:  # a name alone: it shares the next declaration
+                pending.append(part)
+            else:
+                new, refined = made
+                for entry in new:
+                    key = (type(entry.kind), entry.merge_key)
+                    if entry.merge_key is not None and key in merged:
+                        merged[key].record = entry.record
+                    else:
+                        entries.append(entry)
+                        if entry.merge_key is not None:
+                            merged[key] = entry
+                last = refined or new
+                pending = []
+            if part.ends_group:
+                if pending:
+                    first = pending[0]
+                    line, column = _where(text, first.start)
+                    raise DeclarationError(
+                        line,
+                        column,
+                        f"`{first.text}` is listed but nothing is declared about it",
+                    )
+                last = []
+    entries = _absorb(entries)
+    _no_twice(entries, text)
+    bound = {n for e in entries for n in _names(e)}
+    for entry in list(entries):
+        for record in entry.kind.let_implies(entry.record):
+            extra = _Entry(record, kind_of(record), entry.line, entry.column, entry.text)
+            names = _names(extra)
+            if not names & bound:
+                entries.append(extra)
+                bound |= names
+    context = tuple(e.record for e in entries)
+    settled = []
+    for entry in entries:
+        missing = entry.kind.let_check(entry.record)
+        if missing:
+            raise DeclarationError(entry.line, entry.column, missing, kinds=False)
+        try:
+            entry.record = entry.kind.let_settle(entry.record, context)
+        except ValueError as err:
+            raise DeclarationError(entry.line, entry.column, str(err), kinds=False) from None
+        settled.append(entry.record)
+    if not entries and not SHOW.search(text):
+        settled = [FreeNames()]
+    declared = Declared(tuple(settled), entries=entries, text=text)
+    _compile(declared, text)
+    _show(declared, text)
+    return declared
+
+
+def _item(part: _Part, written: str, pending, last, merged, registry, text):
+    """What one item declares: (new entries, refined entries), or None for a
+    name alone.  Modifiers of the item before are tried first."""
+    line, column = _where(text, part.start)
+    found, slot_errors = [], []
+    kinds = list(registry.values())
+    candidates = []
+    if last:
+        kind = last[0].kind
+        candidates += [(kind, f) for f in kind.let if f.modifier]
+    candidates += [(k, f) for k in kinds for f in k.let if not f.modifier]
+    for kind, form in candidates:
+        try:
+            values = _match(form, written, pending)
+        except _NoMatch:
+            continue
+        except SlotError as err:
+            slot_errors.append(err)
+            continue
+        found.append((kind, form, values))
+        if form.modifier:
+            break
+    if not found:
+        if not pending_name(written):
+            unreadable = [e for e in slot_errors if e.unreadable]
+            if unreadable:
+                err = max(unreadable, key=lambda e: e.offset)
+                at = _where(text, part.start + err.offset)
+                raise DeclarationError(*at, f"cannot read `{part.text}`: {err.message}")
+            closest = f" ({slot_errors[0].message})" if slot_errors else ""
+            raise DeclarationError(
+                line, column, f"`{part.text}` is not a declaration of any kind I know{closest}"
+            )
+        return None
+    results = []
+    for kind, form, values in found:
+        try:
+            results.append(
+                (kind, form, _build(kind, form, values, pending, last, merged, part, text))
+            )
+        except _Mismatch:
+            continue
+        except ValueError as err:
+            raise DeclarationError(line, column, str(err), kinds=False) from None
+        if form.modifier:
+            break
+    if not results:
+        if pending_name(written):
+            return None
+        raise DeclarationError(line, column, f"`{part.text}` is not a declaration I can use")
+    if len(results) > 1 and not results[0][1].modifier:
+        names = " or ".join(f"{type(k).__name__.removesuffix('Kind')}" for k, _, _ in results)
+        raise DeclarationError(
+            line, column, f"`{part.text}` reads as a declaration of {names}: write it so one fits"
+        )
+    return results[0][2]
+
+
+class _Mismatch(Exception):
+    pass
+
+
+def pending_name(text: str) -> bool:
+    try:
+        read_slot("name", text)
+        return True
+    except SlotError:
+        return False
+
+
+def _build(kind, form, values, pending, last, merged, part, text):
+    from autograder.engine.kinds.base import LetMismatch
+
+    line, column = _where(text, part.start)
+    names = [values.get("names")] if "names" in values else [None]
+    if "names" in values:
+        names = [read_slot("name", p.text) for p in pending] + names
+    elif pending:
+        raise _Mismatch
+    new, refined = [], []
+    targets = last if form.modifier else [None] * len(names)
+    if form.modifier:
+        names = [values.get("names")] * len(targets)
+    for target, name in zip(targets, names, strict=True):
+        slot_values = dict(values)
+        if name is not None:
+            slot_values["names"] = name
+        slots = Slots(slot_values)
+        merge_key = form.merge(slots) if form.merge else None
+        previous = target.record if target is not None else None
+        if form.merge and previous is None and (type(kind), merge_key) in merged:
+            previous = merged[(type(kind), merge_key)].record
+        try:
+            record = form.build(slots, previous)
+        except LetMismatch:
+            raise _Mismatch from None
+        if target is not None:
+            target.record = record
+            refined.append(target)
+        else:
+            new.append(_Entry(record, kind, line, column, part.text, merge_key=merge_key))
+    return new, refined
+
+
+def _names(entry: _Entry) -> set[str]:
+    return set(entry.kind.let_names(entry.record))
+
+
+def _absorb(entries: list[_Entry]) -> list[_Entry]:
+    """A vector declared as a parameter (`\\theta \\in \\mathbb{R}^d parameter`) is the
+    parameter of the policy or model that names it: that record draws it."""
+    owners = {getattr(e.record, "param", None) for e in entries}
+    owners = {o for o in owners if isinstance(o, str)}
+    return [
+        e
+        for e in entries
+        if not (getattr(e.record, "param", None) is True and _vector_name(e) in owners)
+    ]
+
+
+def _vector_name(entry: _Entry) -> str | None:
+    return getattr(entry.record, "name", None)
+
+
+def _no_twice(entries: list[_Entry], text: str) -> None:
+    seen: dict[str, _Entry] = {}
+    for entry in entries:
+        for name in sorted(_names(entry)):
+            if name in seen and seen[name] is not entry:
+                first = seen[name]
+                raise DeclarationError(
+                    entry.line,
+                    entry.column,
+                    f"`{name}` is declared twice: by `{first.text}` (line {first.line}) "
+                    f"and by `{entry.text}`",
+                    kinds=False,
+                )
+            seen[name] = entry
+
+
+def _compile(declared: Declared, text: str) -> None:
+    """Compile the context now, so what cannot hold together is said at its line."""
+    from autograder.engine.kinds import kind_of
+    from autograder.engine.read.reader import read
+    from autograder.engine.resolve.compiled import Compiled
+    from autograder.engine.resolve.resolver import ResolveError, Resolver
+
+    c = Compiled(context=declared.context)
+    entries = declared.entries or [None] * len(declared.context)
+    current = None
+    try:
+        for decl, entry in zip(declared.context, entries, strict=True):
+            current = entry
+            kind_of(decl).compile(decl, c)
+        resolver = Resolver(c)
+        for stage in (0, 1):
+            for decl, entry in zip(declared.context, entries, strict=True):
+                current = entry
+                kind = kind_of(decl)
+                if kind.bind_stage == stage:
+                    kind.bind(decl, c, resolver, read)
+    except (ResolveError, ValueError, KeyError, TypeError) as err:
+        message = err.message if isinstance(err, ResolveError) else str(err)
+        line, column = (current.line, current.column) if current is not None else (1, 1)
+        raise DeclarationError(
+            line, column, f"this declaration cannot be used: {message}"
+        ) from None
+
+
+def _show(declared: Declared, text: str) -> None:
+    from autograder.engine.read.reader import read
+    from autograder.engine.resolve.compiled import compile_context
+    from autograder.engine.resolve.resolver import ResolveError, Resolver
+
+    shows = list(SHOW.finditer(text))
+    if not shows:
+        return
+    m = shows[-1]
+    if len(shows) > 1:
+        line, column = _where(text, m.start())
+        raise DeclarationError(line, column, "one `% show` line states the claim", kinds=False)
+    body = m.group(1)
+    line, column = _where(text, m.start(1))
+    reading = read(body)
+    steps = reading.steps
+    if reading.error is not None or len(steps) != 2 or any(s.expr is None for s in steps):
+        error = reading.error or next((s.error for s in steps if s.error), None)
+        where = f" ({error.message})" if error is not None else ""
+        raise DeclarationError(
+            line,
+            column,
+            f"write the claim as `% show <start> <relation> <target>`{where}",
+            kinds=False,
+        )
+    comp = compile_context(declared.context, read)
+    for step in steps:
+        try:
+            Resolver(comp).resolve(step.expr, {})
+        except ResolveError as err:
+            at = _where(text, m.start(1) + max(err.pos, 0)) if err.pos >= 0 else (line, column)
+            raise DeclarationError(*at, f"in the claim: {err.message}", kinds=False) from None
+    declared.start, declared.target = steps[0].source, steps[1].source
+    declared.relation = steps[1].relation
+
+
+# ---------------------------------------------------------------- words for the learner
+
+
+def kinds_available() -> str:
+    from autograder.engine.kinds import REGISTRY
+
+    shown = []
+    for kind in REGISTRY.values():
+        if kind.let:
+            shown.append(f"{kind.declaration.__name__} (`{kind.let[0].example}`)")
+    return "the kinds you can declare: " + ", ".join(shown)
+
+
+def unknown_message(node, comp, after: str = "") -> str:
+    """A name the chain uses that no `% let` line declares: the names that are declared,
+    and a declaration that would make it known.  `after` is the text written after the
+    name (`(a)`: a function, read as a product since nothing declares it)."""
+    from autograder.engine.read import tree as sx
+    from autograder.engine.resolve.resolver import shown
+
+    written = sx.latex(node.func if isinstance(node, sx.Apply) else node)
+    bracket = re.match(r"\s*\((.*?)\)", after)
+    if isinstance(node, sx.Name) and bracket:
+        suggestion = (
+            f"`% let {written}({bracket[1]}) function`, `% let {written}({bracket[1]}) density` "
+            f"or `% let {written}(v) = …`"
+        )
+    elif isinstance(node, sx.Apply):
+        args = ", ".join(sx.latex(a) for a in node.args)
+        if node.given:
+            args += " | " + ", ".join(sx.latex(a) for a in node.given)
+        call = f"{written}({args})"
+        suggestion = f"`% let {call} density`" if node.given else f"`% let {call} function`"
+    elif isinstance(node, sx.Name) and isinstance(node.sub, sx.Name):
+        base = sx.latex(sx.Name(node.base, accent=node.accent))
+        suggestion = f"`% let {base} \\in \\mathbb{{R}}^n` or `% let {written} random, mean \\mu`"
+    else:
+        suggestion = (
+            f"`% let {written} \\in \\mathbb{{R}}` "
+            f"(or `{written} > 0`, `{written} \\in \\mathbb{{N}}`)"
+        )
+    known = ", ".join(shown(k) for k in comp.known()) or "nothing yet"
+    return (
+        f"`{written}` is not declared; the cell declares {known}. "
+        f"Declare it with a `% let` line, e.g. {suggestion}"
+    )
+
+
+def let_table() -> str:
+    """The `% let` forms of every kind, as a Markdown table (for NOTATION.md and the
+    website's notation page)."""
+    from autograder.engine.kinds import REGISTRY
+
+    rows = ["| kind | `% let` form | example | declares |", "|---|---|---|---|"]
+    for kind in REGISTRY.values():
+        for form in kind.let:
+            name = kind.declaration.__name__
+            syntax = form.syntax.replace("|", r"\|")
+            example = form.example.replace("|", r"\|")
+            meaning = form.meaning.replace("|", r"\|")
+            rows.append(f"| {name} | `{syntax}` | `{example}` | {meaning} |")
+    return "\n".join(rows) + "\n"

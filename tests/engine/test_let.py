@@ -1,0 +1,280 @@
+r"""`% let` lines: a cell declares its own objects, in the same records the curriculum uses.
+
+For each kind, a context declared in a cell with a valid chain and a wrong twin (judged
+invalid, never valid); every flagship reference re-declared with `% let` instead of its
+problem id gets the same per-step statuses; bad declarations are regression rows.
+"""
+
+import pytest
+
+from autograder.curriculum import check, get
+from autograder.engine import check as engine
+from autograder.engine.declare import DeclarationError, declare, let_table
+from autograder.engine.kinds import REGISTRY
+from tests.fixtures.derivations import REFERENCE
+
+# kind: (declarations, a valid chain, its wrong twin)
+KINDS = {
+    "Real": (r"% let a > 0", r"\sqrt{a^2} = a", r"\sqrt{a^2} = -a"),
+    "Real interval": (r"% let \beta \in (0, 1)", r"\beta^2 < \beta", r"\beta^2 > \beta"),
+    "Integer": (
+        r"% let n \in \mathbb{N}",
+        r"\sum_{i=1}^{n} i = \frac{n(n+1)}{2}",
+        r"\sum_{i=1}^{n} i = \frac{n^2}{2}",
+    ),
+    "Index": (
+        r"% let x \in \mathbb{R}^n; i, j \in \{1, \dots, n\}",
+        r"\sum_j x_j = \sum_{i=1}^{n} x_i",
+        r"\sum_j x_j = \sum_{i=1}^{n-1} x_i",
+    ),
+    "VectorOf": (
+        r"% let q, k \in \mathbb{R}^{d} random, independent components, mean 0, variance 2",
+        r"\mathrm{Var}(q^\top k) = 4 d",
+        r"\mathrm{Var}(q^\top k) = d",
+    ),
+    "ProbabilityVector": (
+        r"% let y \in \mathbb{R}^K probability vector",
+        r"\sum_{j=1}^{K} y_j = 1",
+        r"\sum_{j=1}^{K} y_j^2 = 1",
+    ),
+    "Densities": (
+        r"% let x observed, z latent, p(x, z) joint density, q(z) density",
+        r"\log p(x) \ge \mathbb{E}_{q(z)}\left[\log \frac{p(x, z)}{q(z)}\right]",
+        r"\log p(x) \le \mathbb{E}_{q(z)}\left[\log \frac{p(x, z)}{q(z)}\right]",
+    ),
+    "FunctionOf": (
+        r"% let a latent, \pi(a) joint density, \mu(a) density; f(a) function",
+        r"\mathbb{E}_{a \sim \pi}[f(a)] = \sum_a \mu(a) \frac{\pi(a)}{\mu(a)} f(a)",
+        r"\mathbb{E}_{a \sim \pi}[f(a)] = \sum_a \mu(a) f(a)",
+    ),
+    "Define": (
+        r"% let x \in \mathbb{R}^n; L(v) = \sum_{i=1}^{n} v_i^2",
+        r"L(2x) = 4 L(x)",
+        r"L(2x) = 2 L(x)",
+    ),
+    "Variable": (
+        r"% let \theta \in \mathbb{R}; c \in \mathbb{R}; variable \theta",
+        r"(\theta + c)^2 = \theta^2 + 2 c \theta + \text{const}",
+        r"(\theta + c)^2 = \theta^2 + \text{const}",
+    ),
+    "MarkovChain": (
+        r"% let \pi(x) target, q(y|x) proposal",
+        r"\sum_y q(y|x) = 1",
+        r"\sum_x q(y|x) = 1",
+    ),
+    "MDP": (
+        r"% let \pi_\theta(a|s) softmax policy; T horizon",
+        r"\sum_a \pi_\theta(a|s) b(s) = b(s)",
+        r"\sum_a \pi_\theta(a|s) b(s) = 0",
+    ),
+    "Dataset": (
+        r"% let N data points x_i; p_\theta(x) softmax model",
+        r"\sum_x p_\theta(x) = 1",
+        r"\sum_{i=1}^{N} p_\theta(x_i) = 1",
+    ),
+    "RandomSequence": (
+        r"% let \mu \in \mathbb{R}; g_i random, mean \mu",
+        r"\mathbb{E}[g_1 + g_2] = 2\mu",
+        r"\mathbb{E}[g_1 g_2] = \mu^2",
+    ),
+    "Recurrence": (
+        r"% let \beta \in (0, 1); m_0 = 0; m_t = \beta m_{t-1} + 1",
+        r"m_t = \frac{1-\beta^t}{1-\beta}",
+        r"m_t = \frac{1-\beta^{t+1}}{1-\beta}",
+    ),
+    "Definition": (
+        r"% let \beta \in (0, 1); m_0 = 0; m_t = \beta m_{t-1} + (1-\beta)"
+        "\n"
+        r"% let \hat m_t = \frac{m_t}{1-\beta^t}",
+        r"\hat m_t = 1",
+        r"\hat m_t = \beta",
+    ),
+    "FreeNames": (
+        r"% let other names real",
+        r"(a+b)^2 = a^2 + 2ab + b^2",
+        r"(a+b)^2 = a^2 + b^2",
+    ),
+}
+
+
+def test_every_kind_with_let_forms_has_a_row():
+    declared = {kind.declaration.__name__ for kind in REGISTRY.values() if kind.let}
+    rows = {name.split()[0] for name in KINDS}
+    assert declared <= rows, declared - rows
+
+
+@pytest.mark.parametrize("name", sorted(KINDS))
+def test_a_kind_declared_in_the_cell(name):
+    lets, valid, wrong = KINDS[name]
+    good = check(None, f"{lets}\n{valid}")
+    assert not good.message, good.message
+    assert [s.status for s in good.steps] == ["valid", "valid"], [s.message for s in good.steps]
+    bad = check(None, f"{lets}\n{wrong}")
+    assert not bad.message, bad.message
+    assert bad.steps[1].status in ("invalid", "undecided", "unreadable"), bad.steps[1].message
+    assert bad.steps[1].status != "valid"
+
+
+def test_the_wrong_twins_are_invalid_not_only_refused():
+    """Each wrong twin is a plain mistake: it must be found wrong, with a reason."""
+    for name, (lets, _, wrong) in KINDS.items():
+        bad = check(None, f"{lets}\n{wrong}")
+        assert bad.steps[1].status == "invalid", (name, bad.steps[1].message)
+
+
+FLAGSHIP_LETS = {
+    "elbo": r"% let x observed, z latent, p(x, z) joint density, q(z) density",
+    "policy_gradient": (
+        r"% let \theta \in \mathbb{R}^d parameter; \pi_\theta(a|s) softmax policy; T horizon"
+    ),
+    "attention_scaling": (
+        r"% let k, q \in \mathbb{R}^{d_k} random, independent components, mean 0, variance 1"
+        "\n"
+        r"% let i, j \in \{1, \dots, d_k\}"
+    ),
+    "adam_unroll": "\n".join(
+        (
+            r"% let \beta_1, \beta_2 \in (0, 1); \mu \in \mathbb{R}; g_i random, mean \mu",
+            r"% let m_0 = 0; m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t",
+            r"% let v_0 = 0; v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2",
+            r"% let \hat m_t = \frac{m_t}{1-\beta_1^t}; \hat v_t = \frac{v_t}{1-\beta_2^t}",
+            r"% let i, j \in \{1, \dots, t\}",
+        )
+    ),
+    "softmax_shift": r"% let x \in \mathbb{R}^n; c \in \mathbb{R}; i, j \in \{1, \dots, n\}",
+}
+FLAGSHIP_LETS["elbo_gap"] = FLAGSHIP_LETS["elbo"]
+FLAGSHIP_LETS["pg_baseline"] = FLAGSHIP_LETS["policy_gradient"]
+FLAGSHIP_LETS["adam_bias"] = FLAGSHIP_LETS["adam_unroll"]
+LATEX = {"=": "=", ">=": r"\ge", "<=": r"\le"}
+
+
+def _claim(problem_id: str) -> str:
+    p = get(problem_id)
+    return f"% show {p.start} {LATEX[p.relation]} {p.target}"
+
+
+@pytest.mark.parametrize("problem_id", sorted(FLAGSHIP_LETS))
+def test_a_flagship_reference_declared_in_the_cell(problem_id):
+    answer = REFERENCE[problem_id]
+    by_id = check(problem_id, answer)
+    text = f"{FLAGSHIP_LETS[problem_id]}\n{_claim(problem_id)}\n{answer}"
+    declared = check(None, text)
+    assert not declared.message, declared.message
+    assert [s.status for s in declared.steps] == [s.status for s in by_id.steps]
+    assert declared.reached_target and by_id.reached_target
+    assert declared.problem == "declared"
+
+
+def test_the_curriculum_contexts_are_the_same_records():
+    """One way to declare a context: `% let` lines give the curriculum's own records."""
+    assert declare(FLAGSHIP_LETS["elbo"]).context == get("elbo").context
+    mdp = declare(FLAGSHIP_LETS["policy_gradient"]).context
+    assert set(mdp) == set(get("policy_gradient").context)
+    adam = declare(FLAGSHIP_LETS["adam_unroll"]).context
+    kept = {type(d).__name__ for d in adam}
+    assert {"Recurrence", "Definition", "RandomSequence", "Index", "Integer", "Real"} <= kept
+    recurrences = [d for d in adam if type(d).__name__ in ("Recurrence", "Definition")]
+    assert recurrences == [d for d in get("adam_unroll").context if d in recurrences]
+
+
+def test_a_claim_not_reached_is_said():
+    lets = FLAGSHIP_LETS["elbo"]
+    text = f"{lets}\n% show \\log p(x) = \\log \\sum_z p(x, z)\n\\log p(x) = \\log p(x)"
+    report = check(None, text)
+    assert report.steps[1].status == "valid"
+    assert not report.reached_target and not report.ok
+
+
+def test_without_a_claim_the_steps_are_judged():
+    report = check(None, r"% let a > 0" "\n" r"\log a^2 = 2 \log a \\ = \log a + \log a")
+    assert [s.status for s in report.steps] == ["valid", "valid", "valid"]
+
+
+def test_without_declarations_every_name_is_real():
+    report = check(None, r"\sqrt{a^2} = a")
+    assert report.steps[1].status == "invalid"
+
+
+# ---------------------------------------------------------------- bad declarations
+
+BAD = [
+    # (name, text, words the message must hold)
+    ("unreadable", "% let L(v) = \\frac{1}{\nL(x) = 1", ["line 1, column", "cannot read"]),
+    ("unreadable set", "% let a \\in (1, 0)\na = a", ["line 1", "empty"]),
+    (
+        "contradictory: twice",
+        "% let a > 0; a \\in \\mathbb{N}\na = a",
+        ["line 1, column 14", "declared twice"],
+    ),
+    (
+        "contradictory: roles",
+        "% let x observed, x latent, p(x) joint density\np(x) = p(x)",
+        ["observed and latent"],
+    ),
+    (
+        "contradictory: two joints",
+        "% let x latent, p(x) joint density, r(x) joint density\np(x) = p(x)",
+        ["one joint density"],
+    ),
+    (
+        "unknown kind",
+        "% let A \\in \\mathbb{R}^{n \\times n} positive definite\nA = A",
+        ["line 1, column 7", "not a declaration", "the kinds you can declare", "Densities"],
+    ),
+    ("a name alone", "% let k, q\nk = q", ["`k` is listed but nothing is declared"]),
+    ("a missing part", "% let x observed, q(x) density\nq(x) = q(x)", ["joint density"]),
+    ("no first term", "% let m_t = m_{t-1} + 1\nm_t = m_t", ["first term"]),
+    ("no mean", "% let g_i random\ng_1 = g_1", ["common mean"]),
+    (
+        "a function of no finite variable",
+        "% let a > 0; f(a) function\nf(a) = f(a)",
+        ["finite"],
+    ),
+    (
+        "a claim with an undeclared name",
+        "% let a > 0\n% show a = b\na = a",
+        ["line 2", "claim", "not defined"],
+    ),
+    ("a claim that is not one", "% show a\na = a", ["line 1", "% show <start> <relation>"]),
+]
+
+
+@pytest.mark.parametrize("name,text,words", BAD, ids=[b[0] for b in BAD])
+def test_a_bad_declaration_is_said_in_words(name, text, words):
+    report = check(None, text)
+    assert not report.ok and not report.steps
+    for word in words:
+        assert word in report.message, report.message
+
+
+def test_an_undeclared_name_lists_the_declared_and_suggests_a_declaration():
+    report = check(None, "% let a > 0; x \\in \\mathbb{R}^n\na + b = b + a")
+    step = report.steps[0]
+    assert step.status == "unreadable"
+    assert "`b` is not declared" in step.message
+    assert "a, n, x" in step.message
+    assert "% let b \\in \\mathbb{R}" in step.message
+    function = check(None, "% let a > 0\nf(a) = f(a)")
+    assert "% let f(a) function" in function.steps[0].message
+    sequence = check(None, "% let a > 0\ng_i = g_i")
+    assert "g_i random, mean" in sequence.steps[0].message
+
+
+def test_declaration_errors_carry_line_and_column():
+    with pytest.raises(DeclarationError) as caught:
+        declare("% let a > 0\n% let   b foo bar")
+    assert (caught.value.line, caught.value.column) == (2, 9)
+
+
+def test_the_engine_check_takes_no_problem():
+    report = engine.check(None, r"% let a > 0" "\n" r"\sqrt{a^2} = a")
+    assert report.steps[1].status == "valid"
+
+
+def test_the_notation_table_lists_every_form():
+    table = let_table()
+    for kind in REGISTRY.values():
+        for form in kind.let:
+            assert form.syntax.replace("|", r"\|") in table
+    assert table.startswith("| kind |")
