@@ -24,6 +24,8 @@ from nbgrader.preprocessors import (
     SaveCells,
 )
 
+from autograder.course.export import AssignedCsvExport
+from autograder.course.mathjax import template_paths
 from autograder.course.overwrite import CompareWithRelease
 from autograder.course.tools import ClearHiddenTestErrors, RemoveTaggedCells
 
@@ -33,6 +35,13 @@ c.CourseDirectory.course_id = "ml-derivations"
 # absolute (nbgrader warns about a relative root): the course/ beside this file
 c.CourseDirectory.root = str(Path(__file__).resolve().parent / "course")
 c.CourseDirectory.source_directory = "source"
+
+# The exchange (`release_assignment`, `fetch_assignment`, `submit`, `collect`) lives in the
+# course, so the whole cycle works on one machine without /usr/local/share/nbgrader
+# (`autograder course` creates it).  On a JupyterHub, point both at a volume every user
+# mounts (book/instructor.md).
+c.Exchange.root = str(Path(__file__).resolve().parent / "course" / "exchange")
+c.Exchange.cache = str(Path(__file__).resolve().parent / "course" / "exchange-cache")
 
 # Students receive no worked solutions: drop them before anything is saved or checksummed.
 c.GenerateAssignment.preprocessors = [
@@ -73,6 +82,15 @@ c.GenerateFeedback.preprocessors = [
     CSSHTMLHeaderPreprocessor,
 ]
 c.ClearHiddenTests.enforce_metadata = False
+
+# Feedback and the formgrader typeset math offline: nbgrader's templates ask a CDN for
+# MathJax; ours (first) replace that macro with the MathJax the website uses, inlined.
+c.HTMLExporter.template_paths = template_paths()
+c.HTMLExporter.filters = {"local_mathjax": "autograder.course.mathjax.local_mathjax"}
+
+# `nbgrader export`: only the assignments someone handed in (or named with --assignment);
+# a student who did not hand one in has the status "not submitted" (a `status` column).
+c.ExportApp.plugin_class = AssignedCsvExport
 
 # Every notebook runs in well under a minute; a stuck kernel must not stall grading.
 c.ExecutePreprocessor.timeout = 180

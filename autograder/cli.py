@@ -83,7 +83,13 @@ def _add_course(commands: Any) -> None:
         "`nbgrader generate_assignment` for it (solutions, hidden tests and worked solutions "
         "removed from the release).",
     )
-    course.add_argument("course", nargs="?", metavar="COURSE", help="default: course/ in the repo")
+    course.add_argument(
+        "course",
+        nargs="?",
+        metavar="COURSE",
+        help="default: course/ beside the nbgrader_config.py of the current folder, "
+        "else course/ in the repository",
+    )
     course.set_defaults(run=_run_course)
 
 
@@ -111,17 +117,29 @@ def _add_grade(commands: Any) -> None:
     )
     grade.add_argument("--force", action="store_true", help="re-grade already graded submissions")
     grade.add_argument("--no-feedback", action="store_true", help="skip feedback HTML")
+    grade.add_argument(
+        "--json",
+        action="store_true",
+        help="print the summary (per problem, per student, failures) as JSON",
+    )
     grade.set_defaults(run=_run_grade)
 
 
 def _run_course(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from autograder.course.tools import ROOT, generate_release
+    from autograder.course.tools import ROOT, generate_release, prepare_exchange
 
-    course = Path(args.course) if args.course else ROOT / "course"
+    if args.course:
+        course = Path(args.course)
+    elif Path("nbgrader_config.py").is_file():
+        course = Path.cwd() / "course"  # where that configuration expects it
+    else:
+        course = ROOT / "course"
     for assignment, path in generate_release(course).items():
         print(f"{assignment}: {path}")
+    students = prepare_exchange(course)
+    print(f"exchange: {course / 'exchange'} (students: JUPYTER_CONFIG_PATH={students})")
     return OK
 
 
@@ -151,10 +169,18 @@ def _run_grade(args: argparse.Namespace) -> int:
         memory_mb=args.memory,
         force=args.force,
         feedback=not args.no_feedback,
+        quiet=args.json,
     )
-    outcomes, table = grade_class(submitted, settings)
-    print(table)
+    outcomes, table = grade_class(submitted, settings, as_json=args.json)
     course = submitted.resolve().parent
+    if args.json:
+        report = json.loads(table)
+        report["gradebook"] = str(course / "gradebook.db")
+        report["grades"] = str(course / "grades.csv")
+        report["feedback"] = str(course / "feedback")
+        print(json.dumps(report, indent=1, ensure_ascii=False))
+        return OK
+    print(table)
     print(f"gradebook: {course / 'gradebook.db'}")
     print(f"grades:    {course / 'grades.csv'}")
     print(f"feedback:  {course / 'feedback'}")

@@ -45,7 +45,6 @@ import re
 import shutil
 import socket
 import stat
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -59,7 +58,7 @@ from pathlib import Path
 
 import nbformat
 
-from autograder.course.grading import OUTER_GRADER, REVIEW
+from autograder.course.grading import OUTER_GRADER
 from autograder.course.sandbox import (
     UID_BASE,
     WORKER_UID_OFFSET,
@@ -885,6 +884,26 @@ class ClassGrader:
     def _feedback_file(self, job: Job) -> Path:
         return self.course / "feedback" / job.student / job.assignment / f"{job.notebook.stem}.html"
 
+    def totals(self, outcomes: list[Outcome]) -> dict[tuple[str, str, str], tuple[float, float]]:
+        """The gradebook's (score, max score) of each graded notebook: every graded cell,
+        manual grades included (empty when the gradebook cannot be read)."""
+        from nbgrader.api import Gradebook
+
+        wanted = {(o.job.assignment, o.job.notebook.stem) for o in outcomes}
+        found = {}
+        try:
+            with warnings.catch_warnings(), Gradebook(self.db_url) as gb:
+                warnings.simplefilter("ignore")
+                for assignment, notebook in sorted(wanted):
+                    for row in gb.notebook_submission_dicts(notebook, assignment):
+                        found[(row["student"], assignment, notebook)] = (
+                            float(row["score"] or 0),
+                            float(row["max_score"] or 0),
+                        )
+        except Exception as err:  # noqa: BLE001 - the summary falls back to derivations
+            self.problems.append(f"the gradebook's totals could not be read ({_one_line(err)})")
+        return found
+
     def export(self) -> Path:
         from autograder.course.tools import run_nbgrader
 
@@ -1043,99 +1062,27 @@ def summary(
     isolated: bool,
     ignored: list[Ignored] | None = None,
     problems: list[str] | None = None,
+    totals: dict | None = None,
 ) -> str:
-    """Students, mean and spread per problem, failures with their reason, what was left
-    ungraded, and what the sandbox did and did not confine."""
-    from io import StringIO
+    """The summary table (`autograder.course.classreport.summary`)."""
+    from autograder.course.classreport import summary as text
 
-    from rich.console import Console
-    from rich.markup import escape
-    from rich.table import Table
-
-    per_problem: dict[str, list[float]] = {}
-    maxima: dict[str, float] = {}
-    for o in outcomes:
-        for problem, points in o.grades.items():
-            per_problem.setdefault(problem, []).append(points)
-            maxima[problem] = o.max_points.get(problem, 0)
-    table = Table(
-        title=f"{len({o.job.student for o in outcomes})} students, {len(outcomes)} submissions"
-    )
-    for column in ("problem", "graded", "mean", "std", "min", "max", "full marks"):
-        table.add_column(column, justify="right" if column != "problem" else "left")
-    for problem, points in per_problem.items():
-        top = maxima[problem]
-        table.add_row(
-            problem,
-            str(len(points)),
-            f"{statistics.mean(points):.2f} / {top:g}",
-            f"{statistics.pstdev(points):.2f}",
-            f"{min(points):g}",
-            f"{max(points):g}",
-            str(sum(p == top for p in points)),
-        )
-    buffer = StringIO()
-    console = Console(file=buffer, width=110, force_terminal=False, highlight=False)
-    console.print(table)
-    failures = [o for o in outcomes if o.failure]
-    if failures:
-        console.print(
-            "Submissions that failed (student: file: what happened; derivations graded "
-            "from their text where the file could be read):"
-        )
-        for o in failures:
-            console.print(f"  {escape(o.job.student)}: {escape(o.job.path)}: {escape(o.failure)}")
-    noted = [o for o in outcomes if o.notes]
-    if noted:
-        console.print("Notes:")
-        for o in noted:
-            for note in o.notes:
-                console.print(f"  {escape(o.job.key)}: {escape(note)}")
-    ungraded = [
-        (o.job.key, p, r)
-        for o in outcomes
-        for p, r in o.reasons.items()
-        if "could not be graded" in r
-    ]
-    if ungraded:
-        console.print("Derivations that could not be graded (zero until re-graded):")
-        for key, problem, reason in ungraded:
-            console.print(f"  {escape(key)}: {problem}: {escape(reason)}")
-    review = [(o.job.key, p, r) for o in outcomes for p, r in o.reasons.items() if REVIEW in r]
-    if review:
-        console.print(
-            "Derivations to review by hand (true, but not every key step was recognised; "
-            "they keep the credit of the steps that were):"
-        )
-        for key, problem, reason in review:
-            console.print(f"  {escape(key)}: {problem}: {escape(reason)}")
-    if ignored:
-        console.print("Left ungraded:")
-        for item in ignored:
-            console.print(f"  {escape(item.path)}: {escape(item.reason)}")
-    manual = sum(o.manual for o in outcomes)
-    if manual:
-        console.print(f"{manual} answers wait for manual grading (nbgrader formgrader)")
-    for problem in problems or []:
-        console.print(f"note: {escape(problem)}")
-    if isolated:
-        console.print(
-            "sandbox: each notebook ran as an unprivileged user with its own read-only view "
-            "of the system (only its own submission visible), its own /proc, no network"
-        )
-    else:
-        console.print(
-            "note: not confined (not root, or namespaces refused): submissions ran as this "
-            "user, who can read and write anything it can; only private folders, time and "
-            "memory limits and clean-up of leftover processes applied (book/instructor.md "
-            "has a container recipe)"
-        )
-    return buffer.getvalue()
+    return text(outcomes, isolated, ignored, problems, totals)
 
 
-def grade_class(submitted: Path, settings: Settings | None = None) -> tuple[list[Outcome], str]:
+def grade_class(
+    submitted: Path, settings: Settings | None = None, *, as_json: bool = False
+) -> tuple[list[Outcome], str]:
+    """Grade every submission under `submitted`; the outcomes and the summary (as text, or
+    with `as_json` the same report as JSON)."""
+    from autograder.course.classreport import class_report
+
     settings = settings or Settings()
     course = submitted.resolve().parent
     grader = ClassGrader(course, settings)
     outcomes = grader.run(submitted)
-    return outcomes, summary(outcomes, grader.isolated, grader.ignored, grader.problems)
+    totals = grader.totals(outcomes)
+    if as_json:
+        report = class_report(outcomes, grader.isolated, grader.ignored, grader.problems, totals)
+        return outcomes, json.dumps(report, indent=1, ensure_ascii=False)
+    return outcomes, summary(outcomes, grader.isolated, grader.ignored, grader.problems, totals)

@@ -114,3 +114,36 @@ def generate_release(
         run_nbgrader("generate_assignment", assignment, "--force", course=course)
         released[assignment] = course / "release" / assignment / f"{assignment}.ipynb"
     return released
+
+
+COURSE_ID = "ml-derivations"  # nbgrader_config.py's CourseDirectory.course_id
+STUDENT_CONFIG = '''"""nbgrader for the students: `fetch_assignment`, `submit`, `fetch_feedback`.
+
+Written by `autograder course`.  On one machine: `JUPYTER_CONFIG_PATH={folder}` before the
+command.  On a JupyterHub: install it as /etc/jupyter/nbgrader_config.py in the students'
+image, with `Exchange.root` on a volume every user mounts.
+"""
+
+c = get_config()  # noqa: F821
+
+c.CourseDirectory.course_id = {course_id!r}
+c.Exchange.root = {root!r}
+c.Exchange.cache = {cache!r}
+'''
+
+
+def prepare_exchange(course: Path, course_id: str = COURSE_ID) -> Path:
+    """The course-local exchange that `nbgrader_config.py` names (`course/exchange`, and
+    the cache beside it), and the students' side of the configuration in
+    `course/student-config/nbgrader_config.py`; returns that folder."""
+    course = course.resolve()
+    root, cache = course / "exchange", course / "exchange-cache"
+    for folder in (root, cache):
+        folder.mkdir(parents=True, exist_ok=True)
+    config = course / "student-config"
+    config.mkdir(parents=True, exist_ok=True)
+    text = STUDENT_CONFIG.format(
+        folder=config, course_id=course_id, root=str(root), cache=str(cache)
+    )
+    (config / "nbgrader_config.py").write_text(text)
+    return config
