@@ -32,8 +32,9 @@ import nbformat  # noqa: E402
 
 from autograder.course.classgrade import Settings, grade_class  # noqa: E402
 from autograder.course.grading import grade_in_fresh_process  # noqa: E402
-from autograder.course.submissions import find_answers, problem_specs, solutions  # noqa: E402
+from autograder.course.submissions import find_answers, problem_specs  # noqa: E402
 from autograder.course.tools import generate_release, run_nbgrader  # noqa: E402
+from autograder.notebook.cells import solutions  # noqa: E402
 from tests.fixtures.derivations import MISTAKES  # noqa: E402
 
 

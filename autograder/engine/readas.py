@@ -18,7 +18,7 @@ from sympy.printing.latex import LatexPrinter
 
 from autograder.engine.limits import TimeUp, deadline, strict
 from autograder.engine.read import tree as sx
-from autograder.engine.resolve.resolver import walk
+from autograder.engine.resolve.resolver import ResolveError, walk
 
 BUDGET = 0.5
 log = logging.getLogger("autograder")
@@ -28,7 +28,7 @@ class _Printer(LatexPrinter):
     """sympy's LaTeX printer, in the written order, with negations kept as written."""
 
     def __init__(self) -> None:
-        super().__init__({"order": "none"})
+        super().__init__({"order": "none", "long_frac_ratio": 2})
 
     def _print_Mul(self, expr) -> str:
         args = expr.args
@@ -62,8 +62,7 @@ def read_as(resolver, step, text: str = "") -> str | None:
     nothing in it was a guess about how far a function reaches: `\log x\, y`)."""
     try:
         with deadline(BUDGET), sp.evaluate(False):
-            expr = resolver.resolve(step.expr, {})
-            shown = _Printer().doprint(expr)
+            shown = _Printer().doprint(_understood(resolver, step))
     except TimeUp:
         return None
     except Exception:  # noqa: BLE001 - display only: no "read as" line is shown
@@ -74,6 +73,20 @@ def read_as(resolver, step, text: str = "") -> str | None:
     if same_up_to_brackets(shown, step.source) and not scope_was_guessed(step.expr, text):
         return None
     return shown
+
+
+def _understood(resolver, step):
+    """The step resolved with each defined function kept by its name (`\\hat p(x)`, not
+    its body); when a use needs its body to be read (a vector-valued definition before a
+    `^\\top`), with the bodies."""
+    resolver.keep_definitions = True
+    try:
+        return resolver.resolve(step.expr, {})
+    except ResolveError:
+        pass
+    finally:
+        resolver.keep_definitions = False
+    return resolver.resolve(step.expr, {})
 
 
 _COMMAND = re.compile(r"\\(?:operatorname\*?\s*\{[^}]*\}|[A-Za-z]+)")

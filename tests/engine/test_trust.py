@@ -497,6 +497,12 @@ def test_read_as_keeps_what_was_written_unsimplified():
         ("algebra", r"\log x y", r"\log{\left(x \right)} y"),
         ("elbo", r"\mathbb{E}_{q(z)}[\log p(x|z)]", r"\mathbb{E}_{z \sim q"),
         ("attention_scaling", r"\sum_{i=1}^{d_k} q_i k_i", None),
+        # a defined function is shown by its name, not its body (`\hat p` is a sum over
+        # the data: its body would make the line three times as long)
+        ("mle_kl", r"\sum_x \hat p(x) \log p_\theta(x)", None),
+        ("mle_kl", r"-H(\hat p, p_\theta) + H(\hat p)", None),
+        ("mle_kl", r"\frac{1}{N}\sum_{i=1}^{N} \log p_\theta(x_i)", None),
+        ("mle_kl", r"\sum_x \log \hat p(x) p_\theta(x)", r"\sum_{x} \left(\log{\left(\hat{p}\left(x\right) \right)}"),
     ],
 )
 def test_read_as_shows_what_was_understood_and_only_when_it_differs(problem, written, shown):

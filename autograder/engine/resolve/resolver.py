@@ -66,6 +66,28 @@ class UnknownName(ResolveError):
         self.node = node
 
 
+class Written(sp.Symbol):
+    """A defined function's use kept as written (`\\hat p(x)`, `H(\\hat p)`): what the
+    "read as" line shows instead of the body it stands for."""
+
+    def _latex(self, printer, exp=None) -> str:
+        return self.name if exp is None else f"{{{self.name}}}^{{{exp}}}"
+
+
+class WrittenCall(sp.Function):
+    """`f(a, b)` with f a defined function kept as written (its first argument is the name)."""
+
+    @classmethod
+    def eval(cls, *args):
+        return None
+
+    def _latex(self, printer, exp=None) -> str:
+        head, *args = self.args
+        inner = ", ".join(printer._print(a) for a in args)
+        call = rf"{head.name}\left({inner}\right)"
+        return call if exp is None else rf"\left({call}\right)^{{{exp}}}"
+
+
 def name_key(node: sx.Name, with_sub: bool = True) -> str | None:
     """How a written name is looked up: `\\beta_1` -> "beta_1", `\\hat m` -> "mhat"."""
     key = node.base + (ACCENT_SUFFIX[node.accent] if node.accent else "")
@@ -95,6 +117,8 @@ class Resolver:
 
     def __init__(self, compiled: Compiled, free_domains: dict[str, Domain] | None = None) -> None:
         self.c = compiled
+        # the "read as" line shows a defined function by its name, not its body
+        self.keep_definitions = False
         self.free_domains = free_domains or {}
 
     def resolve_text(self, text: str, read, scope: dict | None = None) -> sp.Expr:
@@ -254,6 +278,8 @@ class Resolver:
             return scope[key]
         bare = name_key(node, with_sub=False)
         if bare in self.c.macro_defaults and (node.sub is None or key not in self.c.names):
+            if self.keep_definitions:
+                return Written(sx.latex(node))
             macro = self.c.macros[(bare, self.c.macro_defaults[bare])]
             expanded = self._expand(macro, macro.default, node.pos)
             if node.sub is None:
@@ -333,6 +359,19 @@ class Resolver:
         finally:
             self._depth -= 1
 
+    def _kept(self, node: sx.Apply, scope):
+        """A defined function's use as written: its name, each argument read (or, when it
+        is a density's bare name, `H(\\hat p)`, kept as written too)."""
+        args = []
+        for arg in node.args:
+            try:
+                args.append(self.resolve(arg, scope))
+            except ResolveError:
+                if not isinstance(arg, sx.Name):
+                    raise
+                args.append(Written(sx.latex(arg)))
+        return WrittenCall(Written(sx.latex(node.func)), *args)
+
     def _apply(self, node: sx.Apply, scope):
         key = name_key(node.func)
         macro = self.c.macros.get((key, len(node.args)))
@@ -344,6 +383,8 @@ class Resolver:
                 given = self.resolve(node.args[0], scope)
                 if _is_vector(default) and not _is_vector(given):
                     return sp.Mul(self._name(node.func, scope), given)
+            if self.keep_definitions:
+                return self._kept(node, scope)
             return self.resolve(self._expand(macro, node.args, node.pos), scope)
         if key in self.c.densities:
             return self._density(key, node.args, node.given, scope, node.pos)
@@ -565,6 +606,8 @@ class Resolver:
         if isinstance(side, sx.Name):
             key = name_key(side)
             macro = next((m for (k, n), m in self.c.macros.items() if k == key and n == 1), None)
+            if macro is not None and self.keep_definitions:
+                return Written(sx.latex(side))
             if macro is not None and like is not None and _variables(like):
                 var = _variables(like)[0]
                 written = sx.Name(var.name)
