@@ -61,8 +61,12 @@ def read_as(resolver, step, text: str = "") -> str | None:
     r"""What the reader understood of `step`, or None when it is what was written (and
     nothing in it was a guess about how far a function reaches: `\log x\, y`)."""
     try:
-        with deadline(BUDGET), sp.evaluate(False):
-            shown = _Printer().doprint(_understood(resolver, step))
+        with deadline(BUDGET):
+            with sp.evaluate(False):
+                expr = _understood(resolver, step)
+            # printed with evaluation on: sympy splits a product into numerator and
+            # denominator by building products, which unevaluated keep a factor 1
+            shown = _Printer().doprint(expr)
     except TimeUp:
         return None
     except Exception:  # noqa: BLE001 - display only: no "read as" line is shown

@@ -112,185 +112,249 @@ def _wraps_call_bracket(toks: list[Tok], i: int, prev: Tok | None) -> bool:
 
 
 def settle(s: str, raw: list[Tok]) -> list[Tok]:
-    toks = list(raw)
-    out: list[Tok] = []
-    frames = [_Frame("top", None)]
-    needs: list[_Need] = []
-    dots: list[tuple[Tok, int]] = []  # open `\left.` and the frame depth they opened at
-    i = 0
-    while i < len(toks):
-        t = toks[i]
-        i += 1
-        depth = len(frames)
-        if t.type == "LEFTDOT":
-            dots.append((t, depth))
-            continue
-        if t.type == "RIGHTDOT":
-            if dots and dots[-1][1] == depth:
-                dots.pop()
-                continue
-            if depth > 1:
-                disp, closer = _opener_text(frames[-1].tok, s)
-                raise Fail(
-                    frames[-1].tok.start,
-                    f"unbalanced `{disp}`: it is closed by `\\right.`, which shows no "
-                    f"bracket; write `{closer}`",
-                )
-            raise Fail(t.start, "unbalanced `\\right.`: nothing before it opens it")
-        prev = out[-1] if out else None
-        nd = needs[-1] if needs and needs[-1].depth == depth else None
+    """The tokens of `s` with brackets matched and each ambiguous token given its meaning."""
+    return _Settler(s, raw).run()
+
+
+def _split_digit(toks: list[Tok], i: int, t: Tok) -> None:
+    """A one-character argument taken from a number (`\\frac12`): the rest goes back."""
+    if t.type == "NUMBER" and len(t.value) > 1:
+        toks.insert(i, Tok("NUMBER", t.value[1:], t.start + 1, t.end))
+        t.value, t.end = t.value[0], t.start + 1
+
+
+class _Settler:
+    """One left-to-right pass: the open brackets (`frames`), the arguments still owed to a
+    `^`, `\\frac` or `\\sqrt` (`needs`) and the open `\\left.` (`dots`) decide each token."""
+
+    def __init__(self, s: str, raw: list[Tok]) -> None:
+        self.s = s
+        self.toks = list(raw)
+        self.out: list[Tok] = []
+        self.frames = [_Frame("top", None)]
+        self.needs: list[_Need] = []
+        self.dots: list[tuple[Tok, int]] = []  # open `\left.` and the depth they opened at
+        self.i = 0
+
+    def run(self) -> list[Tok]:
+        while self.i < len(self.toks):
+            t = self.toks[self.i]
+            self.i += 1
+            self._step(t)
+        return self._finish()
+
+    def _next(self) -> Tok | None:
+        return self.toks[self.i] if self.i < len(self.toks) else None
+
+    def _step(self, t: Tok) -> None:
+        depth = len(self.frames)
+        if t.type in ("LEFTDOT", "RIGHTDOT"):
+            self._dot(t, depth)
+            return
+        prev = self.out[-1] if self.out else None
+        nd = self.needs[-1] if self.needs and self.needs[-1].depth == depth else None
         if nd is not None:
-            if nd.owner is None:  # \sqrt without index: a digit is one character
-                needs.pop()
-                if t.type == "NUMBER" and len(t.value) > 1:
-                    toks.insert(i, Tok("NUMBER", t.value[1:], t.start + 1, t.end))
-                    t.value, t.end = t.value[0], t.start + 1
-                nd = None
-            elif t.type != "LBRACE":
-                if t.type in _ARG_OK[nd.owner.type]:
-                    if t.type == "NUMBER" and len(t.value) > 1:
-                        toks.insert(i, Tok("NUMBER", t.value[1:], t.start + 1, t.end))
-                        t.value, t.end = t.value[0], t.start + 1
-                    if t.type == "ASTERISK":
-                        t.type = "STAR"
-                    t.arg = True
-                    nd.left -= 1
-                    if nd.left == 0:
-                        needs.pop()
-                    out.append(t)
-                    continue
-                out.append(Tok("BAD", _need_message(nd.owner, s), t.start, t.start))
-                needs.pop()
-                nd = None
+            nd = self._argument(t, nd)
+            if nd is _TAKEN:
+                return
         typ = t.type
-        if typ == "LBRACE" and nd is None and _wraps_call_bracket(toks, i, prev):
-            continue  # sympy's `f{\left(x, y \right)}`: the braces only hold the bracket
-        if typ == "LBRACE":
-            f = _Frame("{", t)
-            f.need = nd
-            frames.append(f)
-        elif typ == "OPEN":
-            if prev is not None and prev.type == "SQRT" and t.value == "[" and t.end == t.start + 1:
-                t.type = "IDX_OPEN"
-                f = _Frame("idx", t)
-                f.sqrt = True
-            else:
-                f = _Frame(t.value, t)
-                f.kl = prev is not None and prev.type == "KL"
-                f.apply = prev is not None and prev.type in _NAME_ENDS
-            frames.append(f)
-        elif typ in ("RBRACE", "CLOSE"):
-            top = frames[-1]
-            if dots and dots[-1][1] == depth:
-                disp = s[t.start : t.end]
-                if disp.startswith("\\right") and t.value == "|":
-                    raise Fail(
-                        dots[-1][0].start,
-                        f"`\\left.` … `{disp}` is an evaluation bar, which is not read: "
-                        "write the value at the point instead",
-                    )
-                raise Fail(dots[-1][0].start, f"unbalanced `\\left.`: `{disp}` does not close it")
-            if len(frames) == 1:
-                disp = s[t.start : t.end]
-                raise Fail(t.start, f"unbalanced `{disp}`: nothing before it opens it")
-            want = "{" if typ == "RBRACE" else t.value
-            if top.kind == "idx" and typ == "CLOSE" and t.value == "[":
-                t.type = "IDX_CLOSE"
-            elif top.kind != want:
-                disp, closer = _opener_text(top.tok, s)
-                raise Fail(top.tok.start, f"unbalanced `{disp}`: no matching `{closer}`")
-            frames.pop()
-            if top.need is not None:
-                top.need.left -= 1
-                if top.need.left == 0 and top.need in needs:
-                    needs.remove(top.need)
-            if top.sqrt:
-                needs.append(_Need(len(frames), 1, None))
-        elif typ == "BAR":
-            top = frames[-1]
-            ends = prev is not None and prev.type in _ENDERS
-            nxt = toks[i] if i < len(toks) else None
-            if ends and top.kind == "|":
-                t.type, t.value = "CLOSE", "|"
-                frames.pop()
-                if top.need is not None:  # pragma: no cover - bars are never arguments
-                    top.need.left -= 1
-            elif (
-                ends
-                and (top.apply or top.kl)
-                and nxt is not None
-                and nxt.type == "BAR"
-                and nxt.start == t.end
-            ):
-                t.type, t.value, t.end = "PARALLEL", "||", nxt.end
-                i += 1
-            elif ends and (top.apply or top.kl) and top.kind in ("(", "["):
-                t.type = "PARALLEL" if top.kl else "GIVEN"
-            else:
-                t.type, t.value = "OPEN", "|"
-                frames.append(_Frame("|", t))
-        elif typ == "PARALLEL" and t.value == "||" and not frames[-1].kl:
-            # `\|v\|`: a norm, opened and closed like `|x|`; in `\mathrm{KL}(q \| p)` and
-            # after a name, as in `p(x \| z)`, it stays a separator (refused there)
-            top = frames[-1]
-            ends = prev is not None and prev.type in _ENDERS
-            if ends and top.kind == "||":
-                t.type = "CLOSE"
-                frames.pop()
-            elif not (ends and top.apply and top.kind in ("(", "[")):
-                t.type = "OPEN"
-                frames.append(_Frame("||", t))
-        elif typ == "CDOT":
-            nxt = toks[i] if i < len(toks) else None
-            if (
-                prev is not None
-                and prev.type in ("OPEN", "COMMA")
-                and nxt is not None
-                and nxt.type in ("BAR", "GIVEN", "COMMA", "CLOSE")
-            ):
-                t.type = "BLANK"
-            else:
-                t.type = "MULOP"
-        elif typ == "ASTERISK":
-            nxt = toks[i] if i < len(toks) else None
-            if (
-                prev is not None
-                and prev.type == "LBRACE"
-                and len(out) >= 2
-                and out[-2].type == "CARET"
-                and nxt is not None
-                and nxt.type == "RBRACE"
-            ):
-                t.type = "STAR"
-            else:
-                t.type, t.value = "MULOP", "*"
+        if typ == "LBRACE" and nd is None and _wraps_call_bracket(self.toks, self.i, prev):
+            return  # sympy's `f{\left(x, y \right)}`: the braces only hold the bracket
+        handler = _HANDLERS.get(typ)
+        if handler is not None:
+            handler(self, t, prev, nd, depth)
         elif typ in _ARG_OK:
-            needs.append(_Need(depth, 2 if typ in ("FRAC", "BINOM") else 1, t))
-        elif typ == "SQRT":
-            nxt = toks[i] if i < len(toks) else None
-            if not (nxt is not None and nxt.type == "OPEN" and nxt.value == "["):
-                needs.append(_Need(depth, 1, None))
-        elif typ == "INT":
-            frames[-1].ints += 1
-        elif typ == "LETTER" and t.value == "d" and frames[-1].ints > 0:
-            nxt = toks[i] if i < len(toks) else None
-            if nxt is not None and nxt.type in ("LETTER", "GREEK"):
-                t.type = "DIFF"
-                frames[-1].ints -= 1
-        t.top = len(frames) == 1 and typ not in ("RBRACE", "CLOSE")
-        if typ in ("RBRACE", "CLOSE"):
-            t.top = len(frames) == 1
-        out.append(t)
-        if len(frames) > MAX_NESTING + 1:
+            self.needs.append(_Need(depth, 2 if typ in ("FRAC", "BINOM") else 1, t))
+        t.top = len(self.frames) == 1
+        self.out.append(t)
+        if len(self.frames) > MAX_NESTING + 1:
             raise Fail(t.start, f"brackets are nested more than {MAX_NESTING} deep here")
-    if len(frames) > 1:
-        top = frames[-1]
-        disp, closer = _opener_text(top.tok, s)
-        raise Fail(top.tok.start, f"unbalanced `{disp}`: no matching `{closer}`")
-    if dots:
-        raise Fail(dots[-1][0].start, "unbalanced `\\left.`: no matching `\\right.`")
-    pos = out[-1].end if out else 0
-    for nd in reversed(needs):
-        if nd.owner is not None:
-            out.append(Tok("BAD", _need_message(nd.owner, s), pos, pos))
-    return out
+
+    def _dot(self, t: Tok, depth: int) -> None:
+        if t.type == "LEFTDOT":
+            self.dots.append((t, depth))
+            return
+        if self.dots and self.dots[-1][1] == depth:
+            self.dots.pop()
+            return
+        if depth > 1:
+            disp, closer = _opener_text(self.frames[-1].tok, self.s)
+            raise Fail(
+                self.frames[-1].tok.start,
+                f"unbalanced `{disp}`: it is closed by `\\right.`, which shows no "
+                f"bracket; write `{closer}`",
+            )
+        raise Fail(t.start, "unbalanced `\\right.`: nothing before it opens it")
+
+    def _argument(self, t: Tok, nd: _Need):
+        """`t` where an argument is owed: taken as it (_TAKEN), or the need as it stands."""
+        if nd.owner is None:  # \sqrt without index: a digit is one character
+            self.needs.pop()
+            _split_digit(self.toks, self.i, t)
+            return None
+        if t.type == "LBRACE":
+            return nd
+        if t.type in _ARG_OK[nd.owner.type]:
+            _split_digit(self.toks, self.i, t)
+            if t.type == "ASTERISK":
+                t.type = "STAR"
+            t.arg = True
+            nd.left -= 1
+            if nd.left == 0:
+                self.needs.pop()
+            self.out.append(t)
+            return _TAKEN
+        self.out.append(Tok("BAD", _need_message(nd.owner, self.s), t.start, t.start))
+        self.needs.pop()
+        return None
+
+    def _lbrace(self, t: Tok, prev, nd, depth) -> None:
+        f = _Frame("{", t)
+        f.need = nd
+        self.frames.append(f)
+
+    def _open(self, t: Tok, prev, nd, depth) -> None:
+        if prev is not None and prev.type == "SQRT" and t.value == "[" and t.end == t.start + 1:
+            t.type = "IDX_OPEN"
+            f = _Frame("idx", t)
+            f.sqrt = True
+        else:
+            f = _Frame(t.value, t)
+            f.kl = prev is not None and prev.type == "KL"
+            f.apply = prev is not None and prev.type in _NAME_ENDS
+        self.frames.append(f)
+
+    def _close(self, t: Tok, prev, nd, depth) -> None:
+        top = self.frames[-1]
+        if self.dots and self.dots[-1][1] == depth:
+            disp = self.s[t.start : t.end]
+            if disp.startswith("\\right") and t.value == "|":
+                raise Fail(
+                    self.dots[-1][0].start,
+                    f"`\\left.` … `{disp}` is an evaluation bar, which is not read: "
+                    "write the value at the point instead",
+                )
+            raise Fail(self.dots[-1][0].start, f"unbalanced `\\left.`: `{disp}` does not close it")
+        if len(self.frames) == 1:
+            disp = self.s[t.start : t.end]
+            raise Fail(t.start, f"unbalanced `{disp}`: nothing before it opens it")
+        want = "{" if t.type == "RBRACE" else t.value
+        if top.kind == "idx" and t.type == "CLOSE" and t.value == "[":
+            t.type = "IDX_CLOSE"
+        elif top.kind != want:
+            disp, closer = _opener_text(top.tok, self.s)
+            raise Fail(top.tok.start, f"unbalanced `{disp}`: no matching `{closer}`")
+        self.frames.pop()
+        if top.need is not None:
+            top.need.left -= 1
+            if top.need.left == 0 and top.need in self.needs:
+                self.needs.remove(top.need)
+        if top.sqrt:
+            self.needs.append(_Need(len(self.frames), 1, None))
+
+    def _bar(self, t: Tok, prev, nd, depth) -> None:
+        top = self.frames[-1]
+        ends = prev is not None and prev.type in _ENDERS
+        nxt = self._next()
+        if ends and top.kind == "|":
+            t.type, t.value = "CLOSE", "|"
+            self.frames.pop()
+            if top.need is not None:  # pragma: no cover - bars are never arguments
+                top.need.left -= 1
+        elif (
+            ends
+            and (top.apply or top.kl)
+            and nxt is not None
+            and nxt.type == "BAR"
+            and nxt.start == t.end
+        ):
+            t.type, t.value, t.end = "PARALLEL", "||", nxt.end
+            self.i += 1
+        elif ends and (top.apply or top.kl) and top.kind in ("(", "["):
+            t.type = "PARALLEL" if top.kl else "GIVEN"
+        else:
+            t.type, t.value = "OPEN", "|"
+            self.frames.append(_Frame("|", t))
+
+    def _parallel(self, t: Tok, prev, nd, depth) -> None:
+        # `\|v\|`: a norm, opened and closed like `|x|`; in `\mathrm{KL}(q \| p)` and
+        # after a name, as in `p(x \| z)`, it stays a separator (refused there)
+        top = self.frames[-1]
+        if t.value != "||" or top.kl:
+            return
+        ends = prev is not None and prev.type in _ENDERS
+        if ends and top.kind == "||":
+            t.type = "CLOSE"
+            self.frames.pop()
+        elif not (ends and top.apply and top.kind in ("(", "[")):
+            t.type = "OPEN"
+            self.frames.append(_Frame("||", t))
+
+    def _cdot(self, t: Tok, prev, nd, depth) -> None:
+        nxt = self._next()
+        blank = (
+            prev is not None
+            and prev.type in ("OPEN", "COMMA")
+            and nxt is not None
+            and nxt.type in ("BAR", "GIVEN", "COMMA", "CLOSE")
+        )
+        t.type = "BLANK" if blank else "MULOP"
+
+    def _asterisk(self, t: Tok, prev, nd, depth) -> None:
+        nxt = self._next()
+        out = self.out
+        if (
+            prev is not None
+            and prev.type == "LBRACE"
+            and len(out) >= 2
+            and out[-2].type == "CARET"
+            and nxt is not None
+            and nxt.type == "RBRACE"
+        ):
+            t.type = "STAR"
+        else:
+            t.type, t.value = "MULOP", "*"
+
+    def _sqrt(self, t: Tok, prev, nd, depth) -> None:
+        nxt = self._next()
+        if not (nxt is not None and nxt.type == "OPEN" and nxt.value == "["):
+            self.needs.append(_Need(depth, 1, None))
+
+    def _int(self, t: Tok, prev, nd, depth) -> None:
+        self.frames[-1].ints += 1
+
+    def _letter(self, t: Tok, prev, nd, depth) -> None:
+        if t.value != "d" or self.frames[-1].ints <= 0:
+            return
+        nxt = self._next()
+        if nxt is not None and nxt.type in ("LETTER", "GREEK"):
+            t.type = "DIFF"
+            self.frames[-1].ints -= 1
+
+    def _finish(self) -> list[Tok]:
+        if len(self.frames) > 1:
+            disp, closer = _opener_text(self.frames[-1].tok, self.s)
+            raise Fail(self.frames[-1].tok.start, f"unbalanced `{disp}`: no matching `{closer}`")
+        if self.dots:
+            raise Fail(self.dots[-1][0].start, "unbalanced `\\left.`: no matching `\\right.`")
+        pos = self.out[-1].end if self.out else 0
+        for nd in reversed(self.needs):
+            if nd.owner is not None:
+                self.out.append(Tok("BAD", _need_message(nd.owner, self.s), pos, pos))
+        return self.out
+
+
+_TAKEN = object()  # `_Settler._argument`: the token was taken as an owed argument
+_HANDLERS = {
+    "LBRACE": _Settler._lbrace,
+    "OPEN": _Settler._open,
+    "RBRACE": _Settler._close,
+    "CLOSE": _Settler._close,
+    "BAR": _Settler._bar,
+    "PARALLEL": _Settler._parallel,
+    "CDOT": _Settler._cdot,
+    "ASTERISK": _Settler._asterisk,
+    "SQRT": _Settler._sqrt,
+    "INT": _Settler._int,
+    "LETTER": _Settler._letter,
+}

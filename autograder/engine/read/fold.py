@@ -255,156 +255,200 @@ def _rest(h: Head, items, i: int, depth: int, what: str) -> Node:
 
 
 def _read_head(items, i: int, depth: int):
+    """The node a head at items[i] makes with its argument, and where reading goes on."""
     u = items[i]
     h: Head = u.core
     kind = h.kind
-    n = len(items)
+    if kind == "PARTIAL" and any(q.kind == "sub" for q in u.posts):
+        kind = "NABLA"  # `\\partial_\\theta f`: a gradient
+    return _HEADS[kind](u, h, items, i, depth)
+
+
+def _func_head(u, h: Head, items, i: int, depth: int):
+    """`\\log x`, `\\log(x)`, `\\log_2 x`, `\\sin^2 x`, `\\tan^{-1} x`, `\\max(a, b)`."""
     p = h.pos
-    if kind == "FUNC":
-        if h.name in ("max", "min") and any(q.kind == "sub" for q in u.posts):
-            sub = next(q for q in u.posts if q.kind == "sub")
+    if h.name in ("max", "min") and any(q.kind == "sub" for q in u.posts):
+        sub = next(q for q in u.posts if q.kind == "sub")
+        raise Fail(
+            sub.pos,
+            f"`{_disp(h)}` with a subscript (a {h.name}imum over a variable) is not read "
+            f"yet: write the values it compares, e.g. `{_disp(h)}(a, b)`",
+        )
+    base, power = scripts(h, u.posts, ("sub", "sup") if h.name == "log" else ("sup",))
+    func = h.name
+    if power == _MINUS_ONE:
+        if func not in INVERSE:
             raise Fail(
-                sub.pos,
-                f"`{_disp(h)}` with a subscript (a {h.name}imum over a variable) is not read "
-                f"yet: write the values it compares, e.g. `{_disp(h)}(a, b)`",
+                power.pos,
+                f"`{_disp(h)}^{{-1}}` is ambiguous (the inverse function, or one over "
+                f"`{_disp(h)}`?): write `\\frac{{1}}{{{_disp(h)} x}}` for the reciprocal",
             )
-        base, power = scripts(h, u.posts, ("sub", "sup") if h.name == "log" else ("sup",))
-        func = h.name
-        if power == _MINUS_ONE:
-            if func not in INVERSE:
-                raise Fail(
-                    power.pos,
-                    f"`{_disp(h)}^{{-1}}` is ambiguous (the inverse function, or one over "
-                    f"`{_disp(h)}`?): write `\\frac{{1}}{{{_disp(h)} x}}` for the reciprocal",
-                )
-            func, power = INVERSE[func], None  # `\tan^{-1} x` is arctan, as sympy prints it
-        g = _bracket_arg(h, items, i)
-        if g is not None:
-            core = g.core
-            if core.sep is not None:
-                raise Fail(core.sep.start_pos, f"unexpected `{core.sep.written}` in `{_disp(h)}`")
-            args = tuple(core.args)
-            if func in FUNCTION_NAMES and len(args) != 1:
-                raise Fail(core.commas[0], f"`{_disp(h)}` takes one argument")
-            node = Call(func, args, pos=p)
-            if base is not None:
-                node = Div(node, Call("log", (base,), pos=base.pos), pos=p)
-            node = _apply_posts(node, g.posts)
-            j = i + 2
-        elif i + 1 < n and isinstance(items[i + 1], Unit):
-            arg, j = _read_unit(items, i + 1, depth + 1)
-            if arg is None:
-                raise Fail(p, f"`{_disp(h)}` needs an argument")
-            if func in ("max", "min"):
-                raise Fail(p, f"`{_disp(h)}` needs its arguments in brackets: `{_disp(h)}(a, b)`")
-            node = Call(func, (arg,), pos=p)
-            if base is not None:
-                node = Div(node, Call("log", (base,), pos=base.pos), pos=p)
-        else:
-            raise Fail(h.end, f"`{_disp(h)}` needs an argument")
-        if power is not None:
-            node = Pow(node, power, pos=p)
-        return node, j
-    if kind == "BIGOP":
-        sub, sup = scripts(h, u.posts, ("sub", "sup"))
-        var = lower = None
-        if isinstance(sub, Rel):
-            if sub.op != "=":
-                raise Fail(sub.pos, "write the range of a sum as `\\sum_{i=1}^{n}`")
-            var, lower = sub.lhs, sub.rhs
-        elif isinstance(sub, Sim):
-            raise Fail(sub.pos, "`\\sim` is only read in an expectation's subscript")
-        else:
-            var = sub
-        if h.name in ("argmax", "argmin") and (var is None or sup is not None):
-            raise Fail(
-                h.end,
-                f"write the variable of `\\arg\\{h.name[3:]}` beneath it: "
-                f"`\\arg\\{h.name[3:]}_\\theta`",
-            )
-        body = _rest(h, items, i, depth, "something to sum" if h.name == "sum" else "a body")
-        return BigOp(h.name, var, lower, sup, body, pos=p), n
-    if kind == "NABLA" or (kind == "PARTIAL" and any(q.kind == "sub" for q in u.posts)):
-        sub, _ = scripts(h, u.posts, ("sub",))
-        if sub is None:
-            raise Fail(
-                h.end, "write the variable of the gradient as a subscript: `\\nabla_\\theta`"
-            )
-        body = _rest(h, items, i, depth, "something to differentiate")
-        return Grad(sub, body, pos=p), n
-    if kind == "GRADHEAD":
-        scripts(h, u.posts, ())
-        body = _rest(h, items, i, depth, "something to differentiate")
-        return Grad(h.var, body, pos=p), n
-    if kind == "INTREST":
-        body = _rest(h, items, i, depth, "something to integrate")
-        return Integral(h.var, body, h.lower, h.upper, pos=p), n
-    if kind == "EXPECT":
-        dist, _ = scripts(h, u.posts, ("sub",))
-        if dist is not None and not isinstance(dist, (Name, Apply, Sim)):
-            raise Fail(
-                dist.pos,
-                "the subscript of `\\mathbb{E}` should be a distribution such as `q(z)`, "
-                "`q` or `z \\sim q(z)`",
-            )
-        g = _bracket_arg(h, items, i)
-        if g is not None:
-            node = Expect(dist, _single_arg(h, g.core, _disp(h)), pos=p)
-            return _apply_posts(node, g.posts), i + 2
-        body = _rest(h, items, i, depth, "something to average")
-        return Expect(dist, body, pos=p), n
-    if kind in ("VAR", "COV", "KL"):
-        dist, _ = scripts(h, u.posts, ("sub",) if kind != "KL" else ())
-        if dist is not None and not isinstance(dist, (Name, Apply, Sim)):
-            raise Fail(
-                dist.pos,
-                f"the subscript of `{_disp(h)}` should be a distribution such as `q(z)`, "
-                "`q` or `z \\sim q(z)`",
-            )
-        g = _bracket_arg(h, items, i)
-        example = {
-            "VAR": "\\mathrm{Var}(X)",
-            "COV": "\\mathrm{Cov}(X, Y)",
-            "KL": "\\mathrm{KL}(q \\| p)",
-        }[kind]
-        if g is None:
-            raise Fail(h.end, f"`{_disp(h)}` needs its argument in brackets, e.g. `{example}`")
+        func, power = INVERSE[func], None  # `\tan^{-1} x` is arctan, as sympy prints it
+    g = _bracket_arg(h, items, i)
+    if g is not None:
         core = g.core
-        if kind == "VAR":
-            node = Variance(_single_arg(h, core, _disp(h)), dist, pos=p)
-        elif kind == "COV":
-            if core.sep is not None or len(core.args) != 2:
-                raise Fail(core.pos, f"`{_disp(h)}` takes two arguments, e.g. `{example}`")
-            node = Covariance(core.args[0], core.args[1], dist, pos=p)
-        else:
-            if core.sep is not None and core.sep.type == "PARALLEL":
-                if len(core.args) != 1 or len(core.args2) != 1:
-                    raise Fail(core.pos, f"write the KL divergence as `{example}`")
-                node = KL(core.args[0], core.args2[0], pos=p)
-            elif core.sep is None and len(core.args) == 2:
-                node = KL(core.args[0], core.args[1], pos=p)
-            else:
-                raise Fail(core.pos, f"write the KL divergence as `{example}`")
+        if core.sep is not None:
+            raise Fail(core.sep.start_pos, f"unexpected `{core.sep.written}` in `{_disp(h)}`")
+        args = tuple(core.args)
+        if func in FUNCTION_NAMES and len(args) != 1:
+            raise Fail(core.commas[0], f"`{_disp(h)}` takes one argument")
+        node = _apply_posts(_logged(Call(func, args, pos=p), base, p), g.posts)
+        j = i + 2
+    elif i + 1 < len(items) and isinstance(items[i + 1], Unit):
+        arg, j = _read_unit(items, i + 1, depth + 1)
+        if arg is None:
+            raise Fail(p, f"`{_disp(h)}` needs an argument")
+        if func in ("max", "min"):
+            raise Fail(p, f"`{_disp(h)}` needs its arguments in brackets: `{_disp(h)}(a, b)`")
+        node = _logged(Call(func, (arg,), pos=p), base, p)
+    else:
+        raise Fail(h.end, f"`{_disp(h)}` needs an argument")
+    if power is not None:
+        node = Pow(node, power, pos=p)
+    return node, j
+
+
+def _logged(node: Node, base, p: int) -> Node:
+    """`\\log_b x` as `\\log x / \\log b`."""
+    if base is None:
+        return node
+    return Div(node, Call("log", (base,), pos=base.pos), pos=p)
+
+
+def _bigop_head(u, h: Head, items, i: int, depth: int):
+    """`\\sum_{i=1}^{n}`, `\\prod_t`, `\\arg\\max_\\theta`: they take the rest of the product."""
+    sub, sup = scripts(h, u.posts, ("sub", "sup"))
+    var = lower = None
+    if isinstance(sub, Rel):
+        if sub.op != "=":
+            raise Fail(sub.pos, "write the range of a sum as `\\sum_{i=1}^{n}`")
+        var, lower = sub.lhs, sub.rhs
+    elif isinstance(sub, Sim):
+        raise Fail(sub.pos, "`\\sim` is only read in an expectation's subscript")
+    else:
+        var = sub
+    if h.name in ("argmax", "argmin") and (var is None or sup is not None):
+        raise Fail(
+            h.end,
+            f"write the variable of `\\arg\\{h.name[3:]}` beneath it: "
+            f"`\\arg\\{h.name[3:]}_\\theta`",
+        )
+    body = _rest(h, items, i, depth, "something to sum" if h.name == "sum" else "a body")
+    return BigOp(h.name, var, lower, sup, body, pos=h.pos), len(items)
+
+
+def _nabla_head(u, h: Head, items, i: int, depth: int):
+    sub, _ = scripts(h, u.posts, ("sub",))
+    if sub is None:
+        raise Fail(h.end, "write the variable of the gradient as a subscript: `\\nabla_\\theta`")
+    body = _rest(h, items, i, depth, "something to differentiate")
+    return Grad(sub, body, pos=h.pos), len(items)
+
+
+def _gradhead_head(u, h: Head, items, i: int, depth: int):
+    scripts(h, u.posts, ())
+    body = _rest(h, items, i, depth, "something to differentiate")
+    return Grad(h.var, body, pos=h.pos), len(items)
+
+
+def _integral_head(u, h: Head, items, i: int, depth: int):
+    body = _rest(h, items, i, depth, "something to integrate")
+    return Integral(h.var, body, h.lower, h.upper, pos=h.pos), len(items)
+
+
+def _law_subscript(h: Head, u, kind: str):
+    """The distribution under `\\mathbb{E}`, `\\mathrm{Var}` or `\\mathrm{Cov}` (none for KL)."""
+    dist, _ = scripts(h, u.posts, ("sub",) if kind != "KL" else ())
+    if dist is not None and not isinstance(dist, (Name, Apply, Sim)):
+        shown = "\\mathbb{E}" if kind == "EXPECT" else _disp(h)
+        raise Fail(
+            dist.pos,
+            f"the subscript of `{shown}` should be a distribution such as `q(z)`, "
+            "`q` or `z \\sim q(z)`",
+        )
+    return dist
+
+
+def _expect_head(u, h: Head, items, i: int, depth: int):
+    dist = _law_subscript(h, u, "EXPECT")
+    g = _bracket_arg(h, items, i)
+    if g is not None:
+        node = Expect(dist, _single_arg(h, g.core, _disp(h)), pos=h.pos)
         return _apply_posts(node, g.posts), i + 2
-    if kind == "SQRT":
-        scripts(h, u.posts, ())
-        g = _bracket_arg(h, items, i, ("{",))
-        if g is not None:
-            node = Root(_single_arg(h, g.core, "\\sqrt"), h.index, pos=p)
-            return _apply_posts(node, g.posts), i + 2
-        if i + 1 < n and isinstance(items[i + 1], Unit):
-            arg, j = _read_unit(items, i + 1, depth + 1)
-            if arg is not None:
-                return Root(arg, h.index, pos=p), j
-        raise Fail(h.end, "`\\sqrt` needs an argument, e.g. `\\sqrt{x}`")
-    # PARTIAL
+    body = _rest(h, items, i, depth, "something to average")
+    return Expect(dist, body, pos=h.pos), len(items)
+
+
+_LAW_EXAMPLES = {
+    "VAR": "\\mathrm{Var}(X)",
+    "COV": "\\mathrm{Cov}(X, Y)",
+    "KL": "\\mathrm{KL}(q \\| p)",
+}
+
+
+def _law_head(u, h: Head, items, i: int, depth: int):
+    """`\\mathrm{Var}(X)`, `\\mathrm{Cov}(X, Y)`, `\\mathrm{KL}(q \\| p)`: brackets required."""
+    kind, p = h.kind, h.pos
+    dist = _law_subscript(h, u, kind)
+    g = _bracket_arg(h, items, i)
+    example = _LAW_EXAMPLES[kind]
+    if g is None:
+        raise Fail(h.end, f"`{_disp(h)}` needs its argument in brackets, e.g. `{example}`")
+    core = g.core
+    if kind == "VAR":
+        node = Variance(_single_arg(h, core, _disp(h)), dist, pos=p)
+    elif kind == "COV":
+        if core.sep is not None or len(core.args) != 2:
+            raise Fail(core.pos, f"`{_disp(h)}` takes two arguments, e.g. `{example}`")
+        node = Covariance(core.args[0], core.args[1], dist, pos=p)
+    elif core.sep is not None and core.sep.type == "PARALLEL":
+        if len(core.args) != 1 or len(core.args2) != 1:
+            raise Fail(core.pos, f"write the KL divergence as `{example}`")
+        node = KL(core.args[0], core.args2[0], pos=p)
+    elif core.sep is None and len(core.args) == 2:
+        node = KL(core.args[0], core.args[1], pos=p)
+    else:
+        raise Fail(core.pos, f"write the KL divergence as `{example}`")
+    return _apply_posts(node, g.posts), i + 2
+
+
+def _sqrt_head(u, h: Head, items, i: int, depth: int):
+    scripts(h, u.posts, ())
+    g = _bracket_arg(h, items, i, ("{",))
+    if g is not None:
+        node = Root(_single_arg(h, g.core, "\\sqrt"), h.index, pos=h.pos)
+        return _apply_posts(node, g.posts), i + 2
+    if i + 1 < len(items) and isinstance(items[i + 1], Unit):
+        arg, j = _read_unit(items, i + 1, depth + 1)
+        if arg is not None:
+            return Root(arg, h.index, pos=h.pos), j
+    raise Fail(h.end, "`\\sqrt` needs an argument, e.g. `\\sqrt{x}`")
+
+
+def _partial_head(u, h: Head, items, i: int, depth: int):
+    """A bare `\\partial`: only the numerator of `\\frac{\\partial f}{\\partial x}`."""
     _, sup = scripts(h, u.posts, ("sup",))
     if sup is not None:
-        raise Fail(p, "higher derivatives such as `\\partial^2` are not supported")
+        raise Fail(h.pos, "higher derivatives such as `\\partial^2` are not supported")
     if i != 0:
-        raise Fail(p, "`\\partial` is only read in `\\frac{\\partial f}{\\partial x}`")
-    body = fold(items[1:], depth + 1) if n > 1 else None
-    return Partial(body, pos=p), n
+        raise Fail(h.pos, "`\\partial` is only read in `\\frac{\\partial f}{\\partial x}`")
+    body = fold(items[1:], depth + 1) if len(items) > 1 else None
+    return Partial(body, pos=h.pos), len(items)
+
+
+_HEADS = {
+    "FUNC": _func_head,
+    "BIGOP": _bigop_head,
+    "NABLA": _nabla_head,
+    "GRADHEAD": _gradhead_head,
+    "INTREST": _integral_head,
+    "EXPECT": _expect_head,
+    "VAR": _law_head,
+    "COV": _law_head,
+    "KL": _law_head,
+    "SQRT": _sqrt_head,
+    "PARTIAL": _partial_head,
+}
 
 
 def _is_apply_chain(node: Node) -> bool:

@@ -9,6 +9,7 @@ they carry.  What a token means by its left context is for `context`.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from autograder.engine import relations
 from autograder.engine.read.parts import Tok
@@ -97,21 +98,7 @@ def lex(s: str, start: int, end: int) -> list[Tok]:
                 i = m.end()
                 continue
         if c.isascii() and c.isalpha():
-            if c == "D":
-                m = _DKL_RE.match(s, i, end)
-                if m:
-                    out.append(Tok("KL", "KL", i, m.end()))
-                    i = m.end()
-                    continue
-            if i == start or not (s[i - 1].isalpha() or s[i - 1] == "\\"):
-                m = _WORD_RE.match(s, i, end)
-                if m:
-                    typ, val = WORD_TOKENS[m.group(1)]
-                    out.append(Tok(typ, val, i, m.end()))
-                    i = m.end()
-                    continue
-            out.append(Tok("LETTER", c, i, i + 1))
-            i += 1
+            i = _lex_letters(s, i, start, end, out)
             continue
         if c == ":" and i + 1 < end and s[i + 1] == "=":  # `:=` defines: checked as `=`
             out.append(Tok("REL", "=", i, i + 2))
@@ -152,25 +139,31 @@ def lex(s: str, start: int, end: int) -> list[Tok]:
     return out
 
 
+def _lex_letters(s: str, i: int, start: int, end: int, out: list[Tok]) -> int:
+    """`D_{KL}`, a word the reader knows written without a command (`KL`, `Var`, `softmax`),
+    else one letter: `xy` is x times y."""
+    if s[i] == "D":
+        m = _DKL_RE.match(s, i, end)
+        if m:
+            out.append(Tok("KL", "KL", i, m.end()))
+            return m.end()
+    if i == start or not (s[i - 1].isalpha() or s[i - 1] == "\\"):
+        m = _WORD_RE.match(s, i, end)
+        if m:
+            typ, val = WORD_TOKENS[m.group(1)]
+            out.append(Tok(typ, val, i, m.end()))
+            return m.end()
+    out.append(Tok("LETTER", s[i], i, i + 1))
+    return i + 1
+
+
 def _lex_command(s: str, i: int, end: int, out: list[Tok]) -> int:
     j = i + 1
     if j >= end:
         out.append(Tok("BAD", "a lone `\\` at the end of the line", i, end))
         return end
-    d = s[j]
-    if not (d.isascii() and d.isalpha()):  # control symbol
-        k = j + 1
-        if d.isspace() or d in ",;:!> ":
-            return k
-        if d == "{":
-            out.append(Tok("OPEN", "\\{", i, k))
-        elif d == "}":
-            out.append(Tok("CLOSE", "\\{", i, k))
-        elif d == "|":
-            out.append(Tok("PARALLEL", "||", i, k))
-        else:
-            out.append(Tok("BAD", f"`\\{d}` cannot be read in a formula", i, k))
-        return k
+    if not (s[j].isascii() and s[j].isalpha()):
+        return _lex_control_symbol(s, i, out)
     m = CMD_RE.match(s, j, end)
     name = m.group()
     k = m.end()
@@ -191,13 +184,11 @@ def _lex_command(s: str, i: int, end: int, out: list[Tok]) -> int:
         return k
     if name in REFUSED_WORDS:  # \lg, \Pr, \det; `\arg\max` is read as an operator
         m = _ARG_OPT_RE.match(s, k, end) if name == "arg" else None
-        stop = m.end() if m else k
         if m:
-            out.append(Tok("BIGOP", "arg" + m.group(1), i, stop))
-            return stop
-        key = "arg" + m.group(1) if m else name
-        out.append(Tok("BAD", REFUSED_WORDS[key].format(w=s[i:stop]), i, stop))
-        return stop
+            out.append(Tok("BIGOP", "arg" + m.group(1), i, m.end()))
+            return m.end()
+        out.append(Tok("BAD", REFUSED_WORDS[name].format(w=s[i:k]), i, k))
+        return k
     if name in ("underset", "overset", "stackrel"):
         return _lex_stacked(name, s, i, k, end, out)
     if name in ("kern", "mkern", "mskip", "hskip"):  # `\mkern-1.5mu`: spacing
@@ -207,40 +198,55 @@ def _lex_command(s: str, i: int, end: int, out: list[Tok]) -> int:
         typ, val = SIMPLE_CMDS[name]
         out.append(Tok(typ, val, i, k))
         return k
-    if name in relations.NOT_READ:
-        out.append(
-            Tok(
-                "BAD",
-                f"`\\{name}` is not a relation this checker reads yet; "
-                "link steps with =, \\le, \\ge, < or >",
-                i,
-                k,
-            )
-        )
-        return k
     if name in DELIM_SIZERS:
         return _lex_delim(name, s, i, k, end, out)
     if name in BOLD_FONTS or name in UPRIGHT_FONTS:
         return _lex_font(name, s, i, k, end, out)
-    if name in ("begin", "end"):
+    if name in ("lVert", "rVert"):
+        out.append(Tok("OPEN" if name == "lVert" else "CLOSE", "||", i, k))
+        return k
+    return _lex_unread(name, s, i, k, end, out)
+
+
+def _lex_control_symbol(s: str, i: int, out: list[Tok]) -> int:
+    """`\\,` (spacing), `\\{` and `\\}` (braces shown), `\\|` (a norm or KL's bar)."""
+    d, k = s[i + 1], i + 2
+    if d.isspace() or d in ",;:!> ":
+        return k
+    if d == "{":
+        out.append(Tok("OPEN", "\\{", i, k))
+    elif d == "}":
+        out.append(Tok("CLOSE", "\\{", i, k))
+    elif d == "|":
+        out.append(Tok("PARALLEL", "||", i, k))
+    else:
+        out.append(Tok("BAD", f"`\\{d}` cannot be read in a formula", i, k))
+    return k
+
+
+def _lex_unread(name: str, s: str, i: int, k: int, end: int, out: list[Tok]) -> int:
+    """A command the reader knows but does not read (a relation it cannot decide, an
+    environment, an ellipsis, set notation, floors), or does not know: refused in words."""
+    if name in relations.NOT_READ:
+        message = (
+            f"`\\{name}` is not a relation this checker reads yet; "
+            "link steps with =, \\le, \\ge, < or >"
+        )
+    elif name in ("begin", "end"):
         arg = _read_arg(s, k, end)
         env = s[arg[0] : arg[1]].strip() if arg and arg[0] != "unbalanced" else ""
         stop = arg[2] if arg and arg[0] != "unbalanced" else k
         out.append(Tok("BAD", f"`\\{name}{{{env}}}` is not supported here", i, stop))
         return stop
-    if name in ("dots", "ldots", "cdots", "vdots", "ddots"):
-        out.append(Tok("BAD", f"`\\{name}` (an ellipsis) cannot be checked", i, k))
-        return k
-    if name in ("in", "notin", "subset", "subseteq", "forall", "exists"):
-        out.append(Tok("BAD", f"`\\{name}` is not supported here", i, k))
-        return k
-    if name in ("lVert", "rVert"):
-        out.append(Tok("OPEN" if name == "lVert" else "CLOSE", "||", i, k))
-        return k
-    if name in ("lfloor", "rfloor", "lceil", "rceil"):
-        out.append(Tok("BAD", f"`\\{name}` (floors and ceilings) is not supported", i, k))
-        return k
-    out.append(Tok("BAD", _unknown_command(name), i, k))
+    elif name in ("dots", "ldots", "cdots", "vdots", "ddots"):
+        message = f"`\\{name}` (an ellipsis) cannot be checked"
+    elif name in ("in", "notin", "subset", "subseteq", "forall", "exists"):
+        message = f"`\\{name}` is not supported here"
+    elif name in ("lfloor", "rfloor", "lceil", "rceil"):
+        message = f"`\\{name}` (floors and ceilings) is not supported"
+    else:
+        message = _unknown_command(name)
+    out.append(Tok("BAD", message, i, k))
     return k
 
 
@@ -375,42 +381,71 @@ def _lex_font(name: str, s: str, i: int, k: int, end: int, out: list[Tok]) -> in
     if m and m.group(1) in GREEK_COMMANDS:
         greek = GREEK_COMMANDS[m.group(1)]
     single = len(content) == 1 and content.isascii() and content.isalpha()
+    font = _Font(name, content, word, written, greek, single, i, k, after)
     if name in BOLD_FONTS:
-        if content == "1" and name in ("mathbf", "boldsymbol", "bm", "mathbb", "pmb"):
-            if _INDICATOR_AFTER.match(s, after, end):
-                out.append(Tok("INDICATOR", "1", i, after))
-            else:
-                out.append(Tok("ONES", "1", i, after))
-        elif (
-            name == "mathbb"
-            and content == "I"
-            and _INDICATOR_AFTER.match(s, after, end)
-            and not _CALL_AFTER.match(s, after, end)  # `\\mathbb{I}(X; Y)`: information
-        ):
+        return _lex_bold(font, s, end, out)
+    return _lex_upright(font, s, end, out)
+
+
+@dataclass(frozen=True)
+class _Font:
+    """A font command read with its argument: what `_lex_bold` and `_lex_upright` decide on."""
+
+    name: str
+    content: str  # the argument as written
+    word: str  # the argument without spacing (`arg\\,max` -> argmax)
+    written: str  # the whole command, for messages
+    greek: str | None  # the Greek letter the argument is, if it is one
+    single: bool  # the argument is one ASCII letter
+    i: int
+    k: int  # after the command name: where a transparent font's argument is read from
+    after: int
+
+
+def _lex_bold(f: _Font, s: str, end: int, out: list[Tok]) -> int:
+    """`\\mathbf{1}`, `\\mathbb{E}`, `\\mathbb{1}[…]`, `\\mathbf{x}` (the name x)."""
+    name, content, written, single, greek = f.name, f.content, f.written, f.single, f.greek
+    i, k, after = f.i, f.k, f.after
+    if content == "1" and name in ("mathbf", "boldsymbol", "bm", "mathbb", "pmb"):
+        if _INDICATOR_AFTER.match(s, after, end):
             out.append(Tok("INDICATOR", "1", i, after))
-        elif name == "mathbb" and content in BLACKBOARD:
-            typ, val = BLACKBOARD[content]
-            out.append(Tok(typ, val, i, after))
-        elif name == "mathbb" and content in BLACKBOARD_REFUSED:
-            out.append(Tok("BAD", BLACKBOARD_REFUSED[content].format(w=written), i, after))
-        elif name == "mathbb" and single:
-            out.append(
-                Tok(
-                    "BAD",
-                    f"`{written}` has no meaning here: the blackboard letters read are "
-                    "`\\mathbb{E}` (expectation) and `\\mathbb{V}` (variance)",
-                    i,
-                    after,
-                )
-            )
-        elif single:
-            out.append(Tok("LETTER", content, i, after))
-        elif greek:
-            out.append(Tok("GREEK", greek, i, after))
         else:
-            return k  # transparent: read the argument as an ordinary group
-        return after
-    # upright text
+            out.append(Tok("ONES", "1", i, after))
+    elif (
+        name == "mathbb"
+        and content == "I"
+        and _INDICATOR_AFTER.match(s, after, end)
+        and not _CALL_AFTER.match(s, after, end)  # `\\mathbb{I}(X; Y)`: information
+    ):
+        out.append(Tok("INDICATOR", "1", i, after))
+    elif name == "mathbb" and content in BLACKBOARD:
+        typ, val = BLACKBOARD[content]
+        out.append(Tok(typ, val, i, after))
+    elif name == "mathbb" and content in BLACKBOARD_REFUSED:
+        out.append(Tok("BAD", BLACKBOARD_REFUSED[content].format(w=written), i, after))
+    elif name == "mathbb" and single:
+        out.append(
+            Tok(
+                "BAD",
+                f"`{written}` has no meaning here: the blackboard letters read are "
+                "`\\mathbb{E}` (expectation) and `\\mathbb{V}` (variance)",
+                i,
+                after,
+            )
+        )
+    elif single:
+        out.append(Tok("LETTER", content, i, after))
+    elif greek:
+        out.append(Tok("GREEK", greek, i, after))
+    else:
+        return k  # transparent: read the argument as an ordinary group
+    return after
+
+
+def _lex_upright(f: _Font, s: str, end: int, out: list[Tok]) -> int:
+    """`\\mathrm{KL}`, `\\operatorname{softmax}`, `\\text{const}`: vocabulary, else text."""
+    name, content, word, written, greek = f.name, f.content, f.word, f.written, f.greek
+    single, i, k, after = f.single, f.i, f.k, f.after
     if word in ("argmax", "argmin"):  # `\operatorname*{arg\,max}`, `\mathrm{argmin}`
         out.append(Tok("BIGOP", word, i, after))
     elif word in WORD_TOKENS:

@@ -67,50 +67,24 @@ def prepare(text: str) -> tuple[str, list[tuple[int, int]]]:
             d = text[i + 1]
             if d.isascii() and d.isalpha():
                 m = CMD_RE.match(text, i + 1)
-                name = m.group()
-                j = m.end()
-                if name in ("begin", "end"):
-                    k = skip_spaces(text, j, n)
-                    if k < n and text[k] == "{":
-                        close = text.find("}", k)
-                        env = text[k + 1 : close].strip() if close > 0 else ""
-                        if close > 0 and env in WRAP_ENVS:
-                            stop = close + 1
-                            if name == "begin":  # \begin{aligned}[t], \begin{alignat}{2}
-                                q = skip_spaces(text, stop, n)
-                                if q < n and text[q] == "[":
-                                    r = text.find("]", q)
-                                    stop = r + 1 if 0 < r < q + 8 else stop
-                                if env.startswith("alignat"):
-                                    q = skip_spaces(text, stop, n)
-                                    if q < n and text[q] == "{":
-                                        r = match_brace(text, q, n)
-                                        stop = r if r > 0 else stop
-                            blank(i, stop)
-                            if name == "end":
-                                cuts.append((i, i))
-                            i = stop
-                            continue
-                elif name in ("cr", "newline"):
-                    cuts.append((i, j))
-                    blank(i, j)
-                i = j
+                stop, cut = _command(text, i, m.group(), m.end())
             elif d == "\\":
-                j = i + 2
-                q = j + 1 if j < n and text[j] == "*" else j
-                q2 = skip_spaces(text, q, n)
-                if q2 < n and text[q2] == "[":  # \\[4pt]
-                    r = text.find("]", q2)
-                    if 0 < r < q2 + 20:
-                        q = r + 1
-                blank(i, q)
-                cuts.append((i, q))
-                i = q
+                stop = _line_break_end(text, i + 2)
+                cut = (i, stop)
             elif d in "[]()":
                 blank(i, i + 2)
                 i += 2
+                continue
             else:
                 i += 2
+                continue
+            if cut is not None:
+                cuts.append(cut)
+            if stop is None:  # a command that stays
+                i = m.end()
+            else:
+                blank(i, stop)
+                i = stop
         else:
             i += 1
     clean = "".join(s)
@@ -121,6 +95,48 @@ def prepare(text: str) -> tuple[str, list[tuple[int, int]]]:
         start = b
     lines.append((start, n))
     return clean, lines
+
+
+def _command(text: str, i: int, name: str, j: int):
+    """A command at `i` (name ending at `j`): (where a blanked wrapper ends, or None;
+    the cut it makes, or None).  `\\begin{aligned}` / `\\end{aligned}` are wrappers (the end
+    cuts a line), `\\cr` and `\\newline` cut a line, anything else stays."""
+    n = len(text)
+    if name in ("cr", "newline"):
+        return j, (i, j)
+    if name not in ("begin", "end"):
+        return None, None
+    k = skip_spaces(text, j, n)
+    if k >= n or text[k] != "{":
+        return None, None
+    close = text.find("}", k)
+    env = text[k + 1 : close].strip() if close > 0 else ""
+    if close <= 0 or env not in WRAP_ENVS:
+        return None, None
+    stop = close + 1
+    if name == "begin":  # \begin{aligned}[t], \begin{alignat}{2}
+        q = skip_spaces(text, stop, n)
+        if q < n and text[q] == "[":
+            r = text.find("]", q)
+            stop = r + 1 if 0 < r < q + 8 else stop
+        if env.startswith("alignat"):
+            q = skip_spaces(text, stop, n)
+            if q < n and text[q] == "{":
+                r = match_brace(text, q, n)
+                stop = r if r > 0 else stop
+    return stop, ((i, i) if name == "end" else None)
+
+
+def _line_break_end(text: str, j: int) -> int:
+    """Where a `\\\\` (ending at `j`) with its `*` and `[4pt]` ends."""
+    n = len(text)
+    q = j + 1 if j < n and text[j] == "*" else j
+    q2 = skip_spaces(text, q, n)
+    if q2 < n and text[q2] == "[":  # \\[4pt]
+        r = text.find("]", q2)
+        if 0 < r < q2 + 20:
+            q = r + 1
+    return q
 
 
 def nesting_error(s: str) -> int:

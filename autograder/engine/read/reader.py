@@ -27,12 +27,16 @@ No `eval`, no sympy: the output is only `autograder.engine.read.tree` nodes.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 
+from autograder.engine.limits import strict
 from autograder.engine.read.parts import MAX_NESTING
 from autograder.engine.read.prepare import Locator, nesting_error, prepare
 from autograder.engine.read.steps import read_steps
 from autograder.engine.read.tree import ReadError, Step
+
+log = logging.getLogger("autograder")
 
 __all__ = ["MAX_LENGTH", "MAX_NESTING", "Reading", "read"]
 
@@ -80,5 +84,8 @@ def read(text: str) -> Reading:
         if not steps:
             return Reading([], ReadError(1, 1, "the derivation is empty"))
         return Reading(steps, None)
-    except Exception:  # noqa: BLE001 - never raise on learner input
+    except Exception as error:  # noqa: BLE001 - never raise on learner input
+        if strict() and not isinstance(error, RecursionError):
+            raise
+        log.warning("could not read the derivation", exc_info=True)
         return Reading([], ReadError(1, 1, "the derivation could not be read"))

@@ -4,6 +4,9 @@ turned into a `ReadError` on its step (learner input never raises out of here)."
 
 from __future__ import annotations
 
+import logging
+
+from autograder.engine.limits import strict
 from autograder.engine.read.context import settle
 from autograder.engine.read.grammar import parse_segment
 from autograder.engine.read.lex import lex, unwrap_heads
@@ -12,6 +15,8 @@ from autograder.engine.read.notes import note_cut, strip_notes
 from autograder.engine.read.parts import Fail, Tok
 from autograder.engine.read.prepare import Locator, skip_spaces
 from autograder.engine.read.tree import ReadError, Step
+
+log = logging.getLogger("autograder")
 
 
 class _Line:
@@ -95,7 +100,8 @@ def read_steps(text: str, clean: str, lines: list[tuple[int, int]], loc: Locator
     for piece, (a, b) in enumerate(lines):
         try:
             rec = _read_line(clean, a, b, piece, text)
-        except Exception:  # noqa: BLE001 - never raise on learner input
+        except Exception as error:  # noqa: BLE001 - never raise on learner input
+            _swallowed(error, piece)
             start = skip_spaces(clean, a, b)
             rec = _Line([], [], Fail(start, "this line could not be read"), start, None, b)
         if rec is None:
@@ -118,7 +124,8 @@ def read_steps(text: str, clean: str, lines: list[tuple[int, int]], loc: Locator
     for rec in records:
         try:
             _record_steps(text, clean, rec, steps, loc)
-        except Exception:  # noqa: BLE001 - never raise on learner input
+        except Exception as error:  # noqa: BLE001 - never raise on learner input
+            _swallowed(error, piece)
             line, col = loc(rec.start)
             steps.append(
                 Step(
@@ -135,22 +142,7 @@ def read_steps(text: str, clean: str, lines: list[tuple[int, int]], loc: Locator
 
 def _record_steps(text: str, clean: str, rec: _Line, steps: list[Step], loc: Locator) -> None:
     if rec.error is not None:
-        start = rec.start
-        if rec.lead is not None:
-            start = skip_spaces(clean, rec.lead.end, len(clean))
-        line, col = loc(start)
-        eline, ecol = loc(rec.error.pos)
-        source = text[start : max(rec.end, start)].strip()
-        steps.append(
-            Step(
-                rec.lead.value if rec.lead is not None else None,
-                None,
-                line,
-                col,
-                source,
-                error=ReadError(eline, ecol, rec.error.message),
-            )
-        )
+        steps.append(_unreadable_line(text, clean, rec, loc))
         return
     segments = _split_at_relations(rec.toks)
     line_notes = rec.notes
@@ -173,35 +165,56 @@ def _record_steps(text: str, clean: str, rec: _Line, steps: list[Step], loc: Loc
         else:
             line, col = loc(rel.end if rel is not None else rec.start)
         source = _source(text, seg)
-        error = None
-        expr = None
-        try:
-            if not seg:
-                after = f" after `{tok_text(clean, rel)}`" if rel is not None else ""
-                raise Fail(
-                    rel.end if rel is not None else rec.start, f"expected an expression{after}"
-                )
-            expr = parse_segment(clean, seg, rel)
-            if rel is not None and not steps:
-                raise Fail(
-                    rel.start,
-                    f"the first line starts with `{tok_text(clean, rel)}`; "
-                    "write the starting expression before the first relation",
-                )
-            if rel is None and steps:
-                raise Fail(
-                    seg[0].start,
-                    "this line should start with a relation (=, \\le, \\ge, <, >) "
-                    "linking it to the previous line",
-                )
-        except Fail as f:
-            expr = None
-            eline, ecol = loc(f.pos)
-            error = ReadError(eline, ecol, f.message)
-        except RecursionError:
-            expr = None
-            error = ReadError(line, col, "this expression is nested too deeply to read")
-        except Exception:  # noqa: BLE001 - never raise on learner input
-            expr = None
-            error = ReadError(line, col, "this expression could not be read")
+        expr, error = _read_segment(clean, seg, rel, rec.start, bool(steps), loc, (line, col))
         steps.append(Step(relation, expr, line, col, source, note, error))
+
+
+def _unreadable_line(text: str, clean: str, rec: _Line, loc: Locator) -> Step:
+    """A line whose tokens could not be read: a step holding the error where it is."""
+    start = rec.start
+    if rec.lead is not None:
+        start = skip_spaces(clean, rec.lead.end, len(clean))
+    line, col = loc(start)
+    eline, ecol = loc(rec.error.pos)
+    source = text[start : max(rec.end, start)].strip()
+    lead = rec.lead.value if rec.lead is not None else None
+    return Step(lead, None, line, col, source, error=ReadError(eline, ecol, rec.error.message))
+
+
+def _read_segment(clean: str, seg, rel, line_start: int, after_first: bool, loc, where):
+    """One step's expression (the tokens between two relations): (tree, None) or
+    (None, the ReadError saying why it could not be read)."""
+    try:
+        if not seg:
+            after = f" after `{tok_text(clean, rel)}`" if rel is not None else ""
+            raise Fail(rel.end if rel is not None else line_start, f"expected an expression{after}")
+        expr = parse_segment(clean, seg, rel)
+        if rel is not None and not after_first:
+            raise Fail(
+                rel.start,
+                f"the first line starts with `{tok_text(clean, rel)}`; "
+                "write the starting expression before the first relation",
+            )
+        if rel is None and after_first:
+            raise Fail(
+                seg[0].start,
+                "this line should start with a relation (=, \\le, \\ge, <, >) "
+                "linking it to the previous line",
+            )
+        return expr, None
+    except Fail as f:
+        return None, ReadError(*loc(f.pos), f.message)
+    except RecursionError:
+        return None, ReadError(*where, "this expression is nested too deeply to read")
+    except Exception as error:  # noqa: BLE001 - never raise on learner input
+        _swallowed(error, tok_text(clean, seg[0]))
+        return None, ReadError(*where, "this expression could not be read")
+
+
+def _swallowed(error: Exception, what: str) -> None:
+    """An internal error met while reading learner input: logged, and re-raised in strict
+    mode (the tests) so that it is fixed rather than hidden; a line nested too deeply for
+    Python's stack is an answer to refuse, not a bug."""
+    if strict() and not isinstance(error, RecursionError):
+        raise error
+    log.warning("could not read %r", what, exc_info=error)

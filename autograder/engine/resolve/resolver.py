@@ -74,6 +74,13 @@ class Written(sp.Symbol):
         return self.name if exp is None else f"{{{self.name}}}^{{{exp}}}"
 
 
+class WrittenVector(ir.Vector):
+    """A vector-valued defined name kept as written (`\\hat x`)."""
+
+    def _latex(self, printer, exp=None) -> str:
+        return self.name if exp is None else f"{{{self.name}}}^{{{exp}}}"
+
+
 class WrittenCall(sp.Function):
     """`f(a, b)` with f a defined function kept as written (its first argument is the name)."""
 
@@ -278,10 +285,10 @@ class Resolver:
             return scope[key]
         bare = name_key(node, with_sub=False)
         if bare in self.c.macro_defaults and (node.sub is None or key not in self.c.names):
-            if self.keep_definitions:
-                return Written(sx.latex(node))
             macro = self.c.macros[(bare, self.c.macro_defaults[bare])]
             expanded = self._expand(macro, macro.default, node.pos)
+            if self.keep_definitions:
+                return self._written(node, expanded, scope)
             if node.sub is None:
                 return self.resolve(expanded, scope)
             return self.resolve(sx.Index(expanded, node.sub, pos=node.pos), scope)
@@ -359,7 +366,19 @@ class Resolver:
         finally:
             self._depth -= 1
 
-    def _kept(self, node: sx.Apply, scope):
+    def _written(self, node: sx.Name, expanded, scope):
+        """A defined name used bare (`\\hat x`, `\\sigma`, `\\hat x_j`) kept as written: a
+        vector when what it stands for is one, so `\\hat x^\\top g` is still read."""
+        self.keep_definitions = False
+        try:
+            value = self.resolve(expanded, scope)
+        finally:
+            self.keep_definitions = True
+        if node.sub is None and _is_vector(value):
+            return WrittenVector(sx.latex(node))
+        return Written(sx.latex(node))
+
+    def _kept(self, node: sx.Apply, macro, scope):
         """A defined function's use as written: its name, each argument read (or, when it
         is a density's bare name, `H(\\hat p)`, kept as written too)."""
         args = []
@@ -370,6 +389,13 @@ class Resolver:
                 if not isinstance(arg, sx.Name):
                     raise
                 args.append(Written(sx.latex(arg)))
+        self.keep_definitions = False
+        try:
+            value = self.resolve(self._expand(macro, node.args, node.pos), scope)
+        finally:
+            self.keep_definitions = True
+        if _is_vector(value):
+            return value  # a vector-valued call: shown as what it stands for
         return WrittenCall(Written(sx.latex(node.func)), *args)
 
     def _apply(self, node: sx.Apply, scope):
@@ -384,7 +410,7 @@ class Resolver:
                 if _is_vector(default) and not _is_vector(given):
                     return sp.Mul(self._name(node.func, scope), given)
             if self.keep_definitions:
-                return self._kept(node, scope)
+                return self._kept(node, macro, scope)
             return self.resolve(self._expand(macro, node.args, node.pos), scope)
         if key in self.c.densities:
             return self._density(key, node.args, node.given, scope, node.pos)
