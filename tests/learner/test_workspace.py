@@ -439,14 +439,10 @@ def test_real_workspace_progress_and_solutions(real):
         assert reports and all(r.ok for r in reports), row.problem
 
 
-def test_real_workspace_second_run_is_instant_and_keeps_everything(real):
-    import time
-
+def test_real_workspace_second_run_changes_nothing_and_keeps_everything(real):
     folder, _ = real
-    started = time.perf_counter()
     again = ws.prepare(folder, ROOT)
     assert {c.action for c in again} == {"unchanged"}
-    assert time.perf_counter() - started < 5
 
 
 @pytest.mark.parametrize(
