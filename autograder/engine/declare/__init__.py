@@ -479,6 +479,8 @@ def _show(declared: Declared, text: str) -> None:
     if reading.error is not None or len(steps) != 2 or any(s.expr is None for s in steps):
         error = reading.error or next((s.error for s in steps if s.error), None)
         where = f" ({error.message})" if error is not None else ""
+        if error is not None and error.line == 1:  # the claim is one line: point into it
+            column += error.column - 1
         raise DeclarationError(
             line,
             column,
