@@ -8,7 +8,7 @@ r"""Declarations written in the cell: `% let` lines make a problem of any deriva
 
 Each `% let` line is a list of items separated by `;` or `,` (outside brackets).  An
 item is read by the `% let` forms of the kinds (`Kind.let`, one `LetForm` each: a
-template that is both the pattern and the line of the notation table, `let_table()`)
+template that is both the pattern and the row of the website's declarations table)
 and becomes one declaration record of one kind — the same frozen dataclasses a
 curriculum problem lists in its `context`.  Some items refine a record instead of making
 one: the parts of one joint law (`x observed`, `p(x, z) joint density`), a recurrence's
@@ -39,7 +39,7 @@ __all__ = [
     "DeclarationError",
     "declare",
     "has_declarations",
-    "let_table",
+    "example_text",
     "unknown_message",
 ]
 
@@ -546,17 +546,10 @@ def unknown_message(node, comp, after: str = "") -> str:
     )
 
 
-def let_table() -> str:
-    """The `% let` forms of every kind, as a Markdown table (for NOTATION.md and the
-    website's notation page)."""
-    from autograder.engine.kinds import REGISTRY
-
-    rows = ["| kind | `% let` form | example | declares |", "|---|---|---|---|"]
-    for kind in REGISTRY.values():
-        for form in kind.let:
-            name = kind.declaration.__name__
-            syntax = form.syntax.replace("|", r"\|")
-            example = form.example.replace("|", r"\|")
-            meaning = form.meaning.replace("|", r"\|")
-            rows.append(f"| {name} | `{syntax}` | `{example}` | {meaning} |")
-    return "\n".join(rows) + "\n"
+def example_text(form) -> str:
+    """A form's example as the `% let` lines a cell would hold, with what it needs first
+    (`LetForm.needs`; a modifier's `…, ` example follows the item it modifies)."""
+    if form.example.startswith("…"):
+        return f"% let {form.needs}, {form.example.removeprefix('…').lstrip(', ')}"
+    first = f"% let {form.needs}\n" if form.needs else ""
+    return f"{first}% let {form.example}"
