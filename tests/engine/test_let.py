@@ -225,6 +225,15 @@ def test_an_unreadable_claim_points_where_reading_stopped():
     assert "% show <start> <relation> <target>" in report.message
 
 
+def test_names_listed_together_share_one_joint_law():
+    """`z, w latent`: both names refine the same record (once, the second replaced the first)."""
+    lets = r"% let x observed, z, w latent, p(x, z, w) joint density, q(z, w) density"
+    good = check(None, lets + "\n" + r"\sum_z \sum_w q(z, w) = 1")
+    bad = check(None, lets + "\n" + r"\sum_z q(z, w) = 1")
+    assert [s.status for s in good.steps] == ["valid", "valid"], good.message
+    assert bad.steps[1].status == "invalid", bad.message
+
+
 def test_without_a_claim_the_steps_are_judged():
     report = check(None, r"% let a > 0" "\n" r"\log a^2 = 2 \log a \\ = \log a + \log a")
     assert [s.status for s in report.steps] == ["valid", "valid", "valid"]

@@ -374,6 +374,7 @@ def _build(kind, form, values, pending, last, merged, part, text):
     targets = last if form.modifier else [None] * len(names)
     if form.modifier:
         names = [values.get("names")] * len(targets)
+    built: dict = {}  # names listed together (`z, w latent`) refine one record in turn
     for target, name in zip(targets, names, strict=True):
         slot_values = dict(values)
         if name is not None:
@@ -381,12 +382,16 @@ def _build(kind, form, values, pending, last, merged, part, text):
         slots = Slots(slot_values)
         merge_key = form.merge(slots) if form.merge else None
         previous = target.record if target is not None else None
-        if form.merge and previous is None and (type(kind), merge_key) in merged:
-            previous = merged[(type(kind), merge_key)].record
+        if form.merge and previous is None:
+            previous = built.get(merge_key)
+            if previous is None and (type(kind), merge_key) in merged:
+                previous = merged[(type(kind), merge_key)].record
         try:
             record = form.build(slots, previous)
         except LetMismatch:
             raise _Mismatch from None
+        if form.merge:
+            built[merge_key] = record
         if target is not None:
             target.record = record
             refined.append(target)
