@@ -1,6 +1,7 @@
 """`autograder` on the command line: check a derivation, list problems, show hints.
 
     autograder check <problem_id> [FILE|-] [--json] [--timeout S] [--seed N]
+    autograder check - [FILE|-] [--json]      no problem: the chain's `% let` lines declare it
     autograder problems [--json]
     autograder hint <problem_id> [N]
     autograder study [WORKSPACE] [--no-lab] [--port N]
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from autograder.engine.problem import Problem
 
 OK, NOT_OK, USAGE = 0, 1, 2
+NO_PROBLEM = "-"  # `autograder check - [FILE]`: the derivation declares its own objects
 
 
 class UsageError(Exception):
@@ -193,7 +195,11 @@ def _add_check(commands: Any) -> None:
         help="check a derivation (LaTeX chain) against a problem",
         description="Check a derivation. Exit 0 when it is correct, 1 when not, 2 on usage errors.",
     )
-    check.add_argument("problem_id", help="problem id (see `autograder problems`)")
+    check.add_argument(
+        "problem_id",
+        help="problem id (see `autograder problems`); '-': no problem, the derivation "
+        "declares its own objects in `%% let` lines (and its claim in a `%% show` line)",
+    )
     check.add_argument(
         "file",
         nargs="?",
@@ -283,11 +289,13 @@ def _positive_float(text: str) -> float:
 
 
 def _run_check(args: argparse.Namespace) -> int:
-    problem = find_problem(args.problem_id)  # before reading stdin: a typo must not hang
+    declared = args.problem_id == NO_PROBLEM
+    # the id before reading stdin: a typo must not hang
+    problem_id = None if declared else find_problem(args.problem_id).id
     answer = _read_answer(args.file)
     from autograder.curriculum import check
 
-    report = check(problem.id, answer, timeout=args.timeout, seed=args.seed)
+    report = check(problem_id, answer, timeout=args.timeout, seed=args.seed)
     if args.json:
         print(json.dumps(report.to_dict(), indent=2, ensure_ascii=False))
     else:

@@ -449,3 +449,28 @@ def test_grade_on_a_missing_folder_is_a_usage_error(capsys, tmp_path):
 
     assert main(["grade", str(tmp_path / "nowhere")]) == 2
     assert "no such folder" in capsys.readouterr().err
+
+
+# ---------------------------------------------------------------- no problem id
+
+OWN = "% let a > 0\n% show \\sqrt{a^2} = a\n\\sqrt{a^2} = a\n"
+
+
+def test_check_without_a_problem_takes_the_declarations_from_stdin(engine, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "stdin", io.StringIO(OWN))
+    assert main(["check", "-", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["problem"] == "declared" and data["ok"] and data["reached_target"]
+
+
+def test_check_without_a_problem_reads_a_file(engine, answer_file, capsys):
+    wrong = OWN.replace("a > 0", r"a \in \mathbb{R}")
+    assert main(["check", "-", answer_file(wrong)]) == 1
+    out = capsys.readouterr().out
+    assert out.startswith("Problem declared") and "[✗]" in out and "counterexample" in out
+
+
+def test_check_without_a_problem_says_a_bad_declaration_in_words(engine, answer_file, capsys):
+    assert main(["check", "-", answer_file("% let x foo bar\nx = x")]) == 1
+    out = capsys.readouterr().out
+    assert "line 1, column 7" in out and "Traceback" not in out

@@ -440,12 +440,17 @@ def _judge_target(report, problem, exprs, trees, scope: Scope, timeout) -> bool:
     if not relations.implies(report.relation, want):
         shown = relations.text(report.relation) or "nothing (it mixes ≥ and ≤)"
         report.target_message = (
-            f"the chain proves {shown}, but the problem asks for {relations.text(want)}"
+            f"the chain proves {shown}, but the {_asker(problem)} asks for {relations.text(want)}"
         )
         return starts
     report.reached_target = True
     report.target_message = "reaches the target"
     return starts
+
+
+def _asker(problem: Problem) -> str:
+    """What states the target: the problem, or the cell's own `% show` claim."""
+    return "claim" if problem.id == DECLARED else "problem"
 
 
 def _in_form(problem: Problem, expr, tree, text: str) -> bool:

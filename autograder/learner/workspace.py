@@ -6,6 +6,8 @@
       elbo.ipynb, ...        the learner's copies: nbgrader's release (no solutions, no hidden
                              tests) with a note on top saying how to check, get hints and
                              reveal the worked solution
+      own_derivations.ipynb  "Your own derivations": a scratch notebook for derivations of
+                             one's own (`autograder.learner.scratch`), under the same rule
       .workspace.json        the manifest: per notebook, the checksum of the copy the learner
                              received, the key of the source it came from, any update offered
       .release/<id>.ipynb    the newest release, pristine (what a copy is compared against)
@@ -46,6 +48,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from autograder.learner import scratch as own
 from autograder.notebook.cells import notebook_sources, solution_region
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -136,7 +139,18 @@ def prepare(
                 write_solutions(workspace, path)
                 entries.setdefault(path.stem, {})["source_key"] = keys[path.stem]
         save_manifest(workspace, manifest)
-    return sync(workspace, [p.stem for p in sources], today)
+    _release_scratch(workspace)
+    return sync(workspace, [p.stem for p in sources] + [own.STEM], today)
+
+
+def _release_scratch(workspace: Path) -> None:
+    """The newest scratch notebook in `.release/`, like a released one (rewritten only
+    when it changed, so its file keeps its time)."""
+    target = workspace / RELEASE_DIR / f"{own.STEM}.ipynb"
+    data = own.notebook()
+    if _read_json(target) != data:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        _write_json(target, data)
 
 
 def _release(sources: list[Path], root: Path, scratch: Path) -> dict[str, Path]:

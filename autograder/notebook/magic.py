@@ -12,6 +12,11 @@ in `ANSWERS[problem_id]` so hidden tests can re-check it explicitly, in a fresh 
 instead of fishing it out of the learner's namespace.  It returns nothing, so the display
 is the cell's only output.
 
+Without a problem id (`%%derivation`, or `%%derivation --worked`) the cell declares its own
+objects in `% let` lines and, optionally, its claim in a `% show` line
+(`autograder.engine.declare`): any derivation can be checked, not only the curriculum's.
+Such a cell is not an answer to a problem, so nothing is remembered for hidden tests.
+
 An nbgrader release stub (empty, only `%` comments, or `raise NotImplementedError()`)
 raises `NotAttempted`, a `NotImplementedError`, as nbgrader expects of an unanswered cell
 (the cell errors, so the grade and nbgrader's Validate see it); a stub is "not attempted",
@@ -57,7 +62,7 @@ class WorkedSolutionError(Exception):
 
 
 def check_cell(
-    problem_id: str, body: str, *, timeout: float = 5.0, seed: int = 0, worked: bool = False
+    problem_id: str | None, body: str, *, timeout: float = 5.0, seed: int = 0, worked: bool = False
 ) -> None:
     """What the magic does, callable without IPython's argument parsing.
 
@@ -65,6 +70,9 @@ def check_cell(
     the learner's answer, and a worked solution that is not valid raises, so a notebook
     (and the book built from it) fails instead of publishing a wrong derivation.
     """
+    if problem_id is None:
+        _check_declared(body, timeout=timeout, seed=seed, worked=worked)
+        return
     from autograder.curriculum import find, unknown_message
 
     problem = find(problem_id)
@@ -76,19 +84,37 @@ def check_cell(
             f"{problem.id}: not attempted yet. Replace the placeholder in this cell with your "
             "derivation (one line per step) and run the cell again."
         )
-    from IPython.display import display
-
     from autograder.curriculum import check
 
     report = check(problem.id, body, timeout=timeout, seed=seed)
     if not worked:
         ANSWERS[problem.id] = body
-    # the verdict travels with the output, so notebook tests and builds can read it
+    _show(report, worked, f"the worked solution of {problem.id!r}")
+
+
+def _check_declared(body: str, *, timeout: float, seed: int, worked: bool) -> None:
+    """A cell without a problem id: its `% let` and `% show` lines are the problem."""
+    from autograder.curriculum import check
+
+    if is_not_attempted(body):  # `% let` lines are LaTeX comments: no chain yet
+        raise NotAttempted(
+            "nothing to check yet: write your derivation (one line per step) below the "
+            "`% let` lines and run the cell again."
+        )
+    report = check(None, body, timeout=timeout, seed=seed)
+    _show(report, worked, "this worked derivation")
+
+
+def _show(report, worked: bool, what: str) -> None:
+    """Display the report; the verdict travels with the output, so notebook tests and
+    builds can read it.  A worked derivation the checker does not accept raises."""
+    from IPython.display import display
+
     verdict = {"problem": report.problem, "ok": report.ok, "first_error": report.first_error}
     display(report, metadata={"autograder": verdict})
     if worked and not report.ok:
         raise WorkedSolutionError(
-            f"the worked solution of {problem.id!r} is not accepted by the checker: "
+            f"{what} is not accepted by the checker: "
             f"{report.message or report.target_message or 'see the marks above'}"
         )
 
@@ -98,7 +124,13 @@ class DerivationMagics(Magics):
     """Holds the `%%derivation` cell magic."""
 
     @magic_arguments()
-    @argument("problem_id", help="problem id (see `autograder problems`)")
+    @argument(
+        "problem_id",
+        nargs="?",
+        default=None,
+        help="problem id (see `autograder problems`); none: the cell declares its own "
+        "objects in `%% let` lines",
+    )
     @argument("--timeout", type=float, default=5.0, help="seconds per step (default 5)")
     @argument("--seed", type=int, default=0, help="seed for the random instances (default 0)")
     @argument(
@@ -108,7 +140,8 @@ class DerivationMagics(Magics):
     )
     @cell_magic
     def derivation(self, line: str, cell: str) -> None:
-        """Check the LaTeX chain in this cell against a problem and show the report."""
+        """Check the LaTeX chain in this cell against a problem (or against the cell's own
+        `% let` declarations) and show the report."""
         args = parse_argstring(self.derivation, line)
         if not args.timeout > 0:
             raise UsageError(f"--timeout must be positive, not {args.timeout}")

@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from autograder.course.tools import notebook_sources
+from autograder.learner import scratch as own
 from autograder.learner import workspace as ws
 from autograder.learner.study import Solution, solution
 from autograder.learner.study import progress as study_progress
@@ -139,7 +140,11 @@ def sources(data: dict) -> str:
 
 def test_prepare_creates_the_released_notebooks_with_a_note(course):
     changes = course.prepare()
-    assert {n: c.action for n, c in changes.items()} == {"adam": "created", "elbo": "created"}
+    assert {n: c.action for n, c in changes.items()} == {
+        "adam": "created",
+        "elbo": "created",
+        "own_derivations": "created",
+    }
     copy = course.read("elbo.ipynb")
     note = copy["cells"][0]
     assert ws.NOTE_TAG in note["metadata"]["tags"] and "nbgrader" not in note["metadata"]
@@ -152,6 +157,24 @@ def test_prepare_creates_the_released_notebooks_with_a_note(course):
     manifest = json.loads((course.workspace / ws.MANIFEST).read_text())
     assert manifest["notebooks"]["elbo"]["released"] == ws.content_checksum(copy)
     assert (course.workspace / ".solutions" / "elbo.json").exists()
+
+
+def test_the_scratch_notebook_is_laid_out_and_kept_once_edited(course, monkeypatch):
+    course.prepare()
+    mine = course.copy(own.STEM)
+    assert course.read(mine.name) == own.notebook()
+    data = own.notebook()
+    data["cells"][-1]["source"] = "%%derivation\n% let b > 0\nb = b"
+    mine.write_text(json.dumps(data))
+    newer = own.notebook()
+    newer["cells"][0]["source"] += "\nA newer introduction."
+    monkeypatch.setattr(own, "notebook", lambda: newer)
+    change = course.prepare()[own.STEM]
+    assert change.action == "offered" and course.read(change.offered.name) == newer
+    assert "b = b" in sources(course.read(mine.name))
+    # its cells answer no problem: progress does not count them
+    counted = {p.notebook for p in ws.progress(course.workspace).problems}
+    assert counted == {"adam.ipynb", "elbo.ipynb"}
 
 
 def test_second_run_changes_nothing_and_releases_nothing(course):
@@ -413,7 +436,7 @@ def real(tmp_path_factory):
 
 def test_real_release_gives_stubs_and_no_solutions(real):
     folder, changes = real
-    assert sorted(c.notebook for c in changes) == sorted(p.stem for p in REAL)
+    assert sorted(c.notebook for c in changes) == sorted([p.stem for p in REAL] + [own.STEM])
     assert {c.action for c in changes} == {"created"}
     for path in REAL:
         source = json.loads(path.read_text())

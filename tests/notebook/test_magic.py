@@ -84,7 +84,7 @@ def test_flags(ip, calls) -> None:
 
 
 @pytest.mark.parametrize(
-    "line", ["", "elbo --timeout soon", "elbo --timeout 0", "elbo --frobnicate", "elbo extra"]
+    "line", ["elbo --timeout soon", "elbo --timeout 0", "elbo --frobnicate", "elbo extra"]
 )
 def test_bad_arguments_are_usage_errors(ip, calls, line) -> None:
     with pytest.raises(UsageError):
@@ -191,3 +191,39 @@ def test_real_engine_unknown_id_and_stub(ip, engine) -> None:
         ip.run_cell_magic(
             "derivation", problem.id, "% YOUR DERIVATION HERE\nraise NotImplementedError()"
         )
+
+
+# ---------------------------------------------------------------- no problem id
+
+OWN = "% let a > 0\n% show \\sqrt{a^2} = a\n\\sqrt{a^2} = a\n"
+
+
+def test_without_an_id_the_cell_declares_its_objects(ip, engine, monkeypatch) -> None:
+    monkeypatch.setattr(magic, "ANSWERS", {})
+    result, captured = run(ip, "", OWN)
+    (output,) = captured.outputs
+    assert result is None and output.metadata["autograder"]["ok"] is True
+    assert output.data["text/plain"].startswith("Problem declared")
+    assert magic.ANSWERS == {}  # not an answer to a problem: hidden tests never see it
+    _, wrong = run(ip, "--seed 1", OWN.replace("a > 0", r"a \in \mathbb{R}"))
+    (output,) = wrong.outputs
+    assert output.metadata["autograder"] == {"problem": "declared", "ok": False, "first_error": 1}
+    assert "counterexample" in output.data["text/plain"]
+
+
+def test_without_an_id_a_worked_derivation_must_be_valid(ip, engine) -> None:
+    run(ip, "--worked", OWN)
+    with pytest.raises(magic.WorkedSolutionError, match="not accepted"):
+        run(ip, "--worked", OWN.replace("= a\n", "= -a\n"))
+
+
+def test_without_an_id_only_declarations_is_not_attempted(ip, engine) -> None:
+    with pytest.raises(NotImplementedError, match="below the `% let` lines"):
+        ip.run_cell_magic("derivation", "", "% let a > 0\n")
+
+
+def test_without_an_id_a_bad_declaration_is_a_message_not_a_traceback(ip, engine) -> None:
+    _, captured = run(ip, "", "% let a \\in (1, 0)\na = a\n")
+    (output,) = captured.outputs
+    assert "line 1" in output.data["text/plain"] and "empty" in output.data["text/plain"]
+    assert output.metadata["autograder"]["ok"] is False

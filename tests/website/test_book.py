@@ -37,7 +37,7 @@ import pytest
 import yaml
 
 from autograder.course.tools import notebook_sources
-from autograder.website import book
+from autograder.website import book, declarations
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -277,6 +277,8 @@ def test_the_pages_rerun_when_the_checker_changes(tmp_path, monkeypatch):
     nb = c.notebook([c.markdown("# T"), c.setup(), c.worked("algebra", "a &= a")])
     nbformat.write(nb, root / "notebooks" / "t.ipynb")
     book.prepare(root=root)
+    table = (generated / "declarations_table.md").read_text(encoding="utf-8")
+    assert table == declarations.declaration_table()
     page = nbformat.read(generated / "derivations" / "t.ipynb", 4)
     assert page.metadata.kernelspec["name"] == "python3"
     assert page.metadata.kernelspec["autograder"] == book.checker_digest(including_book=False)
@@ -526,7 +528,10 @@ def test_the_notation_page_is_what_the_checker_reads(built):
     assert generated == book.notation_table()
     page = (built.html / "book" / "notation.html").read_text()
     rows = sum(len(rows) for _, _, rows in book.NOTATION)
-    assert page.count("<tr") == rows + len(book.NOTATION)  # a header row per table
+    declared = len(declarations.rows())  # the `% let` table, one row per form
+    # a header row per table
+    assert page.count("<tr") == rows + len(book.NOTATION) + declared + 1
+    assert "Declare your own objects" in page
     for heading, _, _ in book.NOTATION:
         assert heading.replace("'", "&#8217;") in page or heading in page, heading
 

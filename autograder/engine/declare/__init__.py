@@ -8,7 +8,7 @@ r"""Declarations written in the cell: `% let` lines make a problem of any deriva
 
 Each `% let` line is a list of items separated by `;` or `,` (outside brackets).  An
 item is read by the `% let` forms of the kinds (`Kind.let`, one `LetForm` each: a
-template that is both the pattern and the line of the notation table, `let_table()`)
+template that is both the pattern and the row of the website's declarations table)
 and becomes one declaration record of one kind — the same frozen dataclasses a
 curriculum problem lists in its `context`.  Some items refine a record instead of making
 one: the parts of one joint law (`x observed`, `p(x, z) joint density`), a recurrence's
@@ -39,7 +39,7 @@ __all__ = [
     "DeclarationError",
     "declare",
     "has_declarations",
-    "let_table",
+    "example_text",
     "unknown_message",
 ]
 
@@ -374,6 +374,7 @@ def _build(kind, form, values, pending, last, merged, part, text):
     targets = last if form.modifier else [None] * len(names)
     if form.modifier:
         names = [values.get("names")] * len(targets)
+    built: dict = {}  # names listed together (`z, w latent`) refine one record in turn
     for target, name in zip(targets, names, strict=True):
         slot_values = dict(values)
         if name is not None:
@@ -381,12 +382,16 @@ def _build(kind, form, values, pending, last, merged, part, text):
         slots = Slots(slot_values)
         merge_key = form.merge(slots) if form.merge else None
         previous = target.record if target is not None else None
-        if form.merge and previous is None and (type(kind), merge_key) in merged:
-            previous = merged[(type(kind), merge_key)].record
+        if form.merge and previous is None:
+            previous = built.get(merge_key)
+            if previous is None and (type(kind), merge_key) in merged:
+                previous = merged[(type(kind), merge_key)].record
         try:
             record = form.build(slots, previous)
         except LetMismatch:
             raise _Mismatch from None
+        if form.merge:
+            built[merge_key] = record
         if target is not None:
             target.record = record
             refined.append(target)
@@ -479,6 +484,8 @@ def _show(declared: Declared, text: str) -> None:
     if reading.error is not None or len(steps) != 2 or any(s.expr is None for s in steps):
         error = reading.error or next((s.error for s in steps if s.error), None)
         where = f" ({error.message})" if error is not None else ""
+        if error is not None and error.line == 1:  # the claim is one line: point into it
+            column += error.column - 1
         raise DeclarationError(
             line,
             column,
@@ -544,17 +551,10 @@ def unknown_message(node, comp, after: str = "") -> str:
     )
 
 
-def let_table() -> str:
-    """The `% let` forms of every kind, as a Markdown table (for NOTATION.md and the
-    website's notation page)."""
-    from autograder.engine.kinds import REGISTRY
-
-    rows = ["| kind | `% let` form | example | declares |", "|---|---|---|---|"]
-    for kind in REGISTRY.values():
-        for form in kind.let:
-            name = kind.declaration.__name__
-            syntax = form.syntax.replace("|", r"\|")
-            example = form.example.replace("|", r"\|")
-            meaning = form.meaning.replace("|", r"\|")
-            rows.append(f"| {name} | `{syntax}` | `{example}` | {meaning} |")
-    return "\n".join(rows) + "\n"
+def example_text(form) -> str:
+    """A form's example as the `% let` lines a cell would hold, with what it needs first
+    (`LetForm.needs`; a modifier's `…, ` example follows the item it modifies)."""
+    if form.example.startswith("…"):
+        return f"% let {form.needs}, {form.example.removeprefix('…').lstrip(', ')}"
+    first = f"% let {form.needs}\n" if form.needs else ""
+    return f"{first}% let {form.example}"

@@ -40,6 +40,12 @@ class LetForm:
     same `merge` key, or for a `modifier` the record of the item before), else None.  It
     raises `LetMismatch` when the form does not apply after all, `ValueError` for a
     declaration that cannot hold.  Records it implies: `Kind.let_implies`.
+
+    `syntax`, `example` and `meaning` are the form's row of the declarations table on the
+    website's notation page (`autograder.website.declarations`), and the example is checked
+    to declare this kind (`tests/website/test_declarations.py`).  `needs` is what the
+    example needs declared first, e.g. the joint law a `q(z) density` is beside; a
+    modifier's example starts with `…, ` and `needs` ends with the item it modifies.
     """
 
     syntax: str
@@ -48,6 +54,7 @@ class LetForm:
     build: Callable[..., Any]
     merge: Callable[..., Any] | None = None  # slots -> key of the record it refines
     modifier: bool = False  # refines the records of the item before it
+    needs: str = ""  # `% let` items the example needs before it (see above)
 
 
 class LetMismatch(Exception):

@@ -203,6 +203,7 @@ class DensitiesKind(Kind):
             "a variable over a small finite set",
             _role("latent"),
             merge=lambda s: "laws",
+            needs=r"x observed, p(x, z) joint density",
         ),
         LetForm(
             "<f> joint density",
@@ -210,6 +211,7 @@ class DensitiesKind(Kind):
             "the joint law of the variables: its marginals and conditionals p(z), p(x|z) … follow",
             _joint,
             merge=lambda s: "laws",
+            needs=r"x observed, z latent",
         ),
         LetForm(
             "<f> density",
@@ -217,6 +219,7 @@ class DensitiesKind(Kind):
             "another law over some of the variables, independent of the joint",
             _other,
             merge=lambda s: "laws",
+            needs=r"x observed, z latent, p(x, z) joint density",
         ),
     )
 

@@ -116,6 +116,7 @@ class DatasetKind(Kind):
             "a softmax model over the outcomes with random features φ(x) and parameter θ",
             _model,
             merge=lambda s: "data",
+            needs=r"N data points x_i",
         ),
     )
 

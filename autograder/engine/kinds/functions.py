@@ -79,6 +79,7 @@ class DefineKind(Kind):
             "a function given by a formula (a use is replaced by it)",
             _define,
             merge=lambda s: (s.f.key, len(s.f.args)),
+            needs=r"y \in \mathbb{R}^K probability vector",
         ),
         LetForm(
             "<name> = <f>",
@@ -86,6 +87,7 @@ class DefineKind(Kind):
             "after a definition: what its name alone means",
             _default,
             merge=lambda s: (s.f.key, len(s.f.args)),
+            needs=r"y, z \in \mathbb{R}^K; L(v) = \sum_{j=1}^{K} y_j v_j",
         ),
     )
 
@@ -145,12 +147,14 @@ class FunctionOfKind(Kind):
             "f(a) function",
             "a real function of finite variables (a random table; constant is a tight case)",
             lambda s, p: FunctionOf(s.f.key, s.f.args),
+            needs=r"a latent, \pi(a) joint density",
         ),
         LetForm(
             r"<f> nonnegative function",
             "f(a) nonnegative function",
             "the same, ≥ 0 (and 0 somewhere)",
             lambda s, p: FunctionOf(s.f.key, s.f.args, nonnegative=True),
+            needs=r"a latent, \pi(a) joint density",
         ),
     )
 
@@ -204,6 +208,7 @@ class VariableKind(Kind):
             r"variable \theta",
             r"what `\propto` and `+ \text{const}` refer to (`C` is a constant)",
             lambda s, p: Variable(s.name.key),
+            needs=r"\theta \in \mathbb{R}",
         ),
     )
 

@@ -100,6 +100,7 @@ class MarkovChainKind(Kind):
             "a positive proposal on the same states, y ≠ x (symmetric is a tight case)",
             _proposal,
             merge=lambda s: "chain",
+            needs=r"\pi(x) target",
         ),
     )
 

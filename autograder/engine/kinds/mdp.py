@@ -295,6 +295,7 @@ class MDPKind(Kind):
             "a real function of the state (b is one already)",
             _role("functions", 1, "b(s) baseline"),
             merge=lambda s: "mdp",
+            needs=r"\pi_\theta(a|s) softmax policy; T horizon",
         ),
         LetForm(
             "<f> reward",
@@ -302,6 +303,7 @@ class MDPKind(Kind):
             "the reward's name",
             _role("reward", 2, "r(s, a) reward"),
             merge=lambda s: "mdp",
+            needs=r"\pi_\theta(a|s) softmax policy; T horizon",
         ),
         LetForm(
             r"<f> return",
@@ -309,6 +311,7 @@ class MDPKind(Kind):
             "the return's name",
             _role("ret", 1, r"R(\tau) return"),
             merge=lambda s: "mdp",
+            needs=r"\pi_\theta(a|s) softmax policy; T horizon",
         ),
         LetForm(
             r"<f> objective",
@@ -316,6 +319,7 @@ class MDPKind(Kind):
             "the objective's name",
             _role("objective", 1, r"J(\theta) objective"),
             merge=lambda s: "mdp",
+            needs=r"\pi_\theta(a|s) softmax policy; T horizon",
         ),
     )
 

@@ -225,7 +225,13 @@ class IntegerKind(Kind):
             r"a positive integer (`\mathbb{N}`, `\mathbb{Z}_{>0}`), taking small values",
             _integer_set,
         ),
-        LetForm(r"<names> horizon", r"T horizon", "the horizon of an MDP (1 to 4)", _horizon),
+        LetForm(
+            r"<names> horizon",
+            r"T horizon",
+            "the horizon of an MDP (1 to 4)",
+            _horizon,
+            needs=r"\pi_\theta(a|s) softmax policy",
+        ),
         LetForm(
             r"at least <number>",
             r"n \in \mathbb{N}, at least 2",
@@ -254,6 +260,7 @@ class IndexKind(Kind):
             r"i, j \in \{1, \dots, n\}",
             r"summation indices: an unbounded `\sum_i` runs over the range",
             _index,
+            needs=r"x \in \mathbb{R}^n",
         ),
     )
 

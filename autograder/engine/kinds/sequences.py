@@ -248,6 +248,7 @@ class RandomSequenceKind(Kind):
             r"g_i random, mean \mu",
             "random variables g_1, g_2, … on one joint law (nothing else assumed)",
             _random,
+            needs=r"\mu \in \mathbb{R}",
         ),
         LetForm(
             "mean <name>",
@@ -255,6 +256,7 @@ class RandomSequenceKind(Kind):
             "after a random sequence: the name of their common mean (a real)",
             _sequence_mean,
             modifier=True,
+            needs=r"\mu \in \mathbb{R}; g_i random",
         ),
     )
 
@@ -287,6 +289,7 @@ class RecurrenceKind(Kind):
             "a first term of a sequence defined by a recurrence",
             _initial,
             merge=lambda s: s.term.base,
+            needs=r"m_t = m_{t-1} + 1",
         ),
         LetForm(
             "<seq> = <expr>",
@@ -294,6 +297,7 @@ class RecurrenceKind(Kind):
             "its rule, from earlier terms (the index is a positive integer, the step)",
             _rule,
             merge=lambda s: s.seq.base,
+            needs=r"\beta_1 \in (0, 1); \mu \in \mathbb{R}; g_i random, mean \mu; m_0 = 0",
         ),
     )
 
@@ -330,6 +334,7 @@ class DefinitionKind(Kind):
             r"\hat m_t = \frac{m_t}{1-\beta_1^t}",
             "an abbreviation at an index, not defined from itself",
             _abbreviation,
+            needs=r"\beta_1 \in (0, 1); m_0 = 0; m_t = \beta_1 m_{t-1} + 1",
         ),
     )
 

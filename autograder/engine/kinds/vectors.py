@@ -163,6 +163,7 @@ class VectorKind(Kind):
             "after a random vector: what it already is",
             lambda s, p: _random_only("independent components", p),
             modifier=True,
+            needs=r"k \in \mathbb{R}^d random",
         ),
         LetForm(
             "mean <number>",
@@ -170,6 +171,7 @@ class VectorKind(Kind):
             "after a random vector: each component's mean",
             _mean,
             modifier=True,
+            needs=r"k \in \mathbb{R}^d random",
         ),
         LetForm(
             "variance <number>",
@@ -177,6 +179,7 @@ class VectorKind(Kind):
             "after a random vector: each component's variance",
             _variance,
             modifier=True,
+            needs=r"k \in \mathbb{R}^d random",
         ),
     )
 
