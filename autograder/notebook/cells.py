@@ -16,12 +16,14 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-HEADER = re.compile(r"^\s*%%derivation\s+(\S+)(.*)$")
+# `%%derivation elbo --worked`, or with no id (`%%derivation --worked`): a cell's own `% let`
+HEADER = re.compile(r"^\s*%%derivation(?=\s|$)(?:\s+(?!-)(\S+))?(.*)$")
 WORKED_TAG = "worked-solution"
 
 
-def header(source: str) -> tuple[str, str] | None:
-    """(problem id, the rest of the line) of a `%%derivation` cell's first line, or None."""
+def header(source: str) -> tuple[str | None, str] | None:
+    """(problem id, the rest of the line) of a `%%derivation` cell's first line, or None;
+    the id is None for a cell that declares its own objects."""
     m = HEADER.match(source.partition("\n")[0])
     return (m[1], m[2]) if m else None
 

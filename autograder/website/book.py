@@ -222,11 +222,12 @@ def page_notebook(nb: nbformat.NotebookNode, download: str) -> nbformat.Notebook
     number = 0
     for i, cell in enumerate(cells):
         if cell.cell_type == "code":
-            problem, _ = _problem_of(cell)
             tags = _tags(cell)
             if "hide-input" not in tags and "remove-input" not in tags:
                 cell.metadata["tags"] = tags + ["hide-input"]
-            cell.metadata.setdefault("mystnb", {}).update(SHOW_LATEX if problem else SHOW_CODE)
+            cell.metadata.setdefault("mystnb", {}).update(
+                SHOW_LATEX if header(cell.source) else SHOW_CODE
+            )
         elif MODEL_ANSWER in _tags(cell):
             cell.source = f"::::{{dropdown}} Model answer\n{cell.source}\n::::"
             cell.metadata.pop("jupyter", None)

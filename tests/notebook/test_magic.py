@@ -227,3 +227,21 @@ def test_without_an_id_a_bad_declaration_is_a_message_not_a_traceback(ip, engine
     (output,) = captured.outputs
     assert "line 1" in output.data["text/plain"] and "empty" in output.data["text/plain"]
     assert output.metadata["autograder"]["ok"] is False
+
+
+@pytest.mark.parametrize(
+    "first_line, expected",
+    [
+        ("%%derivation elbo", ("elbo", "")),
+        ("%%derivation elbo --worked", ("elbo", " --worked")),
+        ("%%derivation --worked", (None, " --worked")),  # its own % let context
+        ("%%derivation", (None, "")),
+        ("%%derivationx elbo", None),
+        ("%derivation elbo", None),
+    ],
+)
+def test_the_header_of_a_derivation_cell(first_line, expected):
+    from autograder.notebook.cells import header, is_worked
+
+    assert header(first_line + "\nx = x") == expected
+    assert is_worked(first_line + "\nx = x") == (expected is not None and "--worked" in expected[1])
