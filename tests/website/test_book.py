@@ -37,7 +37,7 @@ import pytest
 import yaml
 
 from autograder.course.tools import notebook_sources
-from autograder.website import book, declarations
+from autograder.website import book, declarations, notation, plaintext
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -257,8 +257,8 @@ def test_every_follow_up_reads_the_same(source, expected):
     ],
 )
 def test_titles_lose_their_tex(tex, text):
-    assert book.tex_to_text(tex) == text
-    assert "\\" not in book.tex_to_text(tex + r" \frobnicate{x}")
+    assert plaintext.tex_to_text(tex) == text
+    assert "\\" not in plaintext.tex_to_text(tex + r" \frobnicate{x}")
 
 
 def test_the_pages_rerun_when_the_checker_changes(tmp_path, monkeypatch):
@@ -293,10 +293,10 @@ def test_the_pages_rerun_when_the_checker_changes(tmp_path, monkeypatch):
 def test_a_notation_row_the_checker_disagrees_with_stops_the_build():
     from autograder.curriculum import check
 
-    with pytest.raises(book.NotationDrift):
-        book._check_row(check, book.Row("algebra", ("a + b", "a - b")))
-    with pytest.raises(book.NotationDrift):
-        book._check_row(check, book.Row("algebra", ("a + b",), error=True))
+    with pytest.raises(notation.NotationDrift):
+        notation._check_row(check, notation.Row("algebra", ("a + b", "a - b")))
+    with pytest.raises(notation.NotationDrift):
+        notation._check_row(check, notation.Row("algebra", ("a + b",), error=True))
 
 
 # ---------------------------------------------------------------- the built site
@@ -525,14 +525,14 @@ def test_every_internal_link_resolves(built):
 
 def test_the_notation_page_is_what_the_checker_reads(built):
     generated = (ROOT / book.GENERATED / "notation_table.md").read_text()
-    assert generated == book.notation_table()
+    assert generated == notation.notation_table()
     page = (built.html / "book" / "notation.html").read_text()
-    rows = sum(len(rows) for _, _, rows in book.NOTATION)
+    rows = sum(len(rows) for _, _, rows in notation.NOTATION)
     declared = len(declarations.rows())  # the `% let` table, one row per form
     # a header row per table
-    assert page.count("<tr") == rows + len(book.NOTATION) + declared + 1
+    assert page.count("<tr") == rows + len(notation.NOTATION) + declared + 1
     assert "Declare your own objects" in page
-    for heading, _, _ in book.NOTATION:
+    for heading, _, _ in notation.NOTATION:
         assert heading.replace("'", "&#8217;") in page or heading in page, heading
 
 
