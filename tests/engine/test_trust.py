@@ -502,7 +502,11 @@ def test_read_as_keeps_what_was_written_unsimplified():
         ("mle_kl", r"\sum_x \hat p(x) \log p_\theta(x)", None),
         ("mle_kl", r"-H(\hat p, p_\theta) + H(\hat p)", None),
         ("mle_kl", r"\frac{1}{N}\sum_{i=1}^{N} \log p_\theta(x_i)", None),
-        ("mle_kl", r"\sum_x \log \hat p(x) p_\theta(x)", r"\sum_{x} \left(\log{\left(\hat{p}\left(x\right) \right)}"),
+        (
+            "mle_kl",
+            r"\sum_x \log \hat p(x) p_\theta(x)",
+            r"\sum_{x} \left(\log{\left(\hat{p}\left(x\right) \right)}",
+        ),
     ],
 )
 def test_read_as_shows_what_was_understood_and_only_when_it_differs(problem, written, shown):
