@@ -195,13 +195,19 @@ def _run_grade(args: argparse.Namespace) -> int:
         quiet=args.json,
     )
     if args.shard:
-        from autograder.course.shards import grade_shard
+        from autograder.course.shards import ShardError, grade_shard
 
         index, count = args.shard
         out = Path(args.out) if args.out else None
-        _, table, folder = grade_shard(submitted, index, count, out, settings)
+        try:
+            _, table, folder = grade_shard(
+                submitted, index, count, out, settings, as_json=args.json
+            )
+        except ShardError as error:
+            raise UsageError(f"autograder: {error}") from None
         print(table)
-        print(f"shard {index}/{count}: {folder} (merge with `autograder grade --merge`)")
+        if not args.json:
+            print(f"shard {index}/{count}: {folder} (merge with `autograder grade --merge`)")
         return OK
     outcomes, table = grade_class(submitted, settings, as_json=args.json)
     course = submitted.resolve().parent

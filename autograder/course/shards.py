@@ -83,14 +83,19 @@ def grade_shard(
     count: int,
     out: Path | None = None,
     settings: Settings | None = None,
+    *,
+    as_json: bool = False,
 ) -> tuple[list[Outcome], str, Path]:
     """Grade shard `index` of `count` of the class under `submitted` into `out`; the
-    outcomes, the summary table and the result folder."""
+    outcomes, the summary (a table, or with `as_json` JSON) and the result folder."""
     submitted = submitted.resolve()
     course = submitted.parent
     out = (out or default_out(course, index, count)).resolve()
-    if out == submitted or submitted in out.parents:
-        raise ShardError(f"the result folder {out} must not be inside {submitted}")
+    if out == submitted or submitted in out.parents or out == course or out in course.parents:
+        raise ShardError(f"the result folder {out} must not be the course or inside {submitted}")
+    ours = any((out / name).exists() for name in (MANIFEST, ROWS, WORK))
+    if out.is_dir() and any(out.iterdir()) and not ours:
+        raise ShardError(f"{out} holds files and is not a shard's result folder: choose another")
     work = out / WORK
     (out / MANIFEST).unlink(missing_ok=True)  # from here on the folder is unfinished
     for name in ("autograded", "feedback"):
@@ -132,6 +137,12 @@ def grade_shard(
     }
     _write_atomic(out / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False))
     shutil.rmtree(work, ignore_errors=True)
+    if as_json:
+        from autograder.course.classreport import class_report
+
+        report = class_report(outcomes, grader.isolated, grader.ignored, grader.problems, totals)
+        report["result"] = str(out)
+        return outcomes, json.dumps(report, indent=1, ensure_ascii=False), out
     table = summary(outcomes, grader.isolated, grader.ignored, grader.problems, totals)
     return outcomes, table, out
 

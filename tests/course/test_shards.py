@@ -277,3 +277,20 @@ def test_a_bad_shard_is_refused_in_words(text, capsys):
         parse_shard(text)
     assert main(["grade", "x", f"--shard={text}"]) == 2
     assert "--shard wants I/N" in capsys.readouterr().err
+
+
+def test_a_shard_never_writes_over_the_course_or_a_foreign_folder(tmp_path):
+    course = tmp_path / "course"
+    (course / "submitted").mkdir(parents=True)
+    (course / "feedback").mkdir()
+    foreign = tmp_path / "notes"
+    foreign.mkdir()
+    (foreign / "todo.txt").write_text("mine")
+    for out, words in [
+        (course, "must not be the course"),
+        (course / "submitted" / "r", "must not be the course or inside"),
+        (foreign, "is not a shard's result folder"),
+    ]:
+        with pytest.raises(ShardError, match=words):
+            grade_shard(course / "submitted", 0, 2, out, SETTINGS)
+    assert (course / "feedback").is_dir() and (foreign / "todo.txt").read_text() == "mine"
