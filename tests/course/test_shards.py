@@ -294,3 +294,23 @@ def test_a_shard_never_writes_over_the_course_or_a_foreign_folder(tmp_path):
         with pytest.raises(ShardError, match=words):
             grade_shard(course / "submitted", 0, 2, out, SETTINGS)
     assert (course / "feedback").is_dir() and (foreign / "todo.txt").read_text() == "mine"
+
+
+def test_a_shard_of_a_course_never_released_reports_json_and_merges(tmp_path, capsys):
+    """The shard releases the assignment in its own copy, the merge in the course; a
+    notebook not handed in is graded as missing, and the merge names the shard not in."""
+    submitted = tmp_path / "course" / "submitted"
+    for student in ("correct", "partial"):  # shard 0 and shard 1 of 2
+        (submitted / student / ASSIGNMENT).mkdir(parents=True)
+    out = tmp_path / "r1"
+    argv = ["grade", str(submitted), "--shard=1/2", "--json", "--no-feedback", "--out", str(out)]
+    assert main([*argv, "--jobs", "1"]) == 0
+    report = json.loads(capsys.readouterr().out)
+    assert report["result"] == str(out)
+    assert [r["student"] for r in report["per_student"]] == ["partial"]
+    assert main(["grade", str(submitted), "--merge", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "merged 1 graded notebook(s)" in printed and "not merged yet: shard(s) 0/2" in printed
+    rows = _rows(tmp_path / "course")
+    assert list(rows) == ["partial"]
+    assert all(score == 0 for score, _, _ in rows["partial"]["grades"].values())
