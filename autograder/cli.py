@@ -124,6 +124,25 @@ def _add_grade(commands: Any) -> None:
         action="store_true",
         help="print the summary (per problem, per student, failures) as JSON",
     )
+    grade.add_argument(
+        "--shard",
+        type=_shard,
+        metavar="I/N",
+        help="grade only shard I of N (0 <= I < N; students by a hash of their id) into "
+        "a result folder for --merge",
+    )
+    grade.add_argument(
+        "--out",
+        metavar="RESULT",
+        help="with --shard: the result folder (default: COURSE/shards/I-of-N)",
+    )
+    grade.add_argument(
+        "--merge",
+        nargs="+",
+        metavar="RESULT",
+        help="merge finished shard results into the course (SUBMITTED's parent, else the "
+        "course the results name): gradebook, feedback, grades.csv",
+    )
     grade.set_defaults(run=_run_grade)
 
 
@@ -152,6 +171,10 @@ def _run_grade(args: argparse.Namespace) -> int:
     from autograder.course.classgrade import Settings, grade_class
     from autograder.course.tools import ROOT
 
+    if args.merge:
+        return _run_merge(args)
+    if args.out and not args.shard:
+        raise UsageError("--out is the result folder of a shard: use it with --shard I/N")
     if args.demo:
         from autograder.course.demo import make_demo_class
 
@@ -173,6 +196,21 @@ def _run_grade(args: argparse.Namespace) -> int:
         feedback=not args.no_feedback,
         quiet=args.json,
     )
+    if args.shard:
+        from autograder.course.shards import ShardError, grade_shard
+
+        index, count = args.shard
+        out = Path(args.out) if args.out else None
+        try:
+            _, table, folder = grade_shard(
+                submitted, index, count, out, settings, as_json=args.json
+            )
+        except ShardError as error:
+            raise UsageError(f"autograder: {error}") from None
+        print(table)
+        if not args.json:
+            print(f"shard {index}/{count}: {folder} (merge with `autograder grade --merge`)")
+        return OK
     outcomes, table = grade_class(submitted, settings, as_json=args.json)
     course = submitted.resolve().parent
     if args.json:
@@ -187,6 +225,38 @@ def _run_grade(args: argparse.Namespace) -> int:
     print(f"grades:    {course / 'grades.csv'}")
     print(f"feedback:  {course / 'feedback'}")
     return OK
+
+
+def _run_merge(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from autograder.course.shards import ShardError, course_of, merge
+
+    if args.shard or args.demo or args.out:
+        raise UsageError("--merge takes only result folders (and SUBMITTED for the course)")
+    try:
+        if args.submitted:
+            course = Path(args.submitted).resolve().parent
+        else:
+            course = course_of([Path(r) for r in args.merge])
+        lines = merge(course, [Path(r) for r in args.merge])
+    except ShardError as error:
+        print(f"autograder: {error}", file=sys.stderr)
+        return NOT_OK
+    print("\n".join(lines))
+    print(f"gradebook: {course / 'gradebook.db'}")
+    print(f"grades:    {course / 'grades.csv'}")
+    print(f"feedback:  {course / 'feedback'}")
+    return OK
+
+
+def _shard(text: str) -> tuple[int, int]:
+    from autograder.course.shards import parse_shard
+
+    try:
+        return parse_shard(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def _add_check(commands: Any) -> None:

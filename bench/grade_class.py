@@ -11,7 +11,14 @@ per submission, and the median time to launch a trivial program in the sandbox (
 confined, i.e. namespaces, read-only view, unprivileged user) against the same launcher
 unconfined.
 
-    .venv/bin/python bench/grade_class.py [--students 40] [--jobs 2]
+Then the cost of one submission in core-seconds (our wall time x jobs / submissions, and
+feedback, which nbgrader generates in one process per assignment), where it goes (the
+sandbox's launch, nbgrader's start-up in it, a kernel's start, the rest of `nbgrader
+autograde`: running the cells and writing the notebook; the re-grade runs beside it), and
+a projected wall time for a class of 1,000 students x 16 notebooks graded in shards on n
+machines of c cores (`autograder grade --shard`), from those figures.
+
+    .venv/bin/python bench/grade_class.py [--students 40] [--jobs 2] [--no-stock]
 """
 
 from __future__ import annotations
@@ -101,10 +108,98 @@ def launch_cost(repeat: int = 20) -> dict[str, float]:
     return cost
 
 
+def startup_costs(repeat: int = 3) -> dict[str, float]:
+    """Median seconds: nbgrader's start-up in the sandbox (`--version`, no notebook), and
+    a kernel's start and shutdown."""
+    import statistics
+
+    from jupyter_client.manager import start_new_kernel
+
+    from autograder.course.sandbox import UID_BASE, Sandbox, isolation_available
+
+    argv = [sys.executable, "-I", "-B", "-m", "autograder.course.nbgrader_launch", "--version"]
+    costs: dict[str, list[float]] = {"nbgrader start-up": [], "kernel start": []}
+    with tempfile.TemporaryDirectory(prefix="bench-startup-") as scratch:
+        for i in range(repeat):
+            box = Sandbox(
+                Path(scratch) / f"nb-{i}",
+                uid=UID_BASE,
+                memory_mb=3072,
+                isolate=isolation_available(),
+            )
+            started = time.perf_counter()
+            box.start(argv).wait(120)
+            costs["nbgrader start-up"].append(time.perf_counter() - started)
+            started = time.perf_counter()
+            manager, client = start_new_kernel(kernel_name="python3")
+            client.stop_channels()
+            manager.shutdown_kernel(now=True)
+            costs["kernel start"].append(time.perf_counter() - started)
+    return {name: statistics.median(times) for name, times in costs.items()}
+
+
+def feedback_seconds(course: Path, assignments: list[str]) -> float:
+    started = time.perf_counter()
+    for assignment in assignments:
+        run_nbgrader(
+            "generate_feedback",
+            f"--CourseDirectory.assignment_id={assignment}",
+            "--force",
+            course=course,
+            timeout=24 * 3600,
+        )
+    return time.perf_counter() - started
+
+
+def shard_overhead(submitted: Path, students: int) -> tuple[float, float]:
+    """Seconds of a shard that holds no student (copying the course, releasing nothing,
+    feedback and export of nothing) and of merging its result."""
+    from autograder.course.shards import grade_shard, merge, shard_of
+
+    count = 64
+    taken = {shard_of(f"student{i:02d}", count) for i in range(students)}
+    empty = min(set(range(count)) - taken)
+    out = submitted.parent.parent / "empty-shard"
+    started = time.perf_counter()
+    grade_shard(submitted, empty, count, out, Settings(quiet=True))
+    shard = time.perf_counter() - started
+    started = time.perf_counter()
+    merge(submitted.parent, [out])
+    return shard, time.perf_counter() - started
+
+
+CLASS = (1000, 16)  # students x notebooks of the projection
+MACHINES = (1, 4, 16, 64)
+CORES = (2, 8, 32)
+
+
+def projection(core_seconds: float, feedback: float, fixed: float) -> str:
+    """Hours for CLASS on n machines of c cores: grading spreads over every core, feedback
+    over the machines (one nbgrader per assignment and shard), plus each shard's fixed
+    start (copying the course, starting the workers)."""
+    students, notebooks = CLASS
+    total = students * notebooks
+    lines = [
+        f"projected wall time for {students} students x {notebooks} notebooks "
+        f"({total} submissions), hours:",
+        "machines " + "".join(f"{c:>8} cores" for c in CORES),
+    ]
+    for n in MACHINES:
+        cells = []
+        for c in CORES:
+            seconds = total * core_seconds / (n * c) + total * feedback / n + fixed
+            cells.append(f"{seconds / 3600:14.2f}")
+        lines.append(f"{n:>8} " + "".join(cells))
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--students", type=int, default=40)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 2)
+    parser.add_argument(
+        "--no-stock", action="store_true", help="skip the stock serial nbgrader comparison"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="bench-grade-"))
     ours, stock = work / "ours" / "course", work / "stock" / "course"
@@ -119,25 +214,46 @@ def main() -> int:
     )
     ours_seconds = time.perf_counter() - started
 
-    started = time.perf_counter()
-    for assignment in assignments:
-        run_nbgrader(
-            "autograde", assignment, "--force", course=stock, timeout=24 * 3600, module="nbgrader"
-        )
-    stock_seconds = time.perf_counter() - started
-
-    in_kernel = checker_seconds(ours)
+    print(f"autograder grade ({args.jobs} jobs): {ours_seconds:8.1f} s")
     regrade = sum(o.check_seconds for o in outcomes)
     summed = sum(o.seconds + o.check_seconds for o in outcomes)
-    print(f"autograder grade ({args.jobs} jobs): {ours_seconds:8.1f} s")
-    print(f"stock nbgrader autograde (serial): {stock_seconds:8.1f} s")
-    print(f"speed-up: {stock_seconds / ours_seconds:.2f}x (target >= 1.8 on 2 cores)")
-    share = (in_kernel + regrade) / summed
-    print(f"checker share: {share:.1%} of the summed grading time (target < 25%)")
-    print(f"  hidden tests {in_kernel:.1f} s + re-grade {regrade:.1f} s of {summed:.1f} s")
-    print(f"per submission: {summed / max(len(outcomes), 1):.2f} s of grading (summed over jobs)")
-    for mode, seconds in launch_cost().items():
+    if not args.no_stock:
+        started = time.perf_counter()
+        for assignment in assignments:
+            run_nbgrader(
+                "autograde",
+                assignment,
+                "--force",
+                course=stock,
+                timeout=24 * 3600,
+                module="nbgrader",
+            )
+        stock_seconds = time.perf_counter() - started
+        in_kernel = checker_seconds(ours)
+        print(f"stock nbgrader autograde (serial): {stock_seconds:8.1f} s")
+        print(f"speed-up: {stock_seconds / ours_seconds:.2f}x (target >= 1.8 on 2 cores)")
+        share = (in_kernel + regrade) / summed
+        print(f"checker share: {share:.1%} of the summed grading time (target < 25%)")
+        print(f"  hidden tests {in_kernel:.1f} s + re-grade {regrade:.1f} s of {summed:.1f} s")
+    count = max(len(outcomes), 1)
+    print(f"per submission: {summed / count:.2f} s of grading (summed over jobs)")
+    launch = launch_cost()
+    for mode, seconds in launch.items():
         print(f"sandbox launch ({mode}): {seconds * 1000:.0f} ms per submission")
+    feedback = feedback_seconds(ours, assignments) / count
+    core_seconds = ours_seconds * args.jobs / count
+    print(f"cost per submission: {core_seconds:.2f} core-s grading + {feedback:.2f} s feedback")
+    autograde = sum(o.seconds for o in outcomes) / count
+    where = {"sandbox launch": launch.get("confined", launch["unconfined"]), **startup_costs()}
+    where["cells and nbgrader's own work"] = autograde - sum(where.values())
+    print(f"where one submission's {autograde:.2f} s of sandboxed nbgrader autograde goes:")
+    for name, seconds in where.items():
+        print(f"  {name:<32}{seconds:6.2f} s")
+    print(f"  (beside it: the re-grade of its derivations, {regrade / count:.2f} s)")
+    fixed, merge_fixed = shard_overhead(ours / "submitted", args.students)
+    print(f"a shard's fixed cost (no student in it): {fixed:.1f} s; a merge's: {merge_fixed:.1f} s")
+    print(projection(core_seconds, feedback, fixed + merge_fixed))
+    print("  (merge: entering rows and copying files, about a file copy per submission, not in it)")
     shutil.rmtree(work, ignore_errors=True)
     return 0
 

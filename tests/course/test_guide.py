@@ -29,6 +29,9 @@ CYCLE = "## The cycle, command by command"
 LAB = "jupyter lab --no-browser"
 NOT_RUN = {
     "podman run": "needs podman and a container image; documented, not tested (the guide says so)",
+    "kubectl apply": "needs a Kubernetes cluster; tests/course/test_deploy.py checks the manifest",
+    "sbatch --parsable": "needs a Slurm cluster; tests/course/test_deploy.py checks the scripts",
+    "--shard 0/2 &": "the sharded run and merge; tests/course/test_shards.py runs the same",
 }
 
 
