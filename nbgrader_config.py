@@ -26,6 +26,7 @@ from nbgrader.preprocessors import (
 
 from autograder.course.export import AssignedCsvExport
 from autograder.course.mathjax import template_paths
+from autograder.course.model_answers import RemoveGraderOnlyCells
 from autograder.course.overwrite import CompareWithRelease
 from autograder.course.tools import ClearHiddenTestErrors, RemoveTaggedCells
 
@@ -76,6 +77,7 @@ c.Autograde.sanitize_preprocessors = [
 # Feedback goes back to students: never with the hidden tests' source (stock nbgrader
 # renders the autograded notebook, in which the hidden tests were restored).
 c.GenerateFeedback.preprocessors = [
+    RemoveGraderOnlyCells,  # the model answers the formgrader shows to graders
     GetGrades,
     ClearHiddenTestErrors,
     ClearHiddenTests,

@@ -59,6 +59,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.course.grading import OUTER_GRADER
+from autograder.course.model_answers import add_model_answers
 from autograder.course.sandbox import (
     UID_BASE,
     WORKER_UID_OFFSET,
@@ -629,6 +630,7 @@ class ClassGrader:
         self._sweep(job.assignment, target)
         out = target / job.notebook.name
         if graded_nb is not None:
+            add_model_answers(graded_nb, self.sources[key])  # for the formgrader only
             nbformat.write(graded_nb, out)
         elif done.nb is not None:
             _write_unexecuted(copy.deepcopy(done.nb), out, outcome.failure)

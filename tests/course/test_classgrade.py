@@ -377,6 +377,31 @@ def test_feedback_for_everyone_without_hidden_tests(graded):
     assert "first error at line" in partial
 
 
+def test_the_grader_sees_the_model_answers_and_the_student_does_not(graded):
+    from autograder.course.model_answers import GRADER_ONLY, HEADING
+
+    course = graded["course"]
+    source = nbformat.read(course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
+    model = next(
+        c.source
+        for c in source.cells
+        if c.get("metadata", {}).get("nbgrader", {}).get("grade_id", "").endswith("_followup_1")
+    )
+    shown = course / "autograded" / "partial" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    notes = [  # what the formgrader renders for the grader
+        c
+        for c in nbformat.read(shown, as_version=4).cells
+        if GRADER_ONLY in c.get("metadata", {}).get("tags", [])
+    ]
+    assert notes and notes[0].source == f"{HEADING}\n\n{model}"
+    released = course / "release" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    released_cells = nbformat.read(released, as_version=4).cells
+    assert not any(model.splitlines()[0] in c.source for c in released_cells)
+    for student in EXPECTED:
+        html = (course / "feedback" / student / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+        assert "shown to graders only" not in _visible_text(html), student
+
+
 def test_grades_csv_lists_every_student(graded):
     csv = (graded["course"] / "grades.csv").read_text()
     for student in EXPECTED:
