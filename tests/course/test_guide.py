@@ -12,17 +12,14 @@ import json
 import os
 import re
 import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 from autograder.course.tools import ROOT, nbgrader_env
+from tests.course.lab_support import free_port, get, running_lab
 
 GUIDE = ROOT / "book" / "instructor.md"
 CYCLE = "## The cycle, command by command"
@@ -52,24 +49,10 @@ def _login() -> str:
     return pwd.getpwuid(os.getuid()).pw_name
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _get(port: int, path: str, token: str):
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}{path}", headers={"Authorization": f"token {token}"}
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return response.status, response.read().decode()
-
-
 def _formgrader(repo: Path, command: str, env: dict) -> dict:
     """The guide's `jupyter lab` command with a port and a token (and --allow-root as
     root, as the guide says), asked for the formgrader's assignments."""
-    port, token = _free_port(), "guide-test"
+    port, token = free_port(), "guide-test"
     argv = command.split() + [
         f"--ServerApp.port={port}",
         f"--IdentityProvider.token={token}",
@@ -78,35 +61,10 @@ def _formgrader(repo: Path, command: str, env: dict) -> dict:
     ]
     if os.geteuid() == 0:
         argv.append("--allow-root")
-    lab = subprocess.Popen(
-        argv,
-        cwd=repo,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                _get(port, "/api/status", token)
-                break
-            except OSError:
-                assert lab.poll() is None, lab.stderr.read()[-3000:]
-                assert time.monotonic() < deadline, "JupyterLab did not start"
-                time.sleep(0.3)
-        status, page = _get(port, "/formgrader/manage_assignments", token)
-        _, assignments = _get(port, "/formgrader/api/assignments", token)
-        return {"status": status, "page": page, "assignments": json.loads(assignments)}
-    finally:
-        os.killpg(lab.pid, signal.SIGTERM)
-        try:
-            lab.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(lab.pid, signal.SIGKILL)
-            lab.wait()
+    with running_lab(argv, port, token, repo, env):
+        status, page = get(port, "/formgrader/manage_assignments", token)
+        _, assignments = get(port, "/formgrader/api/assignments", token)
+    return {"status": status, "page": page, "assignments": json.loads(assignments)}
 
 
 @pytest.fixture(scope="module")

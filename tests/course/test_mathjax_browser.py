@@ -5,18 +5,16 @@ recorded, and the math must still come out typeset by MathJax, not as raw TeX.""
 from __future__ import annotations
 
 import copy
+import json
 import os
 import shutil
-import signal
-import subprocess
-import time
 
 import nbformat
 import pytest
 
 from autograder.course.tools import ROOT, nbgrader_env, run_nbgrader
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium
-from tests.course.test_guide import _free_port, _get
+from tests.browser_support import require_chromium
+from tests.course.lab_support import free_port, get, running_lab
 
 require_chromium()
 
@@ -73,16 +71,6 @@ def course(tmp_path_factory):
     return {"base": base, "course": course}
 
 
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
-
-
 def _offline_visit(browser, url: str, allowed: str) -> dict:
     """Open `url` refusing every request that does not start with `allowed`; wait for
     MathJax to finish; what was refused, and what the page shows."""
@@ -128,7 +116,7 @@ def test_feedback_typesets_math_with_no_network(course, browser):
 
 
 def test_the_formgrader_typesets_math_with_no_network(course, browser):
-    port, token = _free_port(), "mathjax-test"
+    port, token = free_port(), "mathjax-test"
     argv = [
         str(ROOT / ".venv" / "bin" / "jupyter") if (ROOT / ".venv").is_dir() else "jupyter",
         "lab",
@@ -141,34 +129,9 @@ def test_the_formgrader_typesets_math_with_no_network(course, browser):
         argv.append("--allow-root")
     env = {**nbgrader_env(), "JUPYTER_RUNTIME_DIR": str(course["base"] / "runtime")}
     env.pop("JUPYTER_CONFIG_PATH", None)
-    lab = subprocess.Popen(
-        argv,
-        cwd=course["base"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                _get(port, "/api/status", token)
-                break
-            except OSError:
-                assert lab.poll() is None and time.monotonic() < deadline
-                time.sleep(0.3)
-        import json
-
-        _, listing = _get(port, "/formgrader/api/submitted_notebooks/tiny/tiny", token)
+    with running_lab(argv, port, token, course["base"], env):
+        _, listing = get(port, "/formgrader/api/submitted_notebooks/tiny/tiny", token)
         (submission,) = json.loads(listing)
         base = f"http://127.0.0.1:{port}"
         url = f"{base}/formgrader/submissions/{submission['id']}/?token={token}"
         _assert_typeset(_offline_visit(browser, url, base))
-    finally:
-        os.killpg(lab.pid, signal.SIGTERM)
-        try:
-            lab.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(lab.pid, signal.SIGKILL)
-            lab.wait()

@@ -40,7 +40,7 @@ from test_book import ARTIFACTS, STEMS, site
 from test_render import invalid_report
 
 from autograder.engine.render import report_html
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, require_chromium
+from tests.browser_support import require_chromium
 
 PROSE = ["book/intro", "book/how_to_study", "book/notation", "book/instructor"]
 DERIVATIONS = [f"book/_generated/derivations/{stem}" for stem in STEMS]
@@ -69,16 +69,6 @@ def server():
     httpd.shutdown()
     httpd.server_close()
     thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
-        yield chromium
-        chromium.close()
 
 
 class Visit:
