@@ -12,6 +12,8 @@ installed.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -22,6 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 VENV = ROOT / ".venv"
 PYTHON = VENV / "bin" / "python"
+# what `pip install -e .[extras]` was last run for; nothing changed since -> no pip at all
+STAMP = VENV / "installed.json"
 # Debian package -> a file it installs: chromium for the browser tests, iproute2 (`ip`) for
 # the grading sandbox's loopback interface
 SYSTEM_PACKAGES = {"chromium": "/usr/bin/chromium", "iproute2": "/usr/sbin/ip"}
@@ -32,11 +36,47 @@ def run(*args: str, **kw) -> None:
     subprocess.run(args, check=True, cwd=ROOT, **kw)
 
 
+def install_state() -> dict:
+    """What an install depends on: the project's metadata (dependencies, entry points,
+    package data: the code itself is installed editable), where it lives, and the
+    interpreter."""
+    return {
+        "pyproject": hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest(),
+        "root": str(ROOT),
+        "python": sys.version,
+    }
+
+
+def installed_extras() -> set[str] | None:
+    """The extras the venv was installed with, or None when it must be (re)installed: no
+    venv, no stamp, or anything in `install_state` changed since."""
+    if not PYTHON.exists():
+        return None
+    try:
+        stamp = json.loads(STAMP.read_text())
+    except (OSError, ValueError):
+        return None
+    if stamp.get("state") != install_state():
+        return None
+    return set(stamp.get("extras", []))
+
+
 def ensure_venv(extras: str) -> None:
+    """Create `.venv` and install the project into it, unless the stamp says the same
+    install is there already (a rerun of `dev.py study` starts JupyterLab at once)."""
+    wanted = {extras.strip("[]")} - {""}
+    have = installed_extras()
+    if have is not None and wanted <= have:
+        print(f"(.venv is up to date with pyproject.toml: no install; {STAMP})", flush=True)
+        return
     if not PYTHON.exists():
         venv.EnvBuilder(with_pip=True).create(VENV)
+    STAMP.unlink(missing_ok=True)  # an install cut short leaves no stamp behind
     run(
         str(PYTHON), "-m", "pip", "install", "-q", "--disable-pip-version-check", "-e", f".{extras}"
+    )
+    STAMP.write_text(
+        json.dumps({"state": install_state(), "extras": sorted(wanted | (have or set()))}) + "\n"
     )
 
 

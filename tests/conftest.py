@@ -2,6 +2,7 @@
 test (or in a kernel or process a test starts) is raised instead of becoming a message."""
 
 import os
+from pathlib import Path
 
 import pytest
 
@@ -20,3 +21,38 @@ def browser():
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium
         chromium.close()
+
+
+# The slow tier: modules that run the main job, build the website, grade classes in the
+# sandbox, execute notebooks, start JupyterLab, drive a browser or search thousands of
+# inputs.  `python3.11 scripts/dev.py test -m "not slow"` is the fast inner loop a
+# developer runs on every change (CONTRIBUTING.md); CI runs everything.
+SLOW = frozenset(
+    {
+        "test_main_job.py",
+        "website/test_book.py",
+        "website/test_book_browser.py",
+        "course/test_classgrade.py",
+        "course/test_classgrade_cells.py",
+        "course/test_failures.py",
+        "course/test_guide.py",
+        "course/test_locked_cells.py",
+        "course/test_mathjax_browser.py",
+        "course/test_sandbox.py",
+        "course/test_shards.py",
+        "curriculum/test_notebooks.py",
+        "engine/test_mutations.py",
+        "engine/test_reader_fuzz.py",
+        "engine/test_properties.py",
+        "learner/test_study_browser.py",
+        "learner/test_workspace.py",
+        "notebook/test_lab.py",
+    }
+)
+TESTS = Path(__file__).resolve().parent
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.path.relative_to(TESTS).as_posix() in SLOW:
+            item.add_marker(pytest.mark.slow)

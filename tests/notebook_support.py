@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -60,17 +59,6 @@ def solution_of(cell) -> str:
     from autograder.notebook.cells import solutions
 
     return next(iter(solutions(nbformat.v4.new_notebook(cells=[cell])).values()))
-
-
-def make_course(tmp: Path, notebooks: list[Path]) -> Path:
-    course = tmp / "course"
-    for nb in notebooks:
-        target = course / "source" / nb.stem / nb.name
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(nb, target)
-    config = (ROOT / "nbgrader_config.py").read_text()
-    (tmp / "nbgrader_config.py").write_text(config)
-    return course
 
 
 def nbgrader(tmp: Path, *args: str) -> subprocess.CompletedProcess:

@@ -92,16 +92,12 @@ def test_the_lab_keeps_a_config_path_set_before(monkeypatch):
 
 
 @pytest.fixture(scope="module")
-def released(tmp_path_factory) -> Path:
-    """The released ELBO notebook, as a learner's workspace holds it (one nbgrader run)."""
-    from autograder.course.tools import generate_release
+def released() -> Path:
+    """The released ELBO notebook, as the README's main command released it (the learner's
+    workspace holds the same release)."""
+    from tests.main_job import main_job
 
-    root = tmp_path_factory.mktemp("repo")
-    (root / "notebooks").mkdir()
-    shutil.copyfile(ROOT / "notebooks" / "elbo.ipynb", root / "notebooks" / "elbo.ipynb")
-    shutil.copyfile(ROOT / "nbgrader_config.py", root / "nbgrader_config.py")
-    made = generate_release(root / "course", root)
-    return Path(made["elbo"])
+    return main_job().course / "release" / "elbo" / "elbo.ipynb"
 
 
 def test_validate_lists_an_unattempted_derivation(released, monkeypatch, tmp_path):

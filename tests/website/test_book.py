@@ -1,9 +1,10 @@
 r"""The website (`autograder.website.book`): cleaning, the build from a clean tree, its pages.
 
-The site is built once per session from nothing (`site()`, shared with
-`test_book_browser.py`), then rebuilt unchanged to show the execution cache at work; both
+The site is the one the README's main command builds from nothing (`site()`, shared with
+`test_book_browser.py`; `tests/main_job.py` runs the command once per session in a clean
+copy), then rebuilt unchanged by the same command to show the execution cache at work; both
 times are written to `test-artifacts/book_build_times.json`.  The built site is kept in
-`test-artifacts/site/_build/html`.
+`test-artifacts/main-job/repo/_build/html`.
 
 What is checked: the cleaned notebooks keep the worked solutions and model answers and
 lose every trace of grading (hidden tests, visible tests, nbgrader metadata, solution
@@ -26,7 +27,6 @@ import importlib.util
 import json
 import re
 import shutil
-import time
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
@@ -38,6 +38,7 @@ import yaml
 
 from autograder.course.tools import notebook_sources
 from autograder.website import book, declarations, notation, plaintext
+from tests.main_job import COPY, book_rebuild, main_job
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "test-artifacts"
@@ -74,23 +75,23 @@ class Site:
 
 @functools.cache
 def site() -> Site:
-    """The website built from a clean tree, then rebuilt unchanged (once per session)."""
-    output = ARTIFACTS / "site"
-    started = time.perf_counter()
-    html = book.build(clean=True, output=output, quiet=True)
-    clean_seconds = time.perf_counter() - started
-    clean_log = (output / "_build" / "book.log").read_text()
-    started = time.perf_counter()
-    book.build(output=output, quiet=True)
-    cached_seconds = time.perf_counter() - started
-    cached_log = (output / "_build" / "book.log").read_text()
+    """The website the README's main command built from nothing (`tests/main_job.py`: once
+    per session, in a clean copy of the repository), then rebuilt unchanged by the same
+    command with `--only-book`."""
+    job = main_job()
+    assert job.ok, f"the main job failed:\n{job.run.log[-4000:]}"
+    rebuild = book_rebuild()
+    assert rebuild.returncode == 0, rebuild.log[-4000:]
+    clean_seconds = job.record["seconds"]["website"]
+    cached_log = (COPY / "_build" / "book.log").read_text()
     times = {
-        "clean_build_s": round(clean_seconds, 1),
-        "cached_rebuild_s": round(cached_seconds, 1),
+        "clean_build_s": clean_seconds,
+        "cached_rebuild_s": round(rebuild.seconds, 1),
         "notebooks": STEMS,
     }
+    ARTIFACTS.mkdir(exist_ok=True)
     (ARTIFACTS / "book_build_times.json").write_text(json.dumps(times, indent=2) + "\n")
-    return Site(html, clean_seconds, cached_seconds, clean_log, cached_log)
+    return Site(job.site, clean_seconds, rebuild.seconds, job.book_log, cached_log)
 
 
 @pytest.fixture(scope="session")
