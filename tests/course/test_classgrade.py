@@ -1,8 +1,13 @@
 """Grading the demo class: every expected grade, every attack ending exactly like its honest
-twin and changing nothing outside the course's submitted/ and autograded/ folders,
-feedback without hidden tests, a CSV, a summary; a run killed with SIGKILL leaves no
-process, a concurrent run is refused while it holds the lock, the next run cleans up and
-resumes exactly, and a rerun gives the same grades."""
+twin, feedback without hidden tests, a CSV, a summary -- on the class the README's main
+command graded (`tests/main_job.py`; re-run here on a copy, which takes every submission
+from its record and grades nothing again).
+
+The rest on a run of this module's own, over the students who reach outside their
+submission and a few honest ones: it changes nothing outside the course's submitted/ and
+autograded/ folders; killed with SIGKILL it leaves no process, a concurrent run is refused
+while it holds the lock, the next run cleans up and resumes exactly, and a rerun gives the
+same grades."""
 
 from __future__ import annotations
 
@@ -35,6 +40,7 @@ from autograder.course.classgrade import (
 from autograder.course.demo import (
     ASSIGNMENT,
     DASH_ID,
+    DEFAULT_CANARY,
     EXPECTED,
     EXTRA_NOTEBOOK,
     HONEST,
@@ -42,6 +48,7 @@ from autograder.course.demo import (
 )
 from autograder.course.sandbox import RUN_MARKER, isolation_available
 from autograder.course.tools import ROOT
+from tests.main_job import main_job
 
 SETTINGS = Settings(
     jobs=2, cell_timeout=15, timeout=300, memory_mb=3072, check_timeout=30, quiet=True
@@ -52,6 +59,18 @@ from autograder.course.classgrade import Settings, grade_class
 grade_class(Path(sys.argv[1]), Settings(**json.loads(sys.argv[2])))
 """
 KILL_AFTER = 4  # submissions recorded before the first run is killed
+# the students of this module's own run: those who try to reach outside their submission,
+# and honest ones, enough to have some recorded and some in flight when it is killed
+OWN_RUN = (
+    "correct",
+    "partial",
+    "blank",
+    "monkeypatch",
+    "writes_outside",
+    "escapes_sandbox",
+    "forges_manual_grades",
+    "extra_notebook",
+)
 
 
 # ------------------------------------------------------------------ what must not change
@@ -129,12 +148,38 @@ def _markers(course: Path) -> list[Path]:
 
 
 @pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The class the README's main command graded, re-run on a copy: the outcomes and the
+    summary from every submission's record, and nothing graded again."""
+    job = main_job()
+    assert job.ok, job.run.log[-4000:]
+    course = tmp_path_factory.mktemp("main-job-demo") / "course"
+    shutil.copytree(job.demo, course, symlinks=True)
+    rerun, table = grade_class(course / "submitted", SETTINGS)
+    return {"course": course, "second": rerun, "table": table, "log": job.run.log}
+
+
+def test_the_rerun_of_the_main_jobs_class_graded_nothing_again(demo):
+    assert sorted(o.job.student for o in demo["second"]) == sorted(EXPECTED)
+    assert all(o.skipped for o in demo["second"])
+
+
+def test_nothing_of_the_main_jobs_class_reached_its_canary():
+    main_job()
+    assert DEFAULT_CANARY.read_text() == "a canary: no student may change this file\n"
+    assert not (DEFAULT_CANARY.parent / "planted.txt").exists()
+
+
+@pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     base = tmp_path_factory.mktemp("demo")
     course = base / "course"
     canary = base / "outside" / "canary.txt"
     make_demo_class(course, canary=canary)
     submitted = course / "submitted"
+    for folder in submitted.iterdir():
+        if folder.name not in OWN_RUN:
+            shutil.rmtree(folder)
     dont_write = sys.dont_write_bytecode
     sys.dont_write_bytecode = True  # this process must not write into the installation
     before = _outside(course, canary)
@@ -223,9 +268,9 @@ def _outputs(nb, needle: str) -> str:
 
 
 @pytest.mark.parametrize("student", sorted(EXPECTED))
-def test_expected_grade(graded, student):
-    grades = _points(graded["second"])[student]
-    maxima = _outcome(graded, student).max_points
+def test_expected_grade(demo, student):
+    grades = _points(demo["second"])[student]
+    maxima = _outcome(demo, student).max_points
     for problem, expectation in EXPECTED[student].items():
         points, top = grades[problem], maxima[problem]
         if expectation == "full":
@@ -237,19 +282,19 @@ def test_expected_grade(graded, student):
 
 
 @pytest.mark.parametrize("student", sorted(HONEST))
-def test_an_attack_ends_exactly_like_its_honest_answer(graded, student):
+def test_an_attack_ends_exactly_like_its_honest_answer(demo, student):
     """Every gradebook row (autograded, manual, what needs grading by hand) of a student
     whose submission adds an attack to an honest answer equals that honest answer's."""
     twin = HONEST[student]
-    assert _rows(graded["course"], student) == _rows(graded["course"], twin)
-    assert _points(graded["second"])[student] == _points(graded["second"])[twin]
+    assert _rows(demo["course"], student) == _rows(demo["course"], twin)
+    assert _points(demo["second"])[student] == _points(demo["second"])[twin]
 
 
-def test_manual_answers_wait_for_the_instructor_and_blank_ones_score_zero(graded):
-    rows = _rows(graded["course"], "correct")
+def test_manual_answers_wait_for_the_instructor_and_blank_ones_score_zero(demo):
+    rows = _rows(demo["course"], "correct")
     assert rows["elbo_followup_1"] == (0, None, True)  # answered: graded by hand
     assert rows["elbo_followup_2"] == (0, 0, False)  # the release's stub: zero, nothing to do
-    assert "answers wait for manual grading" in graded["table"]
+    assert "answers wait for manual grading" in demo["table"]
 
 
 def test_forged_gradebook_changes_nothing(graded):
@@ -260,10 +305,10 @@ def test_forged_gradebook_changes_nothing(graded):
     assert rows == _rows(graded["course"], "blank")
 
 
-def test_gradebook_holds_every_student_once_with_the_same_grades(graded):
+def test_gradebook_holds_every_student_once_with_the_same_grades(demo):
     from nbgrader.api import Gradebook
 
-    course = graded["course"]
+    course = demo["course"]
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
         submissions = gb.assignment_submissions(ASSIGNMENT)
         assert sorted(s.student.id for s in submissions) == sorted(EXPECTED)
@@ -272,7 +317,7 @@ def test_gradebook_holds_every_student_once_with_the_same_grades(graded):
             tests = {
                 g.name.removesuffix("_test"): g.score for g in nb.grades if g.name.endswith("_test")
             }
-            assert tests == _points(graded["second"])[sub.student.id]
+            assert tests == _points(demo["second"])[sub.student.id]
 
 
 def test_rerun_regrades_nothing_and_agrees(graded):
@@ -286,7 +331,7 @@ def test_killed_run_left_no_process_and_the_next_run_resumed_exactly(graded):
     assert graded["stale"], "the killed run left no work folder (nothing to clean up?)"
     assert not any(p.exists() for p in graded["stale"]), "the next run did not clean up"
     fresh = [o for o in graded["second"] if not o.skipped]
-    assert len(fresh) == len(EXPECTED) - graded["recorded"]
+    assert len(fresh) == len(OWN_RUN) - graded["recorded"]
     assert graded["recorded"] >= KILL_AFTER
 
 
@@ -306,19 +351,19 @@ def test_nothing_outside_the_submission_was_written(graded):
     assert "wrote /" not in text and "refused" in text
 
 
-def test_every_escape_attempt_was_contained(graded):
+def test_every_escape_attempt_was_contained(demo):
     if not isolation_available():
         pytest.skip("not root: submissions are not confined (the summary says so)")
-    printed = _outputs(_autograded(graded, "escapes_sandbox"), "def attempt(").splitlines()
+    printed = _outputs(_autograded(demo, "escapes_sandbox"), "def attempt(").splitlines()
     assert len(printed) == 14, printed
     assert all(line.startswith("contained: ") for line in printed), printed
 
 
-def test_an_extra_notebook_is_reported_and_left_ungraded(graded):
-    course = graded["course"]
+def test_an_extra_notebook_is_reported_and_left_ungraded(demo):
+    course = demo["course"]
     assert not (course / "autograded" / "extra_notebook" / ASSIGNMENT / EXTRA_NOTEBOOK).exists()
-    assert f"extra_notebook/{ASSIGNMENT}/{EXTRA_NOTEBOOK}: not a notebook of" in graded["table"]
-    assert _outcome(graded, "extra_notebook").failure is None
+    assert f"extra_notebook/{ASSIGNMENT}/{EXTRA_NOTEBOOK}: not a notebook of" in demo["table"]
+    assert _outcome(demo, "extra_notebook").failure is None
 
 
 def test_a_leftover_unknown_notebook_no_longer_breaks_feedback(graded):
@@ -328,35 +373,35 @@ def test_a_leftover_unknown_notebook_no_longer_breaks_feedback(graded):
     assert (course / "feedback" / "extra_notebook" / ASSIGNMENT / f"{ASSIGNMENT}.html").exists()
 
 
-def test_a_checker_input_too_large_to_compute_is_refused_and_the_run_goes_on(graded):
+def test_a_checker_input_too_large_to_compute_is_refused_and_the_run_goes_on(demo):
     # the exponent tower once ran for hours; the resolver now refuses it in words (a
     # re-grade that overruns its bound is killed: tests/test_grading.py)
-    outcome = _outcome(graded, "exponent_tower")
+    outcome = _outcome(demo, "exponent_tower")
     assert outcome.grades["elbo"] == 0 and outcome.failure is None
     assert outcome.grades["elbo_gap"] == outcome.max_points["elbo_gap"]
 
 
-def test_restating_and_skipping_a_key_step_are_graded_for_what_they_show(graded):
-    restated = _outcome(graded, "restates_results")
+def test_restating_and_skipping_a_key_step_are_graded_for_what_they_show(demo):
+    restated = _outcome(demo, "restates_results")
     assert all("restates the result" in restated.reasons[p] for p in ("elbo", "elbo_gap"))
-    skipped = _outcome(graded, "skips_a_key_step").reasons["elbo"]
+    skipped = _outcome(demo, "skips_a_key_step").reasons["elbo"]
     assert "not shown: multiply and divide by q" in skipped and "review by hand" in skipped
-    html = graded["course"] / "feedback" / "skips_a_key_step" / ASSIGNMENT / f"{ASSIGNMENT}.html"
+    html = demo["course"] / "feedback" / "skips_a_key_step" / ASSIGNMENT / f"{ASSIGNMENT}.html"
     assert "multiply and divide by q" in html.read_text()
-    assert "review by hand" in graded["table"] and "skips_a_key_step" in graded["table"]
+    assert "review by hand" in demo["table"] and "skips_a_key_step" in demo["table"]
 
 
-def test_a_student_id_that_looks_like_an_option_is_graded_like_anyone(graded):
-    assert _outcome(graded, DASH_ID).failure is None
-    html = graded["course"] / "feedback" / DASH_ID / ASSIGNMENT / f"{ASSIGNMENT}.html"
+def test_a_student_id_that_looks_like_an_option_is_graded_like_anyone(demo):
+    assert _outcome(demo, DASH_ID).failure is None
+    html = demo["course"] / "feedback" / DASH_ID / ASSIGNMENT / f"{ASSIGNMENT}.html"
     assert html.exists()
 
 
-def test_an_invalid_byte_costs_a_note_not_the_grades(graded):
-    outcome = _outcome(graded, "invalid_utf8")
+def test_an_invalid_byte_costs_a_note_not_the_grades(demo):
+    outcome = _outcome(demo, "invalid_utf8")
     assert outcome.failure is None
     assert any("1 byte(s) that are not valid UTF-8" in note for note in outcome.notes)
-    assert "invalid_utf8" in graded["table"]
+    assert "invalid_utf8" in demo["table"]
 
 
 def _visible_text(html: str) -> str:
@@ -364,8 +409,8 @@ def _visible_text(html: str) -> str:
     return unescape(re.sub(r"<[^>]+>", "", html))
 
 
-def test_feedback_for_everyone_without_hidden_tests(graded):
-    feedback = graded["course"] / "feedback"
+def test_feedback_for_everyone_without_hidden_tests(demo):
+    feedback = demo["course"] / "feedback"
     for student in EXPECTED:
         html = (feedback / student / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
         text = _visible_text(html)
@@ -377,10 +422,10 @@ def test_feedback_for_everyone_without_hidden_tests(graded):
     assert "first error at line" in partial
 
 
-def test_the_grader_sees_the_model_answers_and_the_student_does_not(graded):
+def test_the_grader_sees_the_model_answers_and_the_student_does_not(demo):
     from autograder.course.model_answers import GRADER_ONLY, HEADING
 
-    course = graded["course"]
+    course = demo["course"]
     source = nbformat.read(course / "source" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb", as_version=4)
     model = next(
         c.source
@@ -402,17 +447,17 @@ def test_the_grader_sees_the_model_answers_and_the_student_does_not(graded):
         assert "shown to graders only" not in _visible_text(html), student
 
 
-def test_grades_csv_lists_every_student(graded):
-    csv = (graded["course"] / "grades.csv").read_text()
+def test_grades_csv_lists_every_student(demo):
+    csv = (demo["course"] / "grades.csv").read_text()
     for student in EXPECTED:
         assert student in csv
 
 
-def test_summary_table_reports_problems_and_failures(graded):
-    table = graded["table"]
+def test_summary_table_reports_problems_and_failures(demo):
+    table = demo["table"]
     assert "elbo_gap" in table and "mean" in table
     assert "kernel_exit" in table
-    text = summary(graded["second"], isolated=True)
+    text = summary(demo["second"], isolated=True)
     assert f"{len(EXPECTED)} students" in text
     if isolation_available():
         assert "unprivileged user" in table
@@ -420,32 +465,32 @@ def test_summary_table_reports_problems_and_failures(graded):
         assert "not confined" in table
 
 
-def test_reasons_explain_content_matching(graded):
-    reasons = {o.job.student: o.reasons for o in graded["second"]}
+def test_reasons_explain_content_matching(demo):
+    reasons = {o.job.student: o.reasons for o in demo["second"]}
     assert "matched by its content" in reasons["retyped_answer_cell"]["elbo"]
     assert "answer cells" in reasons["duplicated_cell"]["elbo"]
     assert "first error" in reasons["partial"]["elbo"]
 
 
-def test_the_kernel_leaves_derivations_to_the_grader(graded):
+def test_the_kernel_leaves_derivations_to_the_grader(demo):
     """Under `autograder grade` the hidden tests do not re-check in the kernel (the grader
     re-grades the text anyway): one fresh interpreter less per problem and submission."""
-    printed = _outputs(_autograded(graded, "correct"), "hidden_test(")
+    printed = _outputs(_autograded(demo, "correct"), "hidden_test(")
     assert "graded from the text of your answer by the course's grader" in printed
 
 
-def test_an_edited_locked_cell_is_noted_and_a_pristine_one_is_not(graded):
-    edited = " ".join(_outcome(graded, "edits_locked_test").notes)
+def test_an_edited_locked_cell_is_noted_and_a_pristine_one_is_not(demo):
+    edited = " ".join(_outcome(demo, "edits_locked_test").notes)
     assert "locked cell(s) edited: elbo_test; graded with the instructor's version" in edited
     assert not any(
         "locked cell" in " ".join(o.notes)
-        for o in graded["second"]
+        for o in demo["second"]
         if o.job.student in {"correct", "blank", "partial"}
     )
 
 
-def test_unexecuted_notebook_is_returned_with_a_note(graded):
-    nb = _autograded(graded, "kernel_exit")
+def test_unexecuted_notebook_is_returned_with_a_note(demo):
+    nb = _autograded(demo, "kernel_exit")
     assert "Grading note" in nb.cells[0].source
 
 
