@@ -3,7 +3,7 @@
     autograder check <problem_id> [FILE|-] [--json] [--timeout S] [--seed N]
     autograder check - [FILE|-] [--json]      no problem: the chain's `% let` lines declare it
     autograder problems [--json]
-    autograder hint <problem_id> [N]
+    autograder hint <problem_id> [N] [--all]
     autograder study [WORKSPACE] [--no-lab] [--port N]
     autograder progress [WORKSPACE] [--json]
 
@@ -298,11 +298,17 @@ def _add_problems(commands: Any) -> None:
 
 
 def _add_hint(commands: Any) -> None:
-    hint = commands.add_parser("hint", help="show a problem's hints")
+    hint = commands.add_parser(
+        "hint",
+        help="show a problem's hints, one at a time",
+        description="Show hint N of a problem (the first when N is omitted) and how to ask "
+        "for the next; --all shows every hint at once.",
+    )
     hint.add_argument("problem_id", help="problem id (see `autograder problems`)")
     hint.add_argument(
-        "n", nargs="?", type=int, metavar="N", help="which hint (1-based); default: all"
+        "n", nargs="?", type=int, metavar="N", help="which hint, from 1 (default: the first)"
     )
+    hint.add_argument("--all", action="store_true", help="show every hint at once")
     hint.set_defaults(run=_run_hint)
 
 
@@ -396,16 +402,18 @@ def _run_hint(args: argparse.Namespace) -> int:
     if not hints:
         print(f"problem {problem.id!r} has no hints")
         return OK
-    if args.n is None:
-        chosen = range(1, len(hints) + 1)
-    elif 1 <= args.n <= len(hints):
-        chosen = range(args.n, args.n + 1)
-    else:
+    if args.all:
+        for n, text in enumerate(hints, 1):
+            print(f"Hint {n} of {len(hints)}: {text}")
+        return OK
+    n = 1 if args.n is None else args.n
+    if not 1 <= n <= len(hints):
         raise UsageError(
-            f"problem {problem.id!r} has {len(hints)} hint(s); ask for 1 to {len(hints)}"
+            f"problem {problem.id!r} has {len(hints)} hint(s), numbered 1 to {len(hints)}; not {n}"
         )
-    for n in chosen:
-        print(f"Hint {n}: {hints[n - 1]}")
+    print(f"Hint {n} of {len(hints)}: {hints[n - 1]}")
+    if n < len(hints):
+        print(f"(next: autograder hint {problem.id} {n + 1})")
     return OK
 
 

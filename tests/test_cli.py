@@ -164,7 +164,10 @@ def test_unknown_problem_is_a_usage_error_listing_known_ids(fake_engine, monkeyp
     monkeypatch.setattr(sys, "stdin", Unreadable())
     assert main(["check", "elob"]) == 2
     captured = capsys.readouterr()
-    assert captured.err == "unknown problem 'elob'; known problems: elbo, adam-bias\n"
+    assert (
+        captured.err
+        == "unknown problem 'elob'; did you mean 'elbo'? known problems: elbo, adam-bias\n"
+    )
     assert captured.out == "" and fake_engine == []
 
 
@@ -223,19 +226,32 @@ def test_problems_json(fake_engine, capsys) -> None:
     assert rows[0]["summary"] == "Show that log p(x) is at least the ELBO."
 
 
-def test_hint_all_and_one(fake_engine, capsys) -> None:
+def test_hint_shows_one_hint_and_how_to_get_the_next(fake_engine, capsys) -> None:
     assert main(["hint", "elbo"]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "Hint 1: Multiply and divide by q(z).",
-        "Hint 2: Jensen: log is concave.",
+        "Hint 1 of 2: Multiply and divide by q(z).",
+        "(next: autograder hint elbo 2)",
     ]
     assert main(["hint", "elbo", "2"]) == 0
-    assert capsys.readouterr().out == "Hint 2: Jensen: log is concave.\n"
+    assert capsys.readouterr().out == "Hint 2 of 2: Jensen: log is concave.\n"
+    assert main(["hint", "elbo", "--all"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "Hint 1 of 2: Multiply and divide by q(z).",
+        "Hint 2 of 2: Jensen: log is concave.",
+    ]
 
 
-def test_hint_out_of_range_and_unknown_problem(fake_engine, capsys) -> None:
-    assert main(["hint", "elbo", "3"]) == 2
-    assert "has 2 hint(s); ask for 1 to 2" in capsys.readouterr().err
+@pytest.mark.parametrize("n", ["0", "-1", "3"])
+def test_hint_out_of_range_says_the_range(fake_engine, capsys, n) -> None:
+    assert main(["hint", "elbo", n]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == f"problem 'elbo' has 2 hint(s), numbered 1 to 2; not {n}\n"
+    assert captured.out == ""
+
+
+def test_hint_unknown_problem(fake_engine, capsys) -> None:
+    assert main(["hint", "elbbo"]) == 2
+    assert capsys.readouterr().err.startswith("unknown problem 'elbbo'; did you mean 'elbo'?")
     assert main(["hint", "nope"]) == 2
     assert capsys.readouterr().err.startswith("unknown problem 'nope'; known problems: elbo")
     assert main(["hint", "adam-bias"]) == 0

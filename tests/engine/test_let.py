@@ -282,7 +282,7 @@ BAD = [
     (
         "a claim with an undeclared name",
         "% let a > 0\n% show a = b\na = a",
-        ["line 2", "claim", "not defined"],
+        ["line 2", "claim", "`b` is not declared", "% let b"],
     ),
     ("a claim that is not one", "% show a\na = a", ["line 1", "% show <start> <relation>"]),
 ]
