@@ -232,9 +232,11 @@ def render(report: dict[str, Any], outcomes: list) -> str:
         for item in report["ignored"]:
             console.print(f"  {escape(item['path'])}: {escape(item['reason'])}")
     if report["manual"]:
+        count = report["manual"]
         console.print(
-            f"{report['manual']} answers wait for manual grading (the formgrader; "
-            "book/instructor.md says how to start it)"
+            f"{count} {'answer waits' if count == 1 else 'answers wait'} for manual grading "
+            "(the formgrader; the website's Instructor guide, book/instructor.html, says how "
+            "to start it)"
         )
     for problem in report["run_notes"]:
         console.print(f"note: {escape(problem)}")
@@ -247,7 +249,7 @@ def render(report: dict[str, Any], outcomes: list) -> str:
         console.print(
             "note: not confined (not root, or namespaces refused): submissions ran as this "
             "user, who can read and write anything it can; only private folders, time and "
-            "memory limits and clean-up of leftover processes applied (book/instructor.md "
-            "has a container recipe)"
+            "memory limits and clean-up of leftover processes applied (the website's "
+            "Instructor guide, book/instructor.html, has a container recipe)"
         )
     return buffer.getvalue()
