@@ -9,7 +9,8 @@
 
 Exit codes are part of the public contract (graders and CI scripts branch on them):
 0 the chain is ok, 1 it is not, 2 a usage error (unknown problem id, unreadable file,
-bad flags).  A user error is one line on stderr, never a traceback.
+bad flags).  A user error is one line on stderr, never a traceback.  When the reader of
+stdout goes away (`| head`), the command stops quietly with 141, as if killed by SIGPIPE.
 
 `study` creates or updates the learner's workspace (released notebooks, never overwriting
 an edited one; see `autograder.learner.workspace`) and then runs JupyterLab on it; `progress` says
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from autograder.engine.problem import Problem
 
 OK, NOT_OK, USAGE = 0, 1, 2
+PIPE_CLOSED = 141  # 128 + SIGPIPE: what a shell reports for a command whose reader left
 NO_PROBLEM = "-"  # `autograder check - [FILE]`: the derivation declares its own objects
 
 
@@ -44,6 +46,11 @@ class UsageError(Exception):
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code (0 ok, 1 not ok, 2 usage error)."""
     parser = _parser()
+    unknown = _unknown_command(parser, sys.argv[1:] if argv is None else list(argv))
+    if unknown:
+        parser.print_usage(sys.stderr)
+        print(unknown, file=sys.stderr)
+        return USAGE
     try:
         args = parser.parse_args(argv)
     except SystemExit as stop:  # argparse: --help (0) or a bad flag (2, message printed)
@@ -53,10 +60,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         return USAGE
     _tolerate_narrow_terminals()
     try:
-        return args.run(args)
+        code = args.run(args)
+        sys.stdout.flush()  # a closed pipe is found here, not at exit
+        return code
     except UsageError as error:
         print(error, file=sys.stderr)
         return USAGE
+    except BrokenPipeError:
+        return _pipe_closed()
+
+
+def _unknown_command(parser: argparse.ArgumentParser, argv: list[str]) -> str:
+    """One line for a command that does not exist, with the nearest (`chekc`: `check`)."""
+    from autograder.engine.render import did_you_mean
+
+    words = [a for a in argv if not a.startswith("-")]
+    commands = next(
+        (a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction)), {}
+    )
+    if not words or words[0] in commands:
+        return ""
+    near = did_you_mean(words[0], commands)
+    return f"autograder: error: unknown command {words[0]!r}; {near}commands: {', '.join(commands)}"
+
+
+def _pipe_closed() -> int:
+    """The reader went away (`autograder check ... --json | head`): stop quietly, like a
+    command killed by SIGPIPE (exit 141), with stdout pointed at /dev/null so Python's own
+    flush at exit finds nothing to complain about (the recipe in Python's `signal` docs)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no file descriptor (a test's stream)
+        pass
+    return PIPE_CLOSED
 
 
 # ---------------------------------------------------------------- arguments

@@ -291,6 +291,24 @@ def test_console_script_help() -> None:
     assert "--json" in result.stdout and "--timeout" in result.stdout
 
 
+@pytest.mark.parametrize(
+    "args,stdin",
+    [(["problems", "--json"], ""), (["check", "-", "--json"], "(a+b)^2 = a^2 + 2ab + b^2\n")],
+)
+def test_a_reader_that_goes_away_ends_the_command_quietly(args, stdin) -> None:
+    """`autograder check ... --json | head`: no BrokenPipeError traceback, exit 141."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "autograder", *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()  # the reader leaves before anything is written
+    _, err = process.communicate(stdin.encode(), timeout=120)
+    assert "Traceback" not in err.decode() and "BrokenPipe" not in err.decode(), err.decode()
+    assert process.returncode == 141
+
+
 # ---------------------------------------------------------------- real engine
 
 
@@ -490,3 +508,12 @@ def test_check_without_a_problem_says_a_bad_declaration_in_words(engine, answer_
     assert main(["check", "-", answer_file("% let x foo bar\nx = x")]) == 1
     out = capsys.readouterr().out
     assert "line 1, column 7" in out and "Traceback" not in out
+
+
+def test_an_unknown_command_names_the_nearest(capsys) -> None:
+    assert main(["chekc", "elbo"]) == 2
+    err = capsys.readouterr().err
+    assert "autograder: error: unknown command 'chekc'; did you mean 'check'?" in err
+    assert "hint" in err and "Traceback" not in err
+    assert main(["frobnicate"]) == 2
+    assert "did you mean" not in capsys.readouterr().err
