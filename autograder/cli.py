@@ -514,8 +514,10 @@ def lab_command(workspace: Path, port: int | None = None, *extra: str) -> list[s
 
 
 # Read by JupyterLab and nbgrader through JUPYTER_CONFIG_PATH: the news prompt answered
-# "never" (a default the learner can still change in the settings), and Validate listing an
-# unattempted derivation with the unanswered follow-ups (see its nbgrader_config.py).
+# "never" (a default the learner can still change in the settings), Validate listing an
+# unattempted derivation with the unanswered follow-ups (see its nbgrader_config.py), and
+# no instructor tool (labconfig/page_config.json, jupyter_server_config.d/): nbgrader's
+# Create Assignment, Formgrader, menu, assignment and course lists are off; Validate stays.
 LAB_CONFIG = Path(__file__).resolve().parent / "learner" / "jupyter_config"
 
 
