@@ -163,7 +163,7 @@ def _steps_fact(report: Report) -> str:
     if not relations:
         return "no steps after the first expression"
     valid = sum(step.status == VALID for step in relations)
-    return f"{valid} of {len(relations)} steps valid"
+    return f"{valid} of {len(relations)} {'step' if len(relations) == 1 else 'steps'} valid"
 
 
 def _target_fact(report: Report) -> str:

@@ -31,3 +31,10 @@ def test_pointers_name_the_website_page_not_a_source_file():
     text = " ".join(render(_report(2, False), []).split())
     assert ".md" not in text
     assert text.count("book/instructor.html") == 2
+
+
+def test_one_student_one_submission():
+    report = _report(0, True)
+    assert "1 student, 1 submission" in render(report, [])
+    report.update(students=2, submissions=3)
+    assert "2 students, 3 submissions" in render(report, [])

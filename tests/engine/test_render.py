@@ -514,3 +514,9 @@ def test_a_report_with_no_step_says_only_why() -> None:
     assert "no steps after" not in report_text(report)
     assert "target not reached" not in report_text(report)
     assert "is not a declaration" in report_text(report)
+
+
+def test_one_step_is_a_step() -> None:
+    report = Report(problem="declared", steps=[step(0, None, "a", line=1), step(1, "=", "a")])
+    assert "1 of 1 step valid" in report_text(report)
+    assert "3 of 3 steps valid" in report_text(valid_report())
