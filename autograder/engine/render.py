@@ -100,7 +100,7 @@ def unknown_problem_message(problem_id: str, known_ids: list[str]) -> str:
 
 
 def did_you_mean(word: str, choices) -> str:
-    """`did you mean 'elbo'? ` for a word close to one of `choices` (a typo), else ``."""
+    """`did you mean 'check'? ` for a word close to one of `choices` (a typo), else ``."""
     import difflib
 
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
