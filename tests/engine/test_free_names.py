@@ -36,7 +36,6 @@ def test_the_let_lines_it_suggests_declare_it():
         ("x(1-x) = x - x^2", "x \\cdot \\left(1 - x\\right)"),
         ("a(b+c) = ab + ac", "a \\cdot \\left(b + c\\right)"),
         ("x (x+1)^2 = x^3 + 2x^2 + x", "x \\cdot \\left(x + 1\\right)^{2}"),
-        ("\\sum_{i=1}^n i(i+1) = \\sum_{i=1}^n (i^2 + i)", "i \\cdot \\left(i + 1\\right)"),
     ],
 )
 def test_a_name_also_written_alone_is_a_real_and_the_product_is_shown(chain, reading):
@@ -45,9 +44,15 @@ def test_a_name_also_written_alone_is_a_real_and_the_product_is_shown(chain, rea
     assert reading in (report.steps[0].read_as or "")
 
 
+def test_a_declared_name_before_a_bracket_is_no_guess():
+    report = check(None, "% let x real\nx(1-x) = x - x^2")
+    assert report.ok and report.steps[0].read_as is None
+
+
 def test_plain_algebra_keeps_working():
     assert check(None, "(a+b)^2 = a^2 + 2ab + b^2").ok
     assert check(None, "% let x > 0, other names real\nx(1-x) = x - x^2").ok
+    assert check(None, "\\sum_{i=1}^n i(i+1) = \\sum_{i=1}^n (i^2 + i)").ok  # i is bound
 
 
 @pytest.mark.parametrize("chain", ["f(x+y) = f(x) + f(y)", "f(a, b) = f(b, a)"])

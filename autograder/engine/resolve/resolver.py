@@ -124,8 +124,8 @@ class Resolver:
     `applied` (`applied_only` of the answer) are the names written only before a bracket:
     where names are free, such a name is a function nothing declares (`\\sigma(a)`), not
     a product, so its use is an `UnknownName`; a name also written alone (`x(1-x)`) is a
-    real times the bracket.  `bracket_products` counts the brackets read as products (the
-    "read as" line then shows the product sign).
+    real times the bracket.  `bracket_products` counts the free names before a bracket read
+    as products (the "read as" line then shows the product sign).
     """
 
     def __init__(self, compiled: Compiled, free_domains: dict[str, Domain] | None = None) -> None:
@@ -172,7 +172,7 @@ class Resolver:
         if isinstance(node.base, sx.Apply) and self._is_product(node.base, scope):
             head, arg = node.base.func, node.base.args[0]
             bracket = _power(self.resolve(arg, scope), self.resolve(node.exp, scope), node.pos)
-            self.bracket_products += 1
+            self._count_product(node.base, scope)
             return sp.Mul(self._name(head, scope), bracket)
         return _power(self.resolve(node.base, scope), self.resolve(node.exp, scope), node.pos)
 
@@ -199,6 +199,14 @@ class Resolver:
             and key not in self.c.const_names
             and not (node.func.base in ("pi", "e") and node.func.sub is None)
         )
+
+    def _count_product(self, node: sx.Apply, scope) -> None:
+        """A free name before a bracket read as a product (`x(1-x)` with no `% let`): the
+        one reading of a bracket that is a guess, so "read as" shows it with `\\cdot`.  A
+        declared real or vector component before a bracket (`y_j(…)`) is no guess."""
+        key = name_key(node.func)
+        if self.c.free_names and key not in scope and self._declared(key) is None:
+            self.bracket_products += 1
 
     def _function_message(self, node: sx.Apply) -> str:
         written = sx.latex(node.func)
@@ -286,7 +294,7 @@ class Resolver:
             if self._is_product(inner, scope):  # `x (x+1)!`: the factorial is the bracket's
                 argument = self.resolve(inner.args[0], scope)
                 _guard_factorial(argument, node.pos)
-                self.bracket_products += 1
+                self._count_product(inner, scope)
                 return sp.Mul(self._name(inner.func, scope), sp.factorial(argument))
         args = [self.resolve(a, scope) for a in node.args]
         if node.func == "factorial" and len(args) == 1:
@@ -485,7 +493,7 @@ class Resolver:
             raise UnknownName(self._function_message(node), node.pos, node)
         if self._undeclared_function(node, scope):
             raise UnknownName(self._function_message(node), node.pos, node)
-        self.bracket_products += 1
+        self._count_product(node, scope)
         return sp.Mul(self._name(node.func, scope), self.resolve(node.args[0], scope))
 
     def _is_policy(self, node) -> bool:
