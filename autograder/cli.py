@@ -3,13 +3,14 @@
     autograder check <problem_id> [FILE|-] [--json] [--timeout S] [--seed N]
     autograder check - [FILE|-] [--json]      no problem: the chain's `% let` lines declare it
     autograder problems [--json]
-    autograder hint <problem_id> [N]
+    autograder hint <problem_id> [N] [--all]
     autograder study [WORKSPACE] [--no-lab] [--port N]
     autograder progress [WORKSPACE] [--json]
 
 Exit codes are part of the public contract (graders and CI scripts branch on them):
 0 the chain is ok, 1 it is not, 2 a usage error (unknown problem id, unreadable file,
-bad flags).  A user error is one line on stderr, never a traceback.
+bad flags).  A user error is one line on stderr, never a traceback.  When the reader of
+stdout goes away (`| head`), the command stops quietly with 141, as if killed by SIGPIPE.
 
 `study` creates or updates the learner's workspace (released notebooks, never overwriting
 an edited one; see `autograder.learner.workspace`) and then runs JupyterLab on it; `progress` says
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from autograder.engine.problem import Problem
 
 OK, NOT_OK, USAGE = 0, 1, 2
+PIPE_CLOSED = 141  # 128 + SIGPIPE: what a shell reports for a command whose reader left
 NO_PROBLEM = "-"  # `autograder check - [FILE]`: the derivation declares its own objects
 
 
@@ -44,6 +46,11 @@ class UsageError(Exception):
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line and return its exit code (0 ok, 1 not ok, 2 usage error)."""
     parser = _parser()
+    unknown = _unknown_command(parser, sys.argv[1:] if argv is None else list(argv))
+    if unknown:
+        parser.print_usage(sys.stderr)
+        print(unknown, file=sys.stderr)
+        return USAGE
     try:
         args = parser.parse_args(argv)
     except SystemExit as stop:  # argparse: --help (0) or a bad flag (2, message printed)
@@ -53,10 +60,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         return USAGE
     _tolerate_narrow_terminals()
     try:
-        return args.run(args)
+        code = args.run(args)
+        sys.stdout.flush()  # a closed pipe is found here, not at exit
+        return code
     except UsageError as error:
         print(error, file=sys.stderr)
         return USAGE
+    except BrokenPipeError:
+        return _pipe_closed()
+
+
+def _unknown_command(parser: argparse.ArgumentParser, argv: list[str]) -> str:
+    """One line for a command that does not exist, with the nearest (`chekc`: `check`)."""
+    from autograder.engine.render import did_you_mean
+
+    words = [a for a in argv if not a.startswith("-")]
+    commands = next(
+        (a.choices for a in parser._actions if isinstance(a, argparse._SubParsersAction)), {}
+    )
+    if not words or words[0] in commands:
+        return ""
+    near = did_you_mean(words[0], commands)
+    return f"autograder: error: unknown command {words[0]!r}; {near}commands: {', '.join(commands)}"
+
+
+def _pipe_closed() -> int:
+    """The reader went away (`autograder check ... --json | head`): stop quietly, like a
+    command killed by SIGPIPE (exit 141), with stdout pointed at /dev/null so Python's own
+    flush at exit finds nothing to complain about (the recipe in Python's `signal` docs)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # no file descriptor (a test's stream)
+        pass
+    return PIPE_CLOSED
 
 
 # ---------------------------------------------------------------- arguments
@@ -298,11 +335,17 @@ def _add_problems(commands: Any) -> None:
 
 
 def _add_hint(commands: Any) -> None:
-    hint = commands.add_parser("hint", help="show a problem's hints")
+    hint = commands.add_parser(
+        "hint",
+        help="show a problem's hints, one at a time",
+        description="Show hint N of a problem (the first when N is omitted) and how to ask "
+        "for the next; --all shows every hint at once.",
+    )
     hint.add_argument("problem_id", help="problem id (see `autograder problems`)")
     hint.add_argument(
-        "n", nargs="?", type=int, metavar="N", help="which hint (1-based); default: all"
+        "n", nargs="?", type=int, metavar="N", help="which hint, from 1 (default: the first)"
     )
+    hint.add_argument("--all", action="store_true", help="show every hint at once")
     hint.set_defaults(run=_run_hint)
 
 
@@ -396,16 +439,18 @@ def _run_hint(args: argparse.Namespace) -> int:
     if not hints:
         print(f"problem {problem.id!r} has no hints")
         return OK
-    if args.n is None:
-        chosen = range(1, len(hints) + 1)
-    elif 1 <= args.n <= len(hints):
-        chosen = range(args.n, args.n + 1)
-    else:
+    if args.all:
+        for n, text in enumerate(hints, 1):
+            print(f"Hint {n} of {len(hints)}: {text}")
+        return OK
+    n = 1 if args.n is None else args.n
+    if not 1 <= n <= len(hints):
         raise UsageError(
-            f"problem {problem.id!r} has {len(hints)} hint(s); ask for 1 to {len(hints)}"
+            f"problem {problem.id!r} has {len(hints)} hint(s), numbered 1 to {len(hints)}; not {n}"
         )
-    for n in chosen:
-        print(f"Hint {n}: {hints[n - 1]}")
+    print(f"Hint {n} of {len(hints)}: {hints[n - 1]}")
+    if n < len(hints):
+        print(f"(next: autograder hint {problem.id} {n + 1})")
     return OK
 
 
@@ -469,8 +514,10 @@ def lab_command(workspace: Path, port: int | None = None, *extra: str) -> list[s
 
 
 # Read by JupyterLab and nbgrader through JUPYTER_CONFIG_PATH: the news prompt answered
-# "never" (a default the learner can still change in the settings), and Validate listing an
-# unattempted derivation with the unanswered follow-ups (see its nbgrader_config.py).
+# "never" (a default the learner can still change in the settings), Validate listing an
+# unattempted derivation with the unanswered follow-ups (see its nbgrader_config.py), and
+# no instructor tool (labconfig/page_config.json, jupyter_server_config.d/): nbgrader's
+# Create Assignment, Formgrader, menu, assignment and course lists are off; Validate stays.
 LAB_CONFIG = Path(__file__).resolve().parent / "learner" / "jupyter_config"
 
 

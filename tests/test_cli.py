@@ -164,7 +164,10 @@ def test_unknown_problem_is_a_usage_error_listing_known_ids(fake_engine, monkeyp
     monkeypatch.setattr(sys, "stdin", Unreadable())
     assert main(["check", "elob"]) == 2
     captured = capsys.readouterr()
-    assert captured.err == "unknown problem 'elob'; known problems: elbo, adam-bias\n"
+    assert (
+        captured.err
+        == "unknown problem 'elob'; did you mean 'elbo'? known problems: elbo, adam-bias\n"
+    )
     assert captured.out == "" and fake_engine == []
 
 
@@ -223,19 +226,32 @@ def test_problems_json(fake_engine, capsys) -> None:
     assert rows[0]["summary"] == "Show that log p(x) is at least the ELBO."
 
 
-def test_hint_all_and_one(fake_engine, capsys) -> None:
+def test_hint_shows_one_hint_and_how_to_get_the_next(fake_engine, capsys) -> None:
     assert main(["hint", "elbo"]) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "Hint 1: Multiply and divide by q(z).",
-        "Hint 2: Jensen: log is concave.",
+        "Hint 1 of 2: Multiply and divide by q(z).",
+        "(next: autograder hint elbo 2)",
     ]
     assert main(["hint", "elbo", "2"]) == 0
-    assert capsys.readouterr().out == "Hint 2: Jensen: log is concave.\n"
+    assert capsys.readouterr().out == "Hint 2 of 2: Jensen: log is concave.\n"
+    assert main(["hint", "elbo", "--all"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "Hint 1 of 2: Multiply and divide by q(z).",
+        "Hint 2 of 2: Jensen: log is concave.",
+    ]
 
 
-def test_hint_out_of_range_and_unknown_problem(fake_engine, capsys) -> None:
-    assert main(["hint", "elbo", "3"]) == 2
-    assert "has 2 hint(s); ask for 1 to 2" in capsys.readouterr().err
+@pytest.mark.parametrize("n", ["0", "-1", "3"])
+def test_hint_out_of_range_says_the_range(fake_engine, capsys, n) -> None:
+    assert main(["hint", "elbo", n]) == 2
+    captured = capsys.readouterr()
+    assert captured.err == f"problem 'elbo' has 2 hint(s), numbered 1 to 2; not {n}\n"
+    assert captured.out == ""
+
+
+def test_hint_unknown_problem(fake_engine, capsys) -> None:
+    assert main(["hint", "elbbo"]) == 2
+    assert capsys.readouterr().err.startswith("unknown problem 'elbbo'; did you mean 'elbo'?")
     assert main(["hint", "nope"]) == 2
     assert capsys.readouterr().err.startswith("unknown problem 'nope'; known problems: elbo")
     assert main(["hint", "adam-bias"]) == 0
@@ -273,6 +289,24 @@ def test_console_script_help() -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "--json" in result.stdout and "--timeout" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "args,stdin",
+    [(["problems", "--json"], ""), (["check", "-", "--json"], "(a+b)^2 = a^2 + 2ab + b^2\n")],
+)
+def test_a_reader_that_goes_away_ends_the_command_quietly(args, stdin) -> None:
+    """`autograder check ... --json | head`: no BrokenPipeError traceback, exit 141."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "autograder", *args],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()  # the reader leaves before anything is written
+    _, err = process.communicate(stdin.encode(), timeout=120)
+    assert "Traceback" not in err.decode() and "BrokenPipe" not in err.decode(), err.decode()
+    assert process.returncode == 141
 
 
 # ---------------------------------------------------------------- real engine
@@ -474,3 +508,12 @@ def test_check_without_a_problem_says_a_bad_declaration_in_words(engine, answer_
     assert main(["check", "-", answer_file("% let x foo bar\nx = x")]) == 1
     out = capsys.readouterr().out
     assert "line 1, column 7" in out and "Traceback" not in out
+
+
+def test_an_unknown_command_names_the_nearest(capsys) -> None:
+    assert main(["chekc", "elbo"]) == 2
+    err = capsys.readouterr().err
+    assert "autograder: error: unknown command 'chekc'; did you mean 'check'?" in err
+    assert "hint" in err and "Traceback" not in err
+    assert main(["frobnicate"]) == 2
+    assert "did you mean" not in capsys.readouterr().err

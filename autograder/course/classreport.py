@@ -151,6 +151,11 @@ def summary(
     return render(class_report(outcomes, isolated, ignored, problems, totals), outcomes)
 
 
+def _counted(count: int, noun: str) -> str:
+    """`1 student`, `2 students`."""
+    return f"{count} {noun}" if count == 1 else f"{count} {noun}s"
+
+
 def render(report: dict[str, Any], outcomes: list) -> str:
     from io import StringIO
 
@@ -158,7 +163,10 @@ def render(report: dict[str, Any], outcomes: list) -> str:
     from rich.markup import escape
     from rich.table import Table
 
-    table = Table(title=f"{report['students']} students, {report['submissions']} submissions")
+    table = Table(
+        title=f"{_counted(report['students'], 'student')}, "
+        f"{_counted(report['submissions'], 'submission')}"
+    )
     for column in ("problem", "graded", "mean", "std", "min", "max", "full marks"):
         table.add_column(column, justify="right" if column != "problem" else "left")
     for row in report["problems"]:
@@ -193,7 +201,8 @@ def render(report: dict[str, Any], outcomes: list) -> str:
     console.print(students)
     if len(shown) < len(rows):
         console.print(
-            f"({len(rows) - len(shown)} rows without flags not shown; `--json` has them all)"
+            f"({_counted(len(rows) - len(shown), 'row')} without flags not shown; "
+            "`--json` has them all)"
         )
     failures = [o for o in outcomes if o.failure]
     if failures:
@@ -232,9 +241,11 @@ def render(report: dict[str, Any], outcomes: list) -> str:
         for item in report["ignored"]:
             console.print(f"  {escape(item['path'])}: {escape(item['reason'])}")
     if report["manual"]:
+        count = report["manual"]
         console.print(
-            f"{report['manual']} answers wait for manual grading (the formgrader; "
-            "book/instructor.md says how to start it)"
+            f"{count} {'answer waits' if count == 1 else 'answers wait'} for manual grading "
+            "(the formgrader; the website's Instructor guide, book/instructor.html, says how "
+            "to start it)"
         )
     for problem in report["run_notes"]:
         console.print(f"note: {escape(problem)}")
@@ -247,7 +258,7 @@ def render(report: dict[str, Any], outcomes: list) -> str:
         console.print(
             "note: not confined (not root, or namespaces refused): submissions ran as this "
             "user, who can read and write anything it can; only private folders, time and "
-            "memory limits and clean-up of leftover processes applied (book/instructor.md "
-            "has a container recipe)"
+            "memory limits and clean-up of leftover processes applied (the website's "
+            "Instructor guide, book/instructor.html, has a container recipe)"
         )
     return buffer.getvalue()

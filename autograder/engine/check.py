@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import re
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -24,7 +23,14 @@ import sympy as sp
 from autograder.engine import ir, relations
 from autograder.engine.decide.randomized import Scope, decide
 from autograder.engine.decide.verdict import Verdict
-from autograder.engine.declare import DECLARED, DeclarationError, declare, unknown_message
+from autograder.engine.declare import (
+    DECLARED,
+    DeclarationError,
+    after_name,
+    declare,
+    directive_typos,
+    unknown_message,
+)
 from autograder.engine.domains import NATURAL, Domain, intersect
 from autograder.engine.keysteps import KeyJudgement, canon, judge, pattern_tree
 from autograder.engine.kinds.instance import Worlds
@@ -36,7 +42,13 @@ from autograder.engine.readas import read_as, same_up_to_brackets
 from autograder.engine.report import UNDECIDED, UNREADABLE, VALID, Report, StepResult
 from autograder.engine.resolve.assumptions import read_assumptions
 from autograder.engine.resolve.compiled import Compiled, compile_context
-from autograder.engine.resolve.resolver import ResolveError, Resolver, UnknownName, limit_names
+from autograder.engine.resolve.resolver import (
+    ResolveError,
+    Resolver,
+    UnknownName,
+    applied_only,
+    limit_names,
+)
 
 DEFAULT_TIMEOUT = 5.0
 INSTANCES = 8
@@ -132,12 +144,13 @@ def analyse(
     except (TypeError, ValueError) as err:  # a malformed Python answer: learner input
         return Analysis(Report(problem=name, message=f"this answer cannot be read: {err}"))
     declared = problem is None
+    typos = directive_typos(text)
     if declared:
         try:
             with deadline(timeout):
                 problem = declared_problem(text)
         except DeclarationError as err:
-            return Analysis(Report(problem=name, message=str(err)))
+            return Analysis(Report(problem=name, message="; ".join([*typos, str(err)])))
         except TimeUp:
             return Analysis(
                 Report(problem=name, message=f"could not read the declarations in {timeout:g} s")
@@ -156,7 +169,9 @@ def analyse(
         return Analysis(Report(problem=problem.id, not_attempted=True, message="not attempted yet"))
     comp = compiled(problem)
     free_domains, notes = _free_domains(text, reading, comp)
+    notes = typos + notes
     resolver = Resolver(comp, free_domains if comp.free_names else None)
+    resolver.applied = applied_only(s.expr for s in reading.steps if s.expr is not None)
     scope = Scope(comp, worlds(problem, seed), free_domains, seed)
     results: list[StepResult] = []
     exprs: list[sp.Expr | None] = []
@@ -317,7 +332,7 @@ def _resolve_step(resolver, step, index, text, timeout, declared=False):
         line, column = _line_column(text, err.pos, step)
         message = err.message
         if declared and isinstance(err, UnknownName):
-            message = unknown_message(err.node, resolver.c, _after_name(text, err))
+            message = unknown_message(err.node, resolver.c, after_name(text, err))
         verdict = Verdict(UNREADABLE, f"line {line}, column {column}: {message}")
         return None, _result(index, step, verdict, None)
     except TimeUp:
@@ -328,17 +343,6 @@ def _resolve_step(resolver, step, index, text, timeout, declared=False):
             raise
         verdict = Verdict(UNREADABLE, f"line {step.line}: cannot use this ({err})")
         return None, _result(index, step, verdict, None)
-
-
-def _after_name(text: str, err: UnknownName) -> str:
-    """The text written after an undeclared name (a bracket there: a function)."""
-    from autograder.engine.read import tree as sx
-
-    if err.pos < 0 or not isinstance(err.node, sx.Name):
-        return ""
-    rest = text[err.pos :]
-    m = re.match(r"\\?[A-Za-z]+(?:_(?:\{[^{}]*\}|\\?[A-Za-z0-9]+))?", rest)
-    return rest[m.end() :][:80] if m else ""
 
 
 def _line_column(text: str, pos: int, step) -> tuple[int, int]:

@@ -47,4 +47,6 @@ class UnknownProblem(KeyError):
         self.known = known
 
     def __str__(self) -> str:
-        return f"unknown problem '{self.problem_id}'; known problems: {', '.join(self.known)}"
+        from autograder.engine.render import unknown_problem_message
+
+        return unknown_problem_message(self.problem_id, self.known)

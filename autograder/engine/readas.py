@@ -25,10 +25,14 @@ log = logging.getLogger("autograder")
 
 
 class _Printer(LatexPrinter):
-    """sympy's LaTeX printer, in the written order, with negations kept as written."""
+    """sympy's LaTeX printer, in the written order, with negations kept as written; with
+    `dot`, every product with a `\\cdot` (a name before a bracket was read as a product)."""
 
-    def __init__(self) -> None:
-        super().__init__({"order": "none", "long_frac_ratio": 2})
+    def __init__(self, dot: bool = False) -> None:
+        settings = {"order": "none", "long_frac_ratio": 2}
+        if dot:
+            settings["mul_symbol"] = "dot"
+        super().__init__(settings)
 
     def _print_Mul(self, expr) -> str:
         args = expr.args
@@ -59,14 +63,17 @@ def _without_unit(expr):
 
 def read_as(resolver, step, text: str = "") -> str | None:
     r"""What the reader understood of `step`, or None when it is what was written (and
-    nothing in it was a guess about how far a function reaches: `\log x\, y`)."""
+    nothing in it was a guess about how far a function reaches: `\log x\, y`).  A name
+    before a bracket read as a product (`x(1-x)`) is a guess too: shown with `\cdot`."""
     try:
         with deadline(BUDGET):
+            resolver.bracket_products = 0
             with sp.evaluate(False):
                 expr = _understood(resolver, step)
+            products = resolver.bracket_products > 0
             # printed with evaluation on: sympy splits a product into numerator and
             # denominator by building products, which unevaluated keep a factor 1
-            shown = _Printer().doprint(expr)
+            shown = _Printer(dot=products).doprint(expr)
     except TimeUp:
         return None
     except Exception:  # noqa: BLE001 - display only: no "read as" line is shown
@@ -74,7 +81,8 @@ def read_as(resolver, step, text: str = "") -> str | None:
             raise
         log.debug("no 'read as' for %r", step.source, exc_info=True)
         return None
-    if same_up_to_brackets(shown, step.source) and not scope_was_guessed(step.expr, text):
+    guessed = products or scope_was_guessed(step.expr, text)
+    if same_up_to_brackets(shown, step.source) and not guessed:
         return None
     return shown
 

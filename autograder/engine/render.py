@@ -93,9 +93,18 @@ def shows_read_as(step: StepResult) -> bool:
 
 
 def unknown_problem_message(problem_id: str, known_ids: list[str]) -> str:
-    """One line for a wrong problem id, with the ids that would have worked."""
+    """One line for a wrong problem id: the nearest id (a typo), then every known one."""
     known = ", ".join(known_ids) if known_ids else "(none)"
-    return f"unknown problem {problem_id!r}; known problems: {known}"
+    near = did_you_mean(str(problem_id), known_ids)
+    return f"unknown problem {problem_id!r}; {near}known problems: {known}"
+
+
+def did_you_mean(word: str, choices) -> str:
+    """`did you mean 'check'? ` for a word close to one of `choices` (a typo), else ``."""
+    import difflib
+
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}? " if close else ""
 
 
 def headline(report: Report) -> tuple[str, str]:
@@ -132,9 +141,12 @@ def key_step_lines(report: Report) -> list[tuple[bool, str]]:
 
 
 def summary_facts(report: Report) -> list[str]:
-    """The chain-level facts under the headline, as short sentences."""
+    """The chain-level facts under the headline, as short sentences (with no step at all,
+    only the message: why there is nothing to check)."""
     if report.not_attempted:
         return [report.message or "the answer is still the placeholder: write your derivation"]
+    if not report.steps and report.message:
+        return [report.message]
     facts = [_steps_fact(report), _target_fact(report), _relation_fact(report)]
     if report.message:
         facts.append(report.message)
@@ -151,11 +163,13 @@ def _steps_fact(report: Report) -> str:
     if not relations:
         return "no steps after the first expression"
     valid = sum(step.status == VALID for step in relations)
-    return f"{valid} of {len(relations)} steps valid"
+    return f"{valid} of {len(relations)} {'step' if len(relations) == 1 else 'steps'} valid"
 
 
 def _target_fact(report: Report) -> str:
     reached = "target reached" if report.reached_target else "target not reached"
+    if report.reached_target and report.target_message == "reaches the target":
+        return reached  # said once
     if report.route is not None and not report.reached_target:
         start, target = (plain_math(tex) for tex in report.route)
         return f"{reached}: the chain should go from {start} to {target}"
@@ -313,6 +327,17 @@ def step_label(step: StepResult) -> str:
     return "start" if step.relation is None and step.index == 0 else where(step)
 
 
+def located(step: StepResult) -> tuple[str, str]:
+    """(label, message) with the line said once: a message that starts with the row's own
+    line (`line 1, column 14: ...`, two steps on one physical line) gives its column to
+    the label ("line 1, column 14") and keeps the rest."""
+    label = step_label(step)
+    match = re.match(r"line (\d+), (column \d+): ", step.message)
+    if match and label == f"line {match[1]}":
+        return f"{label}, {match[2]}", step.message[match.end() :]
+    return label, step.message
+
+
 def _step_row(step: StepResult) -> str:
     colour = _VAR.get(step.status, _MUTED_VAR)
     start = step.relation is None
@@ -355,10 +380,11 @@ def _verdict_html(step: StepResult) -> str:
     parts = []
     if step.note:
         parts.append(f'<div class="ag-note" style="font-style:italic">{note_html(step.note)}</div>')
+    label, message = located(step)
     parts.append(
         f'<div class="ag-found" style="color:{_MUTED_VAR}">'
-        f'<span class="ag-where">{escape(step_label(step))}</span>'
-        f' · <span class="ag-message">{escape(step.message)}</span></div>'
+        f'<span class="ag-where">{escape(label)}</span>'
+        f' · <span class="ag-message">{escape(message)}</span></div>'
     )
     if step.counterexample is not None:
         parts.append(
@@ -441,7 +467,10 @@ def _step_lines(step: StepResult, width: int) -> list[str]:
     mark = MARKS.get(step.status, "?")
     relation = relation_text(step.relation) or " "
     head = f"  [{mark}] {step_label(step):<{width}}  {relation} {_squash(step.latex)}"
-    lines = [f"{head}   — {status_word(step.status)}: {step.message}"]
+    label, message = located(step)
+    column = label.removeprefix(step_label(step)).removeprefix(", ")
+    said = f"{column}: {message}" if column else message
+    lines = [f"{head}   — {status_word(step.status)}: {said}"]
     indent = " " * (len(head) - len(_squash(step.latex)))  # details start under the formula
     if step.counterexample is not None:
         lines.append(f"{indent}counterexample: {step.counterexample.describe()}")

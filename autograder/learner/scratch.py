@@ -80,7 +80,7 @@ G_t &= \gamma G_{t-1} + 1 \\
         "Replace this cell with your own derivation: the `% let` lines first, then the "
         "chain. A name you use but do not declare is reported with a declaration that "
         "would make it known. Every form `% let` reads is on the website's notation page "
-        "(`book/notation.md`).",
+        "(`book/notation.html`).",
         r"""% let a > 0
 \log a^2 &= 2 \log a""",
         YOURS,

@@ -1,7 +1,9 @@
 """Helpers for a learner in a notebook: hints, progress and (deliberately) worked solutions.
 
 `hint("elbo")` shows the next hint each time it is called (then says there are no more);
-`hint("elbo", 2)` shows a given one.  Hints are part of the problem declaration.
+`hint("elbo", 2)` shows a given one, counted from 1 (a number out of range, or an unknown
+id, is one line saying what would work -- never a traceback in a notebook).  Hints are
+part of the problem declaration.
 
 `progress()` lists every problem in the workspace's saved notebooks as solved, attempted or
 untouched (the same table as `autograder progress`).  `solution("elbo", reveal=True)` shows
@@ -31,18 +33,32 @@ class Hint:
 
 
 def hint(problem_id: str, number: int | None = None) -> Hint:
-    from autograder.curriculum.problems import get
+    """The next hint of a problem, or hint `number` (1 is the first)."""
+    from autograder.curriculum import find, unknown_message
 
-    hints = get(problem_id).hints
+    problem = find(problem_id)
+    if problem is None:
+        return Hint(unknown_message(problem_id))
+    hints = problem.hints
+    if not hints:
+        return Hint(f"`{problem.id}` has no hints.")
+    following = f'`hint("{problem.id}", {{}})`'
     if number is None:
-        _given[problem_id] += 1
-        number = _given[problem_id]
-    if number > len(hints):
+        following = f'`hint("{problem.id}")` again'
+        _given[problem.id] += 1
+        number = _given[problem.id]
+        if number > len(hints):
+            return Hint(
+                f"**{problem.id}**: no more hints ({len(hints)} in all); "
+                f'`hint("{problem.id}", 1)` shows the first again.'
+            )
+    elif isinstance(number, bool) or not isinstance(number, int) or not 1 <= number <= len(hints):
         return Hint(
-            f"**{problem_id}**: no more hints ({len(hints)} in all); "
-            f'`hint("{problem_id}", 1)` shows the first again.'
+            f"`{problem.id}` has {len(hints)} hints, numbered 1 to {len(hints)}: "
+            f'ask for one of them, e.g. `hint("{problem.id}", 1)` (not {number!r}).'
         )
-    return Hint(f"**Hint {number} of {len(hints)}** for `{problem_id}`: {hints[number - 1]}")
+    more = f" ({following.format(number + 1)} for the next)" if number < len(hints) else ""
+    return Hint(f"**Hint {number} of {len(hints)}** for `{problem.id}`{more}: {hints[number - 1]}")
 
 
 def reset_hints() -> None:

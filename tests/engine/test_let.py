@@ -268,7 +268,7 @@ BAD = [
     (
         "unknown kind",
         "% let A \\in \\mathbb{R}^{n \\times n} positive definite\nA = A",
-        ["line 1, column 7", "not a declaration", "the kinds you can declare", "Densities"],
+        ["line 1, column 7", "not a declaration", "the forms `% let` reads", "`<f> density`"],
     ),
     ("a name alone", "% let k, q\nk = q", ["`k` is listed but nothing is declared"]),
     ("a missing part", "% let x observed, q(x) density\nq(x) = q(x)", ["joint density"]),
@@ -282,7 +282,7 @@ BAD = [
     (
         "a claim with an undeclared name",
         "% let a > 0\n% show a = b\na = a",
-        ["line 2", "claim", "not defined"],
+        ["line 2", "claim", "`b` is not declared", "% let b"],
     ),
     ("a claim that is not one", "% show a\na = a", ["line 1", "% show <start> <relation>"]),
 ]
@@ -318,3 +318,35 @@ def test_declaration_errors_carry_line_and_column():
 def test_the_engine_check_takes_no_problem():
     report = engine.check(None, r"% let a > 0" "\n" r"\sqrt{a^2} = a")
     assert report.steps[1].status == "valid"
+
+
+@pytest.mark.parametrize(
+    "text,line,meant",
+    [
+        ("% lett a real\na = a", 1, "let"),
+        ("% let a real\n% shwo a = a\na = a", 2, "show"),
+        ("% asume x > 0\nx = x", 1, "assume"),
+        ("% lte a real\na = a", 1, "let"),
+    ],
+)
+def test_a_near_miss_of_a_directive_is_said(text, line, meant):
+    message = check(None, text).message
+    typo = text.splitlines()[line - 1].split()[1]
+    assert f"line {line}: `% {typo}` is not a directive" in message, message
+    assert f"did you mean `% {meant}`?" in message
+
+
+def test_a_comment_is_not_a_near_miss():
+    report = check(None, "% expand the square\n% set up\n(a+b)^2 = a^2 + 2ab + b^2")
+    assert report.ok and not report.message
+
+
+def test_an_unknown_kind_lists_the_forms_as_written_and_the_nearest():
+    message = check(None, "% let X random variable\nX = X").message
+    assert "closest form: `<seq> random`, e.g. `g_i random, mean \\mu`" in message
+    assert "`<names> latent`" in message and "`<f> joint density`" in message
+    for internal in ("VectorOf", "FreeNames", "Densities"):
+        assert internal not in message
+    assert "no steps after" not in str(check(None, "% let X random variable\nX = X"))
+    nearest = check(None, "% let p(x, z) joint densty\np(x) = p(x)").message
+    assert "closest form: `<f> joint density`" in nearest

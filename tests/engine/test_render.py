@@ -260,7 +260,7 @@ def test_unreadable_line_is_shown_verbatim_not_typeset() -> None:
     assert r"<code class=" in html and r"\frac{1-\beta_1}{ \sum_i</code>" in html
     assert r"\(\displaystyle {}= \frac{1-\beta_1}{" not in html
     assert "⚠</span> unreadable" in html
-    assert r"line 2, column 14: `\frac` needs two arguments" in html
+    assert r'line 2, column 14</span> · <span class="ag-message">`\frac` needs two' in html
 
 
 def test_read_as_shown_only_when_it_differs_beyond_whitespace() -> None:
@@ -487,3 +487,36 @@ def test_notes_come_with_the_verdict_and_their_math_is_typeset() -> None:
 def test_read_as_is_left_out_when_the_engine_gives_none() -> None:
     report = Report("elbo", [step(0, None, r"\log p(x)", read_as=None)])
     assert "read as" not in report_html(report) and "read as" not in report_text(report)
+
+
+def test_a_step_sharing_its_line_says_the_line_once() -> None:
+    """Two steps on one physical line: the location is "line 1, column 14", not
+    "line 1 · line 1, column 14"."""
+    bad = step(2, "=", "a + b", "unreadable", "line 1, column 14: `b` is not declared", line=1)
+    report = Report(problem="declared", steps=[step(0, None, "a", line=1), bad])
+    html = report_html(report)
+    assert '<span class="ag-where">line 1, column 14</span>' in html
+    assert "line 1 · line 1" not in html and "line 1, column 14: `b`" not in html
+    text = report_text(report)
+    assert "— unreadable: column 14: `b` is not declared" in text
+    assert text.count("line 1, column 14") == 0
+
+
+def test_target_reached_is_said_once() -> None:
+    report = valid_report()
+    report.target_message = "reaches the target"
+    text = report_text(report)
+    assert "target reached" in text and "reaches the target" not in text
+
+
+def test_a_report_with_no_step_says_only_why() -> None:
+    report = Report(problem="declared", message="line 1, column 7: `X y` is not a declaration")
+    assert "no steps after" not in report_text(report)
+    assert "target not reached" not in report_text(report)
+    assert "is not a declaration" in report_text(report)
+
+
+def test_one_step_is_a_step() -> None:
+    report = Report(problem="declared", steps=[step(0, None, "a", line=1), step(1, "=", "a")])
+    assert "1 of 1 step valid" in report_text(report)
+    assert "3 of 3 steps valid" in report_text(valid_report())

@@ -95,7 +95,10 @@ def test_bad_arguments_are_usage_errors(ip, calls, line) -> None:
 def test_unknown_problem_is_one_line_listing_known_ids(ip, calls) -> None:
     with pytest.raises(UsageError) as error:
         ip.run_cell_magic("derivation", "elob", VALID)
-    assert str(error.value) == "unknown problem 'elob'; known problems: elbo, adam-bias"
+    assert (
+        str(error.value)
+        == "unknown problem 'elob'; did you mean 'elbo'? known problems: elbo, adam-bias"
+    )
     assert calls == [] and magic.ANSWERS == {}
 
 
@@ -104,7 +107,7 @@ def test_unknown_problem_in_a_cell_shows_no_traceback(ip, calls, capsys) -> None
     assert isinstance(result.error_in_exec, UsageError)
     captured = capsys.readouterr()
     shown = captured.out + captured.err
-    assert "unknown problem 'elob'; known problems: elbo, adam-bias" in shown
+    assert "unknown problem 'elob'; did you mean 'elbo'? known problems: elbo, adam-bias" in shown
     assert "Traceback" not in shown
 
 

@@ -38,6 +38,7 @@ __all__ = [
     "DECLARED",
     "DeclarationError",
     "declare",
+    "directive_typos",
     "has_declarations",
     "example_text",
     "unknown_message",
@@ -70,6 +71,33 @@ class DeclarationError(Exception):
     def __str__(self) -> str:
         text = f"line {self.line}, column {self.column}: {self.message}"
         return text + (f"; {kinds_available()}" if self.kinds else "")
+
+
+DIRECTIVES = ("let", "show", "assume")
+_COMMENT_WORD = re.compile(r"^[ \t]*%[ \t]*([A-Za-z]+)", re.MULTILINE)
+
+
+def directive_typos(text: str) -> list[str]:
+    """A `%` line whose first word is a near miss of a directive (`% lett`, `% shwo`,
+    `% asume`): it is read as a comment, so say so -- a typo must not silently drop a
+    declaration.  A warning, not an error: a comment may start with such a word."""
+    import difflib
+
+    notes = []
+    for m in _COMMENT_WORD.finditer(text):
+        word = m[1].lower()
+        if word in DIRECTIVES or word.startswith("assume"):
+            continue
+        close = difflib.get_close_matches(word, DIRECTIVES, n=1, cutoff=0.75)
+        if not close and len(word) > 2:
+            close = [d for d in DIRECTIVES if sorted(d) == sorted(word)]  # `% lte`
+        if close:
+            line = text.count("\n", 0, m.start()) + 1
+            notes.append(
+                f"line {line}: `% {m[1]}` is not a directive (it is read as a comment); "
+                f"did you mean `% {close[0]}`?"
+            )
+    return notes
 
 
 def has_declarations(text: str) -> bool:
@@ -320,7 +348,7 @@ def _item(part: _Part, written: str, pending, last, merged, registry, text):
                 err = max(unreadable, key=lambda e: e.offset)
                 at = _where(text, part.start + err.offset)
                 raise DeclarationError(*at, f"cannot read `{part.text}`: {err.message}")
-            closest = f" ({slot_errors[0].message})" if slot_errors else ""
+            closest = f" ({slot_errors[0].message})" if slot_errors else nearest_form(written)
             raise DeclarationError(
                 line, column, f"`{part.text}` is not a declaration of any kind I know{closest}"
             )
@@ -468,7 +496,12 @@ def _compile(declared: Declared, text: str) -> None:
 def _show(declared: Declared, text: str) -> None:
     from autograder.engine.read.reader import read
     from autograder.engine.resolve.compiled import compile_context
-    from autograder.engine.resolve.resolver import ResolveError, Resolver
+    from autograder.engine.resolve.resolver import (
+        ResolveError,
+        Resolver,
+        UnknownName,
+        applied_only,
+    )
 
     shows = list(SHOW.finditer(text))
     if not shows:
@@ -493,12 +526,17 @@ def _show(declared: Declared, text: str) -> None:
             kinds=False,
         )
     comp = compile_context(declared.context, read)
+    resolver = Resolver(comp)
+    resolver.applied = applied_only(step.expr for step in steps)
     for step in steps:
         try:
-            Resolver(comp).resolve(step.expr, {})
+            resolver.resolve(step.expr, {})
         except ResolveError as err:
             at = _where(text, m.start(1) + max(err.pos, 0)) if err.pos >= 0 else (line, column)
-            raise DeclarationError(*at, f"in the claim: {err.message}", kinds=False) from None
+            message = err.message
+            if isinstance(err, UnknownName):
+                message = unknown_message(err.node, comp, after_name(body, err))
+            raise DeclarationError(*at, f"in the claim: {message}", kinds=False) from None
     declared.start, declared.target = steps[0].source, steps[1].source
     declared.relation = steps[1].relation
 
@@ -507,35 +545,79 @@ def _show(declared: Declared, text: str) -> None:
 
 
 def kinds_available() -> str:
+    """Every form a `% let` line reads, as the learner writes it (each kind's `LetForm`
+    syntax: the notation page's "You write" column), not the kinds' class names."""
     from autograder.engine.kinds import REGISTRY
 
-    shown = []
+    shown: list[str] = []
     for kind in REGISTRY.values():
-        if kind.let:
-            shown.append(f"{kind.declaration.__name__} (`{kind.let[0].example}`)")
-    return "the kinds you can declare: " + ", ".join(shown)
+        for form in kind.let:
+            text = f"`{form.syntax}`"
+            if text not in shown:
+                shown.append(text)
+    return (
+        "the forms `% let` reads: "
+        + ", ".join(shown)
+        + " (each with an example on the website's notation page, notation.html)"
+    )
+
+
+def nearest_form(written: str) -> str:
+    """` (closest form: `<seq> random`, e.g. `g_i random, mean \\mu`)` for the form whose
+    words are nearest what follows the names in `written` (`X random variable`), or ``."""
+    import difflib
+
+    from autograder.engine.kinds import REGISTRY
+
+    tail = written.split(None, 1)[1] if len(written.split(None, 1)) == 2 else written
+    phrases: dict[str, Any] = {}
+    for kind in REGISTRY.values():
+        for form in kind.let:
+            words = _SLOT.sub("", form.syntax).strip(" ,")
+            phrases.setdefault(" ".join(words.split()), form)
+            example = form.example.split(None, 1)
+            if len(example) == 2 and "<" in form.syntax.split(None, 1)[-1]:
+                phrases.setdefault(example[1], form)
+    # the first word decides first (`random variable` is nearest `random`, not `variable`)
+    firsts = {phrase.split()[0]: phrase for phrase in reversed(list(phrases)) if phrase}
+    first = difflib.get_close_matches(tail.split()[0], list(firsts), n=1, cutoff=0.75)
+    close = [firsts[first[0]]] if first else []
+    close = close or difflib.get_close_matches(tail, list(phrases), n=1, cutoff=0.6)
+    if not close:
+        return ""
+    form = phrases[close[0]]
+    return f" (closest form: `{form.syntax}`, e.g. `{form.example}`)"
 
 
 def unknown_message(node, comp, after: str = "") -> str:
     """A name the chain uses that no `% let` line declares: the names that are declared,
     and a declaration that would make it known.  `after` is the text written after the
-    name (`(a)`: a function, read as a product since nothing declares it)."""
+    name (`(a)`: a function, or a real times the bracket, once declared).  Where other names
+    are free (no `% let` line, or `other names real`), a name applied to brackets and
+    never written alone is a function nothing declares (`Resolver.applied`)."""
     from autograder.engine.read import tree as sx
     from autograder.engine.resolve.resolver import shown
 
     written = sx.latex(node.func if isinstance(node, sx.Apply) else node)
     bracket = re.match(r"\s*\((.*?)\)", after)
+    if isinstance(node, sx.Apply) and comp.free_names:
+        return _free_function_message(node, written, comp)
     if isinstance(node, sx.Name) and bracket:
         suggestion = (
-            f"`% let {written}({bracket[1]}) function`, `% let {written}({bracket[1]}) density` "
-            f"or `% let {written}(v) = …`"
+            f"`% let {written} real` (then `{written}({bracket[1]})` is a product), "
+            f"`% let {written}(v) = …` (a function, by its formula) "
+            f"or `% let {written}({bracket[1]}) function` (of finite variables)"
         )
     elif isinstance(node, sx.Apply):
         args = ", ".join(sx.latex(a) for a in node.args)
         if node.given:
             args += " | " + ", ".join(sx.latex(a) for a in node.given)
         call = f"{written}({args})"
-        suggestion = f"`% let {call} density`" if node.given else f"`% let {call} function`"
+        suggestion = (
+            f"`% let {call} density`"
+            if node.given
+            else f"`% let {call} function` or `% let {written}(v) = …` (by its formula)"
+        )
     elif isinstance(node, sx.Name) and isinstance(node.sub, sx.Name):
         base = sx.latex(sx.Name(node.base, accent=node.accent))
         suggestion = f"`% let {base} \\in \\mathbb{{R}}^n` or `% let {written} random, mean \\mu`"
@@ -548,6 +630,41 @@ def unknown_message(node, comp, after: str = "") -> str:
     return (
         f"`{written}` is not declared; the cell declares {known}. "
         f"Declare it with a `% let` line, e.g. {suggestion}"
+    )
+
+
+def after_name(text: str, err) -> str:
+    """The text written after an undeclared name (a bracket there: a function)."""
+    from autograder.engine.read import tree as sx
+
+    if err.pos < 0 or not isinstance(err.node, sx.Name):
+        return ""
+    rest = text[err.pos :]
+    m = re.match(r"\\?[A-Za-z]+(?:_(?:\{[^{}]*\}|\\?[A-Za-z0-9]+))?", rest)
+    return rest[m.end() :][:80] if m else ""
+
+
+def _free_function_message(node, written: str, comp) -> str:
+    """`\\sigma(a)` where every other name is a real: say why it is not a product and the
+    `% let` lines that declare it (a definition by its formula, the rest real)."""
+    from autograder.engine.read import tree as sx
+
+    args = ", ".join(sx.latex(a) for a in node.args)
+    rest = "" if comp.known() else " and `% let other names real`"
+    if node.given:
+        given = ", ".join(sx.latex(a) for a in node.given)
+        return (
+            f"`{written}({args} | {given})` is a density, and no `% let` line declares it: "
+            f"declare its variables and law, e.g. `% let {args} latent, {given} observed, "
+            f"{written}({args}, {given}) joint density`"
+        )
+    params = ", ".join("v" if len(node.args) == 1 else f"v_{k + 1}" for k in range(len(node.args)))
+    alone = f"; for a product write `{written} \\cdot ({args})`" if len(node.args) == 1 else ""
+    why = " (it is never written alone, so it is not read as a product)" if alone else ""
+    return (
+        f"`{written}({args})` applies `{written}` as a function{why}, and no `% let` line "
+        f"declares it. Declare it by its formula, e.g. `% let {written}({params}) = …`{rest}"
+        f"{alone}"
     )
 
 

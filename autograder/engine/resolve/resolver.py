@@ -120,6 +120,12 @@ class Resolver:
     `free_domains` (problems whose names are all free) says where the answer's names
     range (`% assume x > 0`, names used as sum limits are natural numbers); a free name
     without one is real.  Its sympy assumptions follow from the domain.
+
+    `applied` (`applied_only` of the answer) are the names written only before a bracket:
+    where names are free, such a name is a function nothing declares (`\\sigma(a)`), not
+    a product, so its use is an `UnknownName`; a name also written alone (`x(1-x)`) is a
+    real times the bracket.  `bracket_products` counts the free names before a bracket read
+    as products (the "read as" line then shows the product sign).
     """
 
     def __init__(self, compiled: Compiled, free_domains: dict[str, Domain] | None = None) -> None:
@@ -127,6 +133,8 @@ class Resolver:
         # the "read as" line shows a defined function by its name, not its body
         self.keep_definitions = False
         self.free_domains = free_domains or {}
+        self.applied: frozenset[str] = frozenset()
+        self.bracket_products = 0
 
     def resolve_text(self, text: str, read, scope: dict | None = None) -> sp.Expr:
         reading = read(text)
@@ -161,13 +169,14 @@ class Resolver:
 
     def _pow(self, node, scope):
         # `x (x+1)^2`: the reader wraps the Apply; if it is a product, the power is the bracket's
-        if isinstance(node.base, sx.Apply) and self._is_product(node.base):
+        if isinstance(node.base, sx.Apply) and self._is_product(node.base, scope):
             head, arg = node.base.func, node.base.args[0]
             bracket = _power(self.resolve(arg, scope), self.resolve(node.exp, scope), node.pos)
+            self._count_product(node.base, scope)
             return sp.Mul(self._name(head, scope), bracket)
         return _power(self.resolve(node.base, scope), self.resolve(node.exp, scope), node.pos)
 
-    def _is_product(self, node: sx.Apply) -> bool:
+    def _is_product(self, node: sx.Apply, scope) -> bool:
         key = name_key(node.func)
         return (
             key not in self.c.densities
@@ -175,6 +184,42 @@ class Resolver:
             and (key, len(node.args)) not in self.c.macros
             and not node.given
             and len(node.args) == 1
+            and not self._undeclared_function(node, scope)
+        )
+
+    def _undeclared_function(self, node: sx.Apply, scope) -> bool:
+        """Free names: a name written only before brackets (`\\sigma(a)`), which nothing
+        declares, bound or defines -- read as a function the answer did not declare."""
+        key = name_key(node.func)
+        return (
+            self.c.free_names
+            and key in self.applied
+            and key not in scope
+            and self._declared(key) is None
+            and key not in self.c.const_names
+            and not (node.func.base in ("pi", "e") and node.func.sub is None)
+        )
+
+    def _count_product(self, node: sx.Apply, scope) -> None:
+        """A free name before a bracket read as a product (`x(1-x)` with no `% let`): the
+        one reading of a bracket that is a guess, so "read as" shows it with `\\cdot`.  A
+        declared real or vector component before a bracket (`y_j(…)`) is no guess."""
+        key = name_key(node.func)
+        if self.c.free_names and key not in scope and self._declared(key) is None:
+            self.bracket_products += 1
+
+    def _function_message(self, node: sx.Apply) -> str:
+        written = sx.latex(node.func)
+        if node.given or len(node.args) != 1:
+            return (
+                f"`{written}` is applied to arguments, but every name here is a real number "
+                "and nothing declares a function"
+            )
+        arg = sx.latex(node.args[0])
+        return (
+            f"`{written}({arg})` reads as a function, since `{written}` is never written "
+            f"alone, but every name here is a real number and nothing declares a function; "
+            f"for a product write `{written} \\cdot ({arg})`"
         )
 
     def _root(self, node, scope):
@@ -246,9 +291,10 @@ class Resolver:
     def _call(self, node, scope):
         if node.func == "factorial" and isinstance(node.args[0], sx.Apply):
             inner = node.args[0]
-            if self._is_product(inner):  # `x (x+1)!`: the factorial is the bracket's
+            if self._is_product(inner, scope):  # `x (x+1)!`: the factorial is the bracket's
                 argument = self.resolve(inner.args[0], scope)
                 _guard_factorial(argument, node.pos)
+                self._count_product(inner, scope)
                 return sp.Mul(self._name(inner.func, scope), sp.factorial(argument))
         args = [self.resolve(a, scope) for a in node.args]
         if node.func == "factorial" and len(args) == 1:
@@ -442,7 +488,12 @@ class Resolver:
                 if key in (self.c.names | self.c.vectors):
                     raise ResolveError(message, node.pos)
                 raise UnknownName(message, node.pos, node)
-            raise ResolveError(f"`{sx.latex(node.func)}` is not a function here", node.pos)
+            if key in scope or key in self.c.const_names:
+                raise ResolveError(f"`{sx.latex(node.func)}` is not a function here", node.pos)
+            raise UnknownName(self._function_message(node), node.pos, node)
+        if self._undeclared_function(node, scope):
+            raise UnknownName(self._function_message(node), node.pos, node)
+        self._count_product(node, scope)
         return sp.Mul(self._name(node.func, scope), self.resolve(node.args[0], scope))
 
     def _is_policy(self, node) -> bool:
@@ -867,6 +918,31 @@ def limit_names(node: sx.Node) -> set[str]:
 
     visit(node)
     return found
+
+
+def applied_only(nodes) -> frozenset[str]:
+    """The names written only as applied to one bracket in these trees (`\\sigma` in
+    `\\sigma(a)(1-\\sigma(a))`), never alone (`x` in `x(1-x)` is also alone)."""
+    applied: set[str] = set()
+    alone: set[str] = set()
+
+    def visit(node) -> None:
+        if isinstance(node, sx.Apply) and isinstance(node.func, sx.Name):
+            key = name_key(node.func)
+            if key is not None and len(node.args) == 1 and not node.given:
+                applied.add(key)
+            if node.func.sub is not None:
+                visit(node.func.sub)
+            for child in (*node.args, *node.given):
+                visit(child)
+            return
+        if isinstance(node, sx.Name):
+            alone.add(name_key(node))
+        walk(node, visit)
+
+    for node in nodes:
+        visit(node)
+    return frozenset(applied - alone)
 
 
 def walk(node: sx.Node, visit) -> None:
