@@ -147,7 +147,8 @@ def start_interview(
     workspace: str | Path | None = None,
     seed: int | None = None,
 ) -> MockInterview | Note:
-    """Start a mock interview (ending any running one unsaved) and show its statement."""
+    """Start a mock interview (ending any running one unsaved) and show its statement and
+    clock (shown here, since the cell assigns the result: `interview = start_interview()`)."""
     from autograder.learner.interview import Interview, InterviewError, choose
     from autograder.learner.workspace import find_workspace
 
@@ -157,10 +158,20 @@ def start_interview(
     try:
         problem_id, why = choose(folder, problem, set, random.Random(seed))
     except InterviewError as error:
-        return Note(f"⚠ {error}")
+        return _shown(Note(f"⚠ {error}"))
     made = MockInterview(Interview(problem_id, folder, why=why))
     _active.append(made)
+    made.show_statement()
     return made
+
+
+def _shown(note: Note) -> Note:
+    from IPython import get_ipython
+    from IPython.display import display
+
+    if get_ipython() is not None:
+        display(note)
+    return note
 
 
 class MockInterview:
@@ -185,12 +196,32 @@ class MockInterview:
 
     # ------------------------------------------------------------ the statement and clock
 
-    def _ipython_display_(self) -> None:
+    def show_statement(self) -> None:
+        """The statement and a running clock, in a notebook (nothing elsewhere)."""
+        from IPython import get_ipython
         from IPython.display import HTML, Markdown, display
 
+        if get_ipython() is None:
+            return
         s = self.session
         display(Markdown(self._statement_markdown()))
         display(HTML(_clock_html(s.elapsed(), s.started.strftime("%H:%M UTC"))))
+
+    def _ipython_display_(self) -> None:
+        """`interview` alone in a cell: where it stands, with the clock."""
+        from IPython.display import HTML, Markdown, display
+
+        from autograder.learner.interview import clock_text
+
+        s = self.session
+        display(
+            Markdown(
+                f"Mock interview `{s.id}`: {s.phase}, {len(s.checks)} check(s), "
+                f"{len(s.hints)} hint(s), {clock_text(s.elapsed())} so far."
+            )
+        )
+        if s.phase == "deriving":
+            display(HTML(_clock_html(s.elapsed(), s.started.strftime("%H:%M UTC"))))
 
     def _statement_markdown(self) -> str:
         s = self.session
