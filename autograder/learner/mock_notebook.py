@@ -73,6 +73,7 @@ and what to rehearse next, with the reason.
 """
 
 PLACEHOLDER = "% Your derivation, one step per line (replace this comment)."
+ANSWER_PLACEHOLDER = "Your answer, in a few sentences."
 
 
 def notebook() -> dict[str, Any]:
@@ -90,7 +91,7 @@ def notebook() -> dict[str, Any]:
         _code("derivation", f"%%derivation --interview\n{PLACEHOLDER}"),
         _code("hint", "interview.hint()"),
         _markdown("follow-about", FOLLOW),
-        _code("answer", 'interview.answer("""\nYour answer, in a few sentences.\n""")'),
+        _code("answer", f'interview.answer("""\n{ANSWER_PLACEHOLDER}\n""")'),
         _code("mark", 'interview.mark("got")  # or "partly", "missed"'),
         _markdown("history-about", HISTORY),
         _code("scorecard", "interview.scorecard()"),
@@ -317,6 +318,8 @@ class MockInterview:
     def answer(self, text: str) -> Note:
         from autograder.learner.interview import InterviewError
 
+        if text.strip() == ANSWER_PLACEHOLDER:
+            return Note("⚠ write your answer in place of the placeholder first")
         try:
             model = self.session.answer(text)
         except InterviewError as error:

@@ -120,6 +120,26 @@ def test_a_session_logs_checks_and_hints_and_keeps_the_model_answers_back(worksp
     assert "1 partly, 3 not answered (of 4)" in text
 
 
+def test_the_package_ships_no_model_answer(workspace):
+    """Model answers reach a learner only through the workspace, never the package."""
+    package = "\n".join(p.read_text() for p in (ROOT / "autograder").rglob("*.py"))
+    for source in ws.notebook_sources(ROOT):
+        for follow in ws.follow_ups(json.loads(source.read_text())):
+            assert follow["model_answer"].strip()[:80] not in package, source.name
+    assert mock.STEM not in {p.stem for p in ws.notebook_sources(ROOT)}, "never released"
+
+
+def test_the_notebook_refuses_the_placeholder_as_an_answer(workspace):
+    made = mock.MockInterview(Interview("elbo", workspace, clock=Clock(), now=WHEN))
+    try:
+        made.give_up()
+        assert "placeholder" in repr(made.answer(f"\n{mock.ANSWER_PLACEHOLDER}\n"))
+        assert made.session.next_followup()[0] == 1 and made.session.answers == []
+        assert "Model answer" in repr(made.answer("Jensen."))
+    finally:
+        made.stop()
+
+
 def test_a_scorecard_is_never_overwritten(workspace):
     paths = []
     for _ in range(3):
