@@ -95,19 +95,20 @@ def picture(out: Path, root: Path = ROOT) -> Path:
         cards = run_script(workspace, root)
         attempts = load(workspace)
     text = "\n".join(
-        textwrap.fill(line, 78, subsequent_indent=" " * (len(line) - len(line.lstrip()) + 2))
+        textwrap.fill(line, 72, subsequent_indent=" " * (len(line) - len(line.lstrip()) + 2))
         for line in describe(cards[-1]).splitlines()
     )
-    figure = Figure(figsize=(11.5, 4.4), dpi=110, layout="constrained")
-    left, right = figure.subplots(1, 2, width_ratios=(1.25, 1))
-    left.axis("off")
-    left.text(0, 1, text, va="top", ha="left", family="monospace", fontsize=8.2)
-    left.set_title(
-        "the scorecard of the third interview (as `autograder interview` prints it)",
-        fontsize=9,
+    # stacked, not side by side: the page is read on phones too
+    figure = Figure(figsize=(6.6, 6.4), dpi=140, layout="constrained")
+    top, bottom = figure.subplots(2, 1, height_ratios=(0.75, 1))
+    top.axis("off")
+    top.text(0, 1, text, va="top", ha="left", family="monospace", fontsize=8.4)
+    top.set_title(
+        "The third interview's scorecard, as `autograder interview` prints it",
+        fontsize=9.5,
         loc="left",
     )
-    draw_history(right, attempts, [PROBLEM])
+    draw_history(bottom, attempts, [PROBLEM])
     out.parent.mkdir(parents=True, exist_ok=True)
     figure.savefig(out, format="png")
     return out
