@@ -212,7 +212,7 @@ class MockInterview:
         """`interview` alone in a cell: where it stands, with the clock."""
         from IPython.display import HTML, Markdown, display
 
-        from autograder.learner.interview import clock_text
+        from autograder.learner.interview import DERIVING, clock_text
 
         s = self.session
         display(
@@ -221,7 +221,7 @@ class MockInterview:
                 f"{len(s.hints)} hint(s), {clock_text(s.elapsed())} so far."
             )
         )
-        if s.phase == "deriving":
+        if s.phase == DERIVING:
             display(HTML(_clock_html(s.elapsed(), s.started.strftime("%H:%M UTC"))))
 
     def _statement_markdown(self) -> str:
@@ -292,11 +292,14 @@ class MockInterview:
         return self._next()
 
     def _next(self) -> Any:
+        from autograder.learner.interview import DERIVING
+
         s = self.session
         current = s.next_followup()
         if current is None:
             if s.followups is None and s.saved is None:
                 s.finish()
+                self.stop()
                 return _Both(
                     Note(
                         "No follow-ups here: they come with the workspace made by "
@@ -304,8 +307,9 @@ class MockInterview:
                     ),
                     Scorecard(s.scorecard(), s.saved),
                 )
-            if s.phase != "deriving":
+            if s.phase != DERIVING:
                 s.finish()
+                self.stop()
                 return Scorecard(s.scorecard(), s.saved)
             return Note("Derive it first: the follow-ups come after the derivation.")
         number, follow = current

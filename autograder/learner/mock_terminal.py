@@ -32,7 +32,7 @@ from autograder.learner.interview import (
     describe,
 )
 
-HELP = """Commands, on a line of their own:
+HELP = """Commands, at the ">" prompt (a line of their own, before a derivation):
   :hint        the next hint (counted on your scorecard)
   :giveup      stop deriving; go to the follow-ups
   :time        the clock

@@ -63,6 +63,8 @@ def test_a_whole_mock_interview_in_a_kernel(tmp_path):
     nb.cells.remove(cells["answer"])
     nb.cells.remove(cells["mark"])
     nb.cells.remove(cells["scorecard"])  # the last mark saves and shows it
+    attached = code("from autograder.notebook import magic\nprint(len(magic.SESSIONS))")
+    nb.cells.append(attached)
 
     nb = execute(nb, workspace, timeout=300)
     assert errors(nb) == []
@@ -96,6 +98,7 @@ def test_a_whole_mock_interview_in_a_kernel(tmp_path):
     last_mark = shown[id(follow[-1])]
     assert "Scorecard: <code>elbo</code>" in last_mark and saved[0].name in last_mark
 
+    assert shown[id(attached)].strip() == "0", "a finished interview leaves the magic"
     history = shown[id(cells["history"])]
     assert "data:image/png;base64," in history and "Rehearse next" in history
 
