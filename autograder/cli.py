@@ -6,6 +6,7 @@
     autograder hint <problem_id> [N] [--all]
     autograder study [WORKSPACE] [--no-lab] [--port N]
     autograder progress [WORKSPACE] [--json]
+    autograder interview [PROBLEM] [--set NAME] [--workspace W]
 
 Exit codes are part of the public contract (graders and CI scripts branch on them):
 0 the chain is ok, 1 it is not, 2 a usage error (unknown problem id, unreadable file,
@@ -14,7 +15,9 @@ stdout goes away (`| head`), the command stops quietly with 141, as if killed by
 
 `study` creates or updates the learner's workspace (released notebooks, never overwriting
 an edited one; see `autograder.learner.workspace`) and then runs JupyterLab on it; `progress` says
-which problems in a workspace are solved, attempted or untouched.
+which problems in a workspace are solved, attempted or untouched, and what to rehearse
+next; `interview` is a timed mock interview with follow-ups and a scorecard
+(`autograder.learner.mock_terminal`).
 
 The engine (sympy) is imported only by `check` and `progress`, so `--help`, `problems` and `hint`
 start fast.  `main` returns the exit code instead of calling `sys.exit`, so tests can
@@ -109,6 +112,7 @@ def _parser() -> argparse.ArgumentParser:
     _add_hint(commands)
     _add_study(commands)
     _add_progress(commands)
+    _add_interview(commands)
     _add_course(commands)
     _add_grade(commands)
     return parser
@@ -376,6 +380,48 @@ def _add_progress(commands: Any) -> None:
     )
     progress.add_argument("--json", action="store_true", help="print the table as JSON")
     progress.set_defaults(run=_run_progress)
+
+
+# ---------------------------------------------------------------- interview
+
+
+def _add_interview(commands: Any) -> None:
+    interview = commands.add_parser(
+        "interview",
+        help="a timed mock interview: derive, then the follow-ups; a scorecard",
+        description="Show a problem's statement and a clock; read your derivation (ended by "
+        "a blank line or '.'), check it as often as you like (:hint, :giveup, :help), then "
+        "ask its follow-ups one at a time, showing each model answer after yours. The "
+        "scorecard is saved in WORKSPACE/interviews/. Exit 0 when derived, 1 when not.",
+    )
+    interview.add_argument(
+        "problem",
+        nargs="?",
+        metavar="PROBLEM",
+        help="problem id; default: the one to rehearse next (see `autograder progress`)",
+    )
+    interview.add_argument(
+        "--set",
+        dest="set_name",
+        metavar="NAME",
+        help="draw a problem at random from a set: flagship, rl, probability, 'deep learning', all",
+    )
+    interview.add_argument(
+        "--workspace", metavar="W", help="folder (default: workspace/ in the repo)"
+    )
+    interview.set_defaults(run=_run_interview)
+
+
+def _run_interview(args: argparse.Namespace) -> int:
+    from autograder.learner.mock_terminal import run
+    from autograder.learner.workspace import DEFAULT_WORKSPACE
+
+    if args.problem and args.set_name:
+        raise UsageError("name a problem or a set, not both")
+    workspace = Path(args.workspace or DEFAULT_WORKSPACE).resolve()
+    if not workspace.is_dir():
+        raise UsageError(f"no workspace at {str(workspace)!r}; `autograder study` creates one")
+    return run(workspace, args.problem, args.set_name)
 
 
 def _port(text: str) -> int:

@@ -1,1 +1,2 @@
-"""The learner's tools: the self-study workspace, progress, hints and worked solutions."""
+"""The learner's tools: the self-study workspace, progress, hints, worked solutions, and mock
+interviews (timed derivations, follow-ups, scorecards, what to rehearse next)."""

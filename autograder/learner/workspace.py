@@ -8,10 +8,15 @@
                              reveal the worked solution
       own_derivations.ipynb  "Your own derivations": a scratch notebook for derivations of
                              one's own (`autograder.learner.scratch`), under the same rule
+      mock_interview.ipynb   "Mock interview": rehearse a derivation as in the room
+                             (`autograder.learner.mock_notebook`), under the same rule
+      interviews/            one scorecard per mock interview (`autograder.learner.interview`)
       .workspace.json        the manifest: per notebook, the checksum of the copy the learner
                              received, the key of the source it came from, any update offered
       .release/<id>.ipynb    the newest release, pristine (what a copy is compared against)
-      .solutions/<id>.json   the instructor notebooks' worked solutions, for `solution(...)`
+      .solutions/<id>.json   the instructor notebooks' worked solutions, for `solution(...)`,
+                             and their follow-up questions with model answers, for the
+                             mock interview (which shows one only after an answer is written)
 
 The no-overwrite rule, per notebook, compares content checksums (cell types and sources:
 running cells or saving does not count as editing, changing a line does):
@@ -48,6 +53,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from autograder.learner import mock_notebook as mock
 from autograder.learner import scratch as own
 from autograder.notebook.cells import notebook_sources, solution_region
 
@@ -60,8 +66,10 @@ REVEALED = "revealed.json"
 NOTE_TAG = "workspace-note"
 
 SOLVED, ATTEMPTED, UNTOUCHED = "solved", "attempted", "untouched"
+REHEARSE_SHOWN = 3  # the pick and two others
 
 _DERIVATION = re.compile(r"^%%derivation[ \t]+([^\s-][^\s]*)(.*)$")
+MODEL_ANSWER_TAG = "model-answer"
 
 NOTE = """\
 **Your copy.** `autograder study` never overwrites this notebook once you have changed it: a \
@@ -136,21 +144,22 @@ def prepare(
             released = _release(stale, root, Path(scratch))
             for path in stale:
                 release_into(workspace, path.stem, released[path.stem])
-                write_solutions(workspace, path)
                 entries.setdefault(path.stem, {})["source_key"] = keys[path.stem]
         save_manifest(workspace, manifest)
-    _release_scratch(workspace)
-    return sync(workspace, [p.stem for p in sources] + [own.STEM], today)
+    for path in sources:  # cheap (no nbgrader), and a workspace made before follow-ups gets them
+        write_solutions(workspace, path)
+    _release_own(workspace)
+    return sync(workspace, [p.stem for p in sources] + [own.STEM, mock.STEM], today)
 
 
-def _release_scratch(workspace: Path) -> None:
-    """The newest scratch notebook in `.release/`, like a released one (rewritten only
-    when it changed, so its file keeps its time)."""
-    target = workspace / RELEASE_DIR / f"{own.STEM}.ipynb"
-    data = own.notebook()
-    if _read_json(target) != data:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        _write_json(target, data)
+def _release_own(workspace: Path) -> None:
+    """The newest scratch and mock-interview notebooks in `.release/`, like released ones
+    (rewritten only when they changed, so their files keep their times)."""
+    for stem, data in ((own.STEM, own.notebook()), (mock.STEM, mock.notebook())):
+        target = workspace / RELEASE_DIR / f"{stem}.ipynb"
+        if _read_json(target) != data:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            _write_json(target, data)
 
 
 def _release(sources: list[Path], root: Path, scratch: Path) -> dict[str, Path]:
@@ -370,13 +379,75 @@ def worked_solutions(data: dict[str, Any]) -> dict[str, list[dict[str, str]]]:
     return parts
 
 
+_BLOCKS = re.compile(r"\n[ \t]*\n")
+_FOLLOW_UP_HEADING = re.compile(r"^#+\s*Follow-up\s*\d*\s*$", re.IGNORECASE)
+_NUMBERED = re.compile(r"^\*\*\d+\.(\*\*)?\s*")
+
+
+def follow_ups(data: dict[str, Any]) -> list[dict[str, str]]:
+    """The follow-up questions of an instructor notebook with their model answers, in order.
+
+    A model answer is a cell tagged `model-answer`; its question is the markdown cell just
+    before it, from its first `### Follow-up N` heading or bold `**N. …**` question on (a
+    `## Follow-ups` heading and an introduction above it are not the question).  The
+    numbering is dropped: a mock interview numbers the questions itself.
+    """
+    found = []
+    cells = data.get("cells", [])
+    for i, cell in enumerate(cells):
+        if MODEL_ANSWER_TAG not in cell.get("metadata", {}).get("tags", []) or i == 0:
+            continue
+        blocks = [b.strip() for b in _BLOCKS.split(_source(cells[i - 1]).strip()) if b.strip()]
+        at = next(
+            (k for k, b in enumerate(blocks) if _FOLLOW_UP_HEADING.match(b) or b.startswith("**")),
+            max(len(blocks) - 1, 0),
+        )
+        question = [b for b in blocks[at:] if not _FOLLOW_UP_HEADING.match(b)]
+        if question:
+            m = _NUMBERED.match(question[0])
+            if m:  # `**1.** Q` -> `Q`; `**1. Q**` -> `**Q**`
+                question[0] = (
+                    question[0][m.end() :] if m.group(1) else "**" + question[0][m.end() :]
+                )
+        answer = _source(cell).strip()
+        if question and answer:
+            found.append({"question": "\n\n".join(question), "model_answer": answer})
+    return found
+
+
 def write_solutions(workspace: Path, source: Path) -> Path:
-    """`.solutions/<stem>.json` from an instructor notebook (replaced on every release)."""
+    """`.solutions/<stem>.json` from an instructor notebook: its worked solutions and its
+    follow-ups with model answers (rewritten only when they changed)."""
     data = _read_json(source) or {}
     target = Path(workspace) / SOLUTIONS_DIR / f"{source.stem}.json"
     target.parent.mkdir(parents=True, exist_ok=True)
-    _write_json(target, {"notebook": source.name, "problems": worked_solutions(data)})
+    made = {
+        "notebook": source.name,
+        "problems": worked_solutions(data),
+        "checked": list(dict.fromkeys(pid for pid, _ in answer_cells(data))),
+        "followups": follow_ups(data),
+    }
+    if _read_json(target) != made:
+        _write_json(target, made)
     return target
+
+
+def find_followups(workspace: Path, problem_id: str) -> list[dict[str, str]] | None:
+    """The follow-ups of the notebook that holds `problem_id` (question, model answer), or
+    None when this workspace has none for it (not made by `autograder study`)."""
+    for path in sorted((Path(workspace) / SOLUTIONS_DIR).glob("*.json")):
+        data = _read_json(path)
+        if not isinstance(data, dict) or not isinstance(data.get("followups"), list):
+            continue
+        if problem_id in data.get("checked", []) or problem_id in data.get("problems", {}):
+            return [
+                f
+                for f in data["followups"]
+                if isinstance(f, dict)
+                and isinstance(f.get("question"), str)
+                and isinstance(f.get("model_answer"), str)
+            ]
+    return None
 
 
 def find_solution(workspace: Path, problem_id: str) -> list[dict[str, str]] | None:
@@ -433,10 +504,12 @@ class ProblemProgress:
 
 @dataclass
 class Progress:
-    """Every problem in the workspace's saved notebooks: solved, attempted or untouched."""
+    """Every problem in the workspace's saved notebooks: solved, attempted or untouched;
+    and, from the mock interviews' history, what to rehearse next (`history.suggest`)."""
 
     workspace: Path
     problems: list[ProblemProgress] = field(default_factory=list)
+    review: list[Any] = field(default_factory=list)  # `history.Suggestion`, most urgent first
 
     def counts(self) -> dict[str, int]:
         return {s: sum(p.state == s for p in self.problems) for s in (SOLVED, ATTEMPTED, UNTOUCHED)}
@@ -446,7 +519,20 @@ class Progress:
             "workspace": str(self.workspace),
             "problems": [p.to_dict() for p in self.problems],
             "counts": self.counts(),
+            "rehearse": [s.to_dict() for s in self.review[:REHEARSE_SHOWN]],
         }
+
+    def rehearse_lines(self) -> list[str]:
+        """What to rehearse next in a mock interview, and why (the first is the pick)."""
+        if not self.review:
+            return []
+        best, *others = self.review[:REHEARSE_SHOWN]
+        lines = [
+            f"Rehearse next: {best.problem} — {best.reason}",
+            f"  start it: autograder interview {best.problem}",
+        ]
+        lines += [f"  or {s.problem} — {s.reason}" for s in others]
+        return lines
 
     def summary(self) -> str:
         c = self.counts()
@@ -465,6 +551,7 @@ class Progress:
         for row in rows:
             cols = [row[i].ljust(widths[i]) for i in range(3)] + [row[3]]
             lines.append("  ".join(cols).rstrip())
+        lines += self.rehearse_lines()
         lines.append(self.summary())
         return "\n".join(lines)
 
@@ -490,7 +577,23 @@ class Progress:
             f'<th style="{cell}">notebook</th><th style="{cell}"></th></tr>{rows}</table>'
             f"<p>{escape(self.summary())} — from the saved notebooks in "
             f"<code>{escape(str(self.workspace))}</code>; save (Ctrl+S) to include your "
-            "latest changes.</p></div>"
+            f"latest changes.</p>{self._rehearse_html()}</div>"
+        )
+
+    def _rehearse_html(self) -> str:
+        from html import escape
+
+        if not self.review:
+            return ""
+        best, *others = self.review[:REHEARSE_SHOWN]
+        more = "".join(
+            f"<li><code>{escape(s.problem)}</code>: {escape(s.reason)}</li>" for s in others
+        )
+        return (
+            f'<p class="ag-rehearse"><b>Rehearse next</b> in the Mock interview notebook: '
+            f"<code>{escape(best.problem)}</code> — {escape(best.reason)} "
+            f'(<code>start_interview("{escape(best.problem)}")</code>).</p>'
+            + (f"<p>Or:</p><ul>{more}</ul>" if more else "")
         )
 
 
@@ -550,7 +653,17 @@ def progress(workspace: Path) -> Progress:
             row.solution_seen = problem in seen
             if problem not in best or rank[row.state] > rank[best[problem].state]:
                 best[problem] = row
-    return Progress(workspace, list(best.values()))
+    return Progress(workspace, list(best.values()), _rehearse(workspace, list(best)))
+
+
+def _rehearse(workspace: Path, problems: list[str]) -> list[Any]:
+    """What to rehearse next among this workspace's problems (all, when it has none)."""
+    from autograder.curriculum.sets import askable_ids
+    from autograder.learner.history import load, suggest
+
+    askable = askable_ids()
+    mine = [p for p in problems if p in askable]
+    return suggest(load(workspace), mine or askable)
 
 
 def _checked(problem: str, body: str, notebook: str) -> ProblemProgress:

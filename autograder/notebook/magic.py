@@ -17,6 +17,13 @@ objects in `% let` lines and, optionally, its claim in a `% show` line
 (`autograder.engine.declare`): any derivation can be checked, not only the curriculum's.
 Such a cell is not an answer to a problem, so nothing is remembered for hidden tests.
 
+A session that wants to see every check of a problem (a mock interview,
+`autograder.learner.mock_notebook`) registers itself explicitly with `attach(session)` and
+leaves with `detach(session)`: the magic then calls `session.checked(problem_id, body,
+report)` after showing each report.  `%%derivation --interview` checks against the problem
+of the attached session, so its cell need not name it; with no session attached it says so
+in one line.  Nothing is looked up in the learner's namespace.
+
 An nbgrader release stub (empty, only `%` comments, or `raise NotImplementedError()`)
 raises `NotAttempted`, a `NotImplementedError`, as nbgrader expects of an unanswered cell
 (the cell errors, so the grade and nbgrader's Validate see it); a stub is "not attempted",
@@ -35,6 +42,29 @@ from IPython.core.magic_arguments import argument, magic_arguments, parse_argstr
 
 ANSWERS: dict[str, str] = {}
 """The last body run for each problem id; a stub run removes the entry."""
+
+SESSIONS: list[Any] = []
+"""Sessions attached with `attach` (objects with `problem_id` and `checked(...)`)."""
+
+
+def attach(session: Any) -> None:
+    """Let `session` see every check of its problem from now on (and be `--interview`'s)."""
+    detach(session)
+    SESSIONS.append(session)
+
+
+def detach(session: Any) -> None:
+    if session in SESSIONS:
+        SESSIONS.remove(session)
+
+
+def _session_problem() -> str:
+    if not SESSIONS:
+        raise UsageError(
+            "no mock interview is running: start one with `start_interview()`, or name the "
+            "problem (`%%derivation <problem_id>`)"
+        )
+    return SESSIONS[-1].problem_id
 
 
 def answer(problem_id: str) -> str | None:
@@ -90,6 +120,9 @@ def check_cell(
     if not worked:
         ANSWERS[problem.id] = body
     _show(report, worked, f"the worked solution of {problem.id!r}")
+    if not worked:
+        for session in [s for s in SESSIONS if s.problem_id == problem.id]:
+            session.checked(problem.id, body, report)
 
 
 def _check_declared(body: str, *, timeout: float, seed: int, worked: bool) -> None:
@@ -138,6 +171,11 @@ class DerivationMagics(Magics):
         action="store_true",
         help="a worked solution: shown, not recorded as your answer, must be valid",
     )
+    @argument(
+        "--interview",
+        action="store_true",
+        help="the problem of the running mock interview (`start_interview()`)",
+    )
     @cell_magic
     def derivation(self, line: str, cell: str) -> None:
         """Check the LaTeX chain in this cell against a problem (or against the cell's own
@@ -145,7 +183,12 @@ class DerivationMagics(Magics):
         args = parse_argstring(self.derivation, line)
         if not args.timeout > 0:
             raise UsageError(f"--timeout must be positive, not {args.timeout}")
-        check_cell(args.problem_id, cell, timeout=args.timeout, seed=args.seed, worked=args.worked)
+        problem_id = args.problem_id
+        if args.interview:
+            if problem_id is not None or args.worked:
+                raise UsageError("--interview takes the running interview's problem: name none")
+            problem_id = _session_problem()
+        check_cell(problem_id, cell, timeout=args.timeout, seed=args.seed, worked=args.worked)
 
 
 def load_ipython_extension(ipython: Any) -> None:

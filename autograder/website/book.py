@@ -397,7 +397,35 @@ def prepare(sources: list[Path] | None = None, root: Path = ROOT) -> list[Deriva
     _write(generated / "notation_table.md", _cached_notation(generated))
     _write(generated / "declarations_table.md", declaration_table())
     _write(generated / "_toc.yml", _ordered_toc(derivations, root))
+    interview_picture(root)
     return derivations
+
+
+INTERVIEW_PICTURE = "interview.png"  # in book/_generated/, shown by book/how_to_study.md
+
+
+def interview_picture(root: Path = ROOT) -> Path | None:
+    """The "How to study" page's picture of a mock interview, taken by the build.
+
+    `python -m autograder.learner.mock_demo` runs scripted mock interviews with the
+    learner's own code (a wrong chain refused with a counterexample, hints, the worked
+    solution accepted, follow-ups) and draws the scorecard and the history plot.  A
+    subprocess: the website does not import the learner's layer, its sibling.  Redone only
+    when the package or the notebook it uses changed; skipped for a root without it."""
+    source = root / "notebooks" / "elbo.ipynb"
+    if not source.exists():
+        return None
+    out = root / GENERATED / INTERVIEW_PICTURE
+    key = hashlib.sha256((checker_digest() + source.read_text(encoding="utf-8")).encode())
+    stamp = root / GENERATED / ".interview_key"
+    if out.exists() and stamp.exists() and stamp.read_text() == key.hexdigest():
+        return out
+    command = [sys.executable, "-m", "autograder.learner.mock_demo", str(out), "--root", str(root)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, cwd=root)
+    if done.returncode != 0:
+        raise BuildError(f"the mock-interview picture failed:\n{done.stdout}{done.stderr}")
+    _write(stamp, key.hexdigest())
+    return out
 
 
 def derivation_list(derivations: list[Derivation]) -> str:

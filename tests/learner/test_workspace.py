@@ -144,6 +144,7 @@ def test_prepare_creates_the_released_notebooks_with_a_note(course):
         "adam": "created",
         "elbo": "created",
         "own_derivations": "created",
+        "mock_interview": "created",
     }
     copy = course.read("elbo.ipynb")
     note = copy["cells"][0]
@@ -436,7 +437,9 @@ def real(tmp_path_factory):
 
 def test_real_release_gives_stubs_and_no_solutions(real):
     folder, changes = real
-    assert sorted(c.notebook for c in changes) == sorted([p.stem for p in REAL] + [own.STEM])
+    assert sorted(c.notebook for c in changes) == sorted(
+        [p.stem for p in REAL] + [own.STEM, "mock_interview"]
+    )
     assert {c.action for c in changes} == {"created"}
     for path in REAL:
         source = json.loads(path.read_text())
