@@ -45,6 +45,8 @@ SLOW = frozenset(
         "engine/test_reader_fuzz.py",
         "engine/test_properties.py",
         "learner/test_study_browser.py",
+        "learner/test_interview_cli.py",
+        "learner/test_interview_kernel.py",
         "learner/test_learner_lab.py",
         "learner/test_workspace.py",
         "notebook/test_lab.py",
