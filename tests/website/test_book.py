@@ -273,8 +273,8 @@ def test_the_pages_rerun_when_the_checker_changes(tmp_path, monkeypatch):
     generated = root / book.GENERATED
     generated.mkdir(parents=True)
     for name in ("notation_table.md", ".notation_key"):
-        if (ROOT / book.GENERATED / name).exists():
-            shutil.copyfile(ROOT / book.GENERATED / name, generated / name)
+        if (COPY / book.GENERATED / name).exists():
+            shutil.copyfile(COPY / book.GENERATED / name, generated / name)
     nb = c.notebook([c.markdown("# T"), c.setup(), c.worked("algebra", "a &= a")])
     nbformat.write(nb, root / "notebooks" / "t.ipynb")
     book.prepare(root=root)
@@ -334,7 +334,7 @@ def test_every_page_in_the_toc_exists(built):
         assert (built.html / f"{name}.html").exists(), name
     for stem in STEMS:
         assert page_of(built.html, stem).exists(), stem
-    generated, _ = toc_files(yaml.safe_load((ROOT / book.GENERATED / "_toc.yml").read_text()))
+    generated, _ = toc_files(yaml.safe_load((COPY / book.GENERATED / "_toc.yml").read_text()))
     pages = [Path(f).name for f in generated if f.startswith(book.GENERATED)]
     assert sorted(pages) == sorted(STEMS)
     problems = {p.stem: book.problems_of(nbformat.read(p, 4)) for p in NOTEBOOKS}
@@ -456,7 +456,7 @@ def test_a_derivation_page_links_its_cleaned_notebook(built, stem):
     assert tagged(cleaned, "worked-solution") == tagged(source, "worked-solution")
     assert tagged(cleaned, "model-answer") == tagged(source, "model-answer")
     # the code a reader runs is the code the page was built from
-    executed = nbformat.read(ROOT / book.GENERATED / "derivations" / f"{stem}.ipynb", 4)
+    executed = nbformat.read(COPY / book.GENERATED / "derivations" / f"{stem}.ipynb", 4)
     code = [c.source for c in cleaned.cells if c.cell_type == "code"]
     assert code == [c.source for c in executed.cells if c.cell_type == "code"]
 
@@ -525,7 +525,7 @@ def test_every_internal_link_resolves(built):
 
 
 def test_the_notation_page_is_what_the_checker_reads(built):
-    generated = (ROOT / book.GENERATED / "notation_table.md").read_text()
+    generated = (COPY / book.GENERATED / "notation_table.md").read_text()
     assert generated == notation.notation_table()
     page = (built.html / "book" / "notation.html").read_text()
     rows = sum(len(rows) for _, _, rows in notation.NOTATION)
@@ -547,8 +547,8 @@ def book_root(tmp_path: Path, cells) -> Path:
     generated = root / book.GENERATED
     generated.mkdir(parents=True)
     for name in ("notation_table.md", ".notation_key"):  # skip recomputing the table
-        if (ROOT / book.GENERATED / name).exists():
-            shutil.copyfile(ROOT / book.GENERATED / name, generated / name)
+        if (COPY / book.GENERATED / name).exists():
+            shutil.copyfile(COPY / book.GENERATED / name, generated / name)
     (root / "notebooks").mkdir()
     nbformat.write(_nbcells().notebook(cells), root / "notebooks" / "one.ipynb")
     return root
