@@ -36,19 +36,14 @@ from autograder.engine.keysteps import KeyJudgement, canon, judge, pattern_tree
 from autograder.engine.kinds.instance import Worlds
 from autograder.engine.limits import TimeUp, deadline, strict
 from autograder.engine.problem import Problem, UnknownProblem
+from autograder.engine.read.names import applied_only, limit_names
 from autograder.engine.read.reader import read
 from autograder.engine.read.stubs import is_stub, strip_stub
 from autograder.engine.readas import read_as, same_up_to_brackets
 from autograder.engine.report import UNDECIDED, UNREADABLE, VALID, Report, StepResult
 from autograder.engine.resolve.assumptions import read_assumptions
 from autograder.engine.resolve.compiled import Compiled, compile_context
-from autograder.engine.resolve.resolver import (
-    ResolveError,
-    Resolver,
-    UnknownName,
-    applied_only,
-    limit_names,
-)
+from autograder.engine.resolve.resolver import ResolveError, Resolver, UnknownName
 
 DEFAULT_TIMEOUT = 5.0
 INSTANCES = 8

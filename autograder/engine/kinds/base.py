@@ -35,7 +35,7 @@ class LetForm:
 
     `syntax` is a template: literal LaTeX and words, and slots `<names>`, `<name>`,
     `<number>`, `<set>`, `<op>`, `<size>`, `<f>`, `<seq>`, `<term>`, `<expr>`, `<range>`,
-    `<sign>` (what each slot reads: `autograder.engine.declare.slots`).  `build(slots,
+    `<sign>` (what each slot reads: `autograder.engine.read.slots`).  `build(slots,
     previous)` makes the declaration record: `previous` is the record it refines (the
     same `merge` key, or for a `modifier` the record of the item before), else None.  It
     raises `LetMismatch` when the form does not apply after all, `ValueError` for a

@@ -92,13 +92,13 @@ class DefineKind(Kind):
     )
 
     def let_names(self, decl: Define) -> set[str]:
-        from autograder.engine.declare.slots import read_slot
+        from autograder.engine.read.slots import read_slot
 
         return {read_slot("name", decl.name).key}
 
     def bind(self, decl: Define, c, resolver, read) -> None:
         from autograder.engine.read import tree as sx
-        from autograder.engine.resolve.resolver import name_key
+        from autograder.engine.read.names import name_key
 
         head = _tree(read, decl.name, "name")
         if not isinstance(head, sx.Name):

@@ -339,7 +339,7 @@ class DefinitionKind(Kind):
     )
 
     def let_names(self, decl: Definition) -> set[str]:
-        from autograder.engine.resolve.resolver import ACCENT_SUFFIX
+        from autograder.engine.read.names import ACCENT_SUFFIX
 
         return {decl.name + (ACCENT_SUFFIX[decl.accent] if decl.accent else "")}
 
