@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from autograder.engine import ir, relations
+from autograder.engine.compile import compile_context
 from autograder.engine.decide.randomized import Scope, decide
 from autograder.engine.decide.verdict import Verdict
 from autograder.engine.declare import (
@@ -42,7 +43,7 @@ from autograder.engine.read.stubs import is_stub, strip_stub
 from autograder.engine.readas import read_as, same_up_to_brackets
 from autograder.engine.report import UNDECIDED, UNREADABLE, VALID, Report, StepResult
 from autograder.engine.resolve.assumptions import read_assumptions
-from autograder.engine.resolve.compiled import Compiled, compile_context
+from autograder.engine.resolve.compiled import Compiled
 from autograder.engine.resolve.resolver import ResolveError, Resolver, UnknownName
 
 DEFAULT_TIMEOUT = 5.0

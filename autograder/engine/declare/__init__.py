@@ -486,9 +486,9 @@ def _compile(declared: Declared, text: str) -> None:
 
 
 def _show(declared: Declared, text: str) -> None:
+    from autograder.engine.compile import compile_context
     from autograder.engine.read.names import applied_only
     from autograder.engine.read.reader import read
-    from autograder.engine.resolve.compiled import compile_context
     from autograder.engine.resolve.resolver import ResolveError, Resolver, UnknownName
 
     shows = list(SHOW.finditer(text))
