@@ -23,7 +23,6 @@ import sympy as sp
 from autograder.engine import ir, relations
 from autograder.engine.compile import compile_context
 from autograder.engine.decide.randomized import Scope, decide
-from autograder.engine.decide.verdict import Verdict
 from autograder.engine.declare import (
     DECLARED,
     DeclarationError,
@@ -41,10 +40,11 @@ from autograder.engine.read.names import applied_only, limit_names
 from autograder.engine.read.reader import read
 from autograder.engine.read.stubs import is_stub, strip_stub
 from autograder.engine.readas import read_as, same_up_to_brackets
-from autograder.engine.report import UNDECIDED, UNREADABLE, VALID, Report, StepResult
+from autograder.engine.report import Report
 from autograder.engine.resolve.assumptions import read_assumptions
 from autograder.engine.resolve.compiled import Compiled
 from autograder.engine.resolve.resolver import ResolveError, Resolver, UnknownName
+from autograder.engine.verdicts import UNDECIDED, UNREADABLE, VALID, StepResult, Verdict
 
 DEFAULT_TIMEOUT = 5.0
 INSTANCES = 8
