@@ -6,8 +6,8 @@ import sympy as sp
 from autograder.curriculum.problems import get
 from autograder.engine import ir
 from autograder.engine import kinds as ctx
+from autograder.engine.axes import OMEGA
 from autograder.engine.compile import compile_context
-from autograder.engine.decide.axes import OMEGA
 from autograder.engine.decide.evaluate import Env, Evaluator
 from autograder.engine.domains import REAL
 from autograder.engine.kinds.instance import build

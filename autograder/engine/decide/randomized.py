@@ -23,8 +23,8 @@ import numpy as np
 import sympy as sp
 
 from autograder.engine import ir
+from autograder.engine.axes import FIRST_BINDER, RANK, EvalError, along, is_vector, to_index
 from autograder.engine.decide.argopt import decide_argopt, has_argopt
-from autograder.engine.decide.axes import FIRST_BINDER, RANK, EvalError, along, is_vector, to_index
 from autograder.engine.decide.evaluate import Env, Evaluator, differentiate, free_kind
 from autograder.engine.decide.scalar import Problem as ScalarProblem
 from autograder.engine.decide.scalar import decide_scalar

@@ -13,7 +13,7 @@ import numpy as np
 import sympy as sp
 
 from autograder.engine import ir
-from autograder.engine.decide.axes import PERT, EvalError, along
+from autograder.engine.axes import PERT, EvalError, along
 from autograder.engine.decide.evaluate import Env, Evaluator
 from autograder.engine.kinds.instance import fmt
 from autograder.engine.limits import checkpoint

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from autograder.engine.decide.axes import lookup
+from autograder.engine.axes import lookup
 from autograder.engine.kinds.base import Kind, LetForm, kind_of, register
 from autograder.engine.kinds.instance import Instance, fmt_vector
 from autograder.engine.resolve.macros import Macro

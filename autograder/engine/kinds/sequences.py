@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import sympy as sp
 
-from autograder.engine.decide.axes import OMEGA, EvalError, along, const, lookup, to_index
+from autograder.engine.axes import OMEGA, EvalError, along, const, lookup, to_index
 from autograder.engine.kinds.base import Kind, LetForm, LetMismatch, register
 from autograder.engine.kinds.instance import Instance, fmt
 from autograder.engine.kinds.omega import random_law
