@@ -26,6 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from autograder.engine.resolve.compiled import Compiled
+
 REGISTRY: dict[type, Kind] = {}
 
 
@@ -75,8 +77,6 @@ class Kind:
 
     def let_names(self, decl: Any) -> set[str]:
         """The names a declaration binds (two made in a cell may not bind the same one)."""
-        from autograder.engine.resolve.compiled import Compiled
-
         c = Compiled(context=(decl,))
         self.compile(decl, c)
         return set(c.known())
