@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from autograder.engine import ir, relations
+from autograder.engine.compile import compile_context
 from autograder.engine.decide.randomized import Scope, decide
-from autograder.engine.decide.verdict import Verdict
 from autograder.engine.declare import (
     DECLARED,
     DeclarationError,
@@ -36,19 +36,15 @@ from autograder.engine.keysteps import KeyJudgement, canon, judge, pattern_tree
 from autograder.engine.kinds.instance import Worlds
 from autograder.engine.limits import TimeUp, deadline, strict
 from autograder.engine.problem import Problem, UnknownProblem
+from autograder.engine.read.names import applied_only, limit_names
 from autograder.engine.read.reader import read
 from autograder.engine.read.stubs import is_stub, strip_stub
 from autograder.engine.readas import read_as, same_up_to_brackets
-from autograder.engine.report import UNDECIDED, UNREADABLE, VALID, Report, StepResult
+from autograder.engine.report import Report
 from autograder.engine.resolve.assumptions import read_assumptions
-from autograder.engine.resolve.compiled import Compiled, compile_context
-from autograder.engine.resolve.resolver import (
-    ResolveError,
-    Resolver,
-    UnknownName,
-    applied_only,
-    limit_names,
-)
+from autograder.engine.resolve.compiled import Compiled
+from autograder.engine.resolve.resolver import ResolveError, Resolver, UnknownName
+from autograder.engine.verdicts import UNDECIDED, UNREADABLE, VALID, StepResult, Verdict
 
 DEFAULT_TIMEOUT = 5.0
 INSTANCES = 8

@@ -18,7 +18,8 @@ from sympy.printing.latex import LatexPrinter
 
 from autograder.engine.limits import TimeUp, deadline, strict
 from autograder.engine.read import tree as sx
-from autograder.engine.resolve.resolver import ResolveError, walk
+from autograder.engine.read.names import walk
+from autograder.engine.resolve.resolver import ResolveError
 
 BUDGET = 0.5
 log = logging.getLogger("autograder")

@@ -1,5 +1,9 @@
 """Reports for people: HTML for notebooks and nbgrader feedback, plain text for terminals.
 
+A `Report` (`autograder.engine.report`) shows itself with these functions, so this module
+never imports it: a report is read here by its fields, its steps are `StepResult`s and the
+words come from `autograder.engine.verdicts`.
+
 The HTML is a self-contained fragment (inline CSS only, no scripts, no external resources)
 that JupyterLab's MathJax and Jupyter Book's MathJax (myst-nb) both typeset:
 
@@ -37,7 +41,7 @@ import re
 from html import escape
 
 from autograder.engine import relations
-from autograder.engine.report import INVALID, UNDECIDED, UNREADABLE, VALID, Report, StepResult
+from autograder.engine.verdicts import INVALID, UNDECIDED, UNREADABLE, VALID, StepResult
 
 MARKS = {VALID: "✓", INVALID: "✗", UNDECIDED: "?", UNREADABLE: "⚠"}
 NOT_ATTEMPTED_MARK = "○"
@@ -107,7 +111,7 @@ def did_you_mean(word: str, choices) -> str:
     return f"did you mean {close[0]!r}? " if close else ""
 
 
-def headline(report: Report) -> tuple[str, str]:
+def headline(report) -> tuple[str, str]:
     """(mark, words) for the whole chain: the one thing to read first."""
     if report.not_attempted:
         return NOT_ATTEMPTED_MARK, "not attempted"
@@ -131,7 +135,7 @@ def _quoted(names: list[str]) -> str:
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
-def key_step_lines(report: Report) -> list[tuple[bool, str]]:
+def key_step_lines(report) -> list[tuple[bool, str]]:
     """The checklist under the chain: (shown, text) for each key step of its route."""
     lines = []
     for key in report.key_steps:
@@ -140,7 +144,7 @@ def key_step_lines(report: Report) -> list[tuple[bool, str]]:
     return lines
 
 
-def summary_facts(report: Report) -> list[str]:
+def summary_facts(report) -> list[str]:
     """The chain-level facts under the headline, as short sentences (with no step at all,
     only the message: why there is nothing to check)."""
     if report.not_attempted:
@@ -153,12 +157,12 @@ def summary_facts(report: Report) -> list[str]:
     return [fact for fact in facts if fact]
 
 
-def _first_error_step(report: Report) -> StepResult | None:
+def _first_error_step(report) -> StepResult | None:
     index = report.first_error
     return next((s for s in report.steps if s.index == index), None)
 
 
-def _steps_fact(report: Report) -> str:
+def _steps_fact(report) -> str:
     relations = report.steps[1:]
     if not relations:
         return "no steps after the first expression"
@@ -166,7 +170,7 @@ def _steps_fact(report: Report) -> str:
     return f"{valid} of {len(relations)} {'step' if len(relations) == 1 else 'steps'} valid"
 
 
-def _target_fact(report: Report) -> str:
+def _target_fact(report) -> str:
     reached = "target reached" if report.reached_target else "target not reached"
     if report.reached_target and report.target_message == "reaches the target":
         return reached  # said once
@@ -176,7 +180,7 @@ def _target_fact(report: Report) -> str:
     return f"{reached}: {report.target_message}" if report.target_message else reached
 
 
-def _relation_fact(report: Report) -> str:
+def _relation_fact(report) -> str:
     """What the chain proves: said only when every step holds (otherwise it proves nothing)."""
     if len(report.steps) < 2 or report.first_error is not None:
         return ""
@@ -241,7 +245,7 @@ _STEP_INDENT = "1.6em"
 _NOTE_MATH = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$|\\\((.+?)\\\)", re.DOTALL)
 
 
-def report_html(report: Report) -> str:
+def report_html(report) -> str:
     """The report as an HTML fragment: summary on top, then the derivation line by line.
 
     Each step is a row: its mark and word, the line typeset (relations one below the other,
@@ -270,7 +274,7 @@ def report_html(report: Report) -> str:
     )
 
 
-def _checklist_html(report: Report) -> str:
+def _checklist_html(report) -> str:
     """The key steps of the route, each shown (at which line) or not."""
     if not report.key_steps or report.not_attempted:
         return ""
@@ -289,7 +293,7 @@ def _checklist_html(report: Report) -> str:
     )
 
 
-def _summary_html(report: Report) -> str:
+def _summary_html(report) -> str:
     mark, words = headline(report)
     colour = _headline_colour(report)
     items = "".join(f"<li>{_fact_html(report, fact)}</li>" for fact in summary_facts(report))
@@ -303,7 +307,7 @@ def _summary_html(report: Report) -> str:
     )
 
 
-def _fact_html(report: Report, fact: str) -> str:
+def _fact_html(report, fact: str) -> str:
     """A summary fact; the start and target of a missed route are typeset, not raw TeX."""
     if report.route is None or fact != _target_fact(report):
         return escape(fact)
@@ -313,7 +317,7 @@ def _fact_html(report: Report, fact: str) -> str:
     return f"target not reached: the chain should go from {start} to {target}"
 
 
-def _headline_colour(report: Report) -> str:
+def _headline_colour(report) -> str:
     if report.not_attempted or not report.steps:
         return _MUTED_VAR
     if report.ok:
@@ -448,7 +452,7 @@ def plain_math(tex: str) -> str:
     return " ".join(text.replace("{", "").replace("}", "").split())
 
 
-def report_text(report: Report) -> str:
+def report_text(report) -> str:
     """The report for a terminal: one line per step, details indented, summary last."""
     width = max((len(step_label(step)) for step in report.steps), default=0)
     lines = [f"Problem {report.problem}"]

@@ -3,69 +3,38 @@
 `Report` is the public result of `autograder.check`.  It renders itself in a notebook
 (`_repr_html_`, see `autograder.engine.render`) and serialises to the JSON the CLI prints
 (`to_dict`).  Statuses are four, never two: `valid`, `invalid`, `unreadable`, `undecided`,
-plus `not_attempted` for the chain when the answer is still the stub.
+plus `not_attempted` for the chain when the answer is still the stub.  The words and a
+step's verdict live in `autograder.engine.verdicts` (below every part of the engine that
+judges); they are re-exported here, where a check's result has always been imported from.
+A report shows itself with `autograder.engine.render`, which never imports this module.
 """
 
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
-from enum import StrEnum
 from typing import Any
 
+from autograder.engine.render import report_html, report_text
+from autograder.engine.verdicts import (
+    INVALID,
+    UNDECIDED,
+    UNREADABLE,
+    VALID,
+    Counterexample,
+    Status,
+    StepResult,
+)
 
-class Status(StrEnum):
-    """The verdict on one step.  A `StrEnum`: it compares, prints and serialises as its
-    word, so reports, JSON and the gradebook read "valid" as they always have."""
-
-    VALID = "valid"
-    INVALID = "invalid"
-    UNREADABLE = "unreadable"
-    UNDECIDED = "undecided"
-
-
-VALID, INVALID, UNREADABLE, UNDECIDED = Status
-
-
-@dataclass
-class Counterexample:
-    """A concrete instance on which a step fails, in plain terms.
-
-    `instance` maps a name as the learner sees it (e.g. "q(z)", "beta_1", "d_k") to a short
-    string of its value; `left`/`right` are the two sides' values on it.
-    """
-
-    instance: dict[str, str]
-    left: str
-    right: str
-
-    def describe(self) -> str:
-        where = "; ".join(f"{k} = {v}" for k, v in self.instance.items())
-        return f"with {where}: left side {self.left}, right side {self.right}"
-
-
-@dataclass
-class StepResult:
-    """The verdict on one step.
-
-    Step 0 is the first expression (relation None, status valid if it could be read);
-    step k is the k-th relation with the expression on its right.
-    `latex` is the line as the learner wrote it, `read_as` the same expression re-typeset
-    from what the reader understood (None when unreadable).  `method` says how a verdict
-    was reached: "symbolic", "random", "read" (step 0) or None.
-    """
-
-    index: int
-    relation: str | None
-    status: Status
-    message: str
-    latex: str = ""
-    read_as: str | None = None
-    line: int = 0
-    note: str | None = None
-    method: str | None = None
-    counterexample: Counterexample | None = None
-    shows: str | None = None  # the key step this step shows (`autograder.engine.keysteps`)
-    leaps: list[str] = field(default_factory=list)  # key steps it jumps over
+__all__ = [
+    "INVALID",
+    "UNDECIDED",
+    "UNREADABLE",
+    "VALID",
+    "Counterexample",
+    "Report",
+    "Status",
+    "StepResult",
+]
 
 
 @dataclass
@@ -163,13 +132,9 @@ class Report:
         }
 
     def _repr_html_(self) -> str:
-        from autograder.engine.render import report_html
-
         return report_html(self)
 
     def __str__(self) -> str:
-        from autograder.engine.render import report_text
-
         return report_text(self)
 
     def _repr_pretty_(self, printer: Any, cycle: bool) -> None:

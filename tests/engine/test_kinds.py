@@ -6,13 +6,13 @@ import sympy as sp
 from autograder.curriculum.problems import get
 from autograder.engine import ir
 from autograder.engine import kinds as ctx
-from autograder.engine.decide.axes import OMEGA
+from autograder.engine.axes import OMEGA
+from autograder.engine.compile import compile_context
 from autograder.engine.decide.evaluate import Env, Evaluator
 from autograder.engine.domains import REAL
 from autograder.engine.kinds.instance import build
 from autograder.engine.kinds.omega import random_law, standardised
 from autograder.engine.read.reader import read
-from autograder.engine.resolve.compiled import compile_context
 
 
 def _setup(problem_id, count=8, seed=0):

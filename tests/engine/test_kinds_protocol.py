@@ -12,7 +12,7 @@ import pytest
 import sympy as sp
 
 from autograder.engine import check as engine
-from autograder.engine.decide.axes import OMEGA, along
+from autograder.engine.axes import OMEGA, along
 from autograder.engine.kinds import REGISTRY, Integer, Kind
 from autograder.engine.problem import Problem
 

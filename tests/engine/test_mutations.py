@@ -261,7 +261,7 @@ def confirm_random(lhs, relation, rhs, problem_id, free_domains) -> str | None:
 
 
 def _align(left, right):
-    from autograder.engine.decide.axes import is_vector
+    from autograder.engine.axes import is_vector
 
     if is_vector(left) != is_vector(right):
         left = left if is_vector(left) else left[..., None]

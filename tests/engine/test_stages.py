@@ -4,11 +4,11 @@ import sympy as sp
 
 from autograder.curriculum import get
 from autograder.engine import ir
+from autograder.engine.compile import compile_context
 from autograder.engine.decide.randomized import Scope, decide
 from autograder.engine.kinds.instance import Worlds
 from autograder.engine.read import tree
 from autograder.engine.read.reader import read
-from autograder.engine.resolve.compiled import compile_context
 from autograder.engine.resolve.resolver import Resolver
 
 ELBO = get("elbo")

@@ -37,7 +37,7 @@ from pathlib import Path
 
 import pytest
 from test_book import ARTIFACTS, STEMS, site
-from test_render import invalid_report
+from tests.engine.test_render import invalid_report
 
 from autograder.engine.render import report_html
 from tests.browser_support import require_chromium

@@ -13,7 +13,7 @@ from __future__ import annotations
 import sympy as sp
 
 from autograder.engine import ir
-from autograder.engine.decide.verdict import UNDECIDED, VALID, Verdict
+from autograder.engine.verdicts import UNDECIDED, VALID, Verdict
 
 
 def has_argopt(expr: sp.Expr) -> bool:

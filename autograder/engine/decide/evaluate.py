@@ -1,6 +1,6 @@
 """Evaluate a resolved expression on one concrete instance, exactly and vectorised.
 
-See `autograder.engine.decide.axes` for the layout: every bound variable gets an axis, so
+See `autograder.engine.axes` for the layout: every bound variable gets an axis, so
 a sum over z or an expectation over all trajectories is one numpy reduction, and a
 gradient evaluates the body once on perturbed copies of the parameter (a fourth-order
 central difference).
@@ -27,7 +27,7 @@ import numpy as np
 import sympy as sp
 
 from autograder.engine import ir
-from autograder.engine.decide.axes import (
+from autograder.engine.axes import (
     FIRST_BINDER,
     OMEGA,
     PERT,

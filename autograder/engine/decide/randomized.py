@@ -23,17 +23,23 @@ import numpy as np
 import sympy as sp
 
 from autograder.engine import ir
+from autograder.engine.axes import FIRST_BINDER, RANK, EvalError, along, is_vector, to_index
 from autograder.engine.decide.argopt import decide_argopt, has_argopt
-from autograder.engine.decide.axes import FIRST_BINDER, RANK, EvalError, along, is_vector, to_index
 from autograder.engine.decide.evaluate import Env, Evaluator, differentiate, free_kind
 from autograder.engine.decide.scalar import Problem as ScalarProblem
 from autograder.engine.decide.scalar import decide_scalar
 from autograder.engine.decide.upto import decide_up_to, has_constant
-from autograder.engine.decide.verdict import Verdict, invalid_message
 from autograder.engine.domains import BY_KIND, Domain
 from autograder.engine.kinds.instance import fmt, fmt_vector
 from autograder.engine.limits import TimeUp, checkpoint, deadline, remaining
-from autograder.engine.report import INVALID, UNDECIDED, VALID, Counterexample
+from autograder.engine.verdicts import (
+    INVALID,
+    UNDECIDED,
+    VALID,
+    Counterexample,
+    Verdict,
+    invalid_message,
+)
 
 # Exact sums in double precision agree to ~1e-13; a gradient (a fourth-order finite
 # difference) to ~1e-10.  Differences below these relative tolerances are not seen by the

@@ -24,15 +24,15 @@ import numpy as np
 import sympy as sp
 
 from autograder.engine.decide import precise
-from autograder.engine.decide.verdict import (
+from autograder.engine.domains import Domain
+from autograder.engine.limits import TimeUp, checkpoint, deadline, remaining
+from autograder.engine.verdicts import (
     INVALID,
     VALID,
     Counterexample,
     Verdict,
     invalid_message,
 )
-from autograder.engine.domains import Domain
-from autograder.engine.limits import TimeUp, checkpoint, deadline, remaining
 
 EQUALITY_POINTS = 10
 INEQUALITY_POINTS = 40

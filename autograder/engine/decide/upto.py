@@ -13,11 +13,11 @@ import numpy as np
 import sympy as sp
 
 from autograder.engine import ir
-from autograder.engine.decide.axes import PERT, EvalError, along
+from autograder.engine.axes import PERT, EvalError, along
 from autograder.engine.decide.evaluate import Env, Evaluator
-from autograder.engine.decide.verdict import INVALID, UNDECIDED, VALID, Counterexample, Verdict
 from autograder.engine.kinds.instance import fmt
 from autograder.engine.limits import checkpoint
+from autograder.engine.verdicts import INVALID, UNDECIDED, VALID, Counterexample, Verdict
 
 VALUES = 5
 RTOL = 1e-9

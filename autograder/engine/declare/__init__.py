@@ -31,8 +31,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from autograder.engine.declare.slots import PATTERNS, SlotError, read_slot
 from autograder.engine.problem import Problem
+from autograder.engine.read.slots import PATTERNS, SlotError, read_slot
+from autograder.engine.read.values import items
 
 __all__ = [
     "DECLARED",
@@ -116,16 +117,7 @@ class _Part:
 
 def _parts(text: str, start: int) -> list[_Part]:
     """Items separated by `,` or `;` outside brackets, with their offsets."""
-    parts, depth, begin = [], 0, 0
-    for i, c in enumerate(text):
-        if c in "([{":
-            depth += 1
-        elif c in ")]}":
-            depth = max(depth - 1, 0)
-        elif c in ",;" and depth == 0:
-            parts.append(_Part(text[begin:i], start + begin, c == ";"))
-            begin = i + 1
-    parts.append(_Part(text[begin:], start + begin, True))
+    parts = [_Part(item, start + at, after != ",") for at, item, after in items(text)]
     out = []
     for p in parts:
         stripped = p.text.strip().strip("$").strip().rstrip(".").strip()
@@ -494,14 +486,10 @@ def _compile(declared: Declared, text: str) -> None:
 
 
 def _show(declared: Declared, text: str) -> None:
+    from autograder.engine.compile import compile_context
+    from autograder.engine.read.names import applied_only
     from autograder.engine.read.reader import read
-    from autograder.engine.resolve.compiled import compile_context
-    from autograder.engine.resolve.resolver import (
-        ResolveError,
-        Resolver,
-        UnknownName,
-        applied_only,
-    )
+    from autograder.engine.resolve.resolver import ResolveError, Resolver, UnknownName
 
     shows = list(SHOW.finditer(text))
     if not shows:
@@ -596,7 +584,7 @@ def unknown_message(node, comp, after: str = "") -> str:
     are free (no `% let` line, or `other names real`), a name applied to brackets and
     never written alone is a function nothing declares (`Resolver.applied`)."""
     from autograder.engine.read import tree as sx
-    from autograder.engine.resolve.resolver import shown
+    from autograder.engine.read.names import shown
 
     written = sx.latex(node.func if isinstance(node, sx.Apply) else node)
     bracket = re.match(r"\s*\((.*?)\)", after)

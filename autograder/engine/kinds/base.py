@@ -26,6 +26,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from autograder.engine.resolve.compiled import Compiled
+
 REGISTRY: dict[type, Kind] = {}
 
 
@@ -35,7 +37,7 @@ class LetForm:
 
     `syntax` is a template: literal LaTeX and words, and slots `<names>`, `<name>`,
     `<number>`, `<set>`, `<op>`, `<size>`, `<f>`, `<seq>`, `<term>`, `<expr>`, `<range>`,
-    `<sign>` (what each slot reads: `autograder.engine.declare.slots`).  `build(slots,
+    `<sign>` (what each slot reads: `autograder.engine.read.slots`).  `build(slots,
     previous)` makes the declaration record: `previous` is the record it refines (the
     same `merge` key, or for a `modifier` the record of the item before), else None.  It
     raises `LetMismatch` when the form does not apply after all, `ValueError` for a
@@ -75,8 +77,6 @@ class Kind:
 
     def let_names(self, decl: Any) -> set[str]:
         """The names a declaration binds (two made in a cell may not bind the same one)."""
-        from autograder.engine.resolve.compiled import Compiled
-
         c = Compiled(context=(decl,))
         self.compile(decl, c)
         return set(c.known())

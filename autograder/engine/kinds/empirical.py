@@ -15,7 +15,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from autograder.engine import ir
-from autograder.engine.decide.axes import PERT, EvalError, along, lookup, to_index
+from autograder.engine.axes import PERT, EvalError, along, lookup, to_index
 from autograder.engine.kinds.base import Kind, LetForm, register
 from autograder.engine.kinds.instance import Instance, fmt_vector
 from autograder.engine.kinds.vectors import FixedVector

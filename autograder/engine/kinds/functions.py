@@ -16,9 +16,14 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from autograder.engine.decide.axes import lookup
+from autograder.engine import ir
+from autograder.engine.axes import lookup
 from autograder.engine.kinds.base import Kind, LetForm, kind_of, register
 from autograder.engine.kinds.instance import Instance, fmt_vector
+from autograder.engine.read import tree as sx
+from autograder.engine.read.names import name_key
+from autograder.engine.read.slots import read_slot
+from autograder.engine.resolve.compiled import Compiled
 from autograder.engine.resolve.macros import Macro
 
 
@@ -92,14 +97,9 @@ class DefineKind(Kind):
     )
 
     def let_names(self, decl: Define) -> set[str]:
-        from autograder.engine.declare.slots import read_slot
-
         return {read_slot("name", decl.name).key}
 
     def bind(self, decl: Define, c, resolver, read) -> None:
-        from autograder.engine.read import tree as sx
-        from autograder.engine.resolve.resolver import name_key
-
         head = _tree(read, decl.name, "name")
         if not isinstance(head, sx.Name):
             raise ValueError(f"{decl.name!r} is not a name")
@@ -130,9 +130,6 @@ class FunctionTable:
 
 def finite_variables(context: tuple) -> set[str]:
     """The names a context declares as variables over a finite set."""
-    from autograder.engine import ir
-    from autograder.engine.resolve.compiled import Compiled
-
     c = Compiled(context=context)
     for decl in context:
         kind_of(decl).compile(decl, c)

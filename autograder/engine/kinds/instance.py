@@ -2,7 +2,9 @@
 (the instances a step is judged on).
 
 Each kind of object (`autograder.engine.kinds`) draws itself into an instance and leaves
-handlers the evaluator calls ("evaluate this on it").  An `Instance` holds one concrete
+handlers the evaluator calls ("evaluate this on it").  The kind of a declaration comes from
+the registry (`kinds.base`): the module that defines a declaration registers its kind, so
+a context's kinds are all known without importing every kind here.  An `Instance` holds one concrete
 draw of every declared name.
 Draws are seeded: the same seed gives the same instances, so verdicts are reproducible.
 """
@@ -14,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from autograder.engine.kinds.base import kind_of
 from autograder.engine.kinds.omega import Omega
 
 
@@ -79,8 +82,6 @@ def fmt_vector(values) -> str:
 
 
 def _draw(context: tuple, inst: Instance) -> Instance:
-    from autograder.engine.kinds import kind_of
-
     # sizes first (integers, reals): everything else may depend on them
     order = sorted(range(len(context)), key=lambda k: 0 if kind_of(context[k]).draw_first else 1)
     for k in order:
@@ -110,8 +111,6 @@ class Worlds:
     EQUALITY_EXTRA = 2
 
     def __init__(self, context: tuple, seed: int, count: int = 8, extra: int = 16) -> None:
-        from autograder.engine.kinds import kind_of
-
         self.standard = build(context, seed, count)
         self.edges = []
         number = 1000

@@ -17,7 +17,7 @@ import numpy as np
 import sympy as sp
 
 from autograder.engine import ir
-from autograder.engine.decide.axes import PERT, EvalError, along, lookup
+from autograder.engine.axes import PERT, EvalError, along, lookup
 from autograder.engine.kinds.base import Kind, LetForm, register
 from autograder.engine.kinds.instance import Instance, fmt_vector
 from autograder.engine.kinds.omega import random_law

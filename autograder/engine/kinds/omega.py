@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.engine.decide.axes import OMEGA, along
+from autograder.engine.axes import OMEGA, along
 
 MAX_OUTCOMES = 6000
 

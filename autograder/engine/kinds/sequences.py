@@ -15,11 +15,12 @@ from dataclasses import dataclass, replace
 import numpy as np
 import sympy as sp
 
-from autograder.engine.decide.axes import OMEGA, EvalError, along, const, lookup, to_index
+from autograder.engine.axes import OMEGA, EvalError, along, const, lookup, to_index
 from autograder.engine.kinds.base import Kind, LetForm, LetMismatch, register
 from autograder.engine.kinds.instance import Instance, fmt
 from autograder.engine.kinds.omega import random_law
 from autograder.engine.kinds.scalars import Integer, Real
+from autograder.engine.read.names import ACCENT_SUFFIX
 
 
 @dataclass(frozen=True)
@@ -339,8 +340,6 @@ class DefinitionKind(Kind):
     )
 
     def let_names(self, decl: Definition) -> set[str]:
-        from autograder.engine.resolve.resolver import ACCENT_SUFFIX
-
         return {decl.name + (ACCENT_SUFFIX[decl.accent] if decl.accent else "")}
 
     def bind(self, decl: Definition, c, resolver, read) -> None:

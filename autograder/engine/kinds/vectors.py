@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from autograder.engine import ir
-from autograder.engine.decide.axes import RANK, EvalError
+from autograder.engine.axes import RANK, EvalError
 from autograder.engine.kinds.base import Kind, LetForm, register
 from autograder.engine.kinds.instance import Instance, fmt, fmt_vector
 from autograder.engine.kinds.omega import random_law, standardised

@@ -1,9 +1,8 @@
 """A problem's context compiled: the symbols and facts the resolver and the evaluator need.
 
 Each kind of object (`autograder.engine.kinds`) writes its names into these tables when a
-context is compiled, in two passes: `compile` binds the names every kind can know alone;
-`bind` resolves what a declaration writes in LaTeX (an index's range, a recurrence's
-rule), once every name is known.
+context is compiled (`autograder.engine.compile`, above the kinds: this module only holds
+the tables, so the resolver and the kinds import it without importing each other).
 """
 
 from __future__ import annotations
@@ -67,40 +66,3 @@ class Compiled:
 
     def domain_vars(self) -> set[ir.DomainVar]:
         return {s for s in self.names.values() if isinstance(s, ir.DomainVar)}
-
-
-def compile_context(context: tuple, read) -> Compiled:
-    """Turn declarations into symbols; `read` is the reader (for rules written in LaTeX)."""
-    from autograder.engine.kinds import kind_of
-    from autograder.engine.resolve.resolver import Resolver
-
-    c = Compiled(context=context)
-    for decl in context:
-        kind_of(decl).compile(decl, c)
-    resolver = Resolver(c)
-    for stage in (0, 1):  # indices first: a definition's body may sum over one
-        for decl in context:
-            kind = kind_of(decl)
-            if kind.bind_stage == stage:
-                kind.bind(decl, c, resolver, read)
-    close_dependencies(c)
-    return c
-
-
-def close_dependencies(c: Compiled) -> None:
-    """A recurrence depends on the scalars of its rule and on what its sequences depend on."""
-    for name, (rule, index, initial) in c.recurrences.items():
-        exprs = [rule, *initial.values()]
-        direct = {s.name for e in exprs for s in e.free_symbols if s.name in c.scalar_domains}
-        direct.discard(index.name)
-        c.depends[name] = direct | {a.base.label.name for a in rule.atoms(sp.Indexed)}
-    changed = True
-    while changed:
-        changed = False
-        for name, deps in c.depends.items():
-            wider = set(deps)
-            for d in deps:
-                wider |= c.depends.get(d, set())
-            if wider != deps:
-                c.depends[name] = wider
-                changed = True

@@ -14,6 +14,11 @@ import sympy as sp
 from autograder.engine import ir, relations
 from autograder.engine.domains import Domain
 from autograder.engine.read import tree as sx
+from autograder.engine.read.names import (
+    name_key,
+    shown,
+    walk,
+)
 from autograder.engine.resolve.compiled import Compiled
 
 FUNCTIONS = {
@@ -47,7 +52,6 @@ FUNCTIONS = {
     "abs": sp.Abs,
     "factorial": sp.factorial,
 }
-ACCENT_SUFFIX = {"hat": "hat", "bar": "bar", "tilde": "tilde", "prime": "prime", "star": "star"}
 
 
 class ResolveError(Exception):
@@ -93,25 +97,6 @@ class WrittenCall(sp.Function):
         inner = ", ".join(printer._print(a) for a in args)
         call = rf"{head.name}\left({inner}\right)"
         return call if exp is None else rf"\left({call}\right)^{{{exp}}}"
-
-
-def name_key(node: sx.Name, with_sub: bool = True) -> str | None:
-    """How a written name is looked up: `\\beta_1` -> "beta_1", `\\hat m` -> "mhat"."""
-    key = node.base + (ACCENT_SUFFIX[node.accent] if node.accent else "")
-    if not with_sub or node.sub is None:
-        return key
-    sub = _sub_key(node.sub)
-    return None if sub is None else f"{key}_{sub}"
-
-
-def _sub_key(node: sx.Node) -> str | None:
-    if isinstance(node, sx.Num):
-        return node.text
-    if isinstance(node, sx.Text):
-        return node.text
-    if isinstance(node, sx.Name) and node.sub is None:
-        return name_key(node)
-    return None
 
 
 class Resolver:
@@ -874,15 +859,6 @@ def _about(size: float) -> str:
     return f"10^{int(f'{size:e}'.split('e')[1])}"
 
 
-def shown(key: str) -> str:
-    """A lookup key written back as LaTeX for messages: "pi_theta" -> `\\pi_\\theta`,
-    "beta_1" -> `\\beta_1` (a learner never sees the resolver's internal keys)."""
-    base, _, sub = key.partition("_")
-    if not sub:
-        return sx.latex(sx.Name(base))
-    return sx.latex(sx.Name(base, sx.Num(sub) if sub.isdigit() else sx.Name(sub)))
-
-
 def _variables(value) -> list:
     """The finite variables an expression ranges over (a KL side's)."""
     if isinstance(value, ir.Dens):
@@ -896,64 +872,6 @@ def _positional(spec) -> bool:
     """MDP densities take their arguments by position (`rho_0(s_0)`, `P(s_{t+1}|s_t,a_t)`);
     densities of a `Densities` declaration by variable name (`p(x|z)`)."""
     return bool(spec) and isinstance(spec[0], str)
-
-
-def limit_names(node: sx.Node) -> set[str]:
-    """Names used in the limits of sums and products: these are integers."""
-    found: set[str] = set()
-
-    def names_in(n):
-        if isinstance(n, sx.Name):
-            key = name_key(n)
-            if key:
-                found.add(key)
-        walk(n, names_in)
-
-    def visit(n):
-        if isinstance(n, sx.BigOp):
-            for limit in (n.lower, n.upper):
-                if limit is not None:
-                    names_in(limit)
-        walk(n, visit)
-
-    visit(node)
-    return found
-
-
-def applied_only(nodes) -> frozenset[str]:
-    """The names written only as applied to one bracket in these trees (`\\sigma` in
-    `\\sigma(a)(1-\\sigma(a))`), never alone (`x` in `x(1-x)` is also alone)."""
-    applied: set[str] = set()
-    alone: set[str] = set()
-
-    def visit(node) -> None:
-        if isinstance(node, sx.Apply) and isinstance(node.func, sx.Name):
-            key = name_key(node.func)
-            if key is not None and len(node.args) == 1 and not node.given:
-                applied.add(key)
-            if node.func.sub is not None:
-                visit(node.func.sub)
-            for child in (*node.args, *node.given):
-                visit(child)
-            return
-        if isinstance(node, sx.Name):
-            alone.add(name_key(node))
-        walk(node, visit)
-
-    for node in nodes:
-        visit(node)
-    return frozenset(applied - alone)
-
-
-def walk(node: sx.Node, visit) -> None:
-    """Call `visit` on each direct child node."""
-    for value in vars(node).values():
-        if isinstance(value, sx.Node):
-            visit(value)
-        elif isinstance(value, tuple):
-            for v in value:
-                if isinstance(v, sx.Node):
-                    visit(v)
 
 
 def _index_pair(sub: sx.Node):

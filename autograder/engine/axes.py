@@ -6,6 +6,9 @@ gradient is taken; axis OMEGA the outcomes of the random variables; each variabl
 a sum, integral, expectation or KL gets an axis of its own from FIRST_BINDER on.  Size-1
 axes broadcast, so a value only pays for what it depends on, and looking up a table at
 index arrays (numpy advanced indexing) broadcasts the same way.
+
+The kinds lay their instances out in it and the deciding modules evaluate in it, so it
+sits at the bottom of the engine, below both.
 """
 
 from __future__ import annotations

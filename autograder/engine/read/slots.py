@@ -1,10 +1,11 @@
 r"""The slots of a `% let` template: what each reads, with the derivation's own reader.
 
 A slot's text is read by `autograder.engine.read.reader.read` (names, functions,
-expressions) or by the `% assume` readers built on it (numbers, sets): nothing is ever
-evaluated.  Each slot gives the kind's builder a small value (a name's lookup key and
-how it was written, a function's arguments, a domain) or raises `SlotError` with where
-in the slot's text reading stopped.
+expressions) or by `autograder.engine.read.values` (numbers, sets, sign words: the reader
+`% assume` uses too): nothing is ever evaluated.  Each slot gives the kind's builder a
+small value (a name's lookup key and how it was written, a function's arguments, a
+domain) or raises `SlotError` with where in the slot's text reading stopped.  It lives
+with the reader, below the kinds whose `% let` forms it serves.
 
     <name> <names>  a name: `x`, `\beta_1`, `\pi_\theta` (names: one per record; a list
                     written before it, `k, q \in …`, shares the declaration)
@@ -27,6 +28,9 @@ from dataclasses import dataclass
 
 from autograder.engine import domains as dm
 from autograder.engine.read import tree as sx
+from autograder.engine.read import values
+from autograder.engine.read.names import name_key
+from autograder.engine.read.reader import read
 
 
 class SlotError(Exception):
@@ -41,18 +45,9 @@ class SlotError(Exception):
 # a slot's text in the template's regular expression (anything, unless narrower here)
 PATTERNS = {
     "op": r"<|>|\\le(?![a-zA-Z])|\\ge(?![a-zA-Z])|\\lt(?![a-zA-Z])|\\gt(?![a-zA-Z])",
-    "sign": r"positive|negative|nonnegative|non-negative|nonpositive|non-positive|real",
+    "sign": "|".join(values.SIGNS),
     "size": r"\{[^{}]+\}|\\[A-Za-z]+|[A-Za-z0-9]",
     "range": r"\\\{.+?\\\}",
-}
-SIGNS = {
-    "positive": dm.POSITIVE,
-    "negative": dm.NEGATIVE,
-    "nonnegative": dm.NONNEGATIVE,
-    "non-negative": dm.NONNEGATIVE,
-    "nonpositive": dm.NONPOSITIVE,
-    "non-positive": dm.NONPOSITIVE,
-    "real": dm.REAL,
 }
 
 
@@ -119,8 +114,6 @@ def read_slot(kind: str, text: str):
 
 
 def _one(text: str) -> sx.Node:
-    from autograder.engine.read.reader import read
-
     reading = read(text)
     if reading.error is not None:
         error = reading.error
@@ -141,8 +134,6 @@ def _offset(text: str, line: int, column: int) -> int:
 
 
 def _key(node: sx.Node, text: str) -> str:
-    from autograder.engine.resolve.resolver import name_key
-
     key = name_key(node) if isinstance(node, sx.Name) else None
     if key is None:
         raise SlotError(f"`{text}` is not a name")
@@ -155,22 +146,16 @@ def _name(text: str) -> NameSlot:
 
 
 def _number(text: str) -> float:
-    from autograder.engine.resolve.assumptions import _number as number
-    from autograder.engine.resolve.assumptions import _Unreadable
-
     try:
-        return number(text)
-    except _Unreadable as err:
+        return values.number(text)
+    except values.Unreadable as err:
         raise SlotError(str(err)) from None
 
 
 def _set(text: str) -> dm.Domain:
-    from autograder.engine.resolve.assumptions import _set as read_set
-    from autograder.engine.resolve.assumptions import _Unreadable
-
     try:
-        return read_set(text)
-    except _Unreadable as err:
+        return values.number_set(text)
+    except values.Unreadable as err:
         raise SlotError(str(err)) from None
 
 
@@ -179,7 +164,7 @@ def _op(text: str) -> str:
 
 
 def _sign(text: str) -> dm.Domain:
-    return SIGNS[text.lower()]
+    return values.SIGNS[text.lower()]
 
 
 def _size(text: str) -> NameSlot:
@@ -190,8 +175,6 @@ def _size(text: str) -> NameSlot:
 
 
 def _function(text: str) -> FunctionSlot:
-    from autograder.engine.resolve.resolver import name_key
-
     node = _one(text)
     if not isinstance(node, sx.Apply):
         raise SlotError(f"`{text}` is not a function written with its arguments, e.g. `f(a)`")
@@ -211,8 +194,6 @@ def _function(text: str) -> FunctionSlot:
 
 
 def _sequence(text: str) -> SequenceSlot:
-    from autograder.engine.resolve.resolver import name_key
-
     node = _one(text)
     if not (isinstance(node, sx.Name) and isinstance(node.sub, sx.Name) and not node.sub.sub):
         raise SlotError(f"`{text}` is not a term at an index, e.g. `m_t`")
