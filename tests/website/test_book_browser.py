@@ -37,10 +37,10 @@ from pathlib import Path
 
 import pytest
 from test_book import ARTIFACTS, STEMS, site
-from tests.engine.test_render import invalid_report
 
 from autograder.engine.render import report_html
 from tests.browser_support import require_chromium
+from tests.engine.test_render import invalid_report
 
 PROSE = ["book/intro", "book/how_to_study", "book/notation", "book/instructor"]
 DERIVATIONS = [f"book/_generated/derivations/{stem}" for stem in STEMS]
