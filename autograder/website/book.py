@@ -482,12 +482,27 @@ def setup(app) -> dict:
     - Page titles as the browser tab, the navigation and the search index show them are
       plain text: their math becomes Unicode (`tex_to_text`), while the heading on the page
       itself stays typeset.
+    - A figure's `alt` is the description its PNG carries (`autograder.website.figures`).
+    - The pages are lighter: without the theme's Font Awesome script (its stylesheet draws
+      the icons) and with MathJax's loader and the components the pages use instead of the
+      whole tex-chtml.js bundle (`mathjax3_config` in `_config.yml`).
     """
     app.connect("config-inited", _prepare_for_sphinx, priority=100)  # before sphinx-external-toc
+    app.connect("config-inited", _mathjax_loader)
     app.connect("doctree-read", _plain_titles, priority=900)  # after Sphinx's TitleCollector
     app.connect("doctree-read", _figure_alt, priority=900)  # after Sphinx's ImageCollector
     app.connect("build-finished", _drop_icon_script)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+MATHJAX_LOADER = "mathjax/startup.js"  # in _static; _config.yml lists the components it loads
+
+
+def _mathjax_loader(app, config) -> None:
+    """MathJax's loader instead of the whole tex-chtml.js bundle (sphinx-mathjax-offline sets
+    `mathjax_path` in its `setup`, after the configuration is read, so it is set here)."""
+    if config.mathjax3_config and "loader" in config.mathjax3_config:
+        config.mathjax_path = MATHJAX_LOADER
 
 
 def _prepare_for_sphinx(app, config) -> None:
