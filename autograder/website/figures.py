@@ -98,7 +98,7 @@ def render(fig, alt: str | None = None) -> bytes:
 
 def legible(fig) -> None:
     """Every text of `fig` at least `MIN_FONT_PT`; titles, the suptitle and axis labels wrap
-    at the figure's edge instead of widening it."""
+    instead of widening the figure."""
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
             for which in ("major", "minor"):
@@ -106,20 +106,47 @@ def legible(fig) -> None:
                 sizes = [t.label1.get_fontsize() for t in ticks[:1]]
                 if sizes and sizes[0] < MIN_FONT_PT:
                     axis.set_tick_params(which=which, labelsize=MIN_FONT_PT)
+    for text in _texts(fig):
+        if text.get_fontsize() < MIN_FONT_PT:
+            text.set_fontsize(MIN_FONT_PT)
+    fig.canvas.draw()  # the layout, so that each text's room is known
+    for ax in fig.axes:
         for text in (ax.title, ax._left_title, ax._right_title, ax.xaxis.label, ax.yaxis.label):
             _wrap(text)
     if fig._suptitle is not None:
         _wrap(fig._suptitle)
-    for text in _texts(fig):
-        if text.get_fontsize() < MIN_FONT_PT:
-            text.set_fontsize(MIN_FONT_PT)
 
 
 def _wrap(text) -> None:
-    """Let `text` wrap at the figure's edge, unless a formula in it holds a space: matplotlib
-    wraps at any space, and a formula cut in two is shown as its raw TeX."""
-    if not any(" " in m.group(1) for m in _MATH.finditer(text.get_text())):
-        text.set_wrap(True)
+    """Break `text` into lines no wider than its room (the figure for the suptitle, its axes
+    for a title or an axis label), at spaces outside formulas: matplotlib's own wrapping
+    breaks at any space, and a formula cut in two is shown as its raw TeX."""
+    words = _WORDS.findall(text.get_text())
+    if len(words) < 2:
+        return
+    fig = text.get_figure(root=True)
+    renderer = fig.canvas.get_renderer()
+    axes = getattr(text, "axes", None)
+    if text is fig._suptitle or axes is None:
+        room = fig.bbox.width * 0.96
+    elif text is axes.yaxis.label:
+        room = axes.bbox.height
+    else:
+        room = axes.bbox.width
+    upright = abs(text.get_rotation() % 180 - 90) < 1  # a y label: its length is its height
+    lines, line = [], words[0]
+    for word in words[1:]:
+        text.set_text(f"{line} {word}")
+        box = text.get_window_extent(renderer)
+        if (box.height if upright else box.width) > room:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}"
+    text.set_text("\n".join([*lines, line]))
+
+
+_WORDS = re.compile(r"(?:\$[^$]*\$|[^\s$])+")
 
 
 def _texts(fig):

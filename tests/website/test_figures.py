@@ -49,13 +49,19 @@ def test_small_text_is_raised_to_the_floor_and_recorded_in_the_png():
     assert shown >= figures.MIN_TEXT_PX
 
 
-def test_a_long_title_wraps_instead_of_widening_the_figure_but_a_formula_is_never_cut():
+def test_long_titles_and_labels_wrap_instead_of_widening_the_figure_never_inside_a_formula():
     fig, ax = figures.panels()
+    formula = r"$x\,|\,z \sim \mathcal{N}(z, \sigma^2)$"
+    fig.suptitle(f"{formula}, a suptitle with a formula, " * 4)
     ax.set_title("a very long title " * 8)
-    ax.set_xlabel(r"$\sqrt{\mathbb{E}\,\Vert g - \nabla J \Vert^2}$ and some words")
+    ax.set_xlabel(f"{formula} and some words, " * 4)
+    ax.set_ylabel(f"{formula} and a long y label, " * 3)
     png = png_of(fig)
     assert png.width <= figures.WIDTH_IN * figures.DPI * 1.1
-    assert ax.title.get_wrap() and not ax.xaxis.label.get_wrap()
+    for text in (fig._suptitle, ax.title, ax.xaxis.label, ax.yaxis.label):
+        lines = text.get_text().split("\n")
+        assert len(lines) > 1, text.get_text()
+        assert all(line.count("$") % 2 == 0 for line in lines)  # every formula whole
 
 
 def test_the_alt_text_describes_the_figure_in_plain_text():
