@@ -75,25 +75,37 @@ def show(fig, alt: str | None = None) -> None:
 
 
 def render(fig, alt: str | None = None) -> bytes:
-    """The PNG `show` displays: text raised to `MIN_FONT_PT`, long titles wrapped, the alt
-    text, the smallest font size and the DPI in its metadata."""
+    """The PNG `show` displays: text raised to `MIN_FONT_PT`, long titles wrapped, in 256
+    colours, the alt text, the smallest font size and the DPI in its metadata."""
     legible(fig)
     fig.canvas.draw()  # the ticks exist once drawn: measure what is really there
     smallest = min((t.get_fontsize() for t in _texts(fig)), default=MIN_FONT_PT)
-    buffer = io.BytesIO()
-    fig.savefig(
-        buffer,
-        format="png",
-        dpi=DPI,
-        bbox_inches="tight",
-        metadata={
+    drawn = io.BytesIO()
+    fig.savefig(drawn, format="png", dpi=DPI, bbox_inches="tight")
+    return _small_png(
+        drawn,
+        {
             "Description": alt or describe(fig),
             KEY_DPI: str(DPI),
             KEY_FONT: f"{smallest:g}",
             KEY_PANELS: str(len(_panels(fig))),
         },
     )
-    return buffer.getvalue()
+
+
+def _small_png(drawn: io.BytesIO, text: dict[str, str]) -> bytes:
+    """The PNG in 256 colours (a plot has few; a third of the bytes of matplotlib's
+    full-colour PNG, which is what a page weighs most after its scripts), with `text`."""
+    from PIL import Image, PngImagePlugin
+
+    info = PngImagePlugin.PngInfo()
+    for key, value in text.items():
+        info.add_text(key, value)  # iTXt when not Latin-1
+    with Image.open(drawn) as image:
+        small = image.convert("RGB").quantize(colors=256, method=Image.Quantize.MEDIANCUT)
+    out = io.BytesIO()
+    small.save(out, format="PNG", optimize=True, pnginfo=info)
+    return out.getvalue()
 
 
 def legible(fig) -> None:

@@ -44,6 +44,7 @@ def test_small_text_is_raised_to_the_floor_and_recorded_in_the_png():
     assert float(png.text[figures.KEY_FONT]) == figures.MIN_FONT_PT
     assert int(png.text[figures.KEY_DPI]) == figures.DPI
     assert png.text[figures.KEY_PANELS] == "1"
+    assert png.mode == "P"  # 256 colours: a third of the bytes
     # legible on a phone: 358 CSS px is the text column at 390 px
     shown = figures.MIN_FONT_PT * figures.DPI / 72 * min(1, 358 / png.width)
     assert shown >= figures.MIN_TEXT_PX
