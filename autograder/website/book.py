@@ -469,13 +469,18 @@ def _ordered_toc(derivations: list[Derivation], root: Path) -> str:
     return header + yaml.safe_dump(toc, sort_keys=False)
 
 
+PAGE_MODULES = ("figures.py", "plaintext.py")  # the website modules the notebooks run
+
+
 def checker_digest(*, including_book: bool = True) -> str:
     """A digest of the package's sources: the checker, its renderer, the notebook helpers;
     without the website's own modules when `including_book` is False (what a page's
-    execution depends on, so editing a notation row does not re-run every page)."""
+    execution depends on, so editing a notation row does not re-run every page), except
+    those the notebooks run themselves (`PAGE_MODULES`: how their figures are drawn)."""
     digest = hashlib.sha256()
+    website = Path(__file__).resolve().parent
     for path in sorted(PACKAGE.rglob("*.py")) + sorted(PACKAGE.rglob("*.lark")):
-        if including_book or path.parent != Path(__file__).resolve().parent:
+        if including_book or path.parent != website or path.name in PAGE_MODULES:
             digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -505,10 +510,27 @@ def setup(app) -> dict:
     - Page titles as the browser tab, the navigation and the search index show them are
       plain text: their math becomes Unicode (`tex_to_text`), while the heading on the page
       itself stays typeset.
+    - A figure's `alt` is the description its PNG carries (`autograder.website.figures`).
+    - The pages are lighter: without the theme's Font Awesome script (its stylesheet draws
+      the icons) and with MathJax's loader and the components the pages use instead of the
+      whole tex-chtml.js bundle (`mathjax3_config` in `_config.yml`).
     """
     app.connect("config-inited", _prepare_for_sphinx, priority=100)  # before sphinx-external-toc
+    app.connect("config-inited", _mathjax_loader)
     app.connect("doctree-read", _plain_titles, priority=900)  # after Sphinx's TitleCollector
+    app.connect("doctree-read", _figure_alt, priority=900)  # after Sphinx's ImageCollector
+    app.connect("build-finished", _drop_icon_script)
     return {"parallel_read_safe": True, "parallel_write_safe": True}
+
+
+MATHJAX_LOADER = "mathjax/startup.js"  # in _static; _config.yml lists the components it loads
+
+
+def _mathjax_loader(app, config) -> None:
+    """MathJax's loader instead of the whole tex-chtml.js bundle (sphinx-mathjax-offline sets
+    `mathjax_path` in its `setup`, after the configuration is read, so it is set here)."""
+    if config.mathjax3_config and "loader" in config.mathjax3_config:
+        config.mathjax_path = MATHJAX_LOADER
 
 
 def _prepare_for_sphinx(app, config) -> None:
@@ -535,6 +557,41 @@ def _plain_titles(app, doctree) -> None:
     for title in titles:
         for math in list(title.findall(nodes.math)) if title is not None else []:
             math.parent.replace(math, nodes.Text(tex_to_text(math.astext())))
+
+
+def _figure_alt(app, doctree) -> None:
+    """A figure's `alt` is its own description, not its file name: myst-nb names an output
+    image by its hash and puts nothing else in `alt`; `autograder.website.figures` writes
+    the figure's description into the PNG (`Description`), which becomes the `alt` here."""
+    from docutils import nodes
+    from PIL import Image
+
+    for image in doctree.findall(nodes.image):
+        if image.get("alt") or not image["uri"].endswith(".png"):
+            continue
+        path = Path(app.srcdir, image["uri"].lstrip("/"))
+        if path.is_file():
+            with Image.open(path) as png:
+                description = getattr(png, "text", {}).get("Description", "").strip()
+            if description:
+                image["alt"] = description
+
+
+# The theme's Font Awesome script (1.5 MB, most of a page's weight) only swaps each
+# `<i class="fa-...">` for an inline SVG; the theme's stylesheet already draws the same
+# icons from the Font Awesome webfont it ships, so the pages do without the script.
+_ICON_SCRIPT = re.compile(
+    r'[ \t]*<script\b[^>]*\bsrc="[^"]*/scripts/fontawesome\.js[^"]*"[^>]*></script>\n?'
+)
+
+
+def _drop_icon_script(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    for page in Path(app.outdir).rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        if "fontawesome.js" in text:
+            page.write_text(_ICON_SCRIPT.sub("", text), encoding="utf-8")
 
 
 def build(

@@ -301,7 +301,7 @@ def notation_table() -> str:
             if errors
             else ("* - You write\n  - Typeset\n  - The checker reads\n")
         )
-        widths = "40 60" if errors else "30 24 46"
+        widths = "40 60" if errors else "44 24 32"  # the spellings, kept whole, get the room
         out.append(
             f":::{{list-table}}\n:header-rows: 1\n:widths: {widths}\n:class: notation\n\n{header}"
         )

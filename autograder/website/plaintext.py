@@ -14,7 +14,8 @@ _TEXT_SYMBOLS = {
     "ge": "≥", "geq": "≥", "le": "≤", "leq": "≤", "ne": "≠", "neq": "≠", "approx": "≈",
     "propto": "∝", "sim": "∼", "cdot": "·", "times": "×", "top": "⊤", "in": "∈", "to": "→",
     "mid": "|", "|": "‖", "parallel": "‖", ",": " ", ";": " ", "quad": " ", "qquad": " ",
-    "dots": "…", "ldots": "…", "cdots": "⋯", "{": "{", "}": "}",
+    "dots": "…", "ldots": "…", "cdots": "⋯", "{": "{", "}": "}", "ell": "ℓ", "Vert": "‖",
+    "lVert": "‖", "rVert": "‖", "vert": "|", "lvert": "|", "rvert": "|",
 }  # fmt: skip
 _SUBSCRIPT = str.maketrans("0123456789+-=()aehijklmnoprstuvx", "₀₁₂₃₄₅₆₇₈₉₊₋₌₍₎ₐₑₕᵢⱼₖₗₘₙₒₚᵣₛₜᵤᵥₓ")
 _SUPERSCRIPT = str.maketrans("0123456789+-=()in⊤", "⁰¹²³⁴⁵⁶⁷⁸⁹⁺⁻⁼⁽⁾ⁱⁿᵀ")
@@ -66,6 +67,11 @@ def _tex_group(tex: str, at: int, single: bool = False) -> tuple[str, int]:
         elif command in ("sqrt",):
             arg, at = _tex_group(tex, at, single=True)
             text = f"√{arg}" if len(arg) <= 2 else f"√({arg})"
+        elif command in ("frac", "dfrac", "tfrac"):
+            num, at = _tex_group(tex, at, single=True)
+            den, at = _tex_group(tex, at, single=True)
+            num, den = (f"({t})" if len(t) > 1 and not t.isalnum() else t for t in (num, den))
+            text = f"{num}/{den}"
         elif command in _ACCENTS:
             arg, at = _tex_group(tex, at, single=True)
             text = arg + _ACCENTS[command] if len(arg) == 1 else arg
