@@ -28,25 +28,45 @@ def read_timestamp(folder: Path) -> tuple[datetime | None, str | None]:
     """The submission time in `folder`'s timestamp.txt (naive UTC, as nbgrader stores it),
     or None; and a note when the file is there but cannot be used (stock nbgrader would
     stop grading that submission; here it is graded without a time)."""
+    when, _, note = _read(folder)
+    return when, note
+
+
+def copy_timestamp(source: Path, target: Path) -> bool:
+    """`source`'s timestamp.txt into `target`, byte for byte, if it holds a time: stock
+    autograde leaves it beside the autograded notebook, `generate_feedback` copies it to
+    the feedback and `release_feedback` names the released file after it (the student's
+    `fetch_feedback` finds it by the same text).  Otherwise any old copy is removed."""
+    when, raw, _ = _read(source)
+    path = Path(target) / TIMESTAMP
+    if when is None:
+        path.unlink(missing_ok=True)
+        return False
+    path.write_bytes(raw)
+    return True
+
+
+def _read(folder: Path) -> tuple[datetime | None, bytes, str | None]:
     from nbgrader.utils import parse_utc
 
     path = Path(folder) / TIMESTAMP
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except FileNotFoundError:
-        return None, None
+        return None, b"", None
     except OSError as err:
-        return None, f"{TIMESTAMP} could not be read ({err.strerror}); no submission time"
+        return None, b"", f"{TIMESTAMP} could not be read ({err.strerror}); no submission time"
     with os.fdopen(fd, "rb") as handle:
         if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
-            return None, f"{TIMESTAMP} is not a regular file; no submission time"
-        text = handle.read(MAX_BYTES).decode("utf-8", "replace").strip()
+            return None, b"", f"{TIMESTAMP} is not a regular file; no submission time"
+        raw = handle.read(MAX_BYTES)
+    text = raw.decode("utf-8", "replace").strip()
     if not text:
-        return None, f"{TIMESTAMP} is empty; no submission time"
+        return None, raw, f"{TIMESTAMP} is empty; no submission time"
     try:
-        return parse_utc(text), None
+        return parse_utc(text), raw, None
     except (ValueError, OverflowError, TypeError, AttributeError):
-        return None, f"{TIMESTAMP} holds no time nbgrader can read ({text[:40]!r})"
+        return None, raw, f"{TIMESTAMP} holds no time nbgrader can read ({text[:40]!r})"
 
 
 @functools.cache

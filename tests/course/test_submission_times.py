@@ -17,7 +17,7 @@ import pytest
 
 from autograder.course.classgrade import Settings, grade_class
 from autograder.course.shards import grade_shard, merge, shard_of
-from autograder.course.tools import run_nbgrader
+from autograder.course.tools import nbgrader_env, run_nbgrader
 
 SETTINGS = Settings(jobs=2, cell_timeout=15, timeout=120, check_timeout=30, quiet=True)
 DUE = "2026-01-15 17:00:00 UTC"
@@ -60,7 +60,7 @@ def _course(base):
     for student in STUDENTS:
         sub = copy.deepcopy(release)
         sub.cells[0].source = "answer = 42"
-        sub.cells[2].source = f"Six sevens, says {student}."
+        sub.cells[1].source = f"Six sevens, says {student}."  # why; how stays the stub
         folder = course / "submitted" / student / "tiny"
         folder.mkdir(parents=True)
         nbformat.write(sub, folder / "tiny.ipynb")
@@ -153,6 +153,14 @@ def test_collected_timestamps_reach_the_gradebook_with_lateness(graded, where):
 
 
 @pytest.mark.parametrize("where", ["plain", "sharded"])
+def test_the_timestamp_file_travels_with_the_autograded_notebook_and_the_feedback(graded, where):
+    course = graded[where]
+    for top in ("autograded", "feedback"):  # release_feedback names its file after this text
+        assert (course / top / "late" / "tiny" / "timestamp.txt").read_text() == STAMPS["late"]
+        assert not (course / top / "garbled" / "tiny" / "timestamp.txt").exists()
+
+
+@pytest.mark.parametrize("where", ["plain", "sharded"])
 def test_grades_csv_has_the_timestamps_and_the_due_date(graded, where):
     rows = _csv(graded[where])
     assert rows["early"]["timestamp"] == "2026-01-15 16:59:30.250000"
@@ -202,3 +210,37 @@ def test_regenerated_feedback_shows_the_graders_score(graded):
     assert "Student's answer Score: 1.0 / 1.0" in text
     assert "(Score: 1.0 / 2.0)" in text
     assert "awaiting grading" in _text(graded["after"]["late"])  # not graded yet
+
+
+def test_a_configured_late_penalty_is_assigned_as_nbgrader_assigns_it(tmp_path, monkeypatch):
+    """With `LateSubmissionPlugin.penalty_method = 'zero'`, a late notebook loses its score
+    (nbgrader's own plugin and AssignLatePenalties' bounds); handed in again on time, none."""
+    from nbgrader.api import Gradebook
+    from nbgrader.preprocessors import AssignLatePenalties
+    from traitlets.config import Config
+
+    from autograder.course import lateness
+
+    config = Config()
+    config.LateSubmissionPlugin.penalty_method = "zero"
+    assigner = AssignLatePenalties(config=config)
+    assigner.init_plugin()
+    monkeypatch.setattr(lateness, "_penalties", lambda: assigner)
+    monkeypatch.setenv("PATH", nbgrader_env()["PATH"])  # nbgrader runs alembic from PATH
+    folder = tmp_path / "submitted" / "ann" / "tiny"
+    folder.mkdir(parents=True)
+    with Gradebook(f"sqlite:///{tmp_path / 'gradebook.db'}") as gb:
+        gb.update_or_create_assignment("tiny", duedate=DUE)
+        gb.update_or_create_notebook("tiny", "tiny")
+        gb.update_or_create_grade_cell("why", "tiny", "tiny", max_score=2, cell_type="markdown")
+        gb.update_or_create_student("ann")
+        gb.update_or_create_submission("tiny", "ann")
+        gb.find_grade("why", "tiny", "tiny", "ann").auto_score = 1.5
+        gb.db.commit()
+        (folder / "timestamp.txt").write_text(STAMPS["late"])
+        notes = lateness.record_submission_time(gb, folder, "tiny", "ann")
+        assert notes == ["handed in late: 1 d 2 h 30 min after the due date (late penalty 1.5)"]
+        assert gb.find_submission("tiny", "ann").late_submission_penalty == 1.5
+        (folder / "timestamp.txt").write_text(STAMPS["early"])
+        assert lateness.record_submission_time(gb, folder, "tiny", "ann") == []
+        assert gb.find_submission("tiny", "ann").late_submission_penalty == 0
