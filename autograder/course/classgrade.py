@@ -59,7 +59,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.course.grading import OUTER_GRADER
-from autograder.course.lateness import LATE, TIMESTAMP, copy_timestamp, record_submission_time
+from autograder.course.lateness import LATE, TIMESTAMP, copy_exchange_files, record_submission_time
 from autograder.course.model_answers import add_model_answers
 from autograder.course.sandbox import (
     UID_BASE,
@@ -640,7 +640,7 @@ class ClassGrader:
             _write_unexecuted(copy.deepcopy(done.nb), out, outcome.failure)
         else:
             out.unlink(missing_ok=True)
-        copy_timestamp(job.notebook.parent, target)  # as stock autograde: feedback needs it
+        copy_exchange_files(job.notebook.parent, target)  # as stock autograde; feedback needs them
         self._save_to_gradebook(job, outcome, done.nb, graded_nb, missing=done.digest == "missing")
         marker = {
             "checksum": done.digest,
@@ -849,7 +849,7 @@ class ClassGrader:
         outcome.notes = kept + notes
         graded = self.course / "autograded" / job.student / job.assignment
         if graded.is_dir():
-            copy_timestamp(job.notebook.parent, graded)
+            copy_exchange_files(job.notebook.parent, graded)
 
     def feedback(self, assignments: set[str], outcomes: list[Outcome]) -> None:
         """Stock feedback for each assignment; a student it failed for is retried alone,

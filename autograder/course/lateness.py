@@ -8,7 +8,9 @@ nbgrader computes how late it was against the assignment's due date, and its
 grade` throws the sandbox's gradebook away, so it does both here, on the course's
 gradebook: `record_submission_time` after a submission's grades are entered (by a run, a
 rerun that skips it, or a shard merge).  The feedback and `grades.csv` then show the
-timestamp and the penalty as stock nbgrader's do.
+timestamp and the penalty as stock nbgrader's do.  `copy_exchange_files` puts the
+submission's timestamp.txt and submission_secret.txt beside the autograded notebook, as
+stock autograde does: `nbgrader release_feedback` needs both.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from datetime import datetime
 from pathlib import Path
 
 TIMESTAMP = "timestamp.txt"
+SECRET = "submission_secret.txt"  # nbgrader's submit writes it; release_feedback reads it
 MAX_BYTES = 4096
 LATE = "handed in late"  # starts the note a late submission gets (the summary's flag)
 
@@ -32,18 +35,33 @@ def read_timestamp(folder: Path) -> tuple[datetime | None, str | None]:
     return when, note
 
 
-def copy_timestamp(source: Path, target: Path) -> bool:
-    """`source`'s timestamp.txt into `target`, byte for byte, if it holds a time: stock
-    autograde leaves it beside the autograded notebook, `generate_feedback` copies it to
-    the feedback and `release_feedback` names the released file after it (the student's
-    `fetch_feedback` finds it by the same text).  Otherwise any old copy is removed."""
+def copy_exchange_files(source: Path, target: Path) -> bool:
+    """`source`'s timestamp.txt (if it holds a time) and submission_secret.txt into
+    `target`, byte for byte: stock autograde leaves them beside the autograded notebook,
+    `generate_feedback` copies them to the feedback and `release_feedback` names the
+    released file after them (the student's `fetch_feedback` finds it by the same text).
+    A file that is not there (or not usable) has any old copy removed."""
     when, raw, _ = _read(source)
-    path = Path(target) / TIMESTAMP
-    if when is None:
-        path.unlink(missing_ok=True)
-        return False
-    path.write_bytes(raw)
-    return True
+    secret = _regular_bytes(Path(source) / SECRET)
+    for name, data in ((TIMESTAMP, raw if when is not None else None), (SECRET, secret)):
+        if data is None:
+            (Path(target) / name).unlink(missing_ok=True)
+        else:
+            (Path(target) / name).write_bytes(data)
+    return when is not None
+
+
+def _regular_bytes(path: Path) -> bytes | None:
+    """A small regular file's bytes (no symbolic link followed), or None."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+    except OSError:
+        return None
+    with os.fdopen(fd, "rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            return None
+        data = handle.read(MAX_BYTES + 1)
+    return data if len(data) <= MAX_BYTES else None
 
 
 def _read(folder: Path) -> tuple[datetime | None, bytes, str | None]:

@@ -178,7 +178,6 @@ def test_the_instructors_lab_stays_offline_and_logs_no_config_warning(cycle):
     assert "Extension Manager is 'readonly'" in lab["log"]
     assert lab["page_config"]["news"] == {"disabled": True}
     assert lab["page_config"]["extensionManager"]["can_install"] is False
-    assert lab["page_config"]["update_checker"] is None
     assert lab["defaults"][NOTIFICATION]["fetchNews"] == "false"
     assert lab["defaults"][NOTIFICATION]["checkForUpdates"] is False
     assert lab["defaults"][EXTENSION_MANAGER]["enabled"] is False
