@@ -7,28 +7,13 @@ to `course/source/<x>/<x>.ipynb` (one assignment per derivation).
 
 from pathlib import Path
 
-from nbconvert.preprocessors import CSSHTMLHeaderPreprocessor
-from nbgrader.preprocessors import (
-    CheckCellMetadata,
-    ClearHiddenTests,
-    ClearMarkScheme,
-    ClearOutput,
-    ClearSolutions,
-    ComputeChecksums,
-    DeduplicateIds,
-    GetGrades,
-    IncludeHeaderFooter,
-    InstantiateTests,
-    LockCells,
-    OverwriteKernelspec,
-    SaveCells,
-)
-
-from autograder.course.export import AssignedCsvExport
 from autograder.course.mathjax import template_paths
-from autograder.course.model_answers import RemoveGraderOnlyCells
-from autograder.course.overwrite import CompareWithRelease
-from autograder.course.tools import ClearHiddenTestErrors, RemoveTaggedCells
+
+# Classes are named by their import path, not imported: the formgrader shows this
+# configuration as JSON (FormgradeExtension.debug), and a class object would not serialise
+# ("Formgrader config is not serializable" in the lab's log).
+NB = "nbgrader.preprocessors."
+AG = "autograder.course."
 
 c = get_config()  # noqa: F821 - provided by traitlets when nbgrader loads this file
 
@@ -46,19 +31,19 @@ c.Exchange.cache = str(Path(__file__).resolve().parent / "course" / "exchange-ca
 
 # Students receive no worked solutions: drop them before anything is saved or checksummed.
 c.GenerateAssignment.preprocessors = [
-    IncludeHeaderFooter,
-    InstantiateTests,
-    RemoveTaggedCells,
-    LockCells,
-    ClearSolutions,
-    ClearOutput,
-    CheckCellMetadata,
-    ComputeChecksums,
-    SaveCells,
-    ClearHiddenTests,
-    ClearMarkScheme,
-    ComputeChecksums,
-    CheckCellMetadata,
+    NB + "IncludeHeaderFooter",
+    NB + "InstantiateTests",
+    AG + "tools.RemoveTaggedCells",
+    NB + "LockCells",
+    NB + "ClearSolutions",
+    NB + "ClearOutput",
+    NB + "CheckCellMetadata",
+    NB + "ComputeChecksums",
+    NB + "SaveCells",
+    NB + "ClearHiddenTests",
+    NB + "ClearMarkScheme",
+    NB + "ComputeChecksums",
+    NB + "CheckCellMetadata",
 ]
 c.ClearSolutions.code_stub = {"python": "% YOUR DERIVATION HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
@@ -67,21 +52,24 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # hidden tests the release does not have): no "checksum has changed" alarm for a pristine
 # submission, the stock warning and restore for an edited one.
 c.Autograde.sanitize_preprocessors = [
-    ClearOutput,
-    DeduplicateIds,
-    OverwriteKernelspec,
-    CompareWithRelease,
-    CheckCellMetadata,
+    NB + "ClearOutput",
+    NB + "DeduplicateIds",
+    NB + "OverwriteKernelspec",
+    AG + "overwrite.CompareWithRelease",
+    NB + "CheckCellMetadata",
 ]
 
 # Feedback goes back to students: never with the hidden tests' source (stock nbgrader
-# renders the autograded notebook, in which the hidden tests were restored).
+# renders the autograded notebook, in which the hidden tests were restored), nor the model
+# answers the formgrader shows to graders; an answer no grader has scored yet says
+# "awaiting grading", not "Score: 0" (templates/autograder_feedback.html.j2).
 c.GenerateFeedback.preprocessors = [
-    RemoveGraderOnlyCells,  # the model answers the formgrader shows to graders
-    GetGrades,
-    ClearHiddenTestErrors,
-    ClearHiddenTests,
-    CSSHTMLHeaderPreprocessor,
+    AG + "model_answers.RemoveGraderOnlyCells",
+    NB + "GetGrades",
+    AG + "feedback.AwaitingGrading",
+    AG + "tools.ClearHiddenTestErrors",
+    NB + "ClearHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
 c.ClearHiddenTests.enforce_metadata = False
 
@@ -92,7 +80,7 @@ c.HTMLExporter.filters = {"local_mathjax": "autograder.course.mathjax.local_math
 
 # `nbgrader export`: only the assignments someone handed in (or named with --assignment);
 # a student who did not hand one in has the status "not submitted" (a `status` column).
-c.ExportApp.plugin_class = AssignedCsvExport
+c.ExportApp.plugin_class = AG + "export.AssignedCsvExport"
 
 # Every notebook runs in well under a minute; a stuck kernel must not stall grading.
 c.ExecutePreprocessor.timeout = 180

@@ -36,6 +36,8 @@ SLOW = frozenset(
         "course/test_classgrade.py",
         "course/test_classgrade_cells.py",
         "course/test_failures.py",
+        "course/test_feedback_layout.py",
+        "course/test_submission_times.py",
         "course/test_guide.py",
         "course/test_locked_cells.py",
         "course/test_mathjax_browser.py",

@@ -59,6 +59,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.course.grading import OUTER_GRADER
+from autograder.course.lateness import LATE, TIMESTAMP, copy_exchange_files, record_submission_time
 from autograder.course.model_answers import add_model_answers
 from autograder.course.sandbox import (
     UID_BASE,
@@ -586,6 +587,9 @@ class ClassGrader:
         target = inbox / "submitted" / STUDENT / job.assignment
         target.mkdir(parents=True)
         _copy_regular(job.notebook.parent, target, skip_notebooks=True, budget=MAX_SUPPORT_BYTES)
+        # the submission time is entered outside (lateness.py); a damaged file in the copy
+        # would only make the stock autograde stop
+        (target / TIMESTAMP).unlink(missing_ok=True)
         private = copy.deepcopy(nb)
         key = (job.assignment, job.notebook.name)
         normalise(private, self.sources[key], self.specs[key])
@@ -636,6 +640,7 @@ class ClassGrader:
             _write_unexecuted(copy.deepcopy(done.nb), out, outcome.failure)
         else:
             out.unlink(missing_ok=True)
+        copy_exchange_files(job.notebook.parent, target)  # as stock autograde; feedback needs them
         self._save_to_gradebook(job, outcome, done.nb, graded_nb, missing=done.digest == "missing")
         marker = {
             "checksum": done.digest,
@@ -713,6 +718,10 @@ class ClassGrader:
                 elif c.name in comments:
                     c.auto_comment = comments[c.name]
             gb.db.commit()
+            # when it was handed in (timestamp.txt from `nbgrader collect`) and what lateness costs
+            outcome.notes += record_submission_time(
+                gb, job.notebook.parent, job.assignment, job.student
+            )
 
     # -- the class ----------------------------------------------------------------------
     def run(self, submitted: Path) -> list[Outcome]:
@@ -810,7 +819,7 @@ class ClassGrader:
     def _from_marker(self, job: Job) -> Outcome:
         data = json.loads(self._marker(job).read_text())
         specs = self.specs[(job.assignment, job.notebook.name)]
-        return Outcome(
+        outcome = Outcome(
             job,
             grades=data["grades"],
             max_points={p: s.points for p, s in specs.items()},
@@ -820,6 +829,27 @@ class ClassGrader:
             manual=int(data.get("manual", 0)),
             skipped=True,
         )
+        self._restamp(outcome)
+        return outcome
+
+    def _restamp(self, outcome: Outcome) -> None:
+        """A submission graded by an earlier run: its time and lateness entered again (a
+        due date set since then, a re-collected timestamp, a gradebook from an older grader
+        without them), its notes about them replaced."""
+        from nbgrader.api import Gradebook, MissingEntry
+
+        job = outcome.job
+        try:
+            with warnings.catch_warnings(), Gradebook(self.db_url) as gb:
+                warnings.simplefilter("ignore")
+                notes = record_submission_time(gb, job.notebook.parent, job.assignment, job.student)
+        except MissingEntry:
+            return  # not in the gradebook: nothing to stamp
+        kept = [n for n in outcome.notes if not n.startswith((LATE, TIMESTAMP))]
+        outcome.notes = kept + notes
+        graded = self.course / "autograded" / job.student / job.assignment
+        if graded.is_dir():
+            copy_exchange_files(job.notebook.parent, graded)
 
     def feedback(self, assignments: set[str], outcomes: list[Outcome]) -> None:
         """Stock feedback for each assignment; a student it failed for is retried alone,

@@ -13,6 +13,7 @@ import statistics
 from typing import Any
 
 from autograder.course.grading import REVIEW
+from autograder.course.lateness import LATE
 
 NOT_SUBMITTED = "not submitted"
 COULD_NOT_EXECUTE = "could not execute"
@@ -45,6 +46,8 @@ def _flags(outcome) -> list[str]:
         flags.append("repaired bytes")
     if "feedback could not be generated" in notes:
         flags.append("no feedback")
+    if any(note.startswith(LATE) for note in outcome.notes):
+        flags.append("late")
     if outcome.manual:
         flags.append(f"{outcome.manual} to grade by hand")
     return flags

@@ -38,6 +38,7 @@ from autograder.course.classgrade import (
     course_lock,
     summary,
 )
+from autograder.course.lateness import record_submission_time
 
 MANIFEST = "manifest.json"
 ROWS = "rows.json"
@@ -423,15 +424,19 @@ def _enter_rows(course: Path, rows: list[dict]) -> int:
             for c in sub.comments:
                 if c.name in row["comments"]:
                     c.auto_comment = row["comments"][c.name]
+            gb.db.commit()
+            # the time it was handed in, from the course's own submitted/ (as a shard does)
+            submitted = course / "submitted" / student / assignment
+            record_submission_time(gb, submitted, assignment, student)
             if _state(sub) != before:
                 changed += 1
-                gb.db.commit()
     return changed
 
 
 def _state(sub) -> tuple:
     grades = tuple(sorted((g.name, g.auto_score, g.needs_manual_grade) for g in sub.grades))
-    return grades, tuple(sorted((c.name, c.auto_comment or "") for c in sub.comments))
+    stamp = (sub.assignment.timestamp, sub.late_submission_penalty)
+    return grades, tuple(sorted((c.name, c.auto_comment or "") for c in sub.comments)), stamp
 
 
 def _copy_if_changed(source: Path, target: Path) -> int:

@@ -31,7 +31,8 @@ def get(port: int, path: str, token: str):
 @contextlib.contextmanager
 def running_lab(argv: list[str], port: int, token: str, cwd, env: dict):
     """`argv` (a `jupyter lab` command on `port` with `token`) running until the block ends;
-    fails with the server's last output if it exits or does not answer within 90 s."""
+    fails with the server's last output if it exits or does not answer within 90 s.
+    `server_log(lab)` is what the server has logged so far."""
     log = tempfile.TemporaryFile("w+")  # a pipe left unread would fill and stall the server
     lab = subprocess.Popen(
         argv,
@@ -42,6 +43,7 @@ def running_lab(argv: list[str], port: int, token: str, cwd, env: dict):
         text=True,
         start_new_session=True,
     )
+    lab.log_file = log
     try:
         deadline = time.monotonic() + 90
         while True:
@@ -61,6 +63,13 @@ def running_lab(argv: list[str], port: int, token: str, cwd, env: dict):
             os.killpg(lab.pid, signal.SIGKILL)
             lab.wait()
         log.close()
+
+
+def server_log(lab) -> str:
+    """Everything the server started by `running_lab` has logged so far."""
+    lab.log_file.flush()
+    lab.log_file.seek(0)
+    return lab.log_file.read()
 
 
 def _tail(log) -> str:

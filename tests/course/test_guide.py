@@ -2,7 +2,8 @@
 fresh course: release, the claim that a plain `generate_assignment` skips an existing
 release, a student's fetch and submit through the course-local exchange, collect, grade
 (text and --json), the formgrader in JupyterLab ("released", not "draft"; the submission
-listed), and the export (only what was handed in).
+listed; the lab offline, its log clean), feedback regenerated and released after grading by
+hand, and the export (only what was handed in).
 
 A bash block elsewhere in the guide must be listed in NOT_RUN with the reason."""
 
@@ -19,11 +20,13 @@ from pathlib import Path
 import pytest
 
 from autograder.course.tools import ROOT, nbgrader_env
-from tests.course.lab_support import free_port, get, running_lab
+from tests.course.lab_support import free_port, get, running_lab, server_log
 
 GUIDE = ROOT / "book" / "instructor.md"
 CYCLE = "## The cycle, command by command"
-LAB = "jupyter lab --no-browser"
+LAB = "jupyter lab --no-browser --config=lab/jupyter_lab_config.py"
+NOTIFICATION = "@jupyterlab/apputils-extension:notification"
+EXTENSION_MANAGER = "@jupyterlab/extensionmanager-extension:plugin"
 NOT_RUN = {
     "podman run": "needs podman and a container image; documented, not tested (the guide says so)",
     "kubectl apply": "needs a Kubernetes cluster; tests/course/test_deploy.py checks the manifest",
@@ -53,18 +56,30 @@ def _formgrader(repo: Path, command: str, env: dict) -> dict:
     """The guide's `jupyter lab` command with a port and a token (and --allow-root as
     root, as the guide says), asked for the formgrader's assignments."""
     port, token = free_port(), "guide-test"
-    argv = command.split() + [
-        f"--ServerApp.port={port}",
-        f"--IdentityProvider.token={token}",
-        "--LabApp.news_url=None",
-        "--LabApp.check_for_updates_class=jupyterlab.handlers.announcements.NeverCheckForUpdate",
-    ]
+    argv = command.split() + [f"--ServerApp.port={port}", f"--IdentityProvider.token={token}"]
     if os.geteuid() == 0:
         argv.append("--allow-root")
-    with running_lab(argv, port, token, repo, env):
+    with running_lab(argv, port, token, repo, env) as lab:
         status, page = get(port, "/formgrader/manage_assignments", token)
         _, assignments = get(port, "/formgrader/api/assignments", token)
-    return {"status": status, "page": page, "assignments": json.loads(assignments)}
+        _, front = get(port, "/lab", token)
+        _, notification = get(port, f"/lab/api/settings/{NOTIFICATION}", token)
+        _, manager = get(port, f"/lab/api/settings/{EXTENSION_MANAGER}", token)
+        log = server_log(lab)
+    config = re.search(
+        r'id="jupyter-config-data" type="application/json">(.*?)</script>', front, re.S
+    )
+    return {
+        "status": status,
+        "page": page,
+        "assignments": json.loads(assignments),
+        "log": log,
+        "page_config": json.loads(config.group(1)),
+        "defaults": {
+            name: {k: v.get("default") for k, v in json.loads(body)["schema"]["properties"].items()}
+            for name, body in ((NOTIFICATION, notification), (EXTENSION_MANAGER, manager))
+        },
+    }
 
 
 @pytest.fixture(scope="module")
@@ -73,6 +88,7 @@ def cycle(tmp_path_factory):
     repo = base / "repo"  # a fresh "repository root": the configuration and the notebooks
     repo.mkdir()
     shutil.copyfile(ROOT / "nbgrader_config.py", repo / "nbgrader_config.py")
+    shutil.copytree(ROOT / "lab", repo / "lab")
     (repo / "notebooks").symlink_to(ROOT / "notebooks")
     env = {
         **nbgrader_env(),
@@ -154,6 +170,25 @@ def test_the_formgrader_lists_the_released_assignment_and_its_submission(cycle):
     assert by_name["elbo"]["status"] == "released"
     assert by_name["elbo"]["num_submissions"] == 1
     assert by_name["adam"]["status"] == "draft"
+
+
+def test_the_instructors_lab_stays_offline_and_logs_no_config_warning(cycle):
+    lab = cycle["lab"]
+    assert "not serializable" not in lab["log"]
+    assert "Extension Manager is 'readonly'" in lab["log"]
+    assert lab["page_config"]["news"] == {"disabled": True}
+    assert lab["page_config"]["extensionManager"]["can_install"] is False
+    assert lab["defaults"][NOTIFICATION]["fetchNews"] == "false"
+    assert lab["defaults"][NOTIFICATION]["checkForUpdates"] is False
+    assert lab["defaults"][EXTENSION_MANAGER]["enabled"] is False
+
+
+def test_feedback_is_regenerated_and_released_after_grading_by_hand(cycle):
+    assert any(block.startswith("nbgrader generate_feedback") for block, _ in cycle["outputs"])
+    feedback = cycle["course"] / "feedback" / _login() / "elbo"
+    assert (feedback / "timestamp.txt").is_file()  # from the submission, via autograded/
+    released = cycle["course"] / "exchange" / "ml-derivations" / "feedback"
+    assert [p.suffix for p in released.iterdir()] == [".html"]
 
 
 def test_the_export_lists_only_what_was_handed_in(cycle):

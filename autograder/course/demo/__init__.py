@@ -1,8 +1,10 @@
-"""A demo class: one assignment, nineteen students, every kind of submission an instructor
-meets - the adversarial ones included.
+"""A demo class: one assignment, a student per kind of submission an instructor meets
+(`EXPECTED` names them all) - the adversarial ones included.
 
-`make_demo_class(course)` releases the assignment with nbgrader and writes
-`course/submitted/<student>/<assignment>/<assignment>.ipynb` for each case below.  Correct
+`make_demo_class(course)` releases the assignment with nbgrader, gives it a due date
+(`DUE_DATE`) and writes `course/submitted/<student>/<assignment>/<assignment>.ipynb` for
+each case below, with the `timestamp.txt` that `nbgrader collect` writes beside it: every
+student handed in before the due date but `LATE_STUDENT`, two hours after it.  Correct
 answers are taken from the instructor notebook in `notebooks/` at generation time (they are
 not part of the package).  `EXPECTED` says what each student must get for each problem:
 "full", "zero", or "partial" (strictly between).  `HONEST` names, for each student whose
@@ -84,6 +86,10 @@ EXTRA_NOTEBOOK = "scratch.ipynb"
 DASH_ID = "--help"
 INVALID_BYTE = b"\xff"
 DEFAULT_CANARY = Path(tempfile.gettempdir()) / "autograder-demo-canary" / "canary.txt"
+DUE_DATE = "2026-01-15 17:00:00 UTC"
+# as nbgrader's submit writes them (Exchange.timestamp_format) and collect copies them
+ON_TIME = "2026-01-15 16:00:00.000000 UTC"
+LATE_STUDENT, LATE = "partial", "2026-01-15 19:00:00.000000 UTC"
 
 
 ESCAPE = """import os, pathlib, shutil, socket, sqlite3
@@ -345,4 +351,15 @@ def make_demo_class(course: Path, canary: Path | None = None) -> dict[str, Path]
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(_with_invalid_byte(correct))
     written["invalid_utf8"] = path
+    for student, notebook in written.items():
+        stamp = LATE if student == LATE_STUDENT else ON_TIME
+        (notebook.parent / "timestamp.txt").write_text(stamp)
+    _set_due_date(course)
     return written
+
+
+def _set_due_date(course: Path) -> None:
+    from nbgrader.api import Gradebook
+
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        gb.update_or_create_assignment(ASSIGNMENT, duedate=DUE_DATE)
