@@ -61,9 +61,10 @@ import nbformat
 from autograder.course.grading import OUTER_GRADER
 from autograder.course.model_answers import add_model_answers
 from autograder.course.sandbox import (
+    NPROC,
     UID_BASE,
-    WORKER_UID_OFFSET,
     Sandbox,
+    UidLease,
     isolation_available,
     kill_leftovers,
 )
@@ -338,6 +339,8 @@ class ClassGrader:
         self.isolated = isolation_available()
         self.only = None  # a predicate on student ids: grade only those (a shard's)
         self.work: Path | None = None
+        self.uids: list[int] = []  # leased for this run: slot k's kernel, then its worker
+        self._lease: UidLease | None = None
         self._running: dict[int, object] = {}
         self._workers: dict[int, object] = {}
         self._lock = threading.Lock()
@@ -494,11 +497,18 @@ class ClassGrader:
             if slot not in self._workers:
                 self._workers[slot] = RegradeWorker(
                     self.work / f"worker-{slot}",
-                    uid=UID_BASE + WORKER_UID_OFFSET + slot,
+                    uid=self._uid(slot, worker=True),
                     memory_mb=self.settings.memory_mb,
                     isolate=self.isolated,
                 )
             return self._workers[slot]
+
+    def _uid(self, slot: int, worker: bool = False) -> int:
+        """The sandbox uid of a slot's kernel (or re-grade worker), leased for this run."""
+        if not self.uids:  # unconfined: the uid is never used
+            return UID_BASE
+        half = len(self.uids) // 2
+        return self.uids[half + slot if worker else slot]
 
     def execute(self, job: Job, slot: int, index: int) -> Executed:
         """Sandboxed stock autograde of one submission, with its derivations re-graded
@@ -523,7 +533,7 @@ class ClassGrader:
         done.answers = find_answers(done.nb, specs)
         box = Sandbox(
             self.work / f"job-{index}",
-            uid=UID_BASE + slot,
+            uid=self._uid(slot),
             memory_mb=self.settings.memory_mb,
             isolate=self.isolated,
         )
@@ -603,6 +613,10 @@ class ClassGrader:
         if done.result is not None:
             status = done.result.collected.get(job.notebook.name, "missing")
             outcome.failure = _failure(done.result, status)
+            if outcome.failure is None and done.result.limit_hit:
+                outcome.notes.append(
+                    f"a process was stopped at the submission's {done.result.limit_hit} bound"
+                )
             if outcome.failure is None:
                 try:
                     graded_nb, _ = read_notebook(_read_regular(done.graded, MAX_NOTEBOOK_BYTES))
@@ -727,6 +741,9 @@ class ClassGrader:
                     running.kill()
                 for worker in self._workers.values():
                     worker.close()
+                if self._lease is not None:
+                    self._lease.release()
+                    self._lease, self.uids = None, []
                 shutil.rmtree(self.work, ignore_errors=True)
 
     def _run(self, submitted: Path) -> list[Outcome]:
@@ -744,6 +761,17 @@ class ClassGrader:
         for outcome in outcomes:
             _log_failure(outcome)
         slots = list(range(max(1, min(self.settings.jobs, len(todo) or 1))))
+        if self.isolated and todo:
+            self._lease = UidLease(2 * len(slots))  # no other run on this machine has them
+            self.uids = self._lease.uids
+            from autograder.course.cgroups import clean_stale, status
+
+            clean_stale()
+            print(
+                f"autograder: limits: {status(self.settings.memory_mb, NPROC)}",
+                file=sys.stderr,
+                flush=True,
+            )
         for slot in slots:
             if todo:
                 self._worker(slot).start()  # import the engine while the first runs start
@@ -1034,6 +1062,11 @@ def _manual_state(submitted, released) -> str:
 def _failure(result, collected: str) -> str | None:
     if result.timed_out:
         return "grading ran out of time (the notebook did not finish; killed)"
+    died = "DeadKernelError" in result.output or "Kernel died" in result.output
+    if result.limit_hit and (died or result.returncode != 0 or collected != "ok"):
+        if result.limit_hit == "memory":
+            return "the submission ran out of memory (all its processes together; stopped)"
+        return "the submission started more processes than it may (all together; stopped)"
     if "MemoryError" in result.output or result.returncode in (-9, 137):
         if collected != "ok":
             return "the notebook ran out of memory"
