@@ -194,6 +194,21 @@ def view_binds() -> list[str]:
     return chosen
 
 
+def package_aliases() -> list[list[str]]:
+    """[this package, where else the view must show it]: a development install (`pip
+    install -e`) makes a fresh interpreter import `autograder` from the checkout it was
+    installed from; when the grader runs another copy (a git worktree first on the path),
+    that copy is shown there too, so the sandbox runs the code the grader runs."""
+    here = str(Path(__file__).resolve().parents[1])
+    aliases = []
+    for name, module in list(sys.modules.items()):
+        if name.startswith("__editable__"):
+            target = getattr(module, "MAPPING", {}).get("autograder")
+            if isinstance(target, str) and os.path.realpath(target) != here:
+                aliases.append([here, target])
+    return aliases
+
+
 def kill_leftovers(run_id: str) -> int:
     """Kill every process whose mark is `run_id` or lies under it (a sandbox's mark is its
     work folder, under its grading run's work folder).
@@ -302,6 +317,7 @@ class Sandbox:
             "home": self.home,
             "stage": str(self.work / "root"),
             "binds": view_binds(),
+            "aliases": package_aliases(),
             "inbox": str(self.inbox),
             "outbox": str(self.outbox),
             "collect": collect or {},
@@ -553,6 +569,10 @@ def _build_view(spec: dict) -> int:
         os.makedirs(inside(path), exist_ok=True)
         _mount(path, inside(path), None, MS_BIND | MS_REC)
         _read_only(inside(path), recursive=True)
+    for source, target in spec.get("aliases", []):
+        os.makedirs(inside(target), exist_ok=True)
+        _mount(source, inside(target), None, MS_BIND | MS_REC)
+        _read_only(inside(target), recursive=True)
     scratch = inside(spec["scratch"])
     os.makedirs(scratch, exist_ok=True)
     size = f"mode=0700,uid={uid},gid={uid},size={spec['scratch_mb']}m"
