@@ -38,7 +38,6 @@ import contextlib
 import copy
 import fcntl
 import glob
-import hashlib
 import json
 import os
 import re
@@ -59,6 +58,7 @@ from pathlib import Path
 import nbformat
 
 from autograder.course.grading import OUTER_GRADER
+from autograder.course.large_notebooks import TooLarge, read_submission, sha256_file
 from autograder.course.model_answers import add_model_answers
 from autograder.course.sandbox import (
     NPROC,
@@ -205,7 +205,7 @@ def discover(
 
 
 def checksum(path: Path) -> str:
-    return hashlib.sha256(_read_regular(path, MAX_NOTEBOOK_BYTES)).hexdigest()
+    return sha256_file(path)
 
 
 def _read_regular(path: Path, limit: int) -> bytes:
@@ -217,7 +217,7 @@ def _read_regular(path: Path, limit: int) -> bytes:
             raise OSError(f"{path.name} is not a regular file")
         data = handle.read(limit + 1)
     if len(data) > limit:
-        raise OSError(f"{path.name} is larger than {limit // 2**20} MB")
+        raise TooLarge(f"{path.name} is larger than {limit // 2**20} MB")
     return data
 
 
@@ -416,11 +416,17 @@ class ClassGrader:
                 return False
 
     def _template(self, assignment: str) -> Path:
-        """A gradebook holding the assignment's structure only (cells, hidden tests' and
-        locked cells' source): all `nbgrader autograde` needs, and no student's rows."""
+        """A gradebook holding the assignment's structure only (cells, locked cells'
+        source as released): all `nbgrader autograde` needs, no student's rows and **no
+        hidden test**: the student's kernel could read this copy (and anything it runs),
+        so its hidden-test regions are cleared as in the release (with the release's
+        checksum).  Derivations are graded from the text outside the kernel; an
+        autograded cell that is not a derivation is flagged for review anyway."""
         import sqlite3
 
         from nbgrader.api import Gradebook
+
+        from autograder.course.overwrite import released_source
 
         path = self.work / "templates" / f"{assignment}.db"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -457,15 +463,27 @@ class ClassGrader:
                             max_score=c.max_score,
                             cell_type=c.cell_type,
                         )
+                    released = _cells_by_grade_id(
+                        self.released.get((assignment, f"{nb.name}.ipynb"))
+                    )
                     for c in nb.source_cells:
+                        source, checksum = released_source(c.source), c.checksum
+                        if source != c.source:  # it had hidden tests: the release's checksum
+                            cell = released.get(c.name)
+                            checksum = (
+                                (cell or {})
+                                .get("metadata", {})
+                                .get("nbgrader", {})
+                                .get("checksum", checksum)
+                            )
                         out.update_or_create_source_cell(
                             c.name,
                             nb.name,
                             assignment,
                             cell_type=c.cell_type,
                             locked=c.locked,
-                            source=c.source,
-                            checksum=c.checksum,
+                            source=source,
+                            checksum=checksum,
                         )
         return path
 
@@ -517,10 +535,10 @@ class ClassGrader:
         key = (job.assignment, job.notebook.name)
         specs = self.specs[key]
         started = time.perf_counter()
-        try:
-            raw = _read_regular(job.notebook, MAX_NOTEBOOK_BYTES)
-            done.digest = hashlib.sha256(raw).hexdigest()
-            done.nb, done.notes = read_notebook(raw)
+        try:  # a file over the bound is read without its outputs
+            done.digest, done.nb, done.notes = read_submission(
+                job.notebook, MAX_NOTEBOOK_BYTES, _read_regular
+            )
         except FileNotFoundError:
             done.failure = f"no {job.notebook.name} in the submission"
         except (OSError, ValueError) as err:

@@ -233,14 +233,14 @@ class RowCheck:
             _manual_state,
             _read_regular,
         )
-        from autograder.course.submissions import read_notebook
+        from autograder.course.large_notebooks import read_submission
 
         if digest == "missing":
             return set(self.cells.get((job.assignment, job.notebook.stem), {}))
         if not manual:
             return set()
         try:
-            nb, _ = read_notebook(_read_regular(job.notebook, MAX_NOTEBOOK_BYTES))
+            _, nb, _ = read_submission(job.notebook, MAX_NOTEBOOK_BYTES, _read_regular)
         except (OSError, ValueError):
             return set()
         released = _cells_by_grade_id(self.grader.released.get((job.assignment, job.notebook.name)))

@@ -428,10 +428,14 @@ def test_reasons_explain_content_matching(graded):
 
 
 def test_the_kernel_leaves_derivations_to_the_grader(graded):
-    """Under `autograder grade` the hidden tests do not re-check in the kernel (the grader
-    re-grades the text anyway): one fresh interpreter less per problem and submission."""
-    printed = _outputs(_autograded(graded, "correct"), "hidden_test(")
-    assert "graded from the text of your answer by the course's grader" in printed
+    """Under `autograder grade` the hidden tests never reach the kernel (the grader
+    re-grades the text anyway): no fresh interpreter per problem and submission, and no
+    hidden test the student's code could read; the grade and its reason are still there."""
+    nb = _autograded(graded, "correct")
+    tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "elbo_test"]
+    assert tests and "BEGIN HIDDEN TESTS" not in tests[0].source
+    assert "hidden_test(" not in tests[0].source
+    assert _outcome(graded, "correct").reasons["elbo"].startswith("derived")
 
 
 def test_an_edited_locked_cell_is_noted_and_a_pristine_one_is_not(graded):

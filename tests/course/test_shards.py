@@ -373,7 +373,9 @@ def test_rows_edited_with_their_checksum_recomputed_are_refused_by_the_signature
     forged = _forge(runs, tmp_path, _set("correct", "elbo_test", auto_score=1e9), key=None)
     assert "the result is not signed" in _refused(runs, forged, capsys)
     other_key = "a-key-of-another-course-0123456789abcdef"
-    forged = _forge(runs, tmp_path, _set("blank", "elbo_test", auto_score=4), key=other_key)
+    forged = _forge(
+        runs, tmp_path, _set("blank", "elbo_test", auto_score=4), key=other_key, name="other"
+    )
     assert "the manifest's signature does not match" in _refused(runs, forged, capsys)
     honest = runs["results"][0]
     data = json.loads((honest / MANIFEST).read_text())
