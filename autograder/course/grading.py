@@ -161,13 +161,17 @@ def hidden_test(
 
 
 def visible_test(problem_id: str) -> str:
-    """What the grader will say about the last answer run for `problem_id`, in words."""
-    from autograder.curriculum import check
+    """What the grader will say about the last answer run for `problem_id`, in words
+    (under `autograder grade`, which grades the text itself, only whether there is one)."""
     from autograder.notebook.magic import answer
 
     text = answer(problem_id)
     if text is None:
         return f"{problem_id}: not attempted yet — run your derivation cell first"
+    if os.environ.get(OUTER_GRADER) == "1":
+        return f"{problem_id}: answered; graded by the course's grader from the text of your answer"
+    from autograder.curriculum import check
+
     report = check(problem_id, text)
     if report.ok:
         return (
