@@ -436,6 +436,9 @@ def test_the_kernel_leaves_derivations_to_the_grader(graded):
     assert tests and "BEGIN HIDDEN TESTS" not in tests[0].source
     assert "hidden_test(" not in tests[0].source
     assert _outcome(graded, "correct").reasons["elbo"].startswith("derived")
+    answer = next(c for c in nb.cells if c.source.startswith("%%derivation elbo\n"))
+    (shown,) = [o for o in answer.outputs if o.get("output_type") == "display_data"]
+    assert shown["data"]["text/plain"].startswith("elbo: graded by the course's grader")
 
 
 def test_an_edited_locked_cell_is_noted_and_a_pristine_one_is_not(graded):
