@@ -145,11 +145,12 @@ def cluster_costs(course: Path, outcomes, repeat: int = 20) -> dict[str, float]:
     started = time.perf_counter()
     grader = _release(course, {o.job.assignment for o in outcomes})
     check = RowCheck(course / "submitted", grader, grader.db_url)
-    costs["merge's row checks: once per merge"] = (time.perf_counter() - started) * count
+    once = time.perf_counter() - started
     started = time.perf_counter()
     for row in rows:
         check.check(row, (0, 1), "bench")
     costs["merge's row checks: per row"] = (time.perf_counter() - started) / max(len(rows), 1)
+    costs["  (and once per merge)"] = once
     if cgroups.backend().kind:
         times = []
         for i in range(repeat):
@@ -233,21 +234,23 @@ MACHINES = (1, 4, 16, 64)
 CORES = (2, 8, 32)
 
 
-def projection(core_seconds: float, feedback: float, fixed: float) -> str:
-    """Hours for CLASS on n machines of c cores: grading spreads over every core, feedback
-    over the machines (one nbgrader per assignment and shard), plus each shard's fixed
-    start (copying the course, starting the workers)."""
+def projection(core_seconds: float, feedback: float, fixed: float, title: str = "") -> str:
+    """Hours for CLASS on n machines of c cores, one shard per 4 cores as the guide
+    recommends: grading spreads over every core, feedback over the shards (one nbgrader
+    per assignment and shard), plus each shard's fixed start (copying the course,
+    starting the workers)."""
     students, notebooks = CLASS
     total = students * notebooks
     lines = [
         f"projected wall time for {students} students x {notebooks} notebooks "
-        f"({total} submissions), hours:",
+        f"({total} submissions), one shard per 4 cores{title}, hours:",
         "machines " + "".join(f"{c:>8} cores" for c in CORES),
     ]
     for n in MACHINES:
         cells = []
         for c in CORES:
-            seconds = total * core_seconds / (n * c) + total * feedback / n + fixed
+            shards = n * max(1, c // 4)
+            seconds = total * core_seconds / (n * c) + total * feedback / shards + fixed
             cells.append(f"{seconds / 3600:14.2f}")
         lines.append(f"{n:>8} " + "".join(cells))
     return "\n".join(lines)
@@ -340,10 +343,12 @@ def main() -> int:
     print(f"  (beside it: the re-grade of its derivations, {regrade / count:.2f} s)")
     print("cluster features, per submission:")
     for name, seconds in cluster_costs(ours, outcomes).items():
-        print(f"  {name:<32}{seconds * 1000:8.2f} ms")
+        print(f"  {name:<36}{seconds * 1000:9.2f} ms")
     fixed, merge_fixed = shard_overhead(ours / "submitted", args.students)
     print(f"a shard's fixed cost (no student in it): {fixed:.1f} s; a merge's: {merge_fixed:.1f} s")
-    print(projection(core_seconds, feedback, fixed + merge_fixed))
+    print(projection(core_seconds, feedback, fixed + merge_fixed, " (wall time x jobs)"))
+    if not args.no_stock:  # the same from CPU time: what an idle machine would take
+        print(projection(ours_cpu / count, feedback, fixed + merge_fixed, " (CPU time)"))
     print("  (merge: entering rows and copying files, about a file copy per submission, not in it)")
     shutil.rmtree(work, ignore_errors=True)
     return 0
