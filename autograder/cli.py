@@ -223,6 +223,8 @@ def _run_grade(args: argparse.Namespace) -> int:
         feedback=not args.no_feedback,
         quiet=args.json,
     )
+    from autograder.course.sandbox import NoFreeUids
+
     if args.shard:
         from autograder.course.shards import ShardError, grade_shard
 
@@ -234,11 +236,18 @@ def _run_grade(args: argparse.Namespace) -> int:
             )
         except ShardError as error:
             raise UsageError(f"autograder: {error}") from None
+        except NoFreeUids as error:
+            print(f"autograder: {error.strerror}", file=sys.stderr)
+            return NOT_OK
         print(table)
         if not args.json:
             print(f"shard {index}/{count}: {folder} (merge with `autograder grade --merge`)")
         return OK
-    outcomes, table = grade_class(submitted, settings, as_json=args.json)
+    try:
+        outcomes, table = grade_class(submitted, settings, as_json=args.json)
+    except NoFreeUids as error:
+        print(f"autograder: {error.strerror}", file=sys.stderr)
+        return NOT_OK
     course = submitted.resolve().parent
     if args.json:
         report = json.loads(table)

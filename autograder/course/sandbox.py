@@ -142,6 +142,10 @@ def _probe_isolation() -> bool:
         shutil.rmtree(work, ignore_errors=True)
 
 
+class NoFreeUids(OSError):
+    """Every sandbox uid of the range is leased by other runs on this machine."""
+
+
 class UidLease:
     """Sandbox uids that this run alone holds until `release` (or until it dies: a lock
     the kernel drops with the process).  Every run on the machine leases from the same
@@ -168,7 +172,7 @@ class UidLease:
             self._fds.append(fd)
         if len(self.uids) < count:
             self.release()
-            raise OSError(
+            raise NoFreeUids(
                 errno.EBUSY,
                 f"no {count} free sandbox uids: other grading runs on this machine hold the "
                 f"rest of {UID_BASE}-{UID_LAST}; wait for them or give fewer --jobs",

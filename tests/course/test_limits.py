@@ -24,7 +24,14 @@ import pytest
 
 from autograder.course import cgroups, sandbox
 from autograder.course.classgrade import Settings, grade_class
-from autograder.course.sandbox import NPROC, UID_BASE, UID_LAST, Sandbox, UidLease
+from autograder.course.sandbox import (
+    NPROC,
+    UID_BASE,
+    UID_LAST,
+    NoFreeUids,
+    Sandbox,
+    UidLease,
+)
 from autograder.course.tools import run_nbgrader
 
 confined = pytest.mark.skipif(
@@ -166,7 +173,7 @@ def test_uid_leases_never_overlap_and_die_with_their_holder(tmp_path):
     first.release()
     third = UidLease(3, folder=str(tmp_path))
     assert third.uids == [UID_BASE, UID_BASE + 1, UID_BASE + 2]  # free again
-    with pytest.raises(OSError, match="free sandbox uids: other grading runs"):
+    with pytest.raises(NoFreeUids, match="free sandbox uids: other grading runs"):
         UidLease(UID_LAST - UID_BASE, folder=str(tmp_path))
     second.release()
     third.release()
@@ -229,3 +236,16 @@ def test_without_groups_the_log_says_what_is_bounded(monkeypatch, tmp_path):
         if lease is not None:
             lease.release()
     assert result.returncode == 0 and "ran" in result.output and result.limit_hit is None
+
+
+def test_a_run_that_finds_no_free_uid_says_so_in_words(tmp_path, monkeypatch, capsys):
+    import autograder.course.classgrade as classgrade
+    from autograder.cli import main
+
+    def busy(*args, **kwargs):
+        raise NoFreeUids(16, "no 4 free sandbox uids: other grading runs on this machine hold")
+
+    monkeypatch.setattr(classgrade, "grade_class", busy)
+    (tmp_path / "submitted").mkdir()
+    assert main(["grade", str(tmp_path / "submitted")]) == 1
+    assert "autograder: no 4 free sandbox uids" in capsys.readouterr().err
