@@ -542,7 +542,7 @@ class ClassGrader:
         except FileNotFoundError:
             done.failure = f"no {job.notebook.name} in the submission"
         except (OSError, ValueError) as err:
-            done.digest = "unreadable"
+            done.digest = _digest_or_missing(job)  # as the marker and the merge compute it
             done.failure = f"the notebook file could not be read ({err})"
         if done.nb is None:
             done.answers = find_answers(nbformat.v4.new_notebook(), specs)

@@ -65,3 +65,16 @@ def test_two_correct_derivations_under_a_large_output_score_full_marks(tmp_path)
     assert outcome.failure is None, outcome.failure
     assert outcome.grades == outcome.max_points  # elbo and elbo_gap, from the text
     assert any("read without their outputs" in note for note in outcome.notes)
+
+
+def test_an_unreadable_notebook_is_recorded_by_its_checksum_and_not_graded_again(tmp_path):
+    course = tmp_path / "course"
+    generate_release(course, only=[ASSIGNMENT])
+    path = course / "submitted" / "broken" / ASSIGNMENT / f"{ASSIGNMENT}.ipynb"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(b'{"cells": [')
+    settings = Settings(jobs=1, cell_timeout=60, timeout=300, quiet=True, feedback=False)
+    (first,), _ = grade_class(course / "submitted", settings)
+    assert "could not be read (not a notebook file" in first.failure
+    (second,), _ = grade_class(course / "submitted", settings)
+    assert second.skipped and second.failure == first.failure
