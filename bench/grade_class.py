@@ -316,10 +316,11 @@ def main() -> int:
         in_kernel = checker_seconds(ours)
         print(f"stock nbgrader autograde (serial): {stock_seconds:8.1f} s")
         print(f"speed-up: {stock_seconds / ours_seconds:.2f}x (target >= 3 on 2 cores)")
+        cores = min(args.jobs, os.cpu_count() or 1)
         print(
             f"CPU time (load-independent): ours {ours_cpu:.1f} s, stock {stock_cpu:.1f} s: "
-            f"on {args.jobs} idle cores ours would take {ours_cpu / args.jobs:.1f} s, "
-            f"stock {stock_cpu:.1f} s ({stock_cpu * args.jobs / ours_cpu:.2f}x)"
+            f"on {cores} idle cores ours would take {ours_cpu / cores:.1f} s, "
+            f"stock {stock_cpu:.1f} s ({stock_cpu * cores / ours_cpu:.2f}x)"
         )
         print(
             f"checker: ours {regrade:.1f} s (the re-grade) of {summed:.1f} s summed "
