@@ -115,7 +115,34 @@ def _parser() -> argparse.ArgumentParser:
     _add_interview(commands)
     _add_course(commands)
     _add_grade(commands)
+    _add_shard_key(commands)
     return parser
+
+
+def _add_shard_key(commands: Any) -> None:
+    key = commands.add_parser(
+        "shard-key",
+        help="create a course's secret key for signing shard results",
+        description="Write a new random key to FILE (readable by you only; never "
+        "overwritten).  Every `autograder grade --shard` and `--merge` of the course reads it "
+        "from the file named by AUTOGRADER_SHARD_KEY_FILE (or the key itself from "
+        "AUTOGRADER_SHARD_KEY): a result is merged only when signed with it.",
+    )
+    key.add_argument("file", metavar="FILE", help="where to write the key (must not exist)")
+    key.set_defaults(run=_run_shard_key)
+
+
+def _run_shard_key(args: argparse.Namespace) -> int:
+    from autograder.course.shard_trust import KEY_FILE_ENV, new_key
+
+    try:
+        path = new_key(Path(args.file))
+    except FileExistsError:
+        raise UsageError(f"autograder: {args.file} exists: a key is never overwritten") from None
+    except OSError as error:
+        raise UsageError(f"autograder: cannot write {args.file} ({error.strerror})") from None
+    print(f"shard key: {path} (set {KEY_FILE_ENV}={path.resolve()} for the shards and the merge)")
+    return OK
 
 
 def _add_course(commands: Any) -> None:
@@ -181,8 +208,8 @@ def _add_grade(commands: Any) -> None:
         "--merge",
         nargs="+",
         metavar="RESULT",
-        help="merge finished shard results into the course (SUBMITTED's parent, else the "
-        "course the results name): gradebook, feedback, grades.csv",
+        help="merge finished shard results into the course SUBMITTED's parent (signed with "
+        "its key, graded for it): gradebook, feedback, grades.csv",
     )
     grade.set_defaults(run=_run_grade)
 
@@ -237,6 +264,8 @@ def _run_grade(args: argparse.Namespace) -> int:
         feedback=not args.no_feedback,
         quiet=args.json,
     )
+    from autograder.course.sandbox import NoFreeUids
+
     if args.shard:
         from autograder.course.shards import ShardError, grade_shard
 
@@ -248,11 +277,18 @@ def _run_grade(args: argparse.Namespace) -> int:
             )
         except ShardError as error:
             raise UsageError(f"autograder: {error}") from None
+        except NoFreeUids as error:
+            print(f"autograder: {error.strerror}", file=sys.stderr)
+            return NOT_OK
         print(table)
         if not args.json:
             print(f"shard {index}/{count}: {folder} (merge with `autograder grade --merge`)")
         return OK
-    outcomes, table = grade_class(submitted, settings, as_json=args.json)
+    try:
+        outcomes, table = grade_class(submitted, settings, as_json=args.json)
+    except NoFreeUids as error:
+        print(f"autograder: {error.strerror}", file=sys.stderr)
+        return NOT_OK
     course = submitted.resolve().parent
     if args.json:
         report = json.loads(table)
@@ -271,15 +307,17 @@ def _run_grade(args: argparse.Namespace) -> int:
 def _run_merge(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from autograder.course.shards import ShardError, course_of, merge
+    from autograder.course.shards import ShardError, merge
 
     if args.shard or args.demo or args.out:
         raise UsageError("--merge takes only result folders (and SUBMITTED for the course)")
+    if not args.submitted:
+        raise UsageError(
+            "autograder: say which course the results are merged into: "
+            "`autograder grade COURSE/submitted --merge RESULT...` (a result never chooses it)"
+        )
     try:
-        if args.submitted:
-            course = Path(args.submitted).resolve().parent
-        else:
-            course = course_of([Path(r) for r in args.merge])
+        course = Path(args.submitted).resolve().parent
         lines = merge(course, [Path(r) for r in args.merge])
     except ShardError as error:
         print(f"autograder: {error}", file=sys.stderr)

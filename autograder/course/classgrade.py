@@ -38,7 +38,6 @@ import contextlib
 import copy
 import fcntl
 import glob
-import hashlib
 import json
 import os
 import re
@@ -59,12 +58,14 @@ from pathlib import Path
 import nbformat
 
 from autograder.course.grading import OUTER_GRADER
+from autograder.course.large_notebooks import TooLarge, read_submission, sha256_file
 from autograder.course.lateness import LATE, TIMESTAMP, copy_exchange_files, record_submission_time
 from autograder.course.model_answers import add_model_answers
 from autograder.course.sandbox import (
+    NPROC,
     UID_BASE,
-    WORKER_UID_OFFSET,
     Sandbox,
+    UidLease,
     isolation_available,
     kill_leftovers,
 )
@@ -205,7 +206,7 @@ def discover(
 
 
 def checksum(path: Path) -> str:
-    return hashlib.sha256(_read_regular(path, MAX_NOTEBOOK_BYTES)).hexdigest()
+    return sha256_file(path)
 
 
 def _read_regular(path: Path, limit: int) -> bytes:
@@ -217,7 +218,7 @@ def _read_regular(path: Path, limit: int) -> bytes:
             raise OSError(f"{path.name} is not a regular file")
         data = handle.read(limit + 1)
     if len(data) > limit:
-        raise OSError(f"{path.name} is larger than {limit // 2**20} MB")
+        raise TooLarge(f"{path.name} is larger than {limit // 2**20} MB")
     return data
 
 
@@ -339,6 +340,8 @@ class ClassGrader:
         self.isolated = isolation_available()
         self.only = None  # a predicate on student ids: grade only those (a shard's)
         self.work: Path | None = None
+        self.uids: list[int] = []  # leased for this run: slot k's kernel, then its worker
+        self._lease: UidLease | None = None
         self._running: dict[int, object] = {}
         self._workers: dict[int, object] = {}
         self._lock = threading.Lock()
@@ -414,11 +417,17 @@ class ClassGrader:
                 return False
 
     def _template(self, assignment: str) -> Path:
-        """A gradebook holding the assignment's structure only (cells, hidden tests' and
-        locked cells' source): all `nbgrader autograde` needs, and no student's rows."""
+        """A gradebook holding the assignment's structure only (cells, locked cells'
+        source as released): all `nbgrader autograde` needs, no student's rows and **no
+        hidden test**: the student's kernel could read this copy (and anything it runs),
+        so its hidden-test regions are cleared as in the release (with the release's
+        checksum).  Derivations are graded from the text outside the kernel; an
+        autograded cell that is not a derivation is flagged for review anyway."""
         import sqlite3
 
         from nbgrader.api import Gradebook
+
+        from autograder.course.overwrite import released_source
 
         path = self.work / "templates" / f"{assignment}.db"
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -455,15 +464,27 @@ class ClassGrader:
                             max_score=c.max_score,
                             cell_type=c.cell_type,
                         )
+                    released = _cells_by_grade_id(
+                        self.released.get((assignment, f"{nb.name}.ipynb"))
+                    )
                     for c in nb.source_cells:
+                        source, checksum = released_source(c.source), c.checksum
+                        if source != c.source:  # it had hidden tests: the release's checksum
+                            cell = released.get(c.name)
+                            checksum = (
+                                (cell or {})
+                                .get("metadata", {})
+                                .get("nbgrader", {})
+                                .get("checksum", checksum)
+                            )
                         out.update_or_create_source_cell(
                             c.name,
                             nb.name,
                             assignment,
                             cell_type=c.cell_type,
                             locked=c.locked,
-                            source=c.source,
-                            checksum=c.checksum,
+                            source=source,
+                            checksum=checksum,
                         )
         return path
 
@@ -495,11 +516,18 @@ class ClassGrader:
             if slot not in self._workers:
                 self._workers[slot] = RegradeWorker(
                     self.work / f"worker-{slot}",
-                    uid=UID_BASE + WORKER_UID_OFFSET + slot,
+                    uid=self._uid(slot, worker=True),
                     memory_mb=self.settings.memory_mb,
                     isolate=self.isolated,
                 )
             return self._workers[slot]
+
+    def _uid(self, slot: int, worker: bool = False) -> int:
+        """The sandbox uid of a slot's kernel (or re-grade worker), leased for this run."""
+        if not self.uids:  # unconfined: the uid is never used
+            return UID_BASE
+        half = len(self.uids) // 2
+        return self.uids[half + slot if worker else slot]
 
     def execute(self, job: Job, slot: int, index: int) -> Executed:
         """Sandboxed stock autograde of one submission, with its derivations re-graded
@@ -508,14 +536,14 @@ class ClassGrader:
         key = (job.assignment, job.notebook.name)
         specs = self.specs[key]
         started = time.perf_counter()
-        try:
-            raw = _read_regular(job.notebook, MAX_NOTEBOOK_BYTES)
-            done.digest = hashlib.sha256(raw).hexdigest()
-            done.nb, done.notes = read_notebook(raw)
+        try:  # a file over the bound is read without its outputs
+            done.digest, done.nb, done.notes = read_submission(
+                job.notebook, MAX_NOTEBOOK_BYTES, _read_regular
+            )
         except FileNotFoundError:
             done.failure = f"no {job.notebook.name} in the submission"
         except (OSError, ValueError) as err:
-            done.digest = "unreadable"
+            done.digest = _digest_or_missing(job)  # as the marker and the merge compute it
             done.failure = f"the notebook file could not be read ({err})"
         if done.nb is None:
             done.answers = find_answers(nbformat.v4.new_notebook(), specs)
@@ -524,7 +552,7 @@ class ClassGrader:
         done.answers = find_answers(done.nb, specs)
         box = Sandbox(
             self.work / f"job-{index}",
-            uid=UID_BASE + slot,
+            uid=self._uid(slot),
             memory_mb=self.settings.memory_mb,
             isolate=self.isolated,
         )
@@ -607,6 +635,10 @@ class ClassGrader:
         if done.result is not None:
             status = done.result.collected.get(job.notebook.name, "missing")
             outcome.failure = _failure(done.result, status)
+            if outcome.failure is None and done.result.limit_hit:
+                outcome.notes.append(
+                    f"a process was stopped at the submission's {done.result.limit_hit} bound"
+                )
             if outcome.failure is None:
                 try:
                     graded_nb, _ = read_notebook(_read_regular(done.graded, MAX_NOTEBOOK_BYTES))
@@ -736,6 +768,9 @@ class ClassGrader:
                     running.kill()
                 for worker in self._workers.values():
                     worker.close()
+                if self._lease is not None:
+                    self._lease.release()
+                    self._lease, self.uids = None, []
                 shutil.rmtree(self.work, ignore_errors=True)
 
     def _run(self, submitted: Path) -> list[Outcome]:
@@ -753,6 +788,17 @@ class ClassGrader:
         for outcome in outcomes:
             _log_failure(outcome)
         slots = list(range(max(1, min(self.settings.jobs, len(todo) or 1))))
+        if self.isolated and todo:
+            self._lease = UidLease(2 * len(slots))  # no other run on this machine has them
+            self.uids = self._lease.uids
+            from autograder.course.cgroups import clean_stale, status
+
+            clean_stale()
+            print(
+                f"autograder: limits: {status(self.settings.memory_mb, NPROC)}",
+                file=sys.stderr,
+                flush=True,
+            )
         for slot in slots:
             if todo:
                 self._worker(slot).start()  # import the engine while the first runs start
@@ -1064,6 +1110,11 @@ def _manual_state(submitted, released) -> str:
 def _failure(result, collected: str) -> str | None:
     if result.timed_out:
         return "grading ran out of time (the notebook did not finish; killed)"
+    died = "DeadKernelError" in result.output or "Kernel died" in result.output
+    if result.limit_hit and (died or result.returncode != 0 or collected != "ok"):
+        if result.limit_hit == "memory":
+            return "the submission ran out of memory (all its processes together; stopped)"
+        return "the submission started more processes than it may (all together; stopped)"
     if "MemoryError" in result.output or result.returncode in (-9, 137):
         if collected != "ok":
             return "the notebook ran out of memory"

@@ -14,7 +14,11 @@ The hidden tests call `hidden_test`, which re-checks the answer in a fresh inter
 sympy or builtins changes the verdict.  The visible test (`visible_test`) tells the learner
 the same verdict the grader will reach, without revealing any expected expression.
 
-Class grading re-grades every derivation from the submitted text in a `RegradeWorker`: a
+Under `autograder grade` no hidden test runs in the student's kernel at all (the sandbox's
+gradebook holds the test cells as released) and the kernel checks nothing
+(`AUTOGRADER_OUTER_GRADER`: the `%%derivation` cell records its answer, `visible_test`
+says who grades it): class grading re-grades every derivation from the submitted text in
+a `RegradeWorker`, the only check per answer: a
 long-lived `python -I -m autograder.course.grading --serve` (sandboxed like the kernels, see
 `autograder.course.sandbox`), one per grading slot, so sympy is imported once per slot and not
 once per answer.  Each answer has a hard bound: an input that never returns (sympy or a
@@ -133,7 +137,7 @@ def grade_in_fresh_process(
         return Grade(0.0, max_points, f"the answer could not be graded ({type(err).__name__})")
 
 
-OUTER_GRADER = "AUTOGRADER_OUTER_GRADER"
+OUTER_GRADER = "AUTOGRADER_OUTER_GRADER"  # = autograder.notebook.magic.OUTER_GRADER
 
 
 def hidden_test(
@@ -144,7 +148,8 @@ def hidden_test(
 
     Under `autograder grade` (which sets AUTOGRADER_OUTER_GRADER) the grade is computed
     from the submitted file's text outside the kernel and written into the gradebook, so
-    the kernel does not spend a second process on it and claims nothing.
+    the kernel does not spend a second process on it and claims nothing (and its sandbox
+    is not given the hidden tests in the first place).
     """
     import os
 
@@ -161,13 +166,17 @@ def hidden_test(
 
 
 def visible_test(problem_id: str) -> str:
-    """What the grader will say about the last answer run for `problem_id`, in words."""
-    from autograder.curriculum import check
+    """What the grader will say about the last answer run for `problem_id`, in words
+    (under `autograder grade`, which grades the text itself, only whether there is one)."""
     from autograder.notebook.magic import answer
 
     text = answer(problem_id)
     if text is None:
         return f"{problem_id}: not attempted yet — run your derivation cell first"
+    if os.environ.get(OUTER_GRADER) == "1":
+        return f"{problem_id}: answered; graded by the course's grader from the text of your answer"
+    from autograder.curriculum import check
+
     report = check(problem_id, text)
     if report.ok:
         return (

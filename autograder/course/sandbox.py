@@ -4,7 +4,8 @@ Class grading runs the stock `nbgrader autograde` of one submission (and so the 
 kernel), and the checker's re-grade of the submitted text, through `Sandbox.start`.  When
 we are root on Linux, each run gets, from this file's own launcher (no external tools):
 
-- an **unprivileged user**: a uid of its own per grading slot (`UID_BASE` + slot, no
+- an **unprivileged user**: a uid of its own per grading slot, leased for the run
+  (`UidLease`: no two runs on a machine, of one course or of two, ever share one; no
   account, no groups), all capabilities dropped from the bounding set and `no_new_privs`
   set, so nothing it runs can gain privileges back (setuid binaries do nothing);
 - a **filesystem view of its own**: a new mount namespace whose root is an empty tmpfs into
@@ -23,9 +24,11 @@ we are root on Linux, each run gets, from this file's own launcher (no external 
   it (`PR_SET_PDEATHSIG`), the namespace's init dies with the launcher, and when a
   namespace's init dies the kernel kills everything in it: `kill -9` of the grader leaves
   no process behind;
-- limits: address space (inherited by the kernel), processes per sandbox user, file size,
-  no core dumps, and a wall-clock limit enforced by the grader, which kills the process
-  group (a process, not an alarm).
+- limits: **memory and processes of the submission as a whole** (a control group of its
+  own that the launcher joins before it forks, `autograder.course.cgroups`, where the
+  machine offers one), address space (inherited by the kernel), processes per sandbox
+  user, file size, no core dumps, and a wall-clock limit enforced by the grader, which
+  kills the process group (a process, not an alarm).
 
 What the payload produced is copied out by the init, as root, *after* every sandboxed
 process is dead: only the files asked for (`collect`), only regular files reached without
@@ -47,6 +50,7 @@ from __future__ import annotations
 import collections
 import ctypes
 import errno
+import itertools
 import json
 import os
 import platform
@@ -64,7 +68,9 @@ from pathlib import Path
 # uids 65000-65533 are reserved by Debian policy (never allocated to accounts) and lie
 # inside the 65536 ids a user-namespaced container usually maps
 UID_BASE = int(os.environ.get("AUTOGRADER_SANDBOX_UID_BASE", "65100"))
-WORKER_UID_OFFSET = 200  # regrade workers get uids of their own (a separate process count)
+UID_LAST = int(os.environ.get("AUTOGRADER_SANDBOX_UID_LAST", "65533"))
+# one lock file per uid, shared by every run on the machine (on Kubernetes, a hostPath)
+UID_LOCKS = os.environ.get("AUTOGRADER_UID_LOCKS", "/run/autograder-uids")
 SCRATCH = "/course"  # the scratch folder inside the view
 HOME = "/tmp/home"
 SCRATCH_MB = 512
@@ -99,6 +105,7 @@ class RunResult:
     timed_out: bool
     output: str
     collected: dict[str, str] = field(default_factory=dict)  # name -> "ok" or why not
+    limit_hit: str | None = None  # "memory" or "processes": its group stopped it there
 
 
 def isolation_available() -> bool:
@@ -120,15 +127,61 @@ def _probe_isolation() -> bool:
     import tempfile
 
     work = Path(tempfile.mkdtemp(prefix="autograder-probe-"))
+    lease = None
     try:
-        box = Sandbox(work, uid=UID_BASE, memory_mb=256, isolate=True)
+        lease = UidLease(1)  # a uid no other run uses (its process count is its own)
+        box = Sandbox(work, uid=lease.uids[0], memory_mb=256, isolate=True)
         probe = "test -w /course && ! test -w /etc && ! test -w /tmp/.. && test -w /tmp"
         result = box.start(["/bin/sh", "-c", probe]).wait(30)
         return result.returncode == 0
     except OSError:
         return False
     finally:
+        if lease is not None:
+            lease.release()
         shutil.rmtree(work, ignore_errors=True)
+
+
+class NoFreeUids(OSError):
+    """Every sandbox uid of the range is leased by other runs on this machine."""
+
+
+class UidLease:
+    """Sandbox uids that this run alone holds until `release` (or until it dies: a lock
+    the kernel drops with the process).  Every run on the machine leases from the same
+    range (`UID_BASE`..`UID_LAST`) through one lock file per uid, so two runs at once (two
+    courses, or two shards on one node) never share a uid, and with it a process count."""
+
+    def __init__(self, count: int, folder: str | None = None) -> None:
+        import fcntl
+
+        self.uids: list[int] = []
+        self._fds: list[int] = []
+        folder = folder or UID_LOCKS
+        os.makedirs(folder, mode=0o755, exist_ok=True)
+        for uid in range(UID_BASE, UID_LAST + 1):
+            if len(self.uids) == count:
+                break
+            fd = os.open(os.path.join(folder, f"{uid}.lock"), os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                continue
+            self.uids.append(uid)
+            self._fds.append(fd)
+        if len(self.uids) < count:
+            self.release()
+            raise NoFreeUids(
+                errno.EBUSY,
+                f"no {count} free sandbox uids: other grading runs on this machine hold the "
+                f"rest of {UID_BASE}-{UID_LAST}; wait for them or give fewer --jobs",
+            )
+
+    def release(self) -> None:
+        for fd in self._fds:
+            os.close(fd)
+        self._fds = []
 
 
 def view_binds() -> list[str]:
@@ -143,6 +196,21 @@ def view_binds() -> list[str]:
         if not any(path == c or path.startswith(c.rstrip("/") + "/") for c in chosen):
             chosen.append(path)
     return chosen
+
+
+def package_aliases() -> list[list[str]]:
+    """[this package, where else the view must show it]: a development install (`pip
+    install -e`) makes a fresh interpreter import `autograder` from the checkout it was
+    installed from; when the grader runs another copy (a git worktree first on the path),
+    that copy is shown there too, so the sandbox runs the code the grader runs."""
+    here = str(Path(__file__).resolve().parents[1])
+    aliases = []
+    for name, module in list(sys.modules.items()):
+        if name.startswith("__editable__"):
+            target = getattr(module, "MAPPING", {}).get("autograder")
+            if isinstance(target, str) and os.path.realpath(target) != here:
+                aliases.append([here, target])
+    return aliases
 
 
 def kill_leftovers(run_id: str) -> int:
@@ -191,6 +259,7 @@ class Sandbox:
         self.scratch_mb = scratch_mb
         self.run_id = run_id or str(self.work)
         self.scratch = SCRATCH if self.isolate else str(self.work / "scratch")
+        self.pids = NPROC
         self.home = HOME if self.isolate else str(self.work / "home")
         self.inbox = self.work / "in"
         self.outbox = self.work / "out"
@@ -232,6 +301,13 @@ class Sandbox:
         """Launch `argv` in the sandbox.  `collect` maps paths relative to the scratch folder
         to names in `outbox`; `interactive` gives a stdin/stdout pipe pair (stderr dropped)
         instead of a captured log."""
+        group = None
+        if self.isolate:
+            from autograder.course import cgroups
+
+            if cgroups.backend().kind:
+                name = f"{self.work.name}-{os.getpid()}-{next(_serial)}"
+                group = cgroups.Group(name, self.memory_mb, self.pids)
         spec = {
             "parent": os.getpid(),
             "isolate": self.isolate,
@@ -245,21 +321,33 @@ class Sandbox:
             "home": self.home,
             "stage": str(self.work / "root"),
             "binds": view_binds(),
+            "aliases": package_aliases(),
             "inbox": str(self.inbox),
             "outbox": str(self.outbox),
             "collect": collect or {},
+            "cgroups": group.procs if group is not None else [],
         }
         command = [sys.executable, "-I", "-S", str(Path(__file__).resolve()), json.dumps(spec)]
-        process = subprocess.Popen(
-            command,
-            cwd="/",
-            env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", RUN_MARKER: self.run_id},
-            stdin=subprocess.PIPE if interactive else subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.DEVNULL if interactive else subprocess.STDOUT,
-            start_new_session=True,
-        )
-        return Running(process, self, capture=not interactive)
+        try:
+            process = subprocess.Popen(
+                command,
+                cwd="/",
+                env={"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8", RUN_MARKER: self.run_id},
+                stdin=subprocess.PIPE if interactive else subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL if interactive else subprocess.STDOUT,
+                start_new_session=True,
+            )
+        except BaseException:
+            if group is not None:
+                group.remove()
+            raise
+        running = Running(process, self, capture=not interactive)
+        running.group = group
+        return running
+
+
+_serial = itertools.count()
 
 
 class Running:
@@ -273,6 +361,8 @@ class Running:
         self._tail: collections.deque[bytes] = collections.deque()
         self._tail_size = 0
         self._reader = None
+        self.group = None  # the submission's control group, removed once all is dead
+        self.limit_hit: str | None = None
         if capture:
             self._reader = threading.Thread(target=self._drain, daemon=True)
             self._reader.start()
@@ -314,6 +404,7 @@ class Running:
             timed_out,
             self.output(),
             self.collected(),
+            self.limit_hit,
         )
 
     def kill(self) -> None:
@@ -326,7 +417,11 @@ class Running:
         try:
             self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:  # pragma: no cover - a process SIGKILL cannot stop
-            pass
+            return
+        if self.group is not None:  # everything in it is dead: what stopped it, then gone
+            self.limit_hit = self.group.limit_hit()
+            self.group.remove()
+            self.group = None
 
     def collected(self) -> dict[str, str]:
         try:
@@ -478,6 +573,10 @@ def _build_view(spec: dict) -> int:
         os.makedirs(inside(path), exist_ok=True)
         _mount(path, inside(path), None, MS_BIND | MS_REC)
         _read_only(inside(path), recursive=True)
+    for source, target in spec.get("aliases", []):
+        os.makedirs(inside(target), exist_ok=True)
+        _mount(source, inside(target), None, MS_BIND | MS_REC)
+        _read_only(inside(target), recursive=True)
     scratch = inside(spec["scratch"])
     os.makedirs(scratch, exist_ok=True)
     size = f"mode=0700,uid={uid},gid={uid},size={spec['scratch_mb']}m"
@@ -666,6 +765,9 @@ def _launch(spec: dict) -> int:
     _prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # die with the grader's thread that started us
     if os.getppid() != spec["parent"]:
         return 1  # the grader died before we could tie ourselves to it
+    for procs in spec.get("cgroups", []):  # before any fork: everything it starts is counted
+        with open(procs, "w") as handle:
+            handle.write(str(os.getpid()))
     if not spec["isolate"]:
         return _init(spec, None)
     flags = CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWUTS

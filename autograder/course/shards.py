@@ -7,10 +7,13 @@ many students are added or listed before them), in a private copy of the course 
 source, release and a gradebook with no student), with `ClassGrader` as for a whole class.
 It writes a self-contained result folder: the gradebook rows as JSON, the autograded
 notebooks with their markers, the feedback, and last a manifest holding every file's
-sha256 (a folder without one is a shard that did not finish; running it again resumes).
+sha256, signed with the course's secret key (`autograder.course.shard_trust`; a folder
+without a manifest is a shard that did not finish; running it again resumes).
 
-`merge` checks every result before it writes anything (manifest, checksums, names,
-duplicates that disagree), then enters the rows through nbgrader's API (manual grades
+`merge` checks every result before it writes anything (the signature, the course it was
+graded for, checksums, names, duplicates that disagree, and every row against the course
+itself: the student, their shard, the notebook handed in, the scores' bounds, what is left
+to grade by hand), then enters the rows through nbgrader's API (manual grades
 already given are kept), copies the files that differ and exports grades.csv only when it
 changed: merging twice changes nothing.
 """
@@ -31,6 +34,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autograder.course.classgrade import (
+    MARKER,
     ClassGrader,
     Outcome,
     Settings,
@@ -39,6 +43,7 @@ from autograder.course.classgrade import (
     summary,
 )
 from autograder.course.lateness import record_submission_time
+from autograder.course.shard_trust import RowCheck, Untrusted, load_key, sign, verify
 
 MANIFEST = "manifest.json"
 ROWS = "rows.json"
@@ -91,6 +96,7 @@ def grade_shard(
     outcomes, the summary (a table, or with `as_json` JSON) and the result folder."""
     submitted = submitted.resolve()
     course = submitted.parent
+    key = _key_or_refuse()
     out = (out or default_out(course, index, count)).resolve()
     if out == submitted or submitted in out.parents or out == course or out in course.parents:
         raise ShardError(f"the result folder {out} must not be the course or inside {submitted}")
@@ -136,6 +142,7 @@ def grade_shard(
         "problems": list(grader.problems),
         "files": files,
     }
+    manifest = sign(manifest, key)
     _write_atomic(out / MANIFEST, json.dumps(manifest, indent=1, ensure_ascii=False))
     shutil.rmtree(work, ignore_errors=True)
     if as_json:
@@ -146,6 +153,13 @@ def grade_shard(
         return outcomes, json.dumps(report, indent=1, ensure_ascii=False), out
     table = summary(outcomes, grader.isolated, grader.ignored, grader.problems, totals)
     return outcomes, table, out
+
+
+def _key_or_refuse() -> bytes:
+    try:
+        return load_key()
+    except Untrusted as err:
+        raise ShardError(str(err)) from None
 
 
 def _seed(course: Path, work: Path) -> None:
@@ -185,11 +199,20 @@ def _rows(course: Path, outcomes: list[Outcome]) -> list[dict]:
                 nb = gb.find_submission_notebook(job.notebook.stem, job.assignment, job.student)
             except MissingEntry:
                 continue  # not graded (its assignment could not be prepared): in the manifest
+            folder = course / "autograded" / job.student / job.assignment
+            try:
+                marker = json.loads(
+                    (folder / MARKER.format(notebook=job.notebook.stem)).read_text()
+                )
+                digest = marker["checksum"]
+            except (OSError, ValueError, KeyError, TypeError):
+                digest = None  # the merge refuses it: the notebook it graded is unknown
             rows.append(
                 {
                     "student": job.student,
                     "assignment": job.assignment,
                     "notebook": job.notebook.stem,
+                    "digest": digest,  # the submitted file graded (sha256, or "missing")
                     "grades": {
                         g.name: {
                             "auto_score": g.auto_score,
@@ -233,14 +256,18 @@ class Result:
     shard: str  # "I/N"
     rows: list[dict]
     files: dict[str, str]
+    course: str = ""  # the course folder it was graded for
+    index: int = 0
+    count: int = 1
 
     @property
     def name(self) -> str:
         return f"{self.folder} (shard {self.shard})"
 
 
-def load_result(folder: Path) -> Result:
-    """A finished shard's result, every file checked against its manifest."""
+def load_result(folder: Path, key: bytes) -> Result:
+    """A finished shard's result: its manifest signed with `key`, every file checked
+    against the manifest."""
     folder = Path(folder)
     if not folder.is_dir():
         raise ShardError(f"{folder}: no such folder")
@@ -256,8 +283,14 @@ def load_result(folder: Path) -> Result:
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
         raise ShardError(f"{folder}/{MANIFEST} is not a manifest of {FORMAT}")
     try:
-        shard = f"{manifest['shard']['index']}/{manifest['shard']['count']}"
+        verify(manifest, key, folder)
+    except Untrusted as err:
+        raise ShardError(f"refused: {err}") from None
+    try:
+        index, count = int(manifest["shard"]["index"]), int(manifest["shard"]["count"])
+        shard = f"{index}/{count}"
         files = dict(manifest["files"])
+        graded_for = str(manifest["course"])
     except (KeyError, TypeError, ValueError):
         raise ShardError(f"{folder}/{MANIFEST} is damaged (no shard or file list)") from None
     if ROWS not in files:
@@ -282,30 +315,12 @@ def load_result(folder: Path) -> Result:
             assert isinstance(row["grades"], dict) and isinstance(row["comments"], dict)
     except (ValueError, KeyError, TypeError, AssertionError) as err:
         raise ShardError(f"{folder}/{ROWS} is damaged ({_one_line(err)})") from None
-    return Result(folder, shard, rows, files)
+    return Result(folder, shard, rows, files, graded_for, index, count)
 
 
 def _check_name(name: str) -> None:
     if not isinstance(name, str) or name in ("", ".", "..") or "/" in name or "\0" in name:
         raise ValueError(f"not a name a course folder can hold: {name!r}")
-
-
-def course_of(folders: list[Path]) -> Path:
-    """The course the results were graded for, when they all name the same one and it
-    is here (a shard run elsewhere names its own path: then say which course)."""
-    named = set()
-    for folder in folders:
-        try:
-            named.add(json.loads((Path(folder) / MANIFEST).read_text())["course"])
-        except (OSError, ValueError, KeyError, TypeError):
-            load_result(Path(folder))  # says what is wrong with it
-            raise ShardError(f"{folder}/{MANIFEST} names no course") from None
-    if len(named) == 1 and Path(next(iter(named))).is_dir():
-        return Path(next(iter(named)))
-    raise ShardError(
-        f"the results name {len(named)} course folder(s) ({', '.join(sorted(named))}), "
-        "not one that is here: say which, `autograder grade COURSE/submitted --merge ...`"
-    )
 
 
 # ------------------------------------------------------------------ merging
@@ -322,11 +337,22 @@ def _describe(row: dict) -> str:
     return ", ".join(scores)
 
 
-def merge(course: Path, folders: list[Path], *, wait_for_lock: bool = True) -> list[str]:
-    """Merge finished shard results into `course`; the report, one line each.  Nothing is
-    written unless every result is sound and no two disagree about a submission."""
+def merge(
+    course: Path, folders: list[Path], *, wait_for_lock: bool = True, key: bytes | None = None
+) -> list[str]:
+    """Merge finished shard results into `course` (the one the instructor names: never
+    one a result names); the report, one line each.  Nothing is written unless every
+    result is signed with the course's key, was graded for this course, every row is one
+    an honest shard writes (`RowCheck`) and no two disagree about a submission."""
     course = course.resolve()
-    results = [load_result(Path(f)) for f in folders]
+    key = _key_or_refuse() if key is None else key
+    results = [load_result(Path(f), key) for f in folders]
+    for result in results:
+        if result.course != str(course):
+            raise ShardError(
+                f"refused: {result.name} was graded for the course {result.course}, not "
+                f"{course} named here"
+            )
     chosen: dict[tuple[str, str, str], tuple[Result, dict]] = {}
     for result in results:
         for row in result.rows:
@@ -347,7 +373,14 @@ def merge(course: Path, folders: list[Path], *, wait_for_lock: bool = True) -> l
             chosen[key] = (result, row)
     lines = [f"{len(results)} result(s): {', '.join(r.name for r in results)}"]
     with course_lock(course, wait=wait_for_lock):
-        _release(course, {a for _, a, _ in chosen})
+        grader = _release(course, {a for _, a, _ in chosen})
+        check = RowCheck(course / "submitted", grader, grader.db_url)
+        for result in results:
+            for row in result.rows:
+                try:
+                    check.check(row, (result.index, result.count), result.name)
+                except Untrusted as err:
+                    raise ShardError(f"refused: {err}") from None
         entered = _enter_rows(course, [row for _, row in chosen.values()])
         owners: dict[tuple[str, str], Result] = {}
         for (student, assignment, _), (result, _) in sorted(chosen.items()):
@@ -371,8 +404,9 @@ def merge(course: Path, folders: list[Path], *, wait_for_lock: bool = True) -> l
     return lines
 
 
-def _release(course: Path, assignments: set[str]) -> None:
-    """Every merged assignment released in the course (its cells in the gradebook)."""
+def _release(course: Path, assignments: set[str]) -> ClassGrader:
+    """Every merged assignment released in the course (its cells in the gradebook); the
+    prepared grader (specs, releases) the rows are checked with."""
     grader = ClassGrader(course, Settings())
     with tempfile.TemporaryDirectory(prefix="autograder-merge-") as work:
         grader.work = Path(work)
@@ -380,6 +414,7 @@ def _release(course: Path, assignments: set[str]) -> None:
     if grader.unavailable:
         assignment, reason = sorted(grader.unavailable.items())[0]
         raise ShardError(f"refused: assignment {assignment} cannot be released here ({reason})")
+    return grader
 
 
 def _enter_rows(course: Path, rows: list[dict]) -> int:

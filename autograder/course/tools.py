@@ -46,7 +46,10 @@ class RemoveTaggedCells(Preprocessor):
 class ClearHiddenTestErrors(Preprocessor):
     """A hidden test that raised shows its traceback, and a traceback quotes the cell's
     source -- the hidden test itself.  In feedback, such an error keeps only its name and
-    message (run before `ClearHiddenTests`, which clears the source but not outputs)."""
+    message (run before `ClearHiddenTests`, which clears the source but not outputs),
+    labelled as what it is: raised in the student's own kernel, where their code may have
+    replaced anything the test calls, so its words may be theirs and never the grader's
+    (quoted, on one line, shortened)."""
 
     begin = Unicode("### BEGIN HIDDEN TESTS").tag(config=True)
     enabled = Bool(True).tag(config=True)
@@ -57,9 +60,14 @@ class ClearHiddenTestErrors(Preprocessor):
                 continue
             for output in cell.get("outputs", []):
                 if output.get("output_type") == "error":
+                    said = f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"
+                    said = " ".join(said.split())
+                    said = said if len(said) <= 300 else said[:300] + "…"
                     output["traceback"] = [
-                        f"{output.get('ename', 'Error')}: {output.get('evalue', '')} "
-                        "(raised by a hidden test; its source is not shown)"
+                        "An error was raised in your notebook's kernel while a hidden test "
+                        "ran (the test's source is not shown). Its message, quoted as it "
+                        "came, may be written by your own code, not by the grader; your "
+                        f"grade is in the gradebook, not here: {said!r}"
                     ]
         return nb, resources
 

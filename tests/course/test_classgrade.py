@@ -473,10 +473,17 @@ def test_reasons_explain_content_matching(demo):
 
 
 def test_the_kernel_leaves_derivations_to_the_grader(demo):
-    """Under `autograder grade` the hidden tests do not re-check in the kernel (the grader
-    re-grades the text anyway): one fresh interpreter less per problem and submission."""
-    printed = _outputs(_autograded(demo, "correct"), "hidden_test(")
-    assert "graded from the text of your answer by the course's grader" in printed
+    """Under `autograder grade` the hidden tests never reach the kernel (the grader
+    re-grades the text anyway): no fresh interpreter per problem and submission, and no
+    hidden test the student's code could read; the grade and its reason are still there."""
+    nb = _autograded(demo, "correct")
+    tests = [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade_id") == "elbo_test"]
+    assert tests and "BEGIN HIDDEN TESTS" not in tests[0].source
+    assert "hidden_test(" not in tests[0].source
+    assert _outcome(demo, "correct").reasons["elbo"].startswith("derived")
+    answer = next(c for c in nb.cells if c.source.startswith("%%derivation elbo\n"))
+    (shown,) = [o for o in answer.outputs if o.get("output_type") == "display_data"]
+    assert shown["data"]["text/plain"].startswith("elbo: graded by the course's grader")
 
 
 def test_an_edited_locked_cell_is_noted_and_a_pristine_one_is_not(demo):

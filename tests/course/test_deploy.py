@@ -1,7 +1,9 @@
 """The cluster recipes in deploy/ call the CLI as it is: the Kubernetes Indexed Job and the
 Slurm array are run by the shell they name, with the variables the cluster would set and
 a stand-in `autograder` that records its arguments, which the project's own parser must
-accept with the shard each index is meant to grade; the sizes agree with each other."""
+accept with the shard each index is meant to grade; the sizes agree with each other; every
+shard and the merge get the course's secret key (a Kubernetes Secret, an exported key file
+for Slurm), and pods on one node lease sandbox uids through one folder of the node."""
 
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ import pytest
 import yaml
 
 from autograder.cli import _parser
+from autograder.course.sandbox import UID_LOCKS
+from autograder.course.shard_trust import KEY_FILE_ENV
 from autograder.course.tools import ROOT
 
 DEPLOY = ROOT / "deploy"
@@ -29,8 +33,9 @@ def _called(script: str, env: dict[str, str], tmp_path: Path, shell: str = "/bin
     record.unlink(missing_ok=True)
     fake = bin_dir / "autograder"
     fake.write_text(
-        f"#!{sys.executable}\nimport json, sys\n"
+        f"#!{sys.executable}\nimport json, os, sys\n"
         f"open({str(record)!r}, 'w').write(json.dumps(sys.argv[1:]))\n"
+        f"open({str(record)!r} + '.key', 'w').write(os.environ.get({KEY_FILE_ENV!r}, ''))\n"
     )
     fake.chmod(0o755)
     path = f"{bin_dir}{os.pathsep}{os.environ['PATH']}"
@@ -63,7 +68,7 @@ def _container(job) -> dict:
 
 
 def _env(container) -> dict[str, str]:
-    return {e["name"]: e["value"] for e in container.get("env", [])}
+    return {e["name"]: e["value"] for e in container.get("env", []) if "value" in e}
 
 
 def test_the_grading_job_is_indexed_with_one_pod_per_shard(tmp_path):
@@ -125,6 +130,7 @@ def test_the_slurm_array_grades_shard_k_of_its_size(tmp_path):
             "SLURM_ARRAY_TASK_COUNT": str(shards),
             "SLURM_CPUS_PER_TASK": options["cpus-per-task"],
             "SLURM_SUBMIT_DIR": "/home/teacher",
+            KEY_FILE_ENV: "/home/teacher/.autograder/ml.key",
         }
         args = _parsed(_called(script, env, tmp_path, shell="/bin/bash"))
         assert args.shard == (task, shards)
@@ -137,7 +143,47 @@ def test_the_slurm_merge_takes_the_arrays_shards(tmp_path):
     first, last = map(int, _sbatch("grade.sbatch")["array"].split("-"))
     script = (DEPLOY / "merge.sbatch").read_text()
     args = _parsed(
-        _called(script, {"SLURM_SUBMIT_DIR": "/home/teacher"}, tmp_path, shell="/bin/bash")
+        _called(
+            script,
+            {"SLURM_SUBMIT_DIR": "/home/teacher", KEY_FILE_ENV: "/home/teacher/ml.key"},
+            tmp_path,
+            shell="/bin/bash",
+        )
     )
     assert args.merge == [f"/home/teacher/course/shards/*-of-{last - first + 1}"]
     assert args.submitted == "/home/teacher/course/submitted"
+
+
+def test_every_pod_gets_the_course_key_from_a_secret_and_shares_the_nodes_uid_leases():
+    for name, job in _jobs().items():
+        container = _container(job)
+        key_file = Path(_env(container)[KEY_FILE_ENV])
+        volumes = {v["name"]: v for v in job["spec"]["template"]["spec"]["volumes"]}
+        mounts = {Path(m["mountPath"]): m for m in container["volumeMounts"]}
+        mount = mounts[key_file.parent]
+        assert mount.get("readOnly") is True
+        secret = volumes[mount["name"]]["secret"]
+        assert secret["secretName"] == "autograder-shard-key" and secret["defaultMode"] == 0o400
+        if name == "autograder-grade":
+            locks = volumes[mounts[Path(UID_LOCKS)]["name"]]["hostPath"]
+            assert locks["path"] == UID_LOCKS
+
+
+@pytest.mark.parametrize("name", ["grade.sbatch", "merge.sbatch"])
+def test_the_slurm_jobs_pass_the_key_file_on_and_refuse_without_it(name, tmp_path):
+    script = (DEPLOY / name).read_text()
+    env = {
+        "SLURM_ARRAY_TASK_ID": "0",
+        "SLURM_ARRAY_TASK_COUNT": "8",
+        "SLURM_CPUS_PER_TASK": "4",
+        "SLURM_SUBMIT_DIR": "/home/teacher",
+    }
+    _called(
+        script, {**env, KEY_FILE_ENV: "/home/teacher/.autograder/ml.key"}, tmp_path, "/bin/bash"
+    )
+    assert (tmp_path / "argv.json.key").read_text() == "/home/teacher/.autograder/ml.key"
+    done = subprocess.run(["/bin/bash", "-c", script], env=env, capture_output=True, text=True)
+    assert (
+        done.returncode != 0
+        and "the key file of the course (autograder shard-key FILE)" in done.stderr
+    )

@@ -1,10 +1,13 @@
 """Grading a class in shards: two shards run as separate processes (one killed mid-run and
 run again) and merged give the same gradebook rows, autograded notebooks, feedback and
 grades.csv as one unsharded run of the same class, each student once; merging again
-changes nothing; a partial, a tampered and a conflicting result are refused in words."""
+changes nothing; a partial, a tampered and a conflicting result are refused in words, and
+so is every forgery of a result (unsigned, re-signed rows that no honest shard writes, a
+result of another course), before anything is written."""
 
 from __future__ import annotations
 
+import copy
 import hashlib
 import json
 import os
@@ -23,6 +26,7 @@ import pytest
 from autograder.cli import main
 from autograder.course.classgrade import MARKER, Settings, grade_class
 from autograder.course.demo import ASSIGNMENT, DASH_ID, make_demo_class
+from autograder.course.shard_trust import KEY_ENV, KEY_FILE_ENV, sign
 from autograder.course.shards import (
     MANIFEST,
     ROWS,
@@ -39,6 +43,16 @@ from autograder.course.tools import ROOT
 STUDENTS = ("correct", "partial", "blank", DASH_ID, "kernel_exit")
 SETTINGS = Settings(jobs=2, cell_timeout=15, timeout=300, check_timeout=30, quiet=True)
 LOCK = ".autograder-grade.lock"
+KEY = "test-key-of-this-course-0123456789abcdef"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def course_key():
+    """Every shard and merge of this module signs and checks with the course's key."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv(KEY_FILE_ENV, raising=False)
+        mp.setenv(KEY_ENV, KEY)
+        yield KEY
 
 
 def _shard_command(submitted: Path, shard: str, out: Path) -> list[str]:
@@ -235,15 +249,34 @@ def _copy_result(runs, tmp_path, name) -> Path:
     return copy
 
 
+def _forge(runs, tmp_path, rows=None, manifest=None, key: str | None = KEY, name="forged"):
+    """A copy of shard 0's result with its rows (and manifest) edited by `rows(list)` and
+    `manifest(dict)`, the checksum of rows.json recomputed, and signed with `key`."""
+    forged = _copy_result(runs, tmp_path, name)
+    table = json.loads((forged / ROWS).read_text())
+    if rows is not None:
+        rows(table)
+    (forged / ROWS).write_text(json.dumps(table))
+    data = json.loads((forged / MANIFEST).read_text())
+    data["files"][ROWS] = hashlib.sha256((forged / ROWS).read_bytes()).hexdigest()
+    if manifest is not None:
+        manifest(data)
+    data.pop("signature", None)
+    if key is not None:
+        data = sign(data, key.encode())
+    (forged / MANIFEST).write_text(json.dumps(data))
+    return forged
+
+
+def _row(rows, student="correct"):
+    return next(r for r in rows if r["student"] == student)
+
+
 def test_a_conflicting_duplicate_is_refused_naming_both_shards_and_the_student(runs, tmp_path):
-    other = _copy_result(runs, tmp_path, "other")
-    rows = json.loads((other / ROWS).read_text())
-    row = next(r for r in rows if r["student"] == "correct")
-    row["grades"]["elbo_test"]["auto_score"] = 0.0
-    (other / ROWS).write_text(json.dumps(rows))
-    manifest = json.loads((other / MANIFEST).read_text())
-    manifest["files"][ROWS] = hashlib.sha256((other / ROWS).read_bytes()).hexdigest()
-    (other / MANIFEST).write_text(json.dumps(manifest))
+    def edit(rows):
+        _row(rows)["grades"]["elbo_test"]["auto_score"] = 0.0
+
+    other = _forge(runs, tmp_path, edit, name="other")
     before = _tree(runs["sharded"])
     with pytest.raises(ShardError) as refused:
         merge(runs["sharded"], [runs["results"][0], other])
@@ -316,3 +349,125 @@ def test_a_shard_of_a_course_never_released_reports_json_and_merges(tmp_path, ca
     rows = _rows(tmp_path / "course")
     assert list(rows) == ["partial"]
     assert all(score == 0 for score, _, _ in rows["partial"]["grades"].values())
+
+
+def _refused(runs, folder, capsys, *extra) -> str:
+    """Merge `folder` by the command line: refused (exit 1), the course untouched; the
+    message."""
+    before = _tree(runs["sharded"])
+    code = main(["grade", str(runs["sharded"] / "submitted"), "--merge", str(folder), *extra])
+    error = capsys.readouterr().err
+    assert code == 1, error
+    assert _tree(runs["sharded"]) == before
+    return " ".join(error.split())
+
+
+def _set(student, cell, **values):
+    def edit(rows):
+        _row(rows, student)["grades"][cell].update(values)
+
+    return edit
+
+
+def test_rows_edited_with_their_checksum_recomputed_are_refused_by_the_signature(
+    runs, tmp_path, capsys
+):
+    forged = _forge(runs, tmp_path, _set("correct", "elbo_test", auto_score=1e9), key=None)
+    assert "the result is not signed" in _refused(runs, forged, capsys)
+    other_key = "a-key-of-another-course-0123456789abcdef"
+    forged = _forge(
+        runs, tmp_path, _set("blank", "elbo_test", auto_score=4), key=other_key, name="other"
+    )
+    assert "the manifest's signature does not match" in _refused(runs, forged, capsys)
+    honest = runs["results"][0]
+    data = json.loads((honest / MANIFEST).read_text())
+    data["finished"] = "2000-01-01T00:00:00Z"  # any change to a signed manifest
+    edited = _copy_result(runs, tmp_path, "edited")
+    (edited / MANIFEST).write_text(json.dumps(data))
+    assert "signature does not match" in _refused(runs, edited, capsys)
+
+
+def test_a_signed_score_above_the_cells_maximum_is_refused(runs, tmp_path, capsys):
+    forged = _forge(runs, tmp_path, _set("correct", "elbo_test", auto_score=1e9))
+    message = _refused(runs, forged, capsys)
+    assert "student 'correct', elbo/elbo.ipynb: cell elbo_test scored 1000000000.0" in message
+    assert "outside 0..4" in message
+    forged = _forge(runs, tmp_path, _set("blank", "elbo_test", auto_score=-1), name="negative")
+    assert "cell elbo_test scored -1, outside" in _refused(runs, forged, capsys)
+
+
+def test_a_student_of_another_shard_is_refused(runs, tmp_path, capsys):
+    def move(rows):
+        _row(rows)["student"] = "partial"  # hashes to shard 1 of 2
+
+    message = _refused(runs, _forge(runs, tmp_path, move), capsys)
+    assert "student 'partial'" in message and "belongs to shard 1/2, not 0/2" in message
+
+
+def test_a_student_who_never_submitted_is_refused(runs, tmp_path, capsys):
+    def invent(rows):
+        ghost = copy.deepcopy(_row(rows))
+        ghost["student"] = "ghost"
+        rows.append(ghost)
+
+    message = _refused(runs, _forge(runs, tmp_path, invent), capsys)
+    assert "student 'ghost'" in message and "no such student" in message
+    from nbgrader.api import Gradebook, MissingEntry
+
+    with Gradebook(f"sqlite:///{runs['sharded'] / 'gradebook.db'}") as gb:
+        with pytest.raises(MissingEntry):
+            gb.find_student("ghost")
+
+
+def test_a_notebook_other_than_the_one_handed_in_is_refused(runs, tmp_path, capsys):
+    def missing(rows):
+        _row(rows)["digest"] = "missing"
+
+    message = _refused(runs, _forge(runs, tmp_path, missing), capsys)
+    assert "graded a notebook not handed in, but the one in" in message
+
+    def other(rows):
+        _row(rows)["digest"] = "0" * 64
+
+    message = _refused(runs, _forge(runs, tmp_path, other, name="other"), capsys)
+    assert "graded a notebook sha256 000000000000" in message
+
+
+def test_follow_ups_marked_as_graded_and_manual_grades_are_refused(runs, tmp_path, capsys):
+    graded = _set("correct", "elbo_followup_1", auto_score=1.0, needs_manual_grade=False)
+    message = _refused(runs, _forge(runs, tmp_path, graded), capsys)
+    assert "cell elbo_followup_1 is marked as graded (1.0 points" in message
+    zero = _set("correct", "elbo_followup_1", auto_score=0.0, needs_manual_grade=False)
+    message = _refused(runs, _forge(runs, tmp_path, zero, name="zero"), capsys)
+    assert "cell elbo_followup_1 is marked as graded (0.0 points" in message
+    manual = _set("correct", "elbo_followup_1", manual_score=1.0)
+    message = _refused(runs, _forge(runs, tmp_path, manual, name="manual"), capsys)
+    assert "carries a manual grade (never a shard's)" in message
+
+
+def test_a_result_of_another_course_or_without_a_named_course_is_refused(runs, tmp_path, capsys):
+    def elsewhere(manifest):
+        manifest["course"] = str(runs["plain"])
+
+    message = _refused(runs, _forge(runs, tmp_path, manifest=elsewhere), capsys)
+    assert f"was graded for the course {runs['plain']}, not {runs['sharded']}" in message
+    before = _tree(runs["plain"])
+    assert main(["grade", "--merge", str(runs["results"][0])]) == 2
+    assert "say which course the results are merged into" in capsys.readouterr().err
+    assert _tree(runs["plain"]) == before
+
+
+def test_without_the_key_no_shard_runs_and_nothing_merges(runs, tmp_path, capsys, monkeypatch):
+    monkeypatch.delenv(KEY_ENV)
+    message = _refused(runs, runs["results"][0], capsys)
+    assert "none is given: create one with `autograder shard-key FILE`" in message
+    with pytest.raises(ShardError, match="none is given"):
+        grade_shard(runs["sharded"] / "submitted", 0, 2, tmp_path / "r", SETTINGS)
+    assert not (tmp_path / "r").exists()
+    key = tmp_path / "course.key"
+    assert main(["shard-key", str(key)]) == 0
+    assert oct(key.stat().st_mode & 0o777) == "0o600" and len(key.read_text().strip()) == 64
+    assert main(["shard-key", str(key)]) == 2  # never overwritten
+    monkeypatch.setenv(KEY_FILE_ENV, str(key))
+    message = _refused(runs, runs["results"][0], capsys)
+    assert "signature does not match" in message  # signed with another key

@@ -248,3 +248,22 @@ def test_the_header_of_a_derivation_cell(first_line, expected):
 
     assert header(first_line + "\nx = x") == expected
     assert is_worked(first_line + "\nx = x") == (expected is not None and "--worked" in expected[1])
+
+
+def test_under_the_class_grader_the_cell_only_records_its_answer(ip, calls, monkeypatch) -> None:
+    """`autograder grade` grades the text outside the kernel: no check runs in it (and no
+    checker is imported), a stub still raises, a worked solution is still checked."""
+    from autograder.course.grading import OUTER_GRADER, visible_test
+
+    assert magic.OUTER_GRADER == OUTER_GRADER
+    monkeypatch.setenv(OUTER_GRADER, "1")
+    result, captured = run(ip, "elbo", VALID)
+    assert result is None and calls == [] and magic.answer("elbo") == VALID
+    (output,) = captured.outputs
+    assert output.data["text/plain"].startswith("elbo: graded by the course's grader")
+    assert "graded by the course's grader" in visible_test("elbo")
+    with pytest.raises(NotImplementedError):
+        run(ip, "elbo", "% YOUR DERIVATION HERE\nraise NotImplementedError()")
+    assert magic.answer("elbo") is None
+    run(ip, "elbo --worked", VALID)
+    assert calls == [("elbo", VALID, 5.0, 0)]
