@@ -12,7 +12,7 @@ In a new clone of this repository (no `.venv`, no build, no workspace):
 Prints a table and writes the seconds as JSON (`--json FILE`).  pip's download cache is
 the user's, as on any machine that has installed these packages once.
 
-    python3.11 bench/fresh_clone.py [--tests] [--json FILE] [--keep]
+    python3.11 bench/fresh_clone.py [--tests | --no-build] [--json FILE] [--keep]
 """
 
 from __future__ import annotations
@@ -91,6 +91,7 @@ def timed(clone_dir: Path, job: str, log: Path) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--tests", action="store_true", help="also time `dev.py test`")
+    parser.add_argument("--no-build", action="store_true", help="only time `dev.py study`")
     parser.add_argument("--json", type=Path, help="write the seconds here")
     parser.add_argument("--keep", action="store_true", help="keep the clone (and its logs)")
     args = parser.parse_args()
@@ -101,7 +102,8 @@ def main() -> int:
     try:
         seconds["study_first_url_s"] = until_url(target, base / "study-1.log")
         seconds["study_again_first_url_s"] = until_url(target, base / "study-2.log")
-        seconds["build_s"] = timed(target, "build", base / "build.log")
+        if not args.no_build:
+            seconds["build_s"] = timed(target, "build", base / "build.log")
         if args.tests:
             seconds["test_s"] = timed(target, "test", base / "test.log")
     finally:
