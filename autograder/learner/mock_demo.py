@@ -85,32 +85,44 @@ def run_script(workspace: Path, root: Path = ROOT) -> list[dict]:
 
 def picture(out: Path, root: Path = ROOT) -> Path:
     """Run the script in a scratch workspace and draw the last scorecard and the history."""
-    import matplotlib
-
-    matplotlib.use("Agg")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
+
+    from autograder.notebook import figures
 
     with tempfile.TemporaryDirectory(prefix="autograder-interview-demo-") as scratch:
         workspace = Path(scratch)
         cards = run_script(workspace, root)
         attempts = load(workspace)
+    # at the notebooks' figure width and text floor (a phone shows it at 358 px): the
+    # scorecard's lines wrapped to what fits that width in monospace at the floor's size
     text = "\n".join(
-        textwrap.fill(line, 72, subsequent_indent=" " * (len(line) - len(line.lstrip()) + 2))
+        textwrap.fill(line, 50, subsequent_indent=" " * (len(line) - len(line.lstrip()) + 2))
         for line in describe(cards[-1]).splitlines()
     )
-    # stacked, not side by side: the page is read on phones too
-    figure = Figure(figsize=(6.6, 6.4), dpi=140, layout="constrained")
-    top, bottom = figure.subplots(2, 1, height_ratios=(0.75, 1))
-    top.axis("off")
-    top.text(0, 1, text, va="top", ha="left", family="monospace", fontsize=8.4)
-    top.set_title(
-        "The third interview's scorecard, as `autograder interview` prints it",
-        fontsize=9.5,
-        loc="left",
+    lines = text.count("\n") + 1
+    scorecard_in = 0.2 * lines + 0.5
+    figure = Figure(
+        figsize=(figures.WIDTH_IN, scorecard_in + figures.PANEL_HEIGHT_IN),
+        dpi=figures.DPI,
+        layout="constrained",
     )
+    FigureCanvasAgg(figure)
+    top, bottom = figure.subplots(
+        2, 1, height_ratios=(scorecard_in, figures.PANEL_HEIGHT_IN)
+    )  # stacked, not side by side: the page is read on phones too
+    top.axis("off")
+    top.text(0, 1, text, va="top", ha="left", family="monospace", fontsize=figures.MIN_FONT_PT)
+    top.set_title("The third interview's scorecard", loc="left")
     draw_history(bottom, attempts, [PROBLEM])
     out.parent.mkdir(parents=True, exist_ok=True)
-    figure.savefig(out, format="png")
+    alt = (
+        "A mock interview's scorecard as autograder interview prints it (time to a correct "
+        "derivation, checks, hints, mistakes with their counterexamples, key steps, "
+        "self-marks on the follow-ups), above a plot of the time to a correct derivation "
+        "over three attempts at the ELBO"
+    )
+    out.write_bytes(figures.render(figure, alt=alt))
     return out
 
 

@@ -49,9 +49,9 @@ from pathlib import Path
 import nbformat
 
 from autograder.notebook.cells import header, is_worked, notebook_sources
+from autograder.notebook.plaintext import tex_to_text
 from autograder.website.declarations import declaration_table
 from autograder.website.notation import notation_table
-from autograder.website.plaintext import tex_to_text
 
 PACKAGE = Path(__file__).resolve().parents[1]
 ROOT = PACKAGE.parent
@@ -469,18 +469,15 @@ def _ordered_toc(derivations: list[Derivation], root: Path) -> str:
     return header + yaml.safe_dump(toc, sort_keys=False)
 
 
-PAGE_MODULES = ("figures.py", "plaintext.py")  # the website modules the notebooks run
-
-
 def checker_digest(*, including_book: bool = True) -> str:
-    """A digest of the package's sources: the checker, its renderer, the notebook helpers;
-    without the website's own modules when `including_book` is False (what a page's
-    execution depends on, so editing a notation row does not re-run every page), except
-    those the notebooks run themselves (`PAGE_MODULES`: how their figures are drawn)."""
+    """A digest of the package's sources: the checker, its renderer, the notebook helpers
+    (how figures are drawn among them); without the website's own modules when
+    `including_book` is False (what a page's execution depends on, so editing a notation
+    row does not re-run every page)."""
     digest = hashlib.sha256()
     website = Path(__file__).resolve().parent
     for path in sorted(PACKAGE.rglob("*.py")) + sorted(PACKAGE.rglob("*.lark")):
-        if including_book or path.parent != website or path.name in PAGE_MODULES:
+        if including_book or path.parent != website:
             digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -510,7 +507,7 @@ def setup(app) -> dict:
     - Page titles as the browser tab, the navigation and the search index show them are
       plain text: their math becomes Unicode (`tex_to_text`), while the heading on the page
       itself stays typeset.
-    - A figure's `alt` is the description its PNG carries (`autograder.website.figures`).
+    - A figure's `alt` is the description its PNG carries (`autograder.notebook.figures`).
     - The pages are lighter: without the theme's Font Awesome script (its stylesheet draws
       the icons) and with MathJax's loader and the components the pages use instead of the
       whole tex-chtml.js bundle (`mathjax3_config` in `_config.yml`).
@@ -561,7 +558,7 @@ def _plain_titles(app, doctree) -> None:
 
 def _figure_alt(app, doctree) -> None:
     """A figure's `alt` is its own description, not its file name: myst-nb names an output
-    image by its hash and puts nothing else in `alt`; `autograder.website.figures` writes
+    image by its hash and puts nothing else in `alt`; `autograder.notebook.figures` writes
     the figure's description into the PNG (`Description`), which becomes the `alt` here."""
     from docutils import nodes
     from PIL import Image

@@ -16,6 +16,7 @@ import nbformat
 import pytest
 
 from autograder.course.classgrade import Settings, grade_class
+from autograder.course.shard_trust import KEY_ENV, KEY_FILE_ENV
 from autograder.course.shards import grade_shard, merge, shard_of
 from autograder.course.tools import nbgrader_env, run_nbgrader
 
@@ -111,6 +112,15 @@ def _text(html: str) -> str:
     """The page's visible text, one space between words (the inlined scripts left out)."""
     html = re.sub(r"<(script|style)\b.*?</\1>", " ", html, flags=re.S)
     return " ".join(unescape(re.sub(r"<[^>]+>", " ", html)).split())
+
+
+@pytest.fixture(scope="module", autouse=True)
+def course_key():
+    """Every shard and merge of this module signs and checks with the course's key."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.delenv(KEY_FILE_ENV, raising=False)
+        mp.setenv(KEY_ENV, "a-key-of-this-course-only-0123456789abcdef")
+        yield
 
 
 @pytest.fixture(scope="module")

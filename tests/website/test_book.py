@@ -37,7 +37,8 @@ import pytest
 import yaml
 
 from autograder.course.tools import notebook_sources
-from autograder.website import book, declarations, notation, plaintext
+from autograder.notebook import plaintext
+from autograder.website import book, declarations, notation
 from tests.main_job import COPY, book_rebuild, main_job
 
 ROOT = Path(__file__).resolve().parents[2]

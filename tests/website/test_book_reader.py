@@ -5,7 +5,7 @@ by that module's `server` fixture.
 
 - Figures are legible: for every figure on the site, its smallest text, shown at the width
   the page gives the image, is at least `figures.MIN_TEXT_PX` CSS px tall.  The font size
-  (pt) and the DPI are read from the PNG itself (`autograder.website.figures` writes them):
+  (pt) and the DPI are read from the PNG itself (`autograder.notebook.figures` writes them):
   `pt * dpi / 72 * displayed width / width of the PNG`.  The numbers are written to
   `test-artifacts/figure_legibility.json`.  Every figure has an alt text of several words
   that is not a file path.
@@ -35,7 +35,7 @@ from PIL import Image
 from test_book import ARTIFACTS, STEMS, site
 from test_book_browser import PROSE, Visit, click_open, server  # noqa: F401 (a fixture)
 
-from autograder.website import figures
+from autograder.notebook import figures
 from tests.browser_support import require_chromium
 
 require_chromium()
@@ -84,7 +84,7 @@ def test_every_figure_is_legible_and_described(browser, server, width):  # noqa:
                 with Image.open(_png_of(fig["src"])) as png:
                     record = getattr(png, "text", {})
                 if figures.KEY_FONT not in record:
-                    problems.append(f"{name}: not drawn with autograder.website.figures")
+                    problems.append(f"{name}: not drawn with autograder.notebook.figures")
                     continue
                 font_px = float(record[figures.KEY_FONT]) * float(record[figures.KEY_DPI]) / 72
                 shown_px = font_px * fig["shown"] / fig["natural"]

@@ -1,4 +1,4 @@
-"""The notebooks' figure helper (`autograder.website.figures`), without a browser: panels
+"""The notebooks' figure helper (`autograder.notebook.figures`), without a browser: panels
 stacked one column wide, no text under the floor, long titles wrapped (a formula never cut),
 the legibility record and the alt text in the PNG."""
 
@@ -10,8 +10,8 @@ import matplotlib
 import pytest
 from PIL import Image
 
+from autograder.notebook.plaintext import tex_to_text
 from autograder.website import book, figures
-from autograder.website.plaintext import tex_to_text
 
 matplotlib.use("Agg")
 
@@ -100,6 +100,14 @@ def test_plain_text_of_fractions_and_norms(tex, text):
     assert tex_to_text(tex) == text
 
 
-def test_the_figure_helper_is_part_of_what_a_page_runs():
+def test_the_figure_helper_is_part_of_what_a_page_runs(tmp_path, monkeypatch):
     """A change to how figures are drawn re-runs the pages (their figures are outputs)."""
-    assert "figures.py" in book.PAGE_MODULES
+    import shutil
+
+    package = tmp_path / "autograder"
+    shutil.copytree(book.PACKAGE, package, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(book, "PACKAGE", package)
+    before = book.checker_digest(including_book=False)
+    helper = package / "notebook" / "figures.py"
+    helper.write_text(helper.read_text() + "\n# drawn differently\n")
+    assert book.checker_digest(including_book=False) != before

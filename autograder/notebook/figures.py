@@ -1,6 +1,6 @@
 r"""Figures a phone can read: panels in one column, no text below a floor, a real alt text.
 
-    from autograder.website.figures import panels, show
+    from autograder.notebook.figures import panels, show
     fig, (ax1, ax2) = panels(2)      # two panels, one above the other
     ...                              # plot as usual
     show(fig)                        # instead of plt.show()
@@ -178,7 +178,7 @@ _MATH = re.compile(r"(?<!\\)\$(.+?)(?<!\\)\$")
 
 def plain(text: str) -> str:
     """A matplotlib label as plain text: its `$...$` TeX in Unicode, one line."""
-    from autograder.website.plaintext import tex_to_text
+    from autograder.notebook.plaintext import tex_to_text
 
     text = _MATH.sub(lambda m: tex_to_text(m.group(1)), text)
     return " ".join(text.replace("\\$", "$").split())
