@@ -10,8 +10,9 @@ import matplotlib
 import pytest
 from PIL import Image
 
+from autograder.notebook import figures
 from autograder.notebook.plaintext import tex_to_text
-from autograder.website import book, figures
+from autograder.website import book
 
 matplotlib.use("Agg")
 

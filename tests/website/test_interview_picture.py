@@ -6,8 +6,10 @@ import shutil
 from pathlib import Path
 
 from matplotlib.image import imread
+from PIL import Image
 
 from autograder.learner import mock_demo
+from autograder.notebook import figures
 from autograder.website import book
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,7 +22,12 @@ def test_the_build_takes_the_picture_once_and_the_page_shows_it(tmp_path):
     out = book.interview_picture(root)
     assert out == root / book.GENERATED / book.INTERVIEW_PICTURE
     height, width, _ = imread(out).shape
-    assert width > 800 and height > 600
+    # drawn like every figure of the site (the notebooks' width, legible on a phone, and
+    # described: tests/website/test_book_reader.py checks it in the built page)
+    assert abs(width - figures.WIDTH_IN * figures.DPI) <= 0.1 * width and height > width
+    with Image.open(out) as png:
+        assert float(png.text[figures.KEY_FONT]) >= figures.MIN_FONT_PT
+        assert "scorecard" in png.text["Description"]
     taken = out.stat().st_mtime_ns
     assert book.interview_picture(root) == out and out.stat().st_mtime_ns == taken, "cached"
     page = (ROOT / "book" / "how_to_study.md").read_text(encoding="utf-8")
