@@ -26,6 +26,9 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from autograder.learner.scratch import code_cell, markdown_cell, notebook_of
+from autograder.learner.study import Message
+
 STEM = "mock_interview"
 TITLE = "Mock interview"
 
@@ -79,64 +82,31 @@ ANSWER_PLACEHOLDER = "Your answer, in a few sentences."
 def notebook() -> dict[str, Any]:
     """The notebook as nbformat 4 JSON (no outputs; ids fixed, so it is the same each time)."""
     cells = [
-        _markdown("intro", INTRO),
-        _code(
+        markdown_cell("intro", INTRO),
+        code_cell(
             "setup",
             "%load_ext autograder\n"
             "from autograder.learner.mock_notebook import interview_history, start_interview",
         ),
-        _markdown("start-about", START),
-        _code("start", "interview = start_interview()"),
-        _markdown("derive-about", DERIVE),
-        _code("derivation", f"%%derivation --interview\n{PLACEHOLDER}"),
-        _code("hint", "interview.hint()"),
-        _markdown("follow-about", FOLLOW),
-        _code("answer", f'interview.answer("""\n{ANSWER_PLACEHOLDER}\n""")'),
-        _code("mark", 'interview.mark("got")  # or "partly", "missed"'),
-        _markdown("history-about", HISTORY),
-        _code("scorecard", "interview.scorecard()"),
-        _code("history", "interview_history()"),
+        markdown_cell("start-about", START),
+        code_cell("start", "interview = start_interview()"),
+        markdown_cell("derive-about", DERIVE),
+        code_cell("derivation", f"%%derivation --interview\n{PLACEHOLDER}"),
+        code_cell("hint", "interview.hint()"),
+        markdown_cell("follow-about", FOLLOW),
+        code_cell("answer", f'interview.answer("""\n{ANSWER_PLACEHOLDER}\n""")'),
+        code_cell("mark", 'interview.mark("got")  # or "partly", "missed"'),
+        markdown_cell("history-about", HISTORY),
+        code_cell("scorecard", "interview.scorecard()"),
+        code_cell("history", "interview_history()"),
     ]
-    return {
-        "cells": cells,
-        "metadata": {
-            "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
-            "language_info": {"name": "python"},
-        },
-        "nbformat": 4,
-        "nbformat_minor": 5,
-    }
-
-
-def _markdown(cell_id: str, text: str) -> dict[str, Any]:
-    return {"cell_type": "markdown", "id": cell_id, "metadata": {}, "source": text}
-
-
-def _code(cell_id: str, text: str) -> dict[str, Any]:
-    return {
-        "cell_type": "code",
-        "execution_count": None,
-        "id": cell_id,
-        "metadata": {},
-        "outputs": [],
-        "source": text,
-    }
+    return notebook_of(cells)
 
 
 # ---------------------------------------------------------------- what the cells call
 
 
-class Note:
-    """A short message: Markdown in a notebook, text in a terminal."""
-
-    def __init__(self, text: str) -> None:
-        self.text = text
-
-    def _repr_markdown_(self) -> str:
-        return self.text
-
-    def __repr__(self) -> str:
-        return self.text
+Note = Message  # a short message: Markdown in a notebook, text in a terminal
 
 
 _active: list[MockInterview] = []

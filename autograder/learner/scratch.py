@@ -101,11 +101,16 @@ This notebook is yours: `autograder study` never overwrites it once you have cha
 
 def notebook() -> dict[str, Any]:
     """The notebook as nbformat 4 JSON (no outputs; ids fixed, so it is the same each time)."""
-    cells = [_markdown("intro", INTRO), _code("setup", "%load_ext autograder")]
+    cells = [markdown_cell("intro", INTRO), code_cell("setup", "%load_ext autograder")]
     for n, example in enumerate(EXAMPLES):
-        cells.append(_markdown(f"about-{n}", f"## {example.title}\n\n{example.prose}"))
+        cells.append(markdown_cell(f"about-{n}", f"## {example.title}\n\n{example.prose}"))
         header = "%%derivation --worked" if example.role == WORKED else "%%derivation"
-        cells.append(_code(f"derivation-{n}", f"{header}\n{example.body}"))
+        cells.append(code_cell(f"derivation-{n}", f"{header}\n{example.body}"))
+    return notebook_of(cells)
+
+
+def notebook_of(cells: list[dict[str, Any]]) -> dict[str, Any]:
+    """A Python 3 notebook (nbformat 4.5, as JSON data) of the workspace's own."""
     return {
         "cells": cells,
         "metadata": {
@@ -117,11 +122,11 @@ def notebook() -> dict[str, Any]:
     }
 
 
-def _markdown(cell_id: str, text: str) -> dict[str, Any]:
+def markdown_cell(cell_id: str, text: str) -> dict[str, Any]:
     return {"cell_type": "markdown", "id": cell_id, "metadata": {}, "source": text}
 
 
-def _code(cell_id: str, text: str) -> dict[str, Any]:
+def code_cell(cell_id: str, text: str) -> dict[str, Any]:
     return {
         "cell_type": "code",
         "execution_count": None,

@@ -19,8 +19,9 @@ from typing import Any
 _given: dict[str, int] = defaultdict(int)
 
 
-class Hint:
-    """A hint that renders as Markdown in a notebook and as text in a terminal."""
+class Message:
+    """A short message (a hint, a note) that renders as Markdown in a notebook and as text
+    in a terminal."""
 
     def __init__(self, text: str) -> None:
         self.text = text
@@ -30,6 +31,9 @@ class Hint:
 
     def __repr__(self) -> str:
         return self.text
+
+
+Hint = Message  # what `hint()` returns
 
 
 def hint(problem_id: str, number: int | None = None) -> Hint:
