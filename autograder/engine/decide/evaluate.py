@@ -20,9 +20,11 @@ have (`q_{d_k+1}`, `a_T`, `g_0`) is recorded with the reason (`Evaluator.reasons
 
 from __future__ import annotations
 
+import cmath
 import math
 from dataclasses import dataclass, field, replace
 
+import mpmath
 import numpy as np
 import sympy as sp
 
@@ -132,11 +134,36 @@ class Evaluator:
 
     # -- dispatch -----------------------------------------------------------------------
     def ev(self, expr: sp.Basic, env: Env) -> np.ndarray:
+        """Dispatch on the node's type (`ir.NODES`: the constructs below and every kind's
+        own nodes); a node with only a high-precision rule is evaluated point by point."""
         for cls in type(expr).__mro__:
-            method = _DISPATCH.get(cls)
-            if method is not None:
-                return method(self, expr, env)
+            rule = ir.NODES.get(cls)
+            if rule is None:
+                continue
+            if rule.evaluate is not None:
+                return rule.evaluate(self, expr, env)
+            if rule.precise is not None:
+                return self._pointwise(rule.precise, expr, env)
         raise EvalError(f"cannot evaluate {type(expr).__name__}")
+
+    def _pointwise(self, precise, expr, env) -> np.ndarray:
+        """The generic fallback: a scalar function of its arguments known only at high
+        precision (`NodeRule.precise`), evaluated at each point of the broadcast arguments
+        (undefined where it raises)."""
+        values = [self.ev(a, env) for a in expr.args]
+        if any(is_vector(v) for v in values):
+            raise EvalError(f"{type(expr).__name__} takes scalars")
+
+        def at(*point):
+            if any(cmath.isnan(z) for z in point):
+                return complex("nan")
+            try:
+                return complex(precise(*(mpmath.mpc(z) for z in point)))
+            except (ArithmeticError, ValueError, TypeError):
+                return complex("nan")
+
+        with mpmath.workdps(15):
+            return np.vectorize(at, otypes=[complex])(*values)
 
     def _number(self, expr, env):
         value = _NUMBERS.get(expr)
@@ -365,11 +392,6 @@ class Evaluator:
         args = [self.ev(a, env) for a in expr.args[2:]]
         return handler.function(expr, args, self, env)
 
-    def _traj_step(self, expr, env):
-        kind, tau, t = expr.args
-        handler = self.inst.handlers["__trajectory__"]
-        return handler.trajectory_step(kind.name, self.ev(tau, env), self.ev(t, env), self)
-
     def _mean(self, expr, env):
         return self._expect_omega(self.ev(expr.args[0], env))
 
@@ -586,6 +608,8 @@ def _extreme(pick):
 
 
 def _table():
+    """The evaluator's own constructs (sympy's and `ir`'s), each a `NodeRule` in `ir.NODES`
+    beside those the kinds register for their node types."""
     e = Evaluator
     table = {
         sp.Number: e._number,
@@ -624,7 +648,6 @@ def _table():
         ir.Softmax: e._softmax,
         ir.Dens: e._density,
         ir.Fn: e._function,
-        ir.TrajStep: e._traj_step,
         ir.Mean: e._mean,
         ir.Variance: e._variance,
         ir.Covariance: e._covariance,
@@ -639,4 +662,5 @@ def _table():
     return table
 
 
-_DISPATCH = _table()
+for _type, _method in _table().items():
+    ir.node_rule(_type, ir.NodeRule(evaluate=_method))
