@@ -70,7 +70,6 @@ class Opaque(sp.Function):
             cls._latex = _with_power(vars(cls)["_latex"])
 
 
-
 class Dens(Opaque):
     """A density or probability: `p(x|z)`, `q(z)`, `pi_theta(a|s)`, `p_theta(tau)`.
 
