@@ -30,7 +30,8 @@ class Entry:
     the generic rules read the name):
 
     - `subscripted(resolver, node, scope)`: the name with a subscript (`s_t`, the state at
-      time t of a trajectory);
+      time t of a trajectory; `\hat m_t`, an abbreviation's body at t), read before any
+      other reading of a subscripted name;
     - `call(resolver, node, scope)`: the name applied (`J(\pi_\theta)` as `J(\theta)`);
     - `law(resolver, dist, var)`: the density an expectation's subscript `dist` headed by
       the name stands for, over `var` (None: the law's own variable): `\pi_\theta` as the
@@ -71,7 +72,6 @@ class Compiled:
     functions: dict[str, int] = field(default_factory=dict)
     observed: set[str] = field(default_factory=set)
     indices: dict[str, tuple] = field(default_factory=dict)
-    definitions: dict[tuple, tuple] = field(default_factory=dict)
     recurrences: dict[str, tuple] = field(default_factory=dict)
     free_names: bool = False
     # sequence -> the scalars it is defined from (a law's mean, a recurrence's rule)

@@ -323,9 +323,11 @@ class Resolver:
             if node.sub is None:
                 return self.resolve(expanded, scope)
             return self.resolve(sx.Index(expanded, node.sub, pos=node.pos), scope)
-        if node.sub is not None and (node.accent, node.base) in self.c.definitions:
-            index, body = self.c.definitions[(node.accent, node.base)]
-            return body.xreplace({index: self.resolve(node.sub, scope)})
+        entry = self.c.symbols.get(bare) if node.sub is not None else None
+        if entry is not None and entry.subscripted is not None:
+            value = entry.subscripted(self, node, scope)  # a kind's reading (`\hat m_t`, `s_t`)
+            if value is not None:
+                return value
         if key is not None:
             found = self._declared(key)
             if found is not None:
@@ -336,11 +338,6 @@ class Resolver:
                 return sp.Indexed(sp.IndexedBase(base), self.resolve(node.sub, scope))
             if base in self.c.vectors:
                 return ir.Component(self.c.vectors[base], self.resolve(node.sub, scope))
-            entry = self.c.symbols.get(base)
-            if entry is not None and entry.subscripted is not None:
-                value = entry.subscripted(self, node, scope)  # a kind's reading (`s_t`)
-                if value is not None:
-                    return value
         if node.base == "pi" and node.sub is None and node.accent is None:
             return sp.pi
         if node.base == "e" and node.sub is None and node.accent is None:
