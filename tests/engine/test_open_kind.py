@@ -19,7 +19,7 @@ import sympy as sp
 
 from autograder.engine import check as engine
 from autograder.engine import ir
-from autograder.engine.kinds import REGISTRY, Kind
+from autograder.engine.kinds import Kind, base
 from autograder.engine.kinds.base import LetForm
 
 
@@ -59,6 +59,7 @@ def _ramp(slots, previous) -> Ramp:
 class RampKind(Kind):
     declaration = Ramp
     let = (LetForm("<f> ramp", "h(x) ramp", "the ramp max(x, 0)", _ramp),)
+    nodes = {RampOf: ir.NodeRule(evaluate=_evaluate)}
     node = RampOf
 
     def compile(self, decl, c) -> None:
@@ -70,20 +71,29 @@ class RampKind(Kind):
 
 
 class PreciseRampKind(RampKind):
+    nodes = {PreciseRampOf: ir.NodeRule(precise=_precise)}
     node = PreciseRampOf
 
 
 @pytest.fixture
-def ramp_kind(monkeypatch):
-    """The kind registered for one test (REGISTRY and the node rules are restored after)."""
-    monkeypatch.setitem(REGISTRY, Ramp, RampKind())
-    monkeypatch.setitem(ir.NODES, RampOf, ir.NodeRule(evaluate=_evaluate))
+def registered():
+    """`register(kind)` for one test: its registry entry and node rules are removed after."""
+    kinds = []
+    yield lambda kind: kinds.append(base.register(kind))
+    for kind in kinds:
+        del base.REGISTRY[kind.declaration]
+        for node_type in kind.nodes:
+            del ir.NODES[node_type]
 
 
 @pytest.fixture
-def precise_ramp_kind(monkeypatch):
-    monkeypatch.setitem(REGISTRY, Ramp, PreciseRampKind())
-    monkeypatch.setitem(ir.NODES, PreciseRampOf, ir.NodeRule(precise=_precise))
+def ramp_kind(registered):
+    registered(RampKind())
+
+
+@pytest.fixture
+def precise_ramp_kind(registered):
+    registered(PreciseRampKind())
 
 
 LET = r"% let h(x) ramp; x \in \mathbb{R}" + "\n"

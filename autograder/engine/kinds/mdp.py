@@ -83,9 +83,6 @@ def _evaluate_step(evaluator, expr, env) -> np.ndarray:
     )
 
 
-ir.node_rule(TrajStep, ir.NodeRule(evaluate=_evaluate_step, describes=DESCRIPTION))
-
-
 class World:
     """The concrete MDP; the handlers below read from it."""
 
@@ -356,6 +353,7 @@ def _objective_of_policy(decl: MDP):
 
 class MDPKind(Kind):
     declaration = MDP
+    nodes = {TrajStep: ir.NodeRule(evaluate=_evaluate_step, describes=DESCRIPTION)}
     let = (
         LetForm(
             "<f> softmax policy",
