@@ -304,12 +304,15 @@ class NodeRule:
       a scalar function of its arguments; without it a step holding the node is not
       decided at exact points (`autograder.engine.decide.precise`);
     - `describes`: the key of the instance's description (`instance.description`) a
-      counterexample holding the node shows (e.g. "MDP").
+      counterexample holding the node shows (e.g. "MDP");
+    - `vector`: its value is a vector (the resolver reads `u^\\top v` and `u v` of two
+      vectors as a dot product).
     """
 
     evaluate: Callable | None = None
     precise: Callable | None = None
     describes: str | None = None
+    vector: bool = False
 
 
 # node type -> its rule; a type without one falls back to its nearest registered base

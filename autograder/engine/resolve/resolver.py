@@ -892,6 +892,9 @@ def _is_vector(value) -> bool:
         return _is_vector(value.args[0])
     if isinstance(value, sp.Sum):
         return _is_vector(value.function)
+    if isinstance(value, ir.Opaque):  # a kind's own node
+        rule = ir.rule_of(value)
+        return rule is not None and rule.vector
     return False
 
 
