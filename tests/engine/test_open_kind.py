@@ -7,7 +7,9 @@ reads as the kind's own IR node), and how that node evaluates and prints -- and 
 derivation using it is checked through `check(None, "% let …")`: a true step is valid and
 a wrong one invalid, which only the kind's own evaluation can tell apart.  A second
 variant gives its node only a high-precision rule and is decided through the evaluator's
-generic fallback (point by point) and at exact points.
+generic fallback (point by point) and at exact points.  A third throwaway kind has a
+continuous variable (a standard normal): its instance lays the variable out as quadrature
+nodes (`axes.Quadrature`), and expectations and integrals over it come out right.
 """
 
 from dataclasses import dataclass
@@ -19,6 +21,7 @@ import sympy as sp
 
 from autograder.engine import check as engine
 from autograder.engine import ir
+from autograder.engine.axes import Quadrature
 from autograder.engine.kinds import Kind, base
 from autograder.engine.kinds.base import LetForm
 
@@ -135,3 +138,74 @@ def test_a_node_known_only_at_high_precision_falls_back_point_by_point(precise_r
 def test_without_the_kind_the_declaration_is_refused():
     report = engine.check(None, r"% let k(z) ramp" + "\n" + r"k(z) = k(z)")
     assert "`k(z) ramp` is not a declaration of any kind I know" in report.message
+
+
+# -- a continuous variable: its domain drawn as quadrature nodes ---------------------------
+
+
+@dataclass(frozen=True)
+class StandardNormal:
+    density: str
+    variable: str
+
+
+class NormalDensity:
+    """The evaluator's handler: the standard normal density at the quadrature nodes."""
+
+    def density(self, node, args, given, evaluator, env):
+        (z,) = args
+        return np.exp(-(z**2) / 2) / np.sqrt(2 * np.pi)
+
+
+def _normal(slots, previous) -> StandardNormal:
+    if len(slots.f.args) != 1 or slots.f.given:
+        raise ValueError(r"write it `\phi(z) standard normal density`")
+    return StandardNormal(slots.f.key, slots.f.args[0])
+
+
+class StandardNormalKind(Kind):
+    """z continuous: 40 Gauss-Hermite nodes integrate the density times a polynomial of
+    degree up to 79 exactly, and e^z to 15 digits."""
+
+    declaration = StandardNormal
+    let = (
+        LetForm(
+            "<f> standard normal density",
+            r"\phi(z) standard normal density",
+            "z ~ N(0, 1), with density φ",
+            _normal,
+        ),
+    )
+
+    def compile(self, decl, c) -> None:
+        z = c.names[decl.variable] = ir.DomainVar(decl.variable)
+        c.densities[decl.density] = (z,)  # a density over z, by name (like `q(z) density`)
+
+    def draw(self, decl, inst) -> None:
+        points, weights = np.polynomial.hermite_e.hermegauss(40)  # weight e^{-x^2/2}
+        inst.domains[decl.variable] = Quadrature(points, weights * np.exp(points**2 / 2))
+        inst.handlers[decl.density] = NormalDensity()
+        inst.description[decl.density] = "the standard normal density"
+
+
+NORMAL_LET = r"% let \phi(z) standard normal density" + "\n"
+
+
+@pytest.fixture
+def normal_kind(registered):
+    registered(StandardNormalKind())
+
+
+@pytest.mark.parametrize(
+    ("step", "status"),
+    [
+        (r"\mathbb{E}_{z \sim \phi}[z^2] = 1", "valid"),
+        (r"\mathbb{E}_{z \sim \phi}[z^2] = 2", "invalid"),
+        (r"\mathbb{E}_{z \sim \phi}[e^{z}] = e^{1/2}", "valid"),
+        (r"\mathbb{E}_{z \sim \phi}[e^{z}] = 1", "invalid"),
+        (r"\int \phi(z) z^4 \, dz = 3", "valid"),
+        (r"\int \phi(z) z^4 \, dz = 1", "invalid"),
+    ],
+)
+def test_a_continuous_kind_integrates_by_its_quadrature(normal_kind, step, status):
+    assert _statuses(NORMAL_LET + step) == [status]

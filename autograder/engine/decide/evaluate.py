@@ -35,6 +35,7 @@ from autograder.engine.axes import (
     PERT,
     RANK,
     EvalError,
+    Quadrature,
     along,
     const,
     is_vector,
@@ -127,10 +128,22 @@ class Evaluator:
         return np.asarray(handler.values, dtype=complex)[None, :]
 
     def domain_values(self, var: sp.Symbol, axis: int) -> tuple[np.ndarray, int]:
-        size = self.inst.domains.get(var.name)
-        if size is None:
+        """The values `var` takes, laid along `axis`: 0 … size-1 for a finite domain, the
+        nodes of a `Quadrature` for a continuous one."""
+        domain = self.inst.domains.get(var.name)
+        if domain is None:
             raise EvalError(f"{var} does not range over a finite set here")
-        return along(axis, np.arange(size)), size
+        if isinstance(domain, Quadrature):
+            return along(axis, domain.points), len(domain)
+        return along(axis, np.arange(domain)), domain
+
+    def measure(self, var: sp.Symbol, axis: int, value: np.ndarray) -> np.ndarray:
+        """`value` ready to be summed over `var` along `axis`: times the quadrature weights
+        when `var` is continuous (a finite domain's points each count once)."""
+        domain = self.inst.domains.get(var.name)
+        if not isinstance(domain, Quadrature):
+            return value
+        return scalar_like(along(axis, domain.weights), value) * value
 
     # -- dispatch -----------------------------------------------------------------------
     def ev(self, expr: sp.Basic, env: Env) -> np.ndarray:
@@ -418,14 +431,14 @@ class Evaluator:
         w = self.ev(weight, inner)
         f = self.ev(body, inner)
         checkpoint()
-        return reduce_sum(scalar_like(w, f) * f, axis, size)
+        return reduce_sum(self.measure(var, axis, scalar_like(w, f) * f), axis, size)
 
     def _total(self, expr, env):
         body, var = expr.args
         axis = env.next_axis()
         values, size = self.domain_values(var, axis)
         checkpoint()
-        return reduce_sum(self.ev(body, env.bind(var, values)), axis, size)
+        return reduce_sum(self.measure(var, axis, self.ev(body, env.bind(var, values))), axis, size)
 
     def _kl(self, expr, env):
         p_expr, q_expr, variables = expr.args
@@ -434,12 +447,12 @@ class Evaluator:
             axis = inner.next_axis()
             values, size = self.domain_values(var, axis)
             inner = inner.bind(var, values)
-            axes.append((axis, size))
+            axes.append((var, axis, size))
         p, q = self.ev(p_expr, inner), self.ev(q_expr, inner)
         out = p * (np.log(p) - np.log(q))
         out = np.where(p == 0, 0.0, out)  # 0 log 0 = 0: no mass, no contribution
-        for axis, size in axes:
-            out = reduce_sum(out, axis, size)
+        for var, axis, size in axes:
+            out = reduce_sum(self.measure(var, axis, out), axis, size)
         return out
 
     def _grad(self, expr, env):
