@@ -70,6 +70,8 @@ class Env:
         return self.depth
 
 
+# every node type's rule: the constructs below and the kinds' own (the same dict as `ir.NODES`)
+_NODES = ir.NODES
 _NUMBERS: dict = {}
 
 
@@ -150,7 +152,7 @@ class Evaluator:
         """Dispatch on the node's type (`ir.NODES`: the constructs below and every kind's
         own nodes); a node with only a high-precision rule is evaluated point by point."""
         for cls in type(expr).__mro__:
-            rule = ir.NODES.get(cls)
+            rule = _NODES.get(cls)
             if rule is None:
                 continue
             if rule.evaluate is not None:

@@ -5,6 +5,12 @@ becomes a conditional of the joint, `\\pi_\\theta(a_t|s_t)` the policy at the t-
 action of a trajectory, `q_i` a component of a random vector, `m_{t-1}` a term of a
 recurrence, `a(b+c)` a product.  A name the problem does not know is reported here, in
 words, with the names it does know.
+
+The rules here are kind-neutral: they read the compiled context's tables (densities,
+functions, sequences, vectors, defined functions).  What a particular kind means by one of
+its names -- `s_t` a step of a trajectory, `\\pi_\\theta` a trajectory's law, `J(\\pi_\\theta)`,
+an abbreviation `\\hat m_t` -- the kind says in the symbol table (`Compiled.symbols`), whose
+hooks are asked first; the MDP's are in `autograder.engine.kinds.mdp`.
 """
 
 from __future__ import annotations
