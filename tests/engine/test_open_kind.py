@@ -135,6 +135,22 @@ def test_a_node_known_only_at_high_precision_falls_back_point_by_point(precise_r
     assert _statuses(PRECISE_LET + r"g(y + 10^{-30}) = g(y)") == ["invalid"]
 
 
+class RuleLessRampOf(RampOf):
+    """The node with no rule at all."""
+
+
+class RuleLessRampKind(RampKind):
+    nodes = {}
+    node = RuleLessRampOf
+
+
+def test_a_node_without_a_rule_is_undecided_never_judged(registered):
+    registered(RuleLessRampKind())
+    step = engine.check(None, r"% let u(w) ramp; w \in \mathbb{R}" + "\n" + "u(w) = w").steps[1]
+    assert step.status == "undecided"
+    assert "cannot evaluate RuleLessRampOf" in step.message
+
+
 def test_without_the_kind_the_declaration_is_refused():
     report = engine.check(None, r"% let k(z) ramp" + "\n" + r"k(z) = k(z)")
     assert "`k(z) ramp` is not a declaration of any kind I know" in report.message
