@@ -77,7 +77,7 @@ def eligible(expr: sp.Basic, free_indexed: bool) -> bool:
     """True when every part of `expr` is a number, a scalar name or an elementary function
     (sums and products over integer ranges of such), so `evaluate` can take it."""
     for node in sp.preorder_traversal(expr):
-        rule = ir.NODES.get(type(node))
+        rule = ir.rule_of(node)
         if rule is not None and rule.precise is not None:
             continue  # a kind's scalar function with a high-precision rule
         if isinstance(node, (*ir.OPAQUE, ir.Vector, ir.OnesVector, ir.DomainVar)):
@@ -153,7 +153,7 @@ class Evaluator:
         values = [a.value for a in args]
         scale = max([a.scale for a in args] + [mpmath.mpf(1)])
         name = _ELEMENTARY.get(type(expr))
-        rule = ir.NODES.get(type(expr))
+        rule = ir.rule_of(expr)
         if rule is not None and rule.precise is not None:
             value = rule.precise(*values)
         elif name is not None:
