@@ -53,16 +53,20 @@ def _with_power(body_latex):
     return _latex
 
 
-class Opaque(sp.Function):
+class _Unevaluated(sp.Function):
+    """A function sympy must never evaluate."""
+
+    @classmethod
+    def eval(cls, *args):
+        return None
+
+
+class Opaque(_Unevaluated):
     """A function sympy must never evaluate: only the randomized path gives it meaning.
 
     A kind's own node types subclass it (in the kind's module) and say how they evaluate
     with `node_rule`; a subclass's `_latex` is how it prints (raised to a power too).
     """
-
-    @classmethod
-    def eval(cls, *args):
-        return None
 
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
@@ -129,7 +133,7 @@ class Basis(Opaque):
         return rf"e_{{{_tex(printer, self.args[0])}}}"
 
 
-class ArgOpt(Opaque):
+class ArgOpt(_Unevaluated):
     """`\\arg\\max_\\theta A` / `\\arg\\min_\\theta A`: where the objective is best.
     args: (objective, the variable Symbol, "argmax" or "argmin" as a Symbol).  Never
     evaluated: a step between two of them is decided by comparing the objectives
@@ -288,7 +292,8 @@ class Grad(Opaque):
         return rf"\nabla_{{{_tex(printer, var)}}} \left({_tex(printer, body)}\right)"
 
 
-# every node sympy must not evaluate, a kind's own too (subclasses of `Opaque`)
+# every node only the randomized path evaluates, a kind's own too (subclasses of
+# `Opaque`; an `ArgOpt` is never evaluated, it is decided apart)
 OPAQUE = (Opaque,)
 
 
