@@ -25,6 +25,21 @@ class EvalError(Exception):
     """An expression that cannot be evaluated on an instance, said in words."""
 
 
+class Quadrature:
+    """A variable's domain drawn as quadrature nodes (`instance.domains[name]`, beside a
+    finite domain's size): a sum, expectation or KL over it is the weighted sum, so a kind
+    with a continuous variable (a Gaussian) integrates its density exactly enough."""
+
+    def __init__(self, points, weights) -> None:
+        self.points = np.asarray(points, dtype=complex)
+        self.weights = np.asarray(weights, dtype=complex)
+        if self.points.shape != self.weights.shape or self.points.ndim != 1:
+            raise ValueError("a quadrature needs as many weights as points")
+
+    def __len__(self) -> int:
+        return self.points.shape[0]
+
+
 def const(value: complex) -> np.ndarray:
     return np.full((1,) * RANK, value, dtype=complex)
 

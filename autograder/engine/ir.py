@@ -9,6 +9,9 @@ randomized path gives them meaning on concrete instances (`autograder.engine.dec
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
@@ -40,15 +43,38 @@ class DomainVar(sp.Symbol):
     """
 
 
-class _Opaque(sp.Function):
-    """A function sympy must never evaluate: only the randomized path gives it meaning."""
+def _with_power(body_latex):
+    """sympy asks a function raised to a power for `_latex(printer, exp=...)`."""
+
+    def _latex(self, printer, exp=None):
+        text = body_latex(self, printer)
+        return rf"\left({text}\right)^{{{exp}}}" if exp is not None else text
+
+    return _latex
+
+
+class _Unevaluated(sp.Function):
+    """A function sympy must never evaluate."""
 
     @classmethod
     def eval(cls, *args):
         return None
 
 
-class Dens(_Opaque):
+class Opaque(_Unevaluated):
+    """A function sympy must never evaluate: only the randomized path gives it meaning.
+
+    A kind's own node types subclass it (in the kind's module) and say how they evaluate
+    with `node_rule`; a subclass's `_latex` is how it prints (raised to a power too).
+    """
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "_latex" in vars(cls):
+            cls._latex = _with_power(vars(cls)["_latex"])
+
+
+class Dens(Opaque):
     """A density or probability: `p(x|z)`, `q(z)`, `pi_theta(a|s)`, `p_theta(tau)`.
 
     args: (name Symbol, Tuple of variables, Tuple of conditioning values, display name str).
@@ -78,7 +104,7 @@ class Dens(_Opaque):
         return rf"{head}\left({inner}\right)"
 
 
-class Fn(_Opaque):
+class Fn(Opaque):
     """A named real function of the problem: reward r(s,a), return R(tau), baseline b(s), J(theta).
 
     args: (name Symbol, display Symbol, *arguments).
@@ -99,7 +125,7 @@ class VectorFn(Fn):
     """A named function whose value is a vector (features `\\phi(x)`)."""
 
 
-class Basis(_Opaque):
+class Basis(Opaque):
     """The standard basis vector `e_i` (component j is δ_ij); it takes the length of what
     it meets."""
 
@@ -107,7 +133,7 @@ class Basis(_Opaque):
         return rf"e_{{{_tex(printer, self.args[0])}}}"
 
 
-class ArgOpt(_Opaque):
+class ArgOpt(_Unevaluated):
     """`\\arg\\max_\\theta A` / `\\arg\\min_\\theta A`: where the objective is best.
     args: (objective, the variable Symbol, "argmax" or "argmin" as a Symbol).  Never
     evaluated: a step between two of them is decided by comparing the objectives
@@ -130,7 +156,7 @@ class ArgOpt(_Opaque):
         return rf"\arg{op}_{{{_tex(printer, self.variable)}}} {_tex(printer, self.objective)}"
 
 
-class Indicator(_Opaque):
+class Indicator(Opaque):
     """`[a = b]`, `\\mathbb{1}[a = b]`: 1 where the condition holds, else 0.  args: (a, b)."""
 
     is_real = True
@@ -150,16 +176,7 @@ class Const(sp.Symbol):
         return r"\text{const}"
 
 
-class TrajStep(_Opaque):
-    """The state or action at time t of a trajectory: `s_t` is TrajStep(s, tau, t)."""
-
-    is_real = True
-
-    def _latex(self, printer):
-        return rf"{_tex(printer, self.args[0])}_{{{_tex(printer, self.args[2])}}}"
-
-
-class Component(_Opaque):
+class Component(Opaque):
     """Component i of a vector expression: `q_i`, `softmax(x)_i` (1-based)."""
 
     is_real = True
@@ -172,7 +189,7 @@ class Component(_Opaque):
         return rf"{base}_{{{_tex(printer, idx)}}}"
 
 
-class Dot(_Opaque):
+class Dot(Opaque):
     """The dot product of two vectors, `q^\\top k`."""
 
     is_real = True
@@ -182,14 +199,14 @@ class Dot(_Opaque):
         return rf"{a}^{{\top}} {b}"
 
 
-class Softmax(_Opaque):
+class Softmax(Opaque):
     """softmax of a vector (a vector)."""
 
     def _latex(self, printer):
         return rf"\operatorname{{softmax}}\left({_tex(printer, self.args[0])}\right)"
 
 
-class Mean(_Opaque):
+class Mean(Opaque):
     """Expectation over the problem's random variables: `\\mathbb{E}[X]`."""
 
     is_real = True
@@ -198,14 +215,14 @@ class Mean(_Opaque):
         return rf"\mathbb{{E}}\left[{_tex(printer, self.args[0])}\right]"
 
 
-class Variance(_Opaque):
+class Variance(Opaque):
     is_real = True
 
     def _latex(self, printer):
         return rf"\operatorname{{Var}}\left({_tex(printer, self.args[0])}\right)"
 
 
-class Covariance(_Opaque):
+class Covariance(Opaque):
     is_real = True
 
     def _latex(self, printer):
@@ -213,7 +230,7 @@ class Covariance(_Opaque):
         return rf"\operatorname{{Cov}}\left({a}, {b}\right)"
 
 
-class Expectation(_Opaque):
+class Expectation(Opaque):
     """`\\mathbb{E}_{v \\sim w}[body]` = sum over v of w * body.  args: (body, v, w)."""
 
     is_real = True
@@ -231,7 +248,7 @@ class Expectation(_Opaque):
         )
 
 
-class Total(_Opaque):
+class Total(Opaque):
     """`\\sum_v body` over a variable's whole finite domain.  args: (body, v)."""
 
     @property
@@ -252,7 +269,7 @@ class DomainIntegral(Total):
         return rf"\int {_tex(printer, body)} \, d{_tex(printer, var)}"
 
 
-class KL(_Opaque):
+class KL(Opaque):
     """`KL(P || Q)` = sum over vars of P log(P/Q).  args: (P, Q, Tuple of vars)."""
 
     is_real = True
@@ -267,7 +284,7 @@ class KL(_Opaque):
         return rf"\mathrm{{KL}}\left({a} \,\middle\|\, {b}\right)"
 
 
-class Grad(_Opaque):
+class Grad(Opaque):
     """`\\nabla_v body` (a vector when v is a vector).  args: (body, v)."""
 
     def _latex(self, printer):
@@ -275,35 +292,48 @@ class Grad(_Opaque):
         return rf"\nabla_{{{_tex(printer, var)}}} \left({_tex(printer, body)}\right)"
 
 
-OPAQUE = (
-    Dens,
-    Fn,
-    Basis,
-    Indicator,
-    TrajStep,
-    Component,
-    Dot,
-    Softmax,
-    Mean,
-    Variance,
-    Covariance,
-    Expectation,
-    Total,
-    KL,
-    Grad,
-)
+# every node only the randomized path evaluates, a kind's own too (subclasses of
+# `Opaque`; an `ArgOpt` is never evaluated, it is decided apart)
+OPAQUE = (Opaque,)
 
 
-def _with_power(body_latex):
-    """sympy asks a function raised to a power for `_latex(printer, exp=...)`."""
+@dataclass(frozen=True)
+class NodeRule:
+    """How a node type evaluates, registered by whoever owns it (the evaluator's own
+    constructs in `autograder.engine.decide.evaluate`, a kind's nodes in its module).
 
-    def _latex(self, printer, exp=None):
-        text = body_latex(self, printer)
-        return rf"\left({text}\right)^{{{exp}}}" if exp is not None else text
+    - `evaluate(evaluator, expr, env)`: its value on a concrete instance, a numpy array in
+      the layout of `autograder.engine.axes` (`evaluator.ev(arg, env)` evaluates an
+      argument, `evaluator.inst` is the instance its kind drew);
+    - `precise(*values)`: its value at high precision (mpmath numbers in and out) when it is
+      a scalar function of its arguments; without it a step holding the node is not
+      decided at exact points (`autograder.engine.decide.precise`);
+    - `describes`: the key of the instance's description (`instance.description`) a
+      counterexample holding the node shows (e.g. "MDP");
+    - `vector`: its value is a vector (the resolver reads `u^\\top v` and `u v` of two
+      vectors as a dot product).
+    """
 
-    return _latex
+    evaluate: Callable | None = None
+    precise: Callable | None = None
+    describes: str | None = None
+    vector: bool = False
 
 
-for _cls in (*OPAQUE, DomainIntegral):
-    if "_latex" in vars(_cls):
-        _cls._latex = _with_power(vars(_cls)["_latex"])
+# node type -> its rule; a type without one falls back to its nearest registered base
+NODES: dict[type, NodeRule] = {}
+
+
+def node_rule(node_type: type, rule: NodeRule) -> NodeRule:
+    """Register how `node_type` evaluates (see `NodeRule`)."""
+    NODES[node_type] = rule
+    return rule
+
+
+def rule_of(expr: sp.Basic) -> NodeRule | None:
+    """The rule of `expr`'s type, or of its nearest base that has one."""
+    for cls in type(expr).__mro__:
+        rule = NODES.get(cls)
+        if rule is not None:
+            return rule
+    return None

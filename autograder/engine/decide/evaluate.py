@@ -20,9 +20,11 @@ have (`q_{d_k+1}`, `a_T`, `g_0`) is recorded with the reason (`Evaluator.reasons
 
 from __future__ import annotations
 
+import cmath
 import math
 from dataclasses import dataclass, field, replace
 
+import mpmath
 import numpy as np
 import sympy as sp
 
@@ -33,6 +35,7 @@ from autograder.engine.axes import (
     PERT,
     RANK,
     EvalError,
+    Quadrature,
     along,
     const,
     is_vector,
@@ -67,6 +70,8 @@ class Env:
         return self.depth
 
 
+# every node type's rule: the constructs below and the kinds' own (the same dict as `ir.NODES`)
+_NODES = ir.NODES
 _NUMBERS: dict = {}
 
 
@@ -125,18 +130,55 @@ class Evaluator:
         return np.asarray(handler.values, dtype=complex)[None, :]
 
     def domain_values(self, var: sp.Symbol, axis: int) -> tuple[np.ndarray, int]:
-        size = self.inst.domains.get(var.name)
-        if size is None:
+        """The values `var` takes, laid along `axis`: 0 … size-1 for a finite domain, the
+        nodes of a `Quadrature` for a continuous one."""
+        domain = self.inst.domains.get(var.name)
+        if domain is None:
             raise EvalError(f"{var} does not range over a finite set here")
-        return along(axis, np.arange(size)), size
+        if isinstance(domain, Quadrature):
+            return along(axis, domain.points), len(domain)
+        return along(axis, np.arange(domain)), domain
+
+    def measure(self, var: sp.Symbol, axis: int, value: np.ndarray) -> np.ndarray:
+        """`value` ready to be summed over `var` along `axis`: times the quadrature weights
+        when `var` is continuous (a finite domain's points each count once)."""
+        domain = self.inst.domains.get(var.name)
+        if not isinstance(domain, Quadrature):
+            return value
+        return scalar_like(along(axis, domain.weights), value) * value
 
     # -- dispatch -----------------------------------------------------------------------
     def ev(self, expr: sp.Basic, env: Env) -> np.ndarray:
+        """Dispatch on the node's type (`ir.NODES`: the constructs below and every kind's
+        own nodes); a node with only a high-precision rule is evaluated point by point."""
         for cls in type(expr).__mro__:
-            method = _DISPATCH.get(cls)
-            if method is not None:
-                return method(self, expr, env)
+            rule = _NODES.get(cls)
+            if rule is None:
+                continue
+            if rule.evaluate is not None:
+                return rule.evaluate(self, expr, env)
+            if rule.precise is not None:
+                return self._pointwise(rule.precise, expr, env)
         raise EvalError(f"cannot evaluate {type(expr).__name__}")
+
+    def _pointwise(self, precise, expr, env) -> np.ndarray:
+        """The generic fallback: a scalar function of its arguments known only at high
+        precision (`NodeRule.precise`), evaluated at each point of the broadcast arguments
+        (undefined where it raises)."""
+        values = [self.ev(a, env) for a in expr.args]
+        if any(is_vector(v) for v in values):
+            raise EvalError(f"{type(expr).__name__} takes scalars")
+
+        def at(*point):
+            if any(cmath.isnan(z) for z in point):
+                return complex("nan")
+            try:
+                return complex(precise(*(mpmath.mpc(z) for z in point)))
+            except (ArithmeticError, ValueError, TypeError):
+                return complex("nan")
+
+        with mpmath.workdps(15):
+            return np.vectorize(at, otypes=[complex])(*values)
 
     def _number(self, expr, env):
         value = _NUMBERS.get(expr)
@@ -365,11 +407,6 @@ class Evaluator:
         args = [self.ev(a, env) for a in expr.args[2:]]
         return handler.function(expr, args, self, env)
 
-    def _traj_step(self, expr, env):
-        kind, tau, t = expr.args
-        handler = self.inst.handlers["__trajectory__"]
-        return handler.trajectory_step(kind.name, self.ev(tau, env), self.ev(t, env), self)
-
     def _mean(self, expr, env):
         return self._expect_omega(self.ev(expr.args[0], env))
 
@@ -396,14 +433,14 @@ class Evaluator:
         w = self.ev(weight, inner)
         f = self.ev(body, inner)
         checkpoint()
-        return reduce_sum(scalar_like(w, f) * f, axis, size)
+        return reduce_sum(self.measure(var, axis, scalar_like(w, f) * f), axis, size)
 
     def _total(self, expr, env):
         body, var = expr.args
         axis = env.next_axis()
         values, size = self.domain_values(var, axis)
         checkpoint()
-        return reduce_sum(self.ev(body, env.bind(var, values)), axis, size)
+        return reduce_sum(self.measure(var, axis, self.ev(body, env.bind(var, values))), axis, size)
 
     def _kl(self, expr, env):
         p_expr, q_expr, variables = expr.args
@@ -412,12 +449,12 @@ class Evaluator:
             axis = inner.next_axis()
             values, size = self.domain_values(var, axis)
             inner = inner.bind(var, values)
-            axes.append((axis, size))
+            axes.append((var, axis, size))
         p, q = self.ev(p_expr, inner), self.ev(q_expr, inner)
         out = p * (np.log(p) - np.log(q))
         out = np.where(p == 0, 0.0, out)  # 0 log 0 = 0: no mass, no contribution
-        for axis, size in axes:
-            out = reduce_sum(out, axis, size)
+        for var, axis, size in axes:
+            out = reduce_sum(self.measure(var, axis, out), axis, size)
         return out
 
     def _grad(self, expr, env):
@@ -586,6 +623,8 @@ def _extreme(pick):
 
 
 def _table():
+    """The evaluator's own constructs (sympy's and `ir`'s), each a `NodeRule` in `ir.NODES`
+    beside those the kinds register for their node types."""
     e = Evaluator
     table = {
         sp.Number: e._number,
@@ -624,7 +663,6 @@ def _table():
         ir.Softmax: e._softmax,
         ir.Dens: e._density,
         ir.Fn: e._function,
-        ir.TrajStep: e._traj_step,
         ir.Mean: e._mean,
         ir.Variance: e._variance,
         ir.Covariance: e._covariance,
@@ -639,4 +677,5 @@ def _table():
     return table
 
 
-_DISPATCH = _table()
+for _type, _method in _table().items():
+    ir.node_rule(_type, ir.NodeRule(evaluate=_method))

@@ -77,6 +77,9 @@ def eligible(expr: sp.Basic, free_indexed: bool) -> bool:
     """True when every part of `expr` is a number, a scalar name or an elementary function
     (sums and products over integer ranges of such), so `evaluate` can take it."""
     for node in sp.preorder_traversal(expr):
+        rule = ir.rule_of(node)
+        if rule is not None and rule.precise is not None:
+            continue  # a kind's scalar function with a high-precision rule
         if isinstance(node, (*ir.OPAQUE, ir.Vector, ir.OnesVector, ir.DomainVar)):
             return False
         if isinstance(node, sp.Indexed):
@@ -150,7 +153,10 @@ class Evaluator:
         values = [a.value for a in args]
         scale = max([a.scale for a in args] + [mpmath.mpf(1)])
         name = _ELEMENTARY.get(type(expr))
-        if name is not None:
+        rule = ir.rule_of(expr)
+        if rule is not None and rule.precise is not None:
+            value = rule.precise(*values)
+        elif name is not None:
             if name in _GROWING and abs(values[0]) > HUGE:
                 raise NotPrecise("a number too large to compute")
             value = getattr(mpmath, name)(values[0])

@@ -381,19 +381,22 @@ def _names_used(sides, compiled) -> set[str]:
                 base = node.base.label.name
                 used.add(base)
                 used |= compiled.depends.get(base, set())
-            elif isinstance(node, ir.TrajStep):
-                used.add("MDP")
+            rule = ir.rule_of(node) if isinstance(node, ir.Opaque) else None
+            if rule is not None and rule.describes:
+                used.add(rule.describes)  # a kind's node (a trajectory's step: "MDP")
     for name in list(used):
         if name in compiled.depends:
             used |= compiled.depends[name]
-    if used & set(getattr(compiled, "mdp_names", ())):
-        used.add("MDP")
+    for name in list(used):
+        entry = compiled.symbols.get(name)
+        if entry is not None and entry.describes:
+            used.add(entry.describes)  # a name whose kind's description the step needs
     return used
 
 
 def _relevant(key: str, used: set[str]) -> bool:
-    if key in ("tight case", "MDP"):
-        return key == "tight case" or "MDP" in used
+    if key == "tight case":
+        return True
     if "(" in key:
         base = key.split("(", 1)[0]
     elif key.endswith("_i"):

@@ -4,16 +4,22 @@ A kind is a declaration (a frozen dataclass a problem lists in its `context`) an
 that knows what to do with it at each stage:
 
 - `compile(decl, compiled)`: bind its names in the compiled context (a density, a vector,
-  a scalar with its domain), before any LaTeX is read;
+  a scalar with its domain), before any LaTeX is read, and say in the symbol table
+  (`compiled.symbol(name, kind)`, an `Entry`) how a name reads where the generic rules
+  would not read it so (`s_t` as a step of a trajectory, `J(\\pi_\\theta)`);
 - `bind(decl, compiled, resolver, read)`: resolve what it writes in LaTeX (a recurrence's
   rule, an index's range), once every name is known (`bind_stage` 0 runs before 1);
 - `draw(decl, instance)`: draw a random concrete one into an instance (values, tables,
   handlers the evaluator calls), `draw_first` for sizes other kinds depend on;
 - `edges(decl)`: the tight cases it can produce (q equal to the posterior, a constant
-  random variable), each drawn as one more instance.
+  random variable), each drawn as one more instance;
+- `nodes`: its own IR node types (subclasses of `ir.Opaque`, printed by their `_latex`)
+  with how each evaluates (`ir.NodeRule`: on an instance, at high precision), put in the
+  evaluator's dispatch (`ir.NODES`) by `register`.
 
-A new kind is one module: its declaration, its `Kind`, and `register(...)`; nothing else
-in the engine changes (`tests/engine/test_kinds_protocol.py` adds one from a test).
+A new kind is one module: its declaration, its `Kind`, its nodes and `register(...)`;
+nothing else in the engine changes (`tests/engine/test_kinds_protocol.py` and
+`tests/engine/test_open_kind.py` add kinds from a test).
 
 A kind also says how a learner declares it in a cell: `let`, its `% let` forms
 (`LetForm`), each a template that is at once the parser's pattern and the line of the
@@ -26,6 +32,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from autograder.engine import ir
 from autograder.engine.resolve.compiled import Compiled
 
 REGISTRY: dict[type, Kind] = {}
@@ -70,6 +77,7 @@ class Kind:
     draw_first = False
     bind_stage = 1
     let: tuple[LetForm, ...] = ()  # how a cell declares one (`% let`)
+    nodes: dict[type, ir.NodeRule] = {}  # its own IR node types and how they evaluate
 
     def let_check(self, decl: Any) -> str | None:
         """What is still missing from a declaration made in a cell, in words (or None)."""
@@ -108,6 +116,8 @@ def register(kind: Kind) -> Kind:
     if kind.declaration in REGISTRY:
         raise ValueError(f"a kind for {kind.declaration.__name__} is already registered")
     REGISTRY[kind.declaration] = kind
+    for node_type, rule in kind.nodes.items():
+        ir.node_rule(node_type, rule)
     return kind
 
 

@@ -129,10 +129,9 @@ class DatasetKind(Kind):
         c.names[decl.variable] = ir.DomainVar(decl.variable)
         c.sequences.add(decl.data)
         c.vectors[decl.param] = ir.Vector(decl.param)
-        c.param = c.param or decl.param
         c.densities[decl.model] = ("model", (c.names[decl.variable],), ())
         c.functions[decl.features] = 1
-        c.vector_functions.add(decl.features)
+        c.symbol(decl.features, "Dataset").vector = True  # phi(x) is a vector
         c.zero_log_zero = True
 
     def draw(self, decl: Dataset, inst: Instance) -> None:

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 
+from autograder.engine.axes import Quadrature
 from autograder.engine.kinds.base import kind_of
 from autograder.engine.kinds.omega import Omega
 
@@ -35,7 +36,7 @@ class Instance:
         self.position = -1  # the declaration being drawn
         self.rng = np.random.default_rng([seed, number])
         self.scalars: dict[str, complex] = {}
-        self.domains: dict[str, int] = {}
+        self.domains: dict[str, int | Quadrature] = {}  # a size, or quadrature nodes
         self.observed: dict[str, int] = {}
         self.handlers: dict[str, Any] = {}
         self.omega = Omega()

@@ -6,6 +6,12 @@ are all listed (at most a few thousand), so an expectation over tau is an exact 
 gradient is exact up to the finite-difference stencil the evaluator uses.  The policy and
 the trajectory density are recomputed for whatever theta the evaluator passes (it passes
 perturbed copies along axis PERT while it takes a gradient).
+
+Everything the MDP means to the rest of the engine is here: its names in the symbol
+table (`s_t` and `a_t` read as steps of a trajectory, `\\pi_\\theta` as the law of a
+trajectory in an expectation, `J(\\pi_\\theta)` as `J(\\theta)`), its node `TrajStep`
+with how it evaluates and prints, and the instance's "MDP" description a counterexample
+shows when it uses the MDP's names.
 """
 
 from __future__ import annotations
@@ -22,6 +28,8 @@ from autograder.engine.kinds.base import Kind, LetForm, register
 from autograder.engine.kinds.instance import Instance, fmt_vector
 from autograder.engine.kinds.omega import random_law
 from autograder.engine.kinds.vectors import FixedVector
+from autograder.engine.read import tree as sx
+from autograder.engine.read.names import name_key
 
 
 @dataclass(frozen=True)
@@ -55,6 +63,24 @@ class MDP:
 
 
 MAX_TRAJECTORIES = 3000
+DESCRIPTION = "MDP"  # the instance's description of the MDP drawn (`draw`)
+
+
+class TrajStep(ir.Opaque):
+    """The state or action at time t of a trajectory: `s_t` is TrajStep(s, tau, t)."""
+
+    is_real = True
+
+    def _latex(self, printer):
+        return rf"{printer._print(self.args[0])}_{{{printer._print(self.args[2])}}}"
+
+
+def _evaluate_step(evaluator, expr, env) -> np.ndarray:
+    kind, tau, t = expr.args
+    handler = evaluator.inst.handlers["__trajectory__"]
+    return handler.trajectory_step(
+        kind.name, evaluator.ev(tau, env), evaluator.ev(t, env), evaluator
+    )
 
 
 class World:
@@ -233,7 +259,7 @@ def draw(inst: Instance, decl: MDP) -> None:
     for name in (decl.reward, decl.ret, decl.objective, *decl.functions):
         inst.handlers[name] = functions
     inst.handlers["__trajectory__"] = functions
-    inst.description["MDP"] = (
+    inst.description[DESCRIPTION] = (
         f"{world.S} states, {world.A} actions, horizon T = {world.T}, "
         f"{world.N} trajectories, theta = {fmt_vector(world.theta)}"
     )
@@ -279,8 +305,55 @@ def _horizon_integer(name: str):
     return Integer(name, (1, 2, 3), "the horizon", more=(4,))
 
 
+def _step_reader(step: ir.DomainVar, tau: ir.DomainVar):
+    """`s_t`: the state (or action) at time t of the trajectory in scope."""
+
+    def read(resolver, node, scope):
+        return TrajStep(step, scope.get(tau.name, tau), resolver.resolve(node.sub, scope))
+
+    return read
+
+
+def _trajectory_law(decl: MDP, tau: ir.DomainVar):
+    r"""The policy as the law of a trajectory: `\tau \sim \pi_\theta` (the common RL
+    spelling of `\tau \sim p_\theta`), or an expectation under `\pi_\theta` of f(tau);
+    written `\pi_\theta`, `\pi_\theta()` or `\pi_\theta(\tau)`."""
+    density = decl.trajectory_density[0]
+
+    def law(resolver, dist, var):
+        if var not in (None, tau):
+            return None
+        if isinstance(dist, sx.Apply) and not dist.given:
+            if len(dist.args) > 1:
+                return None
+            if dist.args and not (
+                isinstance(dist.args[0], sx.Name) and name_key(dist.args[0]) == tau.name
+            ):
+                return None
+        elif not isinstance(dist, sx.Name):
+            return None
+        over = tau if var is None else var
+        return ir.Dens(sp.Symbol(density), sp.Tuple(over), sp.Tuple(), sp.Symbol(density))
+
+    return law
+
+
+def _objective_of_policy(decl: MDP):
+    r"""`J(\pi_\theta)` is `J(\theta)`: the objective of the policy."""
+
+    def call(resolver, node, scope):
+        arg = node.args[0] if len(node.args) == 1 else None
+        if isinstance(arg, sx.Name) and name_key(arg) in decl.policy:
+            key = decl.objective
+            return ir.Fn(sp.Symbol(key), sp.Symbol(key), resolver.c.vectors[decl.param])
+        return None
+
+    return call
+
+
 class MDPKind(Kind):
     declaration = MDP
+    nodes = {TrajStep: ir.NodeRule(evaluate=_evaluate_step, describes=DESCRIPTION)}
     let = (
         LetForm(
             "<f> softmax policy",
@@ -335,12 +408,16 @@ class MDPKind(Kind):
 
     def compile(self, decl: MDP, c) -> None:
         c.vectors[decl.param] = ir.Vector(decl.param)
-        c.objective, c.param = decl.objective, decl.param
         for name in (decl.state, decl.action, decl.trajectory):
             c.names[name] = ir.DomainVar(name)
-        c.trajectory = c.names[decl.trajectory]
         s, a, tau = c.names[decl.state], c.names[decl.action], c.names[decl.trajectory]
-        c.step_kinds = {decl.state: s, decl.action: a}
+        for step in (s, a):  # `s_t`, `a_{t+1}`: a step of the trajectory
+            entry = c.symbol(step.name, "MDP")
+            entry.subscripted = _step_reader(step, tau)
+            entry.shown = (f"{step.name}_t",)
+        for name in decl.policy:  # `\tau \sim \pi_\theta`: the policy as a trajectory's law
+            c.symbol(name, "MDP").law = _trajectory_law(decl, tau)
+        c.symbol(decl.objective, "MDP").call = _objective_of_policy(decl)
         for name in decl.policy:
             c.densities[name] = ("policy", (a,), (s,))
         for name in decl.trajectory_density:
@@ -349,7 +426,7 @@ class MDPKind(Kind):
         c.densities[decl.dynamics] = ("dynamics", (s,), (s, a))
         c.functions.update({decl.reward: 2, decl.ret: 1, decl.objective: 1})
         c.functions.update({name: 1 for name in decl.functions})
-        c.mdp_names = {
+        for name in (
             decl.param,
             *decl.policy,
             *decl.trajectory_density,
@@ -359,7 +436,8 @@ class MDPKind(Kind):
             decl.ret,
             decl.objective,
             *decl.functions,
-        }
+        ):
+            c.symbol(name, "MDP").describes = DESCRIPTION
         t = sp.Symbol(decl.time, integer=True, nonnegative=True)
         horizon = sp.Symbol(decl.horizon, integer=True, positive=True)
         c.indices[decl.time] = (t, sp.Integer(0), horizon - 1)

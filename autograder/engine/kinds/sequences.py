@@ -345,7 +345,12 @@ class DefinitionKind(Kind):
     def bind(self, decl: Definition, c, resolver, read) -> None:
         index = _index(c, decl.index)
         body = resolver.resolve_text(decl.body, read, {decl.index: index})
-        c.definitions[(decl.accent, decl.name)] = (index, body)
+        key = decl.name + (ACCENT_SUFFIX[decl.accent] if decl.accent else "")
+
+        def substitute(resolver, node, scope):  # `\hat m_{t+1}`: the body at t + 1
+            return body.xreplace({index: resolver.resolve(node.sub, scope)})
+
+        c.symbol(key, "Definition").subscripted = substitute
 
 
 for _kind in (RandomSequenceKind(), RecurrenceKind(), DefinitionKind()):

@@ -190,7 +190,7 @@ class VectorKind(Kind):
         c.vectors[decl.name] = ir.Vector(decl.name)
         c.random |= decl.random
         if decl.random:
-            c.random_vectors.add(decl.name)
+            c.symbol(decl.name, "VectorOf").random = True  # no gradient with respect to it
 
     def draw(self, decl: VectorOf, inst: Instance) -> None:
         draw(inst, decl)

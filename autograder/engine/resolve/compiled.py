@@ -2,17 +2,63 @@
 
 Each kind of object (`autograder.engine.kinds`) writes its names into these tables when a
 context is compiled (`autograder.engine.compile`, above the kinds: this module only holds
-the tables, so the resolver and the kinds import it without importing each other).
+the tables, so the resolver and the kinds import it without importing each other).  The
+tables are kind-neutral (a density's variables, a function's arity, a sequence, a
+vector); what a kind says about a name beyond them is its `Entry` in `symbols`: how
+the name reads with a subscript or applied, as a law, what its value is, which part of
+an instance's description it needs.  The resolver asks the symbol table before its
+generic rules, so a kind with new readings adds hooks, not resolver branches.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import sympy as sp
 
 from autograder.engine import ir
 from autograder.engine.domains import Domain
+
+
+@dataclass
+class Entry:
+    r"""What a kind says about one of its names (an entry of `Compiled.symbols`).
+
+    Each hook gets the resolver (`resolver.resolve(node, scope)` reads a part, `.c` is
+    the compiled context) and returns sympy IR, or None where it does not apply (then
+    the generic rules read the name):
+
+    - `subscripted(resolver, node, scope)`: the name with a subscript (`s_t`, the state at
+      time t of a trajectory; `\hat m_t`, an abbreviation's body at t), read before any
+      other reading of a subscripted name;
+    - `call(resolver, node, scope)`: the name applied (`J(\pi_\theta)` as `J(\theta)`);
+    - `law(resolver, dist, var)`: the density an expectation's subscript `dist` headed by
+      the name stands for, over `var` (None: the law's own variable): `\pi_\theta` as the
+      law of a trajectory;
+    - `points`: the name's special points (uniform, one-hot, constant, zero, equal
+      arguments, an interval's edges) and sizes, for a counterexample search to visit.
+      No kind fills it yet and nothing reads it: it is where issue 22 ("Counterexamples
+      searched, not sampled") plugs in; the draw itself is `Kind.draw`, its tight cases
+      `Kind.edges`.
+
+    `vector` (its value, or a function's value, is a vector), `random` (a random vector:
+    no gradient with respect to it), `describes` (the key of the instance's description
+    a counterexample using the name shows) and `shown` (the names it adds to the list of
+    known names, e.g. `s_t`) are plain facts.  How a name evaluates is its kind's
+    handlers (`Kind.draw`) and node rules (`autograder.engine.ir.node_rule`); how it
+    prints, its IR node's `_latex`.
+    """
+
+    kind: str
+    subscripted: Callable | None = None
+    call: Callable | None = None
+    law: Callable | None = None
+    points: Callable | None = None
+    vector: bool = False
+    random: bool = False
+    describes: str | None = None
+    shown: tuple[str, ...] = ()
 
 
 @dataclass
@@ -28,27 +74,28 @@ class Compiled:
     functions: dict[str, int] = field(default_factory=dict)
     observed: set[str] = field(default_factory=set)
     indices: dict[str, tuple] = field(default_factory=dict)
-    definitions: dict[tuple, tuple] = field(default_factory=dict)
     recurrences: dict[str, tuple] = field(default_factory=dict)
-    trajectory: ir.DomainVar | None = None
-    step_kinds: dict[str, ir.DomainVar] = field(default_factory=dict)
     free_names: bool = False
-    random_vectors: set[str] = field(default_factory=set)
     # sequence -> the scalars it is defined from (a law's mean, a recurrence's rule)
     depends: dict[str, set[str]] = field(default_factory=dict)
     scalar_domains: dict[str, Domain] = field(default_factory=dict)
-    mdp_names: set[str] = field(default_factory=set)
-    objective: str | None = None
-    param: str | None = None
     # defined functions by (key, number of arguments), and the keys a bare name expands
     macros: dict[tuple[str, int], object] = field(default_factory=dict)
     macro_defaults: dict[str, int] = field(default_factory=dict)
-    vector_functions: set[str] = field(default_factory=set)  # functions whose value is a vector
     distinct: set[tuple[str, str]] = field(default_factory=set)  # variables never equal (x ≠ y)
     zero_log_zero: bool = False  # 0 log 0 = 0 (a density's zero mass in an entropy or a KL)
     # the variable `\propto` and `+ \text{const}` refer to (θ), and the names of a constant
     variable: str | None = None
     const_names: set[str] = field(default_factory=set)
+    # the symbol table: what each kind says about its names beyond the tables above
+    symbols: dict[str, Entry] = field(default_factory=dict)
+
+    def symbol(self, name: str, kind: str) -> Entry:
+        """The symbol-table entry of `name`, made for `kind` if there is none yet."""
+        entry = self.symbols.get(name)
+        if entry is None:
+            entry = self.symbols[name] = Entry(kind)
+        return entry
 
     def hidden_dependencies(self, expr: sp.Basic) -> set[str]:
         """Scalars `expr` depends on through the objects defined from them (g_i on its
@@ -61,7 +108,7 @@ class Compiled:
     def known(self) -> list[str]:
         names = set(self.names) | self.sequences | set(self.vectors) | set(self.densities)
         names |= set(self.functions) | set(self.indices) | {k for k, _ in self.macros}
-        names |= {f"{name}_t" for name in self.step_kinds}
+        names |= {shown for entry in self.symbols.values() for shown in entry.shown}
         return sorted(names, key=lambda n: (n.lower(), n))
 
     def domain_vars(self) -> set[ir.DomainVar]:

@@ -5,6 +5,12 @@ becomes a conditional of the joint, `\\pi_\\theta(a_t|s_t)` the policy at the t-
 action of a trajectory, `q_i` a component of a random vector, `m_{t-1}` a term of a
 recurrence, `a(b+c)` a product.  A name the problem does not know is reported here, in
 words, with the names it does know.
+
+The rules here are kind-neutral: they read the compiled context's tables (densities,
+functions, sequences, vectors, defined functions).  What a particular kind means by one of
+its names -- `s_t` a step of a trajectory, `\\pi_\\theta` a trajectory's law, `J(\\pi_\\theta)`,
+an abbreviation `\\hat m_t` -- the kind says in the symbol table (`Compiled.symbols`), whose
+hooks are asked first; the MDP's are in `autograder.engine.kinds.mdp`.
 """
 
 from __future__ import annotations
@@ -323,9 +329,11 @@ class Resolver:
             if node.sub is None:
                 return self.resolve(expanded, scope)
             return self.resolve(sx.Index(expanded, node.sub, pos=node.pos), scope)
-        if node.sub is not None and (node.accent, node.base) in self.c.definitions:
-            index, body = self.c.definitions[(node.accent, node.base)]
-            return body.xreplace({index: self.resolve(node.sub, scope)})
+        entry = self.c.symbols.get(bare) if node.sub is not None else None
+        if entry is not None and entry.subscripted is not None:
+            value = entry.subscripted(self, node, scope)  # a kind's reading (`\hat m_t`, `s_t`)
+            if value is not None:
+                return value
         if key is not None:
             found = self._declared(key)
             if found is not None:
@@ -336,9 +344,6 @@ class Resolver:
                 return sp.Indexed(sp.IndexedBase(base), self.resolve(node.sub, scope))
             if base in self.c.vectors:
                 return ir.Component(self.c.vectors[base], self.resolve(node.sub, scope))
-            if base in self.c.step_kinds and self.c.trajectory is not None:
-                tau = scope.get(self.c.trajectory.name, self.c.trajectory)
-                return ir.TrajStep(self.c.step_kinds[base], tau, self.resolve(node.sub, scope))
         if node.base == "pi" and node.sub is None and node.accent is None:
             return sp.pi
         if node.base == "e" and node.sub is None and node.accent is None:
@@ -450,11 +455,13 @@ class Resolver:
                 raise ResolveError(
                     f"`{sx.latex(node.func)}` is a function, not a density: no `|` here", node.pos
                 )
-            if key == self.c.objective and len(node.args) == 1 and self._is_policy(node.args[0]):
-                # `J(\pi_\theta)` is `J(\theta)`: the objective of the policy
-                return ir.Fn(sp.Symbol(key), sp.Symbol(key), self.c.vectors[self.c.param])
+            entry = self.c.symbols.get(key)
+            if entry is not None and entry.call is not None:
+                value = entry.call(self, node, scope)  # a kind's reading (`J(\pi_\theta)`)
+                if value is not None:
+                    return value
             args = [self.resolve(a, scope) for a in node.args]
-            make = ir.VectorFn if key in self.c.vector_functions else ir.Fn
+            make = ir.VectorFn if entry is not None and entry.vector else ir.Fn
             return make(sp.Symbol(key), sp.Symbol(key), *args)
         if any(k == key for k, _ in self.c.macros):
             arities = sorted(n for k, n in self.c.macros if k == key)
@@ -480,12 +487,6 @@ class Resolver:
             raise UnknownName(self._function_message(node), node.pos, node)
         self._count_product(node, scope)
         return sp.Mul(self._name(node.func, scope), self.resolve(node.args[0], scope))
-
-    def _is_policy(self, node) -> bool:
-        if not isinstance(node, sx.Name):
-            return False
-        spec = self.c.densities.get(name_key(node))
-        return bool(spec) and _positional(spec) and spec[0] == "policy"
 
     def _density(self, key, args, given, scope, pos, fill=None) -> ir.Dens:
         """A density applied to arguments; `fill` replaces a `\\cdot` argument."""
@@ -563,12 +564,12 @@ class Resolver:
             inner = {**scope, var.name: var}
             weight = self._weight(dist.dist, inner, var, node.pos)
         else:
-            if self._trajectory_law(dist, None) and self._mentions_trajectory(node.body, scope):
-                # `\mathbb{E}_{\pi_\theta}[R(\tau)]`: trajectories drawn under the policy
-                var = self.c.trajectory
+            law = self._law(dist, None)
+            if law is not None and self._mentions(node.body, law.variables[0].name, scope):
+                # a kind's law over a variable the body names (`\mathbb{E}_{\pi_\theta}[R(\tau)]`)
+                var = law.variables[0]
                 inner = {**scope, var.name: var}
-                weight = self._trajectory_density(var)
-                return ir.Expectation(self.resolve(node.body, inner), var, weight)
+                return ir.Expectation(self.resolve(node.body, inner), var, law)
             weight = self._weight(dist, scope, None, node.pos)
             free = [v for v in weight.variables if isinstance(v, ir.DomainVar)]
             free = [v for v in free if v.name not in self.c.observed]
@@ -582,24 +583,17 @@ class Resolver:
             inner = {**scope, var.name: var}
         return ir.Expectation(self.resolve(node.body, inner), var, weight)
 
-    def _trajectory_law(self, dist, var) -> bool:
-        """The policy as the law of a trajectory: `tau ~ pi_theta` (the common RL
-        spelling of `tau ~ p_theta`), or an expectation under pi_theta of f(tau)."""
-        if self.c.trajectory is None or var not in (None, self.c.trajectory):
-            return False
-        if isinstance(dist, sx.Apply) and not dist.args and not dist.given:
-            dist = dist.func
-        if isinstance(dist, sx.Apply) and len(dist.args) == 1 and not dist.given:
-            inner = dist.args[0]
-            if isinstance(inner, sx.Name) and name_key(inner) == self.c.trajectory.name:
-                dist = dist.func
-        if not isinstance(dist, sx.Name):
-            return False
-        spec = self.c.densities.get(name_key(dist))
-        return bool(spec) and _positional(spec) and spec[0] == "policy"
+    def _law(self, dist, var) -> ir.Dens | None:
+        """The density a kind reads an expectation's subscript as (`Entry.law` of the name
+        heading it), over `var`; None when no kind reads it so."""
+        head = dist.func if isinstance(dist, sx.Apply) else dist
+        entry = self.c.symbols.get(name_key(head)) if isinstance(head, sx.Name) else None
+        if entry is None or entry.law is None:
+            return None
+        return entry.law(self, dist, var)
 
-    def _mentions_trajectory(self, body, scope) -> bool:
-        name = self.c.trajectory.name
+    def _mentions(self, body, name: str, scope) -> bool:
+        """`body` names the variable `name`, which no operator around it binds."""
         found = []
 
         def visit(n):
@@ -610,17 +604,10 @@ class Resolver:
         visit(body)
         return bool(found) and name not in scope
 
-    def _trajectory_density(self, var) -> ir.Dens:
-        key = next(
-            k
-            for k, spec in self.c.densities.items()
-            if _positional(spec) and spec[0] == "trajectory"
-        )
-        return ir.Dens(sp.Symbol(key), sp.Tuple(var), sp.Tuple(), sp.Symbol(key))
-
     def _weight(self, dist, scope, var, pos) -> ir.Dens:
-        if var is not None and self._trajectory_law(dist, var):
-            return self._trajectory_density(var)
+        law = self._law(dist, var) if var is not None else None
+        if law is not None:
+            return law
         if isinstance(dist, sx.Apply):
             key = name_key(dist.func)
             if key not in self.c.densities:
@@ -681,7 +668,7 @@ class Resolver:
         their subscript (`\\mathrm{Var}_{q}[q_1]` with q a vector is refused in words)."""
         dist = node.dist.dist if isinstance(node.dist, sx.Sim) else node.dist
         func = dist.func if isinstance(dist, sx.Apply) else dist
-        if self._trajectory_law(dist, None) or (
+        if self._law(dist, None) is not None or (
             isinstance(func, sx.Name) and name_key(func) in self.c.densities
         ):
             return
@@ -738,7 +725,8 @@ class Resolver:
             raise ResolveError(
                 "take the gradient with respect to one name, e.g. \\nabla_\\theta", node.pos
             )
-        if isinstance(var, ir.Vector) and var.name in self.c.random_vectors:
+        entry = self.c.symbols.get(var.name)
+        if isinstance(var, ir.Vector) and entry is not None and entry.random:
             raise ResolveError(
                 f"`{written}` is a random vector here: a gradient with respect to it is not "
                 "defined (differentiate with respect to a parameter)",
@@ -910,6 +898,9 @@ def _is_vector(value) -> bool:
         return _is_vector(value.args[0])
     if isinstance(value, sp.Sum):
         return _is_vector(value.function)
+    if isinstance(value, ir.Opaque):  # a kind's own node
+        rule = ir.rule_of(value)
+        return rule is not None and rule.vector
     return False
 
 
