@@ -62,14 +62,14 @@ def check(
     problem: Problem | None,
     answer,
     *,
-    timeout: float = DEFAULT_TIMEOUT,
+    timeout: float | None = None,
     seed: int = 0,
     settings: Settings = SETTINGS,
 ) -> Report:
     """Check a derivation (a LaTeX string, or a list of expressions and relations) against
     a problem declaration -- or, for `problem=None`, against what the answer declares in
     its `% let` and `% show` lines (`engine.declare`); never raises for anything in `answer`.
-    `timeout` bounds each stage (it overrides `settings.timeout`)."""
+    `timeout`, when given, bounds each stage in place of `settings.timeout`."""
     try:
         return analyse(problem, answer, timeout=timeout, seed=seed, settings=settings).report
     except Exception as err:
@@ -130,12 +130,14 @@ def analyse(
     problem: Problem | None,
     answer,
     *,
-    timeout: float = DEFAULT_TIMEOUT,
+    timeout: float | None = None,
     seed: int = 0,
     settings: Settings = SETTINGS,
 ) -> Analysis:
     """The check and what a grader needs; `problem=None`: the answer declares its own."""
-    if timeout != settings.timeout:
+    if timeout is None:
+        timeout = settings.timeout
+    elif timeout != settings.timeout:
         settings = replace(settings, timeout=timeout)
     name = problem.id if problem is not None else DECLARED
     try:

@@ -85,6 +85,21 @@ def test_settings_are_one_object_a_check_takes():
         return int(message.split()[2])
 
     assert instances(replace(SETTINGS, instances=3)) < instances(SETTINGS)
+
+
+def test_a_check_runs_under_its_settings_timeout_unless_given_one(monkeypatch):
+    seen = []
+    original = engine.read_line
+
+    def spy(step, resolvers, text, settings):
+        seen.append(settings.timeout)
+        return original(step, resolvers, text, settings)
+
+    monkeypatch.setattr(engine, "read_line", spy)
+    engine.check(None, CHAIN, settings=replace(SETTINGS, timeout=2.5))
+    engine.check(None, CHAIN, timeout=1.5)
+    engine.check(None, CHAIN)
+    assert seen == [2.5] * 3 + [1.5] * 3 + [SETTINGS.timeout] * 3
     assert engine.check(None, CHAIN, timeout=2.0).ok  # `timeout` still overrides
 
 
