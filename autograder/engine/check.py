@@ -98,11 +98,16 @@ def compiled(problem: Problem) -> Compiled:
     return problem_lines(problem, SETTINGS.instances).compiled
 
 
-@functools.lru_cache(maxsize=32)
 def declared_problem(text: str) -> Problem:
-    """The problem an answer's `% let` and `% show` lines declare (cached by text: the
-    declarations of one cell are checked again and again as the chain grows)."""
-    return declare(_declarations(text)).problem()
+    """The problem an answer's `% let` and `% show` lines declare."""
+    return _declared(_declarations(text))
+
+
+@functools.lru_cache(maxsize=32)
+def _declared(declarations: str) -> Problem:
+    """Cached by the declarations alone, in place (the other lines blank): those of one
+    cell are read again and again as its chain grows below them."""
+    return declare(declarations).problem()
 
 
 def _declarations(text: str) -> str:

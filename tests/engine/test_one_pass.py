@@ -167,3 +167,19 @@ def test_two_checks_in_two_threads_keep_their_own_deadlines():
         other.join()
     assert all(r.ok for r in results), [s.message for r in results for s in r.steps]
     assert hurried  # the hurried checks ran meanwhile
+
+
+def test_a_cells_declarations_are_read_once_as_its_chain_grows(monkeypatch):
+    calls = []
+    original = engine.declare
+
+    def counting(text):
+        calls.append(text)
+        return original(text)
+
+    monkeypatch.setattr(engine, "declare", counting)
+    engine._declared.cache_clear()
+    chain = LAW + r"\sum_z q(z) \cdot 2"
+    for more in ("", r" = 2 \sum_z q(z)", r" = 2 \sum_z q(z) = 2"):
+        assert engine.check(None, chain + more).first_error is None
+    assert len(calls) == 1
