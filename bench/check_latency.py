@@ -131,8 +131,9 @@ def main() -> int:
         worst = {k: max(worst[k], v) for k, v in zip(worst, row, strict=True)}
         if row[0] >= 0.1:
             over.append(problem_id)
+        first_s, cold_s = (f"{v:.3f}s" if v == v else "-" for v in row[2:])  # NaN: not run
         print(
-            f"{problem_id:<20}{row[0]:>11.3f}s{row[1]:>9.3f}s{row[2]:>7.3f}s{row[3]:>12.3f}s"
+            f"{problem_id:<20}{row[0]:>11.3f}s{row[1]:>9.3f}s{first_s:>8}{cold_s:>13}"
             f"{per_line:>15.2f}"
         )
     print(
