@@ -6,13 +6,14 @@
 The engine has layers of its own, ranked from the bottom (`ENGINE_RANK`):
 
     0  base      ir, domains, relations, limits, axes (the array layout), verdicts (the
-                 status words, a step's verdict); the engine package's __init__
+                 status words, a step's verdict), config (the settings); the engine
+                 package's __init__
     1  read      read/: LaTeX → syntax trees; names.py (lookup keys), values.py (numbers,
                  sets, sign words of `% let` and `% assume`), slots.py (`% let` slots)
     2  resolve   resolve/: syntax trees → sympy IR; compiled.py (the tables), assumptions.py
     3  kinds     kinds/: one module per kind, base.py the protocol and the registry
     4  compile, decide, keysteps, readas, render
-    5  problem, report
+    5  problem, report, lines (each line's record, the problem's own lines)
     6  declare   declare/: `% let` and `% show`
     7  check     the pipeline
 
@@ -117,7 +118,7 @@ def test_each_layer_is_a_package_with_a_docstring(layer):
 # ---------------------------------------------------------------- the engine's sublayers
 
 ENGINE = "autograder.engine"
-BASE = {"ir", "domains", "relations", "limits", "axes", "verdicts"}
+BASE = {"ir", "domains", "relations", "limits", "axes", "verdicts", "config"}
 ENGINE_RANK = {
     "base": 0,
     "read": 1,
@@ -130,6 +131,7 @@ ENGINE_RANK = {
     "render": 4,
     "problem": 5,
     "report": 5,
+    "lines": 5,
     "declare": 6,
     "check": 7,
 }

@@ -1,8 +1,9 @@
 """The engine's pipeline: `check(problem, answer)` for a problem *declaration*.
 
 prepare (the answer as text, stub lines blanked) → read (`engine.read`) → resolve each
-line (`engine.resolve`) → decide each step (`engine.decide`) → judge the chain (target in
-form, key steps) → `Report`.  `autograder.check(problem_id, ...)` (the curriculum's, by
+line once into a record (`engine.lines`: its value, its structure, its "read as" line)
+→ decide each step (`engine.decide`) → judge the chain from the records (target in form,
+key steps) → `Report`.  `autograder.check(problem_id, ...)` (the curriculum's, by
 id) and everything above it calls this.  It never raises on learner input: a line it cannot read is
 `unreadable`, a step it cannot settle in time is `undecided`.  Every stage runs under a
 time bound (reading, resolving and re-typesetting each line, deciding each step, judging
@@ -10,18 +11,22 @@ the target), and numbers too large to compute exactly are refused by the resolve
 check always returns.  An internal failure on some strange input becomes a message, not
 a traceback -- except in strict mode (`AUTOGRADER_STRICT=1`, set by the test suite), where
 it is raised so that tests see it.
+
+The settings of a check (its time bounds, its number of instances) are one
+`engine.config.Settings`; its deadlines are its own (`engine.limits`), so checks may run
+in threads side by side.
 """
 
 from __future__ import annotations
 
 import functools
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import sympy as sp
 
 from autograder.engine import ir, relations
-from autograder.engine.compile import compile_context
+from autograder.engine.config import SETTINGS, Settings
 from autograder.engine.decide.randomized import Scope, decide
 from autograder.engine.declare import (
     DECLARED,
@@ -32,22 +37,21 @@ from autograder.engine.declare import (
     unknown_message,
 )
 from autograder.engine.domains import NATURAL, Domain, intersect
-from autograder.engine.keysteps import KeyJudgement, canon, judge, pattern_tree
-from autograder.engine.kinds.instance import Worlds
+from autograder.engine.keysteps import KeyJudgement, judge
 from autograder.engine.limits import TimeUp, deadline, strict
+from autograder.engine.lines import Line, ProblemLines, Resolvers, problem_lines, read_line
 from autograder.engine.problem import Problem, UnknownProblem
 from autograder.engine.read.names import applied_only, limit_names
 from autograder.engine.read.reader import read
 from autograder.engine.read.stubs import is_stub, strip_stub
-from autograder.engine.readas import read_as, same_up_to_brackets
+from autograder.engine.readas import same_up_to_brackets
 from autograder.engine.report import Report
 from autograder.engine.resolve.assumptions import read_assumptions
 from autograder.engine.resolve.compiled import Compiled
-from autograder.engine.resolve.resolver import ResolveError, Resolver, UnknownName
+from autograder.engine.resolve.resolver import ResolveError, UnknownName
 from autograder.engine.verdicts import UNDECIDED, UNREADABLE, VALID, StepResult, Verdict
 
-DEFAULT_TIMEOUT = 5.0
-INSTANCES = 8
+DEFAULT_TIMEOUT = SETTINGS.timeout
 
 log = logging.getLogger("autograder")
 
@@ -55,13 +59,19 @@ __all__ = ["DEFAULT_TIMEOUT", "Analysis", "UnknownProblem", "analyse", "check"]
 
 
 def check(
-    problem: Problem | None, answer, *, timeout: float = DEFAULT_TIMEOUT, seed: int = 0
+    problem: Problem | None,
+    answer,
+    *,
+    timeout: float | None = None,
+    seed: int = 0,
+    settings: Settings = SETTINGS,
 ) -> Report:
     """Check a derivation (a LaTeX string, or a list of expressions and relations) against
     a problem declaration -- or, for `problem=None`, against what the answer declares in
-    its `% let` and `% show` lines (`engine.declare`); never raises for anything in `answer`."""
+    its `% let` and `% show` lines (`engine.declare`); never raises for anything in `answer`.
+    `timeout`, when given, bounds each stage in place of `settings.timeout`."""
     try:
-        return analyse(problem, answer, timeout=timeout, seed=seed).report
+        return analyse(problem, answer, timeout=timeout, seed=seed, settings=settings).report
     except Exception as err:
         if strict():
             raise
@@ -83,30 +93,21 @@ class Analysis:
     starts_at_start: bool = False
 
 
-@functools.lru_cache(maxsize=32)
 def compiled(problem: Problem) -> Compiled:
-    """A problem's context compiled (cached by declaration: problems are frozen data)."""
-    return compile_context(problem.context, read)
+    """A problem's context compiled (kept with its other records: `engine.lines.problem_lines`)."""
+    return problem_lines(problem, SETTINGS.instances).compiled
 
 
-@functools.lru_cache(maxsize=32)
-def worlds(problem: Problem, seed: int) -> Worlds:
-    return Worlds(problem.context, seed, INSTANCES)
-
-
-@functools.lru_cache(maxsize=64)
-def _fixed(problem: Problem, text: str | None):
-    """The start or target of a problem, resolved (cached)."""
-    if text is None:
-        return None
-    return Resolver(compiled(problem)).resolve_text(text, read)
-
-
-@functools.lru_cache(maxsize=32)
 def declared_problem(text: str) -> Problem:
-    """The problem an answer's `% let` and `% show` lines declare (cached by text: the
-    declarations of one cell are checked again and again as the chain grows)."""
-    return declare(_declarations(text)).problem()
+    """The problem an answer's `% let` and `% show` lines declare."""
+    return _declared(_declarations(text))
+
+
+@functools.lru_cache(maxsize=32)
+def _declared(declarations: str) -> Problem:
+    """Cached by the declarations alone, in place (the other lines blank): those of one
+    cell are read again and again as its chain grows below them."""
+    return declare(declarations).problem()
 
 
 def _declarations(text: str) -> str:
@@ -131,9 +132,18 @@ def prepare(answer) -> str:
 
 
 def analyse(
-    problem: Problem | None, answer, *, timeout: float = DEFAULT_TIMEOUT, seed: int = 0
+    problem: Problem | None,
+    answer,
+    *,
+    timeout: float | None = None,
+    seed: int = 0,
+    settings: Settings = SETTINGS,
 ) -> Analysis:
     """The check and what a grader needs; `problem=None`: the answer declares its own."""
+    if timeout is None:
+        timeout = settings.timeout
+    elif timeout != settings.timeout:
+        settings = replace(settings, timeout=timeout)
     name = problem.id if problem is not None else DECLARED
     try:
         text = prepare(answer)
@@ -163,56 +173,55 @@ def analyse(
         return Analysis(Report(problem=problem.id, message=str(reading.error)))
     if not reading.steps:
         return Analysis(Report(problem=problem.id, not_attempted=True, message="not attempted yet"))
-    comp = compiled(problem)
+    own = problem_lines(problem, settings.instances)
+    comp = own.compiled
     free_domains, notes = _free_domains(text, reading, comp)
     notes = typos + notes
-    resolver = Resolver(comp, free_domains if comp.free_names else None)
-    resolver.applied = applied_only(s.expr for s in reading.steps if s.expr is not None)
-    scope = Scope(comp, worlds(problem, seed), free_domains, seed)
+    applied = applied_only(s.expr for s in reading.steps if s.expr is not None)
+    resolvers = Resolvers.of(comp, free_domains, applied)
+    scope = Scope(comp, own.worlds(seed), free_domains, seed)
+    lines = [read_line(step, resolvers, text, settings) for step in reading.steps]
     results: list[StepResult] = []
-    exprs: list[sp.Expr | None] = []
-    for index, step in enumerate(reading.steps):
-        expr, result = _resolve_step(resolver, step, index, text, timeout, declared)
-        exprs.append(expr)
-        if result is None:
+    for index, line in enumerate(lines):
+        verdict = _failure(line, text, comp, declared, timeout)
+        if verdict is None:
             if index == 0:
                 verdict = Verdict(VALID, "the starting expression", "read")
-            elif exprs[index - 1] is None:
+            elif lines[index - 1].expr is None:
                 verdict = Verdict(UNDECIDED, "not checked: the line before could not be read")
             else:
-                verdict = _timed(exprs[index - 1], step.relation, expr, scope, timeout, step)
-            result = _result(index, step, verdict, expr, resolver, text)
-        results.append(result)
+                verdict = _timed(lines[index - 1].expr, line, scope, timeout)
+        results.append(_result(index, line, verdict))
     report = Report(problem=problem.id, steps=results, relation=_compose(results))
     if notes:
         report.message = "; ".join(notes)
-    trees = [_tree(resolver, step) for step in reading.steps]
-    starts = _judge_target(report, problem, exprs, trees, scope, timeout)
+    starts = _judge_target(report, own, lines, scope, settings)
     if problem.routes:
-        _judge_key_steps(report, problem, trees, starts)
-    return Analysis(report, exprs, starts)
+        _judge_key_steps(report, own, [line.tree for line in lines], starts)
+    return Analysis(report, [line.expr for line in lines], starts)
 
 
-def _tree(resolver, step):
-    """The line's structural form (unevaluated: `q p / q` is not `p` here)."""
+def _failure(line: Line, text: str, comp: Compiled, declared: bool, timeout) -> Verdict | None:
+    """Why a line has no value (unreadable, or not resolved in time), or None."""
+    step, err = line.step, line.error
+    if line.expr is not None:
+        return None
     if step.expr is None:
-        return None
-    try:
-        with deadline(1.0):
-            with sp.evaluate(False):
-                expr = resolver.resolve(step.expr, {})
-            return canon(expr)
-    except (TimeUp, ResolveError, TypeError, ValueError, AttributeError, RecursionError):
-        return None
+        return Verdict(UNREADABLE, str(step.error) if step.error else "this line could not be read")
+    if isinstance(err, ResolveError):
+        at, column = _line_column(text, err.pos, step)
+        message = err.message
+        if declared and isinstance(err, UnknownName):
+            message = unknown_message(err.node, comp, after_name(text, err))
+        return Verdict(UNREADABLE, f"line {at}, column {column}: {message}")
+    if isinstance(err, TimeUp):
+        return Verdict(UNDECIDED, f"could not read line {step.line} in {timeout:g} s")
+    return Verdict(UNREADABLE, f"line {step.line}: cannot use this ({err})")
 
 
-@functools.lru_cache(maxsize=256)
-def _pattern(problem: Problem, text: str):
-    return pattern_tree(Resolver(compiled(problem)), read, text)
-
-
-def _judge_key_steps(report: Report, problem: Problem, trees, starts: bool) -> None:
+def _judge_key_steps(report: Report, own: ProblemLines, trees, starts: bool) -> None:
     """Which key step each step shows, which it skips; the checklist; restating."""
+    problem = own.problem
     valid = [s.status == VALID for s in report.steps]
     lines = [s.line for s in report.steps]
     backward = report.reached_target and not starts  # from the target back to the start
@@ -228,13 +237,13 @@ def _judge_key_steps(report: Report, problem: Problem, trees, starts: bool) -> N
         valid,
         lines,
         starts or backward,
-        functools.partial(_pattern, problem),
+        own.patterns,
         target_at_end=report.reached_target,
     )
     sources = [st.latex for st in report.steps]
     if backward:
         sources = sources[::-1]
-    restated = _restatement(problem, trees, sources, judged, starts or backward)
+    restated = _restatement(own, trees, sources, judged, starts or backward)
     if backward:
         n = len(trees) - 1
         judged.shows = {n - k + 1: v for k, v in judged.shows.items()}
@@ -274,13 +283,14 @@ def _listed(names: list[str]) -> str:
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
-def _restatement(problem: Problem, forms, sources, judged, starts: bool) -> int | None:
+def _restatement(own: ProblemLines, forms, sources, judged, starts: bool) -> int | None:
     """The step that goes from the start straight to the target, if there is one: written
     as the start and the target (up to spacing and brackets), or of their forms while it
     shows no key step (a step that shows one, written out, is a leap at worst)."""
+    problem = own.problem
     if not starts or problem.target is None:
         return None
-    start, target = _form(problem, problem.start), _form(problem, problem.target)
+    start, target = own.forms.get(problem.start), own.forms[problem.target]
     for k in range(1, len(forms)):
         if forms[k - 1] != start or forms[k] != target:
             continue
@@ -290,13 +300,6 @@ def _restatement(problem: Problem, forms, sources, judged, starts: bool) -> int 
         if written or k not in judged.shows:
             return k
     return None
-
-
-@functools.lru_cache(maxsize=64)
-@functools.lru_cache(maxsize=256)
-def _form(problem: Problem, text: str):
-    """The unevaluated structural form of a problem's start or target."""
-    return pattern_tree(Resolver(compiled(problem)), read, text, holes=False)
 
 
 def _free_domains(text: str, reading, comp: Compiled) -> tuple[dict[str, Domain], list[str]]:
@@ -317,30 +320,6 @@ def _free_domains(text: str, reading, comp: Compiled) -> tuple[dict[str, Domain]
     return domains, notes
 
 
-def _resolve_step(resolver, step, index, text, timeout, declared=False):
-    if step.expr is None:
-        message = str(step.error) if step.error else "this line could not be read"
-        return None, _result(index, step, Verdict(UNREADABLE, message), None)
-    try:
-        with deadline(timeout):
-            return resolver.resolve(step.expr, {}), None
-    except ResolveError as err:
-        line, column = _line_column(text, err.pos, step)
-        message = err.message
-        if declared and isinstance(err, UnknownName):
-            message = unknown_message(err.node, resolver.c, after_name(text, err))
-        verdict = Verdict(UNREADABLE, f"line {line}, column {column}: {message}")
-        return None, _result(index, step, verdict, None)
-    except TimeUp:
-        verdict = Verdict(UNDECIDED, f"could not read line {step.line} in {timeout:g} s")
-        return None, _result(index, step, verdict, None)
-    except (TypeError, ValueError, AttributeError, RecursionError, ArithmeticError) as err:
-        if strict() and not isinstance(err, RecursionError):
-            raise
-        verdict = Verdict(UNREADABLE, f"line {step.line}: cannot use this ({err})")
-        return None, _result(index, step, verdict, None)
-
-
 def _line_column(text: str, pos: int, step) -> tuple[int, int]:
     if pos < 0:
         return step.line, step.column
@@ -348,27 +327,26 @@ def _line_column(text: str, pos: int, step) -> tuple[int, int]:
     return before.count("\n") + 1, pos - (before.rfind("\n") + 1) + 1
 
 
-def _timed(lhs, relation, rhs, scope: Scope, timeout: float, step) -> Verdict:
+def _timed(lhs, line: Line, scope: Scope, timeout: float) -> Verdict:
+    step = line.step
     try:
         with deadline(timeout):
-            return decide(lhs, relation, rhs, scope)
+            return decide(lhs, step.relation, line.expr, scope)
     except TimeUp:
         return Verdict(UNDECIDED, f"could not decide line {step.line} in {timeout:g} s")
     except (RecursionError, MemoryError, OverflowError, FloatingPointError) as err:
         return Verdict(UNDECIDED, f"could not decide this step ({type(err).__name__})")
 
 
-def _result(index, step, verdict: Verdict, expr, resolver=None, text="") -> StepResult:
-    shown = None
-    if expr is not None and resolver is not None:
-        shown = read_as(resolver, step, text)
+def _result(index: int, line: Line, verdict: Verdict) -> StepResult:
+    step = line.step
     return StepResult(
         index=index,
         relation=step.relation,
         status=verdict.status,
         message=verdict.message,
         latex=step.source,
-        read_as=shown,
+        read_as=line.read_as if line.expr is not None else None,
         line=step.line,
         note=step.note,
         method=verdict.method,
@@ -380,26 +358,31 @@ def _compose(results: list[StepResult]) -> str | None:
     return relations.compose(r.relation for r in results[1:])
 
 
-def _judge_target(report, problem, exprs, trees, scope: Scope, timeout) -> bool:
+def _judge_target(report, own: ProblemLines, lines: list[Line], scope, settings) -> bool:
     """Set `reached_target` and its message; returns whether the chain starts at the start.
 
     The chain must go from the start to the target (or back, with the mirrored relation),
     each end *in form* as well as in value; a problem may accept other (start, target)
-    pairs for the same result (`Problem.also`, e.g. a component form)."""
+    pairs for the same result (`Problem.also`, e.g. a component form).  A function of the
+    first and last lines' records and the problem's (`engine.lines`)."""
+    problem = own.problem
+    exprs = [line.expr for line in lines]
     readable = [e for e in exprs if e is not None]
     pairs = [(problem.start, problem.target), *problem.also]
-    first, last = (exprs[0], exprs[-1]) if exprs else (None, None)
-    ends = (trees[0], trees[-1]) if trees else (None, None)
+    head, tail = (lines[0], lines[-1]) if lines else (None, None)
+    first, last = (head.expr, tail.expr) if lines else (None, None)
+    ends = _Ends(own, scope, settings)
 
-    def at(expr, tree, text) -> bool:
+    def at(line, text) -> bool:
+        # in form first: it is cheap, and a line not in form needs no decision
         return (
             text is not None
-            and expr is not None
-            and _same(expr, _fixed(problem, text), scope, timeout)
-            and _in_form(problem, expr, tree, text)
+            and line.expr is not None
+            and ends.in_form(line, text)
+            and ends.same(line, text)
         )
 
-    begun = [(s, t) for s, t in pairs if at(first, ends[0], s)]
+    begun = [(s, t) for s, t in pairs if head is not None and at(head, s)]
     starts = bool(begun)
     if problem.target is None:
         report.reached_target = len(exprs) > 1 or problem.start is None
@@ -415,12 +398,8 @@ def _judge_target(report, problem, exprs, trees, scope: Scope, timeout) -> bool:
         )
         return starts
     for start, target in begun or pairs:
-        forward = starts and _same(last, _fixed(problem, target), scope, timeout)
-        backward = (
-            not forward
-            and at(first, ends[0], target)
-            and _same(last, _fixed(problem, start), scope, timeout)
-        )
+        forward = starts and ends.same(tail, target)
+        backward = not forward and at(head, target) and ends.same(tail, start)
         if forward or backward:
             break
     else:
@@ -429,7 +408,7 @@ def _judge_target(report, problem, exprs, trees, scope: Scope, timeout) -> bool:
         return starts
     want = problem.relation if forward else relations.MIRROR[problem.relation]
     end_text = target if forward else start
-    if not _in_form(problem, last, ends[1], end_text):
+    if not ends.in_form(tail, end_text):
         # equal in value, as every line of an equality chain is: not yet the result
         report.target_message = (
             f"the last line equals the target in value but is not yet written as it: "
@@ -448,25 +427,48 @@ def _judge_target(report, problem, exprs, trees, scope: Scope, timeout) -> bool:
     return starts
 
 
+class _Ends:
+    """Whether a line is one of the problem's ends (its start, its target, the other
+    accepted pairs), in value and in form; each comparison made once per check."""
+
+    def __init__(self, own: ProblemLines, scope: Scope, settings: Settings) -> None:
+        self.own, self.scope, self.settings = own, scope, settings
+        self._same: dict = {}
+        self._form: dict = {}
+
+    def same(self, line: Line, text: str) -> bool:
+        key = (id(line), text)
+        if key not in self._same:
+            goal = self.own.values[text]
+            self._same[key] = _same(line.expr, goal, self.scope, self.settings.timeout)
+        return self._same[key]
+
+    def in_form(self, line: Line, text: str) -> bool:
+        key = (id(line), text)
+        if key not in self._form:
+            self._form[key] = _in_form(self.own, line.expr, line.tree, text, self.settings)
+        return self._form[key]
+
+
 def _asker(problem: Problem) -> str:
     """What states the target: the problem, or the cell's own `% show` claim."""
     return "claim" if problem.id == DECLARED else "problem"
 
 
-def _in_form(problem: Problem, expr, tree, text: str) -> bool:
+def _in_form(own: ProblemLines, expr, tree, text: str, settings: Settings = SETTINGS) -> bool:
     """A line is the target up to notation and bookkeeping: the same structure as written
     (`autograder.engine.keysteps.canon`, unevaluated, so `\\sum_a \\pi(a) f(a)` is not
     `\\mathbb{E}_{a\\sim\\mu}[\\rho(a) f(a)]`), or, for plain scalars, the same polynomial
     (`\\mu - \\mu\\beta_1^t` is `(1-\\beta_1^t)\\mu`)."""
-    if tree is not None and tree == _form(problem, text):
+    if tree is not None and tree == own.forms[text]:
         return True
-    goal = _fixed(problem, text)
+    goal = own.values[text]
     if expr.atoms(*ir.OPAQUE, sp.Sum, sp.Product, sp.Indexed) or goal.atoms(
         *ir.OPAQUE, sp.Sum, sp.Product, sp.Indexed
     ):
         return False
     try:
-        with deadline(0.5):
+        with deadline(settings.in_form_budget):
             return sp.expand(expr - goal) == 0
     except TimeUp:
         return False

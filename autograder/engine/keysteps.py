@@ -22,6 +22,7 @@ a chain that starts at the start).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import sympy as sp
@@ -306,39 +307,40 @@ def judge(
     valid: list[bool],
     lines: list[int],
     starts: bool,
-    pattern,
+    patterns: Mapping[str, tuple],
     target_at_end: bool = False,
 ) -> KeyJudgement:
     """The key steps a chain shows along each route; the best one.
 
     `trees` are the canonical forms of the chain's lines (None where unreadable), `valid`
     whether each step holds, `starts` whether the chain starts at the problem's start,
-    `pattern(text)` the canonical form of a pattern (cached by the caller),
+    `patterns` the canonical form of each pattern's text (resolved once per problem:
+    `engine.lines.problem_lines`), so judging is a function of the lines' forms alone;
     `target_at_end` whether the last line reaches the target (`KeyStep.apart`).
     """
     if not routes:
         return KeyJudgement()
     best = None
     for route in routes:
-        judged = _along(route, trees, valid, lines, starts, pattern, target_at_end)
+        judged = _along(route, trees, valid, lines, starts, patterns, target_at_end)
         if best is None or (judged.shown, -len(judged.leaps)) > (best.shown, -len(best.leaps)):
             best = judged
     return best
 
 
-def matches(key_step: KeyStep, tree, pattern) -> bool:
+def matches(key_step: KeyStep, tree, patterns: Mapping[str, tuple]) -> bool:
     if tree is None:
         return False
-    if any(contains(tree, pattern(w)) for w in key_step.without):
+    if any(contains(tree, patterns[w]) for w in key_step.without):
         return False
-    return any(contains(tree, pattern(s)) for s in key_step.shows)
+    return any(contains(tree, patterns[s]) for s in key_step.shows)
 
 
-def _along(route: Route, trees, valid, lines, starts, pattern, target_at_end) -> KeyJudgement:
+def _along(route: Route, trees, valid, lines, starts, patterns, target_at_end) -> KeyJudgement:
     judged = KeyJudgement(route.name, [KeyStepResult(k.name) for k in route.steps])
     if not starts:
         return judged
-    seen = [[matches(k, tree, pattern) for k in route.steps] for tree in trees]
+    seen = [[matches(k, tree, patterns) for k in route.steps] for tree in trees]
     pointer = 0
     for index in range(1, len(trees)):
         if not valid[index]:

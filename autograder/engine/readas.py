@@ -21,7 +21,6 @@ from autograder.engine.read import tree as sx
 from autograder.engine.read.names import walk
 from autograder.engine.resolve.resolver import ResolveError
 
-BUDGET = 0.5
 log = logging.getLogger("autograder")
 
 
@@ -62,19 +61,41 @@ def _without_unit(expr):
     return expr
 
 
-def read_as(resolver, step, text: str = "") -> str | None:
-    r"""What the reader understood of `step`, or None when it is what was written (and
-    nothing in it was a guess about how far a function reaches: `\log x\, y`).  A name
-    before a bracket read as a product (`x(1-x)`) is a guess too: shown with `\cdot`."""
+def understood(reading, plain, step) -> tuple[sp.Expr, bool]:
+    """What the reader understood of `step`, unevaluated (call it under
+    `sympy.evaluate(False)`): resolved by `reading` (a resolver that keeps each defined
+    function by its name, `\\hat p(x)`, not its body), or, when a use needs its body to be
+    read (a vector-valued definition before a `^\\top`), by `plain` with the bodies; and
+    whether a name before a bracket was read as a product (a guess: shown with `\\cdot`)."""
+    before = reading.bracket_products, plain.bracket_products
     try:
-        with deadline(BUDGET):
-            resolver.bracket_products = 0
+        expr = reading.resolve(step.expr, {})
+    except ResolveError:
+        expr = plain.resolve(step.expr, {})
+    products = (reading.bracket_products, plain.bracket_products) != before
+    return expr, products
+
+
+def shown(expr, products: bool, step, text: str = "") -> str | None:
+    r"""The "read as" line of an understood form (`understood`): None when it is what was
+    written (and nothing in it was a guess about how far a function reaches: `\log x\, y`)."""
+    # printed with evaluation on: sympy splits a product into numerator and denominator
+    # by building products, which unevaluated keep a factor 1
+    text_shown = _Printer(dot=products).doprint(expr)
+    guessed = products or scope_was_guessed(step.expr, text)
+    if same_up_to_brackets(text_shown, step.source) and not guessed:
+        return None
+    return text_shown
+
+
+def read_as(reading, plain, step, text: str = "", budget: float = 0.5) -> str | None:
+    """`understood` and `shown` together, within `budget` seconds; None (no line shown)
+    when out of time or on any failure (display only)."""
+    try:
+        with deadline(budget):
             with sp.evaluate(False):
-                expr = _understood(resolver, step)
-            products = resolver.bracket_products > 0
-            # printed with evaluation on: sympy splits a product into numerator and
-            # denominator by building products, which unevaluated keep a factor 1
-            shown = _Printer(dot=products).doprint(expr)
+                expr, products = understood(reading, plain, step)
+            return shown(expr, products, step, text)
     except TimeUp:
         return None
     except Exception:  # noqa: BLE001 - display only: no "read as" line is shown
@@ -82,24 +103,6 @@ def read_as(resolver, step, text: str = "") -> str | None:
             raise
         log.debug("no 'read as' for %r", step.source, exc_info=True)
         return None
-    guessed = products or scope_was_guessed(step.expr, text)
-    if same_up_to_brackets(shown, step.source) and not guessed:
-        return None
-    return shown
-
-
-def _understood(resolver, step):
-    """The step resolved with each defined function kept by its name (`\\hat p(x)`, not
-    its body); when a use needs its body to be read (a vector-valued definition before a
-    `^\\top`), with the bodies."""
-    resolver.keep_definitions = True
-    try:
-        return resolver.resolve(step.expr, {})
-    except ResolveError:
-        pass
-    finally:
-        resolver.keep_definitions = False
-    return resolver.resolve(step.expr, {})
 
 
 _COMMAND = re.compile(r"\\(?:operatorname\*?\s*\{[^}]*\}|[A-Za-z]+)")

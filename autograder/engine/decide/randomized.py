@@ -67,6 +67,9 @@ class Scope:
     worlds: object
     free_domains: dict[str, Domain] = field(default_factory=dict)
     seed: int = 0
+    # each side's values on each instance, kept for one check: a line is the right side of
+    # one step and the left side of the next, and evaluating it is most of deciding
+    values: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 def decide(lhs: sp.Expr, relation: str, rhs: sp.Expr, scope: Scope) -> Verdict:
@@ -239,10 +242,8 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
         evaluator = Evaluator(inst, compiled, scope.free_domains)
         try:
             env = bind_free(evaluator, free, compiled)
-            left = evaluator.evaluate(lhs, env=env)
-            left_reasons, evaluator.reasons = evaluator.reasons, []
-            right = evaluator.evaluate(rhs, env=env)
-            right_reasons = evaluator.reasons
+            left, left_reasons = _evaluated(scope, evaluator, lhs, env, inst, free)
+            right, right_reasons = _evaluated(scope, evaluator, rhs, env, inst, free)
         except EvalError as err:
             return Verdict(UNDECIDED, f"could not evaluate this step: {err}", "random")
         if is_vector(left) != is_vector(right):
@@ -294,6 +295,17 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
     return Verdict(
         VALID, f"the inequality holds on {', '.join(parts)} (none proved){note}", "sampled"
     )
+
+
+def _evaluated(scope: Scope, evaluator: Evaluator, expr, env, inst, free):
+    """A side's values on an instance and why any is undefined (each once per check)."""
+    key = (expr, id(inst), tuple(free))
+    found = scope.values.get(key)
+    if found is None:
+        evaluator.reasons = []
+        value = evaluator.evaluate(expr, env=env)
+        found = scope.values[key] = (value, tuple(evaluator.reasons))
+    return found[0], list(found[1])
 
 
 def _distinct(env, compiled, shape) -> np.ndarray:

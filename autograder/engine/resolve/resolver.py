@@ -119,10 +119,16 @@ class Resolver:
     as products (the "read as" line then shows the product sign).
     """
 
-    def __init__(self, compiled: Compiled, free_domains: dict[str, Domain] | None = None) -> None:
+    def __init__(
+        self,
+        compiled: Compiled,
+        free_domains: dict[str, Domain] | None = None,
+        keep_definitions: bool = False,
+    ) -> None:
         self.c = compiled
-        # the "read as" line shows a defined function by its name, not its body
-        self.keep_definitions = False
+        # the "read as" line shows a defined function by its name, not its body (a resolver
+        # made for it; it turns this off only while it reads a definition's body)
+        self.keep_definitions = keep_definitions
         self.free_domains = free_domains or {}
         self.applied: frozenset[str] = frozenset()
         self.bracket_products = 0

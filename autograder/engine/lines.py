@@ -1,0 +1,203 @@
+r"""Each line of a check read and resolved once, into a record the rest of the check reads.
+
+A line is wanted three ways: its value (what a step is decided on: resolved with sympy's
+evaluation, each defined function replaced by its body), its structure as written (what
+key steps and "the target in form" compare: unevaluated, so `q p / q` is not `p`), and
+what the reader understood of it (the "read as" line: unevaluated too, each defined
+function kept by its name).  `read_line` builds all three into one `Line`: the value,
+then one unevaluated form that serves both the "read as" line and the structure -- the
+two differ only where the line uses a defined function (`\hat p(x)`), and only then is
+the line resolved unevaluated a second time, with the bodies.
+
+The problem's own lines -- its start, its target and the patterns of its key steps --
+are records too (`ProblemLines`), made once per problem and kept (`problem_lines`), together
+with the compiled context and the random instances of each seed.  Judging the target and
+the key steps are then pure functions of these records (`engine.check`,
+`engine.keysteps.judge`): nothing resolves a line again, and nothing calls back into the
+pipeline.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from dataclasses import dataclass, field
+
+import sympy as sp
+
+from autograder.engine.compile import compile_context
+from autograder.engine.config import SETTINGS, Settings
+from autograder.engine.keysteps import canon, pattern_tree
+from autograder.engine.kinds.instance import Worlds
+from autograder.engine.limits import TimeUp, deadline, strict
+from autograder.engine.read.reader import read
+from autograder.engine.read.tree import Step
+from autograder.engine.readas import shown, understood
+from autograder.engine.resolve.compiled import Compiled
+from autograder.engine.resolve.resolver import (
+    ResolveError,
+    Resolver,
+    Written,
+    WrittenCall,
+    WrittenVector,
+)
+
+__all__ = ["Line", "ProblemLines", "Resolvers", "problem_lines", "read_line"]
+
+# what a resolver may raise on a strange line besides its own errors (sympy's)
+SYMPY_FAILURES = (TypeError, ValueError, AttributeError, RecursionError, ArithmeticError)
+_KEPT = (Written, WrittenVector, WrittenCall)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One line of the chain, read and resolved once.
+
+    `expr`: its value (None when it could not be read or resolved: then `error` says why,
+    a `ResolveError`, `TimeUp` or a sympy failure, or both are None when the reader could
+    not read it, `step.error`); `tree`: its structural form (`keysteps.canon`, None when it
+    has none); `read_as`: the "read as" line (None when it says what was written)."""
+
+    step: Step
+    expr: sp.Expr | None = None
+    error: Exception | None = None
+    tree: tuple | None = None
+    read_as: str | None = None
+
+
+@dataclass
+class Resolvers:
+    """The two resolvers of one check: `plain` (defined functions replaced by their
+    bodies) and `reading` (kept by their names, for the "read as" line)."""
+
+    plain: Resolver
+    reading: Resolver
+
+    @classmethod
+    def of(cls, compiled: Compiled, free_domains, applied: frozenset[str]) -> Resolvers:
+        domains = free_domains if compiled.free_names else None
+        plain, reading = Resolver(compiled, domains), Resolver(compiled, domains, True)
+        plain.applied = reading.applied = applied
+        return cls(plain, reading)
+
+
+def read_line(step: Step, resolvers: Resolvers, text: str, settings: Settings = SETTINGS) -> Line:
+    """The record of one line: resolved to its value (within `settings.timeout`), and to
+    its unevaluated form once for both its structure and its "read as" line."""
+    if step.expr is None:
+        return Line(step)
+    expr, error = _value(step, resolvers.plain, settings.timeout)
+    if expr is None:  # only its structure is wanted: key steps may still see its form
+        return Line(step, None, error, _tree(resolvers.plain, step, settings.form_budget))
+    form, read_as = _reading(step, resolvers, text, settings.read_as_budget)
+    if form is None:
+        return Line(step, expr, None, _tree(resolvers.plain, step, settings.form_budget))
+    if form.atoms(*_KEPT):  # a defined function kept by its name: the structure has its body
+        tree = _tree(resolvers.plain, step, settings.form_budget)
+    else:
+        tree = _canon(form, step, settings.form_budget)
+    return Line(step, expr, None, tree, read_as)
+
+
+def _value(step: Step, resolver: Resolver, timeout: float):
+    try:
+        with deadline(timeout):
+            return resolver.resolve(step.expr, {}), None
+    except (ResolveError, TimeUp) as err:
+        return None, err
+    except SYMPY_FAILURES as err:
+        if strict() and not isinstance(err, RecursionError):
+            raise
+        return None, err
+
+
+def _reading(step: Step, resolvers: Resolvers, text: str, budget: float):
+    """The line unevaluated as understood, and its "read as" line, within `budget`
+    seconds; the form is None on any failure ("read as" is display only, and the
+    structure is then made on its own)."""
+    form = None
+    try:
+        with deadline(budget):
+            with sp.evaluate(False):
+                form, products = understood(resolvers.reading, resolvers.plain, step)
+            return form, shown(form, products, step, text)
+    except TimeUp:
+        return form, None
+    except Exception:  # noqa: BLE001 - display only: no "read as" line is shown
+        if strict():
+            raise
+        return form, None
+
+
+def _tree(resolver: Resolver, step: Step, budget: float):
+    """The line's structural form resolved on its own (unevaluated, with the bodies)."""
+    try:
+        with deadline(budget):
+            with sp.evaluate(False):
+                expr = resolver.resolve(step.expr, {})
+            return canon(expr)
+    except (TimeUp, ResolveError, TypeError, ValueError, AttributeError, RecursionError):
+        return None
+
+
+def _canon(form, step: Step, budget: float):
+    try:
+        with deadline(budget):
+            return canon(form)
+    except (TimeUp, TypeError, ValueError, AttributeError, RecursionError):
+        return None
+
+
+# ------------------------------------------------------------------ the problem's lines
+
+
+@dataclass
+class ProblemLines:
+    """A problem prepared for checking: its compiled context, its instances for each seed,
+    and its own lines (start, target, the other accepted ends, key-step patterns) resolved
+    once -- each text to its value (`values`) and its structural form (`forms`), each
+    pattern to its form with holes (`patterns`)."""
+
+    problem: object
+    compiled: Compiled
+    instances: int
+    values: dict[str, sp.Expr] = field(default_factory=dict)
+    forms: dict[str, tuple] = field(default_factory=dict)
+    patterns: dict[str, tuple] = field(default_factory=dict)
+    _worlds: dict[int, Worlds] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def worlds(self, seed: int) -> Worlds:
+        with self._lock:
+            if seed not in self._worlds:
+                self._worlds[seed] = Worlds(self.problem.context, seed, self.instances)
+            return self._worlds[seed]
+
+
+def ends(problem) -> list[str]:
+    """The texts a chain may start or end at: start, target and the other accepted pairs."""
+    texts = [problem.start, problem.target, *(t for pair in problem.also for t in pair)]
+    return list(dict.fromkeys(t for t in texts if t is not None))
+
+
+def key_step_patterns(problem) -> list[str]:
+    texts = []
+    for route in problem.routes:
+        for key in route.steps:
+            texts.extend(key.shows)
+            texts.extend(key.without)
+    return list(dict.fromkeys(texts))
+
+
+@functools.lru_cache(maxsize=SETTINGS.problems_cached)
+def problem_lines(problem, instances: int = SETTINGS.instances) -> ProblemLines:
+    """A problem's records, made once (cached by declaration: problems are frozen data)."""
+    compiled = compile_context(problem.context, read)
+    lines = ProblemLines(problem, compiled, instances)
+    resolver = Resolver(compiled)
+    for text in ends(problem):
+        lines.values[text] = resolver.resolve_text(text, read)
+        lines.forms[text] = pattern_tree(resolver, read, text, holes=False)
+    for text in key_step_patterns(problem):
+        lines.patterns[text] = pattern_tree(resolver, read, text)
+    return lines
