@@ -242,8 +242,16 @@ class Evaluator:
         return _gamma(self.ev(expr.args[0], env) + 1)
 
     def _binomial(self, expr, env):
-        n, k = (self.ev(a, env) for a in expr.args)
-        return _gamma(n + 1) / (_gamma(k + 1) * _gamma(n - k + 1))
+        """C(n, k) as sympy and `precise.binomial` define it (one value per function)."""
+        n, k = np.broadcast_arrays(*(self.ev(a, env) for a in expr.args))
+        n_int, k_int = _integer(n), _integer(k)
+        zero = k_int & ((k.real < 0) | (n_int & (n.real >= 0) & (k.real > n.real)))
+        negative = n_int & (n.real < 0) & k_int & ~zero
+        m = np.where(negative, k - n - 1, n)  # C(n, k) = (-1)^k C(k - n - 1, k)
+        sign = np.where(negative & (np.rint(k.real) % 2 == 1), -1.0, 1.0)
+        with np.errstate(all="ignore"):
+            value = sign * _gamma(m + 1) / (_gamma(k + 1) * _gamma(m - k + 1))
+        return np.where(zero, 0.0, value).astype(complex)
 
     def _sum_or_product(self, expr, env):
         return self._over_limits(isinstance(expr, sp.Sum), expr.function, list(expr.limits), env)
@@ -523,6 +531,11 @@ def _combine(values, op):
     for v in values[1:]:
         out = op(out, scalar_like(v, vector) if vector is not None else v)
     return out
+
+
+def _integer(x: np.ndarray) -> np.ndarray:
+    """Where a value is a real integer."""
+    return np.isfinite(x.real) & (x.imag == 0) & (np.rint(x.real) == x.real)
 
 
 def _gamma(x: np.ndarray) -> np.ndarray:

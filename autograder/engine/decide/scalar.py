@@ -12,6 +12,9 @@ Three tools, strongest first:
 3. nothing else: a step this module cannot evaluate goes to the randomized path.
 
 A sampled verdict says that it was sampled ("holds at 64 exact points, none proved").
+Every name here is real, so a point where *neither* side is a real number lies outside the
+domain the step speaks about and is left out (`1/\\sqrt{x} = \\sqrt{1/x}` at x < 0); a point
+where one side is real and the other is not is a counterexample like any other.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from autograder.engine.domains import Domain
 from autograder.engine.limits import TimeUp, checkpoint, deadline, remaining
 from autograder.engine.verdicts import (
     INVALID,
+    UNDECIDED,
     VALID,
     Counterexample,
     Verdict,
@@ -65,7 +69,7 @@ def decide_scalar(lhs: sp.Expr, relation: str, rhs: sp.Expr, problem: Problem) -
     rng = np.random.default_rng([problem.seed, 7919])
     points = _points(symbols, problem, relation, rng)
     sampler = _IndexedValues(problem, rng)
-    checked, aimed = 0, False
+    checked, outside, aimed = 0, 0, False
     for point in points:
         checkpoint()
         sampler.reset()
@@ -78,6 +82,9 @@ def decide_scalar(lhs: sp.Expr, relation: str, rhs: sp.Expr, problem: Problem) -
             continue
         if not (precise.finite(left.value) and precise.finite(right.value)):
             continue
+        if _neither_real(left, right):
+            outside += 1  # every name is real: a point where neither side is, is not a case
+            continue
         checked += 1
         if not precise.compare(left, right, relation):
             return _invalid(relation, point, sampler, left, right)
@@ -85,15 +92,32 @@ def decide_scalar(lhs: sp.Expr, relation: str, rhs: sp.Expr, problem: Problem) -
             aimed = True
             # aim at the sign changes of lhs - rhs along each name, seen from here
             points.extend(_sign_changes(lhs, rhs, symbols, point, problem, sampler))
+    if checked == 0 and outside:
+        return Verdict(
+            UNDECIDED,
+            "neither side is a real number at any point tried: the step is outside the real "
+            "domain its names range over",
+            "exact",
+        )
     if checked == 0:
         return None
+    note = f" ({outside} points where neither side is real left out)" if outside else ""
     if relation == "=":
-        return Verdict(VALID, f"holds at {checked} random exact points (60 digits)", "exact")
+        return Verdict(VALID, f"holds at {checked} random exact points (60 digits){note}", "exact")
     return Verdict(
         VALID,
-        f"the inequality holds at {checked} exact points, aimed at its edges (none proved)",
+        f"the inequality holds at {checked} exact points, aimed at its edges (none proved){note}",
         "sampled",
     )
+
+
+def _neither_real(left: precise.Value, right: precise.Value) -> bool:
+    """Both sides have an imaginary part beyond the cancellation scale: the point lies
+    outside the domain where the step says anything (a side real where the other is not
+    is still compared, and is a counterexample)."""
+    scale = max(left.scale, right.scale, abs(left.value), abs(right.value), 1)
+    tol = precise.RTOL * scale
+    return bool(abs(mpmath.im(left.value)) > tol and abs(mpmath.im(right.value)) > tol)
 
 
 def _free(expr: sp.Expr) -> set[sp.Symbol]:

@@ -5,7 +5,8 @@ parameter replaced by the argument *as written* (syntax, not value), then resolv
 stands.  Substituting syntax lets an argument be anything the body can use it as: an
 expression (`\mu(a x + b\mathbf{1})`, where the body's `v_i` becomes the i-th component of
 `a x + b\mathbf{1}`), or a density's name (`H(\hat p)`, where the body's `p(x)` becomes
-`\hat p(x)`).  Nodes of the body take the position of the use, so a message points at what
+`\hat p(x)`); an expression where the body applies a name (`H(-p, q)`) is refused, never
+read as the name.  Nodes of the body take the position of the use, so a message points at what
 the learner wrote.
 """
 
@@ -32,7 +33,21 @@ class Macro:
 def expand(macro: Macro, args: tuple[sx.Node, ...], pos: int, key_of) -> sx.Node:
     """The body with parameters replaced by `args`; `key_of(name)` is the resolver's key."""
     mapping = dict(zip(macro.params, args, strict=True))
-    return _substitute(macro.body, mapping, pos, key_of)
+    try:
+        return _substitute(macro.body, mapping, pos, key_of)
+    except _NotAName as err:
+        from autograder.engine.resolve.resolver import ResolveError
+
+        raise ResolveError(
+            f"`{sx.latex(err.args[0])}` is not the name of a density or a function, but "
+            f"`{macro.written}` applies what is written there to arguments (its definition "
+            "reads it as a function): write the name of one there",
+            pos,
+        ) from None
+
+
+class _NotAName(Exception):
+    """An argument written where the body applies a parameter as a function."""
 
 
 def _substitute(node, mapping: dict, pos: int, key_of):
@@ -51,6 +66,8 @@ def _substitute(node, mapping: dict, pos: int, key_of):
         key = key_of(dataclasses.replace(head, sub=None)) if head.sub is None else None
         if key in mapping and isinstance(mapping[key], sx.Name):
             head = mapping[key]
+        elif key in mapping:  # `H(-p, q)`: the body applies p, and `-p` names no function
+            raise _NotAName(mapping[key])
         args = tuple(_substitute(a, mapping, pos, key_of) for a in node.args)
         given = tuple(_substitute(g, mapping, pos, key_of) for g in node.given)
         return dataclasses.replace(node, func=head, args=args, given=given, pos=pos)

@@ -506,6 +506,14 @@ class Resolver:
                 raise ResolveError(
                     f"`{shown(key)}` is written with {len(over)} argument(s) given {len(on)}", pos
                 )
+            for v in values + cond:  # `\pi(-x)`: a state is a label, not a number
+                arithmetic = isinstance(v, sp.Add | sp.Mul | sp.Pow)
+                if arithmetic and any(isinstance(s, ir.DomainVar) for s in v.free_symbols):
+                    raise ResolveError(
+                        f"`{shown(key)}` takes states of a finite set, and `{sp.latex(v)}` is "
+                        "not one: arithmetic on a state is not defined; write the state itself",
+                        pos,
+                    )
         else:
             declared = {v.name for v in spec}
             for v in values + cond:

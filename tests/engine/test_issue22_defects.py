@@ -1,0 +1,212 @@
+r"""Regression rows for issue 22: the smaller defects and the readings that guess.
+
+Each row is a line a learner would write, with the verdict it must get: a valid twin that
+must not be refused and a wrong twin that must never be judged valid.  The rows exercise
+mechanisms (a variable for `\propto` that is not a real, a point outside the real domain,
+one value per function, a minus inside a defined function's argument, a term outside its
+sequence), not the examples themselves.
+"""
+
+import pytest
+
+from autograder.curriculum import get
+from autograder.engine.check import check
+
+MARKOV = r"% let \pi(x) target, q(y|x) proposal"
+LATENT = r"% let x observed, z latent, p(x, z) joint density"
+SEQUENCE = r"% let \mu \in \mathbb{R}; g_i random, mean \mu"
+
+
+def _step(problem, text: str):
+    report = check(get(problem) if problem else None, text)
+    assert not report.message, report.message
+    return report.steps[-1]
+
+
+# (name, problem id or None, text, expected status of the last step); "not valid" means
+# refused in words or found wrong, never judged valid
+ROWS = [
+    # -- `variable` names a finite variable, an observed one, or nothing real -----------
+    (
+        "variable latent: valid",
+        None,
+        LATENT + r", variable z" + "\np(z|x) \\propto p(x, z)",
+        "valid",
+    ),
+    (
+        "variable latent: wrong",
+        None,
+        LATENT + r", variable z" + "\np(z|x) \\propto p(z)",
+        "invalid",
+    ),
+    (
+        "variable observed: valid",
+        None,
+        LATENT + r", variable x" + "\np(x|z) \\propto p(x, z)",
+        "valid",
+    ),
+    (
+        "variable observed: wrong",
+        None,
+        LATENT + r", variable x" + "\np(z|x) \\propto p(x, z)",
+        "invalid",
+    ),
+    (
+        "variable that is only a subscript: refused",
+        None,
+        r"% let x observed, z latent, p_\theta(x, z) joint density, variable \theta"
+        "\np_\\theta(z|x) \\propto p_\\theta(x, z)",
+        "not valid",
+    ),
+    # -- overflow is not a counterexample ------------------------------------------------
+    (
+        "softmax shifted by 1000: not invalid",
+        None,
+        r"% let z \in \mathbb{R}^K; i \in \{1, \dots, K\}"
+        "\n\\frac{e^{z_i}}{\\sum_{j=1}^{K} e^{z_j}} = \\frac{e^{z_i + 1000}}{\\sum_{j=1}^{K} e^{z_j + 1000}}",
+        "not invalid",
+    ),
+    (
+        "softmax shifted unevenly: not valid",
+        None,
+        r"% let z \in \mathbb{R}^K; i \in \{1, \dots, K\}"
+        "\n\\frac{e^{z_i}}{\\sum_{j=1}^{K} e^{z_j}} = \\frac{e^{z_i + 1000}}{\\sum_{j=1}^{K} e^{z_j + 999}}",
+        "not valid",
+    ),
+    # -- the real domain: neither side real is outside it; one side real is a mistake ----
+    (
+        "roots of a reciprocal: valid",
+        "algebra",
+        r"\frac{1}{\sqrt{x}} = \sqrt{\frac{1}{x}}",
+        "valid",
+    ),
+    (
+        "roots of a reciprocal: wrong sign",
+        "algebra",
+        r"\frac{1}{\sqrt{x}} = -\sqrt{\frac{1}{x}}",
+        "invalid",
+    ),
+    (
+        "one side real, the other not",
+        "algebra",
+        r"\frac{1}{\sqrt{x}} = \frac{1}{\sqrt{|x|}}",
+        "invalid",
+    ),
+    (
+        "roots of a product, declared",
+        None,
+        "% let x, y \\in \\mathbb{R}\n\\sqrt{x y} = \\sqrt{x} \\sqrt{y}",
+        "invalid",
+    ),
+    ("inequality outside the real domain", "algebra", r"\sqrt{x} \ge 0", "not valid"),
+    # -- one value per function: \binom ---------------------------------------------------
+    ("Pascal's rule", "algebra", r"\binom{n}{k} + \binom{n}{k+1} = \binom{n+1}{k+1}", "valid"),
+    (
+        "Pascal's rule, wrong",
+        "algebra",
+        r"\binom{n}{k} + \binom{n}{k+1} = \binom{n+1}{k}",
+        "invalid",
+    ),
+    ("binomial at a negative k", "algebra", r"\binom{-1}{-1} = 0", "valid"),
+    ("binomial at a negative k, wrong", "algebra", r"\binom{-1}{-1} = 1", "invalid"),
+    ("binomial at negative n and k", "algebra", r"\binom{-2}{-3} = 0", "valid"),
+    ("binomial at negative n and k, wrong", "algebra", r"\binom{-2}{-3} = -2", "invalid"),
+    ("binomial at a negative n", "algebra", r"\binom{-2}{3} = -4", "valid"),
+    ("binomial at a negative n, wrong", "algebra", r"\binom{-2}{3} = 4", "invalid"),
+    # -- readings that guess ----------------------------------------------------------------
+    (
+        "cross-entropy as defined",
+        "kl_cross_entropy",
+        r"\mathrm{KL}(p \,\|\, q) = H(p, q) - H(p)",
+        "valid",
+    ),
+    (
+        "a minus inside H",
+        "kl_cross_entropy",
+        r"\mathrm{KL}(p \,\|\, q) = H(-p, q) - H(p)",
+        "not valid",
+    ),
+    (
+        "a factor inside H",
+        "kl_cross_entropy",
+        r"\mathrm{KL}(p \,\|\, q) = H(2p, q) - H(p)",
+        "not valid",
+    ),
+    ("a proposal sums to one", None, MARKOV + "\n\\sum_y q(y|x) = 1", "valid"),
+    ("a negated state given", None, MARKOV + "\n\\sum_y q(y|-x) = 1", "not valid"),
+    ("a negated state", None, MARKOV + "\n\\sum_x \\pi(-x) = 1", "not valid"),
+    ("a shifted state", None, MARKOV + "\n\\sum_x \\pi(x + 1) = 1", "not valid"),
+    (
+        "a negated state in balance",
+        None,
+        MARKOV + "\n\\pi(x) q(y|x) = \\pi(y) q(-x|y)",
+        "not valid",
+    ),
+    (
+        "a term of the sequence",
+        None,
+        SEQUENCE + "; i \\in \\mathbb{N}\n\\mathbb{E}[g_{i+1}] = \\mu",
+        "valid",
+    ),
+    (
+        "a term before the sequence",
+        None,
+        SEQUENCE + "; i \\in \\mathbb{N}\n\\mathbb{E}[g_{i-1}] = \\mu",
+        "invalid",
+    ),
+]
+
+
+@pytest.mark.parametrize("name, problem, text, expected", ROWS, ids=[r[0] for r in ROWS])
+def test_row(name, problem, text, expected):
+    step = _step(problem, text)
+    if expected == "not valid":
+        assert step.status != "valid", step.message
+        assert step.message, "a refusal says why"
+    elif expected == "not invalid":
+        assert step.status != "invalid", step.message
+    else:
+        assert step.status == expected, step.message
+
+
+def test_a_variable_that_is_only_a_subscript_is_refused_in_words():
+    step = _step(
+        None,
+        r"% let x observed, z latent, p_\theta(x, z) joint density, variable \theta"
+        "\np_\\theta(z|x) \\propto p_\\theta(x, z)",
+    )
+    assert "θ" in step.message or "theta" in step.message, step.message
+
+
+def test_a_term_outside_its_sequence_says_which():
+    step = _step(None, SEQUENCE + "; i \\in \\mathbb{N}\n\\mathbb{E}[g_{i-1}] = \\mu")
+    assert "g_{0}" in step.message or "g_{-1}" in step.message, step.message
+
+
+def test_a_negated_state_says_what_is_wrong():
+    report = check(None, MARKOV + "\n\\sum_y q(y|-x) = 1")
+    said = " ".join(s.message for s in report.steps)
+    assert "- x" in said and "state" in said, said
+
+
+def test_a_minus_inside_a_defined_function_says_what_is_wrong():
+    step = _step("kl_cross_entropy", r"\mathrm{KL}(p \,\|\, q) = H(-p, q) - H(p)")
+    assert "-p" in step.message or "- p" in step.message, step.message
+
+
+def test_a_binomial_has_one_value_on_every_path():
+    """sympy, the 60-digit path and the numpy path agree, poles and negative integers too."""
+    import mpmath
+    import numpy as np
+    import sympy as sp
+
+    from autograder.engine.decide import precise
+    from autograder.engine.decide.evaluate import Evaluator
+
+    numeric = Evaluator(None, None)
+    for n in range(-4, 5):
+        for k in range(-4, 5):
+            want = complex(sp.binomial(n, k))
+            assert complex(precise.binomial(mpmath.mpf(n), mpmath.mpf(k))) == want, (n, k)
+            got = numeric.ev(sp.binomial(sp.Integer(n), sp.Integer(k), evaluate=False), None)
+            assert np.allclose(got.reshape(-1)[0], want), (n, k, got.reshape(-1)[0])
