@@ -10,8 +10,9 @@
    where bounds hold with equality, more of them for an inequality.  An equality must
    hold on every instance to a tight tolerance, an inequality on every instance; the first
    failing instance is the counterexample.  A side that refers to something the problem
-   does not have (`q_{d_k+1}`, `a_T`, `g_0`) is undefined there, and on any instance that makes
-   the step invalid with that reason.  Out of time, or unable to evaluate, the step is undecided, never valid.
+   does not have (`q_{d_k+1}`, `a_T`, `g_0`) is undefined there, and on any instance
+   that makes the step invalid with that reason.  Out of time, or unable to evaluate, the
+   step is undecided, never valid.
 """
 
 from __future__ import annotations
