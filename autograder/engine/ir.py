@@ -130,14 +130,21 @@ class ArgOpt(_Opaque):
         return rf"\arg{op}_{{{_tex(printer, self.variable)}}} {_tex(printer, self.objective)}"
 
 
+# the comparisons an Iverson bracket reads, by the code its third argument holds
+COMPARISONS = ("=", ">=", "<=", ">", "<")
+
+
 class Indicator(_Opaque):
-    """`[a = b]`, `\\mathbb{1}[a = b]`: 1 where the condition holds, else 0.  args: (a, b)."""
+    """`[a = b]`, `\\mathbb{1}[a = b]`, `[a \\ge b]`: 1 where the condition holds, else 0.
+    args: (a, b) for an equality, (a, b, code) for `COMPARISONS[code]`."""
 
     is_real = True
 
     def _latex(self, printer):
-        a, b = (_tex(printer, x) for x in self.args)
-        return rf"\left[{a} = {b}\right]"
+        a, b = (_tex(printer, x) for x in self.args[:2])
+        op = COMPARISONS[int(self.args[2])] if len(self.args) > 2 else "="
+        shown = {">=": r"\ge", "<=": r"\le"}.get(op, op)
+        return rf"\left[{a} {shown} {b}\right]"
 
 
 class Const(sp.Symbol):

@@ -14,7 +14,22 @@ from autograder.engine.check import check
 
 MARKOV = r"% let \pi(x) target, q(y|x) proposal"
 LATENT = r"% let x observed, z latent, p(x, z) joint density"
-SEQUENCE = r"% let \mu \in \mathbb{R}; g_i random, mean \mu"
+REAL_X = r"% let x \in \mathbb{R}"
+VECTOR_X = r"% let x \in \mathbb{R}^n"
+RATIO = r"% let r \in (0, 1)"
+CLIPPED = (
+    r"% let a latent, \pi(a) joint density, \mu(a) density; "
+    r"\rho(a) = \frac{\pi(a)}{\mu(a)}; \bar c > 0"
+)
+RELU = r"\sum_{{i=1}}^{{n}} [x_i > 0] x_i = \sum_{{i=1}}^{{n}} {}"
+BIG = r"\Big(\sum_{{i=1}}^{{n}} x_i\Big)^2 = \bigl(\sum_{{i=1}}^{{n}} {}\bigr)^2"
+# adam_unroll's second line; at t = 1 its sum is empty, so only t >= 2 can show g_{i-1} wrong
+UNROLLED = (
+    r"m_t = \beta_1 m_{{t-1}} + (1-\beta_1) g_t"
+    "\n"
+    r"= \beta_1 \left((1-\beta_1)\sum_{{i=1}}^{{t-1}} \beta_1^{{t-1-i}} g_{{{i}}}\right)"
+    r" + (1-\beta_1) g_t"
+)
 
 
 def _step(problem, text: str):
@@ -142,18 +157,49 @@ ROWS = [
         MARKOV + "\n\\pi(x) q(y|x) = \\pi(y) q(-x|y)",
         "not valid",
     ),
+    ("a sum over terms of the sequence", "adam_unroll", UNROLLED.format(i="i"), "valid"),
+    ("a sum that reaches before the sequence", "adam_unroll", UNROLLED.format(i="i-1"), "invalid"),
+    # -- notation an honest attempt used ------------------------------------------------
+    ("Iverson brackets with a comparison", None, REAL_X + "\n[x \\ge 0] + [x < 0] = 1", "valid"),
+    ("Iverson brackets, wrong", None, REAL_X + "\n[x \\ge 0] + [x > 0] = 1", "not valid"),
     (
-        "a term of the sequence",
+        "ReLU through an Iverson bracket",
         None,
-        SEQUENCE + "; i \\in \\mathbb{N}\n\\mathbb{E}[g_{i+1}] = \\mu",
+        VECTOR_X + "\n" + RELU.format("\\max(x_i, 0)"),
         "valid",
     ),
     (
-        "a term before the sequence",
+        "ReLU through an Iverson bracket, wrong",
         None,
-        SEQUENCE + "; i \\in \\mathbb{N}\n\\mathbb{E}[g_{i-1}] = \\mu",
+        VECTOR_X + "\n" + RELU.format("|x_i|"),
         "invalid",
     ),
+    ("the 1-norm", None, VECTOR_X + "\n\\|x\\|_1 = \\sum_{i=1}^{n} |x_i|", "valid"),
+    ("the 1-norm, wrong", None, VECTOR_X + "\n\\|x\\|_1 = |\\sum_{i=1}^{n} x_i|", "invalid"),
+    ("norms compared", None, VECTOR_X + "\n\\|x\\|_2 \\le \\|x\\|_1", "valid"),
+    ("norms compared, wrong", None, VECTOR_X + "\n\\|x\\|_1 \\le \\|x\\|_2", "invalid"),
+    ("a minimum of a set", None, CLIPPED + "\n\\min\\{\\rho(a), \\bar c\\} \\le \\bar c", "valid"),
+    (
+        "a minimum of a set, wrong",
+        None,
+        CLIPPED + "\n\\min\\{\\rho(a), \\bar c\\} \\ge \\bar c",
+        "invalid",
+    ),
+    ("a geometric series", None, RATIO + "\n\\sum_{k=0}^{\\infty} r^k = \\frac{1}{1-r}", "valid"),
+    (
+        "a geometric series, wrong",
+        None,
+        RATIO + "\n\\sum_{k=0}^{\\infty} r^k = \\frac{r}{1-r}",
+        "invalid",
+    ),
+    (
+        "a series that diverges",
+        None,
+        REAL_X + "\n\\sum_{k=0}^{\\infty} x^k = \\frac{1}{1-x}",
+        "invalid",
+    ),
+    ("sized brackets around a sum", None, VECTOR_X + "\n" + BIG.format("x_i"), "valid"),
+    ("sized brackets around a sum, wrong", None, VECTOR_X + "\n" + BIG.format("x_i^2"), "invalid"),
 ]
 
 
@@ -179,8 +225,8 @@ def test_a_variable_that_is_only_a_subscript_is_refused_in_words():
 
 
 def test_a_term_outside_its_sequence_says_which():
-    step = _step(None, SEQUENCE + "; i \\in \\mathbb{N}\n\\mathbb{E}[g_{i-1}] = \\mu")
-    assert "g_{0}" in step.message or "g_{-1}" in step.message, step.message
+    step = _step("adam_unroll", UNROLLED.format(i="i-1"))
+    assert "g_{0}" in step.message, step.message
 
 
 def test_a_negated_state_says_what_is_wrong():

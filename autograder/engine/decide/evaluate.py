@@ -82,11 +82,16 @@ class Evaluator:
         self.compiled = compiled
         self.free_domains = free_domains or {}
         self.reasons: list[str] = []
+        # reasons met inside a sum or product: a range that names a term its object lacks
+        self.ranged: list[str] = []
+        self._ranges = 0
 
     def undefined(self, reason: str) -> None:
         """Record that something the expression names does not exist on this instance."""
         if reason not in self.reasons and len(self.reasons) < 3:
             self.reasons.append(reason)
+        if self._ranges and reason not in self.ranged:
+            self.ranged.append(reason)
 
     # -- entry points -------------------------------------------------------------------
     def evaluate(self, expr: sp.Basic, bindings: dict | None = None, env: Env | None = None):
@@ -201,8 +206,15 @@ class Evaluator:
         return product
 
     def _indicator(self, expr, env):
-        a, b = (self.ev(x, env) for x in expr.args)
-        return np.where(np.isclose(a, b, rtol=0, atol=1e-12), 1.0, 0.0).astype(complex)
+        a, b = (self.ev(x, env) for x in expr.args[:2])
+        equal = np.isclose(a, b, rtol=0, atol=1e-12)
+        op = ir.COMPARISONS[int(expr.args[2])] if len(expr.args) > 2 else "="
+        if op != "=":  # a comparison of real values; NaN where a side is not real
+            real = (np.abs(a.imag) < 1e-12) & (np.abs(b.imag) < 1e-12)
+            above = (a.real > b.real) & ~equal
+            holds = {">=": above | equal, ">": above, "<=": ~above, "<": ~above & ~equal}[op]
+            return np.where(real, np.where(holds, 1.0, 0.0), np.nan).astype(complex)
+        return np.where(equal, 1.0, 0.0).astype(complex)
 
     def _kronecker(self, expr, env):
         return self._indicator(expr, env)
@@ -276,7 +288,11 @@ class Evaluator:
         axis = env.next_axis()
         values = along(axis, np.arange(lo, hi + 1))
         checkpoint()
-        inner = self._over_limits(is_sum, function, limits[:-1], env.bind(var, values))
+        self._ranges += 1
+        try:
+            inner = self._over_limits(is_sum, function, limits[:-1], env.bind(var, values))
+        finally:
+            self._ranges -= 1
         mask = scalar_like((values.real >= lo_i) & (values.real <= hi_i), inner)
         if is_sum:
             out = reduce_sum(np.where(mask, inner, 0.0), axis, hi - lo + 1)

@@ -10,9 +10,11 @@
    where bounds hold with equality, more of them for an inequality.  An equality must
    hold on every instance to a tight tolerance, an inequality on every instance; the first
    failing instance is the counterexample.  A side that refers to something the problem
-   does not have (`q_{d_k+1}`, `a_T`, `g_0`) is undefined there, and on any instance
-   that makes the step invalid with that reason.  Out of time, or unable to evaluate, the
-   step is undecided, never valid.
+   does not have (`q_{d_k+1}`, `a_T`, `g_0`) is undefined there: when a sum's range names
+   it (`\\sum_{i=1}^{t} g_{i-1}`), on any instance, that makes the step invalid with that
+   reason; a free value where the line names it (`m_{t-2}` at t = 1) is outside the line's
+   domain and is skipped, said in the message (invalid when no instance is left).  Out of
+   time, or unable to evaluate, the step is undecided, never valid.
 """
 
 from __future__ import annotations
@@ -234,6 +236,7 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
     worlds = scope.worlds
     instances = worlds.for_relation(relation) if hasattr(worlds, "for_relation") else worlds
     checked = skipped = tight = 0
+    undefined_first = None  # the first instance where a side names what is not there
     for inst in instances:
         checkpoint()
         evaluator = Evaluator(inst, compiled, scope.free_domains)
@@ -249,10 +252,22 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
             left, right = _as_vectors(left, right)
         left, right = np.broadcast_arrays(left, right)
         undefined = _undefined(left, right, left_reasons, right_reasons)
-        if undefined is not None:  # a term outside its object (g_0 of g_1, g_2, …): wrong
+        if undefined is not None:
             side, reason, where = undefined
             example = _counterexample(inst, free, env, left, right, where, (lhs, rhs), evaluator)
-            return Verdict(INVALID, f"the {side} side is undefined: {reason}", "random", example)
+            if evaluator.ranged:
+                # a sum's range names a term its object lacks (g_0 of g_1, g_2, …): the sum
+                # claims every term of its range, so the step is wrong, whatever else holds
+                reason = evaluator.ranged[0]
+                return Verdict(
+                    INVALID, f"the {side} side is undefined: {reason}", "random", example
+                )
+            # a free value where the line names what is not there (m_{t-2} at t = 1) is
+            # outside the line's domain; the step still holds nowhere if nothing is left
+            if undefined_first is None:
+                undefined_first = (side, reason, example)
+            skipped += 1
+            continue
         defined = np.isfinite(left) & np.isfinite(right) & _distinct(env, compiled, left.shape)
         if not defined.any():
             skipped += 1
@@ -268,6 +283,9 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
             )
         checked += 1
         tight += inst.edge is not None
+    if checked == 0 and undefined_first is not None:
+        side, reason, example = undefined_first
+        return Verdict(INVALID, f"the {side} side is undefined: {reason}", "random", example)
     if checked == 0:
         return Verdict(
             UNDECIDED,
@@ -279,6 +297,8 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
     if tight:
         parts.append(f"{tight} of them tight cases")
     note = f"; {skipped} instance(s) where a side was undefined were skipped" if skipped else ""
+    if undefined_first is not None:
+        note += f" ({undefined_first[1]})"
     if relation == "=":
         return Verdict(VALID, f"holds on {', '.join(parts)}{note}", "random")
     return Verdict(

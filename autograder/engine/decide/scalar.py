@@ -19,6 +19,7 @@ where one side is real and the other is not is a counterexample like any other.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -42,6 +43,8 @@ EQUALITY_POINTS = 10
 INEQUALITY_POINTS = 40
 GRID = 48
 PROOF_BUDGET = 0.3
+DIVERGES = sp.Symbol("diverges")  # what `_branch` gives where a series has no sum
+SERIES_BUDGET = 2.0  # sympy's closed form of an infinite sum (rare; cached)
 
 
 @dataclass
@@ -55,8 +58,12 @@ class Problem:
 
 def decide_scalar(lhs: sp.Expr, relation: str, rhs: sp.Expr, problem: Problem) -> Verdict | None:
     """The verdict, or None when the step is not a scalar step this module can decide."""
+    lhs, rhs = _closed_form(lhs), _closed_form(rhs)
+    if lhs is None or rhs is None:
+        return None
     if not (
-        precise.eligible(lhs, problem.free_indexed) and precise.eligible(rhs, problem.free_indexed)
+        precise.eligible(_pieces(lhs), problem.free_indexed)
+        and precise.eligible(_pieces(rhs), problem.free_indexed)
     ):
         return None
     symbols = sorted(_free(lhs) | _free(rhs), key=lambda s: s.name)
@@ -75,7 +82,20 @@ def decide_scalar(lhs: sp.Expr, relation: str, rhs: sp.Expr, problem: Problem) -
         sampler.reset()
         try:
             ev = precise.Evaluator(point, sampler if problem.free_indexed else None)
-            left, right = ev.run(lhs), ev.run(rhs)
+            at_lhs, at_rhs = _branch(lhs, point), _branch(rhs, point)
+            if at_lhs is None or at_rhs is None:
+                return None  # a condition sympy cannot settle here
+            if DIVERGES in (at_lhs, at_rhs):
+                side = "left" if at_lhs is DIVERGES else "right"
+                instance = {s.name: _show_exact(v) for s, v in point.items()}
+                return Verdict(
+                    INVALID,
+                    f"the infinite sum on the {side} side does not converge here, so it is "
+                    "not a number",
+                    "exact",
+                    Counterexample(instance, "diverges" if side == "left" else "", ""),
+                )
+            left, right = ev.run(at_lhs), ev.run(at_rhs)
         except precise.NotPrecise:
             return None
         except (ZeroDivisionError, ValueError, OverflowError, TypeError):
@@ -118,6 +138,77 @@ def _neither_real(left: precise.Value, right: precise.Value) -> bool:
     scale = max(left.scale, right.scale, abs(left.value), abs(right.value), 1)
     tol = precise.RTOL * scale
     return bool(abs(mpmath.im(left.value)) > tol and abs(mpmath.im(right.value)) > tol)
+
+
+def _closed_form(expr: sp.Expr) -> sp.Expr | None:
+    """`expr` with each infinite sum (`\\sum_{k=0}^{\\infty} r^k`) replaced by sympy's closed
+    form, kept with its conditions (`1/(1-r)` where r < 1) for `_branch` to pick from at
+    each point; None when sympy finds none in budget (the step is then not decided here)."""
+    infinite = [
+        node
+        for node in expr.atoms(sp.Sum)
+        if any(limit.is_infinite for lim in node.limits for limit in lim[1:])
+    ]
+    if not infinite:
+        return expr
+    closed = {}
+    for node in infinite:
+        value = _summed(node)
+        if value is None:
+            return None
+        closed[node] = value
+    return expr.xreplace(closed)
+
+
+@functools.lru_cache(maxsize=256)
+def _summed(node: sp.Sum) -> sp.Expr | None:
+    """sympy's closed form of one infinite sum (a second or so the first time: cached),
+    or None: none found in budget, or one that still holds the sum outside a condition."""
+    try:
+        with deadline(min(SERIES_BUDGET, remaining())):
+            value = node.doit()
+    except (TimeUp, TypeError, ValueError, ArithmeticError, NotImplementedError):
+        return None
+    if isinstance(value, sp.Piecewise):
+        # the last piece may be the unsummed series (where it diverges): `_branch` skips it
+        if any(piece.has(sp.Sum) for piece, _ in value.args[:-1]):
+            return None
+        return value
+    return None if value.has(sp.Sum) else value
+
+
+def _pieces(expr: sp.Expr) -> sp.Expr:
+    """What `_branch` may pick from a conditional closed form, for the eligibility test."""
+    return expr.xreplace(
+        {
+            pw: sp.Add(*(piece for piece, _ in pw.args if not piece.has(sp.Sum)))
+            for pw in expr.atoms(sp.Piecewise)
+        }
+    )
+
+
+def _branch(expr: sp.Expr, point: dict):
+    """`expr` with each conditional closed form settled at `point`: the piece whose
+    condition holds there; DIVERGES where only the unsummed series remains; None where
+    a condition cannot be settled."""
+    pieces = expr.atoms(sp.Piecewise)
+    if not pieces:
+        return expr
+    values = {s: sp.Rational(v.numerator, v.denominator) for s, v in point.items()}
+    chosen = {}
+    for piecewise in pieces:
+        for piece, cond in piecewise.args:
+            holds = cond.subs(values) if cond is not sp.true else sp.true
+            if holds is sp.true:
+                if piece.has(sp.Sum):
+                    return DIVERGES
+                chosen[piecewise] = piece
+                break
+            if holds is not sp.false:
+                return None
+        else:
+            return None
+    return expr.xreplace(chosen)
 
 
 def _free(expr: sp.Expr) -> set[sp.Symbol]:

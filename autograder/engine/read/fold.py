@@ -227,8 +227,9 @@ def _group_node(g: Group) -> Node:
     return g.args[0]
 
 
-def _bracket_arg(h: Head, items, i: int, kinds=("(", "[", "{")):
+def _bracket_arg(h: Head, items, i: int, kinds=None):
     """The group right after a head, if there is one of the given kinds."""
+    kinds = kinds or ("(", "[", "{")
     if i + 1 < len(items) and isinstance(items[i + 1], Unit):
         core = items[i + 1].core
         if isinstance(core, Group) and core.kind in kinds and core.args:
@@ -284,7 +285,8 @@ def _func_head(u, h: Head, items, i: int, depth: int):
                 f"`{_disp(h)}`?): write `\\frac{{1}}{{{_disp(h)} x}}` for the reciprocal",
             )
         func, power = INVERSE[func], None  # `\tan^{-1} x` is arctan, as sympy prints it
-    g = _bracket_arg(h, items, i)
+    # `\max\{a, b\}` as well as `\max(a, b)`: a set of values to compare
+    g = _bracket_arg(h, items, i, ("(", "[", "{", "\\{") if func in ("max", "min") else None)
     if g is not None:
         core = g.core
         if core.sep is not None:
@@ -480,12 +482,15 @@ def _read_unit(items, i: int, depth: int):
             return None, i + 1
         node = _group_node(core)
         posts = u.posts
-        if core.kind == "||" and posts and posts[0].kind == "sub":  # `\|v\|_2`
-            if posts[0].node != Num("2"):
+        if core.kind == "||" and posts and posts[0].kind == "sub":  # `\|v\|_2`, `\|v\|_1`
+            if posts[0].node not in (Num("2"), Num("1")):
                 raise Fail(
                     posts[0].pos,
-                    "only the Euclidean norm is read: write `\\|v\\|` or `\\|v\\|_2`",
+                    "the norms read are the Euclidean norm, `\\|v\\|` or `\\|v\\|_2`, and "
+                    "the 1-norm `\\|v\\|_1`",
                 )
+            if posts[0].node == Num("1"):
+                node = Call("norm1", node.args, pos=node.pos)
             u = Unit(core, posts[1:])
         if u.posts and _is_apply_chain(node):
             # `(x (x+1))^2`: keep this bracket as a one-factor product, so that a power

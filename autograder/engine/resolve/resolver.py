@@ -262,7 +262,10 @@ class Resolver:
         raise ResolveError("a transposed vector must be followed by a vector", node.pos)
 
     def _iverson(self, node, scope):
-        return ir.Indicator(self.resolve(node.left, scope), self.resolve(node.right, scope))
+        left, right = self.resolve(node.left, scope), self.resolve(node.right, scope)
+        if node.op == "=":
+            return ir.Indicator(left, right)
+        return ir.Indicator(left, right, sp.Integer(ir.COMPARISONS.index(node.op)))
 
     def _inner(self, node, scope):
         return ir.Dot(self._vector(node.left, scope), self._vector(node.right, scope))
@@ -295,6 +298,9 @@ class Resolver:
         if node.func == "norm" and len(args) == 1:  # `\\|v\\|`: Euclidean; of a number, |x|
             value = args[0]
             return sp.sqrt(ir.Dot(value, value)) if _is_vector(value) else sp.Abs(value)
+        if node.func == "norm1" and len(args) == 1:  # `\|v\|_1`: the sum of |v_i|
+            value = args[0]
+            return ir.Dot(sp.Abs(value), ir.OnesVector()) if _is_vector(value) else sp.Abs(value)
         if node.func == "softmax" and len(args) == 1:
             if not _is_vector(args[0]):
                 raise ResolveError("softmax takes a vector", node.pos)
@@ -314,6 +320,8 @@ class Resolver:
         key = name_key(node)
         if key is not None and key in scope:
             return scope[key]
+        if key == "infty" and key not in self.c.names:  # `\sum_{k=0}^{\infty}`: not a name
+            return sp.oo
         bare = name_key(node, with_sub=False)
         if bare in self.c.macro_defaults and (node.sub is None or key not in self.c.names):
             macro = self.c.macros[(bare, self.c.macro_defaults[bare])]
