@@ -23,6 +23,11 @@ CLIPPED = (
 )
 RELU = r"\sum_{{i=1}}^{{n}} [x_i > 0] x_i = \sum_{{i=1}}^{{n}} {}"
 BIG = r"\Big(\sum_{{i=1}}^{{n}} x_i\Big)^2 = \bigl(\sum_{{i=1}}^{{n}} {}\bigr)^2"
+JOINT = "% let x latent, z latent, p(x, z) joint density; f(x, z) function\n"
+TOWER = r"\mathbb{{E}}_{{p(x,z)}}[f(x,z)] = \mathbb{{E}}_{{p(x)}}[\mathbb{{E}}_{{{}}}[f(x,z)]]"
+EMPIRICAL = (
+    r"\mathbb{{E}}_{{x \sim \hat p}}[\log p_\theta(x)] = \frac{{1}}{{N}} \sum_{{i=1}}^{{N}} {}"
+)
 # adam_unroll's second line; at t = 1 its sum is empty, so only t >= 2 can show g_{i-1} wrong
 UNROLLED = (
     r"m_t = \beta_1 m_{{t-1}} + (1-\beta_1) g_t"
@@ -200,6 +205,27 @@ ROWS = [
     ),
     ("sized brackets around a sum", None, VECTOR_X + "\n" + BIG.format("x_i"), "valid"),
     ("sized brackets around a sum, wrong", None, VECTOR_X + "\n" + BIG.format("x_i^2"), "invalid"),
+    ("an expectation over two variables", None, JOINT + TOWER.format("p(z|x)"), "valid"),
+    ("an expectation over two variables, wrong", None, JOINT + TOWER.format("p(z)"), "invalid"),
+    (
+        "the empirical law as a distribution",
+        "mle_kl",
+        EMPIRICAL.format(r"\log p_\theta(x_i)"),
+        "valid",
+    ),
+    (
+        "the empirical law as a distribution, wrong",
+        "mle_kl",
+        EMPIRICAL.format(r"p_\theta(x_i)"),
+        "invalid",
+    ),
+    ("the empirical law at a data point", "mle_kl", r"\hat p(x_1) \ge \frac{1}{N}", "valid"),
+    (
+        "the empirical law at a data point, wrong",
+        "mle_kl",
+        r"\hat p(x_1) \le \frac{1}{N}",
+        "invalid",
+    ),
 ]
 
 

@@ -401,7 +401,7 @@ class Resolver:
         try:
             if self._depth > MAX_DEPTH:
                 raise ResolveError(f"the definition of `{macro.written}` uses itself", pos)
-            return expand(macro, tuple(args), pos, name_key)
+            return expand(macro, tuple(args), pos, name_key, self.c.sequences.__contains__)
         finally:
             self._depth -= 1
 
@@ -574,7 +574,10 @@ class Resolver:
                     node.pos,
                 )
             return ir.Mean(self.resolve(node.body, scope))
-        if isinstance(dist, sx.Sim):
+        law = self._defined_law(dist, scope)
+        if law is not None:  # `\\mathbb{E}_{x \\sim \\hat p}`: a defined law is a distribution
+            var, weight, inner = law
+        elif isinstance(dist, sx.Sim):
             var = self._bound_var(dist.var, scope, "the variable of an expectation")
             inner = {**scope, var.name: var}
             weight = self._weight(dist.dist, inner, var, node.pos)
@@ -588,15 +591,40 @@ class Resolver:
             weight = self._weight(dist, scope, None, node.pos)
             free = [v for v in weight.variables if isinstance(v, ir.DomainVar)]
             free = [v for v in free if v.name not in self.c.observed]
-            if len(free) != 1:
+            if not free:
                 raise ResolveError(
-                    "an expectation over more than one variable: "
+                    "this expectation has no variable to average over: "
                     "write it as \\mathbb{E}_{z \\sim q(z)}",
                     node.pos,
                 )
-            var = free[0]
-            inner = {**scope, var.name: var}
+            # `\\mathbb{E}_{p(x, z)}[f]` = sum over x and z of p(x, z) f: the last variable
+            # weighted, the others summed around it (the weight is their joint law)
+            inner = {**scope, **{v.name: v for v in free}}
+            value = ir.Expectation(self.resolve(node.body, inner), free[-1], weight)
+            for other in reversed(free[:-1]):
+                value = ir.Total(value, other)
+            return value
         return ir.Expectation(self.resolve(node.body, inner), var, weight)
+
+    def _defined_law(self, dist, scope):
+        """`x \\sim \\hat p` or `\\hat p` alone, where `\\hat p` is a function of one variable
+        defined by a formula (the empirical law): (the variable, its weight, the scope)."""
+        var_node = dist.var if isinstance(dist, sx.Sim) else None
+        law = dist.dist if isinstance(dist, sx.Sim) else dist
+        if not isinstance(law, sx.Name):
+            return None
+        bare = name_key(law, with_sub=False)
+        if bare in self.c.densities or (bare, 1) not in self.c.macros:
+            return None
+        if var_node is None:
+            default = self.c.macros[(bare, 1)].default
+            if not default:
+                return None
+            var_node = default[0]
+        var = self._bound_var(var_node, scope, "the variable of an expectation")
+        inner = {**scope, var.name: var}
+        weight = self.resolve(sx.Apply(law, (var_node,), (), pos=law.pos), inner)
+        return var, weight, inner
 
     def _trajectory_law(self, dist, var) -> bool:
         """The policy as the law of a trajectory: `tau ~ pi_theta` (the common RL
