@@ -28,6 +28,10 @@ TOWER = r"\mathbb{{E}}_{{p(x,z)}}[f(x,z)] = \mathbb{{E}}_{{p(x)}}[\mathbb{{E}}_{
 EMPIRICAL = (
     r"\mathbb{{E}}_{{x \sim \hat p}}[\log p_\theta(x)] = \frac{{1}}{{N}} \sum_{{i=1}}^{{N}} {}"
 )
+RANDOM = r"% let k, q \in \mathbb{R}^d random"
+LINEARITY = "\n" + r"\mathbb{E}[q_1 + k_1] = \mathbb{E}[q_1] + \mathbb{E}[k_1]"
+INDEPENDENT = "\n" + r"\mathbb{E}[q_1 k_1] = \mathbb{E}[q_1] \mathbb{E}[k_1]"
+SCALED = "\n" + r"\mathrm{Var}(q^\top k) = d"
 # adam_unroll's second line; at t = 1 its sum is empty, so only t >= 2 can show g_{i-1} wrong
 UNROLLED = (
     r"m_t = \beta_1 m_{{t-1}} + (1-\beta_1) g_t"
@@ -226,6 +230,20 @@ ROWS = [
         r"\hat p(x_1) \le \frac{1}{N}",
         "invalid",
     ),
+    # -- a declaration assumes only what it says -------------------------------------------
+    ("moments not declared: a mean is not 0", None, RANDOM + "\n\\mathbb{E}[q_1] = 0", "invalid"),
+    (
+        "moments not declared: nor equal",
+        None,
+        RANDOM + "\n\\mathbb{E}[q_1] = \\mathbb{E}[q_2]",
+        "invalid",
+    ),
+    ("moments not declared: variance", None, RANDOM + "\n\\mathrm{Var}(q^\\top k) = d", "invalid"),
+    ("moments not declared: linearity", None, RANDOM + LINEARITY, "valid"),
+    ("independence is declared", None, RANDOM + INDEPENDENT, "valid"),
+    ("a mean declared", None, RANDOM + ", mean 0\n\\mathbb{E}[q_1] = 0", "valid"),
+    ("a mean declared, the variance not", None, RANDOM + ", mean 0" + SCALED, "invalid"),
+    ("both moments declared", None, RANDOM + ", mean 0, variance 1" + SCALED, "valid"),
 ]
 
 
