@@ -251,6 +251,29 @@ class Total(_Opaque):
         return rf"\sum_{{{_tex(printer, var)}}} \left({_tex(printer, body)}\right)"
 
 
+class Extremum(_Opaque):
+    """`\\max_k body` or `\\min_a body`: the largest (code 1) or smallest (code -1) value of
+    the body over a finite range: a variable's whole domain, args (body, v, code), or the
+    integers lo..hi of an index, args (body, k, code, lo, hi)."""
+
+    is_real = True
+
+    @property
+    def free_symbols(self):
+        body, var = self.args[:2]
+        limits = set().union(*(a.free_symbols for a in self.args[3:]))
+        return (body.free_symbols - {var}) | limits
+
+    def _latex(self, printer):
+        body, var, code = self.args[:3]
+        op = r"\max" if int(code) > 0 else r"\min"
+        under = _tex(printer, var)
+        if len(self.args) > 3:
+            lo, hi = (_tex(printer, a) for a in self.args[3:])
+            under = rf"{under} \in \{{{lo}, \dots, {hi}\}}"
+        return rf"{op}_{{{under}}} {_tex(printer, body)}"
+
+
 class DomainIntegral(Total):
     """`\\int body\\, dv` over a discrete variable: the same as `Total`."""
 
@@ -283,6 +306,7 @@ class Grad(_Opaque):
 
 
 OPAQUE = (
+    Extremum,
     Dens,
     Fn,
     Basis,

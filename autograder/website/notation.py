@@ -253,6 +253,11 @@ NOTATION: list[tuple[str, str, list[Row]]] = [
             ),
             R("algebra", (r"[x \ge 0] + [x < 0]", r"1"), "Iverson brackets with a comparison"),
             R(
+                "softmax_shift",
+                (r"\max_i x_i", r"\max_{i=1}^{n} x_i", r"-\min_i (-x_i)"),
+                "a maximum or minimum over an index or a finite variable",
+            ),
+            R(
                 "mle_kl",
                 (
                     r"\mathbb{E}_{x \sim \hat p}[\log p_\theta(x)]",

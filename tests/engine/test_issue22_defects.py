@@ -28,6 +28,8 @@ TOWER = r"\mathbb{{E}}_{{p(x,z)}}[f(x,z)] = \mathbb{{E}}_{{p(x)}}[\mathbb{{E}}_{
 EMPIRICAL = (
     r"\mathbb{{E}}_{{x \sim \hat p}}[\log p_\theta(x)] = \frac{{1}}{{N}} \sum_{{i=1}}^{{N}} {}"
 )
+LOGITS = "% let z \\in \\mathbb{R}^K; k \\in \\{1, \\dots, K\\}\n"
+POLICY = "% let \\pi_\\theta(a|s) softmax policy; T horizon\n"
 RANDOM = r"% let k, q \in \mathbb{R}^d random"
 LINEARITY = "\n" + r"\mathbb{E}[q_1 + k_1] = \mathbb{E}[q_1] + \mathbb{E}[k_1]"
 INDEPENDENT = "\n" + r"\mathbb{E}[q_1 k_1] = \mathbb{E}[q_1] \mathbb{E}[k_1]"
@@ -228,6 +230,32 @@ ROWS = [
         "the empirical law at a data point, wrong",
         "mle_kl",
         r"\hat p(x_1) \le \frac{1}{N}",
+        "invalid",
+    ),
+    (
+        "a maximum over an index",
+        None,
+        LOGITS + r"\log \sum_{k=1}^{K} e^{z_k} \le \max_k z_k + \log K",
+        "valid",
+    ),
+    (
+        "a maximum over an index, wrong",
+        None,
+        LOGITS + r"\log \sum_{k=1}^{K} e^{z_k} \le \max_k z_k",
+        "invalid",
+    ),
+    ("a minimum through a maximum", None, LOGITS + r"\min_k z_k = -\max_k (-z_k)", "valid"),
+    ("a minimum through a maximum, wrong", None, LOGITS + r"\min_k z_k = \max_k (-z_k)", "invalid"),
+    (
+        "a maximum over a finite variable",
+        None,
+        POLICY + r"\max_a \pi_\theta(a|s) \ge \pi_\theta(a|s)",
+        "valid",
+    ),
+    (
+        "a maximum over a finite variable, wrong",
+        None,
+        POLICY + r"\max_a \pi_\theta(a|s) \le \frac{1}{2}",
         "invalid",
     ),
     # -- a declaration assumes only what it says -------------------------------------------

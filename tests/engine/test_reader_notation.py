@@ -287,7 +287,8 @@ REFUSED = [
     (r"\lVert v", 1, r"unbalanced `\lVert`: no matching `\rVert`"),
     (r"a + \| v", 5, r"unbalanced `\|`: no matching `\|`"),
     (r"p(x \| z)", 5, r"`\|` only separates the two sides of `\mathrm{KL}(q \| p)`"),
-    (r"\max_a q(s, a)", 5, r"`\max` with a subscript (a maximum over a variable) is not read"),
+    (r"\max_{a > 0} q(s, a)", 7, r"write the range of a max as `\max_{i=1}^{n}`"),
+    (r"\prod_{i > 0} a_i", 8, r"write the range of a prod as `\prod_{i=1}^{n}`"),
     (r"\lfloor x \rfloor", 1, r"`\lfloor` (floors and ceilings) is not supported"),
 ]
 

@@ -301,6 +301,44 @@ class Evaluator:
             out = np.where(mask, inner, 1.0).prod(axis=axis, keepdims=True)
         return np.where(scalar_like(ok, out), out, np.nan)
 
+    def _extremum(self, expr, env):
+        """`\\max_k body` over an index's lo..hi, or over a finite variable's domain: the
+        body's real values along the variable's own axis, reduced (NaN where not real)."""
+        body, var, code = expr.args[:3]
+        axis = env.next_axis()
+        inside = None
+        if len(expr.args) > 3:
+            lo_i, lo_ok = to_index(self.ev(expr.args[3], env))
+            hi_i, hi_ok = to_index(self.ev(expr.args[4], env))
+            lo_i, hi_i, lo_ok, hi_ok = np.broadcast_arrays(lo_i, hi_i, lo_ok, hi_ok)
+            ok = lo_ok & hi_ok
+            if not ok.any():
+                raise EvalError(f"the range of the maximum over {var} is not integers")
+            lo, hi = int(lo_i[ok].min()), int(hi_i[ok].max())
+            if hi < lo:
+                raise EvalError(f"the maximum over {var} is over an empty range")
+            if hi - lo + 1 > MAX_RANGE:
+                raise EvalError(f"the maximum over {var} has {hi - lo + 1} values, too many")
+            values = along(axis, np.arange(lo, hi + 1))
+            inside = (values.real >= lo_i) & (values.real <= hi_i)
+        else:
+            values, _ = self.domain_values(var, axis)
+        self._ranges += 1
+        try:
+            f = self.ev(body, env.bind(var, values))
+        finally:
+            self._ranges -= 1
+        if is_vector(f):
+            raise EvalError("a maximum of vectors is not defined")
+        shape = list(np.broadcast_shapes(f.shape, values.shape))
+        f = np.broadcast_to(f, tuple(shape))
+        real = np.where(np.abs(f.imag) < 1e-12, f.real, np.nan)
+        if inside is not None:
+            empty = -np.inf if int(code) > 0 else np.inf
+            real = np.where(np.broadcast_to(inside, real.shape), real, empty)
+        reduce = np.max if int(code) > 0 else np.min
+        return reduce(real, axis=axis, keepdims=True).astype(complex)
+
     def _indexed(self, expr, env):
         name = expr.base.label.name
         if len(expr.indices) != 1:
@@ -662,6 +700,7 @@ def _table():
         ir.KL: e._kl,
         ir.Grad: e._grad,
         ir.Indicator: e._indicator,
+        ir.Extremum: e._extremum,
         ir.Basis: e._basis,
         sp.KroneckerDelta: e._kronecker,
     }

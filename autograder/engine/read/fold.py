@@ -269,12 +269,9 @@ def _func_head(u, h: Head, items, i: int, depth: int):
     """`\\log x`, `\\log(x)`, `\\log_2 x`, `\\sin^2 x`, `\\tan^{-1} x`, `\\max(a, b)`."""
     p = h.pos
     if h.name in ("max", "min") and any(q.kind == "sub" for q in u.posts):
-        sub = next(q for q in u.posts if q.kind == "sub")
-        raise Fail(
-            sub.pos,
-            f"`{_disp(h)}` with a subscript (a {h.name}imum over a variable) is not read "
-            f"yet: write the values it compares, e.g. `{_disp(h)}(a, b)`",
-        )
+        # `\max_k z_k`, `\min_a q(s, a)`: over a finite range, taking the rest of the
+        # product like `\sum`
+        return _bigop_head(u, h, items, i, depth)
     base, power = scripts(h, u.posts, ("sub", "sup") if h.name == "log" else ("sup",))
     func = h.name
     if power == _MINUS_ONE:
@@ -318,12 +315,14 @@ def _logged(node: Node, base, p: int) -> Node:
 
 
 def _bigop_head(u, h: Head, items, i: int, depth: int):
-    """`\\sum_{i=1}^{n}`, `\\prod_t`, `\\arg\\max_\\theta`: they take the rest of the product."""
+    """`\\sum_{i=1}^{n}`, `\\prod_t`, `\\arg\\max_\\theta`, `\\max_k`: they take the rest of the
+    product."""
     sub, sup = scripts(h, u.posts, ("sub", "sup"))
     var = lower = None
     if isinstance(sub, Rel):
         if sub.op != "=":
-            raise Fail(sub.pos, "write the range of a sum as `\\sum_{i=1}^{n}`")
+            op = "sum" if h.name in ("sum", "argmax", "argmin") else h.name
+            raise Fail(sub.pos, f"write the range of a {op} as `\\{op}_{{i=1}}^{{n}}`")
         var, lower = sub.lhs, sub.rhs
     elif isinstance(sub, Sim):
         raise Fail(sub.pos, "`\\sim` is only read in an expectation's subscript")

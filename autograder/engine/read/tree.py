@@ -140,7 +140,8 @@ class Index(Node):
 
 @dataclass(frozen=True)
 class BigOp(Node):
-    """`\\sum` or `\\prod` ("sum" / "prod").
+    """`\\sum` or `\\prod` ("sum" / "prod"), `\\max_k` or `\\min_k` ("max" / "min"), and
+    `\\arg\\max_\\theta` / `\\arg\\min_\\theta` ("argmax" / "argmin").
 
     `\\sum_{i=1}^{t} f` -> var=Name("i"), lower=Num("1"), upper=Name("t");
     `\\sum_z f` -> var=Name("z"), lower=None, upper=None;

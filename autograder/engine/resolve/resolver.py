@@ -813,7 +813,7 @@ class Resolver:
     def _bigop(self, node: sx.BigOp, scope):
         if node.kind in ("argmax", "argmin"):
             return self._argopt(node, scope)
-        make = sp.Sum if node.kind == "sum" else sp.Product
+        make = {"sum": sp.Sum, "prod": sp.Product}.get(node.kind, _extremum(node.kind))
         if node.var is None or not isinstance(node.var, sx.Name):
             raise ResolveError(
                 f"write the index of the {node.kind}, e.g. \\{node.kind}_{{i=1}}^{{n}}", node.pos
@@ -838,6 +838,9 @@ class Resolver:
         var = self._declared(key)
         if isinstance(var, ir.DomainVar) and node.kind == "sum":
             return ir.Total(self.resolve(node.body, {**scope, key: var}), var)
+        if isinstance(var, ir.DomainVar) and node.kind in ("max", "min"):
+            body = self.resolve(node.body, {**scope, key: var})
+            return ir.Extremum(body, var, sp.Integer(1 if node.kind == "max" else -1))
         var = sx.latex(node.var)
         raise ResolveError(
             f"`\\{node.kind}_{{{var}}}`: say where {var} runs, e.g. "
@@ -856,6 +859,12 @@ class Resolver:
 
     def _sim(self, node, scope):
         raise ResolveError("`\\sim` only belongs in an expectation's subscript", node.pos)
+
+
+def _extremum(kind: str):
+    """`\\max_{k=1}^{n}` / `\\max_k` over an index, built as `sp.Sum` is: (body, (k, lo, hi))."""
+    code = sp.Integer(1 if kind == "max" else -1)
+    return lambda body, limits: ir.Extremum(body, limits[0], code, limits[1], limits[2])
 
 
 # Numbers are exact in sympy: a number with millions of digits (`10^{10^{10}}`, `(10^6)!`)
