@@ -114,6 +114,11 @@ NOTATION: list[tuple[str, str, list[Row]]] = [
                 (r"\sum_{k=0}^{\infty} \beta_1^{k}", r"\frac{1}{1-\beta_1}"),
                 "an infinite sum (decided through its closed form; one that diverges is wrong)",
             ),
+            R(
+                "pg_baseline",
+                (r"\sum_{b} \pi_\theta(b|s)", r"\sum_{a} \pi_\theta(a|s)", r"1"),
+                "a bound variable may take another name: it runs where its density's argument does",
+            ),
             R("algebra", (r"\prod_{i=1}^{3} a", r"a^3"), "product"),
         ],
     ),

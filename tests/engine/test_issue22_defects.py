@@ -258,6 +258,21 @@ ROWS = [
         POLICY + r"\max_a \pi_\theta(a|s) \le \frac{1}{2}",
         "invalid",
     ),
+    ("a bound action renamed", "pg_baseline", r"\sum_{b} \pi_\theta(b|s) = 1", "valid"),
+    ("a bound action renamed, wrong", "pg_baseline", r"\sum_{b} \pi_\theta(b|s) = 0", "invalid"),
+    ("a bound variable renamed", "is_clipping", r"\sum_{b} \mu(b) \rho(b) = 1", "valid"),
+    (
+        "a bound variable renamed, wrong",
+        "is_clipping",
+        r"\sum_{b} \mu(b) \rho(b) = \bar c",
+        "invalid",
+    ),
+    (
+        "a renaming that would capture a free a",
+        "is_clipping",
+        r"\sum_{b} \mu(b) \rho(a) = 1",
+        "not valid",
+    ),
     # -- a declaration assumes only what it says -------------------------------------------
     ("moments not declared: a mean is not 0", None, RANDOM + "\n\\mathbb{E}[q_1] = 0", "invalid"),
     (

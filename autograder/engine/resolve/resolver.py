@@ -841,12 +841,46 @@ class Resolver:
         if isinstance(var, ir.DomainVar) and node.kind in ("max", "min"):
             body = self.resolve(node.body, {**scope, key: var})
             return ir.Extremum(body, var, sp.Integer(1 if node.kind == "max" else -1))
+        renamed = self._renamed(node, key, scope) if node.kind in ("sum", "max", "min") else None
+        if renamed is not None:  # `\\sum_b \\mu(b)`: b runs where a does
+            body = self.resolve(node.body, {**scope, key: renamed})
+            if node.kind == "sum":
+                return ir.Total(body, renamed)
+            return ir.Extremum(body, renamed, sp.Integer(1 if node.kind == "max" else -1))
         var = sx.latex(node.var)
         raise ResolveError(
             f"`\\{node.kind}_{{{var}}}`: say where {var} runs, e.g. "
             f"`\\{node.kind}_{{{var}=1}}^{{n}}`",
             node.pos,
         )
+
+    def _renamed(self, node: sx.BigOp, key: str, scope) -> ir.DomainVar | None:
+        """The declared variable an undeclared bound name stands for, read from where the
+        body uses it: `\\sum_b \\mu(b)` with μ a density over a, `\\sum_b \\pi_\\theta(b|s)` with
+        the policy's action a.  None unless every use names the same variable and that
+        variable is not also used in the body (renaming b to a must not capture it)."""
+        slots: set = set()
+        mentions: list = []
+
+        def visit(n):
+            if isinstance(n, sx.Apply):
+                spec = self.c.densities.get(name_key(n.func)) if n.func is not None else None
+                # only a density says where its arguments run (`\\rho(b)` expands to them)
+                for place, args in (("over", n.args), ("on", n.given)) if spec else ():
+                    for i, arg in enumerate(args):
+                        if isinstance(arg, sx.Name) and name_key(arg) == key:
+                            slots.add(_slot(spec, place, i, len(n.args)))
+            if isinstance(n, sx.Name):
+                mentions.append(name_key(n))
+            walk(n, visit)
+
+        visit(node.body)
+        if len(slots) != 1:
+            return None
+        var = slots.pop()
+        if var is None or var.name in scope or var.name in mentions:
+            return None
+        return var
 
     def _integral(self, node: sx.Integral, scope):
         var = self._bound_var(node.var, scope, "the variable of an integral")
@@ -919,6 +953,20 @@ def _variables(value) -> list:
     if isinstance(value, sp.Basic):
         return sorted((s for s in value.free_symbols if isinstance(s, ir.DomainVar)), key=str)
     return []
+
+
+def _slot(spec, place: str, i: int, count: int):
+    """The declared variable in argument `i` of a density (`place` "over" or "on")."""
+    if not spec:
+        return None
+    if _positional(spec):
+        variables = spec[1] if place == "over" else spec[2]
+        var = variables[i] if i < len(variables) else None
+    elif place == "over" and count == 1 and len(spec) == 1:
+        var = next(iter(spec))
+    else:
+        return None
+    return var if isinstance(var, ir.DomainVar) else None
 
 
 def _positional(spec) -> bool:
