@@ -40,14 +40,16 @@ def expand(
     try:
         return _substitute(macro.body, mapping, pos, key_of, sequence)
     except _NotAName as err:
-        from autograder.engine.resolve.resolver import ResolveError
-
-        raise ResolveError(
+        raise Misused(
             f"`{sx.latex(err.args[0])}` is not the name of a density or a function, but "
             f"`{macro.written}` applies what is written there to arguments (its definition "
-            "reads it as a function): write the name of one there",
-            pos,
+            "reads it as a function): write the name of one there"
         ) from None
+
+
+class Misused(Exception):
+    """A use of a definition that cannot be written in, said in words (the resolver turns
+    it into a message at the use)."""
 
 
 class _NotAName(Exception):

@@ -395,13 +395,16 @@ class Resolver:
     # -- application --------------------------------------------------------------------
     def _expand(self, macro, args, pos):
         """A defined function's body with the arguments written in, as a syntax tree."""
-        from autograder.engine.resolve.macros import MAX_DEPTH, expand
+        from autograder.engine.resolve.macros import MAX_DEPTH, Misused, expand
 
         self._depth = getattr(self, "_depth", 0) + 1
         try:
             if self._depth > MAX_DEPTH:
                 raise ResolveError(f"the definition of `{macro.written}` uses itself", pos)
-            return expand(macro, tuple(args), pos, name_key, self.c.sequences.__contains__)
+            try:
+                return expand(macro, tuple(args), pos, name_key, self.c.sequences.__contains__)
+            except Misused as err:
+                raise ResolveError(str(err), pos) from None
         finally:
             self._depth -= 1
 
