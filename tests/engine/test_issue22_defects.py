@@ -273,6 +273,19 @@ ROWS = [
         r"\sum_{b} \mu(b) \rho(a) = 1",
         "not valid",
     ),
+    ("a baseline at the state", "pg_baseline", r"\sum_a \pi_\theta(a|s) b(s) = b(s)", "valid"),
+    (
+        "a baseline at a negated state",
+        "pg_baseline",
+        r"\sum_a \pi_\theta(a|s) b(-s) = b(s)",
+        "not valid",
+    ),
+    (
+        "a function at a negated value",
+        "is_clipping",
+        r"\sum_a \mu(a) f(-a) = \sum_a \mu(a) f(a)",
+        "not valid",
+    ),
     # -- a declaration assumes only what it says -------------------------------------------
     ("moments not declared: a mean is not 0", None, RANDOM + "\n\\mathbb{E}[q_1] = 0", "invalid"),
     (
@@ -319,7 +332,7 @@ def test_a_term_outside_its_sequence_says_which():
 def test_a_negated_state_says_what_is_wrong():
     report = check(None, MARKOV + "\n\\sum_y q(y|-x) = 1")
     said = " ".join(s.message for s in report.steps)
-    assert "- x" in said and "state" in said, said
+    assert "- x" in said and "finite set" in said, said
 
 
 def test_a_minus_inside_a_defined_function_says_what_is_wrong():

@@ -465,6 +465,7 @@ class Resolver:
                 # `J(\pi_\theta)` is `J(\theta)`: the objective of the policy
                 return ir.Fn(sp.Symbol(key), sp.Symbol(key), self.c.vectors[self.c.param])
             args = [self.resolve(a, scope) for a in node.args]
+            _states_only(key, args, node.pos)
             make = ir.VectorFn if key in self.c.vector_functions else ir.Fn
             return make(sp.Symbol(key), sp.Symbol(key), *args)
         if any(k == key for k, _ in self.c.macros):
@@ -517,14 +518,7 @@ class Resolver:
                 raise ResolveError(
                     f"`{shown(key)}` is written with {len(over)} argument(s) given {len(on)}", pos
                 )
-            for v in values + cond:  # `\pi(-x)`: a state is a label, not a number
-                arithmetic = isinstance(v, sp.Add | sp.Mul | sp.Pow)
-                if arithmetic and any(isinstance(s, ir.DomainVar) for s in v.free_symbols):
-                    raise ResolveError(
-                        f"`{shown(key)}` takes states of a finite set, and `{sp.latex(v)}` is "
-                        "not one: arithmetic on a state is not defined; write the state itself",
-                        pos,
-                    )
+            _states_only(key, values + cond, pos)
         else:
             declared = {v.name for v in spec}
             for v in values + cond:
@@ -956,6 +950,20 @@ def _variables(value) -> list:
     if isinstance(value, sp.Basic):
         return sorted((s for s in value.free_symbols if isinstance(s, ir.DomainVar)), key=str)
     return []
+
+
+def _states_only(key: str, values, pos: int) -> None:
+    """`\\pi(-x)`, `q(y|x+1)`, `b(-s)`: a value of a finite variable is a label, not a number,
+    so arithmetic on it names nothing; refused in words rather than read at the one value
+    where it happens to land on a state."""
+    for v in values:
+        arithmetic = isinstance(v, sp.Add | sp.Mul | sp.Pow)
+        if arithmetic and any(isinstance(s, ir.DomainVar) for s in v.free_symbols):
+            raise ResolveError(
+                f"`{shown(key)}` takes values of a finite set, and `{sp.latex(v)}` is not "
+                "one: arithmetic on such a value is not defined; write the variable itself",
+                pos,
+            )
 
 
 def _slot(spec, place: str, i: int, count: int):
