@@ -77,6 +77,7 @@ def decide_scalar(lhs: sp.Expr, relation: str, rhs: sp.Expr, problem: Problem) -
     points = _points(symbols, problem, relation, rng)
     sampler = _IndexedValues(problem, rng)
     checked, outside, aimed = 0, 0, False
+    real_domain = not (lhs.has(sp.I) or rhs.has(sp.I))  # a step with i speaks of complex values
     for point in points:
         checkpoint()
         sampler.reset()
@@ -102,7 +103,7 @@ def decide_scalar(lhs: sp.Expr, relation: str, rhs: sp.Expr, problem: Problem) -
             continue
         if not (precise.finite(left.value) and precise.finite(right.value)):
             continue
-        if _neither_real(left, right):
+        if real_domain and _neither_real(left, right) and not precise.compare(left, right, "="):
             outside += 1  # every name is real: a point where neither side is, is not a case
             continue
         checked += 1
