@@ -30,6 +30,7 @@ EMPIRICAL = (
 )
 LOGITS = "% let z \\in \\mathbb{R}^K; k \\in \\{1, \\dots, K\\}\n"
 POLICY = "% let \\pi_\\theta(a|s) softmax policy; T horizon\n"
+BARE = r"\mathbb{{E}}_{{\hat p}}[\log p_\theta(x)] = \frac{{1}}{{N}} \sum_{{i=1}}^{{N}} {}"
 RANDOM = r"% let k, q \in \mathbb{R}^d random"
 LINEARITY = "\n" + r"\mathbb{E}[q_1 + k_1] = \mathbb{E}[q_1] + \mathbb{E}[k_1]"
 INDEPENDENT = "\n" + r"\mathbb{E}[q_1 k_1] = \mathbb{E}[q_1] \mathbb{E}[k_1]"
@@ -284,6 +285,18 @@ ROWS = [
         "a function at a negated value",
         "is_clipping",
         r"\sum_a \mu(a) f(-a) = \sum_a \mu(a) f(a)",
+        "not valid",
+    ),
+    (
+        "the empirical law as a bare subscript",
+        "mle_kl",
+        BARE.format(r"\log p_\theta(x_i)"),
+        "valid",
+    ),
+    (
+        "the empirical law as a bare subscript, wrong",
+        "mle_kl",
+        BARE.format(r"\log p_\theta(x)"),
         "not valid",
     ),
     # -- a declaration assumes only what it says -------------------------------------------

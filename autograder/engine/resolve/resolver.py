@@ -613,11 +613,14 @@ class Resolver:
         bare = name_key(law, with_sub=False)
         if bare in self.c.densities or (bare, 1) not in self.c.macros:
             return None
-        if var_node is None:
-            default = self.c.macros[(bare, 1)].default
-            if not default:
+        if var_node is None:  # `\\mathbb{E}_{\\hat p}`: over the variable it is defined on
+            macro = self.c.macros[(bare, 1)]
+            if macro.default:
+                var_node = macro.default[0]
+            elif isinstance(self.c.names.get(macro.params[0]), ir.DomainVar):
+                var_node = sx.Name(macro.params[0], pos=law.pos)
+            else:
                 return None
-            var_node = default[0]
         var = self._bound_var(var_node, scope, "the variable of an expectation")
         inner = {**scope, var.name: var}
         weight = self.resolve(sx.Apply(law, (var_node,), (), pos=law.pos), inner)
