@@ -156,14 +156,21 @@ class ArgOpt(_Unevaluated):
         return rf"\arg{op}_{{{_tex(printer, self.variable)}}} {_tex(printer, self.objective)}"
 
 
+# the comparisons an Iverson bracket reads, by the code its third argument holds
+COMPARISONS = ("=", ">=", "<=", ">", "<")
+
+
 class Indicator(Opaque):
-    """`[a = b]`, `\\mathbb{1}[a = b]`: 1 where the condition holds, else 0.  args: (a, b)."""
+    """`[a = b]`, `\\mathbb{1}[a = b]`, `[a \\ge b]`: 1 where the condition holds, else 0.
+    args: (a, b) for an equality, (a, b, code) for `COMPARISONS[code]`."""
 
     is_real = True
 
     def _latex(self, printer):
-        a, b = (_tex(printer, x) for x in self.args)
-        return rf"\left[{a} = {b}\right]"
+        a, b = (_tex(printer, x) for x in self.args[:2])
+        op = COMPARISONS[int(self.args[2])] if len(self.args) > 2 else "="
+        shown = {">=": r"\ge", "<=": r"\le"}.get(op, op)
+        return rf"\left[{a} {shown} {b}\right]"
 
 
 class Const(sp.Symbol):
@@ -259,6 +266,29 @@ class Total(Opaque):
     def _latex(self, printer):
         body, var = self.args
         return rf"\sum_{{{_tex(printer, var)}}} \left({_tex(printer, body)}\right)"
+
+
+class Extremum(Opaque):
+    """`\\max_k body` or `\\min_a body`: the largest (code 1) or smallest (code -1) value of
+    the body over a finite range: a variable's whole domain, args (body, v, code), or the
+    integers lo..hi of an index, args (body, k, code, lo, hi)."""
+
+    is_real = True
+
+    @property
+    def free_symbols(self):
+        body, var = self.args[:2]
+        limits = set().union(*(a.free_symbols for a in self.args[3:]))
+        return (body.free_symbols - {var}) | limits
+
+    def _latex(self, printer):
+        body, var, code = self.args[:3]
+        op = r"\max" if int(code) > 0 else r"\min"
+        under = _tex(printer, var)
+        if len(self.args) > 3:
+            lo, hi = (_tex(printer, a) for a in self.args[3:])
+            under = rf"{under} \in \{{{lo}, \dots, {hi}\}}"
+        return rf"{op}_{{{under}}} {_tex(printer, body)}"
 
 
 class DomainIntegral(Total):

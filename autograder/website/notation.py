@@ -80,7 +80,7 @@ NOTATION: list[tuple[str, str, list[Row]]] = [
             R("algebra", (r"\log x", r"\ln x", r"\log{\left(x \right)}"), "natural log"),
             R("algebra", (r"\exp(x)", r"e^{x}", r"\exp x"), "exponential"),
             R("algebra", (r"|x|", r"\left|x\right|", r"\sqrt{x^2}"), "absolute value"),
-            R("algebra", (r"\max(a, b)", r"\max(b, a)"), "max and min"),
+            R("algebra", (r"\max(a, b)", r"\max(b, a)", r"\max\{a, b\}"), "max and min"),
             R("algebra", (r"\sin^2 x + \cos^2 x", r"1"), "trigonometric"),
             R("algebra", (r"\tanh x", r"\frac{\sinh x}{\cosh x}"), "hyperbolic"),
         ],
@@ -108,6 +108,16 @@ NOTATION: list[tuple[str, str, list[Row]]] = [
                 "elbo",
                 (r"\int p(x, z)\, dz", r"\int p(x, z) \,\mathrm{d}z", r"\sum_{z} p(x, z)"),
                 "integral",
+            ),
+            R(
+                "adam_bias",
+                (r"\sum_{k=0}^{\infty} \beta_1^{k}", r"\frac{1}{1-\beta_1}"),
+                "an infinite sum (decided through its closed form; one that diverges is wrong)",
+            ),
+            R(
+                "pg_baseline",
+                (r"\sum_{b} \pi_\theta(b|s)", r"\sum_{a} \pi_\theta(a|s)", r"1"),
+                "a bound variable may take another name: it runs where its density's argument does",
             ),
             R("algebra", (r"\prod_{i=1}^{3} a", r"a^3"), "product"),
         ],
@@ -241,7 +251,26 @@ NOTATION: list[tuple[str, str, list[Row]]] = [
                 "component partials and the Kronecker delta",
             ),
             R("batchnorm_backward", (r"e_i^\top g", r"g_i"), "basis vectors"),
-            R("is_clipping", (r"\min(\rho(a), \bar c)", r"\min(\bar c, \rho(a))"), "minimum"),
+            R(
+                "is_clipping",
+                (r"\min(\rho(a), \bar c)", r"\min(\bar c, \rho(a))", r"\min\{\rho(a), \bar c\}"),
+                "minimum",
+            ),
+            R("algebra", (r"[x \ge 0] + [x < 0]", r"1"), "Iverson brackets with a comparison"),
+            R(
+                "softmax_shift",
+                (r"\max_i x_i", r"\max_{i=1}^{n} x_i", r"-\min_i (-x_i)"),
+                "a maximum or minimum over an index or a finite variable",
+            ),
+            R(
+                "mle_kl",
+                (
+                    r"\mathbb{E}_{x \sim \hat p}[\log p_\theta(x)]",
+                    r"\frac{1}{N}\sum_{i=1}^{N} \log p_\theta(x_i)",
+                ),
+                "an expectation under a law defined by a formula (the empirical law)",
+            ),
+            R("softmax_shift", (r"\|x\|_1", r"\sum_{i=1}^{n} |x_i|"), "the 1-norm"),
         ],
     ),
     (

@@ -87,11 +87,16 @@ class Evaluator:
         self.compiled = compiled
         self.free_domains = free_domains or {}
         self.reasons: list[str] = []
+        # reasons met inside a sum or product: a range that names a term its object lacks
+        self.ranged: list[str] = []
+        self._ranges = 0
 
     def undefined(self, reason: str) -> None:
         """Record that something the expression names does not exist on this instance."""
         if reason not in self.reasons and len(self.reasons) < 3:
             self.reasons.append(reason)
+        if self._ranges and reason not in self.ranged:
+            self.ranged.append(reason)
 
     # -- entry points -------------------------------------------------------------------
     def evaluate(self, expr: sp.Basic, bindings: dict | None = None, env: Env | None = None):
@@ -243,8 +248,15 @@ class Evaluator:
         return product
 
     def _indicator(self, expr, env):
-        a, b = (self.ev(x, env) for x in expr.args)
-        return np.where(np.isclose(a, b, rtol=0, atol=1e-12), 1.0, 0.0).astype(complex)
+        a, b = (self.ev(x, env) for x in expr.args[:2])
+        equal = np.isclose(a, b, rtol=0, atol=1e-12)
+        op = ir.COMPARISONS[int(expr.args[2])] if len(expr.args) > 2 else "="
+        if op != "=":  # a comparison of real values; NaN where a side is not real
+            real = (np.abs(a.imag) < 1e-12) & (np.abs(b.imag) < 1e-12)
+            above = (a.real > b.real) & ~equal
+            holds = {">=": above | equal, ">": above, "<=": ~above, "<": ~above & ~equal}[op]
+            return np.where(real, np.where(holds, 1.0, 0.0), np.nan).astype(complex)
+        return np.where(equal, 1.0, 0.0).astype(complex)
 
     def _kronecker(self, expr, env):
         return self._indicator(expr, env)
@@ -284,8 +296,16 @@ class Evaluator:
         return _gamma(self.ev(expr.args[0], env) + 1)
 
     def _binomial(self, expr, env):
-        n, k = (self.ev(a, env) for a in expr.args)
-        return _gamma(n + 1) / (_gamma(k + 1) * _gamma(n - k + 1))
+        """C(n, k) as sympy and `precise.binomial` define it (one value per function)."""
+        n, k = np.broadcast_arrays(*(self.ev(a, env) for a in expr.args))
+        n_int, k_int = _integer(n), _integer(k)
+        zero = k_int & ((k.real < 0) | (n_int & (n.real >= 0) & (k.real > n.real)))
+        negative = n_int & (n.real < 0) & k_int & ~zero
+        m = np.where(negative, k - n - 1, n)  # C(n, k) = (-1)^k C(k - n - 1, k)
+        sign = np.where(negative & (np.rint(k.real) % 2 == 1), -1.0, 1.0)
+        with np.errstate(all="ignore"):
+            value = sign * _gamma(m + 1) / (_gamma(k + 1) * _gamma(m - k + 1))
+        return np.where(zero, 0.0, value).astype(complex)
 
     def _sum_or_product(self, expr, env):
         return self._over_limits(isinstance(expr, sp.Sum), expr.function, list(expr.limits), env)
@@ -310,7 +330,11 @@ class Evaluator:
         axis = env.next_axis()
         values = along(axis, np.arange(lo, hi + 1))
         checkpoint()
-        inner = self._over_limits(is_sum, function, limits[:-1], env.bind(var, values))
+        self._ranges += 1
+        try:
+            inner = self._over_limits(is_sum, function, limits[:-1], env.bind(var, values))
+        finally:
+            self._ranges -= 1
         mask = scalar_like((values.real >= lo_i) & (values.real <= hi_i), inner)
         if is_sum:
             out = reduce_sum(np.where(mask, inner, 0.0), axis, hi - lo + 1)
@@ -318,6 +342,44 @@ class Evaluator:
             inner = np.broadcast_to(inner, np.broadcast_shapes(inner.shape, mask.shape))
             out = np.where(mask, inner, 1.0).prod(axis=axis, keepdims=True)
         return np.where(scalar_like(ok, out), out, np.nan)
+
+    def _extremum(self, expr, env):
+        """`\\max_k body` over an index's lo..hi, or over a finite variable's domain: the
+        body's real values along the variable's own axis, reduced (NaN where not real)."""
+        body, var, code = expr.args[:3]
+        axis = env.next_axis()
+        inside = None
+        if len(expr.args) > 3:
+            lo_i, lo_ok = to_index(self.ev(expr.args[3], env))
+            hi_i, hi_ok = to_index(self.ev(expr.args[4], env))
+            lo_i, hi_i, lo_ok, hi_ok = np.broadcast_arrays(lo_i, hi_i, lo_ok, hi_ok)
+            ok = lo_ok & hi_ok
+            if not ok.any():
+                raise EvalError(f"the range of the maximum over {var} is not integers")
+            lo, hi = int(lo_i[ok].min()), int(hi_i[ok].max())
+            if hi < lo:
+                raise EvalError(f"the maximum over {var} is over an empty range")
+            if hi - lo + 1 > MAX_RANGE:
+                raise EvalError(f"the maximum over {var} has {hi - lo + 1} values, too many")
+            values = along(axis, np.arange(lo, hi + 1))
+            inside = (values.real >= lo_i) & (values.real <= hi_i)
+        else:
+            values, _ = self.domain_values(var, axis)
+        self._ranges += 1
+        try:
+            f = self.ev(body, env.bind(var, values))
+        finally:
+            self._ranges -= 1
+        if is_vector(f):
+            raise EvalError("a maximum of vectors is not defined")
+        shape = list(np.broadcast_shapes(f.shape, values.shape))
+        f = np.broadcast_to(f, tuple(shape))
+        real = np.where(np.abs(f.imag) < 1e-12, f.real, np.nan)
+        if inside is not None:
+            empty = -np.inf if int(code) > 0 else np.inf
+            real = np.where(np.broadcast_to(inside, real.shape), real, empty)
+        reduce = np.max if int(code) > 0 else np.min
+        return reduce(real, axis=axis, keepdims=True).astype(complex)
 
     def _indexed(self, expr, env):
         name = expr.base.label.name
@@ -562,6 +624,11 @@ def _combine(values, op):
     return out
 
 
+def _integer(x: np.ndarray) -> np.ndarray:
+    """Where a value is a real integer."""
+    return np.isfinite(x.real) & (x.imag == 0) & (np.rint(x.real) == x.real)
+
+
 def _gamma(x: np.ndarray) -> np.ndarray:
     real = np.vectorize(lambda v: math.gamma(v) if v > 0 or v != int(v) else np.nan)(x.real)
     return np.asarray(real, dtype=complex)
@@ -671,6 +738,7 @@ def _table():
         ir.KL: e._kl,
         ir.Grad: e._grad,
         ir.Indicator: e._indicator,
+        ir.Extremum: e._extremum,
         ir.Basis: e._basis,
         sp.KroneckerDelta: e._kronecker,
     }

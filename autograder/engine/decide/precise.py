@@ -168,7 +168,7 @@ class Evaluator:
         elif isinstance(expr, sp.factorial):
             value = mpmath.factorial(values[0])
         elif isinstance(expr, sp.binomial):
-            value = mpmath.binomial(values[0], values[1])
+            value = binomial(values[0], values[1])
         elif isinstance(expr, sp.sign):
             v = values[0]
             value = 0 if v == 0 else v / abs(v)
@@ -233,6 +233,20 @@ def _power(base, exponent):
     if abs(exponent) * abs(mpmath.log(abs(base))) > HUGE:
         raise NotPrecise("a number too large to compute")
     return mpmath.power(base, exponent)
+
+
+def binomial(n, k):
+    """C(n, k) as sympy defines it, so that every path gives one value: 0 for a negative
+    integer k, (-1)^k C(k - n - 1, k) for a negative integer n (mpmath's limit of the
+    gamma formula says C(-1, -1) = 1 where sympy says 0); the gamma formula elsewhere."""
+    kk = _as_int(k)
+    if kk is not None:
+        if kk < 0:
+            return mpmath.mpf(0)
+        nn = _as_int(n)
+        if nn is not None and nn < 0:
+            return (-1) ** kk * mpmath.binomial(kk - nn - 1, kk)
+    return mpmath.binomial(n, k)
 
 
 def _as_int(value) -> int | None:

@@ -10,8 +10,11 @@
    where bounds hold with equality, more of them for an inequality.  An equality must
    hold on every instance to a tight tolerance, an inequality on every instance; the first
    failing instance is the counterexample.  A side that refers to something the problem
-   does not have (`q_{d_k+1}`, `a_T`) is undefined there, and the step is invalid with
-   that reason.  Out of time, or unable to evaluate, the step is undecided, never valid.
+   does not have (`q_{d_k+1}`, `a_T`, `g_0`) is undefined there: when a sum's range names
+   it (`\\sum_{i=1}^{t} g_{i-1}`), on any instance, that makes the step invalid with that
+   reason; a free value where the line names it (`m_{t-2}` at t = 1) is outside the line's
+   domain and is skipped, said in the message (invalid when no instance is left).  Out of
+   time, or unable to evaluate, the step is undecided, never valid.
 """
 
 from __future__ import annotations
@@ -251,11 +254,18 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
         left, right = np.broadcast_arrays(left, right)
         undefined = _undefined(left, right, left_reasons, right_reasons)
         if undefined is not None:
-            if undefined_first is None:
-                side, reason, where = undefined
-                example = _counterexample(
-                    inst, free, env, left, right, where, (lhs, rhs), evaluator
+            side, reason, where = undefined
+            example = _counterexample(inst, free, env, left, right, where, (lhs, rhs), evaluator)
+            if evaluator.ranged:
+                # a sum's range names a term its object lacks (g_0 of g_1, g_2, …): the sum
+                # claims every term of its range, so the step is wrong, whatever else holds
+                reason = evaluator.ranged[0]
+                return Verdict(
+                    INVALID, f"the {side} side is undefined: {reason}", "random", example
                 )
+            # a free value where the line names what is not there (m_{t-2} at t = 1) is
+            # outside the line's domain; the step still holds nowhere if nothing is left
+            if undefined_first is None:
                 undefined_first = (side, reason, example)
             skipped += 1
             continue

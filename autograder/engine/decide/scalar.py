@@ -12,10 +12,14 @@ Three tools, strongest first:
 3. nothing else: a step this module cannot evaluate goes to the randomized path.
 
 A sampled verdict says that it was sampled ("holds at 64 exact points, none proved").
+Every name here is real, so a point where *neither* side is a real number lies outside the
+domain the step speaks about and is left out (`1/\\sqrt{x} = \\sqrt{1/x}` at x < 0); a point
+where one side is real and the other is not is a counterexample like any other.
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -28,6 +32,7 @@ from autograder.engine.domains import Domain
 from autograder.engine.limits import TimeUp, checkpoint, deadline, remaining
 from autograder.engine.verdicts import (
     INVALID,
+    UNDECIDED,
     VALID,
     Counterexample,
     Verdict,
@@ -38,6 +43,8 @@ EQUALITY_POINTS = 10
 INEQUALITY_POINTS = 40
 GRID = 48
 PROOF_BUDGET = 0.3
+DIVERGES = sp.Symbol("diverges")  # what `_branch` gives where a series has no sum
+SERIES_BUDGET = 2.0  # sympy's closed form of an infinite sum (rare; cached)
 
 
 @dataclass
@@ -51,8 +58,12 @@ class Problem:
 
 def decide_scalar(lhs: sp.Expr, relation: str, rhs: sp.Expr, problem: Problem) -> Verdict | None:
     """The verdict, or None when the step is not a scalar step this module can decide."""
+    lhs, rhs = _closed_form(lhs), _closed_form(rhs)
+    if lhs is None or rhs is None:
+        return None
     if not (
-        precise.eligible(lhs, problem.free_indexed) and precise.eligible(rhs, problem.free_indexed)
+        precise.eligible(_pieces(lhs), problem.free_indexed)
+        and precise.eligible(_pieces(rhs), problem.free_indexed)
     ):
         return None
     symbols = sorted(_free(lhs) | _free(rhs), key=lambda s: s.name)
@@ -65,18 +76,35 @@ def decide_scalar(lhs: sp.Expr, relation: str, rhs: sp.Expr, problem: Problem) -
     rng = np.random.default_rng([problem.seed, 7919])
     points = _points(symbols, problem, relation, rng)
     sampler = _IndexedValues(problem, rng)
-    checked, aimed = 0, False
+    checked, outside, aimed = 0, 0, False
+    real_domain = not (lhs.has(sp.I) or rhs.has(sp.I))  # a step with i speaks of complex values
     for point in points:
         checkpoint()
         sampler.reset()
         try:
             ev = precise.Evaluator(point, sampler if problem.free_indexed else None)
-            left, right = ev.run(lhs), ev.run(rhs)
+            at_lhs, at_rhs = _branch(lhs, point), _branch(rhs, point)
+            if at_lhs is None or at_rhs is None:
+                return None  # a condition sympy cannot settle here
+            if DIVERGES in (at_lhs, at_rhs):
+                side = "left" if at_lhs is DIVERGES else "right"
+                instance = {s.name: _show_exact(v) for s, v in point.items()}
+                return Verdict(
+                    INVALID,
+                    f"the infinite sum on the {side} side does not converge here, so it is "
+                    "not a number",
+                    "exact",
+                    Counterexample(instance, "diverges" if side == "left" else "", ""),
+                )
+            left, right = ev.run(at_lhs), ev.run(at_rhs)
         except precise.NotPrecise:
             return None
         except (ZeroDivisionError, ValueError, OverflowError, TypeError):
             continue
         if not (precise.finite(left.value) and precise.finite(right.value)):
+            continue
+        if real_domain and _neither_real(left, right) and not precise.compare(left, right, "="):
+            outside += 1  # every name is real: a point where neither side is, is not a case
             continue
         checked += 1
         if not precise.compare(left, right, relation):
@@ -85,15 +113,103 @@ def decide_scalar(lhs: sp.Expr, relation: str, rhs: sp.Expr, problem: Problem) -
             aimed = True
             # aim at the sign changes of lhs - rhs along each name, seen from here
             points.extend(_sign_changes(lhs, rhs, symbols, point, problem, sampler))
+    if checked == 0 and outside:
+        return Verdict(
+            UNDECIDED,
+            "neither side is a real number at any point tried: the step is outside the real "
+            "domain its names range over",
+            "exact",
+        )
     if checked == 0:
         return None
+    note = f" ({outside} points where neither side is real left out)" if outside else ""
     if relation == "=":
-        return Verdict(VALID, f"holds at {checked} random exact points (60 digits)", "exact")
+        return Verdict(VALID, f"holds at {checked} random exact points (60 digits){note}", "exact")
     return Verdict(
         VALID,
-        f"the inequality holds at {checked} exact points, aimed at its edges (none proved)",
+        f"the inequality holds at {checked} exact points, aimed at its edges (none proved){note}",
         "sampled",
     )
+
+
+def _neither_real(left: precise.Value, right: precise.Value) -> bool:
+    """Both sides have an imaginary part beyond the cancellation scale: the point lies
+    outside the domain where the step says anything (a side real where the other is not
+    is still compared, and is a counterexample)."""
+    scale = max(left.scale, right.scale, abs(left.value), abs(right.value), 1)
+    tol = precise.RTOL * scale
+    return bool(abs(mpmath.im(left.value)) > tol and abs(mpmath.im(right.value)) > tol)
+
+
+def _closed_form(expr: sp.Expr) -> sp.Expr | None:
+    """`expr` with each infinite sum (`\\sum_{k=0}^{\\infty} r^k`) replaced by sympy's closed
+    form, kept with its conditions (`1/(1-r)` where r < 1) for `_branch` to pick from at
+    each point; None when sympy finds none in budget (the step is then not decided here)."""
+    infinite = [
+        node
+        for node in expr.atoms(sp.Sum)
+        if any(limit.is_infinite for lim in node.limits for limit in lim[1:])
+    ]
+    if not infinite:
+        return expr
+    closed = {}
+    for node in infinite:
+        value = _summed(node)
+        if value is None:
+            return None
+        closed[node] = value
+    return expr.xreplace(closed)
+
+
+@functools.lru_cache(maxsize=256)
+def _summed(node: sp.Sum) -> sp.Expr | None:
+    """sympy's closed form of one infinite sum (a second or so the first time: cached),
+    or None: none found in budget, or one that still holds the sum outside a condition."""
+    try:
+        with deadline(min(SERIES_BUDGET, remaining())):
+            value = node.doit()
+    except (TimeUp, TypeError, ValueError, ArithmeticError, NotImplementedError):
+        return None
+    if isinstance(value, sp.Piecewise):
+        # the last piece may be the unsummed series (where it diverges): `_branch` skips it
+        if any(piece.has(sp.Sum) for piece, _ in value.args[:-1]):
+            return None
+        return value
+    return None if value.has(sp.Sum) else value
+
+
+def _pieces(expr: sp.Expr) -> sp.Expr:
+    """What `_branch` may pick from a conditional closed form, for the eligibility test."""
+    return expr.xreplace(
+        {
+            pw: sp.Add(*(piece for piece, _ in pw.args if not piece.has(sp.Sum)))
+            for pw in expr.atoms(sp.Piecewise)
+        }
+    )
+
+
+def _branch(expr: sp.Expr, point: dict):
+    """`expr` with each conditional closed form settled at `point`: the piece whose
+    condition holds there; DIVERGES where only the unsummed series remains; None where
+    a condition cannot be settled."""
+    pieces = expr.atoms(sp.Piecewise)
+    if not pieces:
+        return expr
+    values = {s: sp.Rational(v.numerator, v.denominator) for s, v in point.items()}
+    chosen = {}
+    for piecewise in pieces:
+        for piece, cond in piecewise.args:
+            holds = cond.subs(values) if cond is not sp.true else sp.true
+            if holds is sp.true:
+                if piece.has(sp.Sum):
+                    return DIVERGES
+                chosen[piecewise] = piece
+                break
+            if holds is not sp.false:
+                return None
+        else:
+            return None
+    return expr.xreplace(chosen)
 
 
 def _free(expr: sp.Expr) -> set[sp.Symbol]:

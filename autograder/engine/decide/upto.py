@@ -4,7 +4,9 @@ The problem names a variable (`Variable("theta")`).  `A \propto B` holds when A/
 depend on it, `A = B + \text{const}` when A − B does not.  Both are decided on the same
 random instances as any step, each evaluated at several values of the variable at once
 (the drawn one and random others): the ratio, or the difference, must be the same at all
-of them -- and, for `\propto`, defined (B never 0).
+of them -- and, for `\propto`, defined (B never 0).  A finite variable (`variable z` for a
+latent or observed z) is varied over every one of its values instead; a variable that is
+none of these (a subscript such as the θ of `p_\theta`) is refused in words.
 """
 
 from __future__ import annotations
@@ -43,13 +45,26 @@ def decide_up_to(lhs, relation: str, rhs, scope, free_axes, bind_free) -> Verdic
         return Verdict(UNDECIDED, "this problem names no variable for ∝ or a constant to refer to")
     lhs, rhs = without_constant(lhs), without_constant(rhs)
     free = free_axes((lhs, rhs), compiled)
+    over = _finite_variable(name, (lhs, rhs), compiled)
+    if over is None and not _real(name, compiled):
+        return Verdict(
+            UNDECIDED,
+            f"`variable {_shown(name)}` names {_shown(name)}, which is neither a real number, "
+            "a vector nor a finite variable here, so ∝ and + const have nothing to vary: "
+            f"declare it first, e.g. `% let {_written(name)} \\in \\mathbb{{R}}`",
+        )
     checked = 0
     for inst in scope.worlds.for_relation("="):
         checkpoint()
         evaluator = Evaluator(inst, compiled, scope.free_domains)
         try:
             env = bind_free(evaluator, free, compiled)
-            env = _at_several_values(evaluator, env, name, inst)
+            if over is not None:
+                axis = env.next_axis()
+                values, _ = evaluator.domain_values(over, axis)
+                env = env.bind(over, values)
+            else:
+                env = _at_several_values(evaluator, env, name, inst)
             left = evaluator.evaluate(lhs, env=env)
             right = evaluator.evaluate(rhs, env=env)
         except EvalError as err:
@@ -61,7 +76,11 @@ def decide_up_to(lhs, relation: str, rhs, scope, free_axes, bind_free) -> Verdic
             gap = left / right
         else:
             gap = left - right
-        gap = np.broadcast_to(gap, np.broadcast_shapes(gap.shape, (VALUES,) + gap.shape[1:]))
+        if over is not None:  # its values lie along their own axis: move it to PERT
+            gap = np.moveaxis(np.broadcast_to(gap, _spread(gap.shape, axis)), axis, PERT)
+        else:
+            shape = np.broadcast_shapes(gap.shape, (VALUES,) + gap.shape[1:])
+            gap = np.broadcast_to(gap, shape)
         finite = np.isfinite(gap).all(axis=PERT)
         if not finite.any():
             continue
@@ -81,9 +100,44 @@ def decide_up_to(lhs, relation: str, rhs, scope, free_axes, bind_free) -> Verdic
     return Verdict(
         VALID,
         f"{what} of the two sides does not depend on {_shown(name)} on {checked} random "
-        f"instances, at {VALUES} values of {_shown(name)} each",
+        f"instances, at "
+        + (
+            f"every value of {_shown(name)}"
+            if over is not None
+            else f"{VALUES} values of {_shown(name)} each"
+        ),
         "random",
     )
+
+
+def _finite_variable(name: str, sides, compiled) -> sp.Symbol | None:
+    """The finite variable `variable z` names (latent or observed), as the sides write it;
+    None when the variable is a real or a vector (or not declared at all)."""
+    if _real(name, compiled):
+        return None
+    for side in sides:
+        for s in side.free_symbols:
+            if isinstance(s, ir.DomainVar) and s.name == name:
+                return s
+    known = {v.name: v for v in compiled.domain_vars()}
+    return known.get(name)
+
+
+def _real(name: str, compiled) -> bool:
+    """Whether the variable is a real number or vector the instances give a value."""
+    if name in compiled.vectors or name in compiled.scalar_domains:
+        return True
+    known = compiled.names.get(name)
+    if known is None:
+        return compiled.free_names
+    return isinstance(known, sp.Symbol) and not isinstance(known, ir.DomainVar)
+
+
+def _spread(shape: tuple, axis: int) -> tuple:
+    """`shape` with the PERT axis of size 1, so the variable's axis can take its place."""
+    shape = list(shape)
+    shape[PERT] = 1
+    return tuple(shape)
 
 
 def _at_several_values(evaluator: Evaluator, env: Env, name: str, inst) -> Env:
@@ -120,3 +174,8 @@ def _counterexample(inst, relation, name, gap, where, k, env) -> Verdict:
 
 def _shown(name: str) -> str:
     return {"theta": "θ", "mu": "μ", "phi": "φ"}.get(name, name)
+
+
+def _written(name: str) -> str:
+    """A name as LaTeX (`theta` is `\\theta`)."""
+    return "\\" + name if len(name) > 1 and name.isalpha() else name

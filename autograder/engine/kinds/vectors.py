@@ -25,15 +25,17 @@ class VectorOf:
     """A real vector of length `size` (an Integer's name or a number).
 
     random=True: its components are independent random variables, each with mean `mean` and
-    variance `var`, on random discrete laws (not Gaussian).  `param=True` marks the vector a
+    variance `var`, on random discrete laws (not Gaussian); a mean or variance of None was
+    not stated (`% let q \\in \\mathbb{R}^d random`) and is drawn anew on each instance, so
+    nothing the declaration does not say is assumed.  `param=True` marks the vector a
     gradient can be taken with respect to (theta).
     """
 
     name: str
     size: str
     random: bool = False
-    mean: float = 0.0
-    var: float = 1.0
+    mean: float | None = 0.0
+    var: float | None = 1.0
     param: bool = False
 
 
@@ -87,21 +89,26 @@ def draw(inst: Instance, decl: VectorOf) -> None:
         return
     components, laws = [], []
     for _ in range(n):
+        # a moment the declaration does not state is drawn, for each component on its own
+        mean = decl.mean if decl.mean is not None else float(inst.rng.uniform(-2.0, 2.0))
+        var = decl.var if decl.var is not None else float(inst.rng.uniform(0.25, 4.0))
         support = 2 if two_points else int(inst.rng.choice([2, 3]))
         if inst.edge_case() is not None:
             weights = np.array([0.5, 0.5])
-            sd = np.sqrt(decl.var)
-            points = np.array([decl.mean - sd, decl.mean + sd])
+            sd = np.sqrt(var)
+            points = np.array([mean - sd, mean + sd])
         else:
             weights = random_law(inst.rng, support)
-            points = standardised(inst.rng, weights, decl.mean, decl.var)
+            points = standardised(inst.rng, weights, mean, var)
         block = inst.omega.add_block(weights)
         components.append((block, points))
         outcomes = zip(points, weights, strict=True)
         laws.append("{" + ", ".join(f"{fmt(x)} w.p. {fmt(p, 2)}" for x, p in outcomes) + "}")
     inst.handlers[decl.name] = RandomVector(inst.omega, components)
-    inst.description[f"{decl.name}_i"] = (
-        f"independent, mean {fmt(decl.mean)}, variance {fmt(decl.var)}: " + "; ".join(laws)
+    mean = fmt(decl.mean) if decl.mean is not None else "not declared (drawn for each)"
+    var = fmt(decl.var) if decl.var is not None else "not declared (drawn for each)"
+    inst.description[f"{decl.name}_i"] = f"independent, mean {mean}, variance {var}: " + "; ".join(
+        laws
     )
 
 
@@ -148,8 +155,10 @@ class VectorKind(Kind):
         LetForm(
             r"<names> \in \mathbb{R}^<size> random",
             r"k, q \in \mathbb{R}^{d_k} random, mean 0, variance 1",
-            "a random vector: independent components on random discrete laws",
-            lambda s, p: _vector(s, p, random=True),
+            "a random vector: components independent of each other and of every other "
+            "random object, on random discrete laws, of the mean and variance declared after "
+            "it; a moment not declared is drawn anew for each component on each instance",
+            lambda s, p: _vector(s, p, random=True, mean=None, var=None),
         ),
         LetForm(
             r"<names> \in \mathbb{R}^<size> parameter",

@@ -227,8 +227,9 @@ def _group_node(g: Group) -> Node:
     return g.args[0]
 
 
-def _bracket_arg(h: Head, items, i: int, kinds=("(", "[", "{")):
+def _bracket_arg(h: Head, items, i: int, kinds=None):
     """The group right after a head, if there is one of the given kinds."""
+    kinds = kinds or ("(", "[", "{")
     if i + 1 < len(items) and isinstance(items[i + 1], Unit):
         core = items[i + 1].core
         if isinstance(core, Group) and core.kind in kinds and core.args:
@@ -268,12 +269,9 @@ def _func_head(u, h: Head, items, i: int, depth: int):
     """`\\log x`, `\\log(x)`, `\\log_2 x`, `\\sin^2 x`, `\\tan^{-1} x`, `\\max(a, b)`."""
     p = h.pos
     if h.name in ("max", "min") and any(q.kind == "sub" for q in u.posts):
-        sub = next(q for q in u.posts if q.kind == "sub")
-        raise Fail(
-            sub.pos,
-            f"`{_disp(h)}` with a subscript (a {h.name}imum over a variable) is not read "
-            f"yet: write the values it compares, e.g. `{_disp(h)}(a, b)`",
-        )
+        # `\max_k z_k`, `\min_a q(s, a)`: over a finite range, taking the rest of the
+        # product like `\sum`
+        return _bigop_head(u, h, items, i, depth)
     base, power = scripts(h, u.posts, ("sub", "sup") if h.name == "log" else ("sup",))
     func = h.name
     if power == _MINUS_ONE:
@@ -284,7 +282,8 @@ def _func_head(u, h: Head, items, i: int, depth: int):
                 f"`{_disp(h)}`?): write `\\frac{{1}}{{{_disp(h)} x}}` for the reciprocal",
             )
         func, power = INVERSE[func], None  # `\tan^{-1} x` is arctan, as sympy prints it
-    g = _bracket_arg(h, items, i)
+    # `\max\{a, b\}` as well as `\max(a, b)`: a set of values to compare
+    g = _bracket_arg(h, items, i, ("(", "[", "{", "\\{") if func in ("max", "min") else None)
     if g is not None:
         core = g.core
         if core.sep is not None:
@@ -316,12 +315,14 @@ def _logged(node: Node, base, p: int) -> Node:
 
 
 def _bigop_head(u, h: Head, items, i: int, depth: int):
-    """`\\sum_{i=1}^{n}`, `\\prod_t`, `\\arg\\max_\\theta`: they take the rest of the product."""
+    """`\\sum_{i=1}^{n}`, `\\prod_t`, `\\arg\\max_\\theta`, `\\max_k`: they take the rest of the
+    product."""
     sub, sup = scripts(h, u.posts, ("sub", "sup"))
     var = lower = None
     if isinstance(sub, Rel):
         if sub.op != "=":
-            raise Fail(sub.pos, "write the range of a sum as `\\sum_{i=1}^{n}`")
+            op = "sum" if h.name in ("sum", "argmax", "argmin") else h.name
+            raise Fail(sub.pos, f"write the range of a {op} as `\\{op}_{{i=1}}^{{n}}`")
         var, lower = sub.lhs, sub.rhs
     elif isinstance(sub, Sim):
         raise Fail(sub.pos, "`\\sim` is only read in an expectation's subscript")
@@ -480,12 +481,15 @@ def _read_unit(items, i: int, depth: int):
             return None, i + 1
         node = _group_node(core)
         posts = u.posts
-        if core.kind == "||" and posts and posts[0].kind == "sub":  # `\|v\|_2`
-            if posts[0].node != Num("2"):
+        if core.kind == "||" and posts and posts[0].kind == "sub":  # `\|v\|_2`, `\|v\|_1`
+            if posts[0].node not in (Num("2"), Num("1")):
                 raise Fail(
                     posts[0].pos,
-                    "only the Euclidean norm is read: write `\\|v\\|` or `\\|v\\|_2`",
+                    "the norms read are the Euclidean norm, `\\|v\\|` or `\\|v\\|_2`, and "
+                    "the 1-norm `\\|v\\|_1`",
                 )
+            if posts[0].node == Num("1"):
+                node = Call("norm1", node.args, pos=node.pos)
             u = Unit(core, posts[1:])
         if u.posts and _is_apply_chain(node):
             # `(x (x+1))^2`: keep this bracket as a one-factor product, so that a power

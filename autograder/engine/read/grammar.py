@@ -280,14 +280,14 @@ class _Build(Transformer):
                 "brackets is only read as an Iverson bracket `[a = b]` (or "
                 "`\\mathbb{1}[a = b]`)",
             )
-        if rel.value != "=":
+        if rel.value not in ("=", ">=", "<=", ">", "<"):
             raise Fail(
                 rel.start_pos,
-                "an Iverson bracket reads only an equality, `[x_i = x]`: other conditions "
-                "are not read yet",
+                "an Iverson bracket reads a comparison, `[x_i = x]`, `[x \\ge 0]`, `[x < y]`: "
+                f"`{relations.TEX.get(rel.value, rel.value)}` is not one",
             )
         lhs = _sum_node(parts[0])
-        return Iverson("=", lhs, _sum_node(parts[1]), pos=c[0].start_pos)
+        return Iverson(rel.value, lhs, _sum_node(parts[1]), pos=c[0].start_pos)
 
     def ginner(self, c):
         args, commas = c[0]

@@ -104,7 +104,7 @@ class Call(Node):
     """A built-in function, named as sympy names it (`FUNCTION_NAMES`): `\\ln` is "log",
     `e^{x}` is Call("exp", (x,)), `\\arctan`, `\\operatorname{atan}` and `\\tan^{-1}` are
     "atan", `\\operatorname{sgn}` is "sign"; also abs, max, min, factorial, binom, softmax,
-    and norm (`\\|v\\|`, `\\lVert v \\rVert`, `\\|v\\|_2`: the Euclidean norm).
+    norm (`\\|v\\|`, `\\lVert v \\rVert`, `\\|v\\|_2`: the Euclidean norm) and norm1 (`\\|v\\|_1`).
     """
 
     func: str
@@ -140,7 +140,8 @@ class Index(Node):
 
 @dataclass(frozen=True)
 class BigOp(Node):
-    """`\\sum` or `\\prod` ("sum" / "prod").
+    """`\\sum` or `\\prod` ("sum" / "prod"), `\\max_k` or `\\min_k` ("max" / "min"), and
+    `\\arg\\max_\\theta` / `\\arg\\min_\\theta` ("argmax" / "argmin").
 
     `\\sum_{i=1}^{t} f` -> var=Name("i"), lower=Num("1"), upper=Name("t");
     `\\sum_z f` -> var=Name("z"), lower=None, upper=None;
@@ -229,8 +230,8 @@ class Inner(Node):
 
 @dataclass(frozen=True)
 class Iverson(Node):
-    """`[x_i = x]`, `\\mathbb{1}[x_i = x]`, `\\mathbb{1}\\{x_i = x\\}`: 1 where the condition holds,
-    0 elsewhere.  `op` is the relation written (only `=` has a meaning yet)."""
+    """`[x_i = x]`, `\\mathbb{1}[x_i = x]`, `\\mathbb{1}\\{x_i = x\\}`, `[x \\ge 0]`: 1 where the
+    condition holds, 0 elsewhere.  `op` is the relation written: "=", ">=", "<=", ">", "<"."""
 
     op: str
     left: Node

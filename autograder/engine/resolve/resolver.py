@@ -274,7 +274,10 @@ class Resolver:
         raise ResolveError("a transposed vector must be followed by a vector", node.pos)
 
     def _iverson(self, node, scope):
-        return ir.Indicator(self.resolve(node.left, scope), self.resolve(node.right, scope))
+        left, right = self.resolve(node.left, scope), self.resolve(node.right, scope)
+        if node.op == "=":
+            return ir.Indicator(left, right)
+        return ir.Indicator(left, right, sp.Integer(ir.COMPARISONS.index(node.op)))
 
     def _inner(self, node, scope):
         return ir.Dot(self._vector(node.left, scope), self._vector(node.right, scope))
@@ -307,6 +310,9 @@ class Resolver:
         if node.func == "norm" and len(args) == 1:  # `\\|v\\|`: Euclidean; of a number, |x|
             value = args[0]
             return sp.sqrt(ir.Dot(value, value)) if _is_vector(value) else sp.Abs(value)
+        if node.func == "norm1" and len(args) == 1:  # `\|v\|_1`: the sum of |v_i|
+            value = args[0]
+            return ir.Dot(sp.Abs(value), ir.OnesVector()) if _is_vector(value) else sp.Abs(value)
         if node.func == "softmax" and len(args) == 1:
             if not _is_vector(args[0]):
                 raise ResolveError("softmax takes a vector", node.pos)
@@ -326,6 +332,8 @@ class Resolver:
         key = name_key(node)
         if key is not None and key in scope:
             return scope[key]
+        if key == "infty" and key not in self.c.names:  # `\sum_{k=0}^{\infty}`: not a name
+            return sp.oo
         bare = name_key(node, with_sub=False)
         if bare in self.c.macro_defaults and (node.sub is None or key not in self.c.names):
             macro = self.c.macros[(bare, self.c.macro_defaults[bare])]
@@ -398,13 +406,16 @@ class Resolver:
     # -- application --------------------------------------------------------------------
     def _expand(self, macro, args, pos):
         """A defined function's body with the arguments written in, as a syntax tree."""
-        from autograder.engine.resolve.macros import MAX_DEPTH, expand
+        from autograder.engine.resolve.macros import MAX_DEPTH, Misused, expand
 
         self._depth = getattr(self, "_depth", 0) + 1
         try:
             if self._depth > MAX_DEPTH:
                 raise ResolveError(f"the definition of `{macro.written}` uses itself", pos)
-            return expand(macro, tuple(args), pos, name_key)
+            try:
+                return expand(macro, tuple(args), pos, name_key, self.c.sequences.__contains__)
+            except Misused as err:
+                raise ResolveError(str(err), pos) from None
         finally:
             self._depth -= 1
 
@@ -467,6 +478,7 @@ class Resolver:
                 if value is not None:
                     return value
             args = [self.resolve(a, scope) for a in node.args]
+            _states_only(key, args, node.pos)
             make = ir.VectorFn if entry is not None and entry.vector else ir.Fn
             return make(sp.Symbol(key), sp.Symbol(key), *args)
         if any(k == key for k, _ in self.c.macros):
@@ -513,6 +525,7 @@ class Resolver:
                 raise ResolveError(
                     f"`{shown(key)}` is written with {len(over)} argument(s) given {len(on)}", pos
                 )
+            _states_only(key, values + cond, pos)
         else:
             declared = {v.name for v in spec}
             for v in values + cond:
@@ -565,7 +578,10 @@ class Resolver:
                     node.pos,
                 )
             return ir.Mean(self.resolve(node.body, scope))
-        if isinstance(dist, sx.Sim):
+        law = self._defined_law(dist, scope)
+        if law is not None:  # `\\mathbb{E}_{x \\sim \\hat p}`: a defined law is a distribution
+            var, weight, inner = law
+        elif isinstance(dist, sx.Sim):
             var = self._bound_var(dist.var, scope, "the variable of an expectation")
             inner = {**scope, var.name: var}
             weight = self._weight(dist.dist, inner, var, node.pos)
@@ -579,14 +595,19 @@ class Resolver:
             weight = self._weight(dist, scope, None, node.pos)
             free = [v for v in weight.variables if isinstance(v, ir.DomainVar)]
             free = [v for v in free if v.name not in self.c.observed]
-            if len(free) != 1:
+            if not free:
                 raise ResolveError(
-                    "an expectation over more than one variable: "
+                    "this expectation has no variable to average over: "
                     "write it as \\mathbb{E}_{z \\sim q(z)}",
                     node.pos,
                 )
-            var = free[0]
-            inner = {**scope, var.name: var}
+            # `\\mathbb{E}_{p(x, z)}[f]` = sum over x and z of p(x, z) f: the last variable
+            # weighted, the others summed around it (the weight is their joint law)
+            inner = {**scope, **{v.name: v for v in free}}
+            value = ir.Expectation(self.resolve(node.body, inner), free[-1], weight)
+            for other in reversed(free[:-1]):
+                value = ir.Total(value, other)
+            return value
         return ir.Expectation(self.resolve(node.body, inner), var, weight)
 
     def _law(self, dist, var) -> ir.Dens | None:
@@ -597,6 +618,29 @@ class Resolver:
         if entry is None or entry.law is None:
             return None
         return entry.law(self, dist, var)
+
+    def _defined_law(self, dist, scope):
+        """`x \\sim \\hat p` or `\\hat p` alone, where `\\hat p` is a function of one variable
+        defined by a formula (the empirical law): (the variable, its weight, the scope)."""
+        var_node = dist.var if isinstance(dist, sx.Sim) else None
+        law = dist.dist if isinstance(dist, sx.Sim) else dist
+        if not isinstance(law, sx.Name):
+            return None
+        bare = name_key(law, with_sub=False)
+        if bare in self.c.densities or (bare, 1) not in self.c.macros:
+            return None
+        if var_node is None:  # `\\mathbb{E}_{\\hat p}`: over the variable it is defined on
+            macro = self.c.macros[(bare, 1)]
+            if macro.default:
+                var_node = macro.default[0]
+            elif isinstance(self.c.names.get(macro.params[0]), ir.DomainVar):
+                var_node = sx.Name(macro.params[0], pos=law.pos)
+            else:
+                return None
+        var = self._bound_var(var_node, scope, "the variable of an expectation")
+        inner = {**scope, var.name: var}
+        weight = self.resolve(sx.Apply(law, (var_node,), (), pos=law.pos), inner)
+        return var, weight, inner
 
     def _mentions(self, body, name: str, scope) -> bool:
         """`body` names the variable `name`, which no operator around it binds."""
@@ -763,7 +807,7 @@ class Resolver:
     def _bigop(self, node: sx.BigOp, scope):
         if node.kind in ("argmax", "argmin"):
             return self._argopt(node, scope)
-        make = sp.Sum if node.kind == "sum" else sp.Product
+        make = {"sum": sp.Sum, "prod": sp.Product}.get(node.kind, _extremum(node.kind))
         if node.var is None or not isinstance(node.var, sx.Name):
             raise ResolveError(
                 f"write the index of the {node.kind}, e.g. \\{node.kind}_{{i=1}}^{{n}}", node.pos
@@ -788,12 +832,49 @@ class Resolver:
         var = self._declared(key)
         if isinstance(var, ir.DomainVar) and node.kind == "sum":
             return ir.Total(self.resolve(node.body, {**scope, key: var}), var)
+        if isinstance(var, ir.DomainVar) and node.kind in ("max", "min"):
+            body = self.resolve(node.body, {**scope, key: var})
+            return ir.Extremum(body, var, sp.Integer(1 if node.kind == "max" else -1))
+        renamed = self._renamed(node, key, scope) if node.kind in ("sum", "max", "min") else None
+        if renamed is not None:  # `\\sum_b \\mu(b)`: b runs where a does
+            body = self.resolve(node.body, {**scope, key: renamed})
+            if node.kind == "sum":
+                return ir.Total(body, renamed)
+            return ir.Extremum(body, renamed, sp.Integer(1 if node.kind == "max" else -1))
         var = sx.latex(node.var)
         raise ResolveError(
             f"`\\{node.kind}_{{{var}}}`: say where {var} runs, e.g. "
             f"`\\{node.kind}_{{{var}=1}}^{{n}}`",
             node.pos,
         )
+
+    def _renamed(self, node: sx.BigOp, key: str, scope) -> ir.DomainVar | None:
+        """The declared variable an undeclared bound name stands for, read from where the
+        body uses it: `\\sum_b \\mu(b)` with μ a density over a, `\\sum_b \\pi_\\theta(b|s)` with
+        the policy's action a.  None unless every use names the same variable and that
+        variable is not also used in the body (renaming b to a must not capture it)."""
+        slots: set = set()
+        mentions: list = []
+
+        def visit(n):
+            if isinstance(n, sx.Apply):
+                spec = self.c.densities.get(name_key(n.func)) if n.func is not None else None
+                # only a density says where its arguments run (`\\rho(b)` expands to them)
+                for place, args in (("over", n.args), ("on", n.given)) if spec else ():
+                    for i, arg in enumerate(args):
+                        if isinstance(arg, sx.Name) and name_key(arg) == key:
+                            slots.add(_slot(spec, place, i, len(n.args)))
+            if isinstance(n, sx.Name):
+                mentions.append(name_key(n))
+            walk(n, visit)
+
+        visit(node.body)
+        if len(slots) != 1:
+            return None
+        var = slots.pop()
+        if var is None or var.name in scope or var.name in mentions:
+            return None
+        return var
 
     def _integral(self, node: sx.Integral, scope):
         var = self._bound_var(node.var, scope, "the variable of an integral")
@@ -806,6 +887,12 @@ class Resolver:
 
     def _sim(self, node, scope):
         raise ResolveError("`\\sim` only belongs in an expectation's subscript", node.pos)
+
+
+def _extremum(kind: str):
+    """`\\max_{k=1}^{n}` / `\\max_k` over an index, built as `sp.Sum` is: (body, (k, lo, hi))."""
+    code = sp.Integer(1 if kind == "max" else -1)
+    return lambda body, limits: ir.Extremum(body, limits[0], code, limits[1], limits[2])
 
 
 # Numbers are exact in sympy: a number with millions of digits (`10^{10^{10}}`, `(10^6)!`)
@@ -860,6 +947,34 @@ def _variables(value) -> list:
     if isinstance(value, sp.Basic):
         return sorted((s for s in value.free_symbols if isinstance(s, ir.DomainVar)), key=str)
     return []
+
+
+def _states_only(key: str, values, pos: int) -> None:
+    """`\\pi(-x)`, `q(y|x+1)`, `b(-s)`: a value of a finite variable is a label, not a number,
+    so arithmetic on it names nothing; refused in words rather than read at the one value
+    where it happens to land on a state."""
+    for v in values:
+        arithmetic = isinstance(v, sp.Add | sp.Mul | sp.Pow)
+        if arithmetic and any(isinstance(s, ir.DomainVar) for s in v.free_symbols):
+            raise ResolveError(
+                f"`{shown(key)}` takes values of a finite set, and `{sp.latex(v)}` is not "
+                "one: arithmetic on such a value is not defined; write the variable itself",
+                pos,
+            )
+
+
+def _slot(spec, place: str, i: int, count: int):
+    """The declared variable in argument `i` of a density (`place` "over" or "on")."""
+    if not spec:
+        return None
+    if _positional(spec):
+        variables = spec[1] if place == "over" else spec[2]
+        var = variables[i] if i < len(variables) else None
+    elif place == "over" and count == 1 and len(spec) == 1:
+        var = next(iter(spec))
+    else:
+        return None
+    return var if isinstance(var, ir.DomainVar) else None
 
 
 def _positional(spec) -> bool:
