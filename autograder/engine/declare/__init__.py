@@ -28,7 +28,7 @@ would make it known.  Everything is read by the derivation's reader: nothing is 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from autograder.engine.problem import Problem
@@ -39,6 +39,7 @@ __all__ = [
     "DECLARED",
     "DeclarationError",
     "declare",
+    "declared",
     "directive_typos",
     "has_declarations",
     "example_text",
@@ -231,6 +232,7 @@ class Declared:
             id=DECLARED,
             title="A derivation declared in the cell",
             statement=self.text,
+            source=self.text,
             context=self.context,
             start=self.start,
             target=self.target,
@@ -238,6 +240,24 @@ class Declared:
             hints=(),
             declares_free_names=True,
         )
+
+
+def declared(problem: Problem) -> Problem:
+    """A problem with its context, start, target and relation read from its `source` (its
+    `% let` lines and `% show` line: the problem in the learner's language).  A source
+    without `% show` (free algebra) leaves the claim as the problem gives it.  Its `% let`
+    lines are read exactly as a learner's cell: `check(None, source + answer)` judges the
+    answer on the same instances as `check(problem.id, answer)`."""
+    if not problem.source.strip():
+        raise ValueError(f"problem {problem.id!r} has no `% let` source")
+    try:
+        found = declare(problem.source)
+    except DeclarationError as err:
+        raise ValueError(f"problem {problem.id!r}: {err}") from None
+    claim = {}
+    if found.relation is not None:
+        claim = dict(start=found.start, target=found.target, relation=found.relation)
+    return replace(problem, context=found.context, **claim)
 
 
 def _where(text: str, pos: int) -> tuple[int, int]:
@@ -441,9 +461,13 @@ def _vector_name(entry: _Entry) -> str | None:
 
 
 def _no_twice(entries: list[_Entry], text: str) -> None:
+    """No name declared twice, except a function defined by its formula once per number
+    of arguments (`H(p) = …` the entropy, `H(p, q) = …` the cross-entropy)."""
     seen: dict[str, _Entry] = {}
     for entry in entries:
         for name in sorted(_names(entry)):
+            if name in seen and _overloads(seen[name].record, entry.record):
+                continue
             if name in seen and seen[name] is not entry:
                 first = seen[name]
                 raise DeclarationError(
@@ -454,6 +478,17 @@ def _no_twice(entries: list[_Entry], text: str) -> None:
                     kinds=False,
                 )
             seen[name] = entry
+
+
+def _overloads(first, second) -> bool:
+    """Two definitions by formula of one name with different numbers of parameters."""
+    params = [getattr(r, "params", None) for r in (first, second)]
+    return (
+        type(first) is type(second)
+        and hasattr(first, "body")
+        and None not in params
+        and len(params[0]) != len(params[1])
+    )
 
 
 def _compile(declared: Declared, text: str) -> None:
@@ -487,6 +522,7 @@ def _compile(declared: Declared, text: str) -> None:
 
 def _show(declared: Declared, text: str) -> None:
     from autograder.engine.compile import compile_context
+    from autograder.engine.decide.upto import has_constant
     from autograder.engine.read.names import applied_only
     from autograder.engine.read.reader import read
     from autograder.engine.resolve.resolver import ResolveError, Resolver, UnknownName
@@ -516,9 +552,10 @@ def _show(declared: Declared, text: str) -> None:
     comp = compile_context(declared.context, read)
     resolver = Resolver(comp)
     resolver.applied = applied_only(step.expr for step in steps)
+    resolved = []
     for step in steps:
         try:
-            resolver.resolve(step.expr, {})
+            resolved.append(resolver.resolve(step.expr, {}))
         except ResolveError as err:
             at = _where(text, m.start(1) + max(err.pos, 0)) if err.pos >= 0 else (line, column)
             message = err.message
@@ -527,6 +564,8 @@ def _show(declared: Declared, text: str) -> None:
             raise DeclarationError(*at, f"in the claim: {message}", kinds=False) from None
     declared.start, declared.target = steps[0].source, steps[1].source
     declared.relation = steps[1].relation
+    if declared.relation == "=" and any(has_constant(e) for e in resolved):
+        declared.relation = "=+c"  # `= … + \text{const}`: equal up to a constant
 
 
 # ---------------------------------------------------------------- words for the learner
