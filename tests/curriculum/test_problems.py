@@ -5,6 +5,7 @@ import pytest
 
 from autograder import check
 from autograder.curriculum.problems import all_problems
+from autograder.curriculum.problems import get as get_problem
 from tests.fixtures.derivations import ALTERNATIVES, MISTAKES, REFERENCE
 
 FLAGSHIP = [p.id for p in all_problems() if p.id != "algebra"]
@@ -132,3 +133,52 @@ def test_points_live_in_the_declaration_and_the_notebooks_agree():
             )
             assert cell.metadata["nbgrader"]["points"] == get(problem).points == spec.points
             assert f'hidden_test("{problem}")' in cell.source  # no points written there
+
+
+# ---------------------------------------------------------------- one source per problem
+
+
+def test_every_problem_is_declared_by_its_source():
+    """The context and the claim are read from the problem's `% let` and `% show` lines:
+    the records a cell with the same lines declares, the claim its `% show` states."""
+    from autograder.engine.declare import declare
+
+    for problem in all_problems():
+        found = declare(problem.source)
+        assert found.context == problem.context, problem.id
+        claim = (found.start, found.target, found.relation)
+        assert claim == (problem.start, problem.target, problem.relation), problem.id
+
+
+def _fixtures(problem_id, everything):
+    yield "reference", REFERENCE[problem_id]
+    cases = MISTAKES[problem_id] if everything else MISTAKES[problem_id][:1]
+    for name, latex, _ in cases:
+        yield name, latex
+    if everything:
+        for k, latex in enumerate(ALTERNATIVES[problem_id]):
+            yield f"alternative {k + 1}", latex
+
+
+def _same_verdicts_in_a_cell(problem_id, everything):
+    source = get_problem(problem_id).source
+    for name, latex in _fixtures(problem_id, everything):
+        by_id = check(problem_id, latex)
+        in_cell = check(None, f"{source}\n{latex}")
+        assert not in_cell.message, (problem_id, name, in_cell.message)
+        statuses = [s.status for s in in_cell.steps]
+        assert statuses == [s.status for s in by_id.steps], (problem_id, name)
+        assert in_cell.reached_target == by_id.reached_target, (problem_id, name)
+
+
+@pytest.mark.parametrize("problem_id", FLAGSHIP)
+def test_the_source_in_a_cell_judges_the_fixtures_as_the_problem_does(problem_id):
+    """A problem's source written above an answer, with no problem id, gives every line
+    the same verdict as the problem: the reference and the first typical mistake."""
+    _same_verdicts_in_a_cell(problem_id, everything=False)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("problem_id", FLAGSHIP)
+def test_the_source_in_a_cell_judges_every_fixture_as_the_problem_does(problem_id):
+    _same_verdicts_in_a_cell(problem_id, everything=True)

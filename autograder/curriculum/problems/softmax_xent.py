@@ -6,7 +6,8 @@ from autograder.engine.problem import Problem
 SOURCE = r"""% let K \in \mathbb{N}, drawn from \{2, 3, 4\}, larger \{7\}
 % let z \in \mathbb{R}^K; y \in \mathbb{R}^K probability vector; i, j, k \in \{1, \dots, K\}
 % let L(v) = -\sum_{j=1}^{K} y_j \log \mathrm{softmax}(v)_j; L = L(z)
-% show \nabla_z L(z) = \mathrm{softmax}(z) - y"""
+% show \nabla_z L(z) = \mathrm{softmax}(z) - y
+% show \frac{\partial L}{\partial z_i} = \mathrm{softmax}(z)_i - y_i"""
 
 LOG_SOFTMAX = KeyStep("write the log-softmax out", (r"z_j - \log \sum_{k=1}^{K} e^{z_k}",))
 SUMS_TO_ONE = KeyStep(
@@ -25,7 +26,6 @@ PROBLEMS = [
             r"The component form $\frac{\partial L}{\partial z_i} = \mathrm{softmax}(z)_i - y_i$ is accepted too."
         ),
         source=SOURCE,
-        also=((r"\frac{\partial L}{\partial z_i}", r"\mathrm{softmax}(z)_i - y_i"),),
         hints=(
             r"Write the log-softmax out: $\log \mathrm{softmax}(z)_j = z_j - \log \sum_{k=1}^{K} e^{z_k}$.",
             r"Differentiate with respect to $z_i$: $\frac{\partial z_j}{\partial z_i} = \delta_{ij}$ and "

@@ -17,7 +17,8 @@ A name alone (`k,`) shares the declaration that follows it.  Some records imply 
 unless declared otherwise: a vector's size is an integer, a recurrence's index the step.
 
 `% show <start> <relation> <target>` states the claim: the problem's start, target and
-relation, so the report says whether the chain reaches it.
+relation, so the report says whether the chain reaches it.  A further `% show` line states
+the same result in another form (a component form), also accepted as reaching it.
 
 What cannot be read, contradicts another declaration or misses a part is a
 `DeclarationError` with the line and column and the kinds there are; a name the chain
@@ -224,6 +225,7 @@ class Declared:
     start: str | None = None
     target: str | None = None
     relation: str | None = None
+    also: tuple[tuple[str, str], ...] = ()  # further `% show` lines: other forms
     entries: list = field(default_factory=list)
     text: str = ""
 
@@ -237,6 +239,7 @@ class Declared:
             start=self.start,
             target=self.target,
             relation=self.relation,
+            also=self.also,
             hints=(),
             declares_free_names=True,
         )
@@ -256,7 +259,9 @@ def declared(problem: Problem) -> Problem:
         raise ValueError(f"problem {problem.id!r}: {err}") from None
     claim = {}
     if found.relation is not None:
-        claim = dict(start=found.start, target=found.target, relation=found.relation)
+        claim = dict(
+            start=found.start, target=found.target, relation=found.relation, also=found.also
+        )
     return replace(problem, context=found.context, **claim)
 
 
@@ -521,22 +526,47 @@ def _compile(declared: Declared, text: str) -> None:
 
 
 def _show(declared: Declared, text: str) -> None:
+    """The claim of the first `% show` line; each further one states the same result in
+    another form (a component form), with the same relation, accepted as reaching it."""
     from autograder.engine.compile import compile_context
-    from autograder.engine.decide.upto import has_constant
-    from autograder.engine.read.names import applied_only
-    from autograder.engine.read.reader import read
-    from autograder.engine.resolve.resolver import ResolveError, Resolver, UnknownName
 
     shows = list(SHOW.finditer(text))
     if not shows:
         return
-    m = shows[-1]
-    if len(shows) > 1:
-        line, column = _where(text, m.start())
-        raise DeclarationError(line, column, "one `% show` line states the claim", kinds=False)
+    comp = compile_context(declared.context, _reader())
+    claims = [_claim(m, text, comp) for m in shows]
+    declared.start, declared.target, declared.relation = claims[0]
+    for m, (start, target, relation) in zip(shows[1:], claims[1:], strict=True):
+        if relation != declared.relation:
+            line, column = _where(text, m.start(1))
+            raise DeclarationError(
+                line,
+                column,
+                "a further `% show` line states the same result in another form: "
+                f"use the relation of the first (`{_RELATION_TEX[declared.relation]}`)",
+                kinds=False,
+            )
+        declared.also += ((start, target),)
+
+
+_RELATION_TEX = {"=": "=", "=+c": "=", ">=": r"\ge", "<=": r"\le", ">": ">", "<": "<"}
+
+
+def _reader():
+    from autograder.engine.read.reader import read
+
+    return read
+
+
+def _claim(m, text: str, comp) -> tuple[str, str, str]:
+    """(start, target, relation) of one `% show` line, or DeclarationError at its place."""
+    from autograder.engine.decide.upto import has_constant
+    from autograder.engine.read.names import applied_only
+    from autograder.engine.resolve.resolver import ResolveError, Resolver, UnknownName
+
     body = m.group(1)
     line, column = _where(text, m.start(1))
-    reading = read(body)
+    reading = _reader()(body)
     steps = reading.steps
     if reading.error is not None or len(steps) != 2 or any(s.expr is None for s in steps):
         error = reading.error or next((s.error for s in steps if s.error), None)
@@ -549,7 +579,6 @@ def _show(declared: Declared, text: str) -> None:
             f"write the claim as `% show <start> <relation> <target>`{where}",
             kinds=False,
         )
-    comp = compile_context(declared.context, read)
     resolver = Resolver(comp)
     resolver.applied = applied_only(step.expr for step in steps)
     resolved = []
@@ -562,10 +591,10 @@ def _show(declared: Declared, text: str) -> None:
             if isinstance(err, UnknownName):
                 message = unknown_message(err.node, comp, after_name(body, err))
             raise DeclarationError(*at, f"in the claim: {message}", kinds=False) from None
-    declared.start, declared.target = steps[0].source, steps[1].source
-    declared.relation = steps[1].relation
-    if declared.relation == "=" and any(has_constant(e) for e in resolved):
-        declared.relation = "=+c"  # `= … + \text{const}`: equal up to a constant
+    relation = steps[1].relation
+    if relation == "=" and any(has_constant(e) for e in resolved):
+        relation = "=+c"  # `= … + \text{const}`: equal up to a constant
+    return steps[0].source, steps[1].source, relation
 
 
 # ---------------------------------------------------------------- words for the learner
