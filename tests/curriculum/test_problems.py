@@ -6,6 +6,7 @@ import pytest
 from autograder import check
 from autograder.curriculum.problems import all_problems
 from autograder.curriculum.problems import get as get_problem
+from autograder.engine.declare import declare
 from tests.fixtures.derivations import ALTERNATIVES, MISTAKES, REFERENCE
 
 FLAGSHIP = [p.id for p in all_problems() if p.id != "algebra"]
@@ -141,8 +142,6 @@ def test_points_live_in_the_declaration_and_the_notebooks_agree():
 def test_every_problem_is_declared_by_its_source():
     """The context and the claim are read from the problem's `% let` and `% show` lines:
     the records a cell with the same lines declares, the claim its `% show` states."""
-    from autograder.engine.declare import declare
-
     for problem in all_problems():
         found = declare(problem.source)
         assert found.context == problem.context, problem.id
@@ -182,3 +181,63 @@ def test_the_source_in_a_cell_judges_the_fixtures_as_the_problem_does(problem_id
 @pytest.mark.parametrize("problem_id", FLAGSHIP)
 def test_the_source_in_a_cell_judges_every_fixture_as_the_problem_does(problem_id):
     _same_verdicts_in_a_cell(problem_id, everything=True)
+
+
+# ---------------------------------------------------------------- as a learner declares them
+# (moved from tests/engine/test_let.py: the learner's own `% let` lines, shorter than the
+# problems' sources, declare the same records and judge the references the same)
+
+FLAGSHIP_LETS = {
+    "elbo": r"% let x observed, z latent, p(x, z) joint density, q(z) density",
+    "policy_gradient": (
+        r"% let \theta \in \mathbb{R}^d parameter; \pi_\theta(a|s) softmax policy; T horizon"
+    ),
+    "attention_scaling": (
+        r"% let k, q \in \mathbb{R}^{d_k} random, independent components, mean 0, variance 1"
+        "\n"
+        r"% let i, j \in \{1, \dots, d_k\}"
+    ),
+    "adam_unroll": "\n".join(
+        (
+            r"% let \beta_1, \beta_2 \in (0, 1); \mu \in \mathbb{R}; g_i random, mean \mu",
+            r"% let m_0 = 0; m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t",
+            r"% let v_0 = 0; v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2",
+            r"% let \hat m_t = \frac{m_t}{1-\beta_1^t}; \hat v_t = \frac{v_t}{1-\beta_2^t}",
+            r"% let i, j \in \{1, \dots, t\}",
+        )
+    ),
+    "softmax_shift": r"% let x \in \mathbb{R}^n; c \in \mathbb{R}; i, j \in \{1, \dots, n\}",
+}
+FLAGSHIP_LETS["elbo_gap"] = FLAGSHIP_LETS["elbo"]
+FLAGSHIP_LETS["pg_baseline"] = FLAGSHIP_LETS["policy_gradient"]
+FLAGSHIP_LETS["adam_bias"] = FLAGSHIP_LETS["adam_unroll"]
+LATEX = {"=": "=", ">=": r"\ge", "<=": r"\le"}
+
+
+def _claim(problem_id: str) -> str:
+    p = get_problem(problem_id)
+    return f"% show {p.start} {LATEX[p.relation]} {p.target}"
+
+
+@pytest.mark.parametrize("problem_id", sorted(FLAGSHIP_LETS))
+def test_a_flagship_reference_declared_in_the_cell(problem_id):
+    answer = REFERENCE[problem_id]
+    by_id = check(problem_id, answer)
+    text = f"{FLAGSHIP_LETS[problem_id]}\n{_claim(problem_id)}\n{answer}"
+    declared = check(None, text)
+    assert not declared.message, declared.message
+    assert [s.status for s in declared.steps] == [s.status for s in by_id.steps]
+    assert declared.reached_target and by_id.reached_target
+    assert declared.problem == "declared"
+
+
+def test_the_curriculum_contexts_are_the_same_records():
+    """One way to declare a context: `% let` lines give the curriculum's own records."""
+    assert declare(FLAGSHIP_LETS["elbo"]).context == get_problem("elbo").context
+    mdp = declare(FLAGSHIP_LETS["policy_gradient"]).context
+    assert set(mdp) == set(get_problem("policy_gradient").context)
+    adam = declare(FLAGSHIP_LETS["adam_unroll"]).context
+    kept = {type(d).__name__ for d in adam}
+    assert {"Recurrence", "Definition", "RandomSequence", "Index", "Integer", "Real"} <= kept
+    recurrences = [d for d in adam if type(d).__name__ in ("Recurrence", "Definition")]
+    assert recurrences == [d for d in get_problem("adam_unroll").context if d in recurrences]
