@@ -551,7 +551,7 @@ def test_python_dash_m_autograder_is_the_command():
     import sys
 
     done = subprocess.run(
-        [sys.executable, "-m", "autograder", "check", "free", "-", "--json"],
+        [sys.executable, "-m", "autograder", "check", "algebra", "-", "--json"],
         input="x + x = 2x",
         capture_output=True,
         text=True,
