@@ -231,6 +231,26 @@ BAD = [
         ["line 2", "claim", "`b` is not declared", "% let b"],
     ),
     ("a claim that is not one", "% show a\na = a", ["line 1", "% show <start> <relation>"]),
+    (
+        "drawn from outside the domain",
+        "% let b \\in (0, 1), drawn from [0.5, 2]\nb = b",
+        ["line 1", "inside its domain"],
+    ),
+    (
+        "an integer drawn from a fraction",
+        "% let n \\in \\mathbb{N}, drawn from \\{2, 2.5\\}\nn = n",
+        ["whole numbers"],
+    ),
+    (
+        "a name defined twice with as many arguments",
+        "% let f(v) = v^2; f(w) = w^3\nf(1) = 1",
+        ["line 1", "defined twice"],
+    ),
+    (
+        "a further claim with another relation",
+        "% let a > 0\n% show a = a\n% show a \\ge a\na = a",
+        ["line 3", "another form", "relation of the first"],
+    ),
 ]
 
 
@@ -296,3 +316,60 @@ def test_an_unknown_kind_lists_the_forms_as_written_and_the_nearest():
     assert "no steps after" not in str(check(None, "% let X random variable\nX = X"))
     nearest = check(None, "% let p(x, z) joint densty\np(x) = p(x)").message
     assert "closest form: `<f> joint density`" in nearest
+
+
+# ---------------------------------------------------------------- what a problem's source says
+
+
+def test_how_instances_are_drawn_is_declared():
+    """`drawn from` and `larger` after an integer, `drawn from` and `edge gap` after a
+    real: the values the checker tries, said in the same line as the object."""
+    from autograder.engine.kinds import Integer, Real
+
+    found = declare(
+        r"% let n \in \mathbb{N}, drawn from \{3, 4, 2\}, larger \{6\}"
+        "\n"
+        r"% let b \in (0, 1), drawn from [0.05, 0.999]; a > 0, edge gap 10^{-3}"
+    ).context
+    n, b, a = found
+    assert n == Integer("n", (3, 4, 2), "a positive integer", more=(6,))
+    assert isinstance(b, Real) and (b.low, b.high) == (0.05, 0.999) and b.interval[:2] == (0, 1)
+    assert a.edge_gap == 1e-3 and a.interval[0] == 0
+    # the values are used: the instances take n = 3, 4, 2 in turn
+    from autograder.engine.kinds.instance import build
+
+    assert [i.scalars["n"].real for i in build(found, 0, 4)] == [3, 4, 2, 3]
+
+
+def test_one_name_defined_once_per_number_of_arguments():
+    lets = (
+        r"% let x latent, p(x) joint density, q(x) density" + "\n"
+        r"% let H(p) = -\sum_x p(x) \log p(x); H(p, q) = -\sum_x p(x) \log q(x)"
+    )
+    good = check(None, lets + "\n" + r"H(p, q) - H(p) = \sum_x p(x) \log \frac{p(x)}{q(x)}")
+    assert [s.status for s in good.steps] == ["valid", "valid"], good.message
+    bad = check(None, lets + "\n" + r"H(p, q) - H(p) = \sum_x q(x) \log \frac{q(x)}{p(x)}")
+    assert bad.steps[1].status == "invalid"
+
+
+def test_a_claim_up_to_a_constant_is_equality_up_to_a_constant():
+    found = declare("% let a > 0; variable a\n% show (a + 1)^2 = a^2 + 2a + \\text{const}")
+    assert found.relation == "=+c"
+    report = check(
+        None,
+        "% let a > 0; variable a\n% show (a + 1)^2 = a^2 + 2a + \\text{const}\n"
+        "(a + 1)^2 = a^2 + 2a + 1 = a^2 + 2a + \\text{const}",
+    )
+    assert report.reached_target, report.target_message
+
+
+def test_a_further_claim_is_another_form_of_the_result():
+    lets = (
+        r"% let K \in \mathbb{N}; z \in \mathbb{R}^K; i \in \{1, \dots, K\}" + "\n"
+        r"% show \nabla_z (z^\top z) = 2z" + "\n"
+        r"% show \frac{\partial (z^\top z)}{\partial z_i} = 2 z_i"
+    )
+    found = declare(lets)
+    assert found.also == ((r"\frac{\partial (z^\top z)}{\partial z_i}", "2 z_i"),)
+    report = check(None, lets + "\n" + r"\frac{\partial (z^\top z)}{\partial z_i} = 2 z_i")
+    assert report.reached_target, report.target_message

@@ -529,11 +529,13 @@ def _show(declared: Declared, text: str) -> None:
     """The claim of the first `% show` line; each further one states the same result in
     another form (a component form), with the same relation, accepted as reaching it."""
     from autograder.engine.compile import compile_context
+    from autograder.engine.read.reader import read
+    from autograder.engine.relations import TEX
 
     shows = list(SHOW.finditer(text))
     if not shows:
         return
-    comp = compile_context(declared.context, _reader())
+    comp = compile_context(declared.context, read)
     claims = [_claim(m, text, comp) for m in shows]
     declared.start, declared.target, declared.relation = claims[0]
     for m, (start, target, relation) in zip(shows[1:], claims[1:], strict=True):
@@ -543,30 +545,22 @@ def _show(declared: Declared, text: str) -> None:
                 line,
                 column,
                 "a further `% show` line states the same result in another form: "
-                f"use the relation of the first (`{_RELATION_TEX[declared.relation]}`)",
+                f"use the relation of the first (`{TEX[declared.relation]}`)",
                 kinds=False,
             )
         declared.also += ((start, target),)
-
-
-_RELATION_TEX = {"=": "=", "=+c": "=", ">=": r"\ge", "<=": r"\le", ">": ">", "<": "<"}
-
-
-def _reader():
-    from autograder.engine.read.reader import read
-
-    return read
 
 
 def _claim(m, text: str, comp) -> tuple[str, str, str]:
     """(start, target, relation) of one `% show` line, or DeclarationError at its place."""
     from autograder.engine.decide.upto import has_constant
     from autograder.engine.read.names import applied_only
+    from autograder.engine.read.reader import read
     from autograder.engine.resolve.resolver import ResolveError, Resolver, UnknownName
 
     body = m.group(1)
     line, column = _where(text, m.start(1))
-    reading = _reader()(body)
+    reading = read(body)
     steps = reading.steps
     if reading.error is not None or len(steps) != 2 or any(s.expr is None for s in steps):
         error = reading.error or next((s.error for s in steps if s.error), None)
