@@ -50,10 +50,9 @@ def compiled(problem_id: str) -> Compiled:
 
 def unknown_message(problem_id: str) -> str:
     """One line for an id that does not exist: the known ids (and the nearest, if any)."""
-    from autograder.curriculum.problems import ids
     from autograder.engine.render import unknown_problem_message
 
-    return unknown_problem_message(problem_id, ids())
+    return unknown_problem_message(problem_id, [p.id for p in all_problems()])
 
 
 def find(problem_id: str):

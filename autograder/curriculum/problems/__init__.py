@@ -43,11 +43,6 @@ _TABLE = _load()  # as written: a source, not yet read
 _DECLARED: dict[str, Problem] = {}
 
 
-def ids() -> list[str]:
-    """Every problem id, in curriculum order (without declaring any)."""
-    return list(_TABLE)
-
-
 def all_problems() -> list[Problem]:
     return [get(problem_id) for problem_id in _TABLE]
 
@@ -63,4 +58,4 @@ def get(problem_id: str) -> Problem:
     return found
 
 
-__all__ = ["Problem", "UnknownProblem", "all_problems", "get", "ids"]
+__all__ = ["Problem", "UnknownProblem", "all_problems", "get"]
