@@ -1,9 +1,15 @@
 """A problem is a declaration: data, not code.
 
-Adding a derivation means writing one of these (see `autograder/problems/`); the engine
-never looks at a problem's id.  Starts and targets are LaTeX read by the same reader as
-the learner's answer.  Reference solutions are *not* part of a problem: they live in the
-instructor notebooks and the test fixtures, so an installed package never ships them.
+Adding a derivation means writing one of these (see `autograder/curriculum/problems/`);
+the engine never looks at a problem's id.  Its `source` is the problem in the learner's
+own language: `% let` lines declare its objects and one `% show` line states its claim,
+exactly what a learner could write at the top of a cell.  The context (the records of
+the kinds), the start, the target and the relation are read from it by
+`autograder.engine.declare.declared` -- a problem written with a source and nothing else
+is complete once declared; the catalogue (`autograder.curriculum.problems.get`) declares
+each of its problems on first use.  Starts and targets are LaTeX read by the same reader
+as the learner's answer.  Reference solutions are *not* part of a problem: they live in
+the instructor notebooks and the test fixtures, so an installed package never ships them.
 """
 
 from __future__ import annotations
@@ -19,11 +25,14 @@ class Problem:
     id: str
     title: str
     statement: str
-    context: tuple[Any, ...]
-    start: str | None
-    target: str | None
-    relation: str | None
     hints: tuple[str, ...]
+    # the `% let` and `% show` lines the context and the claim are read from
+    source: str = ""
+    # read from `source` (`autograder.engine.declare.declared`), or given as records
+    context: tuple[Any, ...] = ()
+    start: str | None = None
+    target: str | None = None
+    relation: str | None = None
     points: int = 1
     declares_free_names: bool = False
     # the ideas a derivation must show, as one or more routes (`autograder.engine.keysteps`)

@@ -5,6 +5,8 @@ import pytest
 
 from autograder import check
 from autograder.curriculum.problems import all_problems
+from autograder.curriculum.problems import get as get_problem
+from autograder.engine.declare import declare
 from tests.fixtures.derivations import ALTERNATIVES, MISTAKES, REFERENCE
 
 FLAGSHIP = [p.id for p in all_problems() if p.id != "algebra"]
@@ -132,3 +134,110 @@ def test_points_live_in_the_declaration_and_the_notebooks_agree():
             )
             assert cell.metadata["nbgrader"]["points"] == get(problem).points == spec.points
             assert f'hidden_test("{problem}")' in cell.source  # no points written there
+
+
+# ---------------------------------------------------------------- one source per problem
+
+
+def test_every_problem_is_declared_by_its_source():
+    """The context and the claim are read from the problem's `% let` and `% show` lines:
+    the records a cell with the same lines declares, the claim its `% show` states."""
+    for problem in all_problems():
+        found = declare(problem.source)
+        assert found.context == problem.context, problem.id
+        claim = (found.start, found.target, found.relation)
+        assert claim == (problem.start, problem.target, problem.relation), problem.id
+
+
+def _fixtures(problem_id, everything):
+    yield "reference", REFERENCE[problem_id]
+    cases = MISTAKES[problem_id] if everything else MISTAKES[problem_id][:1]
+    for name, latex, _ in cases:
+        yield name, latex
+    if everything:
+        for k, latex in enumerate(ALTERNATIVES[problem_id]):
+            yield f"alternative {k + 1}", latex
+
+
+def _same_verdicts_in_a_cell(problem_id, everything):
+    source = get_problem(problem_id).source
+    for name, latex in _fixtures(problem_id, everything):
+        by_id = check(problem_id, latex)
+        in_cell = check(None, f"{source}\n{latex}")
+        assert not in_cell.message, (problem_id, name, in_cell.message)
+        statuses = [s.status for s in in_cell.steps]
+        assert statuses == [s.status for s in by_id.steps], (problem_id, name)
+        assert in_cell.reached_target == by_id.reached_target, (problem_id, name)
+
+
+@pytest.mark.parametrize("problem_id", FLAGSHIP)
+def test_the_source_in_a_cell_judges_the_fixtures_as_the_problem_does(problem_id):
+    """A problem's source written above an answer, with no problem id, gives every line
+    the same verdict as the problem: the reference and the first typical mistake."""
+    _same_verdicts_in_a_cell(problem_id, everything=False)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("problem_id", FLAGSHIP)
+def test_the_source_in_a_cell_judges_every_fixture_as_the_problem_does(problem_id):
+    _same_verdicts_in_a_cell(problem_id, everything=True)
+
+
+# ---------------------------------------------------------------- as a learner declares them
+# (moved from tests/engine/test_let.py: the learner's own `% let` lines, shorter than the
+# problems' sources, declare the same records and judge the references the same)
+
+FLAGSHIP_LETS = {
+    "elbo": r"% let x observed, z latent, p(x, z) joint density, q(z) density",
+    "policy_gradient": (
+        r"% let \theta \in \mathbb{R}^d parameter; \pi_\theta(a|s) softmax policy; T horizon"
+    ),
+    "attention_scaling": (
+        r"% let k, q \in \mathbb{R}^{d_k} random, independent components, mean 0, variance 1"
+        "\n"
+        r"% let i, j \in \{1, \dots, d_k\}"
+    ),
+    "adam_unroll": "\n".join(
+        (
+            r"% let \beta_1, \beta_2 \in (0, 1); \mu \in \mathbb{R}; g_i random, mean \mu",
+            r"% let m_0 = 0; m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t",
+            r"% let v_0 = 0; v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2",
+            r"% let \hat m_t = \frac{m_t}{1-\beta_1^t}; \hat v_t = \frac{v_t}{1-\beta_2^t}",
+            r"% let i, j \in \{1, \dots, t\}",
+        )
+    ),
+    "softmax_shift": r"% let x \in \mathbb{R}^n; c \in \mathbb{R}; i, j \in \{1, \dots, n\}",
+}
+FLAGSHIP_LETS["elbo_gap"] = FLAGSHIP_LETS["elbo"]
+FLAGSHIP_LETS["pg_baseline"] = FLAGSHIP_LETS["policy_gradient"]
+FLAGSHIP_LETS["adam_bias"] = FLAGSHIP_LETS["adam_unroll"]
+LATEX = {"=": "=", ">=": r"\ge", "<=": r"\le"}
+
+
+def _claim(problem_id: str) -> str:
+    p = get_problem(problem_id)
+    return f"% show {p.start} {LATEX[p.relation]} {p.target}"
+
+
+@pytest.mark.parametrize("problem_id", sorted(FLAGSHIP_LETS))
+def test_a_flagship_reference_declared_in_the_cell(problem_id):
+    answer = REFERENCE[problem_id]
+    by_id = check(problem_id, answer)
+    text = f"{FLAGSHIP_LETS[problem_id]}\n{_claim(problem_id)}\n{answer}"
+    declared = check(None, text)
+    assert not declared.message, declared.message
+    assert [s.status for s in declared.steps] == [s.status for s in by_id.steps]
+    assert declared.reached_target and by_id.reached_target
+    assert declared.problem == "declared"
+
+
+def test_the_curriculum_contexts_are_the_same_records():
+    """One way to declare a context: `% let` lines give the curriculum's own records."""
+    assert declare(FLAGSHIP_LETS["elbo"]).context == get_problem("elbo").context
+    mdp = declare(FLAGSHIP_LETS["policy_gradient"]).context
+    assert set(mdp) == set(get_problem("policy_gradient").context)
+    adam = declare(FLAGSHIP_LETS["adam_unroll"]).context
+    kept = {type(d).__name__ for d in adam}
+    assert {"Recurrence", "Definition", "RandomSequence", "Index", "Integer", "Real"} <= kept
+    recurrences = [d for d in adam if type(d).__name__ in ("Recurrence", "Definition")]
+    assert recurrences == [d for d in get_problem("adam_unroll").context if d in recurrences]

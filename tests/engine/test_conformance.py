@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from autograder import check
+from tests.engine.throwaway import check
 
 EQUIVALENT = [
     r"\frac{1}{2} = 0.5",
@@ -95,13 +95,13 @@ NOT_EQUIVALENT = [
 
 @pytest.mark.parametrize("latex", EQUIVALENT)
 def test_equivalent(latex):
-    step = check("algebra", latex).steps[-1]
+    step = check("free", latex).steps[-1]
     assert step.status == "valid", step.message
 
 
 @pytest.mark.parametrize("latex", NOT_EQUIVALENT)
 def test_not_equivalent(latex):
-    step = check("algebra", latex).steps[-1]
+    step = check("free", latex).steps[-1]
     assert step.status == "invalid", step.message
     assert step.counterexample is not None
 
@@ -110,7 +110,7 @@ def test_not_equivalent(latex):
 # et al. and Spinning Up: each chain is valid, and its twin (a wrong last step) is not
 SPELLINGS = [
     (
-        "elbo",
+        "bound",
         r"\mathbb{E}_{q(z)}[\log p(x|z)] = \mathop{\mathbb{E}}_{z \sim q}[\log p(x \mid z)]"
         r" = \operatorname*{\mathbb{E}}_{z\sim q}\left[\log p(x|z)\right]"
         r" = {\mathbb{E}}_{q}[\log p(x|z)] = \underset{z \sim q}{\mathrm{E}}[\log p(x|z)]"
@@ -118,37 +118,37 @@ SPELLINGS = [
         r"\log p(x)",
     ),
     (
-        "elbo",
+        "bound",
         r"\mathrm{KL}(q \| p) = \mathbb{KL}(q \| p) = D_{\mathbb{KL}}(q \Vert p)"
         r" = D_{\text{KL}}(q || p) = \mathrm{KL}[q \| p] = \operatorname{KL}(q(z) \parallel p(z))",
         r"\mathrm{KL}(p \| q)",
     ),
     (
-        "elbo",
+        "bound",
         r"\int p(x, z)\, dz = \int p(\mathbf{x}, \mathbf{z}) \,\mathrm{d}\mathbf{z}"
         r" = \sum\nolimits_{z} p(x, z) \doteq p(x)",
         r"p(z)",
     ),
     (
-        "attention_scaling",
+        "dot",
         r"q^\top k = \mathbf{q}^{\mkern-1.5mu\mathsf{T}} \mathbf{k} = \boldsymbol{q}^{\mathrm{T}}"
         r" \boldsymbol{k} = \left\langle q, k \right\rangle = \sum_{i=1}^{d_k} q_i k_i",
         r"\sum_{i=1}^{d_k} q_i",
     ),
     (
-        "attention_scaling",
+        "dot",
         r"\|q\|^2 = \lVert q \rVert_2^2 = \left\| q \right\|^2 = q^\top q"
         r" = \sum_{i=1}^{d_k} q_i^2",
         r"\sum_{i=1}^{d_k} q_i",
     ),
     (
-        "attention_scaling",
+        "dot",
         r"\mathrm{Var}(q_1 k_1) = \mathop{\mathrm{Var}}[q_1 k_1] = \mathbb{V}\left[q_1 k_1\right]"
         r" = \mathrm{var}[q_1 k_1]",
         r"\mathbb{E}[q_1 k_1]",
     ),
     (
-        "policy_gradient",
+        "pg",
         r"\nabla_\theta \log \pi_\theta(a_t|s_t) = \nabla_{\boldsymbol{\theta}}"
         r" \ln \pi_{\theta}(a_t \mid s_t) = \partial_\theta \log \pi_\theta(a_t|s_t)",
         r"\log \pi_\theta(a_t|s_t)",
@@ -172,36 +172,36 @@ def test_textbook_spellings_read_and_agree(problem, chain, wrong):
 # column, and never one of the checker's internal keys
 REFUSED = [
     (
-        "algebra",
+        "free",
         r"\operatorname{foo}(x) = 1",
         "line 1, column 1: `\\operatorname{foo}` is not a function",
     ),
-    ("algebra", r"\lg x = 1", "line 1, column 1: `\\lg` is ambiguous (base 2 or base 10)"),
+    ("free", r"\lg x = 1", "line 1, column 1: `\\lg` is ambiguous (base 2 or base 10)"),
     (
-        "elbo",
+        "bound",
         r"\log \int p(x, z)\, dz \quad\text{(marginal)} + \log 2",
         "line 1, column 47: `+ \\log 2` comes after the justification `\\quad\\text{(marginal)}`",
     ),
     (
-        "policy_gradient",
+        "pg",
         r"\pi_\theta",
         "`\\pi_\\theta` is a density here: write it with its arguments",
     ),
     (
-        "policy_gradient",
+        "pg",
         r"y",
         "this problem knows a, a_t, b, J, P, p_\\theta, \\pi, \\pi_\\theta, R",
     ),
     (
-        "adam_unroll",
+        "unroll",
         r"\gamma_2",
         "`\\gamma_2` is not defined here; this problem knows \\beta_1, \\beta_2",
     ),
-    ("elbo", r"\int x\, d\tau", "`\\tau` is not a variable this problem integrates over"),
-    ("algebra", r"\sum_{i=1} x_i", "the sum over `i` has a lower limit but no upper limit"),
-    ("elbo", r"\mathbb{P}(x)", "`\\mathbb{P}` (the probability of an event) is not read"),
+    ("bound", r"\int x\, d\tau", "`\\tau` is not a variable this problem integrates over"),
+    ("free", r"\sum_{i=1} x_i", "the sum over `i` has a lower limit but no upper limit"),
+    ("bound", r"\mathbb{P}(x)", "`\\mathbb{P}` (the probability of an event) is not read"),
     (
-        "attention_scaling",
+        "dot",
         r"\mathrm{Var}_{q}[q_1]",
         "a variance or covariance under a named distribution",
     ),

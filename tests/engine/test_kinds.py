@@ -3,7 +3,6 @@
 import numpy as np
 import sympy as sp
 
-from autograder.curriculum.problems import get
 from autograder.engine import ir
 from autograder.engine import kinds as ctx
 from autograder.engine.axes import OMEGA
@@ -13,17 +12,18 @@ from autograder.engine.domains import REAL
 from autograder.engine.kinds.instance import build
 from autograder.engine.kinds.omega import random_law, standardised
 from autograder.engine.read.reader import read
+from tests.engine.throwaway import problem
 
 
 def _setup(problem_id, count=8, seed=0):
-    context = get(problem_id).context
+    context = problem(problem_id).context
     return compile_context(context, read), build(context, seed, count)
 
 
 def test_instances_are_reproducible_and_seed_dependent():
-    a = build(get("elbo").context, 0, 3)
-    b = build(get("elbo").context, 0, 3)
-    c = build(get("elbo").context, 1, 3)
+    a = build(problem("bound").context, 0, 3)
+    b = build(problem("bound").context, 0, 3)
+    c = build(problem("bound").context, 1, 3)
     assert a[0].description == b[0].description
     assert a[0].description != c[0].description
 
@@ -48,7 +48,7 @@ def test_standardised_law_has_exact_moments_but_is_not_gaussian():
 
 
 def test_densities_are_consistent_marginals_and_conditionals():
-    comp, worlds = _setup("elbo")
+    comp, worlds = _setup("bound")
     x, z = comp.names["x"], comp.names["z"]
     P, Q = sp.Symbol("p"), sp.Symbol("q")
     joint = ir.Dens(P, sp.Tuple(x, z), sp.Tuple(), P)
@@ -64,7 +64,7 @@ def test_densities_are_consistent_marginals_and_conditionals():
 
 
 def test_mdp_trajectory_density_sums_to_one_and_horizon_varies():
-    comp, worlds = _setup("policy_gradient")
+    comp, worlds = _setup("pg")
     tau = comp.names["tau"]
     p_tau = ir.Dens(sp.Symbol("p_theta"), sp.Tuple(tau), sp.Tuple(), sp.Symbol("p_theta"))
     horizons = set()
@@ -76,7 +76,7 @@ def test_mdp_trajectory_density_sums_to_one_and_horizon_varies():
 
 
 def test_mdp_gradient_matches_an_independent_finite_difference():
-    comp, worlds = _setup("policy_gradient", count=2)
+    comp, worlds = _setup("pg", count=2)
     theta = comp.vectors["theta"]
     J = ir.Fn(sp.Symbol("J"), sp.Symbol("J"), theta)
     for inst in worlds:
@@ -97,7 +97,7 @@ def test_mdp_gradient_matches_an_independent_finite_difference():
 
 
 def test_random_sequence_has_the_stated_mean_and_is_not_constant():
-    comp, worlds = _setup("adam_bias")
+    comp, worlds = _setup("bias")
     g = sp.IndexedBase("g")
     for inst in worlds[:3]:
         ev = Evaluator(inst, comp)
@@ -109,7 +109,7 @@ def test_random_sequence_has_the_stated_mean_and_is_not_constant():
 
 
 def test_recurrence_is_computed_from_its_rule():
-    comp, worlds = _setup("adam_unroll")
+    comp, worlds = _setup("unroll")
     m, g = sp.IndexedBase("m"), sp.IndexedBase("g")
     beta = comp.names["beta_1"]
     for inst in worlds[:3]:
@@ -126,7 +126,7 @@ def test_recurrence_is_computed_from_its_rule():
 
 
 def test_random_vectors_have_independent_standardised_components():
-    comp, worlds = _setup("attention_scaling")
+    comp, worlds = _setup("dot")
     q, k = comp.vectors["q"], comp.vectors["k"]
     sizes = set()
     for inst in worlds:
@@ -143,7 +143,7 @@ def test_random_vectors_have_independent_standardised_components():
 
 
 def test_fixed_vectors_and_softmax():
-    comp, worlds = _setup("softmax_shift")
+    comp, worlds = _setup("shift")
     x = comp.vectors["x"]
     for inst in worlds:
         ev = Evaluator(inst, comp)

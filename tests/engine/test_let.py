@@ -1,17 +1,16 @@
 r"""`% let` lines: a cell declares its own objects, in the same records the curriculum uses.
 
 For each kind, a context declared in a cell with a valid chain and a wrong twin (judged
-invalid, never valid); every flagship reference re-declared with `% let` instead of its
-problem id gets the same per-step statuses; bad declarations are regression rows.
+invalid, never valid); bad declarations are regression rows.  The curriculum's references
+re-declared in a learner's own `% let` lines: `tests/curriculum/test_problems.py`.
 """
 
 import pytest
 
-from autograder.curriculum import check, get
 from autograder.engine import check as engine
+from autograder.engine.check import check
 from autograder.engine.declare import DeclarationError, declare
 from autograder.engine.kinds import REGISTRY
-from tests.fixtures.derivations import REFERENCE
 
 # kind: (declarations, a valid chain, its wrong twin)
 KINDS = {
@@ -122,64 +121,11 @@ def test_the_wrong_twins_are_invalid_not_only_refused():
         assert bad.steps[1].status == "invalid", (name, bad.steps[1].message)
 
 
-FLAGSHIP_LETS = {
-    "elbo": r"% let x observed, z latent, p(x, z) joint density, q(z) density",
-    "policy_gradient": (
-        r"% let \theta \in \mathbb{R}^d parameter; \pi_\theta(a|s) softmax policy; T horizon"
-    ),
-    "attention_scaling": (
-        r"% let k, q \in \mathbb{R}^{d_k} random, independent components, mean 0, variance 1"
-        "\n"
-        r"% let i, j \in \{1, \dots, d_k\}"
-    ),
-    "adam_unroll": "\n".join(
-        (
-            r"% let \beta_1, \beta_2 \in (0, 1); \mu \in \mathbb{R}; g_i random, mean \mu",
-            r"% let m_0 = 0; m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t",
-            r"% let v_0 = 0; v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2",
-            r"% let \hat m_t = \frac{m_t}{1-\beta_1^t}; \hat v_t = \frac{v_t}{1-\beta_2^t}",
-            r"% let i, j \in \{1, \dots, t\}",
-        )
-    ),
-    "softmax_shift": r"% let x \in \mathbb{R}^n; c \in \mathbb{R}; i, j \in \{1, \dots, n\}",
-}
-FLAGSHIP_LETS["elbo_gap"] = FLAGSHIP_LETS["elbo"]
-FLAGSHIP_LETS["pg_baseline"] = FLAGSHIP_LETS["policy_gradient"]
-FLAGSHIP_LETS["adam_bias"] = FLAGSHIP_LETS["adam_unroll"]
-LATEX = {"=": "=", ">=": r"\ge", "<=": r"\le"}
-
-
-def _claim(problem_id: str) -> str:
-    p = get(problem_id)
-    return f"% show {p.start} {LATEX[p.relation]} {p.target}"
-
-
-@pytest.mark.parametrize("problem_id", sorted(FLAGSHIP_LETS))
-def test_a_flagship_reference_declared_in_the_cell(problem_id):
-    answer = REFERENCE[problem_id]
-    by_id = check(problem_id, answer)
-    text = f"{FLAGSHIP_LETS[problem_id]}\n{_claim(problem_id)}\n{answer}"
-    declared = check(None, text)
-    assert not declared.message, declared.message
-    assert [s.status for s in declared.steps] == [s.status for s in by_id.steps]
-    assert declared.reached_target and by_id.reached_target
-    assert declared.problem == "declared"
-
-
-def test_the_curriculum_contexts_are_the_same_records():
-    """One way to declare a context: `% let` lines give the curriculum's own records."""
-    assert declare(FLAGSHIP_LETS["elbo"]).context == get("elbo").context
-    mdp = declare(FLAGSHIP_LETS["policy_gradient"]).context
-    assert set(mdp) == set(get("policy_gradient").context)
-    adam = declare(FLAGSHIP_LETS["adam_unroll"]).context
-    kept = {type(d).__name__ for d in adam}
-    assert {"Recurrence", "Definition", "RandomSequence", "Index", "Integer", "Real"} <= kept
-    recurrences = [d for d in adam if type(d).__name__ in ("Recurrence", "Definition")]
-    assert recurrences == [d for d in get("adam_unroll").context if d in recurrences]
+LAWS = r"% let x observed, z latent, p(x, z) joint density, q(z) density"
 
 
 def test_a_claim_not_reached_is_said():
-    lets = FLAGSHIP_LETS["elbo"]
+    lets = LAWS
     text = f"{lets}\n% show \\log p(x) = \\log \\sum_z p(x, z)\n\\log p(x) = \\log p(x)"
     report = check(None, text)
     assert report.steps[1].status == "valid"
@@ -191,7 +137,7 @@ ELBO_CHAIN = r"""\log p(x) = \log \sum_z q(z) \frac{p(x, z)}{q(z)} \\
 
 
 def _with_claim(show: str):
-    return check(None, f"{FLAGSHIP_LETS['elbo']}\n% show {show}\n{ELBO_CHAIN}")
+    return check(None, f"{LAWS}\n% show {show}\n{ELBO_CHAIN}")
 
 
 def test_a_chain_that_reaches_its_claim():
@@ -285,6 +231,26 @@ BAD = [
         ["line 2", "claim", "`b` is not declared", "% let b"],
     ),
     ("a claim that is not one", "% show a\na = a", ["line 1", "% show <start> <relation>"]),
+    (
+        "drawn from outside the domain",
+        "% let b \\in (0, 1), drawn from [0.5, 2]\nb = b",
+        ["line 1", "inside its domain"],
+    ),
+    (
+        "an integer drawn from a fraction",
+        "% let n \\in \\mathbb{N}, drawn from \\{2, 2.5\\}\nn = n",
+        ["whole numbers"],
+    ),
+    (
+        "a name defined twice with as many arguments",
+        "% let f(v) = v^2; f(w) = w^3\nf(1) = 1",
+        ["line 1", "defined twice"],
+    ),
+    (
+        "a further claim with another relation",
+        "% let a > 0\n% show a = a\n% show a \\ge a\na = a",
+        ["line 3", "another form", "relation of the first"],
+    ),
 ]
 
 
@@ -350,3 +316,60 @@ def test_an_unknown_kind_lists_the_forms_as_written_and_the_nearest():
     assert "no steps after" not in str(check(None, "% let X random variable\nX = X"))
     nearest = check(None, "% let p(x, z) joint densty\np(x) = p(x)").message
     assert "closest form: `<f> joint density`" in nearest
+
+
+# ---------------------------------------------------------------- what a problem's source says
+
+
+def test_how_instances_are_drawn_is_declared():
+    """`drawn from` and `larger` after an integer, `drawn from` and `edge gap` after a
+    real: the values the checker tries, said in the same line as the object."""
+    from autograder.engine.kinds import Integer, Real
+
+    found = declare(
+        r"% let n \in \mathbb{N}, drawn from \{3, 4, 2\}, larger \{6\}"
+        "\n"
+        r"% let b \in (0, 1), drawn from [0.05, 0.999]; a > 0, edge gap 10^{-3}"
+    ).context
+    n, b, a = found
+    assert n == Integer("n", (3, 4, 2), "a positive integer", more=(6,))
+    assert isinstance(b, Real) and (b.low, b.high) == (0.05, 0.999) and b.interval[:2] == (0, 1)
+    assert a.edge_gap == 1e-3 and a.interval[0] == 0
+    # the values are used: the instances take n = 3, 4, 2 in turn
+    from autograder.engine.kinds.instance import build
+
+    assert [i.scalars["n"].real for i in build(found, 0, 4)] == [3, 4, 2, 3]
+
+
+def test_one_name_defined_once_per_number_of_arguments():
+    lets = (
+        r"% let x latent, p(x) joint density, q(x) density" + "\n"
+        r"% let H(p) = -\sum_x p(x) \log p(x); H(p, q) = -\sum_x p(x) \log q(x)"
+    )
+    good = check(None, lets + "\n" + r"H(p, q) - H(p) = \sum_x p(x) \log \frac{p(x)}{q(x)}")
+    assert [s.status for s in good.steps] == ["valid", "valid"], good.message
+    bad = check(None, lets + "\n" + r"H(p, q) - H(p) = \sum_x q(x) \log \frac{q(x)}{p(x)}")
+    assert bad.steps[1].status == "invalid"
+
+
+def test_a_claim_up_to_a_constant_is_equality_up_to_a_constant():
+    found = declare("% let a > 0; variable a\n% show (a + 1)^2 = a^2 + 2a + \\text{const}")
+    assert found.relation == "=+c"
+    report = check(
+        None,
+        "% let a > 0; variable a\n% show (a + 1)^2 = a^2 + 2a + \\text{const}\n"
+        "(a + 1)^2 = a^2 + 2a + 1 = a^2 + 2a + \\text{const}",
+    )
+    assert report.reached_target, report.target_message
+
+
+def test_a_further_claim_is_another_form_of_the_result():
+    lets = (
+        r"% let K \in \mathbb{N}; z \in \mathbb{R}^K; i \in \{1, \dots, K\}" + "\n"
+        r"% show \nabla_z (z^\top z) = 2z" + "\n"
+        r"% show \frac{\partial (z^\top z)}{\partial z_i} = 2 z_i"
+    )
+    found = declare(lets)
+    assert found.also == ((r"\frac{\partial (z^\top z)}{\partial z_i}", "2 z_i"),)
+    report = check(None, lets + "\n" + r"\frac{\partial (z^\top z)}{\partial z_i} = 2 z_i")
+    assert report.reached_target, report.target_message

@@ -5,7 +5,7 @@ import sympy as sp
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from autograder import check
+from tests.engine.throwaway import check
 
 x, y, z = sp.symbols("x y z", real=True)
 LEAVES = [x, y, z, sp.Integer(2), sp.Integer(3), sp.Rational(1, 2)]
@@ -39,7 +39,7 @@ def _latex(e):
 @given(expressions())
 def test_expanded_form_is_equal(e):
     rewritten = sp.expand(e)
-    report = check("algebra", f"{_latex(e)} = {_latex(rewritten)}")
+    report = check("free", f"{_latex(e)} = {_latex(rewritten)}")
     assert report.steps[1].status == "valid", (e, report.steps[1].message)
 
 
@@ -47,7 +47,7 @@ def test_expanded_form_is_equal(e):
 @given(expressions(), st.sampled_from([1, 2, x, y * z]))
 def test_perturbed_form_is_not_equal(e, delta):
     wrong = sp.expand(e) + delta
-    report = check("algebra", f"{_latex(e)} = {_latex(wrong)}")
+    report = check("free", f"{_latex(e)} = {_latex(wrong)}")
     assert report.steps[1].status == "invalid", (e, wrong)
     assert report.steps[1].counterexample is not None
 
@@ -55,7 +55,7 @@ def test_perturbed_form_is_not_equal(e, delta):
 @settings(max_examples=60, deadline=None)
 @given(st.text(max_size=120))
 def test_check_never_raises_on_random_text(text):
-    report = check("elbo", text)
+    report = check("bound", text)
     assert isinstance(report.to_dict(), dict)
     assert not report.ok or report.first_error is None
 
@@ -95,6 +95,6 @@ TOKENS = [
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.sampled_from(TOKENS), max_size=30))
 def test_check_never_raises_on_token_soup(tokens):
-    for problem in ("elbo", "policy_gradient", "attention_scaling"):
+    for problem in ("bound", "pg", "dot"):
         report = check(problem, " ".join(tokens))
         assert isinstance(report.to_dict(), dict)

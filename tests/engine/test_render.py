@@ -389,17 +389,17 @@ def test_report_displays_through_render() -> None:
 
 @pytest.fixture
 def engine():
-    """The real engine and curriculum."""
-    from autograder import curriculum
+    """The real engine and a throwaway problem declared in `% let` text."""
+    from autograder.engine import check
+    from tests.engine.throwaway import problem
 
-    return curriculum, curriculum
+    return check, problem("bound")
 
 
 def test_real_engine_reports_render(engine) -> None:
-    curriculum, _ = engine
-    problem = curriculum.all_problems()[0]
+    engine_check, problem = engine
     for answer in (problem.start or "x", r"x &= \frac{1}{", r"x &= \text{<script>}"):
-        report = curriculum.check(problem.id, answer)
+        report = engine_check.check(problem, answer)
         html = report_html(report)
         assert parse(html).errors == []
         assert "<script" not in html

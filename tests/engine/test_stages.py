@@ -2,7 +2,6 @@
 
 import sympy as sp
 
-from autograder.curriculum import get
 from autograder.engine import ir
 from autograder.engine.compile import compile_context
 from autograder.engine.decide.randomized import Scope, decide
@@ -10,8 +9,9 @@ from autograder.engine.kinds.instance import Worlds
 from autograder.engine.read import tree
 from autograder.engine.read.reader import read
 from autograder.engine.resolve.resolver import Resolver
+from tests.engine.throwaway import problem
 
-ELBO = get("elbo")
+ELBO = problem("bound")
 
 
 def test_read_gives_steps_with_syntax_trees_and_places():

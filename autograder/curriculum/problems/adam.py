@@ -1,22 +1,18 @@
 """Adam's bias correction (curriculum 3)."""
 
 from autograder.engine.keysteps import KeyStep, Route
-from autograder.engine.kinds import Definition, Index, Integer, RandomSequence, Real, Recurrence
 from autograder.engine.problem import Problem
 
-CONTEXT = (
-    Real("beta_1", 0.05, 0.95, "the first-moment decay, in (0, 1)", (0, 1, True, True)),
-    Real("beta_2", 0.05, 0.999, "the second-moment decay, in (0, 1)", (0, 1, True, True)),
-    Real("mu", -2.0, 2.0, "the common mean of the gradients"),
-    Integer("t", values=(1, 2, 3, 4, 5), description="the step", more=(8, 13)),
-    RandomSequence("g", mean="mu"),
-    Recurrence("m", "t", ((0, "0"),), r"\beta_1 m_{t-1} + (1-\beta_1) g_t"),
-    Recurrence("v", "t", ((0, "0"),), r"\beta_2 v_{t-1} + (1-\beta_2) g_t^2"),
-    Definition("m", "hat", "t", r"\frac{m_t}{1-\beta_1^t}"),
-    Definition("v", "hat", "t", r"\frac{v_t}{1-\beta_2^t}"),
-    Index("i", "t"),
-    Index("j", "t"),
-)
+# t is drawn from 1..5 (8 and 13 where counterexamples are searched); β₂ near 1 as in practice
+LETS = r"""% let \beta_1 \in (0, 1); \beta_2 \in (0, 1), drawn from [0.05, 0.999]; \mu \in \mathbb{R}
+% let t \in \mathbb{N}, drawn from \{1, 2, 3, 4, 5\}, larger \{8, 13\}; g_i random, mean \mu
+% let m_0 = 0; m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t
+% let v_0 = 0; v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2
+% let \hat m_t = \frac{m_t}{1-\beta_1^t}; \hat v_t = \frac{v_t}{1-\beta_2^t}
+% let i, j \in \{1, \dots, t\}
+"""
+UNROLL = LETS + r"% show m_t = (1-\beta_1)\sum_{i=1}^{t} \beta_1^{t-i} g_i"
+BIAS = LETS + r"% show \mathbb{E}[m_t] = (1-\beta_1^t)\mu"
 
 STATEMENT = (
     r"$\beta_1 \in (0,1)$, $m_0 = 0$, $m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t$ for $t \ge 1$; "
@@ -30,10 +26,7 @@ PROBLEMS = [
         statement=r"Show that $m_t = (1-\beta_1)\sum_{i=1}^{t} \beta_1^{t-i} g_i$."
         + "\n"
         + STATEMENT,
-        context=CONTEXT,
-        start="m_t",
-        target=r"(1-\beta_1)\sum_{i=1}^{t} \beta_1^{t-i} g_i",
-        relation="=",
+        source=UNROLL,
         hints=(
             r"Apply the recurrence once: $m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t$.",
             r"Apply it again to $m_{t-1}$ and look at the pattern of powers of $\beta_1$.",
@@ -75,10 +68,7 @@ PROBLEMS = [
             + "\n"
             + STATEMENT
         ),
-        context=CONTEXT,
-        start=r"\mathbb{E}[m_t]",
-        target=r"(1-\beta_1^t)\mu",
-        relation="=",
+        source=BIAS,
         hints=(
             r"Unroll first: $m_t = (1-\beta_1)\sum_{i=1}^{t} \beta_1^{t-i} g_i$.",
             r"Expectation is linear: take it inside the sum; $\mathbb{E}[g_i] = \mu$.",

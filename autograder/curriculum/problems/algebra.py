@@ -1,7 +1,8 @@
 """Free algebra: any chain of real-valued expressions, no fixed start or target."""
 
-from autograder.engine.kinds import FreeNames
 from autograder.engine.problem import Problem
+
+SOURCE = "% let other names real"
 
 PROBLEMS = [
     Problem(
@@ -11,10 +12,7 @@ PROBLEMS = [
             "Check any chain of equalities and inequalities between real expressions; "
             "every name is a real number."
         ),
-        context=(FreeNames(),),
-        start=None,
-        target=None,
-        relation=None,
+        source=SOURCE,
         hints=(
             "Each line must follow from the one before for every real value of every name.",
             "A step that is only right for positive values (like splitting a log) needs that "

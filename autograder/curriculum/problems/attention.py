@@ -1,8 +1,15 @@
 """Scaled dot-product attention (curriculum 4)."""
 
 from autograder.engine.keysteps import KeyStep, Route
-from autograder.engine.kinds import Index, Integer, Real, VectorOf
 from autograder.engine.problem import Problem
+
+ATTENTION = r"""% let d_k \in \mathbb{N}, drawn from \{1, 2, 3\}, larger \{4, 6\}
+% let q, k \in \mathbb{R}^{d_k} random, independent components, mean 0, variance 1
+% let i, j \in \{1, \dots, d_k\}
+% show \mathrm{Var}(q^\top k) = d_k"""
+SHIFT = r"""% let n \in \mathbb{N}, larger \{7, 12\}; x \in \mathbb{R}^n; c \in \mathbb{R}, drawn from [-3, 3]
+% let i, j \in \{1, \dots, n\}
+% show \mathrm{softmax}(x + c\mathbf{1})_i = \mathrm{softmax}(x)_i"""
 
 PROBLEMS = [
     Problem(
@@ -12,16 +19,7 @@ PROBLEMS = [
             r"Show that $\mathrm{Var}(q^\top k) = d_k$ when $q, k \in \mathbb{R}^{d_k}$ have independent "
             "components, each of mean 0 and variance 1 (so $q^\\top k/\\sqrt{d_k}$ has unit variance)."
         ),
-        context=(
-            Integer("d_k", values=(1, 2, 3), description="the key dimension", more=(4, 6)),
-            VectorOf("q", "d_k", random=True, mean=0.0, var=1.0),
-            VectorOf("k", "d_k", random=True, mean=0.0, var=1.0),
-            Index("i", "d_k"),
-            Index("j", "d_k"),
-        ),
-        start=r"\mathrm{Var}(q^\top k)",
-        target="d_k",
-        relation="=",
+        source=ATTENTION,
         hints=(
             r"Write the dot product as a sum: $q^\top k = \sum_{i=1}^{d_k} q_i k_i$.",
             r"The terms $q_i k_i$ are independent, so the variance of the sum is the sum of the variances.",
@@ -67,16 +65,7 @@ PROBLEMS = [
         id="softmax_shift",
         title="Softmax is invariant to adding a constant",
         statement=r"Show that $\mathrm{softmax}(x + c\mathbf{1})_i = \mathrm{softmax}(x)_i$ for any real c.",
-        context=(
-            Integer("n", values=(1, 2, 3, 4), description="the length of x", more=(7, 12)),
-            VectorOf("x", "n"),
-            Real("c", -3.0, 3.0, "a real constant"),
-            Index("i", "n"),
-            Index("j", "n"),
-        ),
-        start=r"\mathrm{softmax}(x + c\mathbf{1})_i",
-        target=r"\mathrm{softmax}(x)_i",
-        relation="=",
+        source=SHIFT,
         hints=(
             r"Write the softmax out: $\frac{e^{x_i + c}}{\sum_j e^{x_j + c}}$.",
             r"$e^{x_j + c} = e^{c} e^{x_j}$; take $e^{c}$ out of the sum and cancel it.",

@@ -1,37 +1,22 @@
 """Batch normalisation: its backward pass and its invariance to scale (curriculum 15)."""
 
 from autograder.engine.keysteps import KeyStep, Route
-from autograder.engine.kinds import Define, Index, Integer, Real, VectorOf
 from autograder.engine.problem import Problem
 
-INF = float("inf")
-MEAN = Define(
-    r"\mu", ("v",), r"\frac{1}{n}\sum_{i=1}^{n} v_i", default=("x",), description="the batch mean"
+# the batch mean, standard deviation and normalised batch, as functions of a batch
+LETS = r"""% let n \in \mathbb{N}, drawn from \{3, 4, 2\}; x, g \in \mathbb{R}^n; i, j, k \in \{1, \dots, n\}
+% let \mu(v) = \frac{1}{n}\sum_{i=1}^{n} v_i; \mu = \mu(x)
+% let \sigma(v) = \sqrt{\frac{1}{n}\sum_{i=1}^{n} (v_i - \mu(v))^2}; \sigma = \sigma(x)
+% let \hat x(v) = \frac{v - \mu(v)\mathbf{1}}{\sigma(v)}; \hat x = \hat x(x)
+"""
+BACKWARD = LETS + (
+    r"% show \nabla_x (g^\top \hat x) = "
+    r"\frac{1}{n\sigma}\left(n g - (\mathbf{1}^\top g)\mathbf{1} - \hat x\,(\hat x^\top g)\right)"
 )
-SD = Define(
-    r"\sigma",
-    ("v",),
-    r"\sqrt{\frac{1}{n}\sum_{i=1}^{n} (v_i - \mu(v))^2}",
-    default=("x",),
-    description="the batch standard deviation",
-)
-NORMALISED = Define(
-    r"\hat x",
-    ("v",),
-    r"\frac{v - \mu(v)\mathbf{1}}{\sigma(v)}",
-    default=("x",),
-    description="the normalised batch",
-)
-CONTEXT = (
-    Integer("n", values=(3, 4, 2), description="the batch size", more=(6,)),
-    VectorOf("x", "n"),
-    VectorOf("g", "n"),
-    Index("i", "n"),
-    Index("j", "n"),
-    Index("k", "n"),
-    MEAN,
-    SD,
-    NORMALISED,
+# a at 1e-6 against b ~ 1 would lose ten digits in x̂(a x + b1) to cancellation
+SCALE = LETS + (
+    r"""% let a > 0, edge gap 10^{-3}; b \in \mathbb{R}
+% show \hat x(a x + b\mathbf{1}) = \hat x(x)"""
 )
 SETTING = (
     r"A batch $x \in \mathbb{R}^n$ ($n \ge 2$), $\mu = \frac1n\sum_i x_i$, $\sigma^2 = \frac1n \sum_i (x_i-\mu)^2$, "
@@ -48,10 +33,7 @@ PROBLEMS = [
             + "\n"
             + SETTING
         ),
-        context=CONTEXT,
-        start=r"\nabla_x (g^\top \hat x)",
-        target=r"\frac{1}{n\sigma}\left(n g - (\mathbf{1}^\top g)\mathbf{1} - \hat x\,(\hat x^\top g)\right)",
-        relation="=",
+        source=BACKWARD,
         hints=(
             r"Linearity: $\nabla_x (g^\top \hat x) = \sum_j g_j \nabla_x \hat x_j$.",
             r"$\nabla_x \mu = \frac1n\mathbf{1}$ and $\nabla_x \sigma = \frac{1}{n}\hat x$.",
@@ -83,15 +65,7 @@ PROBLEMS = [
         statement=r"For $a > 0$ and any $b$, show that $\hat x(a x + b\mathbf{1}) = \hat x(x)$."
         + "\n"
         + SETTING,
-        context=(
-            *CONTEXT,
-            # a at 1e-6 against b ~ 1 would lose ten digits in x̂(a x + b1) to cancellation
-            Real("a", 0.2, 3.0, "a positive scale", (0.0, INF, True, True), edge_gap=1e-3),
-            Real("b", -2.0, 2.0, "a shift"),
-        ),
-        start=r"\hat x(a x + b\mathbf{1})",
-        target=r"\hat x(x)",
-        relation="=",
+        source=SCALE,
         hints=(
             r"The mean moves with the batch: $\mu(a x + b\mathbf{1}) = a\mu(x) + b$.",
             r"The spread scales: $\sigma(a x + b\mathbf{1}) = |a|\,\sigma(x)$.",

@@ -1,15 +1,13 @@
 """Evidence lower bound (curriculum 1)."""
 
 from autograder.engine.keysteps import KeyStep, Route
-from autograder.engine.kinds import Densities
 from autograder.engine.problem import Problem
 
-CONTEXT = (
-    Densities(
-        variables=(("x", "observed"), ("z", "latent")),
-        joint="p",
-        others=(("q", ("z",)),),
-    ),
+LETS = "% let x observed, z latent, p(x, z) joint density, q(z) density\n"
+ELBO = LETS + (r"% show \log p(x) \ge \mathbb{E}_{q(z)}[\log p(x|z)] - \mathrm{KL}(q(z) \| p(z))")
+GAP = LETS + (
+    r"% show \log p(x) - (\mathbb{E}_{q(z)}[\log p(x|z)] - \mathrm{KL}(q(z)\|p(z))) "
+    r"= \mathrm{KL}(q(z) \| p(z|x))"
 )
 
 PROBLEMS = [
@@ -22,10 +20,7 @@ PROBLEMS = [
             "\nObserved x, latent z, joint p(x, z) = p(x|z) p(z), and any density q(z) "
             "positive wherever p(z|x) is."
         ),
-        context=CONTEXT,
-        start=r"\log p(x)",
-        target=r"\mathbb{E}_{q(z)}[\log p(x|z)] - \mathrm{KL}(q(z) \| p(z))",
-        relation=">=",
+        source=ELBO,
         hints=(
             r"Write p(x) as a marginal: $p(x) = \int p(x, z)\, dz$.",
             r"Multiply and divide by q(z) inside the integral, then read it as an expectation under q.",
@@ -74,10 +69,7 @@ PROBLEMS = [
             r"Show that $\log p(x) - \mathrm{ELBO} = \mathrm{KL}(q(z) \| p(z|x))$, "
             "so the bound is tight exactly when q(z) = p(z|x)."
         ),
-        context=CONTEXT,
-        start=r"\log p(x) - (\mathbb{E}_{q(z)}[\log p(x|z)] - \mathrm{KL}(q(z)\|p(z)))",
-        target=r"\mathrm{KL}(q(z) \| p(z|x))",
-        relation="=",
+        source=GAP,
         hints=(
             r"$\log p(x)$ does not depend on z, so it equals $\mathbb{E}_{q(z)}[\log p(x)]$.",
             r"Write the KL as an expectation under q and put everything under one $\mathbb{E}_{q(z)}$.",

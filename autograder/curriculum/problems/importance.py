@@ -1,13 +1,23 @@
 """Importance sampling for off-policy evaluation (curriculum 11)."""
 
 from autograder.engine.keysteps import KeyStep, Route
-from autograder.engine.kinds import Define, Densities, FunctionOf, Real
 from autograder.engine.problem import Problem
 
-INF = float("inf")
-LAWS = Densities(variables=(("a", "latent"),), joint="pi", others=(("mu", ("a",)),))
-RATIO = Define(r"\rho", ("a",), r"\frac{\pi(a)}{\mu(a)}", description="the importance ratio")
-CONTEXT = (LAWS, FunctionOf("f", ("a",), description="the reward of an action"), RATIO)
+LAWS = r"% let a latent, \pi(a) joint density, \mu(a) density" + "\n"
+RATIO = r"% let \rho(a) = \frac{\pi(a)}{\mu(a)}" + "\n"
+LETS = LAWS + "% let f(a) function\n" + RATIO
+UNBIASED = LETS + r"% show \mathbb{E}_{a\sim\pi}[f(a)] = \mathbb{E}_{a\sim\mu}[\rho(a) f(a)]"
+VARIANCE = LETS + (
+    r"% show \mathrm{Var}_{a\sim\mu}[\rho(a) f(a)] = "
+    r"\mathbb{E}_{a\sim\pi}[\rho(a) f(a)^2] - \mathbb{E}_{a\sim\pi}[f(a)]^2"
+)
+CLIPPING = (
+    LAWS
+    + "% let f(a) nonnegative function\n"
+    + RATIO
+    + r"""% let \bar c > 0
+% show \mathbb{E}_{a\sim\mu}[\min(\rho(a), \bar c) f(a)] \le \mathbb{E}_{a\sim\pi}[f(a)]"""
+)
 SETTING = (
     "Finite actions a, a target policy π(a), a behaviour policy μ(a) > 0, a reward f(a), "
     r"and the importance ratio $\rho(a) = \pi(a)/\mu(a)$."
@@ -20,10 +30,7 @@ PROBLEMS = [
         statement=r"Show that $\mathbb{E}_{a\sim\pi}[f(a)] = \mathbb{E}_{a\sim\mu}[\rho(a) f(a)]$."
         + "\n"
         + SETTING,
-        context=CONTEXT,
-        start=r"\mathbb{E}_{a\sim\pi}[f(a)]",
-        target=r"\mathbb{E}_{a\sim\mu}[\rho(a) f(a)]",
-        relation="=",
+        source=UNBIASED,
         hints=(
             r"Write the expectation as a sum over actions: $\sum_a \pi(a) f(a)$.",
             r"Multiply and divide by $\mu(a)$, which is never 0.",
@@ -51,10 +58,7 @@ PROBLEMS = [
             + "\n"
             + SETTING
         ),
-        context=CONTEXT,
-        start=r"\mathrm{Var}_{a\sim\mu}[\rho(a) f(a)]",
-        target=r"\mathbb{E}_{a\sim\pi}[\rho(a) f(a)^2] - \mathbb{E}_{a\sim\pi}[f(a)]^2",
-        relation="=",
+        source=VARIANCE,
         hints=(
             r"A variance is a second moment minus a squared mean: $\mathrm{Var}[X] = \mathbb{E}[X^2] - \mathbb{E}[X]^2$.",
             r"The mean is the unbiasedness you showed: $\mathbb{E}_{a\sim\mu}[\rho(a) f(a)] = \mathbb{E}_{a\sim\pi}[f(a)]$.",
@@ -91,15 +95,7 @@ PROBLEMS = [
             r"For $f \ge 0$ and any $\bar c > 0$, show that $\mathbb{E}_{a\sim\mu}[\min(\rho(a), \bar c) f(a)] \le \mathbb{E}_{a\sim\pi}[f(a)]$ "
             "(as the truncated importance weights of V-trace)." + "\n" + SETTING
         ),
-        context=(
-            LAWS,
-            FunctionOf("f", ("a",), nonnegative=True, description="a non-negative reward"),
-            RATIO,
-            Real("cbar", 0.2, 3.0, "the clipping level", (0.0, INF, True, True)),
-        ),
-        start=r"\mathbb{E}_{a\sim\mu}[\min(\rho(a), \bar c) f(a)]",
-        target=r"\mathbb{E}_{a\sim\pi}[f(a)]",
-        relation="<=",
+        source=CLIPPING,
         hints=(
             r"$\min(\rho(a), \bar c) \le \rho(a)$ for every action.",
             r"Multiply by $f(a) \ge 0$ and average under μ: the inequality survives.",

@@ -1,10 +1,12 @@
 """Metropolis–Hastings: detailed balance (curriculum 14)."""
 
 from autograder.engine.keysteps import KeyStep, Route
-from autograder.engine.kinds import Define, MarkovChain
 from autograder.engine.problem import Problem
 
 ACCEPTANCE = r"\min\left(1, \frac{\pi(y) q(x|y)}{\pi(x) q(y|x)}\right)"
+SOURCE = rf"""% let \pi(x) target, q(y|x) proposal
+% let A(x, y) = {ACCEPTANCE}
+% show \pi(x)\, q(y|x)\, A(x, y) = \pi(y)\, q(x|y)\, A(y, x)"""
 
 PROBLEMS = [
     Problem(
@@ -15,13 +17,7 @@ PROBLEMS = [
             rf"$A(x, y) = {ACCEPTANCE}$."
             "\nFinite states, a target π(x) > 0 (here π is the target law, not a policy), a proposal q(y|x) > 0."
         ),
-        context=(
-            MarkovChain(),
-            Define("A", ("x", "y"), ACCEPTANCE, description="the acceptance probability"),
-        ),
-        start=r"\pi(x)\, q(y|x)\, A(x, y)",
-        target=r"\pi(y)\, q(x|y)\, A(y, x)",
-        relation="=",
+        source=SOURCE,
         hints=(
             r"Write A out: $\pi(x) q(y|x) \min\left(1, \frac{\pi(y) q(x|y)}{\pi(x) q(y|x)}\right)$.",
             r"A positive factor goes inside a minimum: $c\min(u, v) = \min(cu, cv)$ for $c > 0$.",

@@ -1,13 +1,22 @@
 """Maximum likelihood is minimum KL (curriculum 6)."""
 
 from autograder.engine.keysteps import KeyStep, Route
-from autograder.engine.kinds import Dataset, Define, Densities, Index, Integer, Variable
 from autograder.engine.problem import Problem
 
-ENTROPY = Define("H", ("p",), r"-\sum_x p(x) \log p(x)", description="the entropy")
-CROSS = Define("H", ("p", "q"), r"-\sum_x p(x) \log q(x)", description="the cross-entropy")
-EMPIRICAL = Define(
-    r"\hat p", ("x",), r"\frac{1}{N}\sum_{i=1}^{N} [x_i = x]", description="the empirical law"
+# the entropy and the cross-entropy: one name, one or two arguments
+ENTROPIES = r"% let H(p) = -\sum_x p(x) \log p(x); H(p, q) = -\sum_x p(x) \log q(x)" + "\n"
+MLE_KL = (
+    r"""% let N data points x_i; p_\theta(x) softmax model; i \in \{1, \dots, N\}; variable \theta
+% let \hat p(x) = \frac{1}{N}\sum_{i=1}^{N} [x_i = x]
+"""
+    + ENTROPIES
+    + r"% show \frac{1}{N}\sum_{i=1}^{N} \log p_\theta(x_i) = "
+    r"-\mathrm{KL}(\hat p \,\|\, p_\theta) + \text{const}"
+)
+KL = (
+    "% let x latent, p(x) joint density, q(x) density\n"
+    + ENTROPIES
+    + r"% show \mathrm{KL}(p \,\|\, q) = H(p, q) - H(p)"
 )
 
 PROBLEMS = [
@@ -21,18 +30,7 @@ PROBLEMS = [
             r"a model $p_\theta(x) = \frac{\exp(\theta^\top \phi(x))}{\sum_{x'} \exp(\theta^\top\phi(x'))}$, "
             r"the entropy $H(\hat p)$ and the cross-entropy $H(\hat p, p_\theta)$; $0 \log 0 = 0$."
         ),
-        context=(
-            Integer("N", values=(1, 2, 3, 5), description="the number of data points", more=(9,)),
-            Dataset(),
-            Index("i", "N"),
-            Variable("theta"),
-            EMPIRICAL,
-            ENTROPY,
-            CROSS,
-        ),
-        start=r"\frac{1}{N}\sum_{i=1}^{N} \log p_\theta(x_i)",
-        target=r"-\mathrm{KL}(\hat p \,\|\, p_\theta) + \text{const}",
-        relation="=+c",
+        source=MLE_KL,
         hints=(
             r"Group the data by outcome: $\frac1N\sum_i \log p_\theta(x_i) = \sum_x \hat p(x) \log p_\theta(x)$.",
             r"That is minus the cross-entropy $H(\hat p, p_\theta)$; add and subtract the entropy $H(\hat p)$.",
@@ -59,14 +57,7 @@ PROBLEMS = [
         id="kl_cross_entropy",
         title="KL is cross-entropy minus entropy",
         statement=r"Show that $\mathrm{KL}(p \,\|\, q) = H(p, q) - H(p)$ for densities p, q on a finite domain.",
-        context=(
-            Densities(variables=(("x", "latent"),), joint="p", others=(("q", ("x",)),)),
-            ENTROPY,
-            CROSS,
-        ),
-        start=r"\mathrm{KL}(p \,\|\, q)",
-        target=r"H(p, q) - H(p)",
-        relation="=",
+        source=KL,
         hints=(
             r"Write the KL out: $\sum_x p(x) \log \frac{p(x)}{q(x)}$.",
             r"Split the log: $\log \frac{p(x)}{q(x)} = \log p(x) - \log q(x)$.",

@@ -1,10 +1,16 @@
 """Policy gradient theorem (curriculum 2)."""
 
 from autograder.engine.keysteps import KeyStep, Route
-from autograder.engine.kinds import MDP, Integer
 from autograder.engine.problem import Problem
 
-CONTEXT = (Integer("T", values=(1, 2, 3), description="the horizon", more=(4,)), MDP())
+LETS = r"% let \theta \in \mathbb{R}^d parameter; \pi_\theta(a|s) softmax policy; T horizon" + "\n"
+THEOREM = LETS + (
+    r"% show \nabla_\theta J(\theta) = \mathbb{E}_{\tau\sim p_\theta}"
+    r"[R(\tau) \sum_{t=0}^{T-1} \nabla_\theta \log \pi_\theta(a_t|s_t)]"
+)
+BASELINE = LETS + (
+    r"% show \mathbb{E}_{a\sim\pi_\theta(\cdot|s)}[\nabla_\theta \log \pi_\theta(a|s)\, b(s)] = 0"
+)
 
 PROBLEMS = [
     Problem(
@@ -17,10 +23,7 @@ PROBLEMS = [
             r"$p_\theta(\tau) = \rho_0(s_0) \prod_{t=0}^{T-1} \pi_\theta(a_t|s_t) P(s_{t+1}|s_t,a_t)$, "
             r"$R(\tau) = \sum_{t=0}^{T-1} r(s_t,a_t)$, $J(\theta) = \mathbb{E}_{\tau\sim p_\theta}[R(\tau)]$."
         ),
-        context=CONTEXT,
-        start=r"\nabla_\theta J(\theta)",
-        target=r"\mathbb{E}_{\tau\sim p_\theta}[R(\tau) \sum_{t=0}^{T-1} \nabla_\theta \log \pi_\theta(a_t|s_t)]",
-        relation="=",
+        source=THEOREM,
         hints=(
             r"Write J as a sum (or integral) over trajectories: $J(\theta) = \int p_\theta(\tau) R(\tau)\, d\tau$.",
             r"Move the gradient inside; R does not depend on θ.",
@@ -59,10 +62,7 @@ PROBLEMS = [
             r"Show that $\mathbb{E}_{a\sim\pi_\theta(\cdot|s)}[\nabla_\theta \log \pi_\theta(a|s)\, b(s)] = 0$ "
             "for any function b of the state."
         ),
-        context=CONTEXT,
-        start=r"\mathbb{E}_{a\sim\pi_\theta(\cdot|s)}[\nabla_\theta \log \pi_\theta(a|s)\, b(s)]",
-        target="0",
-        relation="=",
+        source=BASELINE,
         hints=(
             r"Write the expectation as a sum over actions weighted by $\pi_\theta(a|s)$.",
             r"Undo the log-derivative trick: $\pi_\theta \nabla_\theta \log \pi_\theta = \nabla_\theta \pi_\theta$.",

@@ -1,8 +1,13 @@
 """The gradient of softmax cross-entropy (curriculum 10)."""
 
 from autograder.engine.keysteps import KeyStep, Route
-from autograder.engine.kinds import Define, Index, Integer, ProbabilityVector, VectorOf
 from autograder.engine.problem import Problem
+
+SOURCE = r"""% let K \in \mathbb{N}, drawn from \{2, 3, 4\}, larger \{7\}
+% let z \in \mathbb{R}^K; y \in \mathbb{R}^K probability vector; i, j, k \in \{1, \dots, K\}
+% let L(v) = -\sum_{j=1}^{K} y_j \log \mathrm{softmax}(v)_j; L = L(z)
+% show \nabla_z L(z) = \mathrm{softmax}(z) - y
+% show \frac{\partial L}{\partial z_i} = \mathrm{softmax}(z)_i - y_i"""
 
 LOG_SOFTMAX = KeyStep("write the log-softmax out", (r"z_j - \log \sum_{k=1}^{K} e^{z_k}",))
 SUMS_TO_ONE = KeyStep(
@@ -20,19 +25,7 @@ PROBLEMS = [
             r"logits $z \in \mathbb{R}^K$ and a probability vector $y$ ($\sum_j y_j = 1$; one-hot is a special case). "
             r"The component form $\frac{\partial L}{\partial z_i} = \mathrm{softmax}(z)_i - y_i$ is accepted too."
         ),
-        context=(
-            Integer("K", values=(2, 3, 4), description="the number of classes", more=(7,)),
-            VectorOf("z", "K"),
-            ProbabilityVector("y", "K"),
-            Index("i", "K"),
-            Index("j", "K"),
-            Index("k", "K"),
-            Define("L", ("v",), r"-\sum_{j=1}^{K} y_j \log \mathrm{softmax}(v)_j", default=("z",)),
-        ),
-        start=r"\nabla_z L(z)",
-        target=r"\mathrm{softmax}(z) - y",
-        also=((r"\frac{\partial L}{\partial z_i}", r"\mathrm{softmax}(z)_i - y_i"),),
-        relation="=",
+        source=SOURCE,
         hints=(
             r"Write the log-softmax out: $\log \mathrm{softmax}(z)_j = z_j - \log \sum_{k=1}^{K} e^{z_k}$.",
             r"Differentiate with respect to $z_i$: $\frac{\partial z_j}{\partial z_i} = \delta_{ij}$ and "

@@ -17,7 +17,8 @@ A name alone (`k,`) shares the declaration that follows it.  Some records imply 
 unless declared otherwise: a vector's size is an integer, a recurrence's index the step.
 
 `% show <start> <relation> <target>` states the claim: the problem's start, target and
-relation, so the report says whether the chain reaches it.
+relation, so the report says whether the chain reaches it.  A further `% show` line states
+the same result in another form (a component form), also accepted as reaching it.
 
 What cannot be read, contradicts another declaration or misses a part is a
 `DeclarationError` with the line and column and the kinds there are; a name the chain
@@ -28,7 +29,7 @@ would make it known.  Everything is read by the derivation's reader: nothing is 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from autograder.engine.problem import Problem
@@ -39,6 +40,7 @@ __all__ = [
     "DECLARED",
     "DeclarationError",
     "declare",
+    "declared",
     "directive_typos",
     "has_declarations",
     "example_text",
@@ -223,6 +225,7 @@ class Declared:
     start: str | None = None
     target: str | None = None
     relation: str | None = None
+    also: tuple[tuple[str, str], ...] = ()  # further `% show` lines: other forms
     entries: list = field(default_factory=list)
     text: str = ""
 
@@ -231,13 +234,35 @@ class Declared:
             id=DECLARED,
             title="A derivation declared in the cell",
             statement=self.text,
+            source=self.text,
             context=self.context,
             start=self.start,
             target=self.target,
             relation=self.relation,
+            also=self.also,
             hints=(),
             declares_free_names=True,
         )
+
+
+def declared(problem: Problem) -> Problem:
+    """A problem with its context, start, target and relation read from its `source` (its
+    `% let` lines and `% show` line: the problem in the learner's language).  A source
+    without `% show` (free algebra) leaves the claim as the problem gives it.  Its `% let`
+    lines are read exactly as a learner's cell: `check(None, source + answer)` judges the
+    answer on the same instances as `check(problem.id, answer)`."""
+    if not problem.source.strip():
+        raise ValueError(f"problem {problem.id!r} has no `% let` source")
+    try:
+        found = declare(problem.source)
+    except DeclarationError as err:
+        raise ValueError(f"problem {problem.id!r}: {err}") from None
+    claim = {}
+    if found.relation is not None:
+        claim = dict(
+            start=found.start, target=found.target, relation=found.relation, also=found.also
+        )
+    return replace(problem, context=found.context, **claim)
 
 
 def _where(text: str, pos: int) -> tuple[int, int]:
@@ -441,9 +466,13 @@ def _vector_name(entry: _Entry) -> str | None:
 
 
 def _no_twice(entries: list[_Entry], text: str) -> None:
+    """No name declared twice, except a function defined by its formula once per number
+    of arguments (`H(p) = …` the entropy, `H(p, q) = …` the cross-entropy)."""
     seen: dict[str, _Entry] = {}
     for entry in entries:
         for name in sorted(_names(entry)):
+            if name in seen and _overloads(seen[name].record, entry.record):
+                continue
             if name in seen and seen[name] is not entry:
                 first = seen[name]
                 raise DeclarationError(
@@ -454,6 +483,17 @@ def _no_twice(entries: list[_Entry], text: str) -> None:
                     kinds=False,
                 )
             seen[name] = entry
+
+
+def _overloads(first, second) -> bool:
+    """Two definitions by formula of one name with different numbers of parameters."""
+    params = [getattr(r, "params", None) for r in (first, second)]
+    return (
+        type(first) is type(second)
+        and hasattr(first, "body")
+        and None not in params
+        and len(params[0]) != len(params[1])
+    )
 
 
 def _compile(declared: Declared, text: str) -> None:
@@ -486,18 +526,38 @@ def _compile(declared: Declared, text: str) -> None:
 
 
 def _show(declared: Declared, text: str) -> None:
+    """The claim of the first `% show` line; each further one states the same result in
+    another form (a component form), with the same relation, accepted as reaching it."""
     from autograder.engine.compile import compile_context
-    from autograder.engine.read.names import applied_only
     from autograder.engine.read.reader import read
-    from autograder.engine.resolve.resolver import ResolveError, Resolver, UnknownName
+    from autograder.engine.relations import TEX
 
     shows = list(SHOW.finditer(text))
     if not shows:
         return
-    m = shows[-1]
-    if len(shows) > 1:
-        line, column = _where(text, m.start())
-        raise DeclarationError(line, column, "one `% show` line states the claim", kinds=False)
+    comp = compile_context(declared.context, read)
+    claims = [_claim(m, text, comp) for m in shows]
+    declared.start, declared.target, declared.relation = claims[0]
+    for m, (start, target, relation) in zip(shows[1:], claims[1:], strict=True):
+        if relation != declared.relation:
+            line, column = _where(text, m.start(1))
+            raise DeclarationError(
+                line,
+                column,
+                "a further `% show` line states the same result in another form: "
+                f"use the relation of the first (`{TEX[declared.relation]}`)",
+                kinds=False,
+            )
+        declared.also += ((start, target),)
+
+
+def _claim(m, text: str, comp) -> tuple[str, str, str]:
+    """(start, target, relation) of one `% show` line, or DeclarationError at its place."""
+    from autograder.engine.decide.upto import has_constant
+    from autograder.engine.read.names import applied_only
+    from autograder.engine.read.reader import read
+    from autograder.engine.resolve.resolver import ResolveError, Resolver, UnknownName
+
     body = m.group(1)
     line, column = _where(text, m.start(1))
     reading = read(body)
@@ -513,20 +573,22 @@ def _show(declared: Declared, text: str) -> None:
             f"write the claim as `% show <start> <relation> <target>`{where}",
             kinds=False,
         )
-    comp = compile_context(declared.context, read)
     resolver = Resolver(comp)
     resolver.applied = applied_only(step.expr for step in steps)
+    resolved = []
     for step in steps:
         try:
-            resolver.resolve(step.expr, {})
+            resolved.append(resolver.resolve(step.expr, {}))
         except ResolveError as err:
             at = _where(text, m.start(1) + max(err.pos, 0)) if err.pos >= 0 else (line, column)
             message = err.message
             if isinstance(err, UnknownName):
                 message = unknown_message(err.node, comp, after_name(body, err))
             raise DeclarationError(*at, f"in the claim: {message}", kinds=False) from None
-    declared.start, declared.target = steps[0].source, steps[1].source
-    declared.relation = steps[1].relation
+    relation = steps[1].relation
+    if relation == "=" and any(has_constant(e) for e in resolved):
+        relation = "=+c"  # `= … + \text{const}`: equal up to a constant
+    return steps[0].source, steps[1].source, relation
 
 
 # ---------------------------------------------------------------- words for the learner

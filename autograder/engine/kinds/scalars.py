@@ -179,6 +179,34 @@ def _at_least(s, previous: Integer) -> Integer:
     return replace(previous, values=values, more=tuple(v for v in previous.more if v > smallest))
 
 
+def _drawn_integers(s, previous: Integer) -> Integer:
+    values = tuple(int(v) for v in s.numbers if v == int(v) and v >= 1)
+    if not values or len(values) != len(s.numbers):
+        raise ValueError(r"an integer is drawn from whole numbers ≥ 1: `\{3, 4, 2\}`")
+    return replace(previous, values=values)
+
+
+def _larger(s, previous: Integer) -> Integer:
+    more = tuple(int(v) for v in s.numbers if v == int(v) and v >= 1)
+    if len(more) != len(s.numbers):
+        raise ValueError(r"the larger values are whole numbers ≥ 1: `\{7, 12\}`")
+    return replace(previous, more=more)
+
+
+def _drawn_reals(s, previous: Real) -> Real:
+    low, high = s.set.low, s.set.high
+    domain = previous.domain()
+    if not (-INF < low < high < INF) or low < domain.low or high > domain.high:
+        raise ValueError("a real is drawn from a bounded interval inside its domain")
+    return replace(previous, low=low, high=high)
+
+
+def _edge_gap(s, previous: Real) -> Real:
+    if not 0 < s.number < 1:
+        raise ValueError("an edge gap is a small positive number, e.g. `10^{-3}`")
+    return replace(previous, edge_gap=s.number)
+
+
 def _index(s, previous) -> Index:
     return Index(s.names.key, s.range.upto, s.range.start)
 
@@ -201,6 +229,22 @@ class RealKind(Kind):
             _real_between,
         ),
         LetForm(r"<names> <sign>", r"c real", "a real: real, positive, nonnegative …", _real_sign),
+        LetForm(
+            r"drawn from <set>",
+            r"…, drawn from [0.05, 0.999]",
+            "after a real: the interval its random values come from (inside its domain)",
+            _drawn_reals,
+            modifier=True,
+            needs=r"\beta_2 \in (0, 1)",
+        ),
+        LetForm(
+            r"edge gap <number>",
+            r"…, edge gap 10^{-3}",
+            "after a real: how far inside an open end its edge values are (relative)",
+            _edge_gap,
+            modifier=True,
+            needs=r"a > 0",
+        ),
     )
 
     def compile(self, decl: Real, c) -> None:
@@ -238,6 +282,22 @@ class IntegerKind(Kind):
             "after an integer: its smallest value",
             _at_least,
             modifier=True,
+        ),
+        LetForm(
+            r"drawn from <numbers>",
+            r"…, drawn from \{3, 4, 2\}",
+            "after an integer: the values its instances take, in turn",
+            _drawn_integers,
+            modifier=True,
+            needs=r"n \in \mathbb{N}",
+        ),
+        LetForm(
+            r"larger <numbers>",
+            r"…, larger \{7, 12\}",
+            "after an integer: the larger values some instances take (counterexamples)",
+            _larger,
+            modifier=True,
+            needs=r"n \in \mathbb{N}",
         ),
     )
 

@@ -19,6 +19,7 @@ with the reader, below the kinds whose `% let` forms it serves.
     <term>          a term at a number: `m_0`
     <expr>          any expression of the derivation's notation
     <range>         a range of integers: `\{1, \dots, n\}`
+    <numbers>       a list of numbers in braces: `\{3, 4, 2\}`
 """
 
 from __future__ import annotations
@@ -48,6 +49,7 @@ PATTERNS = {
     "sign": "|".join(values.SIGNS),
     "size": r"\{[^{}]+\}|\\[A-Za-z]+|[A-Za-z0-9]",
     "range": r"\\\{.+?\\\}",
+    "numbers": r"\\\{[^{}]*\\\}",
 }
 
 
@@ -225,6 +227,18 @@ def _range(text: str) -> RangeSlot:
     return RangeSlot(int(m[1]), upto)
 
 
+def _numbers(text: str) -> tuple[float, ...]:
+    if not (text.startswith("\\{") and text.endswith("\\}")):
+        raise SlotError(r"write the numbers in braces: `\{3, 4, 2\}`")
+    found = []
+    for at, item, _ in values.items(text[2:-2]):
+        try:
+            found.append(values.number(item))
+        except values.Unreadable as err:
+            raise SlotError(str(err), 2 + at) from None
+    return tuple(found)
+
+
 READERS = {
     "name": _name,
     "names": _name,
@@ -238,6 +252,7 @@ READERS = {
     "term": _term,
     "expr": _expr,
     "range": _range,
+    "numbers": _numbers,
 }
 
 
