@@ -187,7 +187,9 @@ def visible_test(problem_id: str) -> str:
     if report.restated:
         return f"{problem_id}: this restates the result — derive it, showing each key step"
     if report.true_chain and not report.derived:
-        missing = ", ".join(k.name for k in report.key_steps if not k.shown)
+        missing = ", ".join(dict.fromkeys(report.leaps)) or ", ".join(
+            k.name for k in report.key_steps if not k.shown
+        )
         return (
             f"{problem_id}: every step is valid, but it skips {missing} — show those steps "
             "for full marks"

@@ -108,10 +108,10 @@ def built_from(tree, parts: list) -> bool:
             if node == part:
                 used.add(k)
                 return True
-        if node[0] == "n":
+        if _number(node):
             return True
         if node[0] == "Mul":
-            rest = [c for c in node[2] if c[0] != "n"]
+            rest = [c for c in node[2] if not _number(c)]
             whole = rest[0] if len(rest) == 1 else ("Mul", None, tuple(sorted(rest, key=repr)))
             if len(rest) < len(node[2]) and any(whole == part for part in parts):
                 used.update(k for k, part in enumerate(parts) if whole == part)
@@ -121,6 +121,13 @@ def built_from(tree, parts: list) -> bool:
         return False
 
     return walk(tree) and len(used) == len(parts)
+
+
+def _number(node) -> bool:
+    """A number, or arithmetic on numbers only (`\\frac{1}{2}` stays `2^{-1}` unevaluated)."""
+    if node[0] == "n":
+        return True
+    return node[0] in ("Add", "Mul", "Pow") and bool(node[2]) and all(map(_number, node[2]))
 
 
 def measure(

@@ -71,6 +71,8 @@ def test_restating_padding_and_smuggling_earn_nothing(kind, problem_id, latex):
     report = check(problem_id, latex)
     assert report.true_chain  # every line is true: what is wrong is that nothing is derived
     assert not report.ok
+    assert report.restated  # said at its line: the result is restated, not derived
+    assert any("the result you are asked to derive" in s.message for s in report.steps)
     assert grade(problem_id, latex, problems.get(problem_id).points).points == 0
 
 
