@@ -123,6 +123,24 @@ def built_from(tree, parts: list) -> bool:
     return walk(tree) and len(used) == len(parts)
 
 
+def writes_out(a, b) -> bool:
+    """Whether the step from `a` to `b` only writes a name of `a` out (`\\nabla_\\theta
+    J(\\theta)` into `\\nabla_\\theta \\sum_\\tau p_\\theta(\\tau) R(\\tau)`): what changes is
+    one application of a name, inside the line -- bookkeeping, not an idea, when it
+    shows no key step."""
+    if a is None or b is None or a == b:
+        return False
+    x, _ = core(a, b)
+    return x != a and x[0] in _NAMED and all(_plain(c) for c in x[2])
+
+
+_NAMED = ("Fn", "Idx", "s", "WrittenCall", "Written")
+
+
+def _plain(node) -> bool:
+    return not node[2] or all(_plain(c) for c in node[2]) and node[0] in _NAMED
+
+
 def _number(node) -> bool:
     """A number, or arithmetic on numbers only (`\\frac{1}{2}` stays `2^{-1}` unevaluated)."""
     if node[0] == "n":
@@ -199,9 +217,10 @@ def _segments(trees, moving, route: list[str], marks) -> dict[int, list[str]]:
             landmarks.append((step, j, j))
     landmarks.append((n - 1, len(route), len(route) - 1))  # the target: nothing new shown
     shown = {j for _, j in marks}
+    opens = 1 not in {step for step, _ in marks} and writes_out(trees[0], trees[1])
     leaps: dict[int, list[str]] = {}
     for (a, _, last), (b, first, _) in zip(landmarks, landmarks[1:], strict=False):
-        steps = [k for k in range(a + 1, b + 1) if moving[k]]
+        steps = [k for k in range(a + 1, b + 1) if moving[k] and not (k == 1 and opens)]
         if b == n - 1 and first == len(route):  # onto the target: the ideas still unshown
             ideas = len(route) - 1 - last
             if len(steps) >= ideas:

@@ -20,8 +20,6 @@ MISJUDGED_ROUTES = {
     "series) in one line, between two recognised key steps: counted as a leap",
 }
 MISJUDGED_LEAPS = {
-    ("the other order", "policy_gradient"): "writing J out counts as a moving step, so three "
-    "steps cover the three ideas in the count",
     ("notation: \\partial_\\theta", "pg_baseline"): "two steps for the problem's two ideas: "
     "the count cannot see that the first does the log-derivative trick and linearity at once",
 }
