@@ -3,10 +3,11 @@
 Credit comes from the ideas shown (`autograder.engine.keysteps`): each key step of the best route
 shown by a valid step before the first error, on a chain that starts where the problem
 starts, earns its share, capped below full marks; padding, restating and repeating earn
-nothing.  Full points only when the chain is derived: every step valid, the target reached
-in form and every key step of one route shown.  A true chain that reaches the target
-without showing every key step keeps its share and is flagged "route not recognised:
-review by hand".  A problem without key steps falls back to counting the valid new steps
+nothing.  Full points when the chain is derived, whatever its route: every step valid and
+small (`autograder.engine.stepsize`: no step covers two ideas at once), the target reached
+in form, nothing restated or smuggled.  A true chain that reaches the target with a leap
+keeps its share of key steps and is flagged "route not recognised: review by hand".  A
+problem without key steps falls back to counting the valid new steps
 before the first error, out of the reference's length (`expected_steps`).
 
 The hidden tests call `hidden_test`, which re-checks the answer in a fresh interpreter
@@ -64,7 +65,7 @@ def grade(problem_id: str, answer, max_points: float, expected_steps: int = 4) -
     if report.not_attempted:
         return Grade(0.0, max_points, "not attempted")
     if report.ok:
-        return Grade(float(max_points), max_points, "derived: every key step shown, target reached")
+        return Grade(float(max_points), max_points, "derived: every step small, target reached")
     if report.first_error is not None:
         where = f"first error at line {report.steps[report.first_error].line}"
     else:
@@ -180,13 +181,15 @@ def visible_test(problem_id: str) -> str:
     report = check(problem_id, text)
     if report.ok:
         return (
-            f"{problem_id}: every step is valid, every key step is shown and the chain "
-            "reaches the target — full marks"
+            f"{problem_id}: every step is valid and small, and the chain reaches the target "
+            "— full marks"
         )
     if report.restated:
         return f"{problem_id}: this restates the result — derive it, showing each key step"
     if report.true_chain and not report.derived:
-        missing = ", ".join(k.name for k in report.key_steps if not k.shown)
+        missing = ", ".join(dict.fromkeys(report.leaps)) or ", ".join(
+            k.name for k in report.key_steps if not k.shown
+        )
         return (
             f"{problem_id}: every step is valid, but it skips {missing} — show those steps "
             "for full marks"

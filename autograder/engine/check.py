@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 
 import sympy as sp
 
-from autograder.engine import ir, relations
+from autograder.engine import ir, relations, stepsize
 from autograder.engine.config import SETTINGS, Settings
 from autograder.engine.decide.randomized import Scope, decide
 from autograder.engine.declare import (
@@ -197,7 +197,9 @@ def analyse(
         report.message = "; ".join(notes)
     starts = _judge_target(report, own, lines, scope, settings)
     if problem.routes:
-        _judge_key_steps(report, own, [line.tree for line in lines], starts)
+        _judge_key_steps(
+            report, own, [line.tree for line in lines], starts, [line.expr for line in lines]
+        )
     return Analysis(report, [line.expr for line in lines], starts)
 
 
@@ -219,8 +221,9 @@ def _failure(line: Line, text: str, comp: Compiled, declared: bool, timeout) -> 
     return Verdict(UNREADABLE, f"line {step.line}: cannot use this ({err})")
 
 
-def _judge_key_steps(report: Report, own: ProblemLines, trees, starts: bool) -> None:
-    """Which key step each step shows, which it skips; the checklist; restating."""
+def _judge_key_steps(report: Report, own: ProblemLines, trees, starts: bool, exprs=()) -> None:
+    """Which key step each step shows, which it skips; the checklist; restating; the size
+    of each step (`engine.stepsize`), which gates `derived`."""
     problem = own.problem
     valid = [s.status == VALID for s in report.steps]
     lines = [s.line for s in report.steps]
@@ -244,6 +247,8 @@ def _judge_key_steps(report: Report, own: ProblemLines, trees, starts: bool) -> 
     if backward:
         sources = sources[::-1]
     restated = _restatement(own, trees, sources, judged, starts or backward)
+    # in reading order, for the step sizes: (step, key step) of each key step shown
+    marks = [(k.step, j) for j, k in enumerate(judged.checklist) if k.shown]
     if backward:
         n = len(trees) - 1
         judged.shows = {n - k + 1: v for k, v in judged.shows.items()}
@@ -261,6 +266,10 @@ def _judge_key_steps(report: Report, own: ProblemLines, trees, starts: bool) -> 
         step.leaps = [k.name for k in judged.checklist]
         step.message += "; but this line is the result you are asked to derive: show how"
         return
+    if report.true_chain and (starts or backward):
+        exprs = list(exprs)[::-1] if backward else list(exprs)
+        _judge_sizes(report, own, trees, exprs, judged, marks, backward)
+        return
     leaps = dict(judged.leaps)
     if report.reached_target and report.first_error is None and judged.checklist:
         # the step onto the target leaps over every key step still to come
@@ -276,6 +285,59 @@ def _judge_key_steps(report: Report, own: ProblemLines, trees, starts: bool) -> 
         step.leaps = skipped
         step.message += f"; true, but it skips {_listed(skipped)}: show that step"
     report.derived = judged.complete
+
+
+def _judge_sizes(report: Report, own: ProblemLines, trees, exprs, judged, marks, backward) -> None:
+    """A true chain from the start to the target: derived when no step is a leap (trees,
+    exprs and `marks` in reading order: a backward chain's are reversed)."""
+    problem = own.problem
+    n = len(trees) - 1
+    route = next((r for r in problem.routes if r.name == judged.route), problem.routes[0])
+    sources = [st.latex for st in report.steps]
+    if backward:
+        sources = sources[::-1]
+
+    def at_target(k: int) -> bool:
+        return exprs[k] is not None and _in_form(own, exprs[k], trees[k], problem.target)
+
+    def written(k: int, end: str) -> bool:
+        text = problem.start if end == "start" else problem.target
+        return same_up_to_brackets(stepsize.unpadded(sources[k]), text)
+
+    sizes = stepsize.measure(
+        trees,
+        start=own.forms.get(problem.start),
+        target=own.forms[problem.target],
+        at_target=at_target,
+        route=[k.name for k in route.steps],
+        marks=marks,
+        fewest=min(len(r.steps) for r in problem.routes),
+        written=written,
+    )
+
+    def actual(k: int) -> int:
+        return n - k + 1 if backward else k
+
+    if sizes.restates is not None or sizes.smuggles is not None:
+        for key in judged.checklist:
+            key.shown, key.line, key.step = False, None, None
+        report.restated = True
+        if sizes.smuggles is not None:
+            line = report.steps[n - sizes.smuggles if backward else sizes.smuggles]
+            line.message += "; but this line already holds the result you are asked to derive"
+        else:
+            step = report.steps[actual(sizes.restates)]
+            step.leaps = [k.name for k in judged.checklist]
+            step.message += "; but this line is the result you are asked to derive: show how"
+        report.derived = False
+        return
+    for index, name in judged.shows.items():
+        report.steps[index].shows = name
+    for index, skipped in sorted(sizes.leaps.items()):
+        step = report.steps[actual(index)]
+        step.leaps = skipped
+        step.message += f"; true, but it skips {_listed(skipped)}: show that step"
+    report.derived = sizes.derived
 
 
 def _listed(names: list[str]) -> str:

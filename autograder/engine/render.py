@@ -135,13 +135,31 @@ def _quoted(names: list[str]) -> str:
     return quoted[0] if len(quoted) == 1 else ", ".join(quoted[:-1]) + " and " + quoted[-1]
 
 
+OTHER_ROUTE = "not named: your steps reach the target another way, each small enough"
+
+
 def key_step_lines(report) -> list[tuple[bool, str]]:
-    """The checklist under the chain: (shown, text) for each key step of its route."""
+    """The checklist under the chain: (shown, text) for each key step of its route.  Key
+    steps name ideas; they are not the gate (`engine.stepsize`): on a derived chain an idea
+    the checker did not recognise says so, never "not shown" beside a ✓."""
     lines = []
     for key in report.key_steps:
         where_ = f" (line {key.line})" if key.shown and key.line else ""
-        lines.append((key.shown, f"{key.name}{where_}" if key.shown else f"{key.name}: not shown"))
+        if key.shown:
+            lines.append((True, f"{key.name}{where_}"))
+        elif report.ok:
+            lines.append((False, f"{key.name}: {OTHER_ROUTE}"))
+        else:
+            lines.append((False, f"{key.name}: not shown"))
     return lines
+
+
+def checklist_title(report) -> str:
+    """`Key steps (route)`; the route is named only when the chain shows one of its steps."""
+    shown = any(key.shown for key in report.key_steps)
+    if report.key_route and shown:
+        return f"Key steps ({report.key_route})"
+    return "Key steps (another route)" if report.ok else "Key steps"
 
 
 def summary_facts(report) -> list[str]:
@@ -285,10 +303,10 @@ def _checklist_html(report) -> str:
         f"{escape(text)}</li>"
         for shown, text in key_step_lines(report)
     )
-    route = f" ({escape(report.key_route)})" if report.key_route else ""
     return (
         f'\n<div class="ag-keys {_IGNORE}" style="margin-top:6px;border-top:1px solid '
-        f'{_BORDER_VAR};padding-top:4px"><span style="font-weight:600">Key steps{route}</span>'
+        f'{_BORDER_VAR};padding-top:4px"><span style="font-weight:600">'
+        f"{escape(checklist_title(report))}</span>"
         f'<ul style="margin:2px 0 0 0;padding:0">{items}</ul></div>'
     )
 
@@ -461,7 +479,7 @@ def report_text(report) -> str:
     mark, words = headline(report)
     lines.append("; ".join([f"{mark} {words}", *summary_facts(report)]))
     if report.key_steps and not report.not_attempted:
-        lines.append("Key steps" + (f" ({report.key_route})" if report.key_route else "") + ":")
+        lines.append(checklist_title(report) + ":")
         for shown, text in key_step_lines(report):
             lines.append(f"  [{MARKS[VALID] if shown else NOT_ATTEMPTED_MARK}] {text}")
     return "\n".join(lines)
