@@ -167,6 +167,8 @@ class DiscountedMDPKind(Kind):
         c.densities[decl.dynamics] = ("dynamics", (nxt,), (s, a))
         c.functions.update({decl.reward: 2, decl.value: 1, decl.action_value: 2})
         c.functions.update({name: 1 for name in decl.functions})
+        for name in (decl.value, decl.action_value):  # a counterexample shows the γ drawn
+            c.depends[name] = {decl.discount}
         for name in (decl.policy, decl.dynamics, decl.reward, decl.value, decl.action_value):
             c.symbol(name, DESCRIPTION).describes = DESCRIPTION
 
