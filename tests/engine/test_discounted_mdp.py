@@ -94,12 +94,26 @@ def test_the_draws_include_one_state_one_action_and_a_deterministic_policy():
         (r"\gamma^2 < \gamma", "valid"),
         (r"\frac{1}{1 - \gamma} > 1", "valid"),
         (r"\gamma > 1/2", "invalid"),
+        (r"\gamma \ge 0.01", "invalid"),  # γ is drawn near 0 …
+        (r"\gamma \le 0.99", "invalid"),  # … and near 1
         # the state functions are independent random tables
         (r"V(s) = U(s)", "invalid"),
         (r"\hat V(s') = V_\pi(s')", "invalid"),
     ],
 )
 def test_single_steps(step, status):
-    report = check(None, f"{LET}\n{step}")
+    assert _statuses(f"{LET}\n{step}") == [status]
+
+
+def test_the_values_and_the_next_state_are_named_after_the_policy_and_the_state():
+    let = r"% let \mu(b|x) discounted policy" + "\n"
+    backup = r"\sum_b \mu(b|x) \left[r(x, b) + \gamma \sum_{x'} P(x'|x, b) V_\mu(x')\right]"
+    assert _statuses(let + r"V_\mu(x) = " + backup) == ["valid"]
+    assert _statuses(let + r"V_\mu(x) = \sum_b \mu(b|x) Q_\mu(x, b)") == ["valid"]
+    assert _statuses(let + r"Q_\mu(x, b) = V_\mu(x)") == ["invalid"]
+
+
+def _statuses(text: str) -> list[str]:
+    report = check(None, text)
     assert not report.message, report.message
-    assert [s.status.value for s in report.steps[1:]] == [status]
+    return [s.status.value for s in report.steps[1:]]

@@ -141,7 +141,15 @@ def _policy(slots, previous) -> DiscountedMDP:
     f = slots.f
     if len(f.args) != 1 or len(f.given) != 1 or f.sub is not None:
         raise ValueError(r"the policy is an action given a state: `\pi(a|s) discounted policy`")
-    return DiscountedMDP(policy=f.key, action=f.args[0], state=f.given[0])
+    state = f.given[0]
+    return DiscountedMDP(
+        policy=f.key,
+        action=f.args[0],
+        state=state,
+        next_state=f"{state}prime",  # `s'`
+        value=f"V_{f.key}",  # the policy's values are named after it: `V_\mu`, `Q_\mu`
+        action_value=f"Q_{f.key}",
+    )
 
 
 class DiscountedMDPKind(Kind):
