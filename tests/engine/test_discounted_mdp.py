@@ -96,6 +96,18 @@ def test_the_draws_include_one_state_one_action_and_a_deterministic_policy():
     assert (1, 2) in sizes and (4, 1) in sizes
     world = _world(0, edge=(0, "deterministic policy"))
     assert set(world.pi.ravel()) == {0.0, 1.0}
+    shifted = _world(0, edge=(0, "U = V + a constant"))  # the contraction's tight case
+    difference = shifted.tables["U"] - shifted.tables["V"]
+    assert abs(difference - difference[0]).max() < 1e-12
+
+
+def test_one_more_value_estimate_before_or_after_the_policy():
+    for let in (
+        r"% let \pi(a|s) discounted policy; W(s) value estimate",
+        r"% let W(s) value estimate; \pi(a|s) discounted policy",
+    ):
+        assert _statuses(f"{let}\n" + r"\sum_a \pi(a|s) W(s) = W(s)") == ["valid"]
+        assert _statuses(f"{let}\n" + r"W(s) = \hat V(s)") == ["invalid"]
 
 
 @pytest.mark.parametrize(

@@ -17,12 +17,13 @@ Draws are aimed at the steps that hold only in a special case: one state (a step
 confuses `V(s')` with `V(s)`), one action (a deterministic policy: `Q_\pi(s, a) =
 V_\pi(s)`), a deterministic policy among several actions as a tight case, and γ at its
 edges (a step true only for γ = 0 is still false at γ just above 0 when the instance's
-values are of order one).
+values are of order one); and U = V + a constant, where `\|T^\pi V - T^\pi U\|_\infty =
+\gamma \|V - U\|_\infty`, the contraction's tight case.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -35,6 +36,7 @@ from autograder.engine.kinds.scalars import Real
 
 DESCRIPTION = "discounted MDP"
 DETERMINISTIC = "deterministic policy"
+SHIFTED = "U = V + a constant"  # where the contraction bound holds with equality
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,8 @@ class World:
         self.P = np.stack([[random_law(rng, self.S) for _ in range(self.A)] for _ in range(self.S)])
         self.r = rng.normal(size=(self.S, self.A))
         self.tables = {name: rng.normal(size=self.S) for name in decl.functions}
+        if inst.edge_case() == SHIFTED and {"V", "U"} <= self.tables.keys():
+            self.tables["U"] = self.tables["V"] + rng.normal()
         self._solved: tuple[float, np.ndarray, np.ndarray] | None = None
 
     def solve(self) -> tuple[np.ndarray, np.ndarray]:
@@ -143,6 +147,7 @@ def _policy(slots, previous) -> DiscountedMDP:
         raise ValueError(r"the policy is an action given a state: `\pi(a|s) discounted policy`")
     state = f.given[0]
     return DiscountedMDP(
+        functions=previous.functions if previous is not None else DiscountedMDP.functions,
         policy=f.key,
         action=f.args[0],
         state=state,
@@ -150,6 +155,14 @@ def _policy(slots, previous) -> DiscountedMDP:
         value=f"V_{f.key}",  # the policy's values are named after it: `V_\mu`, `Q_\mu`
         action_value=f"Q_{f.key}",
     )
+
+
+def _estimate(slots, previous) -> DiscountedMDP:
+    f = slots.f
+    if len(f.args) != 1 or f.given:
+        raise ValueError(r"a value estimate is a function of one state: `W(s) value estimate`")
+    mdp = previous or DiscountedMDP()
+    return replace(mdp, functions=tuple(dict.fromkeys((*mdp.functions, f.key))))
 
 
 class DiscountedMDPKind(Kind):
@@ -162,6 +175,15 @@ class DiscountedMDPKind(Kind):
             "P(s'|s, a), r(s, a), V_π(s) and Q_π(s, a) solved exactly, state functions "
             "V, U, \\hat V (one state, one action and a deterministic policy among the draws)",
             _policy,
+            merge=lambda s: "discounted MDP",
+        ),
+        LetForm(
+            "<f> value estimate",
+            "W(s) value estimate",
+            "one more state function, a random table (V, U and \\hat V are ones already)",
+            _estimate,
+            merge=lambda s: "discounted MDP",
+            needs=r"\pi(a|s) discounted policy",
         ),
     )
 
@@ -198,7 +220,8 @@ class DiscountedMDPKind(Kind):
             inst.description[f"{name}(s)"] = fmt_vector(values)
 
     def edges(self, decl: DiscountedMDP) -> list[str]:
-        return [DETERMINISTIC]
+        shifted = [SHIFTED] if {"V", "U"} <= set(decl.functions) else []
+        return [DETERMINISTIC, *shifted]
 
 
 register(DiscountedMDPKind())
