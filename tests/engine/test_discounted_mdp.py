@@ -113,7 +113,12 @@ def test_one_more_value_estimate_before_or_after_the_policy():
 @pytest.mark.parametrize(
     ("step", "status"),
     [
+        # a valid and a wrong twin for each special case (the kind's regression rows)
         (r"V_\pi(s) = \sum_a \pi(a|s) Q_\pi(s, a)", "valid"),
+        (r"Q_\pi(s, a) = r(s, a) + \gamma \sum_{s'} P(s'|s, a) V_\pi(s')", "valid"),
+        (r"V_\pi(s) = \sum_a \pi(a|s) r(s, a)", "invalid"),  # true only for γ = 0
+        (r"Q_\pi(s, a) = V_\pi(s)", "invalid"),  # only for a deterministic policy
+        (r"\sum_{s'} P(s'|s, a) V_\pi(s') = V_\pi(s)", "invalid"),  # only for one state
         (r"\sum_{s'} P(s'|s, a) = 1", "valid"),
         # γ is drawn in (0, 1), at its edges too: these hold there and fail outside it
         (r"\gamma^2 < \gamma", "valid"),

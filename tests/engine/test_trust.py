@@ -9,7 +9,7 @@ finite differences near a pole, strict bounds at their tight cases, integer para
 beyond small sizes, names outside the problem's objects, internal errors, huge numbers,
 assumptions; and, for the kinds of wave 1, probability vectors, component partials,
 positive scalars, ∝ and + const, data and Iverson brackets, laws named in an expectation,
-Markov chains and 0 log 0; for wave 2, the discounted MDP declared in a cell.
+Markov chains and 0 log 0.
 """
 
 import time
@@ -21,7 +21,6 @@ from autograder import check
 from autograder.engine.decide.evaluate import _stable_difference
 
 VALID, INVALID, UNREADABLE, UNDECIDED = "valid", "invalid", "unreadable", "undecided"
-DISCOUNTED = "% let \\pi(a|s) discounted policy\n"  # a cell declaring a discounted MDP
 
 ROWS = {
     "gradient names its variable": [
@@ -356,19 +355,6 @@ ROWS = {
         ("metropolis_hastings", r"\sum_x q(y|x) = 1", INVALID, ""),
         ("metropolis_hastings", r"A(x, y) \le 1", VALID, ""),
         ("metropolis_hastings", r"A(x, y) = 1", INVALID, ""),
-    ],
-    "discounted MDP: values solved exactly, one state, a deterministic policy and gamma = 0": [
-        (None, DISCOUNTED + r"V_\pi(s) = \sum_a \pi(a|s) Q_\pi(s, a)", VALID, ""),
-        (
-            None,
-            DISCOUNTED + r"Q_\pi(s, a) = r(s, a) + \gamma \sum_{s'} P(s'|s, a) V_\pi(s')",
-            VALID,
-            "",
-        ),
-        (None, DISCOUNTED + r"V_\pi(s) = \sum_a \pi(a|s) r(s, a)", INVALID, ""),
-        (None, DISCOUNTED + r"Q_\pi(s, a) = V_\pi(s)", INVALID, ""),
-        (None, DISCOUNTED + r"\sum_{s'} P(s'|s, a) V_\pi(s') = V_\pi(s)", INVALID, ""),
-        (None, DISCOUNTED + r"\gamma \le 1/2", INVALID, ""),
     ],
     "optimisers: the same argmax when objectives differ by a constant or a positive factor": [
         (
