@@ -19,7 +19,7 @@ class Row:
     must be rejected as unreadable; the table shows the checker's message.
     """
 
-    problem: str
+    problem: str  # a problem's id, or a cell's `% let` line declaring the names
     spellings: tuple[str, ...]
     note: str = ""
     relations: tuple[str, str] | None = None
@@ -27,6 +27,7 @@ class Row:
 
 
 R = Row
+DISCOUNTED = r"% let \pi(a|s) discounted policy"  # a discounted MDP, declared in a cell
 NOTATION: list[tuple[str, str, list[Row]]] = [
     (
         "Relations",
@@ -93,6 +94,19 @@ NOTATION: list[tuple[str, str, list[Row]]] = [
             R("adam_bias", (r"\hat{m}_t", r"\hat m_t"), "accents (this problem defines the name)"),
             R("policy_gradient", (r"\pi_\theta(a_t|s_t)", r"\pi_{\theta}(a_t \mid s_t)"), "policy"),
             R("elbo", (r"p(x, z)", r"p(x|z)\, p(z)"), "densities: joint and conditional"),
+            R(
+                DISCOUNTED,
+                (r"V_\pi(s)", r"\sum_a \pi(a|s) Q_\pi(s, a)"),
+                "a policy's value functions, solved exactly (`V^\\pi(s)` is not read yet)",
+            ),
+            R(
+                DISCOUNTED,
+                (
+                    r"\mathbb{E}_{s' \sim P(\cdot|s, a)}[\hat V(s')]",
+                    r"\sum_{s'} P(s'|s, a) \hat V(s')",
+                ),
+                "the next state, primed",
+            ),
         ],
     ),
     (
@@ -346,6 +360,12 @@ def notation_table() -> str:
 def _check_row(check, row: Row) -> list[str]:
     """The table cells after "You write" for a row; `NotationDrift` if the checker disagrees."""
     from autograder.engine.render import relation_text
+
+    if row.problem.startswith("% let"):  # names a cell declares: checked after its `% let`
+        declared = check
+
+        def check(problem, text):
+            return declared(None, f"{problem}\n{text}")
 
     if row.relations is not None:
         lhs, rhs = row.relations

@@ -66,6 +66,11 @@ KINDS = {
         r"\sum_a \pi_\theta(a|s) b(s) = b(s)",
         r"\sum_a \pi_\theta(a|s) b(s) = 0",
     ),
+    "DiscountedMDP": (
+        r"% let \pi(a|s) discounted policy",
+        r"V_\pi(s) = \sum_a \pi(a|s) Q_\pi(s, a)",
+        r"V_\pi(s) = \sum_a \pi(a|s) r(s, a)",
+    ),
     "Dataset": (
         r"% let N data points x_i; p_\theta(x) softmax model",
         r"\sum_x p_\theta(x) = 1",

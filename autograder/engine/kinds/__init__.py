@@ -6,6 +6,7 @@ declarations of them (`Densities(...)`, `MDP()`, `Real("beta_1", ...)` ...).
 
 from autograder.engine.kinds.base import REGISTRY, Kind, kind_of, register
 from autograder.engine.kinds.densities import Densities
+from autograder.engine.kinds.discounted import DiscountedMDP
 from autograder.engine.kinds.empirical import Dataset
 from autograder.engine.kinds.free import FreeNames
 from autograder.engine.kinds.functions import Define, FunctionOf, Variable
@@ -23,6 +24,7 @@ __all__ = [
     "Define",
     "Definition",
     "Densities",
+    "DiscountedMDP",
     "FreeNames",
     "FunctionOf",
     "MarkovChain",
