@@ -24,6 +24,7 @@ import sympy as sp
 
 from autograder.engine import ir
 from autograder.engine.axes import FIRST_BINDER, RANK, EvalError, along, is_vector, to_index
+from autograder.engine.decide import search
 from autograder.engine.decide.argopt import decide_argopt, has_argopt
 from autograder.engine.decide.evaluate import Env, Evaluator, differentiate, free_kind
 from autograder.engine.decide.scalar import Problem as ScalarProblem
@@ -85,7 +86,10 @@ def decide(lhs: sp.Expr, relation: str, rhs: sp.Expr, scope: Scope) -> Verdict:
     exact = constant_check(lhs, relation, rhs)
     if exact is not None:
         return exact
-    scalar = decide_scalar(lhs, relation, rhs, _scalar_problem(lhs, rhs, scope))
+    problem = _scalar_problem(lhs, rhs, scope)
+    scalar = decide_scalar(lhs, relation, rhs, problem)
+    if scalar is not None and scalar.method == "sampled":
+        return _search_scalar(lhs, relation, rhs, problem, scalar)
     if scalar is not None:
         return scalar
     return random_check(lhs, relation, rhs, scope)
@@ -106,6 +110,28 @@ def _scalar_problem(lhs, rhs, scope: Scope) -> ScalarProblem:
     for name, domain in scope.free_domains.items():
         domains.setdefault(sp.Symbol(name), domain)
     return ScalarProblem(domains, compiled.free_names, scope.seed)
+
+
+def _search_scalar(lhs, relation, rhs, problem: ScalarProblem, sampled: Verdict) -> Verdict:
+    """An inequality between scalars that held at every exact point: search for a
+    counterexample (`engine.decide.search`) before calling it plausible."""
+    domains = {s: d for s, d in problem.domains.items() if s in lhs.free_symbols | rhs.free_symbols}
+    rng = np.random.default_rng([problem.seed, 22])
+    found = search.search_scalar(lhs, relation, rhs, domains, rng)
+    if found is not None:
+        values, left, right = found
+        return Verdict(
+            INVALID,
+            f"{invalid_message(relation)} (found by a search for a counterexample)",
+            "exact",
+            Counterexample(values, left, right),
+        )
+    message = sampled.message.replace(" (none proved)", "")
+    return Verdict(
+        VALID,
+        f"{message}, and a search for a counterexample found none (plausible, not proved)",
+        "searched",
+    )
 
 
 def constant_check(lhs, relation, rhs) -> Verdict | None:
@@ -234,7 +260,11 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
     instances = worlds.for_relation(relation) if hasattr(worlds, "for_relation") else worlds
     checked = skipped = tight = 0
     undefined_first = None  # the first instance where a side names what is not there
-    for inst in instances:
+    ties: list = []  # (gap, instance, env, where): near-ties to confirm at high precision
+
+    def judge(inst):
+        """A Verdict when the step fails (or cannot be evaluated) on `inst`, else "checked",
+        "skipped" or ("undefined", details)."""
         checkpoint()
         evaluator = Evaluator(inst, compiled, scope.free_domains)
         try:
@@ -250,18 +280,12 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
         left, right = np.broadcast_arrays(left, right)
         undefined = _undefined(left, right, left_reasons, right_reasons)
         if undefined is not None:
-            if undefined_first is None:
-                side, reason, where = undefined
-                example = _counterexample(
-                    inst, free, env, left, right, where, (lhs, rhs), evaluator
-                )
-                undefined_first = (side, reason, example)
-            skipped += 1
-            continue
+            side, reason, where = undefined
+            example = _counterexample(inst, free, env, left, right, where, (lhs, rhs), evaluator)
+            return ("undefined", (side, reason, example))
         defined = np.isfinite(left) & np.isfinite(right) & _distinct(env, compiled, left.shape)
         if not defined.any():
-            skipped += 1
-            continue
+            return "skipped"
         failing = _failures(left, right, relation, rtol, atol) & defined
         if failing.any():
             where = np.unravel_index(np.argmax(failing), failing.shape)
@@ -271,8 +295,36 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
                 "random",
                 _counterexample(inst, free, env, left, right, where, (lhs, rhs), evaluator),
             )
-        checked += 1
-        tight += inst.edge is not None
+        if not gradient:
+            gaps = np.where(defined, _relative_gap(left, right), np.inf if relation != "=" else 0)
+            if relation == "=":
+                where = np.unravel_index(np.argmax(gaps), gaps.shape)
+                if gaps[where] > 0:
+                    ties.append((float(gaps[where]), inst, env, where, left, right, evaluator))
+            else:
+                where = np.unravel_index(np.argmin(gaps), gaps.shape)
+                if gaps[where] < search.RTOL_TIE:
+                    ties.append((float(gaps[where]), inst, env, where, left, right, evaluator))
+        return "checked"
+
+    def tally(inst, outcome):
+        nonlocal checked, skipped, tight, undefined_first
+        if isinstance(outcome, Verdict):
+            return outcome
+        if outcome == "skipped":
+            skipped += 1
+        elif outcome == "checked":
+            checked += 1
+            tight += inst.edge is not None
+        else:
+            undefined_first = undefined_first or outcome[1]
+            skipped += 1
+        return None
+
+    for inst in instances:
+        failed = tally(inst, judge(inst))
+        if failed is not None:
+            return failed
     if checked == 0 and undefined_first is not None:
         side, reason, example = undefined_first
         return Verdict(INVALID, f"the {side} side is undefined: {reason}", "random", example)
@@ -283,17 +335,128 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
             "e.g. too large for floating point)",
             "random",
         )
+    # issue 22: special points of each kind, larger sizes, near-ties at high precision
+    used = search.used_names(lhs, rhs, compiled) | _names_used((lhs, rhs), compiled)
+    bases = [inst for inst in instances[:3] if inst.edge is None]
+    visited = 0
+    # bounded: an equality or a gradient (costly, and rarely true only for small sizes)
+    # visits one swept size or none; an inequality every swept size and its special points
+    sizes = 0 if gradient else 1 if relation == "=" else None
+    for inst in [
+        *(p for base in bases[:1] for p in search.special_instances(base, compiled, used)),
+        *search.size_instances(compiled, scope.seed, used, sizes, points=sizes is None),
+    ]:
+        outcome = judge(inst)
+        if isinstance(outcome, Verdict) and outcome.status == UNDECIDED:
+            continue  # a size or point the step cannot be evaluated at: not a counterexample
+        failed = tally(inst, outcome)
+        if failed is not None:
+            return failed
+        visited += 1
+    refuted = _confirm_ties(lhs, relation, rhs, ties, free, compiled)
+    if refuted is not None:
+        return refuted
     parts = [f"{checked} random instances"]
     if tight:
         parts.append(f"{tight} of them tight cases")
+    if visited:
+        parts.append(f"{visited} of them special points or larger sizes")
     note = f"; {skipped} instance(s) where a side was undefined were skipped" if skipped else ""
     if undefined_first is not None:
         note += f" ({undefined_first[1]})"
     if relation == "=":
         return Verdict(VALID, f"holds on {', '.join(parts)}{note}", "random")
+    found = _search(lhs, relation, rhs, scope, bases or list(instances[:2]), free, judge)
+    if found is not None:
+        return found
     return Verdict(
-        VALID, f"the inequality holds on {', '.join(parts)} (none proved){note}", "sampled"
+        VALID,
+        f"the inequality holds on {', '.join(parts)}, and a search for a counterexample "
+        f"found none (plausible, not proved){note}",
+        "searched",
     )
+
+
+def _relative_gap(left, right) -> np.ndarray:
+    scale = np.maximum(np.maximum(np.abs(left), np.abs(right)), 1e-300)
+    if np.iscomplexobj(left) or np.iscomplexobj(right):
+        return np.abs(np.real(left) - np.real(right)) / scale
+    return np.abs(left - right) / scale
+
+
+def _confirm_ties(lhs, relation, rhs, ties, free, compiled) -> Verdict | None:
+    """Near-ties evaluated again at 60 digits: a difference floating point cannot see."""
+    ordered = sorted(ties, key=lambda t: -t[0] if relation == "=" else t[0])
+    for _gap, inst, env, where, left, right, evaluator in ordered[:3]:
+        bound = {}
+        for s in free:
+            if isinstance(s, ir.DomainVar):
+                return None  # a point of a law's domain: no exact value here
+            axis = FIRST_BINDER + free.index(s)
+            values = env.bound[s]
+            k = where[axis] if values.shape[axis] > 1 else 0
+            bound[s] = int(values.reshape(-1)[k].real)
+        holds = search.confirm(lhs, relation, rhs, inst, compiled, bound)
+        if holds is False:
+            example = _counterexample(inst, free, env, left, right, where, (lhs, rhs), evaluator)
+            example.instance["precision"] = "the sides differ at 60 digits"
+            return Verdict(
+                INVALID,
+                f"{invalid_message(relation)} (the difference is below floating-point "
+                "precision; seen at 60 digits)",
+                "random",
+                example,
+            )
+    return None
+
+
+def _search(lhs, relation, rhs, scope, bases, free, judge) -> Verdict | None:
+    """Minimise the inequality's margin over the step's continuous parameters; a candidate
+    counts only when confirmed at high precision (or clearly failing without it)."""
+    compiled = scope.compiled
+
+    def evaluate(inst):
+        evaluator = Evaluator(inst, compiled, scope.free_domains)
+        try:
+            env = bind_free(evaluator, free, compiled)
+            left = evaluator.evaluate(lhs, env=env)
+            reasons = list(evaluator.reasons)
+            right = evaluator.evaluate(rhs, env=env)
+        except EvalError:
+            return None
+        if reasons or evaluator.reasons:
+            return None
+        return np.broadcast_arrays(left, right)
+
+    rng = np.random.default_rng([scope.seed, 22])
+    try:
+        inst = search.search_instances(lhs, relation, rhs, bases, evaluate, compiled, rng)
+    except TimeUp:
+        return None
+    if inst is None:
+        return None
+    outcome = judge(inst)
+    if not isinstance(outcome, Verdict) or outcome.status != INVALID:
+        return None
+    if not free:
+        holds = search.confirm(lhs, relation, rhs, inst, compiled, {})
+        if holds is True:
+            return None
+        if holds is None and not _clearly(lhs, relation, rhs, evaluate(inst)):
+            return None
+    elif not _clearly(lhs, relation, rhs, evaluate(inst)):
+        return None
+    outcome.message += " (found by a search for a counterexample)"
+    return outcome
+
+
+def _clearly(lhs, relation, rhs, values) -> bool:
+    if values is None:
+        return False
+    left, right = values
+    gap = search._gap(relation, left, right)
+    scale = np.maximum(np.maximum(np.abs(left), np.abs(right)), 1.0)
+    return bool(np.nanmin(gap / scale) < -search.CLEAR)
 
 
 def _distinct(env, compiled, shape) -> np.ndarray:
