@@ -74,6 +74,16 @@ ROWS = {
         r"\sum_{i=1}^{n} (x_i - 0.37)^2 \ge 0",
         r"\sum_{i=1}^{n} (x_i - 0.37)^2 \ge 10^{-3}",
     ),
+    "search: a valley of a vector and a real together": (
+        r"% let x \in \mathbb{R}^n; c \in (0, 5)",
+        r"\sum_{i=1}^{n} (x_i - c)^2 + (c - 1.3)^2 \ge 0",
+        r"\sum_{i=1}^{n} (x_i - c)^2 + (c - 1.3)^2 \ge 10^{-3}",
+    ),
+    "search: a probability vector near a point inside the simplex": (
+        PROB,
+        r"(y_1 - 0.2)^2 + (y_2 - 0.5)^2 \ge 0",
+        r"(y_1 - 0.2)^2 + (y_2 - 0.5)^2 \ge 10^{-4}",
+    ),
 }
 
 
@@ -96,6 +106,20 @@ def test_wrong_twin_rejected(name):
     _, step = _step(declarations, wrong)
     assert step.status == "invalid", (name, step.status, step.message)
     assert step.counterexample is not None, name
+
+
+@pytest.mark.parametrize("name", [name for name in ROWS if name.startswith("search")])
+def test_narrow_dips_are_found_by_the_search(name):
+    declarations, _, wrong = ROWS[name]
+    _, step = _step(declarations, wrong)
+    assert "found by a search for a counterexample" in step.message, step.message
+
+
+@pytest.mark.parametrize("name", [name for name in ROWS if name.startswith("tiny")])
+def test_tiny_differences_are_seen_at_high_precision(name):
+    declarations, _, wrong = ROWS[name]
+    _, step = _step(declarations, wrong)
+    assert "60 digits" in step.message, step.message
 
 
 def test_wrong_twin_counterexample_names_the_special_point():

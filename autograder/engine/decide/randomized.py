@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import sympy as sp
@@ -366,7 +366,8 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
         note += f" ({undefined_first[1]})"
     if relation == "=":
         return Verdict(VALID, f"holds on {', '.join(parts)}{note}", "random")
-    found = _search(lhs, relation, rhs, scope, bases or list(instances[:2]), free, judge)
+    starts = [inst for inst in instances if inst.edge is None] or list(instances[:2])
+    found = _search(lhs, relation, rhs, scope, starts, free, judge)
     if found is not None:
         return found
     return Verdict(
@@ -415,10 +416,12 @@ def _search(lhs, relation, rhs, scope, bases, free, judge) -> Verdict | None:
     counts only when confirmed at high precision (or clearly failing without it)."""
     compiled = scope.compiled
 
-    def evaluate(inst):
+    def evaluate(inst, scalars=None):
         evaluator = Evaluator(inst, compiled, scope.free_domains)
         try:
             env = bind_free(evaluator, free, compiled)
+            if scalars:
+                env = replace(env, scalars={**env.scalars, **scalars})
             left = evaluator.evaluate(lhs, env=env)
             reasons = list(evaluator.reasons)
             right = evaluator.evaluate(rhs, env=env)
@@ -428,6 +431,8 @@ def _search(lhs, relation, rhs, scope, bases, free, judge) -> Verdict | None:
             return None
         return np.broadcast_arrays(left, right)
 
+    if lhs.atoms(ir.Grad) or rhs.atoms(ir.Grad):
+        return None  # the axis a search evaluates its points along holds a gradient's
     rng = np.random.default_rng([scope.seed, 22])
     try:
         inst = search.search_instances(lhs, relation, rhs, bases, evaluate, compiled, rng)
@@ -439,7 +444,7 @@ def _search(lhs, relation, rhs, scope, bases, free, judge) -> Verdict | None:
     if not isinstance(outcome, Verdict) or outcome.status != INVALID:
         return None
     if not free:
-        holds = search.confirm(lhs, relation, rhs, inst, compiled, {})
+        holds = search.confirm(lhs, search.WEAK[relation], rhs, inst, compiled, {})
         if holds is True:
             return None
         if holds is None and not _clearly(lhs, relation, rhs, evaluate(inst)):

@@ -31,14 +31,17 @@ import numpy as np
 import sympy as sp
 
 from autograder.engine import ir
+from autograder.engine.axes import PERT, RANK, along
 from autograder.engine.decide import precise
 from autograder.engine.kinds.instance import Instance, _draw, fmt_vector
 from autograder.engine.kinds.probability import ProbabilityVector
 from autograder.engine.kinds.vectors import FixedVector, VectorOf
-from autograder.engine.limits import TimeUp, checkpoint, remaining
+from autograder.engine.limits import TimeUp, checkpoint
 
-STARTS = 3  # starts of the minimisation per step
-EVALUATIONS = 40  # evaluations per start
+STARTS = 2  # starts of the minimisation per step
+PASSES = 12  # passes per start (each evaluates a population of points at once)
+NEWTON_SIZE = 12  # coordinates up to which the search's Newton step uses a full Hessian
+EVALUATIONS = 40  # evaluations per start of the scalar search (mpmath, one at a time)
 SEARCH_SHARE = 0.3  # of the time left, at most this much goes to the search
 RTOL_TIE = 1e-7  # relative gaps below this are confirmed at high precision
 CLEAR = 1e-6  # without an exact path, a candidate must fail by this much (relative)
@@ -59,11 +62,18 @@ def _copy(inst: Instance) -> Instance:
 def _set_vector(inst: Instance, name: str, values, label: str | None = None) -> None:
     exact = [Fraction(v) for v in values]
     floats = np.array([float(v) for v in exact])
-    inst.handlers[name] = FixedVector(floats)
+    inst.handlers[name] = _moved(inst.handlers[name], floats)
     inst.exact[name] = exact
     inst.description[name] = fmt_vector(floats)
     if label:
         inst.description["special point"] = f"{name}: {label}"
+
+
+def _moved(handler: FixedVector, values: np.ndarray) -> FixedVector:
+    """The same handler (its flags kept) with other values."""
+    moved = copy.copy(handler)
+    moved.values = values
+    return moved
 
 
 def special_instances(base: Instance, compiled, used: set[str]) -> list[Instance]:
@@ -188,28 +198,82 @@ def confirm(lhs, relation, rhs, inst: Instance, compiled, bound: dict) -> bool |
 # ---------------------------------------------------------------- minimisation
 
 
-def _minimise(margin, starts: list[np.ndarray], rng, budget: int = EVALUATIONS):
-    """A (1+1) evolution strategy from each start: the point of least margin found, or the
-    first with margin < 0."""
+def _minimise(margins, starts: list[np.ndarray], rng, budget: int = PASSES):
+    """Descent from each start within `budget` passes (`margins(X)` evaluates the points
+    X, one per row, in one pass): a finite-difference gradient, then a ladder of steps
+    along it and the vertex of a parabola through the best three (exact on a quadratic
+    dip); a random direction where the gradient says nothing (a kink, a plateau).  Returns
+    the point of least margin found, stopping at the first with margin < 0."""
     best_x, best = None, np.inf
+    ladder = 2.0 ** -np.arange(-1, 10)
     for x0 in starts:
-        x, fx = x0.copy(), margin(x0)
-        step = 0.5 * max(1.0, float(np.max(np.abs(x0)))) if x0.size else 0.0
-        for _ in range(budget):
-            if fx < 0 or step < 1e-9:
-                break
+        x = x0.copy()
+        fx = float(margins(x[None, :])[0])
+        length = max(1.0, float(np.max(np.abs(x0)))) if x0.size else 0.0
+        passes = 1
+        while passes < budget and fx >= 0 and np.isfinite(fx):
             checkpoint()
-            y = x + step * rng.standard_normal(x.shape)
-            fy = margin(y)
-            if fy < fx:
-                x, fx, step = y, fy, step * 1.6
+            h = 1e-4 * max(1.0, float(np.max(np.abs(x))))
+            step = _newton(margins, x, fx, h)
+            passes += 1
+            norm = float(np.linalg.norm(step))
+            if not np.isfinite(norm) or norm == 0:
+                direction = rng.standard_normal(x.shape)
+                direction /= np.linalg.norm(direction)
             else:
-                step *= 0.8
+                direction, length = step / norm, max(length, norm)
+            steps = length * ladder
+            values = margins(x + steps[:, None] * direction)
+            passes += 1
+            k = int(np.argmin(values))
+            t, value = steps[k], float(values[k])
+            if 0 < k < len(steps) - 1:  # a parabola through the best and its neighbours
+                (t0, t1, t2), (f0, f1, f2) = steps[k - 1 : k + 2], values[k - 1 : k + 2]
+                denom = (t1 - t0) * (t1 - t2) * (f1 - f0 + f1 - f2)
+                if np.isfinite(denom) and denom != 0:
+                    vertex = t1 - 0.5 * (
+                        (t1 - t0) ** 2 * (f1 - f2) - (t1 - t2) ** 2 * (f1 - f0)
+                    ) / ((t1 - t0) * (f1 - f2) - (t1 - t2) * (f1 - f0))
+                    if np.isfinite(vertex) and vertex > 0:
+                        fv = float(margins((x + vertex * direction)[None, :])[0])
+                        passes += 1
+                        if fv < value:
+                            t, value = vertex, fv
+            if value < fx:
+                x, fx, length = x + t * direction, value, max(2 * t, 1e-9)
+            else:
+                length *= 0.1
+                if length < 1e-9:
+                    break
         if fx < best:
             best_x, best = x, fx
         if best < 0:
             break
     return best_x, best
+
+
+def _newton(margins, x: np.ndarray, fx: float, h: float) -> np.ndarray:
+    """Newton's step from finite differences, every stencil point in one pass (a full
+    Hessian up to `NEWTON_SIZE` coordinates, else its diagonal), its curvature made
+    positive so the step goes downhill."""
+    k = x.size
+    eye = np.eye(k)
+    pairs = [(i, j) for i in range(k) for j in range(i + 1, k)] if k <= NEWTON_SIZE else []
+    points = [x + h * eye, x - h * eye]
+    if pairs:
+        points.append(np.array([x + h * (eye[i] + eye[j]) for i, j in pairs]))
+    values = margins(np.concatenate(points))
+    up, down = values[:k], values[k : 2 * k]
+    grad = (up - down) / (2 * h)
+    hessian = np.diag((up - 2 * fx + down) / h**2)
+    for (i, j), fij in zip(pairs, values[2 * k :], strict=True):
+        hessian[i, j] = hessian[j, i] = (fij - up[i] - up[j] + fx) / h**2
+    if not (np.all(np.isfinite(grad)) and np.all(np.isfinite(hessian))):
+        return np.full(k, np.nan)
+    eigenvalues, vectors = np.linalg.eigh(hessian)
+    floor = max(1e-8, 1e-6 * float(np.max(np.abs(eigenvalues))))
+    eigenvalues = np.maximum(np.abs(eigenvalues), floor)
+    return -vectors @ ((vectors.T @ grad) / eigenvalues)
 
 
 def _gap(relation: str, left, right) -> np.ndarray:
@@ -218,12 +282,33 @@ def _gap(relation: str, left, right) -> np.ndarray:
     return {">=": lr - rr, ">": lr - rr, "<=": rr - lr, "<": rr - lr}[relation]
 
 
+class Population(FixedVector):
+    """Several values of one plain vector at once, along the axis PERT (free outside a
+    gradient): the search evaluates a whole line or gradient stencil in one pass."""
+
+    def __init__(self, base: FixedVector, rows: np.ndarray) -> None:
+        super().__init__(rows[0])
+        self.__dict__.update({k: v for k, v in base.__dict__.items() if k != "values"})
+        self.rows = rows
+
+    def vector(self, env) -> np.ndarray:
+        shape = [1] * RANK + [self.rows.shape[1]]
+        shape[PERT] = self.rows.shape[0]
+        return self.rows.reshape(shape).astype(complex)
+
+
 def search_instances(lhs, relation, rhs, bases, evaluate, compiled, rng) -> Instance | None:
     """An instance on which the inequality fails, searched from `bases` over the plain
-    vectors and real scalars the step uses; `evaluate(inst)` gives (left, right) arrays or
-    None where a side is undefined."""
+    vectors and real scalars the step uses.  `evaluate(inst, scalars)` gives the (left,
+    right) arrays with the scalars overridden (arrays along PERT), or None where a side is
+    undefined; every point of a population is evaluated in one pass."""
     used = _used(lhs, rhs, compiled)
-    vectors = [n for n in sorted(used) if isinstance(bases[0].handlers.get(n), FixedVector)]
+    vectors = [  # the plain vectors a kind offers points for: nothing else reads them
+        n
+        for n in sorted(used)
+        if isinstance(bases[0].handlers.get(n), FixedVector)
+        and getattr(compiled.symbols.get(n), "points", None) is not None
+    ]
     reals = [
         n
         for n in sorted(used)
@@ -232,28 +317,37 @@ def search_instances(lhs, relation, rhs, bases, evaluate, compiled, rng) -> Inst
     if not vectors and not reals:
         return None
     simplex = {d.name for d in compiled.context if isinstance(d, ProbabilityVector)}
-    deadline_share = remaining() * SEARCH_SHARE
 
-    def build(base: Instance, x: np.ndarray) -> Instance:
-        inst, at = _copy(base), 0
+    def split(base: Instance, X: np.ndarray):
+        """(vector name -> rows, real name -> values) for the points X (P, dim)."""
+        rows, values, at = {}, {}, 0
         for name in vectors:
             n = len(base.handlers[name].values)
-            part = x[at : at + n]
+            part = X[:, at : at + n]
             at += n
             if name in simplex:
-                part = np.exp(part - part.max())
-                part = part / part.sum()
-            inst.handlers[name] = FixedVector(part)
-            inst.exact.pop(name, None)
-            inst.description[name] = fmt_vector(part)
+                part = np.exp(part - part.max(axis=1, keepdims=True))
+                part = part / part.sum(axis=1, keepdims=True)
+            rows[name] = part
         for name in reals:
             domain = compiled.scalar_domains.get(name)
-            value = float(x[at])
+            column = X[:, at].copy()
             if domain is not None:
-                value = _clip(value, domain)
-            inst.scalars[name] = complex(value)
-            inst.description[name] = f"{value:.6g}"
+                column = np.array([_clip(float(v), domain) for v in _into(column, domain)])
+            values[name] = column
             at += 1
+        return rows, values
+
+    def build(base: Instance, x: np.ndarray) -> Instance:
+        rows, values = split(base, x[None, :])
+        inst = _copy(base)
+        for name, part in rows.items():
+            inst.handlers[name] = _moved(base.handlers[name], part[0])
+            inst.exact.pop(name, None)
+            inst.description[name] = fmt_vector(part[0])
+        for name, column in values.items():
+            inst.scalars[name] = complex(column[0])
+            inst.description[name] = f"{column[0]:.6g}"
         return inst
 
     def start(base: Instance) -> np.ndarray:
@@ -263,37 +357,74 @@ def search_instances(lhs, relation, rhs, bases, evaluate, compiled, rng) -> Inst
             if name in simplex:
                 values = np.log(np.maximum(values, 1e-6))
             parts.append(values)
-        parts.extend([np.array([base.scalars[n].real]) for n in reals])
+        for name in reals:
+            value = base.scalars[name].real
+            domain = compiled.scalar_domains.get(name)
+            parts.append(np.array([_out_of(value, domain) if domain else value]))
         return np.concatenate(parts)
 
-    found = None
-    for base in bases[:STARTS]:
-        if remaining() < deadline_share:
-            break
+    def size(inst: Instance) -> int:
+        return sum(len(inst.handlers[n].values) for n in vectors if n in inst.handlers)
 
-        def margin(x, base=base):
-            values = evaluate(build(base, x))
-            if values is None:
-                return np.inf  # outside the domain: not a counterexample
-            gap = _gap(relation, *values)
-            gap = gap[np.isfinite(gap)]
-            if gap.size == 0:
-                return np.inf
-            scale = max(1.0, float(np.max(np.abs(np.real(values[0])))))
-            worst = float(np.min(gap))
-            return worst / scale if relation in (">=", "<=") else worst / scale - 1e-12
+    for base in sorted(bases, key=size, reverse=True)[:STARTS]:  # the most room first
+
+        def margins(X, base=base) -> np.ndarray:
+            rows, values = split(base, X)
+            inst = _copy(base)
+            for name, part in rows.items():
+                inst.handlers[name] = Population(base.handlers[name], part)
+            scalars = {name: along(PERT, column) for name, column in values.items()}
+            result = evaluate(inst, scalars)
+            if result is None:
+                return np.full(len(X), np.inf)  # outside the domain: not a counterexample
+            left, right = result
+            gap = np.real(_gap(relation, left, right))
+            scale = np.maximum(np.maximum(np.abs(left), np.abs(right)), 1.0)
+            gap = np.where(np.isfinite(gap), gap - 1e-12 * scale, np.inf)
+            gap = gap.reshape(gap.shape[0], -1) if gap.shape[0] == len(X) else None
+            if gap is None:
+                return np.full(len(X), np.inf)
+            return gap.min(axis=1)
 
         try:
-            x, value = _minimise(margin, [start(base)], rng)
+            x, value = _minimise(margins, [start(base)], rng)
         except TimeUp:
-            break
+            return None
         if x is not None and value < 0:
-            found = build(base, x)
-            break
-    return found
+            return build(base, x)
+    return None
 
+
+# a searched candidate must break the bound, not touch it: ties are special points' business
+WEAK = {">": ">=", "<": "<=", ">=": ">=", "<=": "<="}
 
 _INT = type("NotInteger", (), {"integer": False})()
+
+
+def _into(x: np.ndarray, domain) -> np.ndarray:
+    """Unconstrained search coordinates to a value in the domain (smoothly, so a descent
+    does not stall at an edge)."""
+    low, high = domain.low, domain.high
+    if np.isfinite(low) and np.isfinite(high):
+        return low + (high - low) / (1 + np.exp(-x))
+    if np.isfinite(low):
+        return low + np.exp(np.minimum(x, 700))
+    if np.isfinite(high):
+        return high - np.exp(np.minimum(x, 700))
+    return x
+
+
+def _out_of(value: float, domain) -> float:
+    """The inverse of `_into`."""
+    low, high = domain.low, domain.high
+    if np.isfinite(low) and np.isfinite(high):
+        u = min(max((value - low) / (high - low), 1e-9), 1 - 1e-9)
+        return float(np.log(u / (1 - u)))
+    if np.isfinite(low):
+        return float(np.log(max(value - low, 1e-300)))
+    if np.isfinite(high):
+        return float(np.log(max(high - value, 1e-300)))
+    return value
 
 
 def _clip(value: float, domain) -> float:
@@ -349,7 +480,7 @@ def search_scalar(lhs, relation, rhs, domains: dict, rng) -> tuple[dict, str, st
     for _ in range(STARTS):
         starts.append(np.array([rng.uniform(*_range(domains[s])) for s in names]))
     try:
-        x, value = _minimise(margin, starts, rng)
+        x, value = _minimise(lambda X: np.array([margin(x) for x in X]), starts, rng)
     except TimeUp:
         return None
     if x is None or value > 0:
@@ -362,8 +493,8 @@ def search_scalar(lhs, relation, rhs, domains: dict, rng) -> tuple[dict, str, st
         return None
     if not (precise.finite(left.value) and precise.finite(right.value)):
         return None
-    if precise.compare(left, right, relation):
-        return None
+    if precise.compare(left, right, WEAK[relation]):
+        return None  # a tie is not enough: a strict bound may only approach it (e^x > 0)
     shown = {s.name: precise.show(v, 8) for s, v in at.items()}
     return shown, *precise.show_pair(left.value, right.value)
 

@@ -207,7 +207,7 @@ class VectorKind(Kind):
         c.random |= decl.random
         if decl.random:
             c.symbol(decl.name, "VectorOf").random = True  # no gradient with respect to it
-        else:
+        elif not decl.param:  # a parameter may be shared with a model that drew it
             c.symbol(decl.name, "VectorOf").points = vector_points
 
     def draw(self, decl: VectorOf, inst: Instance) -> None:
