@@ -339,13 +339,21 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
     used = search.used_names(lhs, rhs, compiled) | _names_used((lhs, rhs), compiled)
     bases = [inst for inst in instances[:3] if inst.edge is None]
     visited = 0
-    # bounded: an equality or a gradient (costly, and rarely true only for small sizes)
-    # visits one swept size or none; an inequality every swept size and its special points
-    sizes = 0 if gradient else 1 if relation == "=" else None
-    for inst in [
-        *(p for base in bases[:1] for p in search.special_instances(base, compiled, used)),
-        *search.size_instances(compiled, scope.seed, used, sizes, points=sizes is None),
-    ]:
+    # bounded: a gradient (each instance costs a finite difference per component) visits
+    # none; an equality (which random points already pin down unless it has kinks) the
+    # zero and constant vectors of one base; an inequality every special point of one
+    # base and every swept size with its special points
+    equality = relation == "="
+    extra = (
+        []
+        if gradient
+        else search.special_instances(bases[0], compiled, used, 2 if equality else None)
+        if bases
+        else []
+    )
+    if not (gradient or equality):
+        extra += search.size_instances(compiled, scope.seed, used)
+    for inst in extra:
         outcome = judge(inst)
         if isinstance(outcome, Verdict) and outcome.status == UNDECIDED:
             continue  # a size or point the step cannot be evaluated at: not a counterexample

@@ -76,15 +76,18 @@ def _moved(handler: FixedVector, values: np.ndarray) -> FixedVector:
     return moved
 
 
-def special_instances(base: Instance, compiled, used: set[str]) -> list[Instance]:
-    """`base` with each used vector at each of its special points (one name at a time)."""
+def special_instances(
+    base: Instance, compiled, used: set[str], per_name: int | None = None
+) -> list[Instance]:
+    """`base` with each used vector at each of its special points (one name at a time;
+    the first `per_name` of them when given)."""
     found = []
     for name in sorted(used):
         entry = compiled.symbols.get(name)
         handler = base.handlers.get(name)
         if entry is None or entry.points is None or not isinstance(handler, FixedVector):
             continue
-        for label, values in entry.points(len(handler.values)):
+        for label, values in entry.points(len(handler.values))[:per_name]:
             inst = _copy(base)
             _set_vector(inst, name, values, label)
             found.append(inst)
@@ -105,24 +108,20 @@ def _cheap_sizes(compiled, used: set[str]) -> set[str]:
     return sizes - costly
 
 
-def size_instances(
-    compiled, seed: int, used: set[str], count: int | None = None, points: bool = True
-) -> list[Instance]:
-    """The problem drawn at larger sizes of its vectors (the first `count` swept sizes,
-    all by default), and with `points` their special points."""
+def size_instances(compiled, seed: int, used: set[str]) -> list[Instance]:
+    """The problem drawn at larger sizes of its vectors, and their special points."""
     found = []
     for size in sorted(_cheap_sizes(compiled, used)):
         entry = compiled.symbols.get(size)
         if entry is None or entry.points is None:
             continue
-        for number, (label, value) in enumerate(entry.points()[:count]):
+        for number, (label, value) in enumerate(entry.points()):
             inst = Instance(3000 + number, seed)
             inst.sizes = {size: value}
             inst = _draw(compiled.context, inst)
             inst.description["size"] = label
             found.append(inst)
-            if points:
-                found.extend(special_instances(inst, compiled, used))
+            found.extend(special_instances(inst, compiled, used))
     return found
 
 
