@@ -126,6 +126,10 @@ def _search_scalar(lhs, relation, rhs, problem: ScalarProblem, sampled: Verdict)
             "exact",
             Counterexample(values, left, right),
         )
+    if not search.scalar_searchable(domains):
+        # nothing continuous to search over (integers only)
+        message = sampled.message.replace("(none proved)", "(plausible, not proved)")
+        return Verdict(VALID, message, "sampled")
     message = sampled.message.replace(" (none proved)", "")
     return Verdict(
         VALID,
@@ -378,6 +382,12 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
     found = _search(lhs, relation, rhs, scope, starts, free, judge)
     if found is not None:
         return found
+    if gradient or not any(search.parameters(lhs, rhs, compiled, starts[0])):
+        return Verdict(  # nothing continuous to search over (laws, tables, an MDP)
+            VALID,
+            f"the inequality holds on {', '.join(parts)} (plausible, not proved){note}",
+            "sampled",
+        )
     return Verdict(
         VALID,
         f"the inequality holds on {', '.join(parts)}, and a search for a counterexample "

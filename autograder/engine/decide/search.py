@@ -281,6 +281,29 @@ def _gap(relation: str, left, right) -> np.ndarray:
     return {">=": lr - rr, ">": lr - rr, "<=": rr - lr, "<": rr - lr}[relation]
 
 
+def parameters(lhs, rhs, compiled, inst: Instance) -> tuple[list[str], list[str]]:
+    """The continuous parameters a search may move: the plain vectors a kind offers points
+    for (nothing else reads them) and the real scalars the step uses."""
+    used = _used(lhs, rhs, compiled)
+    vectors = [
+        n
+        for n in sorted(used)
+        if isinstance(inst.handlers.get(n), FixedVector)
+        and getattr(compiled.symbols.get(n), "points", None) is not None
+    ]
+    reals = [
+        n
+        for n in sorted(used)
+        if n in inst.scalars and not compiled.scalar_domains.get(n, _INT).integer
+    ]
+    return vectors, reals
+
+
+def scalar_searchable(domains: dict) -> bool:
+    """Whether `search_scalar` searches these names (reals only)."""
+    return bool(domains) and not any(d.integer for d in domains.values())
+
+
 class Population(FixedVector):
     """Several values of one plain vector at once, along the axis PERT (free outside a
     gradient): the search evaluates a whole line or gradient stencil in one pass."""
@@ -301,18 +324,7 @@ def search_instances(lhs, relation, rhs, bases, evaluate, compiled, rng) -> Inst
     vectors and real scalars the step uses.  `evaluate(inst, scalars)` gives the (left,
     right) arrays with the scalars overridden (arrays along PERT), or None where a side is
     undefined; every point of a population is evaluated in one pass."""
-    used = _used(lhs, rhs, compiled)
-    vectors = [  # the plain vectors a kind offers points for: nothing else reads them
-        n
-        for n in sorted(used)
-        if isinstance(bases[0].handlers.get(n), FixedVector)
-        and getattr(compiled.symbols.get(n), "points", None) is not None
-    ]
-    reals = [
-        n
-        for n in sorted(used)
-        if n in bases[0].scalars and not compiled.scalar_domains.get(n, _INT).integer
-    ]
+    vectors, reals = parameters(lhs, rhs, compiled, bases[0])
     if not vectors and not reals:
         return None
     simplex = {d.name for d in compiled.context if isinstance(d, ProbabilityVector)}
@@ -455,7 +467,7 @@ def search_scalar(lhs, relation, rhs, domains: dict, rng) -> tuple[dict, str, st
     """A point where an inequality between scalars fails, confirmed at 60 digits:
     (values, left, right), or None.  Minimises at 20 digits from a few starts."""
     names = sorted(domains, key=lambda s: s.name)
-    if not names or any(domains[s].integer for s in names):
+    if not scalar_searchable(domains):
         return None
 
     def point(x) -> dict:
