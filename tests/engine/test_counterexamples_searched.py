@@ -7,7 +7,8 @@ Written as a learner would, with throwaway `% let` declarations:
 - sizes: a claim about vectors that holds for the small sizes instances are drawn with and
   fails only from n = 10;
 - tiny differences: a perturbation far below floating-point tolerance, seen at high
-  precision on the random path (vectors, probability vectors, softmax);
+  precision on the random path (vectors, probability vectors, softmax) -- a function of
+  finite variables at the zero function too;
 - inequalities sampled only: a counterexample in a narrow region is searched for, and a
   step that still holds is shown as "plausible, not proved", apart from a proved one, in
   the text report, the JSON and the HTML.
@@ -38,6 +39,11 @@ ROWS = {
         PROB,
         r"-\sum_{j=1}^{K} y_j \log y_j \le \log K",
         r"-\sum_{j=1}^{K} y_j \log y_j < \log K",
+    ),
+    "tight: the zero function": (
+        r"% let a latent, \pi(a) joint density; f(a) function",
+        r"\mathbb{E}_{a \sim \pi}[|f(a)|] \ge 0",
+        r"\mathbb{E}_{a \sim \pi}[|f(a)|] > 0",
     ),
     "sizes: from n = 10": (
         VECTOR,

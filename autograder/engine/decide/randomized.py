@@ -581,7 +581,7 @@ def _names_used(sides, compiled) -> set[str]:
 
 
 def _relevant(key: str, used: set[str]) -> bool:
-    if key == "tight case":
+    if key in ("tight case", "special point", "size", "precision"):
         return True
     if "(" in key:
         base = key.split("(", 1)[0]

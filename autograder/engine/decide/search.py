@@ -33,6 +33,7 @@ import sympy as sp
 from autograder.engine import ir
 from autograder.engine.axes import PERT, RANK, along
 from autograder.engine.decide import precise
+from autograder.engine.kinds.functions import FunctionTable
 from autograder.engine.kinds.instance import Instance, _draw, fmt_vector
 from autograder.engine.kinds.probability import ProbabilityVector
 from autograder.engine.kinds.vectors import FixedVector, VectorOf
@@ -40,6 +41,7 @@ from autograder.engine.limits import TimeUp, checkpoint
 
 STARTS = 2  # starts of the minimisation per step
 PASSES = 12  # passes per start (each evaluates a population of points at once)
+RANDOM_DIRECTIONS = 16  # points tried around a kink in one pass
 NEWTON_SIZE = 12  # coordinates up to which the search's Newton step uses a full Hessian
 EVALUATIONS = 40  # evaluations per start of the scalar search (mpmath, one at a time)
 SEARCH_SHARE = 0.3  # of the time left, at most this much goes to the search
@@ -85,7 +87,18 @@ def special_instances(
     for name in sorted(used):
         entry = compiled.symbols.get(name)
         handler = base.handlers.get(name)
-        if entry is None or entry.points is None or not isinstance(handler, FixedVector):
+        if entry is None or entry.points is None:
+            continue
+        if isinstance(handler, FunctionTable):  # a function of finite variables: a table
+            for label, table in entry.points(handler.table.shape)[:per_name]:
+                inst = _copy(base)
+                inst.handlers[name] = FunctionTable(name, table)
+                for key in [k for k in inst.description if k.startswith(f"{name}(")]:
+                    inst.description[key] = fmt_vector(table.ravel())
+                inst.description["special point"] = f"{name}: {label}"
+                found.append(inst)
+            continue
+        if not isinstance(handler, FixedVector):
             continue
         for label, values in entry.points(len(handler.values))[:per_name]:
             inst = _copy(base)
@@ -238,6 +251,15 @@ def _minimise(margins, starts: list[np.ndarray], rng, budget: int = PASSES):
                         passes += 1
                         if fv < value:
                             t, value = vertex, fv
+            if value >= fx and passes < budget:  # a kink: random directions around x
+                around = x + length * rng.standard_normal((RANDOM_DIRECTIONS, x.size))
+                tried = margins(around)
+                passes += 1
+                k = int(np.argmin(tried))
+                if tried[k] < value:
+                    direction = around[k] - x
+                    t = float(np.linalg.norm(direction))
+                    direction, value = direction / max(t, 1e-300), float(tried[k])
             if value < fx:
                 x, fx, length = x + t * direction, value, max(2 * t, 1e-9)
             else:
@@ -417,11 +439,11 @@ def _into(x: np.ndarray, domain) -> np.ndarray:
     does not stall at an edge)."""
     low, high = domain.low, domain.high
     if np.isfinite(low) and np.isfinite(high):
-        return low + (high - low) / (1 + np.exp(-x))
+        return low + (high - low) / (1 + np.exp(-np.clip(x, -700, 700)))
     if np.isfinite(low):
-        return low + np.exp(np.minimum(x, 700))
+        return low + np.exp(np.clip(x, -700, 700))
     if np.isfinite(high):
-        return high - np.exp(np.minimum(x, 700))
+        return high - np.exp(np.clip(x, -700, 700))
     return x
 
 
