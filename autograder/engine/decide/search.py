@@ -411,9 +411,10 @@ def search_instances(lhs, relation, rhs, bases, evaluate, compiled, rng) -> Inst
             if result is None:
                 return np.full(len(X), np.inf)  # outside the domain: not a counterexample
             left, right = result
-            gap = np.real(_gap(relation, left, right))
-            scale = np.maximum(np.maximum(np.abs(left), np.abs(right)), 1.0)
-            gap = np.where(np.isfinite(gap), gap - 1e-12 * scale, np.inf)
+            with np.errstate(all="ignore"):  # an undefined point is inf, not a warning
+                gap = np.real(_gap(relation, left, right))
+                scale = np.maximum(np.maximum(np.abs(left), np.abs(right)), 1.0)
+                gap = np.where(np.isfinite(gap), gap - 1e-12 * scale, np.inf)
             gap = gap.reshape(gap.shape[0], -1) if gap.shape[0] == len(X) else None
             if gap is None:
                 return np.full(len(X), np.inf)
