@@ -185,7 +185,9 @@ def _steps_fact(report) -> str:
     if not relations:
         return "no steps after the first expression"
     valid = sum(step.status == VALID for step in relations)
-    return f"{valid} of {len(relations)} {'step' if len(relations) == 1 else 'steps'} valid"
+    fact = f"{valid} of {len(relations)} {'step' if len(relations) == 1 else 'steps'} valid"
+    plausible = sum(step.plausible for step in relations)
+    return f"{fact} ({plausible} {PLAUSIBLE_WORDS})" if plausible else fact
 
 
 def _target_fact(report) -> str:

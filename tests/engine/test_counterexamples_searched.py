@@ -142,6 +142,7 @@ def test_sampled_inequality_is_plausible_not_proved():
     assert data["status"] == "valid" and data["standing"] == "plausible"
     assert data["proved"] is False
     assert "plausible, not proved" in str(report)
+    assert "1 of 1 step valid (1 plausible, not proved)" in str(report)
     assert "plausible, not proved" in report._repr_html_()
     assert "search for a counterexample found none" in step.message
 
