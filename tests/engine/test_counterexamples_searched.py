@@ -3,7 +3,8 @@ r"""Counterexamples searched, not sampled (issue 22): each class a valid twin an
 Written as a learner would, with throwaway `% let` declarations:
 
 - tight points of a kind: a strict inequality that is an equality at a special point of a
-  kind (the zero vector, a constant vector, the uniform probability vector);
+  kind (the zero vector, a constant vector, the uniform probability vector, the zero
+  function, two equal arguments);
 - sizes: a claim about vectors that holds for the small sizes instances are drawn with and
   fails only from n = 10;
 - tiny differences: a perturbation far below floating-point tolerance, seen at high
@@ -44,6 +45,11 @@ ROWS = {
         r"% let a latent, \pi(a) joint density; f(a) function",
         r"\mathbb{E}_{a \sim \pi}[|f(a)|] \ge 0",
         r"\mathbb{E}_{a \sim \pi}[|f(a)|] > 0",
+    ),
+    "tight: equal arguments": (
+        r"% let K \in \mathbb{N}, at least 2; y, p \in \mathbb{R}^K probability vector",
+        r"\sum_{j=1}^{K} y_j \log \frac{y_j}{p_j} \ge 0",
+        r"\sum_{j=1}^{K} y_j \log \frac{y_j}{p_j} > 0",
     ),
     "sizes: from n = 10": (
         VECTOR,

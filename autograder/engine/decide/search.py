@@ -104,6 +104,33 @@ def special_instances(
             inst = _copy(base)
             _set_vector(inst, name, values, label)
             found.append(inst)
+    return found + equal_arguments(base, compiled, used)
+
+
+def equal_arguments(base: Instance, compiled, used: set[str]) -> list[Instance]:
+    """`base` with two vectors of the same kind and size made equal (b := a), where a
+    divergence or a distance between them is zero: KL(y ‖ p) > 0 fails at p = y."""
+    vectors = []
+    for name in sorted(used):
+        entry = compiled.symbols.get(name)
+        if entry is not None and entry.points is not None:
+            if isinstance(base.handlers.get(name), FixedVector):
+                vectors.append((name, entry.kind))
+    found = []
+    for k, (a, kind_a) in enumerate(vectors):
+        for b, kind_b in vectors[k + 1 :]:
+            first, second = base.handlers[a], base.handlers[b]
+            if kind_a != kind_b or len(first.values) != len(second.values):
+                continue
+            inst = _copy(base)
+            exact = getattr(base, "exact", {}).get(a)
+            values = exact or [Fraction(float(v)) for v in np.real(np.ravel(first.values))]
+            if exact is None and kind_a == "ProbabilityVector":
+                total = sum(values)
+                values = [v / total for v in values]
+            _set_vector(inst, a, values, None)
+            _set_vector(inst, b, values, f"equal to {a}")
+            found.append(inst)
     return found
 
 
