@@ -6,7 +6,8 @@ floating-point tolerance, or only in a narrow region.  After the instances of
 `engine.decide.randomized` found nothing, this module looks where they do not:
 
 - `special_instances`: each name at each of its kind's special points (`Entry.points`:
-  the zero, constant and one-hot vector, the uniform probability vector), exactly;
+  the zero, constant and one-hot vector, two equal components, the uniform probability
+  vector, the zero function), exactly, and two vectors of one kind made equal;
 - `size_instances`: the problem drawn again with the sizes of its vectors swept further
   (`Entry.points` of an integer: 7, 8, 10, 12), special points included -- only for
   sizes of plain vectors, whose evaluation is cheap;
@@ -14,11 +15,15 @@ floating-point tolerance, or only in a narrow region.  After the instances of
   values, so a 1e-12 difference is seen whatever floating point says;
 - `search_instances` / `search_scalar`: for an inequality, lhs − rhs minimised from a few
   starts over the step's continuous parameters (a plain vector's components, a probability
-  vector through its softmax, a real name within its domain), a candidate accepted only
-  once confirmed at high precision (or clearly below zero where no exact path exists).
+  vector through its softmax, a real name mapped smoothly into its interval), a Newton
+  step from a finite-difference stencil evaluated as one population along the axis PERT;
+  a candidate is accepted only once confirmed at high precision (or clearly below zero
+  where no exact path exists), and touching a strict bound is not enough.
 
 Points where a side is undefined are outside the domain, never counterexamples.  Every
-loop is bounded (`STARTS`, `EVALUATIONS`) and runs only for steps not proved exactly.
+loop is bounded (`STARTS`, `PASSES`, `EVALUATIONS`) and runs only for steps not proved
+exactly.  Not covered: high precision for random vectors, laws and tables (their steps
+stay at the randomized path's tolerance), and kinks the descent cannot see into.
 """
 
 from __future__ import annotations
