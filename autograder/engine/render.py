@@ -41,10 +41,18 @@ import re
 from html import escape
 
 from autograder.engine import relations
-from autograder.engine.verdicts import INVALID, UNDECIDED, UNREADABLE, VALID, StepResult
+from autograder.engine.verdicts import (
+    INVALID,
+    PLAUSIBLE_WORDS,
+    UNDECIDED,
+    UNREADABLE,
+    VALID,
+    StepResult,
+)
 
 MARKS = {VALID: "✓", INVALID: "✗", UNDECIDED: "?", UNREADABLE: "⚠"}
 NOT_ATTEMPTED_MARK = "○"
+PLAUSIBLE_MARK = "✓?"  # valid, but only because no counterexample was found
 INCOMPLETE_MARK = "…"
 
 _PHRASES = {
@@ -87,6 +95,16 @@ def where(step: StepResult) -> str:
 def status_word(status: str) -> str:
     """The status in words, next to its mark, so colour is never the only signal."""
     return status.replace("_", " ")
+
+
+def step_mark(step: StepResult) -> str:
+    return PLAUSIBLE_MARK if step.plausible else MARKS.get(step.status, "?")
+
+
+def step_word(step: StepResult) -> str:
+    """A step's status in words: "plausible, not proved" for a valid step no proof was
+    found for (`autograder.engine.verdicts.standing`), apart from a proved one."""
+    return PLAUSIBLE_WORDS if step.plausible else status_word(step.status)
 
 
 def shows_read_as(step: StepResult) -> bool:
@@ -185,7 +203,9 @@ def _steps_fact(report) -> str:
     if not relations:
         return "no steps after the first expression"
     valid = sum(step.status == VALID for step in relations)
-    return f"{valid} of {len(relations)} {'step' if len(relations) == 1 else 'steps'} valid"
+    fact = f"{valid} of {len(relations)} {'step' if len(relations) == 1 else 'steps'} valid"
+    plausible = sum(step.plausible for step in relations)
+    return f"{fact} ({plausible} {PLAUSIBLE_WORDS})" if plausible else fact
 
 
 def _target_fact(report) -> str:
@@ -364,14 +384,15 @@ def _step_row(step: StepResult) -> str:
     colour = _VAR.get(step.status, _MUTED_VAR)
     start = step.relation is None
     indent, line_class = ("0", "ag-line ag-start") if start else (_STEP_INDENT, "ag-line")
+    classes = f"ag-step ag-{escape(step.status)}" + (" ag-plausible" if step.plausible else "")
     return (
-        f'<tr class="ag-step ag-{escape(step.status)}" style="display:flex;flex-wrap:wrap;'
+        f'<tr class="{classes}" style="display:flex;flex-wrap:wrap;'
         f"align-items:baseline;column-gap:12px;row-gap:2px;padding:5px 0;"
         f'background:transparent;border-top:1px solid {_RULE_VAR}">'
         f'<td class="ag-mark {_IGNORE}" style="display:block;flex:0 0 auto;min-width:6.4em;'
         f'padding:0;border:0;text-align:left;white-space:nowrap;color:{colour};font-weight:600">'
-        f'<span aria-hidden="true">{MARKS.get(step.status, "?")}</span> '
-        f"{escape(status_word(step.status))}</td>"
+        f'<span aria-hidden="true">{step_mark(step)}</span> '
+        f"{escape(step_word(step))}</td>"
         f'<td class="{line_class}" style="display:block;flex:1 1 auto;'
         f'padding:0 0 0 {indent};border:0;text-align:left">'
         f"{_formula_html(step)}</td>"
@@ -486,13 +507,13 @@ def report_text(report) -> str:
 
 
 def _step_lines(step: StepResult, width: int) -> list[str]:
-    mark = MARKS.get(step.status, "?")
+    mark = step_mark(step)
     relation = relation_text(step.relation) or " "
     head = f"  [{mark}] {step_label(step):<{width}}  {relation} {_squash(step.latex)}"
     label, message = located(step)
     column = label.removeprefix(step_label(step)).removeprefix(", ")
     said = f"{column}: {message}" if column else message
-    lines = [f"{head}   — {status_word(step.status)}: {said}"]
+    lines = [f"{head}   — {step_word(step)}: {said}"]
     indent = " " * (len(head) - len(_squash(step.latex)))  # details start under the formula
     if step.counterexample is not None:
         lines.append(f"{indent}counterexample: {step.counterexample.describe()}")

@@ -113,6 +113,8 @@ class Report:
                     "status": s.status,
                     "message": s.message,
                     "method": s.method,
+                    "standing": s.standing,
+                    "proved": s.proved,
                     "latex": s.latex,
                     "read_as": s.read_as,
                     "line": s.line,

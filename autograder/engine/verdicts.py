@@ -7,8 +7,16 @@ their words from here, so none of them imports another for a word.
 
 A `Verdict`'s `method` says how it was reached: "symbolic" (sympy proved or refuted it),
 "exact" (evaluated at exact points with 60 digits), "sampled" (an inequality that held at
-every point tried, none proved), "random" (the randomized instances of the problem's
-objects).
+every point tried, none proved), "searched" (an inequality that held at every point tried
+and a search for a counterexample found none: `autograder.engine.decide.search`), "random"
+(the randomized instances of the problem's objects).
+
+A valid step has a *standing* beside its status: "proved" (sympy, or exact arithmetic),
+"checked" (an equality that held on every instance, at high precision where it could be
+evaluated so) or "plausible" (an inequality no proof was found for: it held everywhere it
+was tried and a counterexample was searched for, not found).  The status stays `valid`, so
+a plausible step counts in a chain and a gradebook as before; the report, its JSON
+(`standing`, `proved`) and the website say "plausible, not proved".
 """
 
 from __future__ import annotations
@@ -30,6 +38,22 @@ class Status(StrEnum):
 
 
 VALID, INVALID, UNREADABLE, UNDECIDED = Status
+
+# how a valid step was reached -> its standing (see the module's docstring)
+PLAUSIBLE_METHODS = frozenset({"sampled", "searched"})
+PROVED_METHODS = frozenset({"symbolic", "exact", "read"})
+PLAUSIBLE_WORDS = "plausible, not proved"
+
+
+def standing(status: str, method: str | None) -> str:
+    """ "proved", "checked" or "plausible" for a valid step; the status itself otherwise."""
+    if status != VALID:
+        return str(status)
+    if method in PLAUSIBLE_METHODS:
+        return "plausible"
+    if method in PROVED_METHODS:
+        return "proved"
+    return "checked"
 
 
 @dataclass
@@ -72,6 +96,20 @@ class StepResult:
     counterexample: Counterexample | None = None
     shows: str | None = None  # the key step this step shows (`autograder.engine.keysteps`)
     leaps: list[str] = field(default_factory=list)  # key steps it jumps over
+
+    @property
+    def standing(self) -> str:
+        """ "proved", "checked" or "plausible" when valid (see `standing`), else the status."""
+        return standing(self.status, self.method)
+
+    @property
+    def plausible(self) -> bool:
+        """Valid only because no counterexample was found: plausible, not proved."""
+        return self.standing == "plausible"
+
+    @property
+    def proved(self) -> bool:
+        return self.standing == "proved"
 
 
 @dataclass

@@ -20,13 +20,14 @@
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import sympy as sp
 
 from autograder.engine import ir
 from autograder.engine.axes import FIRST_BINDER, RANK, EvalError, along, is_vector, to_index
+from autograder.engine.decide import search
 from autograder.engine.decide.argopt import decide_argopt, has_argopt
 from autograder.engine.decide.evaluate import Env, Evaluator, differentiate, free_kind
 from autograder.engine.decide.scalar import Problem as ScalarProblem
@@ -91,7 +92,10 @@ def decide(lhs: sp.Expr, relation: str, rhs: sp.Expr, scope: Scope) -> Verdict:
     exact = constant_check(lhs, relation, rhs)
     if exact is not None:
         return exact
-    scalar = decide_scalar(lhs, relation, rhs, _scalar_problem(lhs, rhs, scope))
+    problem = _scalar_problem(lhs, rhs, scope)
+    scalar = decide_scalar(lhs, relation, rhs, problem)
+    if scalar is not None and scalar.method == "sampled":
+        return _search_scalar(lhs, relation, rhs, problem, scalar)
     if scalar is not None:
         return scalar
     return random_check(lhs, relation, rhs, scope)
@@ -112,6 +116,32 @@ def _scalar_problem(lhs, rhs, scope: Scope) -> ScalarProblem:
     for name, domain in scope.free_domains.items():
         domains.setdefault(sp.Symbol(name), domain)
     return ScalarProblem(domains, compiled.free_names, scope.seed)
+
+
+def _search_scalar(lhs, relation, rhs, problem: ScalarProblem, sampled: Verdict) -> Verdict:
+    """An inequality between scalars that held at every exact point: search for a
+    counterexample (`engine.decide.search`) before calling it plausible."""
+    domains = {s: d for s, d in problem.domains.items() if s in lhs.free_symbols | rhs.free_symbols}
+    rng = np.random.default_rng([problem.seed, 22])
+    found = search.search_scalar(lhs, relation, rhs, domains, rng)
+    if found is not None:
+        values, left, right = found
+        return Verdict(
+            INVALID,
+            f"{invalid_message(relation)} (found by a search for a counterexample)",
+            "exact",
+            Counterexample(values, left, right),
+        )
+    if not search.scalar_searchable(domains):
+        # nothing continuous to search over (integers only)
+        message = sampled.message.replace("(none proved)", "(plausible, not proved)")
+        return Verdict(VALID, message, "sampled")
+    message = sampled.message.replace(" (none proved)", "")
+    return Verdict(
+        VALID,
+        f"{message}, and a search for a counterexample found none (plausible, not proved)",
+        "searched",
+    )
 
 
 def constant_check(lhs, relation, rhs) -> Verdict | None:
@@ -240,13 +270,22 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
     instances = worlds.for_relation(relation) if hasattr(worlds, "for_relation") else worlds
     checked = skipped = tight = 0
     undefined_first = None  # the first instance where a side names what is not there
-    for inst in instances:
+    ties: list = []  # (gap, instance, env, where): near-ties to confirm at high precision
+
+    def judge(inst, cached=False):
+        """A Verdict when the step fails (or cannot be evaluated) on `inst`, else "checked",
+        "skipped" or ("undefined", details).  `cached`: the instance is one of the check's
+        own (it lives as long as the check), so a side's values are kept for the next step."""
         checkpoint()
         evaluator = Evaluator(inst, compiled, scope.free_domains)
         try:
             env = bind_free(evaluator, free, compiled)
-            left, left_reasons = _evaluated(scope, evaluator, lhs, env, inst, free)
-            right, right_reasons = _evaluated(scope, evaluator, rhs, env, inst, free)
+            left, left_reasons, left_ranged = _evaluated(
+                scope, evaluator, lhs, env, inst, free, cached
+            )
+            right, right_reasons, right_ranged = _evaluated(
+                scope, evaluator, rhs, env, inst, free, cached
+            )
         except EvalError as err:
             return Verdict(UNDECIDED, f"could not evaluate this step: {err}", "random")
         if is_vector(left) != is_vector(right):
@@ -256,23 +295,19 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
         if undefined is not None:
             side, reason, where = undefined
             example = _counterexample(inst, free, env, left, right, where, (lhs, rhs), evaluator)
-            if evaluator.ranged:
+            ranged = left_ranged + right_ranged
+            if ranged:
                 # a sum's range names a term its object lacks (g_0 of g_1, g_2, …): the sum
                 # claims every term of its range, so the step is wrong, whatever else holds
-                reason = evaluator.ranged[0]
                 return Verdict(
-                    INVALID, f"the {side} side is undefined: {reason}", "random", example
+                    INVALID, f"the {side} side is undefined: {ranged[0]}", "random", example
                 )
             # a free value where the line names what is not there (m_{t-2} at t = 1) is
             # outside the line's domain; the step still holds nowhere if nothing is left
-            if undefined_first is None:
-                undefined_first = (side, reason, example)
-            skipped += 1
-            continue
+            return ("undefined", (side, reason, example))
         defined = np.isfinite(left) & np.isfinite(right) & _distinct(env, compiled, left.shape)
         if not defined.any():
-            skipped += 1
-            continue
+            return "skipped"
         failing = _failures(left, right, relation, rtol, atol) & defined
         if failing.any():
             where = np.unravel_index(np.argmax(failing), failing.shape)
@@ -282,8 +317,36 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
                 "random",
                 _counterexample(inst, free, env, left, right, where, (lhs, rhs), evaluator),
             )
-        checked += 1
-        tight += inst.edge is not None
+        if not gradient:
+            gaps = np.where(defined, _relative_gap(left, right), np.inf if relation != "=" else 0)
+            if relation == "=":
+                where = np.unravel_index(np.argmax(gaps), gaps.shape)
+                if gaps[where] > 0:
+                    ties.append((float(gaps[where]), inst, env, where, left, right, evaluator))
+            else:
+                where = np.unravel_index(np.argmin(gaps), gaps.shape)
+                if gaps[where] < search.RTOL_TIE:
+                    ties.append((float(gaps[where]), inst, env, where, left, right, evaluator))
+        return "checked"
+
+    def tally(inst, outcome):
+        nonlocal checked, skipped, tight, undefined_first
+        if isinstance(outcome, Verdict):
+            return outcome
+        if outcome == "skipped":
+            skipped += 1
+        elif outcome == "checked":
+            checked += 1
+            tight += inst.edge is not None
+        else:
+            undefined_first = undefined_first or outcome[1]
+            skipped += 1
+        return None
+
+    for inst in instances:
+        failed = tally(inst, judge(inst, cached=True))
+        if failed is not None:
+            return failed
     if checked == 0 and undefined_first is not None:
         side, reason, example = undefined_first
         return Verdict(INVALID, f"the {side} side is undefined: {reason}", "random", example)
@@ -294,28 +357,163 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
             "e.g. too large for floating point)",
             "random",
         )
+    # issue 22: special points of each kind, larger sizes, near-ties at high precision
+    used = search.used_names(lhs, rhs, compiled) | _names_used((lhs, rhs), compiled)
+    bases = [inst for inst in instances[:3] if inst.edge is None]
+    visited = 0
+    # bounded: a gradient (each instance costs a finite difference per component) visits
+    # none; an equality (which random points already pin down unless it has kinks) the
+    # zero and constant vectors of one base; an inequality every special point of one
+    # base and every swept size with its special points
+    equality = relation == "="
+    extra = (
+        []
+        if gradient
+        else search.special_instances(bases[0], compiled, used, 2 if equality else None)
+        if bases
+        else []
+    )
+    if not (gradient or equality):
+        extra += search.size_instances(compiled, scope.seed, used)
+    for inst in extra:
+        outcome = judge(inst)
+        if isinstance(outcome, Verdict) and outcome.status == UNDECIDED:
+            continue  # a size or point the step cannot be evaluated at: not a counterexample
+        failed = tally(inst, outcome)
+        if failed is not None:
+            return failed
+        visited += 1
+    refuted = _confirm_ties(lhs, relation, rhs, ties, free, compiled)
+    if refuted is not None:
+        return refuted
     parts = [f"{checked} random instances"]
     if tight:
         parts.append(f"{tight} of them tight cases")
+    if visited:
+        parts.append(f"{visited} of them special points or larger sizes")
     note = f"; {skipped} instance(s) where a side was undefined were skipped" if skipped else ""
     if undefined_first is not None:
         note += f" ({undefined_first[1]})"
     if relation == "=":
         return Verdict(VALID, f"holds on {', '.join(parts)}{note}", "random")
+    starts = [inst for inst in instances if inst.edge is None] or list(instances[:2])
+    found = _search(lhs, relation, rhs, scope, starts, free, judge)
+    if found is not None:
+        return found
+    if gradient or not any(search.parameters(lhs, rhs, compiled, starts[0])):
+        return Verdict(  # nothing continuous to search over (laws, tables, an MDP)
+            VALID,
+            f"the inequality holds on {', '.join(parts)} (plausible, not proved){note}",
+            "sampled",
+        )
     return Verdict(
-        VALID, f"the inequality holds on {', '.join(parts)} (none proved){note}", "sampled"
+        VALID,
+        f"the inequality holds on {', '.join(parts)}, and a search for a counterexample "
+        f"found none (plausible, not proved){note}",
+        "searched",
     )
 
 
-def _evaluated(scope: Scope, evaluator: Evaluator, expr, env, inst, free):
-    """A side's values on an instance and why any is undefined (each once per check)."""
+def _evaluated(scope: Scope, evaluator: Evaluator, expr, env, inst, free, cached: bool):
+    """A side's values on an instance, why any is undefined and which sum's range leaves
+    its object; kept for the check when `cached` (a line is the right side of one step and
+    the left side of the next).  Instances made for one step (special points, sizes) are
+    not kept: their ids may be reused once they are gone."""
     key = (expr, id(inst), tuple(free))
-    found = scope.values.get(key)
+    found = scope.values.get(key) if cached else None
     if found is None:
-        evaluator.reasons = []
+        evaluator.reasons, evaluator.ranged = [], []
         value = evaluator.evaluate(expr, env=env)
-        found = scope.values[key] = (value, tuple(evaluator.reasons))
-    return found[0], list(found[1])
+        found = (value, tuple(evaluator.reasons), tuple(evaluator.ranged))
+        if cached:
+            scope.values[key] = found
+    return found[0], list(found[1]), list(found[2])
+
+
+def _relative_gap(left, right) -> np.ndarray:
+    scale = np.maximum(np.maximum(np.abs(left), np.abs(right)), 1e-300)
+    if np.iscomplexobj(left) or np.iscomplexobj(right):
+        return np.abs(np.real(left) - np.real(right)) / scale
+    return np.abs(left - right) / scale
+
+
+def _confirm_ties(lhs, relation, rhs, ties, free, compiled) -> Verdict | None:
+    """Near-ties evaluated again at 60 digits: a difference floating point cannot see."""
+    ordered = sorted(ties, key=lambda t: -t[0] if relation == "=" else t[0])
+    for _gap, inst, env, where, left, right, evaluator in ordered[:3]:
+        bound = {}
+        for s in free:
+            if isinstance(s, ir.DomainVar):
+                return None  # a point of a law's domain: no exact value here
+            axis = FIRST_BINDER + free.index(s)
+            values = env.bound[s]
+            k = where[axis] if values.shape[axis] > 1 else 0
+            bound[s] = int(values.reshape(-1)[k].real)
+        holds = search.confirm(lhs, relation, rhs, inst, compiled, bound)
+        if holds is False:
+            example = _counterexample(inst, free, env, left, right, where, (lhs, rhs), evaluator)
+            example.instance["precision"] = "the sides differ at 60 digits"
+            return Verdict(
+                INVALID,
+                f"{invalid_message(relation)} (the difference is below floating-point "
+                "precision; seen at 60 digits)",
+                "random",
+                example,
+            )
+    return None
+
+
+def _search(lhs, relation, rhs, scope, bases, free, judge) -> Verdict | None:
+    """Minimise the inequality's margin over the step's continuous parameters; a candidate
+    counts only when confirmed at high precision (or clearly failing without it)."""
+    compiled = scope.compiled
+
+    def evaluate(inst, scalars=None):
+        evaluator = Evaluator(inst, compiled, scope.free_domains)
+        try:
+            env = bind_free(evaluator, free, compiled)
+            if scalars:
+                env = replace(env, scalars={**env.scalars, **scalars})
+            left = evaluator.evaluate(lhs, env=env)
+            reasons = list(evaluator.reasons)
+            right = evaluator.evaluate(rhs, env=env)
+        except EvalError:
+            return None
+        if reasons or evaluator.reasons:
+            return None
+        return np.broadcast_arrays(left, right)
+
+    if lhs.atoms(ir.Grad) or rhs.atoms(ir.Grad):
+        return None  # the axis a search evaluates its points along holds a gradient's
+    rng = np.random.default_rng([scope.seed, 22])
+    try:
+        inst = search.search_instances(lhs, relation, rhs, bases, evaluate, compiled, rng)
+    except TimeUp:
+        return None
+    if inst is None:
+        return None
+    outcome = judge(inst)
+    if not isinstance(outcome, Verdict) or outcome.status != INVALID:
+        return None
+    if not free:
+        holds = search.confirm(lhs, search.WEAK[relation], rhs, inst, compiled, {})
+        if holds is True:
+            return None
+        if holds is None and not _clearly(lhs, relation, rhs, evaluate(inst)):
+            return None
+    elif not _clearly(lhs, relation, rhs, evaluate(inst)):
+        return None
+    outcome.message += " (found by a search for a counterexample)"
+    return outcome
+
+
+def _clearly(lhs, relation, rhs, values) -> bool:
+    if values is None:
+        return False
+    left, right = values
+    gap = search._gap(relation, left, right)
+    scale = np.maximum(np.maximum(np.abs(left), np.abs(right)), 1.0)
+    return bool(np.nanmin(gap / scale) < -search.CLEAR)
 
 
 def _distinct(env, compiled, shape) -> np.ndarray:
@@ -417,7 +615,7 @@ def _names_used(sides, compiled) -> set[str]:
 
 
 def _relevant(key: str, used: set[str]) -> bool:
-    if key == "tight case":
+    if key in ("tight case", "special point", "size", "precision"):
         return True
     if "(" in key:
         base = key.split("(", 1)[0]

@@ -118,6 +118,14 @@ class DefineKind(Kind):
         c.macros[(key, len(params))] = macro
 
 
+def function_points(shape: tuple[int, ...]) -> list[tuple[str, np.ndarray]]:
+    """A function's special points (`Entry.points`): the zero function, and one that is 1
+    at a single point and 0 elsewhere (a constant f is a tight case of its own)."""
+    spike = np.zeros(shape)
+    spike.flat[0] = 1.0
+    return [("the zero function", np.zeros(shape)), ("1 at one point, 0 elsewhere", spike)]
+
+
 class FunctionTable:
     """f(a) as a table over the domains of its variables."""
 
@@ -167,6 +175,7 @@ class FunctionOfKind(Kind):
 
     def compile(self, decl: FunctionOf, c) -> None:
         c.functions[decl.name] = len(decl.over)
+        c.symbol(decl.name, "FunctionOf").points = function_points
 
     def draw(self, decl: FunctionOf, inst: Instance) -> None:
         shape = tuple(inst.domains[v] for v in decl.over)

@@ -7,6 +7,7 @@ one-hot target (`\sum_j y_j \log y_j = 0`) is caught; one-hot is a tight case of
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 import numpy as np
 
@@ -15,6 +16,15 @@ from autograder.engine.kinds.base import Kind, LetForm, register
 from autograder.engine.kinds.instance import Instance, fmt_vector
 from autograder.engine.kinds.omega import random_law
 from autograder.engine.kinds.vectors import FixedVector, size_integer, size_of
+
+
+def simplex_points(n: int) -> list[tuple[str, list[Fraction]]]:
+    """A probability vector's special points (`Entry.points`), exact: uniform (where
+    entropy is largest and Σ y_j² smallest) and one-hot."""
+    return [
+        ("the uniform vector", [Fraction(1, n)] * n),
+        ("a one-hot vector", [Fraction(1)] + [Fraction(0)] * (n - 1)),
+    ]
 
 
 @dataclass(frozen=True)
@@ -41,6 +51,7 @@ class ProbabilityVectorKind(Kind):
     def compile(self, decl: ProbabilityVector, c) -> None:
         c.vectors[decl.name] = ir.Vector(decl.name)
         c.zero_log_zero = True  # a one-hot y has zero entries: y_j log y_j is 0 there
+        c.symbol(decl.name, "ProbabilityVector").points = simplex_points
 
     def draw(self, decl: ProbabilityVector, inst: Instance) -> None:
         n = size_of(inst, decl.size)

@@ -94,9 +94,23 @@ def draw_real(inst: Instance, decl: Real) -> None:
     inst.description[decl.name] = fmt(value, 8 if edge else 3)
 
 
+# sizes a counterexample search draws a problem at besides the declared ones (`Entry.points`
+# of an integer): a claim about vectors true only up to n = 6 fails at one of them
+SWEPT_SIZES = (7, 8, 10, 12)
+
+
+def integer_points(decl: Integer):
+    def points(_size=None) -> list[tuple[str, int]]:
+        low = min(decl.values)
+        return [(f"{decl.name} = {k}", k) for k in SWEPT_SIZES if k >= low]
+
+    return points
+
+
 def draw_integer(inst: Instance, decl: Integer) -> None:
     values = decl.more if inst.large and decl.more else decl.values
     value = values[inst.number % len(values)]
+    value = getattr(inst, "sizes", {}).get(decl.name, value)  # a size a search sweeps
     inst.scalars[decl.name] = complex(value)
     inst.description[decl.name] = str(value)
 
@@ -304,6 +318,7 @@ class IntegerKind(Kind):
     def compile(self, decl: Integer, c) -> None:
         c.names[decl.name] = sp.Symbol(decl.name, integer=True, positive=True)
         c.scalar_domains[decl.name] = decl.domain()
+        c.symbol(decl.name, "Integer").points = integer_points(decl)
 
     def draw(self, decl: Integer, inst: Instance) -> None:
         draw_integer(inst, decl)

@@ -10,6 +10,7 @@ component on two points, so the product space stays small enough to enumerate.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from fractions import Fraction
 
 import numpy as np
 
@@ -112,6 +113,21 @@ def draw(inst: Instance, decl: VectorOf) -> None:
     )
 
 
+def vector_points(n: int) -> list[tuple[str, list[Fraction]]]:
+    """A real vector's special points (`Entry.points`): zero, constant, one-hot, and two
+    equal components with the rest apart -- where inequalities between its norms, sums and
+    maxima are tight."""
+    found = [
+        ("the zero vector", [Fraction(0)] * n),
+        ("a constant vector", [Fraction(3, 2)] * n),
+        ("a one-hot vector", [Fraction(1)] + [Fraction(0)] * (n - 1)),
+    ]
+    if n > 2:
+        rest = [Fraction(-k, 3) for k in range(1, n - 1)]
+        found.append(("two equal components", [Fraction(1), Fraction(1), *rest]))
+    return found
+
+
 def size_integer(size: str, of: str):
     """The positive integer a vector's size implies (when the cell does not declare it)."""
     from autograder.engine.kinds.scalars import Integer
@@ -200,6 +216,8 @@ class VectorKind(Kind):
         c.random |= decl.random
         if decl.random:
             c.symbol(decl.name, "VectorOf").random = True  # no gradient with respect to it
+        elif not decl.param:  # a parameter may be shared with a model that drew it
+            c.symbol(decl.name, "VectorOf").points = vector_points
 
     def draw(self, decl: VectorOf, inst: Instance) -> None:
         draw(inst, decl)

@@ -36,11 +36,12 @@ class Entry:
     - `law(resolver, dist, var)`: the density an expectation's subscript `dist` headed by
       the name stands for, over `var` (None: the law's own variable): `\pi_\theta` as the
       law of a trajectory;
-    - `points`: the name's special points (uniform, one-hot, constant, zero, equal
-      arguments, an interval's edges) and sizes, for a counterexample search to visit.
-      No kind fills it yet and nothing reads it: it is where issue 22 ("Counterexamples
-      searched, not sampled") plugs in; the draw itself is `Kind.draw`, its tight cases
-      `Kind.edges`.
+    - `points`: the name's special points and sizes, for the counterexample search
+      (`autograder.engine.decide.search`) to visit: `points(n)` of a vector of size n
+      is a list of (label, exact values) -- zero, constant, one-hot, two equal components;
+      uniform and one-hot for a probability vector -- and `points()` of an integer size
+      the larger sizes it is swept to, as (label, value).  The draw itself is
+      `Kind.draw`, its tight cases `Kind.edges` (a real's edges are there).
 
     `vector` (its value, or a function's value, is a vector), `random` (a random vector:
     no gradient with respect to it), `describes` (the key of the instance's description

@@ -1,0 +1,160 @@
+r"""Counterexamples searched, not sampled (issue 22): each class a valid twin and a wrong one.
+
+Written as a learner would, with throwaway `% let` declarations:
+
+- tight points of a kind: a strict inequality that is an equality at a special point of a
+  kind (the zero vector, a constant vector, the uniform probability vector, the zero
+  function, two equal arguments);
+- sizes: a claim about vectors that holds for the small sizes instances are drawn with and
+  fails only from n = 10;
+- tiny differences: a perturbation far below floating-point tolerance, seen at high
+  precision on the random path (vectors, probability vectors, softmax) -- a function of
+  finite variables at the zero function too;
+- inequalities sampled only: a counterexample in a narrow region is searched for, and a
+  step that still holds is shown as "plausible, not proved", apart from a proved one, in
+  the text report, the JSON and the HTML.
+"""
+
+import pytest
+
+import autograder
+
+VECTOR = r"% let x \in \mathbb{R}^n"
+PROB = r"% let y \in \mathbb{R}^K probability vector"
+SOFTMAX = r"% let z \in \mathbb{R}^n; i \in \{1, \dots, n\}"
+REALS = r"% let u real; v real"
+
+# class: (declarations, valid twin, wrong twin)
+ROWS = {
+    "tight: zero vector": (
+        VECTOR,
+        r"\sum_{i=1}^{n} x_i^2 \ge 0",
+        r"\sum_{i=1}^{n} x_i^2 > 0",
+    ),
+    "tight: constant vector": (
+        VECTOR,
+        r"\left(\sum_{i=1}^{n} x_i\right)^2 \le n \sum_{i=1}^{n} x_i^2",
+        r"\left(\sum_{i=1}^{n} x_i\right)^2 < n \sum_{i=1}^{n} x_i^2",
+    ),
+    "tight: uniform probability vector": (
+        PROB,
+        r"-\sum_{j=1}^{K} y_j \log y_j \le \log K",
+        r"-\sum_{j=1}^{K} y_j \log y_j < \log K",
+    ),
+    "tight: the zero function": (
+        r"% let a latent, \pi(a) joint density; f(a) function",
+        r"\mathbb{E}_{a \sim \pi}[|f(a)|] \ge 0",
+        r"\mathbb{E}_{a \sim \pi}[|f(a)|] > 0",
+    ),
+    "tight: equal arguments": (
+        r"% let K \in \mathbb{N}, at least 2; y, p \in \mathbb{R}^K probability vector",
+        r"\sum_{j=1}^{K} y_j \log \frac{y_j}{p_j} \ge 0",
+        r"\sum_{j=1}^{K} y_j \log \frac{y_j}{p_j} > 0",
+    ),
+    "sizes: from n = 10": (
+        VECTOR,
+        r"\sum_{i=1}^{n} |x_i| \le \sqrt{n} \sqrt{\sum_{i=1}^{n} x_i^2}",
+        r"\sum_{i=1}^{n} |x_i| \le 3 \sqrt{\sum_{i=1}^{n} x_i^2}",
+    ),
+    "sizes: uniform beyond 8 outcomes": (
+        PROB,
+        r"\sum_{j=1}^{K} y_j^2 \ge \frac{1}{K}",
+        r"\sum_{j=1}^{K} y_j^2 > \frac{1}{8}",
+    ),
+    "tiny: softmax times 1 + 1e-12": (
+        SOFTMAX,
+        r"\mathrm{softmax}(z)_i = \frac{e^{z_i - z_1}}{\sum_{j=1}^{n} e^{z_j - z_1}}",
+        r"\mathrm{softmax}(z)_i = \frac{e^{z_i}}{\sum_{j=1}^{n} e^{z_j}} (1 + 10^{-12})",
+    ),
+    "tiny: a probability vector sums to 1, not 1 - 1e-13": (
+        PROB,
+        r"\sum_{j=1}^{K} y_j = 1",
+        r"\sum_{j=1}^{K} y_j = 1 - 10^{-13}",
+    ),
+    "tiny: a vector's squared norm": (
+        VECTOR,
+        r"\sum_{i=1}^{n} (2 x_i)^2 = 4 \sum_{i=1}^{n} x_i^2",
+        r"\sum_{i=1}^{n} (2 x_i)^2 = 4 \sum_{i=1}^{n} x_i^2 + 10^{-14}",
+    ),
+    "search: a narrow dip of two reals": (
+        REALS,
+        r"(u - 0.7)^2 + (v + 0.3)^2 \ge 0",
+        r"(u - 0.7)^2 + (v + 0.3)^2 \ge 10^{-4}",
+    ),
+    "search: a narrow dip of a vector": (
+        VECTOR,
+        r"\sum_{i=1}^{n} (x_i - 0.37)^2 \ge 0",
+        r"\sum_{i=1}^{n} (x_i - 0.37)^2 \ge 10^{-3}",
+    ),
+    "search: a valley of a vector and a real together": (
+        r"% let x \in \mathbb{R}^n; c \in (0, 5)",
+        r"\sum_{i=1}^{n} (x_i - c)^2 + (c - 1.3)^2 \ge 0",
+        r"\sum_{i=1}^{n} (x_i - c)^2 + (c - 1.3)^2 \ge 10^{-3}",
+    ),
+    "search: a probability vector near a point inside the simplex": (
+        PROB,
+        r"(y_1 - 0.2)^2 + (y_2 - 0.5)^2 \ge 0",
+        r"(y_1 - 0.2)^2 + (y_2 - 0.5)^2 \ge 10^{-4}",
+    ),
+}
+
+
+def _step(declarations: str, line: str):
+    report = autograder.check(None, f"{declarations}\n{line}")
+    assert len(report.steps) == 2, report
+    return report, report.steps[1]
+
+
+@pytest.mark.parametrize("name", list(ROWS))
+def test_valid_twin_accepted(name):
+    declarations, valid, _ = ROWS[name]
+    _, step = _step(declarations, valid)
+    assert step.status == "valid", (name, step.message)
+
+
+@pytest.mark.parametrize("name", list(ROWS))
+def test_wrong_twin_rejected(name):
+    declarations, _, wrong = ROWS[name]
+    _, step = _step(declarations, wrong)
+    assert step.status == "invalid", (name, step.status, step.message)
+    assert step.counterexample is not None, name
+
+
+@pytest.mark.parametrize("name", [name for name in ROWS if name.startswith("search")])
+def test_narrow_dips_are_found_by_the_search(name):
+    declarations, _, wrong = ROWS[name]
+    _, step = _step(declarations, wrong)
+    assert "found by a search for a counterexample" in step.message, step.message
+
+
+@pytest.mark.parametrize("name", [name for name in ROWS if name.startswith("tiny")])
+def test_tiny_differences_are_seen_at_high_precision(name):
+    declarations, _, wrong = ROWS[name]
+    _, step = _step(declarations, wrong)
+    assert "60 digits" in step.message, step.message
+
+
+def test_wrong_twin_counterexample_names_the_special_point():
+    _, step = _step(VECTOR, ROWS["tight: zero vector"][2])
+    assert "x" in step.counterexample.instance
+    assert step.counterexample.instance["x"].startswith("(0")
+
+
+def test_sampled_inequality_is_plausible_not_proved():
+    report, step = _step(VECTOR, ROWS["tight: constant vector"][1])
+    assert step.status == "valid"  # counts as valid for the chain and the gradebook
+    assert step.plausible and not step.proved
+    data = report.to_dict()["steps"][1]
+    assert data["status"] == "valid" and data["standing"] == "plausible"
+    assert data["proved"] is False
+    assert "plausible, not proved" in str(report)
+    assert "1 of 1 step valid (1 plausible, not proved)" in str(report)
+    assert "plausible, not proved" in report._repr_html_()
+    assert "search for a counterexample found none" in step.message
+
+
+def test_proved_step_is_not_plausible():
+    report, step = _step(r"% let a > 0", r"\sqrt{a^2} = a")
+    assert step.status == "valid" and not step.plausible and step.proved
+    assert report.to_dict()["steps"][1]["standing"] == "proved"
+    assert "plausible" not in str(report)
