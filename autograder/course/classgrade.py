@@ -114,6 +114,7 @@ class Outcome:
     skipped: bool = False
     seconds: float = 0.0
     check_seconds: float = 0.0
+    run_seconds: float = 0.0  # the notebook's own `nbgrader autograde` (kernel and cells)
 
 
 @dataclass
@@ -812,6 +813,7 @@ class ClassGrader:
         key = (job.assignment, job.notebook.name)
         specs = self.specs[key]
         outcome = Outcome(job, seconds=done.seconds, check_seconds=done.check_seconds)
+        outcome.run_seconds = done.result.seconds if done.result is not None else 0.0
         outcome.notes = list(done.notes)
         outcome.failure = done.failure
         graded_nb = None
@@ -1088,14 +1090,22 @@ class ClassGrader:
 
     def feedback(self, assignments: set[str], outcomes: list[Outcome]) -> None:
         """Stock feedback for each assignment; a student it failed for is retried alone,
-        and a second failure is reported against that student."""
-        for assignment in sorted(assignments):
+        and a second failure is reported against that student.  Assignments are
+        independent (each writes its own files and only reads the gradebook), so up to
+        `jobs` of them are generated at once: feedback spreads over the cores like grading."""
+
+        def one(assignment: str) -> None:
             try:
                 self._feedback_one(assignment, outcomes)
             except Exception as err:  # noqa: BLE001 - the grades stand; feedback is retried
-                self.problems.append(
-                    f"feedback for {assignment} could not be generated ({_one_line(err)[:200]})"
-                )
+                with self._lock:
+                    self.problems.append(
+                        f"feedback for {assignment} could not be generated ({_one_line(err)[:200]})"
+                    )
+
+        names = sorted(assignments)
+        with ThreadPoolExecutor(max_workers=max(1, min(self.settings.jobs, len(names)))) as pool:
+            list(pool.map(one, names))
 
     def _feedback_one(self, assignment: str, outcomes: list[Outcome]) -> None:
         from autograder.course.tools import run_nbgrader
