@@ -5,11 +5,14 @@ honest one, and nothing outside their folder.  For every expected
 `submitted/<student>/<assignment>/<notebook>.ipynb`:
 
 1. the stock `nbgrader autograde` runs in a sandbox (`autograder.course.sandbox`): as root, an
-   unprivileged user in a read-only view of the system holding only a copy of this one
-   submission, the assignment's structure (a gradebook with **no student in it**) and the
-   assignment's support files; no network, its own `/proc`; memory, process and time
-   limits; in parallel across cores.  The student is called `student` there, so no id
-   ever reaches a command line;
+   unprivileged user in a read-only view of the system holding only a copy of this
+   student's notebooks, each with its assignment's structure (a gradebook with **no
+   student in it**) and support files; no network, its own `/proc`; memory, process and
+   time limits; in parallel across cores.  One student's notebooks share one sandbox and
+   one start of nbgrader (`autograder.course.nbgrader_batch`: a fresh forked process per
+   notebook, one at a time, each with its own time bound, nothing of one left when the
+   next starts).  The student is called `student` there, so no id ever reaches a command
+   line;
 2. meanwhile each derivation is re-graded from the submitted file's text by a bounded
    worker (`autograder.course.grading.RegradeWorker`), never from the student's kernel;
 3. what the kernel could have written is never taken as a grade: the sandbox's gradebook is
@@ -134,6 +137,7 @@ class Settings:
     feedback: bool = True
     quiet: bool = False
     wait_for_lock: bool = True
+    warm_kernels: bool = True  # a batch's kernels forked from a warm zygote (warm_kernel.py)
 
 
 class CourseBusy(RuntimeError):
@@ -729,6 +733,7 @@ class ClassGrader:
             "notebooks": notebooks,
             "timeout": self.settings.timeout,
             "clean": bool(box.isolate),
+            "warm": self.settings.warm_kernels,
         }
         argv = [sys.executable, "-I", "-B", "-m", "autograder.course.nbgrader_batch"]
         failed_start = None
@@ -780,6 +785,11 @@ class ClassGrader:
                 result.limit_hit if broke else None,
             )
             done.graded = box.outbox / f"{k}.ipynb"
+            if result.limit_hit and not broke:  # the group is the sandbox's: whose, unknown
+                done.notes.append(
+                    f"a process was stopped at the {result.limit_hit} bound of this student's "
+                    "sandbox (while one of their notebooks ran; this one finished)"
+                )
         for index, job in batch:
             if job in retry:
                 results[job] = _Result.of(self.execute, job, slot, index)

@@ -40,9 +40,13 @@ SCRATCH_FOLDERS = ("/tmp", "/dev/shm")  # emptied between notebooks (inside the 
 def _warm() -> None:
     """Import what every autograde needs, once, before forking (no thread is started)."""
     sys.modules.setdefault("rfc3987_syntax", None)  # as nbgrader_launch: 2 s saved
+    import nbclient  # noqa: F401
     import nbgrader.apps.nbgraderapp  # noqa: F401
     import nbgrader.converters.autograde  # noqa: F401
     import nbgrader.preprocessors  # noqa: F401
+
+    import autograder.course.mathjax  # noqa: F401 - nbgrader_config.py's
+    import autograder.course.overwrite  # noqa: F401 - a preprocessor it names
 
 
 def _child(folder: str, argv: list[str], log: str) -> None:
@@ -71,10 +75,28 @@ def _child(folder: str, argv: list[str], log: str) -> None:
         os._exit(code)
 
 
-def _kill_all_children() -> None:
-    """Kill every process re-parented to us (we are a subreaper) and reap them."""
+def _children_of(pid: int) -> list[int]:
+    found = []
+    try:
+        tasks = os.listdir(f"/proc/{pid}/task")
+    except OSError:
+        return found
+    for task in tasks:
+        try:
+            with open(f"/proc/{pid}/task/{task}/children") as handle:
+                found += [int(p) for p in handle.read().split()]
+        except (OSError, ValueError):
+            pass
+    return found
+
+
+def _kill_all_children(keep: int | None = None) -> None:
+    """Kill every process re-parented to us (we are a subreaper), and every kernel the
+    zygote `keep` forked (but not the zygote), and reap them."""
     for _ in range(200):
-        left = _children()
+        left = [p for p in _children() if p != keep]
+        if keep is not None:
+            left += _children_of(keep)
         if not left:
             break
         for pid in left:
@@ -113,7 +135,23 @@ def _empty(folder: str) -> None:
             pass
 
 
-def run_one(folder: str, argv: list[str], log: str, timeout: float) -> dict:
+def _start_zygote(scratch: str):
+    """The warm kernels' zygote (`autograder.course.warm_kernel`), and the kernel spec
+    that reaches it, on JUPYTER_PATH for every notebook's nbgrader."""
+    import subprocess
+
+    from autograder.course import warm_kernel
+
+    path = os.path.join(scratch, warm_kernel.SOCKET)
+    os.environ["JUPYTER_PATH"] = warm_kernel.kernel_spec(os.path.join(scratch, ".warm-kernel"))
+    os.environ["AUTOGRADER_WARM_KERNEL"] = path
+    argv = [sys.executable, "-B", "-m", "autograder.course.warm_kernel", "--serve", path]
+    return subprocess.Popen(argv, cwd=scratch, stdin=subprocess.DEVNULL)
+
+
+def run_one(
+    folder: str, argv: list[str], log: str, timeout: float, zygote: int | None = None
+) -> dict:
     """One notebook's autograde in a forked child, bounded; then nothing of it is left."""
     started = time.monotonic()
     pid = os.fork()
@@ -135,7 +173,7 @@ def run_one(folder: str, argv: list[str], log: str, timeout: float) -> dict:
             break
         time.sleep(0.02)
     seconds = time.monotonic() - started
-    _kill_all_children()  # its kernel and anything it detached
+    _kill_all_children(keep=zygote)  # its kernel and anything it detached
     return {
         "returncode": os.waitstatus_to_exitcode(status),
         "timed_out": timed_out,
@@ -145,20 +183,27 @@ def run_one(folder: str, argv: list[str], log: str, timeout: float) -> dict:
 
 def main(spec: dict) -> int:
     """`spec`: {"scratch": folder, "notebooks": [[k, [nbgrader args]], ...], "timeout": s,
-    "clean": empty /tmp and /dev/shm between notebooks (only inside the view)}."""
+    "clean": empty /tmp and /dev/shm between notebooks (only inside the view), "warm":
+    fork the kernels from a zygote (`autograder.course.warm_kernel`)}."""
     _prctl(PR_SET_CHILD_SUBREAPER, 1)
     _warm()
     scratch = spec["scratch"]
     logs = os.path.join(scratch, LOGS)
     os.makedirs(logs, exist_ok=True)
+    zygote = _start_zygote(scratch) if spec.get("warm") else None
     status = {}
     for key, argv in spec["notebooks"]:
         folder = os.path.join(scratch, str(key))
         log = os.path.join(logs, f"{key}.log")
-        status[str(key)] = run_one(folder, argv, log, float(spec["timeout"]))
+        timeout = float(spec["timeout"])
+        status[str(key)] = run_one(folder, argv, log, timeout, zygote and zygote.pid)
         if spec.get("clean"):
             for path in SCRATCH_FOLDERS:
                 _empty(path)
+    if zygote is not None:
+        zygote.kill()
+        zygote.wait()
+    _kill_all_children()
     out = os.path.join(scratch, STATUS)
     with open(out + ".tmp", "w") as handle:
         json.dump(status, handle)

@@ -29,7 +29,8 @@ subprocess.Popen(
 )
 answer = 42"""
 HANG = "import time\ntime.sleep(600)\nanswer = 42"
-LOOK = """import os
+LOOK = """import os, sys
+print("WARM", "matplotlib.pyplot" in sys.modules)  # imported by the zygote, never cold
 alive = []
 for pid in os.listdir("/proc"):
     try:
@@ -47,9 +48,20 @@ try:
 except PermissionError:
     print("could not stop", parent)
 answer = 42"""
+# the zygote that forks the warm kernels runs as the same user: stop it
+KILL_ZYGOTE = """import os, signal
+for pid in os.listdir("/proc"):
+    try:
+        if pid.isdigit() and b"--serve" in open(f"/proc/{pid}/cmdline", "rb").read():
+            os.kill(int(pid), signal.SIGKILL)
+            print("stopped", pid)
+    except OSError:
+        pass
+answer = 42"""
 ANSWERS = {
     "one": {"a_first": DAEMON, "b_second": HANG, "c_third": LOOK},
     "two": {"a_first": KILL_RUNNER, "b_second": "answer = 42", "c_third": LOOK},
+    "three": {"a_first": KILL_ZYGOTE, "b_second": LOOK, "c_third": "answer = 42"},
 }
 
 
@@ -108,15 +120,18 @@ def graded(tmp_path_factory):
 def test_a_students_notebooks_share_one_sandbox_and_one_nbgrader_start(graded):
     runs = [s for s in graded["starts"] if s.startswith("autograder.course.nbgrader")]
     # one batch per student; the second student's runner was stopped: its three again alone
-    assert runs.count("autograder.course.nbgrader_batch") == 2
+    assert runs.count("autograder.course.nbgrader_batch") == 3
     assert runs.count("autograder.course.nbgrader_launch") == 3
 
 
+def _printed(course, student: str, assignment: str) -> str:
+    path = course / "autograded" / student / assignment / f"{assignment}.ipynb"
+    nb = nbformat.read(path, as_version=4)
+    return "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+
+
 def test_what_a_notebook_leaves_behind_is_gone_before_the_next_starts(graded):
-    nb = nbformat.read(
-        graded["course"] / "autograded" / "one" / "c_third" / "c_third.ipynb", as_version=4
-    )
-    printed = "".join(o.get("text", "") for c in nb.cells for o in c.get("outputs", []))
+    printed = _printed(graded["course"], "one", "c_third")
     assert "LEFTOVER False False" in printed
     assert graded["outcomes"][("one", "a_first")].failure is None
 
@@ -146,3 +161,11 @@ def test_batches_keep_a_student_together_and_give_every_slot_work():
     assert batch_size(len(jobs), 2) == 5
     assert batch_size(4, 2) == 2  # one student's four notebooks still use both cores
     assert [len(b) for b in batches(jobs[:4], batch_size(4, 2))] == [2, 2]
+
+
+def test_kernels_are_forked_warm_and_a_stopped_zygote_only_makes_them_cold(graded):
+    assert "WARM True" in _printed(graded["course"], "one", "c_third")
+    assert "stopped" in _printed(graded["course"], "three", "a_first")
+    assert "WARM False" in _printed(graded["course"], "three", "b_second")  # stock launcher
+    for assignment in ASSIGNMENTS:
+        assert graded["outcomes"][("three", assignment)].failure is None
