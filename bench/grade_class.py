@@ -12,16 +12,21 @@ per submission, and the median time to launch a trivial program in the sandbox (
 confined, i.e. namespaces, read-only view, unprivileged user) against the same launcher
 unconfined.
 
-Then what the cluster features cost per submission: the result's signature and the
-merge's check of each row against the course, a submission's control group (created,
-joined, removed) and the run's uid lease.
+Then what the cluster features cost per submission: the result's signature (HMAC-SHA256
+of the shard's manifest: signing by the shard, verifying by the merge) and the merge's
+check of each row against the course, a sandbox's control group (created, joined,
+removed; one per batch of one student's notebooks, so divided among them) and the run's
+uid lease.  The load averages at the start and after each run say how busy the machine
+was (it may be shared): compare ours and stock within one run.
 
 Then the cost of one submission in core-seconds (our wall time x jobs / submissions, and
-feedback, which nbgrader generates in one process per assignment), where it goes (the
-sandbox's launch, nbgrader's start-up in it, a kernel's start, the rest of `nbgrader
-autograde`: running the cells and writing the notebook; the re-grade runs beside it), and
-a projected wall time for a class of 1,000 students x 16 notebooks graded in shards on n
-machines of c cores (`autograder grade --shard`), from those figures.
+feedback, which nbgrader generates in one process per assignment, `--jobs` assignments at
+once), where it goes (once per sandbox, i.e. per batch of one student's notebooks: the
+sandbox's launch and nbgrader's start-up in it; per notebook: its own `nbgrader
+autograde` in a forked child, with a kernel forked warm, running the cells and writing the
+notebook; the re-grade runs beside it), and a projected wall time for a class of 1,000
+students x 16 notebooks graded in shards on n machines of c cores (`autograder grade
+--shard`), from those figures.
 
     .venv/bin/python bench/grade_class.py [--students 40] [--jobs 2] [--no-stock]
 """
@@ -372,17 +377,20 @@ def main() -> int:
     runs = [o.run_seconds for o in outcomes if o.run_seconds]
     autograde = sum(runs) / max(len(runs), 1)
     startup = startup_costs()
-    once = launch.get("confined", launch["unconfined"]) + startup.pop("nbgrader start-up")
+    once = launch.get("confined", launch["unconfined"]) + startup["nbgrader start-up"]
     where = {
         f"sandbox launch + nbgrader start-up ({once:.2f} s) / {per_sandbox:.1f}": once
         / per_sandbox,
-        **startup,
-        "cells and nbgrader's own work": autograde - startup["kernel start"],
+        "the notebook's own autograde (warm kernel, cells, nbgrader's work)": autograde,
     }
     total = sum(where.values())
     print(f"where one submission's {total:.2f} s of sandboxed nbgrader autograde goes:")
     for name, seconds in where.items():
-        print(f"  {name:<44}{seconds:6.2f} s")
+        print(f"  {name:<68}{seconds:6.2f} s")
+    print(
+        f"  (a cold kernel's start, {startup['kernel start']:.2f} s, and the setup cell's "
+        "imports are what the warm kernels save per notebook)"
+    )
     print(f"  (beside it: the re-grade of its derivations, {regrade / count:.2f} s)")
     print("cluster features, per submission:")
     for name, seconds in cluster_costs(ours, outcomes, per_sandbox).items():
