@@ -962,7 +962,7 @@ class ClassGrader:
                 for running in list(self._running.values()):
                     running.kill()
                 for worker in self._workers.values():
-                    worker.close()
+                    worker.close(graceful=True)
                 if self._lease is not None:
                     self._lease.release()
                     self._lease, self.uids = None, []
