@@ -12,16 +12,21 @@ per submission, and the median time to launch a trivial program in the sandbox (
 confined, i.e. namespaces, read-only view, unprivileged user) against the same launcher
 unconfined.
 
-Then what the cluster features cost per submission: the result's signature and the
-merge's check of each row against the course, a submission's control group (created,
-joined, removed) and the run's uid lease.
+Then what the cluster features cost per submission: the result's signature (HMAC-SHA256
+of the shard's manifest: signing by the shard, verifying by the merge) and the merge's
+check of each row against the course, a sandbox's control group (created, joined,
+removed; one per batch of one student's notebooks, so divided among them) and the run's
+uid lease.  The load averages at the start and after each run say how busy the machine
+was (it may be shared): compare ours and stock within one run.
 
 Then the cost of one submission in core-seconds (our wall time x jobs / submissions, and
-feedback, which nbgrader generates in one process per assignment), where it goes (the
-sandbox's launch, nbgrader's start-up in it, a kernel's start, the rest of `nbgrader
-autograde`: running the cells and writing the notebook; the re-grade runs beside it), and
-a projected wall time for a class of 1,000 students x 16 notebooks graded in shards on n
-machines of c cores (`autograder grade --shard`), from those figures.
+feedback, which nbgrader generates in one process per assignment, `--jobs` assignments at
+once), where it goes (once per sandbox, i.e. per batch of one student's notebooks: the
+sandbox's launch and nbgrader's start-up in it; per notebook: its own `nbgrader
+autograde` in a forked child, with a kernel forked warm, running the cells and writing the
+notebook; the re-grade runs beside it), and a projected wall time for a class of 1,000
+students x 16 notebooks graded in shards on n machines of c cores (`autograder grade
+--shard`), from those figures.
 
     .venv/bin/python bench/grade_class.py [--students 40] [--jobs 2] [--no-stock]
 """
@@ -42,7 +47,7 @@ sys.path.insert(0, str(ROOT))
 
 import nbformat  # noqa: E402
 
-from autograder.course.classgrade import Settings, grade_class  # noqa: E402
+from autograder.course.classgrade import Settings, batch_size, batches, grade_class  # noqa: E402
 from autograder.course.grading import grade_in_fresh_process  # noqa: E402
 from autograder.course.submissions import find_answers, problem_specs  # noqa: E402
 from autograder.course.tools import generate_release, run_nbgrader  # noqa: E402
@@ -117,11 +122,12 @@ def launch_cost(repeat: int = 20) -> dict[str, float]:
     return cost
 
 
-def cluster_costs(course: Path, outcomes, repeat: int = 20) -> dict[str, float]:
+def cluster_costs(course: Path, outcomes, per_sandbox: float, repeat: int = 20) -> dict[str, float]:
     """Seconds per submission: signing a result and verifying it (HMAC-SHA256 over a
     manifest naming every file), the merge's check of a row against the course (the
-    notebook's sha256, its manual answers read), a control group's creation and removal,
-    and a uid lease."""
+    notebook's sha256, its manual answers read), a control group's creation and removal
+    (one per sandbox, i.e. per batch of `per_sandbox` submissions of one student), and a
+    uid lease."""
     import statistics
 
     from autograder.course import cgroups
@@ -140,8 +146,16 @@ def cluster_costs(course: Path, outcomes, repeat: int = 20) -> dict[str, float]:
     key = load_key()
     started = time.perf_counter()
     for _ in range(repeat):
-        verify(sign(manifest, key), key, course)
-    costs = {"signature (sign + verify)": (time.perf_counter() - started) / repeat / count}
+        signed = sign(manifest, key)
+    signing = (time.perf_counter() - started) / repeat
+    started = time.perf_counter()
+    for _ in range(repeat):
+        verify(signed, key, course)
+    verifying = (time.perf_counter() - started) / repeat
+    costs = {
+        "signature: sign (the shard)": signing / count,
+        "signature: verify (the merge)": verifying / count,
+    }
     started = time.perf_counter()
     grader = _release(course, {o.job.assignment for o in outcomes})
     check = RowCheck(course / "submitted", grader, grader.db_url)
@@ -157,7 +171,9 @@ def cluster_costs(course: Path, outcomes, repeat: int = 20) -> dict[str, float]:
             started = time.perf_counter()
             cgroups.Group(f"bench-{i}", 3072, 512).remove()
             times.append(time.perf_counter() - started)
-        costs[f"control group ({cgroups.backend().kind})"] = statistics.median(times)
+        group = statistics.median(times)
+        costs[f"control group ({cgroups.backend().kind}), per sandbox"] = group
+        costs[f"  per submission ({per_sandbox:.1f} in a sandbox)"] = group / per_sandbox
     if isolation_available():
         started = time.perf_counter()
         for _ in range(repeat):
@@ -199,9 +215,12 @@ def startup_costs(repeat: int = 3) -> dict[str, float]:
     return {name: statistics.median(times) for name, times in costs.items()}
 
 
-def feedback_seconds(course: Path, assignments: list[str]) -> float:
-    started = time.perf_counter()
-    for assignment in assignments:
+def feedback_seconds(course: Path, assignments: list[str], jobs: int) -> float:
+    """Wall time of stock feedback for every assignment, `jobs` assignments at once (as
+    `autograder grade` generates it)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(assignment: str) -> None:
         run_nbgrader(
             "generate_feedback",
             f"--CourseDirectory.assignment_id={assignment}",
@@ -209,6 +228,10 @@ def feedback_seconds(course: Path, assignments: list[str]) -> float:
             course=course,
             timeout=24 * 3600,
         )
+
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=jobs) as pool:
+        list(pool.map(one, assignments))
     return time.perf_counter() - started
 
 
@@ -236,9 +259,9 @@ CORES = (2, 8, 32)
 
 def projection(core_seconds: float, feedback: float, fixed: float, title: str = "") -> str:
     """Hours for CLASS on n machines of c cores, one shard per 4 cores as the guide
-    recommends: grading spreads over every core, feedback over the shards (one nbgrader
-    per assignment and shard), plus each shard's fixed start (copying the course,
-    starting the workers)."""
+    recommends: grading and feedback (`--jobs` assignments at once per shard) spread over
+    every core, plus each shard's fixed start (copying the course, starting the workers)
+    and the merge."""
     students, notebooks = CLASS
     total = students * notebooks
     lines = [
@@ -249,11 +272,15 @@ def projection(core_seconds: float, feedback: float, fixed: float, title: str = 
     for n in MACHINES:
         cells = []
         for c in CORES:
-            shards = n * max(1, c // 4)
-            seconds = total * core_seconds / (n * c) + total * feedback / shards + fixed
+            seconds = total * (core_seconds + feedback) / (n * c) + fixed
             cells.append(f"{seconds / 3600:14.2f}")
         lines.append(f"{n:>8} " + "".join(cells))
     return "\n".join(lines)
+
+
+def load() -> str:
+    """The machine's load averages (1, 5, 15 min): how much else was running."""
+    return ", ".join(f"{x:.2f}" for x in os.getloadavg()) + f" on {os.cpu_count()} cores"
 
 
 def cpu_seconds() -> float:
@@ -289,6 +316,7 @@ def main() -> int:
     shutil.copytree(ours, stock)
     assignments = sorted(p.name for p in (ours / "source").iterdir())
     print(f"{args.students} students x {len(assignments)} notebooks = {n} submissions")
+    print(f"load average at the start: {load()}")
 
     started, cpu = time.perf_counter(), cpu_seconds()
     outcomes, _ = grade_class(
@@ -297,7 +325,7 @@ def main() -> int:
     ours_seconds = time.perf_counter() - started
     ours_cpu = cpu_seconds() - cpu
 
-    print(f"autograder grade ({args.jobs} jobs): {ours_seconds:8.1f} s")
+    print(f"autograder grade ({args.jobs} jobs): {ours_seconds:8.1f} s (load then: {load()})")
     regrade = sum(o.check_seconds for o in outcomes)
     summed = sum(o.seconds + o.check_seconds for o in outcomes)
     if not args.no_stock:
@@ -314,7 +342,7 @@ def main() -> int:
         stock_seconds = time.perf_counter() - started
         stock_cpu = cpu_seconds() - cpu
         in_kernel = checker_seconds(ours)
-        print(f"stock nbgrader autograde (serial): {stock_seconds:8.1f} s")
+        print(f"stock nbgrader autograde (serial): {stock_seconds:8.1f} s (load then: {load()})")
         print(f"speed-up: {stock_seconds / ours_seconds:.2f}x (target >= 3 on 2 cores)")
         cores = min(args.jobs, os.cpu_count() or 1)
         print(
@@ -328,29 +356,53 @@ def main() -> int:
             f"{stock_seconds:.1f} s ({in_kernel / stock_seconds:.1%})"
         )
     count = max(len(outcomes), 1)
+    graded = [o.job for o in outcomes]
+    per_sandbox = count / max(len(batches(graded, batch_size(count, args.jobs))), 1)
+    print(
+        f"sandboxes: one per batch of one student's notebooks, {per_sandbox:.1f} submissions "
+        f"each on average (nbgrader starts once per sandbox)"
+    )
     print(f"per submission: {summed / count:.2f} s of grading (summed over jobs)")
     launch = launch_cost()
     for mode, seconds in launch.items():
-        print(f"sandbox launch ({mode}): {seconds * 1000:.0f} ms per submission")
-    feedback = feedback_seconds(ours, assignments) / count
+        print(f"sandbox launch ({mode}): {seconds * 1000:.0f} ms per sandbox")
+    started, cpu = time.perf_counter(), cpu_seconds()
+    feedback = feedback_seconds(ours, assignments, args.jobs) * args.jobs / count
+    feedback_cpu = (cpu_seconds() - cpu) / count
     core_seconds = ours_seconds * args.jobs / count
-    print(f"cost per submission: {core_seconds:.2f} core-s grading + {feedback:.2f} s feedback")
-    autograde = sum(o.seconds for o in outcomes) / count
-    where = {"sandbox launch": launch.get("confined", launch["unconfined"]), **startup_costs()}
-    where["cells and nbgrader's own work"] = autograde - sum(where.values())
-    print(f"where one submission's {autograde:.2f} s of sandboxed nbgrader autograde goes:")
+    print(
+        f"cost per submission: {core_seconds:.2f} core-s grading + {feedback:.2f} core-s "
+        f"feedback (wall time x jobs; CPU time {ours_cpu / count:.2f} + {feedback_cpu:.2f} s)"
+    )
+    runs = [o.run_seconds for o in outcomes if o.run_seconds]
+    autograde = sum(runs) / max(len(runs), 1)
+    startup = startup_costs()
+    once = launch.get("confined", launch["unconfined"]) + startup["nbgrader start-up"]
+    where = {
+        f"sandbox launch + nbgrader start-up ({once:.2f} s) / {per_sandbox:.1f}": once
+        / per_sandbox,
+        "the notebook's own autograde (warm kernel, cells, nbgrader's work)": autograde,
+    }
+    total = sum(where.values())
+    print(f"where one submission's {total:.2f} s of sandboxed nbgrader autograde goes:")
     for name, seconds in where.items():
-        print(f"  {name:<32}{seconds:6.2f} s")
+        print(f"  {name:<68}{seconds:6.2f} s")
+    print(
+        f"  (a cold kernel's start, {startup['kernel start']:.2f} s, and the setup cell's "
+        "imports are what the warm kernels save per notebook)"
+    )
     print(f"  (beside it: the re-grade of its derivations, {regrade / count:.2f} s)")
     print("cluster features, per submission:")
-    for name, seconds in cluster_costs(ours, outcomes).items():
-        print(f"  {name:<36}{seconds * 1000:9.2f} ms")
+    for name, seconds in cluster_costs(ours, outcomes, per_sandbox).items():
+        print(f"  {name:<36}{seconds * 1000:9.3f} ms")
     fixed, merge_fixed = shard_overhead(ours / "submitted", args.students)
     print(f"a shard's fixed cost (no student in it): {fixed:.1f} s; a merge's: {merge_fixed:.1f} s")
     print(projection(core_seconds, feedback, fixed + merge_fixed, " (wall time x jobs)"))
     if not args.no_stock:  # the same from CPU time: what an idle machine would take
-        print(projection(ours_cpu / count, feedback, fixed + merge_fixed, " (CPU time)"))
+        cpu = ours_cpu / count
+        print(projection(cpu, feedback_cpu, fixed + merge_fixed, " (CPU time)"))
     print("  (merge: entering rows and copying files, about a file copy per submission, not in it)")
+    print(f"load average at the end: {load()}")
     shutil.rmtree(work, ignore_errors=True)
     return 0
 

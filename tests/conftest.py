@@ -33,6 +33,7 @@ SLOW = frozenset(
         "website/test_book.py",
         "website/test_book_browser.py",
         "website/test_book_reader.py",
+        "course/test_batch.py",
         "course/test_classgrade.py",
         "course/test_classgrade_cells.py",
         "course/test_failures.py",

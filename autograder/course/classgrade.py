@@ -5,11 +5,14 @@ honest one, and nothing outside their folder.  For every expected
 `submitted/<student>/<assignment>/<notebook>.ipynb`:
 
 1. the stock `nbgrader autograde` runs in a sandbox (`autograder.course.sandbox`): as root, an
-   unprivileged user in a read-only view of the system holding only a copy of this one
-   submission, the assignment's structure (a gradebook with **no student in it**) and the
-   assignment's support files; no network, its own `/proc`; memory, process and time
-   limits; in parallel across cores.  The student is called `student` there, so no id
-   ever reaches a command line;
+   unprivileged user in a read-only view of the system holding only a copy of this
+   student's notebooks, each with its assignment's structure (a gradebook with **no
+   student in it**) and support files; no network, its own `/proc`; memory, process and
+   time limits; in parallel across cores.  One student's notebooks share one sandbox and
+   one start of nbgrader (`autograder.course.nbgrader_batch`: a fresh forked process per
+   notebook, one at a time, each with its own time bound, nothing of one left when the
+   next starts).  The student is called `student` there, so no id ever reaches a command
+   line;
 2. meanwhile each derivation is re-graded from the submitted file's text by a bounded
    worker (`autograder.course.grading.RegradeWorker`), never from the student's kernel;
 3. what the kernel could have written is never taken as a grade: the sandbox's gradebook is
@@ -63,7 +66,10 @@ from autograder.course.lateness import LATE, TIMESTAMP, copy_exchange_files, rec
 from autograder.course.model_answers import add_model_answers
 from autograder.course.sandbox import (
     NPROC,
+    OUTPUT_HEAD,
+    OUTPUT_TAIL,
     UID_BASE,
+    RunResult,
     Sandbox,
     UidLease,
     isolation_available,
@@ -79,6 +85,7 @@ STUDENT = "student"  # the only student of a sandboxed course copy
 MAX_NOTEBOOK_BYTES = 32 * 2**20
 MAX_SUPPORT_BYTES = 64 * 2**20  # other files of a submission, copied for the kernel
 FEEDBACK_SECONDS = 120  # per student
+BATCH = 16  # one student's notebooks graded in one sandbox (one nbgrader start-up), at most
 UNSAFE_ID = set(",\"'") | {chr(c) for c in range(32)} | {"\x7f"}
 
 
@@ -110,6 +117,7 @@ class Outcome:
     skipped: bool = False
     seconds: float = 0.0
     check_seconds: float = 0.0
+    run_seconds: float = 0.0  # the notebook's own `nbgrader autograde` (kernel and cells)
 
 
 @dataclass
@@ -129,6 +137,7 @@ class Settings:
     feedback: bool = True
     quiet: bool = False
     wait_for_lock: bool = True
+    warm_kernels: bool = True  # a batch's kernels forked from a warm zygote (warm_kernel.py)
 
 
 class CourseBusy(RuntimeError):
@@ -322,6 +331,77 @@ class Executed:
     digest: str = "missing"
     check_seconds: float = 0.0
     seconds: float = 0.0
+
+
+class _Result:
+    """What grading one submission gave, or the error it raised (as a future holds it)."""
+
+    def __init__(self, value: Executed | None = None, error: BaseException | None = None):
+        self.value, self.error = value, error
+
+    @classmethod
+    def of(cls, call, *args) -> _Result:
+        try:
+            return cls(call(*args))
+        except Exception as err:  # noqa: BLE001 - recorded against that submission
+            return cls(error=err)
+
+    def result(self) -> Executed:
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+def _batch_status(outbox: Path) -> dict[str, dict]:
+    """`status.json` of a batch (see nbgrader_batch), each entry checked for its shape."""
+    try:
+        raw = json.loads(_read_regular(outbox / "status.json", 2**20))
+    except (OSError, ValueError):
+        return {}
+    status = {}
+    for key, entry in raw.items() if isinstance(raw, dict) else []:
+        try:
+            status[str(key)] = {
+                "returncode": int(entry["returncode"]),
+                "timed_out": bool(entry["timed_out"]),
+                "seconds": float(entry["seconds"]),
+            }
+        except (KeyError, TypeError, ValueError):
+            continue
+    return status
+
+
+def _log_text(path: Path) -> str:
+    """A notebook's log from a batch: its start and its end, as `Running.output` keeps."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(OUTPUT_HEAD)
+            size = os.fstat(handle.fileno()).st_size
+            handle.seek(max(size - OUTPUT_TAIL, len(head)))
+            tail = handle.read(OUTPUT_TAIL)
+    except OSError:
+        return ""
+    gap = b"\n[... log shortened ...]\n" if size > len(head) + len(tail) else b""
+    return (head + gap + tail).decode("utf-8", "replace")
+
+
+def batch_size(jobs: int, slots: int) -> int:
+    """Submissions per sandbox: all of one student's (up to `BATCH`), but small enough
+    that every slot gets work (a class of one student still uses every core)."""
+    return max(1, min(BATCH, -(-jobs // max(slots, 1))))
+
+
+def batches(todo: list[Job], size: int = BATCH) -> list[list[tuple[int, Job]]]:
+    """The jobs to grade, numbered, in groups of one student's submissions (at most
+    `size`): each group is graded in one sandbox."""
+    groups: list[list[tuple[int, Job]]] = []
+    for index, job in enumerate(todo):
+        last = groups[-1] if groups else None
+        if last and last[0][1].student == job.student and len(last) < size:
+            last.append((index, job))
+        else:
+            groups.append([(index, job)])
+    return groups
 
 
 class ClassGrader:
@@ -529,13 +609,10 @@ class ClassGrader:
         half = len(self.uids) // 2
         return self.uids[half + slot if worker else slot]
 
-    def execute(self, job: Job, slot: int, index: int) -> Executed:
-        """Sandboxed stock autograde of one submission, with its derivations re-graded
-        from the text meanwhile.  Runs in a slot thread; never raises for the student."""
+    def _read(self, job: Job) -> Executed:
+        """The submitted file and its answers (a file that cannot be read: no `nb`)."""
         done = Executed(job)
-        key = (job.assignment, job.notebook.name)
-        specs = self.specs[key]
-        started = time.perf_counter()
+        specs = self.specs[(job.assignment, job.notebook.name)]
         try:  # a file over the bound is read without its outputs
             done.digest, done.nb, done.notes = read_submission(
                 job.notebook, MAX_NOTEBOOK_BYTES, _read_regular
@@ -545,31 +622,53 @@ class ClassGrader:
         except (OSError, ValueError) as err:
             done.digest = _digest_or_missing(job)  # as the marker and the merge compute it
             done.failure = f"the notebook file could not be read ({err})"
+        done.answers = find_answers(
+            done.nb if done.nb is not None else nbformat.v4.new_notebook(), specs
+        )
+        return done
+
+    def _nbgrader_args(self, assignment: str, root: str) -> list[str]:
+        ct = self.settings.cell_timeout
+        return [
+            "autograde",
+            f"--CourseDirectory.assignment_id={assignment}",
+            "--force",
+            f"--CourseDirectory.root={root}",
+            f"--ExecutePreprocessor.timeout={ct}",
+            f"--Execute.timeout={ct}",
+        ]
+
+    def _regrade(self, done: Executed, slot: int) -> None:
+        """Every derivation of one submission, from its text, in the slot's worker."""
+        job = done.job
+        checked = time.perf_counter()
+        worker = self._worker(slot)
+        for problem, spec in self.specs[(job.assignment, job.notebook.name)].items():
+            done.grades[problem] = worker.grade(
+                problem,
+                done.answers[problem].body,
+                spec.points,
+                spec.expected_steps,
+                self.settings.check_timeout,
+            )
+        done.check_seconds = time.perf_counter() - checked
+
+    def execute(self, job: Job, slot: int, index: int) -> Executed:
+        """Sandboxed stock autograde of one submission, with its derivations re-graded
+        from the text meanwhile.  Runs in a slot thread; never raises for the student."""
+        started = time.perf_counter()
+        done = self._read(job)
         if done.nb is None:
-            done.answers = find_answers(nbformat.v4.new_notebook(), specs)
             done.seconds = time.perf_counter() - started
             return done
-        done.answers = find_answers(done.nb, specs)
         box = Sandbox(
             self.work / f"job-{index}",
             uid=self._uid(slot),
             memory_mb=self.settings.memory_mb,
             isolate=self.isolated,
         )
-        ct = self.settings.cell_timeout
-        argv = [
-            sys.executable,
-            "-I",
-            "-B",
-            "-m",
-            "autograder.course.nbgrader_launch",
-            "autograde",
-            f"--CourseDirectory.assignment_id={job.assignment}",
-            "--force",
-            f"--CourseDirectory.root={box.scratch}",
-            f"--ExecutePreprocessor.timeout={ct}",
-            f"--Execute.timeout={ct}",
-        ]
+        argv = [sys.executable, "-I", "-B", "-m", "autograder.course.nbgrader_launch"]
+        argv += self._nbgrader_args(job.assignment, box.scratch)
         graded_rel = f"autograded/{STUDENT}/{job.assignment}/{job.notebook.name}"
         running = None
         try:
@@ -581,17 +680,7 @@ class ClassGrader:
         except Exception as err:  # noqa: BLE001 - the text is still graded below
             done.failure = f"the notebook could not be prepared for execution ({err})"[:300]
         try:
-            checked = time.perf_counter()
-            worker = self._worker(slot)
-            for problem, spec in specs.items():
-                done.grades[problem] = worker.grade(
-                    problem,
-                    done.answers[problem].body,
-                    spec.points,
-                    spec.expected_steps,
-                    self.settings.check_timeout,
-                )
-            done.check_seconds = time.perf_counter() - checked
+            self._regrade(done, slot)
             if running is not None:
                 done.result = running.wait(self.settings.timeout)
         finally:
@@ -602,10 +691,115 @@ class ClassGrader:
         done.seconds = time.perf_counter() - started - done.check_seconds
         return done
 
-    def _inbox(self, job: Job, nb, box: Sandbox) -> None:
+    def execute_batch(self, batch: list[tuple[int, Job]], slot: int) -> list[_Result]:
+        """Several submissions of one student in one sandbox: nbgrader starts once
+        (`autograder.course.nbgrader_batch`) and each notebook runs in a fresh child of
+        it, in a course folder of its own, with its own time bound; their derivations
+        are re-graded meanwhile.  A notebook the batch gives no account of (its runner
+        was stopped) is graded again alone.  Never raises for the student: what goes
+        wrong with one submission is that submission's result."""
+        if len(batch) == 1:
+            index, job = batch[0]
+            return [_Result.of(self.execute, job, slot, index)]
+        started = time.perf_counter()
+        box = Sandbox(
+            self.work / f"batch-{batch[0][0]}",
+            uid=self._uid(slot),
+            memory_mb=self.settings.memory_mb,
+            isolate=self.isolated,
+        )
+        results: dict[Job, _Result] = {}
+        prepared: list[tuple[int, Job, Executed]] = []
+        for k, (_, job) in enumerate(batch):
+            results[job] = _Result.of(self._read, job)
+            done = results[job].value
+            if done is None or done.nb is None:
+                continue
+            try:
+                self._inbox(job, done.nb, box, folder=str(k))
+                prepared.append((k, job, done))
+            except Exception as err:  # noqa: BLE001 - the text is still graded below
+                done.failure = f"the notebook could not be prepared for execution ({err})"[:300]
+        running = None
+        collect = {"status.json": "status.json"}
+        notebooks = []
+        for k, job, _ in prepared:
+            graded_rel = f"{k}/autograded/{STUDENT}/{job.assignment}/{job.notebook.name}"
+            collect[graded_rel] = f"{k}.ipynb"
+            collect[f"logs/{k}.log"] = f"{k}.log"
+            notebooks.append([k, self._nbgrader_args(job.assignment, f"{box.scratch}/{k}")])
+        spec = {
+            "scratch": box.scratch,
+            "notebooks": notebooks,
+            "timeout": self.settings.timeout,
+            "clean": bool(box.isolate),
+            "warm": self.settings.warm_kernels,
+        }
+        argv = [sys.executable, "-I", "-B", "-m", "autograder.course.nbgrader_batch"]
+        failed_start = None
+        try:
+            if prepared:
+                env = box.env(**{OUTER_GRADER: "1"})
+                running = box.start(argv + [json.dumps(spec)], env=env, collect=collect)
+                self._running[slot] = running
+        except Exception as err:  # noqa: BLE001 - each is tried again alone below
+            failed_start = err
+        result = None
+        try:
+            for result_of_job in results.values():
+                done = result_of_job.value
+                if done is not None:
+                    try:
+                        self._regrade(done, slot)
+                    except Exception as err:  # noqa: BLE001 - that submission's error
+                        result_of_job.error = err
+            if running is not None:
+                # each notebook has its own bound inside; this one only stops a stuck runner
+                result = running.wait(self.settings.timeout * len(prepared) + 60)
+        finally:
+            self._running.pop(slot, None)
+            if running is not None:
+                running.kill()
+        status = _batch_status(box.outbox) if result is not None else {}
+        elapsed = time.perf_counter() - started
+        checks = sum(r.value.check_seconds for r in results.values() if r.value is not None)
+        share = max(elapsed - checks, 0.0) / len(batch)
+        for result_of_job in results.values():
+            if result_of_job.value is not None:
+                result_of_job.value.seconds = share
+        retry = []
+        for k, job, done in prepared:
+            mine = status.get(str(k))
+            if failed_start is not None or result is None or not mine:
+                retry.append(job)  # no account of it: alone, from the start
+                continue
+            collected = result.collected.get(f"{k}.ipynb", "missing")
+            returncode, timed_out = mine["returncode"], mine["timed_out"]
+            broke = timed_out or returncode != 0 or collected != "ok"
+            done.result = RunResult(
+                returncode,
+                mine["seconds"],
+                timed_out,
+                _log_text(box.outbox / f"{k}.log"),
+                {job.notebook.name: collected},
+                result.limit_hit if broke else None,
+            )
+            done.graded = box.outbox / f"{k}.ipynb"
+            if result.limit_hit and not broke:  # the group is the sandbox's: whose, unknown
+                done.notes.append(
+                    f"a process was stopped at the {result.limit_hit} bound of this student's "
+                    "sandbox (while one of their notebooks ran; this one finished)"
+                )
+        for index, job in batch:
+            if job in retry:
+                results[job] = _Result.of(self.execute, job, slot, index)
+        return [results[job] for _, job in batch]
+
+    def _inbox(self, job: Job, nb, box: Sandbox, folder: str = "") -> None:
         """What the sandbox gets: this submission (repaired), the student-free gradebook,
         the assignment's support files (no notebook) and the nbgrader configuration."""
-        inbox = box.inbox
+        inbox = box.inbox / folder if folder else box.inbox
+        inbox.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(self.templates[job.assignment], inbox / "gradebook.db")
         shutil.copyfile(ROOT / "nbgrader_config.py", inbox / "nbgrader_config.py")
         source = self.course / "source" / job.assignment
@@ -629,6 +823,7 @@ class ClassGrader:
         key = (job.assignment, job.notebook.name)
         specs = self.specs[key]
         outcome = Outcome(job, seconds=done.seconds, check_seconds=done.check_seconds)
+        outcome.run_seconds = done.result.seconds if done.result is not None else 0.0
         outcome.notes = list(done.notes)
         outcome.failure = done.failure
         graded_nb = None
@@ -767,7 +962,7 @@ class ClassGrader:
                 for running in list(self._running.values()):
                     running.kill()
                 for worker in self._workers.values():
-                    worker.close()
+                    worker.close(graceful=True)
                 if self._lease is not None:
                     self._lease.release()
                     self._lease, self.uids = None, []
@@ -809,19 +1004,25 @@ class ClassGrader:
             try:
                 free = list(slots)
                 pending = {}
-                queue = list(enumerate(todo))
+                queue = batches(todo, batch_size(len(todo), len(slots)))
                 while queue or pending:
                     while queue and free:
-                        (index, job), slot = queue.pop(0), free.pop(0)
-                        future = pool.submit(self.execute, job, slot, index)
-                        pending[future] = (job, slot, index)
+                        batch, slot = queue.pop(0), free.pop(0)
+                        future = pool.submit(self.execute_batch, batch, slot)
+                        pending[future] = (batch, slot)
                     done = next(as_completed(pending))
-                    job, slot, index = pending.pop(done)
+                    batch, slot = pending.pop(done)
                     free.append(slot)
-                    outcomes.append(self._record_safely(job, done))
-                    _log_failure(outcomes[-1])
-                    shutil.rmtree(self.work / f"job-{index}", ignore_errors=True)
-                    progress.advance(bar)
+                    try:
+                        results = done.result()
+                    except Exception as err:  # noqa: BLE001 - each submission's failure
+                        results = [_Result(error=err) for _ in batch]
+                    for (index, job), result in zip(batch, results, strict=True):
+                        outcomes.append(self._record_safely(job, result))
+                        _log_failure(outcomes[-1])
+                        shutil.rmtree(self.work / f"job-{index}", ignore_errors=True)
+                        progress.advance(bar)
+                    shutil.rmtree(self.work / f"batch-{batch[0][0]}", ignore_errors=True)
             finally:
                 for running in list(self._running.values()):
                     running.kill()
@@ -899,14 +1100,22 @@ class ClassGrader:
 
     def feedback(self, assignments: set[str], outcomes: list[Outcome]) -> None:
         """Stock feedback for each assignment; a student it failed for is retried alone,
-        and a second failure is reported against that student."""
-        for assignment in sorted(assignments):
+        and a second failure is reported against that student.  Assignments are
+        independent (each writes its own files and only reads the gradebook), so up to
+        `jobs` of them are generated at once: feedback spreads over the cores like grading."""
+
+        def one(assignment: str) -> None:
             try:
                 self._feedback_one(assignment, outcomes)
             except Exception as err:  # noqa: BLE001 - the grades stand; feedback is retried
-                self.problems.append(
-                    f"feedback for {assignment} could not be generated ({_one_line(err)[:200]})"
-                )
+                with self._lock:
+                    self.problems.append(
+                        f"feedback for {assignment} could not be generated ({_one_line(err)[:200]})"
+                    )
+
+        names = sorted(assignments)
+        with ThreadPoolExecutor(max_workers=max(1, min(self.settings.jobs, len(names)))) as pool:
+            list(pool.map(one, names))
 
     def _feedback_one(self, assignment: str, outcomes: list[Outcome]) -> None:
         from autograder.course.tools import run_nbgrader

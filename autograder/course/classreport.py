@@ -254,8 +254,9 @@ def render(report: dict[str, Any], outcomes: list) -> str:
         console.print(f"note: {escape(problem)}")
     if report["isolated"]:
         console.print(
-            "sandbox: each notebook ran as an unprivileged user with its own read-only view "
-            "of the system (only its own submission visible), its own /proc, no network"
+            "sandbox: each student's notebooks ran, one after another, as an unprivileged "
+            "user with a read-only view of the system of their own (only that student's "
+            "submission visible), their own /proc, no network"
         )
     else:
         console.print(

@@ -242,10 +242,20 @@ class RegradeWorker:
         self.running = box.start(argv, interactive=True)
         self.buffer, self.ready = b"", False
 
-    def close(self) -> None:
-        if self.running is not None:
-            self.running.kill()
-            self.running = None
+    def close(self, graceful: bool = False) -> None:
+        """Stop the worker: killed at once (a stuck answer), or, `graceful` at the end of
+        a run, asked to end (its input closed) and killed only after a few seconds; a
+        worker that ends is waited for, so its CPU time is counted as the run's."""
+        if self.running is None:
+            return
+        if graceful:
+            try:
+                self.running.process.stdin.close()
+                self.running.process.wait(timeout=5)
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+        self.running.kill()
+        self.running = None
 
     def _line(self, deadline: float) -> dict | None:
         """The next JSON line from the worker, or None (timeout, exit, garbage)."""

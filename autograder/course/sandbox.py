@@ -1,7 +1,8 @@
 """Run student code where it can change nothing but its own scratch folder.
 
-Class grading runs the stock `nbgrader autograde` of one submission (and so the student's
-kernel), and the checker's re-grade of the submitted text, through `Sandbox.start`.  When
+Class grading runs the stock `nbgrader autograde` of one student's notebooks (and so the
+student's kernels), and the checker's re-grade of the submitted text, through
+`Sandbox.start`.  When
 we are root on Linux, each run gets, from this file's own launcher (no external tools):
 
 - an **unprivileged user**: a uid of its own per grading slot, leased for the run
@@ -13,7 +14,7 @@ we are root on Linux, each run gets, from this file's own launcher (no external 
   and the `autograder` package are bind-mounted, **read-only** (recursively); a fresh
   `/proc`, a minimal `/dev` (null, zero, full, random, urandom), a private `/tmp` and
   `/dev/shm`, and the scratch folder `/course` (a size-limited tmpfs owned by the sandbox
-  user, filled with a copy of this one submission and the assignment's structure).  The
+  user, filled with a copy of one student's submission and the assignments' structure).  The
   old root is detached: the repository, the course (source notebooks, gradebook, other
   submissions), `/root`, `/home`, `/run`, the grader's work folder do not exist in the view;
 - **its own PID namespace**, in which this launcher's init is PID 1: when the payload
