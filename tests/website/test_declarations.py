@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 
 import pytest
 
@@ -59,3 +60,14 @@ def test_the_notation_page_includes_the_table():
     page = (ROOT / "book" / "notation.md").read_text(encoding="utf-8")
     assert "```{include} _generated/declarations_table.md\n```" in page
     assert isinstance(FORMS[0][1], LetForm)
+
+
+@pytest.mark.parametrize(
+    "kind,form", FORMS, ids=[f"{k.declaration.__name__}: {f.syntax}" for k, f in FORMS]
+)
+def test_every_meaning_is_prose_without_raw_tex(kind, form):
+    """The meaning column is printed as text, not math: a TeX command there reaches the
+    reader verbatim (`\\hat V` on the notation page): meanings spell symbols in Unicode, or
+    quote TeX as code in backticks."""
+    prose = re.sub(r"`[^`]*`", "", form.meaning)
+    assert not re.search(r"\\[A-Za-z]{2,}|\\[(\[]", prose), form.meaning

@@ -173,14 +173,14 @@ class DiscountedMDPKind(Kind):
             r"\pi(a|s) discounted policy",
             "a random finite MDP with discount γ ∈ (0, 1): states s, s', actions a, "
             "P(s'|s, a), r(s, a), V_π(s) and Q_π(s, a) solved exactly, state functions "
-            "V, U, \\hat V (one state, one action and a deterministic policy among the draws)",
+            "V, U, V̂ (one state, one action and a deterministic policy among the draws)",
             _policy,
             merge=lambda s: "discounted MDP",
         ),
         LetForm(
             "<f> value estimate",
             "W(s) value estimate",
-            "one more state function, a random table (V, U and \\hat V are ones already)",
+            "one more state function, a random table (V, U and V̂ are ones already)",
             _estimate,
             merge=lambda s: "discounted MDP",
             needs=r"\pi(a|s) discounted policy",
