@@ -96,8 +96,13 @@ NOTATION: list[tuple[str, str, list[Row]]] = [
             R("elbo", (r"p(x, z)", r"p(x|z)\, p(z)"), "densities: joint and conditional"),
             R(
                 DISCOUNTED,
-                (r"V_\pi(s)", r"\sum_a \pi(a|s) Q_\pi(s, a)"),
-                "a policy's value functions, solved exactly (`V^\\pi(s)` is not read yet)",
+                (r"V^\pi(s)", r"V_\pi(s)", r"\sum_a \pi(a|s) Q^\pi(s, a)"),
+                "a policy's value functions, solved exactly",
+            ),
+            R(
+                DISCOUNTED,
+                (r"Q^\pi(s, a)", r"r(s, a) + \gamma \sum_{s'} P(s'|s, a) V^\pi(s')"),
+                "the action value; `Q_\\pi(s, a)` is the same",
             ),
             R(
                 DISCOUNTED,

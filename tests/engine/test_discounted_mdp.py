@@ -2,7 +2,7 @@ r"""Wave 2's learner attempts (tests/fixtures/wave2_attempts.py) checked through
 
 Every attempt runs through `check(None, "% let \pi(a|s) discounted policy\n…")` twice: as
 written (the curriculum's `V^\pi`, `Q^\pi`) and with the value functions spelled with a
-subscript (`V_\pi`, `Q_\pi`), which the reader reads as a function today.  Each step must
+subscript (`V_\pi`, `Q_\pi`): the kind reads both as the same function.  Each step must
 get the verdict the fixture expects: the reference and other routes valid throughout, each
 mistake invalid at its line.  What the engine cannot decide yet is listed with the reason
 (the first construct on the way the reader refuses, confirmed by a probe when the module is
@@ -29,9 +29,6 @@ NOT_READ_YET = (
         r"a conditional expectation on an event, `\mathbb{E}[\cdot \mid s_t = s]`",
     ),
     (r"\|_\infty", r"\|V - U\|_\infty", r"the sup norm `\|\cdot\|_\infty`"),
-    (r"\max_", r"\max_a r(s, a)", r"a maximum over a variable, `\max_s`"),
-    (r"V^\pi", r"V^\pi(s)", r"a function named with a superscript, `V^\pi(s)` (a power)"),
-    (r"Q^\pi", r"Q^\pi(s, a)", r"a function named with a superscript, `Q^\pi(s, a)`"),
 )
 
 
@@ -120,6 +117,12 @@ def test_one_more_value_estimate_before_or_after_the_policy():
         (r"Q_\pi(s, a) = V_\pi(s)", "invalid"),  # only for a deterministic policy
         (r"\sum_{s'} P(s'|s, a) V_\pi(s') = V_\pi(s)", "invalid"),  # only for one state
         (r"\sum_{s'} P(s'|s, a) = 1", "valid"),
+        # the curriculum's spelling, `V^\pi(s)`, `Q^\pi(s, a)`: the same functions
+        (r"V^\pi(s) = V_\pi(s)", "valid"),
+        (r"V^\pi(s) = \sum_a \pi(a|s) Q^\pi(s, a)", "valid"),
+        (r"V^\pi(s) = \sum_a \pi(a|s) r(s, a)", "invalid"),  # true only for γ = 0
+        (r"Q^\pi(s, a) = V^\pi(s)", "invalid"),  # only for a deterministic policy
+        (r"Q^\pi(s, a) = r(s, a) + \sum_{s'} P(s'|s, a) V^\pi(s')", "invalid"),  # γ missing
         # γ is drawn in (0, 1), at its edges too: these hold there and fail outside it
         (r"\gamma^2 < \gamma", "valid"),
         (r"\frac{1}{1 - \gamma} > 1", "valid"),

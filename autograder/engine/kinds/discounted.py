@@ -129,6 +129,12 @@ class Functions:
         return lookup(w.tables[name], *_arity(name, args, 1))
 
 
+def _as_subscript(resolver, node, scope):
+    """`V^\\pi(s)` is `V_\\pi(s)`: the policy's value written with a superscript."""
+    func = replace(node.func, sub=node.func.sup, sup=None)
+    return resolver.resolve(replace(node, func=func), scope)
+
+
 def _arity(name: str, args, n: int):
     if len(args) != n:
         raise EvalError(f"{name} takes {n} argument{'s' if n > 1 else ''}, not {len(args)}")
@@ -201,6 +207,8 @@ class DiscountedMDPKind(Kind):
             c.depends[name] = {decl.discount}
         for name in (decl.policy, decl.dynamics, decl.reward, decl.value, decl.action_value):
             c.symbol(name, DESCRIPTION).describes = DESCRIPTION
+        for name in (decl.value, decl.action_value):  # `V^\\pi(s)`, `Q^\\pi(s, a)`
+            c.symbol(name.replace("_", "^", 1), DESCRIPTION).call = _as_subscript
 
     def draw(self, decl: DiscountedMDP, inst: Instance) -> None:
         world = World(inst, decl)

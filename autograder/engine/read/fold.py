@@ -99,6 +99,7 @@ def is_plain_name(n: Node, base: str | None = None) -> bool:
     return (
         isinstance(n, Name)
         and n.sub is None
+        and n.sup is None
         and n.accent is None
         and (base is None or n.base == base)
     )
@@ -505,6 +506,18 @@ def _read_unit(items, i: int, depth: int):
             )
     node = _apply_posts(node, u.posts)
     if (
+        isinstance(node, Pow)
+        and isinstance(node.base, Name)
+        and node.base.sup is None
+        and isinstance(node.exp, Name)
+        and node.exp.sup is None
+        and not isinstance(core, Group)
+        and _bracket_follows(items, i)
+    ):
+        # `V^\pi(s)`: a name with a superscript name right before its bracket (a function
+        # named so, or a power times the bracket, `x^n(1-x)`: the resolver's call)
+        node = replace(node.base, sup=node.exp)
+    if (
         isinstance(node, (Name, Text))
         and not isinstance(core, Group)
         and i + 1 < len(items)
@@ -525,6 +538,15 @@ def _read_unit(items, i: int, depth: int):
         node = Apply(func, tuple(g.args), tuple(g.args2), pos=func.pos)
         return _apply_posts(node, items[i + 1].posts), i + 2
     return node, i + 1
+
+
+def _bracket_follows(items, i: int) -> bool:
+    return (
+        i + 1 < len(items)
+        and isinstance(items[i + 1], Unit)
+        and isinstance(items[i + 1].core, Group)
+        and items[i + 1].core.kind == "("
+    )
 
 
 def fold(items, depth: int = 0) -> Node:

@@ -34,11 +34,16 @@ class Name(Node):
     `m_{t-1}` -> Name("m", Add(...)); `s'` -> Name("s", accent="prime");
     `p_{\\text{data}}` -> Name("p", Text("data")).  Greek letters are spelled without the
     backslash.  `accent` is one of None, "hat", "bar", "tilde", "prime", "star".
+    `sup` is a name written as a superscript of a function's name, only where the name
+    stands right before its bracket: `V^\\pi(s)` -> Apply(Name("V", sup=Name("pi")), ...)
+    (elsewhere a superscript is a power; whether this one is a name or a power before a
+    bracket, `x^n(1-x)`, is the resolver's call).
     """
 
     base: str
     sub: Node | None = None
     accent: str | None = None
+    sup: Node | None = None
 
 
 @dataclass(frozen=True)
@@ -330,6 +335,10 @@ def latex(node: Node) -> str:
             sub = latex(node.sub)
             simple = len(sub) == 1 or (sub.startswith("\\") and sub[1:].isalpha())
             out += f"_{sub}" if simple else f"_{{{sub}}}"
+        if node.sup is not None:
+            sup = latex(node.sup)
+            simple = len(sup) == 1 or (sup.startswith("\\") and sup[1:].isalpha())
+            out += f"^{sup}" if simple else f"^{{{sup}}}"
         return out
     if isinstance(node, Neg):
         return f"-{latex(node.arg)}"

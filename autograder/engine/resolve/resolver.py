@@ -15,6 +15,8 @@ hooks are asked first; the MDP's are in `autograder.engine.kinds.mdp`.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sympy as sp
 
 from autograder.engine import ir, relations
@@ -170,7 +172,7 @@ class Resolver:
             head, arg = node.base.func, node.base.args[0]
             bracket = _power(self.resolve(arg, scope), self.resolve(node.exp, scope), node.pos)
             self._count_product(node.base, scope)
-            return sp.Mul(self._name(head, scope), bracket)
+            return sp.Mul(self._head(head, scope), bracket)
         return _power(self.resolve(node.base, scope), self.resolve(node.exp, scope), node.pos)
 
     def _is_product(self, node: sx.Apply, scope) -> bool:
@@ -201,7 +203,7 @@ class Resolver:
         """A free name before a bracket read as a product (`x(1-x)` with no `% let`): the
         one reading of a bracket that is a guess, so "read as" shows it with `\\cdot`.  A
         declared real or vector component before a bracket (`y_j(…)`) is no guess."""
-        key = name_key(node.func)
+        key = name_key(replace(node.func, sup=None))
         if self.c.free_names and key not in scope and self._declared(key) is None:
             self.bracket_products += 1
 
@@ -295,7 +297,7 @@ class Resolver:
                 argument = self.resolve(inner.args[0], scope)
                 _guard_factorial(argument, node.pos)
                 self._count_product(inner, scope)
-                return sp.Mul(self._name(inner.func, scope), sp.factorial(argument))
+                return sp.Mul(self._head(inner.func, scope), sp.factorial(argument))
         args = [self.resolve(a, scope) for a in node.args]
         if node.func == "factorial" and len(args) == 1:
             _guard_factorial(args[0], node.pos)
@@ -481,6 +483,16 @@ class Resolver:
             _states_only(key, args, node.pos)
             make = ir.VectorFn if entry is not None and entry.vector else ir.Fn
             return make(sp.Symbol(key), sp.Symbol(key), *args)
+        if node.func.sup is not None:  # `V^\\pi(s)`: a kind's name, else `x^n(1-x)`
+            entry = self.c.symbols.get(key)
+            if entry is not None and entry.call is not None:
+                value = entry.call(self, node, scope)
+                if value is not None:
+                    return value
+            if node.given or len(node.args) != 1:
+                raise ResolveError(f"`{sx.latex(node.func)}` is not a function here", node.pos)
+            self._count_product(node, scope)
+            return sp.Mul(self._head(node.func, scope), self.resolve(node.args[0], scope))
         if any(k == key for k, _ in self.c.macros):
             arities = sorted(n for k, n in self.c.macros if k == key)
             raise ResolveError(
@@ -505,6 +517,13 @@ class Resolver:
             raise UnknownName(self._function_message(node), node.pos, node)
         self._count_product(node, scope)
         return sp.Mul(self._name(node.func, scope), self.resolve(node.args[0], scope))
+
+    def _head(self, func: sx.Name, scope):
+        """The name before a bracket read as a product: `x^n` in `x^n(1-x)` is a power."""
+        if func.sup is None:
+            return self._name(func, scope)
+        base = self._name(replace(func, sup=None), scope)
+        return _power(base, self.resolve(func.sup, scope), func.pos)
 
     def _density(self, key, args, given, scope, pos, fill=None) -> ir.Dens:
         """A density applied to arguments; `fill` replaces a `\\cdot` argument."""
