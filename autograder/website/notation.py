@@ -107,6 +107,19 @@ NOTATION: list[tuple[str, str, list[Row]]] = [
             R(
                 DISCOUNTED,
                 (
+                    r"(T^\pi V)(s)",
+                    r"\sum_a \pi(a|s) \left[r(s, a) + \gamma \sum_{s'} P(s'|s, a) V(s')\right]",
+                ),
+                "the Bellman operator applied to any state function, taken at a state",
+            ),
+            R(
+                DISCOUNTED,
+                (r"\|V - U\|_\infty", r"\max_s \left|V(s) - U(s)\right|"),
+                "the sup norm of a state function: the largest absolute value over the states",
+            ),
+            R(
+                DISCOUNTED,
+                (
                     r"\mathbb{E}_{s' \sim P(\cdot|s, a)}[\hat V(s')]",
                     r"\sum_{s'} P(s'|s, a) \hat V(s')",
                 ),

@@ -52,6 +52,13 @@ def test_a_declared_name_before_a_bracket_is_no_guess():
     assert report.ok and report.steps[0].read_as is None
 
 
+def test_a_bracket_before_a_bracket_of_names_is_a_product():
+    # `(T^\pi V)(s)` takes a function at s; with no function inside it is a product
+    assert check(None, "(a+b)(c) = ac + bc").ok
+    assert check(None, "(a+b)(c) = ac + b").steps[1].status == "invalid"
+    assert check(None, "(a+b)(c, d) = 0").steps[0].status == "unreadable"
+
+
 def test_a_power_before_a_bracket_is_checked_as_one():
     assert check(None, "x^n(1-x) = x^n - x^{n}").steps[1].status == "invalid"
     report = check(None, "% let x > 0, other names real\nx^n(1-x) = x^n - x^{n+1}")

@@ -26,17 +26,23 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+import sympy as sp
 
 from autograder.engine import ir
 from autograder.engine.axes import EvalError, lookup
 from autograder.engine.kinds.base import Kind, LetForm, register
+from autograder.engine.kinds.functions import FunctionTable, function_points
 from autograder.engine.kinds.instance import Instance, fmt_vector
 from autograder.engine.kinds.omega import random_law
 from autograder.engine.kinds.scalars import Real
+from autograder.engine.resolve.resolver import ResolveError
 
 DESCRIPTION = "discounted MDP"
 DETERMINISTIC = "deterministic policy"
 SHIFTED = "U = V + a constant"  # where the contraction bound holds with equality
+SHIFTED_SLOW = "U = V + a constant, γ = 0.999"  # … with the bound's factor near 1
+CLOSE = "U close to V"  # where \|V - U\|_\infty is near 0
+SLOW_DISCOUNT = 0.999
 
 
 @dataclass(frozen=True)
@@ -72,8 +78,13 @@ class World:
         self.P = np.stack([[random_law(rng, self.S) for _ in range(self.A)] for _ in range(self.S)])
         self.r = rng.normal(size=(self.S, self.A))
         self.tables = {name: rng.normal(size=self.S) for name in decl.functions}
-        if inst.edge_case() == SHIFTED and {"V", "U"} <= self.tables.keys():
-            self.tables["U"] = self.tables["V"] + rng.normal()
+        edge = inst.edge_case()
+        if edge in (SHIFTED, SHIFTED_SLOW, CLOSE) and {"V", "U"} <= self.tables.keys():
+            shift = rng.normal() if edge != CLOSE else 1e-3 * rng.normal(size=self.S)
+            self.tables["U"] = self.tables["V"] + shift
+        if edge == SHIFTED_SLOW:  # γ is drawn before (a real's draw comes first)
+            inst.scalars[decl.discount] = complex(SLOW_DISCOUNT)
+            inst.description[decl.discount] = str(SLOW_DISCOUNT)
         self._solved: tuple[float, np.ndarray, np.ndarray] | None = None
 
     def solve(self) -> tuple[np.ndarray, np.ndarray]:
@@ -127,6 +138,43 @@ class Functions:
         if name == d.action_value:
             return lookup(w.solve()[1], *_arity(name, args, 2))
         return lookup(w.tables[name], *_arity(name, args, 1))
+
+
+def state_function_points(shape: tuple[int, ...]) -> list[tuple[str, np.ndarray]]:
+    """A state function's special points (`Entry.points`): zero, 1 at one state and 0
+    elsewhere (its sup norm attained at a single state), and a constant."""
+    return [*function_points(shape), ("a constant function", np.full(shape, 0.7))]
+
+
+def _bellman_operator(decl: DiscountedMDP):
+    r"""`T^\pi V` at the point the resolver takes functions at (`(T^\pi V)(s)`): the backup
+    `\sum_a \pi(a|s) [r(s, a) + \gamma \sum_{s'} P(s'|s, a) V(s')]`, with what is written
+    after `T^\pi` taken at s'."""
+
+    def operator(resolver, operand, scope):
+        point = resolver.point(scope)
+        if point is None:
+            raise ResolveError(
+                f"`T^\\{decl.policy} V` is a function of the state: take it at one, "
+                f"`(T^\\{decl.policy} V)(s)`, or in a norm, `\\|T^\\{decl.policy} V\\|_\\infty`",
+                operand.pos,
+            )
+        c = resolver.c
+        a, nxt = c.names[decl.action], c.names[decl.next_state]
+        if len(point) != 1 or point[0].free_symbols & {a, nxt}:
+            raise ResolveError(
+                "the Bellman operator is read at one state other than the action's and the "
+                "next state's names, e.g. `(T^\\pi V)(s)`",
+                operand.pos,
+            )
+        (here,) = point
+        pi, dyn, rew = (sp.Symbol(n) for n in (decl.policy, decl.dynamics, decl.reward))
+        later = resolver.at(operand, (nxt,), scope)
+        future = ir.Total(ir.Dens(dyn, sp.Tuple(nxt), sp.Tuple(here, a), dyn) * later, nxt)
+        backup = ir.Fn(rew, rew, here, a) + c.names[decl.discount] * future
+        return ir.Total(ir.Dens(pi, sp.Tuple(a), sp.Tuple(here), pi) * backup, a)
+
+    return operator
 
 
 def _as_subscript(resolver, node, scope):
@@ -209,6 +257,15 @@ class DiscountedMDPKind(Kind):
             c.symbol(name, DESCRIPTION).describes = DESCRIPTION
         for name in (decl.value, decl.action_value):  # `V^\\pi(s)`, `Q^\\pi(s, a)`
             c.symbol(name.replace("_", "^", 1), DESCRIPTION).call = _as_subscript
+        for name in (decl.value, *decl.functions):  # functions of the state: `\\|V - U\\|_\\infty`
+            c.symbol(name, DESCRIPTION).over = (s,)
+        for name in decl.functions:  # any estimates: at the special points of a table too
+            c.symbol(name, DESCRIPTION).points = state_function_points
+        for name in (decl.action_value, decl.reward):
+            c.symbol(name, DESCRIPTION).over = (s, a)
+        for name in (f"T^{decl.policy}", f"T_{decl.policy}"):  # the Bellman operator
+            entry = c.symbol(name, DESCRIPTION)
+            entry.operator, entry.over = _bellman_operator(decl), (s,)
 
     def draw(self, decl: DiscountedMDP, inst: Instance) -> None:
         world = World(inst, decl)
@@ -218,8 +275,10 @@ class DiscountedMDPKind(Kind):
         inst.handlers[decl.policy] = Policy(world)
         inst.handlers[decl.dynamics] = Dynamics(world)
         functions = Functions(world)
-        for name in (decl.reward, decl.value, decl.action_value, *decl.functions):
+        for name in (decl.reward, decl.value, decl.action_value):
             inst.handlers[name] = functions
+        for name, table in world.tables.items():  # the search moves them to special points
+            inst.handlers[name] = FunctionTable(name, table)
         inst.description[DESCRIPTION] = f"{world.S} states, {world.A} actions"
         rows = "; ".join(fmt_vector(row) for row in world.pi)
         inst.description[f"{decl.policy}(a|s)"] = f"[{rows}]"
@@ -228,7 +287,7 @@ class DiscountedMDPKind(Kind):
             inst.description[f"{name}(s)"] = fmt_vector(values)
 
     def edges(self, decl: DiscountedMDP) -> list[str]:
-        shifted = [SHIFTED] if {"V", "U"} <= set(decl.functions) else []
+        shifted = [SHIFTED, SHIFTED_SLOW, CLOSE] if {"V", "U"} <= set(decl.functions) else []
         return [DETERMINISTIC, *shifted]
 
 

@@ -32,6 +32,7 @@ from autograder.engine.read.tree import (
     INVERSE,
     KL,
     Apply,
+    At,
     BigOp,
     Call,
     Covariance,
@@ -483,15 +484,22 @@ def _read_unit(items, i: int, depth: int):
         node = _group_node(core)
         posts = u.posts
         if core.kind == "||" and posts and posts[0].kind == "sub":  # `\|v\|_2`, `\|v\|_1`
-            if posts[0].node not in (Num("2"), Num("1")):
+            if posts[0].node not in (Num("2"), Num("1"), Name("infty")):
                 raise Fail(
                     posts[0].pos,
-                    "the norms read are the Euclidean norm, `\\|v\\|` or `\\|v\\|_2`, and "
-                    "the 1-norm `\\|v\\|_1`",
+                    "the norms read are the Euclidean norm, `\\|v\\|` or `\\|v\\|_2`, "
+                    "the 1-norm `\\|v\\|_1` and the sup norm `\\|V\\|_\\infty`",
                 )
             if posts[0].node == Num("1"):
                 node = Call("norm1", node.args, pos=node.pos)
+            if posts[0].node == Name("infty"):
+                node = Call("norminf", node.args, pos=node.pos)
             u = Unit(core, posts[1:])
+        if core.kind == "(" and not posts and _names_bracket_follows(items, i):
+            # `(T^\pi V)(s)`: a function-valued bracket at a point, or a product
+            nxt = items[i + 1]
+            node = At(node, tuple(nxt.core.args), pos=node.pos)
+            return _apply_posts(node, nxt.posts), i + 2
         if u.posts and _is_apply_chain(node):
             # `(x (x+1))^2`: keep this bracket as a one-factor product, so that a power
             # directly over an Apply always means the Apply's own bracket (syntax.Apply)
@@ -547,6 +555,14 @@ def _bracket_follows(items, i: int) -> bool:
         and isinstance(items[i + 1].core, Group)
         and items[i + 1].core.kind == "("
     )
+
+
+def _names_bracket_follows(items, i: int) -> bool:
+    """A bracket of names follows: `(s)`, `(s, a)`, `(s_{t+1})`."""
+    if not _bracket_follows(items, i):
+        return False
+    g = items[i + 1].core
+    return g.sep is None and all(isinstance(a, Name) and a.sup is None for a in g.args)
 
 
 def fold(items, depth: int = 0) -> Node:

@@ -109,7 +109,8 @@ class Call(Node):
     """A built-in function, named as sympy names it (`FUNCTION_NAMES`): `\\ln` is "log",
     `e^{x}` is Call("exp", (x,)), `\\arctan`, `\\operatorname{atan}` and `\\tan^{-1}` are
     "atan", `\\operatorname{sgn}` is "sign"; also abs, max, min, factorial, binom, softmax,
-    norm (`\\|v\\|`, `\\lVert v \\rVert`, `\\|v\\|_2`: the Euclidean norm) and norm1 (`\\|v\\|_1`).
+    norm (`\\|v\\|`, `\\lVert v \\rVert`, `\\|v\\|_2`: the Euclidean norm), norm1 (`\\|v\\|_1`)
+    and norminf (`\\|V\\|_\\infty`: the largest absolute value).
     """
 
     func: str
@@ -133,6 +134,19 @@ class Apply(Node):
     func: Name
     args: tuple[Node, ...]
     given: tuple[Node, ...] = ()
+
+
+@dataclass(frozen=True)
+class At(Node):
+    """A bracket right before a bracket of names: `(T^\\pi V)(s)`, `(V - U)(s')`.
+
+    Either a function-valued expression taken at a point (the functions in it written
+    bare) or the product of the two brackets, `(a+b)(c)`: the resolver decides by what
+    the first bracket holds.
+    """
+
+    expr: Node
+    args: tuple[Node, ...]
 
 
 @dataclass(frozen=True)

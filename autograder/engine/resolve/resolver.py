@@ -107,6 +107,9 @@ class WrittenCall(sp.Function):
         return call if exp is None else rf"\left({call}\right)^{{{exp}}}"
 
 
+AT = "\0at"  # a scope's key: the point functions written bare are taken at
+
+
 class Resolver:
     """Resolves syntax trees for one problem.
 
@@ -253,7 +256,18 @@ class Resolver:
     def _mul(self, node, scope):
         factors: list[sp.Expr] = []
         pending_transpose = None
-        for f in node.factors:
+        skip = False
+        for i, f in enumerate(node.factors):
+            if skip:
+                skip = False
+                continue
+            operator = self._operator(f) if i + 1 < len(node.factors) else None
+            if operator is not None:  # `T^\pi V`: a kind's operator on the function after it
+                value = operator(self, node.factors[i + 1], scope)
+                if value is not None:
+                    factors.append(value)
+                    skip = True
+                    continue
             if isinstance(f, sx.Transpose):
                 if pending_transpose is not None:
                     raise ResolveError("two transposes in a row", f.pos)
@@ -271,6 +285,113 @@ class Resolver:
         if pending_transpose is not None:
             raise ResolveError("a transposed vector must be followed by a vector", node.pos)
         return sp.Mul(*factors)
+
+    def _operator(self, f: sx.Node):
+        """A kind's operator written as this factor (`T^\\pi`), or None."""
+        if isinstance(f, sx.Pow) and isinstance(f.base, sx.Name) and isinstance(f.exp, sx.Name):
+            if f.base.sup is not None or f.exp.sup is not None:
+                return None
+            f = replace(f.base, sup=f.exp)
+        if not isinstance(f, sx.Name):
+            return None
+        entry = self.c.symbols.get(name_key(f))
+        return entry.operator if entry is not None else None
+
+    # -- functions taken at a point: `(V - U)(s)`, `\|V - U\|_\infty` ---------------------
+    def point(self, scope) -> tuple | None:
+        """The point the functions written bare are taken at here (`(T^\\pi V)(s)`), or None."""
+        return scope.get(AT)
+
+    def at(self, node: sx.Node, point: tuple, scope):
+        """`node` with the functions written bare in it taken at `point`."""
+        return self.resolve(node, {**scope, AT: tuple(point)})
+
+    def _at(self, node: sx.At, scope):
+        if self._bare(node.expr, scope):
+            return self.at(node.expr, [self.resolve(a, scope) for a in node.args], scope)
+        if len(node.args) != 1:  # `(a+b)(c)` is a product; with a comma it is nothing
+            raise ResolveError(
+                "unexpected `,` — a comma only separates function arguments, e.g. `p(x, z)`",
+                node.args[1].pos,
+            )
+        return sp.Mul(self.resolve(node.expr, scope), self.resolve(node.args[0], scope))
+
+    def _bare(self, node: sx.Node, scope) -> list[tuple]:
+        """The `over` of each function written bare in `node` (not applied, not bound),
+        and of each operator on one (`T^\\pi V`); empty if there is none."""
+        found: list[tuple] = []
+
+        def visit(n):
+            if isinstance(n, sx.Apply):
+                for child in (*n.args, *n.given):
+                    visit(child)
+                return
+            if isinstance(n, sx.Mul):
+                for f in n.factors:
+                    entry = self._entry_of(f)
+                    if entry is not None and entry.operator is not None:
+                        found.append(entry.over)
+            if isinstance(n, sx.Name):
+                key = name_key(n)
+                if key in self.c.functions and key not in scope:
+                    entry = self.c.symbols.get(key)
+                    found.append(entry.over if entry is not None else ())
+            walk(n, visit)
+
+        visit(node)
+        return found
+
+    def _entry_of(self, f: sx.Node):
+        if isinstance(f, sx.Pow) and isinstance(f.base, sx.Name) and isinstance(f.exp, sx.Name):
+            f = replace(f.base, sup=f.exp)
+        return self.c.symbols.get(name_key(f)) if isinstance(f, sx.Name) else None
+
+    def _taken_at(self, node: sx.Name, key: str, point: tuple):
+        """A function written bare where functions are taken at `point` (`V` in `(V - U)(s)`)."""
+        arity = self.c.functions[key]
+        if len(point) != arity:
+            raise ResolveError(
+                f"`{sx.latex(node)}` takes {arity} argument{'s' if arity > 1 else ''}, and "
+                f"here functions are taken at {len(point)}",
+                node.pos,
+            )
+        _states_only(key, point, node.pos)
+        entry = self.c.symbols.get(key)
+        make = ir.VectorFn if entry is not None and entry.vector else ir.Fn
+        return make(sp.Symbol(key), sp.Symbol(key), *point)
+
+    def _sup_norm(self, expr: sx.Node, pos: int, scope):
+        """`\\|X\\|_\\infty`: of a function of a finite variable, the largest |X| over it
+        (its bare functions taken at each value); of a number, its absolute value."""
+        overs = set(self._bare(expr, scope))
+        if not overs:
+            value = self.resolve(expr, scope)
+            if _is_vector(value):
+                raise ResolveError(
+                    "the sup norm is read of functions of a state, not of a vector yet: "
+                    "write `\\max_i |v_i|`",
+                    pos,
+                )
+            return sp.Abs(value)
+        if len(overs) != 1 or () in overs:
+            raise ResolveError(
+                "`\\|\\cdot\\|_\\infty` is read of functions of one same variable, e.g. "
+                "`\\|V - U\\|_\\infty` of two functions of the state",
+                pos,
+            )
+        over = overs.pop()
+        names = {name_key(n) for n in _names_in(expr)}
+        clash = [v for v in over if v.name in names]
+        if clash:
+            raise ResolveError(
+                f"`{sp.latex(clash[0])}` is written inside `\\|\\cdot\\|_\\infty`, whose "
+                "largest value is taken over it: write `\\max` with a name of its own",
+                pos,
+            )
+        body = sp.Abs(self.at(expr, over, scope))
+        for var in reversed(over):
+            body = ir.Extremum(body, var, sp.Integer(1))
+        return body
 
     def _transpose(self, node, scope):
         raise ResolveError("a transposed vector must be followed by a vector", node.pos)
@@ -291,6 +412,8 @@ class Resolver:
         return value
 
     def _call(self, node, scope):
+        if node.func == "norminf" and len(node.args) == 1:
+            return self._sup_norm(node.args[0], node.pos, scope)
         if node.func == "factorial" and isinstance(node.args[0], sx.Apply):
             inner = node.args[0]
             if self._is_product(inner, scope):  # `x (x+1)!`: the factorial is the bracket's
@@ -334,6 +457,8 @@ class Resolver:
         key = name_key(node)
         if key is not None and key in scope:
             return scope[key]
+        if AT in scope and key in self.c.functions:
+            return self._taken_at(node, key, scope[AT])
         if key == "infty" and key not in self.c.names:  # `\sum_{k=0}^{\infty}`: not a name
             return sp.oo
         bare = name_key(node, with_sub=False)
@@ -966,6 +1091,18 @@ def _variables(value) -> list:
     if isinstance(value, sp.Basic):
         return sorted((s for s in value.free_symbols if isinstance(s, ir.DomainVar)), key=str)
     return []
+
+
+def _names_in(node: sx.Node) -> list[sx.Name]:
+    found: list[sx.Name] = []
+
+    def visit(n):
+        if isinstance(n, sx.Name):
+            found.append(n)
+        walk(n, visit)
+
+    visit(node)
+    return found
 
 
 def _states_only(key: str, values, pos: int) -> None:
