@@ -120,6 +120,17 @@ NOTATION: list[tuple[str, str, list[Row]]] = [
             R(
                 DISCOUNTED,
                 (
+                    r"\mathbb{E}[r_t + \gamma \hat V(s_{t+1}) \mid s_t = s]",
+                    r"\mathbb{E}_\pi\left[r_t + \gamma \hat V(s_{t+1}) \mid s_t = s\right]",
+                    r"\sum_a \pi(a|s) \left[r(s, a)"
+                    r" + \gamma \sum_{s'} P(s'|s, a) \hat V(s')\right]",
+                ),
+                "a conditional expectation given the state at time t: the trajectory from it "
+                "under the policy (r_t = r(s_t, a_t)), up to 3 steps on, summed exactly",
+            ),
+            R(
+                DISCOUNTED,
+                (
                     r"\mathbb{E}_{s' \sim P(\cdot|s, a)}[\hat V(s')]",
                     r"\sum_{s'} P(s'|s, a) \hat V(s')",
                 ),

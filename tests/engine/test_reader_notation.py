@@ -198,6 +198,8 @@ NORM_CASES = [
     (r"(V - U)(s)", At(sub_(n("V"), n("U")), (n("s"),))),
     (r"(T^\pi V)(s')", At(mul(Pow(n("T"), n("pi")), n("V")), (n("s", accent="prime"),))),
     (r"(a+b)(c+d)", mul(add(n("a"), n("b")), add(n("c"), n("d")))),
+    # a conditional expectation given an event: its two sides
+    (r"\mathbb{E}[r_t \mid s_t = s]", Expect(None, n("r", "t"), (n("s", "t"), n("s")))),
     (r"\|v\|^2", Pow(call("norm", n("v")), num(2))),
     (r"\|q - k\| \|k\|", mul(call("norm", sub_(q, k)), call("norm", k))),
     (r"\frac{q}{\|q\|}", Div(q, call("norm", q))),

@@ -35,6 +35,8 @@ from autograder.engine.kinds.functions import FunctionTable, function_points
 from autograder.engine.kinds.instance import Instance, fmt_vector
 from autograder.engine.kinds.omega import random_law
 from autograder.engine.kinds.scalars import Real
+from autograder.engine.read import tree as sx
+from autograder.engine.read.names import name_key, walk
 from autograder.engine.resolve.resolver import ResolveError
 
 DESCRIPTION = "discounted MDP"
@@ -138,6 +140,134 @@ class Functions:
         if name == d.action_value:
             return lookup(w.solve()[1], *_arity(name, args, 2))
         return lookup(w.tables[name], *_arity(name, args, 1))
+
+
+# -- the trajectory from a given state: `\mathbb{E}[r_t + \gamma \hat V(s_{t+1}) \mid s_t = s]`
+STEPS = 3  # steps after the conditioning time a conditional expectation reads (s_{t+3})
+TRAJECTORY = "\0trajectory"  # a scope's key: the conditioning time, its state, the steps used
+
+
+class Step(ir.DomainVar):
+    """The state or action j steps after the conditioning time, summed over exactly (its
+    name is "s@j"; it prints as s_{t+j})."""
+
+    def _latex(self, printer, exp=None) -> str:
+        base, _, j = self.name.partition("@")
+        text = (
+            rf"{printer._print(sp.Symbol(base))}_{{t+{j}}}"
+            if j != "0"
+            else printer._print(sp.Symbol(base)) + "_{t}"
+        )
+        return rf"\left({text}\right)^{{{exp}}}" if exp is not None else text
+
+
+def _step_names(decl: DiscountedMDP) -> list[tuple[str, str]]:
+    return [(f"{role}@{j}", role) for j in range(STEPS + 1) for role in (decl.state, decl.action)]
+
+
+def _names(node) -> set[str]:
+    found: set[str] = set()
+
+    def visit(n):
+        if isinstance(n, sx.Name):
+            found.add(name_key(n))
+        walk(n, visit)
+
+    visit(node)
+    return found
+
+
+def _time(resolver, node, scope):
+    """A time index as an integer expression: `t`, `t+1`, `t+k` (names not bound are
+    integers of their own)."""
+    free = {k for k in _names(node) if k is not None and k not in scope}
+    return resolver.resolve(node, {**scope, **{k: sp.Symbol(k, integer=True) for k in free}})
+
+
+def _offset(resolver, node, scope) -> int:
+    """How many steps after the conditioning time `node` (a time index) is."""
+    where = scope[TRAJECTORY]
+    with sp.evaluate(True):  # "read as" resolves unevaluated: t + 1 - t is still 1
+        offset = sp.expand(_time(resolver, node, scope) - where["time"])
+    if not offset.is_Integer:
+        raise ResolveError(
+            f"`{sx.latex(node)}` is not a fixed number of steps after the conditioning time "
+            "(a sum over the steps of a trajectory is not read yet)",
+            node.pos,
+        )
+    if not 0 <= int(offset) <= STEPS:
+        raise ResolveError(
+            f"a conditional expectation reads the trajectory from its conditioning time up "
+            f"to {STEPS} steps after it, not `{sx.latex(node)}`",
+            node.pos,
+        )
+    return int(offset)
+
+
+def _state_at(decl: DiscountedMDP, scope, j: int):
+    where = scope[TRAJECTORY]
+    where["steps"] = max(where["steps"], j)
+    return where["state"] if j == 0 else Step(f"{decl.state}@{j}")
+
+
+def _action_at(decl: DiscountedMDP, scope, j: int):
+    where = scope[TRAJECTORY]
+    where["steps"] = max(where["steps"], j)
+    return Step(f"{decl.action}@{j}")
+
+
+def _subscripted(decl: DiscountedMDP, role: str):
+    """`s_{t+1}`, `a_t`, `r_t` inside a conditional expectation: the trajectory's step."""
+
+    def read(resolver, node, scope):
+        if TRAJECTORY not in scope:
+            return None
+        j = _offset(resolver, node.sub, scope)
+        if role == "state":
+            return _state_at(decl, scope, j)
+        if role == "action":
+            return _action_at(decl, scope, j)
+        reward = sp.Symbol(decl.reward)  # r_t = r(s_t, a_t)
+        return ir.Fn(reward, reward, _state_at(decl, scope, j), _action_at(decl, scope, j))
+
+    return read
+
+
+def _conditional(decl: DiscountedMDP):
+    r"""`\mathbb{E}[X \mid s_t = x]` (or `\mathbb{E}_\pi[…]`): X's average over the
+    trajectory from state x at time t under the policy, an exact finite sum over the
+    actions and states of the steps X reads (a_t ~ π(·|s_t), s_{t+1} ~ P(·|s_t, a_t), …)."""
+
+    def read(resolver, node, scope):
+        if node.dist is not None and not (
+            isinstance(node.dist, sx.Name) and name_key(node.dist) == decl.policy
+        ):
+            raise ResolveError(
+                f"a conditional expectation of the trajectory is under the policy: write "
+                f"`\\mathbb{{E}}[\\cdot \\mid s_t = s]` or `\\mathbb{{E}}_\\{decl.policy}`",
+                node.pos,
+            )
+        if TRAJECTORY in scope:
+            raise ResolveError("a conditional expectation inside another is not read yet", node.pos)
+        event, value = node.given
+        here = resolver.resolve(value, scope)
+        if here.free_symbols & {Step(n) for n, _ in _step_names(decl)}:
+            raise ResolveError("condition on a state, e.g. `s_t = s`", node.pos)
+        where = {"time": _time(resolver, event.sub, scope), "state": here, "steps": 0}
+        body = resolver.resolve(node.body, {**scope, TRAJECTORY: where})
+        pi, dyn = sp.Symbol(decl.policy), sp.Symbol(decl.dynamics)
+        for j in reversed(range(where["steps"] + 1)):
+            state = here if j == 0 else Step(f"{decl.state}@{j}")
+            action = Step(f"{decl.action}@{j}")
+            if j < where["steps"]:
+                later = Step(f"{decl.state}@{j + 1}")
+                body = ir.Total(
+                    ir.Dens(dyn, sp.Tuple(later), sp.Tuple(state, action), dyn) * body, later
+                )
+            body = ir.Total(ir.Dens(pi, sp.Tuple(action), sp.Tuple(state), pi) * body, action)
+        return body
+
+    return read
 
 
 def state_function_points(shape: tuple[int, ...]) -> list[tuple[str, np.ndarray]]:
@@ -263,6 +393,12 @@ class DiscountedMDPKind(Kind):
             c.symbol(name, DESCRIPTION).points = state_function_points
         for name in (decl.action_value, decl.reward):
             c.symbol(name, DESCRIPTION).over = (s, a)
+        state = c.symbol(
+            decl.state, DESCRIPTION
+        )  # the trajectory: `\\mathbb{E}[r_t \\mid s_t = s]`
+        state.condition, state.subscripted = _conditional(decl), _subscripted(decl, "state")
+        c.symbol(decl.action, DESCRIPTION).subscripted = _subscripted(decl, "action")
+        c.symbol(decl.reward, DESCRIPTION).subscripted = _subscripted(decl, "reward")
         for name in (f"T^{decl.policy}", f"T_{decl.policy}"):  # the Bellman operator
             entry = c.symbol(name, DESCRIPTION)
             entry.operator, entry.over = _bellman_operator(decl), (s,)
@@ -272,6 +408,8 @@ class DiscountedMDPKind(Kind):
         for name in (decl.state, decl.next_state):
             inst.domains[name] = world.S
         inst.domains[decl.action] = world.A
+        for name, role in _step_names(decl):  # a trajectory's steps
+            inst.domains[name] = world.S if role == decl.state else world.A
         inst.handlers[decl.policy] = Policy(world)
         inst.handlers[decl.dynamics] = Dynamics(world)
         functions = Functions(world)

@@ -243,12 +243,17 @@ def _single_arg(h: Head, g: Group, what: str) -> Node:
     if g.sep is not None:
         if g.sep.type == "GIVEN" and h.kind == "EXPECT":
             raise Fail(
-                g.sep.start_pos, "conditional expectations `\\mathbb{E}[x | y]` are not supported"
+                g.sep.start_pos,
+                "a conditional expectation is read given an event, `\\mathbb{E}[x \\mid s_t = s]`",
             )
         raise Fail(g.sep.start_pos, f"unexpected `{g.sep.written}` in the argument of `{what}`")
     if len(g.args) != 1:
         raise Fail(g.commas[0], f"`{what}` takes one argument")
     return g.args[0]
+
+
+def _is_event(args2) -> bool:
+    return len(args2) == 1 and isinstance(args2[0], Rel)
 
 
 def _rest(h: Head, items, i: int, depth: int, what: str) -> Node:
@@ -376,7 +381,16 @@ def _expect_head(u, h: Head, items, i: int, depth: int):
     dist = _law_subscript(h, u, "EXPECT")
     g = _bracket_arg(h, items, i)
     if g is not None:
-        node = Expect(dist, _single_arg(h, g.core, _disp(h)), pos=h.pos)
+        core = g.core
+        if core.sep is not None and core.sep.type == "GIVEN" and _is_event(core.args2):
+            if len(core.args) != 1:
+                raise Fail(core.commas[0], f"`{_disp(h)}` takes one argument")
+            if core.args2[0].op != "=":
+                raise Fail(core.args2[0].pos, "an event after `\\mid` is an equality, `s_t = s`")
+            event = (core.args2[0].lhs, core.args2[0].rhs)
+            node = Expect(dist, core.args[0], event, pos=h.pos)
+        else:
+            node = Expect(dist, _single_arg(h, core, _disp(h)), pos=h.pos)
         return _apply_posts(node, g.posts), i + 2
     body = _rest(h, items, i, depth, "something to average")
     return Expect(dist, body, pos=h.pos), len(items)
@@ -543,6 +557,12 @@ def _read_unit(items, i: int, depth: int):
             )
         if g.sep is not None and not g.args2:
             raise Fail(g.sep.start_pos, "expected something after `|`")
+        if _is_event(g.args2):
+            raise Fail(
+                g.args2[0].pos,
+                "an event after `|` is only read in an expectation, "
+                "e.g. `\\mathbb{E}[r_t \\mid s_t = s]`",
+            )
         node = Apply(func, tuple(g.args), tuple(g.args2), pos=func.pos)
         return _apply_posts(node, items[i + 1].posts), i + 2
     return node, i + 1

@@ -196,10 +196,12 @@ class Sim(Node):
 
 @dataclass(frozen=True)
 class Expect(Node):
-    """`\\mathbb{E}_{dist}[body]`; dist is None, a Name, an Apply or a Sim."""
+    """`\\mathbb{E}_{dist}[body]`; dist is None, a Name, an Apply or a Sim.  `given` is
+    the event of `\\mathbb{E}[body \\mid s_t = s]` as its two sides, (s_t, s), or ()."""
 
     dist: Node | None
     body: Node
+    given: tuple[Node, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,9 @@ class Entry:
       "T^pi") as an operator on the function written after it (`T^\pi V`), read at the
       point the resolver is taking functions at (`resolver.point(scope)`, as in
       `(T^\pi V)(s)` or `\|T^\pi V - T^\pi U\|_\infty`);
+    - `condition(resolver, node, scope)`: a conditional expectation whose event the name
+      heads, `\mathbb{E}[\hat V(s_{t+1}) \mid s_t = s]` (`node` the `Expect`, its
+      `given` the event's two sides);
     - `points`: the name's special points and sizes, for the counterexample search
       (`autograder.engine.decide.search`) to visit: `points(n)` of a vector of size n
       is a list of (label, exact values) -- zero, constant, one-hot, two equal components;
@@ -63,6 +66,7 @@ class Entry:
     call: Callable | None = None
     law: Callable | None = None
     operator: Callable | None = None
+    condition: Callable | None = None
     points: Callable | None = None
     over: tuple = ()
     vector: bool = False

@@ -714,6 +714,8 @@ class Resolver:
         return var
 
     def _expect(self, node: sx.Expect, scope):
+        if node.given:
+            return self._conditional(node, scope)
         dist = node.dist
         if dist is None:
             if not self.c.random:
@@ -753,6 +755,22 @@ class Resolver:
                 value = ir.Total(value, other)
             return value
         return ir.Expectation(self.resolve(node.body, inner), var, weight)
+
+    def _conditional(self, node: sx.Expect, scope):
+        """`\\mathbb{E}[X \\mid s_t = s]`: the kind whose name heads the event reads it."""
+        head = node.given[0]
+        if isinstance(head, sx.Name) and head.sub is not None:
+            entry = self.c.symbols.get(name_key(head, with_sub=False))
+            if entry is not None and entry.condition is not None:
+                value = entry.condition(self, node, scope)
+                if value is not None:
+                    return value
+        raise ResolveError(
+            "a conditional expectation is read given the state at a time, "
+            "`\\mathbb{E}[r_t \\mid s_t = s]`, where a `% let \\pi(a|s) discounted policy` "
+            "declares the states",
+            node.pos,
+        )
 
     def _law(self, dist, var) -> ir.Dens | None:
         """The density a kind reads an expectation's subscript as (`Entry.law` of the name
