@@ -131,6 +131,16 @@ NOTATION: list[tuple[str, str, list[Row]]] = [
             R(
                 DISCOUNTED,
                 (
+                    r"\mathbb{E}[G_t \mid s_t = s]",
+                    r"\mathbb{E}[r_t + \gamma G_{t+1} \mid s_t = s]",
+                    r"V^\pi(s)",
+                ),
+                "the return G_t = Σ_k γ^k r_{t+k}, read linearly inside a conditional "
+                "expectation: its expectation is the value the Bellman system solves for",
+            ),
+            R(
+                DISCOUNTED,
+                (
                     r"\mathbb{E}_{s' \sim P(\cdot|s, a)}[\hat V(s')]",
                     r"\sum_{s'} P(s'|s, a) \hat V(s')",
                 ),

@@ -13,12 +13,27 @@ P(s'|s, a) V_\pi(s')`: never by truncating the infinite sum of discounted reward
 about them is decided exactly up to floating point.  The solve is done when a step first
 uses them, since γ is drawn by its own kind.
 
+Read through the symbol table (`Entry` hooks, no resolver branch): `V^\pi(s)` and
+`Q^\pi(s, a)` as `V_\pi`, `Q_\pi` (`call`); the Bellman operator `T^\pi` (`operator`),
+`(T^\pi V)(s)` and inside `\|\cdot\|_\infty`, whose states the state functions range over
+(`over`); conditional expectations given the state at a time, `\mathbb{E}[r_t + \gamma
+\hat V(s_{t+1}) \mid s_t = s]` (`condition`, with `s_t`, `a_t`, `r_t` the trajectory's
+steps, `subscripted`): the trajectory from that state under the policy, an exact finite sum
+over up to `STEPS` steps; and the return `G_{t+j}` inside one, read linearly as
+`V_\pi(s_{t+j})` (its expectation given the trajectory so far, the linear solve's value,
+never a truncated sum).  Not read yet: a step a symbolic number k after t
+(`\sum_{k\ge0}\gamma^k \mathbb{E}[r_{t+k} \mid s_t = s]`), and the policy's matrix
+`P^\pi` and vector `r^\pi`.
+
 Draws are aimed at the steps that hold only in a special case: one state (a step that
 confuses `V(s')` with `V(s)`), one action (a deterministic policy: `Q_\pi(s, a) =
 V_\pi(s)`), a deterministic policy among several actions as a tight case, and γ at its
 edges (a step true only for γ = 0 is still false at γ just above 0 when the instance's
-values are of order one); and U = V + a constant, where `\|T^\pi V - T^\pi U\|_\infty =
-\gamma \|V - U\|_\infty`, the contraction's tight case.
+values are of order one); U = V + a constant, where `\|T^\pi V - T^\pi U\|_\infty =
+\gamma \|V - U\|_\infty`, the contraction's tight case, also with γ = 0.999 (a bound
+whose factor is just below 1); U close to V (`\|V - U\|_\infty` near 0); and the state
+functions at their special points (`Entry.points`: zero, 1 at one state — where the sup
+norm is attained —, constant), which the counterexample search visits.
 """
 
 from __future__ import annotations
@@ -61,6 +76,7 @@ class DiscountedMDP:
     value: str = "V_pi"
     action_value: str = "Q_pi"
     functions: tuple[str, ...] = ("V", "U", "Vhat")
+    returns: str = "G"  # G_t = \sum_{k\ge0} \gamma^k r_{t+k}, read inside E[· | s_t = s]
     # (states, actions) by instance number: one state, one action (a deterministic
     # policy), and larger ones
     sizes: tuple[tuple[int, int], ...] = ((3, 2), (1, 2), (2, 3), (4, 1), (3, 3), (5, 2))
@@ -227,10 +243,37 @@ def _subscripted(decl: DiscountedMDP, role: str):
             return _state_at(decl, scope, j)
         if role == "action":
             return _action_at(decl, scope, j)
+        if role == "return":  # linear in E[·|s_t = s]: E[G_{t+j} | s_t, …, s_{t+j}] = V_π(s_{t+j})
+            _state_at(decl, scope, j)
+            return sp.Symbol(f"{decl.returns}@{j}")
         reward = sp.Symbol(decl.reward)  # r_t = r(s_t, a_t)
         return ir.Fn(reward, reward, _state_at(decl, scope, j), _action_at(decl, scope, j))
 
     return read
+
+
+def _returns_solved(decl: DiscountedMDP, body, here):
+    r"""The returns `G_{t+j}` in a conditional expectation's body replaced by `V_\pi(s_{t+j})`:
+    exact where the body is linear in them (by the Markov property, the expectation of
+    G_{t+j} given the trajectory up to t+j is V_π(s_{t+j}), the Bellman system's solution);
+    refused where it is not (`G_t^2`, `|G_t|`: their expectation is not V_π's)."""
+    held = sorted((g for g in body.free_symbols if g.name.startswith(f"{decl.returns}@")), key=str)
+    if not held:
+        return body
+    with sp.evaluate(True):
+        nonlinear = any(sp.diff(body, g).has(*held) for g in held)
+    if nonlinear:
+        raise ResolveError(
+            f"a return `{decl.returns}_t` is read inside a conditional expectation only "
+            "linearly (its expectation is the policy's value): not squared, in an absolute "
+            "value or inside a function"
+        )
+    value = sp.Symbol(decl.value)
+    steps = {}
+    for g in held:
+        j = g.name.partition("@")[2]
+        steps[g] = ir.Fn(value, value, here if j == "0" else Step(f"{decl.state}@{j}"))
+    return body.subs(steps)
 
 
 def _conditional(decl: DiscountedMDP):
@@ -255,6 +298,7 @@ def _conditional(decl: DiscountedMDP):
             raise ResolveError("condition on a state, e.g. `s_t = s`", node.pos)
         where = {"time": _time(resolver, event.sub, scope), "state": here, "steps": 0}
         body = resolver.resolve(node.body, {**scope, TRAJECTORY: where})
+        body = _returns_solved(decl, body, here)
         pi, dyn = sp.Symbol(decl.policy), sp.Symbol(decl.dynamics)
         for j in reversed(range(where["steps"] + 1)):
             state = here if j == 0 else Step(f"{decl.state}@{j}")
@@ -356,8 +400,10 @@ class DiscountedMDPKind(Kind):
             "<f> discounted policy",
             r"\pi(a|s) discounted policy",
             "a random finite MDP with discount γ ∈ (0, 1): states s, s', actions a, "
-            "P(s'|s, a), r(s, a), V_π(s) and Q_π(s, a) solved exactly, state functions "
-            "V, U, \\hat V (one state, one action and a deterministic policy among the draws)",
+            "P(s'|s, a), r(s, a), V_π(s) and Q_π(s, a) (or V^π, Q^π) solved exactly, state "
+            "functions V, U, \\hat V, the Bellman operator T^π, E[· | s_t = s] over the "
+            "trajectory and the return G_t in it (one state, one action and a deterministic "
+            "policy among the draws)",
             _policy,
             merge=lambda s: "discounted MDP",
         ),
@@ -399,6 +445,7 @@ class DiscountedMDPKind(Kind):
         state.condition, state.subscripted = _conditional(decl), _subscripted(decl, "state")
         c.symbol(decl.action, DESCRIPTION).subscripted = _subscripted(decl, "action")
         c.symbol(decl.reward, DESCRIPTION).subscripted = _subscripted(decl, "reward")
+        c.symbol(decl.returns, DESCRIPTION).subscripted = _subscripted(decl, "return")
         for name in (f"T^{decl.policy}", f"T_{decl.policy}"):  # the Bellman operator
             entry = c.symbol(name, DESCRIPTION)
             entry.operator, entry.over = _bellman_operator(decl), (s,)
