@@ -200,15 +200,20 @@ def _time(resolver, node, scope):
     return resolver.resolve(node, {**scope, **{k: sp.Symbol(k, integer=True) for k in free}})
 
 
-def _offset(resolver, node, scope) -> int:
-    """How many steps after the conditioning time `node` (a time index) is."""
+def _offset(resolver, node, scope, symbolic: bool = False):
+    """How many steps after the conditioning time `node` (a time index) is: an int, or
+    where `symbolic`, an expression k + m of integers bound around (`r_{t+k}` in a sum)."""
     where = scope[TRAJECTORY]
     with sp.evaluate(True):  # "read as" resolves unevaluated: t + 1 - t is still 1
         offset = sp.expand(_time(resolver, node, scope) - where["time"])
+    if symbolic and not offset.is_Integer and offset.free_symbols:
+        bound = {v for v in scope.values() if isinstance(v, sp.Symbol) and v.is_integer}
+        if offset.free_symbols <= bound and offset.is_polynomial() and sp.degree(offset) == 1:
+            return offset
     if not offset.is_Integer:
         raise ResolveError(
             f"`{sx.latex(node)}` is not a fixed number of steps after the conditioning time "
-            "(a sum over the steps of a trajectory is not read yet)",
+            "(a number k of steps on is read where a sum binds k, and for a reward)",
             node.pos,
         )
     if not 0 <= int(offset) <= STEPS:
@@ -238,7 +243,11 @@ def _subscripted(decl: DiscountedMDP, role: str):
     def read(resolver, node, scope):
         if TRAJECTORY not in scope:
             return None
-        j = _offset(resolver, node.sub, scope)
+        j = _offset(resolver, node.sub, scope, symbolic=role == "reward")
+        if not isinstance(j, int):  # `r_{t+k}`: k steps on, summed over k around it
+            ahead = scope[TRAJECTORY]["ahead"]
+            ahead.append(j)
+            return sp.Symbol(f"{decl.reward}@ahead{len(ahead) - 1}")
         if role == "state":
             return _state_at(decl, scope, j)
         if role == "action":
@@ -276,6 +285,79 @@ def _returns_solved(decl: DiscountedMDP, body, here):
     return body.subs(steps)
 
 
+class Ahead(ir.Opaque):
+    r"""`\mathbb{E}[r_{t+n} \mid s_t = x]` = (P_π^n r_π)(x), n a symbolic number of steps
+    (args: the policy's name, n, x); summed over n by its series rule, exactly:
+    sum_{k >= L} ρ^k (P_π^{k+m} r_π)(x) = ρ^L (P_π^{L+m} (I - ρ P_π)^{-1} r_π)(x)."""
+
+    is_real = True
+
+    def _latex(self, printer, exp=None):
+        _, n, x = self.args
+        text = (
+            rf"\mathbb{{E}}\left[r_{{t+{printer._print(n)}}} \mid s_t = {printer._print(x)}\right]"
+        )
+        return rf"\left({text}\right)^{{{exp}}}" if exp is not None else text
+
+
+def _ahead_evaluate(evaluator, expr, env):
+    raise EvalError(
+        "a reward a symbolic number of steps ahead is evaluated only inside an infinite "
+        "geometric sum over that number"
+    )
+
+
+def _ahead_series(evaluator, expr, var, ratio, lower, env):
+    policy, n, x = expr.args
+    shift = sp.expand(n - var)
+    if shift.has(var) or not shift.is_Integer or int(shift) < 0:
+        raise EvalError(f"the reward is not a fixed number of steps after step {var}")
+    rho = np.unique(np.ravel(ratio))
+    if rho.size != 1:
+        raise EvalError("the series' ratio varies: not summed here")
+    world = evaluator.inst.handlers[str(policy)].world
+    p_pi = np.einsum("sa,sat->st", world.pi, world.P)
+    r_pi = np.einsum("sa,sa->s", world.pi, world.r)
+    ratio_ = complex(rho[0])
+    if abs(ratio_) >= 1:
+        evaluator.undefined(f"the sum over {var} to ∞ diverges (its ratio is not below 1 in size)")
+        values = np.full(world.S, np.nan, dtype=complex)
+    else:
+        tail = np.linalg.solve(np.eye(world.S) - ratio_ * p_pi, r_pi.astype(complex))
+        start = np.linalg.matrix_power(p_pi, lower + int(shift))
+        values = ratio_**lower * (start @ tail)
+    return lookup(values, evaluator.ev(x, env))
+
+
+def _ahead_solved(decl: DiscountedMDP, body, where, pos):
+    r"""A body holding `r_{t+k}` (k a symbolic number of steps): only a multiple of it, or
+    a sum over k of multiples of it (the expectation goes inside the sum), is read:
+    `\mathbb{E}[r_{t+k} \mid s_t = s]`, `\mathbb{E}[\sum_k \gamma^k r_{t+k} \mid s_t = s]`."""
+    placeholders = [sp.Symbol(f"{decl.reward}@ahead{i}") for i in range(len(where["ahead"]))]
+    here, policy = where["state"], sp.Symbol(decl.policy)
+
+    def solved(expr):
+        if isinstance(expr, sp.Sum):
+            return sp.Sum(solved(expr.function), *expr.limits)
+        held = [p for p in placeholders if expr.has(p)]
+        if len(held) != 1:
+            raise ResolveError("read here: one reward a symbolic number of steps on", pos)
+        (p,) = held
+        with sp.evaluate(True):
+            coef, rest = sp.diff(expr, p), expr.subs(p, 0)
+        steps = {Step(n) for n, _ in _step_names(decl)}
+        if coef.has(p) or rest != 0 or coef.free_symbols & steps or where["steps"]:
+            raise ResolveError(
+                "a reward a symbolic number of steps on, `r_{t+k}`, is read alone in a "
+                "conditional expectation (times a constant, or summed over k)",
+                pos,
+            )
+        n = where["ahead"][placeholders.index(p)]
+        return coef * Ahead(policy, n, here)
+
+    return solved(body)
+
+
 def _conditional(decl: DiscountedMDP):
     r"""`\mathbb{E}[X \mid s_t = x]` (or `\mathbb{E}_\pi[…]`): X's average over the
     trajectory from state x at time t under the policy, an exact finite sum over the
@@ -297,7 +379,10 @@ def _conditional(decl: DiscountedMDP):
         if here.free_symbols & {Step(n) for n, _ in _step_names(decl)}:
             raise ResolveError("condition on a state, e.g. `s_t = s`", node.pos)
         where = {"time": _time(resolver, event.sub, scope), "state": here, "steps": 0}
+        where["ahead"] = []
         body = resolver.resolve(node.body, {**scope, TRAJECTORY: where})
+        if where["ahead"]:
+            return _ahead_solved(decl, body, where, node.pos)
         body = _returns_solved(decl, body, here)
         pi, dyn = sp.Symbol(decl.policy), sp.Symbol(decl.dynamics)
         for j in reversed(range(where["steps"] + 1)):
@@ -395,6 +480,7 @@ def _estimate(slots, previous) -> DiscountedMDP:
 
 class DiscountedMDPKind(Kind):
     declaration = DiscountedMDP
+    nodes = {Ahead: ir.NodeRule(evaluate=_ahead_evaluate, series=_ahead_series)}
     let = (
         LetForm(
             "<f> discounted policy",
