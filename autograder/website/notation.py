@@ -141,6 +141,15 @@ NOTATION: list[tuple[str, str, list[Row]]] = [
             R(
                 DISCOUNTED,
                 (
+                    r"\mathbb{E}\left[\sum_{k=0}^{\infty} \gamma^k r_{t+k} \mid s_t = s\right]",
+                    r"\sum_{k=0}^{\infty} \gamma^k \mathbb{E}[r_{t+k} \mid s_t = s]",
+                    r"\mathbb{E}[G_t \mid s_t = s]",
+                ),
+                "a reward k steps on, summed over k to infinity in closed form, never truncated",
+            ),
+            R(
+                DISCOUNTED,
+                (
                     r"\mathbb{E}_{s' \sim P(\cdot|s, a)}[\hat V(s')]",
                     r"\sum_{s'} P(s'|s, a) \hat V(s')",
                 ),

@@ -21,9 +21,11 @@ Read through the symbol table (`Entry` hooks, no resolver branch): `V^\pi(s)` an
 steps, `subscripted`): the trajectory from that state under the policy, an exact finite sum
 over up to `STEPS` steps; and the return `G_{t+j}` inside one, read linearly as
 `V_\pi(s_{t+j})` (its expectation given the trajectory so far, the linear solve's value,
-never a truncated sum).  Not read yet: a step a symbolic number k after t
-(`\sum_{k\ge0}\gamma^k \mathbb{E}[r_{t+k} \mid s_t = s]`), and the policy's matrix
-`P^\pi` and vector `r^\pi`.
+never a truncated sum); and a reward a number k of steps on, k bound by a sum around it,
+`\sum_{k\ge0}\gamma^k \mathbb{E}[r_{t+k} \mid s_t = s]`, as the node `Ahead` =
+(P_π^k r_π)(s), whose series rule sums it over k in closed form (`NodeRule.series`:
+ρ^L P_π^{L+m} (I - ρ P_π)^{-1} r_π; divergent for ρ = 1, e.g. γ forgotten).  Not read
+yet: the policy's matrix `P^\pi` and vector `r^\pi` written as such, `(P^\pi)^k r^\pi`.
 
 Draws are aimed at the steps that hold only in a special case: one state (a step that
 confuses `V(s')` with `V(s)`), one action (a deterministic policy: `Q_\pi(s, a) =
@@ -353,7 +355,8 @@ def _ahead_solved(decl: DiscountedMDP, body, where, pos):
                 pos,
             )
         n = where["ahead"][placeholders.index(p)]
-        return coef * Ahead(policy, n, here)
+        with sp.evaluate(True):  # no factor 1 left in "read as"
+            return coef * Ahead(policy, n, here)
 
     return solved(body)
 
