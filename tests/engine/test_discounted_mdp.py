@@ -293,3 +293,11 @@ def _statuses(text: str) -> list[str]:
 def test_what_is_not_read_is_said_in_words(line, message):
     step = check(None, f"{LET}\n{line}").steps[0]
     assert step.status.value == "unreadable" and message in step.message, step.message
+
+
+def test_a_series_not_summed_exactly_is_left_undecided_never_truncated():
+    # 2k steps on: no closed form here, so no verdict (and no truncated sum)
+    step = r"\sum_{k=0}^{\infty} \gamma^{k} \mathbb{E}[r_{t+2k} \mid s_t = s] = V^\pi(s)"
+    assert _statuses(f"{LET}\n{step}") == ["undecided"]
+    finite = r"\sum_{k=0}^{2} \gamma^{k} \mathbb{E}[r_{t+k} \mid s_t = s] = V^\pi(s)"
+    assert _statuses(f"{LET}\n{finite}") == ["undecided"]

@@ -207,11 +207,13 @@ def _offset(resolver, node, scope, symbolic: bool = False):
     where `symbolic`, an expression k + m of integers bound around (`r_{t+k}` in a sum)."""
     where = scope[TRAJECTORY]
     with sp.evaluate(True):  # "read as" resolves unevaluated: t + 1 - t is still 1
-        offset = sp.expand(_time(resolver, node, scope) - where["time"])
-    if symbolic and not offset.is_Integer and offset.free_symbols:
-        bound = {v for v in scope.values() if isinstance(v, sp.Symbol) and v.is_integer}
-        if offset.free_symbols <= bound and offset.is_polynomial() and sp.degree(offset) == 1:
-            return offset
+        offset = sp.expand((_time(resolver, node, scope) - where["time"]).doit())
+        if symbolic and not offset.is_Integer and offset.free_symbols:
+            bound = {v for v in scope.values() if isinstance(v, sp.Symbol) and v.is_integer}
+            gens = offset.free_symbols
+            slopes = [sp.diff(offset, g) for g in gens]
+            if gens <= bound and all(d.is_Integer and d > 0 for d in slopes):
+                return offset
     if not offset.is_Integer:
         raise ResolveError(
             f"`{sx.latex(node)}` is not a fixed number of steps after the conditioning time "
