@@ -341,11 +341,16 @@ class NodeRule:
     - `describes`: the key of the instance's description (`instance.description`) a
       counterexample holding the node shows (e.g. "MDP");
     - `vector`: its value is a vector (the resolver reads `u^\\top v` and `u v` of two
-      vectors as a dot product).
+      vectors as a dot product);
+    - `series(evaluator, expr, var, ratio, lower, env)`: the infinite series
+      sum_{var >= lower} ratio^var expr in closed form, for a node depending on the
+      integer `var` (`ratio` evaluated, `lower` an int): `\\sum_{k\\ge0} \\gamma^k
+      \\mathbb{E}[r_{t+k} \\mid s_t = s]` summed exactly, never truncated.
     """
 
     evaluate: Callable | None = None
     precise: Callable | None = None
+    series: Callable | None = None
     describes: str | None = None
     vector: bool = False
 

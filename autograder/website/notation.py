@@ -96,8 +96,56 @@ NOTATION: list[tuple[str, str, list[Row]]] = [
             R("elbo", (r"p(x, z)", r"p(x|z)\, p(z)"), "densities: joint and conditional"),
             R(
                 DISCOUNTED,
-                (r"V_\pi(s)", r"\sum_a \pi(a|s) Q_\pi(s, a)"),
-                "a policy's value functions, solved exactly (`V^\\pi(s)` is not read yet)",
+                (r"V^\pi(s)", r"V_\pi(s)", r"\sum_a \pi(a|s) Q^\pi(s, a)"),
+                "a policy's value functions, solved exactly",
+            ),
+            R(
+                DISCOUNTED,
+                (r"Q^\pi(s, a)", r"r(s, a) + \gamma \sum_{s'} P(s'|s, a) V^\pi(s')"),
+                "the action value; `Q_\\pi(s, a)` is the same",
+            ),
+            R(
+                DISCOUNTED,
+                (
+                    r"(T^\pi V)(s)",
+                    r"\sum_a \pi(a|s) \left[r(s, a) + \gamma \sum_{s'} P(s'|s, a) V(s')\right]",
+                ),
+                "the Bellman operator applied to any state function, taken at a state",
+            ),
+            R(
+                DISCOUNTED,
+                (r"\|V - U\|_\infty", r"\max_s \left|V(s) - U(s)\right|"),
+                "the sup norm of a state function: the largest absolute value over the states",
+            ),
+            R(
+                DISCOUNTED,
+                (
+                    r"\mathbb{E}[r_t + \gamma \hat V(s_{t+1}) \mid s_t = s]",
+                    r"\mathbb{E}_\pi\left[r_t + \gamma \hat V(s_{t+1}) \mid s_t = s\right]",
+                    r"\sum_a \pi(a|s) \left[r(s, a)"
+                    r" + \gamma \sum_{s'} P(s'|s, a) \hat V(s')\right]",
+                ),
+                "a conditional expectation given the state at time t: the trajectory from it "
+                "under the policy (r_t = r(s_t, a_t)), up to 3 steps on, summed exactly",
+            ),
+            R(
+                DISCOUNTED,
+                (
+                    r"\mathbb{E}[G_t \mid s_t = s]",
+                    r"\mathbb{E}[r_t + \gamma G_{t+1} \mid s_t = s]",
+                    r"V^\pi(s)",
+                ),
+                "the return G_t = Σ_k γ^k r_{t+k}, read linearly inside a conditional "
+                "expectation: its expectation is the value the Bellman system solves for",
+            ),
+            R(
+                DISCOUNTED,
+                (
+                    r"\mathbb{E}\left[\sum_{k=0}^{\infty} \gamma^k r_{t+k} \mid s_t = s\right]",
+                    r"\sum_{k=0}^{\infty} \gamma^k \mathbb{E}[r_{t+k} \mid s_t = s]",
+                    r"\mathbb{E}[G_t \mid s_t = s]",
+                ),
+                "a reward k steps on, summed over k to infinity in closed form, never truncated",
             ),
             R(
                 DISCOUNTED,

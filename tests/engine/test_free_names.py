@@ -36,6 +36,9 @@ def test_the_let_lines_it_suggests_declare_it():
         ("x(1-x) = x - x^2", "x \\cdot \\left(1 - x\\right)"),
         ("a(b+c) = ab + ac", "a \\cdot \\left(b + c\\right)"),
         ("x (x+1)^2 = x^3 + 2x^2 + x", "x \\cdot \\left(x + 1\\right)^{2}"),
+        # a superscript name before a bracket that names no function is a power
+        ("x^n(1-x) = x^n - x^{n+1}", "x^{n} \\cdot \\left(1 - x\\right)"),
+        ("x^n (x+1)^2 = x^{n+2} + 2x^{n+1} + x^n", "x^{n} \\cdot \\left(x + 1\\right)^{2}"),
     ],
 )
 def test_a_name_also_written_alone_is_a_real_and_the_product_is_shown(chain, reading):
@@ -46,6 +49,19 @@ def test_a_name_also_written_alone_is_a_real_and_the_product_is_shown(chain, rea
 
 def test_a_declared_name_before_a_bracket_is_no_guess():
     report = check(None, "% let x real\nx(1-x) = x - x^2")
+    assert report.ok and report.steps[0].read_as is None
+
+
+def test_a_bracket_before_a_bracket_of_names_is_a_product():
+    # `(T^\pi V)(s)` takes a function at s; with no function inside it is a product
+    assert check(None, "(a+b)(c) = ac + bc").ok
+    assert check(None, "(a+b)(c) = ac + b").steps[1].status == "invalid"
+    assert check(None, "(a+b)(c, d) = 0").steps[0].status == "unreadable"
+
+
+def test_a_power_before_a_bracket_is_checked_as_one():
+    assert check(None, "x^n(1-x) = x^n - x^{n}").steps[1].status == "invalid"
+    report = check(None, "% let x > 0, other names real\nx^n(1-x) = x^n - x^{n+1}")
     assert report.ok and report.steps[0].read_as is None
 
 

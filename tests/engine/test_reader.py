@@ -680,7 +680,7 @@ def test_unknown_command():
         ("x_i_j", 4, "double subscript"),
         ("x^2^3", 4, "double superscript"),
         (r"a \approx b", 3, "`\\approx` is not a relation"),
-        (r"\mathbb{E}[x|y]", 13, "conditional expectations"),
+        (r"\mathbb{E}[x|y]", 13, "a conditional expectation is read given an event"),
         (r"\hat{x+y}", 1, "single letter"),
         (r"x \sim y", 3, "`\\sim` is only read"),
         (r"\binom{n}", 10, "`\\binom` needs two arguments"),

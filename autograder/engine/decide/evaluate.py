@@ -308,7 +308,47 @@ class Evaluator:
         return np.where(zero, 0.0, value).astype(complex)
 
     def _sum_or_product(self, expr, env):
+        if isinstance(expr, sp.Sum) and len(expr.limits) == 1 and expr.limits[0][2] == sp.oo:
+            var, lower, _ = expr.limits[0]
+            return self._series(expr.function, var, lower, env)
         return self._over_limits(isinstance(expr, sp.Sum), expr.function, list(expr.limits), env)
+
+    def _series(self, function, var, lower, env):
+        """sum_{var >= lower} of `function` in closed form, never truncated: a geometric
+        series C ρ^var (ρ^L / (1 - ρ) for |ρ| < 1; undefined, divergent, otherwise), or ρ^var
+        times one node whose rule sums its own series (`NodeRule.series`)."""
+        ratio, rest, nodes = [], [], []
+        for factor in sp.Mul.make_args(function):
+            if not factor.has(var):
+                rest.append(factor)
+            elif isinstance(factor, sp.Pow) and not factor.base.has(var):
+                slope, intercept = sp.expand(factor.exp).as_independent(var, as_Add=True)[::-1]
+                a = sp.simplify(slope / var)
+                if a.has(var):
+                    raise EvalError(f"the sum over {var} to ∞ is not a geometric series")
+                ratio.append(factor.base**a)
+                rest.append(factor.base**intercept)
+            else:
+                nodes.append(factor)
+        if len(nodes) > 1:
+            raise EvalError(f"the sum over {var} to ∞ is not summed exactly here")
+        lo, ok = to_index(self.ev(lower, env))
+        if not ok.all() or np.unique(lo).size != 1:
+            raise EvalError(f"the sum over {var} has no integer lower limit")
+        lo = int(lo.ravel()[0])
+        rho = self.ev(sp.Mul(*ratio), env)
+        coef = self.ev(sp.Mul(*rest), env)
+        if nodes:
+            rule = next((_NODES[c] for c in type(nodes[0]).__mro__ if c in _NODES), None)
+            if rule is None or rule.series is None:
+                raise EvalError(f"the sum over {var} to ∞ is not summed exactly here")
+            return coef * rule.series(self, nodes[0], var, rho, lo, env)
+        converges = np.abs(rho) < 1
+        if not converges.all():
+            self.undefined(f"the sum over {var} to ∞ diverges (its ratio is not below 1 in size)")
+        with np.errstate(all="ignore"):
+            value = np.where(converges, rho**lo / (1 - rho), np.nan)
+        return coef * value
 
     def _over_limits(self, is_sum: bool, function, limits: list, env: Env):
         """Sum or multiply `function` over `limits` (sympy order: innermost first)."""

@@ -13,12 +13,29 @@ P(s'|s, a) V_\pi(s')`: never by truncating the infinite sum of discounted reward
 about them is decided exactly up to floating point.  The solve is done when a step first
 uses them, since γ is drawn by its own kind.
 
+Read through the symbol table (`Entry` hooks, no resolver branch): `V^\pi(s)` and
+`Q^\pi(s, a)` as `V_\pi`, `Q_\pi` (`call`); the Bellman operator `T^\pi` (`operator`),
+`(T^\pi V)(s)` and inside `\|\cdot\|_\infty`, whose states the state functions range over
+(`over`); conditional expectations given the state at a time, `\mathbb{E}[r_t + \gamma
+\hat V(s_{t+1}) \mid s_t = s]` (`condition`, with `s_t`, `a_t`, `r_t` the trajectory's
+steps, `subscripted`): the trajectory from that state under the policy, an exact finite sum
+over up to `STEPS` steps; and the return `G_{t+j}` inside one, read linearly as
+`V_\pi(s_{t+j})` (its expectation given the trajectory so far, the linear solve's value,
+never a truncated sum); and a reward a number k of steps on, k bound by a sum around it,
+`\sum_{k\ge0}\gamma^k \mathbb{E}[r_{t+k} \mid s_t = s]`, as the node `Ahead` =
+(P_π^k r_π)(s), whose series rule sums it over k in closed form (`NodeRule.series`:
+ρ^L P_π^{L+m} (I - ρ P_π)^{-1} r_π; divergent for ρ = 1, e.g. γ forgotten).  Not read
+yet: the policy's matrix `P^\pi` and vector `r^\pi` written as such, `(P^\pi)^k r^\pi`.
+
 Draws are aimed at the steps that hold only in a special case: one state (a step that
 confuses `V(s')` with `V(s)`), one action (a deterministic policy: `Q_\pi(s, a) =
 V_\pi(s)`), a deterministic policy among several actions as a tight case, and γ at its
 edges (a step true only for γ = 0 is still false at γ just above 0 when the instance's
-values are of order one); and U = V + a constant, where `\|T^\pi V - T^\pi U\|_\infty =
-\gamma \|V - U\|_\infty`, the contraction's tight case.
+values are of order one); U = V + a constant, where `\|T^\pi V - T^\pi U\|_\infty =
+\gamma \|V - U\|_\infty`, the contraction's tight case, also with γ = 0.999 (a bound
+whose factor is just below 1); U close to V (`\|V - U\|_\infty` near 0); and the state
+functions at their special points (`Entry.points`: zero, 1 at one state — where the sup
+norm is attained —, constant), which the counterexample search visits.
 """
 
 from __future__ import annotations
@@ -26,17 +43,25 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 import numpy as np
+import sympy as sp
 
 from autograder.engine import ir
 from autograder.engine.axes import EvalError, lookup
 from autograder.engine.kinds.base import Kind, LetForm, register
+from autograder.engine.kinds.functions import FunctionTable, function_points
 from autograder.engine.kinds.instance import Instance, fmt_vector
 from autograder.engine.kinds.omega import random_law
 from autograder.engine.kinds.scalars import Real
+from autograder.engine.read import tree as sx
+from autograder.engine.read.names import name_key, walk
+from autograder.engine.resolve.resolver import ResolveError
 
 DESCRIPTION = "discounted MDP"
 DETERMINISTIC = "deterministic policy"
 SHIFTED = "U = V + a constant"  # where the contraction bound holds with equality
+SHIFTED_SLOW = "U = V + a constant, γ = 0.999"  # … with the bound's factor near 1
+CLOSE = "U close to V"  # where \|V - U\|_\infty is near 0
+SLOW_DISCOUNT = 0.999
 
 
 @dataclass(frozen=True)
@@ -53,6 +78,7 @@ class DiscountedMDP:
     value: str = "V_pi"
     action_value: str = "Q_pi"
     functions: tuple[str, ...] = ("V", "U", "Vhat")
+    returns: str = "G"  # G_t = \sum_{k\ge0} \gamma^k r_{t+k}, read inside E[· | s_t = s]
     # (states, actions) by instance number: one state, one action (a deterministic
     # policy), and larger ones
     sizes: tuple[tuple[int, int], ...] = ((3, 2), (1, 2), (2, 3), (4, 1), (3, 3), (5, 2))
@@ -72,8 +98,13 @@ class World:
         self.P = np.stack([[random_law(rng, self.S) for _ in range(self.A)] for _ in range(self.S)])
         self.r = rng.normal(size=(self.S, self.A))
         self.tables = {name: rng.normal(size=self.S) for name in decl.functions}
-        if inst.edge_case() == SHIFTED and {"V", "U"} <= self.tables.keys():
-            self.tables["U"] = self.tables["V"] + rng.normal()
+        edge = inst.edge_case()
+        if edge in (SHIFTED, SHIFTED_SLOW, CLOSE) and {"V", "U"} <= self.tables.keys():
+            shift = rng.normal() if edge != CLOSE else 1e-3 * rng.normal(size=self.S)
+            self.tables["U"] = self.tables["V"] + shift
+        if edge == SHIFTED_SLOW:  # γ is drawn before (a real's draw comes first)
+            inst.scalars[decl.discount] = complex(SLOW_DISCOUNT)
+            inst.description[decl.discount] = str(SLOW_DISCOUNT)
         self._solved: tuple[float, np.ndarray, np.ndarray] | None = None
 
     def solve(self) -> tuple[np.ndarray, np.ndarray]:
@@ -129,6 +160,293 @@ class Functions:
         return lookup(w.tables[name], *_arity(name, args, 1))
 
 
+# -- the trajectory from a given state: `\mathbb{E}[r_t + \gamma \hat V(s_{t+1}) \mid s_t = s]`
+STEPS = 3  # steps after the conditioning time a conditional expectation reads (s_{t+3})
+TRAJECTORY = "\0trajectory"  # a scope's key: the conditioning time, its state, the steps used
+
+
+class Step(ir.DomainVar):
+    """The state or action j steps after the conditioning time, summed over exactly (its
+    name is "s@j"; it prints as s_{t+j})."""
+
+    def _latex(self, printer, exp=None) -> str:
+        base, _, j = self.name.partition("@")
+        text = (
+            rf"{printer._print(sp.Symbol(base))}_{{t+{j}}}"
+            if j != "0"
+            else printer._print(sp.Symbol(base)) + "_{t}"
+        )
+        return rf"\left({text}\right)^{{{exp}}}" if exp is not None else text
+
+
+def _step_names(decl: DiscountedMDP) -> list[tuple[str, str]]:
+    return [(f"{role}@{j}", role) for j in range(STEPS + 1) for role in (decl.state, decl.action)]
+
+
+def _names(node) -> set[str]:
+    found: set[str] = set()
+
+    def visit(n):
+        if isinstance(n, sx.Name):
+            found.add(name_key(n))
+        walk(n, visit)
+
+    visit(node)
+    return found
+
+
+def _time(resolver, node, scope):
+    """A time index as an integer expression: `t`, `t+1`, `t+k` (names not bound are
+    integers of their own)."""
+    free = {k for k in _names(node) if k is not None and k not in scope}
+    return resolver.resolve(node, {**scope, **{k: sp.Symbol(k, integer=True) for k in free}})
+
+
+def _offset(resolver, node, scope, symbolic: bool = False):
+    """How many steps after the conditioning time `node` (a time index) is: an int, or
+    where `symbolic`, an expression k + m of integers bound around (`r_{t+k}` in a sum)."""
+    where = scope[TRAJECTORY]
+    with sp.evaluate(True):  # "read as" resolves unevaluated: t + 1 - t is still 1
+        offset = sp.expand((_time(resolver, node, scope) - where["time"]).doit())
+        if symbolic and not offset.is_Integer and offset.free_symbols:
+            bound = {v for v in scope.values() if isinstance(v, sp.Symbol) and v.is_integer}
+            gens = offset.free_symbols
+            slopes = [sp.diff(offset, g) for g in gens]
+            if gens <= bound and all(d.is_Integer and d > 0 for d in slopes):
+                return offset
+    if not offset.is_Integer:
+        raise ResolveError(
+            f"`{sx.latex(node)}` is not a fixed number of steps after the conditioning time "
+            "(a number k of steps on is read where a sum binds k, and for a reward)",
+            node.pos,
+        )
+    if not 0 <= int(offset) <= STEPS:
+        raise ResolveError(
+            f"a conditional expectation reads the trajectory from its conditioning time up "
+            f"to {STEPS} steps after it, not `{sx.latex(node)}`",
+            node.pos,
+        )
+    return int(offset)
+
+
+def _state_at(decl: DiscountedMDP, scope, j: int):
+    where = scope[TRAJECTORY]
+    where["steps"] = max(where["steps"], j)
+    return where["state"] if j == 0 else Step(f"{decl.state}@{j}")
+
+
+def _action_at(decl: DiscountedMDP, scope, j: int):
+    where = scope[TRAJECTORY]
+    where["steps"] = max(where["steps"], j)
+    return Step(f"{decl.action}@{j}")
+
+
+def _subscripted(decl: DiscountedMDP, role: str):
+    """`s_{t+1}`, `a_t`, `r_t` inside a conditional expectation: the trajectory's step."""
+
+    def read(resolver, node, scope):
+        if TRAJECTORY not in scope:
+            return None
+        j = _offset(resolver, node.sub, scope, symbolic=role == "reward")
+        if not isinstance(j, int):  # `r_{t+k}`: k steps on, summed over k around it
+            ahead = scope[TRAJECTORY]["ahead"]
+            ahead.append(j)
+            return sp.Symbol(f"{decl.reward}@ahead{len(ahead) - 1}")
+        if role == "state":
+            return _state_at(decl, scope, j)
+        if role == "action":
+            return _action_at(decl, scope, j)
+        if role == "return":  # linear in E[·|s_t = s]: E[G_{t+j} | s_t, …, s_{t+j}] = V_π(s_{t+j})
+            _state_at(decl, scope, j)
+            return sp.Symbol(f"{decl.returns}@{j}")
+        reward = sp.Symbol(decl.reward)  # r_t = r(s_t, a_t)
+        return ir.Fn(reward, reward, _state_at(decl, scope, j), _action_at(decl, scope, j))
+
+    return read
+
+
+def _returns_solved(decl: DiscountedMDP, body, here):
+    r"""The returns `G_{t+j}` in a conditional expectation's body replaced by `V_\pi(s_{t+j})`:
+    exact where the body is linear in them (by the Markov property, the expectation of
+    G_{t+j} given the trajectory up to t+j is V_π(s_{t+j}), the Bellman system's solution);
+    refused where it is not (`G_t^2`, `|G_t|`: their expectation is not V_π's)."""
+    held = sorted((g for g in body.free_symbols if g.name.startswith(f"{decl.returns}@")), key=str)
+    if not held:
+        return body
+    with sp.evaluate(True):
+        nonlinear = any(sp.diff(body, g).has(*held) for g in held)
+    if nonlinear:
+        raise ResolveError(
+            f"a return `{decl.returns}_t` is read inside a conditional expectation only "
+            "linearly (its expectation is the policy's value): not squared, in an absolute "
+            "value or inside a function"
+        )
+    value = sp.Symbol(decl.value)
+    steps = {}
+    for g in held:
+        j = g.name.partition("@")[2]
+        steps[g] = ir.Fn(value, value, here if j == "0" else Step(f"{decl.state}@{j}"))
+    return body.subs(steps)
+
+
+class Ahead(ir.Opaque):
+    r"""`\mathbb{E}[r_{t+n} \mid s_t = x]` = (P_π^n r_π)(x), n a symbolic number of steps
+    (args: the policy's name, n, x); summed over n by its series rule, exactly:
+    sum_{k >= L} ρ^k (P_π^{k+m} r_π)(x) = ρ^L (P_π^{L+m} (I - ρ P_π)^{-1} r_π)(x)."""
+
+    is_real = True
+
+    def _latex(self, printer, exp=None):
+        _, n, x = self.args
+        text = (
+            rf"\mathbb{{E}}\left[r_{{t+{printer._print(n)}}} \mid s_t = {printer._print(x)}\right]"
+        )
+        return rf"\left({text}\right)^{{{exp}}}" if exp is not None else text
+
+
+def _ahead_evaluate(evaluator, expr, env):
+    raise EvalError(
+        "a reward a symbolic number of steps ahead is evaluated only inside an infinite "
+        "geometric sum over that number"
+    )
+
+
+def _ahead_series(evaluator, expr, var, ratio, lower, env):
+    policy, n, x = expr.args
+    shift = sp.expand(n - var)
+    if shift.has(var) or not shift.is_Integer or int(shift) < 0:
+        raise EvalError(f"the reward is not a fixed number of steps after step {var}")
+    rho = np.unique(np.ravel(ratio))
+    if rho.size != 1:
+        raise EvalError("the series' ratio varies: not summed here")
+    world = evaluator.inst.handlers[str(policy)].world
+    p_pi = np.einsum("sa,sat->st", world.pi, world.P)
+    r_pi = np.einsum("sa,sa->s", world.pi, world.r)
+    ratio_ = complex(rho[0])
+    if abs(ratio_) >= 1:
+        evaluator.undefined(f"the sum over {var} to ∞ diverges (its ratio is not below 1 in size)")
+        values = np.full(world.S, np.nan, dtype=complex)
+    else:
+        tail = np.linalg.solve(np.eye(world.S) - ratio_ * p_pi, r_pi.astype(complex))
+        start = np.linalg.matrix_power(p_pi, lower + int(shift))
+        values = ratio_**lower * (start @ tail)
+    return lookup(values, evaluator.ev(x, env))
+
+
+def _ahead_solved(decl: DiscountedMDP, body, where, pos):
+    r"""A body holding `r_{t+k}` (k a symbolic number of steps): only a multiple of it, or
+    a sum over k of multiples of it (the expectation goes inside the sum), is read:
+    `\mathbb{E}[r_{t+k} \mid s_t = s]`, `\mathbb{E}[\sum_k \gamma^k r_{t+k} \mid s_t = s]`."""
+    placeholders = [sp.Symbol(f"{decl.reward}@ahead{i}") for i in range(len(where["ahead"]))]
+    here, policy = where["state"], sp.Symbol(decl.policy)
+
+    def solved(expr):
+        if isinstance(expr, sp.Sum):
+            return sp.Sum(solved(expr.function), *expr.limits)
+        held = [p for p in placeholders if expr.has(p)]
+        if len(held) != 1:
+            raise ResolveError("read here: one reward a symbolic number of steps on", pos)
+        (p,) = held
+        with sp.evaluate(True):
+            coef, rest = sp.diff(expr, p), expr.subs(p, 0)
+        steps = {Step(n) for n, _ in _step_names(decl)}
+        if coef.has(p) or rest != 0 or coef.free_symbols & steps or where["steps"]:
+            raise ResolveError(
+                "a reward a symbolic number of steps on, `r_{t+k}`, is read alone in a "
+                "conditional expectation (times a constant, or summed over k)",
+                pos,
+            )
+        n = where["ahead"][placeholders.index(p)]
+        with sp.evaluate(True):  # no factor 1 left in "read as"
+            return coef * Ahead(policy, n, here)
+
+    return solved(body)
+
+
+def _conditional(decl: DiscountedMDP):
+    r"""`\mathbb{E}[X \mid s_t = x]` (or `\mathbb{E}_\pi[…]`): X's average over the
+    trajectory from state x at time t under the policy, an exact finite sum over the
+    actions and states of the steps X reads (a_t ~ π(·|s_t), s_{t+1} ~ P(·|s_t, a_t), …)."""
+
+    def read(resolver, node, scope):
+        if node.dist is not None and not (
+            isinstance(node.dist, sx.Name) and name_key(node.dist) == decl.policy
+        ):
+            raise ResolveError(
+                f"a conditional expectation of the trajectory is under the policy: write "
+                f"`\\mathbb{{E}}[\\cdot \\mid s_t = s]` or `\\mathbb{{E}}_\\{decl.policy}`",
+                node.pos,
+            )
+        if TRAJECTORY in scope:
+            raise ResolveError("a conditional expectation inside another is not read yet", node.pos)
+        event, value = node.given
+        here = resolver.resolve(value, scope)
+        if here.free_symbols & {Step(n) for n, _ in _step_names(decl)}:
+            raise ResolveError("condition on a state, e.g. `s_t = s`", node.pos)
+        where = {"time": _time(resolver, event.sub, scope), "state": here, "steps": 0}
+        where["ahead"] = []
+        body = resolver.resolve(node.body, {**scope, TRAJECTORY: where})
+        if where["ahead"]:
+            return _ahead_solved(decl, body, where, node.pos)
+        body = _returns_solved(decl, body, here)
+        pi, dyn = sp.Symbol(decl.policy), sp.Symbol(decl.dynamics)
+        for j in reversed(range(where["steps"] + 1)):
+            state = here if j == 0 else Step(f"{decl.state}@{j}")
+            action = Step(f"{decl.action}@{j}")
+            if j < where["steps"]:
+                later = Step(f"{decl.state}@{j + 1}")
+                body = ir.Total(
+                    ir.Dens(dyn, sp.Tuple(later), sp.Tuple(state, action), dyn) * body, later
+                )
+            body = ir.Total(ir.Dens(pi, sp.Tuple(action), sp.Tuple(state), pi) * body, action)
+        return body
+
+    return read
+
+
+def state_function_points(shape: tuple[int, ...]) -> list[tuple[str, np.ndarray]]:
+    """A state function's special points (`Entry.points`): zero, 1 at one state and 0
+    elsewhere (its sup norm attained at a single state), and a constant."""
+    return [*function_points(shape), ("a constant function", np.full(shape, 0.7))]
+
+
+def _bellman_operator(decl: DiscountedMDP):
+    r"""`T^\pi V` at the point the resolver takes functions at (`(T^\pi V)(s)`): the backup
+    `\sum_a \pi(a|s) [r(s, a) + \gamma \sum_{s'} P(s'|s, a) V(s')]`, with what is written
+    after `T^\pi` taken at s'."""
+
+    def operator(resolver, operand, scope):
+        point = resolver.point(scope)
+        if point is None:
+            raise ResolveError(
+                f"`T^\\{decl.policy} V` is a function of the state: take it at one, "
+                f"`(T^\\{decl.policy} V)(s)`, or in a norm, `\\|T^\\{decl.policy} V\\|_\\infty`",
+                operand.pos,
+            )
+        c = resolver.c
+        a, nxt = c.names[decl.action], c.names[decl.next_state]
+        if len(point) != 1 or point[0].free_symbols & {a, nxt}:
+            raise ResolveError(
+                "the Bellman operator is read at one state other than the action's and the "
+                "next state's names, e.g. `(T^\\pi V)(s)`",
+                operand.pos,
+            )
+        (here,) = point
+        pi, dyn, rew = (sp.Symbol(n) for n in (decl.policy, decl.dynamics, decl.reward))
+        later = resolver.at(operand, (nxt,), scope)
+        future = ir.Total(ir.Dens(dyn, sp.Tuple(nxt), sp.Tuple(here, a), dyn) * later, nxt)
+        backup = ir.Fn(rew, rew, here, a) + c.names[decl.discount] * future
+        return ir.Total(ir.Dens(pi, sp.Tuple(a), sp.Tuple(here), pi) * backup, a)
+
+    return operator
+
+
+def _as_subscript(resolver, node, scope):
+    """`V^\\pi(s)` is `V_\\pi(s)`: the policy's value written with a superscript."""
+    func = replace(node.func, sub=node.func.sup, sup=None)
+    return resolver.resolve(replace(node, func=func), scope)
+
+
 def _arity(name: str, args, n: int):
     if len(args) != n:
         raise EvalError(f"{name} takes {n} argument{'s' if n > 1 else ''}, not {len(args)}")
@@ -167,13 +485,16 @@ def _estimate(slots, previous) -> DiscountedMDP:
 
 class DiscountedMDPKind(Kind):
     declaration = DiscountedMDP
+    nodes = {Ahead: ir.NodeRule(evaluate=_ahead_evaluate, series=_ahead_series)}
     let = (
         LetForm(
             "<f> discounted policy",
             r"\pi(a|s) discounted policy",
             "a random finite MDP with discount γ ∈ (0, 1): states s, s', actions a, "
-            "P(s'|s, a), r(s, a), V_π(s) and Q_π(s, a) solved exactly, state functions "
-            "V, U, V̂ (one state, one action and a deterministic policy among the draws)",
+            "P(s'|s, a), r(s, a), V_π(s) and Q_π(s, a) (or V^π, Q^π) solved exactly, state "
+            "functions V, U, V̂, the Bellman operator T^π, E[· | s_t = s] over the "
+            "trajectory and the return G_t in it (one state, one action and a deterministic "
+            "policy among the draws)",
             _policy,
             merge=lambda s: "discounted MDP",
         ),
@@ -201,17 +522,39 @@ class DiscountedMDPKind(Kind):
             c.depends[name] = {decl.discount}
         for name in (decl.policy, decl.dynamics, decl.reward, decl.value, decl.action_value):
             c.symbol(name, DESCRIPTION).describes = DESCRIPTION
+        for name in (decl.value, decl.action_value):  # `V^\\pi(s)`, `Q^\\pi(s, a)`
+            c.symbol(name.replace("_", "^", 1), DESCRIPTION).call = _as_subscript
+        for name in (decl.value, *decl.functions):  # functions of the state: `\\|V - U\\|_\\infty`
+            c.symbol(name, DESCRIPTION).over = (s,)
+        for name in decl.functions:  # any estimates: at the special points of a table too
+            c.symbol(name, DESCRIPTION).points = state_function_points
+        for name in (decl.action_value, decl.reward):
+            c.symbol(name, DESCRIPTION).over = (s, a)
+        state = c.symbol(
+            decl.state, DESCRIPTION
+        )  # the trajectory: `\\mathbb{E}[r_t \\mid s_t = s]`
+        state.condition, state.subscripted = _conditional(decl), _subscripted(decl, "state")
+        c.symbol(decl.action, DESCRIPTION).subscripted = _subscripted(decl, "action")
+        c.symbol(decl.reward, DESCRIPTION).subscripted = _subscripted(decl, "reward")
+        c.symbol(decl.returns, DESCRIPTION).subscripted = _subscripted(decl, "return")
+        for name in (f"T^{decl.policy}", f"T_{decl.policy}"):  # the Bellman operator
+            entry = c.symbol(name, DESCRIPTION)
+            entry.operator, entry.over = _bellman_operator(decl), (s,)
 
     def draw(self, decl: DiscountedMDP, inst: Instance) -> None:
         world = World(inst, decl)
         for name in (decl.state, decl.next_state):
             inst.domains[name] = world.S
         inst.domains[decl.action] = world.A
+        for name, role in _step_names(decl):  # a trajectory's steps
+            inst.domains[name] = world.S if role == decl.state else world.A
         inst.handlers[decl.policy] = Policy(world)
         inst.handlers[decl.dynamics] = Dynamics(world)
         functions = Functions(world)
-        for name in (decl.reward, decl.value, decl.action_value, *decl.functions):
+        for name in (decl.reward, decl.value, decl.action_value):
             inst.handlers[name] = functions
+        for name, table in world.tables.items():  # the search moves them to special points
+            inst.handlers[name] = FunctionTable(name, table)
         inst.description[DESCRIPTION] = f"{world.S} states, {world.A} actions"
         rows = "; ".join(fmt_vector(row) for row in world.pi)
         inst.description[f"{decl.policy}(a|s)"] = f"[{rows}]"
@@ -220,7 +563,7 @@ class DiscountedMDPKind(Kind):
             inst.description[f"{name}(s)"] = fmt_vector(values)
 
     def edges(self, decl: DiscountedMDP) -> list[str]:
-        shifted = [SHIFTED] if {"V", "U"} <= set(decl.functions) else []
+        shifted = [SHIFTED, SHIFTED_SLOW, CLOSE] if {"V", "U"} <= set(decl.functions) else []
         return [DETERMINISTIC, *shifted]
 
 

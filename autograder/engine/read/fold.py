@@ -32,6 +32,7 @@ from autograder.engine.read.tree import (
     INVERSE,
     KL,
     Apply,
+    At,
     BigOp,
     Call,
     Covariance,
@@ -99,6 +100,7 @@ def is_plain_name(n: Node, base: str | None = None) -> bool:
     return (
         isinstance(n, Name)
         and n.sub is None
+        and n.sup is None
         and n.accent is None
         and (base is None or n.base == base)
     )
@@ -241,12 +243,17 @@ def _single_arg(h: Head, g: Group, what: str) -> Node:
     if g.sep is not None:
         if g.sep.type == "GIVEN" and h.kind == "EXPECT":
             raise Fail(
-                g.sep.start_pos, "conditional expectations `\\mathbb{E}[x | y]` are not supported"
+                g.sep.start_pos,
+                "a conditional expectation is read given an event, `\\mathbb{E}[x \\mid s_t = s]`",
             )
         raise Fail(g.sep.start_pos, f"unexpected `{g.sep.written}` in the argument of `{what}`")
     if len(g.args) != 1:
         raise Fail(g.commas[0], f"`{what}` takes one argument")
     return g.args[0]
+
+
+def _is_event(args2) -> bool:
+    return len(args2) == 1 and isinstance(args2[0], Rel)
 
 
 def _rest(h: Head, items, i: int, depth: int, what: str) -> Node:
@@ -374,7 +381,16 @@ def _expect_head(u, h: Head, items, i: int, depth: int):
     dist = _law_subscript(h, u, "EXPECT")
     g = _bracket_arg(h, items, i)
     if g is not None:
-        node = Expect(dist, _single_arg(h, g.core, _disp(h)), pos=h.pos)
+        core = g.core
+        if core.sep is not None and core.sep.type == "GIVEN" and _is_event(core.args2):
+            if len(core.args) != 1:
+                raise Fail(core.commas[0], f"`{_disp(h)}` takes one argument")
+            if core.args2[0].op != "=":
+                raise Fail(core.args2[0].pos, "an event after `\\mid` is an equality, `s_t = s`")
+            event = (core.args2[0].lhs, core.args2[0].rhs)
+            node = Expect(dist, core.args[0], event, pos=h.pos)
+        else:
+            node = Expect(dist, _single_arg(h, core, _disp(h)), pos=h.pos)
         return _apply_posts(node, g.posts), i + 2
     body = _rest(h, items, i, depth, "something to average")
     return Expect(dist, body, pos=h.pos), len(items)
@@ -482,15 +498,22 @@ def _read_unit(items, i: int, depth: int):
         node = _group_node(core)
         posts = u.posts
         if core.kind == "||" and posts and posts[0].kind == "sub":  # `\|v\|_2`, `\|v\|_1`
-            if posts[0].node not in (Num("2"), Num("1")):
+            if posts[0].node not in (Num("2"), Num("1"), Name("infty")):
                 raise Fail(
                     posts[0].pos,
-                    "the norms read are the Euclidean norm, `\\|v\\|` or `\\|v\\|_2`, and "
-                    "the 1-norm `\\|v\\|_1`",
+                    "the norms read are the Euclidean norm, `\\|v\\|` or `\\|v\\|_2`, "
+                    "the 1-norm `\\|v\\|_1` and the sup norm `\\|V\\|_\\infty`",
                 )
             if posts[0].node == Num("1"):
                 node = Call("norm1", node.args, pos=node.pos)
+            if posts[0].node == Name("infty"):
+                node = Call("norminf", node.args, pos=node.pos)
             u = Unit(core, posts[1:])
+        if core.kind == "(" and not posts and _names_bracket_follows(items, i):
+            # `(T^\pi V)(s)`: a function-valued bracket at a point, or a product
+            nxt = items[i + 1]
+            node = At(node, tuple(nxt.core.args), pos=node.pos)
+            return _apply_posts(node, nxt.posts), i + 2
         if u.posts and _is_apply_chain(node):
             # `(x (x+1))^2`: keep this bracket as a one-factor product, so that a power
             # directly over an Apply always means the Apply's own bracket (syntax.Apply)
@@ -504,6 +527,18 @@ def _read_unit(items, i: int, depth: int):
                 "the end of its line",
             )
     node = _apply_posts(node, u.posts)
+    if (
+        isinstance(node, Pow)
+        and isinstance(node.base, Name)
+        and node.base.sup is None
+        and isinstance(node.exp, Name)
+        and node.exp.sup is None
+        and not isinstance(core, Group)
+        and _bracket_follows(items, i)
+    ):
+        # `V^\pi(s)`: a name with a superscript name right before its bracket (a function
+        # named so, or a power times the bracket, `x^n(1-x)`: the resolver's call)
+        node = replace(node.base, sup=node.exp)
     if (
         isinstance(node, (Name, Text))
         and not isinstance(core, Group)
@@ -522,9 +557,32 @@ def _read_unit(items, i: int, depth: int):
             )
         if g.sep is not None and not g.args2:
             raise Fail(g.sep.start_pos, "expected something after `|`")
+        if _is_event(g.args2):
+            raise Fail(
+                g.args2[0].pos,
+                "an event after `|` is only read in an expectation, "
+                "e.g. `\\mathbb{E}[r_t \\mid s_t = s]`",
+            )
         node = Apply(func, tuple(g.args), tuple(g.args2), pos=func.pos)
         return _apply_posts(node, items[i + 1].posts), i + 2
     return node, i + 1
+
+
+def _bracket_follows(items, i: int) -> bool:
+    return (
+        i + 1 < len(items)
+        and isinstance(items[i + 1], Unit)
+        and isinstance(items[i + 1].core, Group)
+        and items[i + 1].core.kind == "("
+    )
+
+
+def _names_bracket_follows(items, i: int) -> bool:
+    """A bracket of names follows: `(s)`, `(s, a)`, `(s_{t+1})`."""
+    if not _bracket_follows(items, i):
+        return False
+    g = items[i + 1].core
+    return g.sep is None and all(isinstance(a, Name) and a.sup is None for a in g.args)
 
 
 def fold(items, depth: int = 0) -> Node:

@@ -118,6 +118,7 @@ atom: single                       -> atom_single
 
 ginner: arglist
       | arglist GIVEN arglist
+      | arglist GIVEN sum REL sum
       | arglist PARALLEL arglist
 arglist: sum (COMMA sum)*
 
@@ -293,6 +294,9 @@ class _Build(Transformer):
         args, commas = c[0]
         if len(c) == 1:
             return args, None, (), commas
+        if len(c) == 5:  # `\mathbb{E}[X \mid s_t = s]`: an event after the bar
+            lhs = _sum_node(c[2])
+            return args, c[1], (Rel(c[3].value, lhs, _sum_node(c[4]), pos=lhs.pos),), commas
         args2, commas2 = c[2]
         return args, c[1], args2, commas + commas2
 

@@ -8,6 +8,8 @@ the same way without importing the others.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from autograder.engine.read import tree as sx
 
 ACCENT_SUFFIX = {"hat": "hat", "bar": "bar", "tilde": "tilde", "prime": "prime", "star": "star"}
@@ -16,6 +18,11 @@ ACCENT_SUFFIX = {"hat": "hat", "bar": "bar", "tilde": "tilde", "prime": "prime",
 def name_key(node: sx.Name, with_sub: bool = True) -> str | None:
     """How a written name is looked up: `\\beta_1` -> "beta_1", `\\hat m` -> "mhat"."""
     key = node.base + (ACCENT_SUFFIX[node.accent] if node.accent else "")
+    if node.sup is not None:  # `V^\\pi` before its bracket -> "V^pi"
+        sup = sub_key(node.sup)
+        if sup is None:
+            return None
+        key = f"{key}^{sup}"
     if not with_sub or node.sub is None:
         return key
     sub = sub_key(node.sub)
@@ -28,7 +35,7 @@ def sub_key(node: sx.Node) -> str | None:
         return node.text
     if isinstance(node, sx.Text):
         return node.text
-    if isinstance(node, sx.Name) and node.sub is None:
+    if isinstance(node, sx.Name) and node.sub is None and node.sup is None:
         return name_key(node)
     return None
 
@@ -73,10 +80,13 @@ def applied_only(nodes) -> frozenset[str]:
     def visit(node) -> None:
         if isinstance(node, sx.Apply) and isinstance(node.func, sx.Name):
             key = name_key(node.func)
-            if key is not None and len(node.args) == 1 and not node.given:
+            if node.func.sup is not None:  # `x^n(1-x)`: x is also written as a power
+                alone.add(name_key(replace(node.func, sup=None)))
+            elif key is not None and len(node.args) == 1 and not node.given:
                 applied.add(key)
-            if node.func.sub is not None:
-                visit(node.func.sub)
+            for part in (node.func.sub, node.func.sup):
+                if part is not None:
+                    visit(part)
             for child in (*node.args, *node.given):
                 visit(child)
             return

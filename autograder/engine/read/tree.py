@@ -34,11 +34,16 @@ class Name(Node):
     `m_{t-1}` -> Name("m", Add(...)); `s'` -> Name("s", accent="prime");
     `p_{\\text{data}}` -> Name("p", Text("data")).  Greek letters are spelled without the
     backslash.  `accent` is one of None, "hat", "bar", "tilde", "prime", "star".
+    `sup` is a name written as a superscript of a function's name, only where the name
+    stands right before its bracket: `V^\\pi(s)` -> Apply(Name("V", sup=Name("pi")), ...)
+    (elsewhere a superscript is a power; whether this one is a name or a power before a
+    bracket, `x^n(1-x)`, is the resolver's call).
     """
 
     base: str
     sub: Node | None = None
     accent: str | None = None
+    sup: Node | None = None
 
 
 @dataclass(frozen=True)
@@ -104,7 +109,8 @@ class Call(Node):
     """A built-in function, named as sympy names it (`FUNCTION_NAMES`): `\\ln` is "log",
     `e^{x}` is Call("exp", (x,)), `\\arctan`, `\\operatorname{atan}` and `\\tan^{-1}` are
     "atan", `\\operatorname{sgn}` is "sign"; also abs, max, min, factorial, binom, softmax,
-    norm (`\\|v\\|`, `\\lVert v \\rVert`, `\\|v\\|_2`: the Euclidean norm) and norm1 (`\\|v\\|_1`).
+    norm (`\\|v\\|`, `\\lVert v \\rVert`, `\\|v\\|_2`: the Euclidean norm), norm1 (`\\|v\\|_1`)
+    and norminf (`\\|V\\|_\\infty`: the largest absolute value).
     """
 
     func: str
@@ -128,6 +134,19 @@ class Apply(Node):
     func: Name
     args: tuple[Node, ...]
     given: tuple[Node, ...] = ()
+
+
+@dataclass(frozen=True)
+class At(Node):
+    """A bracket right before a bracket of names: `(T^\\pi V)(s)`, `(V - U)(s')`.
+
+    Either a function-valued expression taken at a point (the functions in it written
+    bare) or the product of the two brackets, `(a+b)(c)`: the resolver decides by what
+    the first bracket holds.
+    """
+
+    expr: Node
+    args: tuple[Node, ...]
 
 
 @dataclass(frozen=True)
@@ -177,10 +196,12 @@ class Sim(Node):
 
 @dataclass(frozen=True)
 class Expect(Node):
-    """`\\mathbb{E}_{dist}[body]`; dist is None, a Name, an Apply or a Sim."""
+    """`\\mathbb{E}_{dist}[body]`; dist is None, a Name, an Apply or a Sim.  `given` is
+    the event of `\\mathbb{E}[body \\mid s_t = s]` as its two sides, (s_t, s), or ()."""
 
     dist: Node | None
     body: Node
+    given: tuple[Node, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -330,6 +351,10 @@ def latex(node: Node) -> str:
             sub = latex(node.sub)
             simple = len(sub) == 1 or (sub.startswith("\\") and sub[1:].isalpha())
             out += f"_{sub}" if simple else f"_{{{sub}}}"
+        if node.sup is not None:
+            sup = latex(node.sup)
+            simple = len(sup) == 1 or (sup.startswith("\\") and sup[1:].isalpha())
+            out += f"^{sup}" if simple else f"^{{{sup}}}"
         return out
     if isinstance(node, Neg):
         return f"-{latex(node.arg)}"

@@ -36,6 +36,13 @@ class Entry:
     - `law(resolver, dist, var)`: the density an expectation's subscript `dist` headed by
       the name stands for, over `var` (None: the law's own variable): `\pi_\theta` as the
       law of a trajectory;
+    - `operator(resolver, operand, scope)`: the name (written `T^\pi` too: the key
+      "T^pi") as an operator on the function written after it (`T^\pi V`), read at the
+      point the resolver is taking functions at (`resolver.point(scope)`, as in
+      `(T^\pi V)(s)` or `\|T^\pi V - T^\pi U\|_\infty`);
+    - `condition(resolver, node, scope)`: a conditional expectation whose event the name
+      heads, `\mathbb{E}[\hat V(s_{t+1}) \mid s_t = s]` (`node` the `Expect`, its
+      `given` the event's two sides);
     - `points`: the name's special points and sizes, for the counterexample search
       (`autograder.engine.decide.search`) to visit: `points(n)` of a vector of size n
       is a list of (label, exact values) -- zero, constant, one-hot, two equal components;
@@ -43,10 +50,13 @@ class Entry:
       the larger sizes it is swept to, as (label, value).  The draw itself is
       `Kind.draw`, its tight cases `Kind.edges` (a real's edges are there).
 
-    `vector` (its value, or a function's value, is a vector), `random` (a random vector:
-    no gradient with respect to it), `describes` (the key of the instance's description
-    a counterexample using the name shows) and `shown` (the names it adds to the list of
-    known names, e.g. `s_t`) are plain facts.  How a name evaluates is its kind's
+    `over` (the variables a function's arguments range over, e.g. a state function's
+    state: a function written bare in `\|V - U\|_\infty` is taken at each of them, and
+    the norm is the largest absolute value there), `vector` (its value, or a function's
+    value, is a vector), `random` (a random vector: no gradient with respect to it),
+    `describes` (the key of the instance's description a counterexample using the name
+    shows) and `shown` (the names it adds to the list of known names, e.g. `s_t`) are
+    plain facts.  How a name evaluates is its kind's
     handlers (`Kind.draw`) and node rules (`autograder.engine.ir.node_rule`); how it
     prints, its IR node's `_latex`.
     """
@@ -55,7 +65,10 @@ class Entry:
     subscripted: Callable | None = None
     call: Callable | None = None
     law: Callable | None = None
+    operator: Callable | None = None
+    condition: Callable | None = None
     points: Callable | None = None
+    over: tuple = ()
     vector: bool = False
     random: bool = False
     describes: str | None = None

@@ -15,6 +15,8 @@ hooks are asked first; the MDP's are in `autograder.engine.kinds.mdp`.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import sympy as sp
 
 from autograder.engine import ir, relations
@@ -105,6 +107,9 @@ class WrittenCall(sp.Function):
         return call if exp is None else rf"\left({call}\right)^{{{exp}}}"
 
 
+AT = "\0at"  # a scope's key: the point functions written bare are taken at
+
+
 class Resolver:
     """Resolves syntax trees for one problem.
 
@@ -170,7 +175,7 @@ class Resolver:
             head, arg = node.base.func, node.base.args[0]
             bracket = _power(self.resolve(arg, scope), self.resolve(node.exp, scope), node.pos)
             self._count_product(node.base, scope)
-            return sp.Mul(self._name(head, scope), bracket)
+            return sp.Mul(self._head(head, scope), bracket)
         return _power(self.resolve(node.base, scope), self.resolve(node.exp, scope), node.pos)
 
     def _is_product(self, node: sx.Apply, scope) -> bool:
@@ -201,7 +206,7 @@ class Resolver:
         """A free name before a bracket read as a product (`x(1-x)` with no `% let`): the
         one reading of a bracket that is a guess, so "read as" shows it with `\\cdot`.  A
         declared real or vector component before a bracket (`y_j(…)`) is no guess."""
-        key = name_key(node.func)
+        key = name_key(replace(node.func, sup=None))
         if self.c.free_names and key not in scope and self._declared(key) is None:
             self.bracket_products += 1
 
@@ -251,7 +256,18 @@ class Resolver:
     def _mul(self, node, scope):
         factors: list[sp.Expr] = []
         pending_transpose = None
-        for f in node.factors:
+        skip = False
+        for i, f in enumerate(node.factors):
+            if skip:
+                skip = False
+                continue
+            operator = self._operator(f) if i + 1 < len(node.factors) else None
+            if operator is not None:  # `T^\pi V`: a kind's operator on the function after it
+                value = operator(self, node.factors[i + 1], scope)
+                if value is not None:
+                    factors.append(value)
+                    skip = True
+                    continue
             if isinstance(f, sx.Transpose):
                 if pending_transpose is not None:
                     raise ResolveError("two transposes in a row", f.pos)
@@ -269,6 +285,113 @@ class Resolver:
         if pending_transpose is not None:
             raise ResolveError("a transposed vector must be followed by a vector", node.pos)
         return sp.Mul(*factors)
+
+    def _operator(self, f: sx.Node):
+        """A kind's operator written as this factor (`T^\\pi`), or None."""
+        if isinstance(f, sx.Pow) and isinstance(f.base, sx.Name) and isinstance(f.exp, sx.Name):
+            if f.base.sup is not None or f.exp.sup is not None:
+                return None
+            f = replace(f.base, sup=f.exp)
+        if not isinstance(f, sx.Name):
+            return None
+        entry = self.c.symbols.get(name_key(f))
+        return entry.operator if entry is not None else None
+
+    # -- functions taken at a point: `(V - U)(s)`, `\|V - U\|_\infty` ---------------------
+    def point(self, scope) -> tuple | None:
+        """The point the functions written bare are taken at here (`(T^\\pi V)(s)`), or None."""
+        return scope.get(AT)
+
+    def at(self, node: sx.Node, point: tuple, scope):
+        """`node` with the functions written bare in it taken at `point`."""
+        return self.resolve(node, {**scope, AT: tuple(point)})
+
+    def _at(self, node: sx.At, scope):
+        if self._bare(node.expr, scope):
+            return self.at(node.expr, [self.resolve(a, scope) for a in node.args], scope)
+        if len(node.args) != 1:  # `(a+b)(c)` is a product; with a comma it is nothing
+            raise ResolveError(
+                "unexpected `,` — a comma only separates function arguments, e.g. `p(x, z)`",
+                node.args[1].pos,
+            )
+        return sp.Mul(self.resolve(node.expr, scope), self.resolve(node.args[0], scope))
+
+    def _bare(self, node: sx.Node, scope) -> list[tuple]:
+        """The `over` of each function written bare in `node` (not applied, not bound),
+        and of each operator on one (`T^\\pi V`); empty if there is none."""
+        found: list[tuple] = []
+
+        def visit(n):
+            if isinstance(n, sx.Apply):
+                for child in (*n.args, *n.given):
+                    visit(child)
+                return
+            if isinstance(n, sx.Mul):
+                for f in n.factors:
+                    entry = self._entry_of(f)
+                    if entry is not None and entry.operator is not None:
+                        found.append(entry.over)
+            if isinstance(n, sx.Name):
+                key = name_key(n)
+                if key in self.c.functions and key not in scope:
+                    entry = self.c.symbols.get(key)
+                    found.append(entry.over if entry is not None else ())
+            walk(n, visit)
+
+        visit(node)
+        return found
+
+    def _entry_of(self, f: sx.Node):
+        if isinstance(f, sx.Pow) and isinstance(f.base, sx.Name) and isinstance(f.exp, sx.Name):
+            f = replace(f.base, sup=f.exp)
+        return self.c.symbols.get(name_key(f)) if isinstance(f, sx.Name) else None
+
+    def _taken_at(self, node: sx.Name, key: str, point: tuple):
+        """A function written bare where functions are taken at `point` (`V` in `(V - U)(s)`)."""
+        arity = self.c.functions[key]
+        if len(point) != arity:
+            raise ResolveError(
+                f"`{sx.latex(node)}` takes {arity} argument{'s' if arity > 1 else ''}, and "
+                f"here functions are taken at {len(point)}",
+                node.pos,
+            )
+        _states_only(key, point, node.pos)
+        entry = self.c.symbols.get(key)
+        make = ir.VectorFn if entry is not None and entry.vector else ir.Fn
+        return make(sp.Symbol(key), sp.Symbol(key), *point)
+
+    def _sup_norm(self, expr: sx.Node, pos: int, scope):
+        """`\\|X\\|_\\infty`: of a function of a finite variable, the largest |X| over it
+        (its bare functions taken at each value); of a number, its absolute value."""
+        overs = set(self._bare(expr, scope))
+        if not overs:
+            value = self.resolve(expr, scope)
+            if _is_vector(value):
+                raise ResolveError(
+                    "the sup norm is read of functions of a state, not of a vector yet: "
+                    "write `\\max_i |v_i|`",
+                    pos,
+                )
+            return sp.Abs(value)
+        if len(overs) != 1 or () in overs:
+            raise ResolveError(
+                "`\\|\\cdot\\|_\\infty` is read of functions of one same variable, e.g. "
+                "`\\|V - U\\|_\\infty` of two functions of the state",
+                pos,
+            )
+        over = overs.pop()
+        names = {name_key(n) for n in _names_in(expr)}
+        clash = [v for v in over if v.name in names]
+        if clash:
+            raise ResolveError(
+                f"`{sp.latex(clash[0])}` is written inside `\\|\\cdot\\|_\\infty`, whose "
+                "largest value is taken over it: write `\\max` with a name of its own",
+                pos,
+            )
+        body = sp.Abs(self.at(expr, over, scope))
+        for var in reversed(over):
+            body = ir.Extremum(body, var, sp.Integer(1))
+        return body
 
     def _transpose(self, node, scope):
         raise ResolveError("a transposed vector must be followed by a vector", node.pos)
@@ -289,13 +412,15 @@ class Resolver:
         return value
 
     def _call(self, node, scope):
+        if node.func == "norminf" and len(node.args) == 1:
+            return self._sup_norm(node.args[0], node.pos, scope)
         if node.func == "factorial" and isinstance(node.args[0], sx.Apply):
             inner = node.args[0]
             if self._is_product(inner, scope):  # `x (x+1)!`: the factorial is the bracket's
                 argument = self.resolve(inner.args[0], scope)
                 _guard_factorial(argument, node.pos)
                 self._count_product(inner, scope)
-                return sp.Mul(self._name(inner.func, scope), sp.factorial(argument))
+                return sp.Mul(self._head(inner.func, scope), sp.factorial(argument))
         args = [self.resolve(a, scope) for a in node.args]
         if node.func == "factorial" and len(args) == 1:
             _guard_factorial(args[0], node.pos)
@@ -332,6 +457,8 @@ class Resolver:
         key = name_key(node)
         if key is not None and key in scope:
             return scope[key]
+        if AT in scope and key in self.c.functions:
+            return self._taken_at(node, key, scope[AT])
         if key == "infty" and key not in self.c.names:  # `\sum_{k=0}^{\infty}`: not a name
             return sp.oo
         bare = name_key(node, with_sub=False)
@@ -481,6 +608,16 @@ class Resolver:
             _states_only(key, args, node.pos)
             make = ir.VectorFn if entry is not None and entry.vector else ir.Fn
             return make(sp.Symbol(key), sp.Symbol(key), *args)
+        if node.func.sup is not None:  # `V^\\pi(s)`: a kind's name, else `x^n(1-x)`
+            entry = self.c.symbols.get(key)
+            if entry is not None and entry.call is not None:
+                value = entry.call(self, node, scope)
+                if value is not None:
+                    return value
+            if node.given or len(node.args) != 1:
+                raise ResolveError(f"`{sx.latex(node.func)}` is not a function here", node.pos)
+            self._count_product(node, scope)
+            return sp.Mul(self._head(node.func, scope), self.resolve(node.args[0], scope))
         if any(k == key for k, _ in self.c.macros):
             arities = sorted(n for k, n in self.c.macros if k == key)
             raise ResolveError(
@@ -505,6 +642,13 @@ class Resolver:
             raise UnknownName(self._function_message(node), node.pos, node)
         self._count_product(node, scope)
         return sp.Mul(self._name(node.func, scope), self.resolve(node.args[0], scope))
+
+    def _head(self, func: sx.Name, scope):
+        """The name before a bracket read as a product: `x^n` in `x^n(1-x)` is a power."""
+        if func.sup is None:
+            return self._name(func, scope)
+        base = self._name(replace(func, sup=None), scope)
+        return _power(base, self.resolve(func.sup, scope), func.pos)
 
     def _density(self, key, args, given, scope, pos, fill=None) -> ir.Dens:
         """A density applied to arguments; `fill` replaces a `\\cdot` argument."""
@@ -570,6 +714,8 @@ class Resolver:
         return var
 
     def _expect(self, node: sx.Expect, scope):
+        if node.given:
+            return self._conditional(node, scope)
         dist = node.dist
         if dist is None:
             if not self.c.random:
@@ -609,6 +755,22 @@ class Resolver:
                 value = ir.Total(value, other)
             return value
         return ir.Expectation(self.resolve(node.body, inner), var, weight)
+
+    def _conditional(self, node: sx.Expect, scope):
+        """`\\mathbb{E}[X \\mid s_t = s]`: the kind whose name heads the event reads it."""
+        head = node.given[0]
+        if isinstance(head, sx.Name) and head.sub is not None:
+            entry = self.c.symbols.get(name_key(head, with_sub=False))
+            if entry is not None and entry.condition is not None:
+                value = entry.condition(self, node, scope)
+                if value is not None:
+                    return value
+        raise ResolveError(
+            "a conditional expectation is read given the state at a time, "
+            "`\\mathbb{E}[r_t \\mid s_t = s]`, where a `% let \\pi(a|s) discounted policy` "
+            "declares the states",
+            node.pos,
+        )
 
     def _law(self, dist, var) -> ir.Dens | None:
         """The density a kind reads an expectation's subscript as (`Entry.law` of the name
@@ -947,6 +1109,18 @@ def _variables(value) -> list:
     if isinstance(value, sp.Basic):
         return sorted((s for s in value.free_symbols if isinstance(s, ir.DomainVar)), key=str)
     return []
+
+
+def _names_in(node: sx.Node) -> list[sx.Name]:
+    found: list[sx.Name] = []
+
+    def visit(n):
+        if isinstance(n, sx.Name):
+            found.append(n)
+        walk(n, visit)
+
+    visit(node)
+    return found
 
 
 def _states_only(key: str, values, pos: int) -> None:
