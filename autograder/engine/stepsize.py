@@ -53,6 +53,8 @@ class Sizes:
 
     moving: list[bool] = field(default_factory=list)
     leaps: dict[int, list[str]] = field(default_factory=dict)
+    # step -> key steps it does by substituting a value the problem gives, beside its idea
+    given: dict[int, list[str]] = field(default_factory=dict)
     restates: int | None = None
     smuggles: int | None = None
 
@@ -158,6 +160,7 @@ def measure(
     marks: list[tuple[int, int]],
     fewest: int,
     written: Callable[[int, str], bool] = lambda k, end: False,
+    given: set[str] | frozenset[str] = frozenset(),
 ) -> Sizes:
     """The step sizes of a true chain that starts at the start and reaches the target.
 
@@ -166,7 +169,8 @@ def measure(
     ends; `at_target(k)`: line k is the target in form; `route`: the key steps of the
     route followed best; `marks`: (step, j) for each of its key steps j shown, at the step
     that shows it; `fewest`: the fewest key steps of any route; `written(k, end)`: line k
-    is written as the problem's "start" or "target", up to padding.
+    is written as the problem's "start" or "target", up to padding; `given`: the key steps
+    that only substitute a value the problem gives (`keysteps.substituted`).
     """
     n = len(trees)
     moving = [False] + [trees[k] is None or trees[k] != trees[k - 1] for k in range(1, n)]
@@ -189,7 +193,7 @@ def measure(
             sizes.restates = first_target
             return sizes
     if marks:
-        sizes.leaps = _segments(trees, moving, route, marks)
+        sizes.leaps = _segments(trees, moving, route, marks, given, sizes.given)
     else:
         steps = [k for k in range(1, n) if moving[k]]
         if steps and len(steps) < fewest:
@@ -201,13 +205,26 @@ def measure(
 BETWEEN = "an intermediate step"
 
 
-def _segments(trees, moving, route: list[str], marks) -> dict[int, list[str]]:
+def _segments(
+    trees, moving, route: list[str], marks, given=frozenset(), substituted=None
+) -> dict[int, list[str]]:
     """Ideas per step along a recognised route.  Between two key steps the route names,
     i < j shown at steps a < b, the step that shows j leaps over i+1 .. j-1 (the route is
     known there, and they are nowhere in the chain).  Before the first key step shown and
     after the last one, where a chain may open or close its own way, the route's ideas are
     counted instead: the chain needs as many moving steps as ideas there.  Key steps shown
-    on one line together count as one landmark, as they are written out."""
+    on one line together count as one landmark, as they are written out.
+
+    A key step that only substitutes a value the problem gives (`given`: the form of the
+    key step before with `\\mathbb{E}[g_i]` replaced by the declared mean) is no idea of its
+    own beside the one a step shows: a step may apply one idea and substitute what the
+    problem states (the geometric series in the line that collects `\\mu`).  Such key
+    steps skipped are recorded in `substituted` (step -> names).  It is the substitution
+    that may go unwritten, never the idea: a step that writes the substituted form while
+    the idea before it is nowhere (linearity and `\\mu` in one line) still leaps over it.
+    Where the step onto the target shows no idea, nothing tells what it did, and every idea
+    still unshown counts."""
+    substituted = {} if substituted is None else substituted
     n = len(trees)
     landmarks: list[tuple[int, int, int]] = [(0, -1, -1)]  # (step, first idea, last idea)
     for step, j in sorted(marks):
@@ -227,7 +244,11 @@ def _segments(trees, moving, route: list[str], marks) -> dict[int, list[str]]:
                 continue
             inner = False
         else:  # the ideas last+1 .. first, the one shown at b included
-            ideas = first - last
+            done = [j for j in range(last + 1, first) if route[j] in given and j not in shown]
+            if done:
+                substituted[b] = [route[j] for j in done]
+                shown = shown | set(done)
+            ideas = first - last - len(done)
             inner = a > 0
             if ideas <= 1 or (not inner and len(steps) >= ideas):
                 continue

@@ -15,13 +15,15 @@ from tests.fixtures.routes import EMPTY, LEAPS, ROUTES
 
 # what the measure still gets wrong (CONTRIBUTING.md, "Show the work"): the pigeonhole
 # count sees enough steps, or a recognised landmark is missing
-MISJUDGED_ROUTES = {
-    "geometric series with collecting mu": "two declared ideas (E[g_i] = mu, the geometric "
-    "series) in one line, between two recognised key steps: counted as a leap",
-}
+MISJUDGED_ROUTES: dict[str, str] = {}
 MISJUDGED_LEAPS = {
-    ("notation: \\partial_\\theta", "pg_baseline"): "two steps for the problem's two ideas: "
-    "the count cannot see that the first does the log-derivative trick and linearity at once",
+    ("notation: \\partial_\\theta", "pg_baseline"): "two steps for the problem's two named "
+    "ideas, no key step recognised: the count cannot see that the first does the log-derivative "
+    "trick and takes the gradient out of the sum at once.  Not fixable soundly here: the same "
+    "step (sum_a pi grad log pi b = b grad sum_a pi) is judged one idea plus bookkeeping in "
+    "tests/curriculum/test_routes.py (ABSORBED, pg_baseline: undo the log-derivative trick), "
+    "and the problem's hints bundle the gradient's move with sum pi = 1; flagging it needs "
+    "linearity counted as an idea, which the problem does not declare",
 }
 
 
@@ -99,3 +101,23 @@ def test_a_derived_chain_never_says_not_shown_beside_its_mark():
     assert all(text.endswith(OTHER_ROUTE) for shown, text in lines if not shown)
     assert checklist_title(report) == "Key steps (another route)"
     assert "not shown" not in report._repr_html_() and "not shown" not in str(report)
+
+
+def test_a_given_substituted_beside_an_idea_is_bookkeeping_not_a_second_idea():
+    """`every E[g_i] = mu` only substitutes the mean the problem declares (`Kind.givens`)
+    into the form of linearity: done unwritten in the line of the geometric series, it is
+    ticked at that line; the idea itself (linearity) unwritten is still a leap."""
+    from autograder.engine.keysteps import substituted
+    from autograder.engine.lines import problem_lines
+
+    problem = problems.get("adam_bias")
+    own = problem_lines(problem)
+    assert substituted(problem.routes[0], own.patterns, own.givens) == {"every E[g_i] = mu"}
+    pg = problems.get("pg_baseline")  # nothing given there: no key step is a substitution
+    assert not substituted(pg.routes[0], problem_lines(pg).patterns, problem_lines(pg).givens)
+    latex = next(r[2] for r in ROUTES if r[0] == "geometric series with collecting mu")
+    report = check("adam_bias", latex)
+    assert report.ok and all(k.shown for k in report.key_steps)
+    mean = next(k for k in report.key_steps if k.name == "every E[g_i] = mu")
+    geometric = next(k for k in report.key_steps if k.name == "the geometric series")
+    assert mean.line == geometric.line and mean.step == geometric.step
