@@ -28,8 +28,12 @@ What must earn nothing, and how this module keeps it out:
   `(1-\beta_1^t)\mu` too) restates it, unless it shows a key step whose form the target
   itself does not already contain.
 - *Smuggling* the target in a half-way line (`A = \frac12 A + \frac12 B = B`): a line
-  built only from the start's form, the target's form and numbers holds the result
-  before it is derived; the chain is treated as a restatement.
+  built only from the start's form, the target's form and numbers, or that is, as algebra
+  over its parts, a mix `cA + (1-c)B` writing the other end whole (`A - B + B`,
+  `B \frac{A}{B}`, `2A - B`), holds the result before it is derived; the chain is treated
+  as a restatement (`smuggles`).
+- *A value the problem gives* substituted (`\mathbb{E}[g_i] = \mu`) is bookkeeping beside
+  the idea a step shows, never instead of it (`_segments`).
 
 The measure is deliberately crude and its limits are documented in CONTRIBUTING.md
 ("Show the work"): structure alone cannot tell one idea from three when a short name is
@@ -41,6 +45,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+import sympy as sp
 
 _COMMUTATIVE = ("Add", "Mul")
 _MARK = ("mark", None, ())
@@ -125,6 +131,59 @@ def built_from(tree, parts: list) -> bool:
     return walk(tree) and len(used) == len(parts)
 
 
+def smuggles(tree, start, target) -> bool:
+    """Whether a half-way line holds the result before it is derived: built from the start
+    and the target alone (`\\frac12 A + \\frac12 B`), or, read as algebra over its parts
+    (every part that is not a sum, a product, a power or a number stands for itself), an
+    affine mix `c A + (1 - c) B` of the two ends that carries the other end whole:
+    `A - B + B`, `(A + B) - B`, `B \\frac{A}{B}`, `2A - B`, `A - B + \\mu - \\beta^t \\mu`.
+    Such a line says `A = B` inside it; the step after it only drops what it smuggled in."""
+    if built_from(tree, [start, target]):
+        return True
+    atoms: dict = {}
+    (line, mentions), (a, own_a), (b, own_b) = (
+        _algebra(t, atoms, set()) for t in (tree, start, target)
+    )
+    if not (mentions & (own_a - own_b)) or not (mentions & (own_b - own_a)):
+        return False  # the line is not made of both ends
+    try:
+        gap = sp.cancel(a - b)
+        if gap == 0:
+            return False
+        c = sp.cancel((line - b) / gap)
+    except (sp.PolynomialError, TypeError, ValueError, ZeroDivisionError):
+        return False
+    if c.free_symbols or not c.is_number:
+        return False
+    whole_a, whole_b = own_a <= mentions, own_b <= mentions
+    return c not in (0, 1) or (c == 1 and whole_b) or (c == 0 and whole_a)
+
+
+def _algebra(tree, atoms: dict, written: set):
+    """A canonical form as a SymPy expression, and the parts it writes (`written`, before
+    SymPy cancels any): sums, products, powers and numbers kept, every other part one
+    symbol (the same part, the same symbol)."""
+
+    def walk(node):
+        head, label, children = node
+        if head == "n":
+            return sp.sympify(label)
+        if head in ("Add", "Mul", "Pow") and children:
+            parts = [walk(c) for c in children]
+            if head == "Add":
+                return sp.Add(*parts)
+            if head == "Mul":
+                return sp.Mul(*parts)
+            return sp.Pow(*parts)
+        key = repr(node)
+        if key not in atoms:
+            atoms[key] = sp.Symbol(f"part{len(atoms)}")
+        written.add(atoms[key])
+        return atoms[key]
+
+    return walk(tree), written
+
+
 def writes_out(a, b) -> bool:
     """Whether the step from `a` to `b` only writes a name of `a` out (`\\nabla_\\theta
     J(\\theta)` into `\\nabla_\\theta \\sum_\\tau p_\\theta(\\tau) R(\\tau)`): what changes is
@@ -179,7 +238,7 @@ def measure(
         return sizes
     if start is not None and target is not None and start != target:
         for k in range(1, n - 1):
-            if trees[k] is not None and built_from(trees[k], [start, target]):
+            if trees[k] is not None and smuggles(trees[k], start, target):
                 sizes.smuggles = k
                 return sizes
     position = _positions(trees)

@@ -10,7 +10,7 @@ from autograder import check
 from autograder.course.grading import grade
 from autograder.curriculum import problems
 from autograder.engine.render import OTHER_ROUTE, checklist_title, key_step_lines
-from autograder.engine.stepsize import built_from, core
+from autograder.engine.stepsize import built_from, core, smuggles
 from tests.fixtures.routes import EMPTY, LEAPS, ROUTES
 
 # what the measure still gets wrong (CONTRIBUTING.md, "Show the work"): the pigeonhole
@@ -121,3 +121,31 @@ def test_a_given_substituted_beside_an_idea_is_bookkeeping_not_a_second_idea():
     mean = next(k for k in report.key_steps if k.name == "every E[g_i] = mu")
     geometric = next(k for k in report.key_steps if k.name == "the geometric series")
     assert mean.line == geometric.line and mean.step == geometric.step
+
+
+def test_a_line_that_mixes_the_two_ends_as_algebra_is_smuggling():
+    """`A - B + B`, `B A / B`, `2A - B`, `A - B + (B rewritten)` say `A = B` inside them;
+    a line of both ends that is not such a mix (a product, the target rewritten, the start
+    alone) is not."""
+    a = ("Mean", None, (("Idx", "m", (("s", "t", ()),)),))
+    mu, beta = ("s", "mu", ()), ("s", "beta", ())
+    b = ("Mul", None, (mu, beta))
+
+    def add(*parts):
+        return ("Add", None, parts)
+
+    def mul(*parts):
+        return ("Mul", None, parts)
+
+    def num(v):
+        return ("n", v, ())
+
+    minus_b = mul(num(-1), b)
+    assert smuggles(add(a, minus_b, b), a, b)
+    assert smuggles(mul(b, a, ("Pow", None, (b, num(-1)))), a, b)
+    assert smuggles(add(mul(num(2), a), minus_b), a, b)
+    assert smuggles(add(a, minus_b, mul(mu, beta, num(1))), a, b)
+    assert not smuggles(mul(a, mu), a, b)  # not a mix of the two: no claim that A = B
+    assert not smuggles(add(a, mu, mul(num(-1), mu)), a, b)  # padding, not the target whole
+    assert not smuggles(mul(beta, mu), a, b)  # the target itself, rewritten
+    assert not smuggles(a, a, b)
