@@ -140,12 +140,11 @@ def smuggles(tree, start, target) -> bool:
     Such a line says `A = B` inside it; the step after it only drops what it smuggled in."""
     if built_from(tree, [start, target]):
         return True
-    atoms: dict = {}
-    (line, mentions), (a, own_a), (b, own_b) = (
-        _algebra(t, atoms, set()) for t in (tree, start, target)
-    )
+    mentions, own_a, own_b = _parts(tree), _parts(start), _parts(target)
     if not (mentions & (own_a - own_b)) or not (mentions & (own_b - own_a)):
         return False  # the line is not made of both ends
+    atoms: dict = {}
+    line, a, b = (_algebra(t, atoms) for t in (tree, start, target))
     try:
         gap = sp.cancel(a - b)
         if gap == 0:
@@ -159,10 +158,19 @@ def smuggles(tree, start, target) -> bool:
     return c not in (0, 1) or (c == 1 and whole_b) or (c == 0 and whole_a)
 
 
-def _algebra(tree, atoms: dict, written: set):
-    """A canonical form as a SymPy expression, and the parts it writes (`written`, before
-    SymPy cancels any): sums, products, powers and numbers kept, every other part one
-    symbol (the same part, the same symbol)."""
+def _parts(tree) -> frozenset:
+    """The parts a canonical form writes, as `_algebra` reads it (before any cancels)."""
+    head, _, children = tree
+    if head == "n":
+        return frozenset()
+    if head in ("Add", "Mul", "Pow") and children:
+        return frozenset().union(*(_parts(c) for c in children))
+    return frozenset((tree,))
+
+
+def _algebra(tree, atoms: dict):
+    """A canonical form as a SymPy expression: sums, products, powers and numbers kept,
+    every other part one symbol (the same part, the same symbol)."""
 
     def walk(node):
         head, label, children = node
@@ -175,13 +183,11 @@ def _algebra(tree, atoms: dict, written: set):
             if head == "Mul":
                 return sp.Mul(*parts)
             return sp.Pow(*parts)
-        key = repr(node)
-        if key not in atoms:
-            atoms[key] = sp.Symbol(f"part{len(atoms)}")
-        written.add(atoms[key])
-        return atoms[key]
+        if node not in atoms:
+            atoms[node] = sp.Symbol(f"part{len(atoms)}")
+        return atoms[node]
 
-    return walk(tree), written
+    return walk(tree)
 
 
 def writes_out(a, b) -> bool:
