@@ -314,6 +314,7 @@ def _judge_sizes(report: Report, own: ProblemLines, trees, exprs, judged, marks,
         fewest=min(len(r.steps) for r in problem.routes),
         written=written,
         given=substituted(route, own.patterns, own.givens),
+        givens=own.givens,
     )
 
     def actual(k: int) -> int:

@@ -294,6 +294,11 @@ def substitute(tree, givens):
     return (head, label, tuple(parts))
 
 
+def matches_form(pattern, tree) -> bool:
+    """Whether `tree` as a whole has the form of `pattern` (its holes stand for anything)."""
+    return _match(pattern, tree, {}) is not None
+
+
 def substituted(route: Route, patterns: Mapping[str, tuple], givens) -> set[str]:
     """The key steps of a route that only substitute a value the problem gives into the
     form of the key step before (`every E[g_i] = mu` after `linearity of expectation`:

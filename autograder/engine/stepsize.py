@@ -48,6 +48,8 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from autograder.engine import keysteps
+
 _COMMUTATIVE = ("Add", "Mul")
 _MARK = ("mark", None, ())
 
@@ -190,15 +192,19 @@ def _algebra(tree, atoms: dict):
     return walk(tree)
 
 
-def writes_out(a, b) -> bool:
-    """Whether the step from `a` to `b` only writes a name of `a` out (`\\nabla_\\theta
-    J(\\theta)` into `\\nabla_\\theta \\sum_\\tau p_\\theta(\\tau) R(\\tau)`): what changes is
-    one application of a name, inside the line -- bookkeeping, not an idea, when it
-    shows no key step."""
+def writes_out(a, b, givens=()) -> bool:
+    """Whether the step from `a` to `b` only writes out a name the problem defines
+    (`\\nabla_\\theta J(\\theta)` into `\\nabla_\\theta \\sum_\\tau p_\\theta(\\tau) R(\\tau)`,
+    `J(\\theta)` being one of the problem's `givens`, `Kind.givens`): what changes is one
+    application of that name, inside the line -- bookkeeping, not an idea, when it shows
+    no key step.  A name without a definition given (`m_t`, defined by a recurrence) is
+    not written out: rewriting it is an idea (unrolling)."""
     if a is None or b is None or a == b:
         return False
     x, _ = core(a, b)
-    return x != a and x[0] in _NAMED and all(_plain(c) for c in x[2])
+    if x == a or x[0] not in _NAMED or not all(_plain(c) for c in x[2]):
+        return False
+    return any(keysteps.matches_form(pattern, x) for pattern, _ in givens)
 
 
 _NAMED = ("Fn", "Idx", "s", "WrittenCall", "Written")
@@ -226,6 +232,7 @@ def measure(
     fewest: int,
     written: Callable[[int, str], bool] = lambda k, end: False,
     given: set[str] | frozenset[str] = frozenset(),
+    givens: list | tuple = (),
 ) -> Sizes:
     """The step sizes of a true chain that starts at the start and reaches the target.
 
@@ -235,7 +242,8 @@ def measure(
     route followed best; `marks`: (step, j) for each of its key steps j shown, at the step
     that shows it; `fewest`: the fewest key steps of any route; `written(k, end)`: line k
     is written as the problem's "start" or "target", up to padding; `given`: the key steps
-    that only substitute a value the problem gives (`keysteps.substituted`).
+    that only substitute a value the problem gives (`keysteps.substituted`); `givens`: the
+    problem's (pattern, value) forms (`Kind.givens`), the names it defines among them.
     """
     n = len(trees)
     moving = [False] + [trees[k] is None or trees[k] != trees[k - 1] for k in range(1, n)]
@@ -258,7 +266,7 @@ def measure(
             sizes.restates = first_target
             return sizes
     if marks:
-        sizes.leaps = _segments(trees, moving, route, marks, given, sizes.given)
+        sizes.leaps = _segments(trees, moving, route, marks, given, sizes.given, givens)
     else:
         steps = [k for k in range(1, n) if moving[k]]
         if steps and len(steps) < fewest:
@@ -271,7 +279,7 @@ BETWEEN = "an intermediate step"
 
 
 def _segments(
-    trees, moving, route: list[str], marks, given=frozenset(), substituted=None
+    trees, moving, route: list[str], marks, given=frozenset(), substituted=None, givens=()
 ) -> dict[int, list[str]]:
     """Ideas per step along a recognised route.  Between two key steps the route names,
     i < j shown at steps a < b, the step that shows j leaps over i+1 .. j-1 (the route is
@@ -299,7 +307,7 @@ def _segments(
             landmarks.append((step, j, j))
     landmarks.append((n - 1, len(route), len(route) - 1))  # the target: nothing new shown
     shown = {j for _, j in marks}
-    opens = 1 not in {step for step, _ in marks} and writes_out(trees[0], trees[1])
+    opens = 1 not in {step for step, _ in marks} and writes_out(trees[0], trees[1], givens)
     leaps: dict[int, list[str]] = {}
     for (a, _, last), (b, first, _) in zip(landmarks, landmarks[1:], strict=False):
         steps = [k for k in range(a + 1, b + 1) if moving[k] and not (k == 1 and opens)]

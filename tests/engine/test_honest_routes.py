@@ -15,14 +15,7 @@ from tests.fixtures.routes import EMPTY, LEAPS, ROUTES
 
 # what the measure still gets wrong (CONTRIBUTING.md, "Show the work"): the pigeonhole
 # count sees enough steps, or a recognised landmark is missing
-MISJUDGED_ROUTES = {
-    "notation: the sum reindexed (j = t - i)": "the key-step patterns are written in i "
-    "(beta^{t-i} g_i), so nothing is recognised before the geometric series; the first step, "
-    "m_t unrolled inside E[...], is read as writing a name out (stepsize.writes_out: any "
-    "rewrite of a plain name counts as bookkeeping), so two counted steps for the three ideas "
-    "before it: a leap.  Telling a definition written out from an idea needs each kind to "
-    "give its definitions (as Kind.givens gives values)",
-}
+MISJUDGED_ROUTES: dict[str, str] = {}
 MISJUDGED_LEAPS = {
     ("notation: \\partial_\\theta", "pg_baseline"): "two steps for the problem's two named "
     "ideas, no key step recognised: the count cannot see that the first does the log-derivative "
@@ -156,3 +149,26 @@ def test_a_line_that_mixes_the_two_ends_as_algebra_is_smuggling():
     assert not smuggles(add(a, mu, mul(num(-1), mu)), a, b)  # padding, not the target whole
     assert not smuggles(mul(beta, mu), a, b)  # the target itself, rewritten
     assert not smuggles(a, a, b)
+
+
+def test_only_a_name_the_problem_defines_is_written_out():
+    """`J(\\theta)` into its definition is bookkeeping (the MDP gives it, `Kind.givens`);
+    `\\mathbb{E}[m_t]` into the unrolled sum is not: `m_t` is given by a recurrence, and
+    unrolling it is an idea."""
+    from autograder.engine.lines import problem_lines
+    from autograder.engine.stepsize import writes_out
+
+    pg = problem_lines(problems.get("policy_gradient"))
+    theta = ("s", "theta", ())
+    j = ("Grad", None, (("Fn", "J", (theta,)), theta))
+    written = ("Grad", None, (pg.givens[0][1], theta))
+    assert writes_out(j, written, pg.givens)
+    assert not writes_out(j, written, ())  # no definition given: not bookkeeping
+    adam = problem_lines(problems.get("adam_bias"))
+    m_t = ("Mean", None, (("Idx", "m", (("s", "t", ()),)),))
+    unrolled = (
+        "Mean",
+        None,
+        (("Mul", None, (("s", "beta_1", ()), ("Idx", "m", (("s", "x", ()),)))),),
+    )
+    assert not writes_out(m_t, unrolled, adam.givens)
