@@ -37,7 +37,7 @@ from autograder.engine.declare import (
     unknown_message,
 )
 from autograder.engine.domains import NATURAL, Domain, intersect
-from autograder.engine.keysteps import KeyJudgement, judge
+from autograder.engine.keysteps import KeyJudgement, judge, substituted
 from autograder.engine.limits import TimeUp, deadline, strict
 from autograder.engine.lines import Line, ProblemLines, Resolvers, problem_lines, read_line
 from autograder.engine.problem import Problem, UnknownProblem
@@ -313,6 +313,8 @@ def _judge_sizes(report: Report, own: ProblemLines, trees, exprs, judged, marks,
         marks=marks,
         fewest=min(len(r.steps) for r in problem.routes),
         written=written,
+        given=substituted(route, own.patterns, own.givens),
+        givens=own.givens,
     )
 
     def actual(k: int) -> int:
@@ -333,6 +335,12 @@ def _judge_sizes(report: Report, own: ProblemLines, trees, exprs, judged, marks,
         return
     for index, name in judged.shows.items():
         report.steps[index].shows = name
+    for index, names in sizes.given.items():  # a given substituted beside the idea shown
+        step = report.steps[actual(index)]
+        for key in judged.checklist:
+            if key.name in names:
+                key.shown, key.line, key.step = True, step.line, actual(index)
+        step.shows = " and ".join([*names, step.shows] if step.shows else names)
     for index, skipped in sorted(sizes.leaps.items()):
         step = report.steps[actual(index)]
         step.leaps = skipped

@@ -273,6 +273,50 @@ def _match_some(patterns: list, terms: list, env: dict, whole: bool, head: str) 
     return None
 
 
+def substitute(tree, givens):
+    """`tree` with every part of the form of a given's pattern replaced by its value
+    (`(pattern, value)` forms: `\\mathbb{E}[g_F]` by `\\mu`), brought back to canonical
+    form: sums and products re-sorted, and a value that no longer depends on a sum's index
+    taken out of it (`\\sum_i \\beta^{t-i} \\mathbb{E}[g_i]` is `\\mu \\sum_i \\beta^{t-i}`)."""
+    for pattern, value in givens:
+        if _match(pattern, tree, {}) is not None:
+            return value
+    head, label, children = tree
+    if not children:
+        return tree
+    parts = [substitute(c, givens) for c in children]
+    if head in _COMMUTATIVE:
+        return _commutative(head, parts)
+    if head in ("Sum", "Prod") and len(parts) == 1:
+        return _pull_out(head, label, parts[0], lambda n: _uses_binder(n, 0))
+    if head == "Total" and len(parts) == 1:
+        return _pull_out(head, label, parts[0], lambda n: _mentions(n, label))
+    return (head, label, tuple(parts))
+
+
+def matches_form(pattern, tree) -> bool:
+    """Whether `tree` as a whole has the form of `pattern` (its holes stand for anything)."""
+    return _match(pattern, tree, {}) is not None
+
+
+def substituted(route: Route, patterns: Mapping[str, tuple], givens) -> set[str]:
+    """The key steps of a route that only substitute a value the problem gives into the
+    form of the key step before (`every E[g_i] = mu` after `linearity of expectation`:
+    `\\sum_i \\beta^{t-i} \\mathbb{E}[g_i]` with `\\mathbb{E}[g_i]` replaced by `\\mu` is
+    `\\mu \\sum_i \\beta^{t-i}`): bookkeeping beside an idea, not an idea of their own."""
+    out: set[str] = set()
+    for before, key in zip(route.steps, route.steps[1:], strict=False):
+        forms = [patterns[s] for s in before.shows]
+        done = [substitute(f, givens) for f in forms]
+        if any(
+            d != f and contains(d, patterns[s])
+            for f, d in zip(forms, done, strict=True)
+            for s in key.shows
+        ):
+            out.add(key.name)
+    return out
+
+
 # ------------------------------------------------------------------ judging a chain
 
 

@@ -28,6 +28,7 @@ import sympy as sp
 from autograder.engine.compile import compile_context
 from autograder.engine.config import SETTINGS, Settings
 from autograder.engine.keysteps import canon, pattern_tree
+from autograder.engine.kinds.base import kind_of
 from autograder.engine.kinds.instance import Worlds
 from autograder.engine.limits import TimeUp, deadline, strict
 from autograder.engine.read.reader import read
@@ -164,6 +165,7 @@ class ProblemLines:
     values: dict[str, sp.Expr] = field(default_factory=dict)
     forms: dict[str, tuple] = field(default_factory=dict)
     patterns: dict[str, tuple] = field(default_factory=dict)
+    givens: list[tuple[tuple, tuple]] = field(default_factory=list)  # (pattern, value) forms
     _worlds: dict[int, Worlds] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -200,4 +202,9 @@ def problem_lines(problem, instances: int = SETTINGS.instances) -> ProblemLines:
         lines.forms[text] = pattern_tree(resolver, read, text, holes=False)
     for text in key_step_patterns(problem):
         lines.patterns[text] = pattern_tree(resolver, read, text)
+    for decl in problem.context:
+        for pattern, value in kind_of(decl).givens(decl):
+            lines.givens.append(
+                (pattern_tree(resolver, read, pattern), pattern_tree(resolver, read, value, False))
+            )
     return lines

@@ -96,6 +96,14 @@ class Report:
             n += 1
         return n
 
+    def _notes(self) -> list[str]:
+        from autograder.engine.render import key_step_lines
+
+        return [
+            "" if shown else text[len(k.name) + 2 :]
+            for k, (shown, text) in zip(self.key_steps, key_step_lines(self), strict=True)
+        ]
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "problem": self.problem,
@@ -124,8 +132,9 @@ class Report:
                 }
                 for s in self.steps
             ],
-            "key_steps": [
-                {"name": k.name, "shown": k.shown, "line": k.line} for k in self.key_steps
+            "key_steps": [  # `note`: why one is not ticked, as the checklist says it
+                {"name": k.name, "shown": k.shown, "line": k.line, "note": note}
+                for k, note in zip(self.key_steps, self._notes(), strict=True)
             ],
             "key_route": self.key_route,
             "derived": self.derived,

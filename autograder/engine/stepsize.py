@@ -28,8 +28,12 @@ What must earn nothing, and how this module keeps it out:
   `(1-\beta_1^t)\mu` too) restates it, unless it shows a key step whose form the target
   itself does not already contain.
 - *Smuggling* the target in a half-way line (`A = \frac12 A + \frac12 B = B`): a line
-  built only from the start's form, the target's form and numbers holds the result
-  before it is derived; the chain is treated as a restatement.
+  built only from the start's form, the target's form and numbers, or that is, as algebra
+  over its parts, a mix `cA + (1-c)B` writing the other end whole (`A - B + B`,
+  `B \frac{A}{B}`, `2A - B`), holds the result before it is derived; the chain is treated
+  as a restatement (`smuggles`).
+- *A value the problem gives* substituted (`\mathbb{E}[g_i] = \mu`) is bookkeeping beside
+  the idea a step shows, never instead of it (`_segments`).
 
 The measure is deliberately crude and its limits are documented in CONTRIBUTING.md
 ("Show the work"): structure alone cannot tell one idea from three when a short name is
@@ -42,6 +46,10 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import sympy as sp
+
+from autograder.engine import keysteps
+
 _COMMUTATIVE = ("Add", "Mul")
 _MARK = ("mark", None, ())
 
@@ -53,6 +61,8 @@ class Sizes:
 
     moving: list[bool] = field(default_factory=list)
     leaps: dict[int, list[str]] = field(default_factory=dict)
+    # step -> key steps it does by substituting a value the problem gives, beside its idea
+    given: dict[int, list[str]] = field(default_factory=dict)
     restates: int | None = None
     smuggles: int | None = None
 
@@ -123,15 +133,78 @@ def built_from(tree, parts: list) -> bool:
     return walk(tree) and len(used) == len(parts)
 
 
-def writes_out(a, b) -> bool:
-    """Whether the step from `a` to `b` only writes a name of `a` out (`\\nabla_\\theta
-    J(\\theta)` into `\\nabla_\\theta \\sum_\\tau p_\\theta(\\tau) R(\\tau)`): what changes is
-    one application of a name, inside the line -- bookkeeping, not an idea, when it
-    shows no key step."""
+def smuggles(tree, start, target) -> bool:
+    """Whether a half-way line holds the result before it is derived: built from the start
+    and the target alone (`\\frac12 A + \\frac12 B`), or, read as algebra over its parts
+    (every part that is not a sum, a product, a power or a number stands for itself), an
+    affine mix `c A + (1 - c) B` of the two ends that carries the other end whole:
+    `A - B + B`, `(A + B) - B`, `B \\frac{A}{B}`, `2A - B`, `A - B + \\mu - \\beta^t \\mu`.
+    Such a line says `A = B` inside it; the step after it only drops what it smuggled in."""
+    if built_from(tree, [start, target]):
+        return True
+    mentions, own_a, own_b = _parts(tree), _parts(start), _parts(target)
+    if not (mentions & (own_a - own_b)) or not (mentions & (own_b - own_a)):
+        return False  # the line is not made of both ends
+    atoms: dict = {}
+    line, a, b = (_algebra(t, atoms) for t in (tree, start, target))
+    try:
+        gap = sp.cancel(a - b)
+        if gap == 0:
+            return False
+        c = sp.cancel((line - b) / gap)
+    except (sp.PolynomialError, TypeError, ValueError, ZeroDivisionError):
+        return False
+    if c.free_symbols or not c.is_number:
+        return False
+    whole_a, whole_b = own_a <= mentions, own_b <= mentions
+    return c not in (0, 1) or (c == 1 and whole_b) or (c == 0 and whole_a)
+
+
+def _parts(tree) -> frozenset:
+    """The parts a canonical form writes, as `_algebra` reads it (before any cancels)."""
+    head, _, children = tree
+    if head == "n":
+        return frozenset()
+    if head in ("Add", "Mul", "Pow") and children:
+        return frozenset().union(*(_parts(c) for c in children))
+    return frozenset((tree,))
+
+
+def _algebra(tree, atoms: dict):
+    """A canonical form as a SymPy expression: sums, products, powers and numbers kept,
+    every other part one symbol (the same part, the same symbol)."""
+
+    def walk(node):
+        head, label, children = node
+        if head == "n":
+            return sp.sympify(label)
+        if head in ("Add", "Mul", "Pow") and children:
+            parts = [walk(c) for c in children]
+            if head == "Add":
+                return sp.Add(*parts)
+            if head == "Mul":
+                return sp.Mul(*parts)
+            return sp.Pow(*parts)
+        if node not in atoms:
+            atoms[node] = sp.Symbol(f"part{len(atoms)}")
+        return atoms[node]
+
+    return walk(tree)
+
+
+def writes_out(a, b, givens=()) -> bool:
+    """Whether the step from `a` to `b` only writes out a name the problem defines
+    (`\\nabla_\\theta J(\\theta)` into `\\nabla_\\theta \\sum_\\tau p_\\theta(\\tau) R(\\tau)`,
+    `J(\\theta)` being one of the problem's `givens`, `Kind.givens`): what changes is one
+    application of that name, inside the line -- bookkeeping, not an idea, when it shows
+    no key step.  A name without a definition given (`m_t`, defined by a recurrence) is
+    not written out: rewriting it is an idea (unrolling)."""
     if a is None or b is None or a == b:
         return False
     x, _ = core(a, b)
-    return x != a and x[0] in _NAMED and all(_plain(c) for c in x[2])
+    if x == a or x[0] not in _NAMED or not all(_plain(c) for c in x[2]):
+        return False
+    return any(keysteps.matches_form(pattern, x) for pattern, _ in givens)
 
 
 _NAMED = ("Fn", "Idx", "s", "WrittenCall", "Written")
@@ -158,6 +231,8 @@ def measure(
     marks: list[tuple[int, int]],
     fewest: int,
     written: Callable[[int, str], bool] = lambda k, end: False,
+    given: set[str] | frozenset[str] = frozenset(),
+    givens: list | tuple = (),
 ) -> Sizes:
     """The step sizes of a true chain that starts at the start and reaches the target.
 
@@ -166,7 +241,9 @@ def measure(
     ends; `at_target(k)`: line k is the target in form; `route`: the key steps of the
     route followed best; `marks`: (step, j) for each of its key steps j shown, at the step
     that shows it; `fewest`: the fewest key steps of any route; `written(k, end)`: line k
-    is written as the problem's "start" or "target", up to padding.
+    is written as the problem's "start" or "target", up to padding; `given`: the key steps
+    that only substitute a value the problem gives (`keysteps.substituted`); `givens`: the
+    problem's (pattern, value) forms (`Kind.givens`), the names it defines among them.
     """
     n = len(trees)
     moving = [False] + [trees[k] is None or trees[k] != trees[k - 1] for k in range(1, n)]
@@ -175,7 +252,7 @@ def measure(
         return sizes
     if start is not None and target is not None and start != target:
         for k in range(1, n - 1):
-            if trees[k] is not None and built_from(trees[k], [start, target]):
+            if trees[k] is not None and smuggles(trees[k], start, target):
                 sizes.smuggles = k
                 return sizes
     position = _positions(trees)
@@ -189,7 +266,7 @@ def measure(
             sizes.restates = first_target
             return sizes
     if marks:
-        sizes.leaps = _segments(trees, moving, route, marks)
+        sizes.leaps = _segments(trees, moving, route, marks, given, sizes.given, givens)
     else:
         steps = [k for k in range(1, n) if moving[k]]
         if steps and len(steps) < fewest:
@@ -201,13 +278,26 @@ def measure(
 BETWEEN = "an intermediate step"
 
 
-def _segments(trees, moving, route: list[str], marks) -> dict[int, list[str]]:
+def _segments(
+    trees, moving, route: list[str], marks, given=frozenset(), substituted=None, givens=()
+) -> dict[int, list[str]]:
     """Ideas per step along a recognised route.  Between two key steps the route names,
     i < j shown at steps a < b, the step that shows j leaps over i+1 .. j-1 (the route is
     known there, and they are nowhere in the chain).  Before the first key step shown and
     after the last one, where a chain may open or close its own way, the route's ideas are
     counted instead: the chain needs as many moving steps as ideas there.  Key steps shown
-    on one line together count as one landmark, as they are written out."""
+    on one line together count as one landmark, as they are written out.
+
+    A key step that only substitutes a value the problem gives (`given`: the form of the
+    key step before with `\\mathbb{E}[g_i]` replaced by the declared mean) is no idea of its
+    own beside the one a step shows: a step may apply one idea and substitute what the
+    problem states (the geometric series in the line that collects `\\mu`).  Such key
+    steps skipped are recorded in `substituted` (step -> names).  It is the substitution
+    that may go unwritten, never the idea: a step that writes the substituted form while
+    the idea before it is nowhere (linearity and `\\mu` in one line) still leaps over it.
+    Where the step onto the target shows no idea, nothing tells what it did, and every idea
+    still unshown counts."""
+    substituted = {} if substituted is None else substituted
     n = len(trees)
     landmarks: list[tuple[int, int, int]] = [(0, -1, -1)]  # (step, first idea, last idea)
     for step, j in sorted(marks):
@@ -217,7 +307,7 @@ def _segments(trees, moving, route: list[str], marks) -> dict[int, list[str]]:
             landmarks.append((step, j, j))
     landmarks.append((n - 1, len(route), len(route) - 1))  # the target: nothing new shown
     shown = {j for _, j in marks}
-    opens = 1 not in {step for step, _ in marks} and writes_out(trees[0], trees[1])
+    opens = 1 not in {step for step, _ in marks} and writes_out(trees[0], trees[1], givens)
     leaps: dict[int, list[str]] = {}
     for (a, _, last), (b, first, _) in zip(landmarks, landmarks[1:], strict=False):
         steps = [k for k in range(a + 1, b + 1) if moving[k] and not (k == 1 and opens)]
@@ -227,7 +317,11 @@ def _segments(trees, moving, route: list[str], marks) -> dict[int, list[str]]:
                 continue
             inner = False
         else:  # the ideas last+1 .. first, the one shown at b included
-            ideas = first - last
+            done = [j for j in range(last + 1, first) if route[j] in given and j not in shown]
+            if done:
+                substituted[b] = [route[j] for j in done]
+                shown = shown | set(done)
+            ideas = first - last - len(done)
             inner = a > 0
             if ideas <= 1 or (not inner and len(steps) >= ideas):
                 continue

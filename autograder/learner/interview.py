@@ -35,6 +35,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from autograder.engine.render import OTHER_ROUTE, key_step_lines
+
 if TYPE_CHECKING:
     from autograder.engine.report import Report
 
@@ -161,7 +163,16 @@ class Interview:
         if report.ok and self.phase == DERIVING:
             self.solved_at = t
         if self.solved_at is None or report.ok:
-            self.key_steps = [{"name": k.name, "shown": bool(k.shown)} for k in report.key_steps]
+            # as the report's own checklist says it: an idea not recognised on a derived
+            # chain says why ("another way"), never a bare "not shown"
+            self.key_steps = [
+                {
+                    "name": k.name,
+                    "shown": bool(k.shown),
+                    "note": "" if shown else text[len(k.name) + 2 :],
+                }
+                for k, (shown, text) in zip(report.key_steps, key_step_lines(report), strict=True)
+            ]
         return entry
 
     def hint(self) -> str:
@@ -306,16 +317,36 @@ def describe(card: dict[str, Any]) -> str:
     else:
         lines.append("  no mistakes on the way")
     if card["key_steps"]:
-        shown = [k["name"] for k in card["key_steps"] if k["shown"]]
-        lines.append(f"  key steps shown: {len(shown)} of {len(card['key_steps'])}")
-        for k in card["key_steps"]:
-            lines.append(f"    {'✓' if k['shown'] else '·'} {k['name']}")
+        heading, rows = key_step_rows(card)
+        lines.append(f"  {heading}")
+        for shown, text in rows:
+            lines.append(f"    {'✓' if shown else '·'} {text}")
     if card["followups_asked"]:
         marks = [a["mark"] or "not marked" for a in card["followups"]]
         marks += ["not answered"] * (card["followups_asked"] - len(marks))
         counts = ", ".join(f"{marks.count(w)} {w}" for w in dict.fromkeys(marks))
         lines.append(f"  follow-ups: {counts} (of {card['followups_asked']})")
     return "\n".join(lines)
+
+
+def key_step_rows(card: dict[str, Any]) -> tuple[str, list[tuple[bool, str]]]:
+    """The card's checklist: a heading and (shown, text) per key step, worded as the
+    report's checklist (`engine.render.key_step_lines`).  On a solved card an idea the
+    checker did not recognise says why ("another way"), never "not shown" beside a
+    correct derivation (a card recorded before notes were kept takes the note from
+    whether it was solved)."""
+    steps = card["key_steps"]
+    rows: list[tuple[bool, str]] = []
+    for k in steps:
+        if k["shown"]:
+            rows.append((True, k["name"]))
+        else:
+            note = k.get("note") or (OTHER_ROUTE if card.get("solved") else "not shown")
+            rows.append((False, f"{k['name']}: {note}"))
+    shown = sum(1 for ok, _ in rows if ok)
+    if any(not ok and text.endswith(OTHER_ROUTE) for ok, text in rows):
+        return f"key steps named: {shown} of {len(steps)}, the others done another way", rows
+    return f"key steps shown: {shown} of {len(steps)}", rows
 
 
 def clock_text(seconds: float | None) -> str:

@@ -26,6 +26,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from autograder.learner.interview import key_step_rows
 from autograder.learner.scratch import code_cell, markdown_cell, notebook_of
 from autograder.learner.study import Message
 
@@ -357,10 +358,10 @@ class Scorecard:
             ("checks", str(c["checks_to_correct"] if c["solved"] else len(c["checks"]))),
             ("hints used", f"{c['hints_used']} of {c['hints_available']}"),
         ]
-        shown = [k for k in c["key_steps"] if k["shown"]]
         if c["key_steps"]:
-            steps = ", ".join(("✓ " if k["shown"] else "· ") + k["name"] for k in c["key_steps"])
-            rows.append((f"key steps shown ({len(shown)} of {len(c['key_steps'])})", steps))
+            heading, checklist = key_step_rows(c)
+            steps = ", ".join(("✓ " if shown else "· ") + text for shown, text in checklist)
+            rows.append((heading, steps))
         cell = "padding:3px 10px;border-top:1px solid #eaeef2;text-align:left;vertical-align:top"
         body = "".join(
             f'<tr><th style="{cell}">{escape(k)}</th><td style="{cell}">{escape(v)}</td></tr>'

@@ -13,6 +13,9 @@ that knows what to do with it at each stage:
   handlers the evaluator calls), `draw_first` for sizes other kinds depend on;
 - `edges(decl)`: the tight cases it can produce (q equal to the posterior, a constant
   random variable), each drawn as one more instance;
+- `givens(decl)`: the values it declares, as rewrites in LaTeX (`\\mathbb{E}[g_F]` is
+  `\\mu`, `m_0` is `0`): substituting one is bookkeeping, not an idea
+  (`engine.stepsize`);
 - `nodes`: its own IR node types (subclasses of `ir.Opaque`, printed by their `_latex`)
   with how each evaluates (`ir.NodeRule`: on an instance, at high precision), put in the
   evaluator's dispatch (`ir.NODES`) by `register`.
@@ -110,6 +113,12 @@ class Kind:
     def edges(self, decl: Any) -> list[str]:
         """The tight cases this declaration can be drawn in (each one instance)."""
         return []
+
+    def givens(self, decl: Any) -> tuple[tuple[str, str], ...]:
+        """The values the declaration gives, each (pattern, value) in LaTeX, the pattern
+        with holes `F`, `G` (`engine.keysteps`): a step that substitutes one beside the
+        idea it shows does no second idea (`engine.stepsize`)."""
+        return ()
 
 
 def register(kind: Kind) -> Kind:

@@ -30,6 +30,7 @@ from autograder.engine.kinds.omega import random_law
 from autograder.engine.kinds.vectors import FixedVector
 from autograder.engine.read import tree as sx
 from autograder.engine.read.names import name_key
+from autograder.engine.read.pyform import name_latex
 
 
 @dataclass(frozen=True)
@@ -444,6 +445,17 @@ class MDPKind(Kind):
 
     def draw(self, decl: MDP, inst: Instance) -> None:
         draw(inst, decl)
+
+    def givens(self, decl: MDP) -> tuple[tuple[str, str], ...]:
+        """The objective's definition: `J(\\theta)` is its expected return."""
+        if not decl.trajectory_density:
+            return ()
+        tau = name_latex(decl.trajectory)
+        objective = f"{name_latex(decl.objective)}({name_latex(decl.param)})"
+        density = name_latex(decl.trajectory_density[0])
+        return (
+            (objective, rf"\mathbb{{E}}_{{{tau}\sim {density}}}[{name_latex(decl.ret)}({tau})]"),
+        )
 
 
 register(MDPKind())

@@ -21,6 +21,7 @@ from autograder.engine.kinds.instance import Instance, fmt
 from autograder.engine.kinds.omega import random_law
 from autograder.engine.kinds.scalars import Integer, Real
 from autograder.engine.read.names import ACCENT_SUFFIX
+from autograder.engine.read.pyform import name_latex
 
 
 @dataclass(frozen=True)
@@ -280,6 +281,11 @@ class RandomSequenceKind(Kind):
     def edges(self, decl: RandomSequence) -> list[str]:
         return edges_random(decl)
 
+    def givens(self, decl: RandomSequence) -> tuple[tuple[str, str], ...]:
+        if not decl.mean:
+            return ()
+        return ((rf"\mathbb{{E}}[{name_latex(decl.name)}_F]", name_latex(decl.mean)),)
+
 
 class RecurrenceKind(Kind):
     declaration = Recurrence
@@ -323,6 +329,9 @@ class RecurrenceKind(Kind):
 
     def draw(self, decl: Recurrence, inst: Instance) -> None:
         draw_recurrence(inst, decl)
+
+    def givens(self, decl: Recurrence) -> tuple[tuple[str, str], ...]:
+        return tuple((f"{name_latex(decl.name)}_{{{k}}}", v) for k, v in decl.initial)
 
 
 class DefinitionKind(Kind):
