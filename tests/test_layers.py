@@ -12,8 +12,9 @@ The engine has layers of its own, ranked from the bottom (`ENGINE_RANK`):
                  sets, sign words of `% let` and `% assume`), slots.py (`% let` slots)
     2  resolve   resolve/: syntax trees → sympy IR; compiled.py (the tables), assumptions.py
     3  kinds     kinds/: one module per kind, base.py the protocol and the registry
-    4  compile, decide, keysteps, stepsize, readas, render
-    5  problem, report, lines (each line's record, the problem's own lines)
+    4  compile, decide, keysteps, readas, render
+    5  stepsize (the size of each step, counted in the ideas keysteps names), problem,
+       report, lines (each line's record, the problem's own lines)
     6  declare   declare/: `% let` and `% show`
     7  check     the pipeline
 
@@ -127,7 +128,7 @@ ENGINE_RANK = {
     "compile": 4,
     "decide": 4,
     "keysteps": 4,
-    "stepsize": 4,
+    "stepsize": 5,
     "readas": 4,
     "render": 4,
     "problem": 5,
