@@ -118,7 +118,7 @@ def test_each_layer_is_a_package_with_a_docstring(layer):
 # ---------------------------------------------------------------- the engine's sublayers
 
 ENGINE = "autograder.engine"
-BASE = {"ir", "domains", "relations", "limits", "axes", "verdicts", "config"}
+BASE = {"ir", "domains", "relations", "limits", "axes", "verdicts", "config", "unevaluated"}
 ENGINE_RANK = {
     "base": 0,
     "read": 1,

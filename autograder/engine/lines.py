@@ -41,6 +41,7 @@ from autograder.engine.resolve.resolver import (
     WrittenCall,
     WrittenVector,
 )
+from autograder.engine.unevaluated import unevaluated
 
 __all__ = ["Line", "ProblemLines", "Resolvers", "problem_lines", "read_line"]
 
@@ -118,7 +119,7 @@ def _reading(step: Step, resolvers: Resolvers, text: str, budget: float):
     form = None
     try:
         with deadline(budget):
-            with sp.evaluate(False):
+            with unevaluated():
                 form, products = understood(resolvers.reading, resolvers.plain, step)
             return form, shown(form, products, step, text)
     except TimeUp:
@@ -133,7 +134,7 @@ def _tree(resolver: Resolver, step: Step, budget: float):
     """The line's structural form resolved on its own (unevaluated, with the bodies)."""
     try:
         with deadline(budget):
-            with sp.evaluate(False):
+            with unevaluated():
                 expr = resolver.resolve(step.expr, {})
             return canon(expr)
     except (TimeUp, ResolveError, TypeError, ValueError, AttributeError, RecursionError):

@@ -20,6 +20,7 @@ from autograder.engine.limits import TimeUp, deadline, strict
 from autograder.engine.read import tree as sx
 from autograder.engine.read.names import walk
 from autograder.engine.resolve.resolver import ResolveError
+from autograder.engine.unevaluated import unevaluated
 
 log = logging.getLogger("autograder")
 
@@ -93,7 +94,7 @@ def read_as(reading, plain, step, text: str = "", budget: float = 0.5) -> str | 
     when out of time or on any failure (display only)."""
     try:
         with deadline(budget):
-            with sp.evaluate(False):
+            with unevaluated():
                 expr, products = understood(reading, plain, step)
             return shown(expr, products, step, text)
     except TimeUp:
