@@ -350,8 +350,35 @@ class NodeRule:
     vector: bool = False
 
 
+class _Rules(dict):
+    """The registry's dict, counting its changes (`version`), so that a dispatcher may
+    keep what it looked up for each type until a rule is added or removed."""
+
+    version = 0
+
+    def __setitem__(self, key, value) -> None:
+        self.version += 1
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key) -> None:
+        self.version += 1
+        super().__delitem__(key)
+
+    def pop(self, *args):
+        self.version += 1
+        return super().pop(*args)
+
+    def clear(self) -> None:
+        self.version += 1
+        super().clear()
+
+    def update(self, *args, **kwargs) -> None:
+        self.version += 1
+        super().update(*args, **kwargs)
+
+
 # node type -> its rule; a type without one falls back to its nearest registered base
-NODES: dict[type, NodeRule] = {}
+NODES: dict[type, NodeRule] = _Rules()
 
 
 def node_rule(node_type: type, rule: NodeRule) -> NodeRule:
