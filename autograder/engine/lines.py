@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from autograder.engine import ir
 from autograder.engine.compile import compile_context
 from autograder.engine.config import SETTINGS, Settings
 from autograder.engine.keysteps import canon, pattern_tree
@@ -93,7 +94,7 @@ def read_line(step: Step, resolvers: Resolvers, text: str, settings: Settings = 
     form, read_as = _reading(step, resolvers, text, settings.read_as_budget)
     if form is None:
         return Line(step, expr, None, _tree(resolvers.plain, step, settings.form_budget))
-    if form.atoms(*_KEPT):  # a defined function kept by its name: the structure has its body
+    if ir.contains(form, *_KEPT):  # a defined function kept by its name: the structure has its body
         tree = _tree(resolvers.plain, step, settings.form_budget)
     else:
         tree = _canon(form, step, settings.form_budget)

@@ -27,11 +27,12 @@ ATOL = 1e-11
 
 
 def has_constant(expr: sp.Expr) -> bool:
-    return any(isinstance(s, ir.Const) for s in expr.free_symbols)
+    return any(isinstance(s, ir.Const) for s in ir.free_symbols(expr))
 
 
 def without_constant(expr: sp.Expr) -> sp.Expr:
-    return expr.xreplace({s: sp.Integer(0) for s in expr.free_symbols if isinstance(s, ir.Const)})
+    constants = [s for s in ir.free_symbols(expr) if isinstance(s, ir.Const)]
+    return expr.xreplace({s: sp.Integer(0) for s in constants})
 
 
 def decide_up_to(lhs, relation: str, rhs, scope, free_axes, bind_free) -> Verdict:
