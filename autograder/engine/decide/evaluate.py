@@ -482,6 +482,9 @@ class Evaluator:
         if n == 1:
             return np.where(ok & (ints >= 1) & (ints <= 1), vec[..., 0], np.nan)
         ok = ok & (ints >= 1) & (ints <= n)
+        if vec.size == n:  # one vector, wherever the index runs: pick its components
+            picked = vec.reshape(n)[np.clip(ints - 1, 0, n - 1)]
+            return np.where(ok, picked, np.nan)
         shape = np.broadcast_shapes(vec.shape[:-1], ints.shape)
         vb = np.broadcast_to(vec, shape + (n,))
         ib = np.broadcast_to(np.clip(ints - 1, 0, n - 1), shape)
