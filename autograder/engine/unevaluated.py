@@ -61,8 +61,8 @@ def _split(wrapper, fresh: bool) -> bool:
         unevaluated.cache_clear()
 
     cfunc._two_modes = True
+    wrapper.cache_clear = clear  # first: a clear must reach both caches once both exist
     cell.cell_contents = cfunc
-    wrapper.cache_clear = clear
     return True
 
 
