@@ -486,9 +486,11 @@ class Evaluator:
             picked = vec.reshape(n)[np.clip(ints - 1, 0, n - 1)]
             return np.where(ok, picked, np.nan)
         shape = np.broadcast_shapes(vec.shape[:-1], ints.shape)
-        vb = np.broadcast_to(vec, shape + (n,))
-        ib = np.broadcast_to(np.clip(ints - 1, 0, n - 1), shape)
-        picked = np.take_along_axis(vb, ib[..., None], axis=-1)[..., 0]
+        # each point's component, picked from the rows of the flattened arrays (what
+        # `take_along_axis` does, without an index array per axis)
+        rows = np.broadcast_to(vec, shape + (n,)).reshape(-1, n)
+        ib = np.broadcast_to(np.clip(ints - 1, 0, n - 1), shape).reshape(-1)
+        picked = rows[np.arange(rows.shape[0]), ib].reshape(shape)
         return np.where(np.broadcast_to(ok, shape), picked, np.nan)
 
     def _dot(self, expr, env):
