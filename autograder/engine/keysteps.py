@@ -95,9 +95,9 @@ _COMMUTATIVE = ("Add", "Mul")
 def canon(expr: sp.Basic, bound: tuple = ()):
     """The structural form of an (unevaluated) resolved expression, forgetting bookkeeping.
 
-    Call it outside `sympy.evaluate(False)`: numbers are folded here.  The index of a sum
-    is written by its distance to its binder (de Bruijn), so `\\sum_i` and `\\sum_j` agree
-    and a pattern matches a sum wherever it stands.
+    Call it with evaluation on (outside `engine.unevaluated`): numbers are folded here.
+    The index of a sum is written by its distance to its binder (de Bruijn), so `\\sum_i`
+    and `\\sum_j` agree and a pattern matches a sum wherever it stands.
     """
     if isinstance(expr, Hole):
         return ("?", expr.name, ())

@@ -64,7 +64,7 @@ def _without_unit(expr):
 
 def understood(reading, plain, step) -> tuple[sp.Expr, bool]:
     """What the reader understood of `step`, unevaluated (call it under
-    `sympy.evaluate(False)`): resolved by `reading` (a resolver that keeps each defined
+    `engine.unevaluated.unevaluated()`): resolved by `reading` (a resolver that keeps each defined
     function by its name, `\\hat p(x)`, not its body), or, when a use needs its body to be
     read (a vector-valued definition before a `^\\top`), by `plain` with the bodies; and
     whether a name before a bracket was read as a product (a guess: shown with `\\cdot`)."""

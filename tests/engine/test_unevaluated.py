@@ -3,6 +3,7 @@ in one mode ever served in the other."""
 
 from __future__ import annotations
 
+import re
 import threading
 
 import pytest
@@ -97,3 +98,18 @@ def test_another_thread_keeps_evaluating():
         assert sp.Add(y, y).args == (y, y)
     thread.join()
     assert seen == [2 * y]
+
+
+def test_the_engine_never_switches_with_sympys_evaluate():
+    """`sp.evaluate(False)` clears sympy's whole cache each time (CONTRIBUTING.md, Latency)."""
+    from pathlib import Path
+
+    engine = Path(__file__).resolve().parents[2] / "autograder" / "engine"
+    found = [
+        f"{path.relative_to(engine)}:{n}"
+        for path in sorted(engine.rglob("*.py"))
+        if path.name != "unevaluated.py"
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if re.search(r"\bevaluate\(\s*False", line)
+    ]
+    assert not found, found
