@@ -6,8 +6,8 @@
 The engine has layers of its own, ranked from the bottom (`ENGINE_RANK`):
 
     0  base      ir, domains, relations, limits, axes (the array layout), verdicts (the
-                 status words, a step's verdict), config (the settings); the engine
-                 package's __init__
+                 status words, a step's verdict), config (the settings), unevaluated
+                 (sympy's evaluation off, its cache kept); the engine package's __init__
     1  read      read/: LaTeX → syntax trees; names.py (lookup keys), values.py (numbers,
                  sets, sign words of `% let` and `% assume`), slots.py (`% let` slots)
     2  resolve   resolve/: syntax trees → sympy IR; compiled.py (the tables), assumptions.py
@@ -119,7 +119,7 @@ def test_each_layer_is_a_package_with_a_docstring(layer):
 # ---------------------------------------------------------------- the engine's sublayers
 
 ENGINE = "autograder.engine"
-BASE = {"ir", "domains", "relations", "limits", "axes", "verdicts", "config"}
+BASE = {"ir", "domains", "relations", "limits", "axes", "verdicts", "config", "unevaluated"}
 ENGINE_RANK = {
     "base": 0,
     "read": 1,

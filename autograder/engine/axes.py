@@ -13,6 +13,8 @@ sits at the bottom of the engine, below both.
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 RANK = 9
@@ -62,6 +64,16 @@ def to_index(value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Integer indices from evaluated values, with a mask of those that are integers."""
     if is_vector(value):
         raise EvalError("a vector was used where an index was expected")
+    if value.size == 1:  # one value (a sum's limit, a fixed index): the same, in Python
+        z = value.item()
+        real, imag = z.real, z.imag
+        if not (math.isfinite(real) and abs(imag) < 1e-9):
+            return np.zeros(value.shape, np.int64), np.zeros(value.shape, bool)
+        if abs(real) < 2.0**52:
+            rounded = round(real)  # to even at .5, as np.rint
+            return np.full(value.shape, rounded, np.int64), np.full(
+                value.shape, abs(real - rounded) < 1e-9
+            )
     real = value.real
     ok = np.isfinite(real) & (np.abs(value.imag) < 1e-9)
     rounded = np.rint(np.where(ok, real, 0.0))

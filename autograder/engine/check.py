@@ -533,8 +533,8 @@ def _in_form(own: ProblemLines, expr, tree, text: str, settings: Settings = SETT
     if tree is not None and tree == own.forms[text]:
         return True
     goal = own.values[text]
-    if expr.atoms(*ir.OPAQUE, sp.Sum, sp.Product, sp.Indexed) or goal.atoms(
-        *ir.OPAQUE, sp.Sum, sp.Product, sp.Indexed
+    if ir.contains(expr, *ir.OPAQUE, sp.Sum, sp.Product, sp.Indexed) or ir.contains(
+        goal, *ir.OPAQUE, sp.Sum, sp.Product, sp.Indexed
     ):
         return False
     try:

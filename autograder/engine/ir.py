@@ -9,6 +9,7 @@ randomized path gives them meaning on concrete instances (`autograder.engine.dec
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -355,8 +356,35 @@ class NodeRule:
     vector: bool = False
 
 
+class _Rules(dict):
+    """The registry's dict, counting its changes (`version`), so that a dispatcher may
+    keep what it looked up for each type until a rule is added or removed."""
+
+    version = 0
+
+    def __setitem__(self, key, value) -> None:
+        self.version += 1
+        super().__setitem__(key, value)
+
+    def __delitem__(self, key) -> None:
+        self.version += 1
+        super().__delitem__(key)
+
+    def pop(self, *args):
+        self.version += 1
+        return super().pop(*args)
+
+    def clear(self) -> None:
+        self.version += 1
+        super().clear()
+
+    def update(self, *args, **kwargs) -> None:
+        self.version += 1
+        super().update(*args, **kwargs)
+
+
 # node type -> its rule; a type without one falls back to its nearest registered base
-NODES: dict[type, NodeRule] = {}
+NODES: dict[type, NodeRule] = _Rules()
 
 
 def node_rule(node_type: type, rule: NodeRule) -> NodeRule:
@@ -372,3 +400,30 @@ def rule_of(expr: sp.Basic) -> NodeRule | None:
         if rule is not None:
             return rule
     return None
+
+
+# ------------------------------------------------------------------ facts about a tree
+# A step's two sides are asked again and again for their free names and whether they hold
+# a sum, a gradient, an opaque node (to choose how to decide, which axes are free, which
+# names a counterexample shows), and sympy walks the whole tree for each question.  The
+# answers are kept per expression (sympy's are immutable; a line is the right side of one
+# step and the left side of the next, and the same line is checked again and again).
+
+_FACTS_KEPT = 1024
+
+
+@functools.lru_cache(maxsize=_FACTS_KEPT)
+def free_symbols(expr: sp.Basic) -> frozenset:
+    """`expr.free_symbols`, kept."""
+    return frozenset(expr.free_symbols)
+
+
+@functools.lru_cache(maxsize=_FACTS_KEPT)
+def _types(expr: sp.Basic) -> frozenset:
+    return frozenset(type(node) for node in sp.preorder_traversal(expr))
+
+
+def contains(expr: sp.Basic, *types: type) -> bool:
+    """Whether `expr` has a node of one of `types` (or of a subclass), as
+    `bool(expr.atoms(*types))` says, kept."""
+    return any(issubclass(t, types) for t in _types(expr))

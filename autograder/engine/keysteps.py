@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 import sympy as sp
 
 from autograder.engine import ir
+from autograder.engine.unevaluated import unevaluated
 
 HOLES = ("F", "G", "H", "Y")
 
@@ -94,9 +95,9 @@ _COMMUTATIVE = ("Add", "Mul")
 def canon(expr: sp.Basic, bound: tuple = ()):
     """The structural form of an (unevaluated) resolved expression, forgetting bookkeeping.
 
-    Call it outside `sympy.evaluate(False)`: numbers are folded here.  The index of a sum
-    is written by its distance to its binder (de Bruijn), so `\\sum_i` and `\\sum_j` agree
-    and a pattern matches a sum wherever it stands.
+    Call it with evaluation on (outside `engine.unevaluated`): numbers are folded here.
+    The index of a sum is written by its distance to its binder (de Bruijn), so `\\sum_i`
+    and `\\sum_j` agree and a pattern matches a sum wherever it stands.
     """
     if isinstance(expr, Hole):
         return ("?", expr.name, ())
@@ -327,7 +328,7 @@ def pattern_tree(resolver, read, text: str, holes: bool = True):
     if reading.error is not None or len(reading.steps) != 1 or reading.steps[0].expr is None:
         raise ValueError(f"cannot read the key-step pattern {text!r}: {reading.error}")
     scope = {name: Hole(name) for name in HOLES}
-    with sp.evaluate(False):
+    with unevaluated():
         expr = resolver.resolve(reading.steps[0].expr, scope)
     tree = canon(expr)
     return _index_holes(tree, set(resolver.c.indices)) if holes else tree

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 
+from autograder.engine import ir
 from autograder.engine.compile import compile_context
 from autograder.engine.config import SETTINGS, Settings
 from autograder.engine.keysteps import canon, pattern_tree
@@ -42,6 +43,7 @@ from autograder.engine.resolve.resolver import (
     WrittenCall,
     WrittenVector,
 )
+from autograder.engine.unevaluated import unevaluated
 
 __all__ = ["Line", "ProblemLines", "Resolvers", "problem_lines", "read_line"]
 
@@ -93,7 +95,7 @@ def read_line(step: Step, resolvers: Resolvers, text: str, settings: Settings = 
     form, read_as = _reading(step, resolvers, text, settings.read_as_budget)
     if form is None:
         return Line(step, expr, None, _tree(resolvers.plain, step, settings.form_budget))
-    if form.atoms(*_KEPT):  # a defined function kept by its name: the structure has its body
+    if ir.contains(form, *_KEPT):  # a defined function kept by its name: the structure has its body
         tree = _tree(resolvers.plain, step, settings.form_budget)
     else:
         tree = _canon(form, step, settings.form_budget)
@@ -119,7 +121,7 @@ def _reading(step: Step, resolvers: Resolvers, text: str, budget: float):
     form = None
     try:
         with deadline(budget):
-            with sp.evaluate(False):
+            with unevaluated():
                 form, products = understood(resolvers.reading, resolvers.plain, step)
             return form, shown(form, products, step, text)
     except TimeUp:
@@ -134,7 +136,7 @@ def _tree(resolver: Resolver, step: Step, budget: float):
     """The line's structural form resolved on its own (unevaluated, with the bodies)."""
     try:
         with deadline(budget):
-            with sp.evaluate(False):
+            with unevaluated():
                 expr = resolver.resolve(step.expr, {})
             return canon(expr)
     except (TimeUp, ResolveError, TypeError, ValueError, AttributeError, RecursionError):

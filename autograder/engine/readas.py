@@ -20,6 +20,7 @@ from autograder.engine.limits import TimeUp, deadline, strict
 from autograder.engine.read import tree as sx
 from autograder.engine.read.names import walk
 from autograder.engine.resolve.resolver import ResolveError
+from autograder.engine.unevaluated import unevaluated
 
 log = logging.getLogger("autograder")
 
@@ -63,7 +64,7 @@ def _without_unit(expr):
 
 def understood(reading, plain, step) -> tuple[sp.Expr, bool]:
     """What the reader understood of `step`, unevaluated (call it under
-    `sympy.evaluate(False)`): resolved by `reading` (a resolver that keeps each defined
+    `engine.unevaluated.unevaluated()`): resolved by `reading` (a resolver that keeps each defined
     function by its name, `\\hat p(x)`, not its body), or, when a use needs its body to be
     read (a vector-valued definition before a `^\\top`), by `plain` with the bodies; and
     whether a name before a bracket was read as a product (a guess: shown with `\\cdot`)."""
@@ -93,7 +94,7 @@ def read_as(reading, plain, step, text: str = "", budget: float = 0.5) -> str | 
     when out of time or on any failure (display only)."""
     try:
         with deadline(budget):
-            with sp.evaluate(False):
+            with unevaluated():
                 expr, products = understood(reading, plain, step)
             return shown(expr, products, step, text)
     except TimeUp:

@@ -62,7 +62,14 @@ class Env:
     perturbing: bool = False
 
     def bind(self, symbol, values: np.ndarray) -> Env:
-        return replace(self, bound={**self.bound, symbol: values}, depth=self.depth + 1)
+        # built directly: `dataclasses.replace` costs more than the rest of a small sum
+        return Env(
+            {**self.bound, symbol: values},
+            self.depth + 1,
+            self.params,
+            self.scalars,
+            self.perturbing,
+        )
 
     def next_axis(self) -> int:
         if self.depth >= RANK:
@@ -72,6 +79,25 @@ class Env:
 
 # every node type's rule: the constructs below and the kinds' own (the same dict as `ir.NODES`)
 _NODES = ir.NODES
+# the rule each type met so far dispatches to (the first class of its MRO with one)
+_RULES: dict[type, ir.NodeRule] = {}
+
+
+_RULES_AT = [0]  # the registry's version `_RULES` was filled at
+
+
+def _rule_of(kind: type) -> ir.NodeRule:
+    if _RULES_AT[0] != _NODES.version:  # a rule was added or removed: look again
+        _RULES.clear()
+        _RULES_AT[0] = _NODES.version
+    for cls in kind.__mro__:
+        rule = _NODES.get(cls)
+        if rule is not None and (rule.evaluate is not None or rule.precise is not None):
+            _RULES[kind] = rule
+            return rule
+    raise EvalError(f"cannot evaluate {kind.__name__}")
+
+
 _NUMBERS: dict = {}
 
 
@@ -90,6 +116,11 @@ class Evaluator:
         # reasons met inside a sum or product: a range that names a term its object lacks
         self.ranged: list[str] = []
         self._ranges = 0
+        # each node's value in one `evaluate` call, by (node, environment, inside a range):
+        # a subexpression met twice in one scope (σ in `\hat x_j` and in `\hat x`) is
+        # evaluated once.  Per call, since a caller resets `reasons` between calls; the
+        # environments are kept with their values so that their ids are not reused.
+        self._memo: dict | None = None
 
     def undefined(self, reason: str) -> None:
         """Record that something the expression names does not exist on this instance."""
@@ -103,8 +134,15 @@ class Evaluator:
         env = env or Env()
         for symbol, value in (bindings or {}).items():
             env = replace(env, bound={**env.bound, symbol: value})
-        with np.errstate(all="ignore"):
-            return self.ev(expr, env)
+        outer = self._memo is not None  # a kind's rule evaluating a part (`evaluate_scoped`)
+        if not outer:
+            self._memo = {}
+        try:
+            with np.errstate(all="ignore"):
+                return self.ev(expr, env)
+        finally:
+            if not outer:
+                self._memo = None
 
     def evaluate_scoped(self, expr: sp.Basic, env: Env | None, bindings: dict):
         """`expr` with the scalars and parameters `env` perturbs, but none of its bound
@@ -155,16 +193,27 @@ class Evaluator:
     # -- dispatch -----------------------------------------------------------------------
     def ev(self, expr: sp.Basic, env: Env) -> np.ndarray:
         """Dispatch on the node's type (`ir.NODES`: the constructs below and every kind's
-        own nodes); a node with only a high-precision rule is evaluated point by point."""
-        for cls in type(expr).__mro__:
-            rule = _NODES.get(cls)
-            if rule is None:
-                continue
-            if rule.evaluate is not None:
-                return rule.evaluate(self, expr, env)
-            if rule.precise is not None:
-                return self._pointwise(rule.precise, expr, env)
-        raise EvalError(f"cannot evaluate {type(expr).__name__}")
+        own nodes); a node with only a high-precision rule is evaluated point by point.
+        Within one `evaluate` call a node is evaluated once per environment."""
+        memo = self._memo
+        if memo is None or not expr.args:  # a leaf: looking it up costs what it costs
+            return self._dispatch(expr, env)
+        key = (expr, id(env), self._ranges > 0)
+        found = memo.get(key)
+        if found is not None:
+            return found[0]
+        value = self._dispatch(expr, env)
+        memo[key] = (value, env)
+        return value
+
+    def _dispatch(self, expr: sp.Basic, env: Env) -> np.ndarray:
+        kind = type(expr)
+        rule = _RULES.get(kind)
+        if rule is None or _RULES_AT[0] != _NODES.version:
+            rule = _rule_of(kind)
+        if rule.evaluate is not None:
+            return rule.evaluate(self, expr, env)
+        return self._pointwise(rule.precise, expr, env)
 
     def _pointwise(self, precise, expr, env) -> np.ndarray:
         """The generic fallback: a scalar function of its arguments known only at high
@@ -473,10 +522,15 @@ class Evaluator:
         if n == 1:
             return np.where(ok & (ints >= 1) & (ints <= 1), vec[..., 0], np.nan)
         ok = ok & (ints >= 1) & (ints <= n)
+        if vec.size == n:  # one vector, wherever the index runs: pick its components
+            picked = vec.reshape(n)[np.clip(ints - 1, 0, n - 1)]
+            return np.where(ok, picked, np.nan)
         shape = np.broadcast_shapes(vec.shape[:-1], ints.shape)
-        vb = np.broadcast_to(vec, shape + (n,))
-        ib = np.broadcast_to(np.clip(ints - 1, 0, n - 1), shape)
-        picked = np.take_along_axis(vb, ib[..., None], axis=-1)[..., 0]
+        # each point's component, picked from the rows of the flattened arrays (what
+        # `take_along_axis` does, without an index array per axis)
+        rows = np.broadcast_to(vec, shape + (n,)).reshape(-1, n)
+        ib = np.broadcast_to(np.clip(ints - 1, 0, n - 1), shape).reshape(-1)
+        picked = rows[np.arange(rows.shape[0]), ib].reshape(shape)
         return np.where(np.broadcast_to(ok, shape), picked, np.nan)
 
     def _dot(self, expr, env):

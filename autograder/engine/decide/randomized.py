@@ -78,7 +78,7 @@ class Scope:
 
 def decide(lhs: sp.Expr, relation: str, rhs: sp.Expr, scope: Scope) -> Verdict:
     """The verdict on `lhs relation rhs`; the caller sets the deadline."""
-    if lhs.has(ir.Grad) or rhs.has(ir.Grad):
+    if ir.contains(lhs, ir.Grad) or ir.contains(rhs, ir.Grad):
         lhs, rhs = differentiate(lhs, scope.compiled), differentiate(rhs, scope.compiled)
     if relation == "=" and (has_constant(lhs) or has_constant(rhs)):
         relation = "=+c"
@@ -104,7 +104,7 @@ def decide(lhs: sp.Expr, relation: str, rhs: sp.Expr, scope: Scope) -> Verdict:
 def _scalar_problem(lhs, rhs, scope: Scope) -> ScalarProblem:
     compiled = scope.compiled
     domains: dict[sp.Symbol, Domain] = {}
-    for s in lhs.free_symbols | rhs.free_symbols:
+    for s in ir.free_symbols(lhs) | ir.free_symbols(rhs):
         if not isinstance(s, sp.Symbol) or isinstance(s, ir.Vector | ir.DomainVar):
             continue
         if s.name in compiled.indices and compiled.indices[s.name][0] == s:
@@ -121,7 +121,8 @@ def _scalar_problem(lhs, rhs, scope: Scope) -> ScalarProblem:
 def _search_scalar(lhs, relation, rhs, problem: ScalarProblem, sampled: Verdict) -> Verdict:
     """An inequality between scalars that held at every exact point: search for a
     counterexample (`engine.decide.search`) before calling it plausible."""
-    domains = {s: d for s, d in problem.domains.items() if s in lhs.free_symbols | rhs.free_symbols}
+    used = ir.free_symbols(lhs) | ir.free_symbols(rhs)
+    domains = {s: d for s, d in problem.domains.items() if s in used}
     rng = np.random.default_rng([problem.seed, 22])
     found = search.search_scalar(lhs, relation, rhs, domains, rng)
     if found is not None:
@@ -147,10 +148,10 @@ def _search_scalar(lhs, relation, rhs, problem: ScalarProblem, sampled: Verdict)
 def constant_check(lhs, relation, rhs) -> Verdict | None:
     """Two plain numbers (no names, no operators of ours): compare them to 50 digits,
     so a difference far below floating-point tolerance is still seen."""
-    if lhs.free_symbols or rhs.free_symbols:
+    if ir.free_symbols(lhs) or ir.free_symbols(rhs):
         return None
-    if lhs.atoms(*ir.OPAQUE, sp.Sum, sp.Product, sp.Indexed) or rhs.atoms(
-        *ir.OPAQUE, sp.Sum, sp.Product, sp.Indexed
+    if ir.contains(lhs, *ir.OPAQUE, sp.Sum, sp.Product, sp.Indexed) or ir.contains(
+        rhs, *ir.OPAQUE, sp.Sum, sp.Product, sp.Indexed
     ):
         return None
     if lhs.is_Rational and rhs.is_Rational:  # exact: 10^{100} + 1 is not 10^{100}
@@ -234,7 +235,7 @@ def free_axes(exprs, compiled) -> list[sp.Symbol]:
     """Variables left free in a step: the step must hold for each of their values."""
     free = set()
     for e in exprs:
-        free |= e.free_symbols
+        free |= ir.free_symbols(e)
     chosen = []
     for s in free:
         if isinstance(s, ir.DomainVar) and s.name not in compiled.observed:
@@ -264,7 +265,7 @@ def bind_free(evaluator: Evaluator, free: list[sp.Symbol], compiled) -> Env:
 def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
     compiled = scope.compiled
     free = free_axes((lhs, rhs), compiled)
-    gradient = bool(lhs.atoms(ir.Grad) or rhs.atoms(ir.Grad))
+    gradient = ir.contains(lhs, ir.Grad) or ir.contains(rhs, ir.Grad)
     rtol, atol = (RTOL_GRADIENT, ATOL_GRADIENT) if gradient else (RTOL, ATOL)
     worlds = scope.worlds
     instances = worlds.for_relation(relation) if hasattr(worlds, "for_relation") else worlds
@@ -483,7 +484,7 @@ def _search(lhs, relation, rhs, scope, bases, free, judge) -> Verdict | None:
             return None
         return np.broadcast_arrays(left, right)
 
-    if lhs.atoms(ir.Grad) or rhs.atoms(ir.Grad):
+    if ir.contains(lhs, ir.Grad) or ir.contains(rhs, ir.Grad):
         return None  # the axis a search evaluates its points along holds a gradient's
     rng = np.random.default_rng([scope.seed, 22])
     try:

@@ -27,6 +27,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from autograder.engine import ir
 from autograder.engine.decide import precise
 from autograder.engine.domains import Domain
 from autograder.engine.limits import TimeUp, checkpoint, deadline, remaining
@@ -213,7 +214,7 @@ def _branch(expr: sp.Expr, point: dict):
 
 
 def _free(expr: sp.Expr) -> set[sp.Symbol]:
-    return {s for s in expr.free_symbols if isinstance(s, sp.Symbol)}
+    return {s for s in ir.free_symbols(expr) if isinstance(s, sp.Symbol)}
 
 
 class _IndexedValues:

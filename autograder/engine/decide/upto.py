@@ -27,11 +27,12 @@ ATOL = 1e-11
 
 
 def has_constant(expr: sp.Expr) -> bool:
-    return any(isinstance(s, ir.Const) for s in expr.free_symbols)
+    return any(isinstance(s, ir.Const) for s in ir.free_symbols(expr))
 
 
 def without_constant(expr: sp.Expr) -> sp.Expr:
-    return expr.xreplace({s: sp.Integer(0) for s in expr.free_symbols if isinstance(s, ir.Const)})
+    constants = [s for s in ir.free_symbols(expr) if isinstance(s, ir.Const)]
+    return expr.xreplace({s: sp.Integer(0) for s in constants})
 
 
 def decide_up_to(lhs, relation: str, rhs, scope, free_axes, bind_free) -> Verdict:
@@ -65,8 +66,12 @@ def decide_up_to(lhs, relation: str, rhs, scope, free_axes, bind_free) -> Verdic
                 env = env.bind(over, values)
             else:
                 env = _at_several_values(evaluator, env, name, inst)
-            left = evaluator.evaluate(lhs, env=env)
-            right = evaluator.evaluate(rhs, env=env)
+            # the environment is a function of the instance, `free` and the variable, so
+            # a side's values are kept for the check (a line is the right side of one
+            # step and the left side of the next, and the last is compared with the target)
+            key = ("up to", id(inst), tuple(free), over, name)
+            left = _kept(scope, evaluator, lhs, env, key)
+            right = _kept(scope, evaluator, rhs, env, key)
         except EvalError as err:
             return Verdict(UNDECIDED, f"could not evaluate this step: {err}", "random")
         left, right = np.broadcast_arrays(left, right)
@@ -108,6 +113,14 @@ def decide_up_to(lhs, relation: str, rhs, scope, free_axes, bind_free) -> Verdic
         ),
         "random",
     )
+
+
+def _kept(scope, evaluator: Evaluator, expr, env: Env, key: tuple):
+    """A side's values on one of the check's instances (`Scope.values`), evaluated once."""
+    found = scope.values.get((expr, *key))
+    if found is None:
+        found = scope.values[(expr, *key)] = evaluator.evaluate(expr, env=env)
+    return found
 
 
 def _finite_variable(name: str, sides, compiled) -> sp.Symbol | None:

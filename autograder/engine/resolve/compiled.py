@@ -103,6 +103,10 @@ class Compiled:
     const_names: set[str] = field(default_factory=set)
     # the symbol table: what each kind says about its names beyond the tables above
     symbols: dict[str, Entry] = field(default_factory=dict)
+    # each use of a defined function written out (its body with the arguments in), by
+    # (definition, arguments, position): syntax trees are immutable, and a problem's lines
+    # use the same definitions again and again (`engine.resolve.resolver.Resolver._expand`)
+    expansions: dict = field(default_factory=dict, repr=False, compare=False)
 
     def symbol(self, name: str, kind: str) -> Entry:
         """The symbol-table entry of `name`, made for `kind` if there is none yet."""

@@ -62,6 +62,9 @@ FUNCTIONS = {
 }
 
 
+EXPANSIONS_KEPT = 4096  # written-out uses of defined functions kept per problem
+
+
 class ResolveError(Exception):
     def __init__(self, message: str, pos: int = -1) -> None:
         super().__init__(message)
@@ -539,10 +542,17 @@ class Resolver:
         try:
             if self._depth > MAX_DEPTH:
                 raise ResolveError(f"the definition of `{macro.written}` uses itself", pos)
-            try:
-                return expand(macro, tuple(args), pos, name_key, self.c.sequences.__contains__)
-            except Misused as err:
-                raise ResolveError(str(err), pos) from None
+            key = (id(macro), tuple(args), pos)  # the macro lives as long as `self.c`
+            found = self.c.expansions.get(key)
+            if found is None:
+                try:
+                    found = expand(macro, key[1], pos, name_key, self.c.sequences.__contains__)
+                except Misused as err:
+                    raise ResolveError(str(err), pos) from None
+                if len(self.c.expansions) >= EXPANSIONS_KEPT:
+                    self.c.expansions.clear()
+                self.c.expansions[key] = found
+            return found
         finally:
             self._depth -= 1
 
