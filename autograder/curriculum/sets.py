@@ -34,8 +34,17 @@ SETS: tuple[ProblemSet, ...] = (
     ),
     ProblemSet(
         "rl",
-        "reinforcement learning: policy gradients and off-policy importance sampling",
-        ("policy_gradient", "pg_baseline", "importance_sampling", "is_variance", "is_clipping"),
+        "reinforcement learning: policy gradients, off-policy importance sampling,"
+        " Monte Carlo vs TD(0)",
+        (
+            "policy_gradient",
+            "pg_baseline",
+            "importance_sampling",
+            "is_variance",
+            "is_clipping",
+            "mc_unbiased",
+            "td_bias",
+        ),
         aliases=("reinforcement learning",),
     ),
     ProblemSet(

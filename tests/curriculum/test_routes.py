@@ -107,6 +107,9 @@ ABSORBED = {
     ("pg_baseline", "undo the log-derivative trick"),
     ("pg_baseline", "the probabilities sum to one"),
     ("softmax_xent", "write the log-softmax out"),  # the derivative of log-softmax, known
+    # the last idea, then the target in one closing step (the Bellman system's solution)
+    ("mc_unbiased", "the Markov property: condition on the next state"),
+    ("td_bias", "the Bellman equation for $V^\\pi(s)$"),  # the rewards cancel on the way
 }
 
 

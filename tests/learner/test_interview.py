@@ -179,6 +179,8 @@ def test_choosing_a_problem(workspace):
         "importance_sampling",
         "is_variance",
         "is_clipping",
+        "mc_unbiased",
+        "td_bias",
     }
     problem, why = choose(workspace, None, "the flagship four", random.Random(1))
     assert problem in ("elbo", "policy_gradient", "adam_bias", "attention_scaling")

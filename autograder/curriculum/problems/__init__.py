@@ -25,6 +25,7 @@ _MODULES = (
     "mle",
     "importance",
     "metropolis",
+    "mc_td",
     "algebra",
 )
 
