@@ -48,6 +48,12 @@ SETS: tuple[ProblemSet, ...] = (
         aliases=("reinforcement learning",),
     ),
     ProblemSet(
+        "value functions",
+        "value functions: the Bellman equation and the contraction of the Bellman operator",
+        ("bellman", "bellman_contraction"),
+        aliases=("dynamic programming", "bellman equation"),
+    ),
+    ProblemSet(
         "probability",
         "probabilistic modelling: the ELBO, maximum likelihood and KL, sampling",
         (

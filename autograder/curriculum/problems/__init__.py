@@ -24,6 +24,7 @@ _MODULES = (
     "batchnorm",
     "mle",
     "importance",
+    "bellman",
     "metropolis",
     "mc_td",
     "algebra",
