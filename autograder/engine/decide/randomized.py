@@ -92,6 +92,9 @@ def decide(lhs: sp.Expr, relation: str, rhs: sp.Expr, scope: Scope) -> Verdict:
     exact = constant_check(lhs, relation, rhs)
     if exact is not None:
         return exact
+    infinite = infinity_check(lhs, relation, rhs, scope)
+    if infinite is not None:
+        return infinite
     problem = _scalar_problem(lhs, rhs, scope)
     scalar = decide_scalar(lhs, relation, rhs, problem)
     if scalar is not None and scalar.method == "sampled":
@@ -190,6 +193,53 @@ def constant_check(lhs, relation, rhs) -> Verdict | None:
         return Verdict(VALID, "holds exactly (both sides evaluated to 50 digits)", "symbolic")
     values = Counterexample({}, _digits(left), _digits(right))
     return Verdict(INVALID, invalid_message(relation), "symbolic", values)
+
+
+_INFINITE = (sp.oo, -sp.oo)
+_ABOVE = {"<": True, "<=": True, ">": False, ">=": False, "=": False}  # side < +∞ holds
+
+
+def infinity_check(lhs, relation, rhs, scope) -> Verdict | None:
+    """A side that is ±∞ itself (`x < \\infty`, `\\log p > -\\infty`), the other free of
+    infinities: the other side is a real number wherever it is defined, so the step holds
+    exactly when it holds between every real number and that infinity.  A step that does
+    not is shown at an instance, with the infinity as its value."""
+    if rhs in _INFINITE and not lhs.has(*_INFINITE, sp.zoo):
+        finite, infinite, holds = lhs, rhs, _ABOVE[relation]
+    elif lhs in _INFINITE and not rhs.has(*_INFINITE, sp.zoo):
+        flipped = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "="}[relation]
+        finite, infinite, holds = rhs, lhs, _ABOVE[flipped]
+    else:
+        return None
+    if infinite == -sp.oo and relation != "=":
+        holds = not holds
+    sign = "" if infinite == sp.oo else "-"
+    if holds:
+        return Verdict(
+            VALID,
+            f"holds: the other side is a real number wherever it is defined, and every real "
+            f"number is {'below' if sign == '' else 'above'} {sign}∞",
+            "symbolic",
+        )
+    # show the failure at an instance, with ±∞ standing in as a huge number
+    huge = sp.Float(1e300) if infinite == sp.oo else sp.Float(-1e300)
+    left, right = (finite, huge) if rhs in _INFINITE else (huge, finite)
+    verdict = random_check(left, relation, right, scope)
+    if verdict.status != INVALID:
+        verdict = Verdict(INVALID, invalid_message(relation), "symbolic", Counterexample({}, "", ""))
+    example = verdict.counterexample
+    if example is not None:
+        if rhs in _INFINITE:
+            example.right = f"{sign}∞"
+        else:
+            example.left = f"{sign}∞"
+    words = {"=": "equal to", ">": "above", ">=": "at or above", "<": "below", "<=": "at or below"}
+    return Verdict(
+        INVALID,
+        f"{invalid_message(relation)}: no real number is {words[relation]} {sign}∞",
+        verdict.method,
+        example,
+    )
 
 
 def _digits(value) -> str:
