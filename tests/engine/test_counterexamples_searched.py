@@ -4,7 +4,10 @@ Written as a learner would, with throwaway `% let` declarations:
 
 - tight points of a kind: a strict inequality that is an equality at a special point of a
   kind (the zero vector, a constant vector, the uniform probability vector, the zero
-  function, two equal arguments);
+  function, two equal arguments, a real at 0 or ±1, two equal reals, the edge of a declared
+  interval, an Iverson bracket or a kink at 0, a uniform softmax policy, a zero reward),
+  decided at extreme magnitudes (e^u at u = ±10^6: a tie made by rounding is no
+  counterexample) and against ±∞;
 - sizes: a claim about vectors that holds for the small sizes instances are drawn with and
   fails only from n = 10;
 - tiny differences: a perturbation far below floating-point tolerance, seen at high
@@ -50,6 +53,81 @@ ROWS = {
         r"% let K \in \mathbb{N}, at least 2; y, p \in \mathbb{R}^K probability vector",
         r"\sum_{j=1}^{K} y_j \log \frac{y_j}{p_j} \ge 0",
         r"\sum_{j=1}^{K} y_j \log \frac{y_j}{p_j} > 0",
+    ),
+    "tight: extreme magnitudes, e^u > 0 at u = -10^6": (
+        r"% let u \in \mathbb{R}",
+        r"e^{u} > 0",
+        r"e^{u} > 10^{-300}",
+    ),
+    "tight: extreme magnitudes, a sigmoid below 1 at u = 10^6": (
+        r"% let u \in \mathbb{R}",
+        r"\frac{1}{1 + e^{-u}} < 1",
+        r"\frac{1}{1 + e^{-u}} < 1 - 10^{-30}",
+    ),
+    "tight: extreme magnitudes, softplus above u": (
+        r"% let u \in \mathbb{R}",
+        r"\log(1 + e^{u}) > u",
+        r"\log(1 + e^{u}) > u + 10^{-50}",
+    ),
+    "tight: a transcendental tie is a tie": (
+        r"% let u \in \mathbb{R}",
+        r"\sin^2 u + \cos^2 u \ge 1",
+        r"\sin^2 u + \cos^2 u > 1",
+    ),
+    "tight: a real at 0": (
+        r"% let x \in \mathbb{R}^n; c real",
+        r"\sum_{i=1}^{n} |c| (x_i^2 + 1) \ge 0",
+        r"\sum_{i=1}^{n} |c| (x_i^2 + 1) > 0",
+    ),
+    "tight: a real at 1": (
+        r"% let x \in \mathbb{R}^n; c real",
+        r"\sum_{i=1}^{n} (c^2 - 1)^2 (x_i^2 + 1) \ge 0",
+        r"\sum_{i=1}^{n} (c^2 - 1)^2 (x_i^2 + 1) > 0",
+    ),
+    "tight: two equal reals": (
+        r"% let x \in \mathbb{R}^n; c real; d real",
+        r"\sum_{i=1}^{n} (c - d)^2 (x_i^2 + 1) \ge 0",
+        r"\sum_{i=1}^{n} (c - d)^2 (x_i^2 + 1) > 0",
+    ),
+    "tight: the edge of a declared interval": (
+        r"% let a \in [0, 1]",
+        r"a (1 - a) \ge 0",
+        r"a (1 - a) > 0",
+    ),
+    "tight: an Iverson bracket at 0": (
+        r"% let u real",
+        r"[u \ge 0] + [u < 0] = 1",
+        r"[u > 0] + [u < 0] = 1",
+    ),
+    "tight: an Iverson bracket of a real beside a vector": (
+        r"% let x \in \mathbb{R}^n; c real",
+        r"\sum_{i=1}^{n} ([c > 0] + [c \le 0]) x_i^2 = \sum_{i=1}^{n} x_i^2",
+        r"\sum_{i=1}^{n} ([c > 0] + [c < 0]) x_i^2 = \sum_{i=1}^{n} x_i^2",
+    ),
+    "tight: a kink at 0": (
+        r"% let u real",
+        r"\max(0, u) \ge u",
+        r"\max(0, u) > u",
+    ),
+    "tight: below infinity": (
+        r"% let x \in \mathbb{R}^n",
+        r"\sum_{i=1}^{n} x_i^2 < \infty",
+        r"\sum_{i=1}^{n} x_i^2 > \infty",
+    ),
+    "tight: above minus infinity": (
+        r"% let u real",
+        r"e^{u} > -\infty",
+        r"e^{u} < -\infty",
+    ),
+    "tight: the uniform softmax policy": (
+        "% let \\pi_\\theta(a|s) softmax policy; T horizon",
+        r"\sum_a (\pi_\theta(a|s) - \pi_\theta(1|s))^2 \ge 0",
+        r"\sum_a (\pi_\theta(a|s) - \pi_\theta(1|s))^2 > 0",
+    ),
+    "tight: every reward zero": (
+        "% let \\pi_\\theta(a|s) softmax policy; T horizon",
+        r"J(\theta)^2 \ge 0",
+        r"J(\theta)^2 > 0",
     ),
     "sizes: from n = 10": (
         VECTOR,

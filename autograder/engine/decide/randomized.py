@@ -226,7 +226,8 @@ def infinity_check(lhs, relation, rhs, scope) -> Verdict | None:
     left, right = (finite, huge) if rhs in _INFINITE else (huge, finite)
     verdict = random_check(left, relation, right, scope)
     if verdict.status != INVALID:
-        verdict = Verdict(INVALID, invalid_message(relation), "symbolic", Counterexample({}, "", ""))
+        example = Counterexample({}, "", "")
+        verdict = Verdict(INVALID, invalid_message(relation), "symbolic", example)
     example = verdict.counterexample
     if example is not None:
         if rhs in _INFINITE:

@@ -39,7 +39,7 @@ from autograder.engine import ir
 from autograder.engine.axes import PERT, RANK, along
 from autograder.engine.decide import precise
 from autograder.engine.kinds.functions import FunctionTable
-from autograder.engine.kinds.instance import Instance, _draw, fmt_vector
+from autograder.engine.kinds.instance import Instance, _draw, fmt, fmt_vector
 from autograder.engine.kinds.probability import ProbabilityVector
 from autograder.engine.kinds.vectors import FixedVector, VectorOf
 from autograder.engine.limits import TimeUp, checkpoint
@@ -103,6 +103,12 @@ def special_instances(
                 inst.description["special point"] = f"{name}: {label}"
                 found.append(inst)
             continue
+        if entry.kind == "Real" and name in base.scalars:  # 0, ±1 (edges: `Kind.edges`)
+            for label, value in entry.points()[:per_name]:
+                inst = _copy(base)
+                _set_real(inst, name, value, label)
+                found.append(inst)
+            continue
         if not isinstance(handler, FixedVector):
             continue
         for label, values in entry.points(len(handler.values))[:per_name]:
@@ -112,16 +118,37 @@ def special_instances(
     return found + equal_arguments(base, compiled, used)
 
 
+def _set_real(inst: Instance, name: str, value, label: str | None) -> None:
+    inst.scalars[name] = complex(float(value))
+    inst.description[name] = fmt(float(value), 8)
+    if label:
+        inst.description["special point"] = label
+
+
 def equal_arguments(base: Instance, compiled, used: set[str]) -> list[Instance]:
     """`base` with two vectors of the same kind and size made equal (b := a), where a
-    divergence or a distance between them is zero: KL(y ‖ p) > 0 fails at p = y."""
+    divergence or a distance between them is zero: KL(y ‖ p) > 0 fails at p = y; and two
+    reals of one domain made equal ((u - v)^2 > 0 fails at u = v)."""
+    found = []
+    reals = [
+        n
+        for n in sorted(used)
+        if n in base.scalars and getattr(compiled.symbols.get(n), "kind", None) == "Real"
+    ]
+    for k, a in enumerate(reals):
+        for b in reals[k + 1 :]:
+            if compiled.scalar_domains.get(a) != compiled.scalar_domains.get(b):
+                continue
+            inst = _copy(base)
+            _set_real(inst, a, base.scalars[a].real, None)
+            _set_real(inst, b, base.scalars[a].real, f"{b} equal to {a}")
+            found.append(inst)
     vectors = []
     for name in sorted(used):
         entry = compiled.symbols.get(name)
         if entry is not None and entry.points is not None:
             if isinstance(base.handlers.get(name), FixedVector):
                 vectors.append((name, entry.kind))
-    found = []
     for k, (a, kind_a) in enumerate(vectors):
         for b, kind_b in vectors[k + 1 :]:
             first, second = base.handlers[a], base.handlers[b]

@@ -101,6 +101,11 @@ class World:
         self.rho0 = random_law(rng, self.S)
         self.P = np.stack([[random_law(rng, self.S) for _ in range(self.A)] for _ in range(self.S)])
         self.r = rng.normal(size=(self.S, self.A))
+        edge = inst.edge_case()
+        if edge == UNIFORM_POLICY:  # θ = 0: every action equally likely in every state
+            self.theta = np.zeros(self.d)
+        elif edge == ZERO_REWARD:  # every return 0, J = 0: a bound on J is tight here
+            self.r = np.zeros((self.S, self.A))
         steps = [range(self.S)] + [range(self.A), range(self.S)] * self.T
         rows = np.array(list(itertools.product(*steps)), dtype=np.int64).reshape(-1, 1 + 2 * self.T)
         self.states = rows[:, 0::2]  # (N, T+1)
@@ -238,6 +243,11 @@ class Functions:
 def _arity(name: str, args, n: int) -> None:
     if len(args) != n:
         raise EvalError(f"{name} takes {n} argument{'s' if n > 1 else ''}, not {len(args)}")
+
+
+# tight cases (`Kind.edges`): special points of a policy-gradient MDP
+UNIFORM_POLICY = "theta = 0 (the uniform policy)"
+ZERO_REWARD = "every reward 0"
 
 
 def draw(inst: Instance, decl: MDP) -> None:
@@ -444,6 +454,9 @@ class MDPKind(Kind):
 
     def draw(self, decl: MDP, inst: Instance) -> None:
         draw(inst, decl)
+
+    def edges(self, decl: MDP) -> list[str]:
+        return [UNIFORM_POLICY, ZERO_REWARD]
 
 
 register(MDPKind())

@@ -107,6 +107,19 @@ def integer_points(decl: Integer):
     return points
 
 
+# values a real takes at its special points (`Entry.points`), where they are in its domain:
+# where a square, a kink (|x|, max(0, x)) or an Iverson bracket is tight
+REAL_POINTS = (0, 1, -1)
+
+
+def real_points(decl: Real):
+    def points(_size=None) -> list[tuple[str, int]]:
+        domain = decl.domain()
+        return [(f"{decl.name} = {v}", v) for v in REAL_POINTS if domain.contains(float(v))]
+
+    return points
+
+
 def draw_integer(inst: Instance, decl: Integer) -> None:
     values = decl.more if inst.large and decl.more else decl.values
     value = values[inst.number % len(values)]
@@ -265,6 +278,7 @@ class RealKind(Kind):
         domain = decl.domain()
         c.names[decl.name] = sp.Symbol(decl.name, **domain.assumptions())
         c.scalar_domains[decl.name] = domain
+        c.symbol(decl.name, "Real").points = real_points(decl)
 
     def draw(self, decl: Real, inst: Instance) -> None:
         draw_real(inst, decl)
