@@ -39,7 +39,7 @@ from autograder.engine import ir
 from autograder.engine.axes import PERT, RANK, along
 from autograder.engine.decide import precise
 from autograder.engine.kinds.functions import FunctionTable
-from autograder.engine.kinds.instance import Instance, _draw, fmt, fmt_vector
+from autograder.engine.kinds.instance import Instance, _draw, fmt_vector
 from autograder.engine.kinds.probability import ProbabilityVector
 from autograder.engine.kinds.vectors import FixedVector, VectorOf
 from autograder.engine.limits import TimeUp, checkpoint
@@ -105,9 +105,7 @@ def special_instances(
             continue
         if entry.kind == "Real" and name in base.scalars:  # 0, ±1 (edges: `Kind.edges`)
             for label, value in entry.points()[:per_name]:
-                inst = _copy(base)
-                _set_real(inst, name, value, label)
-                found.append(inst)
+                found.append(_redrawn(base, compiled, {name: float(value)}, label))
             continue
         if not isinstance(handler, FixedVector):
             continue
@@ -118,11 +116,15 @@ def special_instances(
     return found + equal_arguments(base, compiled, used)
 
 
-def _set_real(inst: Instance, name: str, value, label: str | None) -> None:
-    inst.scalars[name] = complex(float(value))
-    inst.description[name] = fmt(float(value), 8)
-    if label:
-        inst.description["special point"] = label
+def _redrawn(base: Instance, compiled, fixed: dict, label: str) -> Instance:
+    """`base` drawn again (same seed, same sizes) with the reals in `fixed` at those
+    values, so whatever is defined from them (a law whose mean is μ) moves with them."""
+    inst = Instance(base.number, base.seed, large=base.large)
+    inst.sizes = dict(getattr(base, "sizes", {}))
+    inst.fixed = fixed
+    inst = _draw(compiled.context, inst)
+    inst.description["special point"] = label
+    return inst
 
 
 def equal_arguments(base: Instance, compiled, used: set[str]) -> list[Instance]:
@@ -139,10 +141,8 @@ def equal_arguments(base: Instance, compiled, used: set[str]) -> list[Instance]:
         for b in reals[k + 1 :]:
             if compiled.scalar_domains.get(a) != compiled.scalar_domains.get(b):
                 continue
-            inst = _copy(base)
-            _set_real(inst, a, base.scalars[a].real, None)
-            _set_real(inst, b, base.scalars[a].real, f"{b} equal to {a}")
-            found.append(inst)
+            value = base.scalars[a].real
+            found.append(_redrawn(base, compiled, {a: value, b: value}, f"{b} equal to {a}"))
     vectors = []
     for name in sorted(used):
         entry = compiled.symbols.get(name)

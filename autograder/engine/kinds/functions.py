@@ -119,11 +119,17 @@ class DefineKind(Kind):
 
 
 def function_points(shape: tuple[int, ...]) -> list[tuple[str, np.ndarray]]:
-    """A function's special points (`Entry.points`): the zero function, and one that is 1
-    at a single point and 0 elsewhere (a constant f is a tight case of its own)."""
+    """A function's special points (`Entry.points`): the zero function, one that is 1
+    at a single point and 0 elsewhere, and one that is large there (its random values are
+    of size about 1, which a bound such as E[f^2] ≤ 100 must not rely on); a constant f is
+    a tight case of its own."""
     spike = np.zeros(shape)
     spike.flat[0] = 1.0
-    return [("the zero function", np.zeros(shape)), ("1 at one point, 0 elsewhere", spike)]
+    return [
+        ("the zero function", np.zeros(shape)),
+        ("1 at one point, 0 elsewhere", spike),
+        ("100 at one point, 0 elsewhere", 100 * spike),
+    ]
 
 
 class FunctionTable:

@@ -90,6 +90,9 @@ def draw_real(inst: Instance, decl: Real) -> None:
         else:
             gap = decl.edge_gap * max(1.0, abs(domain.high))
             value = domain.high - (gap if domain.high_open else 0)
+    fixed = getattr(inst, "fixed", {})  # a special point a search draws the problem at
+    if decl.name in fixed:
+        value, edge = fixed[decl.name], "fixed"
     inst.scalars[decl.name] = complex(value)
     inst.description[decl.name] = fmt(value, 8 if edge else 3)
 

@@ -125,6 +125,9 @@ def vector_points(n: int) -> list[tuple[str, list[Fraction]]]:
     if n > 2:
         rest = [Fraction(-k, 3) for k in range(1, n - 1)]
         found.append(("two equal components", [Fraction(1), Fraction(1), *rest]))
+    # random values are of size about 1: a bound must not rely on it (±100, whose
+    # exponentials floating point still holds)
+    found.append(("large components", [Fraction(100 * (-1) ** k) for k in range(n)]))
     return found
 
 
