@@ -36,6 +36,7 @@ from autograder.engine.kinds.scalars import Real
 
 DESCRIPTION = "discounted MDP"
 DETERMINISTIC = "deterministic policy"
+LARGE_REWARDS = "rewards of size about 100"  # its random draws are of size about 1
 SHIFTED = "U = V + a constant"  # where the contraction bound holds with equality
 
 
@@ -71,6 +72,8 @@ class World:
             self.pi = np.eye(self.A)[rng.integers(self.A, size=self.S)]
         self.P = np.stack([[random_law(rng, self.S) for _ in range(self.A)] for _ in range(self.S)])
         self.r = rng.normal(size=(self.S, self.A))
+        if inst.edge_case() == LARGE_REWARDS:
+            self.r = 100 * self.r
         self.tables = {name: rng.normal(size=self.S) for name in decl.functions}
         if inst.edge_case() == SHIFTED and {"V", "U"} <= self.tables.keys():
             self.tables["U"] = self.tables["V"] + rng.normal()
@@ -221,7 +224,7 @@ class DiscountedMDPKind(Kind):
 
     def edges(self, decl: DiscountedMDP) -> list[str]:
         shifted = [SHIFTED] if {"V", "U"} <= set(decl.functions) else []
-        return [DETERMINISTIC, *shifted]
+        return [DETERMINISTIC, LARGE_REWARDS, *shifted]
 
 
 register(DiscountedMDPKind())

@@ -132,6 +132,18 @@ def function_points(shape: tuple[int, ...]) -> list[tuple[str, np.ndarray]]:
     ]
 
 
+def nonnegative_points(shape: tuple[int, ...]) -> list[tuple[str, np.ndarray]]:
+    return function_points(shape)
+
+
+def signed_points(shape: tuple[int, ...]) -> list[tuple[str, np.ndarray]]:
+    """A function that may be negative also takes a large negative value at one point."""
+    found = function_points(shape)
+    low = np.zeros(shape)
+    low.flat[-1] = -100.0
+    return [*found, ("-100 at one point, 0 elsewhere", low)]
+
+
 class FunctionTable:
     """f(a) as a table over the domains of its variables."""
 
@@ -181,7 +193,8 @@ class FunctionOfKind(Kind):
 
     def compile(self, decl: FunctionOf, c) -> None:
         c.functions[decl.name] = len(decl.over)
-        c.symbol(decl.name, "FunctionOf").points = function_points
+        entry = c.symbol(decl.name, "FunctionOf")
+        entry.points = nonnegative_points if decl.nonnegative else signed_points
 
     def draw(self, decl: FunctionOf, inst: Instance) -> None:
         shape = tuple(inst.domains[v] for v in decl.over)

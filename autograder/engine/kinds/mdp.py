@@ -106,6 +106,8 @@ class World:
             self.theta = np.zeros(self.d)
         elif edge == ZERO_REWARD:  # every return 0, J = 0: a bound on J is tight here
             self.r = np.zeros((self.S, self.A))
+        elif edge == LARGE_REWARDS:  # its random draws are of size about 1
+            self.r = 100 * self.r
         steps = [range(self.S)] + [range(self.A), range(self.S)] * self.T
         rows = np.array(list(itertools.product(*steps)), dtype=np.int64).reshape(-1, 1 + 2 * self.T)
         self.states = rows[:, 0::2]  # (N, T+1)
@@ -248,6 +250,7 @@ def _arity(name: str, args, n: int) -> None:
 # tight cases (`Kind.edges`): special points of a policy-gradient MDP
 UNIFORM_POLICY = "theta = 0 (the uniform policy)"
 ZERO_REWARD = "every reward 0"
+LARGE_REWARDS = "rewards of size about 100"
 
 
 def draw(inst: Instance, decl: MDP) -> None:
@@ -456,7 +459,7 @@ class MDPKind(Kind):
         draw(inst, decl)
 
     def edges(self, decl: MDP) -> list[str]:
-        return [UNIFORM_POLICY, ZERO_REWARD]
+        return [UNIFORM_POLICY, ZERO_REWARD, LARGE_REWARDS]
 
 
 register(MDPKind())

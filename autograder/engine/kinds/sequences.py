@@ -86,8 +86,11 @@ class RandomSequenceValues:
         return values + evaluator.scalar(self.decl.mean, env)
 
 
+LARGE = "of large spread (about 100)"
+
+
 def edges_random(decl: RandomSequence) -> list[str]:
-    return [f"every {decl.name}_i constant (equal to its mean)"]
+    return [f"every {decl.name}_i constant (equal to its mean)", f"every {decl.name}_i {LARGE}"]
 
 
 def draw_random(inst: Instance, decl: RandomSequence) -> None:
@@ -96,9 +99,11 @@ def draw_random(inst: Instance, decl: RandomSequence) -> None:
     outcomes = 5
     weights = random_law(inst.rng, outcomes)
     centred = np.full((longest + 1, outcomes), np.nan)
-    constant = inst.edge_case() is not None
+    edge = inst.edge_case()
+    constant = edge is not None and not edge.endswith(LARGE)
+    spread = 100.0 if edge is not None and edge.endswith(LARGE) else 1.0
     for i in range(decl.start, longest + 1):
-        row = inst.rng.normal(scale=inst.rng.uniform(0.5, 2.0), size=outcomes)
+        row = spread * inst.rng.normal(scale=inst.rng.uniform(0.5, 2.0), size=outcomes)
         centred[i] = 0.0 if constant else row - weights @ row
     block = inst.omega.add_block(weights)
     inst.handlers[decl.name] = RandomSequenceValues(decl, centred, block, inst)
