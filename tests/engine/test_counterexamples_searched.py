@@ -13,6 +13,11 @@ Written as a learner would, with throwaway `% let` declarations:
 - tiny differences: a perturbation far below floating-point tolerance, seen at high
   precision on the random path (vectors, probability vectors, softmax) -- a function of
   finite variables at the zero function too;
+- tiny differences in every other kind (laws, Markov chains, both MDP kinds, random
+  vectors): a perturbation of 1e-9 is seen on an instance drawn inside its domains;
+- defaults: a declaration assumes only what it says: a claim true only at the scales
+  instances are drawn at (no tiny probabilities, small means, rewards, function values,
+  components, few outcomes) is caught by the kinds' tight cases and special points;
 - inequalities sampled only: a counterexample in a narrow region is searched for, and a
   step that still holds is shown as "plausible, not proved", apart from a proved one, in
   the text report, the JSON and the HTML.
@@ -154,6 +159,96 @@ ROWS = {
         r"\sum_{i=1}^{n} (2 x_i)^2 = 4 \sum_{i=1}^{n} x_i^2",
         r"\sum_{i=1}^{n} (2 x_i)^2 = 4 \sum_{i=1}^{n} x_i^2 + 10^{-14}",
     ),
+    "near-tie: a posterior sums to 1, not 1 + 1e-9": (
+        r"% let x observed, z latent, p(x, z) joint density",
+        r"\sum_z p(z|x) = 1",
+        r"\sum_z p(z|x) = 1 + 10^{-9}",
+    ),
+    "near-tie: a marginal likelihood off by 1e-10": (
+        r"% let x observed, z latent, p(x, z) joint density",
+        r"\log p(x) = \log \sum_z p(x, z)",
+        r"\log p(x) = \log \sum_z p(x, z) + 10^{-10}",
+    ),
+    "near-tie: a random vector's variance off by 1e-9": (
+        r"% let k, q \in \mathbb{R}^d random, mean 0, variance 1",
+        r"\mathrm{Var}(q^\top k) = d",
+        r"\mathrm{Var}(q^\top k) = d + 10^{-9}",
+    ),
+    "near-tie: a Markov target sums to 1, not 1 + 1e-10": (
+        r"% let \pi(x) target, q(y|x) proposal",
+        r"\sum_x \pi(x) = 1",
+        r"\sum_x \pi(x) = 1 + 10^{-10}",
+    ),
+    "near-tie: a discounted policy sums to 1, not 1 + 1e-10": (
+        r"% let \pi(a|s) discounted policy",
+        r"\sum_a \pi(a|s) = 1",
+        r"\sum_a \pi(a|s) = 1 + 10^{-10}",
+    ),
+    "near-tie: a softmax policy sums to 1, not 1 + 1e-10": (
+        "% let \\pi_\\theta(a|s) softmax policy; T horizon",
+        r"\sum_a \pi_\theta(a|s) = 1",
+        r"\sum_a \pi_\theta(a|s) = 1 + 10^{-10}",
+    ),
+    "near-tie: a law's bound off by 1e-9": (
+        r"% let a latent, \pi(a) joint density",
+        r"\sum_a \pi(a) \le 1",
+        r"\sum_a \pi(a) \le 1 - 10^{-9}",
+    ),
+    "defaults: a law may put almost nothing on an outcome": (
+        r"% let a latent, \pi(a) joint density",
+        r"\pi(a) \ge 0",
+        r"\pi(a) \ge 0.01",
+    ),
+    "defaults: a Markov proposal may be nearly certain": (
+        r"% let \pi(x) target, q(y|x) proposal",
+        r"q(y|x) \le 1",
+        r"q(y|x) \le 0.999",
+    ),
+    "defaults: a finite variable may have many outcomes": (
+        r"% let z latent, \pi(z) joint density",
+        r"\sum_z \pi(z) \le 1",
+        r"\sum_z 1 \le 4",
+    ),
+    "defaults: an undeclared mean is not small": (
+        r"% let k, q \in \mathbb{R}^d random",
+        r"\mathbb{E}[q_1 + k_1] \le \mathbb{E}[q_1] + \mathbb{E}[k_1]",
+        r"\mathbb{E}[q_1] \le 10",
+    ),
+    "defaults: unit variance does not bound the fourth moment": (
+        r"% let k, q \in \mathbb{R}^d random, mean 0, variance 1",
+        r"\mathbb{E}[q_1^4] \ge \mathbb{E}[q_1^2]^2",
+        r"\mathbb{E}[q_1^4] \le 100",
+    ),
+    "defaults: a random sequence's spread is not small": (
+        r"% let g_i random, mean \mu",
+        r"\mathrm{Var}(g_1) \ge 0",
+        r"\mathrm{Var}(g_1) \le 100",
+    ),
+    "defaults: rewards are not small": (
+        r"% let \pi(a|s) discounted policy",
+        r"r(s, a) \le \max_{a} r(s, a)",
+        r"r(s, a) \le 10",
+    ),
+    "defaults: a function's values are not small": (
+        r"% let a latent, \pi(a) joint density; f(a) function",
+        r"\mathbb{E}_{a \sim \pi}[f(a)^2] \ge \mathbb{E}_{a \sim \pi}[f(a)]^2",
+        r"\mathbb{E}_{a \sim \pi}[f(a)^2] \le 100",
+    ),
+    "defaults: a vector's components are not small": (
+        VECTOR,
+        r"\sum_{i=1}^{n} x_i^2 \ge 0",
+        r"\sum_{i=1}^{n} x_i^2 \le 100",
+    ),
+    "defaults: an integer from 0 takes 0": (
+        r"% let m \in \mathbb{Z}_{\ge 0}",
+        r"m \ge 0",
+        r"m \ge 1",
+    ),
+    "defaults: a binary integer is 0 or 1": (
+        r"% let b \in \{0, 1\}",
+        r"b^2 = b",
+        r"b^2 = 2 b",
+    ),
     "search: a narrow dip of two reals": (
         REALS,
         r"(u - 0.7)^2 + (v + 0.3)^2 \ge 0",
@@ -203,6 +298,14 @@ def test_narrow_dips_are_found_by_the_search(name):
     declarations, _, wrong = ROWS[name]
     _, step = _step(declarations, wrong)
     assert "found by a search for a counterexample" in step.message, step.message
+
+
+@pytest.mark.parametrize("name", [name for name in ROWS if name.startswith("near-tie")])
+def test_near_ties_in_every_kind_are_seen_below_the_usual_tolerance(name):
+    declarations, _, wrong = ROWS[name]
+    _, step = _step(declarations, wrong)
+    assert "below the usual tolerance" in step.message, step.message
+    assert "differ by" in step.counterexample.instance["precision"]
 
 
 @pytest.mark.parametrize("name", [name for name in ROWS if name.startswith("tiny")])

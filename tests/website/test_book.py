@@ -281,6 +281,8 @@ def test_the_pages_rerun_when_the_checker_changes(tmp_path, monkeypatch):
     book.prepare(root=root)
     table = (generated / "declarations_table.md").read_text(encoding="utf-8")
     assert table == declarations.declaration_table()
+    defaults = (generated / "defaults_table.md").read_text(encoding="utf-8")
+    assert defaults == declarations.defaults_table()
     page = nbformat.read(generated / "derivations" / "t.ipynb", 4)
     assert page.metadata.kernelspec["name"] == "python3"
     assert page.metadata.kernelspec["autograder"] == book.checker_digest(including_book=False)

@@ -559,8 +559,7 @@ def _confirm_fine(lhs, relation, rhs, fine, free, compiled) -> Verdict | None:
         example.instance["precision"] = f"the sides differ by {gap:.2g} of their size"
         return Verdict(
             INVALID,
-            f"{invalid_message(relation)} (the difference is below the usual tolerance; "
-            f"{seen})",
+            f"{invalid_message(relation)} (the difference is below the usual tolerance; {seen})",
             "random",
             example,
         )

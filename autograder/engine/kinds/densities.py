@@ -198,6 +198,12 @@ def _other(s, previous) -> Densities:
 
 class DensitiesKind(Kind):
     declaration = Densities
+    defaults = (
+        "each variable ranges over 2 to 4 outcomes (an observed one over 2 or 3, held at a "
+        "random one), and over 7 in a tight case; each law is a random table with no outcome "
+        "below a few percent, and in tight cases nearly certain (one outcome 1 − 10^{-6}) or "
+        "equal to the posterior or the prior"
+    )
     let = (
         LetForm(
             "<names> observed",

@@ -170,6 +170,11 @@ def _estimate(slots, previous) -> DiscountedMDP:
 
 class DiscountedMDPKind(Kind):
     declaration = DiscountedMDP
+    defaults = (
+        "1 to 5 states and 1 to 3 actions; π, P random tables; rewards and state functions of"
+        " size about 1, rewards of size 100 in a tight case; γ drawn inside (0, 1) and at "
+        "both ends; a deterministic policy in a tight case"
+    )
     let = (
         LetForm(
             "<f> discounted policy",

@@ -76,6 +76,7 @@ def _default(s, previous) -> Define:
 
 class DefineKind(Kind):
     declaration = Define
+    defaults = ""
     bind_stage = 0  # before recurrences and abbreviations that may use it
     let = (
         LetForm(
@@ -164,6 +165,10 @@ def finite_variables(context: tuple) -> set[str]:
 
 class FunctionOfKind(Kind):
     declaration = FunctionOf
+    defaults = (
+        "a random table of size about 1 over its variables' outcomes; also the zero function,"
+        " 1, 100 and (unless nonnegative) −100 at one point, and a constant in a tight case"
+    )
     let = (
         LetForm(
             "<f> function",
@@ -227,6 +232,7 @@ class Variable:
 
 class VariableKind(Kind):
     declaration = Variable
+    defaults = ""
     let = (
         LetForm(
             "variable <name>",

@@ -89,6 +89,11 @@ NEARLY = "nearly certain (one outcome of probability 1 − 10^{-6})"
 
 class MarkovChainKind(Kind):
     declaration = MarkovChain
+    defaults = (
+        "2 to 5 states; target and proposal random positive tables with no entry below a few "
+        "percent; uniform, symmetric and nearly certain (one outcome 1 − 10^{-6}) in tight "
+        "cases"
+    )
     let = (
         LetForm(
             "<f> target",

@@ -366,6 +366,11 @@ def _objective_of_policy(decl: MDP):
 
 class MDPKind(Kind):
     declaration = MDP
+    defaults = (
+        "2 or 3 states, actions and parameters; features φ, θ, ρ_0, P and the baselines "
+        "random; rewards of size about 1, and 0 or 100 in tight cases; θ = 0 (the uniform "
+        "policy) in a tight case"
+    )
     nodes = {TrajStep: ir.NodeRule(evaluate=_evaluate_step, describes=DESCRIPTION)}
     let = (
         LetForm(

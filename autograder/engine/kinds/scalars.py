@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 import sympy as sp
 
+from autograder.engine import domains as dm
 from autograder.engine.domains import Domain
 from autograder.engine.kinds.base import Kind, LetForm, LetMismatch, register
 from autograder.engine.kinds.instance import Instance, fmt
@@ -55,9 +56,19 @@ class Integer:
     values: tuple[int, ...] = (1, 2, 3)
     description: str = "a positive integer"
     more: tuple[int, ...] = ()
+    smallest: int = 1  # its domain: smallest … largest (`n \in \mathbb{Z}_{\ge 0}`, `\{0, 1\}`)
+    largest: float = float("inf")
 
     def domain(self) -> Domain:
-        return Domain(low=1.0, low_open=False, integer=True, sample=(1.0, 8.0))
+        top = min(self.largest, 8.0)
+        return Domain(
+            low=float(self.smallest),
+            high=self.largest,
+            low_open=False,
+            high_open=False,
+            integer=True,
+            sample=(float(self.smallest), max(top, float(self.smallest))),
+        )
 
 
 @dataclass(frozen=True)
@@ -105,7 +116,7 @@ SWEPT_SIZES = (7, 8, 10, 12)
 def integer_points(decl: Integer):
     def points(_size=None) -> list[tuple[str, int]]:
         low = min(decl.values)
-        return [(f"{decl.name} = {k}", k) for k in SWEPT_SIZES if k >= low]
+        return [(f"{decl.name} = {k}", k) for k in SWEPT_SIZES if low <= k <= decl.largest]
 
     return points
 
@@ -192,6 +203,14 @@ def _integer_set(s, previous) -> Integer:
         raise LetMismatch
     if s.set.low < 0:
         raise ValueError(f"`{s.names.latex}` is declared a positive integer: write \\mathbb{{N}}")
+    smallest = 1 if s.set == dm.NATURAL else int(s.set.low)  # a bare ℕ: a size, from 1
+    if s.set.high < INF:  # a finite set: every value in turn, nothing beyond it
+        values = tuple(range(smallest, int(s.set.high) + 1))
+        description = "an integer in {" + ", ".join(str(v) for v in values) + "}"
+        return Integer(s.names.key, values, description, (), smallest, s.set.high)
+    if smallest != 1:  # ℤ_{≥0}: 0 is among its values, not left out
+        found = integer(s.names.key, "a nonnegative integer", smallest)
+        return replace(found, smallest=smallest)
     return integer(s.names.key)
 
 
@@ -243,6 +262,12 @@ def _index(s, previous) -> Index:
 
 class RealKind(Kind):
     declaration = Real
+    defaults = (
+        "drawn uniformly from (−2, 2) (or from `drawn from`) inside its interval beside other"
+        " objects; also 0, ±1, equal to another real of the same interval, and each end of "
+        "its interval (an open end 10^{-6} inside, `edge gap`); in a step between scalars "
+        "alone, over the whole interval, out to ±10^6"
+    )
     draw_first = True
     let = (
         LetForm(
@@ -292,6 +317,11 @@ class RealKind(Kind):
 
 class IntegerKind(Kind):
     declaration = Integer
+    defaults = (
+        "its smallest values in turn (1 to 4 for ℕ, or as `drawn from`), a larger one on some"
+        " instances, and 7, 8, 10 and 12 in a search for a counterexample; in a step between "
+        "scalars alone, out to 50 and beyond"
+    )
     draw_first = True
     let = (
         LetForm(
@@ -333,7 +363,8 @@ class IntegerKind(Kind):
     )
 
     def compile(self, decl: Integer, c) -> None:
-        c.names[decl.name] = sp.Symbol(decl.name, integer=True, positive=True)
+        sign = {"positive": True} if decl.smallest >= 1 else {"nonnegative": True}
+        c.names[decl.name] = sp.Symbol(decl.name, integer=True, **sign)
         c.scalar_domains[decl.name] = decl.domain()
         c.symbol(decl.name, "Integer").points = integer_points(decl)
 
@@ -345,6 +376,7 @@ class IndexKind(Kind):
     """An index gets its range when a sum runs over it: nothing to draw."""
 
     declaration = Index
+    defaults = ""
     bind_stage = 0
     let = (
         LetForm(

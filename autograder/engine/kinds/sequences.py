@@ -248,6 +248,10 @@ def _sequence_mean(s, previous: RandomSequence) -> RandomSequence:
 
 class RandomSequenceKind(Kind):
     declaration = RandomSequence
+    defaults = (
+        "g_1, g_2, … jointly distributed over 5 outcomes of a random law, of spread about 1; "
+        "constant, and of spread about 100, in tight cases"
+    )
     let = (
         LetForm(
             "<seq> random",
@@ -288,6 +292,7 @@ class RandomSequenceKind(Kind):
 
 class RecurrenceKind(Kind):
     declaration = Recurrence
+    defaults = ""
     let = (
         LetForm(
             "<term> = <expr>",
@@ -334,6 +339,7 @@ class DefinitionKind(Kind):
     """An abbreviation is substituted where it is written: nothing to draw."""
 
     declaration = Definition
+    defaults = ""
     let = (
         LetForm(
             "<seq> = <expr>",

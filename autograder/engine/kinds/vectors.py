@@ -78,8 +78,7 @@ def edges(decl: VectorOf) -> list[str]:
     if not decl.random:
         return []
     return [
-        f"each {decl.name}_i on two equally likely values (an undeclared mean -100, "
-        "variance 10^4)",
+        f"each {decl.name}_i on two equally likely values (an undeclared mean -100, variance 10^4)",
         f"each {decl.name}_i {HEAVY}",
     ]
 
@@ -185,6 +184,13 @@ def _variance(s, previous: VectorOf) -> VectorOf:
 
 class VectorKind(Kind):
     declaration = VectorOf
+    defaults = (
+        "plain: components of size about 1 (normal, sd 1.5), also zero, constant, one-hot, "
+        "two equal and ±100, and anywhere in a search for a counterexample; random: each "
+        "component on 2 or 3 points of a random law, independent; a mean or variance not "
+        "declared is drawn for each component (in (−2, 2) and (0.25, 4)), and is ±100 and "
+        "10^4 in tight cases, one of them heavy-tailed (kurtosis 1000)"
+    )
     let = (
         LetForm(
             r"<names> \in \mathbb{R}^<size>",
