@@ -6,8 +6,10 @@ floating-point tolerance, or only in a narrow region.  After the instances of
 `engine.decide.randomized` found nothing, this module looks where they do not:
 
 - `special_instances`: each name at each of its kind's special points (`Entry.points`:
-  the zero, constant and one-hot vector, two equal components, the uniform probability
-  vector, the zero function), exactly, and two vectors of one kind made equal;
+  the zero, constant, one-hot and large vector, two equal components, the uniform
+  probability vector, the zero function and one large at a point, a real at 0 and ±1),
+  exactly, and two vectors of one kind made equal, or two reals of one interval (a real
+  is set by drawing the instance again with it fixed, so a law whose mean it is follows);
 - `size_instances`: the problem drawn again with the sizes of its vectors swept further
   (`Entry.points` of an integer: 7, 8, 10, 12), special points included -- only for
   sizes of plain vectors, whose evaluation is cheap;
@@ -22,8 +24,9 @@ floating-point tolerance, or only in a narrow region.  After the instances of
 
 Points where a side is undefined are outside the domain, never counterexamples.  Every
 loop is bounded (`STARTS`, `PASSES`, `EVALUATIONS`) and runs only for steps not proved
-exactly.  Not covered: high precision for random vectors, laws and tables (their steps
-stay at the randomized path's tolerance), and kinks the descent cannot see into.
+exactly.  Not covered: 60 digits for random vectors, laws and tables (their near-ties are
+judged again at 1e-11 on an instance drawn inside its domains: `randomized._confirm_fine`),
+and kinks the descent cannot see into.
 """
 
 from __future__ import annotations
