@@ -194,6 +194,11 @@ ROWS = {
         r"\sum_a \pi(a) \le 1",
         r"\sum_a \pi(a) \le 1 - 10^{-9}",
     ),
+    "near-tie: a tight case of a random vector off by 1e-9": (
+        r"% let k, q \in \mathbb{R}^d random, mean 0, variance 1",
+        r"\mathbb{E}[q_1^4] \ge \mathbb{E}[q_1^2]^2",
+        r"\mathbb{E}[q_1^4] \ge (1 + 10^{-9}) \mathbb{E}[q_1^2]^2",
+    ),
     "defaults: a law may put almost nothing on an outcome": (
         r"% let a latent, \pi(a) joint density",
         r"\pi(a) \ge 0",
