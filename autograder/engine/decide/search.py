@@ -107,7 +107,8 @@ def special_instances(
                 found.append(inst)
             continue
         if entry.kind == "Real" and name in base.scalars:  # 0, ±1 (edges: `Kind.edges`)
-            for label, value in entry.points()[:per_name]:
+            # an equality (`per_name` given) visits only the first, 0 where it is inside
+            for label, value in entry.points()[: 1 if per_name else None]:
                 found.append(_redrawn(base, compiled, {name: float(value)}, label))
             continue
         if not isinstance(handler, FixedVector):
