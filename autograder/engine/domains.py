@@ -150,6 +150,9 @@ NONPOSITIVE = Domain(high=0.0, high_open=False, sample=(-2.0, 0.0))
 INTEGER = Domain(integer=True, sample=(0.0, 5.0))
 NATURAL = Domain(low=0.0, low_open=False, integer=True, sample=(0.0, 5.0))
 POSITIVE_INTEGER = Domain(low=1.0, low_open=False, integer=True, sample=(1.0, 5.0))
+# written ℤ_{≥0} or ℕ_0: 0 among the values (a bare ℕ is NATURAL, which a `% let` reads as
+# the positive integers, a size)
+NONNEGATIVE_INTEGER = Domain(low=0.0, low_open=False, integer=True, sample=(0.0, 6.0))
 
 BY_KIND = {
     "real": REAL,

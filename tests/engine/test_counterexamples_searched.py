@@ -4,12 +4,20 @@ Written as a learner would, with throwaway `% let` declarations:
 
 - tight points of a kind: a strict inequality that is an equality at a special point of a
   kind (the zero vector, a constant vector, the uniform probability vector, the zero
-  function, two equal arguments);
+  function, two equal arguments, a real at 0 or ±1, two equal reals, the edge of a declared
+  interval, an Iverson bracket or a kink at 0, a uniform softmax policy, a zero reward),
+  decided at extreme magnitudes (e^u at u = ±10^6: a tie made by rounding is no
+  counterexample) and against ±∞;
 - sizes: a claim about vectors that holds for the small sizes instances are drawn with and
   fails only from n = 10;
 - tiny differences: a perturbation far below floating-point tolerance, seen at high
   precision on the random path (vectors, probability vectors, softmax) -- a function of
   finite variables at the zero function too;
+- tiny differences in every other kind (laws, Markov chains, both MDP kinds, random
+  vectors): a perturbation of 1e-9 is seen on an instance drawn inside its domains;
+- defaults: a declaration assumes only what it says: a claim true only at the scales
+  instances are drawn at (no tiny probabilities, small means, rewards, function values,
+  components, few outcomes) is caught by the kinds' tight cases and special points;
 - inequalities sampled only: a counterexample in a narrow region is searched for, and a
   step that still holds is shown as "plausible, not proved", apart from a proved one, in
   the text report, the JSON and the HTML.
@@ -51,6 +59,81 @@ ROWS = {
         r"\sum_{j=1}^{K} y_j \log \frac{y_j}{p_j} \ge 0",
         r"\sum_{j=1}^{K} y_j \log \frac{y_j}{p_j} > 0",
     ),
+    "tight: extreme magnitudes, e^u > 0 at u = -10^6": (
+        r"% let u \in \mathbb{R}",
+        r"e^{u} > 0",
+        r"e^{u} > 10^{-300}",
+    ),
+    "tight: extreme magnitudes, a sigmoid below 1 at u = 10^6": (
+        r"% let u \in \mathbb{R}",
+        r"\frac{1}{1 + e^{-u}} < 1",
+        r"\frac{1}{1 + e^{-u}} < 1 - 10^{-30}",
+    ),
+    "tight: extreme magnitudes, softplus above u": (
+        r"% let u \in \mathbb{R}",
+        r"\log(1 + e^{u}) > u",
+        r"\log(1 + e^{u}) > u + 10^{-50}",
+    ),
+    "tight: a transcendental tie is a tie": (
+        r"% let u \in \mathbb{R}",
+        r"\sin^2 u + \cos^2 u \ge 1",
+        r"\sin^2 u + \cos^2 u > 1",
+    ),
+    "tight: a real at 0": (
+        r"% let x \in \mathbb{R}^n; c real",
+        r"\sum_{i=1}^{n} |c| (x_i^2 + 1) \ge 0",
+        r"\sum_{i=1}^{n} |c| (x_i^2 + 1) > 0",
+    ),
+    "tight: a real at 1": (
+        r"% let x \in \mathbb{R}^n; c real",
+        r"\sum_{i=1}^{n} (c^2 - 1)^2 (x_i^2 + 1) \ge 0",
+        r"\sum_{i=1}^{n} (c^2 - 1)^2 (x_i^2 + 1) > 0",
+    ),
+    "tight: two equal reals": (
+        r"% let x \in \mathbb{R}^n; c real; d real",
+        r"\sum_{i=1}^{n} (c - d)^2 (x_i^2 + 1) \ge 0",
+        r"\sum_{i=1}^{n} (c - d)^2 (x_i^2 + 1) > 0",
+    ),
+    "tight: the edge of a declared interval": (
+        r"% let a \in [0, 1]",
+        r"a (1 - a) \ge 0",
+        r"a (1 - a) > 0",
+    ),
+    "tight: an Iverson bracket at 0": (
+        r"% let u real",
+        r"[u \ge 0] + [u < 0] = 1",
+        r"[u > 0] + [u < 0] = 1",
+    ),
+    "tight: an Iverson bracket of a real beside a vector": (
+        r"% let x \in \mathbb{R}^n; c real",
+        r"\sum_{i=1}^{n} ([c > 0] + [c \le 0]) x_i^2 = \sum_{i=1}^{n} x_i^2",
+        r"\sum_{i=1}^{n} ([c > 0] + [c < 0]) x_i^2 = \sum_{i=1}^{n} x_i^2",
+    ),
+    "tight: a kink at 0": (
+        r"% let u real",
+        r"\max(0, u) \ge u",
+        r"\max(0, u) > u",
+    ),
+    "tight: below infinity": (
+        r"% let x \in \mathbb{R}^n",
+        r"\sum_{i=1}^{n} x_i^2 < \infty",
+        r"\sum_{i=1}^{n} x_i^2 > \infty",
+    ),
+    "tight: above minus infinity": (
+        r"% let u real",
+        r"e^{u} > -\infty",
+        r"e^{u} < -\infty",
+    ),
+    "tight: the uniform softmax policy": (
+        "% let \\pi_\\theta(a|s) softmax policy; T horizon",
+        r"\sum_a (\pi_\theta(a|s) - \pi_\theta(1|s))^2 \ge 0",
+        r"\sum_a (\pi_\theta(a|s) - \pi_\theta(1|s))^2 > 0",
+    ),
+    "tight: every reward zero": (
+        "% let \\pi_\\theta(a|s) softmax policy; T horizon",
+        r"J(\theta)^2 \ge 0",
+        r"J(\theta)^2 > 0",
+    ),
     "sizes: from n = 10": (
         VECTOR,
         r"\sum_{i=1}^{n} |x_i| \le \sqrt{n} \sqrt{\sum_{i=1}^{n} x_i^2}",
@@ -75,6 +158,101 @@ ROWS = {
         VECTOR,
         r"\sum_{i=1}^{n} (2 x_i)^2 = 4 \sum_{i=1}^{n} x_i^2",
         r"\sum_{i=1}^{n} (2 x_i)^2 = 4 \sum_{i=1}^{n} x_i^2 + 10^{-14}",
+    ),
+    "near-tie: a posterior sums to 1, not 1 + 1e-9": (
+        r"% let x observed, z latent, p(x, z) joint density",
+        r"\sum_z p(z|x) = 1",
+        r"\sum_z p(z|x) = 1 + 10^{-9}",
+    ),
+    "near-tie: a marginal likelihood off by 1e-10": (
+        r"% let x observed, z latent, p(x, z) joint density",
+        r"\log p(x) = \log \sum_z p(x, z)",
+        r"\log p(x) = \log \sum_z p(x, z) + 10^{-10}",
+    ),
+    "near-tie: a random vector's variance off by 1e-9": (
+        r"% let k, q \in \mathbb{R}^d random, mean 0, variance 1",
+        r"\mathrm{Var}(q^\top k) = d",
+        r"\mathrm{Var}(q^\top k) = d + 10^{-9}",
+    ),
+    "near-tie: a Markov target sums to 1, not 1 + 1e-10": (
+        r"% let \pi(x) target, q(y|x) proposal",
+        r"\sum_x \pi(x) = 1",
+        r"\sum_x \pi(x) = 1 + 10^{-10}",
+    ),
+    "near-tie: a discounted policy sums to 1, not 1 + 1e-10": (
+        r"% let \pi(a|s) discounted policy",
+        r"\sum_a \pi(a|s) = 1",
+        r"\sum_a \pi(a|s) = 1 + 10^{-10}",
+    ),
+    "near-tie: a softmax policy sums to 1, not 1 + 1e-10": (
+        "% let \\pi_\\theta(a|s) softmax policy; T horizon",
+        r"\sum_a \pi_\theta(a|s) = 1",
+        r"\sum_a \pi_\theta(a|s) = 1 + 10^{-10}",
+    ),
+    "near-tie: a law's bound off by 1e-9": (
+        r"% let a latent, \pi(a) joint density",
+        r"\sum_a \pi(a) \le 1",
+        r"\sum_a \pi(a) \le 1 - 10^{-9}",
+    ),
+    "near-tie: a tight case of a random vector off by 1e-9": (
+        r"% let k, q \in \mathbb{R}^d random, mean 0, variance 1",
+        r"\mathbb{E}[q_1^4] \ge \mathbb{E}[q_1^2]^2",
+        r"\mathbb{E}[q_1^4] \ge (1 + 10^{-9}) \mathbb{E}[q_1^2]^2",
+    ),
+    "defaults: a law may put almost nothing on an outcome": (
+        r"% let a latent, \pi(a) joint density",
+        r"\pi(a) \ge 0",
+        r"\pi(a) \ge 0.01",
+    ),
+    "defaults: a Markov proposal may be nearly certain": (
+        r"% let \pi(x) target, q(y|x) proposal",
+        r"q(y|x) \le 1",
+        r"q(y|x) \le 0.999",
+    ),
+    "defaults: a finite variable may have many outcomes": (
+        r"% let z latent, \pi(z) joint density",
+        r"\sum_z \pi(z) \le 1",
+        r"\sum_z 1 \le 4",
+    ),
+    "defaults: an undeclared mean is not small": (
+        r"% let k, q \in \mathbb{R}^d random",
+        r"\mathbb{E}[q_1 + k_1] \le \mathbb{E}[q_1] + \mathbb{E}[k_1]",
+        r"\mathbb{E}[q_1] \le 10",
+    ),
+    "defaults: unit variance does not bound the fourth moment": (
+        r"% let k, q \in \mathbb{R}^d random, mean 0, variance 1",
+        r"\mathbb{E}[q_1^4] \ge \mathbb{E}[q_1^2]^2",
+        r"\mathbb{E}[q_1^4] \le 100",
+    ),
+    "defaults: a random sequence's spread is not small": (
+        r"% let g_i random, mean \mu",
+        r"\mathrm{Var}(g_1) \ge 0",
+        r"\mathrm{Var}(g_1) \le 100",
+    ),
+    "defaults: rewards are not small": (
+        r"% let \pi(a|s) discounted policy",
+        r"r(s, a) \le \max_{a} r(s, a)",
+        r"r(s, a) \le 10",
+    ),
+    "defaults: a function's values are not small": (
+        r"% let a latent, \pi(a) joint density; f(a) function",
+        r"\mathbb{E}_{a \sim \pi}[f(a)^2] \ge \mathbb{E}_{a \sim \pi}[f(a)]^2",
+        r"\mathbb{E}_{a \sim \pi}[f(a)^2] \le 100",
+    ),
+    "defaults: a vector's components are not small": (
+        VECTOR,
+        r"\sum_{i=1}^{n} x_i^2 \ge 0",
+        r"\sum_{i=1}^{n} x_i^2 \le 100",
+    ),
+    "defaults: an integer from 0 takes 0": (
+        r"% let m \in \mathbb{Z}_{\ge 0}",
+        r"m \ge 0",
+        r"m \ge 1",
+    ),
+    "defaults: a binary integer is 0 or 1": (
+        r"% let b \in \{0, 1\}",
+        r"b^2 = b",
+        r"b^2 = 2 b",
     ),
     "search: a narrow dip of two reals": (
         REALS,
@@ -125,6 +303,14 @@ def test_narrow_dips_are_found_by_the_search(name):
     declarations, _, wrong = ROWS[name]
     _, step = _step(declarations, wrong)
     assert "found by a search for a counterexample" in step.message, step.message
+
+
+@pytest.mark.parametrize("name", [name for name in ROWS if name.startswith("near-tie")])
+def test_near_ties_in_every_kind_are_seen_below_the_usual_tolerance(name):
+    declarations, _, wrong = ROWS[name]
+    _, step = _step(declarations, wrong)
+    assert "below the usual tolerance" in step.message, step.message
+    assert "differ by" in step.counterexample.instance["precision"]
 
 
 @pytest.mark.parametrize("name", [name for name in ROWS if name.startswith("tiny")])

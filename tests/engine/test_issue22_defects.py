@@ -13,6 +13,7 @@ from autograder.curriculum import get
 from autograder.engine.check import check
 
 MARKOV = r"% let \pi(x) target, q(y|x) proposal"
+FUNCTION_FIRST = "% let f(a) function; a latent, \\pi(a) joint density\n"
 LATENT = r"% let x observed, z latent, p(x, z) joint density"
 REAL_X = r"% let x \in \mathbb{R}"
 VECTOR_X = r"% let x \in \mathbb{R}^n"
@@ -53,6 +54,19 @@ def _step(problem, text: str):
 # (name, problem id or None, text, expected status of the last step); "not valid" means
 # refused in words or found wrong, never judged valid
 ROWS = [
+    # -- a function declared before the variables it is a function of --------------------
+    (
+        "a function declared before its variable: valid",
+        None,
+        FUNCTION_FIRST + r"\mathbb{E}_{a \sim \pi}[f(a) + 1] = \mathbb{E}_{a \sim \pi}[f(a)] + 1",
+        "valid",
+    ),
+    (
+        "a function declared before its variable: wrong",
+        None,
+        FUNCTION_FIRST + r"\mathbb{E}_{a \sim \pi}[f(a) + 1] = \mathbb{E}_{a \sim \pi}[f(a)] + 2",
+        "invalid",
+    ),
     # -- `variable` names a finite variable, an observed one, or nothing real -----------
     (
         "variable latent: valid",

@@ -281,6 +281,8 @@ def test_the_pages_rerun_when_the_checker_changes(tmp_path, monkeypatch):
     book.prepare(root=root)
     table = (generated / "declarations_table.md").read_text(encoding="utf-8")
     assert table == declarations.declaration_table()
+    defaults = (generated / "defaults_table.md").read_text(encoding="utf-8")
+    assert defaults == declarations.defaults_table()
     page = nbformat.read(generated / "derivations" / "t.ipynb", 4)
     assert page.metadata.kernelspec["name"] == "python3"
     assert page.metadata.kernelspec["autograder"] == book.checker_digest(including_book=False)
@@ -532,8 +534,10 @@ def test_the_notation_page_is_what_the_checker_reads(built):
     page = (built.html / "book" / "notation.html").read_text()
     rows = sum(len(rows) for _, _, rows in notation.NOTATION)
     declared = len(declarations.rows())  # the `% let` table, one row per form
+    defaults = len(declarations.defaults())  # what each kind still assumes, one row per kind
     # a header row per table
-    assert page.count("<tr") == rows + len(notation.NOTATION) + declared + 1
+    assert page.count("<tr") == rows + len(notation.NOTATION) + declared + 1 + defaults + 1
+    assert "What a declaration still assumes" in page
     assert "Declare your own objects" in page
     for heading, _, _ in notation.NOTATION:
         assert heading.replace("'", "&#8217;") in page or heading in page, heading

@@ -71,3 +71,24 @@ def test_every_meaning_is_prose_without_raw_tex(kind, form):
     quote TeX as code in backticks."""
     prose = re.sub(r"`[^`]*`", "", form.meaning)
     assert not re.search(r"\\[A-Za-z]{2,}|\\[(\[]", prose), form.meaning
+
+
+def test_every_kind_a_cell_declares_states_its_remaining_defaults():
+    table = declarations.defaults_table()
+    for kind in REGISTRY.values():
+        if kind.let:
+            assert kind.defaults is not None, kind.declaration.__name__
+            assert f"* - {kind.declaration.__name__}\n" in table
+    assert "nothing beyond what is written" in table  # a kind that assumes nothing says so
+
+
+def test_a_kind_that_states_no_defaults_stops_the_build(monkeypatch):
+    kind = next(k for k in REGISTRY.values() if k.declaration.__name__ == "Real")
+    monkeypatch.setattr(kind, "defaults", None, raising=False)
+    with pytest.raises(declarations.DeclarationDrift, match="does not state"):
+        declarations.defaults_table()
+
+
+def test_the_notation_page_includes_the_defaults():
+    page = (ROOT / "book" / "notation.md").read_text(encoding="utf-8")
+    assert "```{include} _generated/defaults_table.md\n```" in page

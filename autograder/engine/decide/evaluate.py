@@ -839,5 +839,22 @@ def _table():
     return table
 
 
+def _indicator_precise(a, b, code=None):
+    """An Iverson bracket at high precision: 1 or 0, exactly (at a = b too, where a kink or
+    a step is tight); undefined where a side of an ordering is not real."""
+    import mpmath
+
+    op = ir.COMPARISONS[int(code)] if code is not None else "="
+    if op == "=":
+        return mpmath.mpf(1 if a == b else 0)
+    if mpmath.im(a) != 0 or mpmath.im(b) != 0:
+        return mpmath.nan
+    x, y = mpmath.re(a), mpmath.re(b)
+    holds = {">=": x >= y, ">": x > y, "<=": x <= y, "<": x < y}[op]
+    return mpmath.mpf(1 if holds else 0)
+
+
+_PRECISE = {ir.Indicator: _indicator_precise}
+
 for _type, _method in _table().items():
-    ir.node_rule(_type, ir.NodeRule(evaluate=_method))
+    ir.node_rule(_type, ir.NodeRule(evaluate=_method, precise=_PRECISE.get(_type)))

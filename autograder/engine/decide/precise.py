@@ -67,10 +67,14 @@ class NotPrecise(Exception):
 
 @dataclass
 class Value:
-    """A value and the largest magnitude met while computing it (the cancellation scale)."""
+    """A value and the largest magnitude met while computing it (the cancellation scale:
+    its error is below `scale` times the working precision).  `lossy`: a term was absorbed
+    on the way (1 + e^{-10^6} is 1 at 60 digits), so a tie seen here may be the rounding's,
+    not the step's (`compare` then says None for a strict inequality)."""
 
     value: mpmath.mpc
     scale: mpmath.mpf
+    lossy: bool = False
 
 
 def eligible(expr: sp.Basic, free_indexed: bool) -> bool:
@@ -109,8 +113,10 @@ class Evaluator:
         self.values = values
         self.indexed = indexed  # (base name, integer index) -> Fraction, free names only
 
+    digits = DIGITS
+
     def run(self, expr: sp.Basic) -> Value:
-        with mpmath.workdps(DIGITS):
+        with mpmath.workdps(self.digits):
             return self.ev(expr, {})
 
     def ev(self, expr: sp.Basic, bound: dict) -> Value:
@@ -129,19 +135,22 @@ class Evaluator:
         if isinstance(expr, sp.Add):
             parts = [self.ev(a, bound) for a in expr.args]
             total = mpmath.fsum(p.value for p in parts)
-            return Value(total, max([abs(p.value) for p in parts] + [p.scale for p in parts]))
+            lossy = any(p.lossy for p in parts) or _absorbed([p.value for p in parts], total)
+            scale = max([abs(p.value) for p in parts] + [p.scale for p in parts])
+            return Value(total, scale, lossy)
         if isinstance(expr, sp.Mul):
-            value, scale = mpmath.mpf(1), mpmath.mpf(1)
+            value, scale, lossy = mpmath.mpf(1), mpmath.mpf(1), False
             for a in expr.args:
                 part = self.ev(a, bound)
                 value *= part.value
                 scale *= max(part.scale, abs(part.value))
-            return Value(value, scale)
+                lossy = lossy or part.lossy
+            return Value(value, scale, lossy)
         if isinstance(expr, sp.Pow):
             base = self.ev(expr.base, bound)
             exponent = self.ev(expr.exp, bound)
             value = _power(base.value, exponent.value)
-            return Value(value, max(abs(value), base.scale))
+            return Value(value, _power_scale(value, base, exponent), base.lossy or exponent.lossy)
         if isinstance(expr, sp.Indexed):
             return self._indexed(expr, bound)
         if isinstance(expr, sp.Sum | sp.Product):
@@ -152,6 +161,7 @@ class Evaluator:
         args = [self.ev(a, bound) for a in expr.args]
         values = [a.value for a in args]
         scale = max([a.scale for a in args] + [mpmath.mpf(1)])
+        lossy = any(a.lossy for a in args)
         name = _ELEMENTARY.get(type(expr))
         rule = ir.rule_of(expr)
         if rule is not None and rule.precise is not None:
@@ -160,6 +170,10 @@ class Evaluator:
             if name in _GROWING and abs(values[0]) > HUGE:
                 raise NotPrecise("a number too large to compute")
             value = getattr(mpmath, name)(values[0])
+            if name == "exp":  # relative error: the argument's absolute error
+                return Value(value, abs(value) * max(args[0].scale, 1), lossy)
+            if name == "log" and values[0] != 0:  # absolute error: the argument's relative
+                return Value(value, max(args[0].scale / abs(values[0]), 1), lossy)
         elif isinstance(expr, sp.Abs):
             value = abs(values[0])
         elif isinstance(expr, sp.Max | sp.Min):
@@ -179,7 +193,7 @@ class Evaluator:
             value = f(mpmath.re(values[0]))
         else:
             raise NotPrecise(f"cannot evaluate {type(expr).__name__}")
-        return Value(mpmath.mpmathify(value), scale)
+        return Value(mpmath.mpmathify(value), scale, lossy)
 
     def _indexed(self, expr: sp.Indexed, bound: dict) -> Value:
         if self.indexed is None or len(expr.indices) != 1:
@@ -210,6 +224,25 @@ class Evaluator:
             total = total + term.value if is_sum else total * term.value
             scale = max(scale, term.scale, abs(term.value)) if is_sum else scale * term.scale
         return Value(total, max(scale, abs(total)))
+
+
+def _absorbed(parts: list, total) -> bool:
+    """Whether a nonzero term vanished into the sum's rounding (1 + 10^{-70} at 60 digits)."""
+    if total == 0:
+        return False
+    floor = abs(total) * mpmath.mpf(10) ** (5 - DIGITS)
+    return any(p != 0 and abs(p) < floor for p in parts)
+
+
+def _power_scale(value, base: Value, exponent: Value):
+    """The scale of base^exponent from its arguments' errors (first order): the base's
+    relative error times the exponent, the exponent's absolute error times log |base|;
+    1/x of a huge x is tiny and exactly so, e^{-x} with x huge too."""
+    if base.value == 0 or not (finite(value) and finite(base.value)):
+        return max(abs(value), base.scale)
+    relative = max(abs(exponent.value), 1) * base.scale / abs(base.value)
+    relative += abs(mpmath.log(abs(base.value))) * exponent.scale
+    return abs(value) * max(relative, 1)
 
 
 def _v(value) -> Value:
@@ -261,8 +294,13 @@ def finite(value) -> bool:
     return bool(mpmath.isfinite(value))
 
 
-def compare(left: Value, right: Value, relation: str) -> bool:
-    """Whether `left relation right` holds at this point (to the cancellation scale)."""
+def compare(left: Value, right: Value, relation: str) -> bool | None:
+    """Whether `left relation right` holds at this point (to the cancellation scale); None
+    for a strict inequality that ties only because a term was absorbed in rounding
+    (`\\frac{1}{1+e^{-u}} < 1` at u = 10^6): the point cannot decide it, either way."""
+    infinite = _infinite(left.value, right.value, relation)
+    if infinite is not None:
+        return infinite
     scale = max(left.scale, right.scale, abs(left.value), abs(right.value))
     tol = RTOL * scale
     diff = left.value - right.value
@@ -272,6 +310,8 @@ def compare(left: Value, right: Value, relation: str) -> bool:
     if abs(mpmath.im(left.value)) > tol or abs(mpmath.im(right.value)) > tol:
         return False
     d = mpmath.re(diff)
+    if relation in (">", "<") and abs(d) <= tol and (left.lossy or right.lossy):
+        return None
     return bool(
         {
             ">=": d >= -tol,
@@ -280,6 +320,33 @@ def compare(left: Value, right: Value, relation: str) -> bool:
             "<": d < -tol,
         }[relation]
     )
+
+
+def near_tie(left: Value, right: Value) -> bool:
+    """Whether the sides differ by no more than the cancellation scale allows."""
+    scale = max(left.scale, right.scale, abs(left.value), abs(right.value))
+    return bool(abs(left.value - right.value) <= RTOL * scale)
+
+
+def stable(first, second) -> bool:
+    """Whether a difference computed at DIGITS and again at twice as many is the same
+    number (a real gap, e^{-100}), not rounding that shrinks with the precision (a tie)."""
+    if first == 0 or second == 0:
+        return False
+    return bool(abs(first - second) <= mpmath.mpf(10) ** -10 * abs(second))
+
+
+def _infinite(left, right, relation: str) -> bool | None:
+    """A comparison with a real infinity (`x < \\infty`) as between extended reals; None
+    when neither side is infinite."""
+    if not (mpmath.isinf(left) or mpmath.isinf(right)):
+        return None
+    if mpmath.isnan(left) or mpmath.isnan(right):
+        return None
+    if mpmath.im(left) != 0 or mpmath.im(right) != 0:
+        return relation == "=" and left == right
+    a, b = mpmath.re(left), mpmath.re(right)
+    return bool({"=": a == b, ">=": a >= b, "<=": a <= b, ">": a > b, "<": a < b}[relation])
 
 
 def show(value, digits: int = 12) -> str:

@@ -52,6 +52,14 @@ from autograder.engine.verdicts import (
 RTOL = 1e-9
 RTOL_GRADIENT = 1e-6
 ATOL = 1e-11
+# a near-tie no exact path can confirm (a law, a table, an MDP: values only in floating
+# point) is judged again at this tolerance on an instance drawn well inside its domains:
+# far above rounding (1e-16 of the magnitudes met), far below a perturbation of 1e-9
+RTOL_FINE = 1e-11
+ATOL_FINE = 1e-13
+# on a tight case (a law nearly certain, γ near 1) conditioning costs digits: 1e-10 there
+RTOL_FINE_EDGE = 1e-10
+ATOL_FINE_EDGE = 1e-12
 # a finite difference of a term of size f carries rounding noise ~ 1e-12 f / h; summed
 # terms that cancel (Σ_a ∇π(a|s) = 0) keep it, so gradients get an absolute tolerance too
 ATOL_GRADIENT = 1e-9
@@ -92,6 +100,9 @@ def decide(lhs: sp.Expr, relation: str, rhs: sp.Expr, scope: Scope) -> Verdict:
     exact = constant_check(lhs, relation, rhs)
     if exact is not None:
         return exact
+    infinite = infinity_check(lhs, relation, rhs, scope)
+    if infinite is not None:
+        return infinite
     problem = _scalar_problem(lhs, rhs, scope)
     scalar = decide_scalar(lhs, relation, rhs, problem)
     if scalar is not None and scalar.method == "sampled":
@@ -193,6 +204,54 @@ def constant_check(lhs, relation, rhs) -> Verdict | None:
     return Verdict(INVALID, invalid_message(relation), "symbolic", values)
 
 
+_INFINITE = (sp.oo, -sp.oo)
+_ABOVE = {"<": True, "<=": True, ">": False, ">=": False, "=": False}  # side < +∞ holds
+
+
+def infinity_check(lhs, relation, rhs, scope) -> Verdict | None:
+    """A side that is ±∞ itself (`x < \\infty`, `\\log p > -\\infty`), the other free of
+    infinities: the other side is a real number wherever it is defined, so the step holds
+    exactly when it holds between every real number and that infinity.  A step that does
+    not is shown at an instance, with the infinity as its value."""
+    if rhs in _INFINITE and not lhs.has(*_INFINITE, sp.zoo):
+        finite, infinite, holds = lhs, rhs, _ABOVE[relation]
+    elif lhs in _INFINITE and not rhs.has(*_INFINITE, sp.zoo):
+        flipped = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "="}[relation]
+        finite, infinite, holds = rhs, lhs, _ABOVE[flipped]
+    else:
+        return None
+    if infinite == -sp.oo and relation != "=":
+        holds = not holds
+    sign = "" if infinite == sp.oo else "-"
+    if holds:
+        return Verdict(
+            VALID,
+            f"holds: the other side is a real number wherever it is defined, and every real "
+            f"number is {'below' if sign == '' else 'above'} {sign}∞",
+            "symbolic",
+        )
+    # show the failure at an instance, with ±∞ standing in as a huge number
+    huge = sp.Float(1e300) if infinite == sp.oo else sp.Float(-1e300)
+    left, right = (finite, huge) if rhs in _INFINITE else (huge, finite)
+    verdict = random_check(left, relation, right, scope)
+    if verdict.status != INVALID:
+        example = Counterexample({}, "", "")
+        verdict = Verdict(INVALID, invalid_message(relation), "symbolic", example)
+    example = verdict.counterexample
+    if example is not None:
+        if rhs in _INFINITE:
+            example.right = f"{sign}∞"
+        else:
+            example.left = f"{sign}∞"
+    words = {"=": "equal to", ">": "above", ">=": "at or above", "<": "below", "<=": "at or below"}
+    return Verdict(
+        INVALID,
+        f"{invalid_message(relation)}: no real number is {words[relation]} {sign}∞",
+        verdict.method,
+        example,
+    )
+
+
 def _digits(value) -> str:
     if value.is_Integer and len(str(value)) <= 40:
         return str(value)
@@ -272,6 +331,7 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
     checked = skipped = tight = 0
     undefined_first = None  # the first instance where a side names what is not there
     ties: list = []  # (gap, instance, env, where): near-ties to confirm at high precision
+    fine: list = []  # failures at RTOL_FINE on instances drawn inside their domains
 
     def judge(inst, cached=False):
         """A Verdict when the step fails (or cannot be evaluated) on `inst`, else "checked",
@@ -318,6 +378,14 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
                 "random",
                 _counterexample(inst, free, env, left, right, where, (lhs, rhs), evaluator),
             )
+        if not gradient and cached:
+            rtol_fine, atol_fine = (
+                (RTOL_FINE, ATOL_FINE) if inst.edge is None else (RTOL_FINE_EDGE, ATOL_FINE_EDGE)
+            )
+            closer = _failures(left, right, relation, rtol_fine, atol_fine) & defined
+            if closer.any():
+                where = np.unravel_index(np.argmax(closer), closer.shape)
+                fine.append((inst, env, where, left, right, evaluator))
         if not gradient:
             gaps = np.where(defined, _relative_gap(left, right), np.inf if relation != "=" else 0)
             if relation == "=":
@@ -385,6 +453,8 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
             return failed
         visited += 1
     refuted = _confirm_ties(lhs, relation, rhs, ties, free, compiled)
+    if refuted is None:
+        refuted = _confirm_fine(lhs, relation, rhs, fine, free, compiled)
     if refuted is not None:
         return refuted
     parts = [f"{checked} random instances"]
@@ -462,6 +532,50 @@ def _confirm_ties(lhs, relation, rhs, ties, free, compiled) -> Verdict | None:
                 example,
             )
     return None
+
+
+def _confirm_fine(lhs, relation, rhs, fine, free, compiled) -> Verdict | None:
+    """A step that fails at `RTOL_FINE` (`RTOL_FINE_EDGE` on a tight case): wrong,
+    unless 60 digits say it holds there.  Where no exact path exists (laws, tables, MDPs,
+    random vectors), the floating-point values are trusted to 1e-11 of their size: a
+    perturbation of 1e-9 is seen in every kind."""
+    for inst, env, where, left, right, evaluator in fine[:1]:
+        bound = {}
+        for s in free:
+            axis = FIRST_BINDER + free.index(s)
+            values = env.bound[s]
+            k = where[axis] if values.shape[axis] > 1 else 0
+            bound[s] = int(values.reshape(-1)[k].real)
+        exact = None
+        if not any(isinstance(s, ir.DomainVar) for s in free):
+            exact = search.confirm(lhs, relation, rhs, inst, compiled, bound)
+        if exact is True:
+            return None
+        example = _counterexample(inst, free, env, left, right, where, (lhs, rhs), evaluator)
+        point = where[:-1] if left.ndim == RANK + 1 else where
+        l_val, r_val = np.ravel(left[point]), np.ravel(right[point])
+        k = int(np.argmax(np.abs(l_val - r_val)))
+        a, b = complex(l_val[k]), complex(r_val[k])
+        gap = abs(a - b) / max(abs(a), abs(b), 1e-300)
+        if exact is False:
+            seen = "seen at 60 digits"
+        else:
+            seen = "far above floating-point error on this instance"
+        example.left, example.right = _precise_number(a), _precise_number(b)
+        example.instance["precision"] = f"the sides differ by {gap:.2g} of their size"
+        return Verdict(
+            INVALID,
+            f"{invalid_message(relation)} (the difference is below the usual tolerance; {seen})",
+            "random",
+            example,
+        )
+    return None
+
+
+def _precise_number(z: complex) -> str:
+    if abs(z.imag) > 1e-12 * max(1.0, abs(z.real)):
+        return f"{z.real:.15g}{z.imag:+.15g}i"
+    return f"{z.real:.15g}"
 
 
 def _search(lhs, relation, rhs, scope, bases, free, judge) -> Verdict | None:

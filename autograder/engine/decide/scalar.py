@@ -107,8 +107,13 @@ def decide_scalar(lhs: sp.Expr, relation: str, rhs: sp.Expr, problem: Problem) -
         if real_domain and _neither_real(left, right) and not precise.compare(left, right, "="):
             outside += 1  # every name is real: a point where neither side is, is not a case
             continue
+        holds = precise.compare(left, right, relation)
+        if holds is False and relation in (">", "<") and precise.near_tie(left, right):
+            holds = _strict_at_more_digits(ev, at_lhs, at_rhs, left, right, relation)
+        if holds is None:  # a tie only rounding made (1 + e^{-10^6}): this point cannot tell
+            continue
         checked += 1
-        if not precise.compare(left, right, relation):
+        if not holds:
             return _invalid(relation, point, sampler, left, right)
         if relation != "=" and not aimed and checked >= len(points) // 2:
             aimed = True
@@ -131,6 +136,24 @@ def decide_scalar(lhs: sp.Expr, relation: str, rhs: sp.Expr, problem: Problem) -
         f"the inequality holds at {checked} exact points, aimed at its edges (none proved){note}",
         "sampled",
     )
+
+
+def _strict_at_more_digits(ev, lhs, rhs, left, right, relation: str) -> bool | None:
+    """A strict inequality that ties at 60 digits, evaluated again at twice as many: a gap
+    that stays (log(1 + e^{-100}) > 0 by 3.7e-44) decides it, one that shrinks with the
+    precision is a tie (sin²u + cos²u > 1 fails)."""
+    try:
+        ev.digits = 2 * precise.DIGITS
+        more_left, more_right = ev.run(lhs), ev.run(rhs)
+    except (precise.NotPrecise, ZeroDivisionError, ValueError, OverflowError, TypeError):
+        return None
+    finally:
+        ev.digits = precise.DIGITS
+    with mpmath.workdps(2 * precise.DIGITS):
+        gap = mpmath.re(more_left.value - more_right.value)
+        if not precise.stable(mpmath.re(left.value - right.value), gap):
+            return False
+        return bool(gap > 0 if relation == ">" else gap < 0)
 
 
 def _neither_real(left: precise.Value, right: precise.Value) -> bool:

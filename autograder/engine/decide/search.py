@@ -6,8 +6,10 @@ floating-point tolerance, or only in a narrow region.  After the instances of
 `engine.decide.randomized` found nothing, this module looks where they do not:
 
 - `special_instances`: each name at each of its kind's special points (`Entry.points`:
-  the zero, constant and one-hot vector, two equal components, the uniform probability
-  vector, the zero function), exactly, and two vectors of one kind made equal;
+  the zero, constant, one-hot and large vector, two equal components, the uniform
+  probability vector, the zero function and one large at a point, a real at 0 and ±1),
+  exactly, and two vectors of one kind made equal, or two reals of one interval (a real
+  is set by drawing the instance again with it fixed, so a law whose mean it is follows);
 - `size_instances`: the problem drawn again with the sizes of its vectors swept further
   (`Entry.points` of an integer: 7, 8, 10, 12), special points included -- only for
   sizes of plain vectors, whose evaluation is cheap;
@@ -22,8 +24,9 @@ floating-point tolerance, or only in a narrow region.  After the instances of
 
 Points where a side is undefined are outside the domain, never counterexamples.  Every
 loop is bounded (`STARTS`, `PASSES`, `EVALUATIONS`) and runs only for steps not proved
-exactly.  Not covered: high precision for random vectors, laws and tables (their steps
-stay at the randomized path's tolerance), and kinks the descent cannot see into.
+exactly.  Not covered: 60 digits for random vectors, laws and tables (their near-ties are
+judged again at 1e-11 on an instance drawn inside its domains: `randomized._confirm_fine`),
+and kinks the descent cannot see into.
 """
 
 from __future__ import annotations
@@ -103,6 +106,11 @@ def special_instances(
                 inst.description["special point"] = f"{name}: {label}"
                 found.append(inst)
             continue
+        if entry.kind == "Real" and name in base.scalars:  # 0, ±1 (edges: `Kind.edges`)
+            # an equality (`per_name` given) visits only the first, 0 where it is inside
+            for label, value in entry.points()[: 1 if per_name else None]:
+                found.append(_redrawn(base, compiled, {name: float(value)}, label))
+            continue
         if not isinstance(handler, FixedVector):
             continue
         for label, values in entry.points(len(handler.values))[:per_name]:
@@ -112,16 +120,39 @@ def special_instances(
     return found + equal_arguments(base, compiled, used)
 
 
+def _redrawn(base: Instance, compiled, fixed: dict, label: str) -> Instance:
+    """`base` drawn again (same seed, same sizes) with the reals in `fixed` at those
+    values, so whatever is defined from them (a law whose mean is μ) moves with them."""
+    inst = Instance(base.number, base.seed, large=base.large)
+    inst.sizes = dict(getattr(base, "sizes", {}))
+    inst.fixed = fixed
+    inst = _draw(compiled.context, inst)
+    inst.description["special point"] = label
+    return inst
+
+
 def equal_arguments(base: Instance, compiled, used: set[str]) -> list[Instance]:
     """`base` with two vectors of the same kind and size made equal (b := a), where a
-    divergence or a distance between them is zero: KL(y ‖ p) > 0 fails at p = y."""
+    divergence or a distance between them is zero: KL(y ‖ p) > 0 fails at p = y; and two
+    reals of one domain made equal ((u - v)^2 > 0 fails at u = v)."""
+    found = []
+    reals = [
+        n
+        for n in sorted(used)
+        if n in base.scalars and getattr(compiled.symbols.get(n), "kind", None) == "Real"
+    ]
+    for k, a in enumerate(reals):
+        for b in reals[k + 1 :]:
+            if compiled.scalar_domains.get(a) != compiled.scalar_domains.get(b):
+                continue
+            value = base.scalars[a].real
+            found.append(_redrawn(base, compiled, {a: value, b: value}, f"{b} equal to {a}"))
     vectors = []
     for name in sorted(used):
         entry = compiled.symbols.get(name)
         if entry is not None and entry.points is not None:
             if isinstance(base.handlers.get(name), FixedVector):
                 vectors.append((name, entry.kind))
-    found = []
     for k, (a, kind_a) in enumerate(vectors):
         for b, kind_b in vectors[k + 1 :]:
             first, second = base.handlers[a], base.handlers[b]

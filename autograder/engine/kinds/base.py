@@ -26,7 +26,10 @@ nothing else in the engine changes (`tests/engine/test_kinds_protocol.py` and
 
 A kind also says how a learner declares it in a cell: `let`, its `% let` forms
 (`LetForm`), each a template that is at once the parser's pattern and the line of the
-notation table (`autograder.engine.declare`).
+notation table (`autograder.engine.declare`); and `defaults`, what a declaration still
+assumes beyond what it says (the sizes and scales its instances are drawn at, and the
+tight cases that reach beyond them), stated on the notation page for every kind with
+`% let` forms (`tests/website/test_declarations.py`).
 """
 
 from __future__ import annotations
@@ -80,6 +83,9 @@ class Kind:
     draw_first = False
     bind_stage = 1
     let: tuple[LetForm, ...] = ()  # how a cell declares one (`% let`)
+    # what a declaration still assumes beyond what it says (how its instances are drawn),
+    # each stated on the notation page; "" for a kind that assumes nothing more
+    defaults: str | None = None
     nodes: dict[type, ir.NodeRule] = {}  # its own IR node types and how they evaluate
 
     def let_check(self, decl: Any) -> str | None:

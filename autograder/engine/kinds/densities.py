@@ -21,7 +21,7 @@ from autograder.engine import ir
 from autograder.engine.axes import EvalError, lookup
 from autograder.engine.kinds.base import Kind, LetForm, register
 from autograder.engine.kinds.instance import Instance, fmt_vector
-from autograder.engine.kinds.omega import random_law
+from autograder.engine.kinds.omega import nearly_certain_law, random_law
 
 
 @dataclass(frozen=True)
@@ -89,8 +89,13 @@ def _var_name(arg) -> str:
     return name
 
 
+NEARLY = "nearly certain (one outcome of probability 1 − 10^{-6})"
+WIDE = "every variable over 7 outcomes"  # its drawn sets have 2 to 4
+
+
 def edges(decl: Densities) -> list[str]:
-    found = []
+    found = [f"{decl.joint} {NEARLY}", WIDE]
+    found += [f"{other} {NEARLY}" for other, _ in decl.others]
     observed = [name for name, role in decl.variables if role == "observed"]
     for other, over in decl.others:
         args = ", ".join(over)
@@ -106,10 +111,14 @@ def draw(inst: Instance, decl: Densities) -> None:
     for name, role in decl.variables:
         choices = OBSERVED_SIZES if role == "observed" else LATENT_SIZES
         sizes[name] = choices[inst.number % len(choices)]
+        if inst.edge_case() == WIDE:
+            sizes[name] = 7
         inst.domains[name] = sizes[name]
     names = tuple(name for name, _ in decl.variables)
     shape = tuple(sizes[n] for n in names)
-    joint = random_law(inst.rng, int(np.prod(shape))).reshape(shape)
+    edge = inst.edge_case()
+    law = nearly_certain_law if edge == f"{decl.joint} {NEARLY}" else random_law
+    joint = law(inst.rng, int(np.prod(shape))).reshape(shape)
     inst.handlers[decl.joint] = TableDensity(decl.joint, names, joint)
     inst.description[f"{decl.joint}({', '.join(names)})"] = _table_text(joint)
     for name, role in decl.variables:
@@ -117,9 +126,9 @@ def draw(inst: Instance, decl: Densities) -> None:
             value = int(inst.rng.integers(sizes[name]))
             inst.observed[name] = value
             inst.description[name] = f"outcome {value + 1} of {sizes[name]}"
-    edge = inst.edge_case()
     for other, over in decl.others:
-        table = random_law(inst.rng, int(np.prod([sizes[v] for v in over])))
+        law = nearly_certain_law if edge == f"{other} {NEARLY}" else random_law
+        table = law(inst.rng, int(np.prod([sizes[v] for v in over])))
         table = table.reshape(tuple(sizes[v] for v in over))
         if edge is not None and edge.startswith(f"{other}({', '.join(over)})"):
             table = _tight(
@@ -189,6 +198,12 @@ def _other(s, previous) -> Densities:
 
 class DensitiesKind(Kind):
     declaration = Densities
+    defaults = (
+        "each variable ranges over 2 to 4 outcomes (an observed one over 2 or 3, held at a "
+        "random one), and over 7 in a tight case; each law is a random table with no outcome "
+        "below a few percent, and in tight cases nearly certain (one outcome 1 − 10^{-6}) or "
+        "equal to the posterior or the prior"
+    )
     let = (
         LetForm(
             "<names> observed",

@@ -58,6 +58,7 @@ from autograder.engine.resolve.resolver import ResolveError
 
 DESCRIPTION = "discounted MDP"
 DETERMINISTIC = "deterministic policy"
+LARGE_REWARDS = "rewards of size about 100"  # its random draws are of size about 1
 SHIFTED = "U = V + a constant"  # where the contraction bound holds with equality
 SHIFTED_SLOW = "U = V + a constant, γ = 0.999"  # … with the bound's factor near 1
 CLOSE = "U close to V"  # where \|V - U\|_\infty is near 0
@@ -97,6 +98,8 @@ class World:
             self.pi = np.eye(self.A)[rng.integers(self.A, size=self.S)]
         self.P = np.stack([[random_law(rng, self.S) for _ in range(self.A)] for _ in range(self.S)])
         self.r = rng.normal(size=(self.S, self.A))
+        if inst.edge_case() == LARGE_REWARDS:
+            self.r = 100 * self.r
         self.tables = {name: rng.normal(size=self.S) for name in decl.functions}
         edge = inst.edge_case()
         if edge in (SHIFTED, SHIFTED_SLOW, CLOSE) and {"V", "U"} <= self.tables.keys():
@@ -486,6 +489,12 @@ def _estimate(slots, previous) -> DiscountedMDP:
 class DiscountedMDPKind(Kind):
     declaration = DiscountedMDP
     nodes = {Ahead: ir.NodeRule(evaluate=_ahead_evaluate, series=_ahead_series)}
+    defaults = (
+        "1 to 5 states and 1 to 3 actions; π, P random tables; rewards and state functions of"
+        " size about 1, rewards of size 100 in a tight case, V and U close or shifted by a constant"
+        " with γ = 0.999 in tight cases; γ drawn inside (0, 1) and at "
+        "both ends; a deterministic policy in a tight case"
+    )
     let = (
         LetForm(
             "<f> discounted policy",
@@ -564,7 +573,7 @@ class DiscountedMDPKind(Kind):
 
     def edges(self, decl: DiscountedMDP) -> list[str]:
         shifted = [SHIFTED, SHIFTED_SLOW, CLOSE] if {"V", "U"} <= set(decl.functions) else []
-        return [DETERMINISTIC, *shifted]
+        return [DETERMINISTIC, LARGE_REWARDS, *shifted]
 
 
 register(DiscountedMDPKind())

@@ -102,6 +102,11 @@ def _model(s, previous) -> Dataset:
 
 class DatasetKind(Kind):
     declaration = Dataset
+    defaults = (
+        "N is 1, 2, 3 or 5 (9 on some instances); 2 to 5 outcomes, features φ and θ of 2 or 3"
+        " components, drawn at random; every data point equal, and the data covering every "
+        "outcome, in tight cases"
+    )
     let = (
         LetForm(
             "<name> data points <seq>",

@@ -16,6 +16,10 @@ class FreeNames:
 
 class FreeNamesKind(Kind):
     declaration = FreeNames
+    defaults = (
+        "a name is any real number: drawn from (−2, 2) beside other objects, and over its "
+        "whole domain (out to ±10^6, and at 0 and ±1) in a step between scalars alone"
+    )
     let = (
         LetForm(
             "other names real",

@@ -76,6 +76,7 @@ def _default(s, previous) -> Define:
 
 class DefineKind(Kind):
     declaration = Define
+    defaults = ""
     bind_stage = 0  # before recurrences and abbreviations that may use it
     let = (
         LetForm(
@@ -119,11 +120,29 @@ class DefineKind(Kind):
 
 
 def function_points(shape: tuple[int, ...]) -> list[tuple[str, np.ndarray]]:
-    """A function's special points (`Entry.points`): the zero function, and one that is 1
-    at a single point and 0 elsewhere (a constant f is a tight case of its own)."""
+    """A function's special points (`Entry.points`): the zero function, one that is 1
+    at a single point and 0 elsewhere, and one that is large there (its random values are
+    of size about 1, which a bound such as E[f^2] ≤ 100 must not rely on); a constant f is
+    a tight case of its own."""
     spike = np.zeros(shape)
     spike.flat[0] = 1.0
-    return [("the zero function", np.zeros(shape)), ("1 at one point, 0 elsewhere", spike)]
+    return [
+        ("the zero function", np.zeros(shape)),
+        ("1 at one point, 0 elsewhere", spike),
+        ("100 at one point, 0 elsewhere", 100 * spike),
+    ]
+
+
+def nonnegative_points(shape: tuple[int, ...]) -> list[tuple[str, np.ndarray]]:
+    return function_points(shape)
+
+
+def signed_points(shape: tuple[int, ...]) -> list[tuple[str, np.ndarray]]:
+    """A function that may be negative also takes a large negative value at one point."""
+    found = function_points(shape)
+    low = np.zeros(shape)
+    low.flat[-1] = -100.0
+    return [*found, ("-100 at one point, 0 elsewhere", low)]
 
 
 class FunctionTable:
@@ -146,6 +165,10 @@ def finite_variables(context: tuple) -> set[str]:
 
 class FunctionOfKind(Kind):
     declaration = FunctionOf
+    defaults = (
+        "a random table of size about 1 over its variables' outcomes; also the zero function,"
+        " 1, 100 and (unless nonnegative) −100 at one point, and a constant in a tight case"
+    )
     let = (
         LetForm(
             "<f> function",
@@ -175,7 +198,8 @@ class FunctionOfKind(Kind):
 
     def compile(self, decl: FunctionOf, c) -> None:
         c.functions[decl.name] = len(decl.over)
-        c.symbol(decl.name, "FunctionOf").points = function_points
+        entry = c.symbol(decl.name, "FunctionOf")
+        entry.points = nonnegative_points if decl.nonnegative else signed_points
 
     def draw(self, decl: FunctionOf, inst: Instance) -> None:
         shape = tuple(inst.domains[v] for v in decl.over)
@@ -208,6 +232,7 @@ class Variable:
 
 class VariableKind(Kind):
     declaration = Variable
+    defaults = ""
     let = (
         LetForm(
             "variable <name>",

@@ -85,7 +85,14 @@ def fmt_vector(values) -> str:
 def _draw(context: tuple, inst: Instance) -> Instance:
     # sizes first (integers, reals): everything else may depend on them
     order = sorted(range(len(context)), key=lambda k: 0 if kind_of(context[k]).draw_first else 1)
+    deferred = []
     for k in order:
+        inst.position = k
+        try:
+            kind_of(context[k]).draw(context[k], inst)
+        except KeyError:  # it needs what a later declaration draws (`f(a) function; a latent`)
+            deferred.append(k)
+    for k in deferred:
         inst.position = k
         kind_of(context[k]).draw(context[k], inst)
     if inst.edge is not None:

@@ -17,7 +17,7 @@ from autograder.engine import ir
 from autograder.engine.axes import EvalError, lookup
 from autograder.engine.kinds.base import Kind, LetForm, register
 from autograder.engine.kinds.instance import Instance, fmt_vector
-from autograder.engine.kinds.omega import random_law
+from autograder.engine.kinds.omega import nearly_certain_law, random_law
 
 
 @dataclass(frozen=True)
@@ -84,8 +84,16 @@ def _proposal(s, previous) -> MarkovChain:
     return replace(chain, proposal=f.key, other=f.args[0])
 
 
+NEARLY = "nearly certain (one outcome of probability 1 − 10^{-6})"
+
+
 class MarkovChainKind(Kind):
     declaration = MarkovChain
+    defaults = (
+        "2 to 5 states; target and proposal random positive tables with no entry below a few "
+        "percent; uniform, symmetric and nearly certain (one outcome 1 − 10^{-6}) in tight "
+        "cases"
+    )
     let = (
         LetForm(
             "<f> target",
@@ -117,7 +125,10 @@ class MarkovChainKind(Kind):
         inst.domains[decl.state] = inst.domains[decl.other] = size
         edge = inst.edge_case() or ""
         target = np.full(size, 1 / size) if "uniform" in edge else random_law(inst.rng, size)
-        proposal = np.stack([random_law(inst.rng, size) for _ in range(size)])
+        if edge == f"{decl.target} {NEARLY}":
+            target = nearly_certain_law(inst.rng, size)
+        law = nearly_certain_law if edge == f"{decl.proposal} {NEARLY}" else random_law
+        proposal = np.stack([law(inst.rng, size) for _ in range(size)])
         if "symmetric" in edge:
             proposal = _symmetric_stochastic(proposal + proposal.T)
         inst.handlers[decl.target] = Target(target)
@@ -127,7 +138,12 @@ class MarkovChainKind(Kind):
         inst.description[f"{decl.proposal}({decl.other}|{decl.state})"] = f"[{rows}]"
 
     def edges(self, decl: MarkovChain) -> list[str]:
-        return [f"{decl.target} uniform", f"{decl.proposal} symmetric"]
+        return [
+            f"{decl.target} uniform",
+            f"{decl.proposal} symmetric",
+            f"{decl.target} {NEARLY}",
+            f"{decl.proposal} {NEARLY}",
+        ]
 
 
 register(MarkovChainKind())

@@ -102,6 +102,13 @@ class World:
         self.rho0 = random_law(rng, self.S)
         self.P = np.stack([[random_law(rng, self.S) for _ in range(self.A)] for _ in range(self.S)])
         self.r = rng.normal(size=(self.S, self.A))
+        edge = inst.edge_case()
+        if edge == UNIFORM_POLICY:  # θ = 0: every action equally likely in every state
+            self.theta = np.zeros(self.d)
+        elif edge == ZERO_REWARD:  # every return 0, J = 0: a bound on J is tight here
+            self.r = np.zeros((self.S, self.A))
+        elif edge == LARGE_REWARDS:  # its random draws are of size about 1
+            self.r = 100 * self.r
         steps = [range(self.S)] + [range(self.A), range(self.S)] * self.T
         rows = np.array(list(itertools.product(*steps)), dtype=np.int64).reshape(-1, 1 + 2 * self.T)
         self.states = rows[:, 0::2]  # (N, T+1)
@@ -241,6 +248,12 @@ def _arity(name: str, args, n: int) -> None:
         raise EvalError(f"{name} takes {n} argument{'s' if n > 1 else ''}, not {len(args)}")
 
 
+# tight cases (`Kind.edges`): special points of a policy-gradient MDP
+UNIFORM_POLICY = "theta = 0 (the uniform policy)"
+ZERO_REWARD = "every reward 0"
+LARGE_REWARDS = "rewards of size about 100"
+
+
 def draw(inst: Instance, decl: MDP) -> None:
     world = World(inst, decl)
     inst.domains[decl.state] = world.S
@@ -354,6 +367,11 @@ def _objective_of_policy(decl: MDP):
 
 class MDPKind(Kind):
     declaration = MDP
+    defaults = (
+        "2 or 3 states, actions and parameters; features φ, θ, ρ_0, P and the baselines "
+        "random; rewards of size about 1, and 0 or 100 in tight cases; θ = 0 (the uniform "
+        "policy) in a tight case"
+    )
     nodes = {TrajStep: ir.NodeRule(evaluate=_evaluate_step, describes=DESCRIPTION)}
     let = (
         LetForm(
@@ -456,6 +474,9 @@ class MDPKind(Kind):
         return (
             (objective, rf"\mathbb{{E}}_{{{tau}\sim {density}}}[{name_latex(decl.ret)}({tau})]"),
         )
+
+    def edges(self, decl: MDP) -> list[str]:
+        return [UNIFORM_POLICY, ZERO_REWARD, LARGE_REWARDS]
 
 
 register(MDPKind())

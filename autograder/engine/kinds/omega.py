@@ -50,6 +50,21 @@ def random_law(rng: np.random.Generator, support: int) -> np.ndarray:
     return w / w.sum()
 
 
+# the mass left to the other outcomes of a nearly certain law (a tight case of a law: its
+# random draws put no outcome below a few percent, which a step must not rely on)
+SMALL_MASS = 1e-6
+
+
+def nearly_certain_law(rng: np.random.Generator, support: int) -> np.ndarray:
+    """One outcome of probability 1 − 10^{-6}, the rest sharing 10^{-6} at random."""
+    if support == 1:
+        return np.ones(1)
+    rest = rng.gamma(0.7, size=support - 1) + 0.05
+    w = np.concatenate([[0.0], SMALL_MASS * rest / rest.sum()])
+    w[0] = 1.0 - w[1:].sum()
+    return w[rng.permutation(support)]
+
+
 def standardised(rng: np.random.Generator, weights: np.ndarray, mean: float, var: float):
     """Random support points whose law (with `weights`) has exactly this mean and variance."""
     x = rng.normal(size=len(weights)) * rng.uniform(0.5, 2.0, size=len(weights))

@@ -36,6 +36,10 @@ class ProbabilityVector:
 
 class ProbabilityVectorKind(Kind):
     declaration = ProbabilityVector
+    defaults = (
+        "a random law with no entry below a few percent; also uniform and one-hot, and "
+        "anywhere on the simplex in a search for a counterexample"
+    )
     let = (
         LetForm(
             r"<names> \in \mathbb{R}^<size> probability vector",

@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 
 import sympy as sp
 
+from autograder.engine import domains as dm
 from autograder.engine.domains import Domain
 from autograder.engine.kinds.base import Kind, LetForm, LetMismatch, register
 from autograder.engine.kinds.instance import Instance, fmt
@@ -55,9 +56,19 @@ class Integer:
     values: tuple[int, ...] = (1, 2, 3)
     description: str = "a positive integer"
     more: tuple[int, ...] = ()
+    smallest: int = 1  # its domain: smallest … largest (`n \in \mathbb{Z}_{\ge 0}`, `\{0, 1\}`)
+    largest: float = float("inf")
 
     def domain(self) -> Domain:
-        return Domain(low=1.0, low_open=False, integer=True, sample=(1.0, 8.0))
+        top = min(self.largest, 8.0)
+        return Domain(
+            low=float(self.smallest),
+            high=self.largest,
+            low_open=False,
+            high_open=False,
+            integer=True,
+            sample=(float(self.smallest), max(top, float(self.smallest))),
+        )
 
 
 @dataclass(frozen=True)
@@ -90,6 +101,9 @@ def draw_real(inst: Instance, decl: Real) -> None:
         else:
             gap = decl.edge_gap * max(1.0, abs(domain.high))
             value = domain.high - (gap if domain.high_open else 0)
+    fixed = getattr(inst, "fixed", {})  # a special point a search draws the problem at
+    if decl.name in fixed:
+        value, edge = fixed[decl.name], "fixed"
     inst.scalars[decl.name] = complex(value)
     inst.description[decl.name] = fmt(value, 8 if edge else 3)
 
@@ -102,7 +116,20 @@ SWEPT_SIZES = (7, 8, 10, 12)
 def integer_points(decl: Integer):
     def points(_size=None) -> list[tuple[str, int]]:
         low = min(decl.values)
-        return [(f"{decl.name} = {k}", k) for k in SWEPT_SIZES if k >= low]
+        return [(f"{decl.name} = {k}", k) for k in SWEPT_SIZES if low <= k <= decl.largest]
+
+    return points
+
+
+# values a real takes at its special points (`Entry.points`), where they are in its domain:
+# where a square, a kink (|x|, max(0, x)) or an Iverson bracket is tight
+REAL_POINTS = (0, 1, -1)
+
+
+def real_points(decl: Real):
+    def points(_size=None) -> list[tuple[str, int]]:
+        domain = decl.domain()
+        return [(f"{decl.name} = {v}", v) for v in REAL_POINTS if domain.contains(float(v))]
 
     return points
 
@@ -176,6 +203,14 @@ def _integer_set(s, previous) -> Integer:
         raise LetMismatch
     if s.set.low < 0:
         raise ValueError(f"`{s.names.latex}` is declared a positive integer: write \\mathbb{{N}}")
+    smallest = 1 if s.set == dm.NATURAL else int(s.set.low)  # a bare ℕ: a size, from 1
+    if s.set.high < INF:  # a finite set: every value in turn, nothing beyond it
+        values = tuple(range(smallest, int(s.set.high) + 1))
+        description = "an integer in {" + ", ".join(str(v) for v in values) + "}"
+        return Integer(s.names.key, values, description, (), smallest, s.set.high)
+    if smallest != 1:  # ℤ_{≥0}: 0 is among its values, not left out
+        found = integer(s.names.key, "a nonnegative integer", smallest)
+        return replace(found, smallest=smallest)
     return integer(s.names.key)
 
 
@@ -227,6 +262,12 @@ def _index(s, previous) -> Index:
 
 class RealKind(Kind):
     declaration = Real
+    defaults = (
+        "drawn uniformly from (−2, 2) (or from `drawn from`) inside its interval beside other"
+        " objects; also 0, ±1, equal to another real of the same interval, and each end of "
+        "its interval (an open end 10^{-6} inside, `edge gap`); in a step between scalars "
+        "alone, over the whole interval, out to ±10^6"
+    )
     draw_first = True
     let = (
         LetForm(
@@ -265,6 +306,7 @@ class RealKind(Kind):
         domain = decl.domain()
         c.names[decl.name] = sp.Symbol(decl.name, **domain.assumptions())
         c.scalar_domains[decl.name] = domain
+        c.symbol(decl.name, "Real").points = real_points(decl)
 
     def draw(self, decl: Real, inst: Instance) -> None:
         draw_real(inst, decl)
@@ -275,6 +317,11 @@ class RealKind(Kind):
 
 class IntegerKind(Kind):
     declaration = Integer
+    defaults = (
+        "its smallest values in turn (1 to 4 for ℕ, or as `drawn from`), a larger one on some"
+        " instances, and 7, 8, 10 and 12 in a search for a counterexample; in a step between "
+        "scalars alone, out to 50 and beyond"
+    )
     draw_first = True
     let = (
         LetForm(
@@ -316,7 +363,8 @@ class IntegerKind(Kind):
     )
 
     def compile(self, decl: Integer, c) -> None:
-        c.names[decl.name] = sp.Symbol(decl.name, integer=True, positive=True)
+        sign = {"positive": True} if decl.smallest >= 1 else {"nonnegative": True}
+        c.names[decl.name] = sp.Symbol(decl.name, integer=True, **sign)
         c.scalar_domains[decl.name] = decl.domain()
         c.symbol(decl.name, "Integer").points = integer_points(decl)
 
@@ -328,6 +376,7 @@ class IndexKind(Kind):
     """An index gets its range when a sum runs over it: nothing to draw."""
 
     declaration = Index
+    defaults = ""
     bind_stage = 0
     let = (
         LetForm(

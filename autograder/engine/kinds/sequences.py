@@ -87,8 +87,11 @@ class RandomSequenceValues:
         return values + evaluator.scalar(self.decl.mean, env)
 
 
+LARGE = "of large spread (about 100)"
+
+
 def edges_random(decl: RandomSequence) -> list[str]:
-    return [f"every {decl.name}_i constant (equal to its mean)"]
+    return [f"every {decl.name}_i constant (equal to its mean)", f"every {decl.name}_i {LARGE}"]
 
 
 def draw_random(inst: Instance, decl: RandomSequence) -> None:
@@ -97,9 +100,11 @@ def draw_random(inst: Instance, decl: RandomSequence) -> None:
     outcomes = 5
     weights = random_law(inst.rng, outcomes)
     centred = np.full((longest + 1, outcomes), np.nan)
-    constant = inst.edge_case() is not None
+    edge = inst.edge_case()
+    constant = edge is not None and not edge.endswith(LARGE)
+    spread = 100.0 if edge is not None and edge.endswith(LARGE) else 1.0
     for i in range(decl.start, longest + 1):
-        row = inst.rng.normal(scale=inst.rng.uniform(0.5, 2.0), size=outcomes)
+        row = spread * inst.rng.normal(scale=inst.rng.uniform(0.5, 2.0), size=outcomes)
         centred[i] = 0.0 if constant else row - weights @ row
     block = inst.omega.add_block(weights)
     inst.handlers[decl.name] = RandomSequenceValues(decl, centred, block, inst)
@@ -244,6 +249,10 @@ def _sequence_mean(s, previous: RandomSequence) -> RandomSequence:
 
 class RandomSequenceKind(Kind):
     declaration = RandomSequence
+    defaults = (
+        "g_1, g_2, … jointly distributed over 5 outcomes of a random law, of spread about 1; "
+        "constant, and of spread about 100, in tight cases"
+    )
     let = (
         LetForm(
             "<seq> random",
@@ -289,6 +298,7 @@ class RandomSequenceKind(Kind):
 
 class RecurrenceKind(Kind):
     declaration = Recurrence
+    defaults = ""
     let = (
         LetForm(
             "<term> = <expr>",
@@ -338,6 +348,7 @@ class DefinitionKind(Kind):
     """An abbreviation is substituted where it is written: nothing to draw."""
 
     declaration = Definition
+    defaults = ""
     let = (
         LetForm(
             "<seq> = <expr>",

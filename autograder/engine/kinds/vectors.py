@@ -75,12 +75,25 @@ def size_of(inst: Instance, size: str) -> int:
 
 
 def edges(decl: VectorOf) -> list[str]:
-    return [f"each {decl.name}_i on two equally likely values"] if decl.random else []
+    if not decl.random:
+        return []
+    return [
+        f"each {decl.name}_i on two equally likely values (an undeclared mean -100, variance 10^4)",
+        f"each {decl.name}_i {HEAVY}",
+    ]
+
+
+# a tight case of a random vector: rare large values (kurtosis 1000), and a mean and a
+# variance the declaration does not state far from the size its random draws have
+HEAVY = "heavy-tailed (rare large values), an undeclared mean +100, variance 10^4"
+RARE = 1e-3
 
 
 def draw(inst: Instance, decl: VectorOf) -> None:
     n = size_of(inst, decl.size)
-    two_points = inst.edge_case() is not None or n > 3
+    edge = inst.edge_case()
+    heavy = edge is not None and edge.endswith(HEAVY)
+    two_points = edge is not None or n > 3
     if not decl.random:
         values = inst.rng.normal(scale=1.5, size=n)
         inst.handlers[decl.name] = FixedVector(values)
@@ -94,7 +107,14 @@ def draw(inst: Instance, decl: VectorOf) -> None:
         mean = decl.mean if decl.mean is not None else float(inst.rng.uniform(-2.0, 2.0))
         var = decl.var if decl.var is not None else float(inst.rng.uniform(0.25, 4.0))
         support = 2 if two_points else int(inst.rng.choice([2, 3]))
-        if inst.edge_case() is not None:
+        if edge is not None:  # undeclared moments large: +100 here, -100 on two points
+            mean = decl.mean if decl.mean is not None else (100.0 if heavy else -100.0)
+            var = decl.var if decl.var is not None else 1e4
+        if heavy:
+            weights = np.array([RARE / 2, 1 - RARE, RARE / 2])
+            spread = np.sqrt(var / RARE)
+            points = np.array([mean - spread, mean, mean + spread])
+        elif edge is not None:
             weights = np.array([0.5, 0.5])
             sd = np.sqrt(var)
             points = np.array([mean - sd, mean + sd])
@@ -125,6 +145,9 @@ def vector_points(n: int) -> list[tuple[str, list[Fraction]]]:
     if n > 2:
         rest = [Fraction(-k, 3) for k in range(1, n - 1)]
         found.append(("two equal components", [Fraction(1), Fraction(1), *rest]))
+    # random values are of size about 1: a bound must not rely on it (±100, whose
+    # exponentials floating point still holds)
+    found.append(("large components", [Fraction(100 * (-1) ** k) for k in range(n)]))
     return found
 
 
@@ -161,6 +184,13 @@ def _variance(s, previous: VectorOf) -> VectorOf:
 
 class VectorKind(Kind):
     declaration = VectorOf
+    defaults = (
+        "plain: components of size about 1 (normal, sd 1.5), also zero, constant, one-hot, "
+        "two equal and ±100, and anywhere in a search for a counterexample; random: each "
+        "component on 2 or 3 points of a random law, independent; a mean or variance not "
+        "declared is drawn for each component (in (−2, 2) and (0.25, 4)), and is ±100 and "
+        "10^4 in tight cases, one of them heavy-tailed (kurtosis 1000)"
+    )
     let = (
         LetForm(
             r"<names> \in \mathbb{R}^<size>",

@@ -132,6 +132,21 @@ def number_set(text: str) -> dm.Domain:
     """An interval `(0, 1)`, `[0, 1]`, or ℝ, ℕ, ℤ with `_{>0}`, `^+`, `_{\\ge 0}`, `^-`."""
     compact = re.sub(r"\s+", "", text)
     compact = compact.replace(r"\left", "").replace(r"\right", "")
+    listed = re.fullmatch(r"\\\{(.+)\\\}", compact)
+    if listed:  # a finite set of integers in a row: {0, 1}, {1, 2, 3}
+        try:
+            values = [number(v) for v in listed[1].split(",")]
+        except Unreadable:
+            values = []
+        if values and all(v == int(v) for v in values):
+            ints = sorted(int(v) for v in values)
+            if ints == list(range(ints[0], ints[-1] + 1)):
+                low, high = float(ints[0]), float(ints[-1])
+                return dm.Domain(low, high, False, False, integer=True, sample=(low, high))
+        raise Unreadable(
+            f"`{text}` is not a set I can read: a finite set is read when it lists integers "
+            "in a row (`\\{0, 1\\}`, `\\{1, 2, 3\\}`); an interval is written (0, 1) or [0, 1]"
+        )
     m = re.fullmatch(r"([(\[\]])(.+?),(.+?)([)\]\[])", compact)
     if m:
         low, high = number(m[2]), number(m[3])
@@ -146,7 +161,7 @@ def number_set(text: str) -> dm.Domain:
             if rest in ("_{>0}", "_{+}", "_+", "^+", "^{+}", "_{\\gt0}"):
                 return dm.POSITIVE_INTEGER if domain.integer else dm.POSITIVE
             if rest in ("_{\\ge0}", "_{\\geq0}", "_{≥0}", "_{0}", "_0"):
-                return dm.NATURAL if domain.integer else dm.NONNEGATIVE
+                return dm.NONNEGATIVE_INTEGER if domain.integer else dm.NONNEGATIVE
             if rest in ("_{<0}", "^-", "^{-}", "_-", "_{-}"):
                 return (
                     dm.Domain(high=-1.0, high_open=False, integer=True, sample=(-5, -1))
