@@ -1,6 +1,8 @@
 """Per problem: the reference is valid and reaches the target, other valid routes are
 accepted, and each typical mistake is caught at the right line with a counterexample."""
 
+import re
+
 import pytest
 
 from autograder import check
@@ -241,3 +243,13 @@ def test_the_curriculum_contexts_are_the_same_records():
     assert {"Recurrence", "Definition", "RandomSequence", "Index", "Integer", "Real"} <= kept
     recurrences = [d for d in adam if type(d).__name__ in ("Recurrence", "Definition")]
     assert recurrences == [d for d in get_problem("adam_unroll").context if d in recurrences]
+
+
+@pytest.mark.parametrize("problem", all_problems(), ids=lambda p: p.id)
+def test_names_shown_as_text_hold_no_tex(problem):
+    """Route and key-step names are printed as text (checklists, feedback, the interview
+    card): `$V^\\pi(s)$` there reaches the reader verbatim, so they spell symbols in Unicode."""
+    names = [route.name for route in problem.routes]
+    names += [step.name for route in problem.routes for step in route.steps]
+    for name in names:
+        assert "$" not in name and not re.search(r"\\[A-Za-z]{2,}|\\[(\[]", name), name

@@ -109,7 +109,7 @@ PROBLEMS = [
                         (r"\sum_{s'} P(s'|s, a) \hat V(s')",),
                     ),
                     KeyStep(
-                        r"the Bellman equation for $V^\pi(s)$",
+                        "the Bellman equation for the value of π",
                         (
                             r"\sum_{s'} P(s'|s, a) V^\pi(s')",
                             r"\sum_{s'} P(s'|s, a) \left(\hat V(s') - V^\pi(s')\right)",
@@ -125,7 +125,7 @@ PROBLEMS = [
                         (r"\gamma \mathbb{E}[\hat V(s_{t+1}) \mid s_t = s]",),
                     ),
                     KeyStep(
-                        r"the Bellman equation for $V^\pi(s)$",
+                        "the Bellman equation for the value of π",
                         (r"\mathbb{E}[r_t + \gamma V^\pi(s_{t+1}) \mid s_t = s]",),
                     ),
                 ),
