@@ -86,7 +86,25 @@ def shown(expr, products: bool, step, text: str = "") -> str | None:
     guessed = products or scope_was_guessed(step.expr, text)
     if same_up_to_brackets(text_shown, step.source) and not guessed:
         return None
+    if not guessed and written_out(text_shown, step.source):
+        return None
     return text_shown
+
+
+# a reading this much longer than the line, and this long, writes definitions out (an
+# operator, a conditional expectation over the trajectory) rather than showing how an
+# ambiguous line was taken; printed, it would not fit a phone even shrunk
+WRITTEN_OUT_RATIO = 3.0
+WRITTEN_OUT_CHARS = 300
+
+
+def written_out(shown_text: str, source: str) -> bool:
+    """Whether a "read as" line is a long expansion of the line's definitions (not shown:
+    the learner's own line says the same, and a page cannot fit it)."""
+    return (
+        len(shown_text) > WRITTEN_OUT_CHARS
+        and len(shown_text) > WRITTEN_OUT_RATIO * max(len(source), 1)
+    )
 
 
 def read_as(reading, plain, step, text: str = "", budget: float = 0.5) -> str | None:

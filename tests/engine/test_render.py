@@ -520,3 +520,21 @@ def test_one_step_is_a_step() -> None:
     report = Report(problem="declared", steps=[step(0, None, "a", line=1), step(1, "=", "a")])
     assert "1 of 1 step valid" in report_text(report)
     assert "3 of 3 steps valid" in report_text(valid_report())
+
+
+def test_a_reading_that_writes_definitions_out_at_length_is_not_shown() -> None:
+    """The Bellman operator and a conditional expectation over the trajectory are read as
+    their definitions written out, 4 to 12 times the line's length: no "read as" then
+    (it would not fit a phone even shrunk); a short disambiguation still is."""
+    from autograder import check
+    from autograder.engine.readas import written_out
+
+    start = r"\|T^\pi V - T^\pi U\|_\infty"
+    report = check(
+        None,
+        r"% let \pi(a|s) discounted policy" + "\n" + start + r" \\ &\le \gamma \|V - U\|_\infty",
+    )
+    assert report.steps[0].read_as is None
+    assert written_out("x" * 301, "x" * 100) and not written_out("x" * 300, "x" * 10)
+    assert not written_out("x" * 400, "x" * 150)  # long, but a reading of a long line
+    assert check("adam_bias", r"\hat{m}_t \\ &= \frac{m_t}{1 - \beta_1^t}").steps[0].read_as
