@@ -101,9 +101,8 @@ WRITTEN_OUT_CHARS = 300
 def written_out(shown_text: str, source: str) -> bool:
     """Whether a "read as" line is a long expansion of the line's definitions (not shown:
     the learner's own line says the same, and a page cannot fit it)."""
-    return (
-        len(shown_text) > WRITTEN_OUT_CHARS
-        and len(shown_text) > WRITTEN_OUT_RATIO * max(len(source), 1)
+    return len(shown_text) > WRITTEN_OUT_CHARS and len(shown_text) > WRITTEN_OUT_RATIO * max(
+        len(source), 1
     )
 
 
