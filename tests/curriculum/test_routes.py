@@ -109,7 +109,7 @@ ABSORBED = {
     ("softmax_xent", "write the log-softmax out"),  # the derivative of log-softmax, known
     # the last idea, then the target in one closing step (the Bellman system's solution)
     ("mc_unbiased", "the Markov property: condition on the next state"),
-    ("td_bias", "the Bellman equation for $V^\\pi(s)$"),  # the rewards cancel on the way
+    ("td_bias", "the Bellman equation for the value of π"),  # the rewards cancel on the way
 }
 
 
