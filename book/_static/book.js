@@ -33,11 +33,9 @@
   function available(el, formula) {
     const style = getComputedStyle(el);
     let room = el.clientWidth - parseFloat(style.paddingLeft) - parseFloat(style.paddingRight);
-    // a "read as" line: its label takes room on the formula's line, unless the
-    // stylesheet put it above the formula (a narrow report)
+    // a "read as" line: its label stays on the formula's line
     const label = el.classList.contains("ag-read-as") ? el.firstElementChild : null;
-    if (label && label !== formula && getComputedStyle(label).display === "inline")
-      room -= label.getBoundingClientRect().width;
+    if (label && label !== formula) room -= label.getBoundingClientRect().width;
     return room;
   }
 
