@@ -1,7 +1,9 @@
 """Suite-wide settings: the checker runs in strict mode, so an internal error anywhere in a
 test (or in a kernel or process a test starts) is raised instead of becoming a message."""
 
+import functools
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -60,9 +62,41 @@ SLOW = frozenset(
     }
 )
 TESTS = Path(__file__).resolve().parent
+# a module that takes the README's main command's output (tests/main_job.py), directly or
+# through the website's `test_book.site()`
+USES_MAIN_JOB = re.compile(r"\bmain_job\b|\bcourse_copy\b|^from test_book import", re.M)
+
+
+@functools.cache
+def uses_main_job(path: Path) -> bool:
+    return path.name != "conftest.py" and bool(USES_MAIN_JOB.search(path.read_text()))
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.path.relative_to(TESTS).as_posix() in SLOW:
             item.add_marker(pytest.mark.slow)
+    # the tests that need the main job run last (a stable sort: modules stay together, in
+    # their order), so that the others run while it builds in the background
+    items.sort(key=lambda item: uses_main_job(item.path))
+
+
+def pytest_collection_finish(session):
+    """Start the main job in the background as soon as a selected test needs it."""
+    if session.config.option.collectonly:
+        return
+    if any(uses_main_job(item.path) for item in session.items):
+        from tests.main_job import start_main_job
+
+        start_main_job()
+
+
+def pytest_sessionfinish(session):
+    """A main job started for tests that never ran (a run stopped early) is stopped."""
+    from tests.main_job import start_main_job
+
+    if start_main_job.cache_info().currsize:
+        process = start_main_job().process
+        if process.poll() is None:
+            process.kill()
+            process.wait()

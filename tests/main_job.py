@@ -97,18 +97,40 @@ class Run:
     seconds: float
 
 
+class Started:
+    """A README command running in the copy, its output going to
+    `test-artifacts/main-job/<log_name>`; `wait()` gives its `Run`."""
+
+    def __init__(self, argv: list[str], log_name: str, timeout: int = TIMEOUT):
+        self.argv = _python(argv)
+        self.log_path = HOME / log_name
+        self.timeout = timeout
+        self.started = time.perf_counter()
+        with self.log_path.open("w") as log:
+            self.process = subprocess.Popen(
+                self.argv, cwd=COPY, env=user_env(), stdin=subprocess.DEVNULL,
+                stdout=log, stderr=subprocess.STDOUT,
+            )  # fmt: skip
+        self._run: Run | None = None
+
+    def wait(self) -> Run:
+        if self._run is None:
+            left = self.timeout - (time.perf_counter() - self.started)
+            try:
+                returncode = self.process.wait(timeout=max(left, 1))
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+                raise
+            seconds = time.perf_counter() - self.started
+            log = self.log_path.read_text(errors="replace")
+            self._run = Run(self.argv, returncode, log, seconds)
+        return self._run
+
+
 def run_in_copy(argv: list[str], log_name: str, timeout: int = TIMEOUT) -> Run:
     """Run a README command in the copy, its output to `test-artifacts/main-job/<log_name>`."""
-    argv = _python(argv)
-    log_path = HOME / log_name
-    started = time.perf_counter()
-    with log_path.open("w") as log:
-        done = subprocess.run(
-            argv, cwd=COPY, env=user_env(), stdin=subprocess.DEVNULL,
-            stdout=log, stderr=subprocess.STDOUT, timeout=timeout,
-        )  # fmt: skip
-    seconds = time.perf_counter() - started
-    return Run(argv, done.returncode, log_path.read_text(errors="replace"), seconds)
+    return Started(argv, log_name, timeout).wait()
 
 
 @dataclass(frozen=True)
@@ -142,11 +164,20 @@ class MainJob:
 
 
 @functools.cache
-def main_job() -> MainJob:
-    """The README's main command, run once per test session in a clean copy."""
+def start_main_job() -> Started:
+    """Start the README's main command in a clean copy, in the background: the test session
+    starts it as soon as it knows a selected test needs it (tests/conftest.py), and runs the
+    tests that do not while it builds, so the two share the machine's cores."""
     HOME.mkdir(parents=True, exist_ok=True)
     clean_copy()
-    run = run_in_copy(readme_command("Build everything"), "build.log")
+    return Started(readme_command("Build everything"), "build.log")
+
+
+@functools.cache
+def main_job() -> MainJob:
+    """The README's main command, run once per test session in a clean copy (waits for it
+    when it was started in the background)."""
+    run = start_main_job().wait()
     record_path = COPY / "_build" / "main-job.json"
     record = json.loads(record_path.read_text()) if record_path.exists() else {}
     book_log_path = COPY / "_build" / "book.log"
