@@ -21,6 +21,7 @@ have (`q_{d_k+1}`, `a_T`, `g_0`) is recorded with the reason (`Evaluator.reasons
 from __future__ import annotations
 
 import cmath
+import functools
 import math
 from dataclasses import dataclass, field, replace
 
@@ -38,6 +39,7 @@ from autograder.engine.axes import (
     Quadrature,
     along,
     const,
+    is_matrix,
     is_vector,
     reduce_sum,
     scalar_like,
@@ -139,7 +141,10 @@ class Evaluator:
             self._memo = {}
         try:
             with np.errstate(all="ignore"):
-                return self.ev(expr, env)
+                value = self.ev(expr, env)
+            if not outer and is_matrix(value):  # a side's matrix: its entries, as a vector
+                value = value.reshape(value.shape[:RANK] + (-1,))
+            return value
         finally:
             if not outer:
                 self._memo = None
@@ -281,9 +286,13 @@ class Evaluator:
 
     def _add(self, expr, env):
         values = [self.ev(a, env) for a in expr.args]
+        if any(is_matrix(v) for v in values) and not all(is_matrix(v) for v in values):
+            raise EvalError("a matrix plus something that is not a matrix")
         return _combine(values, np.add)
 
     def _mul(self, expr, env):
+        if expr.is_commutative is False:
+            return self._matrix_product(expr, env)
         values = [self.ev(a, env) for a in expr.args]
         if sum(is_vector(v) for v in values) > 1:
             raise EvalError("a product of two vectors: write a dot product as q^\\top k")
@@ -295,6 +304,37 @@ class Evaluator:
                 zero = zero | np.broadcast_to(scalar_like(v, product) == 0, product.shape)
             product = np.where(zero & np.isnan(product), 0.0, product)
         return product
+
+    def _matrix_product(self, expr, env):
+        """A product with factors that do not commute (matrices, a kind's: their values
+        have rows and columns on the last two axes): the scalars times the matrix product
+        of the rest, in the order written."""
+        scalars, matrices = expr.args_cnc()
+        product = None
+        for factor in matrices:
+            m = self.ev(factor, env)
+            if not is_matrix(m):
+                raise EvalError(f"{factor} does not commute, but is not a matrix")
+            if product is not None and product.shape[-1] != m.shape[-2]:
+                raise EvalError(
+                    f"a {product.shape[-2]}×{product.shape[-1]} matrix times a "
+                    f"{m.shape[-2]}×{m.shape[-1]} one: the sizes do not fit"
+                )
+            product = m if product is None else product @ m
+        for factor in scalars:
+            s = self.ev(factor, env)
+            if is_vector(s) or is_matrix(s):
+                raise EvalError("a matrix times a vector is written with the vector last: A x")
+            product = s[..., None, None] * product
+        return product
+
+    def _matrix_power(self, base: np.ndarray, n: int) -> np.ndarray:
+        if base.shape[-1] != base.shape[-2]:
+            raise EvalError(f"a power of a {base.shape[-2]}×{base.shape[-1]} matrix")
+        if n < 0:
+            base = _inverse(base)
+            n = -n
+        return np.linalg.matrix_power(base, n)
 
     def _indicator(self, expr, env):
         a, b = (self.ev(x, env) for x in expr.args[:2])
@@ -330,6 +370,10 @@ class Evaluator:
 
     def _pow(self, expr, env):
         base = self.ev(expr.base, env)
+        if is_matrix(base):
+            if not isinstance(expr.exp, sp.Integer):
+                raise EvalError("a matrix to a power that is not an integer")
+            return self._matrix_power(base, int(expr.exp))
         if isinstance(expr.exp, sp.Integer):
             n = int(expr.exp)
             return base**n if n >= 0 else 1.0 / base ** (-n)
@@ -708,7 +752,26 @@ def free_kind(symbol: sp.Symbol) -> str:
     return "real"
 
 
+def _inverse(m: np.ndarray) -> np.ndarray:
+    """The inverses of a stack of square matrices; NaN where one is singular."""
+    with np.errstate(all="ignore"):
+        try:
+            return np.linalg.inv(m)
+        except np.linalg.LinAlgError:
+            flat = m.reshape((-1,) + m.shape[-2:])
+            out = np.empty_like(flat)
+            for k, one in enumerate(flat):
+                try:
+                    out[k] = np.linalg.inv(one)
+                except np.linalg.LinAlgError:
+                    out[k] = np.nan
+            return out.reshape(m.shape)
+
+
 def _combine(values, op):
+    vector = next((v for v in values if is_matrix(v)), None)
+    if vector is not None:  # matrices: a sum of matrices (a scalar factor was taken apart)
+        return functools.reduce(op, values)
     vector = next((v for v in values if is_vector(v)), None)
     out = values[0]
     if vector is not None:

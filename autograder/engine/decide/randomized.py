@@ -351,7 +351,24 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
             return Verdict(UNDECIDED, f"could not evaluate this step: {err}", "random")
         if is_vector(left) != is_vector(right):
             left, right = _as_vectors(left, right)
-        left, right = np.broadcast_arrays(left, right)
+        try:
+            left, right = np.broadcast_arrays(left, right)
+        except ValueError:  # two vectors, or matrices, of different sizes on this instance
+            return Verdict(
+                INVALID,
+                f"{invalid_message(relation)}: here the left side has {left.shape[-1]} "
+                f"entries and the right side {right.shape[-1]} (their sizes differ)",
+                "random",
+                Counterexample(
+                    {
+                        k: v
+                        for k, v in inst.description.items()
+                        if _relevant(k, _names_used((lhs, rhs), compiled))
+                    },
+                    fmt_vector(left.reshape(-1, left.shape[-1])[0]),
+                    fmt_vector(right.reshape(-1, right.shape[-1])[0]),
+                ),
+            )
         undefined = _undefined(left, right, left_reasons, right_reasons)
         if undefined is not None:
             side, reason, where = undefined

@@ -11,6 +11,7 @@ from autograder.engine.kinds.empirical import Dataset
 from autograder.engine.kinds.free import FreeNames
 from autograder.engine.kinds.functions import Define, FunctionOf, Variable
 from autograder.engine.kinds.markov import MarkovChain
+from autograder.engine.kinds.matrices import MatrixOf
 from autograder.engine.kinds.mdp import MDP
 from autograder.engine.kinds.probability import ProbabilityVector
 from autograder.engine.kinds.scalars import Index, Integer, Real
@@ -28,6 +29,7 @@ __all__ = [
     "FreeNames",
     "FunctionOf",
     "MarkovChain",
+    "MatrixOf",
     "ProbabilityVector",
     "Index",
     "Integer",

@@ -158,7 +158,10 @@ class Resolver:
         return sp.Rational(node.text)
 
     def _add(self, node, scope):
-        return sp.Add(*(self.resolve(t, scope) for t in node.terms))
+        terms = [self.resolve(t, scope) for t in node.terms]
+        if self.c.algebra is not None:
+            self._algebra(lambda: self.c.algebra.check_sum(terms), node.pos)
+        return sp.Add(*terms)
 
     def _neg(self, node, scope):
         # Mul(-1, x) rather than -x: the same value, but "read as" keeps `-(-x)` as written
@@ -179,7 +182,10 @@ class Resolver:
             bracket = _power(self.resolve(arg, scope), self.resolve(node.exp, scope), node.pos)
             self._count_product(node.base, scope)
             return sp.Mul(self._head(head, scope), bracket)
-        return _power(self.resolve(node.base, scope), self.resolve(node.exp, scope), node.pos)
+        base, exponent = self.resolve(node.base, scope), self.resolve(node.exp, scope)
+        if self._is_matrix(base):
+            return self._algebra(lambda: self.c.algebra.power(base, exponent), node.pos)
+        return _power(base, exponent, node.pos)
 
     def _is_product(self, node: sx.Apply, scope) -> bool:
         key = name_key(node.func)
@@ -258,7 +264,8 @@ class Resolver:
 
     def _mul(self, node, scope):
         factors: list[sp.Expr] = []
-        pending_transpose = None
+        pending_transpose = None  # `x^\top …`: a row vector waiting for what it multiplies
+        algebra = self.c.algebra
         skip = False
         for i, f in enumerate(node.factors):
             if skip:
@@ -272,22 +279,74 @@ class Resolver:
                     skip = True
                     continue
             if isinstance(f, sx.Transpose):
-                if pending_transpose is not None:
-                    raise ResolveError("two transposes in a row", f.pos)
-                pending_transpose = self._vector(f.arg, scope)
-                continue
-            value = self.resolve(f, scope)
+                arg = self.resolve(f.arg, scope)
+                if not self._is_matrix(arg):
+                    if pending_transpose is not None:
+                        raise ResolveError("two transposes in a row", f.pos)
+                    if not _is_vector(arg):
+                        raise ResolveError(f"{sp.latex(arg)} is not a vector here", f.arg.pos)
+                    pending_transpose = arg
+                    continue
+                value = algebra.transpose(arg)  # `A^\top`: a matrix like any other factor
+            else:
+                value = self.resolve(f, scope)
             if pending_transpose is not None:
-                if not _is_vector(value):
+                if self._is_matrix(value):  # `x^\top M`: the row vector (M^\top x)^\top
+                    row = pending_transpose
+                    pending_transpose = self._algebra(
+                        lambda v=value, r=row: algebra.matvec(algebra.transpose(v), r), f.pos
+                    )
+                    continue
+                if _is_vector(value):
+                    value = ir.Dot(pending_transpose, value)
+                elif algebra is not None and factors and _is_vector(factors[-1]):
+                    factors.append(algebra.outer(factors.pop(), pending_transpose))
+                else:
                     raise ResolveError("a transposed vector must be followed by a vector", f.pos)
-                value = ir.Dot(pending_transpose, value)
                 pending_transpose = None
+            elif _is_vector(value) and factors and self._is_matrix(factors[-1]):
+                value = self._times_vector(factors, value, f.pos)
             elif factors and _is_vector(value) and _is_vector(factors[-1]):
                 value = ir.Dot(factors.pop(), value)
             factors.append(value)
         if pending_transpose is not None:
-            raise ResolveError("a transposed vector must be followed by a vector", node.pos)
+            if algebra is None or not factors or not _is_vector(factors[-1]):
+                raise ResolveError("a transposed vector must be followed by a vector", node.pos)
+            factors.append(algebra.outer(factors.pop(), pending_transpose))  # `u v^\top`
+        if algebra is not None and any(self._is_matrix(f) for f in factors):
+            return self._algebra(lambda: algebra.product(factors), node.pos)
         return sp.Mul(*factors)
+
+    # -- values that do not commute (matrices: `Compiled.algebra`, given by their kind) ---
+    def _is_matrix(self, value) -> bool:
+        return self.c.algebra is not None and self.c.algebra.is_matrix(value)
+
+    def _algebra(self, make, pos: int):
+        """A matrix operation of the kind's algebra; sizes that do not fit are said here."""
+        try:
+            return make()
+        except ValueError as err:
+            raise ResolveError(str(err), pos) from None
+
+    def _times_vector(self, factors: list, vector, pos: int):
+        """The matrices at the end of `factors` (taken off it) times `vector`: `A B x`."""
+        algebra = self.c.algebra
+        run: list = []
+        while factors and self._is_matrix(factors[-1]):
+            run.insert(0, factors.pop())
+        matrix = self._algebra(lambda: algebra.product(run), pos)
+        value = self._algebra(lambda: algebra.matvec(matrix, vector), pos)
+        if factors and _is_vector(factors[-1]):  # `u^\top`-less `u (A x)`: a dot product
+            value = ir.Dot(factors.pop(), value)
+        return value
+
+    def _product(self, head, value, pos: int):
+        """`head(value)` read as a product: a matrix times a vector is one."""
+        if self._is_matrix(head) and _is_vector(value):
+            return self._times_vector([head], value, pos)
+        if self._is_matrix(head) or self._is_matrix(value):
+            return self._algebra(lambda: self.c.algebra.product([head, value]), pos)
+        return sp.Mul(head, value)
 
     def _operator(self, f: sx.Node):
         """A kind's operator written as this factor (`T^\\pi`), or None."""
@@ -317,7 +376,9 @@ class Resolver:
                 "unexpected `,` — a comma only separates function arguments, e.g. `p(x, z)`",
                 node.args[1].pos,
             )
-        return sp.Mul(self.resolve(node.expr, scope), self.resolve(node.args[0], scope))
+        return self._product(
+            self.resolve(node.expr, scope), self.resolve(node.args[0], scope), node.pos
+        )
 
     def _bare(self, node: sx.Node, scope) -> list[tuple]:
         """The `over` of each function written bare in `node` (not applied, not bound),
@@ -397,6 +458,9 @@ class Resolver:
         return body
 
     def _transpose(self, node, scope):
+        value = self.resolve(node.arg, scope)
+        if self._is_matrix(value):
+            return self.c.algebra.transpose(value)
         raise ResolveError("a transposed vector must be followed by a vector", node.pos)
 
     def _iverson(self, node, scope):
@@ -429,6 +493,16 @@ class Resolver:
             _guard_factorial(args[0], node.pos)
         if node.func == "binom" and len(args) == 2:
             _guard_binomial(args[0], args[1], node.pos)
+        if node.func in ("tr", "det") or (
+            node.func == "exp" and len(args) == 1 and self._is_matrix(args[0])
+        ):
+            if self.c.algebra is None or len(args) != 1:
+                raise ResolveError(
+                    f"`{sx.function_latex(node.func)}` takes one matrix, and this problem "
+                    "declares none (e.g. `% let A \\in \\mathbb{R}^{n\\times n}`)",
+                    node.pos,
+                )
+            return self._algebra(lambda: self.c.algebra.call(node.func, args[0]), node.pos)
         if node.func in FUNCTIONS and len(args) == 1:
             return FUNCTIONS[node.func](args[0])
         if node.func in ("max", "min") and args:
@@ -651,7 +725,9 @@ class Resolver:
         if self._undeclared_function(node, scope):
             raise UnknownName(self._function_message(node), node.pos, node)
         self._count_product(node, scope)
-        return sp.Mul(self._name(node.func, scope), self.resolve(node.args[0], scope))
+        return self._product(
+            self._name(node.func, scope), self.resolve(node.args[0], scope), node.pos
+        )
 
     def _head(self, func: sx.Name, scope):
         """The name before a bracket read as a product: `x^n` in `x^n(1-x)` is a power."""
