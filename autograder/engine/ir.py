@@ -323,6 +323,22 @@ class Grad(Opaque):
         return rf"\nabla_{{{_tex(printer, var)}}} \left({_tex(printer, body)}\right)"
 
 
+class Jacobian(Grad):
+    """`\\nabla_v body` of a vector-valued body with respect to a vector v, and the Hessian
+    `\\nabla^2_v f` (the gradient of a gradient): a matrix, rows the body's components,
+    columns v's.  Not commutative: in a product it is a matrix (`\\delta^\\top H \\delta`).
+    args: (body, v)."""
+
+    is_commutative = False
+
+    def _latex(self, printer):
+        body, var = self.args
+        if isinstance(body, Grad) and body.args[1] == var:
+            inner = _tex(printer, body.args[0])
+            return rf"\nabla^{{2}}_{{{_tex(printer, var)}}} \left({inner}\right)"
+        return rf"\nabla_{{{_tex(printer, var)}}} \left({_tex(printer, body)}\right)"
+
+
 # every node only the randomized path evaluates, a kind's own too (subclasses of
 # `Opaque`; an `ArgOpt` is never evaluated, it is decided apart)
 OPAQUE = (Opaque,)

@@ -132,8 +132,8 @@ def test_the_tight_cases_are_drawn():
         (r"% let A \in \mathbb{R}^{n\times n}", "A + 1 = A", "a matrix plus `1`"),
         (r"% let J \in \mathbb{R}^{n\times d}", r"\det(J) = 0", "which is n×d: not square"),
         (r"% let A \in \mathbb{R}^{n\times n}", r"A^{1/2} A^{1/2} = A", "integer exponents"),
-        (r"% let x \in \mathbb{R}^{n}", r"\det x = 1", "declares none"),
-        (r"% let x \in \mathbb{R}^{n}", r"\mathrm{tr}(x) = 1", "declares none"),
+        (r"% let x \in \mathbb{R}^{n}", r"\det x = 1", "is not one"),
+        (r"% let x \in \mathbb{R}^{n}", r"\mathrm{tr}(x) = 1", "is not one"),
         (
             r"% let A \in \mathbb{R}^{n\times n}; x \in \mathbb{R}^n",
             r"\mathrm{tr}(x) = 1",

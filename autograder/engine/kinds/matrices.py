@@ -229,11 +229,14 @@ class MatrixAlgebra:
 
     def __init__(self, compiled) -> None:
         self.c = compiled
+        self._found: tuple | None = None
 
     # -- what is a matrix, of which shape
     is_matrix = staticmethod(is_matrix)
 
-    def _declared(self) -> dict:
+    def _declared(self) -> tuple:
+        if self._found is not None:
+            return self._found
         shapes, sizes = {}, {}
         for decl in self.c.context:
             if isinstance(decl, MatrixOf):
@@ -242,7 +245,8 @@ class MatrixAlgebra:
             name = getattr(decl, "name", None)
             if isinstance(size, str) and isinstance(name, str):
                 sizes[name] = size
-        return shapes, sizes
+        self._found = (shapes, sizes)
+        return self._found
 
     def shape(self, expr) -> tuple | None:
         shapes, _ = self._declared()
@@ -298,7 +302,9 @@ class MatrixAlgebra:
 
     def check_sum(self, terms: list) -> None:
         kinds = [is_matrix(t) for t in terms]
-        if any(kinds) and not all(kinds):
+        if not any(kinds):
+            return
+        if not all(kinds):
             scalar = next(t for t, m in zip(terms, kinds, strict=True) if not m)
             raise ShapeError(
                 f"a matrix plus {_shown(scalar)}, which is not a matrix (for a multiple of the "

@@ -316,7 +316,8 @@ FUNCTION_NAMES = frozenset(
     | set(HYPERBOLIC)
     | set(INVERSE.values())
 )
-"""The one-argument functions a `Call` may name (besides abs, factorial, max, min, binom)."""
+"""The one-argument functions a `Call` may name (besides abs, factorial, max, min, binom);
+tr and det take a matrix (`kinds/matrices.py`), the others a scalar (softmax a vector)."""
 
 _COMMANDS = frozenset(
     "log exp sin cos tan cot sec csc sinh cosh tanh coth max min arcsin arccos arctan det".split()

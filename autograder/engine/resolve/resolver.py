@@ -1035,7 +1035,46 @@ class Resolver:
                 f"`{written}` is an integer here: it cannot be differentiated with respect to",
                 node.pos,
             )
-        return ir.Grad(self.resolve(node.body, scope), var)
+        hessian = self._hessian_times(node, var, scope)
+        if hessian is not None:
+            return hessian
+        body = self.resolve(node.body, scope)
+        if isinstance(var, ir.Vector) and (_is_vector(body) or self._is_matrix(body)):
+            if self._is_matrix(body):
+                raise ResolveError(
+                    "the gradient of a matrix is not read: differentiate a scalar or a vector",
+                    node.pos,
+                )
+            return ir.Jacobian(body, var)  # a Jacobian (a Hessian: the gradient of a gradient)
+        return ir.Grad(body, var)
+
+    def _hessian_times(self, node: sx.Grad, var, scope):
+        """`\\nabla^2_\\theta f \\delta`: the Hessian takes the rest of the product as its
+        body, as a gradient does, but the Hessian of a vector is nothing, so vectors written
+        last that do not depend on the variable multiply the Hessian (`H \\delta`)."""
+        inner = node.body
+        if not (
+            isinstance(inner, sx.Grad)
+            and inner.pos == node.pos
+            and isinstance(inner.body, sx.Mul)
+            and isinstance(var, ir.Vector)
+        ):
+            return None
+        factors, tail = list(inner.body.factors), []
+        while len(factors) > 1 and isinstance(factors[-1], sx.Name):
+            value = self.resolve(factors[-1], scope)
+            if not _is_vector(value) or var in ir.free_symbols(value):
+                break
+            tail.insert(0, factors.pop())
+        if not tail:
+            return None
+        body = (
+            factors[0] if len(factors) == 1 else sx.Mul(factors=tuple(factors), pos=inner.body.pos)
+        )
+        hessian = sx.Grad(
+            var=node.var, body=sx.Grad(var=inner.var, body=body, pos=inner.pos), pos=node.pos + 1
+        )
+        return self.resolve(sx.Mul(factors=(hessian, *tail), pos=node.pos), scope)
 
     def _argopt(self, node: sx.BigOp, scope):
         """`\\arg\\max_\\theta A`: only over the problem's variable (the one ∝ refers to)."""
@@ -1273,8 +1312,10 @@ def _is_vector(value) -> bool:
         return any(_is_vector(a) for a in value.args)
     if isinstance(value, sp.Mul):
         return any(_is_vector(a) for a in value.args)
+    if isinstance(value, ir.Jacobian):
+        return False  # a matrix
     if isinstance(value, ir.Grad):
-        return isinstance(value.args[1], ir.Vector)
+        return isinstance(value.args[1], ir.Vector) or _is_vector(value.args[0])
     if isinstance(value, ir.Expectation | ir.Total | ir.Mean):
         return _is_vector(value.args[0])
     if isinstance(value, sp.Sum):
