@@ -28,6 +28,7 @@ import sympy as sp
 from autograder.engine import ir
 from autograder.engine.axes import FIRST_BINDER, RANK, EvalError, along, is_vector, to_index
 from autograder.engine.decide import search
+from autograder.engine.decide.approx import decide_approx
 from autograder.engine.decide.argopt import decide_argopt, has_argopt
 from autograder.engine.decide.evaluate import Env, Evaluator, differentiate, free_kind
 from autograder.engine.decide.scalar import Problem as ScalarProblem
@@ -92,6 +93,8 @@ def decide(lhs: sp.Expr, relation: str, rhs: sp.Expr, scope: Scope) -> Verdict:
         relation = "=+c"
     if relation in ("propto", "=+c"):
         return decide_up_to(lhs, relation, rhs, scope, free_axes, bind_free)
+    if relation == "approx":
+        return decide_approx(lhs, rhs, scope, free_axes, bind_free)
     if has_argopt(lhs) or has_argopt(rhs):
         up_to = functools.partial(decide_up_to, free_axes=free_axes, bind_free=bind_free)
         return decide_argopt(lhs, relation, rhs, scope, up_to)

@@ -16,6 +16,7 @@ from autograder.engine.kinds.mdp import MDP
 from autograder.engine.kinds.probability import ProbabilityVector
 from autograder.engine.kinds.scalars import Index, Integer, Real
 from autograder.engine.kinds.sequences import Definition, RandomSequence, Recurrence
+from autograder.engine.kinds.small import Small
 from autograder.engine.kinds.vectors import VectorOf
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "RandomSequence",
     "Real",
     "Recurrence",
+    "Small",
     "Variable",
     "VectorOf",
     "kind_of",

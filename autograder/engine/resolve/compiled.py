@@ -105,6 +105,8 @@ class Compiled:
     # declares them (`kinds/matrices.py:MatrixAlgebra`: which values are matrices, their
     # shapes, and the nodes for a transpose, a trace, a product with a vector ...), else None
     algebra: object | None = None
+    # the small quantity `\approx` refers to and the order it keeps (`kinds/small.py`)
+    small: tuple[str, int] | None = None
     # the symbol table: what each kind says about its names beyond the tables above
     symbols: dict[str, Entry] = field(default_factory=dict)
     # each use of a defined function written out (its body with the arguments in), by
