@@ -124,7 +124,8 @@ def reduce_sum(value: np.ndarray, axis: int, size: int) -> np.ndarray:
 
 
 def scalar_like(value: np.ndarray, other: np.ndarray) -> np.ndarray:
-    """Add a component axis to a scalar field so it broadcasts against a vector."""
-    if is_vector(other) and not is_vector(value):
-        return value[..., None]
+    """Add a component axis to a scalar field so it broadcasts against a vector (two, a
+    row and a column axis, against a matrix)."""
+    if value.ndim == RANK and other.ndim > RANK:
+        return value.reshape(value.shape + (1,) * (other.ndim - RANK))
     return value

@@ -69,6 +69,21 @@ TWINS = {
         r"u v^\top x = (u^\top x) v",
     ),
     "matrix-vector products associate, not commute": (SQUARE, r"A(Bx) = (AB)x", r"ABx = BAx"),
+    "a transposed bracket after a vector is an outer product": (
+        SQUARE,
+        r"x x^\top A = x (A^\top x)^\top",
+        r"x x^\top A = x (A x)^\top",
+    ),
+    "outer products of sums": (
+        SQUARE,
+        r"(u + v)(u+v)^\top = u u^\top + u v^\top + v u^\top + v v^\top",
+        r"(u + v)(u+v)^\top = u u^\top + 2 u v^\top + v v^\top",
+    ),
+    "a sum of matrices over an index": (
+        SQUARE,
+        r"\sum_{i=1}^{n} x_i A = (\sum_{i=1}^{n} x_i) A",
+        r"\sum_{i=1}^{n} x_i A = (\sum_{i=1}^{n} x_i^2) A",
+    ),
     "symmetric": (
         r"% let S \in \mathbb{R}^{n\times n}, symmetric; A \in \mathbb{R}^{n\times n}",
         r"S^\top = S",
@@ -130,6 +145,11 @@ def test_the_tight_cases_are_drawn():
         (r"% let J \in \mathbb{R}^{n\times d}", r"\mathrm{tr}(J J) = 0", "`J` is n×d"),
         (r"% let J \in \mathbb{R}^{n\times d}; x \in \mathbb{R}^n", "J x = x", "(d ≠ n)"),
         (r"% let A \in \mathbb{R}^{n\times n}", "A + 1 = A", "a matrix plus `1`"),
+        (
+            r"% let J \in \mathbb{R}^{n\times d}; f, y \in \mathbb{R}^n",
+            r"J^\top J (f - y) = 0",
+            "`f - y` has length n",
+        ),
         (r"% let J \in \mathbb{R}^{n\times d}", r"\det(J) = 0", "which is n×d: not square"),
         (r"% let A \in \mathbb{R}^{n\times n}", r"A^{1/2} A^{1/2} = A", "integer exponents"),
         (r"% let x \in \mathbb{R}^{n}", r"\det x = 1", "is not one"),

@@ -253,13 +253,18 @@ class MatrixAlgebra:
         return _shape(expr, shapes)
 
     def length(self, expr) -> str | None:
-        """A vector's declared length, where it is a declared vector (else None)."""
+        """A vector expression's declared length, where it can be told (else None)."""
         _, sizes = self._declared()
         if isinstance(expr, ir.Vector):
             return sizes.get(expr.name)
         if isinstance(expr, MatVec):
             shape = self.shape(expr.args[0])
             return shape[0] if shape else None
+        if isinstance(expr, sp.Add | sp.Mul):
+            for part in expr.args:
+                found = self.length(part)
+                if found is not None:
+                    return found
         return None
 
     # -- the nodes

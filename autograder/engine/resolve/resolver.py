@@ -267,7 +267,7 @@ class Resolver:
         pending_transpose = None  # `x^\top …`: a row vector waiting for what it multiplies
         algebra = self.c.algebra
         skip = False
-        for i, f in enumerate(node.factors):
+        for i, f in enumerate(self._split_transposes(node.factors, scope)):
             if skip:
                 skip = False
                 continue
@@ -457,7 +457,24 @@ class Resolver:
             body = ir.Extremum(body, var, sp.Integer(1))
         return body
 
+    def _split_transposes(self, factors, scope) -> list:
+        """`x (A^\\top x)^\\top`: the reader wraps `x (…)` in the transpose; when it is a
+        product, the transpose is the bracket's (as a power after it is, `x (x+1)^2`)."""
+        out = []
+        for f in factors:
+            if (
+                isinstance(f, sx.Transpose)
+                and isinstance(f.arg, sx.Apply)
+                and self._is_product(f.arg, scope)
+            ):
+                out += [f.arg.func, sx.Transpose(arg=f.arg.args[0], pos=f.arg.args[0].pos)]
+            else:
+                out.append(f)
+        return out
+
     def _transpose(self, node, scope):
+        if len(self._split_transposes([node], scope)) > 1:
+            return self.resolve(sx.Mul(factors=(node,), pos=node.pos), scope)
         value = self.resolve(node.arg, scope)
         if self._is_matrix(value):
             return self.c.algebra.transpose(value)
