@@ -189,10 +189,12 @@ def _matvec(evaluator, expr, env):
     v = evaluator.ev(expr.args[1], env)
     if v.ndim != RANK + 1:
         raise EvalError("a matrix times something that is not a vector")
-    if m.shape[-1] != v.shape[-1] and v.shape[-1] != 1:
-        raise EvalError(
-            f"a {m.shape[-2]}×{m.shape[-1]} matrix times a vector of length {v.shape[-1]}"
-        )
+    if m.shape[-1] != v.shape[-1]:
+        if not isinstance(expr.args[1], ir.OnesVector):
+            raise EvalError(
+                f"a {m.shape[-2]}×{m.shape[-1]} matrix times a vector of length {v.shape[-1]}"
+            )
+        v = np.broadcast_to(v, v.shape[:-1] + (m.shape[-1],))  # `\mathbf{1}` fits what it meets
     return (m @ v[..., :, None])[..., 0]
 
 

@@ -817,6 +817,9 @@ class Resolver:
         return var
 
     def _expect(self, node: sx.Expect, scope):
+        return ir.matrix_valued(self._expectation(node, scope))
+
+    def _expectation(self, node: sx.Expect, scope):
         if node.given:
             return self._conditional(node, scope)
         dist = node.dist
@@ -1135,7 +1138,7 @@ class Resolver:
             return make(self.resolve(node.body, {**scope, key: symbol}), (symbol, start, upto))
         var = self._declared(key)
         if isinstance(var, ir.DomainVar) and node.kind == "sum":
-            return ir.Total(self.resolve(node.body, {**scope, key: var}), var)
+            return ir.matrix_valued(ir.Total(self.resolve(node.body, {**scope, key: var}), var))
         if isinstance(var, ir.DomainVar) and node.kind in ("max", "min"):
             body = self.resolve(node.body, {**scope, key: var})
             return ir.Extremum(body, var, sp.Integer(1 if node.kind == "max" else -1))
@@ -1143,7 +1146,7 @@ class Resolver:
         if renamed is not None:  # `\\sum_b \\mu(b)`: b runs where a does
             body = self.resolve(node.body, {**scope, key: renamed})
             if node.kind == "sum":
-                return ir.Total(body, renamed)
+                return ir.matrix_valued(ir.Total(body, renamed))
             return ir.Extremum(body, renamed, sp.Integer(1 if node.kind == "max" else -1))
         var = sx.latex(node.var)
         raise ResolveError(
