@@ -846,20 +846,22 @@ def free_kind(symbol: sp.Symbol) -> str:
     return "real"
 
 
+# a matrix whose singular values spread wider than this is singular in floating point: its
+# inverse is undefined there (rounding alone would fill it with numbers of size 1e16)
+SINGULAR = 1e-12
+
+
 def _inverse(m: np.ndarray) -> np.ndarray:
     """The inverses of a stack of square matrices; NaN where one is singular."""
     with np.errstate(all="ignore"):
-        try:
-            return np.linalg.inv(m)
-        except np.linalg.LinAlgError:
-            flat = m.reshape((-1,) + m.shape[-2:])
-            out = np.empty_like(flat)
-            for k, one in enumerate(flat):
-                try:
-                    out[k] = np.linalg.inv(one)
-                except np.linalg.LinAlgError:
-                    out[k] = np.nan
-            return out.reshape(m.shape)
+        finite = np.isfinite(m).all(axis=(-2, -1))
+        safe = np.where(finite[..., None, None], m, 0)
+        values = np.linalg.svd(safe, compute_uv=False)
+        top = values[..., 0]
+        singular = ~finite | (values[..., -1] <= SINGULAR * top) | (top == 0)
+        eye = np.broadcast_to(np.eye(m.shape[-1], dtype=complex), m.shape)
+        out = np.linalg.inv(np.where(singular[..., None, None], eye, safe))
+        return np.where(singular[..., None, None], np.nan, out)
 
 
 def _combine(values, op):
