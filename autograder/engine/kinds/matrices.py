@@ -458,12 +458,8 @@ def _draw(decl: MatrixOf, inst: Instance) -> np.ndarray:
 # ------------------------------------------------------------------ `% let`
 
 
-def _matrix(s, previous, structure="random", square=False) -> MatrixOf:
-    rows = s.size.key
-    cols = s.size2.key if hasattr(s, "size2") else rows
-    if structure != "random" and rows != cols:
-        raise ValueError(f"a {structure} matrix is square")
-    return MatrixOf(s.names.key, rows, cols, structure)
+def _matrix(s, previous) -> MatrixOf:
+    return MatrixOf(s.names.key, s.size.key, s.size2.key)
 
 
 def _structured(structure: str):
