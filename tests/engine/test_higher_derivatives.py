@@ -69,6 +69,11 @@ TWINS = {
         r"\frac{d}{dt}\left[e^{-\eta\Theta t}(f - y)\right] = -\eta\Theta e^{-\eta\Theta t}(f - y)",
         r"\frac{d}{dt}\left[e^{-\eta\Theta t}(f - y)\right] = -\eta e^{-\eta\Theta t}(f - y)",
     ),
+    "a time derivative of a matrix": (
+        r"% let \Theta \in \mathbb{R}^{n\times n}, positive definite; \eta > 0; t > 0",
+        r"\frac{d}{dt} e^{-\eta\Theta t} = - e^{-\eta\Theta t}\eta\Theta",
+        r"\frac{d}{dt} e^{-\eta\Theta t} = -\eta e^{-\eta\Theta t}",
+    ),
     "a time derivative of a defined quantity": (
         r"% let t > 0; a \in \mathbb{R}; g(s) = e^{a s} \sin(s)",
         r"\frac{d}{dt} g(t) = a g(t) + e^{a t}\cos(t)",
