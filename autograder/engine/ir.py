@@ -323,6 +323,16 @@ class Grad(Opaque):
         return rf"\nabla_{{{_tex(printer, var)}}} \left({_tex(printer, body)}\right)"
 
 
+class IdentityLike(Opaque):
+    """The identity matrix of the size of the matrix `args[0]`: a number compared with a
+    matrix is that multiple of the identity (sympy writes `A A^{-1}` and `A^0` as 1)."""
+
+    is_commutative = False
+
+    def _latex(self, printer):
+        return "I"
+
+
 class MatrixMean(Mean):
     """`\\mathbb{E}[X]` of a matrix X (a matrix: it does not commute)."""
 

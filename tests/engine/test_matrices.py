@@ -94,6 +94,17 @@ TWINS = {
         r"\mathrm{tr}(A + B) = \mathrm{tr}(A) + \mathrm{tr}(B)",
         r"\mathrm{tr}(AB) = \mathrm{tr}(A)\mathrm{tr}(B)",
     ),
+    "the identity": (
+        r"% let A \in \mathbb{R}^{n\times n}; I \in \mathbb{R}^{n\times n}, identity; \lambda > 0",
+        r"(A + \lambda I)^2 = A^2 + 2\lambda A + \lambda^2 I",
+        r"(A + \lambda I)^2 = A^2 + \lambda A + \lambda^2 I",
+    ),
+    "a number against a matrix is a multiple of the identity": (
+        r"% let A \in \mathbb{R}^{n\times n}; I \in \mathbb{R}^{n\times n}, identity",
+        r"e^{0 \cdot A} = I",
+        r"e^{0 \cdot A} = A",
+    ),
+    "a matrix is not a number": (SQUARE, r"A^{0} B = B", r"A = 1"),
     "symmetric": (
         r"% let S \in \mathbb{R}^{n\times n}, symmetric; A \in \mathbb{R}^{n\times n}",
         r"S^\top = S",

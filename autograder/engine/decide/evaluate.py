@@ -341,6 +341,12 @@ class Evaluator:
             n = -n
         return np.linalg.matrix_power(base, n)
 
+    def _identity_like(self, expr, env):
+        m = self.ev(expr.args[0], env)
+        if not is_matrix(m) or m.shape[-1] != m.shape[-2]:
+            raise EvalError("a number compared with a matrix that is not square")
+        return np.eye(m.shape[-1], dtype=complex).reshape((1,) * RANK + m.shape[-2:])
+
     def _indicator(self, expr, env):
         a, b = (self.ev(x, env) for x in expr.args[:2])
         equal = np.isclose(a, b, rtol=0, atol=1e-12)
@@ -993,6 +999,7 @@ def _table():
         ir.Indicator: e._indicator,
         ir.Extremum: e._extremum,
         ir.Basis: e._basis,
+        ir.IdentityLike: e._identity_like,
         sp.KroneckerDelta: e._kronecker,
     }
     return table

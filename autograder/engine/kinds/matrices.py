@@ -33,7 +33,7 @@ from autograder.engine.axes import RANK, EvalError
 from autograder.engine.kinds.base import Kind, LetForm, register
 from autograder.engine.kinds.instance import Instance, fmt
 
-STRUCTURES = ("random", "symmetric", "positive definite", "low rank")
+STRUCTURES = ("random", "symmetric", "positive definite", "low rank", "identity")
 NEARLY_SINGULAR = 1e-3  # the smallest singular value of the nearly singular tight case
 
 
@@ -42,7 +42,7 @@ class MatrixOf:
     """A real matrix `name` of `rows` × `cols` (an Integer's name or a number each).
 
     `structure`: "random" (independent normal entries), "symmetric", "positive definite"
-    (symmetric with positive eigenvalues) or "low rank" (`rank` columns: U V^T).
+    (symmetric with positive eigenvalues), "low rank" (`rank` columns: U V^T) or "identity".
     """
 
     name: str
@@ -404,6 +404,7 @@ EDGES = {
     "symmetric": ("the identity", "the zero matrix", "diagonal", "rank one", "nearly singular"),
     "positive definite": ("the identity", "diagonal", "nearly singular"),
     "low rank": ("the zero matrix", "rank one"),
+    "identity": (),
 }
 
 
@@ -443,6 +444,8 @@ def _draw(decl: MatrixOf, inst: Instance) -> np.ndarray:
             values[-1] = NEARLY_SINGULAR
             s[range(n), range(n)] = values
             return q1 @ s @ q2.T
+    if decl.structure == "identity":
+        return np.eye(rows)
     if decl.structure == "symmetric":
         m = rng.normal(size=(rows, rows))
         return (m + m.T) / 2
@@ -510,6 +513,14 @@ class MatrixKind(Kind):
             needs=r"F \in \mathbb{R}^{n\times n}",
         ),
         LetForm(
+            "identity",
+            "…, identity",
+            "after a square matrix: the identity (`A + \\lambda I`)",
+            _structured("identity"),
+            modifier=True,
+            needs=r"I \in \mathbb{R}^{n\times n}",
+        ),
+        LetForm(
             "low rank <size>",
             "…, low rank r",
             "after a matrix: of rank at most r (a product U V^T of r columns)",
@@ -541,7 +552,7 @@ class MatrixKind(Kind):
         inst.description[decl.name] = fmt_matrix(m)
 
     def edges(self, decl: MatrixOf) -> list[str]:
-        if decl.rows != decl.cols:
+        if decl.rows != decl.cols and decl.structure == "random":
             return [f"{decl.name}: {e}" for e in ("the zero matrix", "rank one")]
         return [f"{decl.name}: {e}" for e in EDGES[decl.structure]]
 
