@@ -1,7 +1,9 @@
 """How values are laid out during randomized evaluation.
 
-Every value is a complex numpy array of rank RANK (a scalar field) or RANK + 1 (a vector,
-components on the last axis).  Axis PERT holds the perturbed copies of a parameter while a
+Every value is a complex numpy array of rank RANK (a scalar field), RANK + 1 (a vector,
+components on the last axis) or RANK + 2 (a matrix, rows and columns on the last two axes;
+a whole side that is a matrix is compared entry by entry, as a vector of its entries).
+Axis PERT holds the perturbed copies of a parameter while a
 gradient is taken; axis OMEGA the outcomes of the random variables; each variable bound by
 a sum, integral, expectation or KL gets an axis of its own from FIRST_BINDER on.  Size-1
 axes broadcast, so a value only pays for what it depends on, and looking up a table at
@@ -58,6 +60,11 @@ def along(axis: int, values, vector: bool = False) -> np.ndarray:
 
 def is_vector(value: np.ndarray) -> bool:
     return value.ndim == RANK + 1
+
+
+def is_matrix(value: np.ndarray) -> bool:
+    """A matrix (a kind's: `kinds/matrices.py`): rows and columns on the last two axes."""
+    return value.ndim == RANK + 2
 
 
 def to_index(value: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -117,7 +124,8 @@ def reduce_sum(value: np.ndarray, axis: int, size: int) -> np.ndarray:
 
 
 def scalar_like(value: np.ndarray, other: np.ndarray) -> np.ndarray:
-    """Add a component axis to a scalar field so it broadcasts against a vector."""
-    if is_vector(other) and not is_vector(value):
-        return value[..., None]
+    """Add a component axis to a scalar field so it broadcasts against a vector (two, a
+    row and a column axis, against a matrix)."""
+    if value.ndim == RANK and other.ndim > RANK:
+        return value.reshape(value.shape + (1,) * (other.ndim - RANK))
     return value

@@ -21,6 +21,10 @@ def compile_context(context: tuple, read) -> Compiled:
     c = Compiled(context=context)
     for decl in context:
         kind_of(decl).compile(decl, c)
+    if c.algebra is None:  # a Jacobian or a Hessian is a matrix where no matrix is declared
+        from autograder.engine.kinds.matrices import MatrixAlgebra
+
+        c.algebra = MatrixAlgebra(c)
     resolver = Resolver(c)
     for stage in (0, 1):  # indices first: a definition's body may sum over one
         for decl in context:

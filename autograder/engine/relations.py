@@ -3,18 +3,19 @@ r"""Every relation a chain can use, once: how it is written, shown, composed and
 A relation is one of "=", ">=", "<=", ">", "<".  The reader maps the learner's spellings
 to it (`COMMANDS`), the report shows it (`tex`, `text`), a chain composes its steps'
 relations (`compose`: `=` and `\ge` give `\ge`, `>` wins over both, mixing directions
-proves nothing), a chain read from the target back to the start proves the mirrored
-relation (`MIRROR`), and a problem that asks for one relation accepts a chain that
-proves a stronger one in the same direction (`implies`).
+proves nothing; `=` and `\approx` give `\approx`), a chain read from the target back to
+the start proves the mirrored relation (`MIRROR`), and a problem that asks for one
+relation accepts a chain that proves a stronger one in the same direction (`implies`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-RELATIONS = ("=", ">=", "<=", ">", "<", "propto", "=+c")
+RELATIONS = ("=", ">=", "<=", ">", "<", "propto", "=+c", "approx")
 # "propto": proportional as a function of the problem's variable; "=+c": equal up to a
-# term free of it (a step whose side holds `+ \text{const}`)
+# term free of it (a step whose side holds `+ \text{const}`); "approx": equal to the order
+# the problem declares in its small quantity (`% let \delta small, order 2`)
 
 # `+ \text{const}`: the words that stand for a term free of the problem's variable
 CONST_WORDS = frozenset({"const", "constant", "cst", "cte"})
@@ -38,15 +39,25 @@ COMMANDS = {
     "eqcolon": "=",
     "triangleq": "=",
     "propto": "propto",
+    "approx": "approx",
 }
 # relations a chain cannot use (yet): refused in words
 NOT_READ = (
-    "ne neq approx equiv simeq cong to rightarrow Rightarrow implies iff "
+    "ne neq equiv simeq cong to rightarrow Rightarrow implies iff "
     "Leftrightarrow leftarrow Leftarrow longrightarrow Longrightarrow ll gg mapsto"
 ).split()
 UNICODE = {"≥": ">=", "≤": "<=", "≠": None}
 
-TEX = {"=": "=", ">=": r"\ge", "<=": r"\le", ">": ">", "<": "<", "propto": r"\propto", "=+c": "="}
+TEX = {
+    "=": "=",
+    ">=": r"\ge",
+    "<=": r"\le",
+    ">": ">",
+    "<": "<",
+    "propto": r"\propto",
+    "=+c": "=",
+    "approx": r"\approx",
+}
 TEXT = {
     "=": "=",
     ">=": "≥",
@@ -55,8 +66,18 @@ TEXT = {
     "<": "<",
     "propto": "∝",
     "=+c": "= (up to a constant)",
+    "approx": "≈",
 }
-MIRROR = {"=": "=", ">=": "<=", ">": "<", "<=": ">=", "<": ">", "propto": "propto", "=+c": "=+c"}
+MIRROR = {
+    "=": "=",
+    ">=": "<=",
+    ">": "<",
+    "<=": ">=",
+    "<": ">",
+    "propto": "propto",
+    "=+c": "=+c",
+    "approx": "approx",
+}
 _STRENGTH = {"=": 0, ">=": 1, ">": 2}
 _FAILS = {
     "=": "the two sides are not equal",
@@ -66,6 +87,7 @@ _FAILS = {
     "<": "the left side is not always < the right side",
     "propto": "the two sides are not proportional",
     "=+c": "the two sides do not differ by a constant",
+    "approx": "the two sides do not agree to the declared order",
 }
 
 
@@ -86,6 +108,8 @@ def compose(relations: Iterable[str | None]) -> str | None:
     """The relation a chain of steps proves between its first and last line (None when
     it mixes ≥ with ≤, or ∝ with a constant, or either with an inequality)."""
     relations = list(relations)
+    if "approx" in relations:  # `=` and `≈` steps: the ends agree to the declared order
+        return "approx" if set(relations) <= {"=", "approx"} else None
     up_to = {r for r in relations if r in ("propto", "=+c")}
     if up_to:
         others = {r for r in relations if r not in ("=", "propto", "=+c")}
@@ -109,6 +133,10 @@ def compose(relations: Iterable[str | None]) -> str | None:
 def implies(have: str | None, want: str) -> bool:
     """Whether proving `have` proves what the problem asks (`want`)."""
     if have is None:
+        return False
+    if want == "approx":
+        return have in ("=", "approx")
+    if have == "approx":
         return False
     if want in ("propto", "=+c"):
         return have in ("=", want)

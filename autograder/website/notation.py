@@ -28,6 +28,8 @@ class Row:
 
 R = Row
 DISCOUNTED = r"% let \pi(a|s) discounted policy"  # a discounted MDP, declared in a cell
+MATRICES = r"% let A, B \in \mathbb{R}^{n\times n}; u, v \in \mathbb{R}^n"  # declared in a cell
+SMALL = r"% let \delta small, order 2"  # the small quantity of `\approx`
 NOTATION: list[tuple[str, str, list[Row]]] = [
     (
         "Relations",
@@ -39,6 +41,12 @@ NOTATION: list[tuple[str, str, list[Row]]] = [
             R("algebra", (r"\le", r"\leq", r"\leqslant"), "", relations=(r"2x", r"x^2 + 1")),
             R("algebra", (r">",), "", relations=(r"x^2 + 2", r"2x")),
             R("algebra", (r"<",), "", relations=(r"2x", r"x^2 + 2")),
+            R(
+                SMALL,
+                (r"\approx",),
+                "equal up to terms smaller than |δ|^k, for a declared small δ and order k",
+                relations=(r"\log(1 + \delta)", r"\delta - \frac{\delta^2}{2}"),
+            ),
             R(
                 "mle_kl",
                 (r"\propto",),
@@ -254,6 +262,31 @@ NOTATION: list[tuple[str, str, list[Row]]] = [
                 "softmax component",
             ),
             R("softmax_shift", (r"\mathbf{1}_i", r"1"), "the all-ones vector"),
+            R(
+                r"% let \theta \in \mathbb{R}^d; A \in \mathbb{R}^{d\times d}",
+                (
+                    r"\nabla^2_\theta (\theta^\top A \theta)",
+                    r"\nabla_\theta \nabla_\theta (\theta^\top A \theta)",
+                    r"A + A^\top",
+                ),
+                "Hessian (the gradient of the gradient: a matrix)",
+            ),
+        ],
+    ),
+    (
+        "Matrices",
+        "Declared with `% let A \\in \\mathbb{R}^{n\\times n}`; products keep their order.",
+        [
+            R(MATRICES, (r"(AB)^\top", r"(AB)^T", r"B^\top A^\top"), "transpose"),
+            R(MATRICES, (r"(AB)^{-1}", r"B^{-1} A^{-1}"), "inverse"),
+            R(
+                MATRICES,
+                (r"\mathrm{tr}(AB)", r"\operatorname{tr}(AB)", r"\mathrm{tr}(BA)"),
+                "trace",
+            ),
+            R(MATRICES, (r"\det(AB)", r"\det A \det B"), "determinant"),
+            R(MATRICES, (r"e^{A} e^{A}", r"\exp(A) \exp(A)", r"e^{2A}"), "matrix exponential"),
+            R(MATRICES, (r"\mathrm{tr}(u v^\top)", r"v^\top u"), "outer product"),
         ],
     ),
     (

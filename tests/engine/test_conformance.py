@@ -229,7 +229,7 @@ def test_functions_evaluate_to_sympys_principal_values():
     from autograder.engine.read.tree import FUNCTION_NAMES
 
     evaluator = Evaluator(None, None)
-    names = sorted(FUNCTION_NAMES - {"log", "exp", "softmax"})
+    names = sorted(FUNCTION_NAMES - {"log", "exp", "softmax", "tr", "det"})
     points = [sp.Rational(n, 4) for n in (-13, -7, -4, -3, -1, 1, 3, 4, 7, 13)]
     for name in names:
         for point in points:

@@ -31,6 +31,16 @@ KINDS = {
         r"\mathrm{Var}(q^\top k) = 4 d",
         r"\mathrm{Var}(q^\top k) = d",
     ),
+    "MatrixOf": (
+        r"% let A, B \in \mathbb{R}^{n\times n}",
+        r"\mathrm{tr}(AB) = \mathrm{tr}(BA)",
+        r"(A + B)^2 = A^2 + 2AB + B^2",
+    ),
+    "Small": (
+        r"% let \delta small, order 2",
+        r"\log(1+\delta) \approx \delta - \frac{\delta^2}{2}",
+        r"\log(1+\delta) \approx \delta",
+    ),
     "ProbabilityVector": (
         r"% let y \in \mathbb{R}^K probability vector",
         r"\sum_{j=1}^{K} y_j = 1",

@@ -679,7 +679,7 @@ def test_unknown_command():
         ("(a, b)", 3, "unexpected `,`"),
         ("x_i_j", 4, "double subscript"),
         ("x^2^3", 4, "double superscript"),
-        (r"a \approx b", 3, "`\\approx` is not a relation"),
+        (r"a \simeq b", 3, "`\\simeq` is not a relation"),
         (r"\mathbb{E}[x|y]", 13, "a conditional expectation is read given an event"),
         (r"\hat{x+y}", 1, "single letter"),
         (r"x \sim y", 3, "`\\sim` is only read"),

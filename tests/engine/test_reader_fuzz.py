@@ -139,7 +139,10 @@ FUNCS = {
     "sinh": sympy.sinh,
     "cosh": sympy.cosh,
     "tanh": sympy.tanh,
-    **{name: getattr(sympy, name) for name in sorted(S.FUNCTION_NAMES - {"log", "exp", "softmax"})},
+    **{
+        name: getattr(sympy, name)
+        for name in sorted(S.FUNCTION_NAMES - {"log", "exp", "softmax", "tr", "det"})
+    },
     "abs": sympy.Abs,
     "factorial": sympy.factorial,
     "max": sympy.Max,
@@ -214,7 +217,10 @@ leaves = st.one_of(
 )
 UNARY = [sympy.log, sympy.exp, sympy.sqrt, sympy.sin, sympy.cos, sympy.Abs, sympy.tanh]
 # every trigonometric, hyperbolic and inverse function, and sign
-UNARY += [getattr(sympy, name) for name in sorted(S.FUNCTION_NAMES - {"log", "exp", "softmax"})]
+UNARY += [
+    getattr(sympy, name)
+    for name in sorted(S.FUNCTION_NAMES - {"log", "exp", "softmax", "tr", "det"})
+]
 INV_TRIG_STYLES = ["abbreviated", "full", "power"]
 POWERS = [2, 3, -1, -2, sympy.Rational(1, 2), sympy.Rational(2, 3), sympy.Rational(-1, 3)]
 

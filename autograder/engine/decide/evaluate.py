@@ -21,6 +21,7 @@ have (`q_{d_k+1}`, `a_T`, `g_0`) is recorded with the reason (`Evaluator.reasons
 from __future__ import annotations
 
 import cmath
+import functools
 import math
 from dataclasses import dataclass, field, replace
 
@@ -38,6 +39,7 @@ from autograder.engine.axes import (
     Quadrature,
     along,
     const,
+    is_matrix,
     is_vector,
     reduce_sum,
     scalar_like,
@@ -51,6 +53,11 @@ STEP = 1e-3
 # the fourth-order estimate is trusted where the second-order one agrees with it to this
 # relative precision (then its own error is far below the gradient tolerance)
 STENCIL_AGREEMENT = 1e-4
+# a second derivative's steps (two stencils composed: rounding grows as 1/h^2) and how far
+# its second-order estimate may stray from the fourth-order one before a point is distrusted
+SECOND_STEP = 3e-3
+SECOND_AGREEMENT = 1e-2
+MAX_NESTED_POINTS = 256  # points an outer gradient perturbs, each with an inner gradient
 
 
 @dataclass(frozen=True)
@@ -139,7 +146,10 @@ class Evaluator:
             self._memo = {}
         try:
             with np.errstate(all="ignore"):
-                return self.ev(expr, env)
+                value = self.ev(expr, env)
+            if not outer and is_matrix(value):  # a side's matrix: its entries, as a vector
+                value = value.reshape(value.shape[:RANK] + (-1,))
+            return value
         finally:
             if not outer:
                 self._memo = None
@@ -281,9 +291,13 @@ class Evaluator:
 
     def _add(self, expr, env):
         values = [self.ev(a, env) for a in expr.args]
+        if any(is_matrix(v) for v in values) and not all(is_matrix(v) for v in values):
+            raise EvalError("a matrix plus something that is not a matrix")
         return _combine(values, np.add)
 
     def _mul(self, expr, env):
+        if expr.is_commutative is False:
+            return self._matrix_product(expr, env)
         values = [self.ev(a, env) for a in expr.args]
         if sum(is_vector(v) for v in values) > 1:
             raise EvalError("a product of two vectors: write a dot product as q^\\top k")
@@ -295,6 +309,43 @@ class Evaluator:
                 zero = zero | np.broadcast_to(scalar_like(v, product) == 0, product.shape)
             product = np.where(zero & np.isnan(product), 0.0, product)
         return product
+
+    def _matrix_product(self, expr, env):
+        """A product with factors that do not commute (matrices, a kind's: their values
+        have rows and columns on the last two axes): the scalars times the matrix product
+        of the rest, in the order written."""
+        scalars, matrices = expr.args_cnc()
+        product = None
+        for factor in matrices:
+            m = self.ev(factor, env)
+            if not is_matrix(m):
+                raise EvalError(f"{factor} does not commute, but is not a matrix")
+            if product is not None and product.shape[-1] != m.shape[-2]:
+                raise EvalError(
+                    f"a {product.shape[-2]}×{product.shape[-1]} matrix times a "
+                    f"{m.shape[-2]}×{m.shape[-1]} one: the sizes do not fit"
+                )
+            product = m if product is None else product @ m
+        for factor in scalars:
+            s = self.ev(factor, env)
+            if is_vector(s) or is_matrix(s):
+                raise EvalError("a matrix times a vector is written with the vector last: A x")
+            product = s[..., None, None] * product
+        return product
+
+    def _matrix_power(self, base: np.ndarray, n: int) -> np.ndarray:
+        if base.shape[-1] != base.shape[-2]:
+            raise EvalError(f"a power of a {base.shape[-2]}×{base.shape[-1]} matrix")
+        if n < 0:
+            base = _inverse(base)
+            n = -n
+        return np.linalg.matrix_power(base, n)
+
+    def _identity_like(self, expr, env):
+        m = self.ev(expr.args[0], env)
+        if not is_matrix(m) or m.shape[-1] != m.shape[-2]:
+            raise EvalError("a number compared with a matrix that is not square")
+        return np.eye(m.shape[-1], dtype=complex).reshape((1,) * RANK + m.shape[-2:])
 
     def _indicator(self, expr, env):
         a, b = (self.ev(x, env) for x in expr.args[:2])
@@ -330,6 +381,10 @@ class Evaluator:
 
     def _pow(self, expr, env):
         base = self.ev(expr.base, env)
+        if is_matrix(base):
+            if not isinstance(expr.exp, sp.Integer):
+                raise EvalError("a matrix to a power that is not an integer")
+            return self._matrix_power(base, int(expr.exp))
         if isinstance(expr.exp, sp.Integer):
             n = int(expr.exp)
             return base**n if n >= 0 else 1.0 / base ** (-n)
@@ -615,8 +670,11 @@ class Evaluator:
 
     def _grad(self, expr, env):
         body, var = expr.args
-        if env.perturbing:
-            raise EvalError("a gradient inside a gradient is not supported")
+        if isinstance(body, ir.Grad) and not env.perturbing:
+            # a second derivative written as one (a Hessian, mixed partials): one stencil
+            return self._second(body.args[0], body.args[1], var, env)
+        if env.perturbing:  # a gradient inside a gradient's body: once per perturbed point
+            return self._grad_per_point(expr, env)
         if isinstance(var, ir.Vector):
             base = self.param_value(var.name, env)[0]
             d = base.shape[0]
@@ -635,16 +693,102 @@ class Evaluator:
                 env, scalars={**env.scalars, var.name: along(PERT, rows)}, perturbing=True
             )
         f = self.ev(body, inner)
-        if is_vector(f):
-            raise EvalError("the gradient of a vector-valued expression is not supported")
+        vector = isinstance(var, ir.Vector)
+        if is_matrix(f) and vector:
+            raise EvalError("the gradient of a matrix-valued expression is not supported")
         if f.shape[PERT] == 1:
             zero = np.zeros_like(f)
-            return zero[..., None].repeat(d, axis=-1) if isinstance(var, ir.Vector) else zero
+            return zero[..., None].repeat(d, axis=-1) if vector else zero
         f = f.reshape((len(STENCIL), d) + f.shape[1:])
-        deriv = _stable_difference(f, h)
-        if isinstance(var, ir.Vector):
+        deriv = _stable_difference(f, h)  # (d, ...): along the variable first
+        if vector:  # a gradient (components last), or a Jacobian (rows the body's)
             return np.moveaxis(deriv, 0, -1)[None]
         return deriv[0][None]
+
+    def _grad_per_point(self, expr, env):
+        """A gradient met while an outer one perturbs its variable (`\\nabla_\\theta(
+        \\nabla_\\theta f \\cdot \\delta)`): taken at each perturbed point on its own, its
+        values laid back along PERT."""
+        count = max(
+            [rows.shape[0] for rows in env.params.values()]
+            + [v.shape[PERT] for v in env.scalars.values()]
+        )
+        if count > MAX_NESTED_POINTS:
+            raise EvalError("a gradient inside a gradient of this many components")
+        values = []
+        for p in range(count):
+            point = Env(
+                env.bound,
+                env.depth,
+                {n: r[p : p + 1] if r.shape[0] == count else r for n, r in env.params.items()},
+                {n: v[p : p + 1] if v.shape[PERT] == count else v for n, v in env.scalars.items()},
+                False,
+            )
+            values.append(self._grad(expr, point))
+        shape = np.broadcast_shapes(*(v.shape for v in values))
+        return np.concatenate([np.broadcast_to(v, shape) for v in values], axis=PERT)
+
+    def _second(self, body, inner_var, outer_var, env):
+        """`\\nabla_v (\\nabla_u body)` of a scalar body: every second derivative at once,
+        from the two fourth-order stencils composed (16 points per pair of components, one
+        pass along PERT), with steps `SECOND_STEP`; NaN where the second-order estimate
+        from the same points disagrees (near a pole).  Rows u's components, columns v's."""
+        u, v = inner_var, outer_var
+        if isinstance(body, ir.Grad):
+            raise EvalError("derivatives of third order are not supported")
+        sides = []
+        for var in (u, v):
+            if isinstance(var, ir.Vector):
+                base = self.param_value(var.name, env)[0]
+            else:
+                base = np.array([complex(self._symbol(var, env).reshape(-1)[0])])
+            sides.append((base, SECOND_STEP * max(1.0, float(np.abs(base).max()))))
+        (bu, hu), (bv, hv) = sides
+        du, dv, k = bu.shape[0], bv.shape[0], len(STENCIL)
+        offsets = np.array([off for off, _ in STENCIL], dtype=float)
+        eu, ev_ = np.eye(du), np.eye(dv)
+        # row (a, i, b, j): u moved by offsets[a] hu along i, v by offsets[b] hv along j
+        moved_u = (offsets[:, None, None] * hu * eu[None]).reshape(k, du, 1, 1, du)
+        moved_v = (offsets[:, None, None] * hv * ev_[None]).reshape(1, 1, k, dv, dv)
+        shape = (k, du, k, dv)
+        if u == v:
+            rows_u = bu + moved_u + moved_v
+            rows_v = rows_u
+        else:
+            rows_u = np.broadcast_to(bu + moved_u, shape + (du,))
+            rows_v = np.broadcast_to(bv + moved_v, shape + (dv,))
+        rows_u, rows_v = rows_u.reshape(-1, du), rows_v.reshape(-1, dv)
+        params, scalars = dict(env.params), dict(env.scalars)
+        for var, rows in ((u, rows_u), (v, rows_v)):
+            if isinstance(var, ir.Vector):
+                params[var.name] = rows
+            else:
+                scalars[var.name] = along(PERT, rows[:, 0])
+        inner = replace(env, params=params, scalars=scalars, perturbing=True)
+        f = self.ev(body, inner)
+        if is_vector(f) or is_matrix(f):
+            raise EvalError("the second derivative of a vector-valued expression is not supported")
+        rest = f.shape[1:]
+        if f.shape[PERT] == 1:
+            out = np.zeros((du, dv) + rest, dtype=complex)
+        else:
+            f = f.reshape(shape + rest)
+            weights = np.array([w for _, w in STENCIL]) / 12.0
+            d4 = np.einsum("a,b,aibj...->ij...", weights, weights, f) / (hu * hv)
+            near = np.array([0.0, -0.5, 0.5, 0.0])  # the central second-order stencil
+            d2 = np.einsum("a,b,aibj...->ij...", near, near, f) / (hu * hv)
+            size = np.abs(f).max(axis=(0, 2))
+            noise = 1e-12 * size / (hu * hv)
+            trusted = (
+                np.abs(d4 - d2) <= SECOND_AGREEMENT * np.maximum(np.abs(d4), np.abs(d2)) + noise
+            )
+            out = np.where(trusted, d4, np.nan)
+        out = np.moveaxis(np.moveaxis(out, 0, -1), 0, -1)  # (rest..., du, dv)
+        if not isinstance(v, ir.Vector):
+            out = out[..., 0]
+        if not isinstance(u, ir.Vector):
+            out = out[..., 0, :] if isinstance(v, ir.Vector) else out[..., 0]
+        return out[None]
 
 
 def exact_derivative(body: sp.Expr, var: sp.Symbol, compiled) -> sp.Expr | None:
@@ -708,7 +852,28 @@ def free_kind(symbol: sp.Symbol) -> str:
     return "real"
 
 
+# a matrix whose singular values spread wider than this is singular in floating point: its
+# inverse is undefined there (rounding alone would fill it with numbers of size 1e16)
+SINGULAR = 1e-12
+
+
+def _inverse(m: np.ndarray) -> np.ndarray:
+    """The inverses of a stack of square matrices; NaN where one is singular."""
+    with np.errstate(all="ignore"):
+        finite = np.isfinite(m).all(axis=(-2, -1))
+        safe = np.where(finite[..., None, None], m, 0)
+        values = np.linalg.svd(safe, compute_uv=False)
+        top = values[..., 0]
+        singular = ~finite | (values[..., -1] <= SINGULAR * top) | (top == 0)
+        eye = np.broadcast_to(np.eye(m.shape[-1], dtype=complex), m.shape)
+        out = np.linalg.inv(np.where(singular[..., None, None], eye, safe))
+        return np.where(singular[..., None, None], np.nan, out)
+
+
 def _combine(values, op):
+    vector = next((v for v in values if is_matrix(v)), None)
+    if vector is not None:  # matrices: a sum of matrices (a scalar factor was taken apart)
+        return functools.reduce(op, values)
     vector = next((v for v in values if is_vector(v)), None)
     out = values[0]
     if vector is not None:
@@ -834,6 +999,7 @@ def _table():
         ir.Indicator: e._indicator,
         ir.Extremum: e._extremum,
         ir.Basis: e._basis,
+        ir.IdentityLike: e._identity_like,
         sp.KroneckerDelta: e._kronecker,
     }
     return table

@@ -28,6 +28,7 @@ import sympy as sp
 from autograder.engine import ir
 from autograder.engine.axes import FIRST_BINDER, RANK, EvalError, along, is_vector, to_index
 from autograder.engine.decide import search
+from autograder.engine.decide.approx import decide_approx
 from autograder.engine.decide.argopt import decide_argopt, has_argopt
 from autograder.engine.decide.evaluate import Env, Evaluator, differentiate, free_kind
 from autograder.engine.decide.scalar import Problem as ScalarProblem
@@ -88,10 +89,26 @@ def decide(lhs: sp.Expr, relation: str, rhs: sp.Expr, scope: Scope) -> Verdict:
     """The verdict on `lhs relation rhs`; the caller sets the deadline."""
     if ir.contains(lhs, ir.Grad) or ir.contains(rhs, ir.Grad):
         lhs, rhs = differentiate(lhs, scope.compiled), differentiate(rhs, scope.compiled)
+    if (lhs.is_commutative is False) != (rhs.is_commutative is False):
+        # a number against a matrix: that multiple of the identity (`A A^{-1}` is 1 to sympy)
+        if lhs.is_commutative is False:
+            rhs = rhs * ir.IdentityLike(lhs)
+        else:
+            lhs = lhs * ir.IdentityLike(rhs)
+    if relation not in ("=", "approx") and (
+        lhs.is_commutative is False or rhs.is_commutative is False
+    ):
+        return Verdict(
+            UNDECIDED,
+            "an inequality between matrices is not read (entry by entry it would mean "
+            "something else than an order of matrices): compare numbers, e.g. `x^\\top A x \\ge 0`",
+        )
     if relation == "=" and (has_constant(lhs) or has_constant(rhs)):
         relation = "=+c"
     if relation in ("propto", "=+c"):
         return decide_up_to(lhs, relation, rhs, scope, free_axes, bind_free)
+    if relation == "approx":
+        return decide_approx(lhs, rhs, scope, free_axes, bind_free)
     if has_argopt(lhs) or has_argopt(rhs):
         up_to = functools.partial(decide_up_to, free_axes=free_axes, bind_free=bind_free)
         return decide_argopt(lhs, relation, rhs, scope, up_to)
@@ -351,7 +368,24 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
             return Verdict(UNDECIDED, f"could not evaluate this step: {err}", "random")
         if is_vector(left) != is_vector(right):
             left, right = _as_vectors(left, right)
-        left, right = np.broadcast_arrays(left, right)
+        try:
+            left, right = np.broadcast_arrays(left, right)
+        except ValueError:  # two vectors, or matrices, of different sizes on this instance
+            return Verdict(
+                INVALID,
+                f"{invalid_message(relation)}: here the left side has {left.shape[-1]} "
+                f"entries and the right side {right.shape[-1]} (their sizes differ)",
+                "random",
+                Counterexample(
+                    {
+                        k: v
+                        for k, v in inst.description.items()
+                        if _relevant(k, _names_used((lhs, rhs), compiled))
+                    },
+                    fmt_vector(left.reshape(-1, left.shape[-1])[0]),
+                    fmt_vector(right.reshape(-1, right.shape[-1])[0]),
+                ),
+            )
         undefined = _undefined(left, right, left_reasons, right_reasons)
         if undefined is not None:
             side, reason, where = undefined

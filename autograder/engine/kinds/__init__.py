@@ -11,10 +11,12 @@ from autograder.engine.kinds.empirical import Dataset
 from autograder.engine.kinds.free import FreeNames
 from autograder.engine.kinds.functions import Define, FunctionOf, Variable
 from autograder.engine.kinds.markov import MarkovChain
+from autograder.engine.kinds.matrices import MatrixOf
 from autograder.engine.kinds.mdp import MDP
 from autograder.engine.kinds.probability import ProbabilityVector
 from autograder.engine.kinds.scalars import Index, Integer, Real
 from autograder.engine.kinds.sequences import Definition, RandomSequence, Recurrence
+from autograder.engine.kinds.small import Small
 from autograder.engine.kinds.vectors import VectorOf
 
 __all__ = [
@@ -28,6 +30,7 @@ __all__ = [
     "FreeNames",
     "FunctionOf",
     "MarkovChain",
+    "MatrixOf",
     "ProbabilityVector",
     "Index",
     "Integer",
@@ -35,6 +38,7 @@ __all__ = [
     "RandomSequence",
     "Real",
     "Recurrence",
+    "Small",
     "Variable",
     "VectorOf",
     "kind_of",

@@ -346,10 +346,16 @@ def _bigop_head(u, h: Head, items, i: int, depth: int):
 
 
 def _nabla_head(u, h: Head, items, i: int, depth: int):
-    sub, _ = scripts(h, u.posts, ("sub",))
+    sub, sup = scripts(h, u.posts, ("sub", "sup"))
     if sub is None:
         raise Fail(h.end, "write the variable of the gradient as a subscript: `\\nabla_\\theta`")
+    if sup is not None and not (isinstance(sup, Num) and sup.text == "2"):
+        raise Fail(
+            sup.pos, "`\\nabla` takes the superscript 2 only (the Hessian: `\\nabla^2_\\theta`)"
+        )
     body = _rest(h, items, i, depth, "something to differentiate")
+    if sup is not None:  # the Hessian: the gradient of the gradient
+        body = Grad(sub, body, pos=h.pos)
     return Grad(sub, body, pos=h.pos), len(items)
 
 

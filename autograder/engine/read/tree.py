@@ -311,12 +311,16 @@ INVERSE = {f: "a" + f for f in TRIG + HYPERBOLIC}
 a power -1 written on the function is its inverse, as sympy's `latex()` prints it."""
 
 FUNCTION_NAMES = frozenset(
-    {"log", "exp", "sign", "softmax"} | set(TRIG) | set(HYPERBOLIC) | set(INVERSE.values())
+    {"log", "exp", "sign", "softmax", "tr", "det"}
+    | set(TRIG)
+    | set(HYPERBOLIC)
+    | set(INVERSE.values())
 )
-"""The one-argument functions a `Call` may name (besides abs, factorial, max, min, binom)."""
+"""The one-argument functions a `Call` may name (besides abs, factorial, max, min, binom);
+tr and det take a matrix (`kinds/matrices.py`), the others a scalar (softmax a vector)."""
 
 _COMMANDS = frozenset(
-    "log exp sin cos tan cot sec csc sinh cosh tanh coth max min arcsin arccos arctan".split()
+    "log exp sin cos tan cot sec csc sinh cosh tanh coth max min arcsin arccos arctan det".split()
 )
 _SHOWN = {"asin": "arcsin", "acos": "arccos", "atan": "arctan"}
 

@@ -47,12 +47,14 @@ UNICODE_GREEK = dict(
 
 # LaTeX's own function commands (`\arcsin`, `\coth`, ...) -> the `Call` name
 FUNCS = {f: f for f in (*TRIG, *HYPERBOLIC[:4], "log", "exp", "max", "min")}
-FUNCS.update(ln="log", arcsin="asin", arccos="acos", arctan="atan")
+FUNCS.update(ln="log", arcsin="asin", arccos="acos", arctan="atan", det="det")
 # names read inside `\operatorname{…}`, `\mathrm{…}`, `\text{…}` (as sympy's `latex()` and
 # textbooks spell them), and bare before a bracket: `sin(x)`, `asinh(x)`
 FUNC_WORDS = dict(FUNCS)
 FUNC_WORDS.update({f: f for f in FUNCTION_NAMES})
-FUNC_WORDS.update(sgn="sign", cosech="csch", arccot="acot", arcsec="asec", arccsc="acsc")
+FUNC_WORDS.update(
+    trace="tr", Tr="tr", sgn="sign", cosech="csch", arccot="acot", arcsec="asec", arccsc="acsc"
+)
 for _f in HYPERBOLIC:
     # sympy's inv_trig_style="full" prints arsinh; textbooks also write arcsinh
     FUNC_WORDS["ar" + _f] = FUNC_WORDS["arc" + _f] = INVERSE[_f]
@@ -70,8 +72,6 @@ REFUSED_WORDS = {
     "argmax": "`{w}` (where a maximum is reached) is not read: write the value it stands for",
     "argmin": "`{w}` (where a minimum is reached) is not read: write the value it stands for",
     "arg": "`{w}` cannot be checked: write the value it stands for",
-    "tr": "`{w}` (a trace) is not read: matrices are not supported here",
-    "det": "`{w}` (a determinant) is not read: matrices are not supported here",
 }
 
 # command -> (token type, value)

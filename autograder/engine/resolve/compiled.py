@@ -101,6 +101,12 @@ class Compiled:
     # the variable `\propto` and `+ \text{const}` refer to (θ), and the names of a constant
     variable: str | None = None
     const_names: set[str] = field(default_factory=set)
+    # how the resolver reads values that do not commute (matrices): set by the kind that
+    # declares them (`kinds/matrices.py:MatrixAlgebra`: which values are matrices, their
+    # shapes, and the nodes for a transpose, a trace, a product with a vector ...), else None
+    algebra: object | None = None
+    # the small quantity `\approx` refers to and the order it keeps (`kinds/small.py`)
+    small: tuple[str, int] | None = None
     # the symbol table: what each kind says about its names beyond the tables above
     symbols: dict[str, Entry] = field(default_factory=dict)
     # each use of a defined function written out (its body with the arguments in), by

@@ -62,6 +62,9 @@ FUNCTIONS = {
 }
 
 
+# how a message writes a call the reader names otherwise (`|x|` is "abs")
+_WRITTEN_CALLS = {"abs": "|\\cdot|", "norm": "\\|\\cdot\\|", "norm1": "\\|\\cdot\\|_1"}
+
 EXPANSIONS_KEPT = 4096  # written-out uses of defined functions kept per problem
 
 
@@ -158,7 +161,10 @@ class Resolver:
         return sp.Rational(node.text)
 
     def _add(self, node, scope):
-        return sp.Add(*(self.resolve(t, scope) for t in node.terms))
+        terms = [self.resolve(t, scope) for t in node.terms]
+        if self.c.algebra is not None:
+            self._algebra(lambda: self.c.algebra.check_sum(terms), node.pos)
+        return sp.Add(*terms)
 
     def _neg(self, node, scope):
         # Mul(-1, x) rather than -x: the same value, but "read as" keeps `-(-x)` as written
@@ -179,7 +185,10 @@ class Resolver:
             bracket = _power(self.resolve(arg, scope), self.resolve(node.exp, scope), node.pos)
             self._count_product(node.base, scope)
             return sp.Mul(self._head(head, scope), bracket)
-        return _power(self.resolve(node.base, scope), self.resolve(node.exp, scope), node.pos)
+        base, exponent = self.resolve(node.base, scope), self.resolve(node.exp, scope)
+        if self._is_matrix(base):
+            return self._algebra(lambda: self.c.algebra.power(base, exponent), node.pos)
+        return _power(base, exponent, node.pos)
 
     def _is_product(self, node: sx.Apply, scope) -> bool:
         key = name_key(node.func)
@@ -229,6 +238,11 @@ class Resolver:
 
     def _root(self, node, scope):
         arg = self.resolve(node.arg, scope)
+        if self._is_matrix(arg):
+            raise ResolveError(
+                "the square root of a matrix is not read: write the matrix it stands for",
+                node.pos,
+            )
         if node.index is None and arg.has(sp.Sum):
             # sympy's sqrt asks the assumptions system about the sum (tens of ms for a
             # batch's variance) to simplify nothing: build the power as written
@@ -258,9 +272,10 @@ class Resolver:
 
     def _mul(self, node, scope):
         factors: list[sp.Expr] = []
-        pending_transpose = None
+        pending_transpose = None  # `x^\top …`: a row vector waiting for what it multiplies
+        algebra = self.c.algebra
         skip = False
-        for i, f in enumerate(node.factors):
+        for i, f in enumerate(self._split_transposes(node.factors, scope)):
             if skip:
                 skip = False
                 continue
@@ -272,22 +287,86 @@ class Resolver:
                     skip = True
                     continue
             if isinstance(f, sx.Transpose):
-                if pending_transpose is not None:
-                    raise ResolveError("two transposes in a row", f.pos)
-                pending_transpose = self._vector(f.arg, scope)
-                continue
-            value = self.resolve(f, scope)
+                arg = self.resolve(f.arg, scope)
+                if not self._is_matrix(arg):
+                    if pending_transpose is not None:
+                        raise ResolveError("two transposes in a row", f.pos)
+                    if not _is_vector(arg):
+                        raise ResolveError(f"{sp.latex(arg)} is not a vector here", f.arg.pos)
+                    pending_transpose = arg
+                    continue
+                value = algebra.transpose(arg)  # `A^\top`: a matrix like any other factor
+            else:
+                value = self.resolve(f, scope)
             if pending_transpose is not None:
-                if not _is_vector(value):
+                if self._is_matrix(value):  # `x^\top M`: the row vector (M^\top x)^\top
+                    row = pending_transpose
+                    pending_transpose = self._algebra(
+                        lambda v=value, r=row: algebra.matvec(algebra.transpose(v), r), f.pos
+                    )
+                    continue
+                if _is_vector(value):
+                    value = ir.Dot(pending_transpose, value)
+                elif algebra is not None and factors and _is_vector(factors[-1]):
+                    factors.append(algebra.outer(factors.pop(), pending_transpose))
+                else:
                     raise ResolveError("a transposed vector must be followed by a vector", f.pos)
-                value = ir.Dot(pending_transpose, value)
                 pending_transpose = None
+            elif _is_vector(value) and factors and self._is_matrix(factors[-1]):
+                value = self._times_vector(factors, value, f.pos)
+            elif self._is_matrix(value) and factors and _is_vector(factors[-1]):
+                raise ResolveError(
+                    f"a vector times a matrix: a vector is a column here, so write "
+                    f"`{sp.latex(factors[-1])}^\\top {sp.latex(value)}` for a row times the "
+                    "matrix, or the matrix first",
+                    f.pos,
+                )
             elif factors and _is_vector(value) and _is_vector(factors[-1]):
                 value = ir.Dot(factors.pop(), value)
             factors.append(value)
         if pending_transpose is not None:
-            raise ResolveError("a transposed vector must be followed by a vector", node.pos)
+            if algebra is None or not factors or not _is_vector(factors[-1]):
+                raise ResolveError(
+                    "a transposed vector must be followed by a vector (`x^\\top y`, "
+                    "`x^\\top A y`) or follow one (`u v^\\top`): a row vector alone is not "
+                    "read (write `A^\\top x` for the column `(x^\\top A)^\\top`)",
+                    node.pos,
+                )
+            factors.append(algebra.outer(factors.pop(), pending_transpose))  # `u v^\top`
+        if algebra is not None and any(self._is_matrix(f) for f in factors):
+            return self._algebra(lambda: algebra.product(factors), node.pos)
         return sp.Mul(*factors)
+
+    # -- values that do not commute (matrices: `Compiled.algebra`, given by their kind) ---
+    def _is_matrix(self, value) -> bool:
+        return self.c.algebra is not None and self.c.algebra.is_matrix(value)
+
+    def _algebra(self, make, pos: int):
+        """A matrix operation of the kind's algebra; sizes that do not fit are said here."""
+        try:
+            return make()
+        except ValueError as err:
+            raise ResolveError(str(err), pos) from None
+
+    def _times_vector(self, factors: list, vector, pos: int):
+        """The matrices at the end of `factors` (taken off it) times `vector`: `A B x`."""
+        algebra = self.c.algebra
+        run: list = []
+        while factors and self._is_matrix(factors[-1]):
+            run.insert(0, factors.pop())
+        matrix = self._algebra(lambda: algebra.product(run), pos)
+        value = self._algebra(lambda: algebra.matvec(matrix, vector), pos)
+        if factors and _is_vector(factors[-1]):  # `u^\top`-less `u (A x)`: a dot product
+            value = ir.Dot(factors.pop(), value)
+        return value
+
+    def _product(self, head, value, pos: int):
+        """`head(value)` read as a product: a matrix times a vector is one."""
+        if self._is_matrix(head) and _is_vector(value):
+            return self._times_vector([head], value, pos)
+        if self._is_matrix(head) or self._is_matrix(value):
+            return self._algebra(lambda: self.c.algebra.product([head, value]), pos)
+        return sp.Mul(head, value)
 
     def _operator(self, f: sx.Node):
         """A kind's operator written as this factor (`T^\\pi`), or None."""
@@ -317,7 +396,9 @@ class Resolver:
                 "unexpected `,` — a comma only separates function arguments, e.g. `p(x, z)`",
                 node.args[1].pos,
             )
-        return sp.Mul(self.resolve(node.expr, scope), self.resolve(node.args[0], scope))
+        return self._product(
+            self.resolve(node.expr, scope), self.resolve(node.args[0], scope), node.pos
+        )
 
     def _bare(self, node: sx.Node, scope) -> list[tuple]:
         """The `over` of each function written bare in `node` (not applied, not bound),
@@ -396,7 +477,27 @@ class Resolver:
             body = ir.Extremum(body, var, sp.Integer(1))
         return body
 
+    def _split_transposes(self, factors, scope) -> list:
+        """`x (A^\\top x)^\\top`: the reader wraps `x (…)` in the transpose; when it is a
+        product, the transpose is the bracket's (as a power after it is, `x (x+1)^2`)."""
+        out = []
+        for f in factors:
+            if (
+                isinstance(f, sx.Transpose)
+                and isinstance(f.arg, sx.Apply)
+                and self._is_product(f.arg, scope)
+            ):
+                out += [f.arg.func, sx.Transpose(arg=f.arg.args[0], pos=f.arg.args[0].pos)]
+            else:
+                out.append(f)
+        return out
+
     def _transpose(self, node, scope):
+        if len(self._split_transposes([node], scope)) > 1:
+            return self.resolve(sx.Mul(factors=(node,), pos=node.pos), scope)
+        value = self.resolve(node.arg, scope)
+        if self._is_matrix(value):
+            return self.c.algebra.transpose(value)
         raise ResolveError("a transposed vector must be followed by a vector", node.pos)
 
     def _iverson(self, node, scope):
@@ -429,6 +530,23 @@ class Resolver:
             _guard_factorial(args[0], node.pos)
         if node.func == "binom" and len(args) == 2:
             _guard_binomial(args[0], args[1], node.pos)
+        if node.func in ("tr", "det") or (
+            node.func == "exp" and len(args) == 1 and self._is_matrix(args[0])
+        ):
+            if self.c.algebra is None or len(args) != 1:
+                raise ResolveError(
+                    f"`{sx.function_latex(node.func)}` takes one matrix, and this problem "
+                    "declares none (e.g. `% let A \\in \\mathbb{R}^{n\\times n}`)",
+                    node.pos,
+                )
+            return self._algebra(lambda: self.c.algebra.call(node.func, args[0]), node.pos)
+        if any(self._is_matrix(a) for a in args):
+            raise ResolveError(
+                f"`{_WRITTEN_CALLS.get(node.func) or sx.function_latex(node.func)}` of a "
+                "matrix is not read here: of a matrix "
+                "the checker reads e^{X}, \\mathrm{tr}(X), \\det(X), X^\\top and X^{-1}",
+                node.pos,
+            )
         if node.func in FUNCTIONS and len(args) == 1:
             return FUNCTIONS[node.func](args[0])
         if node.func in ("max", "min") and args:
@@ -651,7 +769,9 @@ class Resolver:
         if self._undeclared_function(node, scope):
             raise UnknownName(self._function_message(node), node.pos, node)
         self._count_product(node, scope)
-        return sp.Mul(self._name(node.func, scope), self.resolve(node.args[0], scope))
+        return self._product(
+            self._name(node.func, scope), self.resolve(node.args[0], scope), node.pos
+        )
 
     def _head(self, func: sx.Name, scope):
         """The name before a bracket read as a product: `x^n` in `x^n(1-x)` is a power."""
@@ -724,6 +844,9 @@ class Resolver:
         return var
 
     def _expect(self, node: sx.Expect, scope):
+        return ir.matrix_valued(self._expectation(node, scope))
+
+    def _expectation(self, node: sx.Expect, scope):
         if node.given:
             return self._conditional(node, scope)
         dist = node.dist
@@ -954,12 +1077,57 @@ class Resolver:
                 "defined (differentiate with respect to a parameter)",
                 node.pos,
             )
+        if self._is_matrix(var):
+            raise ResolveError(
+                f"a gradient with respect to the matrix `{written}` is not read: take it "
+                "with respect to a vector or a scalar",
+                node.pos,
+            )
         if var.is_integer:
             raise ResolveError(
                 f"`{written}` is an integer here: it cannot be differentiated with respect to",
                 node.pos,
             )
-        return ir.Grad(self.resolve(node.body, scope), var)
+        hessian = self._hessian_times(node, var, scope)
+        if hessian is not None:
+            return hessian
+        body = self.resolve(node.body, scope)
+        if isinstance(var, ir.Vector) and (_is_vector(body) or self._is_matrix(body)):
+            if self._is_matrix(body):
+                raise ResolveError(
+                    "the gradient of a matrix is not read: differentiate a scalar or a vector",
+                    node.pos,
+                )
+            return ir.Jacobian(body, var)  # a Jacobian (a Hessian: the gradient of a gradient)
+        return ir.Grad(body, var)
+
+    def _hessian_times(self, node: sx.Grad, var, scope):
+        """`\\nabla^2_\\theta f \\delta`: the Hessian takes the rest of the product as its
+        body, as a gradient does, but the Hessian of a vector is nothing, so vectors written
+        last that do not depend on the variable multiply the Hessian (`H \\delta`)."""
+        inner = node.body
+        if not (
+            isinstance(inner, sx.Grad)
+            and inner.pos == node.pos
+            and isinstance(inner.body, sx.Mul)
+            and isinstance(var, ir.Vector)
+        ):
+            return None
+        factors, tail = list(inner.body.factors), []
+        while len(factors) > 1 and isinstance(factors[-1], sx.Name):
+            value = self.resolve(factors[-1], scope)
+            if not _is_vector(value) or var in ir.free_symbols(value):
+                break
+            tail.insert(0, factors.pop())
+        if not tail:
+            return None
+        body = (
+            factors[0] if len(factors) == 1 else sx.Mul(factors=tuple(factors), pos=inner.body.pos)
+        )
+        hessian = sx.Grad(
+            var=node.var, body=sx.Grad(var=inner.var, body=body, pos=inner.pos), pos=node.pos + 1
+        )
+        return self.resolve(sx.Mul(factors=(hessian, *tail), pos=node.pos), scope)
 
     def _argopt(self, node: sx.BigOp, scope):
         """`\\arg\\max_\\theta A`: only over the problem's variable (the one ∝ refers to)."""
@@ -1003,7 +1171,7 @@ class Resolver:
             return make(self.resolve(node.body, {**scope, key: symbol}), (symbol, start, upto))
         var = self._declared(key)
         if isinstance(var, ir.DomainVar) and node.kind == "sum":
-            return ir.Total(self.resolve(node.body, {**scope, key: var}), var)
+            return ir.matrix_valued(ir.Total(self.resolve(node.body, {**scope, key: var}), var))
         if isinstance(var, ir.DomainVar) and node.kind in ("max", "min"):
             body = self.resolve(node.body, {**scope, key: var})
             return ir.Extremum(body, var, sp.Integer(1 if node.kind == "max" else -1))
@@ -1011,7 +1179,7 @@ class Resolver:
         if renamed is not None:  # `\\sum_b \\mu(b)`: b runs where a does
             body = self.resolve(node.body, {**scope, key: renamed})
             if node.kind == "sum":
-                return ir.Total(body, renamed)
+                return ir.matrix_valued(ir.Total(body, renamed))
             return ir.Extremum(body, renamed, sp.Integer(1 if node.kind == "max" else -1))
         var = sx.latex(node.var)
         raise ResolveError(
@@ -1197,8 +1365,10 @@ def _is_vector(value) -> bool:
         return any(_is_vector(a) for a in value.args)
     if isinstance(value, sp.Mul):
         return any(_is_vector(a) for a in value.args)
+    if isinstance(value, ir.Jacobian):
+        return False  # a matrix
     if isinstance(value, ir.Grad):
-        return isinstance(value.args[1], ir.Vector)
+        return isinstance(value.args[1], ir.Vector) or _is_vector(value.args[0])
     if isinstance(value, ir.Expectation | ir.Total | ir.Mean):
         return _is_vector(value.args[0])
     if isinstance(value, sp.Sum):

@@ -1,0 +1,560 @@
+r"""Matrices: real matrices of declared sizes, whose products do not commute.
+
+`% let A, B \in \mathbb{R}^{n\times n}` declares two square matrices (random entries),
+`… symmetric`, `… positive definite` or `… low rank r` a structured one; `J \in
+\mathbb{R}^{n\times d}` a rectangular one.  A matrix name is a noncommutative sympy symbol
+(`Matrix`), so sympy keeps the order of a product (`AB - BA` is not zero, `(A+B)^2`
+expands to `A^2 + AB + BA + B^2`) and proves only what holds for every matrix; its own
+nodes are the transpose, the trace, the determinant, the matrix exponential, a
+matrix-vector product and an outer product.  On an instance a matrix is an array whose
+last two axes are its rows and columns (`autograder.engine.axes`); a product of
+noncommutative factors is a matrix product (`decide/evaluate.py`), a sum of two matrices
+entrywise, and a step between matrices holds when every entry does.
+
+The resolver reads what a learner writes with matrices through `MatrixAlgebra`, which the
+kind puts in the compiled context (`Compiled.algebra`): `A^\top`, `\mathrm{tr}(X)`,
+`\det(X)`, `e^{X}`, `A x`, `u v^\top`, `x^\top A y`, and it refuses a product or a sum
+whose declared sizes do not fit, naming them.
+
+Tight cases (each one instance, `Kind.edges`): the identity, the zero matrix, a diagonal
+matrix, a rank-one matrix and a nearly singular one (smallest singular value 10^{-3}), each
+as far as the declared structure allows; sizes 2 and 3 in turn, 4 on larger instances.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+import numpy as np
+import sympy as sp
+
+from autograder.engine import ir
+from autograder.engine.axes import RANK, EvalError
+from autograder.engine.kinds.base import Kind, LetForm, register
+from autograder.engine.kinds.instance import Instance, fmt
+
+STRUCTURES = ("random", "symmetric", "positive definite", "low rank", "identity")
+NEARLY_SINGULAR = 1e-3  # the smallest singular value of the nearly singular tight case
+
+
+@dataclass(frozen=True)
+class MatrixOf:
+    """A real matrix `name` of `rows` × `cols` (an Integer's name or a number each).
+
+    `structure`: "random" (independent normal entries), "symmetric", "positive definite"
+    (symmetric with positive eigenvalues), "low rank" (`rank` columns: U V^T) or "identity".
+    """
+
+    name: str
+    rows: str
+    cols: str
+    structure: str = "random"
+    rank: str | None = None
+
+
+class Matrix(sp.Symbol):
+    """A matrix-valued name: noncommutative, so sympy keeps the order of its products."""
+
+    def __new__(cls, name: str):
+        return super().__new__(cls, name, commutative=False)
+
+
+# ------------------------------------------------------------------ nodes
+
+
+def _tex(printer, expr) -> str:
+    return printer._print(expr)
+
+
+def _grouped(printer, expr) -> str:
+    text = _tex(printer, expr)
+    return text if isinstance(expr, sp.Symbol) else rf"\left({text}\right)"
+
+
+class Transposed(ir.Opaque):
+    """`X^\\top` of a matrix expression (a matrix)."""
+
+    is_commutative = False
+
+    def _latex(self, printer):
+        return rf"{_grouped(printer, self.args[0])}^{{\top}}"
+
+
+class Trace(ir.Opaque):
+    """`\\mathrm{tr}(X)`: a scalar."""
+
+    is_commutative = True
+
+    def _latex(self, printer):
+        return rf"\mathrm{{tr}}\left({_tex(printer, self.args[0])}\right)"
+
+
+class Det(ir.Opaque):
+    """`\\det(X)`: a scalar."""
+
+    is_commutative = True
+
+    def _latex(self, printer):
+        return rf"\det\left({_tex(printer, self.args[0])}\right)"
+
+
+class MatExp(ir.Opaque):
+    """`e^{X}` of a square matrix (a matrix): never split, `e^{A+B}` is not `e^A e^B`."""
+
+    is_commutative = False
+
+    def _latex(self, printer):
+        return rf"e^{{{_tex(printer, self.args[0])}}}"
+
+
+class MatVec(ir.Opaque):
+    """`M v`: a matrix times a (column) vector, a vector."""
+
+    is_commutative = True
+
+    def _latex(self, printer):
+        m, v = self.args
+        return rf"{_grouped(printer, m)} {_grouped(printer, v)}"
+
+
+class Outer(ir.Opaque):
+    """`u v^\\top`: the outer product of two vectors, a matrix."""
+
+    is_commutative = False
+
+    def _latex(self, printer):
+        u, v = self.args
+        return rf"{_grouped(printer, u)} {_grouped(printer, v)}^{{\top}}"
+
+
+def is_matrix(value) -> bool:
+    """Whether a resolved expression is matrix-valued (a noncommutative value)."""
+    return isinstance(value, sp.Basic) and value.is_commutative is False
+
+
+def _stack(value: np.ndarray) -> np.ndarray:
+    if value.ndim != RANK + 2:
+        raise EvalError("a matrix was expected here")
+    return value
+
+
+def _transpose(evaluator, expr, env):
+    return np.swapaxes(_stack(evaluator.ev(expr.args[0], env)), -1, -2)
+
+
+def _square(m: np.ndarray, what: str) -> np.ndarray:
+    m = _stack(m)
+    if m.shape[-1] != m.shape[-2]:
+        raise EvalError(f"{what} of a {m.shape[-2]}×{m.shape[-1]} matrix, which is not square")
+    return m
+
+
+def _trace(evaluator, expr, env):
+    m = _square(evaluator.ev(expr.args[0], env), "the trace")
+    return np.trace(m, axis1=-2, axis2=-1)
+
+
+def _det(evaluator, expr, env):
+    m = _square(evaluator.ev(expr.args[0], env), "the determinant")
+    return np.linalg.det(m)
+
+
+def expm(m: np.ndarray) -> np.ndarray:
+    """e^M for a stack of square matrices: scaling and squaring with a Taylor series
+    (degree 18 after scaling to norm ≤ 1/2: error below 1e-16 of the norm; scipy is not a
+    dependency)."""
+    norm = np.abs(m).sum(axis=-1).max() if m.size else 0.0
+    norm = float(norm) if np.isfinite(norm) else 0.0
+    squarings = max(0, int(np.ceil(np.log2(norm / 0.5)))) if norm > 0.5 else 0
+    x = m / 2.0**squarings
+    eye = np.broadcast_to(np.eye(m.shape[-1], dtype=complex), m.shape)
+    term, total = eye, eye.copy()
+    for k in range(1, 19):
+        term = term @ x / k
+        total = total + term
+    for _ in range(squarings):
+        total = total @ total
+    return total
+
+
+def _exp(evaluator, expr, env):
+    m = _square(evaluator.ev(expr.args[0], env), "the exponential")
+    if not np.isfinite(m).all():
+        return np.full(m.shape, np.nan, dtype=complex)
+    return expm(m)
+
+
+def _matvec(evaluator, expr, env):
+    m = _stack(evaluator.ev(expr.args[0], env))
+    v = evaluator.ev(expr.args[1], env)
+    if v.ndim != RANK + 1:
+        raise EvalError("a matrix times something that is not a vector")
+    if m.shape[-1] != v.shape[-1]:
+        if not isinstance(expr.args[1], ir.OnesVector):
+            raise EvalError(
+                f"a {m.shape[-2]}×{m.shape[-1]} matrix times a vector of length {v.shape[-1]}"
+            )
+        v = np.broadcast_to(v, v.shape[:-1] + (m.shape[-1],))  # `\mathbf{1}` fits what it meets
+    return (m @ v[..., :, None])[..., 0]
+
+
+def _outer(evaluator, expr, env):
+    u, v = (evaluator.ev(a, env) for a in expr.args)
+    if u.ndim != RANK + 1 or v.ndim != RANK + 1:
+        raise EvalError("an outer product of two vectors")
+    return u[..., :, None] * v[..., None, :]
+
+
+NODES = {
+    Transposed: ir.NodeRule(evaluate=_transpose),
+    Trace: ir.NodeRule(evaluate=_trace),
+    Det: ir.NodeRule(evaluate=_det),
+    MatExp: ir.NodeRule(evaluate=_exp),
+    MatVec: ir.NodeRule(evaluate=_matvec, vector=True),
+    Outer: ir.NodeRule(evaluate=_outer),
+}
+
+
+# ------------------------------------------------------------------ reading (the resolver's hooks)
+
+
+class ShapeError(ValueError):
+    """Sizes that do not fit, said in words (the resolver reports it at the line)."""
+
+
+class MatrixAlgebra:
+    """What the resolver asks about matrix-valued expressions (`Compiled.algebra`): which
+    values are matrices, their declared shapes, and the nodes for `X^\\top`, `\\mathrm{tr}`,
+    `\\det`, `e^{X}`, `M v` and `u v^\\top`.  A shape is a pair of size keys (`"n"`, `"3"`),
+    or None where it is not known; two different keys do not fit (a product or sum that
+    needs `n = d` has not said so)."""
+
+    def __init__(self, compiled) -> None:
+        self.c = compiled
+        self._found: tuple | None = None
+
+    # -- what is a matrix, of which shape
+    is_matrix = staticmethod(is_matrix)
+
+    def _declared(self) -> tuple:
+        if self._found is not None:
+            return self._found
+        shapes, sizes = {}, {}
+        for decl in self.c.context:
+            if isinstance(decl, MatrixOf):
+                shapes[decl.name] = (decl.rows, decl.cols)
+            size = getattr(decl, "size", None)
+            name = getattr(decl, "name", None)
+            if isinstance(size, str) and isinstance(name, str):
+                sizes[name] = size
+        self._found = (shapes, sizes)
+        return self._found
+
+    def shape(self, expr) -> tuple | None:
+        shapes, _ = self._declared()
+        return _shape(expr, shapes)
+
+    def length(self, expr) -> str | None:
+        """A vector expression's declared length, where it can be told (else None)."""
+        _, sizes = self._declared()
+        if isinstance(expr, ir.Vector):
+            return sizes.get(expr.name)
+        if isinstance(expr, MatVec):
+            shape = self.shape(expr.args[0])
+            return shape[0] if shape else None
+        if isinstance(expr, sp.Add | sp.Mul):
+            for part in expr.args:
+                found = self.length(part)
+                if found is not None:
+                    return found
+        return None
+
+    # -- the nodes
+    def transpose(self, value):
+        return Transposed(value)
+
+    def call(self, func: str, value):
+        if not is_matrix(value):
+            raise ShapeError(f"{_WORDS[func]} is taken of a matrix, and {_shown(value)} is not one")
+        shape = self.shape(value)
+        if shape is not None and shape[0] != shape[1]:
+            raise ShapeError(
+                f"{_WORDS[func]} of {_shown(value)}, which is {_size(shape)}: not square"
+            )
+        return {"tr": Trace, "det": Det, "exp": MatExp}[func](value)
+
+    def matvec(self, matrix, vector):
+        shape, length = self.shape(matrix), self.length(vector)
+        if shape is not None and length is not None and shape[1] != length:
+            raise ShapeError(
+                f"{_shown(matrix)} is {_size(shape)} and {_shown(vector)} has length "
+                f"{_key(length)}: the sizes do not fit ({_key(shape[1])} ≠ {_key(length)})"
+            )
+        return MatVec(matrix, vector)
+
+    def outer(self, u, v):
+        return Outer(u, v)
+
+    def product(self, factors: list):
+        """The product of factors in order; refused when declared sizes do not fit."""
+        shapes = [(f, self.shape(f)) for f in factors if is_matrix(f)]
+        for (a, sa), (b, sb) in zip(shapes, shapes[1:], strict=False):
+            if sa is not None and sb is not None and sa[1] != sb[0]:
+                raise ShapeError(
+                    f"{_shown(a)} is {_size(sa)} and {_shown(b)} is {_size(sb)}: the product "
+                    f"`{sp.latex(a)} {sp.latex(b)}` needs the columns of {_shown(a)} "
+                    f"({_key(sa[1])}) to match the rows of {_shown(b)} ({_key(sb[0])})"
+                )
+        return sp.Mul(*factors)
+
+    def check_sum(self, terms: list) -> None:
+        kinds = [is_matrix(t) for t in terms]
+        if not any(kinds):
+            return
+        if not all(kinds):
+            scalar = next(t for t, m in zip(terms, kinds, strict=True) if not m)
+            raise ShapeError(
+                f"a matrix plus {_shown(scalar)}, which is not a matrix (for a multiple of the "
+                "identity, declare it and write it as a matrix)"
+            )
+        shapes = [(t, self.shape(t)) for t in terms]
+        known = [(t, s) for t, s in shapes if s is not None]
+        for (a, sa), (b, sb) in zip(known, known[1:], strict=False):
+            if sa != sb:
+                raise ShapeError(
+                    f"{_shown(a)} is {_size(sa)} and {_shown(b)} is {_size(sb)}: a sum needs "
+                    "matrices of one size"
+                )
+
+    def power(self, base, exponent):
+        if exponent.is_integer is not True:
+            raise ShapeError(
+                f"a power of the matrix {_shown(base)} is read for integer exponents only"
+            )
+        shape = self.shape(base)
+        if shape is not None and shape[0] != shape[1]:
+            raise ShapeError(f"{_shown(base)} is {_size(shape)}: only a square matrix has powers")
+        return sp.Pow(base, exponent)
+
+
+_WORDS = {"tr": "the trace", "det": "the determinant", "exp": "the exponential"}
+
+
+def _key(size: str) -> str:
+    from autograder.engine.read.names import shown
+
+    return shown(size)
+
+
+def _size(shape: tuple) -> str:
+    return f"{_key(shape[0])}×{_key(shape[1])}"
+
+
+def _shown(expr) -> str:
+    return f"`{sp.latex(expr)}`"
+
+
+def _shape(expr, shapes: dict) -> tuple | None:
+    if isinstance(expr, Matrix):
+        return shapes.get(expr.name)
+    if isinstance(expr, Transposed):
+        inner = _shape(expr.args[0], shapes)
+        return None if inner is None else (inner[1], inner[0])
+    if isinstance(expr, MatExp):
+        return _shape(expr.args[0], shapes)
+    if isinstance(expr, sp.Pow):
+        return _shape(expr.base, shapes)
+    if isinstance(expr, sp.Add):
+        for term in expr.args:
+            found = _shape(term, shapes)
+            if found is not None:
+                return found
+        return None
+    if isinstance(expr, sp.Mul):
+        factors = [_shape(f, shapes) for f in expr.args if is_matrix(f)]
+        if not factors or factors[0] is None or factors[-1] is None:
+            return None
+        return (factors[0][0], factors[-1][1])
+    return None
+
+
+# ------------------------------------------------------------------ drawing
+
+
+class MatrixValue:
+    """A drawn matrix: the evaluator asks it for its value (`value(evaluator, env)`)."""
+
+    def __init__(self, matrix: np.ndarray) -> None:
+        self.matrix = np.asarray(matrix, dtype=float)
+
+    def value(self, evaluator, env) -> np.ndarray:
+        return self.matrix.astype(complex).reshape((1,) * RANK + self.matrix.shape)
+
+
+def size_of(inst: Instance, size: str, name: str) -> int:
+    if size.isdigit():
+        return int(size)
+    if size not in inst.scalars:
+        raise EvalError(f"the size {size} of the matrix {name} is not declared")
+    return int(inst.scalars[size].real)
+
+
+EDGES = {
+    "random": ("the identity", "the zero matrix", "diagonal", "rank one", "nearly singular"),
+    "symmetric": ("the identity", "the zero matrix", "diagonal", "rank one", "nearly singular"),
+    "positive definite": ("the identity", "diagonal", "nearly singular"),
+    "low rank": ("the zero matrix", "rank one"),
+    "identity": (),
+}
+
+
+def fmt_matrix(m: np.ndarray) -> str:
+    return "[" + "; ".join(", ".join(fmt(x) for x in row) for row in m) + "]"
+
+
+def _draw(decl: MatrixOf, inst: Instance) -> np.ndarray:
+    rows = size_of(inst, decl.rows, decl.name)
+    cols = size_of(inst, decl.cols, decl.name)
+    rng, edge = inst.rng, inst.edge_case()
+    n = min(rows, cols)
+    if edge is not None:
+        label = edge.split(": ", 1)[1]
+        if label == "the identity":
+            return np.eye(rows, cols)
+        if label == "the zero matrix":
+            return np.zeros((rows, cols))
+        if label == "diagonal":
+            d = rng.uniform(0.5, 2.0, size=n) * (
+                1 if decl.structure == "positive definite" else rng.choice([-1, 1], size=n)
+            )
+            out = np.zeros((rows, cols))
+            out[range(n), range(n)] = d
+            return out
+        if label == "rank one":
+            u = rng.normal(size=rows)
+            v = u if decl.structure in ("symmetric",) else rng.normal(size=cols)
+            return np.outer(u, v)
+        if label == "nearly singular":
+            q1, _ = np.linalg.qr(rng.normal(size=(rows, rows)))
+            q2 = q1
+            if decl.structure == "random":
+                q2 = np.linalg.qr(rng.normal(size=(cols, cols)))[0]
+            s = np.zeros((rows, cols))
+            values = np.linspace(2.0, 1.0, n)
+            values[-1] = NEARLY_SINGULAR
+            s[range(n), range(n)] = values
+            return q1 @ s @ q2.T
+    if decl.structure == "identity":
+        return np.eye(rows)
+    if decl.structure == "symmetric":
+        m = rng.normal(size=(rows, rows))
+        return (m + m.T) / 2
+    if decl.structure == "positive definite":
+        m = rng.normal(size=(rows, rows))
+        return m @ m.T / rows + 0.2 * np.eye(rows)
+    if decl.structure == "low rank":
+        r = size_of(inst, decl.rank or "1", decl.name)
+        return rng.normal(size=(rows, r)) @ rng.normal(size=(r, cols)) / np.sqrt(r)
+    return rng.normal(size=(rows, cols))
+
+
+# ------------------------------------------------------------------ `% let`
+
+
+def _matrix(s, previous) -> MatrixOf:
+    return MatrixOf(s.names.key, s.size.key, s.size2.key)
+
+
+def _structured(structure: str):
+    def build(s, previous: MatrixOf) -> MatrixOf:
+        if previous.rows != previous.cols:
+            raise ValueError(f"a {structure} matrix is square")
+        return replace(previous, structure=structure)
+
+    return build
+
+
+def _low_rank(s, previous: MatrixOf) -> MatrixOf:
+    return replace(previous, structure="low rank", rank=s.size.key)
+
+
+class MatrixKind(Kind):
+    declaration = MatrixOf
+    nodes = NODES
+    defaults = (
+        "entries of size about 1 (independent normal; symmetric: (M + Mᵀ)/2; positive "
+        "definite: M Mᵀ/n + 0.2 I; low rank r: U V^T/√r), sizes 2 and 3 in turn and 4 on "
+        "larger instances, and as tight cases the identity, the zero matrix, a diagonal, a "
+        "rank-one and a nearly singular matrix (smallest singular value 10^{-3}), as far as "
+        "the structure allows"
+    )
+    let = (
+        LetForm(
+            r"<names> \in \mathbb{R}^{<size>\times<size>}",
+            r"A, B \in \mathbb{R}^{n\times n}",
+            "real matrices with those numbers of rows and columns, any values; their "
+            "products do not commute",
+            _matrix,
+        ),
+        LetForm(
+            "symmetric",
+            "…, symmetric",
+            "after a square matrix: A^T = A",
+            _structured("symmetric"),
+            modifier=True,
+            needs=r"A \in \mathbb{R}^{n\times n}",
+        ),
+        LetForm(
+            "positive definite",
+            "…, positive definite",
+            "after a square matrix: symmetric, with positive eigenvalues",
+            _structured("positive definite"),
+            modifier=True,
+            needs=r"F \in \mathbb{R}^{n\times n}",
+        ),
+        LetForm(
+            "identity",
+            "…, identity",
+            "after a square matrix: the identity (`A + \\lambda I`)",
+            _structured("identity"),
+            modifier=True,
+            needs=r"I \in \mathbb{R}^{n\times n}",
+        ),
+        LetForm(
+            "low rank <size>",
+            "…, low rank r",
+            "after a matrix: of rank at most r (a product U V^T of r columns)",
+            _low_rank,
+            modifier=True,
+            needs=r"r \in \mathbb{N}; A \in \mathbb{R}^{n\times n}",
+        ),
+    )
+
+    def let_implies(self, decl: MatrixOf) -> tuple:
+        from autograder.engine.kinds.scalars import Integer
+
+        out = []
+        # the columns in the other order, so a rectangular matrix is drawn rectangular
+        for size, values in ((decl.rows, (2, 3)), (decl.cols, (3, 2))):
+            if not size.isdigit() and all(i.name != size for i in out):
+                out.append(Integer(size, values, f"a size of {decl.name}", more=(4,)))
+        return tuple(out)
+
+    def compile(self, decl: MatrixOf, c) -> None:
+        c.names[decl.name] = Matrix(decl.name)
+        if c.algebra is None:
+            c.algebra = MatrixAlgebra(c)
+        c.symbol(decl.name, "MatrixOf")
+
+    def draw(self, decl: MatrixOf, inst: Instance) -> None:
+        m = _draw(decl, inst)
+        inst.handlers[decl.name] = MatrixValue(m)
+        inst.description[decl.name] = fmt_matrix(m)
+
+    def edges(self, decl: MatrixOf) -> list[str]:
+        if decl.rows != decl.cols and decl.structure == "random":
+            return [f"{decl.name}: {e}" for e in ("the zero matrix", "rank one")]
+        return [f"{decl.name}: {e}" for e in EDGES[decl.structure]]
+
+
+register(MatrixKind())

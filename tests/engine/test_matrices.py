@@ -1,0 +1,228 @@
+r"""Matrices (`kinds/matrices.py`): products that do not commute, transposes, inverses,
+traces, determinants, the matrix exponential, matrix-vector and outer products.
+
+Every rule has a valid twin (accepted) and a wrong twin (rejected); a step true only for
+commuting or diagonal matrices is caught; sizes that do not fit are refused with a message
+naming the line and the sizes; nothing crashes.
+"""
+
+import pytest
+
+from autograder.engine.check import check
+
+SQUARE = r"% let A, B, C \in \mathbb{R}^{n\times n}; u, v, x \in \mathbb{R}^n"
+
+# (declarations, a valid step, its wrong twin)
+TWINS = {
+    "trace is cyclic, not symmetric": (
+        SQUARE,
+        r"\mathrm{tr}(ABC) = \mathrm{tr}(CAB)",
+        r"\mathrm{tr}(ABC) = \mathrm{tr}(BAC)",
+    ),
+    "a square of a sum": (
+        SQUARE,
+        r"(A+B)^2 = A^2 + AB + BA + B^2",
+        r"(A+B)^2 = A^2 + 2AB + B^2",
+    ),
+    "a square of a product": (SQUARE, r"(AB)^2 = ABAB", r"(AB)^2 = A^2 B^2"),
+    "the exponential of a sum": (
+        SQUARE,
+        r"e^{A+A} = e^{A} e^{A}",
+        r"e^{A+B} = e^{A} e^{B}",
+    ),
+    "the exponential commutes with its own matrix": (
+        SQUARE,
+        r"A e^{A} = e^{A} A",
+        r"B e^{A} = e^{A} B",
+    ),
+    "a transposed product": (SQUARE, r"(AB)^\top = B^\top A^\top", r"(AB)^\top = A^\top B^\top"),
+    "an inverted product": (SQUARE, r"(AB)^{-1} = B^{-1}A^{-1}", r"(AB)^{-1} = A^{-1}B^{-1}"),
+    "the inverse of a transpose": (
+        SQUARE,
+        r"(A^\top)^{-1} = (A^{-1})^\top",
+        r"(A^\top)^{-1} = A^{-1}",
+    ),
+    "a determinant is multiplicative, not additive": (
+        SQUARE,
+        r"\det(AB) = \det(A)\det(B)",
+        r"\det(A+B) = \det(A)+\det(B)",
+    ),
+    "a determinant of a multiple": (SQUARE, r"\det(2A) = 2^n \det(A)", r"\det(2A) = 2\det(A)"),
+    "the determinant of an exponential": (
+        SQUARE,
+        r"\det(e^{A}) = e^{\mathrm{tr}(A)}",
+        r"\mathrm{tr}(e^{A}) = e^{\mathrm{tr}(A)}",
+    ),
+    "a quadratic form sees the symmetric part": (
+        SQUARE,
+        r"x^\top A x = x^\top A^\top x",
+        r"x^\top A x = x^\top A^2 x",
+    ),
+    "the trace of an outer product": (
+        SQUARE,
+        r"\mathrm{tr}(u v^\top A) = v^\top A u",
+        r"\mathrm{tr}(u v^\top A) = u^\top A v",
+    ),
+    "an outer product times a vector": (
+        SQUARE,
+        r"u v^\top x = (v^\top x) u",
+        r"u v^\top x = (u^\top x) v",
+    ),
+    "matrix-vector products associate, not commute": (SQUARE, r"A(Bx) = (AB)x", r"ABx = BAx"),
+    "a transposed bracket after a vector is an outer product": (
+        SQUARE,
+        r"x x^\top A = x (A^\top x)^\top",
+        r"x x^\top A = x (A x)^\top",
+    ),
+    "outer products of sums": (
+        SQUARE,
+        r"(u + v)(u+v)^\top = u u^\top + u v^\top + v u^\top + v v^\top",
+        r"(u + v)(u+v)^\top = u u^\top + 2 u v^\top + v v^\top",
+    ),
+    "a sum of matrices over an index": (
+        SQUARE,
+        r"\sum_{i=1}^{n} x_i A = (\sum_{i=1}^{n} x_i) A",
+        r"\sum_{i=1}^{n} x_i A = (\sum_{i=1}^{n} x_i^2) A",
+    ),
+    "the determinant of an inverse": (
+        SQUARE,
+        r"\det(A^{-1}) = \frac{1}{\det(A)}",
+        r"\det(A^{-1}) = \det(A)",
+    ),
+    "the trace is linear, not multiplicative": (
+        SQUARE,
+        r"\mathrm{tr}(A + B) = \mathrm{tr}(A) + \mathrm{tr}(B)",
+        r"\mathrm{tr}(AB) = \mathrm{tr}(A)\mathrm{tr}(B)",
+    ),
+    "the identity": (
+        r"% let A \in \mathbb{R}^{n\times n}; I \in \mathbb{R}^{n\times n}, identity; \lambda > 0",
+        r"(A + \lambda I)^2 = A^2 + 2\lambda A + \lambda^2 I",
+        r"(A + \lambda I)^2 = A^2 + \lambda A + \lambda^2 I",
+    ),
+    "a number against a matrix is a multiple of the identity": (
+        r"% let A \in \mathbb{R}^{n\times n}; I \in \mathbb{R}^{n\times n}, identity",
+        r"e^{0 \cdot A} = I",
+        r"e^{0 \cdot A} = A",
+    ),
+    "a matrix is not a number": (SQUARE, r"A^{0} B = B", r"A = 1"),
+    "symmetric": (
+        r"% let S \in \mathbb{R}^{n\times n}, symmetric; A \in \mathbb{R}^{n\times n}",
+        r"S^\top = S",
+        r"A^\top = A",
+    ),
+    "positive definite": (
+        r"% let F \in \mathbb{R}^{n\times n}, positive definite; S \in \mathbb{R}^{n\times n}, "
+        r"symmetric; x \in \mathbb{R}^n",
+        r"x^\top F x \ge 0",
+        r"x^\top S x \ge 0",
+    ),
+    "low rank": (
+        r"% let r \in \mathbb{N}; A \in \mathbb{R}^{n\times n}, low rank r",
+        r"A = A",
+        r"\det(A) = 0",
+    ),
+    "rectangular": (
+        r"% let J \in \mathbb{R}^{n\times d}",
+        r"\mathrm{tr}(J J^\top) = \mathrm{tr}(J^\top J)",
+        r"J J^\top = J^\top J",
+    ),
+    "a kernel's exponential commutes with the kernel, not with another matrix": (
+        r"% let \Theta, J \in \mathbb{R}^{n\times n}; f, y \in \mathbb{R}^n; \eta > 0; t > 0",
+        r"e^{-\eta \Theta t}\Theta (f - y) = \Theta e^{-\eta\Theta t}(f - y)",
+        r"e^{-\eta \Theta t} J (f - y) = J e^{-\eta\Theta t}(f - y)",
+    ),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(TWINS))
+def test_valid_twin_accepted_wrong_twin_rejected(rule):
+    lets, valid, wrong = TWINS[rule]
+    good = check(None, f"{lets}\n{valid}")
+    assert good.steps[-1].status == "valid", (rule, str(good))
+    bad = check(None, f"{lets}\n{wrong}")
+    assert bad.steps[-1].status == "invalid", (rule, str(bad))
+
+
+def test_a_step_true_only_for_diagonal_matrices_is_caught():
+    # diagonal matrices commute: the tight case "diagonal" does not make AB = BA valid
+    report = check(None, f"{SQUARE}\nAB = BA")
+    assert report.steps[-1].status == "invalid"
+    assert "counterexample" in str(report)
+
+
+def test_the_tight_cases_are_drawn():
+    """Identity, zero, diagonal, rank one, nearly singular: a step that holds on them only
+    (A^2 = A holds at the identity and at zero) is still caught, and a valid step survives
+    them (a singular matrix's inverse is undefined there and skipped, not a counterexample)."""
+    report = check(None, f"{SQUARE}\n\\mathrm{{tr}}(A^{{-1}} B A) = \\mathrm{{tr}}(B)")
+    assert report.steps[-1].status == "valid", str(report)
+    assert "tight cases" in report.steps[-1].message
+    assert check(None, f"{SQUARE}\nA^2 = A").steps[-1].status == "invalid"
+
+
+@pytest.mark.parametrize(
+    "lets,line,said",
+    [
+        (r"% let J \in \mathbb{R}^{n\times d}", r"\mathrm{tr}(J J) = 0", "`J` is n×d"),
+        (r"% let J \in \mathbb{R}^{n\times d}; x \in \mathbb{R}^n", "J x = x", "(d ≠ n)"),
+        (r"% let A \in \mathbb{R}^{n\times n}", "A + 1 = A", "a matrix plus `1`"),
+        (
+            r"% let J \in \mathbb{R}^{n\times d}; f, y \in \mathbb{R}^n",
+            r"J^\top J (f - y) = 0",
+            "`f - y` has length n",
+        ),
+        (r"% let J \in \mathbb{R}^{n\times d}", r"\det(J) = 0", "which is n×d: not square"),
+        (r"% let A \in \mathbb{R}^{n\times n}", r"A^{1/2} A^{1/2} = A", "integer exponents"),
+        (r"% let x \in \mathbb{R}^{n}", r"\det x = 1", "is not one"),
+        (r"% let x \in \mathbb{R}^{n}", r"\mathrm{tr}(x) = 1", "is not one"),
+        (
+            r"% let A \in \mathbb{R}^{n\times n}; x \in \mathbb{R}^n",
+            r"\mathrm{tr}(x) = 1",
+            "not one",
+        ),
+    ],
+)
+def test_sizes_that_do_not_fit_are_said_at_their_line(lets, line, said):
+    report = check(None, f"{lets}\n{line}")
+    first = report.steps[0]
+    assert first.status == "unreadable", str(report)
+    assert "line 2" in first.message and said in first.message, first.message
+
+
+def test_a_structure_on_a_rectangular_matrix_is_refused():
+    report = check(None, "% let J \\in \\mathbb{R}^{n\\times d}, symmetric\nJ = J")
+    assert "a symmetric matrix is square" in report.message
+
+
+def test_the_counterexample_shows_the_matrices():
+    report = check(None, f"{SQUARE}\n(AB)^\\top = A^\\top B^\\top")
+    example = report.steps[-1].counterexample
+    assert example is not None and "A" in example.instance and "B" in example.instance
+    assert example.instance["A"].startswith("[")
+
+
+@pytest.mark.parametrize(
+    "line,said",
+    [
+        (r"\log(A) = A", r"`\log` of a matrix is not read"),
+        (r"|A| = A", r"`|\cdot|` of a matrix is not read"),
+        (r"\|A\| = 1", r"`\|\cdot\|` of a matrix is not read"),
+        (r"\max(A, B) = A", r"`\max` of a matrix is not read"),
+        (r"\sqrt{A} = A", "the square root of a matrix is not read"),
+        (r"x A = A x", "a vector times a matrix"),
+        (r"x^\top A = 0", "a row vector alone is not read"),
+        (r"\nabla_A \mathrm{tr}(A) = 1", "a gradient with respect to the matrix `A`"),
+    ],
+)
+def test_what_is_not_read_of_a_matrix_is_said(line, said):
+    report = check(None, f"{SQUARE}\n{line}")
+    assert report.steps[0].status == "unreadable", str(report)
+    assert said in report.steps[0].message, report.steps[0].message
+
+
+def test_an_inequality_between_matrices_is_not_decided():
+    """Entry by entry it would mean something else than an order of matrices."""
+    for line in (r"A \le B", r"A > 0"):
+        step = check(None, f"{SQUARE}\n{line}").steps[-1]
+        assert step.status == "undecided"
+        assert "an inequality between matrices is not read" in step.message
