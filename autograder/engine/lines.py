@@ -28,6 +28,7 @@ import sympy as sp
 from autograder.engine import ir
 from autograder.engine.compile import compile_context
 from autograder.engine.config import SETTINGS, Settings
+from autograder.engine.decide.equations import Claim
 from autograder.engine.keysteps import canon, pattern_tree
 from autograder.engine.kinds.base import kind_of
 from autograder.engine.kinds.instance import Worlds
@@ -35,6 +36,7 @@ from autograder.engine.limits import TimeUp, deadline, strict
 from autograder.engine.read.reader import read
 from autograder.engine.read.tree import Step
 from autograder.engine.readas import shown, understood
+from autograder.engine.relations import LOGICAL, TEX
 from autograder.engine.resolve.compiled import Compiled
 from autograder.engine.resolve.resolver import (
     ResolveError,
@@ -45,7 +47,15 @@ from autograder.engine.resolve.resolver import (
 )
 from autograder.engine.unevaluated import unevaluated
 
-__all__ = ["Line", "ProblemLines", "Resolvers", "problem_lines", "read_line"]
+__all__ = [
+    "Line",
+    "ProblemLines",
+    "Resolvers",
+    "StatementLine",
+    "problem_lines",
+    "read_line",
+    "read_statement",
+]
 
 # what a resolver may raise on a strange line besides its own errors (sympy's)
 SYMPY_FAILURES = (TypeError, ValueError, AttributeError, RecursionError, ArithmeticError)
@@ -66,6 +76,44 @@ class Line:
     error: Exception | None = None
     tree: tuple | None = None
     read_as: str | None = None
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """A line that is a statement (`lhs rel rhs`, in an answer linked by `\\iff`,
+    `\\implies`): each side read and resolved once, as a chain line is (`left`, `right`:
+    None when the reader could not read the statement, `step.error`)."""
+
+    step: Step
+    left: Line | None = None
+    right: Line | None = None
+
+    @property
+    def claim(self) -> Claim | None:
+        if self.left is None or self.right is None:
+            return None
+        if self.left.expr is None or self.right.expr is None:
+            return None
+        return Claim(self.left.expr, self.step.expr.relation, self.right.expr)
+
+    @property
+    def read_as(self) -> str | None:
+        """The "read as" line: shown when either side has one."""
+        if self.claim is None or (self.left.read_as is None and self.right.read_as is None):
+            return None
+        left = self.left.read_as or self.left.step.source
+        right = self.right.read_as or self.right.step.source
+        return f"{left} {TEX[self.step.expr.relation]} {right}"
+
+
+def read_statement(
+    step: Step, resolvers: Resolvers, text: str, settings: Settings = SETTINGS
+) -> StatementLine:
+    """The record of a statement: its two sides, each the record of a line."""
+    if step.sides is None:
+        return StatementLine(step)
+    left, right = (read_line(side, resolvers, text, settings) for side in step.sides)
+    return StatementLine(step, left, right)
 
 
 @dataclass
@@ -168,6 +216,8 @@ class ProblemLines:
     forms: dict[str, tuple] = field(default_factory=dict)
     patterns: dict[str, tuple] = field(default_factory=dict)
     givens: list[tuple[tuple, tuple]] = field(default_factory=list)  # (pattern, value) forms
+    # a problem whose claim links statements (`% show A \\iff B`): its ends resolved
+    claims: dict[str, Claim] = field(default_factory=dict)
     _worlds: dict[int, Worlds] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -200,6 +250,9 @@ def problem_lines(problem, instances: int = SETTINGS.instances) -> ProblemLines:
     lines = ProblemLines(problem, compiled, instances)
     resolver = Resolver(compiled)
     for text in ends(problem):
+        if problem.relation in LOGICAL:
+            lines.claims[text] = resolve_claim(resolver, text)
+            continue
         lines.values[text] = resolver.resolve_text(text, read)
         lines.forms[text] = pattern_tree(resolver, read, text, holes=False)
     for text in key_step_patterns(problem):
@@ -210,3 +263,13 @@ def problem_lines(problem, instances: int = SETTINGS.instances) -> ProblemLines:
                 (pattern_tree(resolver, read, pattern), pattern_tree(resolver, read, value, False))
             )
     return lines
+
+
+def resolve_claim(resolver: Resolver, text: str) -> Claim:
+    """A statement of a problem's own (its start or target), resolved."""
+    reading = read(text, statements=True)
+    steps = reading.steps
+    if reading.error or len(steps) != 1 or steps[0].sides is None:
+        raise ValueError(f"cannot read the statement {text!r}")
+    left, right = (resolver.resolve(side.expr, {}) for side in steps[0].sides)
+    return Claim(left, steps[0].expr.relation, right)

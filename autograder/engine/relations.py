@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-RELATIONS = ("=", ">=", "<=", ">", "<", "propto", "=+c")
+RELATIONS = ("=", ">=", "<=", ">", "<", "propto", "=+c", "iff", "implies")
 # "propto": proportional as a function of the problem's variable; "=+c": equal up to a
 # term free of it (a step whose side holds `+ \text{const}`)
 
@@ -39,14 +39,39 @@ COMMANDS = {
     "triangleq": "=",
     "propto": "propto",
 }
+# "iff" and "implies": links between *statements* (lines that are equations or
+# inequalities), not between expressions: `x^2 = 4 \\ \iff x = 2`
+# (`engine.decide.equations`).  `\therefore` ("hence") is read as ⇒.
+CONNECTIVES = {
+    "iff": "iff",
+    "Leftrightarrow": "iff",
+    "Longleftrightarrow": "iff",
+    "leftrightarrow": "iff",
+    "implies": "implies",
+    "Rightarrow": "implies",
+    "Longrightarrow": "implies",
+    "therefore": "implies",
+}
+LOGICAL = frozenset({"iff", "implies"})
+UNICODE_CONNECTIVES = {"⇔": "iff", "⟺": "iff", "⇒": "implies", "⟹": "implies", "∴": "implies"}
 # relations a chain cannot use (yet): refused in words
 NOT_READ = (
-    "ne neq approx equiv simeq cong to rightarrow Rightarrow implies iff "
-    "Leftrightarrow leftarrow Leftarrow longrightarrow Longrightarrow ll gg mapsto"
+    "ne neq approx equiv simeq cong to rightarrow leftarrow Leftarrow impliedby "
+    "longrightarrow ll gg mapsto"
 ).split()
 UNICODE = {"≥": ">=", "≤": "<=", "≠": None}
 
-TEX = {"=": "=", ">=": r"\ge", "<=": r"\le", ">": ">", "<": "<", "propto": r"\propto", "=+c": "="}
+TEX = {
+    "=": "=",
+    ">=": r"\ge",
+    "<=": r"\le",
+    ">": ">",
+    "<": "<",
+    "propto": r"\propto",
+    "=+c": "=",
+    "iff": r"\iff",
+    "implies": r"\implies",
+}
 TEXT = {
     "=": "=",
     ">=": "≥",
@@ -55,8 +80,19 @@ TEXT = {
     "<": "<",
     "propto": "∝",
     "=+c": "= (up to a constant)",
+    "iff": "⇔",
+    "implies": "⇒",
 }
-MIRROR = {"=": "=", ">=": "<=", ">": "<", "<=": ">=", "<": ">", "propto": "propto", "=+c": "=+c"}
+MIRROR = {
+    "=": "=",
+    ">=": "<=",
+    ">": "<",
+    "<=": ">=",
+    "<": ">",
+    "propto": "propto",
+    "=+c": "=+c",
+    "iff": "iff",
+}
 _STRENGTH = {"=": 0, ">=": 1, ">": 2}
 _FAILS = {
     "=": "the two sides are not equal",
@@ -66,6 +102,8 @@ _FAILS = {
     "<": "the left side is not always < the right side",
     "propto": "the two sides are not proportional",
     "=+c": "the two sides do not differ by a constant",
+    "iff": "the two lines do not have the same solutions",
+    "implies": "a solution of the line before does not solve this line",
 }
 
 
@@ -86,6 +124,11 @@ def compose(relations: Iterable[str | None]) -> str | None:
     """The relation a chain of steps proves between its first and last line (None when
     it mixes ≥ with ≤, or ∝ with a constant, or either with an inequality)."""
     relations = list(relations)
+    logical = {r for r in relations if r in LOGICAL}
+    if logical:  # statements linked by ⇔ and ⇒ (a reader never mixes them with `=` steps)
+        if any(r not in LOGICAL for r in relations if r is not None):
+            return None
+        return "implies" if "implies" in logical else "iff"
     up_to = {r for r in relations if r in ("propto", "=+c")}
     if up_to:
         others = {r for r in relations if r not in ("=", "propto", "=+c")}
@@ -110,6 +153,8 @@ def implies(have: str | None, want: str) -> bool:
     """Whether proving `have` proves what the problem asks (`want`)."""
     if have is None:
         return False
+    if want in LOGICAL or have in LOGICAL:
+        return have == want or (want == "implies" and have == "iff")
     if want in ("propto", "=+c"):
         return have in ("=", want)
     if have in ("propto", "=+c"):
