@@ -27,7 +27,7 @@ import sympy as sp
 
 from autograder.engine import ir, relations, stepsize
 from autograder.engine.config import SETTINGS, Settings
-from autograder.engine.decide.equations import Claim, decide_statements
+from autograder.engine.decide.equations import Claim, Joined, decide_statements
 from autograder.engine.decide.randomized import Scope, decide
 from autograder.engine.declare import (
     DECLARED,
@@ -259,7 +259,7 @@ def _statement_failure(line: StatementLine, text, comp, declared, timeout) -> Ve
     if line.step.sides is None:
         error = line.step.error
         return Verdict(UNREADABLE, str(error) if error else "this line could not be read")
-    for side in (line.left, line.right):
+    for side in line.sides:
         verdict = _failure(side, text, comp, declared, timeout)
         if verdict is not None:
             return verdict
@@ -299,8 +299,18 @@ def _judge_statements(report: Report, own: ProblemLines, claims, scope, settings
         return False
     pairs = [(problem.start, problem.target), *problem.also]
 
-    def same(claim: Claim, text: str) -> bool:
-        goal = own.claims[text]
+    def same(claim, text: str) -> bool:
+        return alike(claim, own.claims[text])
+
+    def alike(claim, goal) -> bool:
+        if isinstance(claim, Joined) or isinstance(goal, Joined):
+            return (
+                isinstance(claim, Joined)
+                and isinstance(goal, Joined)
+                and claim.op == goal.op
+                and len(claim.parts) == len(goal.parts)
+                and all(alike(a, b) for a, b in zip(claim.parts, goal.parts, strict=True))
+            )
         for lhs, rel, rhs in (
             (goal.lhs, goal.relation, goal.rhs),
             (goal.rhs, relations.MIRROR[goal.relation], goal.lhs),

@@ -28,13 +28,13 @@ import sympy as sp
 from autograder.engine import ir
 from autograder.engine.compile import compile_context
 from autograder.engine.config import SETTINGS, Settings
-from autograder.engine.decide.equations import Claim
+from autograder.engine.decide.equations import Claim, Joined
 from autograder.engine.keysteps import canon, pattern_tree
 from autograder.engine.kinds.base import kind_of
 from autograder.engine.kinds.instance import Worlds
 from autograder.engine.limits import TimeUp, deadline, strict
 from autograder.engine.read.reader import read
-from autograder.engine.read.tree import Step
+from autograder.engine.read.tree import Logic, Step
 from autograder.engine.readas import shown, understood
 from autograder.engine.relations import LOGICAL, TEX
 from autograder.engine.resolve.compiled import Compiled
@@ -85,25 +85,49 @@ class StatementLine:
     None when the reader could not read the statement, `step.error`)."""
 
     step: Step
-    left: Line | None = None
-    right: Line | None = None
+    sides: tuple[Line, ...] = ()  # the sides of each of its statements, in order
 
     @property
-    def claim(self) -> Claim | None:
-        if self.left is None or self.right is None:
+    def left(self) -> Line | None:
+        return self.sides[0] if self.sides else None
+
+    @property
+    def claim(self) -> Claim | Joined | None:
+        """The statement resolved (statements joined by "or"/"and": a `Joined`)."""
+        if not self.sides or any(side.expr is None for side in self.sides):
             return None
-        if self.left.expr is None or self.right.expr is None:
-            return None
-        return Claim(self.left.expr, self.step.expr.relation, self.right.expr)
+        return formula(self.step.expr, [side.expr for side in self.sides])
 
     @property
     def read_as(self) -> str | None:
-        """The "read as" line: shown when either side has one."""
-        if self.claim is None or (self.left.read_as is None and self.right.read_as is None):
+        """The "read as" line: shown when a side has one."""
+        if self.claim is None or all(side.read_as is None for side in self.sides):
             return None
-        left = self.left.read_as or self.left.step.source
-        right = self.right.read_as or self.right.step.source
-        return f"{left} {TEX[self.step.expr.relation]} {right}"
+        shown = [side.read_as or side.step.source for side in self.sides]
+        return _written(self.step.expr, iter(shown))
+
+
+def formula(node, values: list):
+    """A statement's tree (`tree.Statement`, `tree.Logic`) with its sides' values, in order."""
+    sides = iter(values)
+
+    def build(n):
+        if isinstance(n, Logic):
+            return Joined(n.op, tuple(build(p) for p in n.parts))
+        return Claim(next(sides), n.relation, next(sides))
+
+    return build(node)
+
+
+def _written(node, sides) -> str:
+    if isinstance(node, Logic):
+        word = r" \lor " if node.op == "or" else r" \land "
+        return word.join(
+            f"({_written(p, sides)})" if isinstance(p, Logic) else _written(p, sides)
+            for p in node.parts
+        )
+    left, right = next(sides), next(sides)
+    return f"{left} {TEX[node.relation]} {right}"
 
 
 def read_statement(
@@ -112,8 +136,9 @@ def read_statement(
     """The record of a statement: its two sides, each the record of a line."""
     if step.sides is None:
         return StatementLine(step)
-    left, right = (read_line(side, resolvers, text, settings) for side in step.sides)
-    return StatementLine(step, left, right)
+    return StatementLine(
+        step, tuple(read_line(side, resolvers, text, settings) for side in step.sides)
+    )
 
 
 @dataclass
@@ -217,7 +242,7 @@ class ProblemLines:
     patterns: dict[str, tuple] = field(default_factory=dict)
     givens: list[tuple[tuple, tuple]] = field(default_factory=list)  # (pattern, value) forms
     # a problem whose claim links statements (`% show A \\iff B`): its ends resolved
-    claims: dict[str, Claim] = field(default_factory=dict)
+    claims: dict[str, Claim | Joined] = field(default_factory=dict)
     _worlds: dict[int, Worlds] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -271,5 +296,4 @@ def resolve_claim(resolver: Resolver, text: str) -> Claim:
     steps = reading.steps
     if reading.error or len(steps) != 1 or steps[0].sides is None:
         raise ValueError(f"cannot read the statement {text!r}")
-    left, right = (resolver.resolve(side.expr, {}) for side in steps[0].sides)
-    return Claim(left, steps[0].expr.relation, right)
+    return formula(steps[0].expr, [resolver.resolve(side.expr, {}) for side in steps[0].sides])

@@ -69,6 +69,28 @@ class Claim:
 _RELATIONAL = {"=": sp.Eq, ">=": sp.Ge, "<=": sp.Le, ">": sp.Gt, "<": sp.Lt}
 
 
+@dataclass(frozen=True)
+class Joined:
+    """Statements joined by "or" (`x = 1 \\lor x = 2`, `x = \\pm 2`) or "and"."""
+
+    op: str
+    parts: tuple
+
+
+def atoms(formula) -> list[Claim]:
+    """The statements of a formula, in order."""
+    if isinstance(formula, Claim):
+        return [formula]
+    return [a for part in formula.parts for a in atoms(part)]
+
+
+def _mapped(formula, change):
+    """The formula with each statement replaced by `change(statement)`."""
+    if isinstance(formula, Claim):
+        return change(formula)
+    return Joined(formula.op, tuple(_mapped(p, change) for p in formula.parts))
+
+
 class _Refused(Exception):
     """This step cannot be decided here (said in words)."""
 
@@ -78,8 +100,9 @@ def decide_statements(first: Claim, connective: str, second: Claim, scope) -> Ve
     domains the problem declares (`scope`: a `decide.randomized.Scope`); the caller sets
     the deadline."""
     compiled = scope.compiled
-    first, second = _differentiated(first, compiled), _differentiated(second, compiled)
-    exprs = [first.lhs, first.rhs, second.lhs, second.rhs]
+    first = _mapped(first, lambda c: _differentiated(c, compiled))
+    second = _mapped(second, lambda c: _differentiated(c, compiled))
+    exprs = [side for c in atoms(first) + atoms(second) for side in (c.lhs, c.rhs)]
     domains = _domains(exprs, scope)
     if domains is None or not all(precise.eligible(e, False) for e in exprs):
         return Verdict(
@@ -109,8 +132,8 @@ def _domains(exprs, scope) -> dict | None:
     """Each free name's domain, or None when one is not a real scalar."""
     free = set().union(*(ir.free_symbols(e) for e in exprs))
     found = {}
-    for lhs, rhs in ((exprs[0], exprs[1]), (exprs[2], exprs[3])):
-        found.update(scalar_domains(lhs, rhs, scope).domains)
+    for k in range(0, len(exprs), 2):
+        found.update(scalar_domains(exprs[k], exprs[k + 1], scope).domains)
     if any(s not in found for s in free):
         return None
     return {s: found[s] for s in free}
@@ -130,6 +153,8 @@ def _differentiated(claim: Claim, compiled) -> Claim:
 def _polynomial_multiple(first: Claim, connective, second: Claim, symbols) -> Verdict | None:
     """Proved when both differences are polynomials and one is a nonzero number times the
     other (its sign matching the relations)."""
+    if not (isinstance(first, Claim) and isinstance(second, Claim)):
+        return None
     f, g = first.difference(), second.difference()
     if not symbols:
         return None
@@ -169,8 +194,20 @@ def _interval(domain: Domain) -> sp.Set:
     return sp.Interval(low, high, domain.low_open, domain.high_open)
 
 
-def _solutions(claim: Claim, x: sp.Symbol, where: sp.Set) -> sp.Set:
-    """The solutions of a statement in one real name over `where`, or _Refused."""
+def _solutions(formula, x: sp.Symbol, where: sp.Set) -> sp.Set:
+    """The solutions of a statement (or statements joined) in one real name over `where`,
+    or _Refused."""
+    if isinstance(formula, Joined):
+        sets = [_solutions(p, x, where) for p in formula.parts]
+        try:
+            with deadline(min(SOLVE_BUDGET, remaining())):
+                found = sp.Union(*sets) if formula.op == "or" else sp.Intersection(*sets)
+        except TimeUp:
+            raise _Refused("sympy could not join the solutions in time") from None
+        if not _plain(found):
+            raise _Refused("sympy's solutions are not explicit")
+        return found
+    claim = formula
     checkpoint()
     try:
         with deadline(min(SOLVE_BUDGET, remaining())):
@@ -242,7 +279,7 @@ def _compare_in(first: Claim, second: Claim, connective, x, domains, fixed: dict
     one, two = _solutions(a, x, where), _solutions(b, x, where)
     for claim, found in ((a, one), (b, two)):  # each isolated solution, checked at 60 digits
         for v in _isolated(found):
-            if _holds(claim, {x: v}) is False:
+            if _holds(claim, {**fixed, x: v}) is False:
                 raise _Refused("sympy's solutions do not check")
     lost = sp.Complement(one, two)
     gained = sp.Complement(two, one) if connective == "iff" else sp.S.EmptySet
@@ -282,22 +319,49 @@ def _shown_set(found: sp.Set, x) -> str:
         return "none"
     if isinstance(found, sp.FiniteSet):
         return ", ".join(f"{x} = {sp.sstr(v)}" for v in found.args)
-    return f"{x} ∈ {sp.sstr(found)}"
+    return f"{x} ∈ {_set_text(found)}"
 
 
-def _at(claim: Claim, fixed: dict) -> Claim:
+def _set_text(found: sp.Set) -> str:
+    """(-∞, -2] ∪ [3/2, ∞) for sympy's Union(Interval(-oo, -2), Interval(3/2, oo))."""
+    if isinstance(found, sp.Union):
+        return " ∪ ".join(_set_text(a) for a in found.args)
+    if isinstance(found, sp.Interval):
+
+        def end(v):
+            return "∞" if v is sp.oo else "-∞" if v is -sp.oo else sp.sstr(v)
+
+        left = "(" if found.left_open or found.start.is_infinite else "["
+        right = ")" if found.right_open or found.end.is_infinite else "]"
+        return f"{left}{end(found.start)}, {end(found.end)}{right}"
+    if isinstance(found, sp.FiniteSet):
+        return "{" + ", ".join(sp.sstr(v) for v in found.args) + "}"
+    if found is sp.S.Reals:
+        return "ℝ"
+    return sp.sstr(found)
+
+
+def _at(formula, fixed: dict):
     if not fixed:
-        return claim
+        return formula
     values = {s: sp.Rational(v.numerator, v.denominator) for s, v in fixed.items()}
-    return Claim(claim.lhs.xreplace(values), claim.relation, claim.rhs.xreplace(values))
+    return _mapped(
+        formula, lambda c: Claim(c.lhs.xreplace(values), c.relation, c.rhs.xreplace(values))
+    )
 
 
 # ------------------------------------------------------------------ evaluating a statement
 
 
-def _holds(claim: Claim, point: dict) -> bool | None:
+def _holds(formula, point: dict) -> bool | None:
     """Whether a point solves the statement, at 60 digits: False where a side is not a real
     number; None when a tie cannot be told apart (or it cannot be evaluated)."""
+    if isinstance(formula, Joined):
+        found = [_holds(p, point) for p in formula.parts]
+        if formula.op == "or":
+            return True if True in found else (None if None in found else False)
+        return False if False in found else (None if None in found else True)
+    claim = formula
     exact = {s: _fraction(v) for s, v in point.items()}
     if any(v is None for v in exact.values()):
         values = {s: sp.nsimplify(v) for s, v in point.items()}
@@ -343,7 +407,9 @@ def _sampled(first, connective, second, symbols, continuous, domains) -> Verdict
     """Several names: at each draw of the others, solve in one name (a name written
     alone on a side first: the one the learner solves for), in turn."""
     rng = np.random.default_rng([len(symbols), 24])
-    bare = {side for c in (first, second) for side in (c.lhs, c.rhs) if side in continuous}
+    bare = {
+        side for c in atoms(first) + atoms(second) for side in (c.lhs, c.rhs) if side in continuous
+    }
     targets = sorted(continuous, key=lambda s: (s not in bare, s.name)) or [None]
     decided, why, k = 0, "", 0
     for special, point in _draws(symbols, domains, rng):
@@ -446,7 +512,10 @@ def _counterexample(point: dict, lost: bool, solves: Claim, fails: Claim) -> Ver
     )
 
 
-def _sides(claim: Claim, point: dict, holds: bool) -> str:
+def _sides(formula, point: dict, holds: bool) -> str:
+    if isinstance(formula, Joined):
+        return "holds" if holds else "fails"
+    claim = formula
     values = {
         s: (sp.Rational(v.numerator, v.denominator) if isinstance(v, Fraction) else v)
         for s, v in point.items()

@@ -14,7 +14,7 @@ from autograder.engine.read.messages import tok_text
 from autograder.engine.read.notes import note_cut, strip_notes
 from autograder.engine.read.parts import Fail, Tok
 from autograder.engine.read.prepare import Locator, skip_spaces
-from autograder.engine.read.tree import ReadError, Statement, Step
+from autograder.engine.read.tree import Logic, ReadError, Statement, Step
 
 log = logging.getLogger("autograder")
 
@@ -231,7 +231,8 @@ def _statement_steps(text: str, clean: str, rec: _Line, steps: list[Step], loc: 
 
 
 def _statement(text: str, clean: str, seg, conn, line_start: int, after_first: bool, loc):
-    """(Statement, its two sides as steps) of the tokens of one statement, or `Fail`."""
+    """(Statement or Logic, the sides of its statements as steps) of the tokens of one
+    statement, or `Fail`."""
     after = f" after `{tok_text(clean, conn)}`" if conn is not None else ""
     if not seg:
         raise Fail(
@@ -244,13 +245,11 @@ def _statement(text: str, clean: str, seg, conn, line_start: int, after_first: b
             f"the first line starts with `{tok_text(clean, conn)}`; write the first statement "
             "before linking another to it",
         )
-    parts = _split_at_relations(seg)
-    if parts[0][0] is not None:
-        rel = parts[0][0]
+    if seg[0].type == "REL":
         raise Fail(
-            rel.start,
-            f"this line continues a chain with `{tok_text(clean, rel)}`, but this answer links "
-            "whole statements with \\iff or \\implies: write each line as a statement "
+            seg[0].start,
+            f"this line continues a chain with `{tok_text(clean, seg[0])}`, but this answer "
+            "links whole statements with \\iff or \\implies: write each line as a statement "
             "(`lhs = rhs`), or write the chain of `=` steps without \\iff",
         )
     if conn is None and after_first:
@@ -258,35 +257,105 @@ def _statement(text: str, clean: str, seg, conn, line_start: int, after_first: b
             seg[0].start,
             "this line should start with \\iff or \\implies, linking it to the statement before",
         )
-    if len(parts) == 1:
+    sides: list[Step] = []
+    expr = _formula(text, clean, seg, after, loc, sides)
+    return expr, tuple(sides)
+
+
+def _logic(t: Tok) -> str | None:
+    """ "or" / "and" for `\\lor`, `\\vee`, `\\text{or}` (and `\\land` …); else None."""
+    if t.type == "LOGIC":
+        return t.value
+    if t.type == "TEXT" and str(t.value).strip() in ("or", "and"):
+        return str(t.value).strip()
+    return None
+
+
+def _depths(toks: list[Tok]) -> list[int]:
+    """The bracket depth at each token (a bracket itself at the outer depth)."""
+    out, depth = [], 0
+    for t in toks:
+        if t.type in ("CLOSE", "RBRACE"):
+            depth -= 1
+        out.append(depth)
+        if t.type in ("OPEN", "LBRACE"):
+            depth += 1
+    return out
+
+
+def _formula(text, clean, toks, after, loc, sides: list[Step]):
+    """`a \\lor b \\land c` (and binds tighter), a bracketed statement, `x = \\pm 2` (both
+    signs: or), or one statement `lhs rel rhs`."""
+    depth = _depths(toks)
+    for op in ("or", "and"):
+        cut = [k for k, t in enumerate(toks) if depth[k] == 0 and _logic(t) == op]
+        if cut:
+            pieces, start = [], 0
+            for k in [*cut, len(toks)]:
+                piece = toks[start:k]
+                if not piece:
+                    at = toks[k].start if k < len(toks) else toks[-1].end
+                    raise Fail(at, f"expected a statement on each side of `{op}`")
+                pieces.append(piece)
+                start = k + 1
+            parts = tuple(_formula(text, clean, p, after, loc, sides) for p in pieces)
+            return Logic(op, parts, pos=toks[0].start)
+    if (
+        len(toks) > 2
+        and toks[0].type == "OPEN"
+        and toks[-1].type == "CLOSE"
+        and all(d > 0 for d in depth[1:-1])
+        and any(t.type == "REL" or _logic(t) for t in toks[1:-1])
+    ):  # a bracketed statement, `(x = 1 \\land y = 2)`
+        return _formula(text, clean, toks[1:-1], after, loc, sides)
+    signs = [k for k, t in enumerate(toks) if t.type == "PM"]
+    if signs:  # `x = \\pm 2`: x = 2 or x = -2 (every ± of a statement the same sign)
+        parts = []
+        for sign in ("+", "-"):
+            flipped = [
+                Tok("ADDOP", sign if t.value == "pm" else "+-"[sign == "+"], t.start, t.end)
+                if t.type == "PM"
+                else t
+                for t in toks
+            ]
+            for k in signs:
+                flipped[k].top = toks[k].top
+            parts.append(_formula(text, clean, flipped, after, loc, sides))
+        return Logic("or", tuple(parts), pos=toks[0].start)
+    return _atom(text, clean, toks, after, loc, sides)
+
+
+def _atom(text, clean, seg, after, loc, sides: list[Step]):
+    depth = _depths(seg)
+    cuts = [k for k, t in enumerate(seg) if t.type == "REL" and depth[k] == 0]
+    if not cuts:
         raise Fail(
             seg[0].start,
             "expected a statement (an equation or inequality such as `x = 2`)"
             f"{after}: this line has no relation",
         )
-    if len(parts) > 2:
-        rel = parts[2][0]
+    if len(cuts) > 1:
+        rel = seg[cuts[1]]
         raise Fail(
             rel.start,
             f"one relation per statement: `{tok_text(clean, rel)}` starts a second one; write "
             "it as a statement of its own on the next line",
         )
-    (_, left), (rel, right) = parts
+    rel = seg[cuts[0]]
+    left, right = seg[: cuts[0]], seg[cuts[0] + 1 :]
     if rel.value not in ("=", ">=", "<=", ">", "<"):
         raise Fail(rel.start, f"`{tok_text(clean, rel)}` cannot link the two sides of a statement")
     if not left:
         raise Fail(rel.start, f"expected an expression before `{tok_text(clean, rel)}`")
     if not right:
         raise Fail(rel.end, f"expected an expression after `{tok_text(clean, rel)}`")
-    lhs = parse_segment(clean, left, conn)
+    lhs = parse_segment(clean, left, None)
     rhs = parse_segment(clean, right, rel)
     lline, lcol = loc(left[0].start)
     rline, rcol = loc(right[0].start)
-    sides = (
-        Step(None, lhs, lline, lcol, _source(text, left)),
-        Step(rel.value, rhs, rline, rcol, _source(text, right)),
-    )
-    return Statement(lhs, rel.value, rhs, pos=seg[0].start), sides
+    sides.append(Step(None, lhs, lline, lcol, _source(text, left)))
+    sides.append(Step(rel.value, rhs, rline, rcol, _source(text, right)))
+    return Statement(lhs, rel.value, rhs, pos=seg[0].start)
 
 
 def _unreadable_line(text: str, clean: str, rec: _Line, loc: Locator) -> Step:

@@ -120,6 +120,9 @@ SIMPLE_CMDS: dict[str, tuple[str, str]] = {
 }
 for _c, _r in relations.COMMANDS.items():
     SIMPLE_CMDS[_c] = ("REL", _r)
+# statements joined: `x = 1 \lor x = 2`, `x = \pm 2` (read only where lines are statements)
+SIMPLE_CMDS.update(lor=("LOGIC", "or"), vee=("LOGIC", "or"), land=("LOGIC", "and"))
+SIMPLE_CMDS.update(wedge=("LOGIC", "and"), pm=("PM", "pm"), mp=("PM", "mp"))
 for _c, _r in relations.CONNECTIVES.items():  # between statements: `steps` cuts a line at them
     SIMPLE_CMDS[_c] = ("CONN", _r)
 
