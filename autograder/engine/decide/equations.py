@@ -46,6 +46,7 @@ from autograder.engine.verdicts import INVALID, UNDECIDED, VALID, Counterexample
 SOLVE_BUDGET = 0.6  # one solveset call
 DRAWS = 6  # random draws of every name, after their special points
 ENOUGH = 8  # draws that agreed, after which sampling stops when time runs short
+MOST = 16  # draws that agreed, after which sampling stops
 SAMPLE_RESERVE = 2.0  # seconds left of the step's deadline below which it stops
 
 __all__ = ["Claim", "decide_statements"]
@@ -209,6 +210,9 @@ def _solutions(formula, x: sp.Symbol, where: sp.Set) -> sp.Set:
         return found
     claim = formula
     checkpoint()
+    fast = _rational_roots(claim, x, where)
+    if fast is not None:
+        return fast
     try:
         with deadline(min(SOLVE_BUDGET, remaining())):
             found = sp.solveset(claim.relational(), x, where)
@@ -221,6 +225,46 @@ def _solutions(formula, x: sp.Symbol, where: sp.Set) -> sp.Set:
     if found.free_symbols:
         raise _Refused("sympy's solutions are not explicit")
     return found
+
+
+def _rational_roots(claim: Claim, x, where: sp.Set) -> sp.Set | None:
+    """An equation whose sides are rational functions of x with rational coefficients:
+    the real roots of the numerator that are no root of the denominator, in `where`
+    (exact: radicals or `CRootOf`), without solveset's cost; None for any other."""
+    if claim.relation != "=":
+        return None
+    try:
+        with deadline(min(SOLVE_BUDGET, remaining())):
+            num, den = sp.fraction(sp.together(claim.lhs - claim.rhs))
+            top, bottom = sp.Poly(num, x), sp.Poly(den, x)
+            if top.domain not in (sp.ZZ, sp.QQ) or bottom.domain not in (sp.ZZ, sp.QQ):
+                return None
+            if top.is_zero:
+                return None  # every x where defined: solveset says so
+            poles = set(bottom.real_roots()) if bottom.degree() > 0 else set()
+            roots = [r for r in set(top.real_roots()) if r not in poles]
+            return sp.FiniteSet(*(r for r in roots if _inside(r, where)))
+    except (TimeUp, sp.PolynomialError, sp.polys.polyerrors.GeneratorsNeeded):
+        return None
+    except (TypeError, ValueError, NotImplementedError):
+        return None
+
+
+def _inside(value, where: sp.Set) -> bool:
+    """Whether an exact real number lies in an interval: compared at 30 digits, and by
+    sympy only on an edge."""
+    if not isinstance(where, sp.Interval):
+        return where.contains(value) is sp.true
+    v = sp.N(value, 30)
+    for end, below in ((where.start, False), (where.end, True)):
+        if end.is_infinite:
+            continue
+        gap = v - sp.N(end, 30)
+        if abs(gap) < sp.Float(10) ** -25:  # on an edge: open or closed, sympy says
+            return where.contains(value) is sp.true
+        if (gap > 0) == below:
+            return False
+    return True
 
 
 def _plain(found: sp.Set) -> bool:
@@ -281,8 +325,9 @@ def _compare_in(first: Claim, second: Claim, connective, x, domains, fixed: dict
         for v in _isolated(found):
             if _holds(claim, {**fixed, x: v}) is False:
                 raise _Refused("sympy's solutions do not check")
-    lost = sp.Complement(one, two)
-    gained = sp.Complement(two, one) if connective == "iff" else sp.S.EmptySet
+    lost, gained = _minus(one, two), _minus(two, one)
+    if connective != "iff":
+        gained = sp.S.EmptySet
     for diff, solves, fails in ((lost, first, second), (gained, second, first)):
         if diff is sp.S.EmptySet:
             continue
@@ -304,6 +349,19 @@ def _compare_in(first: Claim, second: Claim, connective, x, domains, fixed: dict
         ),
         True,
     )
+
+
+def _minus(one: sp.Set, two: sp.Set) -> sp.Set:
+    """The solutions in `one` and not in `two`; two finite sets compared at 60 digits
+    (sympy does not see that log(4)/log(2) is 2)."""
+    if isinstance(one, sp.FiniteSet) and isinstance(two, sp.FiniteSet):
+        return sp.FiniteSet(*(v for v in one.args if not any(_equal(v, w) for w in two.args)))
+    return sp.Complement(one, two)
+
+
+def _equal(v, w) -> bool:
+    gap = sp.N(v - w, 60)
+    return gap == 0 or abs(gap) < sp.Float(10) ** -40 * (1 + abs(sp.N(v, 60)))
 
 
 def _isolated(found: sp.Set) -> list:
@@ -364,7 +422,7 @@ def _holds(formula, point: dict) -> bool | None:
     claim = formula
     exact = {s: _fraction(v) for s, v in point.items()}
     if any(v is None for v in exact.values()):
-        values = {s: sp.nsimplify(v) for s, v in point.items()}
+        values = {s: _exact(v) for s, v in point.items()}
         left = sp.N(claim.lhs.xreplace(values), 60)
         right = sp.N(claim.rhs.xreplace(values), 60)
         if not (left.is_real and right.is_real) or left.has(sp.zoo, sp.nan):
@@ -385,6 +443,12 @@ def _holds(formula, point: dict) -> bool | None:
     if _imaginary(left.value) or _imaginary(right.value):
         return False
     return precise.compare(left, right, claim.relation)
+
+
+def _exact(value) -> sp.Expr:
+    if isinstance(value, Fraction):
+        return sp.Rational(value.numerator, value.denominator)
+    return sp.sympify(value)
 
 
 def _imaginary(value) -> bool:
@@ -414,7 +478,7 @@ def _sampled(first, connective, second, symbols, continuous, domains) -> Verdict
     decided, why, k = 0, "", 0
     for special, point in _draws(symbols, domains, rng):
         checkpoint()
-        if decided >= ENOUGH and remaining() < SAMPLE_RESERVE:
+        if decided >= MOST or (decided >= ENOUGH and remaining() < SAMPLE_RESERVE):
             break
         choices = [x for x in targets if x is None or x != special] or targets
         x = choices[k % len(choices)]
@@ -469,11 +533,13 @@ def _draws(symbols, domains, rng) -> list[tuple]:
         # counterexample a learner can check by hand
         if all(domains[s].contains(float(value)) for s in symbols):
             draws.append((None, {s: value for s in symbols}))
-    for s in symbols:
-        for value in _special(domains[s]):
-            base = {t: domains[t].rational(rng) for t in symbols}
-            base[s] = value
-            draws.append((s, base))
+    specials = {s: _special(domains[s]) for s in symbols}
+    for k in range(max((len(v) for v in specials.values()), default=0)):
+        for s in symbols:  # round the names: each name's first special point first
+            if k < len(specials[s]):
+                base = {t: domains[t].rational(rng) for t in symbols}
+                base[s] = specials[s][k]
+                draws.append((s, base))
     draws += [(None, {s: domains[s].rational(rng) for s in symbols}) for _ in range(DRAWS)]
     return draws
 
