@@ -325,6 +325,14 @@ def _compare_in(first: Claim, second: Claim, connective, x, domains, fixed: dict
         for v in _isolated(found):
             if _holds(claim, {**fixed, x: v}) is False:
                 raise _Refused("sympy's solutions do not check")
+    probes = _probes(domains[x])
+    for claim, found in ((a, one), (b, two)):  # and where it says there are none
+        for p in probes:
+            holds = _holds(claim, {x: p})
+            if holds is not None and holds != _member(
+                found, sp.Rational(p.numerator, p.denominator)
+            ):
+                raise _Refused(f"sympy's solutions disagree with the statement at {x} = {p}")
     lost, gained = _minus(one, two), _minus(two, one)
     if connective != "iff":
         gained = sp.S.EmptySet
@@ -349,6 +357,29 @@ def _compare_in(first: Claim, second: Claim, connective, x, domains, fixed: dict
         ),
         True,
     )
+
+
+def _probes(domain: Domain) -> list[Fraction]:
+    """A few exact points of a domain where a solution set sympy gave is checked."""
+    rng = np.random.default_rng(31)
+    points = [p for p in domain.aimed()[:8]] + [domain.rational(rng) for _ in range(4)]
+    return list(dict.fromkeys(points))
+
+
+def _member(found: sp.Set, value) -> bool:
+    """Whether an exact number is in a solution set (`_plain`), numerically where exact
+    comparison would be slow."""
+    if isinstance(found, sp.FiniteSet):
+        return any(_equal(value, w) for w in found.args)
+    if isinstance(found, sp.Interval):
+        return _inside(value, found)
+    if isinstance(found, sp.Union):
+        return any(_member(part, value) for part in found.args)
+    if isinstance(found, sp.Complement):
+        return _member(found.args[0], value) and not _member(found.args[1], value)
+    if found is sp.S.Reals:
+        return True
+    return found.contains(value) is sp.true
 
 
 def _minus(one: sp.Set, two: sp.Set) -> sp.Set:
