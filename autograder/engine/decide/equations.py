@@ -118,14 +118,14 @@ def decide_statements(first: Claim, connective: str, second: Claim, scope) -> Ve
     continuous = [s for s in symbols if not domains[s].integer]
     if len(symbols) == 1 and continuous:
         try:
-            found = _compare_in(first, second, connective, continuous[0], domains, {})
-        except _Refused:
-            found = None
-        if found is not None:
-            verdict, _ = found
-            if verdict.status == VALID:
-                verdict.method = "symbolic"
-            return verdict
+            verdict, _ = _compare_in(first, second, connective, continuous[0], domains, {})
+        except _Refused as refused:  # the draws would ask the same question again
+            return Verdict(
+                UNDECIDED, f"could not find the solutions of these statements ({refused})"
+            )
+        if verdict.status == VALID:
+            verdict.method = "symbolic"
+        return verdict
     return _sampled(first, connective, second, symbols, continuous, domains)
 
 
