@@ -144,6 +144,9 @@ TWINS = [
         [INVALID],
         None,
     ),
+    # periodic solutions: one lost is named, inside the declared interval only
+    ("sin: lost x = π", r"% let x real", [r"\sin x = 0", r"\iff x = 0"], [INVALID], "pi solves"),
+    ("sin on (-1, 1)", r"% let x \in (-1, 1)", [r"\sin x = 0", r"\iff x = 0"], [VALID], None),
     # taking logs
     ("log of both sides", r"% let x real", [r"e^{x} = 5", r"\iff x = \log 5"], [VALID], None),
     (

@@ -43,7 +43,7 @@ from autograder.engine.domains import INF, Domain
 from autograder.engine.limits import TimeUp, checkpoint, deadline, remaining
 from autograder.engine.verdicts import INVALID, UNDECIDED, VALID, Counterexample, Verdict
 
-SOLVE_BUDGET = 0.6  # one solveset call
+SOLVE_BUDGET = 2.0  # one solveset call (its first call warms sympy: slow on a busy machine)
 DRAWS = 6  # random draws of every name, after their special points
 ENOUGH = 8  # draws that agreed, after which sampling stops when time runs short
 MOST = 16  # draws that agreed, after which sampling stops
@@ -120,6 +120,9 @@ def decide_statements(first: Claim, connective: str, second: Claim, scope) -> Ve
         try:
             verdict, _ = _compare_in(first, second, connective, continuous[0], domains, {})
         except _Refused as refused:  # the draws would ask the same question again
+            hunted = _hunt(first, second, connective, continuous[0], domains, {})
+            if hunted is not None:
+                return hunted
             return Verdict(
                 UNDECIDED, f"could not find the solutions of these statements ({refused})"
             )
@@ -312,6 +315,52 @@ def _witness(diff: sp.Set):
                 w = w + sp.Rational(1, 7 + step)
         return None
     return None
+
+
+def _hunt(first, second, connective, x, domains, fixed: dict) -> Verdict | None:
+    """Where the solution sets are not explicit (`\\sin x = 0`: an image set over the
+    integers), a counterexample among the solutions sympy names (a few members of each
+    image set), each confirmed at 60 digits; None when there is none."""
+    where = _interval(domains[x])
+    pairs = [(first, second, True)] + ([(second, first, False)] if connective == "iff" else [])
+    for solves, fails, lost in pairs:
+        for v in _candidates(_at(solves, fixed), x, where):
+            point = {**fixed, x: v}
+            try:
+                if _holds(solves, point) is True and _holds(fails, point) is False:
+                    return _counterexample(point, lost, solves, fails)
+            except (TypeError, ValueError, ArithmeticError):
+                continue
+    return None
+
+
+def _candidates(formula, x, where: sp.Set, budget: int = 24) -> list:
+    """A few exact solutions of a statement, whatever the form of sympy's answer."""
+    out = []
+    for claim in atoms(formula):
+        checkpoint()
+        try:
+            with deadline(min(SOLVE_BUDGET, remaining())):
+                found = sp.solveset(claim.relational(), x, where)
+        except (TimeUp, NotImplementedError, TypeError, ValueError, AttributeError):
+            continue
+        out.extend(_members(found, where))
+    return [v for v in dict.fromkeys(out) if not v.free_symbols][:budget]
+
+
+def _members(found, where) -> list:
+    if isinstance(found, sp.FiniteSet):
+        return [v for v in found.args if v.is_real]
+    if isinstance(found, sp.Union):
+        return [v for part in found.args for v in _members(part, where)]
+    if isinstance(found, sp.Intersection | sp.Complement):
+        return [v for part in found.args for v in _members(part, where)]
+    if isinstance(found, sp.ImageSet) and found.base_sets == (sp.S.Integers,):
+        lam = found.lamda
+        if len(lam.variables) == 1:
+            values = [lam(n) for n in (0, 1, -1, 2, -2, 3, -3)]  # the smallest first
+            return [v for v in values if v.is_real and _inside(v, where)]
+    return []
 
 
 def _compare_in(first: Claim, second: Claim, connective, x, domains, fixed: dict):
@@ -522,6 +571,10 @@ def _sampled(first, connective, second, symbols, continuous, domains) -> Verdict
                 found = _compare_in(first, second, connective, x, domains, fixed)
         except _Refused as refused:
             why = str(refused)
+            if x is not None:
+                hunted = _hunt(first, second, connective, x, domains, fixed)
+                if hunted is not None:
+                    return hunted
             continue
         if found is None:
             continue
