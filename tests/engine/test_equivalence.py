@@ -147,6 +147,9 @@ TWINS = [
     # periodic solutions: one lost is named, inside the declared interval only
     ("sin: lost x = π", r"% let x real", [r"\sin x = 0", r"\iff x = 0"], [INVALID], "pi solves"),
     ("sin on (-1, 1)", r"% let x \in (-1, 1)", [r"\sin x = 0", r"\iff x = 0"], [VALID], None),
+    # inequalities sympy cannot solve: a truth table at exact points (plausible at best)
+    ("x^x > 4, sampled", r"% let x > 0", [r"x^x > 4", r"\iff x > 2"], [VALID], None),
+    ("x^x ≥ 4 loses x = 2", r"% let x > 0", [r"x^x \ge 4", r"\iff x > 2"], [INVALID], "x = 2"),
     # taking logs
     ("log of both sides", r"% let x real", [r"e^{x} = 5", r"\iff x = \log 5"], [VALID], None),
     (
@@ -248,6 +251,11 @@ x = 2 \\
     assert not report.reached_target and "asks for ⇔" in report.target_message
     implication = source.replace(r"x = 2 \iff x^2 = 4", r"x = 2 \implies x^2 = 4")
     assert check(None, implication).ok
+
+
+def test_a_truth_table_is_only_plausible():
+    report, _ = steps("% let x > 0\nx^x > 4 \\\\ \\iff x > 2")
+    assert report.steps[1].plausible
 
 
 def test_one_name_is_proved_and_several_are_plausible():

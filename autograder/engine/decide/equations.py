@@ -123,6 +123,10 @@ def decide_statements(first: Claim, connective: str, second: Claim, scope) -> Ve
             hunted = _hunt(first, second, connective, continuous[0], domains, {})
             if hunted is not None:
                 return hunted
+            if not any(c.relation == "=" for c in atoms(first) + atoms(second)):
+                return _truth_table(
+                    first, connective, second, continuous[0], domains[continuous[0]]
+                )
             return Verdict(
                 UNDECIDED, f"could not find the solutions of these statements ({refused})"
             )
@@ -593,6 +597,32 @@ def _sampled(first, connective, second, symbols, continuous, domains) -> Verdict
         if connective == "iff"
         else f"every solution of the line before solves this line at {decided} exact draws "
         f"of {names} (solved in one name at each; plausible, not proved)",
+        "sampled",
+    )
+
+
+def _truth_table(first, connective, second, x, domain: Domain) -> Verdict:
+    """Inequalities in one name that sympy cannot solve: both lines evaluated at the
+    domain's aimed points and 200 random exact ones; a point where they disagree is the
+    counterexample, agreement everywhere "plausible, not proved"."""
+    rng = np.random.default_rng(47)
+    points = list(dict.fromkeys([*domain.aimed(), *(domain.rational(rng) for _ in range(200))]))
+    checked = 0
+    for p in points:
+        checkpoint()
+        found = _truth(first, connective, second, {x: p})
+        if found is None:
+            continue
+        verdict, _ = found
+        if verdict.status != VALID:
+            return verdict
+        checked += 1
+    if checked == 0:
+        return Verdict(UNDECIDED, "could not evaluate these statements at any point")
+    return Verdict(
+        VALID,
+        f"the two lines agree at {checked} exact points of {x}'s domain, aimed at its edges "
+        "(sympy could not solve them; plausible, not proved)",
         "sampled",
     )
 
