@@ -208,8 +208,8 @@ def test_the_derivative_zero_route_to_the_rate():
     report = check(None, source)
     assert report.ok, (report.target_message, [s.message for s in report.steps])
     assert report.relation == "iff"
-    # several names, none proved: honest about it
-    assert all(s.plausible for s in report.steps[1:])
+    # each step multiplies by a quantity the declarations make positive: proved
+    assert all(s.proved for s in report.steps[1:]), [s.message for s in report.steps]
 
 
 def test_the_rate_with_eta_of_either_sign_loses_the_negative_root():
@@ -262,7 +262,30 @@ def test_one_name_is_proved_and_several_are_plausible():
     report, _ = steps("% let x real\nx^2 = 4 \\\\ \\iff |x| = 2")
     assert report.steps[1].proved
     report, _ = steps("% let x real; y > 0\nx y = y \\\\ \\iff x = 1")
-    assert report.steps[1].plausible
+    assert report.steps[1].proved  # multiplied by y, declared positive
+    report, _ = steps("% let x real; y real\nx^2 + y^2 = 1 \\\\ \\iff x^2 = 1 - y^2")
+    assert report.steps[1].proved  # terms moved across
+    report, _ = steps("% let x real; y \\ge 0\nx^2 = y \\\\ \\iff |x| = \\sqrt{y}")
+    assert report.steps[1].status == VALID and report.steps[1].plausible
+
+
+@pytest.mark.parametrize(
+    "declared, lines, want",
+    [
+        # multiplied by a quantity: positive only under the declaration
+        (r"% let x \in \mathbb{R}; a > 0", [r"a x = a^2", r"\iff x = a"], VALID),
+        (r"% let x \in \mathbb{R}; a \in \mathbb{R}", [r"a x = a^2", r"\iff x = a"], INVALID),
+        (r"% let x \in \mathbb{R}; a > 0", [r"a x > a^2", r"\iff x > a"], VALID),
+        (r"% let x \in \mathbb{R}; a < 0", [r"a x > a^2", r"\iff x > a"], INVALID),
+        (r"% let x \in \mathbb{R}; a < 0", [r"a x > a^2", r"\iff x < a"], VALID),
+        # a denominator that may vanish is not a license to multiply
+        (r"% let x \in \mathbb{R}; a \ge 0", [r"\frac{x}{a} = 1", r"\iff x = a"], INVALID),
+        (r"% let x \in \mathbb{R}; a > 0", [r"\frac{x}{a} = 1", r"\iff x = a"], VALID),
+    ],
+)
+def test_multiplying_by_a_declared_sign(declared, lines, want):
+    report, got = steps(declared + "\n" + " \\\\\n".join(lines))
+    assert got[1] == want, [s.message for s in report.steps]
 
 
 @pytest.mark.parametrize(

@@ -113,6 +113,8 @@ def decide_statements(first: Claim, connective: str, second: Claim, scope) -> Ve
         )
     symbols = sorted(domains, key=lambda s: s.name)
     proof = _polynomial_multiple(first, connective, second, symbols)
+    if proof is None:
+        proof = _signed_multiple(first, second, symbols, domains)
     if proof is not None:
         return proof
     continuous = [s for s in symbols if not domains[s].integer]
@@ -191,6 +193,74 @@ def _polynomial_multiple(first: Claim, connective, second: Claim, symbols) -> Ve
         f"proved: one line is the other {how}, so they have the same solutions",
         "symbolic",
     )
+
+
+def _signed_multiple(first, second, symbols, domains) -> Verdict | None:
+    """Proved when both lines are defined at every point of the declared domains (each
+    denominator provably nonzero, each root and logarithm of a provably positive base) and
+    lhs − rhs of the first is c times that of the second, with c provably positive there
+    (or negative, the relation flipped; for equations nonzero): multiplying both sides by
+    a quantity declared positive, `\\eta^2 = a \\iff \\eta = \\sqrt{a}` for η > 0.  Sympy's
+    assumptions carry the domains (`Domain.assumptions`)."""
+    if not (isinstance(first, Claim) and isinstance(second, Claim)) or not symbols:
+        return None
+    reps = {s: sp.Dummy(s.name, **domains[s].assumptions()) for s in symbols}
+    f, g = first.difference().xreplace(reps), second.difference().xreplace(reps)
+    try:
+        with deadline(min(0.3, remaining())):
+            if not (_defined_everywhere(f) and _defined_everywhere(g)) or g == 0:
+                return None
+            ratio = sp.cancel(sp.radsimp(sp.together(f / g)))
+            if not _defined_everywhere(ratio):
+                return None
+            if sp.expand(f - ratio * g) != 0 and sp.simplify(f - ratio * g) != 0:
+                return None
+            positive, negative = ratio.is_positive, ratio.is_negative
+    except (TimeUp, TypeError, ValueError, sp.PolynomialError, ZeroDivisionError, RecursionError):
+        return None
+    if first.relation == "=" and second.relation == "=":
+        if not (positive or negative):
+            return None
+    elif first.relation == "=" or second.relation == "=":
+        return None
+    elif not (
+        (positive and first.relation == second.relation)
+        or (negative and first.relation == relations.MIRROR[second.relation])
+    ):
+        return None
+    sign = "positive" if positive else "negative"
+    factor = sp.sstr(ratio.xreplace({d: s for s, d in reps.items()}))
+    return Verdict(
+        VALID,
+        f"proved: the line before is this line multiplied by {factor}, which is {sign} on "
+        "the declared domains, so they have the same solutions",
+        "symbolic",
+    )
+
+
+def _defined_everywhere(expr) -> bool:
+    """Every operation defined at every point the names' assumptions allow: a power with a
+    negative exponent of a provably nonzero base, a non-integer power of a provably positive
+    (or, for a positive exponent, nonnegative) base, a logarithm of a provably positive
+    argument; polynomials, exp and the trigonometric functions anywhere."""
+    for node in sp.preorder_traversal(expr):
+        if isinstance(node, sp.Pow):
+            base, exp = node.args
+            if exp.is_integer:
+                if exp.is_negative and base.is_zero is not False:
+                    return False
+            elif not (base.is_positive or (exp.is_positive and base.is_nonnegative)):
+                return False
+        elif isinstance(node, sp.log):
+            if not node.args[0].is_positive:
+                return False
+        elif isinstance(node, sp.Function) and not isinstance(
+            node, sp.exp | sp.sin | sp.cos | sp.Abs
+        ):
+            return False
+        elif not isinstance(node, sp.Expr) or isinstance(node, ir.OPAQUE):
+            return False
+    return True
 
 
 # ------------------------------------------------------------------ 2. one name, exactly
