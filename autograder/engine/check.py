@@ -27,6 +27,7 @@ import sympy as sp
 
 from autograder.engine import ir, relations, stepsize
 from autograder.engine.config import SETTINGS, Settings
+from autograder.engine.decide.equations import Claim, Joined, decide_statements
 from autograder.engine.decide.randomized import Scope, decide
 from autograder.engine.declare import (
     DECLARED,
@@ -39,7 +40,15 @@ from autograder.engine.declare import (
 from autograder.engine.domains import NATURAL, Domain, intersect
 from autograder.engine.keysteps import KeyJudgement, judge, substituted
 from autograder.engine.limits import TimeUp, deadline, strict
-from autograder.engine.lines import Line, ProblemLines, Resolvers, problem_lines, read_line
+from autograder.engine.lines import (
+    Line,
+    ProblemLines,
+    Resolvers,
+    StatementLine,
+    problem_lines,
+    read_line,
+    read_statement,
+)
 from autograder.engine.problem import Problem, UnknownProblem
 from autograder.engine.read.names import applied_only, limit_names
 from autograder.engine.read.reader import read
@@ -180,6 +189,8 @@ def analyse(
     applied = applied_only(s.expr for s in reading.steps if s.expr is not None)
     resolvers = Resolvers.of(comp, free_domains, applied)
     scope = Scope(comp, own.worlds(seed), free_domains, seed)
+    if any(s.sides is not None or s.relation in relations.LOGICAL for s in reading.steps):
+        return _statements(own, reading, text, resolvers, scope, notes, declared, settings)
     lines = [read_line(step, resolvers, text, settings) for step in reading.steps]
     results: list[StepResult] = []
     for index, line in enumerate(lines):
@@ -201,6 +212,139 @@ def analyse(
             report, own, [line.tree for line in lines], starts, [line.expr for line in lines]
         )
     return Analysis(report, [line.expr for line in lines], starts)
+
+
+def _statements(
+    own: ProblemLines, reading, text, resolvers, scope, notes, declared, settings
+) -> Analysis:
+    """An answer whose lines are statements linked by ⇔ and ⇒ (`decide.equations`):
+    each step decided on the solutions of its two lines; the target reached when the
+    first line is the claim's first statement and the last its last, side by side."""
+    problem, comp, timeout = own.problem, own.compiled, settings.timeout
+    lines = [read_statement(step, resolvers, text, settings) for step in reading.steps]
+    results: list[StepResult] = []
+    for index, line in enumerate(lines):
+        verdict = _statement_failure(line, text, comp, declared, timeout)
+        if verdict is None:
+            if index == 0:
+                verdict = Verdict(VALID, "the first statement", "read")
+            elif lines[index - 1].claim is None:
+                verdict = Verdict(UNDECIDED, "not checked: the line before could not be read")
+            else:
+                verdict = _timed_statements(lines[index - 1].claim, line, scope, timeout)
+        step = line.step
+        results.append(
+            StepResult(
+                index=index,
+                relation=step.relation,
+                status=verdict.status,
+                message=verdict.message,
+                latex=step.source,
+                read_as=line.read_as,
+                line=step.line,
+                note=step.note,
+                method=verdict.method,
+                counterexample=verdict.counterexample,
+            )
+        )
+    report = Report(problem=problem.id, steps=results, relation=_compose(results))
+    if notes:
+        report.message = "; ".join(notes)
+    claims = [line.claim for line in lines]
+    starts = _judge_statements(report, own, claims, scope, settings)
+    return Analysis(report, claims, starts)
+
+
+def _statement_failure(line: StatementLine, text, comp, declared, timeout) -> Verdict | None:
+    if line.step.sides is None:
+        error = line.step.error
+        return Verdict(UNREADABLE, str(error) if error else "this line could not be read")
+    for side in line.sides:
+        verdict = _failure(side, text, comp, declared, timeout)
+        if verdict is not None:
+            return verdict
+    return None
+
+
+def _timed_statements(before: Claim, line: StatementLine, scope: Scope, timeout) -> Verdict:
+    step = line.step
+    try:
+        with deadline(timeout):
+            return decide_statements(before, step.relation, line.claim, scope)
+    except TimeUp:
+        return Verdict(UNDECIDED, f"could not decide line {step.line} in {timeout:g} s")
+    except (RecursionError, MemoryError, OverflowError, FloatingPointError) as err:
+        return Verdict(UNDECIDED, f"could not decide this step ({type(err).__name__})")
+
+
+def _judge_statements(report: Report, own: ProblemLines, claims, scope, settings) -> bool:
+    """Whether the statements go from the claim's first statement to its last (either
+    way round for ⇔): a line *is* a goal's statement when its relation is the goal's and
+    each side equals the goal's side (or mirrored, the sides swapped) -- so the target
+    `\\eta = \\frac{D}{G\\sqrt{T}}` is reached by a line solved for η, not by any
+    equivalent statement.  Returns whether the first line is the claim's first."""
+    problem = own.problem
+    if problem.target is None:
+        report.reached_target = len(claims) > 1
+        report.target_message = "no fixed target: every step is checked"
+        return False
+    if problem.relation not in relations.LOGICAL:
+        report.target_message = (
+            f"the {_asker(problem)} asks for a chain from {problem.start} to {problem.target}, "
+            "not statements linked by \\iff or \\implies"
+        )
+        return False
+    if len(claims) < 2 or claims[0] is None or claims[-1] is None:
+        report.target_message = "the answer needs at least two readable statements"
+        return False
+    pairs = [(problem.start, problem.target), *problem.also]
+
+    def same(claim, text: str) -> bool:
+        return alike(claim, own.claims[text])
+
+    def alike(claim, goal) -> bool:
+        if isinstance(claim, Joined) or isinstance(goal, Joined):
+            return (
+                isinstance(claim, Joined)
+                and isinstance(goal, Joined)
+                and claim.op == goal.op
+                and len(claim.parts) == len(goal.parts)
+                and all(alike(a, b) for a, b in zip(claim.parts, goal.parts, strict=True))
+            )
+        for lhs, rel, rhs in (
+            (goal.lhs, goal.relation, goal.rhs),
+            (goal.rhs, relations.MIRROR[goal.relation], goal.lhs),
+        ):
+            if claim.relation == rel and _same(claim.lhs, lhs, scope, settings.timeout):
+                if _same(claim.rhs, rhs, scope, settings.timeout):
+                    return True
+        return False
+
+    starts = any(same(claims[0], s) for s, _ in pairs)
+    for start, target in pairs:
+        forward = same(claims[0], start) and same(claims[-1], target)
+        backward = (
+            not forward
+            and problem.relation == "iff"
+            and same(claims[0], target)
+            and same(claims[-1], start)
+        )
+        if forward or backward:
+            break
+    else:
+        report.target_message = f"the statements should go from {problem.start} to {problem.target}"
+        report.route = (problem.start, problem.target)
+        return starts
+    if not relations.implies(report.relation, problem.relation):
+        shown = relations.text(report.relation) or "nothing"
+        report.target_message = (
+            f"the steps prove {shown}, but the {_asker(problem)} asks for "
+            f"{relations.text(problem.relation)}"
+        )
+        return starts
+    report.reached_target = True
+    report.target_message = "reaches the target"
+    return starts
 
 
 def _failure(line: Line, text: str, comp: Compiled, declared: bool, timeout) -> Verdict | None:
@@ -436,6 +580,13 @@ def _judge_target(report, own: ProblemLines, lines: list[Line], scope, settings)
     pairs for the same result (`Problem.also`, e.g. a component form).  A function of the
     first and last lines' records and the problem's (`engine.lines`)."""
     problem = own.problem
+    if problem.relation in relations.LOGICAL:
+        report.target_message = (
+            f"the {_asker(problem)} asks for statements linked by "
+            f"{relations.tex(problem.relation)}, from {problem.start} to {problem.target}: "
+            "write each line as a statement"
+        )
+        return False
     exprs = [line.expr for line in lines]
     readable = [e for e in exprs if e is not None]
     pairs = [(problem.start, problem.target), *problem.also]

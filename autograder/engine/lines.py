@@ -28,13 +28,15 @@ import sympy as sp
 from autograder.engine import ir
 from autograder.engine.compile import compile_context
 from autograder.engine.config import SETTINGS, Settings
+from autograder.engine.decide.equations import Claim, Joined
 from autograder.engine.keysteps import canon, pattern_tree
 from autograder.engine.kinds.base import kind_of
 from autograder.engine.kinds.instance import Worlds
 from autograder.engine.limits import TimeUp, deadline, strict
 from autograder.engine.read.reader import read
-from autograder.engine.read.tree import Step
+from autograder.engine.read.tree import Logic, Step
 from autograder.engine.readas import shown, understood
+from autograder.engine.relations import LOGICAL, TEX
 from autograder.engine.resolve.compiled import Compiled
 from autograder.engine.resolve.resolver import (
     ResolveError,
@@ -45,7 +47,15 @@ from autograder.engine.resolve.resolver import (
 )
 from autograder.engine.unevaluated import unevaluated
 
-__all__ = ["Line", "ProblemLines", "Resolvers", "problem_lines", "read_line"]
+__all__ = [
+    "Line",
+    "ProblemLines",
+    "Resolvers",
+    "StatementLine",
+    "problem_lines",
+    "read_line",
+    "read_statement",
+]
 
 # what a resolver may raise on a strange line besides its own errors (sympy's)
 SYMPY_FAILURES = (TypeError, ValueError, AttributeError, RecursionError, ArithmeticError)
@@ -66,6 +76,69 @@ class Line:
     error: Exception | None = None
     tree: tuple | None = None
     read_as: str | None = None
+
+
+@dataclass(frozen=True)
+class StatementLine:
+    """A line that is a statement (`lhs rel rhs`, in an answer linked by `\\iff`,
+    `\\implies`): each side read and resolved once, as a chain line is (`left`, `right`:
+    None when the reader could not read the statement, `step.error`)."""
+
+    step: Step
+    sides: tuple[Line, ...] = ()  # the sides of each of its statements, in order
+
+    @property
+    def left(self) -> Line | None:
+        return self.sides[0] if self.sides else None
+
+    @property
+    def claim(self) -> Claim | Joined | None:
+        """The statement resolved (statements joined by "or"/"and": a `Joined`)."""
+        if not self.sides or any(side.expr is None for side in self.sides):
+            return None
+        return formula(self.step.expr, [side.expr for side in self.sides])
+
+    @property
+    def read_as(self) -> str | None:
+        """The "read as" line: shown when a side has one."""
+        if self.claim is None or all(side.read_as is None for side in self.sides):
+            return None
+        shown = [side.read_as or side.step.source for side in self.sides]
+        return _written(self.step.expr, iter(shown))
+
+
+def formula(node, values: list):
+    """A statement's tree (`tree.Statement`, `tree.Logic`) with its sides' values, in order."""
+    sides = iter(values)
+
+    def build(n):
+        if isinstance(n, Logic):
+            return Joined(n.op, tuple(build(p) for p in n.parts))
+        return Claim(next(sides), n.relation, next(sides))
+
+    return build(node)
+
+
+def _written(node, sides) -> str:
+    if isinstance(node, Logic):
+        word = r" \lor " if node.op == "or" else r" \land "
+        return word.join(
+            f"({_written(p, sides)})" if isinstance(p, Logic) else _written(p, sides)
+            for p in node.parts
+        )
+    left, right = next(sides), next(sides)
+    return f"{left} {TEX[node.relation]} {right}"
+
+
+def read_statement(
+    step: Step, resolvers: Resolvers, text: str, settings: Settings = SETTINGS
+) -> StatementLine:
+    """The record of a statement: its two sides, each the record of a line."""
+    if step.sides is None:
+        return StatementLine(step)
+    return StatementLine(
+        step, tuple(read_line(side, resolvers, text, settings) for side in step.sides)
+    )
 
 
 @dataclass
@@ -168,6 +241,8 @@ class ProblemLines:
     forms: dict[str, tuple] = field(default_factory=dict)
     patterns: dict[str, tuple] = field(default_factory=dict)
     givens: list[tuple[tuple, tuple]] = field(default_factory=list)  # (pattern, value) forms
+    # a problem whose claim links statements (`% show A \\iff B`): its ends resolved
+    claims: dict[str, Claim | Joined] = field(default_factory=dict)
     _worlds: dict[int, Worlds] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -200,6 +275,9 @@ def problem_lines(problem, instances: int = SETTINGS.instances) -> ProblemLines:
     lines = ProblemLines(problem, compiled, instances)
     resolver = Resolver(compiled)
     for text in ends(problem):
+        if problem.relation in LOGICAL:
+            lines.claims[text] = resolve_claim(resolver, text)
+            continue
         lines.values[text] = resolver.resolve_text(text, read)
         lines.forms[text] = pattern_tree(resolver, read, text, holes=False)
     for text in key_step_patterns(problem):
@@ -210,3 +288,12 @@ def problem_lines(problem, instances: int = SETTINGS.instances) -> ProblemLines:
                 (pattern_tree(resolver, read, pattern), pattern_tree(resolver, read, value, False))
             )
     return lines
+
+
+def resolve_claim(resolver: Resolver, text: str) -> Claim:
+    """A statement of a problem's own (its start or target), resolved."""
+    reading = read(text, statements=True)
+    steps = reading.steps
+    if reading.error or len(steps) != 1 or steps[0].sides is None:
+        raise ValueError(f"cannot read the statement {text!r}")
+    return formula(steps[0].expr, [resolver.resolve(side.expr, {}) for side in steps[0].sides])

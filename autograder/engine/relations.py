@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-RELATIONS = ("=", ">=", "<=", ">", "<", "propto", "=+c", "approx")
+RELATIONS = ("=", ">=", "<=", ">", "<", "propto", "=+c", "approx", "iff", "implies")
 # "propto": proportional as a function of the problem's variable; "=+c": equal up to a
 # term free of it (a step whose side holds `+ \text{const}`); "approx": equal to the order
 # the problem declares in its small quantity (`% let \delta small, order 2`)
@@ -41,10 +41,25 @@ COMMANDS = {
     "propto": "propto",
     "approx": "approx",
 }
+# "iff" and "implies": links between *statements* (lines that are equations or
+# inequalities), not between expressions: `x^2 = 4 \\ \iff x = 2`
+# (`engine.decide.equations`).  `\therefore` ("hence") is read as ⇒.
+CONNECTIVES = {
+    "iff": "iff",
+    "Leftrightarrow": "iff",
+    "Longleftrightarrow": "iff",
+    "leftrightarrow": "iff",
+    "implies": "implies",
+    "Rightarrow": "implies",
+    "Longrightarrow": "implies",
+    "therefore": "implies",
+}
+LOGICAL = frozenset({"iff", "implies"})
+UNICODE_CONNECTIVES = {"⇔": "iff", "⟺": "iff", "⇒": "implies", "⟹": "implies", "∴": "implies"}
 # relations a chain cannot use (yet): refused in words
 NOT_READ = (
-    "ne neq equiv simeq cong to rightarrow Rightarrow implies iff "
-    "Leftrightarrow leftarrow Leftarrow longrightarrow Longrightarrow ll gg mapsto"
+    "ne neq equiv simeq cong to rightarrow leftarrow Leftarrow impliedby "
+    "longrightarrow ll gg mapsto"
 ).split()
 UNICODE = {"≥": ">=", "≤": "<=", "≠": None}
 
@@ -57,6 +72,8 @@ TEX = {
     "propto": r"\propto",
     "=+c": "=",
     "approx": r"\approx",
+    "iff": r"\iff",
+    "implies": r"\implies",
 }
 TEXT = {
     "=": "=",
@@ -67,6 +84,8 @@ TEXT = {
     "propto": "∝",
     "=+c": "= (up to a constant)",
     "approx": "≈",
+    "iff": "⇔",
+    "implies": "⇒",
 }
 MIRROR = {
     "=": "=",
@@ -77,6 +96,7 @@ MIRROR = {
     "propto": "propto",
     "=+c": "=+c",
     "approx": "approx",
+    "iff": "iff",
 }
 _STRENGTH = {"=": 0, ">=": 1, ">": 2}
 _FAILS = {
@@ -88,6 +108,8 @@ _FAILS = {
     "propto": "the two sides are not proportional",
     "=+c": "the two sides do not differ by a constant",
     "approx": "the two sides do not agree to the declared order",
+    "iff": "the two lines do not have the same solutions",
+    "implies": "a solution of the line before does not solve this line",
 }
 
 
@@ -108,6 +130,11 @@ def compose(relations: Iterable[str | None]) -> str | None:
     """The relation a chain of steps proves between its first and last line (None when
     it mixes ≥ with ≤, or ∝ with a constant, or either with an inequality)."""
     relations = list(relations)
+    logical = {r for r in relations if r in LOGICAL}
+    if logical:  # statements linked by ⇔ and ⇒ (a reader never mixes them with `=` steps)
+        if any(r not in LOGICAL for r in relations if r is not None):
+            return None
+        return "implies" if "implies" in logical else "iff"
     if "approx" in relations:  # `=` and `≈` steps: the ends agree to the declared order
         return "approx" if set(relations) <= {"=", "approx"} else None
     up_to = {r for r in relations if r in ("propto", "=+c")}
@@ -138,6 +165,8 @@ def implies(have: str | None, want: str) -> bool:
         return have in ("=", "approx")
     if have == "approx":
         return False
+    if want in LOGICAL or have in LOGICAL:
+        return have == want or (want == "implies" and have == "iff")
     if want in ("propto", "=+c"):
         return have in ("=", want)
     if have in ("propto", "=+c"):

@@ -67,10 +67,14 @@ class Counterexample:
     instance: dict[str, str]
     left: str
     right: str
+    # what `left` and `right` are: the two sides of a step, or for a step between
+    # statements the statement a point solves and the one it does not
+    labels: tuple[str, str] = ("left side", "right side")
 
     def describe(self) -> str:
         where = "; ".join(f"{k} = {v}" for k, v in self.instance.items())
-        return f"with {where}: left side {self.left}, right side {self.right}"
+        first, second = self.labels
+        return f"with {where}: {first} {self.left}, {second} {self.right}"
 
 
 @dataclass

@@ -30,6 +30,7 @@ R = Row
 DISCOUNTED = r"% let \pi(a|s) discounted policy"  # a discounted MDP, declared in a cell
 MATRICES = r"% let A, B \in \mathbb{R}^{n\times n}; u, v \in \mathbb{R}^n"  # declared in a cell
 SMALL = r"% let \delta small, order 2"  # the small quantity of `\approx`
+STATEMENTS = r"% let x \in \mathbb{R}"  # a real name, for lines that are statements
 NOTATION: list[tuple[str, str, list[Row]]] = [
     (
         "Relations",
@@ -55,6 +56,29 @@ NOTATION: list[tuple[str, str, list[Row]]] = [
                     r"\prod_{i=1}^{N} p_\theta(x_i)",
                     r"\exp\left(-N\,\mathrm{KL}(\hat p \,\|\, p_\theta)\right)",
                 ),
+            ),
+        ],
+    ),
+    (
+        "Statements",
+        "A line may be a statement (an equation or inequality, `lhs = rhs`); then every line "
+        "is one, and each after the first starts with `\\iff` or `\\implies`. A ⇔ step is "
+        "valid when both lines have the same solutions over the declared domains, a ⇒ step "
+        "when every solution of the line before solves the next; a solution lost or gained is "
+        "the counterexample. `\\therefore` reads as ⇒. A chain of `=` steps and statements "
+        "cannot be mixed in one answer.",
+        [
+            R(
+                STATEMENTS,
+                (r"\iff", r"\Leftrightarrow", r"\Longleftrightarrow", "⇔"),
+                "same solutions",
+                relations=(r"2x + 1 = 5", r"x = 2"),
+            ),
+            R(
+                STATEMENTS,
+                (r"\implies", r"\Rightarrow", r"\Longrightarrow", r"\therefore", "⇒"),
+                "every solution of the line before solves this one",
+                relations=(r"x = 2", r"x^2 = 4"),
             ),
         ],
     ),

@@ -120,7 +120,7 @@ def decide(lhs: sp.Expr, relation: str, rhs: sp.Expr, scope: Scope) -> Verdict:
     infinite = infinity_check(lhs, relation, rhs, scope)
     if infinite is not None:
         return infinite
-    problem = _scalar_problem(lhs, rhs, scope)
+    problem = scalar_problem(lhs, rhs, scope)
     scalar = decide_scalar(lhs, relation, rhs, problem)
     if scalar is not None and scalar.method == "sampled":
         return _search_scalar(lhs, relation, rhs, problem, scalar)
@@ -129,7 +129,7 @@ def decide(lhs: sp.Expr, relation: str, rhs: sp.Expr, scope: Scope) -> Verdict:
     return random_check(lhs, relation, rhs, scope)
 
 
-def _scalar_problem(lhs, rhs, scope: Scope) -> ScalarProblem:
+def scalar_problem(lhs, rhs, scope: Scope) -> ScalarProblem:
     compiled = scope.compiled
     domains: dict[sp.Symbol, Domain] = {}
     for s in ir.free_symbols(lhs) | ir.free_symbols(rhs):

@@ -17,8 +17,12 @@ A name alone (`k,`) shares the declaration that follows it.  Some records imply 
 unless declared otherwise: a vector's size is an integer, a recurrence's index the step.
 
 `% show <start> <relation> <target>` states the claim: the problem's start, target and
-relation, so the report says whether the chain reaches it.  A further `% show` line states
-the same result in another form (a component form), also accepted as reaching it.
+relation, so the report says whether the chain reaches it.  `% show <statement> \iff
+<statement>` (or `\implies`) states a claim between statements, `% show
+\frac{d}{d\eta}(…) = 0 \iff \eta = \frac{D}{G\sqrt{T}}`: "solve for η", answered by
+lines that are statements linked by ⇔ or ⇒ (`engine.decide.equations`).  A further
+`% show` line states the same result in another form (a component form), also accepted
+as reaching it.
 
 What cannot be read, contradicts another declaration or misses a part is a
 `DeclarationError` with the line and column and the kinds there are; a name the chain
@@ -570,13 +574,16 @@ def _claim(m, text: str, comp) -> tuple[str, str, str]:
         raise DeclarationError(
             line,
             column,
-            f"write the claim as `% show <start> <relation> <target>`{where}",
+            f"write the claim as `% show <start> <relation> <target>` (or, between "
+            f"statements, `% show <statement> \\iff <statement>`){where}",
             kinds=False,
         )
     resolver = Resolver(comp)
     resolver.applied = applied_only(step.expr for step in steps)
     resolved = []
-    for step in steps:
+    # `% show A \\iff B`: a claim between statements; each side of each is resolved
+    sides = [side for step in steps for side in (step.sides or (step,))]
+    for step in sides:
         try:
             resolved.append(resolver.resolve(step.expr, {}))
         except ResolveError as err:
@@ -586,6 +593,10 @@ def _claim(m, text: str, comp) -> tuple[str, str, str]:
                 message = unknown_message(err.node, comp, after_name(body, err))
             raise DeclarationError(*at, f"in the claim: {message}", kinds=False) from None
     relation = steps[1].relation
+    if steps[0].sides is not None and relation not in ("iff", "implies"):
+        raise DeclarationError(
+            line, column, "link the two statements of the claim with \\iff or \\implies", False
+        )
     if relation == "=" and any(has_constant(e) for e in resolved):
         relation = "=+c"  # `= … + \text{const}`: equal up to a constant
     return steps[0].source, steps[1].source, relation

@@ -51,8 +51,11 @@ class Reading:
     error: ReadError | None = None
 
 
-def read(text: str) -> Reading:
-    """Read a derivation written in LaTeX into steps (see the module docstring)."""
+def read(text: str, statements: bool | None = None) -> Reading:
+    """Read a derivation written in LaTeX into steps (see the module docstring).  A line
+    holding `\\iff` or `\\implies` makes every line a statement (`lhs = rhs`, a
+    `tree.Statement`); `statements=True` reads them so without one (a goal's statement),
+    False never."""
     try:
         if not isinstance(text, str):
             return Reading([], ReadError(1, 1, "the derivation must be text"))
@@ -80,7 +83,7 @@ def read(text: str) -> Reading:
                     f"(at line {line}, column {col}); simplify the expression",
                 ),
             )
-        steps = read_steps(text, clean, lines, loc)
+        steps = read_steps(text, clean, lines, loc, statements)
         if not steps:
             return Reading([], ReadError(1, 1, "the derivation is empty"))
         return Reading(steps, None)

@@ -262,6 +262,26 @@ class Iverson(Node):
 RELATIONS = ("=", ">=", "<=", ">", "<")
 
 
+@dataclass(frozen=True)
+class Statement(Node):
+    """A line that is itself a statement, `lhs relation rhs` (an equation or inequality),
+    in an answer whose lines are linked by `\\iff` or `\\implies` (its `Step.sides` hold
+    the two sides as steps of their own).  `relation` is "=", ">=", "<=", ">" or "<"."""
+
+    lhs: Node
+    relation: str
+    rhs: Node
+
+
+@dataclass(frozen=True)
+class Logic(Node):
+    """Statements joined: `x = 1 \\lor x = 2` (op "or"; also `\\vee`, `\\text{or}`, and
+    `x = \\pm 2`), `x > 0 \\land y > 0` (op "and"; `\\wedge`, `\\text{and}`)."""
+
+    op: str
+    parts: tuple[Node, ...]
+
+
 @dataclass
 class Step:
     """One expression of the chain with the relation that links it to the previous one.
@@ -279,6 +299,10 @@ class Step:
     source: str
     note: str | None = None
     error: ReadError | None = None
+    # a statement (`expr` a `Statement` or `Logic`): the two sides of each of its statements
+    # in order, each a step of its own (the right one carrying the statement's relation),
+    # read and resolved like chain lines
+    sides: tuple[Step, Step] | None = None
 
 
 @dataclass(frozen=True)

@@ -120,6 +120,11 @@ SIMPLE_CMDS: dict[str, tuple[str, str]] = {
 }
 for _c, _r in relations.COMMANDS.items():
     SIMPLE_CMDS[_c] = ("REL", _r)
+# statements joined: `x = 1 \lor x = 2`, `x = \pm 2` (read only where lines are statements)
+SIMPLE_CMDS.update(lor=("LOGIC", "or"), vee=("LOGIC", "or"), land=("LOGIC", "and"))
+SIMPLE_CMDS.update(wedge=("LOGIC", "and"), pm=("PM", "pm"), mp=("PM", "mp"))
+for _c, _r in relations.CONNECTIVES.items():  # between statements: `steps` cuts a line at them
+    SIMPLE_CMDS[_c] = ("CONN", _r)
 
 IGNORED_CMDS = set(
     (
@@ -182,6 +187,8 @@ SIMPLE_CHARS = {
     "\u2207": ("NABLA", "nabla"),
     "\u2202": ("PARTIAL", "partial"),
 }
+for _c, _r in relations.UNICODE_CONNECTIVES.items():
+    SIMPLE_CHARS[_c] = ("CONN", _r)
 for _c, _r in relations.UNICODE.items():
     if _r is not None:  # `≠` is not a relation a chain can use: an unexpected character
         SIMPLE_CHARS[_c] = ("REL", _r)
