@@ -482,6 +482,10 @@ class ConvexKind(Kind):
                 entry.random = True
                 entry.describes = DESCRIPTION
                 entry.shown = (f"{name}_t",)
+        if decl.horizon:  # `\sum_t` runs over the steps 1 … T; key steps name any step t
+            t = sp.Symbol("t", integer=True, positive=True)
+            horizon = sp.Symbol(decl.horizon, integer=True, positive=True)
+            c.indices.setdefault("t", (t, sp.Integer(1), horizon))
         for name in (decl.radius, decl.bound):
             if name:
                 c.names[name] = sp.Symbol(name, positive=True)
