@@ -35,9 +35,7 @@ PROBLEMS = [
     Problem(
         id="sgd_convex",
         title="SGD on a convex function: the averaged iterate",
-        statement=(
-            r"Show that $\mathbb{E}[f(\bar x_T)] - f(x^*) \le " + BOUND + "$." + SETTING
-        ),
+        statement=(r"Show that $\mathbb{E}[f(\bar x_T)] - f(x^*) \le " + BOUND + "$." + SETTING),
         source=CONVEX,
         hints=(
             r"$f$ is convex, so $f(\bar x_T) \le \frac{1}{T}\sum_{t=1}^{T} f(x_t)$ (Jensen).",

@@ -22,6 +22,7 @@ from autograder.engine.kinds.base import Kind, LetForm, LetMismatch, kind_of, re
 from autograder.engine.kinds.instance import Instance, fmt_vector
 from autograder.engine.read import tree as sx
 from autograder.engine.read.names import name_key
+from autograder.engine.read.reader import read
 from autograder.engine.read.slots import read_slot
 from autograder.engine.resolve.compiled import Compiled
 from autograder.engine.resolve.macros import Macro
@@ -64,8 +65,11 @@ def _named(s, previous) -> Define:
     """`\\eta = \\frac{D}{G\\sqrt{T}}`: a name that stands for a value (a use is replaced by
     it); a name with a subscript is a sequence's term (`m_0 = 0`), not this."""
     name = s.name
-    if "_" in name.latex or "^" in name.latex or s.expr.mentions(name.key):
-        raise LetMismatch  # a term of a sequence, or a function's default (`L = L(z)`)
+    node = _tree(lambda text: read(text), name.latex, "name")
+    if not isinstance(node, sx.Name) or node.sub is not None or node.sup is not None:
+        raise LetMismatch  # a term of a sequence (`m_0 = 0`)
+    if s.expr.mentions(node.base, node.accent):
+        raise LetMismatch  # a function's default (`L = L(z)`, `\\hat x = \\hat x(x)`)
     if previous is not None:
         raise ValueError(f"`{name.latex}` is defined twice")
     return Define(name.latex, (), s.expr.text, default=())
