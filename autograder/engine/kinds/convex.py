@@ -196,6 +196,8 @@ class World:
         self.slack_g = 1.0 if tight else 1.0 + float(rng.uniform(0.0, 0.5))
         self.radius = float(np.linalg.norm(self.start - self.star)) * self.slack_d
         self._runs: dict[float, tuple[np.ndarray, np.ndarray, float]] = {}
+        self._stacked: dict[tuple, np.ndarray] = {}
+        self._outcomes: tuple[int, np.ndarray] | None = None
         self.decl = decl
         eta = inst.scalars.get(decl.step)
         g_text = ""
@@ -260,13 +262,46 @@ class World:
             listed = f"{name}_1, …, {name}_{{{horizon}{'+1' if which == 'x' else ''}}}"
             evaluator.undefined(f"{name}_{{{k}}} is not one of {listed} (here T = {self.steps})")
         etas = self.etas(evaluator, env)
-        tables = np.stack([self._run(e)[0 if which == "x" else 1] for e in etas])
-        outcome = along(OMEGA, self.inst.omega.outcome_of(self.block))
+        tables = self._tables(which, etas)
+        if ints.size == 1 and len(etas) == 1:  # one index (the usual case): one row
+            row = tables[0, int(ints.reshape(-1)[0]) if ok.all() and not outside.any() else 0]
+            picked = self._laid_out(row)
+            return picked if ok.all() and not outside.any() else np.full_like(picked, np.nan)
+        outcome = self._outcome()
         pert = along(PERT, np.arange(len(etas))) if len(etas) > 1 else np.zeros((1,) * RANK)
         rows = np.where(ok & ~outside, ints, 0)
-        p, r, o = np.broadcast_arrays(pert.real.astype(np.int64), rows, outcome.real.astype(int))
+        p, r, o = np.broadcast_arrays(pert.real.astype(np.int64), rows, outcome)
         picked = tables[p, r, o]
         return np.where((ok & ~outside)[..., None], picked, np.nan).astype(complex)
+
+    def _tables(self, which: str, etas: list[float]) -> np.ndarray:
+        """The rows of x (or g) for each η, stacked: (η, index, path, component), complex."""
+        key = (which, tuple(etas))
+        found = self._stacked.get(key)
+        if found is None:
+            if len(self._stacked) > 64:
+                self._stacked.clear()
+            part = 0 if which == "x" else 1
+            found = np.stack([self._run(e)[part] for e in etas]).astype(complex)
+            self._stacked[key] = found
+        return found
+
+    def _outcome(self) -> np.ndarray:
+        """Each outcome of the instance's probability space's path of this block (read once
+        every block is added: the product changes with each)."""
+        omega = self.inst.omega
+        if self._outcomes is None or self._outcomes[0] != omega.size:
+            index = along(OMEGA, omega.outcome_of(self.block)).real.astype(np.int64)
+            self._outcomes = (omega.size, index)
+        return self._outcomes[1]
+
+    def _laid_out(self, row: np.ndarray) -> np.ndarray:
+        """One row (path, component) as a vector along OMEGA."""
+        if len(self.inst.omega.blocks) == 1:
+            shape = [1] * RANK
+            shape[OMEGA] = row.shape[0]
+            return row.reshape((*shape, row.shape[1]))
+        return row[self._outcome()]
 
     def bound(self, evaluator, env) -> np.ndarray:
         etas = self.etas(evaluator, env)
