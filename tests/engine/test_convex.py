@@ -95,6 +95,18 @@ TWINS = [
         r"= \|x_1 - x^*\|^2 - \|x_T - x^*\|^2",
     ),
     (
+        "a bound that holds only at the draws' scale of slopes (f 1000 times steeper)",
+        r"\mathbb{E}\|g_1\|^2",
+        r"\le G^2",
+        r"\le 1000",
+    ),
+    (
+        "a bound that holds only at the draws' scale of distances (a start near x*)",
+        r"f(x_1) - f(x^*)",
+        r"\le \mathbb{E}[g_1^\top (x_1 - x^*)]",
+        r"\le 10\|x_1 - x^*\|^2",
+    ),
+    (
         "the gradient is unbiased only for the subgradient (its mean is not 0)",
         r"\mathbb{E}[g_1^\top (x_1 - x^*)]",
         r"\ge 0",

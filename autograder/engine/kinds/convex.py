@@ -62,6 +62,9 @@ RANK1 = "f a quadratic of rank 1 (flat in the other directions)"
 SOFTPLUS = "f a sum of softplus terms (smooth, nearly linear far away)"
 NOISELESS = "g_t the subgradient itself (no noise)"
 TIGHT = "the hypotheses with equality: D = ‖x_1 − x^*‖, G² = max_t E‖g_t‖²"
+# where the scale the draws assume does not hold
+STEEP = "f and the noise 1000 times larger (slopes of size 1000)"
+NEAR = "the start within 10^{-3} of x^* (where f's linear pieces dominate its curvature)"
 
 
 class SGDTerm(ir.Opaque):
@@ -170,14 +173,17 @@ class World:
         self.pieces = [p for fam in families for p in _pieces(rng, n, fam)]
         self.star = rng.normal(size=n)
         self.floor = float(rng.normal())
+        self.scale = 1000.0 if edge == STEEP else 1.0
         self.start = self.star + rng.normal(size=n) * rng.uniform(0.7, 2.0)
+        if edge == NEAR:
+            self.start = self.star + 1e-3 * rng.normal(size=n) / np.sqrt(n)
         k = int(rng.choice([2, 3]))
         noisy = 0
         while noisy < self.steps and k ** (noisy + 1) <= MAX_PATHS:
             noisy += 1
         self.k, self.noisy = k, noisy
         self.weights, self.noise = [], []
-        scale = 0.0 if edge == NOISELESS else float(rng.uniform(0.3, 1.5))
+        scale = 0.0 if edge == NOISELESS else float(rng.uniform(0.3, 1.5)) * self.scale
         for _ in range(noisy):
             w = random_law(rng, k)
             z = rng.normal(size=(k, n)) * scale
@@ -209,13 +215,14 @@ class World:
             else f"{k} outcomes a step for the first {noisy} steps (every path enumerated)"
         )
         inst.description[DESCRIPTION] = (
-            f"f(x) = {fmt(self.floor)} + {_describe_pieces(self.pieces)}; "
+            f"f(x) = {fmt(self.floor)} + {'1000 × (' if self.scale != 1 else ''}"
+            f"{_describe_pieces(self.pieces)}{')' if self.scale != 1 else ''}; "
             f"x^* = {fmt_vector(self.star)}; x_1 = {fmt_vector(self.start)}; "
             f"noise on g_t: {noise}; D = {fmt(self.radius)}{g_text}"
         )
 
     def f(self, v: np.ndarray) -> np.ndarray:
-        return self.floor + _value(self.pieces, v - self.star)
+        return self.floor + self.scale * _value(self.pieces, v - self.star)
 
     def _run(self, eta: float) -> tuple[np.ndarray, np.ndarray, float]:
         """Iterates x_1 … x_{T+1}, gradients g_1 … g_T on every path (rows by index, row 0
@@ -229,7 +236,7 @@ class World:
         x = np.broadcast_to(self.start, (paths, n)).copy()
         for t in range(1, steps + 1):
             xs[t] = x
-            g = _subgradient(self.pieces, x - self.star)
+            g = self.scale * _subgradient(self.pieces, x - self.star)
             if t <= self.noisy:
                 g = g + self.noise[t - 1][self.digits[t - 1]]
             gs[t] = g
@@ -429,8 +436,9 @@ class ConvexKind(Kind):
         "f = c + a sum of one or two convex pieces of x − x^* (a max of 2–3 affine pieces "
         "with |c·u| terms, a PSD quadratic of rank 1 to n, a softplus sum), slopes of size "
         "about 1; x^* and x_1 − x^* normal; the noise on g_t on 2 or 3 points a step of a "
-        "random law, every path of up to 729 enumerated; D and G with slack up to 50%, "
-        "and each family alone, no noise, and both bounds with equality in tight cases"
+        "random law, every path of up to 729 enumerated; D and G with slack up to 50%; "
+        "in tight cases each family alone, no noise, both bounds with equality, f and the "
+        "noise 1000 times larger, and a start within 10^{-3} of x^*"
     )
     nodes = {
         SGDTerm: ir.NodeRule(evaluate=_evaluate_term, describes=DESCRIPTION, vector=True),
@@ -539,9 +547,9 @@ class ConvexKind(Kind):
             inst.handlers[decl.bound] = Bound(world, "G")
 
     def edges(self, decl: ConvexSGD) -> list[str]:
-        found = [LINEAR, RANK1, SOFTPLUS]
+        found = [LINEAR, RANK1, SOFTPLUS, STEEP]
         if decl.iterate:
-            found += [NOISELESS, TIGHT]
+            found += [NOISELESS, TIGHT, NEAR]
         return found
 
 
