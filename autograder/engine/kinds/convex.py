@@ -427,7 +427,7 @@ def _call(f: sp.Symbol):
     return call
 
 
-NEEDS = r"\eta > 0; T \in \mathbb{N}; f convex on \mathbb{R}^n"
+NEEDS = r"f convex on \mathbb{R}^n"
 
 
 class ConvexKind(Kind):
@@ -489,10 +489,8 @@ class ConvexKind(Kind):
     )
 
     def let_check(self, decl: ConvexSGD) -> str | None:
-        if not decl.star:
-            return f"name the minimiser of `{decl.f}`: `{decl.f} convex on …, minimiser x^*`"
-        if decl.iterate and not (decl.radius and decl.bound):
-            return r"give both bounds: `\|x_1 - x^*\| \le D, \mathbb{E}\|g_t\|^2 \le G^2`"
+        if decl.iterate and not decl.star:
+            return f"name the minimiser of `{decl.f}` first: `{decl.f} convex on …, minimiser x^*`"
         return None
 
     def let_implies(self, decl: ConvexSGD) -> tuple:

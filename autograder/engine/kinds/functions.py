@@ -112,11 +112,11 @@ class DefineKind(Kind):
         ),
         LetForm(
             "<name> = <expr>",
-            r"\eta = \frac{D}{G\sqrt{T}}",
+            r"\eta = \frac{1}{\sqrt{T}}",
             "a name that stands for a value given by a formula (not free: a use is replaced by it)",
             _named,
             merge=lambda s: (s.name.key, 0),
-            needs=r"D, G > 0; T \in \mathbb{N}",
+            needs=r"T \in \mathbb{N}",
         ),
     )
 
