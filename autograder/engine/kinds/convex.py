@@ -16,8 +16,14 @@ enumerated (K^m paths, at most 729), so an expectation is an exact finite sum; l
 whatever η the evaluator passes (perturbed copies along PERT too).
 
 The hypotheses are rules the draw obeys: D ≥ ‖x_1 − x^*‖ and G² ≥ E‖g_t‖² for t = 1 … T,
-with random slack, and with equality in a tight case (G then recomputed for each η, since
-the iterates move with it).  Other tight cases: each family alone, and no noise.
+with random slack, and with equality in a tight case (G is recomputed for each η, since
+the iterates move with it).  Other tight cases: each family alone, no noise, and where the
+scale the draws assume does not hold: f and the noise 1000 times steeper, a start within
+10^{-3} of x^* (where a max of affine pieces is far above any quadratic).
+
+`t` is an integer the declaration implies (a line about one step, `\|x_{t+1} - x^*\|^2`)
+and the index `\sum_t` runs over, 1 … T; x_{T+2} and g_{T+1} do not exist (the problem
+runs T steps), and a line naming them is outside its domain on that instance.
 """
 
 from __future__ import annotations
