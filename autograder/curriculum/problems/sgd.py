@@ -12,7 +12,8 @@ from autograder.engine.problem import Problem
 
 BOUND = r"\frac{D^2}{2\eta T} + \frac{\eta G^2}{2}"
 CONVEX = (
-    r"% let \eta > 0; T \in \mathbb{N}, drawn from \{1, 2, 3, 4\}, larger \{5\}" + "\n"
+    r"% let \eta > 0, edge gap 10^{-2}; T \in \mathbb{N}, drawn from \{1, 2, 3, 4\}, larger \{5\}"
+    + "\n"
     r"% let f convex on \mathbb{R}^n, minimiser x^*, x_{t+1} = x_t - \eta g_t for t \le T, "
     r"\|x_1 - x^*\| \le D, \mathbb{E}\|g_t\|^2 \le G^2" + "\n"
     r"% let \bar x_T = \frac{1}{T}\sum_{t=1}^{T} x_t" + "\n"

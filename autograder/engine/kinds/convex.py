@@ -504,7 +504,10 @@ class ConvexKind(Kind):
 
         implied = size_integer(decl.size, decl.f)
         if decl.step:
-            implied += (Real(decl.step, 0.05, 2.0, "the step", interval=(0, np.inf, True, True)),)
+            # a step near 0 divides a difference of nearly equal squared distances (the
+            # one-step identity's (‖x_t − x^*‖² − ‖x_{t+1} − x^*‖²)/(2η)): 10^{-2} inside
+            step = Real(decl.step, 0.05, 2.0, "the step", (0, np.inf, True, True), 1e-2)
+            implied += (step,)
         if decl.horizon:
             implied += (Integer(decl.horizon, (1, 2, 3, 4), "the number of steps", more=(5,)),)
             # the step t of a line written at any step (t ≤ T where the line names x_{t+1})
