@@ -68,6 +68,12 @@ SETS: tuple[ProblemSet, ...] = (
         aliases=("probabilistic", "inference"),
     ),
     ProblemSet(
+        "convex optimisation",
+        "convex optimisation: SGD on a convex function, its bound and the step that balances it",
+        ("sgd_convex", "sgd_rate"),
+        aliases=("convex", "sgd"),
+    ),
+    ProblemSet(
         "deep learning",
         "deep learning: Adam, attention, softmax and cross-entropy, batch normalisation",
         (

@@ -327,7 +327,9 @@ def pattern_tree(resolver, read, text: str, holes: bool = True):
     reading = read(text)
     if reading.error is not None or len(reading.steps) != 1 or reading.steps[0].expr is None:
         raise ValueError(f"cannot read the key-step pattern {text!r}: {reading.error}")
-    scope = {name: Hole(name) for name in HOLES}
+    # a start's or a target's plain form reads F, G, H, Y as the problem's own names (the
+    # bound G of SGD), a pattern reads them as holes
+    scope = {name: Hole(name) for name in HOLES} if holes else {}
     with unevaluated():
         expr = resolver.resolve(reading.steps[0].expr, scope)
     tree = canon(expr)

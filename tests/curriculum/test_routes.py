@@ -110,6 +110,8 @@ ABSORBED = {
     # the last idea, then the target in one closing step (the Bellman system's solution)
     ("mc_unbiased", "the Markov property: condition on the next state"),
     ("td_bias", "the Bellman equation for the value of π"),  # the rewards cancel on the way
+    # η substituted, then both terms simplified to DG/√T and added in one closing step
+    ("sgd_rate", "each term is DG/(2√T)"),
 }
 
 

@@ -103,6 +103,12 @@ KINDS = {
         r"\hat m_t = 1",
         r"\hat m_t = \beta",
     ),
+    "ConvexSGD": (
+        r"% let \eta > 0; T \in \mathbb{N}; f convex on \mathbb{R}^n, minimiser x^*, "
+        r"x_{t+1} = x_t - \eta g_t for t \le T, \|x_1 - x^*\| \le D, \mathbb{E}\|g_t\|^2 \le G^2",
+        r"\mathbb{E}[f(x_2)] - f(x^*) \ge 0",
+        r"\mathbb{E}[f(x_2)] - f(x^*) \le \mathbb{E}[f(x_1)] - f(x^*)",
+    ),
     "FreeNames": (
         r"% let other names real",
         r"(a+b)^2 = a^2 + 2ab + b^2",

@@ -5,6 +5,7 @@ declarations of them (`Densities(...)`, `MDP()`, `Real("beta_1", ...)` ...).
 """
 
 from autograder.engine.kinds.base import REGISTRY, Kind, kind_of, register
+from autograder.engine.kinds.convex import ConvexSGD
 from autograder.engine.kinds.densities import Densities
 from autograder.engine.kinds.discounted import DiscountedMDP
 from autograder.engine.kinds.empirical import Dataset
@@ -21,6 +22,7 @@ from autograder.engine.kinds.vectors import VectorOf
 
 __all__ = [
     "MDP",
+    "ConvexSGD",
     "REGISTRY",
     "Dataset",
     "Define",

@@ -18,10 +18,11 @@ import numpy as np
 
 from autograder.engine import ir
 from autograder.engine.axes import lookup
-from autograder.engine.kinds.base import Kind, LetForm, kind_of, register
+from autograder.engine.kinds.base import Kind, LetForm, LetMismatch, kind_of, register
 from autograder.engine.kinds.instance import Instance, fmt_vector
 from autograder.engine.read import tree as sx
 from autograder.engine.read.names import name_key
+from autograder.engine.read.reader import read
 from autograder.engine.read.slots import read_slot
 from autograder.engine.resolve.compiled import Compiled
 from autograder.engine.resolve.macros import Macro
@@ -60,6 +61,20 @@ def _define(s, previous) -> Define:
     return Define(f.latex, f.args_latex, s.expr.text)
 
 
+def _named(s, previous) -> Define:
+    """`\\eta = \\frac{D}{G\\sqrt{T}}`: a name that stands for a value (a use is replaced by
+    it); a name with a subscript is a sequence's term (`m_0 = 0`), not this."""
+    name = s.name
+    node = _tree(lambda text: read(text), name.latex, "name")
+    if not isinstance(node, sx.Name) or node.sub is not None or node.sup is not None:
+        raise LetMismatch  # a term of a sequence (`m_0 = 0`)
+    if s.expr.mentions(node.base, node.accent):
+        raise LetMismatch  # a function's default (`L = L(z)`, `\\hat x = \\hat x(x)`)
+    if previous is not None:
+        raise ValueError(f"`{name.latex}` is defined twice")
+    return Define(name.latex, (), s.expr.text, default=())
+
+
 def _default(s, previous) -> Define:
     f = s.f
     if previous is None:
@@ -94,6 +109,14 @@ class DefineKind(Kind):
             _default,
             merge=lambda s: (s.f.key, len(s.f.args)),
             needs=r"y, z \in \mathbb{R}^K; L(v) = \sum_{j=1}^{K} y_j v_j",
+        ),
+        LetForm(
+            "<name> = <expr>",
+            r"\eta = \frac{1}{\sqrt{T}}",
+            "a name that stands for a value given by a formula (not free: a use is replaced by it)",
+            _named,
+            merge=lambda s: (s.name.key, 0),
+            needs=r"T \in \mathbb{N}",
         ),
     )
 

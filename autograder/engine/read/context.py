@@ -286,7 +286,9 @@ class _Settler:
         if ends and top.kind == "||":
             t.type = "CLOSE"
             self.frames.pop()
-        elif not (ends and top.apply and top.kind in ("(", "[")):
+        elif not (ends and top.apply and top.kind == "(" and prev.type != "RBRACE"):
+            # in `\mathbb{E}[…]`, and after a closing brace (`\frac{\eta}{2}\|g\|^2`), a
+            # norm opens: `\eta\|g_t\|^2` is a product
             t.type = "OPEN"
             self.frames.append(_Frame("||", t))
 
