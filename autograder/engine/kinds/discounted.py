@@ -24,8 +24,15 @@ over up to `STEPS` steps; and the return `G_{t+j}` inside one, read linearly as
 never a truncated sum); and a reward a number k of steps on, k bound by a sum around it,
 `\sum_{k\ge0}\gamma^k \mathbb{E}[r_{t+k} \mid s_t = s]`, as the node `Ahead` =
 (P_π^k r_π)(s), whose series rule sums it over k in closed form (`NodeRule.series`:
-ρ^L P_π^{L+m} (I - ρ P_π)^{-1} r_π; divergent for ρ = 1, e.g. γ forgotten).  Not read
-yet: the policy's matrix `P^\pi` and vector `r^\pi` written as such, `(P^\pi)^k r^\pi`.
+ρ^L P_π^{L+m} (I - ρ P_π)^{-1} r_π; divergent for ρ = 1, e.g. γ forgotten).  The
+policy's matrix and vectors over the states (`linear`): `P^\pi` (`(P^\pi)_{ss'} = \sum_a
+\pi(a|s) P(s'|s, a)`, also transposed), `r^\pi`, `V^\pi`, the state functions, `I` and
+`\mathbf{1}`, in sums, scalar multiples, ordered products, integer powers and inverses:
+taken at a state, `((P^\pi)^k r^\pi)(s)`, `((I - \gamma P^\pi)^{-1} r^\pi)(s)` (the node
+`AtState`, whose series rule sums `\sum_k \gamma^k ((P^\pi)^k r^\pi)(s)` in closed form),
+or as whole sides, vectors, `V^\pi = r^\pi + \gamma P^\pi V^\pi` (`OverStates`); computed
+with numpy on the drawn MDP, exactly up to floating point (a power k bound by a finite sum
+takes each of its values).
 
 Draws are aimed at the steps that hold only in a special case: one state (a step that
 confuses `V(s')` with `V(s)`), one action (a deterministic policy: `Q_\pi(s, a) =
@@ -46,15 +53,15 @@ import numpy as np
 import sympy as sp
 
 from autograder.engine import ir
-from autograder.engine.axes import EvalError, lookup
+from autograder.engine.axes import RANK, EvalError, is_vector, lookup, to_index
 from autograder.engine.kinds.base import Kind, LetForm, register
 from autograder.engine.kinds.functions import FunctionTable, function_points
 from autograder.engine.kinds.instance import Instance, fmt_vector
 from autograder.engine.kinds.omega import random_law
 from autograder.engine.kinds.scalars import Real
 from autograder.engine.read import tree as sx
-from autograder.engine.read.names import name_key, walk
-from autograder.engine.resolve.resolver import ResolveError
+from autograder.engine.read.names import name_key, shown, walk
+from autograder.engine.resolve.resolver import AT, ResolveError
 
 DESCRIPTION = "discounted MDP"
 DETERMINISTIC = "deterministic policy"
@@ -407,6 +414,381 @@ def _conditional(decl: DiscountedMDP):
     return read
 
 
+# -- the policy's matrix and vectors over the states: `((P^\pi)^k r^\pi)(s)`,
+# `(I - \gamma P^\pi)^{-1} r^\pi`, `V^\pi = r^\pi + \gamma P^\pi V^\pi` (`Entry.linear`)
+IDENTITY = "I"
+SERIES = "\0series"  # a series' closed form, an array of its own
+MAX_COMBINATIONS = 512  # values of the scalars (γ, an exponent k bound by a finite sum)
+
+
+class Array(sp.Symbol):
+    """A matrix or vector over the states, in a product whose order matters, named by its
+    key: `P^\\pi` "P^pi" (transposed "P^pi^T"), `r^\\pi` "r^pi", `V^\\pi` "V^pi", a state
+    function ("V", "Vhat"), the identity "I" and the ones vector "1"."""
+
+    def __new__(cls, name: str):
+        return super().__new__(cls, name, commutative=False)
+
+    def _latex(self, printer, exp=None) -> str:
+        text = _shown_array(self.name)
+        return text if exp is None else rf"\left({text}\right)^{{{exp}}}"
+
+
+def _shown_array(name: str) -> str:
+    if name == "1":
+        return r"\mathbf{1}"
+    if name.endswith("^T"):
+        return rf"\left({_shown_array(name[:-2])}\right)^{{\top}}"
+    base, _, sup = name.partition("^")
+    return shown(base) + (rf"^{{{shown(sup)}}}" if sup else "")
+
+
+class _Linear(ir.Opaque):
+    """Shared by `AtState` and `OverStates`: free names are the scalars and the point (the
+    arrays are the kind's, drawn with the MDP)."""
+
+    is_real = True
+    is_commutative = True
+
+    @property
+    def free_symbols(self):
+        found = set()
+        for arg in self.args[1:]:
+            found |= {s for s in arg.free_symbols if not isinstance(s, Array)}
+        return found
+
+
+class AtState(_Linear):
+    r"""`(X)(s)`: the vector X over the states (a product of `P^\pi`, its powers and
+    inverses, `r^\pi`, state functions) at the state s.  args: (policy, X, s)."""
+
+    def _latex(self, printer):
+        _, expr, point = self.args
+        return rf"\left({printer._print(expr)}\right)\!\left({printer._print(point)}\right)"
+
+
+class OverStates(_Linear):
+    r"""A whole side that is a vector over the states, `r^\pi + \gamma P^\pi V^\pi`: its
+    value at each state (a vector).  args: (policy, X)."""
+
+    def _latex(self, printer):
+        return printer._print(self.args[1])
+
+
+def _atoms(decl: DiscountedMDP) -> dict[str, tuple[str, int]]:
+    """The matrices (2) and vectors (1) a written key names: (the array's name, 2 or 1)."""
+    p, r = f"{decl.dynamics}^{decl.policy}", f"{decl.reward}^{decl.policy}"
+    v = decl.value.replace("_", "^", 1)
+    found = {p: (p, 2), p.replace("^", "_"): (p, 2), r: (r, 1), r.replace("^", "_"): (r, 1)}
+    found.update({v: (v, 1), decl.value: (v, 1)})
+    found.update({name: (name, 1) for name in decl.functions})
+    return found
+
+
+def _linear(decl: DiscountedMDP):
+    r"""Reads an expression of the policy's matrix `P^\pi` (S×S, `(P^\pi)_{ss'} = \sum_a
+    \pi(a|s) P(s'|s, a)`), the reward vector `r^\pi`, the value `V^\pi`, the state
+    functions, `I` and `\mathbf{1}`: sums, scalar multiples, products in order, integer
+    powers (a power k a sum binds too) and inverses, a transposed `P^\pi`.  Taken at a
+    state (`point`), or as a whole side, a vector."""
+
+    def read(resolver, node, point, scope):
+        c = resolver.c
+        atoms = _atoms(decl)
+        plain = {k: v for k, v in scope.items() if k != AT}
+        seen = []
+
+        def atom(n):
+            if isinstance(n, sx.Pow) and isinstance(n.base, sx.Name) and isinstance(n.exp, sx.Name):
+                n = replace(n.base, sup=n.exp)
+            if not isinstance(n, sx.Name):
+                return None
+            key = name_key(n)
+            if key in atoms and key not in scope:
+                name, shape = atoms[key]
+                if "^" in name or point is None:  # `(V - U)(s)` at a point reads as before
+                    seen.append(key)
+                return Array(name), shape
+            if key == IDENTITY and key not in c.names and key not in scope:
+                seen.append(key)
+                return Array(IDENTITY), 2
+            return None
+
+        def product(n):
+            """`\\gamma (P^\\pi)` read as an Apply: a product when the bracket holds an array."""
+            if isinstance(n, sx.Apply) and len(n.args) == 1 and not n.given:
+                if resolver._linear(n.args[0]) is not None and n.func.sub is None:
+                    return resolver._head(n.func, plain), n.args[0]
+            return None
+
+        def times(head, value):
+            return sp.Mul(head, value[0]), value[1]
+
+        def walk_(n):
+            found = atom(n)
+            if found is not None:
+                return found
+            split = product(n)
+            if split is not None:  # `\\gamma (P^\\pi V)`
+                return times(split[0], walk_(split[1]))
+            if isinstance(n, sx.Pow | sx.Transpose):
+                split = product(n.base if isinstance(n, sx.Pow) else n.arg)
+                if split is not None:  # `\\gamma (P^\\pi)^\\top`: the bracket's transpose
+                    inner = replace(n, base=split[1]) if isinstance(n, sx.Pow) else None
+                    inner = inner or replace(n, arg=split[1])
+                    return times(split[0], walk_(inner))
+            if isinstance(n, sx.Ones):
+                return Array("1"), 1
+            if isinstance(n, sx.Add):
+                parts = [walk_(t) for t in n.terms]
+                shapes = {s for _, s in parts}
+                if len(shapes) > 1:
+                    raise ResolveError(_mixed(shapes), n.pos)
+                return sp.Add(*(e for e, _ in parts)), shapes.pop()
+            if isinstance(n, sx.Neg):
+                e, s = walk_(n.arg)
+                return sp.Mul(sp.S.NegativeOne, e), s
+            if isinstance(n, sx.Mul):
+                value, shape = walk_(n.factors[0])
+                for f in n.factors[1:]:
+                    e, s = walk_(f)
+                    if shape == 1 and s != 0:
+                        raise ResolveError(
+                            "a vector over the states times a matrix or a vector is not "
+                            "read (a matrix acts on the vector after it: `P^\\pi V`)",
+                            f.pos,
+                        )
+                    shape = s if shape == 0 else (shape if s == 0 else s)
+                    value = sp.Mul(value, e)
+                return value, shape
+            if isinstance(n, sx.Div):
+                e, s = walk_(n.num)
+                d, ds = walk_(n.den)
+                if ds != 0:
+                    raise ResolveError("divide by a number, not by a matrix or vector", n.pos)
+                return e / d, s
+            if isinstance(n, sx.Pow):
+                e, s = walk_(n.base)
+                k = resolver.resolve(n.exp, plain)
+                if s == 1:
+                    raise ResolveError("a power of a vector over the states is not read", n.pos)
+                if s == 2 and not (k.is_integer or k.is_Integer):
+                    raise ResolveError("a matrix is raised to an integer power", n.pos)
+                return sp.Pow(e, k), s
+            if isinstance(n, sx.Transpose):
+                e, s = walk_(n.arg)
+                if not (s == 2 and isinstance(e, Array) and e.name != IDENTITY):
+                    raise ResolveError("only the matrix `P^\\pi` is read transposed", n.pos)
+                name = e.name[:-2] if e.name.endswith("^T") else e.name + "^T"
+                return Array(name), 2
+            return resolver.resolve(n, plain), 0
+
+        value, shape = walk_(node)
+        if not seen:
+            return None  # no matrix or vector of the kind (`I` a declared real, say)
+        if shape != 1:
+            raise ResolveError(
+                "a matrix over the states is read acting on a vector, e.g. "
+                "`((P^\\pi)^k r^\\pi)(s)` or `V^\\pi = r^\\pi + \\gamma P^\\pi V^\\pi`",
+                node.pos,
+            )
+        policy = sp.Symbol(decl.policy)
+        if point is None:
+            return OverStates(policy, value)
+        if len(point) != 1:
+            raise ResolveError("a vector over the states is taken at one state", node.pos)
+        return AtState(policy, value, point[0])
+
+    return read
+
+
+def _vector_at(linear):
+    def call(resolver, node, scope):
+        point = [resolver.resolve(a, scope) for a in node.args]
+        return linear(resolver, node.func, point, scope)
+
+    return call
+
+
+def _mixed(shapes) -> str:
+    words = {0: "a number", 1: "a vector", 2: "a matrix"}
+    return "a sum of " + " and ".join(words[s] for s in sorted(shapes)) + " is not defined"
+
+
+def _numeric(expr, arrays: dict, scalars: dict):
+    """The value of an expression of arrays, its scalar parts (`_leaves`) substituted."""
+    if isinstance(expr, Array):
+        return arrays[expr.name]
+    if expr in scalars:
+        return scalars[expr]
+    if expr.is_Number:
+        return complex(expr)
+    if isinstance(expr, sp.Add):
+        total = 0
+        for a in expr.args:
+            total = total + _numeric(a, arrays, scalars)
+        return total
+    if isinstance(expr, sp.Mul):
+        value = None
+        for a in expr.args:
+            f = _numeric(a, arrays, scalars)
+            if value is None:
+                value = f
+            elif np.ndim(value) and np.ndim(f):
+                value = value @ f
+            else:
+                value = value * f
+        return value
+    if isinstance(expr, sp.Pow):
+        base = _numeric(expr.base, arrays, scalars)
+        k = complex(_numeric(expr.exp, arrays, scalars))
+        if np.ndim(base) == 0:
+            return base**k
+        if abs(k.imag) > 1e-9 or abs(k.real - round(k.real)) > 1e-9:
+            raise EvalError("a matrix raised to a power that is not an integer")
+        n = int(round(k.real))
+        if n < 0:
+            try:
+                base, n = np.linalg.inv(base), -n
+            except np.linalg.LinAlgError:
+                return np.full(base.shape, np.nan, dtype=complex)
+        return np.linalg.matrix_power(base, n)
+    raise EvalError(f"cannot evaluate {expr} over the states")
+
+
+def _leaves(expr) -> list:
+    """The largest parts of `expr` holding no array (γ, k + 1, V(s)), numbers left out."""
+    if not expr.has(Array):
+        return [] if expr.is_Number else [expr]
+    found = []
+    for a in expr.args:
+        found += [leaf for leaf in _leaves(a) if leaf not in found]
+    return found
+
+
+def _world_arrays(evaluator, policy, expr) -> dict:
+    world = evaluator.inst.handlers[str(policy)].world
+    d = world.decl
+    names = {a.name for a in expr.atoms(Array)}
+    p, r = f"{d.dynamics}^{d.policy}", f"{d.reward}^{d.policy}"
+    p_pi = np.einsum("sa,sat->st", world.pi, world.P)
+    arrays = {p: p_pi, f"{p}^T": p_pi.T, IDENTITY: np.eye(world.S), "1": np.ones(world.S)}
+    arrays[r] = np.einsum("sa,sa->s", world.pi, world.r)
+    value = d.value.replace("_", "^", 1)
+    if value in names:
+        arrays[value] = world.solve()[0]
+    for name in names - arrays.keys():  # state functions, at their special points too
+        arrays[name] = np.asarray(evaluator.inst.handlers[name].table, dtype=complex)
+    return arrays
+
+
+def _over_states(evaluator, policy, expr, env, arrays=None) -> np.ndarray:
+    """The vector's values, shape B + (S,): B the broadcast shape of its scalar parts'
+    values (one value each, or an exponent k a finite sum binds, …)."""
+    arrays = arrays or _world_arrays(evaluator, policy, expr)
+    leaves = _leaves(expr)
+    values = [evaluator.ev(leaf, env) for leaf in leaves]
+    if any(is_vector(v) for v in values):
+        raise EvalError("a vector over the states takes numbers as its scalars")
+    shape = np.broadcast_shapes((1,) * RANK, *(v.shape for v in values))
+    if int(np.prod(shape)) > MAX_COMBINATIONS:
+        raise EvalError("too many values of the scalars of a vector over the states")
+    size = arrays["1"].shape[0]
+    out = np.empty(shape + (size,), dtype=complex)
+    spread = [np.broadcast_to(v, shape) for v in values]
+    done: dict = {}
+    for index in np.ndindex(*shape):
+        point = tuple(complex(v[index]) for v in spread)
+        found = done.get(point)
+        if found is None:
+            value = _numeric(expr, arrays, dict(zip(leaves, point, strict=True)))
+            found = done[point] = np.broadcast_to(value, (size,))
+        out[index] = found
+    return out
+
+
+def _at_state_evaluate(evaluator, expr, env):
+    policy, body, point = expr.args
+    values = _over_states(evaluator, policy, body, env)
+    return _pick(values, evaluator.ev(point, env))
+
+
+def _pick(values: np.ndarray, point: np.ndarray) -> np.ndarray:
+    """values[..., s] at the states `point` (both in the layout; NaN out of range)."""
+    idx, ok = to_index(point)
+    size = values.shape[-1]
+    shape = np.broadcast_shapes(values.shape[:-1], idx.shape)
+    ok = np.broadcast_to(ok & (idx >= 0) & (idx < size), shape)
+    idx = np.broadcast_to(np.clip(idx, 0, size - 1), shape)
+    spread = np.broadcast_to(values, shape + (size,))
+    picked = np.take_along_axis(spread, idx[..., None], axis=-1)[..., 0]
+    return np.where(ok, picked, np.nan)
+
+
+def _over_states_evaluate(evaluator, expr, env):
+    policy, body = expr.args
+    return _over_states(evaluator, policy, body, env)
+
+
+def _at_state_series(evaluator, expr, var, ratio, lower, env):
+    r"""sum_{k >= L} ρ^k (X)(s) in closed form, X a sum of terms c A M^{a k + m} B (one
+    power of a matrix free of k, a > 0 an integer) or terms free of k:
+    A M^m (ρ M^a)^L (I - ρ M^a)^{-1} B, convergent where ρ M^a's spectral radius is below 1."""
+    policy, body, point = expr.args
+    rho = np.unique(np.ravel(ratio))
+    if rho.size != 1:
+        raise EvalError("the series' ratio varies: not summed here")
+    rho = complex(rho[0])
+    with sp.evaluate(True):
+        terms = sp.Add.make_args(sp.expand(body))
+    total = None
+    for term in terms:
+        value = _series_term(evaluator, policy, term, var, rho, lower, env)
+        total = value if total is None else total + value
+    return _pick(total, evaluator.ev(point, env))
+
+
+def _series_term(evaluator, policy, term, var, rho, lower, env):
+    factors = list(sp.Mul.make_args(term))
+    holding = [i for i, f in enumerate(factors) if f.has(var)]
+    if not holding:
+        if abs(rho) >= 1:
+            evaluator.undefined(f"the sum over {var} to ∞ diverges (its ratio is not below 1)")
+            return _over_states(evaluator, policy, term, env) * np.nan
+        return _over_states(evaluator, policy, term, env) * (rho**lower / (1 - rho))
+    bad = EvalError(f"the sum over {var} to ∞ is not summed exactly here")
+    if len(holding) != 1:
+        raise bad
+    (i,) = holding
+    power = factors[i]
+    if not (isinstance(power, sp.Pow) and not power.base.has(var) and power.base.atoms(Array)):
+        raise bad
+    with sp.evaluate(True):
+        slope, shift = sp.diff(power.exp, var), sp.expand(power.exp - sp.diff(power.exp, var) * var)
+    if not (slope.is_Integer and slope > 0 and shift.is_Integer) or lower * slope + shift < 0:
+        raise bad
+    arrays = _world_arrays(evaluator, policy, term)
+    values = {leaf: evaluator.ev(leaf, env) for leaf in _leaves(power.base)}
+    if any(v.size != 1 for v in values.values()):
+        raise bad
+    scalars = {leaf: complex(v.ravel()[0]) for leaf, v in values.items()}
+    m = np.asarray(_numeric(power.base, arrays, scalars), dtype=complex)
+    step = rho * np.linalg.matrix_power(m, int(slope))
+    if max(abs(np.linalg.eigvals(step))) >= 1 - 1e-12:
+        evaluator.undefined(f"the sum over {var} to ∞ diverges (its ratio is not below 1)")
+        return np.full(m.shape[0], np.nan, dtype=complex)
+    size = m.shape[0]
+    closed = (
+        rho**lower
+        * np.linalg.matrix_power(m, int(lower * slope + shift))
+        @ np.linalg.inv(np.eye(size) - step)
+    )
+    arrays = {**arrays, SERIES: closed}
+    with sp.evaluate(True):
+        replaced = sp.Mul(*factors[:i], Array(SERIES), *factors[i + 1 :])
+    return _over_states(evaluator, policy, replaced, env, arrays)
+
+
 def state_function_points(shape: tuple[int, ...]) -> list[tuple[str, np.ndarray]]:
     """A state function's special points (`Entry.points`): zero, 1 at one state and 0
     elsewhere (its sup norm attained at a single state), and a constant."""
@@ -488,7 +870,13 @@ def _estimate(slots, previous) -> DiscountedMDP:
 
 class DiscountedMDPKind(Kind):
     declaration = DiscountedMDP
-    nodes = {Ahead: ir.NodeRule(evaluate=_ahead_evaluate, series=_ahead_series)}
+    nodes = {
+        Ahead: ir.NodeRule(evaluate=_ahead_evaluate, series=_ahead_series),
+        AtState: ir.NodeRule(
+            evaluate=_at_state_evaluate, series=_at_state_series, describes=DESCRIPTION
+        ),
+        OverStates: ir.NodeRule(evaluate=_over_states_evaluate, describes=DESCRIPTION, vector=True),
+    }
     defaults = (
         "1 to 5 states and 1 to 3 actions; π, P random tables; rewards and state functions of"
         " size about 1, rewards of size 100 in a tight case, V and U close or shifted by a constant"
@@ -546,6 +934,16 @@ class DiscountedMDPKind(Kind):
         c.symbol(decl.action, DESCRIPTION).subscripted = _subscripted(decl, "action")
         c.symbol(decl.reward, DESCRIPTION).subscripted = _subscripted(decl, "reward")
         c.symbol(decl.returns, DESCRIPTION).subscripted = _subscripted(decl, "return")
+        linear = _linear(decl)  # `P^\\pi`, `r^\\pi`, `V^\\pi`, `I`: matrices and vectors
+        for key, (name, _) in _atoms(decl).items():
+            entry = c.symbol(key, DESCRIPTION)  # a state function too: a whole side of
+            entry.linear, entry.over = linear, (s,)  # them is a vector (`_linear`)
+            if "^" in name:
+                entry.describes = DESCRIPTION
+        for key in (f"{decl.reward}^{decl.policy}",):  # `r^\\pi(s)`: the vector at s
+            c.symbol(key, DESCRIPTION).call = _vector_at(linear)
+        if IDENTITY not in c.names:
+            c.symbol(IDENTITY, DESCRIPTION).linear = linear
         for name in (f"T^{decl.policy}", f"T_{decl.policy}"):  # the Bellman operator
             entry = c.symbol(name, DESCRIPTION)
             entry.operator, entry.over = _bellman_operator(decl), (s,)

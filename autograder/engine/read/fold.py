@@ -528,6 +528,17 @@ def _read_unit(items, i: int, depth: int):
             )
     node = _apply_posts(node, u.posts)
     if (
+        isinstance(node, (Name, Pow))
+        and not isinstance(core, Group)
+        and _bracket_follows(items, i)
+        and not items[i + 1].posts
+        and not _names_bracket_follows(items, i)
+        and _names_bracket_follows(items, i + 1)
+    ):
+        # `\gamma^k ((P^\pi)^k r^\pi)(s)`, `\gamma (T^\pi V)(s)`: a factor, then a bracket
+        # taken at a point (not `\gamma^k` applied to the bracket, the point left over)
+        return node, i + 1
+    if (
         isinstance(node, Pow)
         and isinstance(node.base, Name)
         and node.base.sup is None
