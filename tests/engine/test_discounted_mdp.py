@@ -321,7 +321,8 @@ def _statuses(text: str) -> list[str]:
         (r"T^\pi V", "a function of the state"),
         (r"\mathbb{E}[G_t^2 \mid s_t = s]", "only linearly"),
         (r"\sum_{k=0}^{\infty} \gamma^k \mathbb{E}[r_{t+k}^2 \mid s_t = s]", "read alone"),
-        (r"\sum_{k=0}^{\infty} \gamma^k \mathbb{E}[r_{t+k} + r_t \mid s_t = s]", "read alone"),
+        (r"\sum_{k=0}^{\infty} \gamma^k \mathbb{E}[r_{t+k} r_t \mid s_t = s]", "read alone"),
+        (r"\mathbb{E}[V(s_{t+k}) \mid s_t = s]", "where a sum binds"),  # k is free here
         (r"\mathbb{E}[r_{t+k} \mid s_t = s]", "where a sum binds"),  # k is free here
         (r"\mathbb{E}[\left|G_t\right| \mid s_t = s]", "only linearly"),
         (r"G_t", "not declared"),
@@ -335,8 +336,79 @@ def test_what_is_not_read_is_said_in_words(line, message):
 
 
 def test_a_series_not_summed_exactly_is_left_undecided_never_truncated():
-    # 2k steps on: no closed form here, so no verdict (and no truncated sum)
-    step = r"\sum_{k=0}^{\infty} \gamma^{k} \mathbb{E}[r_{t+2k} \mid s_t = s] = V^\pi(s)"
+    # a ratio γ^{k^2}: not a geometric series, so no verdict (and no truncated sum)
+    step = r"\sum_{k=0}^{\infty} \gamma^{k^2} \mathbb{E}[r_{t+k} \mid s_t = s] = V^\pi(s)"
     assert _statuses(f"{LET}\n{step}") == ["undecided"]
-    finite = r"\sum_{k=0}^{2} \gamma^{k} \mathbb{E}[r_{t+k} \mid s_t = s] = V^\pi(s)"
-    assert _statuses(f"{LET}\n{finite}") == ["undecided"]
+    # 2k steps on: the matrix series of (γ (P^π)^2)^k, in closed form
+    even = r"\sum_{k=0}^{\infty} \gamma^{k} \mathbb{E}[r_{t+2k} \mid s_t = s]"
+    assert _statuses(f"{LET}\n{even} = ((I - \\gamma (P^\\pi)^2)^{{-1}} r^\\pi)(s)") == ["valid"]
+    assert _statuses(f"{LET}\n{even} = V^\\pi(s)") == ["invalid"]
+    # a finite sum is summed term by term, exactly
+    finite = r"\sum_{k=0}^{2} \gamma^{k} \mathbb{E}[r_{t+k} \mid s_t = s]"
+    assert _statuses(f"{LET}\n{finite} = V^\\pi(s)") == ["invalid"]
+    assert _statuses(f"{LET}\n{finite} = \\sum_{{k=0}}^{{2}} \\gamma^k ((P^\\pi)^k r^\\pi)(s)") == [
+        "valid"
+    ]
+
+
+N_STEP = r"\sum_{k=0}^{n-1} \gamma^k r_{t+k} + \gamma^n V(s_{t+n})"
+N_STEP_PI = r"\sum_{k=0}^{n-1} \gamma^k r_{t+k} + \gamma^n V^\pi(s_{t+n})"
+N_LET = LET + r"; n \in \mathbb{N}, drawn from \{1, 2, 3\}"
+
+
+@pytest.mark.parametrize(
+    ("step", "status"),
+    [
+        # the n-step return's expectation given s_t = s: finite sums read exactly
+        (
+            rf"\mathbb{{E}}\left[{N_STEP} \mid s_t = s\right]"
+            r" = \sum_{k=0}^{n-1} \gamma^k \mathbb{E}[r_{t+k} \mid s_t = s]"
+            r" + \gamma^n \mathbb{E}[V(s_{t+n}) \mid s_t = s]",
+            "valid",
+        ),
+        (
+            rf"\mathbb{{E}}\left[{N_STEP} \mid s_t = s\right]"
+            r" = \sum_{k=0}^{n-1} \gamma^k ((P^\pi)^k r^\pi)(s) + \gamma^n ((P^\pi)^n V)(s)",
+            "valid",
+        ),
+        (  # γ^{n+1} on the bootstrap
+            rf"\mathbb{{E}}\left[{N_STEP} \mid s_t = s\right]"
+            r" = \sum_{k=0}^{n-1} \gamma^k ((P^\pi)^k r^\pi)(s) + \gamma^{n+1} ((P^\pi)^n V)(s)",
+            "invalid",
+        ),
+        (  # the bootstrap missing
+            rf"\mathbb{{E}}\left[{N_STEP} \mid s_t = s\right]"
+            r" = \sum_{k=0}^{n-1} \gamma^k ((P^\pi)^k r^\pi)(s)",
+            "invalid",
+        ),
+        (  # one step too few in the bootstrap's state
+            rf"\mathbb{{E}}\left[{N_STEP} \mid s_t = s\right]"
+            r" = \sum_{k=0}^{n-1} \gamma^k ((P^\pi)^k r^\pi)(s) + \gamma^n ((P^\pi)^{n-1} V)(s)",
+            "invalid",
+        ),
+        # bootstrapped with V^π it is unbiased for any n; with another estimate it is not
+        (rf"\mathbb{{E}}\left[{N_STEP_PI} \mid s_t = s\right] = V^\pi(s)", "valid"),
+        (
+            r"\mathbb{E}\left[\sum_{k=0}^{n-1} \gamma^k r_{t+k}"
+            r" + \gamma^{n+1} V^\pi(s_{t+n}) \mid s_t = s\right] = V^\pi(s)",
+            "invalid",
+        ),
+        (
+            r"\mathbb{E}\left[\sum_{k=0}^{n-1} \gamma^k r_{t+k} \mid s_t = s\right] = V^\pi(s)",
+            "invalid",
+        ),  # the bootstrap missing
+        (rf"\mathbb{{E}}\left[{N_STEP} \mid s_t = s\right] = V^\pi(s)", "invalid"),  # any V
+        (
+            r"\mathbb{E}[\hat V(s_{t+n}) \mid s_t = s] = ((P^\pi)^n \hat V)(s)",
+            "valid",
+        ),
+        (r"\mathbb{E}[\hat V(s_{t+n}) \mid s_t = s] = \hat V(s)", "invalid"),  # one state
+        (
+            r"\mathbb{E}[r_t + \gamma \hat V(s_{t+n}) \mid s_t = s]"
+            r" = \mathbb{E}[r_t \mid s_t = s] + \gamma ((P^\pi)^n \hat V)(s)",
+            "valid",
+        ),
+    ],
+)
+def test_the_n_step_return(step, status):
+    assert _statuses(f"{N_LET}\n{step}") == [status]

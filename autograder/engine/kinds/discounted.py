@@ -206,9 +206,10 @@ def _names(node) -> set[str]:
 
 
 def _time(resolver, node, scope):
-    """A time index as an integer expression: `t`, `t+1`, `t+k` (names not bound are
-    integers of their own)."""
-    free = {k for k in _names(node) if k is not None and k not in scope}
+    """A time index as an integer expression: `t`, `t+1`, `t+k`, `t+n` (names neither bound
+    nor declared are integers of their own)."""
+    declared = resolver.c.names
+    free = {k for k in _names(node) if k is not None and k not in scope and k not in declared}
     return resolver.resolve(node, {**scope, **{k: sp.Symbol(k, integer=True) for k in free}})
 
 
@@ -220,6 +221,7 @@ def _offset(resolver, node, scope, symbolic: bool = False):
         offset = sp.expand((_time(resolver, node, scope) - where["time"]).doit())
         if symbolic and not offset.is_Integer and offset.free_symbols:
             bound = {v for v in scope.values() if isinstance(v, sp.Symbol) and v.is_integer}
+            bound |= {v for v in resolver.c.names.values() if _integer_name(v)}  # `n`
             gens = offset.free_symbols
             slopes = [sp.diff(offset, g) for g in gens]
             if gens <= bound and all(d.is_Integer and d > 0 for d in slopes):
@@ -227,7 +229,8 @@ def _offset(resolver, node, scope, symbolic: bool = False):
     if not offset.is_Integer:
         raise ResolveError(
             f"`{sx.latex(node)}` is not a fixed number of steps after the conditioning time "
-            "(a number k of steps on is read where a sum binds k, and for a reward)",
+            "(a number k of steps on is read where a sum binds k or a declaration makes it an "
+            "integer, for a reward or a state)",
             node.pos,
         )
     if not 0 <= int(offset) <= STEPS:
@@ -237,6 +240,10 @@ def _offset(resolver, node, scope, symbolic: bool = False):
             node.pos,
         )
     return int(offset)
+
+
+def _integer_name(v) -> bool:
+    return isinstance(v, sp.Symbol) and not isinstance(v, ir.DomainVar) and bool(v.is_integer)
 
 
 def _state_at(decl: DiscountedMDP, scope, j: int):
@@ -257,11 +264,12 @@ def _subscripted(decl: DiscountedMDP, role: str):
     def read(resolver, node, scope):
         if TRAJECTORY not in scope:
             return None
-        j = _offset(resolver, node.sub, scope, symbolic=role == "reward")
-        if not isinstance(j, int):  # `r_{t+k}`: k steps on, summed over k around it
+        j = _offset(resolver, node.sub, scope, symbolic=role in ("reward", "state"))
+        if not isinstance(j, int):  # `r_{t+k}`, `s_{t+n}`: a symbolic number of steps on
             ahead = scope[TRAJECTORY]["ahead"]
             ahead.append(j)
-            return sp.Symbol(f"{decl.reward}@ahead{len(ahead) - 1}")
+            what = decl.reward if role == "reward" else decl.state
+            return sp.Symbol(f"{what}@ahead{len(ahead) - 1}")
         if role == "state":
             return _state_at(decl, scope, j)
         if role == "action":
@@ -315,62 +323,75 @@ class Ahead(ir.Opaque):
 
 
 def _ahead_evaluate(evaluator, expr, env):
-    raise EvalError(
-        "a reward a symbolic number of steps ahead is evaluated only inside an infinite "
-        "geometric sum over that number"
-    )
+    """(P_π^n r_π)(x) for each value n takes (a finite sum's k, a declared integer)."""
+    return _at_state_evaluate(evaluator, _ahead_matrix(evaluator, expr), env)
 
 
 def _ahead_series(evaluator, expr, var, ratio, lower, env):
+    """The series of (P_π^n r_π)(x) over k (n = a k + m): the matrix series of `AtState`."""
     policy, n, x = expr.args
-    shift = sp.expand(n - var)
-    if shift.has(var) or not shift.is_Integer or int(shift) < 0:
-        raise EvalError(f"the reward is not a fixed number of steps after step {var}")
-    rho = np.unique(np.ravel(ratio))
-    if rho.size != 1:
-        raise EvalError("the series' ratio varies: not summed here")
-    world = evaluator.inst.handlers[str(policy)].world
-    p_pi = np.einsum("sa,sat->st", world.pi, world.P)
-    r_pi = np.einsum("sa,sa->s", world.pi, world.r)
-    ratio_ = complex(rho[0])
-    if abs(ratio_) >= 1:
-        evaluator.undefined(f"the sum over {var} to ∞ diverges (its ratio is not below 1 in size)")
-        values = np.full(world.S, np.nan, dtype=complex)
-    else:
-        tail = np.linalg.solve(np.eye(world.S) - ratio_ * p_pi, r_pi.astype(complex))
-        start = np.linalg.matrix_power(p_pi, lower + int(shift))
-        values = ratio_**lower * (start @ tail)
-    return lookup(values, evaluator.ev(x, env))
+    return _at_state_series(evaluator, _ahead_matrix(evaluator, expr), var, ratio, lower, env)
+
+
+def _ahead_matrix(evaluator, expr) -> AtState:
+    policy, n, x = expr.args
+    d = evaluator.inst.handlers[str(policy)].world.decl
+    body = sp.Mul(sp.Pow(Array(f"{d.dynamics}^{d.policy}"), n), Array(f"{d.reward}^{d.policy}"))
+    return AtState(policy, body, x)
 
 
 def _ahead_solved(decl: DiscountedMDP, body, where, pos):
-    r"""A body holding `r_{t+k}` (k a symbolic number of steps): only a multiple of it, or
-    a sum over k of multiples of it (the expectation goes inside the sum), is read:
-    `\mathbb{E}[r_{t+k} \mid s_t = s]`, `\mathbb{E}[\sum_k \gamma^k r_{t+k} \mid s_t = s]`."""
-    placeholders = [sp.Symbol(f"{decl.reward}@ahead{i}") for i in range(len(where["ahead"]))]
+    r"""A body's terms holding `r_{t+k}` or a state function at `s_{t+n}` (a symbolic number
+    of steps on): each a multiple of one of them, or a sum over k of such multiples (the
+    expectation goes inside the sum): `\mathbb{E}[r_{t+k} \mid s_t = s]` is (P_π^k r_π)(s),
+    `\mathbb{E}[V(s_{t+n}) \mid s_t = s]` is (P_π^n V)(s).  Returns (their expectation, the
+    terms left, read over the trajectory's fixed steps)."""
+    count = len(where["ahead"])
+    rewards = [sp.Symbol(f"{decl.reward}@ahead{i}") for i in range(count)]
+    states = [sp.Symbol(f"{decl.state}@ahead{i}") for i in range(count)]
+    placeholders = rewards + states
     here, policy = where["state"], sp.Symbol(decl.policy)
+    fixed = {Step(n) for n, _ in _step_names(decl)}
+    refused = ResolveError(
+        "a reward or a state a symbolic number of steps on, `r_{t+k}` or `V(s_{t+n})`, is "
+        "read alone in its term of a conditional expectation (times a constant, or summed "
+        "over k)",
+        pos,
+    )
 
     def solved(expr):
         if isinstance(expr, sp.Sum):
             return sp.Sum(solved(expr.function), *expr.limits)
         held = [p for p in placeholders if expr.has(p)]
         if len(held) != 1:
-            raise ResolveError("read here: one reward a symbolic number of steps on", pos)
+            raise refused
         (p,) = held
+        i = placeholders.index(p) % count
+        n = where["ahead"][i]
+        if p in rewards:
+            target, value = p, Ahead(policy, n, here)
+        else:  # one state function at that state: (P_π^n f)(here)
+            uses = [f for f in expr.atoms(ir.Fn) if p in f.args[2:]]
+            names = {f.name for f in uses}
+            if len(uses) != 1 or names - {*decl.functions, decl.value} or uses[0].args[2:] != (p,):
+                raise refused
+            (target,) = uses
+            name = target.name if target.name != decl.value else decl.value.replace("_", "^", 1)
+            matrix = Array(f"{decl.dynamics}^{decl.policy}")
+            value = AtState(policy, sp.Mul(sp.Pow(matrix, n), Array(name)), here)
         with sp.evaluate(True):
-            coef, rest = sp.diff(expr, p), expr.subs(p, 0)
-        steps = {Step(n) for n, _ in _step_names(decl)}
-        if coef.has(p) or rest != 0 or coef.free_symbols & steps or where["steps"]:
-            raise ResolveError(
-                "a reward a symbolic number of steps on, `r_{t+k}`, is read alone in a "
-                "conditional expectation (times a constant, or summed over k)",
-                pos,
-            )
-        n = where["ahead"][placeholders.index(p)]
+            x = sp.Dummy("x")
+            replaced = expr.subs(target, x)
+            coef, rest = sp.diff(replaced, x), replaced.subs(x, 0)
+        if coef.has(x, *placeholders) or rest != 0 or coef.free_symbols & fixed:
+            raise refused
         with sp.evaluate(True):  # no factor 1 left in "read as"
-            return coef * Ahead(policy, n, here)
+            return coef * value
 
-    return solved(body)
+    ahead, left = [], []
+    for term in sp.Add.make_args(body):
+        (ahead if term.has(*placeholders) else left).append(term)
+    return sp.Add(*(solved(t) for t in ahead)), sp.Add(*left)
 
 
 def _conditional(decl: DiscountedMDP):
@@ -396,8 +417,11 @@ def _conditional(decl: DiscountedMDP):
         where = {"time": _time(resolver, event.sub, scope), "state": here, "steps": 0}
         where["ahead"] = []
         body = resolver.resolve(node.body, {**scope, TRAJECTORY: where})
+        ahead = sp.S.Zero
         if where["ahead"]:
-            return _ahead_solved(decl, body, where, node.pos)
+            ahead, body = _ahead_solved(decl, body, where, node.pos)
+            if body == 0:
+                return ahead
         body = _returns_solved(decl, body, here)
         pi, dyn = sp.Symbol(decl.policy), sp.Symbol(decl.dynamics)
         for j in reversed(range(where["steps"] + 1)):
@@ -409,7 +433,7 @@ def _conditional(decl: DiscountedMDP):
                     ir.Dens(dyn, sp.Tuple(later), sp.Tuple(state, action), dyn) * body, later
                 )
             body = ir.Total(ir.Dens(pi, sp.Tuple(action), sp.Tuple(state), pi) * body, action)
-        return body
+        return body + ahead if ahead != 0 else body
 
     return read
 
