@@ -287,6 +287,80 @@ def test_one_more_value_estimate_before_or_after_the_policy():
             r"\sum_{k=0}^{\infty} \gamma^k (((P^\pi)^\top)^k r^\pi)(s) = V^\pi(s)",
             "invalid",
         ),
+        # conditional expectations nested: the tower rule with the Markov property,
+        # E[E[X | s_{t+1}] | s_t = s] = E[X | s_t = s] for X read from t+1 on, exactly
+        (
+            r"\mathbb{E}[\mathbb{E}[r_{t+1} \mid s_{t+1}] \mid s_t = s]"
+            r" = \mathbb{E}[r_{t+1} \mid s_t = s]",
+            "valid",
+        ),
+        (  # conditioned on the wrong time step
+            r"\mathbb{E}[\mathbb{E}[r_{t+1} \mid s_{t+1}] \mid s_t = s] = \mathbb{E}[r_t \mid s_t = s]",
+            "invalid",
+        ),
+        (
+            r"\mathbb{E}[\mathbb{E}[r_{t+2} \mid s_{t+1}] \mid s_t = s]"
+            r" = \mathbb{E}[r_{t+2} \mid s_t = s]",
+            "valid",
+        ),
+        (
+            r"\mathbb{E}[\mathbb{E}[r_{t+2} \mid s_{t+1}] \mid s_t = s]"
+            r" = \mathbb{E}[r_{t+1} \mid s_t = s]",
+            "invalid",
+        ),
+        (
+            r"\mathbb{E}[\mathbb{E}[r_{t+1} + \gamma \hat V(s_{t+2}) \mid s_{t+1}] \mid s_t = s]"
+            r" = \mathbb{E}[r_{t+1} + \gamma \hat V(s_{t+2}) \mid s_t = s]",
+            "valid",
+        ),
+        (
+            r"\mathbb{E}[\mathbb{E}[r_{t+1} \mid s_{t+1}] \mid s_t = s]"
+            r" = \sum_a \pi(a|s) \sum_{s'} P(s'|s, a) \mathbb{E}[r_{t+1} \mid s_{t+1} = s']",
+            "valid",
+        ),
+        (  # the inner expectation taken at the current state: true only for one state
+            r"\mathbb{E}[\mathbb{E}[r_{t+1} \mid s_{t+1}] \mid s_t = s]"
+            r" = \mathbb{E}[r_{t+1} \mid s_{t+1} = s]",
+            "invalid",
+        ),
+        (
+            r"\mathbb{E}[r_t + \gamma \mathbb{E}[G_{t+1} \mid s_{t+1}] \mid s_t = s] = V^\pi(s)",
+            "valid",
+        ),
+        (r"\mathbb{E}[r_t + \mathbb{E}[G_{t+1} \mid s_{t+1}] \mid s_t = s] = V^\pi(s)", "invalid"),
+        (r"\mathbb{E}[\mathbb{E}[G_{t+1} \mid s_{t+1}] \mid s_t = s] = V^\pi(s)", "invalid"),
+        (
+            r"\mathbb{E}\left[\mathbb{E}\left[\sum_{k=0}^{\infty} \gamma^k r_{t+1+k}"
+            r" \mid s_{t+1}\right] \mid s_t = s\right] = \mathbb{E}[G_{t+1} \mid s_t = s]",
+            "valid",
+        ),
+        # … and over the action, then the next state, as expectations under π and P
+        (
+            r"\mathbb{E}_{a \sim \pi(\cdot|s)}\left[\mathbb{E}_{s' \sim P(\cdot|s, a)}"
+            r"[\hat V(s')]\right] = \mathbb{E}[\hat V(s_{t+1}) \mid s_t = s]",
+            "valid",
+        ),
+        (
+            r"\mathbb{E}_{a \sim \pi(\cdot|s)}\left[\mathbb{E}_{s' \sim P(\cdot|s, a)}"
+            r"[\hat V(s')]\right] = \mathbb{E}_{a \sim \pi(\cdot|s)}[\hat V(s)]",
+            "invalid",
+        ),
+        (
+            r"\mathbb{E}_{a \sim \pi(\cdot|s)}\left[\mathbb{E}_{s' \sim P(\cdot|s, a)}"
+            r"[\hat V(s')]\right] = \mathbb{E}_{s' \sim P(\cdot|s, a)}[\hat V(s')]",
+            "invalid",
+        ),  # only for a deterministic policy
+        # longer horizons, exact (the policy's kernel where the body reads no action)
+        (
+            r"\mathbb{E}[\hat V(s_{t+4}) \mid s_t = s] = ((P^\pi)^4 \hat V)(s)",
+            "valid",
+        ),
+        (
+            r"\mathbb{E}[\hat V(s_{t+4}) \mid s_t = s] = ((P^\pi)^3 \hat V)(s)",
+            "invalid",
+        ),
+        (r"\mathbb{E}[r_{t+3} \mid s_t = s] = ((P^\pi)^3 r^\pi)(s)", "valid"),
+        (r"\mathbb{E}[r_{t+3} \mid s_t = s] = ((P^\pi)^2 r^\pi)(s)", "invalid"),
         # the state functions are independent random tables
         (r"V(s) = U(s)", "invalid"),
         (r"\hat V(s') = V_\pi(s')", "invalid"),
@@ -313,11 +387,16 @@ def _statuses(text: str) -> list[str]:
 @pytest.mark.parametrize(
     ("line", "message"),
     [
-        (r"\mathbb{E}[r_{t+5} \mid s_t = s]", "up to 3 steps after it"),
-        (r"\mathbb{E}[r_{t-1} \mid s_t = s]", "up to 3 steps after it"),
+        (r"\mathbb{E}[r_{t+6} \mid s_t = s]", "up to 5 steps after it"),
+        (r"\mathbb{E}[r_{t-1} \mid s_t = s]", "up to 5 steps after it"),
         (r"\mathbb{E}[r_t \mid a_t = a]", "given the state at a time"),
         (r"\mathbb{E}_\mu[r_t \mid s_t = s]", "under the policy"),
-        (r"\mathbb{E}[\mathbb{E}[r_{t+1} \mid s_{t+1} = s] \mid s_t = s]", "inside another"),
+        (r"\mathbb{E}[r_{t+1} \mid s_{t+1}]", "the tower rule"),
+        (r"\mathbb{E}[\mathbb{E}[r_t \mid s_{t+1}] \mid s_t = s]", "up to 5 steps after it"),
+        (
+            r"\mathbb{E}[\mathbb{E}[\mathbb{E}[r_{t+2} \mid s_{t+2}] \mid s_{t+1}] \mid s_t = s]",
+            "not deeper",
+        ),
         (r"T^\pi V", "a function of the state"),
         (r"\mathbb{E}[G_t^2 \mid s_t = s]", "only linearly"),
         (r"\sum_{k=0}^{\infty} \gamma^k \mathbb{E}[r_{t+k}^2 \mid s_t = s]", "read alone"),

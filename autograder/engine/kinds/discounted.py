@@ -19,7 +19,12 @@ Read through the symbol table (`Entry` hooks, no resolver branch): `V^\pi(s)` an
 (`over`); conditional expectations given the state at a time, `\mathbb{E}[r_t + \gamma
 \hat V(s_{t+1}) \mid s_t = s]` (`condition`, with `s_t`, `a_t`, `r_t` the trajectory's
 steps, `subscripted`): the trajectory from that state under the policy, an exact finite sum
-over up to `STEPS` steps; and the return `G_{t+j}` inside one, read linearly as
+over up to `STEPS` steps (an action summed only where the body reads it, else the policy's
+kernel P_π(s_{j+1}|s_j)); one nested in another given the state as a random variable,
+`\mathbb{E}[\mathbb{E}[X \mid s_{t+1}] \mid s_t = s]` (the tower rule: by the Markov
+property the inner one is the trajectory from the outer one's s_{t+1}, so X is read from
+t+1 on only); `r_{t+k}` and a state function at `s_{t+n}` a symbolic number of steps on
+(k bound by a sum, n a declared integer) as (P_π^k r_π)(s) and (P_π^n V)(s); and the return `G_{t+j}` inside one, read linearly as
 `V_\pi(s_{t+j})` (its expectation given the trajectory so far, the linear solve's value,
 never a truncated sum); and a reward a number k of steps on, k bound by a sum around it,
 `\sum_{k\ge0}\gamma^k \mathbb{E}[r_{t+k} \mid s_t = s]`, as the node `Ahead` =
@@ -171,16 +176,18 @@ class Functions:
 
 
 # -- the trajectory from a given state: `\mathbb{E}[r_t + \gamma \hat V(s_{t+1}) \mid s_t = s]`
-STEPS = 3  # steps after the conditioning time a conditional expectation reads (s_{t+3})
+STEPS = 5  # steps after the conditioning time a conditional expectation reads (s_{t+5})
 TRAJECTORY = "\0trajectory"  # a scope's key: the conditioning time, its state, the steps used
 
 
 class Step(ir.DomainVar):
     """The state or action j steps after the conditioning time, summed over exactly (its
-    name is "s@j"; it prints as s_{t+j})."""
+    name is "s@j", "s@j#1" inside a conditional expectation nested in another; it prints
+    as s_{t+j})."""
 
     def _latex(self, printer, exp=None) -> str:
         base, _, j = self.name.partition("@")
+        j = j.partition("#")[0]
         text = (
             rf"{printer._print(sp.Symbol(base))}_{{t+{j}}}"
             if j != "0"
@@ -189,8 +196,22 @@ class Step(ir.DomainVar):
         return rf"\left({text}\right)^{{{exp}}}" if exp is not None else text
 
 
+LEVELS = 2  # a conditional expectation inside another (the tower rule), not deeper
+
+
+def _step(role: str, where: dict, j: int) -> Step:
+    """The trajectory's state or action j steps after `where`'s conditioning time."""
+    total, level = where["base"] + j, where["level"]
+    return Step(f"{role}@{total}" + (f"#{level}" if level else ""))
+
+
 def _step_names(decl: DiscountedMDP) -> list[tuple[str, str]]:
-    return [(f"{role}@{j}", role) for j in range(STEPS + 1) for role in (decl.state, decl.action)]
+    return [
+        (f"{role}@{j}" + (f"#{level}" if level else ""), role)
+        for level in range(LEVELS)
+        for j in range((level + 1) * STEPS + 1)
+        for role in (decl.state, decl.action)
+    ]
 
 
 def _names(node) -> set[str]:
@@ -249,13 +270,13 @@ def _integer_name(v) -> bool:
 def _state_at(decl: DiscountedMDP, scope, j: int):
     where = scope[TRAJECTORY]
     where["steps"] = max(where["steps"], j)
-    return where["state"] if j == 0 else Step(f"{decl.state}@{j}")
+    return where["state"] if j == 0 else _step(decl.state, where, j)
 
 
 def _action_at(decl: DiscountedMDP, scope, j: int):
     where = scope[TRAJECTORY]
     where["steps"] = max(where["steps"], j)
-    return Step(f"{decl.action}@{j}")
+    return _step(decl.action, where, j)
 
 
 def _subscripted(decl: DiscountedMDP, role: str):
@@ -283,7 +304,7 @@ def _subscripted(decl: DiscountedMDP, role: str):
     return read
 
 
-def _returns_solved(decl: DiscountedMDP, body, here):
+def _returns_solved(decl: DiscountedMDP, body, where):
     r"""The returns `G_{t+j}` in a conditional expectation's body replaced by `V_\pi(s_{t+j})`:
     exact where the body is linear in them (by the Markov property, the expectation of
     G_{t+j} given the trajectory up to t+j is V_π(s_{t+j}), the Bellman system's solution);
@@ -303,7 +324,8 @@ def _returns_solved(decl: DiscountedMDP, body, here):
     steps = {}
     for g in held:
         j = g.name.partition("@")[2]
-        steps[g] = ir.Fn(value, value, here if j == "0" else Step(f"{decl.state}@{j}"))
+        state = where["state"] if j == "0" else _step(decl.state, where, int(j))
+        steps[g] = ir.Fn(value, value, state)
     return body.subs(steps)
 
 
@@ -408,31 +430,53 @@ def _conditional(decl: DiscountedMDP):
                 f"`\\mathbb{{E}}[\\cdot \\mid s_t = s]` or `\\mathbb{{E}}_\\{decl.policy}`",
                 node.pos,
             )
-        if TRAJECTORY in scope:
-            raise ResolveError("a conditional expectation inside another is not read yet", node.pos)
-        event, value = node.given
-        here = resolver.resolve(value, scope)
-        if here.free_symbols & {Step(n) for n, _ in _step_names(decl)}:
-            raise ResolveError("condition on a state, e.g. `s_t = s`", node.pos)
-        where = {"time": _time(resolver, event.sub, scope), "state": here, "steps": 0}
-        where["ahead"] = []
+        outer = scope.get(TRAJECTORY)
+        level = 0 if outer is None else outer["level"] + 1
+        if level >= LEVELS:
+            raise ResolveError(
+                "a conditional expectation is read inside one other, not deeper", node.pos
+            )
+        event, value = node.given if len(node.given) == 2 else (node.given[0], None)
+        base = 0
+        if value is None:  # `\mathbb{E}[\mathbb{E}[X \mid s_{t+1}] \mid s_t = s]`
+            if outer is None or name_key(event, with_sub=False) != decl.state:
+                raise ResolveError(
+                    "a conditional expectation given a state as a random variable, "
+                    r"`\mathbb{E}[X \mid s_{t+1}]`, is read inside one given an event "
+                    r"(the tower rule), `\mathbb{E}[\mathbb{E}[X \mid s_{t+1}] \mid s_t = s]`; "
+                    "alone, give it a value: `s_{t+1} = s'`",
+                    node.pos,
+                )
+            m = _offset(resolver, event.sub, scope)  # the outer trajectory's state there:
+            here, base = _state_at(decl, scope, m), outer["base"] + m  # the Markov property
+        else:
+            here = resolver.resolve(value, scope)
+            if here.free_symbols & {Step(n) for n, _ in _step_names(decl)}:
+                raise ResolveError("condition on a state, e.g. `s_t = s`", node.pos)
+        inner = {k: v for k, v in scope.items() if k != TRAJECTORY}
+        where = {"time": _time(resolver, event.sub, inner), "state": here, "steps": 0}
+        where.update(ahead=[], base=base, level=level)
         body = resolver.resolve(node.body, {**scope, TRAJECTORY: where})
         ahead = sp.S.Zero
         if where["ahead"]:
             ahead, body = _ahead_solved(decl, body, where, node.pos)
             if body == 0:
                 return ahead
-        body = _returns_solved(decl, body, here)
+        body = _returns_solved(decl, body, where)
         pi, dyn = sp.Symbol(decl.policy), sp.Symbol(decl.dynamics)
         for j in reversed(range(where["steps"] + 1)):
-            state = here if j == 0 else Step(f"{decl.state}@{j}")
-            action = Step(f"{decl.action}@{j}")
+            state = here if j == 0 else _step(decl.state, where, j)
+            action = _step(decl.action, where, j)
+            policy = ir.Dens(pi, sp.Tuple(action), sp.Tuple(state), pi)
             if j < where["steps"]:
-                later = Step(f"{decl.state}@{j + 1}")
-                body = ir.Total(
-                    ir.Dens(dyn, sp.Tuple(later), sp.Tuple(state, action), dyn) * body, later
-                )
-            body = ir.Total(ir.Dens(pi, sp.Tuple(action), sp.Tuple(state), pi) * body, action)
+                later = _step(decl.state, where, j + 1)
+                move = ir.Dens(dyn, sp.Tuple(later), sp.Tuple(state, action), dyn)
+                if not body.has(action):  # the policy's kernel P_π(s_{j+1}|s_j): one axis less
+                    body = ir.Total(ir.Total(policy * move, action) * body, later)
+                    continue
+                body = ir.Total(move * body, later)
+            if body.has(action):  # else the policy's probabilities sum to 1
+                body = ir.Total(policy * body, action)
         return body + ahead if ahead != 0 else body
 
     return read

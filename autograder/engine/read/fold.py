@@ -389,6 +389,15 @@ def _expect_head(u, h: Head, items, i: int, depth: int):
                 raise Fail(core.args2[0].pos, "an event after `\\mid` is an equality, `s_t = s`")
             event = (core.args2[0].lhs, core.args2[0].rhs)
             node = Expect(dist, core.args[0], event, pos=h.pos)
+        elif (
+            core.sep is not None
+            and core.sep.type == "GIVEN"
+            and len(core.args) == 1
+            and len(core.args2) == 1
+            and isinstance(core.args2[0], Name)
+            and core.args2[0].sub is not None
+        ):  # `\mathbb{E}[X \mid s_{t+1}]`: given a random variable at a time (the tower rule)
+            node = Expect(dist, core.args[0], (core.args2[0],), pos=h.pos)
         else:
             node = Expect(dist, _single_arg(h, core, _disp(h)), pos=h.pos)
         return _apply_posts(node, g.posts), i + 2
