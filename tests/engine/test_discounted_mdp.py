@@ -370,6 +370,80 @@ def test_single_steps(step, status):
     assert _statuses(f"{LET}\n{step}") == [status]
 
 
+GAMMA_ZERO, DETERMINISTIC, ONE_STATE = "γ = 0", "a deterministic policy", "one state"
+
+
+@pytest.mark.parametrize(
+    ("case", "wrong", "right"),
+    [
+        # issue 23, done when: a step true only for γ = 0, only for a deterministic policy
+        # or only for one state is caught, in every notation the wave reads; its true twin
+        # (the general form) is valid
+        (GAMMA_ZERO, r"V^\pi(s) = r^\pi(s)", r"V^\pi(s) = r^\pi(s) + \gamma (P^\pi V^\pi)(s)"),
+        (GAMMA_ZERO, r"V^\pi = r^\pi", r"V^\pi = r^\pi + \gamma P^\pi V^\pi"),
+        (
+            GAMMA_ZERO,
+            r"\mathbb{E}[G_t \mid s_t = s] = \mathbb{E}[r_t \mid s_t = s]",
+            r"\mathbb{E}[G_t \mid s_t = s] = \mathbb{E}[r_t + \gamma G_{t+1} \mid s_t = s]",
+        ),
+        (GAMMA_ZERO, r"(T^\pi V)(s) = r^\pi(s)", r"(T^\pi V)(s) = r^\pi(s) + \gamma (P^\pi V)(s)"),
+        (
+            GAMMA_ZERO,
+            r"\mathbb{E}[r_t + \gamma \hat V(s_{t+1}) \mid s_t = s] - V^\pi(s) = r^\pi(s) - V^\pi(s)",
+            r"\mathbb{E}[r_t + \gamma \hat V(s_{t+1}) \mid s_t = s] - V^\pi(s)"
+            r" = \gamma \mathbb{E}[\hat V(s_{t+1}) - V^\pi(s_{t+1}) \mid s_t = s]",
+        ),
+        (
+            DETERMINISTIC,
+            r"V^\pi(s) = Q^\pi(s, a)",
+            r"V^\pi(s) = \sum_a \pi(a|s) Q^\pi(s, a)",
+        ),
+        (DETERMINISTIC, r"r^\pi(s) = r(s, a)", r"r^\pi(s) = \sum_a \pi(a|s) r(s, a)"),
+        (
+            DETERMINISTIC,
+            r"(P^\pi V)(s) = \sum_{s'} P(s'|s, a) V(s')",
+            r"(P^\pi V)(s) = \sum_a \pi(a|s) \sum_{s'} P(s'|s, a) V(s')",
+        ),
+        (
+            DETERMINISTIC,
+            r"\mathbb{E}[\hat V(s_{t+1}) \mid s_t = s] = \sum_{s'} P(s'|s, a) \hat V(s')",
+            r"\mathbb{E}[\hat V(s_{t+1}) \mid s_t = s] = (P^\pi \hat V)(s)",
+        ),
+        (
+            DETERMINISTIC,
+            r"\mathbb{E}[\mathbb{E}[r_{t+1} \mid s_{t+1}] \mid s_t = s]"
+            r" = \sum_{s'} P(s'|s, a) \mathbb{E}[r_{t+1} \mid s_{t+1} = s']",
+            r"\mathbb{E}[\mathbb{E}[r_{t+1} \mid s_{t+1}] \mid s_t = s] = (P^\pi r^\pi)(s)",
+        ),
+        (ONE_STATE, r"(P^\pi V^\pi)(s) = V^\pi(s)", r"(P^\pi \mathbf{1})(s) = 1"),
+        (
+            ONE_STATE,
+            r"V^\pi(s) = \frac{r^\pi(s)}{1 - \gamma}",
+            r"V^\pi(s) = ((I - \gamma P^\pi)^{-1} r^\pi)(s)",
+        ),
+        (
+            ONE_STATE,
+            r"\mathbb{E}[r_{t+k} \mid s_t = s] = r^\pi(s)",
+            r"\mathbb{E}[r_{t+k} \mid s_t = s] = ((P^\pi)^k r^\pi)(s)",
+        ),
+        (
+            ONE_STATE,
+            r"\mathbb{E}[\mathbb{E}[r_{t+1} \mid s_{t+1}] \mid s_t = s] = r^\pi(s)",
+            r"\mathbb{E}[\mathbb{E}[r_{t+1} \mid s_{t+1}] \mid s_t = s] = (P^\pi r^\pi)(s)",
+        ),
+        (
+            ONE_STATE,
+            r"\|T^\pi V - T^\pi U\|_\infty = \gamma \|V - U\|_\infty",
+            r"\|T^\pi V - T^\pi U\|_\infty = \gamma \|P^\pi (V - U)\|_\infty",
+        ),
+    ],
+)
+def test_a_step_true_only_in_a_special_case_is_caught(case, wrong, right):
+    let = f"{LET}; k \\in \\mathbb{{N}}, drawn from \\{{1, 2, 3\\}}"
+    assert _statuses(f"{let}\n{right}") == ["valid"], case
+    assert _statuses(f"{let}\n{wrong}") == ["invalid"], case
+
+
 def test_the_values_and_the_next_state_are_named_after_the_policy_and_the_state():
     let = r"% let \mu(b|x) discounted policy" + "\n"
     backup = r"\sum_b \mu(b|x) \left[r(x, b) + \gamma \sum_{x'} P(x'|x, b) V_\mu(x')\right]"

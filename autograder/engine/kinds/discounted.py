@@ -24,7 +24,8 @@ kernel P_π(s_{j+1}|s_j)); one nested in another given the state as a random var
 `\mathbb{E}[\mathbb{E}[X \mid s_{t+1}] \mid s_t = s]` (the tower rule: by the Markov
 property the inner one is the trajectory from the outer one's s_{t+1}, so X is read from
 t+1 on only); `r_{t+k}` and a state function at `s_{t+n}` a symbolic number of steps on
-(k bound by a sum, n a declared integer) as (P_π^k r_π)(s) and (P_π^n V)(s); and the return `G_{t+j}` inside one, read linearly as
+(k bound by a sum, n a declared integer) as (P_π^k r_π)(s) and (P_π^n V)(s); and the
+return `G_{t+j}` inside one, read linearly as
 `V_\pi(s_{t+j})` (its expectation given the trajectory so far, the linear solve's value,
 never a truncated sum); and a reward a number k of steps on, k bound by a sum around it,
 `\sum_{k\ge0}\gamma^k \mathbb{E}[r_{t+k} \mid s_t = s]`, as the node `Ahead` =
@@ -585,11 +586,16 @@ def _linear(decl: DiscountedMDP):
         def product(n):
             """`\\gamma (P^\\pi)` read as an Apply: a product when the bracket holds an array."""
             if isinstance(n, sx.Apply) and len(n.args) == 1 and not n.given:
+                matrix = atom(n.func)  # `P^\\pi (V - U)`: the matrix applied to the bracket
+                if matrix is not None and matrix[1] == 2:
+                    return matrix[0], n.args[0]
                 if resolver._linear(n.args[0]) is not None and n.func.sub is None:
                     return resolver._head(n.func, plain), n.args[0]
             return None
 
         def times(head, value):
+            if isinstance(head, Array):  # a matrix times a number, vector or matrix
+                return sp.Mul(head, value[0]), 1 if value[1] == 1 else 2
             return sp.Mul(head, value[0]), value[1]
 
         def walk_(n):
