@@ -66,7 +66,7 @@ from autograder.engine.kinds.instance import Instance, fmt_vector
 from autograder.engine.kinds.omega import random_law
 from autograder.engine.kinds.scalars import Real
 from autograder.engine.read import tree as sx
-from autograder.engine.read.names import name_key, shown, walk
+from autograder.engine.read.names import ACCENT_SUFFIX, name_key, shown, walk
 from autograder.engine.resolve.resolver import AT, ResolveError
 
 DESCRIPTION = "discounted MDP"
@@ -509,7 +509,12 @@ def _shown_array(name: str) -> str:
     if name.endswith("^T"):
         return rf"\left({_shown_array(name[:-2])}\right)^{{\top}}"
     base, _, sup = name.partition("^")
-    return shown(base) + (rf"^{{{shown(sup)}}}" if sup else "")
+    accent = next((a for a in ACCENT_SUFFIX if base.endswith(a) and base != a), None)
+    if accent is not None:  # "Vhat": `\hat{V}`
+        base = sx.latex(sx.Name(base[: -len(accent)], accent=accent))
+    else:
+        base = shown(base)
+    return base + (rf"^{{{shown(sup)}}}" if sup else "")
 
 
 class _Linear(ir.Opaque):
@@ -964,8 +969,9 @@ class DiscountedMDPKind(Kind):
             "a random finite MDP with discount γ ∈ (0, 1): states s, s', actions a, "
             "P(s'|s, a), r(s, a), V_π(s) and Q_π(s, a) (or V^π, Q^π) solved exactly, state "
             "functions V, U, V̂, the Bellman operator T^π, E[· | s_t = s] over the "
-            "trajectory and the return G_t in it (one state, one action and a deterministic "
-            "policy among the draws)",
+            "trajectory (nested once: E[E[· | s_{t+1}] | s_t = s]) and the return G_t in it, "
+            "the policy's matrix P^π and vectors r^π, V^π over the states ((I − γP^π)⁻¹ r^π) "
+            "(one state, one action and a deterministic policy among the draws)",
             _policy,
             merge=lambda s: "discounted MDP",
         ),
