@@ -438,6 +438,12 @@ def _conditional(decl: DiscountedMDP):
                 "a conditional expectation is read inside one other, not deeper", node.pos
             )
         event, value = node.given if len(node.given) == 2 else (node.given[0], None)
+        if not isinstance(event, sx.Name) or name_key(event, with_sub=False) != decl.state:
+            raise ResolveError(
+                "a conditional expectation of the trajectory is read given the state at a "
+                "time, `\\mathbb{E}[r_t \\mid s_t = s]`",
+                node.pos,
+            )
         base = 0
         if value is None:  # `\mathbb{E}[\mathbb{E}[X \mid s_{t+1}] \mid s_t = s]`
             if outer is None or name_key(event, with_sub=False) != decl.state:
@@ -1011,6 +1017,8 @@ class DiscountedMDPKind(Kind):
             decl.state, DESCRIPTION
         )  # the trajectory: `\\mathbb{E}[r_t \\mid s_t = s]`
         state.condition, state.subscripted = _conditional(decl), _subscripted(decl, "state")
+        for name in (decl.action, decl.reward, decl.returns):  # `\\mathbb{E}[r_t \\mid a_t = a]`
+            c.symbol(name, DESCRIPTION).condition = state.condition  # is refused in words
         c.symbol(decl.action, DESCRIPTION).subscripted = _subscripted(decl, "action")
         c.symbol(decl.reward, DESCRIPTION).subscripted = _subscripted(decl, "reward")
         c.symbol(decl.returns, DESCRIPTION).subscripted = _subscripted(decl, "return")

@@ -822,9 +822,9 @@ class Resolver:
                 if value is not None:
                     return value
         raise ResolveError(
-            "a conditional expectation is read given the state at a time, "
-            "`\\mathbb{E}[r_t \\mid s_t = s]`, where a `% let \\pi(a|s) discounted policy` "
-            "declares the states",
+            f"nothing declared here reads a conditional expectation given "
+            f"`{sx.latex(head)}`: a kind of object says what its events mean (the declarations "
+            "table on the notation page, e.g. a discounted MDP's state at a time)",
             node.pos,
         )
 
