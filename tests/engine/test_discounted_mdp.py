@@ -263,6 +263,11 @@ def test_one_more_value_estimate_before_or_after_the_policy():
         (r"(P^\pi V^\pi)(s) = V^\pi(s)", "invalid"),  # only for one state
         (r"\|V^\pi - r^\pi\|_\infty = \max_s \left|\gamma (P^\pi V^\pi)(s)\right|", "valid"),
         (r"\|V^\pi - r^\pi\|_\infty = \max_s \left|\gamma V^\pi(s)\right|", "invalid"),
+        # a factor before a bracket taken at a point (not the factor applied to the bracket)
+        (r"\gamma (V - U)(s) = \gamma V(s) - \gamma U(s)", "valid"),
+        (r"\gamma (V - U)(s) = V(s) - \gamma U(s)", "invalid"),
+        (r"\gamma^2 (T^\pi V)(s) = \gamma^2 (r^\pi + \gamma P^\pi V)(s)", "valid"),
+        (r"\gamma^2 (T^\pi V)(s) = \gamma (r^\pi + \gamma P^\pi V)(s)", "invalid"),
         # … as whole sides: vectors over the states, equal at every state
         (r"V^\pi = r^\pi + \gamma P^\pi V^\pi", "valid"),
         (r"V^\pi = r^\pi + P^\pi V^\pi", "invalid"),  # γ missing

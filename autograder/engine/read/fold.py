@@ -541,6 +541,8 @@ def _read_unit(items, i: int, depth: int):
         and not isinstance(core, Group)
         and _bracket_follows(items, i)
         and not items[i + 1].posts
+        and items[i + 1].core.sep is None
+        and len(items[i + 1].core.args) == 1
         and not _names_bracket_follows(items, i)
         and _names_bracket_follows(items, i + 1)
     ):
