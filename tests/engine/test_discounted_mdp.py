@@ -366,6 +366,36 @@ def test_one_more_value_estimate_before_or_after_the_policy():
         ),
         (r"\mathbb{E}[r_{t+3} \mid s_t = s] = ((P^\pi)^3 r^\pi)(s)", "valid"),
         (r"\mathbb{E}[r_{t+3} \mid s_t = s] = ((P^\pi)^2 r^\pi)(s)", "invalid"),
+        # the geometric series of matrices written over whole vectors, or taken at a state
+        (r"V^\pi = \sum_{k=0}^{\infty} \gamma^k (P^\pi)^k r^\pi", "valid"),
+        (r"V^\pi = \sum_{k=0}^{\infty} \gamma^{k+1} (P^\pi)^k r^\pi", "invalid"),
+        (
+            r"(I - \gamma P^\pi)^{-1} r^\pi = \sum_{k=0}^{\infty} \gamma^k (P^\pi)^k r^\pi",
+            "valid",
+        ),
+        (
+            r"(I + \gamma P^\pi)^{-1} r^\pi = \sum_{k=0}^{\infty} \gamma^k (P^\pi)^k r^\pi",
+            "invalid",
+        ),
+        (r"\left(\sum_{k=0}^{\infty} \gamma^k (P^\pi)^k r^\pi\right)(s) = V^\pi(s)", "valid"),
+        (
+            r"\left(\sum_{k=0}^{\infty} \gamma^k ((P^\pi)^\top)^k r^\pi\right)(s) = V^\pi(s)",
+            "invalid",
+        ),
+        (r"\sum_{k=0}^{\infty} (P^\pi)^k r^\pi = V^\pi", "invalid"),  # diverges
+        (r"r^\pi + \gamma \sum_{k=0}^{\infty} \gamma^k (P^\pi)^{k+1} r^\pi = V^\pi", "valid"),
+        (r"r^\pi + \sum_{k=0}^{\infty} \gamma^k (P^\pi)^{k+1} r^\pi = V^\pi", "invalid"),
+        (r"V^\pi - \sum_{k=0}^{\infty} \gamma^k (P^\pi)^k r^\pi = 0", "valid"),
+        (
+            r"\sum_{k=1}^{\infty} \gamma^{2k} (P^\pi)^{2k} r^\pi"
+            r" = \gamma^2 (P^\pi)^2 (I - \gamma^2 (P^\pi)^2)^{-1} r^\pi",
+            "valid",
+        ),
+        (
+            r"\sum_{k=1}^{\infty} \gamma^{2k} (P^\pi)^{2k} r^\pi"
+            r" = (I - \gamma^2 (P^\pi)^2)^{-1} r^\pi",
+            "invalid",
+        ),
         # the state functions are independent random tables
         (r"V(s) = U(s)", "invalid"),
         (r"\hat V(s') = V_\pi(s')", "invalid"),
@@ -546,6 +576,15 @@ N_LET = LET + r"; n \in \mathbb{N}, drawn from \{1, 2, 3\}"
         ),
         # bootstrapped with V^π it is unbiased for any n; with another estimate it is not
         (rf"\mathbb{{E}}\left[{N_STEP_PI} \mid s_t = s\right] = V^\pi(s)", "valid"),
+        (
+            r"\sum_{k=0}^{n-1} \gamma^k (P^\pi)^k r^\pi + \gamma^n (P^\pi)^n V^\pi = V^\pi",
+            "valid",
+        ),
+        (
+            r"\sum_{k=0}^{n-1} \gamma^k (P^\pi)^k r^\pi + \gamma^{n+1} (P^\pi)^n V^\pi = V^\pi",
+            "invalid",
+        ),
+        (r"\sum_{k=0}^{n-1} \gamma^k (P^\pi)^k r^\pi = V^\pi", "invalid"),
         (
             r"\mathbb{E}\left[\sum_{k=0}^{n-1} \gamma^k r_{t+k}"
             r" + \gamma^{n+1} V^\pi(s_{t+n}) \mid s_t = s\right] = V^\pi(s)",

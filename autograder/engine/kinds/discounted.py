@@ -573,6 +573,10 @@ def _linear(decl: DiscountedMDP):
     state (`point`), or as a whole side, a vector."""
 
     def read(resolver, node, point, scope):
+        if _is_sum(node):  # `\\sum_k \\gamma^k (P^\\pi)^k r^\\pi`
+            return _summed(read, resolver, node, point, scope)
+        if isinstance(node, sx.Add | sx.Neg | sx.Mul) and _holds_sum(node):
+            return _terms(read, resolver, node, point, scope)
         c = resolver.c
         atoms = _atoms(decl)
         plain = {k: v for k, v in scope.items() if k != AT}
@@ -685,6 +689,53 @@ def _linear(decl: DiscountedMDP):
         return AtState(policy, value, point[0])
 
     return read
+
+
+def _is_sum(node) -> bool:
+    return isinstance(node, sx.BigOp) and node.kind == "sum" and node.lower is not None
+
+
+def _holds_sum(node) -> bool:
+    """A sum over k among the terms or factors of `node` (not inside a bracket)."""
+    if _is_sum(node):
+        return True
+    if isinstance(node, sx.Neg):
+        return _holds_sum(node.arg)
+    if isinstance(node, sx.Add):
+        return any(_holds_sum(t) for t in node.terms)
+    if isinstance(node, sx.Mul):
+        return _is_sum(node.factors[-1])
+    return False
+
+
+def _terms(read, resolver, node, point, scope):
+    """`\\sum_k \\gamma^k (P^\\pi)^k r^\\pi + \\gamma^n (P^\\pi)^n V^\\pi`: each term read
+    as a vector of its own (a sum over k among them), and added."""
+    if isinstance(node, sx.Neg):
+        part = read(resolver, node.arg, point, scope)
+        return None if part is None else sp.Mul(sp.S.NegativeOne, part)
+    if isinstance(node, sx.Mul):  # `\\gamma \\sum_k …`: numbers before the sum
+        plain = {k: v for k, v in scope.items() if k != AT}
+        head = resolver.resolve(sx.Mul(node.factors[:-1], pos=node.pos), plain)
+        part = read(resolver, node.factors[-1], point, scope)
+        return None if part is None else sp.Mul(head, part)
+    parts = [read(resolver, t, point, scope) for t in node.terms]
+    return None if any(p is None for p in parts) else sp.Add(*parts)
+
+
+def _summed(read, resolver, node, point, scope):
+    """A sum over an integer k of vectors over the states (taken at `point`, or whole):
+    the sum of the vectors, each read by `read` (a series summed in closed form)."""
+    if node.upper is None or not isinstance(node.var, sx.Name):
+        raise ResolveError("write the sum's range, e.g. `\\sum_{k=0}^{\\infty}`", node.pos)
+    key = name_key(node.var)
+    plain = {k: v for k, v in scope.items() if k != AT}
+    lower, upper = resolver.resolve(node.lower, plain), resolver.resolve(node.upper, plain)
+    k = sp.Symbol(key, integer=True)
+    body = read(resolver, node.body, point, {**scope, key: k})
+    if body is None:
+        return None
+    return sp.Sum(body, (k, lower, upper))
 
 
 def _vector_at(linear):
@@ -820,6 +871,17 @@ def _at_state_series(evaluator, expr, var, ratio, lower, env):
     power of a matrix free of k, a > 0 an integer) or terms free of k:
     A M^m (ρ M^a)^L (I - ρ M^a)^{-1} B, convergent where ρ M^a's spectral radius is below 1."""
     policy, body, point = expr.args
+    total = _series_values(evaluator, policy, body, var, ratio, lower, env)
+    return _pick(total, evaluator.ev(point, env))
+
+
+def _over_states_series(evaluator, expr, var, ratio, lower, env):
+    """The same series of a whole vector over the states (`OverStates`)."""
+    policy, body = expr.args
+    return _series_values(evaluator, policy, body, var, ratio, lower, env)
+
+
+def _series_values(evaluator, policy, body, var, ratio, lower, env):
     rho = np.unique(np.ravel(ratio))
     if rho.size != 1:
         raise EvalError("the series' ratio varies: not summed here")
@@ -830,47 +892,64 @@ def _at_state_series(evaluator, expr, var, ratio, lower, env):
     for term in terms:
         value = _series_term(evaluator, policy, term, var, rho, lower, env)
         total = value if total is None else total + value
-    return _pick(total, evaluator.ev(point, env))
+    return total
 
 
 def _series_term(evaluator, policy, term, var, rho, lower, env):
-    factors = list(sp.Mul.make_args(term))
-    holding = [i for i, f in enumerate(factors) if f.has(var)]
-    if not holding:
+    """One term c ρ'^k A M^{a k + m} B of a series over k (ρ' folds in the scalar powers
+    written inside, `\\gamma^k (P^\\pi)^k r^\\pi`), or c ρ'^k X with X free of k."""
+    bad = EvalError(f"the sum over {var} to ∞ is not summed exactly here")
+    factors, power, at = [], None, None
+    for f in sp.Mul.make_args(term):
+        if not f.has(var):
+            factors.append(f)
+            continue
+        if not (isinstance(f, sp.Pow) and not f.base.has(var)):
+            raise bad
+        with sp.evaluate(True):
+            slope = sp.diff(f.exp, var)
+            shift = sp.expand(f.exp - slope * var)
+        if slope.has(var):
+            raise bad
+        if f.base.has(Array):  # the one matrix power holding k
+            if power is not None or not (slope.is_Integer and slope > 0 and shift.is_Integer):
+                raise bad
+            power, at = (f.base, int(slope), int(shift)), len(factors)
+            factors.append(None)
+            continue
+        ratio = evaluator.ev(f.base**slope, env)  # a scalar power c^{a k + m}: into ρ
+        if ratio.size != 1:
+            raise bad
+        rho = rho * complex(ratio.ravel()[0])
+        factors.append(f.base**shift)
+    if power is None:
         if abs(rho) >= 1:
             evaluator.undefined(f"the sum over {var} to ∞ diverges (its ratio is not below 1)")
-            return _over_states(evaluator, policy, term, env) * np.nan
-        return _over_states(evaluator, policy, term, env) * (rho**lower / (1 - rho))
-    bad = EvalError(f"the sum over {var} to ∞ is not summed exactly here")
-    if len(holding) != 1:
-        raise bad
-    (i,) = holding
-    power = factors[i]
-    if not (isinstance(power, sp.Pow) and not power.base.has(var) and power.base.atoms(Array)):
-        raise bad
-    with sp.evaluate(True):
-        slope, shift = sp.diff(power.exp, var), sp.expand(power.exp - sp.diff(power.exp, var) * var)
-    if not (slope.is_Integer and slope > 0 and shift.is_Integer) or lower * slope + shift < 0:
+            return _over_states(evaluator, policy, sp.Mul(*factors), env) * np.nan
+        return _over_states(evaluator, policy, sp.Mul(*factors), env) * (rho**lower / (1 - rho))
+    base, slope, shift = power
+    if lower * slope + shift < 0:
         raise bad
     arrays = _world_arrays(evaluator, policy, term)
-    values = {leaf: evaluator.ev(leaf, env) for leaf in _leaves(power.base)}
+    values = {leaf: evaluator.ev(leaf, env) for leaf in _leaves(base)}
     if any(v.size != 1 for v in values.values()):
         raise bad
     scalars = {leaf: complex(v.ravel()[0]) for leaf, v in values.items()}
-    m = np.asarray(_numeric(power.base, arrays, scalars), dtype=complex)
-    step = rho * np.linalg.matrix_power(m, int(slope))
+    m = np.asarray(_numeric(base, arrays, scalars), dtype=complex)
+    step = rho * np.linalg.matrix_power(m, slope)
     if max(abs(np.linalg.eigvals(step))) >= 1 - 1e-12:
         evaluator.undefined(f"the sum over {var} to ∞ diverges (its ratio is not below 1)")
         return np.full(m.shape[0], np.nan, dtype=complex)
     size = m.shape[0]
     closed = (
         rho**lower
-        * np.linalg.matrix_power(m, int(lower * slope + shift))
+        * np.linalg.matrix_power(m, lower * slope + shift)
         @ np.linalg.inv(np.eye(size) - step)
     )
     arrays = {**arrays, SERIES: closed}
+    factors[at] = Array(SERIES)
     with sp.evaluate(True):
-        replaced = sp.Mul(*factors[:i], Array(SERIES), *factors[i + 1 :])
+        replaced = sp.Mul(*factors)
     return _over_states(evaluator, policy, replaced, env, arrays)
 
 
@@ -960,7 +1039,12 @@ class DiscountedMDPKind(Kind):
         AtState: ir.NodeRule(
             evaluate=_at_state_evaluate, series=_at_state_series, describes=DESCRIPTION
         ),
-        OverStates: ir.NodeRule(evaluate=_over_states_evaluate, describes=DESCRIPTION, vector=True),
+        OverStates: ir.NodeRule(
+            evaluate=_over_states_evaluate,
+            series=_over_states_series,
+            describes=DESCRIPTION,
+            vector=True,
+        ),
     }
     defaults = (
         "1 to 5 states and 1 to 3 actions; π, P random tables; rewards and state functions of"

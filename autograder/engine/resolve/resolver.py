@@ -337,6 +337,9 @@ class Resolver:
             if isinstance(n, sx.Apply) and len(n.args) == 1 and not n.given:
                 visit(n.args[0])  # `\\gamma (P^\\pi)^\\top`: maybe a product
                 return
+            if isinstance(n, sx.BigOp) and n.kind == "sum" and None not in found:
+                visit(n.body)  # `\\sum_k \\gamma^k (P^\\pi)^k r^\\pi`: a sum of them
+                return
             if None in found or isinstance(n, sx.Apply | sx.At | sx.Call | sx.Expect | sx.BigOp):
                 return
             entry = self._entry_of(n)
