@@ -1087,6 +1087,11 @@ class DiscountedMDPKind(Kind):
         c.functions.update({name: 1 for name in decl.functions})
         for name in (decl.value, decl.action_value):  # a counterexample shows the γ drawn
             c.depends[name] = {decl.discount}
+        # … and the policy and rewards its matrix and vectors are made of (`P^\\pi`, `r^\\pi`)
+        pi, reward = decl.policy, decl.reward
+        c.depends[f"{decl.dynamics}^{pi}"] = {pi}
+        c.depends[f"{reward}^{pi}"] = {pi, reward}
+        c.depends[decl.value.replace("_", "^", 1)] = {pi, reward, decl.discount}
         for name in (decl.policy, decl.dynamics, decl.reward, decl.value, decl.action_value):
             c.symbol(name, DESCRIPTION).describes = DESCRIPTION
         for name in (decl.value, decl.action_value):  # `V^\\pi(s)`, `Q^\\pi(s, a)`
