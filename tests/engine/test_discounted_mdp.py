@@ -396,6 +396,27 @@ def test_one_more_value_estimate_before_or_after_the_policy():
             r" = (I - \gamma^2 (P^\pi)^2)^{-1} r^\pi",
             "invalid",
         ),
+        # V^π and Q^π move with γ: a gradient in γ and the search (which moves γ) see it
+        (r"\frac{\partial}{\partial \gamma} V^\pi(s) = 0", "invalid"),
+        (r"\nabla_\gamma Q_\pi(s, a) = 0", "invalid"),
+        (
+            r"\frac{\partial}{\partial \gamma} V^\pi(s)"
+            r" = ((I - \gamma P^\pi)^{-1} P^\pi V^\pi)(s)",
+            "valid",
+        ),
+        (
+            r"\frac{\partial}{\partial \gamma} V^\pi(s) = ((I - \gamma P^\pi)^{-1} V^\pi)(s)",
+            "invalid",
+        ),
+        (r"\|V^\pi\|_\infty \le \frac{\|r^\pi\|_\infty}{1 - \gamma}", "valid"),
+        (r"\|V^\pi\|_\infty \le \|r^\pi\|_\infty", "invalid"),
+        (
+            r"\max_s \left|V^\pi(s)\right|"
+            r" \le \frac{\max_s \left|\sum_a \pi(a|s) r(s, a)\right|}{1 - \gamma}",
+            "valid",
+        ),
+        (r"|Q^\pi(s, a)| \le \frac{\max_{s'} \max_{a} |r(s', a)|}{1 - \gamma}", "valid"),
+        (r"|Q^\pi(s, a)| \le \max_{s'} \max_{a} |r(s', a)|", "invalid"),
         # the state functions are independent random tables
         (r"V(s) = U(s)", "invalid"),
         (r"\hat V(s') = V_\pi(s')", "invalid"),

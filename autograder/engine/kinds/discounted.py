@@ -121,21 +121,39 @@ class World:
         if edge == SHIFTED_SLOW:  # γ is drawn before (a real's draw comes first)
             inst.scalars[decl.discount] = complex(SLOW_DISCOUNT)
             inst.description[decl.discount] = str(SLOW_DISCOUNT)
-        self._solved: tuple[float, np.ndarray, np.ndarray] | None = None
+        self._solved: dict[complex, tuple[np.ndarray, np.ndarray]] = {}
 
-    def solve(self) -> tuple[np.ndarray, np.ndarray]:
-        """V_pi by the Bellman system's linear solve, and Q_pi from it."""
-        gamma = self.inst.scalars.get(self.decl.discount)
+    def solve(self, gamma: complex | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """V_pi by the Bellman system's linear solve, and Q_pi from it, for the discount
+        `gamma` (by default the instance's; the search and a gradient move it)."""
         if gamma is None:
-            raise EvalError(f"the discount {self.decl.discount} is not drawn")
-        gamma = float(gamma.real)
-        if self._solved is None or self._solved[0] != gamma:
+            gamma = self.inst.scalars.get(self.decl.discount)
+            if gamma is None:
+                raise EvalError(f"the discount {self.decl.discount} is not drawn")
+        gamma = complex(gamma)
+        found = self._solved.get(gamma)
+        if found is None:
             p_pi = np.einsum("sa,sat->st", self.pi, self.P)
-            r_pi = np.einsum("sa,sa->s", self.pi, self.r)
-            v = np.linalg.solve(np.eye(self.S) - gamma * p_pi, r_pi)
+            r_pi = np.einsum("sa,sa->s", self.pi, self.r).astype(complex)
+            try:
+                v = np.linalg.solve(np.eye(self.S) - gamma * p_pi, r_pi)
+            except np.linalg.LinAlgError:  # γ = 1 with a closed class: no solution
+                v = np.full(self.S, np.nan, dtype=complex)
             q = self.r + gamma * np.einsum("sat,t->sa", self.P, v)
-            self._solved = (gamma, v, q)
-        return self._solved[1], self._solved[2]
+            if len(self._solved) > 64:
+                self._solved.clear()
+            found = self._solved[gamma] = (v, q)
+        return found
+
+    def solved(self, evaluator, env, which: int) -> np.ndarray:
+        """V_pi (which 0) or Q_pi (1) at the discount `env` holds (one value, or one per
+        value along the axes it varies on): shape (γ's shape) + the table's."""
+        gamma = evaluator.scalar(self.decl.discount, env)
+        if gamma.size == 1:
+            table = self.solve(complex(gamma.ravel()[0]))[which]
+            return table.reshape((1,) * RANK + table.shape)
+        tables = [self.solve(complex(g))[which] for g in gamma.ravel()]
+        return np.stack(tables).reshape(gamma.shape + tables[0].shape)
 
 
 class Policy:
@@ -170,9 +188,16 @@ class Functions:
         if name == d.reward:
             return lookup(w.r, *_arity(name, args, 2))
         if name == d.value:
-            return lookup(w.solve()[0], *_arity(name, args, 1))
+            (state,) = _arity(name, args, 1)
+            return _pick(w.solved(evaluator, env, 0), state)
         if name == d.action_value:
-            return lookup(w.solve()[1], *_arity(name, args, 2))
+            state, action = _arity(name, args, 2)
+            q = w.solved(evaluator, env, 1)
+            s_i, s_ok = to_index(state)
+            a_i, a_ok = to_index(action)
+            ok = s_ok & a_ok & (s_i >= 0) & (s_i < w.S) & (a_i >= 0) & (a_i < w.A)
+            flat = np.where(ok, s_i * w.A + a_i, -1).astype(complex)
+            return _pick(q.reshape(q.shape[:RANK] + (w.S * w.A,)), flat)
         return lookup(w.tables[name], *_arity(name, args, 1))
 
 
@@ -493,6 +518,7 @@ def _conditional(decl: DiscountedMDP):
 # `(I - \gamma P^\pi)^{-1} r^\pi`, `V^\pi = r^\pi + \gamma P^\pi V^\pi` (`Entry.linear`)
 IDENTITY = "I"
 SERIES = "\0series"  # a series' closed form, an array of its own
+DISCOUNT = sp.Dummy("discount")  # the discount V^π is solved with, among a vector's scalars
 MAX_COMBINATIONS = 512  # values of the scalars (γ, an exponent k bound by a finite sum)
 
 
@@ -811,9 +837,7 @@ def _world_arrays(evaluator, policy, expr) -> dict:
     arrays = {p: p_pi, f"{p}^T": p_pi.T, IDENTITY: np.eye(world.S), "1": np.ones(world.S)}
     arrays[r] = np.einsum("sa,sa->s", world.pi, world.r)
     value = d.value.replace("_", "^", 1)
-    if value in names:
-        arrays[value] = world.solve()[0]
-    for name in names - arrays.keys():  # state functions, at their special points too
+    for name in names - arrays.keys() - {value}:  # state functions, at their special points too
         arrays[name] = np.asarray(evaluator.inst.handlers[name].table, dtype=complex)
     return arrays
 
@@ -821,9 +845,15 @@ def _world_arrays(evaluator, policy, expr) -> dict:
 def _over_states(evaluator, policy, expr, env, arrays=None) -> np.ndarray:
     """The vector's values, shape B + (S,): B the broadcast shape of its scalar parts'
     values (one value each, or an exponent k a finite sum binds, …)."""
-    arrays = arrays or _world_arrays(evaluator, policy, expr)
+    arrays = dict(arrays or _world_arrays(evaluator, policy, expr))
+    world = evaluator.inst.handlers[str(policy)].world
+    value = world.decl.value.replace("_", "^", 1)
     leaves = _leaves(expr)
     values = [evaluator.ev(leaf, env) for leaf in leaves]
+    solved = any(a.name == value for a in expr.atoms(Array))
+    if solved:  # V^π at the discount `env` holds (the search and a gradient move it)
+        leaves.append(DISCOUNT)
+        values.append(evaluator.scalar(world.decl.discount, env))
     if any(is_vector(v) for v in values):
         raise EvalError("a vector over the states takes numbers as its scalars")
     shape = np.broadcast_shapes((1,) * RANK, *(v.shape for v in values))
@@ -837,8 +867,10 @@ def _over_states(evaluator, policy, expr, env, arrays=None) -> np.ndarray:
         point = tuple(complex(v[index]) for v in spread)
         found = done.get(point)
         if found is None:
-            value = _numeric(expr, arrays, dict(zip(leaves, point, strict=True)))
-            found = done[point] = np.broadcast_to(value, (size,))
+            if solved:
+                arrays[value] = world.solve(point[-1])[0]
+            result = _numeric(expr, arrays, dict(zip(leaves, point, strict=True)))
+            found = done[point] = np.broadcast_to(result, (size,))
         out[index] = found
     return out
 

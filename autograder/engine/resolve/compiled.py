@@ -127,6 +127,10 @@ class Compiled:
         found: set[str] = set()
         for atom in expr.atoms(sp.Indexed):
             found |= self.depends.get(atom.base.label.name, set())
+        for atom in expr.atoms(ir.Fn):  # a function a kind computes from it (V_π on γ)
+            found |= self.depends.get(atom.name, set())
+        for atom in expr.atoms(sp.Symbol):  # a name a kind's node holds (`V^\pi`)
+            found |= self.depends.get(atom.name, set())
         return found
 
     def known(self) -> list[str]:
