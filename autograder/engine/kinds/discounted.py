@@ -53,6 +53,7 @@ norm is attained —, constant), which the counterexample search visits.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -187,6 +188,11 @@ class Functions:
         name = node.name
         if name == d.reward:
             return lookup(w.r, *_arity(name, args, 2))
+        if name in (d.value, d.action_value):
+            gamma = evaluator.scalar(d.discount, env)
+            if gamma.size == 1:  # one discount: the table itself
+                table = w.solve(complex(gamma.ravel()[0]))[name == d.action_value]
+                return lookup(table, *_arity(name, args, table.ndim))
         if name == d.value:
             (state,) = _arity(name, args, 1)
             return _pick(w.solved(evaluator, env, 0), state)
@@ -376,9 +382,39 @@ def _ahead_evaluate(evaluator, expr, env):
 
 
 def _ahead_series(evaluator, expr, var, ratio, lower, env):
-    """The series of (P_π^n r_π)(x) over k (n = a k + m): the matrix series of `AtState`."""
+    """The series of (P_π^n r_π)(x) over k, n = a k + m (a > 0):
+    ρ^L P_π^{a L + m} (I - ρ P_π^a)^{-1} r_π, divergent where ρ P_π^a's spectral radius is 1."""
     policy, n, x = expr.args
-    return _at_state_series(evaluator, _ahead_matrix(evaluator, expr), var, ratio, lower, env)
+    plan = _linear_in(n, var)
+    if plan is None or lower * plan[0] + plan[1] < 0:
+        raise EvalError(f"the reward is not a fixed number of steps after step {var}")
+    slope, shift = plan
+    rho = np.unique(np.ravel(ratio))
+    if rho.size != 1:
+        raise EvalError("the series' ratio varies: not summed here")
+    rho = complex(rho[0])
+    world = evaluator.inst.handlers[str(policy)].world
+    p_pi = np.einsum("sa,sat->st", world.pi, world.P)
+    r_pi = np.einsum("sa,sa->s", world.pi, world.r).astype(complex)
+    step = rho * np.linalg.matrix_power(p_pi, slope)
+    if max(abs(np.linalg.eigvals(step))) >= 1 - 1e-12:
+        evaluator.undefined(f"the sum over {var} to ∞ diverges (its ratio is not below 1)")
+        values = np.full(world.S, np.nan, dtype=complex)
+    else:
+        tail = np.linalg.solve(np.eye(world.S) - step, r_pi)
+        values = rho**lower * (np.linalg.matrix_power(p_pi, lower * slope + shift) @ tail)
+    return lookup(values, evaluator.ev(x, env))
+
+
+@functools.lru_cache(maxsize=1024)
+def _linear_in(expr, var) -> tuple[int, int] | None:
+    """(a, m) when `expr` is a k + m in `var` = k, a > 0 and m integers; else None."""
+    with sp.evaluate(True):
+        slope = sp.diff(expr, var)
+        shift = sp.expand(expr - slope * var)
+    if slope.is_Integer and slope > 0 and shift.is_Integer:
+        return int(slope), int(shift)
+    return None
 
 
 def _ahead_matrix(evaluator, expr) -> AtState:
@@ -818,20 +854,30 @@ def _numeric(expr, arrays: dict, scalars: dict):
     raise EvalError(f"cannot evaluate {expr} over the states")
 
 
-def _leaves(expr) -> list:
+@functools.lru_cache(maxsize=1024)
+def _leaf_parts(expr) -> tuple:
     """The largest parts of `expr` holding no array (γ, k + 1, V(s)), numbers left out."""
     if not expr.has(Array):
-        return [] if expr.is_Number else [expr]
-    found = []
+        return () if expr.is_Number else (expr,)
+    found: list = []
     for a in expr.args:
-        found += [leaf for leaf in _leaves(a) if leaf not in found]
-    return found
+        found += [leaf for leaf in _leaf_parts(a) if leaf not in found]
+    return tuple(found)
+
+
+def _leaves(expr) -> list:
+    return list(_leaf_parts(expr))
+
+
+@functools.lru_cache(maxsize=1024)
+def _array_names(expr) -> frozenset:
+    return frozenset(a.name for a in expr.atoms(Array))
 
 
 def _world_arrays(evaluator, policy, expr) -> dict:
     world = evaluator.inst.handlers[str(policy)].world
     d = world.decl
-    names = {a.name for a in expr.atoms(Array)}
+    names = set(_array_names(expr))
     p, r = f"{d.dynamics}^{d.policy}", f"{d.reward}^{d.policy}"
     p_pi = np.einsum("sa,sat->st", world.pi, world.P)
     arrays = {p: p_pi, f"{p}^T": p_pi.T, IDENTITY: np.eye(world.S), "1": np.ones(world.S)}
@@ -850,7 +896,7 @@ def _over_states(evaluator, policy, expr, env, arrays=None) -> np.ndarray:
     value = world.decl.value.replace("_", "^", 1)
     leaves = _leaves(expr)
     values = [evaluator.ev(leaf, env) for leaf in leaves]
-    solved = any(a.name == value for a in expr.atoms(Array))
+    solved = value in _array_names(expr)
     if solved:  # V^π at the discount `env` holds (the search and a gradient move it)
         leaves.append(DISCOUNT)
         values.append(evaluator.scalar(world.decl.discount, env))
@@ -918,8 +964,7 @@ def _series_values(evaluator, policy, body, var, ratio, lower, env):
     if rho.size != 1:
         raise EvalError("the series' ratio varies: not summed here")
     rho = complex(rho[0])
-    with sp.evaluate(True):
-        terms = sp.Add.make_args(sp.expand(body))
+    terms = _expanded_terms(body)
     total = None
     for term in terms:
         value = _series_term(evaluator, policy, term, var, rho, lower, env)
@@ -927,33 +972,55 @@ def _series_values(evaluator, policy, body, var, ratio, lower, env):
     return total
 
 
-def _series_term(evaluator, policy, term, var, rho, lower, env):
-    """One term c ρ'^k A M^{a k + m} B of a series over k (ρ' folds in the scalar powers
-    written inside, `\\gamma^k (P^\\pi)^k r^\\pi`), or c ρ'^k X with X free of k."""
-    bad = EvalError(f"the sum over {var} to ∞ is not summed exactly here")
-    factors, power, at = [], None, None
+@functools.lru_cache(maxsize=256)
+def _expanded_terms(body) -> tuple:
+    with sp.evaluate(True):
+        return sp.Add.make_args(sp.expand(body))
+
+
+@functools.lru_cache(maxsize=1024)
+def _term_plan(term, var):
+    """A series term's factors apart: (the factors, None where the matrix power is; the
+    ratios c^a of the scalar powers c^{a k + m}; the matrix power (M, a, m) or None; its
+    place), or None where the term is not c ρ^k A M^{a k + m} B."""
+    factors, ratios, power, at = [], [], None, None
     for f in sp.Mul.make_args(term):
         if not f.has(var):
             factors.append(f)
             continue
         if not (isinstance(f, sp.Pow) and not f.base.has(var)):
-            raise bad
+            return None
         with sp.evaluate(True):
             slope = sp.diff(f.exp, var)
             shift = sp.expand(f.exp - slope * var)
         if slope.has(var):
-            raise bad
+            return None
         if f.base.has(Array):  # the one matrix power holding k
             if power is not None or not (slope.is_Integer and slope > 0 and shift.is_Integer):
-                raise bad
+                return None
             power, at = (f.base, int(slope), int(shift)), len(factors)
             factors.append(None)
             continue
-        ratio = evaluator.ev(f.base**slope, env)  # a scalar power c^{a k + m}: into ρ
-        if ratio.size != 1:
+        with sp.evaluate(True):
+            ratios.append(f.base**slope)
+            factors.append(f.base**shift)
+    return tuple(factors), tuple(ratios), power, at
+
+
+def _series_term(evaluator, policy, term, var, rho, lower, env):
+    """One term c ρ'^k A M^{a k + m} B of a series over k (ρ' folds in the scalar powers
+    written inside, `\\gamma^k (P^\\pi)^k r^\\pi`), or c ρ'^k X with X free of k."""
+    bad = EvalError(f"the sum over {var} to ∞ is not summed exactly here")
+    plan = _term_plan(term, var)
+    if plan is None:
+        raise bad
+    kept, ratios, power, at = plan
+    factors = list(kept)
+    for r in ratios:  # a scalar power c^{a k + m} written inside: c^a into ρ
+        value = evaluator.ev(r, env)
+        if value.size != 1:
             raise bad
-        rho = rho * complex(ratio.ravel()[0])
-        factors.append(f.base**shift)
+        rho = rho * complex(value.ravel()[0])
     if power is None:
         if abs(rho) >= 1:
             evaluator.undefined(f"the sum over {var} to ∞ diverges (its ratio is not below 1)")
