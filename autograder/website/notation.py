@@ -158,7 +158,29 @@ NOTATION: list[tuple[str, str, list[Row]]] = [
                     r" + \gamma \sum_{s'} P(s'|s, a) \hat V(s')\right]",
                 ),
                 "a conditional expectation given the state at time t: the trajectory from it "
-                "under the policy (r_t = r(s_t, a_t)), up to 3 steps on, summed exactly",
+                "under the policy (r_t = r(s_t, a_t)), up to 5 steps on, summed exactly",
+            ),
+            R(
+                DISCOUNTED,
+                (
+                    r"\mathbb{E}[\mathbb{E}[r_{t+1} \mid s_{t+1}] \mid s_t = s]",
+                    r"\mathbb{E}[r_{t+1} \mid s_t = s]",
+                    r"\sum_a \pi(a|s) \sum_{s'} P(s'|s, a) \mathbb{E}[r_{t+1} \mid s_{t+1} = s']",
+                ),
+                "one nested in another, given the next state (the tower rule with the Markov "
+                "property: the inner one reads the trajectory from s_{t+1} on)",
+            ),
+            R(
+                DISCOUNTED + r"; n \in \mathbb{N}",
+                (
+                    r"\mathbb{E}\left[\sum_{k=0}^{n-1} \gamma^k r_{t+k} + \gamma^n \hat V(s_{t+n})"
+                    r" \mid s_t = s\right]",
+                    r"\sum_{k=0}^{n-1} \gamma^k \mathbb{E}[r_{t+k} \mid s_t = s]"
+                    r" + \gamma^n \mathbb{E}[\hat V(s_{t+n}) \mid s_t = s]",
+                    r"\sum_{k=0}^{n-1} \gamma^k ((P^\pi)^k r^\pi)(s)"
+                    r" + \gamma^n ((P^\pi)^n \hat V)(s)",
+                ),
+                "a reward or a state a declared number n of steps on: the n-step return",
             ),
             R(
                 DISCOUNTED,
@@ -178,6 +200,36 @@ NOTATION: list[tuple[str, str, list[Row]]] = [
                     r"\mathbb{E}[G_t \mid s_t = s]",
                 ),
                 "a reward k steps on, summed over k to infinity in closed form, never truncated",
+            ),
+            R(
+                DISCOUNTED,
+                (
+                    r"(P^\pi r^\pi)(s)",
+                    r"\sum_a \pi(a|s) \sum_{s'} P(s'|s, a) r^\pi(s')",
+                    r"\mathbb{E}[r_{t+1} \mid s_t = s]",
+                ),
+                "the policy's transition matrix P^π and reward vector r^π over the states, "
+                "a vector taken at a state; `P_\\pi`, `r_\\pi` are the same",
+            ),
+            R(
+                DISCOUNTED,
+                (
+                    r"\sum_{k=0}^{\infty} \gamma^k \left((P^\pi)^k r^\pi\right)(s)",
+                    r"\left((I - \gamma P^\pi)^{-1} r^\pi\right)(s)",
+                    r"V^\pi(s)",
+                ),
+                "powers, the identity I, inverses and the geometric series of matrices, "
+                "computed exactly on the drawn MDP",
+            ),
+            R(
+                DISCOUNTED,
+                (r"V^\pi", r"r^\pi + \gamma P^\pi V^\pi", r"(I - \gamma P^\pi)^{-1} r^\pi"),
+                "a whole line of vectors over the states: equal at every state",
+            ),
+            R(
+                DISCOUNTED,
+                (r"((P^\pi)^\top r^\pi)(s)",),
+                "the transpose: (P^π)ᵀ, whose rows need not sum to 1",
             ),
             R(
                 DISCOUNTED,

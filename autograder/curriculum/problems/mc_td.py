@@ -81,6 +81,23 @@ PROBLEMS = [
                     KeyStep("the Markov property: condition on the next state", NEXT_STATE),
                 ),
             ),
+            Route(
+                "linearity, the rewards in matrix form, the geometric series of matrices",
+                (
+                    KeyStep(
+                        "linearity: the expectation inside the sum",
+                        (r"\sum_{k=0}^{\infty} \gamma^k \mathbb{E}[r_{t+k} \mid s_t = s]",),
+                    ),
+                    KeyStep(
+                        "the expected reward k steps on in matrix form",
+                        (r"\sum_{k=0}^{\infty} \gamma^k \left((P^\pi)^k r^\pi\right)(s)",),
+                    ),
+                    KeyStep(
+                        "the geometric series of matrices",
+                        (r"\left((I - \gamma P^\pi)^{-1} r^\pi\right)(s)",),
+                    ),
+                ),
+            ),
         ),
     ),
     Problem(

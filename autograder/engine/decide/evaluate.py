@@ -446,7 +446,8 @@ class Evaluator:
             rule = next((_NODES[c] for c in type(nodes[0]).__mro__ if c in _NODES), None)
             if rule is None or rule.series is None:
                 raise EvalError(f"the sum over {var} to ∞ is not summed exactly here")
-            return coef * rule.series(self, nodes[0], var, rho, lo, env)
+            value = rule.series(self, nodes[0], var, rho, lo, env)
+            return scalar_like(coef, value) * value  # a node's series may be a vector
         converges = np.abs(rho) < 1
         if not converges.all():
             self.undefined(f"the sum over {var} to ∞ diverges (its ratio is not below 1 in size)")

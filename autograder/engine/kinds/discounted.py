@@ -19,13 +19,26 @@ Read through the symbol table (`Entry` hooks, no resolver branch): `V^\pi(s)` an
 (`over`); conditional expectations given the state at a time, `\mathbb{E}[r_t + \gamma
 \hat V(s_{t+1}) \mid s_t = s]` (`condition`, with `s_t`, `a_t`, `r_t` the trajectory's
 steps, `subscripted`): the trajectory from that state under the policy, an exact finite sum
-over up to `STEPS` steps; and the return `G_{t+j}` inside one, read linearly as
+over up to `STEPS` steps (an action summed only where the body reads it, else the policy's
+kernel P_π(s_{j+1}|s_j)); one nested in another given the state as a random variable,
+`\mathbb{E}[\mathbb{E}[X \mid s_{t+1}] \mid s_t = s]` (the tower rule: by the Markov
+property the inner one is the trajectory from the outer one's s_{t+1}, so X is read from
+t+1 on only); `r_{t+k}` and a state function at `s_{t+n}` a symbolic number of steps on
+(k bound by a sum, n a declared integer) as (P_π^k r_π)(s) and (P_π^n V)(s); and the
+return `G_{t+j}` inside one, read linearly as
 `V_\pi(s_{t+j})` (its expectation given the trajectory so far, the linear solve's value,
 never a truncated sum); and a reward a number k of steps on, k bound by a sum around it,
 `\sum_{k\ge0}\gamma^k \mathbb{E}[r_{t+k} \mid s_t = s]`, as the node `Ahead` =
 (P_π^k r_π)(s), whose series rule sums it over k in closed form (`NodeRule.series`:
-ρ^L P_π^{L+m} (I - ρ P_π)^{-1} r_π; divergent for ρ = 1, e.g. γ forgotten).  Not read
-yet: the policy's matrix `P^\pi` and vector `r^\pi` written as such, `(P^\pi)^k r^\pi`.
+ρ^L P_π^{L+m} (I - ρ P_π)^{-1} r_π; divergent for ρ = 1, e.g. γ forgotten).  The
+policy's matrix and vectors over the states (`linear`): `P^\pi` (`(P^\pi)_{ss'} = \sum_a
+\pi(a|s) P(s'|s, a)`, also transposed), `r^\pi`, `V^\pi`, the state functions, `I` and
+`\mathbf{1}`, in sums, scalar multiples, ordered products, integer powers and inverses:
+taken at a state, `((P^\pi)^k r^\pi)(s)`, `((I - \gamma P^\pi)^{-1} r^\pi)(s)` (the node
+`AtState`, whose series rule sums `\sum_k \gamma^k ((P^\pi)^k r^\pi)(s)` in closed form),
+or as whole sides, vectors, `V^\pi = r^\pi + \gamma P^\pi V^\pi` (`OverStates`); computed
+with numpy on the drawn MDP, exactly up to floating point (a power k bound by a finite sum
+takes each of its values).
 
 Draws are aimed at the steps that hold only in a special case: one state (a step that
 confuses `V(s')` with `V(s)`), one action (a deterministic policy: `Q_\pi(s, a) =
@@ -40,21 +53,22 @@ norm is attained —, constant), which the counterexample search visits.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 
 import numpy as np
 import sympy as sp
 
 from autograder.engine import ir
-from autograder.engine.axes import EvalError, lookup
+from autograder.engine.axes import RANK, EvalError, is_vector, lookup, to_index
 from autograder.engine.kinds.base import Kind, LetForm, register
 from autograder.engine.kinds.functions import FunctionTable, function_points
 from autograder.engine.kinds.instance import Instance, fmt_vector
 from autograder.engine.kinds.omega import random_law
 from autograder.engine.kinds.scalars import Real
 from autograder.engine.read import tree as sx
-from autograder.engine.read.names import name_key, walk
-from autograder.engine.resolve.resolver import ResolveError
+from autograder.engine.read.names import ACCENT_SUFFIX, name_key, shown, walk
+from autograder.engine.resolve.resolver import AT, ResolveError
 
 DESCRIPTION = "discounted MDP"
 DETERMINISTIC = "deterministic policy"
@@ -108,21 +122,39 @@ class World:
         if edge == SHIFTED_SLOW:  # γ is drawn before (a real's draw comes first)
             inst.scalars[decl.discount] = complex(SLOW_DISCOUNT)
             inst.description[decl.discount] = str(SLOW_DISCOUNT)
-        self._solved: tuple[float, np.ndarray, np.ndarray] | None = None
+        self._solved: dict[complex, tuple[np.ndarray, np.ndarray]] = {}
 
-    def solve(self) -> tuple[np.ndarray, np.ndarray]:
-        """V_pi by the Bellman system's linear solve, and Q_pi from it."""
-        gamma = self.inst.scalars.get(self.decl.discount)
+    def solve(self, gamma: complex | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """V_pi by the Bellman system's linear solve, and Q_pi from it, for the discount
+        `gamma` (by default the instance's; the search and a gradient move it)."""
         if gamma is None:
-            raise EvalError(f"the discount {self.decl.discount} is not drawn")
-        gamma = float(gamma.real)
-        if self._solved is None or self._solved[0] != gamma:
+            gamma = self.inst.scalars.get(self.decl.discount)
+            if gamma is None:
+                raise EvalError(f"the discount {self.decl.discount} is not drawn")
+        gamma = complex(gamma)
+        found = self._solved.get(gamma)
+        if found is None:
             p_pi = np.einsum("sa,sat->st", self.pi, self.P)
-            r_pi = np.einsum("sa,sa->s", self.pi, self.r)
-            v = np.linalg.solve(np.eye(self.S) - gamma * p_pi, r_pi)
+            r_pi = np.einsum("sa,sa->s", self.pi, self.r).astype(complex)
+            try:
+                v = np.linalg.solve(np.eye(self.S) - gamma * p_pi, r_pi)
+            except np.linalg.LinAlgError:  # γ = 1 with a closed class: no solution
+                v = np.full(self.S, np.nan, dtype=complex)
             q = self.r + gamma * np.einsum("sat,t->sa", self.P, v)
-            self._solved = (gamma, v, q)
-        return self._solved[1], self._solved[2]
+            if len(self._solved) > 64:
+                self._solved.clear()
+            found = self._solved[gamma] = (v, q)
+        return found
+
+    def solved(self, evaluator, env, which: int) -> np.ndarray:
+        """V_pi (which 0) or Q_pi (1) at the discount `env` holds (one value, or one per
+        value along the axes it varies on): shape (γ's shape) + the table's."""
+        gamma = evaluator.scalar(self.decl.discount, env)
+        if gamma.size == 1:
+            table = self.solve(complex(gamma.ravel()[0]))[which]
+            return table.reshape((1,) * RANK + table.shape)
+        tables = [self.solve(complex(g))[which] for g in gamma.ravel()]
+        return np.stack(tables).reshape(gamma.shape + tables[0].shape)
 
 
 class Policy:
@@ -156,24 +188,38 @@ class Functions:
         name = node.name
         if name == d.reward:
             return lookup(w.r, *_arity(name, args, 2))
+        if name in (d.value, d.action_value):
+            gamma = evaluator.scalar(d.discount, env)
+            if gamma.size == 1:  # one discount: the table itself
+                table = w.solve(complex(gamma.ravel()[0]))[name == d.action_value]
+                return lookup(table, *_arity(name, args, table.ndim))
         if name == d.value:
-            return lookup(w.solve()[0], *_arity(name, args, 1))
+            (state,) = _arity(name, args, 1)
+            return _pick(w.solved(evaluator, env, 0), state)
         if name == d.action_value:
-            return lookup(w.solve()[1], *_arity(name, args, 2))
+            state, action = _arity(name, args, 2)
+            q = w.solved(evaluator, env, 1)
+            s_i, s_ok = to_index(state)
+            a_i, a_ok = to_index(action)
+            ok = s_ok & a_ok & (s_i >= 0) & (s_i < w.S) & (a_i >= 0) & (a_i < w.A)
+            flat = np.where(ok, s_i * w.A + a_i, -1).astype(complex)
+            return _pick(q.reshape(q.shape[:RANK] + (w.S * w.A,)), flat)
         return lookup(w.tables[name], *_arity(name, args, 1))
 
 
 # -- the trajectory from a given state: `\mathbb{E}[r_t + \gamma \hat V(s_{t+1}) \mid s_t = s]`
-STEPS = 3  # steps after the conditioning time a conditional expectation reads (s_{t+3})
+STEPS = 5  # steps after the conditioning time a conditional expectation reads (s_{t+5})
 TRAJECTORY = "\0trajectory"  # a scope's key: the conditioning time, its state, the steps used
 
 
 class Step(ir.DomainVar):
     """The state or action j steps after the conditioning time, summed over exactly (its
-    name is "s@j"; it prints as s_{t+j})."""
+    name is "s@j", "s@j#1" inside a conditional expectation nested in another; it prints
+    as s_{t+j})."""
 
     def _latex(self, printer, exp=None) -> str:
         base, _, j = self.name.partition("@")
+        j = j.partition("#")[0]
         text = (
             rf"{printer._print(sp.Symbol(base))}_{{t+{j}}}"
             if j != "0"
@@ -182,8 +228,22 @@ class Step(ir.DomainVar):
         return rf"\left({text}\right)^{{{exp}}}" if exp is not None else text
 
 
+LEVELS = 2  # a conditional expectation inside another (the tower rule), not deeper
+
+
+def _step(role: str, where: dict, j: int) -> Step:
+    """The trajectory's state or action j steps after `where`'s conditioning time."""
+    total, level = where["base"] + j, where["level"]
+    return Step(f"{role}@{total}" + (f"#{level}" if level else ""))
+
+
 def _step_names(decl: DiscountedMDP) -> list[tuple[str, str]]:
-    return [(f"{role}@{j}", role) for j in range(STEPS + 1) for role in (decl.state, decl.action)]
+    return [
+        (f"{role}@{j}" + (f"#{level}" if level else ""), role)
+        for level in range(LEVELS)
+        for j in range((level + 1) * STEPS + 1)
+        for role in (decl.state, decl.action)
+    ]
 
 
 def _names(node) -> set[str]:
@@ -199,9 +259,10 @@ def _names(node) -> set[str]:
 
 
 def _time(resolver, node, scope):
-    """A time index as an integer expression: `t`, `t+1`, `t+k` (names not bound are
-    integers of their own)."""
-    free = {k for k in _names(node) if k is not None and k not in scope}
+    """A time index as an integer expression: `t`, `t+1`, `t+k`, `t+n` (names neither bound
+    nor declared are integers of their own)."""
+    declared = resolver.c.names
+    free = {k for k in _names(node) if k is not None and k not in scope and k not in declared}
     return resolver.resolve(node, {**scope, **{k: sp.Symbol(k, integer=True) for k in free}})
 
 
@@ -213,6 +274,7 @@ def _offset(resolver, node, scope, symbolic: bool = False):
         offset = sp.expand((_time(resolver, node, scope) - where["time"]).doit())
         if symbolic and not offset.is_Integer and offset.free_symbols:
             bound = {v for v in scope.values() if isinstance(v, sp.Symbol) and v.is_integer}
+            bound |= {v for v in resolver.c.names.values() if _integer_name(v)}  # `n`
             gens = offset.free_symbols
             slopes = [sp.diff(offset, g) for g in gens]
             if gens <= bound and all(d.is_Integer and d > 0 for d in slopes):
@@ -220,7 +282,8 @@ def _offset(resolver, node, scope, symbolic: bool = False):
     if not offset.is_Integer:
         raise ResolveError(
             f"`{sx.latex(node)}` is not a fixed number of steps after the conditioning time "
-            "(a number k of steps on is read where a sum binds k, and for a reward)",
+            "(a number k of steps on is read where a sum binds k or a declaration makes it an "
+            "integer, for a reward or a state)",
             node.pos,
         )
     if not 0 <= int(offset) <= STEPS:
@@ -232,16 +295,20 @@ def _offset(resolver, node, scope, symbolic: bool = False):
     return int(offset)
 
 
+def _integer_name(v) -> bool:
+    return isinstance(v, sp.Symbol) and not isinstance(v, ir.DomainVar) and bool(v.is_integer)
+
+
 def _state_at(decl: DiscountedMDP, scope, j: int):
     where = scope[TRAJECTORY]
     where["steps"] = max(where["steps"], j)
-    return where["state"] if j == 0 else Step(f"{decl.state}@{j}")
+    return where["state"] if j == 0 else _step(decl.state, where, j)
 
 
 def _action_at(decl: DiscountedMDP, scope, j: int):
     where = scope[TRAJECTORY]
     where["steps"] = max(where["steps"], j)
-    return Step(f"{decl.action}@{j}")
+    return _step(decl.action, where, j)
 
 
 def _subscripted(decl: DiscountedMDP, role: str):
@@ -250,11 +317,12 @@ def _subscripted(decl: DiscountedMDP, role: str):
     def read(resolver, node, scope):
         if TRAJECTORY not in scope:
             return None
-        j = _offset(resolver, node.sub, scope, symbolic=role == "reward")
-        if not isinstance(j, int):  # `r_{t+k}`: k steps on, summed over k around it
+        j = _offset(resolver, node.sub, scope, symbolic=role in ("reward", "state"))
+        if not isinstance(j, int):  # `r_{t+k}`, `s_{t+n}`: a symbolic number of steps on
             ahead = scope[TRAJECTORY]["ahead"]
             ahead.append(j)
-            return sp.Symbol(f"{decl.reward}@ahead{len(ahead) - 1}")
+            what = decl.reward if role == "reward" else decl.state
+            return sp.Symbol(f"{what}@ahead{len(ahead) - 1}")
         if role == "state":
             return _state_at(decl, scope, j)
         if role == "action":
@@ -268,7 +336,7 @@ def _subscripted(decl: DiscountedMDP, role: str):
     return read
 
 
-def _returns_solved(decl: DiscountedMDP, body, here):
+def _returns_solved(decl: DiscountedMDP, body, where):
     r"""The returns `G_{t+j}` in a conditional expectation's body replaced by `V_\pi(s_{t+j})`:
     exact where the body is linear in them (by the Markov property, the expectation of
     G_{t+j} given the trajectory up to t+j is V_π(s_{t+j}), the Bellman system's solution);
@@ -288,7 +356,8 @@ def _returns_solved(decl: DiscountedMDP, body, here):
     steps = {}
     for g in held:
         j = g.name.partition("@")[2]
-        steps[g] = ir.Fn(value, value, here if j == "0" else Step(f"{decl.state}@{j}"))
+        state = where["state"] if j == "0" else _step(decl.state, where, int(j))
+        steps[g] = ir.Fn(value, value, state)
     return body.subs(steps)
 
 
@@ -308,62 +377,105 @@ class Ahead(ir.Opaque):
 
 
 def _ahead_evaluate(evaluator, expr, env):
-    raise EvalError(
-        "a reward a symbolic number of steps ahead is evaluated only inside an infinite "
-        "geometric sum over that number"
-    )
+    """(P_π^n r_π)(x) for each value n takes (a finite sum's k, a declared integer)."""
+    return _at_state_evaluate(evaluator, _ahead_matrix(evaluator, expr), env)
 
 
 def _ahead_series(evaluator, expr, var, ratio, lower, env):
+    """The series of (P_π^n r_π)(x) over k, n = a k + m (a > 0):
+    ρ^L P_π^{a L + m} (I - ρ P_π^a)^{-1} r_π, divergent where ρ P_π^a's spectral radius is 1."""
     policy, n, x = expr.args
-    shift = sp.expand(n - var)
-    if shift.has(var) or not shift.is_Integer or int(shift) < 0:
+    plan = _linear_in(n, var)
+    if plan is None or lower * plan[0] + plan[1] < 0:
         raise EvalError(f"the reward is not a fixed number of steps after step {var}")
+    slope, shift = plan
     rho = np.unique(np.ravel(ratio))
     if rho.size != 1:
         raise EvalError("the series' ratio varies: not summed here")
+    rho = complex(rho[0])
     world = evaluator.inst.handlers[str(policy)].world
     p_pi = np.einsum("sa,sat->st", world.pi, world.P)
-    r_pi = np.einsum("sa,sa->s", world.pi, world.r)
-    ratio_ = complex(rho[0])
-    if abs(ratio_) >= 1:
-        evaluator.undefined(f"the sum over {var} to ∞ diverges (its ratio is not below 1 in size)")
+    r_pi = np.einsum("sa,sa->s", world.pi, world.r).astype(complex)
+    step = rho * np.linalg.matrix_power(p_pi, slope)
+    if max(abs(np.linalg.eigvals(step))) >= 1 - 1e-12:
+        evaluator.undefined(f"the sum over {var} to ∞ diverges (its ratio is not below 1)")
         values = np.full(world.S, np.nan, dtype=complex)
     else:
-        tail = np.linalg.solve(np.eye(world.S) - ratio_ * p_pi, r_pi.astype(complex))
-        start = np.linalg.matrix_power(p_pi, lower + int(shift))
-        values = ratio_**lower * (start @ tail)
+        tail = np.linalg.solve(np.eye(world.S) - step, r_pi)
+        values = rho**lower * (np.linalg.matrix_power(p_pi, lower * slope + shift) @ tail)
     return lookup(values, evaluator.ev(x, env))
 
 
+@functools.lru_cache(maxsize=1024)
+def _linear_in(expr, var) -> tuple[int, int] | None:
+    """(a, m) when `expr` is a k + m in `var` = k, a > 0 and m integers; else None."""
+    with sp.evaluate(True):
+        slope = sp.diff(expr, var)
+        shift = sp.expand(expr - slope * var)
+    if slope.is_Integer and slope > 0 and shift.is_Integer:
+        return int(slope), int(shift)
+    return None
+
+
+def _ahead_matrix(evaluator, expr) -> AtState:
+    policy, n, x = expr.args
+    d = evaluator.inst.handlers[str(policy)].world.decl
+    body = sp.Mul(sp.Pow(Array(f"{d.dynamics}^{d.policy}"), n), Array(f"{d.reward}^{d.policy}"))
+    return AtState(policy, body, x)
+
+
 def _ahead_solved(decl: DiscountedMDP, body, where, pos):
-    r"""A body holding `r_{t+k}` (k a symbolic number of steps): only a multiple of it, or
-    a sum over k of multiples of it (the expectation goes inside the sum), is read:
-    `\mathbb{E}[r_{t+k} \mid s_t = s]`, `\mathbb{E}[\sum_k \gamma^k r_{t+k} \mid s_t = s]`."""
-    placeholders = [sp.Symbol(f"{decl.reward}@ahead{i}") for i in range(len(where["ahead"]))]
+    r"""A body's terms holding `r_{t+k}` or a state function at `s_{t+n}` (a symbolic number
+    of steps on): each a multiple of one of them, or a sum over k of such multiples (the
+    expectation goes inside the sum): `\mathbb{E}[r_{t+k} \mid s_t = s]` is (P_π^k r_π)(s),
+    `\mathbb{E}[V(s_{t+n}) \mid s_t = s]` is (P_π^n V)(s).  Returns (their expectation, the
+    terms left, read over the trajectory's fixed steps)."""
+    count = len(where["ahead"])
+    rewards = [sp.Symbol(f"{decl.reward}@ahead{i}") for i in range(count)]
+    states = [sp.Symbol(f"{decl.state}@ahead{i}") for i in range(count)]
+    placeholders = rewards + states
     here, policy = where["state"], sp.Symbol(decl.policy)
+    fixed = {Step(n) for n, _ in _step_names(decl)}
+    refused = ResolveError(
+        "a reward or a state a symbolic number of steps on, `r_{t+k}` or `V(s_{t+n})`, is "
+        "read alone in its term of a conditional expectation (times a constant, or summed "
+        "over k)",
+        pos,
+    )
 
     def solved(expr):
         if isinstance(expr, sp.Sum):
             return sp.Sum(solved(expr.function), *expr.limits)
         held = [p for p in placeholders if expr.has(p)]
         if len(held) != 1:
-            raise ResolveError("read here: one reward a symbolic number of steps on", pos)
+            raise refused
         (p,) = held
+        i = placeholders.index(p) % count
+        n = where["ahead"][i]
+        if p in rewards:
+            target, value = p, Ahead(policy, n, here)
+        else:  # one state function at that state: (P_π^n f)(here)
+            uses = [f for f in expr.atoms(ir.Fn) if p in f.args[2:]]
+            names = {f.name for f in uses}
+            if len(uses) != 1 or names - {*decl.functions, decl.value} or uses[0].args[2:] != (p,):
+                raise refused
+            (target,) = uses
+            name = target.name if target.name != decl.value else decl.value.replace("_", "^", 1)
+            matrix = Array(f"{decl.dynamics}^{decl.policy}")
+            value = AtState(policy, sp.Mul(sp.Pow(matrix, n), Array(name)), here)
         with sp.evaluate(True):
-            coef, rest = sp.diff(expr, p), expr.subs(p, 0)
-        steps = {Step(n) for n, _ in _step_names(decl)}
-        if coef.has(p) or rest != 0 or coef.free_symbols & steps or where["steps"]:
-            raise ResolveError(
-                "a reward a symbolic number of steps on, `r_{t+k}`, is read alone in a "
-                "conditional expectation (times a constant, or summed over k)",
-                pos,
-            )
-        n = where["ahead"][placeholders.index(p)]
+            x = sp.Dummy("x")
+            replaced = expr.subs(target, x)
+            coef, rest = sp.diff(replaced, x), replaced.subs(x, 0)
+        if coef.has(x, *placeholders) or rest != 0 or coef.free_symbols & fixed:
+            raise refused
         with sp.evaluate(True):  # no factor 1 left in "read as"
-            return coef * Ahead(policy, n, here)
+            return coef * value
 
-    return solved(body)
+    ahead, left = [], []
+    for term in sp.Add.make_args(body):
+        (ahead if term.has(*placeholders) else left).append(term)
+    return sp.Add(*(solved(t) for t in ahead)), sp.Add(*left)
 
 
 def _conditional(decl: DiscountedMDP):
@@ -380,31 +492,564 @@ def _conditional(decl: DiscountedMDP):
                 f"`\\mathbb{{E}}[\\cdot \\mid s_t = s]` or `\\mathbb{{E}}_\\{decl.policy}`",
                 node.pos,
             )
-        if TRAJECTORY in scope:
-            raise ResolveError("a conditional expectation inside another is not read yet", node.pos)
-        event, value = node.given
-        here = resolver.resolve(value, scope)
-        if here.free_symbols & {Step(n) for n, _ in _step_names(decl)}:
-            raise ResolveError("condition on a state, e.g. `s_t = s`", node.pos)
-        where = {"time": _time(resolver, event.sub, scope), "state": here, "steps": 0}
-        where["ahead"] = []
+        outer = scope.get(TRAJECTORY)
+        level = 0 if outer is None else outer["level"] + 1
+        if level >= LEVELS:
+            raise ResolveError(
+                "a conditional expectation is read inside one other, not deeper", node.pos
+            )
+        event, value = node.given if len(node.given) == 2 else (node.given[0], None)
+        if not isinstance(event, sx.Name) or name_key(event, with_sub=False) != decl.state:
+            raise ResolveError(
+                "a conditional expectation of the trajectory is read given the state at a "
+                "time, `\\mathbb{E}[r_t \\mid s_t = s]`",
+                node.pos,
+            )
+        base = 0
+        if value is None:  # `\mathbb{E}[\mathbb{E}[X \mid s_{t+1}] \mid s_t = s]`
+            if outer is None or name_key(event, with_sub=False) != decl.state:
+                raise ResolveError(
+                    "a conditional expectation given a state as a random variable, "
+                    r"`\mathbb{E}[X \mid s_{t+1}]`, is read inside one given an event "
+                    r"(the tower rule), `\mathbb{E}[\mathbb{E}[X \mid s_{t+1}] \mid s_t = s]`; "
+                    "alone, give it a value: `s_{t+1} = s'`",
+                    node.pos,
+                )
+            m = _offset(resolver, event.sub, scope)  # the outer trajectory's state there:
+            here, base = _state_at(decl, scope, m), outer["base"] + m  # the Markov property
+        else:
+            here = resolver.resolve(value, scope)
+            if here.free_symbols & {Step(n) for n, _ in _step_names(decl)}:
+                raise ResolveError("condition on a state, e.g. `s_t = s`", node.pos)
+        inner = {k: v for k, v in scope.items() if k != TRAJECTORY}
+        where = {"time": _time(resolver, event.sub, inner), "state": here, "steps": 0}
+        where.update(ahead=[], base=base, level=level)
         body = resolver.resolve(node.body, {**scope, TRAJECTORY: where})
+        ahead = sp.S.Zero
         if where["ahead"]:
-            return _ahead_solved(decl, body, where, node.pos)
-        body = _returns_solved(decl, body, here)
+            ahead, body = _ahead_solved(decl, body, where, node.pos)
+            if body == 0:
+                return ahead
+        body = _returns_solved(decl, body, where)
         pi, dyn = sp.Symbol(decl.policy), sp.Symbol(decl.dynamics)
         for j in reversed(range(where["steps"] + 1)):
-            state = here if j == 0 else Step(f"{decl.state}@{j}")
-            action = Step(f"{decl.action}@{j}")
+            state = here if j == 0 else _step(decl.state, where, j)
+            action = _step(decl.action, where, j)
+            policy = ir.Dens(pi, sp.Tuple(action), sp.Tuple(state), pi)
             if j < where["steps"]:
-                later = Step(f"{decl.state}@{j + 1}")
-                body = ir.Total(
-                    ir.Dens(dyn, sp.Tuple(later), sp.Tuple(state, action), dyn) * body, later
-                )
-            body = ir.Total(ir.Dens(pi, sp.Tuple(action), sp.Tuple(state), pi) * body, action)
-        return body
+                later = _step(decl.state, where, j + 1)
+                move = ir.Dens(dyn, sp.Tuple(later), sp.Tuple(state, action), dyn)
+                if not body.has(action):  # the policy's kernel P_π(s_{j+1}|s_j): one axis less
+                    body = ir.Total(ir.Total(policy * move, action) * body, later)
+                    continue
+                body = ir.Total(move * body, later)
+            if body.has(action):  # else the policy's probabilities sum to 1
+                body = ir.Total(policy * body, action)
+        return body + ahead if ahead != 0 else body
 
     return read
+
+
+# -- the policy's matrix and vectors over the states: `((P^\pi)^k r^\pi)(s)`,
+# `(I - \gamma P^\pi)^{-1} r^\pi`, `V^\pi = r^\pi + \gamma P^\pi V^\pi` (`Entry.linear`)
+IDENTITY = "I"
+SERIES = "\0series"  # a series' closed form, an array of its own
+DISCOUNT = sp.Dummy("discount")  # the discount V^π is solved with, among a vector's scalars
+MAX_COMBINATIONS = 512  # values of the scalars (γ, an exponent k bound by a finite sum)
+
+
+class Array(sp.Symbol):
+    """A matrix or vector over the states, in a product whose order matters, named by its
+    key: `P^\\pi` "P^pi" (transposed "P^pi^T"), `r^\\pi` "r^pi", `V^\\pi` "V^pi", a state
+    function ("V", "Vhat"), the identity "I" and the ones vector "1"."""
+
+    def __new__(cls, name: str):
+        return super().__new__(cls, name, commutative=False)
+
+    def _latex(self, printer, exp=None) -> str:
+        text = _shown_array(self.name)
+        return text if exp is None else rf"\left({text}\right)^{{{exp}}}"
+
+
+def _shown_array(name: str) -> str:
+    if name == "1":
+        return r"\mathbf{1}"
+    if name.endswith("^T"):
+        return rf"\left({_shown_array(name[:-2])}\right)^{{\top}}"
+    base, _, sup = name.partition("^")
+    accent = next((a for a in ACCENT_SUFFIX if base.endswith(a) and base != a), None)
+    if accent is not None:  # "Vhat": `\hat{V}`
+        base = sx.latex(sx.Name(base[: -len(accent)], accent=accent))
+    else:
+        base = shown(base)
+    return base + (rf"^{{{shown(sup)}}}" if sup else "")
+
+
+class _Linear(ir.Opaque):
+    """Shared by `AtState` and `OverStates`: free names are the scalars and the point (the
+    arrays are the kind's, drawn with the MDP)."""
+
+    is_real = True
+    is_commutative = True
+
+    @property
+    def free_symbols(self):
+        found = set()
+        for arg in self.args[1:]:
+            found |= {s for s in arg.free_symbols if not isinstance(s, Array)}
+        return found
+
+
+class AtState(_Linear):
+    r"""`(X)(s)`: the vector X over the states (a product of `P^\pi`, its powers and
+    inverses, `r^\pi`, state functions) at the state s.  args: (policy, X, s)."""
+
+    def _latex(self, printer):
+        _, expr, point = self.args
+        return rf"\left({printer._print(expr)}\right)\!\left({printer._print(point)}\right)"
+
+
+class OverStates(_Linear):
+    r"""A whole side that is a vector over the states, `r^\pi + \gamma P^\pi V^\pi`: its
+    value at each state (a vector).  args: (policy, X)."""
+
+    def _latex(self, printer):
+        return printer._print(self.args[1])
+
+
+def _atoms(decl: DiscountedMDP) -> dict[str, tuple[str, int]]:
+    """The matrices (2) and vectors (1) a written key names: (the array's name, 2 or 1)."""
+    p, r = f"{decl.dynamics}^{decl.policy}", f"{decl.reward}^{decl.policy}"
+    v = decl.value.replace("_", "^", 1)
+    found = {p: (p, 2), p.replace("^", "_"): (p, 2), r: (r, 1), r.replace("^", "_"): (r, 1)}
+    found.update({v: (v, 1), decl.value: (v, 1)})
+    found.update({name: (name, 1) for name in decl.functions})
+    return found
+
+
+def _linear(decl: DiscountedMDP):
+    r"""Reads an expression of the policy's matrix `P^\pi` (S×S, `(P^\pi)_{ss'} = \sum_a
+    \pi(a|s) P(s'|s, a)`), the reward vector `r^\pi`, the value `V^\pi`, the state
+    functions, `I` and `\mathbf{1}`: sums, scalar multiples, products in order, integer
+    powers (a power k a sum binds too) and inverses, a transposed `P^\pi`.  Taken at a
+    state (`point`), or as a whole side, a vector."""
+
+    def read(resolver, node, point, scope):
+        if _is_sum(node):  # `\\sum_k \\gamma^k (P^\\pi)^k r^\\pi`
+            return _summed(read, resolver, node, point, scope)
+        if isinstance(node, sx.Add | sx.Neg | sx.Mul) and _holds_sum(node):
+            return _terms(read, resolver, node, point, scope)
+        c = resolver.c
+        atoms = _atoms(decl)
+        plain = {k: v for k, v in scope.items() if k != AT}
+        seen = []
+
+        def atom(n):
+            if isinstance(n, sx.Pow) and isinstance(n.base, sx.Name) and isinstance(n.exp, sx.Name):
+                n = replace(n.base, sup=n.exp)
+            if not isinstance(n, sx.Name):
+                return None
+            key = name_key(n)
+            if key in atoms and key not in scope:
+                name, shape = atoms[key]
+                if "^" in name or point is None:  # `(V - U)(s)` at a point reads as before
+                    seen.append(key)
+                return Array(name), shape
+            if key == IDENTITY and key not in c.names and key not in scope:
+                seen.append(key)
+                return Array(IDENTITY), 2
+            return None
+
+        def product(n):
+            """`\\gamma (P^\\pi)` read as an Apply: a product when the bracket holds an array."""
+            if isinstance(n, sx.Apply) and len(n.args) == 1 and not n.given:
+                matrix = atom(n.func)  # `P^\\pi (V - U)`: the matrix applied to the bracket
+                if matrix is not None and matrix[1] == 2:
+                    return matrix[0], n.args[0]
+                if resolver._linear(n.args[0]) is not None and n.func.sub is None:
+                    return resolver._head(n.func, plain), n.args[0]
+            return None
+
+        def times(head, value):
+            if isinstance(head, Array):  # a matrix times a number, vector or matrix
+                return sp.Mul(head, value[0]), 1 if value[1] == 1 else 2
+            return sp.Mul(head, value[0]), value[1]
+
+        def walk_(n):
+            found = atom(n)
+            if found is not None:
+                return found
+            split = product(n)
+            if split is not None:  # `\\gamma (P^\\pi V)`
+                return times(split[0], walk_(split[1]))
+            if isinstance(n, sx.Pow | sx.Transpose):
+                split = product(n.base if isinstance(n, sx.Pow) else n.arg)
+                if split is not None:  # `\\gamma (P^\\pi)^\\top`: the bracket's transpose
+                    inner = replace(n, base=split[1]) if isinstance(n, sx.Pow) else None
+                    inner = inner or replace(n, arg=split[1])
+                    return times(split[0], walk_(inner))
+            if isinstance(n, sx.Ones):
+                return Array("1"), 1
+            if isinstance(n, sx.Add):
+                parts = [walk_(t) for t in n.terms]
+                shapes = {s for _, s in parts}
+                if len(shapes) > 1:
+                    raise ResolveError(_mixed(shapes), n.pos)
+                return sp.Add(*(e for e, _ in parts)), shapes.pop()
+            if isinstance(n, sx.Neg):
+                e, s = walk_(n.arg)
+                return sp.Mul(sp.S.NegativeOne, e), s
+            if isinstance(n, sx.Mul):
+                value, shape = walk_(n.factors[0])
+                for f in n.factors[1:]:
+                    e, s = walk_(f)
+                    if shape == 1 and s != 0:
+                        raise ResolveError(
+                            "a vector over the states times a matrix or a vector is not "
+                            "read (a matrix acts on the vector after it: `P^\\pi V`)",
+                            f.pos,
+                        )
+                    shape = s if shape == 0 else (shape if s == 0 else s)
+                    value = sp.Mul(value, e)
+                return value, shape
+            if isinstance(n, sx.Div):
+                e, s = walk_(n.num)
+                d, ds = walk_(n.den)
+                if ds != 0:
+                    raise ResolveError("divide by a number, not by a matrix or vector", n.pos)
+                return e / d, s
+            if isinstance(n, sx.Pow):
+                e, s = walk_(n.base)
+                k = resolver.resolve(n.exp, plain)
+                if s == 1:
+                    raise ResolveError("a power of a vector over the states is not read", n.pos)
+                if s == 2 and not (k.is_integer or k.is_Integer):
+                    raise ResolveError("a matrix is raised to an integer power", n.pos)
+                return sp.Pow(e, k), s
+            if isinstance(n, sx.Transpose):
+                e, s = walk_(n.arg)
+                if not (s == 2 and isinstance(e, Array) and e.name != IDENTITY):
+                    raise ResolveError("only the matrix `P^\\pi` is read transposed", n.pos)
+                name = e.name[:-2] if e.name.endswith("^T") else e.name + "^T"
+                return Array(name), 2
+            return resolver.resolve(n, plain), 0
+
+        value, shape = walk_(node)
+        if not seen:
+            return None  # no matrix or vector of the kind (`I` a declared real, say)
+        if shape != 1:
+            raise ResolveError(
+                "a matrix over the states is read acting on a vector, e.g. "
+                "`((P^\\pi)^k r^\\pi)(s)` or `V^\\pi = r^\\pi + \\gamma P^\\pi V^\\pi`",
+                node.pos,
+            )
+        policy = sp.Symbol(decl.policy)
+        if point is None:
+            return OverStates(policy, value)
+        if len(point) != 1:
+            raise ResolveError("a vector over the states is taken at one state", node.pos)
+        return AtState(policy, value, point[0])
+
+    return read
+
+
+def _is_sum(node) -> bool:
+    return isinstance(node, sx.BigOp) and node.kind == "sum" and node.lower is not None
+
+
+def _holds_sum(node) -> bool:
+    """A sum over k among the terms or factors of `node` (not inside a bracket)."""
+    if _is_sum(node):
+        return True
+    if isinstance(node, sx.Neg):
+        return _holds_sum(node.arg)
+    if isinstance(node, sx.Add):
+        return any(_holds_sum(t) for t in node.terms)
+    if isinstance(node, sx.Mul):
+        return _is_sum(node.factors[-1])
+    return False
+
+
+def _terms(read, resolver, node, point, scope):
+    """`\\sum_k \\gamma^k (P^\\pi)^k r^\\pi + \\gamma^n (P^\\pi)^n V^\\pi`: each term read
+    as a vector of its own (a sum over k among them), and added."""
+    if isinstance(node, sx.Neg):
+        part = read(resolver, node.arg, point, scope)
+        return None if part is None else sp.Mul(sp.S.NegativeOne, part)
+    if isinstance(node, sx.Mul):  # `\\gamma \\sum_k …`: numbers before the sum
+        plain = {k: v for k, v in scope.items() if k != AT}
+        head = resolver.resolve(sx.Mul(node.factors[:-1], pos=node.pos), plain)
+        part = read(resolver, node.factors[-1], point, scope)
+        return None if part is None else sp.Mul(head, part)
+    parts = [read(resolver, t, point, scope) for t in node.terms]
+    return None if any(p is None for p in parts) else sp.Add(*parts)
+
+
+def _summed(read, resolver, node, point, scope):
+    """A sum over an integer k of vectors over the states (taken at `point`, or whole):
+    the sum of the vectors, each read by `read` (a series summed in closed form)."""
+    if node.upper is None or not isinstance(node.var, sx.Name):
+        raise ResolveError("write the sum's range, e.g. `\\sum_{k=0}^{\\infty}`", node.pos)
+    key = name_key(node.var)
+    plain = {k: v for k, v in scope.items() if k != AT}
+    lower, upper = resolver.resolve(node.lower, plain), resolver.resolve(node.upper, plain)
+    k = sp.Symbol(key, integer=True)
+    body = read(resolver, node.body, point, {**scope, key: k})
+    if body is None:
+        return None
+    return sp.Sum(body, (k, lower, upper))
+
+
+def _vector_at(linear):
+    def call(resolver, node, scope):
+        point = [resolver.resolve(a, scope) for a in node.args]
+        return linear(resolver, node.func, point, scope)
+
+    return call
+
+
+def _mixed(shapes) -> str:
+    words = {0: "a number", 1: "a vector", 2: "a matrix"}
+    return "a sum of " + " and ".join(words[s] for s in sorted(shapes)) + " is not defined"
+
+
+def _numeric(expr, arrays: dict, scalars: dict):
+    """The value of an expression of arrays, its scalar parts (`_leaves`) substituted."""
+    if isinstance(expr, Array):
+        return arrays[expr.name]
+    if expr in scalars:
+        return scalars[expr]
+    if expr.is_Number:
+        return complex(expr)
+    if isinstance(expr, sp.Add):
+        total = 0
+        for a in expr.args:
+            total = total + _numeric(a, arrays, scalars)
+        return total
+    if isinstance(expr, sp.Mul):
+        value = None
+        for a in expr.args:
+            f = _numeric(a, arrays, scalars)
+            if value is None:
+                value = f
+            elif np.ndim(value) and np.ndim(f):
+                value = value @ f
+            else:
+                value = value * f
+        return value
+    if isinstance(expr, sp.Pow):
+        base = _numeric(expr.base, arrays, scalars)
+        k = complex(_numeric(expr.exp, arrays, scalars))
+        if np.ndim(base) == 0:
+            return base**k
+        if abs(k.imag) > 1e-9 or abs(k.real - round(k.real)) > 1e-9:
+            raise EvalError("a matrix raised to a power that is not an integer")
+        n = int(round(k.real))
+        if n < 0:
+            try:
+                base, n = np.linalg.inv(base), -n
+            except np.linalg.LinAlgError:
+                return np.full(base.shape, np.nan, dtype=complex)
+        return np.linalg.matrix_power(base, n)
+    raise EvalError(f"cannot evaluate {expr} over the states")
+
+
+@functools.lru_cache(maxsize=1024)
+def _leaf_parts(expr) -> tuple:
+    """The largest parts of `expr` holding no array (γ, k + 1, V(s)), numbers left out."""
+    if not expr.has(Array):
+        return () if expr.is_Number else (expr,)
+    found: list = []
+    for a in expr.args:
+        found += [leaf for leaf in _leaf_parts(a) if leaf not in found]
+    return tuple(found)
+
+
+def _leaves(expr) -> list:
+    return list(_leaf_parts(expr))
+
+
+@functools.lru_cache(maxsize=1024)
+def _array_names(expr) -> frozenset:
+    return frozenset(a.name for a in expr.atoms(Array))
+
+
+def _world_arrays(evaluator, policy, expr) -> dict:
+    world = evaluator.inst.handlers[str(policy)].world
+    d = world.decl
+    names = set(_array_names(expr))
+    p, r = f"{d.dynamics}^{d.policy}", f"{d.reward}^{d.policy}"
+    p_pi = np.einsum("sa,sat->st", world.pi, world.P)
+    arrays = {p: p_pi, f"{p}^T": p_pi.T, IDENTITY: np.eye(world.S), "1": np.ones(world.S)}
+    arrays[r] = np.einsum("sa,sa->s", world.pi, world.r)
+    value = d.value.replace("_", "^", 1)
+    for name in names - arrays.keys() - {value}:  # state functions, at their special points too
+        arrays[name] = np.asarray(evaluator.inst.handlers[name].table, dtype=complex)
+    return arrays
+
+
+def _over_states(evaluator, policy, expr, env, arrays=None) -> np.ndarray:
+    """The vector's values, shape B + (S,): B the broadcast shape of its scalar parts'
+    values (one value each, or an exponent k a finite sum binds, …)."""
+    arrays = dict(arrays or _world_arrays(evaluator, policy, expr))
+    world = evaluator.inst.handlers[str(policy)].world
+    value = world.decl.value.replace("_", "^", 1)
+    leaves = _leaves(expr)
+    values = [evaluator.ev(leaf, env) for leaf in leaves]
+    solved = value in _array_names(expr)
+    if solved:  # V^π at the discount `env` holds (the search and a gradient move it)
+        leaves.append(DISCOUNT)
+        values.append(evaluator.scalar(world.decl.discount, env))
+    if any(is_vector(v) for v in values):
+        raise EvalError("a vector over the states takes numbers as its scalars")
+    shape = np.broadcast_shapes((1,) * RANK, *(v.shape for v in values))
+    if int(np.prod(shape)) > MAX_COMBINATIONS:
+        raise EvalError("too many values of the scalars of a vector over the states")
+    size = arrays["1"].shape[0]
+    out = np.empty(shape + (size,), dtype=complex)
+    spread = [np.broadcast_to(v, shape) for v in values]
+    done: dict = {}
+    for index in np.ndindex(*shape):
+        point = tuple(complex(v[index]) for v in spread)
+        found = done.get(point)
+        if found is None:
+            if solved:
+                arrays[value] = world.solve(point[-1])[0]
+            result = _numeric(expr, arrays, dict(zip(leaves, point, strict=True)))
+            found = done[point] = np.broadcast_to(result, (size,))
+        out[index] = found
+    return out
+
+
+def _at_state_evaluate(evaluator, expr, env):
+    policy, body, point = expr.args
+    values = _over_states(evaluator, policy, body, env)
+    return _pick(values, evaluator.ev(point, env))
+
+
+def _pick(values: np.ndarray, point: np.ndarray) -> np.ndarray:
+    """values[..., s] at the states `point` (both in the layout; NaN out of range)."""
+    idx, ok = to_index(point)
+    size = values.shape[-1]
+    shape = np.broadcast_shapes(values.shape[:-1], idx.shape)
+    ok = np.broadcast_to(ok & (idx >= 0) & (idx < size), shape)
+    idx = np.broadcast_to(np.clip(idx, 0, size - 1), shape)
+    spread = np.broadcast_to(values, shape + (size,))
+    picked = np.take_along_axis(spread, idx[..., None], axis=-1)[..., 0]
+    return np.where(ok, picked, np.nan)
+
+
+def _over_states_evaluate(evaluator, expr, env):
+    policy, body = expr.args
+    return _over_states(evaluator, policy, body, env)
+
+
+def _at_state_series(evaluator, expr, var, ratio, lower, env):
+    r"""sum_{k >= L} ρ^k (X)(s) in closed form, X a sum of terms c A M^{a k + m} B (one
+    power of a matrix free of k, a > 0 an integer) or terms free of k:
+    A M^m (ρ M^a)^L (I - ρ M^a)^{-1} B, convergent where ρ M^a's spectral radius is below 1."""
+    policy, body, point = expr.args
+    total = _series_values(evaluator, policy, body, var, ratio, lower, env)
+    return _pick(total, evaluator.ev(point, env))
+
+
+def _over_states_series(evaluator, expr, var, ratio, lower, env):
+    """The same series of a whole vector over the states (`OverStates`)."""
+    policy, body = expr.args
+    return _series_values(evaluator, policy, body, var, ratio, lower, env)
+
+
+def _series_values(evaluator, policy, body, var, ratio, lower, env):
+    rho = np.unique(np.ravel(ratio))
+    if rho.size != 1:
+        raise EvalError("the series' ratio varies: not summed here")
+    rho = complex(rho[0])
+    terms = _expanded_terms(body)
+    total = None
+    for term in terms:
+        value = _series_term(evaluator, policy, term, var, rho, lower, env)
+        total = value if total is None else total + value
+    return total
+
+
+@functools.lru_cache(maxsize=256)
+def _expanded_terms(body) -> tuple:
+    with sp.evaluate(True):
+        return sp.Add.make_args(sp.expand(body))
+
+
+@functools.lru_cache(maxsize=1024)
+def _term_plan(term, var):
+    """A series term's factors apart: (the factors, None where the matrix power is; the
+    ratios c^a of the scalar powers c^{a k + m}; the matrix power (M, a, m) or None; its
+    place), or None where the term is not c ρ^k A M^{a k + m} B."""
+    factors, ratios, power, at = [], [], None, None
+    for f in sp.Mul.make_args(term):
+        if not f.has(var):
+            factors.append(f)
+            continue
+        if not (isinstance(f, sp.Pow) and not f.base.has(var)):
+            return None
+        with sp.evaluate(True):
+            slope = sp.diff(f.exp, var)
+            shift = sp.expand(f.exp - slope * var)
+        if slope.has(var):
+            return None
+        if f.base.has(Array):  # the one matrix power holding k
+            if power is not None or not (slope.is_Integer and slope > 0 and shift.is_Integer):
+                return None
+            power, at = (f.base, int(slope), int(shift)), len(factors)
+            factors.append(None)
+            continue
+        with sp.evaluate(True):
+            ratios.append(f.base**slope)
+            factors.append(f.base**shift)
+    return tuple(factors), tuple(ratios), power, at
+
+
+def _series_term(evaluator, policy, term, var, rho, lower, env):
+    """One term c ρ'^k A M^{a k + m} B of a series over k (ρ' folds in the scalar powers
+    written inside, `\\gamma^k (P^\\pi)^k r^\\pi`), or c ρ'^k X with X free of k."""
+    bad = EvalError(f"the sum over {var} to ∞ is not summed exactly here")
+    plan = _term_plan(term, var)
+    if plan is None:
+        raise bad
+    kept, ratios, power, at = plan
+    factors = list(kept)
+    for r in ratios:  # a scalar power c^{a k + m} written inside: c^a into ρ
+        value = evaluator.ev(r, env)
+        if value.size != 1:
+            raise bad
+        rho = rho * complex(value.ravel()[0])
+    if power is None:
+        if abs(rho) >= 1:
+            evaluator.undefined(f"the sum over {var} to ∞ diverges (its ratio is not below 1)")
+            return _over_states(evaluator, policy, sp.Mul(*factors), env) * np.nan
+        return _over_states(evaluator, policy, sp.Mul(*factors), env) * (rho**lower / (1 - rho))
+    base, slope, shift = power
+    if lower * slope + shift < 0:
+        raise bad
+    arrays = _world_arrays(evaluator, policy, term)
+    values = {leaf: evaluator.ev(leaf, env) for leaf in _leaves(base)}
+    if any(v.size != 1 for v in values.values()):
+        raise bad
+    scalars = {leaf: complex(v.ravel()[0]) for leaf, v in values.items()}
+    m = np.asarray(_numeric(base, arrays, scalars), dtype=complex)
+    step = rho * np.linalg.matrix_power(m, slope)
+    if max(abs(np.linalg.eigvals(step))) >= 1 - 1e-12:
+        evaluator.undefined(f"the sum over {var} to ∞ diverges (its ratio is not below 1)")
+        return np.full(m.shape[0], np.nan, dtype=complex)
+    size = m.shape[0]
+    closed = (
+        rho**lower
+        * np.linalg.matrix_power(m, lower * slope + shift)
+        @ np.linalg.inv(np.eye(size) - step)
+    )
+    arrays = {**arrays, SERIES: closed}
+    factors[at] = Array(SERIES)
+    with sp.evaluate(True):
+        replaced = sp.Mul(*factors)
+    return _over_states(evaluator, policy, replaced, env, arrays)
 
 
 def state_function_points(shape: tuple[int, ...]) -> list[tuple[str, np.ndarray]]:
@@ -488,7 +1133,18 @@ def _estimate(slots, previous) -> DiscountedMDP:
 
 class DiscountedMDPKind(Kind):
     declaration = DiscountedMDP
-    nodes = {Ahead: ir.NodeRule(evaluate=_ahead_evaluate, series=_ahead_series)}
+    nodes = {
+        Ahead: ir.NodeRule(evaluate=_ahead_evaluate, series=_ahead_series),
+        AtState: ir.NodeRule(
+            evaluate=_at_state_evaluate, series=_at_state_series, describes=DESCRIPTION
+        ),
+        OverStates: ir.NodeRule(
+            evaluate=_over_states_evaluate,
+            series=_over_states_series,
+            describes=DESCRIPTION,
+            vector=True,
+        ),
+    }
     defaults = (
         "1 to 5 states and 1 to 3 actions; π, P random tables; rewards and state functions of"
         " size about 1, rewards of size 100 in a tight case, V and U close or shifted by a constant"
@@ -502,8 +1158,9 @@ class DiscountedMDPKind(Kind):
             "a random finite MDP with discount γ ∈ (0, 1): states s, s', actions a, "
             "P(s'|s, a), r(s, a), V_π(s) and Q_π(s, a) (or V^π, Q^π) solved exactly, state "
             "functions V, U, V̂, the Bellman operator T^π, E[· | s_t = s] over the "
-            "trajectory and the return G_t in it (one state, one action and a deterministic "
-            "policy among the draws)",
+            "trajectory (nested once: E[E[· | s_{t+1}] | s_t = s]) and the return G_t in it, "
+            "the policy's matrix P^π and vectors r^π, V^π over the states ((I − γP^π)⁻¹ r^π) "
+            "(one state, one action and a deterministic policy among the draws)",
             _policy,
             merge=lambda s: "discounted MDP",
         ),
@@ -529,6 +1186,11 @@ class DiscountedMDPKind(Kind):
         c.functions.update({name: 1 for name in decl.functions})
         for name in (decl.value, decl.action_value):  # a counterexample shows the γ drawn
             c.depends[name] = {decl.discount}
+        # … and the policy and rewards its matrix and vectors are made of (`P^\\pi`, `r^\\pi`)
+        pi, reward = decl.policy, decl.reward
+        c.depends[f"{decl.dynamics}^{pi}"] = {pi}
+        c.depends[f"{reward}^{pi}"] = {pi, reward}
+        c.depends[decl.value.replace("_", "^", 1)] = {pi, reward, decl.discount}
         for name in (decl.policy, decl.dynamics, decl.reward, decl.value, decl.action_value):
             c.symbol(name, DESCRIPTION).describes = DESCRIPTION
         for name in (decl.value, decl.action_value):  # `V^\\pi(s)`, `Q^\\pi(s, a)`
@@ -543,9 +1205,21 @@ class DiscountedMDPKind(Kind):
             decl.state, DESCRIPTION
         )  # the trajectory: `\\mathbb{E}[r_t \\mid s_t = s]`
         state.condition, state.subscripted = _conditional(decl), _subscripted(decl, "state")
+        for name in (decl.action, decl.reward, decl.returns):  # `\\mathbb{E}[r_t \\mid a_t = a]`
+            c.symbol(name, DESCRIPTION).condition = state.condition  # is refused in words
         c.symbol(decl.action, DESCRIPTION).subscripted = _subscripted(decl, "action")
         c.symbol(decl.reward, DESCRIPTION).subscripted = _subscripted(decl, "reward")
         c.symbol(decl.returns, DESCRIPTION).subscripted = _subscripted(decl, "return")
+        linear = _linear(decl)  # `P^\\pi`, `r^\\pi`, `V^\\pi`, `I`: matrices and vectors
+        for key, (name, _) in _atoms(decl).items():
+            entry = c.symbol(key, DESCRIPTION)  # a state function too: a whole side of
+            entry.linear, entry.over = linear, (s,)  # them is a vector (`_linear`)
+            if "^" in name:
+                entry.describes = DESCRIPTION
+        for key in (f"{decl.reward}^{decl.policy}",):  # `r^\\pi(s)`: the vector at s
+            c.symbol(key, DESCRIPTION).call = _vector_at(linear)
+        if IDENTITY not in c.names:
+            c.symbol(IDENTITY, DESCRIPTION).linear = linear
         for name in (f"T^{decl.policy}", f"T_{decl.policy}"):  # the Bellman operator
             entry = c.symbol(name, DESCRIPTION)
             entry.operator, entry.over = _bellman_operator(decl), (s,)

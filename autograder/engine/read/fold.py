@@ -395,6 +395,15 @@ def _expect_head(u, h: Head, items, i: int, depth: int):
                 raise Fail(core.args2[0].pos, "an event after `\\mid` is an equality, `s_t = s`")
             event = (core.args2[0].lhs, core.args2[0].rhs)
             node = Expect(dist, core.args[0], event, pos=h.pos)
+        elif (
+            core.sep is not None
+            and core.sep.type == "GIVEN"
+            and len(core.args) == 1
+            and len(core.args2) == 1
+            and isinstance(core.args2[0], Name)
+            and core.args2[0].sub is not None
+        ):  # `\mathbb{E}[X \mid s_{t+1}]`: given a random variable at a time (the tower rule)
+            node = Expect(dist, core.args[0], (core.args2[0],), pos=h.pos)
         else:
             node = Expect(dist, _single_arg(h, core, _disp(h)), pos=h.pos)
         return _apply_posts(node, g.posts), i + 2
@@ -533,6 +542,19 @@ def _read_unit(items, i: int, depth: int):
                 "the end of its line",
             )
     node = _apply_posts(node, u.posts)
+    if (
+        isinstance(node, (Name, Pow))
+        and not isinstance(core, Group)
+        and _bracket_follows(items, i)
+        and not items[i + 1].posts
+        and items[i + 1].core.sep is None
+        and len(items[i + 1].core.args) == 1
+        and not _names_bracket_follows(items, i)
+        and _names_bracket_follows(items, i + 1)
+    ):
+        # `\gamma^k ((P^\pi)^k r^\pi)(s)`, `\gamma (T^\pi V)(s)`: a factor, then a bracket
+        # taken at a point (not `\gamma^k` applied to the bracket, the point left over)
+        return node, i + 1
     if (
         isinstance(node, Pow)
         and isinstance(node.base, Name)

@@ -197,7 +197,8 @@ class Sim(Node):
 @dataclass(frozen=True)
 class Expect(Node):
     """`\\mathbb{E}_{dist}[body]`; dist is None, a Name, an Apply or a Sim.  `given` is
-    the event of `\\mathbb{E}[body \\mid s_t = s]` as its two sides, (s_t, s), or ()."""
+    the event of `\\mathbb{E}[body \\mid s_t = s]` as its two sides, (s_t, s), the random
+    variable of `\\mathbb{E}[body \\mid s_{t+1}]` alone, (s_{t+1},), or ()."""
 
     dist: Node | None
     body: Node

@@ -43,6 +43,11 @@ class Entry:
     - `condition(resolver, node, scope)`: a conditional expectation whose event the name
       heads, `\mathbb{E}[\hat V(s_{t+1}) \mid s_t = s]` (`node` the `Expect`, its
       `given` the event's two sides);
+    - `linear(resolver, node, point, scope)`: the name written bare is a matrix or a vector
+      over a finite variable (`P^\pi`, `r^\pi`, the identity `I`): an expression holding
+      one is read whole by the hook -- taken at `point` (`((P^\pi)^k r^\pi)(s)`, inside
+      `\|\cdot\|_\infty`), or, with `point` None, a whole side of a line, a vector
+      (`V^\pi = r^\pi + \gamma P^\pi V^\pi`); `over` says where it is taken;
     - `points`: the name's special points and sizes, for the counterexample search
       (`autograder.engine.decide.search`) to visit: `points(n)` of a vector of size n
       is a list of (label, exact values) -- zero, constant, one-hot, two equal components;
@@ -67,6 +72,7 @@ class Entry:
     law: Callable | None = None
     operator: Callable | None = None
     condition: Callable | None = None
+    linear: Callable | None = None
     points: Callable | None = None
     over: tuple = ()
     vector: bool = False
@@ -127,6 +133,10 @@ class Compiled:
         found: set[str] = set()
         for atom in expr.atoms(sp.Indexed):
             found |= self.depends.get(atom.base.label.name, set())
+        for atom in expr.atoms(ir.Fn):  # a function a kind computes from it (V_π on γ)
+            found |= self.depends.get(atom.name, set())
+        for atom in expr.atoms(sp.Symbol):  # a name a kind's node holds (`V^\pi`)
+            found |= self.depends.get(atom.name, set())
         return found
 
     def known(self) -> list[str]:

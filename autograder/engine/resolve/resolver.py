@@ -143,6 +143,7 @@ class Resolver:
         self.free_domains = free_domains or {}
         self.applied: frozenset[str] = frozenset()
         self.bracket_products = 0
+        self._inside = False  # resolving a part of a side (`resolve` was entered)
 
     def resolve_text(self, text: str, read, scope: dict | None = None) -> sp.Expr:
         reading = read(text)
@@ -155,7 +156,19 @@ class Resolver:
         method = getattr(self, "_" + type(node).__name__.lower(), None)
         if method is None:
             raise ResolveError(f"cannot use {type(node).__name__} here", node.pos)
-        return method(node, scope)
+        if self._inside:
+            return method(node, scope)
+        self._inside = True  # a whole side: a kind may read it as a vector (`Entry.linear`)
+        try:
+            return method(node, scope)
+        except ResolveError:
+            hook = self._linear(node)
+            value = hook(self, node, None, scope) if hook is not None else None
+            if value is None:
+                raise
+            return value
+        finally:
+            self._inside = False
 
     def _num(self, node, scope):
         return sp.Rational(node.text)
@@ -385,8 +398,40 @@ class Resolver:
         return scope.get(AT)
 
     def at(self, node: sx.Node, point: tuple, scope):
-        """`node` with the functions written bare in it taken at `point`."""
+        """`node` with the functions written bare in it taken at `point`; an expression
+        holding a kind's matrix or vector (`Entry.linear`) is read whole by the kind."""
+        hook = self._linear(node)
+        if hook is not None:
+            value = hook(self, node, tuple(point), scope)
+            if value is not None:
+                return value
         return self.resolve(node, {**scope, AT: tuple(point)})
+
+    def _linear(self, node: sx.Node):
+        """The `Entry.linear` hook of a matrix or vector written bare in `node` (`P^\\pi`,
+        `r^\\pi`; not inside a function's arguments or another operator), or None."""
+        found = []
+
+        def visit(n):
+            if isinstance(n, sx.Apply) and len(n.args) == 1 and not n.given:
+                visit(n.args[0])  # `\\gamma (P^\\pi)^\\top`: maybe a product
+                return
+            if isinstance(n, sx.BigOp) and n.kind == "sum" and None not in found:
+                visit(n.body)  # `\\sum_k \\gamma^k (P^\\pi)^k r^\\pi`: a sum of them
+                return
+            if None in found or isinstance(n, sx.Apply | sx.At | sx.Call | sx.Expect | sx.BigOp):
+                return
+            entry = self._entry_of(n)
+            if entry is not None and entry.operator is not None:
+                found.append(None)  # `T^\\pi V^\\pi`: the operator reads its operand
+                return
+            if entry is not None and entry.linear is not None:
+                found.append(entry.linear)
+                return
+            walk(n, visit)
+
+        visit(node)
+        return None if None in found else (found[0] if found else None)
 
     def _at(self, node: sx.At, scope):
         if self._bare(node.expr, scope):
@@ -409,6 +454,10 @@ class Resolver:
             if isinstance(n, sx.Apply):
                 for child in (*n.args, *n.given):
                     visit(child)
+                return
+            entry = self._entry_of(n)
+            if entry is not None and entry.linear is not None:  # `P^\\pi`, `r^\\pi`
+                found.append(entry.over)
                 return
             if isinstance(n, sx.Mul):
                 for f in n.factors:
@@ -899,9 +948,9 @@ class Resolver:
                 if value is not None:
                     return value
         raise ResolveError(
-            "a conditional expectation is read given the state at a time, "
-            "`\\mathbb{E}[r_t \\mid s_t = s]`, where a `% let \\pi(a|s) discounted policy` "
-            "declares the states",
+            f"nothing declared here reads a conditional expectation given "
+            f"`{sx.latex(head)}`: a kind of object says what its events mean (the declarations "
+            "table on the notation page, e.g. a discounted MDP's state at a time)",
             node.pos,
         )
 
