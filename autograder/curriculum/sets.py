@@ -81,6 +81,13 @@ SETS: tuple[ProblemSet, ...] = (
         ),
         aliases=("dl", "deep-learning", "optimisation"),
     ),
+    ProblemSet(
+        "matrices and approximations",
+        "matrices and approximations: training dynamics in function space, the neural "
+        "tangent kernel",
+        ("ntk_dynamics", "ntk_solution"),
+        aliases=("wave 4", "ntk", "neural tangent kernel"),
+    ),
 )
 
 ALL = "all"

@@ -36,6 +36,11 @@ KINDS = {
         r"\mathrm{tr}(AB) = \mathrm{tr}(BA)",
         r"(A + B)^2 = A^2 + 2AB + B^2",
     ),
+    "Network": (
+        r"% let f network trained by gradient flow",
+        r"\frac{d f_t}{dt} = -\eta J_t J_t^\top (f_t - y)",
+        r"\frac{d f_t}{dt} = -\eta \Theta_0 (f_t - y)",
+    ),
     "Small": (
         r"% let \delta small, order 2",
         r"\log(1+\delta) \approx \delta - \frac{\delta^2}{2}",

@@ -687,9 +687,9 @@ class Evaluator:
                 env, scalars={**env.scalars, var.name: along(PERT, rows)}, perturbing=True
             )
         f = self.ev(body, inner)
-        if is_matrix(f):
-            raise EvalError("the derivative of a matrix-valued expression is not supported")
         vector = isinstance(var, ir.Vector)
+        if is_matrix(f) and vector:  # a scalar's derivative of a matrix is taken entrywise
+            raise EvalError("the derivative of a matrix-valued expression is not supported")
         if f.shape[PERT] == 1:
             zero = np.zeros_like(f)
             return zero[..., None].repeat(d, axis=-1) if vector else zero

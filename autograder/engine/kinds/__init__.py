@@ -13,6 +13,7 @@ from autograder.engine.kinds.functions import Define, FunctionOf, Variable
 from autograder.engine.kinds.markov import MarkovChain
 from autograder.engine.kinds.matrices import MatrixOf
 from autograder.engine.kinds.mdp import MDP
+from autograder.engine.kinds.network import Network
 from autograder.engine.kinds.probability import ProbabilityVector
 from autograder.engine.kinds.scalars import Index, Integer, Real
 from autograder.engine.kinds.sequences import Definition, RandomSequence, Recurrence
@@ -31,6 +32,7 @@ __all__ = [
     "FunctionOf",
     "MarkovChain",
     "MatrixOf",
+    "Network",
     "ProbabilityVector",
     "Index",
     "Integer",
