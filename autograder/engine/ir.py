@@ -323,6 +323,51 @@ class Grad(Opaque):
         return rf"\nabla_{{{_tex(printer, var)}}} \left({_tex(printer, body)}\right)"
 
 
+class IdentityLike(Opaque):
+    """The identity matrix of the size of the matrix `args[0]`: a number compared with a
+    matrix is that multiple of the identity (sympy writes `A A^{-1}` and `A^0` as 1)."""
+
+    is_commutative = False
+
+    def _latex(self, printer):
+        return "I"
+
+
+class MatrixMean(Mean):
+    """`\\mathbb{E}[X]` of a matrix X (a matrix: it does not commute)."""
+
+    is_real = None
+    is_commutative = False
+
+
+class MatrixExpectation(Expectation):
+    """`\\mathbb{E}_{v \\sim w}[X]` of a matrix X (a matrix: it does not commute)."""
+
+    is_real = None
+    is_commutative = False
+
+
+class MatrixTotal(Total):
+    """`\\sum_v X` of a matrix X over a variable's domain (a matrix)."""
+
+    is_commutative = False
+
+
+# an average or a sum over a domain of a matrix is a matrix: the type that says so
+MATRIX_VALUED = {Mean: MatrixMean, Expectation: MatrixExpectation, Total: MatrixTotal}
+
+
+def matrix_valued(value):
+    """`value` (a mean, an expectation or a sum over a domain) retyped as a matrix when its
+    body is one (a product with it must keep its order: `\\delta^\\top \\mathbb{E}[g
+    g^\\top] \\delta`)."""
+    kind = MATRIX_VALUED.get(type(value))
+    if kind is not None and value.args[0].is_commutative is False:
+        inner = matrix_valued(value.args[0])
+        return kind(inner, *value.args[1:])
+    return value
+
+
 class Jacobian(Grad):
     """`\\nabla_v body` of a vector-valued body with respect to a vector v, and the Hessian
     `\\nabla^2_v f` (the gradient of a gradient): a matrix, rows the body's components,

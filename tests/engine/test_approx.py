@@ -39,6 +39,21 @@ TWINS = {
         r"e^{a\delta} \approx 1 + a\delta + \frac{a^2\delta^2}{2}",
         r"e^{a\delta} \approx 1 + a\delta + \frac{a\delta^2}{2}",
     ),
+    "a power between orders": (
+        SCALAR,
+        r"|\delta|^{2.5} \approx 0",
+        r"|\delta|^{2} \approx 0",
+    ),
+    "undefined near zero is not a difference": (
+        SCALAR,
+        r"\frac{1}{\delta} \approx \frac{1}{\delta} + \delta^3",
+        r"\frac{1}{\delta} \approx \frac{1}{\delta} + 1",
+    ),
+    "a matrix times a small vector": (
+        r"% let \delta \in \mathbb{R}^d; \delta small, order 1; A \in \mathbb{R}^{d\times d}",
+        r"e^{A + \delta^\top\delta A}\delta \approx e^{A}\delta",
+        r"e^{A}\delta \approx \delta",
+    ),
     "a quadratic form in a small vector": (
         VECTOR,
         r"e^{x^\top \delta} \approx 1 + x^\top\delta + \frac12 \delta^\top x x^\top \delta",

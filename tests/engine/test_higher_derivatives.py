@@ -69,6 +69,11 @@ TWINS = {
         r"\frac{d}{dt}\left[e^{-\eta\Theta t}(f - y)\right] = -\eta\Theta e^{-\eta\Theta t}(f - y)",
         r"\frac{d}{dt}\left[e^{-\eta\Theta t}(f - y)\right] = -\eta e^{-\eta\Theta t}(f - y)",
     ),
+    "a time derivative of a matrix": (
+        r"% let \Theta \in \mathbb{R}^{n\times n}, positive definite; \eta > 0; t > 0",
+        r"\frac{d}{dt} e^{-\eta\Theta t} = - e^{-\eta\Theta t}\eta\Theta",
+        r"\frac{d}{dt} e^{-\eta\Theta t} = -\eta e^{-\eta\Theta t}",
+    ),
     "a time derivative of a defined quantity": (
         r"% let t > 0; a \in \mathbb{R}; g(s) = e^{a s} \sin(s)",
         r"\frac{d}{dt} g(t) = a g(t) + e^{a t}\cos(t)",
@@ -102,3 +107,43 @@ def test_the_gradient_of_a_matrix_is_refused_in_words():
     report = check(None, f"{MATRIX}\n\\nabla_\\theta A = 0")
     assert report.steps[0].status == "unreadable"
     assert "the gradient of a matrix is not read" in report.steps[0].message
+
+
+FAMILY = r"% let N data points x_i; p_\theta(x) softmax model; i \in \{1, \dots, N\}"
+SCORE = r"(\nabla_\theta \log p_\theta(x))(\nabla_\theta \log p_\theta(x))^\top"
+
+
+def test_an_expected_outer_product_of_scores_is_a_matrix():
+    """The Fisher information two ways (a softmax model): the expectation of the score's
+    outer product is minus the expected Hessian; the Hessian's sign is the wrong twin.
+    (A softmax model is an exponential family, where the Hessian of log p is the same at
+    every x: a step true only there needs a family that is not one to be caught.)"""
+    fisher = rf"\mathbb{{E}}_{{x \sim p_\theta}}[{SCORE}]"
+    hessian = r"\mathbb{E}_{x \sim p_\theta}[\nabla^2_\theta \log p_\theta(x)]"
+    good = check(None, f"{FAMILY}\n{fisher} = -{hessian}")
+    assert good.steps[-1].status == "valid", str(good)
+    bad = check(None, f"{FAMILY}\n{fisher} = {hessian}")
+    assert bad.steps[-1].status == "invalid", str(bad)
+    # the expectation of a matrix is a matrix: a trace of it, a product with it in order
+    score = r"(\nabla_\theta \log p_\theta(x))"
+    inner = rf"\mathbb{{E}}_{{x \sim p_\theta}}[{score}^\top {score}]"
+    assert check(None, f"{FAMILY}\n\\mathrm{{tr}}({fisher}) = {inner}").ok
+    mean = rf"\mathbb{{E}}_{{x \sim p_\theta}}[{score}]"
+    wrong = check(None, f"{FAMILY}\n\\mathrm{{tr}}({fisher}) = {mean}^\\top {mean}")
+    assert wrong.steps[-1].status == "invalid", str(wrong)
+
+
+def test_a_quadratic_form_in_an_expected_outer_product():
+    second = r"\mathbb{E}_{x \sim p_\theta}[\phi(x)\phi(x)^\top]"
+    good = check(
+        None,
+        f"{FAMILY}\n\\theta^\\top {second} \\theta = "
+        r"\mathbb{E}_{x \sim p_\theta}[(\theta^\top \phi(x))^2]",
+    )
+    assert good.steps[-1].status == "valid", str(good)
+    bad = check(
+        None,
+        f"{FAMILY}\n\\theta^\\top {second} \\theta = "
+        r"(\mathbb{E}_{x \sim p_\theta}[\theta^\top \phi(x)])^2",
+    )
+    assert bad.steps[-1].status == "invalid", str(bad)

@@ -84,6 +84,27 @@ TWINS = {
         r"\sum_{i=1}^{n} x_i A = (\sum_{i=1}^{n} x_i) A",
         r"\sum_{i=1}^{n} x_i A = (\sum_{i=1}^{n} x_i^2) A",
     ),
+    "the determinant of an inverse": (
+        SQUARE,
+        r"\det(A^{-1}) = \frac{1}{\det(A)}",
+        r"\det(A^{-1}) = \det(A)",
+    ),
+    "the trace is linear, not multiplicative": (
+        SQUARE,
+        r"\mathrm{tr}(A + B) = \mathrm{tr}(A) + \mathrm{tr}(B)",
+        r"\mathrm{tr}(AB) = \mathrm{tr}(A)\mathrm{tr}(B)",
+    ),
+    "the identity": (
+        r"% let A \in \mathbb{R}^{n\times n}; I \in \mathbb{R}^{n\times n}, identity; \lambda > 0",
+        r"(A + \lambda I)^2 = A^2 + 2\lambda A + \lambda^2 I",
+        r"(A + \lambda I)^2 = A^2 + \lambda A + \lambda^2 I",
+    ),
+    "a number against a matrix is a multiple of the identity": (
+        r"% let A \in \mathbb{R}^{n\times n}; I \in \mathbb{R}^{n\times n}, identity",
+        r"e^{0 \cdot A} = I",
+        r"e^{0 \cdot A} = A",
+    ),
+    "a matrix is not a number": (SQUARE, r"A^{0} B = B", r"A = 1"),
     "symmetric": (
         r"% let S \in \mathbb{R}^{n\times n}, symmetric; A \in \mathbb{R}^{n\times n}",
         r"S^\top = S",
@@ -178,3 +199,30 @@ def test_the_counterexample_shows_the_matrices():
     example = report.steps[-1].counterexample
     assert example is not None and "A" in example.instance and "B" in example.instance
     assert example.instance["A"].startswith("[")
+
+
+@pytest.mark.parametrize(
+    "line,said",
+    [
+        (r"\log(A) = A", r"`\log` of a matrix is not read"),
+        (r"|A| = A", r"`|\cdot|` of a matrix is not read"),
+        (r"\|A\| = 1", r"`\|\cdot\|` of a matrix is not read"),
+        (r"\max(A, B) = A", r"`\max` of a matrix is not read"),
+        (r"\sqrt{A} = A", "the square root of a matrix is not read"),
+        (r"x A = A x", "a vector times a matrix"),
+        (r"x^\top A = 0", "a row vector alone is not read"),
+        (r"\nabla_A \mathrm{tr}(A) = 1", "a gradient with respect to the matrix `A`"),
+    ],
+)
+def test_what_is_not_read_of_a_matrix_is_said(line, said):
+    report = check(None, f"{SQUARE}\n{line}")
+    assert report.steps[0].status == "unreadable", str(report)
+    assert said in report.steps[0].message, report.steps[0].message
+
+
+def test_an_inequality_between_matrices_is_not_decided():
+    """Entry by entry it would mean something else than an order of matrices."""
+    for line in (r"A \le B", r"A > 0"):
+        step = check(None, f"{SQUARE}\n{line}").steps[-1]
+        assert step.status == "undecided"
+        assert "an inequality between matrices is not read" in step.message

@@ -5,7 +5,7 @@ The problem names its small quantity and order (`% let \delta small, order 2`,
 objects, δ is made small along a geometric sequence (a vector δ along a random direction,
 a real δ from both sides) and |A − B| is measured; the slope of log|A − B| against log|δ|
 between the two smallest δ where the difference is still seen is the order to which the
-sides agree.  The step holds when that slope exceeds k + 1/2 on every instance (a
+sides agree.  The step holds when that slope exceeds k + 1/4 on every instance (a
 difference of order |δ|^{k+1} has slope k + 1, one of order |δ|^k slope k), or when the
 difference is not seen at all.
 
@@ -39,7 +39,8 @@ PRECISE_FLOOR = mpmath.mpf(10) ** -70
 PRECISE_STEPS = [Fraction(7, 10) * Fraction(1, 8) ** j for j in range(2, 11)]
 FLOAT_FLOOR = 1e-12
 FLOAT_STEPS = [0.3 * 0.5**j for j in range(17)]
-MARGIN = 0.5  # a slope above k + MARGIN is an order above k
+MARGIN = 0.25  # a slope above k + MARGIN: the difference vanishes faster than |δ|^k
+MIN_POINTS = 4  # a run counts when both sides are defined at this many sizes of δ
 INSTANCES = 3
 
 
@@ -73,6 +74,8 @@ def decide_approx(lhs, rhs, scope, free_axes, bind_free) -> Verdict:
                 return Verdict(UNDECIDED, f"could not evaluate this step: {err}", "random")
             how = "float" if how != "precise" else how
         for run in found:
+            if len(run) < MIN_POINTS:
+                continue  # undefined near δ = 0 along this run: it says nothing
             measured += 1
             slope = _slope(run)
             if slope is None:
@@ -81,7 +84,9 @@ def decide_approx(lhs, rhs, scope, free_axes, bind_free) -> Verdict:
             if slope <= order + MARGIN:
                 return _refuted(lhs, rhs, name, order, slope, run, inst, compiled)
     if measured == 0:
-        return Verdict(UNDECIDED, "neither side could be evaluated near δ = 0")
+        return Verdict(
+            UNDECIDED, f"the two sides could not be evaluated near {_plain(name)} = 0", "approx"
+        )
     where = (
         f"at {DIGITS} digits down to |{_plain(name)}| ≈ 1e-9"
         if how == "precise"

@@ -341,6 +341,12 @@ class Evaluator:
             n = -n
         return np.linalg.matrix_power(base, n)
 
+    def _identity_like(self, expr, env):
+        m = self.ev(expr.args[0], env)
+        if not is_matrix(m) or m.shape[-1] != m.shape[-2]:
+            raise EvalError("a number compared with a matrix that is not square")
+        return np.eye(m.shape[-1], dtype=complex).reshape((1,) * RANK + m.shape[-2:])
+
     def _indicator(self, expr, env):
         a, b = (self.ev(x, env) for x in expr.args[:2])
         equal = np.isclose(a, b, rtol=0, atol=1e-12)
@@ -688,8 +694,8 @@ class Evaluator:
             )
         f = self.ev(body, inner)
         vector = isinstance(var, ir.Vector)
-        if is_matrix(f) and vector:  # a scalar's derivative of a matrix is taken entrywise
-            raise EvalError("the derivative of a matrix-valued expression is not supported")
+        if is_matrix(f) and vector:
+            raise EvalError("the gradient of a matrix-valued expression is not supported")
         if f.shape[PERT] == 1:
             zero = np.zeros_like(f)
             return zero[..., None].repeat(d, axis=-1) if vector else zero
@@ -846,20 +852,22 @@ def free_kind(symbol: sp.Symbol) -> str:
     return "real"
 
 
+# a matrix whose singular values spread wider than this is singular in floating point: its
+# inverse is undefined there (rounding alone would fill it with numbers of size 1e16)
+SINGULAR = 1e-12
+
+
 def _inverse(m: np.ndarray) -> np.ndarray:
     """The inverses of a stack of square matrices; NaN where one is singular."""
     with np.errstate(all="ignore"):
-        try:
-            return np.linalg.inv(m)
-        except np.linalg.LinAlgError:
-            flat = m.reshape((-1,) + m.shape[-2:])
-            out = np.empty_like(flat)
-            for k, one in enumerate(flat):
-                try:
-                    out[k] = np.linalg.inv(one)
-                except np.linalg.LinAlgError:
-                    out[k] = np.nan
-            return out.reshape(m.shape)
+        finite = np.isfinite(m).all(axis=(-2, -1))
+        safe = np.where(finite[..., None, None], m, 0)
+        values = np.linalg.svd(safe, compute_uv=False)
+        top = values[..., 0]
+        singular = ~finite | (values[..., -1] <= SINGULAR * top) | (top == 0)
+        eye = np.broadcast_to(np.eye(m.shape[-1], dtype=complex), m.shape)
+        out = np.linalg.inv(np.where(singular[..., None, None], eye, safe))
+        return np.where(singular[..., None, None], np.nan, out)
 
 
 def _combine(values, op):
@@ -991,6 +999,7 @@ def _table():
         ir.Indicator: e._indicator,
         ir.Extremum: e._extremum,
         ir.Basis: e._basis,
+        ir.IdentityLike: e._identity_like,
         sp.KroneckerDelta: e._kronecker,
     }
     return table

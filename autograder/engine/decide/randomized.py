@@ -89,6 +89,20 @@ def decide(lhs: sp.Expr, relation: str, rhs: sp.Expr, scope: Scope) -> Verdict:
     """The verdict on `lhs relation rhs`; the caller sets the deadline."""
     if ir.contains(lhs, ir.Grad) or ir.contains(rhs, ir.Grad):
         lhs, rhs = differentiate(lhs, scope.compiled), differentiate(rhs, scope.compiled)
+    if (lhs.is_commutative is False) != (rhs.is_commutative is False):
+        # a number against a matrix: that multiple of the identity (`A A^{-1}` is 1 to sympy)
+        if lhs.is_commutative is False:
+            rhs = rhs * ir.IdentityLike(lhs)
+        else:
+            lhs = lhs * ir.IdentityLike(rhs)
+    if relation not in ("=", "approx") and (
+        lhs.is_commutative is False or rhs.is_commutative is False
+    ):
+        return Verdict(
+            UNDECIDED,
+            "an inequality between matrices is not read (entry by entry it would mean "
+            "something else than an order of matrices): compare numbers, e.g. `x^\\top A x \\ge 0`",
+        )
     if relation == "=" and (has_constant(lhs) or has_constant(rhs)):
         relation = "=+c"
     if relation in ("propto", "=+c"):

@@ -33,7 +33,7 @@ from autograder.engine.axes import RANK, EvalError
 from autograder.engine.kinds.base import Kind, LetForm, register
 from autograder.engine.kinds.instance import Instance, fmt
 
-STRUCTURES = ("random", "symmetric", "positive definite", "low rank")
+STRUCTURES = ("random", "symmetric", "positive definite", "low rank", "identity")
 NEARLY_SINGULAR = 1e-3  # the smallest singular value of the nearly singular tight case
 
 
@@ -42,7 +42,7 @@ class MatrixOf:
     """A real matrix `name` of `rows` × `cols` (an Integer's name or a number each).
 
     `structure`: "random" (independent normal entries), "symmetric", "positive definite"
-    (symmetric with positive eigenvalues) or "low rank" (`rank` columns: U V^T).
+    (symmetric with positive eigenvalues), "low rank" (`rank` columns: U V^T) or "identity".
     """
 
     name: str
@@ -189,10 +189,12 @@ def _matvec(evaluator, expr, env):
     v = evaluator.ev(expr.args[1], env)
     if v.ndim != RANK + 1:
         raise EvalError("a matrix times something that is not a vector")
-    if m.shape[-1] != v.shape[-1] and v.shape[-1] != 1:
-        raise EvalError(
-            f"a {m.shape[-2]}×{m.shape[-1]} matrix times a vector of length {v.shape[-1]}"
-        )
+    if m.shape[-1] != v.shape[-1]:
+        if not isinstance(expr.args[1], ir.OnesVector):
+            raise EvalError(
+                f"a {m.shape[-2]}×{m.shape[-1]} matrix times a vector of length {v.shape[-1]}"
+            )
+        v = np.broadcast_to(v, v.shape[:-1] + (m.shape[-1],))  # `\mathbf{1}` fits what it meets
     return (m @ v[..., :, None])[..., 0]
 
 
@@ -406,6 +408,7 @@ EDGES = {
     "symmetric": ("the identity", "the zero matrix", "diagonal", "rank one", "nearly singular"),
     "positive definite": ("the identity", "diagonal", "nearly singular"),
     "low rank": ("the zero matrix", "rank one"),
+    "identity": (),
 }
 
 
@@ -445,6 +448,8 @@ def _draw(decl: MatrixOf, inst: Instance) -> np.ndarray:
             values[-1] = NEARLY_SINGULAR
             s[range(n), range(n)] = values
             return q1 @ s @ q2.T
+    if decl.structure == "identity":
+        return np.eye(rows)
     if decl.structure == "symmetric":
         m = rng.normal(size=(rows, rows))
         return (m + m.T) / 2
@@ -460,12 +465,8 @@ def _draw(decl: MatrixOf, inst: Instance) -> np.ndarray:
 # ------------------------------------------------------------------ `% let`
 
 
-def _matrix(s, previous, structure="random", square=False) -> MatrixOf:
-    rows = s.size.key
-    cols = s.size2.key if hasattr(s, "size2") else rows
-    if structure != "random" and rows != cols:
-        raise ValueError(f"a {structure} matrix is square")
-    return MatrixOf(s.names.key, rows, cols, structure)
+def _matrix(s, previous) -> MatrixOf:
+    return MatrixOf(s.names.key, s.size.key, s.size2.key)
 
 
 def _structured(structure: str):
@@ -516,6 +517,14 @@ class MatrixKind(Kind):
             needs=r"F \in \mathbb{R}^{n\times n}",
         ),
         LetForm(
+            "identity",
+            "…, identity",
+            "after a square matrix: the identity (`A + \\lambda I`)",
+            _structured("identity"),
+            modifier=True,
+            needs=r"I \in \mathbb{R}^{n\times n}",
+        ),
+        LetForm(
             "low rank <size>",
             "…, low rank r",
             "after a matrix: of rank at most r (a product U V^T of r columns)",
@@ -547,7 +556,7 @@ class MatrixKind(Kind):
         inst.description[decl.name] = fmt_matrix(m)
 
     def edges(self, decl: MatrixOf) -> list[str]:
-        if decl.rows != decl.cols:
+        if decl.rows != decl.cols and decl.structure == "random":
             return [f"{decl.name}: {e}" for e in ("the zero matrix", "rank one")]
         return [f"{decl.name}: {e}" for e in EDGES[decl.structure]]
 

@@ -62,6 +62,9 @@ FUNCTIONS = {
 }
 
 
+# how a message writes a call the reader names otherwise (`|x|` is "abs")
+_WRITTEN_CALLS = {"abs": "|\\cdot|", "norm": "\\|\\cdot\\|", "norm1": "\\|\\cdot\\|_1"}
+
 EXPANSIONS_KEPT = 4096  # written-out uses of defined functions kept per problem
 
 
@@ -235,6 +238,11 @@ class Resolver:
 
     def _root(self, node, scope):
         arg = self.resolve(node.arg, scope)
+        if self._is_matrix(arg):
+            raise ResolveError(
+                "the square root of a matrix is not read: write the matrix it stands for",
+                node.pos,
+            )
         if node.index is None and arg.has(sp.Sum):
             # sympy's sqrt asks the assumptions system about the sum (tens of ms for a
             # batch's variance) to simplify nothing: build the power as written
@@ -306,12 +314,24 @@ class Resolver:
                 pending_transpose = None
             elif _is_vector(value) and factors and self._is_matrix(factors[-1]):
                 value = self._times_vector(factors, value, f.pos)
+            elif self._is_matrix(value) and factors and _is_vector(factors[-1]):
+                raise ResolveError(
+                    f"a vector times a matrix: a vector is a column here, so write "
+                    f"`{sp.latex(factors[-1])}^\\top {sp.latex(value)}` for a row times the "
+                    "matrix, or the matrix first",
+                    f.pos,
+                )
             elif factors and _is_vector(value) and _is_vector(factors[-1]):
                 value = ir.Dot(factors.pop(), value)
             factors.append(value)
         if pending_transpose is not None:
             if algebra is None or not factors or not _is_vector(factors[-1]):
-                raise ResolveError("a transposed vector must be followed by a vector", node.pos)
+                raise ResolveError(
+                    "a transposed vector must be followed by a vector (`x^\\top y`, "
+                    "`x^\\top A y`) or follow one (`u v^\\top`): a row vector alone is not "
+                    "read (write `A^\\top x` for the column `(x^\\top A)^\\top`)",
+                    node.pos,
+                )
             factors.append(algebra.outer(factors.pop(), pending_transpose))  # `u v^\top`
         if algebra is not None and any(self._is_matrix(f) for f in factors):
             return self._algebra(lambda: algebra.product(factors), node.pos)
@@ -520,6 +540,13 @@ class Resolver:
                     node.pos,
                 )
             return self._algebra(lambda: self.c.algebra.call(node.func, args[0]), node.pos)
+        if any(self._is_matrix(a) for a in args):
+            raise ResolveError(
+                f"`{_WRITTEN_CALLS.get(node.func) or sx.function_latex(node.func)}` of a "
+                "matrix is not read here: of a matrix "
+                "the checker reads e^{X}, \\mathrm{tr}(X), \\det(X), X^\\top and X^{-1}",
+                node.pos,
+            )
         if node.func in FUNCTIONS and len(args) == 1:
             return FUNCTIONS[node.func](args[0])
         if node.func in ("max", "min") and args:
@@ -817,6 +844,9 @@ class Resolver:
         return var
 
     def _expect(self, node: sx.Expect, scope):
+        return ir.matrix_valued(self._expectation(node, scope))
+
+    def _expectation(self, node: sx.Expect, scope):
         if node.given:
             return self._conditional(node, scope)
         dist = node.dist
@@ -1047,6 +1077,12 @@ class Resolver:
                 "defined (differentiate with respect to a parameter)",
                 node.pos,
             )
+        if self._is_matrix(var):
+            raise ResolveError(
+                f"a gradient with respect to the matrix `{written}` is not read: take it "
+                "with respect to a vector or a scalar",
+                node.pos,
+            )
         if var.is_integer:
             raise ResolveError(
                 f"`{written}` is an integer here: it cannot be differentiated with respect to",
@@ -1135,7 +1171,7 @@ class Resolver:
             return make(self.resolve(node.body, {**scope, key: symbol}), (symbol, start, upto))
         var = self._declared(key)
         if isinstance(var, ir.DomainVar) and node.kind == "sum":
-            return ir.Total(self.resolve(node.body, {**scope, key: var}), var)
+            return ir.matrix_valued(ir.Total(self.resolve(node.body, {**scope, key: var}), var))
         if isinstance(var, ir.DomainVar) and node.kind in ("max", "min"):
             body = self.resolve(node.body, {**scope, key: var})
             return ir.Extremum(body, var, sp.Integer(1 if node.kind == "max" else -1))
@@ -1143,7 +1179,7 @@ class Resolver:
         if renamed is not None:  # `\\sum_b \\mu(b)`: b runs where a does
             body = self.resolve(node.body, {**scope, key: renamed})
             if node.kind == "sum":
-                return ir.Total(body, renamed)
+                return ir.matrix_valued(ir.Total(body, renamed))
             return ir.Extremum(body, renamed, sp.Integer(1 if node.kind == "max" else -1))
         var = sx.latex(node.var)
         raise ResolveError(
