@@ -8,6 +8,7 @@ from autograder.engine.kinds.base import REGISTRY, Kind, kind_of, register
 from autograder.engine.kinds.densities import Densities
 from autograder.engine.kinds.discounted import DiscountedMDP
 from autograder.engine.kinds.empirical import Dataset
+from autograder.engine.kinds.family import Family
 from autograder.engine.kinds.free import FreeNames
 from autograder.engine.kinds.functions import Define, FunctionOf, Variable
 from autograder.engine.kinds.markov import MarkovChain
@@ -28,6 +29,7 @@ __all__ = [
     "Definition",
     "Densities",
     "DiscountedMDP",
+    "Family",
     "FreeNames",
     "FunctionOf",
     "MarkovChain",
