@@ -83,9 +83,9 @@ SETS: tuple[ProblemSet, ...] = (
     ),
     ProblemSet(
         "matrices and approximations",
-        "matrices and approximations: training dynamics in function space, the neural "
-        "tangent kernel",
-        ("ntk_dynamics", "ntk_solution"),
+        "matrices and approximations: the Fisher information and the KL's quadratic form, "
+        "training dynamics in function space (the neural tangent kernel)",
+        ("fisher_hessian", "kl_quadratic", "ntk_dynamics", "ntk_solution"),
         aliases=("wave 4", "ntk", "neural tangent kernel"),
     ),
 )

@@ -27,6 +27,7 @@ _MODULES = (
     "bellman",
     "metropolis",
     "mc_td",
+    "natural_gradient",
     "ntk",
     "algebra",
 )

@@ -5,9 +5,9 @@ objects (the score, the Fisher information, the KL between nearby members).
 a parameter `\theta \in \mathbb{R}^d` (d a positive integer, K > d so that the Fisher matrix
 is invertible) and the family `p_\theta(x)`; the family at another parameter is written with
 that parameter as its subscript, `p_{\theta+\delta}(x)` (and bare in a KL:
-`\mathrm{KL}(p_\theta \| p_{\theta+\delta})`).  `F(\theta)` (or `F`) is the Fisher information
-`\mathbb{E}_{x\sim p_\theta}[(\nabla_\theta \log p_\theta(x))(\nabla_\theta \log p_\theta(x))^\top]`,
-a d×d matrix.
+`\mathrm{KL}(p_\theta \| p_{\theta+\delta})`).  `F(\theta)` (or `F`) is the Fisher
+information, the expected outer product of the score `\nabla_\theta \log p_\theta(x)` with
+itself under `p_\theta`: a d×d matrix.
 
 An instance draws random features Φ (K×d) and either an exponential family,
 `p_\theta = \mathrm{softmax}(\Phi\theta)`, or a family that is not one,
@@ -164,7 +164,8 @@ class FamilyKind(Kind):
     def bind(self, decl: Family, c, resolver, read) -> None:
         p = rf"\log {decl.head}_\{decl.param}({decl.variable})"
         score = rf"\left(\nabla_\{decl.param} {p}\right)"
-        tex = rf"\mathbb{{E}}_{{{decl.variable}\sim {decl.head}_\{decl.param}}}[{score} {score}^\top]"
+        law = rf"{decl.variable}\sim {decl.head}_\{decl.param}"
+        tex = rf"\mathbb{{E}}_{{{law}}}[{score} {score}^\top]"
         c.names[decl.fisher] = resolver.resolve_text(tex, read)
 
     def draw(self, decl: Family, inst: Instance) -> None:
