@@ -74,6 +74,16 @@ TWINS = {
         r"\frac{d}{dt} e^{-\eta\Theta t} = - e^{-\eta\Theta t}\eta\Theta",
         r"\frac{d}{dt} e^{-\eta\Theta t} = -\eta e^{-\eta\Theta t}",
     ),
+    "a time derivative of a defined vector": (
+        r"% let A \in \mathbb{R}^{n\times n}; x_0 \in \mathbb{R}^n; t > 0; x(s) = e^{-sA} x_0",
+        r"\frac{d}{dt} x(t) = -A x(t)",
+        r"\frac{d}{dt} x(t) = -A^\top x(t)",
+    ),
+    "gradients of quadratic forms and least squares": (
+        r"% let \theta \in \mathbb{R}^d; y \in \mathbb{R}^n; J \in \mathbb{R}^{n\times d}",
+        r"\nabla_\theta \frac12 \|J\theta - y\|^2 = J^\top (J\theta - y)",
+        r"\nabla^2_\theta \frac12 \|J\theta - y\|^2 = J J^\top",
+    ),
     "a time derivative of a defined quantity": (
         r"% let t > 0; a \in \mathbb{R}; g(s) = e^{a s} \sin(s)",
         r"\frac{d}{dt} g(t) = a g(t) + e^{a t}\cos(t)",
