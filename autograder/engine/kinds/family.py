@@ -61,9 +61,20 @@ class FamilyValue:
 
     def __init__(self, decl: Family, features: np.ndarray, exponential: bool) -> None:
         self.decl, self.features, self.exponential = decl, features, exponential
+        self._tables: dict = {}  # by the rows' bytes: a pure function of them
 
     def table(self, theta: np.ndarray) -> np.ndarray:
-        """(P, K): p at each row of θ."""
+        """(P, K): p at each row of θ (kept: `\approx` evaluates the same stencils of θ
+        again for every size of δ)."""
+        key = (theta.shape, theta.dtype.str, theta.tobytes())
+        found = self._tables.get(key)
+        if found is None:
+            if len(self._tables) > 512:
+                self._tables.clear()
+            found = self._tables[key] = self._table(theta)
+        return found
+
+    def _table(self, theta: np.ndarray) -> np.ndarray:
         t = theta if self.exponential else np.tanh(theta)
         logits = t @ self.features.T
         logits = logits - logits.real.max(axis=1, keepdims=True)
