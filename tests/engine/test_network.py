@@ -93,3 +93,31 @@ def test_the_kernel_reads_as_j_j_transpose_and_the_counterexample_shows_the_netw
 def test_the_outputs_at_their_targets_are_a_tight_case():
     report = check(None, f"{LET}\n\\frac{{d f_t}}{{dt}} = -\\eta J_t J_t^\\top (f_t - y)")
     assert "tight case" in report.steps[-1].message
+
+
+def test_the_flow_follows_the_instance_a_search_moves():
+    """The counterexample search moves y, θ or η in a copy of an instance (`decide/search.py`):
+    the parameters' velocity is the copy's, never the one first computed."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from autograder.engine.kinds.network import Network, NetworkValue
+    from autograder.engine.kinds.vectors import FixedVector
+
+    decl = Network()
+    rng = np.random.default_rng(0)
+    base = SimpleNamespace(
+        rng=rng,
+        handlers={"theta": FixedVector(rng.normal(size=3)), "y": FixedVector(rng.normal(size=2))},
+        scalars={"eta": 0.5, "t": 1.0},
+    )
+    net = NetworkValue(decl, base, 2, 3, False)
+    moved = SimpleNamespace(
+        handlers={**base.handlers, "y": FixedVector(np.zeros(2))}, scalars=base.scalars
+    )
+    theta = base.handlers["theta"].values[None]
+    for inst in (base, moved):
+        y = inst.handlers["y"].values
+        expected = -0.5 * net.jac(theta)[0].T @ (net.f(theta)[0] - y)
+        assert np.allclose(net.velocity(inst), expected)

@@ -109,7 +109,8 @@ def _theta_at(evaluator, expr, env) -> np.ndarray:
     if any(size != 1 for axis, size in enumerate(t.shape) if axis != PERT):
         raise EvalError("the network's time may not vary inside a sum")
     t = t.reshape(-1)
-    return rows + (t - net.time())[:, None] * net.velocity()[None, :]
+    inst = evaluator.inst  # the instance evaluated (a search's copy moves θ, y, η or t)
+    return rows + (t - net.time(inst))[:, None] * net.velocity(inst)[None, :]
 
 
 def _as_vector(rows: np.ndarray) -> np.ndarray:
@@ -146,12 +147,12 @@ class NetworkValue:
 
     def __init__(self, decl: Network, inst: Instance, n: int, p: int, at_target: bool):
         rng = inst.rng
-        self.decl, self.inst = decl, inst
+        self.decl = decl
         self.M = rng.normal(size=(n, HIDDEN + n)) / np.sqrt(HIDDEN + n)
         self.B = rng.normal(size=(HIDDEN + n, p))
         self.c = rng.normal(scale=0.5, size=HIDDEN + n)
         self.at_target = at_target
-        self._v = None
+        self._v: dict = {}  # the velocity, by the values it is computed from
 
     def f(self, rows: np.ndarray) -> np.ndarray:
         return np.tanh(rows @ self.B.T + self.c) @ self.M.T
@@ -160,16 +161,20 @@ class NetworkValue:
         slope = 1 - np.tanh(rows @ self.B.T + self.c) ** 2  # (P, h)
         return np.einsum("kh,Ph,hj->Pkj", self.M, slope, self.B)
 
-    def time(self) -> float:
-        return float(self.inst.scalars[self.decl.time].real)
+    def time(self, inst: Instance) -> float:
+        return float(inst.scalars[self.decl.time].real)
 
-    def velocity(self) -> np.ndarray:
-        if self._v is None:
-            theta = np.asarray(self.inst.handlers[self.decl.theta].values, dtype=float)[None]
-            y = np.asarray(self.inst.handlers[self.decl.targets].values, dtype=float)
-            eta = float(self.inst.scalars[self.decl.rate].real)
-            self._v = -eta * (self.jac(theta)[0].T @ (self.f(theta)[0] - y))
-        return self._v
+    def velocity(self, inst: Instance) -> np.ndarray:
+        """v = -η J(θ*)^T (f(θ*) - y) at the instance's θ*, y and η."""
+        theta = np.real(np.asarray(inst.handlers[self.decl.theta].values, dtype=complex))
+        y = np.real(np.asarray(inst.handlers[self.decl.targets].values, dtype=complex))
+        eta = float(inst.scalars[self.decl.rate].real)
+        key = (theta.tobytes(), y.tobytes(), eta)
+        found = self._v.get(key)
+        if found is None:
+            rows = theta[None]
+            found = self._v[key] = -eta * (self.jac(rows)[0].T @ (self.f(rows)[0] - y))
+        return found
 
 
 # ------------------------------------------------------------------ reading
