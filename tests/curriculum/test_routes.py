@@ -62,7 +62,7 @@ def _lines(text: str) -> list[tuple[str | None, str]]:
             piece = piece.strip()
             if not piece:
                 continue
-            m = re.match(r"(=|\\ge|\\le)(?![a-z])\s*(.*)", piece, re.S)
+            m = re.match(r"(=|\\ge|\\le|\\approx)(?![a-z])\s*(.*)", piece, re.S)
             out.append((m[1], m[2].strip()) if m else (None, piece))
     return out
 
@@ -112,6 +112,14 @@ ABSORBED = {
     ("td_bias", "the Bellman equation for the value of π"),  # the rewards cancel on the way
     # η substituted, then both terms simplified to DG/√T and added in one closing step
     ("sgd_rate", "each term is DG/(2√T)"),
+    # the quotient rule read backwards straight from the expected outer product (the other
+    # route), and the Hessians of p summed to the Hessian of 1 in the closing step
+    ("fisher_hessian", "the score is the gradient of p over p"),
+    ("fisher_hessian", "the probabilities sum to one"),
+    # the Taylor expansion written already regrouped, and the first-order term dropped in
+    # the line that takes the expectation (the score's mean is zero)
+    ("kl_quadratic", "expand log p to second order in δ"),
+    ("kl_quadratic", "the score has mean zero"),
 }
 
 

@@ -36,6 +36,16 @@ KINDS = {
         r"\mathrm{tr}(AB) = \mathrm{tr}(BA)",
         r"(A + B)^2 = A^2 + 2AB + B^2",
     ),
+    "Family": (
+        r"% let p_\theta(x) smooth family",
+        r"\sum_x p_\theta(x) \nabla_\theta \log p_\theta(x) = \nabla_\theta \sum_x p_\theta(x)",
+        r"\sum_x \nabla^2_\theta p_\theta(x) = \sum_x p_\theta(x) \nabla^2_\theta \log p_\theta(x)",
+    ),
+    "Network": (
+        r"% let f network trained by gradient flow",
+        r"\frac{d f_t}{dt} = -\eta J_t J_t^\top (f_t - y)",
+        r"\frac{d f_t}{dt} = -\eta \Theta_0 (f_t - y)",
+    ),
     "Small": (
         r"% let \delta small, order 2",
         r"\log(1+\delta) \approx \delta - \frac{\delta^2}{2}",

@@ -35,6 +35,7 @@ import functools
 import random
 import re
 import time
+from dataclasses import replace
 from fractions import Fraction
 
 import mpmath
@@ -116,7 +117,7 @@ _SWAPS = [
     (r"&\\geq(?![a-z])", "&>"),
 ]
 # special points and tiny differences: a perturbation only high precision sees
-# (not in a chain with a gradient: finite differences are trusted to 1e-6 only, a gap
+# (not in a chain with a gradient or a d/dt: finite differences are trusted to 1e-6 only, a gap
 # issue 22 leaves open; nor below 1e-9: values only in floating point are trusted to 1e-11)
 _PERTURBATIONS = [" 10^{-9} + ", " (1 + 10^{-9}) "]
 
@@ -159,7 +160,7 @@ def mutate(text: str, rng: random.Random) -> str | None:
         return text[:k] + rng.choice([" 2 ", " \\frac{1}{2} ", " - ", " 0 + "]) + text[k:]
     if kind < 0.24:  # a perturbation of 1e-9 after a relation (a near-tie)
         spots = [m.end() for m in re.finditer(r"&?(=|\\ge|\\le)", text)]
-        if not spots or "\\nabla" in text or "\\partial" in text:
+        if not spots or any(d in text for d in ("\\nabla", "\\partial", "\\frac{d")):
             return None
         k = rng.choice(spots)
         return text[:k] + rng.choice(_PERTURBATIONS) + text[k:]
@@ -325,6 +326,52 @@ def confirm_random(lhs, relation, rhs, problem_id, free_domains, chain="") -> st
                 elif exact_only:
                     continue
                 return f"seed {seed}, instance {inst.number}: {inst.description}"
+    return None
+
+
+def confirm_approx(lhs, rhs, problem_id, free_domains, chain="") -> str | None:
+    """`A \approx B` to the declared order k, on four fresh seeds: |A − B| at δ = 10^{-2}
+    and 10^{-3} of a random direction (this test's own, a real δ from both sides) must
+    shrink by more than 10^{k + 1/4}, unless both are below 10^{-11} of the sides' size."""
+    from autograder.engine.axes import const
+
+    compiled = _compiled(problem_id, chain)
+    context = _problem(problem_id, chain).context
+    name, order = compiled.small
+    free = free_axes((lhs, rhs), compiled)
+    rng = np.random.default_rng(2512)
+    for seed in range(101, 105):
+        for inst in Worlds(context, seed).standard:
+            ev = Evaluator(inst, compiled, free_domains)
+            handler = inst.handlers.get(name)
+            size = len(getattr(handler, "values", ()))
+            directions = (
+                [u / np.linalg.norm(u) for u in rng.normal(size=(2, size))] if size else [1.0, -1.0]
+            )
+            for u in directions:
+                gaps, sides = [], []
+                for step in (1e-2, 1e-3):
+                    try:
+                        env = bind_free(ev, free, compiled)
+                        if size:
+                            rows = (step * np.asarray(u, dtype=complex))[None, :]
+                            env = replace(env, params={**env.params, name: rows})
+                        else:
+                            env = replace(env, scalars={**env.scalars, name: const(step * u)})
+                        left, right = np.broadcast_arrays(
+                            *_align(ev.evaluate(lhs, env=env), ev.evaluate(rhs, env=env))
+                        )
+                    except Exception:  # noqa: BLE001 - an instance the test cannot evaluate
+                        gaps = []
+                        break
+                    gaps.append(float(np.nanmax(np.abs(left - right))))
+                    sides.append(float(np.nanmax(np.abs(np.concatenate([left, right], None)))))
+                if len(gaps) != 2 or not all(np.isfinite(gaps)):
+                    continue
+                if max(gaps) <= 1e-11 * max(1.0, *sides):
+                    continue
+                if gaps[1] == 0 or gaps[0] / gaps[1] < 10 ** (order + 0.25):
+                    return f"seed {seed}, instance {inst.number}: |A - B| {gaps[0]:.3g} -> {gaps[1]:.3g}"
     return None
 
 
@@ -741,7 +788,9 @@ def confirm(problem_id: str, chain: str) -> str | None:
                 _COUNTS["own"] += 1
             except _Unknown:
                 _COUNTS["shared"] += 1
-                if _scalar_only(lhs, compiled) and _scalar_only(rhs, compiled):
+                if relation == "approx":
+                    bad = confirm_approx(lhs, rhs, problem_id, domains, chain)
+                elif _scalar_only(lhs, compiled) and _scalar_only(rhs, compiled):
                     bad = confirm_scalar(lhs, relation, rhs, compiled, domains, 7 + k)
                 else:
                     bad = confirm_random(lhs, relation, rhs, problem_id, domains, chain)

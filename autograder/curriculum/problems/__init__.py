@@ -28,6 +28,8 @@ _MODULES = (
     "metropolis",
     "mc_td",
     "sgd",
+    "natural_gradient",
+    "ntk",
     "algebra",
 )
 

@@ -514,6 +514,10 @@ def _compile(declared: Declared, text: str) -> None:
         for decl, entry in zip(declared.context, entries, strict=True):
             current = entry
             kind_of(decl).compile(decl, c)
+        if c.algebra is None:  # as `compile.compile`: a kind's bound text may hold `u v^\top`
+            from autograder.engine.kinds.matrices import MatrixAlgebra
+
+            c.algebra = MatrixAlgebra(c)
         resolver = Resolver(c)
         for stage in (0, 1):
             for decl, entry in zip(declared.context, entries, strict=True):

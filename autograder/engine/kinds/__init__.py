@@ -9,11 +9,13 @@ from autograder.engine.kinds.convex import ConvexSGD
 from autograder.engine.kinds.densities import Densities
 from autograder.engine.kinds.discounted import DiscountedMDP
 from autograder.engine.kinds.empirical import Dataset
+from autograder.engine.kinds.family import Family
 from autograder.engine.kinds.free import FreeNames
 from autograder.engine.kinds.functions import Define, FunctionOf, Variable
 from autograder.engine.kinds.markov import MarkovChain
 from autograder.engine.kinds.matrices import MatrixOf
 from autograder.engine.kinds.mdp import MDP
+from autograder.engine.kinds.network import Network
 from autograder.engine.kinds.probability import ProbabilityVector
 from autograder.engine.kinds.scalars import Index, Integer, Real
 from autograder.engine.kinds.sequences import Definition, RandomSequence, Recurrence
@@ -29,10 +31,12 @@ __all__ = [
     "Definition",
     "Densities",
     "DiscountedMDP",
+    "Family",
     "FreeNames",
     "FunctionOf",
     "MarkovChain",
     "MatrixOf",
+    "Network",
     "ProbabilityVector",
     "Index",
     "Integer",

@@ -243,6 +243,8 @@ class MatrixAlgebra:
         for decl in self.c.context:
             if isinstance(decl, MatrixOf):
                 shapes[decl.name] = (decl.rows, decl.cols)
+            if hasattr(decl, "matrix_shapes"):  # another kind's matrix nodes (`matrix_key`)
+                shapes.update(decl.matrix_shapes())
             size = getattr(decl, "size", None)
             name = getattr(decl, "name", None)
             if isinstance(size, str) and isinstance(name, str):
@@ -357,6 +359,8 @@ def _shown(expr) -> str:
 def _shape(expr, shapes: dict) -> tuple | None:
     if isinstance(expr, Matrix):
         return shapes.get(expr.name)
+    if getattr(expr, "matrix_key", None) is not None:  # a kind's matrix node
+        return shapes.get(expr.matrix_key)
     if isinstance(expr, Transposed):
         inner = _shape(expr.args[0], shapes)
         return None if inner is None else (inner[1], inner[0])

@@ -32,7 +32,9 @@ class Entry:
     - `subscripted(resolver, node, scope)`: the name with a subscript (`s_t`, the state at
       time t of a trajectory; `\hat m_t`, an abbreviation's body at t), read before any
       other reading of a subscripted name;
-    - `call(resolver, node, scope)`: the name applied (`J(\pi_\theta)` as `J(\theta)`);
+    - `call(resolver, node, scope)`: the name applied (`J(\pi_\theta)` as `J(\theta)`); a
+      name whose subscript is an expression (`p_{\theta+\delta}(x)`) is asked under its
+      bare name ("p");
     - `law(resolver, dist, var)`: the density an expectation's subscript `dist` headed by
       the name stands for, over `var` (None: the law's own variable): `\pi_\theta` as the
       law of a trajectory;

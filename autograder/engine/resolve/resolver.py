@@ -757,6 +757,12 @@ class Resolver:
 
     def _apply(self, node: sx.Apply, scope):
         key = name_key(node.func)
+        if key is None and node.func.sub is not None:  # `p_{\theta+\delta}(x)`: a kind's
+            entry = self.c.symbols.get(node.func.base)  # reading of its name's subscript
+            if entry is not None and entry.call is not None:
+                value = entry.call(self, node, scope)
+                if value is not None:
+                    return value
         macro = self.c.macros.get((key, len(node.args)))
         if macro is not None and not node.given:
             if macro.default is not None and len(node.args) == 1:
@@ -1042,6 +1048,13 @@ class Resolver:
             value = self.resolve(side, scope)
             if isinstance(value, ir.Dens) or _variables(value):
                 return value
+        if isinstance(side, sx.Name) and name_key(side) is None and like is not None:
+            variables = _variables(like)  # `p_{\theta+\delta}` bare: over the other side's
+            if len(variables) == 1:
+                written = sx.Name(base=variables[0].name, pos=side.pos)
+                value = self.resolve(sx.Apply(func=side, args=(written,), pos=side.pos), scope)
+                if isinstance(value, ir.Dens) or _variables(value):
+                    return value
         if isinstance(side, sx.Name) and name_key(side) in self.c.densities:
             return self._bare_density(name_key(side), scope, pos, like)
         if isinstance(side, sx.Name) and name_key(side) in self.c.macro_defaults:
