@@ -27,7 +27,7 @@ import sympy as sp
 
 from autograder.engine import ir
 from autograder.engine.axes import FIRST_BINDER, RANK, EvalError, along, is_vector, to_index
-from autograder.engine.decide import search
+from autograder.engine.decide import search, sign
 from autograder.engine.decide.argopt import decide_argopt, has_argopt
 from autograder.engine.decide.evaluate import Env, Evaluator, differentiate, free_kind
 from autograder.engine.decide.scalar import Problem as ScalarProblem
@@ -103,6 +103,8 @@ def decide(lhs: sp.Expr, relation: str, rhs: sp.Expr, scope: Scope) -> Verdict:
     infinite = infinity_check(lhs, relation, rhs, scope)
     if infinite is not None:
         return infinite
+    if relation in (">", ">=", "<", "<=") and sign.proves(lhs, relation, rhs, scope.compiled):
+        return Verdict(VALID, "proved: every term of the difference has a known sign", "symbolic")
     problem = _scalar_problem(lhs, rhs, scope)
     scalar = decide_scalar(lhs, relation, rhs, problem)
     if scalar is not None and scalar.method == "sampled":
@@ -448,6 +450,16 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
         outcome = judge(inst)
         if isinstance(outcome, Verdict) and outcome.status == UNDECIDED:
             continue  # a size or point the step cannot be evaluated at: not a counterexample
+        if getattr(inst, "extreme", False):
+            # beyond floating point's range: only a failure 60 digits confirm counts
+            if isinstance(outcome, Verdict) and outcome.status == INVALID and not free:
+                if search.confirm(lhs, relation, rhs, inst, compiled, {}) is not False:
+                    continue
+                outcome.message += " (beyond floating point; seen at 60 digits)"
+            elif isinstance(outcome, Verdict) and outcome.status == INVALID:
+                continue
+            elif not isinstance(outcome, str) or outcome != "checked":
+                continue
         failed = tally(inst, outcome)
         if failed is not None:
             return failed
