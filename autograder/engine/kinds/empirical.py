@@ -6,7 +6,8 @@ from it (N a declared integer); the model `p_\theta(x) = \exp(\theta^\top\phi(x)
 The empirical distribution \hat p(x) = (1/N) Σ_i [x_i = x] is declared with the data (a
 `Define` implied by "N data points", unless the problem defines \hat p itself); entropies
 are definitions of the problem.  Some outcome is always missing from the data when N < K,
-so 0 log 0 = 0 is exercised.  Tight cases: every data point equal; the data covering every outcome once.
+so 0 log 0 = 0 is exercised.  Tight cases: every data point equal; the data covering
+every outcome once.
 """
 
 from __future__ import annotations
