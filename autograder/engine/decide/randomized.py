@@ -63,6 +63,13 @@ ATOL_FINE_EDGE = 1e-12
 # a finite difference of a term of size f carries rounding noise ~ 1e-12 f / h; summed
 # terms that cancel (Σ_a ∇π(a|s) = 0) keep it, so gradients get an absolute tolerance too
 ATOL_GRADIENT = 1e-9
+# a gradient by finite differences that fails at this relative gap (but within
+# RTOL_GRADIENT) is evaluated again at half and twice the step: a difference that stays
+# (rounding noise grows as the step shrinks, truncation as it grows) is a counterexample
+RTOL_GRADIENT_FINE = 3e-10
+ATOL_GRADIENT_FINE = 1e-13
+STEP_FACTORS = (0.5, 2.0)
+STEP_AGREEMENT = 0.1
 SYMBOLIC_BUDGET = 0.25
 SYMBOLIC_NODES = 150  # above this, a difference holding symbolic sums is not expanded
 MAX_POINT_VALUES = 6
@@ -380,6 +387,13 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
                 "random",
                 _counterexample(inst, free, env, left, right, where, (lhs, rhs), evaluator),
             )
+        if gradient and cached and inst.edge is None:
+            closer = (
+                _failures(left, right, relation, RTOL_GRADIENT_FINE, ATOL_GRADIENT_FINE) & defined
+            )
+            if closer.any():
+                where = np.unravel_index(np.argmax(closer), closer.shape)
+                fine.append((inst, env, where, left, right, evaluator))
         if not gradient and cached:
             rtol_fine, atol_fine = (
                 (RTOL_FINE, ATOL_FINE) if inst.edge is None else (RTOL_FINE_EDGE, ATOL_FINE_EDGE)
@@ -464,8 +478,11 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
         if failed is not None:
             return failed
         visited += 1
-    refuted = _confirm_ties(lhs, relation, rhs, ties, free, compiled)
-    if refuted is None:
+    if gradient:
+        refuted = _confirm_gradient(lhs, relation, rhs, fine, free, scope)
+    else:
+        refuted = _confirm_ties(lhs, relation, rhs, ties, free, compiled)
+    if refuted is None and not gradient:
         refuted = _confirm_fine(lhs, relation, rhs, fine, free, compiled)
     if refuted is not None:
         return refuted
@@ -578,6 +595,47 @@ def _confirm_fine(lhs, relation, rhs, fine, free, compiled) -> Verdict | None:
         return Verdict(
             INVALID,
             f"{invalid_message(relation)} (the difference is below the usual tolerance; {seen})",
+            "random",
+            example,
+        )
+    return None
+
+
+def _confirm_gradient(lhs, relation, rhs, fine, free, scope: Scope) -> Verdict | None:
+    """A gradient step (finite differences, trusted to `RTOL_GRADIENT`) that fails by more
+    than `RTOL_GRADIENT_FINE` on an instance drawn inside its domains: evaluated again at
+    half and twice the step; when lhs − rhs stays the same (to `STEP_AGREEMENT`) it is not
+    the finite difference's error, and the step is wrong (a (1 + 10^{-9}) factor is seen)."""
+    for inst, env, where, left, right, evaluator in fine[:2]:
+        gap = (left - right)[where]
+        stays = True
+        for factor in STEP_FACTORS:
+            again = Evaluator(inst, scope.compiled, scope.free_domains)
+            again.step_factor = factor
+            try:
+                env2 = bind_free(again, free, scope.compiled)
+                a, b = again.evaluate(lhs, env=env2), again.evaluate(rhs, env=env2)
+                if is_vector(a) != is_vector(b):
+                    a, b = _as_vectors(a, b)
+                a, b = np.broadcast_arrays(a, b)
+                other = (a - b)[where]
+            except (EvalError, IndexError, ValueError):
+                stays = False
+                break
+            if not (np.isfinite(other) and abs(other - gap) <= STEP_AGREEMENT * abs(gap)):
+                stays = False
+                break
+        if not stays:
+            continue
+        example = _counterexample(inst, free, env, left, right, where, (lhs, rhs), evaluator)
+        a, b = complex(left[where]), complex(right[where])
+        example.left, example.right = _precise_number(a), _precise_number(b)
+        size = abs(gap) / max(abs(a), abs(b), 1e-300)
+        example.instance["precision"] = f"the sides differ by {size:.2g} of their size"
+        return Verdict(
+            INVALID,
+            f"{invalid_message(relation)} (the difference is below the usual tolerance of a "
+            "finite difference; it stays the same at half and twice the step)",
             "random",
             example,
         )
