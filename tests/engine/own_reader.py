@@ -19,6 +19,7 @@ Anything it does not know raises `Unknown`: the caller then uses another confirm
 from __future__ import annotations
 
 import itertools
+import random
 import re
 
 import mpmath
@@ -94,6 +95,7 @@ def tokens(text: str) -> list[str]:
 class _Reader:
     def __init__(self, toks: list[str]) -> None:
         self.t, self.i = toks, 0
+        self.integrals = 0  # inside `\int … dz`: a `d` before a letter ends the body
 
     def peek(self, k: int = 0):
         return self.t[self.i + k] if self.i + k < len(self.t) else None
@@ -151,6 +153,8 @@ class _Reader:
         while True:
             tok = self.peek()
             if tok in stop:
+                break
+            if self.integrals and tok == "d" and (self.peek(1) or "").isalpha():
                 break
             if tok in (r"\cdot", r"\times", "*"):
                 self.take()
@@ -241,10 +245,25 @@ class _Reader:
             self.take()
             e = ("abs", self.expr(stop=("|",)))
             self.take("|")
+        elif tok == r"\frac" and self.peek(1) == "{" and self.peek(2) == r"\partial":
+            self.take()
+            top, bottom = self.raw_group(), self.raw_group()
+            if not bottom or bottom[0] != r"\partial":
+                raise Unknown("a partial derivative written otherwise")
+            var = _Reader(bottom[1:]).name()
+            body = _Reader(top[1:]).whole() if len(top) > 1 else self.term()
+            e = ("partial", body, var)
         elif tok == r"\frac":
             self.take()
             a = self.group()
             e = ("mul", [a, ("pow", self.group(), ("num", mpmath.mpf(-1)))])
+        elif tok == r"\nabla":
+            self.take()
+            sub = self.under()
+            if sub is None or len(sub) != 1:
+                raise Unknown("a gradient's variable")
+            var = sub[0][1:] if sub[0].startswith("\\") else sub[0]
+            e = ("nabla", var, self.term())
         elif tok == r"\sqrt":
             self.take()
             e = ("pow", self.group(), ("num", mpmath.mpf(1) / 2))
@@ -253,6 +272,18 @@ class _Reader:
             e = ("fn", "log" if tok != r"\exp" else "exp", self.argument())
         elif tok in (r"\sum", r"\prod"):
             e = self.big(tok[1:])
+        elif tok == r"\int":
+            self.take()
+            if self.peek() == "_":
+                raise Unknown("an integral over a range")
+            self.integrals += 1
+            body = self.expr()
+            self.integrals -= 1
+            self.take("d")
+            var = self.take()
+            if not var.isalpha():
+                raise Unknown("an integral's variable")
+            e = ("sum", var, None, body)
         elif tok in (r"\max", r"\min"):
             e = self.extremum(tok[1:])
         elif tok == r"\mathbb":
@@ -372,7 +403,7 @@ class _Reader:
             var, over = sub[0], (lo, hi)
         else:
             if len(sub) != 1 or sup is not None:
-                raise Unknown("a sum over a set")
+                raise Unknown(f"a sum over a set {''.join(sub)}")
             var, over = sub[0], None
         body = self.term(stop=())
         return (kind, var, over, body)
@@ -504,6 +535,9 @@ class World:
         self.data = None  # (base name, variable, list of outcomes, size name)
         self.model = None  # (name, table over the variable's outcomes)
         self.description: dict = {}
+        self.realisation: dict = {}
+        self.rng = None  # set by `world`: random realisations outside an expectation
+        self.moving: dict = {}  # a component or scalar being differentiated: its value
 
     # -------------------------------------------------------------- evaluation
 
@@ -569,7 +603,43 @@ class World:
             return v[_index(k, len(v))]
         if kind == "ones":
             return "ones"
+        if kind == "partial":
+            return self.partial(e[1], e[2], env)
+        if kind == "nabla":
+            _, var, body = e
+            if var in self.vectors:
+                n = len(self.vectors[var])
+                return [self.partial(body, ("name", var, "", (str(k + 1),)), env) for k in range(n)]
+            return self.partial(body, ("name", var, "", None), env)
         raise Unknown(f"cannot evaluate {kind}")
+
+    def partial(self, body, var, env):
+        """d body / d var at high precision (mpmath's numerical derivative, at the working
+        precision): var a declared scalar or a component of a plain vector."""
+        _, base, accent, sub = var
+        if accent:
+            raise Unknown("a derivative in an accented name")
+        if sub is not None and base in self.vectors:
+            k = _index(self.value(_Reader(list(sub)).whole(), env), len(self.vectors[base]))
+            slot, at = (base, k), self.vectors[base][k]
+        elif sub is None and base in self.scalars and base not in self.observed:
+            slot, at = base, self.scalars[base]
+        else:
+            raise Unknown("a derivative in what this test does not move")
+        if slot in self.moving:
+            raise Unknown("a derivative inside a derivative")
+
+        def f(x):
+            self.moving[slot] = x
+            try:
+                value = self.value(body, env)
+            finally:
+                del self.moving[slot]
+            if isinstance(value, list):
+                raise Unknown("the derivative of a vector")
+            return value
+
+        return mpmath.diff(f, at)
 
     def product(self, factors, env):
         out = mpmath.mpf(1)
@@ -598,6 +668,8 @@ class World:
             return env[key]
         if sub is None and base in env and not accent:
             return env[base]
+        if key in self.moving:
+            return self.moving[key]
         if key in self.scalars:
             return self.scalars[key]
         if key in self.observed:
@@ -605,12 +677,17 @@ class World:
         if base == "e" and sub is None:
             return +mpmath.e
         if sub is None and base in self.vectors and not accent:
-            return list(self.vectors[base])
+            values = self.vectors[base]
+            return [self.moving.get((base, k), v) for k, v in enumerate(values)]
         if sub is not None:
             index = self.value(_Reader(list(sub)).whole(), env)
+            if not accent and isinstance(env.get(base), list):
+                values = env[base]
+                return values[_index(index, len(values))]
             if not accent and base in self.vectors:
                 values = self.vectors[base]
-                return values[_index(index, len(values))]
+                k = _index(index, len(values))
+                return self.moving.get((base, k), values[k])
             if not accent and base in self.random_vectors:
                 return self.outcome(env, ("vec", base, _index(index, self.random_vectors[base][0])))
             if not accent and base in self.sequences:
@@ -633,11 +710,27 @@ class World:
 
     def outcome(self, env, what):
         omega = env.get("__omega__")
-        if omega is None:
-            raise Unknown("a random quantity outside an expectation")
+        if omega is None:  # outside an expectation: one realisation, drawn once per world
+            return self.realised(what)
         if what not in omega:
             raise Unknown("an outcome not enumerated")
         return omega[what]
+
+    def realised(self, what):
+        if what not in self.realisation:
+            pick = self.rng.random
+            if what[0] == "vec":
+                law = self.random_vectors[what[1]][1]
+                self.realisation[what] = _pick(law, pick())
+            else:
+                name, j = what[1], what[2]
+                if ("W", name) not in self.realisation:
+                    self.realisation[("W", name)] = _pick(shared_law(), pick())
+                noise = _pick(noise_law(), pick())
+                self.realisation[what] = (
+                    self.sequences[name] + mpmath.mpf(j) / 3 * self.realisation[("W", name)] + noise
+                )
+        return self.realisation[what]
 
     def recurrence(self, name, t, env):
         index, initial, rule = self.recurrences[name]
@@ -673,6 +766,8 @@ class World:
             if given or len(args) != len(over):
                 raise Unknown("a function's arguments")
             return table[tuple(_int(self.value(a, env)) for a in args)]
+        if len(args) == 1 and not given:  # `y_j (1 - y_j)`: a name times a bracket
+            return _apply(lambda x, y: x * y, [self.name(head, env), self.value(args[0], env)])
         raise Unknown(f"no function {key}")
 
     def density(self, key, args, given, env):
@@ -899,6 +994,15 @@ def _random_terms(e, world: World, found: set, env) -> None:
                 _random_terms(p, world, found, env)
 
 
+def _pick(law, u):
+    total = mpmath.mpf(0)
+    for x, p in law:
+        total += p
+        if u < total:
+            return x
+    return law[-1][0]
+
+
 def _key(base, accent, sub) -> str:
     name = f"{base}_{''.join(sub)}" if sub is not None else base
     return f"{accent}:{name}" if accent else name
@@ -998,6 +1102,7 @@ def world(problem, scalars: dict, vectors: dict, point: int, rng) -> World:
     in turn: a nearly certain joint, latent variables nearly certain given the observed
     ones, another law equal to the posterior or the prior, the zero function)."""
     w = World()
+    w.rng = random.Random(rng.randrange(10**9))
     for name, v in scalars.items():
         for key in _scalar_keys(name):
             w.scalars[key] = mpmath.mpf(v.p) / v.q if hasattr(v, "p") else mpmath.mpf(v)

@@ -20,8 +20,18 @@ checker's reader nor its instance generator where it can avoid them:
   6, 9, 11 and 13; vectors zero, constant, one-hot at the last component, alternating
   ±3, with two equal components, and random; probability vectors uniform, one-hot and
   random, all exact;
-- any other step (laws, tables, MDPs, random vectors and sequences, and whatever
-  sympy's parser does not read: no independent reader here) is re-evaluated from the
+- a step sympy's parser does not read is read by this test's own reader
+  (`tests/engine/own_reader.py`, a small recursive-descent reader of the curriculum's
+  notation for laws, data, functions, definitions, random vectors and sequences, vectors
+  and their gradients) and evaluated at 60 and 130 digits on worlds it draws from the
+  problem's declaration records alone: random joint tables, nearly certain ones, the
+  latent variables nearly certain given the observed ones, another law equal to the
+  posterior or the prior, the zero function, data all equal, asymmetric three-point laws
+  of the declared moments (a random sequence's terms sharing one draw, so not
+  independent), expectations as exact sums over every outcome, derivatives by mpmath at
+  the working precision, the scalars and vectors at the special points above;
+- any other step (MDPs, Markov chains, conditional expectations, sums over s', and
+  whatever neither reader reads) is re-evaluated from the
   checker's reading on four fresh seeds of the problem's instances, each with its tight
   cases, larger sizes, every special point of every kind and the swept sizes, with a
   tolerance ten times tighter (this shares the checker's reader and its kinds' draws).
