@@ -400,3 +400,47 @@ def test_terms_of_known_sign_prove_an_inequality(line):
 def test_a_false_look_alike_is_not_proved_by_signs(line):
     _, step = _step(SIGNED, line)
     assert step.status == "invalid", step.message
+
+
+# issue 22: in the kinds whose values exist only in floating point (laws, Markov chains,
+# both MDP kinds, random vectors), a 1e-12 difference is below what floating point decides:
+# the wrong twin is undecided, never valid; the valid twin stays valid
+LAWS = r"% let x observed, z latent, p(x, z) joint density"
+FLOAT_ONLY = [
+    (LAWS, r"\sum_z p(z|x) = 1", r"\sum_z p(z|x) = 1 + 10^{-12}"),
+    (LAWS, r"\log p(x) = \log \sum_z p(x, z)", r"\log p(x) = \log \sum_z p(x, z) + 10^{-12}"),
+    (
+        r"% let k, q \in \mathbb{R}^d random, mean 0, variance 1",
+        r"\mathrm{Var}(q^\top k) = d",
+        r"\mathrm{Var}(q^\top k) = d + 10^{-12}",
+    ),
+    (
+        r"% let \pi(x) target, q(y|x) proposal",
+        r"\sum_x \pi(x) = 1",
+        r"\sum_x \pi(x) = 1 + 10^{-12}",
+    ),
+    (
+        r"% let \pi(a|s) discounted policy",
+        r"V_\pi(s) = \sum_a \pi(a|s) Q_\pi(s, a)",
+        r"V_\pi(s) = (1 + 10^{-12}) \sum_a \pi(a|s) Q_\pi(s, a)",
+    ),
+    (
+        "% let \\pi_\\theta(a|s) softmax policy; T horizon",
+        r"\sum_a \pi_\theta(a|s) = 1",
+        r"\sum_a \pi_\theta(a|s) = 1 + 10^{-12}",
+    ),
+    (
+        r"% let a latent, \pi(a) joint density; f(a) function",
+        r"\mathbb{E}_{a \sim \pi}[f(a)] = \sum_a \pi(a) f(a)",
+        r"\mathbb{E}_{a \sim \pi}[f(a)] = (1 + 10^{-12}) \sum_a \pi(a) f(a)",
+    ),
+]
+
+
+@pytest.mark.parametrize("declarations, valid, wrong", FLOAT_ONLY)
+def test_a_difference_below_floating_point_is_undecided_not_valid(declarations, valid, wrong):
+    _, step = _step(declarations, valid)
+    assert step.status == "valid", step.message
+    _, step = _step(declarations, wrong)
+    assert step.status == "undecided", step.message
+    assert "floating point" in step.message

@@ -69,6 +69,13 @@ ATOL_GRADIENT = 1e-9
 RTOL_GRADIENT_FINE = 3e-10
 ATOL_GRADIENT_FINE = 1e-13
 STEP_FACTORS = (0.5, 2.0)
+# an equality whose sides differ by more than this (relative to their size, or to 1 when
+# smaller) on every instance drawn
+# inside its domains, where no exact evaluation exists (laws, tables, MDPs, random
+# vectors: values only in floating point), is undecided, not valid: a 1e-12 difference
+# is below what floating point decides there, and a true identity's rounding does not
+# stay that large on every instance
+FLOAT_FLOOR = 2e-13
 STEP_AGREEMENT = 0.1
 SYMBOLIC_BUDGET = 0.25
 SYMBOLIC_NODES = 150  # above this, a difference holding symbolic sums is not expanded
@@ -341,6 +348,7 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
     undefined_first = None  # the first instance where a side names what is not there
     ties: list = []  # (gap, instance, env, where): near-ties to confirm at high precision
     fine: list = []  # failures at RTOL_FINE on instances drawn inside their domains
+    persistent: list = []  # an equality's largest relative gap on each such instance
 
     def judge(inst, cached=False):
         """A Verdict when the step fails (or cannot be evaluated) on `inst`, else "checked",
@@ -406,6 +414,10 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
             gaps = np.where(defined, _relative_gap(left, right), np.inf if relation != "=" else 0)
             if relation == "=":
                 where = np.unravel_index(np.argmax(gaps), gaps.shape)
+                if cached and inst.edge is None:  # relative, and absolute below size 1
+                    size = np.maximum(np.maximum(np.abs(left), np.abs(right)), 1.0)
+                    apart = np.where(defined, np.abs(np.real(left) - np.real(right)) / size, 0)
+                    persistent.append(float(np.max(apart)))
                 if gaps[where] > 0:
                     ties.append((float(gaps[where]), inst, env, where, left, right, evaluator))
             else:
@@ -486,6 +498,10 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
         refuted = _confirm_fine(lhs, relation, rhs, fine, free, compiled)
     if refuted is not None:
         return refuted
+    if relation == "=" and len(persistent) >= 3 and min(persistent) > FLOAT_FLOOR:
+        stays = _persistent_gap(lhs, rhs, ties, free, compiled, min(persistent))
+        if stays is not None:
+            return stays
     parts = [f"{checked} random instances"]
     if tight:
         parts.append(f"{tight} of them tight cases")
@@ -599,6 +615,32 @@ def _confirm_fine(lhs, relation, rhs, fine, free, compiled) -> Verdict | None:
             example,
         )
     return None
+
+
+def _persistent_gap(lhs, rhs, ties, free, compiled, smallest: float) -> Verdict | None:
+    """An equality whose sides differ by at least `smallest` (relative, above
+    `FLOAT_FLOOR`) on every instance drawn inside its domains: valid only when 60 digits
+    say it holds on the instance of the largest gap; without an exact path, undecided."""
+    if ties:
+        _gap, inst, env, where, _left, _right, _ev = max(ties, key=lambda t: t[0])
+        bound = {}
+        for s in free:
+            if isinstance(s, ir.DomainVar):
+                bound = None
+                break
+            axis = FIRST_BINDER + free.index(s)
+            values = env.bound[s]
+            k = where[axis] if values.shape[axis] > 1 else 0
+            bound[s] = int(values.reshape(-1)[k].real)
+        if bound is not None and search.confirm(lhs, "=", rhs, inst, compiled, bound) is True:
+            return None
+    return Verdict(
+        UNDECIDED,
+        f"the sides differ by at least {smallest:.1g} of their size on every instance: below "
+        "what floating point decides for these objects, and no exact evaluation exists here "
+        "(a true identity's rounding does not stay that large)",
+        "random",
+    )
 
 
 def _confirm_gradient(lhs, relation, rhs, fine, free, scope: Scope) -> Verdict | None:
