@@ -390,6 +390,16 @@ NOT_BY_SIGN = [
 ]
 
 
+FUNCTION = r"% let a latent, \pi(a) joint density; f(a) function"
+
+
+def test_an_expectation_of_a_square_is_proved_nonnegative_not_positive():
+    _, step = _step(FUNCTION, r"\mathbb{E}_{a \sim \pi}[f(a)^2] \ge 0")
+    assert step.status == "valid" and step.proved, step.message
+    _, step = _step(FUNCTION, r"\mathbb{E}_{a \sim \pi}[f(a)^2] > 0")
+    assert step.status == "invalid", step.message
+
+
 @pytest.mark.parametrize("line", PROVED_BY_SIGN)
 def test_terms_of_known_sign_prove_an_inequality(line):
     _, step = _step(SIGNED, line)

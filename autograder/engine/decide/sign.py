@@ -163,7 +163,8 @@ class _Signs:
             return self.real(e.function)
         if isinstance(e, sp.Max | sp.Min):
             return all(self.real(a) for a in e.args)
-        return False
+        # a named real function, a density, an expectation, a variance, a dot product …
+        return isinstance(e, ir.Opaque) and type(e).is_real is True
 
     @staticmethod
     def _nonempty(lo, hi) -> bool:
