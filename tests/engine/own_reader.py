@@ -536,6 +536,7 @@ class World:
         self.model = None  # (name, table over the variable's outcomes)
         self.description: dict = {}
         self.realisation: dict = {}
+        self.ones = 0  # the length of `\mathbf{1}` and `e_j` when every vector has one size
         self.rng = None  # set by `world`: random realisations outside an expectation
         self.moving: dict = {}  # a component or scalar being differentiated: its value
 
@@ -602,18 +603,20 @@ class World:
                 raise Unknown("a component of a number")
             return v[_index(k, len(v))]
         if kind == "ones":
-            return "ones"
+            return [mpmath.mpf(1)] * self.ones if self.ones else "ones"
         if kind == "partial":
             return self.partial(e[1], e[2], env)
         if kind == "nabla":
             _, var, body = e
             if var in self.vectors:
                 n = len(self.vectors[var])
+                if n > 6:
+                    raise Unknown("a gradient in more than 6 components (too slow here)")
                 return [self.partial(body, ("name", var, "", (str(k + 1),)), env) for k in range(n)]
             return self.partial(body, ("name", var, "", None), env)
         raise Unknown(f"cannot evaluate {kind}")
 
-    def partial(self, body, var, env):
+    def partial(self, body, var, env):  # noqa: C901 - the slot, then the derivative
         """d body / d var at high precision (mpmath's numerical derivative, at the working
         precision): var a declared scalar or a component of a plain vector."""
         _, base, accent, sub = var
@@ -639,6 +642,7 @@ class World:
                 raise Unknown("the derivative of a vector")
             return value
 
+        f(at)  # undefined at the point itself (σ of a constant vector): undefined here
         return mpmath.diff(f, at)
 
     def product(self, factors, env):
@@ -703,6 +707,15 @@ class World:
             if (base, accent) in self.definitions:
                 var, body = self.definitions[(base, accent)]
                 return self.value(body, {**env, var: mpmath.mpf(_int(index))})
+            whole = _key(base, accent, None)
+            if whole in self.defaults:  # `\hat x_j`: a component of `\hat x` = `\hat x(x)`
+                head = ("name", base, accent, None)
+                values = self.call(("call", head, self.defaults[whole], ()), env)
+                if isinstance(values, list):
+                    return values[_index(index, len(values))]
+            if base == "e" and not accent and self.ones and "e" not in self.scalars:
+                k = _index(index, self.ones)  # the standard basis vector e_k
+                return [mpmath.mpf(int(j == k)) for j in range(self.ones)]
         if key in self.defaults:
             head = ("name", base, accent, sub)
             return self.call(("call", head, self.defaults[key], ()), env)
@@ -747,18 +760,18 @@ class World:
         bound = env.get(key)
         if isinstance(bound, tuple) and bound[0] == "law":
             key = bound[1]
+        if (key, len(args)) in self.defines and not given and key in self.defaults:
+            # `\hat x (\hat x^\top g)`: a call, or the name alone (its default) times a
+            # bracket; the call where its argument fits, else the product
+            try:
+                return self.apply_define(key, args, env)
+            except Unknown:
+                if len(args) != 1 or args[0][0] == "name":  # `\mu(v)` is a call
+                    raise
+                alone = self.name(head, env)
+                return _apply(lambda x, y: x * y, [alone, self.value(args[0], env)])
         if (key, len(args)) in self.defines and not given:
-            params, body = self.defines[(key, len(args))]
-            inner = {k: v for k, v in env.items() if k == "__omega__"}
-            for p, a in zip(params, args, strict=True):
-                named = _key(a[1], a[2], a[3]) if a[0] == "name" else None
-                if named is not None and isinstance(env.get(named), tuple):
-                    inner[p] = env[named]
-                elif named is not None and (named in self.tables or (named, 1) in self.defines):
-                    inner[p] = ("law", named)
-                else:
-                    inner[p] = self.value(a, env)
-            return self.value(body, inner)
+            return self.apply_define(key, args, env)
         if key in self.tables:
             return self.density(key, args, given, env)
         if key in self.functions:
@@ -769,6 +782,19 @@ class World:
         if len(args) == 1 and not given:  # `y_j (1 - y_j)`: a name times a bracket
             return _apply(lambda x, y: x * y, [self.name(head, env), self.value(args[0], env)])
         raise Unknown(f"no function {key}")
+
+    def apply_define(self, key, args, env):
+        params, body = self.defines[(key, len(args))]
+        inner = {k: v for k, v in env.items() if k == "__omega__"}
+        for p, a in zip(params, args, strict=True):
+            named = _key(a[1], a[2], a[3]) if a[0] == "name" else None
+            if named is not None and isinstance(env.get(named), tuple):
+                inner[p] = env[named]
+            elif named is not None and (named in self.tables or (named, 1) in self.defines):
+                inner[p] = ("law", named)
+            else:
+                inner[p] = self.value(a, env)
+        return self.value(body, inner)
 
     def density(self, key, args, given, env):
         table = self.tables[key]
@@ -799,8 +825,8 @@ class World:
 
     def law_of(self, law, env):
         """(variables, weights over their joint outcomes) of a law written under E or KL."""
-        if law[0] == "name" and law[3] is None:
-            key = _key(law[1], law[2], None)
+        if law[0] == "name":
+            key = _key(law[1], law[2], law[3])
             if isinstance(env.get(key), tuple) and env[key][0] == "law":
                 key = env[key][1]
             table = self.tables.get(key)
@@ -1051,6 +1077,8 @@ def _apply(f, values):
 def _power(base, exponent):
     if base == 0 and mpmath.re(exponent) <= 0:
         raise ZeroDivisionError
+    if mpmath.re(exponent) < 0 and abs(base) < mpmath.mpf(10) ** (-(mpmath.mp.dps // 2)):
+        raise ZeroDivisionError  # 0 up to rounding (σ of a constant vector): undefined here
     if base != 0 and abs(exponent) * abs(mpmath.log(abs(base))) > 10**6:
         raise Unknown("a number too large")
     if mpmath.im(exponent) == 0 and exponent == int(mpmath.re(exponent)):
@@ -1108,6 +1136,9 @@ def world(problem, scalars: dict, vectors: dict, point: int, rng) -> World:
             w.scalars[key] = mpmath.mpf(v.p) / v.q if hasattr(v, "p") else mpmath.mpf(v)
     for name, values in vectors.items():
         w.vectors[name] = [mpmath.mpf(v.p) / v.q for v in values]
+    sizes = {len(v) for v in w.vectors.values()}
+    if len(sizes) == 1:
+        w.ones = sizes.pop()
     case = point % 5
     for decl in problem.context:
         kind = type(decl).__name__
