@@ -857,8 +857,8 @@ def confirm(problem_id: str, chain: str) -> str | None:
         lhs, rhs = exprs[k - 1], exprs[k]
         relation = analysis.report.steps[k].relation
         method = analysis.report.steps[k].method
-        if method == "symbolic":
-            continue  # sympy's own algebra: trusted
+        if method == "symbolic" and "known sign" not in analysis.report.steps[k].message:
+            continue  # sympy's own algebra: trusted (the checker's sign proof is confirmed)
         key = (problem_id, sp.srepr(lhs), relation, sp.srepr(rhs), tuple(sorted(domains.items())))
         if key not in _CONFIRMED:
             try:  # this test's own readings and points first
