@@ -199,6 +199,8 @@ def _reading(step: Step, resolvers: Resolvers, text: str, budget: float):
             return form, shown(form, products, step, text)
     except TimeUp:
         return form, None
+    except ResolveError:  # the line itself is refused in words where it is resolved
+        return form, None
     except Exception:  # noqa: BLE001 - display only: no "read as" line is shown
         if strict():
             raise

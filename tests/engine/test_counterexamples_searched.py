@@ -244,6 +244,26 @@ ROWS = {
         r"\sum_{i=1}^{n} x_i^2 \ge 0",
         r"\sum_{i=1}^{n} x_i^2 \le 100",
     ),
+    "defaults: a posterior may be nearly certain at every observed value": (
+        r"% let x observed, z latent, p(x, z) joint density",
+        r"p(z|x) \le 1",
+        r"p(z|x) \le 0.999",
+    ),
+    "defaults: a posterior's entropy may be nearly 0": (
+        r"% let x observed, z latent, p(x, z) joint density",
+        r"-\sum_z p(z|x) \log p(z|x) \ge 0",
+        r"-\sum_z p(z|x) \log p(z|x) \ge 10^{-3}",
+    ),
+    "extreme: exponentials of very negative components": (
+        VECTOR,
+        r"\sum_{i=1}^{n} e^{x_i} > 0",
+        r"\sum_{i=1}^{n} e^{x_i} > 10^{-200}",
+    ),
+    "proved: a sum of positive terms, not one above 1": (
+        VECTOR,
+        r"\sum_{i=1}^{n} e^{x_i} + \sum_{i=1}^{n} x_i^2 > 0",
+        r"\sum_{i=1}^{n} e^{x_i} - 1 > 0",
+    ),
     "defaults: an integer from 0 takes 0": (
         r"% let m \in \mathbb{Z}_{\ge 0}",
         r"m \ge 0",
@@ -344,3 +364,93 @@ def test_proved_step_is_not_plausible():
     assert step.status == "valid" and not step.plausible and step.proved
     assert report.to_dict()["steps"][1]["standing"] == "proved"
     assert "plausible" not in str(report)
+
+
+# issue 22: an inequality whose difference is built from terms of known sign is proved
+# (exp > 0, squares and |u| ≥ 0, declared positive names, sums and products of them, a
+# probability or a softmax component ≥ 0); the false look-alikes are not
+SIGNED = r"% let a > 0; b \in \mathbb{R}; x \in \mathbb{R}^n; y \in \mathbb{R}^n probability vector"
+PROVED_BY_SIGN = [
+    r"\sum_{i=1}^{n} e^{x_i} > 0",
+    r"\sum_{i=1}^{n} e^{x_i} \ge 0",
+    r"\prod_{i=1}^{n} e^{x_i} > 0",
+    r"\sum_{i=1}^{n} x_i^2 + 1 > 0",
+    r"a b^2 \ge 0",
+    r"\sqrt{a} + e^{b} > 0",
+    r"\sum_{i=1}^{n} y_i x_i^2 \ge 0",
+    r"-e^{b} < 0",
+    r"\mathrm{softmax}(x)_1 > 0",
+]
+NOT_BY_SIGN = [
+    r"\sum_{i=1}^{n} e^{x_i} > 10^{-200}",
+    r"\sum_{i=1}^{n} e^{x_i} - 1 > 0",
+    r"a^2 b \ge 0",
+    r"\sum_{i=1}^{n} y_i x_i^2 > 0",
+    r"\log \sum_{i=1}^{n} e^{x_i} > 0",
+]
+
+
+FUNCTION = r"% let a latent, \pi(a) joint density; f(a) function"
+
+
+def test_an_expectation_of_a_square_is_proved_nonnegative_not_positive():
+    _, step = _step(FUNCTION, r"\mathbb{E}_{a \sim \pi}[f(a)^2] \ge 0")
+    assert step.status == "valid" and step.proved, step.message
+    _, step = _step(FUNCTION, r"\mathbb{E}_{a \sim \pi}[f(a)^2] > 0")
+    assert step.status == "invalid", step.message
+
+
+@pytest.mark.parametrize("line", PROVED_BY_SIGN)
+def test_terms_of_known_sign_prove_an_inequality(line):
+    _, step = _step(SIGNED, line)
+    assert step.status == "valid" and step.proved, step.message
+
+
+@pytest.mark.parametrize("line", NOT_BY_SIGN)
+def test_a_false_look_alike_is_not_proved_by_signs(line):
+    _, step = _step(SIGNED, line)
+    assert step.status == "invalid", step.message
+
+
+# issue 22: in the kinds whose values exist only in floating point (laws, Markov chains,
+# both MDP kinds, random vectors), a 1e-12 difference is below what floating point decides:
+# the wrong twin is undecided, never valid; the valid twin stays valid
+LAWS = r"% let x observed, z latent, p(x, z) joint density"
+FLOAT_ONLY = [
+    (LAWS, r"\sum_z p(z|x) = 1", r"\sum_z p(z|x) = 1 + 10^{-12}"),
+    (LAWS, r"\log p(x) = \log \sum_z p(x, z)", r"\log p(x) = \log \sum_z p(x, z) + 10^{-12}"),
+    (
+        r"% let k, q \in \mathbb{R}^d random, mean 0, variance 1",
+        r"\mathrm{Var}(q^\top k) = d",
+        r"\mathrm{Var}(q^\top k) = d + 10^{-12}",
+    ),
+    (
+        r"% let \pi(x) target, q(y|x) proposal",
+        r"\sum_x \pi(x) = 1",
+        r"\sum_x \pi(x) = 1 + 10^{-12}",
+    ),
+    (
+        r"% let \pi(a|s) discounted policy",
+        r"V_\pi(s) = \sum_a \pi(a|s) Q_\pi(s, a)",
+        r"V_\pi(s) = (1 + 10^{-12}) \sum_a \pi(a|s) Q_\pi(s, a)",
+    ),
+    (
+        "% let \\pi_\\theta(a|s) softmax policy; T horizon",
+        r"\sum_a \pi_\theta(a|s) = 1",
+        r"\sum_a \pi_\theta(a|s) = 1 + 10^{-12}",
+    ),
+    (
+        r"% let a latent, \pi(a) joint density; f(a) function",
+        r"\mathbb{E}_{a \sim \pi}[f(a)] = \sum_a \pi(a) f(a)",
+        r"\mathbb{E}_{a \sim \pi}[f(a)] = (1 + 10^{-12}) \sum_a \pi(a) f(a)",
+    ),
+]
+
+
+@pytest.mark.parametrize("declarations, valid, wrong", FLOAT_ONLY)
+def test_a_difference_below_floating_point_is_undecided_not_valid(declarations, valid, wrong):
+    _, step = _step(declarations, valid)
+    assert step.status == "valid", step.message
+    _, step = _step(declarations, wrong)
+    assert step.status == "undecided", step.message
+    assert "floating point" in step.message

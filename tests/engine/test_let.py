@@ -145,6 +145,34 @@ def test_a_kind_declared_in_the_cell(name):
     assert bad.steps[1].status != "valid"
 
 
+DATA = r"% let N data points x_i; p_\theta(x) softmax model"
+# issue 22: "N data points" declares the empirical law p̂ of the data too, so a cell can
+# write it at a data point and as the law of an expectation (valid twin, wrong twin)
+EMPIRICAL_ROWS = [
+    (r"\hat p(x_1) \ge \frac{1}{N}", r"\hat p(x_1) \le \frac{1}{N}"),
+    (
+        r"\mathbb{E}_{x \sim \hat p}[\log p_\theta(x)] = \frac{1}{N} \sum_{i=1}^{N} \log p_\theta(x_i)",
+        r"\mathbb{E}_{x \sim \hat p}[\log p_\theta(x)] = \frac{1}{N} \sum_{i=1}^{N} p_\theta(x_i)",
+    ),
+    (r"\sum_x \hat p(x) = 1", r"\sum_x \hat p(x) = \frac{1}{N}"),
+]
+
+
+@pytest.mark.parametrize("valid,wrong", EMPIRICAL_ROWS)
+def test_data_points_declare_their_empirical_law(valid, wrong):
+    good = check(None, f"{DATA}\n{valid}")
+    assert not good.message, good.message
+    assert good.steps[-1].status == "valid", good.steps[-1].message
+    bad = check(None, f"{DATA}\n{wrong}")
+    assert not bad.message, bad.message
+    assert bad.steps[-1].status == "invalid", bad.steps[-1].message
+
+
+def test_a_cell_that_defines_the_empirical_law_itself_keeps_its_definition():
+    lets = DATA + "\n" + r"% let \hat p(x) = [x_1 = x]"
+    assert check(None, f"{lets}\n" + r"\hat p(x_1) = 1").steps[-1].status == "valid"
+
+
 def test_the_wrong_twins_are_invalid_not_only_refused():
     """Each wrong twin is a plain mistake: it must be found wrong, with a reason."""
     for name, (lets, _, wrong) in KINDS.items():

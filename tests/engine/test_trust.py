@@ -397,6 +397,33 @@ ROWS = {
         ),
         ("mle", r"\arg\max_x \hat p(x)", UNREADABLE, "problem's variable"),
     ],
+    "gradients by finite differences, wrong by 1e-9 (issue 22)": [
+        ("shift", r"\nabla_x (x^\top x) = 2x", VALID, ""),
+        ("shift", r"\nabla_x (x^\top x) = 2(1 + 10^{-9})x", INVALID, "twice the step"),
+        ("xent", r"\nabla_z L(z) = \mathrm{softmax}(z) - y", VALID, ""),
+        ("xent", r"\nabla_z L(z) = (1 + 10^{-9})\mathrm{softmax}(z) - y", INVALID, ""),
+        ("xent", r"\frac{\partial L}{\partial z_i} = \mathrm{softmax}(z)_i - y_i", VALID, ""),
+        (
+            "xent",
+            r"\frac{\partial L}{\partial z_i} = \mathrm{softmax}(z)_i - y_i + 10^{-9}",
+            INVALID,
+            "",
+        ),
+        ("bias", r"\nabla_{\mu} \mathbb{E}[m_t] = 1 - \beta_1^t", VALID, ""),
+        ("bias", r"\nabla_{\mu} \mathbb{E}[m_t] = 1 - \beta_1^t + 10^{-9}", INVALID, ""),
+        (
+            "pg",
+            r"\nabla_\theta \sum_a \pi_\theta(a|s) = 0",
+            VALID,
+            "",
+        ),
+        (
+            "pg",
+            r"\nabla_\theta \sum_a \pi_\theta(a|s) = 10^{-9} \nabla_\theta \pi_\theta(a|s)",
+            INVALID,
+            "",
+        ),
+    ],
     "0 log 0 = 0": [
         ("xent", r"-\sum_{j=1}^{K} y_j \log y_j \ge 0", VALID, ""),
         ("xent", r"-\sum_{j=1}^{K} y_j \log y_j \le 0", INVALID, ""),

@@ -115,6 +115,10 @@ class Evaluator:
     with the answer's `% assume` lines); `reasons` collects why a value was undefined.
     """
 
+    # the finite difference's step, as a multiple of `STEP` (a gradient's near-miss is
+    # evaluated again at other steps: `randomized._confirm_gradient`)
+    step_factor = 1.0
+
     def __init__(self, instance, compiled, free_domains: dict | None = None) -> None:
         self.inst = instance
         self.compiled = compiled
@@ -679,7 +683,7 @@ class Evaluator:
         if isinstance(var, ir.Vector):
             base = self.param_value(var.name, env)[0]
             d = base.shape[0]
-            h = STEP * max(1.0, float(np.abs(base).max()))
+            h = STEP * self.step_factor * max(1.0, float(np.abs(base).max()))
             rows = np.stack([base + off * h * np.eye(d) for off, _ in STENCIL]).reshape(-1, d)
             inner = replace(env, params={**env.params, var.name: rows}, perturbing=True)
         else:
@@ -688,7 +692,7 @@ class Evaluator:
                 return self.ev(exact, env)
             base = complex(self._symbol(var, env).reshape(-1)[0])
             d = 1
-            h = STEP * max(1.0, abs(base))
+            h = STEP * self.step_factor * max(1.0, abs(base))
             rows = np.array([base + off * h for off, _ in STENCIL])
             inner = replace(
                 env, scalars={**env.scalars, var.name: along(PERT, rows)}, perturbing=True

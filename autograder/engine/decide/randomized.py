@@ -27,7 +27,7 @@ import sympy as sp
 
 from autograder.engine import ir
 from autograder.engine.axes import FIRST_BINDER, RANK, EvalError, along, is_vector, to_index
-from autograder.engine.decide import search
+from autograder.engine.decide import search, sign
 from autograder.engine.decide.approx import decide_approx
 from autograder.engine.decide.argopt import decide_argopt, has_argopt
 from autograder.engine.decide.evaluate import Env, Evaluator, differentiate, free_kind
@@ -64,6 +64,20 @@ ATOL_FINE_EDGE = 1e-12
 # a finite difference of a term of size f carries rounding noise ~ 1e-12 f / h; summed
 # terms that cancel (Σ_a ∇π(a|s) = 0) keep it, so gradients get an absolute tolerance too
 ATOL_GRADIENT = 1e-9
+# a gradient by finite differences that fails at this relative gap (but within
+# RTOL_GRADIENT) is evaluated again at half and twice the step: a difference that stays
+# (rounding noise grows as the step shrinks, truncation as it grows) is a counterexample
+RTOL_GRADIENT_FINE = 3e-10
+ATOL_GRADIENT_FINE = 1e-13
+STEP_FACTORS = (0.5, 2.0)
+# an equality whose sides differ by more than this (relative to their size, or to 1 when
+# smaller) on every instance drawn
+# inside its domains, where no exact evaluation exists (laws, tables, MDPs, random
+# vectors: values only in floating point), is undecided, not valid: a 1e-12 difference
+# is below what floating point decides there, and a true identity's rounding does not
+# stay that large on every instance
+FLOAT_FLOOR = 2e-13
+STEP_AGREEMENT = 0.1
 SYMBOLIC_BUDGET = 0.25
 SYMBOLIC_NODES = 150  # above this, a difference holding symbolic sums is not expanded
 MAX_POINT_VALUES = 6
@@ -120,6 +134,8 @@ def decide(lhs: sp.Expr, relation: str, rhs: sp.Expr, scope: Scope) -> Verdict:
     infinite = infinity_check(lhs, relation, rhs, scope)
     if infinite is not None:
         return infinite
+    if relation in (">", ">=", "<", "<=") and sign.proves(lhs, relation, rhs, scope.compiled):
+        return Verdict(VALID, "proved: every term of the difference has a known sign", "symbolic")
     problem = scalar_problem(lhs, rhs, scope)
     scalar = decide_scalar(lhs, relation, rhs, problem)
     if scalar is not None and scalar.method == "sampled":
@@ -349,6 +365,7 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
     undefined_first = None  # the first instance where a side names what is not there
     ties: list = []  # (gap, instance, env, where): near-ties to confirm at high precision
     fine: list = []  # failures at RTOL_FINE on instances drawn inside their domains
+    persistent: list = []  # an equality's largest relative gap on each such instance
 
     def judge(inst, cached=False):
         """A Verdict when the step fails (or cannot be evaluated) on `inst`, else "checked",
@@ -412,6 +429,13 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
                 "random",
                 _counterexample(inst, free, env, left, right, where, (lhs, rhs), evaluator),
             )
+        if gradient and cached and inst.edge is None:
+            closer = (
+                _failures(left, right, relation, RTOL_GRADIENT_FINE, ATOL_GRADIENT_FINE) & defined
+            )
+            if closer.any():
+                where = np.unravel_index(np.argmax(closer), closer.shape)
+                fine.append((inst, env, where, left, right, evaluator))
         if not gradient and cached:
             rtol_fine, atol_fine = (
                 (RTOL_FINE, ATOL_FINE) if inst.edge is None else (RTOL_FINE_EDGE, ATOL_FINE_EDGE)
@@ -424,6 +448,10 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
             gaps = np.where(defined, _relative_gap(left, right), np.inf if relation != "=" else 0)
             if relation == "=":
                 where = np.unravel_index(np.argmax(gaps), gaps.shape)
+                if cached and inst.edge is None:  # relative, and absolute below size 1
+                    size = np.maximum(np.maximum(np.abs(left), np.abs(right)), 1.0)
+                    apart = np.where(defined, np.abs(np.real(left) - np.real(right)) / size, 0)
+                    persistent.append(float(np.max(apart)))
                 if gaps[where] > 0:
                     ties.append((float(gaps[where]), inst, env, where, left, right, evaluator))
             else:
@@ -482,15 +510,32 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
         outcome = judge(inst)
         if isinstance(outcome, Verdict) and outcome.status == UNDECIDED:
             continue  # a size or point the step cannot be evaluated at: not a counterexample
+        if getattr(inst, "extreme", False):
+            # beyond floating point's range: only a failure 60 digits confirm counts
+            if isinstance(outcome, Verdict) and outcome.status == INVALID and not free:
+                if search.confirm(lhs, relation, rhs, inst, compiled, {}) is not False:
+                    continue
+                outcome.message += " (beyond floating point; seen at 60 digits)"
+            elif isinstance(outcome, Verdict) and outcome.status == INVALID:
+                continue
+            elif not isinstance(outcome, str) or outcome != "checked":
+                continue
         failed = tally(inst, outcome)
         if failed is not None:
             return failed
         visited += 1
-    refuted = _confirm_ties(lhs, relation, rhs, ties, free, compiled)
-    if refuted is None:
+    if gradient:
+        refuted = _confirm_gradient(lhs, relation, rhs, fine, free, scope)
+    else:
+        refuted = _confirm_ties(lhs, relation, rhs, ties, free, compiled)
+    if refuted is None and not gradient:
         refuted = _confirm_fine(lhs, relation, rhs, fine, free, compiled)
     if refuted is not None:
         return refuted
+    if relation == "=" and len(persistent) >= 3 and min(persistent) > FLOAT_FLOOR:
+        stays = _persistent_gap(lhs, rhs, ties, free, compiled, min(persistent))
+        if stays is not None:
+            return stays
     parts = [f"{checked} random instances"]
     if tight:
         parts.append(f"{tight} of them tight cases")
@@ -600,6 +645,73 @@ def _confirm_fine(lhs, relation, rhs, fine, free, compiled) -> Verdict | None:
         return Verdict(
             INVALID,
             f"{invalid_message(relation)} (the difference is below the usual tolerance; {seen})",
+            "random",
+            example,
+        )
+    return None
+
+
+def _persistent_gap(lhs, rhs, ties, free, compiled, smallest: float) -> Verdict | None:
+    """An equality whose sides differ by at least `smallest` (relative, above
+    `FLOAT_FLOOR`) on every instance drawn inside its domains: valid only when 60 digits
+    say it holds on the instance of the largest gap; without an exact path, undecided."""
+    if ties:
+        _gap, inst, env, where, _left, _right, _ev = max(ties, key=lambda t: t[0])
+        bound = {}
+        for s in free:
+            if isinstance(s, ir.DomainVar):
+                bound = None
+                break
+            axis = FIRST_BINDER + free.index(s)
+            values = env.bound[s]
+            k = where[axis] if values.shape[axis] > 1 else 0
+            bound[s] = int(values.reshape(-1)[k].real)
+        if bound is not None and search.confirm(lhs, "=", rhs, inst, compiled, bound) is True:
+            return None
+    return Verdict(
+        UNDECIDED,
+        f"the sides differ by at least {smallest:.1g} of their size on every instance: below "
+        "what floating point decides for these objects, and no exact evaluation exists here "
+        "(a true identity's rounding does not stay that large)",
+        "random",
+    )
+
+
+def _confirm_gradient(lhs, relation, rhs, fine, free, scope: Scope) -> Verdict | None:
+    """A gradient step (finite differences, trusted to `RTOL_GRADIENT`) that fails by more
+    than `RTOL_GRADIENT_FINE` on an instance drawn inside its domains: evaluated again at
+    half and twice the step; when lhs − rhs stays the same (to `STEP_AGREEMENT`) it is not
+    the finite difference's error, and the step is wrong (a (1 + 10^{-9}) factor is seen)."""
+    for inst, env, where, left, right, evaluator in fine[:2]:
+        gap = (left - right)[where]
+        stays = True
+        for factor in STEP_FACTORS:
+            again = Evaluator(inst, scope.compiled, scope.free_domains)
+            again.step_factor = factor
+            try:
+                env2 = bind_free(again, free, scope.compiled)
+                a, b = again.evaluate(lhs, env=env2), again.evaluate(rhs, env=env2)
+                if is_vector(a) != is_vector(b):
+                    a, b = _as_vectors(a, b)
+                a, b = np.broadcast_arrays(a, b)
+                other = (a - b)[where]
+            except (EvalError, IndexError, ValueError):
+                stays = False
+                break
+            if not (np.isfinite(other) and abs(other - gap) <= STEP_AGREEMENT * abs(gap)):
+                stays = False
+                break
+        if not stays:
+            continue
+        example = _counterexample(inst, free, env, left, right, where, (lhs, rhs), evaluator)
+        a, b = complex(left[where]), complex(right[where])
+        example.left, example.right = _precise_number(a), _precise_number(b)
+        size = abs(gap) / max(abs(a), abs(b), 1e-300)
+        example.instance["precision"] = f"the sides differ by {size:.2g} of their size"
+        return Verdict(
+            INVALID,
+            f"{invalid_message(relation)} (the difference is below the usual tolerance of a "
+            "finite difference; it stays the same at half and twice the step)",
             "random",
             example,
         )

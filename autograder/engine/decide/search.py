@@ -44,6 +44,7 @@ from autograder.engine.decide import precise
 from autograder.engine.kinds.functions import FunctionTable
 from autograder.engine.kinds.instance import Instance, _draw, fmt_vector
 from autograder.engine.kinds.probability import ProbabilityVector
+from autograder.engine.kinds.vectors import EXTREME as VECTOR_EXTREME
 from autograder.engine.kinds.vectors import FixedVector, VectorOf
 from autograder.engine.limits import TimeUp, checkpoint
 
@@ -55,6 +56,9 @@ EVALUATIONS = 40  # evaluations per start of the scalar search (mpmath, one at a
 SEARCH_SHARE = 0.3  # of the time left, at most this much goes to the search
 RTOL_TIE = 1e-7  # relative gaps below this are confirmed at high precision
 CLEAR = 1e-6  # without an exact path, a candidate must fail by this much (relative)
+# special points beyond floating point's range (e^{-1000} underflows): a failure there
+# counts only when 60 digits confirm it (`randomized.random_check`)
+EXTREME = frozenset({VECTOR_EXTREME})
 
 
 # ---------------------------------------------------------------- special points and sizes
@@ -116,6 +120,7 @@ def special_instances(
         for label, values in entry.points(len(handler.values))[:per_name]:
             inst = _copy(base)
             _set_vector(inst, name, values, label)
+            inst.extreme = label in EXTREME
             found.append(inst)
     return found + equal_arguments(base, compiled, used)
 

@@ -93,8 +93,35 @@ NEARLY = "nearly certain (one outcome of probability 1 − 10^{-6})"
 WIDE = "every variable over 7 outcomes"  # its drawn sets have 2 to 4
 
 
+def _conditional_edge(decl: Densities) -> str | None:
+    """The tight case where the latent variables are nearly certain given the observed
+    ones (`p(z|x)` one outcome 1 − 10^{-6} at every x), when there are both."""
+    observed = [n for n, role in decl.variables if role == "observed"]
+    latent = [n for n, role in decl.variables if role != "observed"]
+    if not (observed and latent):
+        return None
+    return f"{decl.joint}({', '.join(latent)} | {', '.join(observed)}) {NEARLY} at every value"
+
+
+def _nearly_certain_conditional(rng, decl: Densities, names, sizes) -> np.ndarray:
+    """A joint whose observed marginal is a random law and whose law of the latent
+    variables given each observed value is nearly certain."""
+    observed = [n for n in names if dict(decl.variables)[n] == "observed"]
+    latent = [n for n in names if n not in observed]
+    n_obs = int(np.prod([sizes[v] for v in observed]))
+    n_lat = int(np.prod([sizes[v] for v in latent]))
+    marginal = random_law(rng, n_obs)
+    rows = np.stack([m * nearly_certain_law(rng, n_lat) for m in marginal])
+    table = rows.reshape(tuple(sizes[v] for v in observed + latent))
+    order = observed + latent
+    return np.moveaxis(table, range(len(order)), [names.index(v) for v in order])
+
+
 def edges(decl: Densities) -> list[str]:
     found = [f"{decl.joint} {NEARLY}", WIDE]
+    conditional = _conditional_edge(decl)
+    if conditional is not None:
+        found.append(conditional)
     found += [f"{other} {NEARLY}" for other, _ in decl.others]
     observed = [name for name, role in decl.variables if role == "observed"]
     for other, over in decl.others:
@@ -119,6 +146,8 @@ def draw(inst: Instance, decl: Densities) -> None:
     edge = inst.edge_case()
     law = nearly_certain_law if edge == f"{decl.joint} {NEARLY}" else random_law
     joint = law(inst.rng, int(np.prod(shape))).reshape(shape)
+    if edge is not None and edge == _conditional_edge(decl):
+        joint = _nearly_certain_conditional(inst.rng, decl, names, sizes)
     inst.handlers[decl.joint] = TableDensity(decl.joint, names, joint)
     inst.description[f"{decl.joint}({', '.join(names)})"] = _table_text(joint)
     for name, role in decl.variables:
@@ -201,8 +230,8 @@ class DensitiesKind(Kind):
     defaults = (
         "each variable ranges over 2 to 4 outcomes (an observed one over 2 or 3, held at a "
         "random one), and over 7 in a tight case; each law is a random table with no outcome "
-        "below a few percent, and in tight cases nearly certain (one outcome 1 − 10^{-6}) or "
-        "equal to the posterior or the prior"
+        "below a few percent, and in tight cases nearly certain (one outcome 1 − 10^{-6}; the "
+        "latent variables given the observed ones, too) or equal to the posterior or the prior"
     )
     let = (
         LetForm(

@@ -3,9 +3,11 @@ r"""Data from a finite domain and a model fitted to it: maximum likelihood as mi
 `x` ranges over a finite domain of K outcomes; the data `x_1, …, x_N` are outcomes drawn
 from it (N a declared integer); the model `p_\theta(x) = \exp(\theta^\top\phi(x)) / \sum_{x'}
 \exp(\theta^\top\phi(x'))` has random features `\phi(x) \in \mathbb{R}^d` and parameter θ.
-The empirical distribution and entropies are definitions of the problem (`Define`), built
-from `[x_i = x]`.  Some outcome is always missing from the data when N < K, so 0 log 0 = 0
-is exercised.  Tight cases: every data point equal; the data covering every outcome once.
+The empirical distribution \hat p(x) = (1/N) Σ_i [x_i = x] is declared with the data (a
+`Define` implied by "N data points", unless the problem defines \hat p itself); entropies
+are definitions of the problem.  Some outcome is always missing from the data when N < K,
+so 0 log 0 = 0 is exercised.  Tight cases: every data point equal; the data covering
+every outcome once.
 """
 
 from __future__ import annotations
@@ -111,7 +113,8 @@ class DatasetKind(Kind):
         LetForm(
             "<name> data points <seq>",
             r"N data points x_i; p_\theta(x) softmax model",
-            "data x_1 … x_N drawn from a finite set of outcomes (N a positive integer)",
+            "data x_1 … x_N drawn from a finite set of outcomes (N a positive integer), and "
+            "their empirical law p̂(x) = (1/N) Σ_i [x_i = x]",
             _points,
             merge=lambda s: "data",
         ),
@@ -126,9 +129,22 @@ class DatasetKind(Kind):
     )
 
     def let_implies(self, decl: Dataset) -> tuple:
+        from autograder.engine.kinds.functions import Define
         from autograder.engine.kinds.scalars import Integer
 
-        return (Integer(decl.size, (1, 2, 3, 5), "the number of data points", more=(9,)),)
+        # the empirical law of the data, unless the cell defines \hat p itself (a name the
+        # cell declares is never implied); a law over the outcomes, so it is read at a data
+        # point and as the law of an expectation
+        n, x = decl.size, decl.variable
+        return (
+            Integer(n, (1, 2, 3, 5), "the number of data points", more=(9,)),
+            Define(
+                r"\hat p",
+                (x,),
+                rf"\frac{{1}}{{{n}}}\sum_{{i=1}}^{{{n}}} [{decl.data}_i = {x}]",
+                description="the empirical distribution of the data",
+            ),
+        )
 
     def compile(self, decl: Dataset, c) -> None:
         c.names[decl.variable] = ir.DomainVar(decl.variable)

@@ -148,7 +148,14 @@ def vector_points(n: int) -> list[tuple[str, list[Fraction]]]:
     # random values are of size about 1: a bound must not rely on it (±100, whose
     # exponentials floating point still holds)
     found.append(("large components", [Fraction(100 * (-1) ** k) for k in range(n)]))
+    # components of -1000: e^{x_i} underflows floating point there, so a failure at this
+    # point counts only once confirmed at 60 digits (`search.EXTREME`): Σ e^{x_i} > 10^{-200}
+    # is false, and only such a point shows it
+    found.append((EXTREME, [Fraction(-1000)] * n))
     return found
+
+
+EXTREME = "components of -1000"
 
 
 def size_integer(size: str, of: str):

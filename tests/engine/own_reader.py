@@ -1,0 +1,1255 @@
+r"""The mutation test's own reading of a line and its own worlds (issue 22): independent of
+the checker's reader, resolver, compiled context and instance generator.
+
+A small recursive-descent reader for the LaTeX the curriculum's laws, data, vectors and
+random quantities are written in (`\sum`, `\prod`, `\frac`, `\log`, `e^{…}`,
+`\mathbb{E}_{q(z)}[…]`, `\mathbb{E}_{z \sim q}[…]`, `\mathbb{E}[…]`, `\mathrm{Var}`,
+`\mathrm{KL}(P \| Q)`, densities `p(z|x)`, functions, Iverson brackets, `\max`, softmax
+components, `q^\top k`), and an evaluator at mpmath precision over worlds this module
+draws from the problem's declaration records alone (`problem.context`): random joint
+tables (nearly certain ones too, and another law equal to the posterior), function
+tables (the zero function too), data sets, a softmax model, plain and probability
+vectors at their special points, random vectors and sequences with three-point laws of
+the declared moments (expectations are exact sums over every outcome), recurrences and
+definitions read from their own text by this reader.
+
+Anything it does not know raises `Unknown`: the caller then uses another confirmer.
+"""
+
+from __future__ import annotations
+
+import itertools
+import random
+import re
+
+import mpmath
+
+__all__ = ["Unknown", "World", "parse", "world"]
+
+
+class Unknown(Exception):
+    """Something this reader or evaluator does not know."""
+
+
+# ------------------------------------------------------------------ tokens
+
+_SKIP = (
+    r"\left",
+    r"\right",
+    r"\bigl",
+    r"\bigr",
+    r"\Bigl",
+    r"\Bigr",
+    r"\biggl",
+    r"\biggr",
+    r"\Big",
+    r"\big",
+    r"\bigg",
+    r"\displaystyle",
+    r"\,",
+    r"\;",
+    r"\!",
+    r"\:",
+    r"\quad",
+    r"\qquad",
+    r"\limits",
+)
+_TOKEN = re.compile(
+    r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<cmd>\\(?:[A-Za-z]+|[{}|,;!:]))|(?P<ch>[A-Za-z])|(?P<op>[-+*/^_()\[\]{}|=<>,'!.&]))"
+)
+GREEK = {
+    "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta",
+    "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "phi", "varphi",
+    "chi", "psi", "omega",
+}  # fmt: skip
+_RELATIONS = {
+    "=": "=",
+    r"\ge": ">=",
+    r"\geq": ">=",
+    r"\le": "<=",
+    r"\leq": "<=",
+    ">": ">",
+    "<": "<",
+}
+
+
+def tokens(text: str) -> list[str]:
+    for s in _SKIP:
+        text = re.sub(re.escape(s) + r"(?![A-Za-z])", " ", text)
+    text = re.sub(r"\\text\{[^{}]*\}|\\mathrm\{d\}", " ", text)
+    out, at = [], 0
+    while at < len(text):
+        m = _TOKEN.match(text, at)
+        if m is None:
+            if text[at:].strip() == "":
+                break
+            raise Unknown(f"a character this reader does not know: {text[at : at + 10]!r}")
+        at = m.end()
+        out.append(m.group(m.lastgroup))
+    return out
+
+
+# ------------------------------------------------------------------ reader
+
+
+class _Reader:
+    def __init__(self, toks: list[str]) -> None:
+        self.t, self.i = toks, 0
+        self.integrals = 0  # inside `\int … dz`: a `d` before a letter ends the body
+
+    def peek(self, k: int = 0):
+        return self.t[self.i + k] if self.i + k < len(self.t) else None
+
+    def take(self, expected=None):
+        tok = self.peek()
+        if tok is None or (expected is not None and tok != expected):
+            raise Unknown(f"expected {expected!r}, found {tok!r}")
+        self.i += 1
+        return tok
+
+    def group(self):
+        """`{…}` or a single token's atom."""
+        if self.peek() == "{":
+            self.take("{")
+            e = self.expr()
+            self.take("}")
+            return e
+        return self.atom(postfix=False)
+
+    def raw_group(self) -> list[str]:
+        if self.peek() != "{":
+            return [self.take()]
+        depth, out = 0, []
+        while True:
+            tok = self.take()
+            depth += {"{": 1, "}": -1}.get(tok, 0)
+            out.append(tok)
+            if depth == 0:
+                return out[1:-1]
+
+    # expr := term (± term)*
+    def expr(self, stop=()):
+        terms = [self.term(stop)]
+        while self.peek() in ("+", "-") and self.peek() not in stop:
+            sign = self.take()
+            t = self.term(stop)
+            terms.append(("neg", t) if sign == "-" else t)
+        return terms[0] if len(terms) == 1 else ("add", terms)
+
+    def starts_atom(self, tok) -> bool:
+        if tok is None:
+            return False
+        if tok in ("(", "[", "{") or tok[0].isdigit() or tok.isalpha():
+            return True
+        if tok.startswith("\\") and tok not in (
+            r"\|", r"\mid", r"\sim", r"\cdot", r"\times", r"\ge", r"\geq", r"\le", r"\leq",
+            r"\top", r"\infty", r"\dots", r"\ldots", r"\cdots", r"\in", r"\to", r"\neq",
+        ):  # fmt: skip
+            return True
+        return False
+
+    def term(self, stop=()):
+        factors = [self.unary(stop)]
+        while True:
+            tok = self.peek()
+            if tok in stop:
+                break
+            if self.integrals and tok == "d" and (self.peek(1) or "").isalpha():
+                break
+            if tok in (r"\cdot", r"\times", "*"):
+                self.take()
+                factors.append(self.unary(stop))
+            elif tok == "/":
+                self.take()
+                factors.append(("pow", self.unary(stop), ("num", mpmath.mpf(-1))))
+            elif tok == "|" and "|" not in stop:
+                factors.append(self.unary(stop))
+            elif self.starts_atom(tok):
+                factors.append(self.unary(stop))
+            else:
+                break
+        return factors[0] if len(factors) == 1 else ("mul", factors)
+
+    def unary(self, stop=()):
+        if self.peek() == "-":
+            self.take()
+            return ("neg", self.unary(stop))
+        if self.peek() == "+":
+            self.take()
+            return self.unary(stop)
+        return self.atom(stop=stop)
+
+    def postfix(self, e):
+        while True:
+            tok = self.peek()
+            if tok == "^":
+                self.take()
+                if self.peek() == r"\top":
+                    self.take()
+                    e = ("T", e)
+                    continue
+                if self.peek() == "{" and self.peek(1) == r"\top" and self.peek(2) == "}":
+                    self.i += 3
+                    e = ("T", e)
+                    continue
+                e = ("pow", e, self.group())
+            elif tok == "_" and e[0] in ("paren", "softmax"):
+                self.take()
+                e = ("comp", e, self.group())
+            elif tok == "'":
+                raise Unknown("a prime")
+            elif tok == "!":
+                self.take()
+                e = ("fact", e)
+            else:
+                return e
+
+    def name(self):
+        """A name: a letter or a Greek letter, maybe accented, with its subscript tokens."""
+        tok = self.take()
+        accent = ""
+        if tok in (r"\hat", r"\bar", r"\tilde"):
+            accent = tok[1:]
+            inner = self.raw_group()
+            if len(inner) != 1:
+                raise Unknown("an accent over more than one letter")
+            tok = inner[0]
+        if tok.startswith("\\"):
+            if tok[1:] not in GREEK:
+                raise Unknown(f"the command {tok}")
+            base = tok[1:]
+        else:
+            base = tok
+        sub = None
+        if self.peek() == "_":
+            self.take()
+            sub = [x[1:] if x.startswith("\\") and x[1:] in GREEK else x for x in self.raw_group()]
+        return ("name", base, accent, tuple(sub) if sub is not None else None)
+
+    def atom(self, postfix=True, stop=()):
+        tok = self.peek()
+        if tok is None:
+            raise Unknown("a line ends early")
+        if tok[0].isdigit():
+            self.take()
+            e = ("num", mpmath.mpf(tok))
+        elif tok == "(":
+            self.take()
+            e = ("paren", self.expr())
+            self.take(")")
+        elif tok == "{":
+            e = ("paren", self.group())
+        elif tok == "[":
+            e = self.bracket()
+        elif tok == "|" and "|" not in stop:
+            self.take()
+            e = ("abs", self.expr(stop=("|",)))
+            self.take("|")
+        elif tok == r"\frac" and self.peek(1) == "{" and self.peek(2) == r"\partial":
+            self.take()
+            top, bottom = self.raw_group(), self.raw_group()
+            if not bottom or bottom[0] != r"\partial":
+                raise Unknown("a partial derivative written otherwise")
+            var = _Reader(bottom[1:]).name()
+            body = _Reader(top[1:]).whole() if len(top) > 1 else self.term()
+            e = ("partial", body, var)
+        elif tok == r"\frac":
+            self.take()
+            a = self.group()
+            e = ("mul", [a, ("pow", self.group(), ("num", mpmath.mpf(-1)))])
+        elif tok == r"\nabla":
+            self.take()
+            sub = self.under()
+            if sub is None or len(sub) != 1:
+                raise Unknown("a gradient's variable")
+            var = sub[0][1:] if sub[0].startswith("\\") else sub[0]
+            e = ("nabla", var, self.term())
+        elif tok == r"\sqrt":
+            self.take()
+            e = ("pow", self.group(), ("num", mpmath.mpf(1) / 2))
+        elif tok in (r"\log", r"\ln", r"\exp"):
+            self.take()
+            e = ("fn", "log" if tok != r"\exp" else "exp", self.argument())
+        elif tok in (r"\sum", r"\prod"):
+            e = self.big(tok[1:])
+        elif tok == r"\int":
+            self.take()
+            if self.peek() == "_":
+                raise Unknown("an integral over a range")
+            self.integrals += 1
+            body = self.expr()
+            self.integrals -= 1
+            self.take("d")
+            var = self.take()
+            if not var.isalpha():
+                raise Unknown("an integral's variable")
+            e = ("sum", var, None, body)
+        elif tok in (r"\max", r"\min"):
+            e = self.extremum(tok[1:])
+        elif tok == r"\mathbb":
+            self.take()
+            what = self.raw_group()
+            if what == ["E"]:
+                e = self.expectation("E")
+            elif what == ["1"]:
+                e = self.bracket()
+            else:
+                raise Unknown(f"\\mathbb{{{''.join(what)}}}")
+        elif tok in (r"\mathrm", r"\operatorname"):
+            self.take()
+            what = "".join(self.raw_group())
+            if what == "Var":
+                e = self.expectation("Var")
+            elif what == "KL":
+                self.take("(")
+                a = self.expr(stop=(r"\|",))
+                self.take(r"\|")
+                b = self.expr()
+                self.take(")")
+                e = ("KL", a, b)
+            elif what == "softmax":
+                self.take("(")
+                e = ("softmax", self.expr())
+                self.take(")")
+            else:
+                raise Unknown(f"\\mathrm{{{what}}}")
+        elif tok == r"\mathbf":
+            self.take()
+            if self.raw_group() != ["1"]:
+                raise Unknown("a bold name")
+            e = ("ones",)
+        elif tok == r"\delta":
+            self.take()
+            self.take("_")
+            sub = self.raw_group()
+            if len(sub) != 2:
+                raise Unknown("a Kronecker delta's subscript")
+            e = ("delta", ("name", sub[0], "", None), ("name", sub[1], "", None))
+        elif tok == r"\infty":
+            raise Unknown("infinity")
+        elif tok == "e" and self.peek(1) == "^":
+            self.take()
+            self.take("^")
+            e = ("fn", "exp", self.group())
+        elif tok.isalpha() or tok.startswith("\\"):
+            e = self.name()
+            if self.peek() == "(":
+                e = self.call(e)
+        else:
+            raise Unknown(f"the token {tok!r}")
+        return self.postfix(e) if postfix else e
+
+    def argument(self):
+        """What `\\log` or `\\exp` applies to: a sum, product or expectation with its body,
+        else one factor with its powers."""
+        if self.peek() in (r"\sum", r"\prod", r"\mathbb", r"\frac"):
+            return self.atom()
+        return self.atom()
+
+    def call(self, head):
+        self.take("(")
+        args, given, into = [], [], None
+        into = args
+        while True:
+            if self.peek() == r"\cdot" and self.peek(1) in ("|", r"\mid"):
+                self.take()
+                into.append(("dot",))
+            else:
+                into.append(self.expr(stop=("|", r"\mid", ",")))
+            tok = self.take()
+            if tok == ")":
+                break
+            if tok in ("|", r"\mid"):
+                into = given
+            elif tok != ",":
+                raise Unknown(f"{tok!r} in a call")
+        return ("call", head, tuple(args), tuple(given))
+
+    def bracket(self):
+        self.take("[")
+        a = self.expr(stop=("=", r"\ge", r"\geq", r"\le", r"\leq", ">", "<", r"\neq"))
+        if self.peek() in _RELATIONS or self.peek() == r"\neq":
+            op = self.take()
+            b = self.expr()
+            self.take("]")
+            return ("iverson", a, _RELATIONS.get(op, "!="), b)
+        self.take("]")
+        return ("paren", a)
+
+    def under(self):
+        """The tokens of a subscript `_{…}` as a reader of their own (or None)."""
+        if self.peek() != "_":
+            return None
+        self.take()
+        return self.raw_group()
+
+    def big(self, kind: str):
+        self.take()
+        sub = self.under()
+        sup = None
+        if self.peek() == "^":
+            self.take()
+            sup = self.raw_group()
+        if sub is None:
+            raise Unknown("a sum without its variable")
+        if "=" in sub:
+            k = sub.index("=")
+            if k != 1:
+                raise Unknown("a sum's variable")
+            lo = _Reader(sub[k + 1 :]).whole()
+            if sup is None:
+                raise Unknown("a sum without its upper end")
+            hi = _Reader(sup).whole()
+            var, over = sub[0], (lo, hi)
+        else:
+            if len(sub) != 1 or sup is not None:
+                raise Unknown(f"a sum over a set {''.join(sub)}")
+            var, over = sub[0], None
+        body = self.term(stop=())
+        return (kind, var, over, body)
+
+    def extremum(self, kind: str):
+        self.take()
+        sub = self.under()
+        if sub is None:
+            if self.peek() == r"\{":
+                raise Unknown("a max over a set")
+            self.take("(")
+            args = [self.expr(stop=(",",))]
+            while self.take() == ",":
+                args.append(self.expr(stop=(",",)))
+            return ("extreme", kind, tuple(args))
+        if len(sub) != 1:
+            raise Unknown("a max over a range")
+        return ("over", kind, sub[0], self.atom())
+
+    def expectation(self, kind: str):
+        sub = self.under()
+        law = None
+        if sub is not None:
+            r = _Reader(sub)
+            if r"\sim" in sub:
+                k = sub.index(r"\sim")
+                law = ("sim", tuple(sub[:k]), _Reader(sub[k + 1 :]).whole())
+            else:
+                law = ("under", r.whole())
+        if self.peek() == "[":
+            self.take("[")
+            body = self.expr(stop=(r"\mid",))
+            if self.peek() == r"\mid":
+                raise Unknown("a conditional expectation")
+            self.take("]")
+        elif self.peek() == "(":
+            self.take("(")
+            body = self.expr()
+            self.take(")")
+        else:
+            raise Unknown("an expectation without brackets")
+        return ("E", kind, law, body)
+
+    def whole(self):
+        e = self.expr()
+        if self.peek() is not None:
+            raise Unknown(f"left over: {self.t[self.i :]}")
+        return e
+
+
+def parse(text: str):
+    return _Reader(tokens(text)).whole()
+
+
+# ------------------------------------------------------------------ worlds
+
+
+def _mp(v):
+    return mpmath.mpf(v) if not isinstance(v, mpmath.mpf | mpmath.mpc) else v
+
+
+def _law(rng, n: int, kind: str) -> list:
+    """A random law over n outcomes (exact enough at 60 digits): random, nearly certain,
+    or uniform."""
+    if kind == "uniform":
+        return [mpmath.mpf(1) / n] * n
+    w = [mpmath.mpf(rng.randint(1, 40)) for _ in range(n)]
+    if kind == "certain" and n > 1:
+        w = [mpmath.mpf(1) / 10**6 * x / sum(w) for x in w]
+        w[rng.randrange(n)] += 1
+    total = mpmath.fsum(w)
+    return [x / total for x in w]
+
+
+class _Table:
+    """A joint law over named variables (a dict from outcome tuples to mass)."""
+
+    def __init__(self, variables: tuple, sizes: dict, mass: dict) -> None:
+        self.variables, self.sizes, self.mass = variables, sizes, mass
+
+    def marginal(self, over: tuple, given: tuple, values: dict):
+        """P(over = values | given = values)."""
+
+        def total(names):
+            s = mpmath.mpf(0)
+            for cell, m in self.mass.items():
+                point = dict(zip(self.variables, cell, strict=True))
+                if all(point[n] == values[n] for n in names):
+                    s += m
+            return s
+
+        top = total(over + given)
+        if not given:
+            return top
+        bottom = total(given)
+        if bottom == 0:
+            raise ZeroDivisionError
+        return top / bottom
+
+
+def _three_point(mean, var, rng):
+    """An asymmetric law on three points with exactly this mean and variance."""
+    probs = [mpmath.mpf(2) / 10, mpmath.mpf(5) / 10, mpmath.mpf(3) / 10]
+    xs = [mpmath.mpf(-13) / 10, mpmath.mpf(rng.choice([2, 4, 6])) / 10, mpmath.mpf(21) / 10]
+    m = mpmath.fsum(p * x for p, x in zip(probs, xs, strict=True))
+    s = mpmath.sqrt(mpmath.fsum(p * (x - m) ** 2 for p, x in zip(probs, xs, strict=True)))
+    return [(mean + mpmath.sqrt(var) * (x - m) / s, p) for x, p in zip(xs, probs, strict=True)]
+
+
+class World:
+    """One point: values of scalars and vectors, the laws' tables, function tables, data,
+    and the random quantities' laws (expectations are sums over their outcomes)."""
+
+    MAX_OUTCOMES = 1500
+
+    def __init__(self) -> None:
+        self.scalars: dict = {}
+        self.vectors: dict = {}  # name -> list of values
+        self.random_vectors: dict = {}  # name -> (size, law)
+        self.sequences: dict = {}  # name -> law (iid, from 1)
+        self.recurrences: dict = {}  # name -> (index, initial dict, rule ast)
+        self.definitions: dict = {}  # (name, accent) -> (index, body ast)
+        self.domains: dict = {}  # variable -> size
+        self.observed: dict = {}  # variable -> value
+        self.tables: dict = {}  # law name -> (_Table or (variables, list/dict))
+        self.functions: dict = {}  # name -> (over, dict)
+        self.defines: dict = {}  # (name, nargs) -> (params, ast)
+        self.defaults: dict = {}  # name -> its arguments when written alone (L = L(z))
+        self.data = None  # (base name, variable, list of outcomes, size name)
+        self.model = None  # (name, table over the variable's outcomes)
+        self.description: dict = {}
+        self.realisation: dict = {}
+        self.ones = 0  # the length of `\mathbf{1}` and `e_j` when every vector has one size
+        self.rng = None  # set by `world`: random realisations outside an expectation
+        self.moving: dict = {}  # a component or scalar being differentiated: its value
+
+    # -------------------------------------------------------------- evaluation
+
+    def value(self, e, env: dict):  # noqa: C901, PLR0911, PLR0912 - one rule per node
+        kind = e[0]
+        if kind == "num":
+            return e[1]
+        if kind == "paren":
+            return self.value(e[1], env)
+        if kind == "add":
+            return _apply(lambda *xs: mpmath.fsum(xs), [self.value(t, env) for t in e[1]])
+        if kind == "neg":
+            return _apply(lambda x: -x, [self.value(e[1], env)])
+        if kind == "mul":
+            return self.product(e[1], env)
+        if kind == "pow":
+            base, exponent = self.value(e[1], env), self.value(e[2], env)
+            return _apply(_power, [base, exponent])
+        if kind == "fn":
+            f = {"log": _log, "exp": _exp}[e[1]]
+            return _apply(f, [self.value(e[2], env)])
+        if kind == "abs":
+            return _apply(abs, [self.value(e[1], env)])
+        if kind == "fact":
+            return _apply(mpmath.factorial, [self.value(e[1], env)])
+        if kind == "name":
+            return self.name(e, env)
+        if kind == "call":
+            return self.call(e, env)
+        if kind in ("sum", "prod"):
+            return self.big(e, env)
+        if kind == "extreme":
+            values = [self.value(a, env) for a in e[2]]
+            return (max if e[1] == "max" else min)(values, key=mpmath.re)
+        if kind == "over":
+            _, which, var, body = e
+            if var not in self.domains:
+                raise Unknown("a max over an index")
+            values = [self.value(body, {**env, var: k}) for k in range(self.domains[var])]
+            return (max if which == "max" else min)(values, key=mpmath.re)
+        if kind == "iverson":
+            a, b = self.value(e[1], env), self.value(e[3], env)
+            return mpmath.mpf(int(_relation(a, e[2], b)))
+        if kind == "delta":
+            return mpmath.mpf(int(self.value(e[1], env) == self.value(e[2], env)))
+        if kind == "E":
+            return self.expectation(e, env)
+        if kind == "KL":
+            return self.kl(e, env)
+        if kind == "softmax":
+            v = self.value(e[1], env)
+            if not isinstance(v, list):
+                raise Unknown("softmax of a number")
+            top = max(mpmath.re(x) for x in v)
+            w = [mpmath.exp(x - top) for x in v]
+            s = mpmath.fsum(w)
+            return [x / s for x in w]
+        if kind == "comp":
+            v = self.value(e[1], env)
+            k = self.value(e[2], env)
+            if not isinstance(v, list):
+                raise Unknown("a component of a number")
+            return v[_index(k, len(v))]
+        if kind == "ones":
+            return [mpmath.mpf(1)] * self.ones if self.ones else "ones"
+        if kind == "partial":
+            return self.partial(e[1], e[2], env)
+        if kind == "nabla":
+            _, var, body = e
+            if var in self.vectors:
+                n = len(self.vectors[var])
+                if n > 6:
+                    raise Unknown("a gradient in more than 6 components (too slow here)")
+                return [self.partial(body, ("name", var, "", (str(k + 1),)), env) for k in range(n)]
+            return self.partial(body, ("name", var, "", None), env)
+        raise Unknown(f"cannot evaluate {kind}")
+
+    def partial(self, body, var, env):  # noqa: C901 - the slot, then the derivative
+        """d body / d var at high precision (mpmath's numerical derivative, at the working
+        precision): var a declared scalar or a component of a plain vector."""
+        _, base, accent, sub = var
+        if accent:
+            raise Unknown("a derivative in an accented name")
+        if sub is not None and base in self.vectors:
+            k = _index(self.value(_Reader(list(sub)).whole(), env), len(self.vectors[base]))
+            slot, at = (base, k), self.vectors[base][k]
+        elif sub is None and base in self.scalars and base not in self.observed:
+            slot, at = base, self.scalars[base]
+        else:
+            raise Unknown("a derivative in what this test does not move")
+        if slot in self.moving:
+            raise Unknown("a derivative inside a derivative")
+
+        def f(x):
+            self.moving[slot] = x
+            try:
+                value = self.value(body, env)
+            finally:
+                del self.moving[slot]
+            if isinstance(value, list):
+                raise Unknown("the derivative of a vector")
+            return value
+
+        f(at)  # undefined at the point itself (σ of a constant vector): undefined here
+        return mpmath.diff(f, at)
+
+    def product(self, factors, env):
+        out = mpmath.mpf(1)
+        k = 0
+        while k < len(factors):
+            f = factors[k]
+            if f[0] == "T":  # q^\top k: a dot product with the next factor
+                if k + 1 >= len(factors):
+                    raise Unknown("a transpose at the end")
+                a, b = self.value(f[1], env), self.value(factors[k + 1], env)
+                a, b = _sized(a, b), _sized(b, a)
+                if not (isinstance(a, list) and isinstance(b, list)) or len(a) != len(b):
+                    raise Unknown("a dot product of other things")
+                value = mpmath.fsum(x * y for x, y in zip(a, b, strict=True))
+                k += 2
+            else:
+                value = self.value(f, env)
+                k += 1
+            out = _apply(lambda x, y: x * y, [out, value])
+        return out
+
+    def name(self, e, env):
+        _, base, accent, sub = e
+        key = _key(base, accent, sub)
+        if key in env and not isinstance(env[key], tuple):
+            return env[key]
+        if sub is None and base in env and not accent:
+            return env[base]
+        if key in self.moving:
+            return self.moving[key]
+        if key in self.scalars:
+            return self.scalars[key]
+        if key in self.observed:
+            return self.observed[key]
+        if base == "e" and sub is None:
+            return +mpmath.e
+        if sub is None and base in self.vectors and not accent:
+            values = self.vectors[base]
+            return [self.moving.get((base, k), v) for k, v in enumerate(values)]
+        if sub is not None:
+            index = self.value(_Reader(list(sub)).whole(), env)
+            if not accent and isinstance(env.get(base), list):
+                values = env[base]
+                return values[_index(index, len(values))]
+            if not accent and base in self.vectors:
+                values = self.vectors[base]
+                k = _index(index, len(values))
+                return self.moving.get((base, k), values[k])
+            if not accent and base in self.random_vectors:
+                return self.outcome(env, ("vec", base, _index(index, self.random_vectors[base][0])))
+            if not accent and base in self.sequences:
+                k = _int(index)
+                if k < 1:
+                    raise Unknown("a term before the sequence starts")
+                return self.outcome(env, ("seq", base, k))
+            if not accent and self.data is not None and base == self.data[0]:
+                points = self.data[2]
+                return points[_index(index, len(points))]
+            if not accent and base in self.recurrences:
+                return self.recurrence(base, _int(index), env)
+            if (base, accent) in self.definitions:
+                var, body = self.definitions[(base, accent)]
+                return self.value(body, {**env, var: mpmath.mpf(_int(index))})
+            whole = _key(base, accent, None)
+            if whole in self.defaults:  # `\hat x_j`: a component of `\hat x` = `\hat x(x)`
+                head = ("name", base, accent, None)
+                values = self.call(("call", head, self.defaults[whole], ()), env)
+                if isinstance(values, list):
+                    return values[_index(index, len(values))]
+            if base == "e" and not accent and self.ones and "e" not in self.scalars:
+                k = _index(index, self.ones)  # the standard basis vector e_k
+                return [mpmath.mpf(int(j == k)) for j in range(self.ones)]
+        if key in self.defaults:
+            head = ("name", base, accent, sub)
+            return self.call(("call", head, self.defaults[key], ()), env)
+        raise Unknown(f"no value for {key}")
+
+    def outcome(self, env, what):
+        omega = env.get("__omega__")
+        if omega is None:  # outside an expectation: one realisation, drawn once per world
+            return self.realised(what)
+        if what not in omega:
+            raise Unknown("an outcome not enumerated")
+        return omega[what]
+
+    def realised(self, what):
+        if what not in self.realisation:
+            pick = self.rng.random
+            if what[0] == "vec":
+                law = self.random_vectors[what[1]][1]
+                self.realisation[what] = _pick(law, pick())
+            else:
+                name, j = what[1], what[2]
+                if ("W", name) not in self.realisation:
+                    self.realisation[("W", name)] = _pick(shared_law(), pick())
+                noise = _pick(noise_law(), pick())
+                self.realisation[what] = (
+                    self.sequences[name] + mpmath.mpf(j) / 3 * self.realisation[("W", name)] + noise
+                )
+        return self.realisation[what]
+
+    def recurrence(self, name, t, env):
+        index, initial, rule = self.recurrences[name]
+        if t in initial:
+            return initial[t]
+        if t < min(initial) or t > 40:
+            raise Unknown("a term outside the recurrence")
+        return self.value(rule, {**env, index: mpmath.mpf(t)})
+
+    def call(self, e, env):
+        _, head, args, given = e
+        _, base, accent, sub = head
+        key = _key(base, accent, sub)
+        bound = env.get(key)
+        if isinstance(bound, tuple) and bound[0] == "law":
+            key = bound[1]
+        if (key, len(args)) in self.defines and not given and key in self.defaults:
+            # `\hat x (\hat x^\top g)`: a call, or the name alone (its default) times a
+            # bracket; the call where its argument fits, else the product
+            try:
+                return self.apply_define(key, args, env)
+            except Unknown:
+                if len(args) != 1 or args[0][0] == "name":  # `\mu(v)` is a call
+                    raise
+                alone = self.name(head, env)
+                return _apply(lambda x, y: x * y, [alone, self.value(args[0], env)])
+        if (key, len(args)) in self.defines and not given:
+            return self.apply_define(key, args, env)
+        if key in self.tables:
+            return self.density(key, args, given, env)
+        if key in self.functions:
+            over, table = self.functions[key]
+            if given or len(args) != len(over):
+                raise Unknown("a function's arguments")
+            return table[tuple(_int(self.value(a, env)) for a in args)]
+        if len(args) == 1 and not given:  # `y_j (1 - y_j)`: a name times a bracket
+            return _apply(lambda x, y: x * y, [self.name(head, env), self.value(args[0], env)])
+        raise Unknown(f"no function {key}")
+
+    def apply_define(self, key, args, env):
+        params, body = self.defines[(key, len(args))]
+        inner = {k: v for k, v in env.items() if k == "__omega__"}
+        for p, a in zip(params, args, strict=True):
+            named = _key(a[1], a[2], a[3]) if a[0] == "name" else None
+            if named is not None and isinstance(env.get(named), tuple):
+                inner[p] = env[named]
+            elif named is not None and (named in self.tables or (named, 1) in self.defines):
+                inner[p] = ("law", named)
+            else:
+                inner[p] = self.value(a, env)
+        return self.value(body, inner)
+
+    def density(self, key, args, given, env):
+        table = self.tables[key]
+        if isinstance(table, _Table):
+            names = []
+            for k, a in enumerate(args + given):
+                if a[0] == "name" and a[3] is None and a[1] in table.variables:
+                    names.append(a[1])
+                elif not given and len(args) == len(table.variables):
+                    names.append(table.variables[k])
+                else:
+                    raise Unknown("a density's argument")
+            if len(set(names)) != len(names):
+                raise Unknown("a variable twice")
+            values = {}
+            for n, a in zip(names, args + given, strict=True):
+                values[n] = _int(self.value(a, env))
+                if not 0 <= values[n] < table.sizes[n]:
+                    raise Unknown("an outcome outside the domain")
+            return table.marginal(tuple(names[: len(args)]), tuple(names[len(args) :]), values)
+        over, probs = table
+        if given or len(args) != 1:
+            raise Unknown("a law's arguments")
+        k = _int(self.value(args[0], env))
+        if not 0 <= k < len(probs):
+            raise Unknown("an outcome outside the domain")
+        return probs[k]
+
+    def law_of(self, law, env):
+        """(variables, weights over their joint outcomes) of a law written under E or KL."""
+        if law[0] == "name":
+            key = _key(law[1], law[2], law[3])
+            if isinstance(env.get(key), tuple) and env[key][0] == "law":
+                key = env[key][1]
+            table = self.tables.get(key)
+            if isinstance(table, _Table):
+                if len(table.variables) != 1:
+                    raise Unknown("a joint law named alone")
+                var = table.variables[0]
+                return (var,), lambda values: table.marginal((var,), (), values)
+            if table is not None:
+                var = table[0]
+                return (var,), lambda values: table[1][values[var]]
+            if (key, 1) in self.defines:
+                params, body = self.defines[(key, 1)]
+                var = self.data[1] if self.data else params[0]
+                return (var,), lambda values: self.value(body, {params[0]: mpmath.mpf(values[var])})
+            raise Unknown("a law this test does not know")
+        if law[0] == "call":
+            _, head, args, given = law
+            variables = []
+            for a in args:
+                if a[0] == "dot":
+                    raise Unknown("a law written with a dot")
+                if a[0] != "name" or a[3] is not None or a[1] not in self.domains:
+                    raise Unknown("a law's variable")
+                variables.append(a[1])
+            return tuple(variables), lambda values: self.call(
+                law, {**env, **{v: mpmath.mpf(values[v]) for v in variables}}
+            )
+        raise Unknown("a law written otherwise")
+
+    def expectation(self, e, env):
+        _, kind, law, body = e
+        if law is None:
+            return self.random_mean(kind, body, env)
+        if law[0] == "sim":
+            names, written = law[1], law[2]
+            variables, weight = self.law_of(written, env)
+            if len(names) != 1 or len(variables) != 1:
+                raise Unknown("a law over several variables with ~")
+            rename = {variables[0]: names[0]}
+        else:
+            variables, weight = self.law_of(law[1], env)
+            rename = {v: v for v in variables}
+        first = mpmath.mpf(0)
+        second = mpmath.mpf(0)
+        for cell in itertools.product(*(range(self.domains[v]) for v in variables)):
+            values = dict(zip(variables, cell, strict=True))
+            w = weight(values)
+            inner = {**env, **{rename[v]: mpmath.mpf(values[v]) for v in variables}}
+            x = self.value(body, inner)
+            if isinstance(x, list):
+                raise Unknown("the expectation of a vector")
+            first += w * x
+            second += w * x * x
+        return first if kind == "E" else second - first**2
+
+    def random_mean(self, kind, body, env):
+        """E[body] or Var(body) over every random vector and sequence term it names."""
+        used = set()
+        _random_terms(body, self, used, env)
+        if not used:
+            raise Unknown("an expectation of nothing random")
+        factors = []  # (key, law): independent draws the outcome is made of
+        for t in sorted(used):
+            if t[0] == "vec":
+                factors.append((t, self.random_vectors[t[1]][1]))
+            else:
+                if ("W", t[1]) not in dict(factors):
+                    factors.append((("W", t[1]), shared_law()))
+                factors.append((("e", t[1], t[2]), noise_law()))
+        count = 1
+        for _, law in factors:
+            count *= len(law)
+        if count > self.MAX_OUTCOMES:
+            raise Unknown("too many outcomes")
+        first = second = mpmath.mpf(0)
+        for combo in itertools.product(*(law for _, law in factors)):
+            w = mpmath.fprod(p for _, p in combo)
+            drawn = {key: x for (key, _), (x, _) in zip(factors, combo, strict=True)}
+            omega = {}
+            for key, x in drawn.items():
+                if key[0] == "vec":
+                    omega[key] = x
+                elif key[0] == "e":  # g_j = mean + c_j W + e_j: one joint law, not independent
+                    name, j = key[1], key[2]
+                    mean = self.sequences[name]
+                    omega[("seq", name, j)] = mean + mpmath.mpf(j) / 3 * drawn[("W", name)] + x
+            x = self.value(body, {**env, "__omega__": omega})
+            if isinstance(x, list):
+                raise Unknown("the expectation of a vector")
+            first += w * x
+            second += w * x * x
+        return first if kind == "E" else second - first**2
+
+    def kl(self, e, env):
+        a, b = e[1], e[2]
+        va, wa = self.law_of(a, env)
+        vb, wb = self.law_of(b, env)
+        if va != vb:
+            if len(va) == len(vb) == 1:
+                vb = va
+            else:
+                raise Unknown("a KL between laws over other variables")
+        total = mpmath.mpf(0)
+        for cell in itertools.product(*(range(self.domains[v]) for v in va)):
+            values = dict(zip(va, cell, strict=True))
+            p, q = wa(values), wb(dict(zip(vb, cell, strict=True)))
+            if p != 0:
+                total += p * _log(p / q)
+        return total
+
+    def big(self, e, env):
+        kind, var, over, body = e
+        if over is None:
+            if var not in self.domains:
+                raise Unknown("a sum over an unknown variable")
+            values = [mpmath.mpf(k) for k in range(self.domains[var])]
+        else:
+            lo, hi = _int(self.value(over[0], env)), _int(self.value(over[1], env))
+            if hi - lo > 60:
+                raise Unknown("a long range")
+            values = [mpmath.mpf(k) for k in range(lo, hi + 1)]
+        terms = [self.value(body, {**env, var: v}) for v in values]
+        if kind == "sum":
+            if not terms:
+                return mpmath.mpf(0)
+            return _apply(lambda *xs: mpmath.fsum(xs), terms)
+        return _apply(lambda *xs: mpmath.fprod(xs), terms) if terms else mpmath.mpf(1)
+
+
+# a random sequence's terms share one draw W (so they are not independent) and each has
+# its own asymmetric noise; both have mean 0, so every term has the declared mean
+def shared_law() -> list:
+    """W: three points, mean 0 (at the working precision)."""
+    law = [(mpmath.mpf(-3) / 2, mpmath.mpf(1) / 5), (mpmath.mpf(0), mpmath.mpf(1) / 2)]
+    law.append((mpmath.mpf(1), mpmath.mpf(3) / 10))
+    mean = mpmath.fsum(v * p for v, p in law)
+    return [(x - mean, p) for x, p in law]
+
+
+def noise_law() -> list:
+    """e_j: two points, mean 0 (at the working precision)."""
+    return [(mpmath.mpf(-6) / 10, mpmath.mpf(7) / 10), (mpmath.mpf(14) / 10, mpmath.mpf(3) / 10)]
+
+
+def _random_terms(e, world: World, found: set, env) -> None:
+    """The random vector components and sequence terms an expression names (values of
+    their indices in `env`, ranges expanded)."""
+    if not isinstance(e, tuple):
+        return
+    if e[0] == "name" and e[3] is not None and not e[2]:
+        base = e[1]
+        if base in world.random_vectors or base in world.sequences:
+            k = _int(world.value(_Reader(list(e[3])).whole(), env))
+            if base in world.random_vectors:
+                found.add(("vec", base, _index(k, world.random_vectors[base][0])))
+            elif k >= 1:
+                found.add(("seq", base, k))
+            return
+        if base in world.recurrences:
+            t = _int(world.value(_Reader(list(e[3])).whole(), env))
+            for j in range(1, t + 1):
+                for seq in world.sequences:
+                    found.add(("seq", seq, j))
+            return
+    if e[0] == "name" and e[3] is None and e[1] in world.random_vectors:
+        n = world.random_vectors[e[1]][0]
+        found.update(("vec", e[1], k) for k in range(n))
+        return
+    if e[0] == "name" and e[3] is not None and (e[1], e[2]) in world.definitions:
+        for seq in world.sequences:
+            t = _int(world.value(_Reader(list(e[3])).whole(), env))
+            found.update(("seq", seq, j) for j in range(1, t + 1))
+        return
+    if e[0] in ("sum", "prod"):
+        kind, var, over, body = e
+        if over is not None:
+            lo, hi = _int(world.value(over[0], env)), _int(world.value(over[1], env))
+            for k in range(lo, hi + 1):
+                _random_terms(body, world, found, {**env, var: mpmath.mpf(k)})
+            return
+    for part in e[1:]:
+        if isinstance(part, tuple):
+            if part and isinstance(part[0], str):
+                _random_terms(part, world, found, env)
+            else:
+                for p in part:
+                    _random_terms(p, world, found, env)
+        elif isinstance(part, list):
+            for p in part:
+                _random_terms(p, world, found, env)
+
+
+def _pick(law, u):
+    total = mpmath.mpf(0)
+    for x, p in law:
+        total += p
+        if u < total:
+            return x
+    return law[-1][0]
+
+
+def _key(base, accent, sub) -> str:
+    name = f"{base}_{''.join(sub)}" if sub is not None else base
+    return f"{accent}:{name}" if accent else name
+
+
+def _int(v) -> int:
+    if isinstance(v, list):
+        raise Unknown("an index that is a vector")
+    v = mpmath.re(v)
+    if v != int(v):
+        raise Unknown("an index that is not an integer")
+    return int(v)
+
+
+def _index(k, n: int) -> int:
+    k = _int(k)
+    if not 1 <= k <= n:
+        raise Unknown("an index outside the vector")
+    return k - 1
+
+
+def _sized(a, b):
+    if isinstance(a, str) and isinstance(b, list):
+        return [mpmath.mpf(1)] * len(b)
+    return a
+
+
+def _apply(f, values):
+    """f elementwise over vectors (lists), a number broadcast; `\\mathbf{1}` takes the
+    length of what it meets."""
+    lengths = {len(v) for v in values if isinstance(v, list)}
+    if len(lengths) > 1:
+        raise Unknown("vectors of different lengths")
+    if not lengths:
+        if any(isinstance(v, str) for v in values):
+            raise Unknown("a ones vector alone")
+        return f(*values)
+    n = lengths.pop()
+    rows = [
+        v if isinstance(v, list) else [mpmath.mpf(1)] * n if isinstance(v, str) else [v] * n
+        for v in values
+    ]
+    return [f(*col) for col in zip(*rows, strict=True)]
+
+
+def _power(base, exponent):
+    if base == 0 and mpmath.re(exponent) <= 0:
+        raise ZeroDivisionError
+    if mpmath.re(exponent) < 0 and abs(base) < mpmath.mpf(10) ** (-(mpmath.mp.dps // 2)):
+        raise ZeroDivisionError  # 0 up to rounding (σ of a constant vector): undefined here
+    if base != 0 and abs(exponent) * abs(mpmath.log(abs(base))) > 10**6:
+        raise Unknown("a number too large")
+    if mpmath.im(exponent) == 0 and exponent == int(mpmath.re(exponent)):
+        return base ** int(mpmath.re(exponent))
+    return mpmath.power(base, exponent)
+
+
+def _log(x):
+    if x == 0:
+        raise ZeroDivisionError
+    return mpmath.log(x)
+
+
+def _exp(x):
+    if abs(x) > 10**6:
+        raise Unknown("a number too large")
+    return mpmath.exp(x)
+
+
+def _relation(a, op, b) -> bool:
+    a, b = mpmath.re(a), mpmath.re(b)
+    return {"=": a == b, "!=": a != b, ">=": a >= b, "<=": a <= b, ">": a > b, "<": a < b}[op]
+
+
+# ------------------------------------------------------------------ drawing a world
+
+
+def _own_key(latex: str) -> str:
+    """The key this reader gives a name written in a declaration."""
+    e = parse(latex)
+    if e[0] != "name":
+        raise Unknown(f"a declared name {latex!r}")
+    return _key(e[1], e[2], e[3])
+
+
+def _scalar_keys(name: str) -> list[str]:
+    """The declaration's key of a scalar (`beta_1`, `cbar`, `d_k`) and this reader's."""
+    keys = [name]
+    for accent in ("bar", "hat", "tilde"):
+        if name.endswith(accent) and len(name) > len(accent):
+            keys.append(f"{accent}:{name[: -len(accent)]}")
+    return keys
+
+
+def world(problem, scalars: dict, vectors: dict, point: int, rng) -> World:
+    """A world for one point: `scalars` (declared name -> exact value) and `vectors`
+    (name -> list of exact values) drawn by the caller at its special points; laws,
+    functions, data and random quantities drawn here (the point number picks a tight case
+    in turn: a nearly certain joint, latent variables nearly certain given the observed
+    ones, another law equal to the posterior or the prior, the zero function)."""
+    w = World()
+    w.rng = random.Random(rng.randrange(10**9))
+    for name, v in scalars.items():
+        for key in _scalar_keys(name):
+            w.scalars[key] = mpmath.mpf(v.p) / v.q if hasattr(v, "p") else mpmath.mpf(v)
+    for name, values in vectors.items():
+        w.vectors[name] = [mpmath.mpf(v.p) / v.q for v in values]
+    sizes = {len(v) for v in w.vectors.values()}
+    if len(sizes) == 1:
+        w.ones = sizes.pop()
+    case = point % 5
+    for decl in problem.context:
+        kind = type(decl).__name__
+        if kind in ("Real", "Integer", "Variable", "FreeNames") or (
+            kind in ("VectorOf", "ProbabilityVector") and not getattr(decl, "random", False)
+        ):
+            continue
+        if kind == "Index":
+            upto = w.scalars.get(decl.upto)
+            if upto is None:
+                upto = mpmath.mpf(int(decl.upto)) if decl.upto.isdigit() else None
+            if upto is None or upto < decl.start:
+                raise Unknown("an index with no range here")
+            w.scalars[decl.name] = mpmath.mpf(rng.randint(decl.start, int(upto)))
+        elif kind == "VectorOf":  # random: independent components of three-point laws
+            size = w.scalars.get(decl.size)
+            n = int(size) if size is not None else int(decl.size)
+            mean = decl.mean if decl.mean is not None else 0.7
+            var = decl.var if decl.var is not None else 2.3
+            w.random_vectors[decl.name] = (n, _three_point(_mp(mean), _mp(var), rng))
+        elif kind == "Densities":
+            _draw_laws(w, decl, case, rng)
+        elif kind == "FunctionOf":
+            shape = [w.domains[v] for v in decl.over]
+            table = {}
+            for cell in itertools.product(*(range(n) for n in shape)):
+                value = mpmath.mpf(rng.randint(-20, 20)) / 10
+                if case == 1:
+                    value = mpmath.mpf(0)
+                table[cell] = abs(value) if decl.nonnegative else value
+            w.functions[_own_key(decl.name)] = (decl.over, table)
+        elif kind == "Define":
+            key = _own_key(decl.name)
+            params = tuple(_own_key(p) for p in decl.params)
+            w.defines[(key, len(params))] = (params, parse(decl.body))
+            if decl.default is not None:
+                w.defaults[key] = tuple(parse(d) for d in decl.default)
+        elif kind == "Dataset":
+            n_out = rng.choice([2, 3, 4, 5])
+            w.domains[decl.variable] = n_out
+            n = int(w.scalars[decl.size])
+            if case == 2:
+                points = [mpmath.mpf(rng.randrange(n_out))] * n
+            else:
+                points = [mpmath.mpf(rng.randrange(n_out)) for _ in range(n)]
+            w.data = (decl.data, decl.variable, points, decl.size)
+            theta = [mpmath.mpf(rng.randint(-15, 15)) / 10 for _ in range(2)]
+            logits = [
+                mpmath.fsum(t * mpmath.mpf(rng.randint(-10, 10)) / 10 for t in theta)
+                for _ in range(n_out)
+            ]
+            e = [mpmath.exp(x) for x in logits]
+            w.tables[decl.model] = (decl.variable, [x / mpmath.fsum(e) for x in e])
+        elif kind == "RandomSequence":
+            mean = w.scalars.get(decl.mean)
+            if mean is None:
+                raise Unknown("a sequence's mean")
+            if decl.start != 1:
+                raise Unknown("a sequence from another start")
+            w.sequences[decl.name] = mean
+        elif kind == "Recurrence":
+            initial = {k: w.value(parse(v), {}) for k, v in decl.initial}
+            w.recurrences[decl.name] = (decl.index, initial, parse(decl.rule))
+        elif kind == "Definition":
+            w.definitions[(decl.name, decl.accent or "")] = (decl.index, parse(decl.body))
+        else:
+            raise Unknown(f"the kind {kind}")
+    return w
+
+
+def _draw_laws(w: World, decl, case: int, rng) -> None:
+    names = tuple(n for n, _ in decl.variables)
+    roles = dict(decl.variables)
+    for n in names:
+        w.domains[n] = rng.choice([2, 3]) if roles[n] == "observed" else rng.choice([2, 3, 4])
+    observed = [n for n in names if roles[n] == "observed"]
+    latent = [n for n in names if roles[n] != "observed"]
+    cells = list(itertools.product(*(range(w.domains[n]) for n in names)))
+    if case == 3 and observed and latent:  # the latent variables nearly certain given the rest
+        mass = {}
+        by_obs: dict = {}
+        for cell in cells:
+            by_obs.setdefault(
+                tuple(c for n, c in zip(names, cell, strict=True) if n in observed), []
+            ).append(cell)
+        outer = _law(rng, len(by_obs), "random")
+        for m, group in zip(outer, by_obs.values(), strict=True):
+            for c, x in zip(group, _law(rng, len(group), "certain"), strict=True):
+                mass[c] = m * x
+    else:
+        kind = "certain" if case == 4 else "random"
+        mass = dict(zip(cells, _law(rng, len(cells), kind), strict=True))
+    joint = _Table(names, w.domains, mass)
+    w.tables[decl.joint] = joint
+    for n in observed:
+        value = mpmath.mpf(rng.randrange(w.domains[n]))
+        w.observed[n] = value
+        w.scalars.setdefault(n, value)
+    for n in latent:  # a latent variable written free in a line: one of its values
+        w.scalars.setdefault(n, mpmath.mpf(rng.randrange(w.domains[n])))
+    for other, over in decl.others:
+        sub = list(itertools.product(*(range(w.domains[v]) for v in over)))
+        if case == 2 and observed:  # equal to the posterior given the observed values
+            given = tuple(n for n in observed if n not in over)
+            values = {n: int(w.observed[n]) for n in given}
+            probs = [
+                joint.marginal(tuple(over), given, {**values, **dict(zip(over, c, strict=True))})
+                for c in sub
+            ]
+        elif case == 1:  # equal to the prior
+            probs = [joint.marginal(tuple(over), (), dict(zip(over, c, strict=True))) for c in sub]
+        else:
+            probs = _law(rng, len(sub), "certain" if case == 0 else "random")
+        w.tables[other] = _Table(tuple(over), w.domains, dict(zip(sub, probs, strict=True)))

@@ -1,0 +1,90 @@
+r"""The mutation test's own reader (`tests/engine/own_reader.py`) is a confirmer, so it must
+have power: on the curriculum's references it never refutes a step, and on the
+curriculum's typical mistakes it refutes the first wrong step wherever it can read it
+(laws, data, random vectors and sequences, definitions, vectors, gradients at mpmath
+precision), reading each line itself and drawing its own worlds."""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+
+from autograder import curriculum
+from tests.engine import own_reader
+from tests.engine import test_mutations as tm
+from tests.fixtures.derivations import MISTAKES, REFERENCE
+
+# the kinds this reader covers: laws, data, functions, definitions, random quantities,
+# vectors and their gradients (one problem of each)
+PROBLEMS = [
+    "elbo",
+    "elbo_gap",
+    "kl_cross_entropy",
+    "importance_sampling",
+    "is_variance",
+    "mle_kl",
+    "adam_bias",
+    "attention_scaling",
+    "softmax_xent",
+    "softmax_shift",
+    "batchnorm_scale",
+]
+
+
+MISTAKES_PER_PROBLEM = 3  # bounded, for the fast tier
+
+
+@functools.cache
+def _relations(problem: str, chain: str) -> tuple:
+    return tuple(step.relation for step in curriculum.check(problem, chain).steps)
+
+
+def _judged(problem: str, chain: str, k: int) -> str | None | type:
+    relations = _relations(problem, chain)
+    count = len(tm._own_lines(chain))
+    if len(relations) != count:
+        return own_reader.Unknown
+    try:
+        return tm.confirm_reader(chain, problem, k, relations[k], 7, count)
+    except own_reader.Unknown:
+        return own_reader.Unknown
+
+
+@pytest.mark.parametrize("problem", PROBLEMS)
+def test_the_own_reader_confirms_every_reference_step_it_reads(problem):
+    chain = REFERENCE[problem]
+    read = 0
+    for k in range(1, len(tm._own_lines(chain))):
+        found = _judged(problem, chain, k)
+        assert not isinstance(found, str), (problem, k, found)
+        read += found is None
+    assert read >= 1, problem
+
+
+def test_the_own_reader_refutes_the_curriculums_mistakes():
+    refuted, missed = [], []
+    for problem in PROBLEMS:
+        for name, chain, first, *_ in MISTAKES.get(problem, [])[:MISTAKES_PER_PROBLEM]:
+            if first is None:
+                continue
+            found = _judged(problem, chain, first)
+            if isinstance(found, str):
+                refuted.append(name)
+            elif found is None:
+                missed.append((problem, name))
+    assert not missed, missed
+    assert len(refuted) >= 15, refuted
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        (r"\mathbb{E}_{q(z)}\left[\log \frac{p(x, z)}{q(z)}\right]", ("E", "E")),
+        (r"\frac{\partial L}{\partial z_i}", ("partial",)),
+        (r"\mathrm{KL}(q(z) \,\|\, p(z|x))", ("KL",)),
+        (r"\frac{1}{N}\sum_{i=1}^{N} [x_i = x]", ("mul",)),
+    ],
+)
+def test_the_own_reader_reads_the_curriculums_notation(text, value):
+    assert own_reader.parse(text)[: len(value)] == value
