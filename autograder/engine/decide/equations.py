@@ -22,12 +22,18 @@ How, strongest first:
    on every draw is "plausible, not proved" (method "sampled"); one disagreement, confirmed,
    is a counterexample with every name's value.  Names declared integers are only drawn.
 
-A statement about anything that is not a real scalar (a vector, a density, a sequence
-over a symbolic range) is undecided, in words: these are decided for scalars only.
+4. *sampled, vectors*: statements whose sides are vectors (and matrices' quadratic forms,
+   reals): points of each line's solutions in the vectors and unbounded reals are found
+   numerically on drawn instances (Gauss-Newton) and the other line is evaluated there
+   (`decide_vector_statements`).
+
+A statement about anything else (a density, a sequence over a symbolic range) is
+undecided, in words.
 """
 
 from __future__ import annotations
 
+import copy
 import math
 from dataclasses import dataclass
 from fractions import Fraction
@@ -37,9 +43,11 @@ import sympy as sp
 
 from autograder.engine import ir, relations
 from autograder.engine.decide import precise
-from autograder.engine.decide.evaluate import differentiate
+from autograder.engine.decide.evaluate import Evaluator, differentiate
 from autograder.engine.decide.randomized import scalar_problem as scalar_domains
 from autograder.engine.domains import INF, Domain
+from autograder.engine.kinds.instance import fmt_vector
+from autograder.engine.kinds.vectors import FixedVector
 from autograder.engine.limits import TimeUp, checkpoint, deadline, remaining
 from autograder.engine.verdicts import INVALID, UNDECIDED, VALID, Counterexample, Verdict
 
@@ -106,6 +114,9 @@ def decide_statements(first: Claim, connective: str, second: Claim, scope) -> Ve
     exprs = [side for c in atoms(first) + atoms(second) for side in (c.lhs, c.rhs)]
     domains = _domains(exprs, scope)
     if domains is None or not all(precise.eligible(e, False) for e in exprs):
+        vectors = decide_vector_statements(first, connective, second, scope)
+        if vectors is not None:
+            return vectors
         return Verdict(
             UNDECIDED,
             "a step between statements is decided only when both speak of real numbers "
@@ -793,3 +804,260 @@ def _shown(value) -> str:
     text = sp.sstr(value)
     number = sp.N(value, 12)
     return text if text == sp.sstr(number) or len(text) < 24 else f"{text} ≈ {sp.sstr(number)}"
+
+
+# ------------------------------------------------------------------ 4. statements about vectors
+
+VECTOR_INSTANCES = 3  # instances of the data (matrices, bounded scalars) drawn
+VECTOR_STARTS = 6  # random starts on each instance, for each line, over its alternatives
+VECTOR_STEPS = 25  # Gauss-Newton steps from each start
+VECTOR_ENOUGH = 3  # solutions found, below which the step is undecided
+SOLVED = 1e-10  # a point solves a line when each side's gap is below this, relative
+FAILS = 1e-4  # and fails it when a gap is above this (in between: not told apart)
+
+
+def decide_vector_statements(first, connective: str, second, scope) -> Verdict | None:
+    """Statements about vectors (`g + \\lambda F \\delta = 0`): None when the lines speak
+    of other objects than vectors, matrices and real scalars, or an inequality joins
+    vectors.  The unknowns are the vectors and the reals declared over all of ℝ; the data
+    (matrices, bounded reals, integers) are drawn.  On each instance points of each line's
+    solutions are found numerically (Gauss-Newton from random starts, with the gaps of
+    every equation of one alternative as the residual) and the other line is evaluated
+    there: a point that solves one line and clearly fails the other is the counterexample
+    (a solution lost or, for ⇔, gained).  Agreement is "plausible, not proved"."""
+    claims = atoms(first) + atoms(second)
+    free = set().union(*(ir.free_symbols(e) for c in claims for e in (c.lhs, c.rhs)))
+    worlds = getattr(scope.worlds, "standard", None)
+    if not worlds or not free:
+        return None
+    base = worlds[0]
+    domains = {}
+    for c in claims:
+        domains.update(scalar_domains(c.lhs, c.rhs, scope).domains)
+    unknowns = []  # (symbol, size or None for a real)
+    for s in sorted(free, key=lambda s: s.name):
+        handler = base.handlers.get(s.name)
+        if isinstance(handler, FixedVector):
+            unknowns.append((s, int(np.asarray(handler.values).size)))
+        elif s in domains and not domains[s].integer:
+            d = domains[s]
+            if d.low == -INF and d.high == INF:
+                unknowns.append((s, None))
+    if not any(size is not None for _, size in unknowns):
+        return None  # no vector: the scalar methods decide it
+    alternatives = [_conjunctions(first), _conjunctions(second)]
+    if alternatives[0] is None or alternatives[1] is None:
+        return None
+    rng = np.random.default_rng([len(unknowns), 25])
+    found = 0
+    for inst in worlds[:VECTOR_INSTANCES]:
+        checkpoint()
+        sizes = [
+            int(np.asarray(inst.handlers[s.name].values).size) if size is not None else None
+            for s, size in unknowns
+        ]
+
+        def values(x, inst=inst, sizes=sizes):
+            return _unpack(x, unknowns, sizes)
+
+        def run(claim, x, inst=inst, sizes=sizes):
+            return _sides_at(
+                claim, inst, scope.compiled, unknowns, sizes, x, Evaluator, FixedVector
+            )
+
+        dim = sum(1 if k is None else k for k in sizes)
+        pairs = [(0, 1, True)] + ([(1, 0, False)] if connective == "iff" else [])
+        for solves, fails, lost in pairs:
+            alts = alternatives[solves]
+            here = 0
+            for k in range(3 * max(VECTOR_STARTS, len(alts))):
+                if k >= max(VECTOR_STARTS, len(alts)) and here >= 2:
+                    break  # more starts only where few landed on a solution
+                conj = alts[k % len(alts)]
+                checkpoint()
+                x = _project(conj, rng.normal(0, 1.5, dim), run)
+                if x is None or _status(alternatives[solves], x, run) is not True:
+                    continue
+                found += 1
+                here += 1
+                if _status(alternatives[fails], x, run) is False:
+                    return _vector_counterexample(inst, unknowns, values(x), lost)
+    if found < VECTOR_ENOUGH:
+        return Verdict(
+            UNDECIDED,
+            f"found only {found} numerical solutions of these statements about vectors on "
+            "the drawn instances: too few to compare the lines",
+        )
+    names = ", ".join(str(s) for s, _ in unknowns)
+    return Verdict(
+        VALID,
+        f"the two lines agree at {found} numerical solutions in {names} on "
+        f"{min(len(worlds), VECTOR_INSTANCES)} drawn instances (solutions found by "
+        "Gauss-Newton from random starts; plausible, not proved)",
+        "sampled",
+    )
+
+
+_NUMPY_RELATION = {">=": np.greater_equal, "<=": np.less_equal, ">": np.greater, "<": np.less}
+
+
+def _conjunctions(formula) -> list | None:
+    """The formula as alternatives, each a list of statements all to hold ("and" over
+    "or" distributed); None when that makes more than 16 alternatives."""
+    if isinstance(formula, Claim):
+        return [[formula]]
+    parts = [_conjunctions(p) for p in formula.parts]
+    if any(p is None for p in parts):
+        return None
+    if formula.op == "or":
+        out = [conj for p in parts for conj in p]
+    else:
+        out = [[]]
+        for p in parts:
+            out = [a + b for a in out for b in p]
+    return out if len(out) <= 16 else None
+
+
+def _unpack(x, unknowns, sizes) -> dict:
+    out, k = {}, 0
+    for (s, _), size in zip(unknowns, sizes, strict=True):
+        if size is None:
+            out[s.name] = float(x[k])
+            k += 1
+        else:
+            out[s.name] = np.array(x[k : k + size], dtype=float)
+            k += size
+    return out
+
+
+def _sides_at(claim, inst, compiled, unknowns, sizes, x, evaluator_class, fixed_vector):
+    """Both sides of a statement evaluated on `inst` with the unknowns at `x`: two flat
+    complex arrays (broadcast), or None where undefined."""
+    here = copy.copy(inst)
+    here.scalars = dict(inst.scalars)
+    here.handlers = dict(inst.handlers)
+    for name, value in _unpack(x, unknowns, sizes).items():
+        if isinstance(value, np.ndarray):
+            here.handlers[name] = fixed_vector(value)
+        else:
+            here.scalars[name] = complex(value)
+    try:
+        with np.errstate(all="ignore"):
+            ev = evaluator_class(here, compiled)
+            left = np.asarray(ev.evaluate(claim.lhs), dtype=complex)
+            right = np.asarray(ev.evaluate(claim.rhs), dtype=complex)
+            left, right = np.broadcast_arrays(left, right)
+    except Exception:  # noqa: BLE001 -- undefined there (a singular matrix, a size)
+        return None
+    left, right = left.reshape(-1), right.reshape(-1)
+    if not (np.all(np.isfinite(left)) and np.all(np.isfinite(right))):
+        return None
+    return left, right
+
+
+def _residual(conj, x, run) -> np.ndarray | None:
+    """The gaps of the equations of one alternative at x (relative to the sides' size)."""
+    gaps = []
+    for claim in conj:
+        if claim.relation != "=":
+            continue
+        sides = run(claim, x)
+        if sides is None:
+            return None
+        left, right = sides
+        scale = 1.0 + max(float(np.max(np.abs(left))), float(np.max(np.abs(right))))
+        gap = (left - right) / scale
+        gaps.append(np.concatenate([gap.real, gap.imag]))
+    return np.concatenate(gaps) if gaps else np.zeros(0)
+
+
+def _project(conj, x, run) -> np.ndarray | None:
+    """A point of one alternative's equations near x (Gauss-Newton with a pseudo-inverse:
+    it lands on the solutions however many there are), None when it does not converge."""
+    for _ in range(VECTOR_STEPS):
+        r = _residual(conj, x, run)
+        if r is None:
+            return None
+        if r.size == 0 or np.max(np.abs(r)) < SOLVED * 1e-2:
+            return x
+        jac = np.empty((r.size, x.size))
+        for j in range(x.size):
+            h = 1e-7 * (1.0 + abs(x[j]))
+            shifted = x.copy()
+            shifted[j] += h
+            rj = _residual(conj, shifted, run)
+            if rj is None or rj.size != r.size:
+                return None
+            jac[:, j] = (rj - r) / h
+        step = np.linalg.lstsq(jac, -r, rcond=None)[0]
+        if not np.all(np.isfinite(step)):
+            return None
+        x = x + step
+        size = float(np.max(np.abs(x)))
+        if size > 1e6:
+            return None  # running away: no solution near this start
+        if float(np.max(np.abs(step))) < 1e-12 * (1.0 + size):
+            break
+    r = _residual(conj, x, run)
+    if r is not None and (r.size == 0 or np.max(np.abs(r)) < SOLVED):
+        return x
+    return None
+
+
+def _status(alternatives, x, run) -> bool | None:
+    """Whether x solves the formula: True, False (every alternative clearly fails) or None
+    (too close to tell)."""
+    unclear = False
+    for conj in alternatives:
+        holds = True
+        for claim in conj:
+            sides = run(claim, x)
+            if sides is None:
+                holds = False
+                break
+            left, right = sides
+            scale = 1.0 + max(float(np.max(np.abs(left))), float(np.max(np.abs(right))))
+            if claim.relation == "=":
+                gap = float(np.max(np.abs(left - right))) / scale
+                if gap > FAILS:
+                    holds = False
+                    break
+                if gap > SOLVED:
+                    holds = None
+            else:
+                if np.any(np.abs(left.imag) > 1e-12) or np.any(np.abs(right.imag) > 1e-12):
+                    holds = False
+                    break
+                gap = (left.real - right.real) / scale
+                if np.any(np.abs(gap) < FAILS):
+                    holds = None if holds else holds
+                    continue
+                ok = bool(np.all(_NUMPY_RELATION[claim.relation](left.real, right.real)))
+                if not ok:
+                    holds = False
+                    break
+        if holds is True:
+            return True
+        if holds is None:
+            unclear = True
+    return None if unclear else False
+
+
+def _vector_counterexample(inst, unknowns, point: dict, lost: bool) -> Verdict:
+    def shown(v):
+        if isinstance(v, np.ndarray):
+            return fmt_vector(v)
+        return f"{v:.4g}"
+
+    where = ", ".join(f"{s} = {shown(point[s.name])}" for s, _ in unknowns)
+    data = {k: v for k, v in inst.description.items() if k not in point}
+    if lost:
+        message = f"{where} solves the line before but not this line: a solution is lost"
+    else:
+        message = f"{where} solves this line but not the line before: a solution is gained"
+    return Verdict(
+        INVALID,
+        message,
+        "random",
+        Counterexample({**data, **{str(s): shown(point[s.name]) for s, _ in unknowns}}, "", ""),
+    )
