@@ -13,6 +13,7 @@ import pytest
 
 from autograder.engine.check import check
 from autograder.engine.report import Status
+from tests.fixtures.wave4_attempts import NATGRAD_ATTEMPTS, NATGRAD_LAGRANGIAN, NATGRAD_LET
 
 LET = (
     r"% let F \in \mathbb{R}^{d\times d}, positive definite; g, \delta \in \mathbb{R}^d; "
@@ -121,3 +122,12 @@ def test_a_statement_goal_about_vectors_is_reached():
         s.message for s in report.steps
     ]
     assert report.reached_target, report.target_message
+
+
+@pytest.mark.parametrize(
+    "attempt", NATGRAD_ATTEMPTS + NATGRAD_LAGRANGIAN, ids=lambda a: a.name.replace(" ", "_")
+)
+def test_natural_gradient_attempts_decided_line_by_line(attempt):
+    report = check(None, NATGRAD_LET + "\n" + "\n".join(attempt.lines))
+    got = [s.status.value for s in report.steps[1:]]
+    assert got == list(attempt.expect), [s.message for s in report.steps]

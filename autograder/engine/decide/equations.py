@@ -837,7 +837,8 @@ def decide_vector_statements(first, connective: str, second, scope) -> Verdict |
     unknowns = []  # (symbol, size or None for a real)
     for s in sorted(free, key=lambda s: s.name):
         handler = base.handlers.get(s.name)
-        if isinstance(handler, FixedVector):
+        if isinstance(handler, FixedVector) and not getattr(handler, "param", False):
+            # a parameter (θ of a family, what gradients are taken in) is drawn, as data
             unknowns.append((s, int(np.asarray(handler.values).size)))
         elif s in domains and not domains[s].integer:
             d = domains[s]
