@@ -882,7 +882,9 @@ def decide_vector_statements(first, connective: str, second, scope) -> Verdict |
                 found += 1
                 here += 1
                 if _status(alternatives[fails], x, run) is False:
-                    return _vector_counterexample(inst, unknowns, values(x), lost)
+                    sides = (_sides_shown(alternatives[solves], x, run, True),)
+                    sides += (_sides_shown(alternatives[fails], x, run, False),)
+                    return _vector_counterexample(inst, unknowns, values(x), lost, sides)
     if found < VECTOR_ENOUGH:
         return Verdict(
             UNDECIDED,
@@ -1044,7 +1046,36 @@ def _status(alternatives, x, run) -> bool | None:
     return None if unclear else False
 
 
-def _vector_counterexample(inst, unknowns, point: dict, lost: bool) -> Verdict:
+def _sides_shown(alternatives, x, run, holds: bool) -> str:
+    """`holds (a = b)` for the statement a point solves (its first equation), `fails (a ≠ b)`
+    for the one it does not (the equation of its first alternative that fails most)."""
+    conj = alternatives[0]
+    worst, shown = -1.0, ""
+    for claim in conj:
+        sides = run(claim, x)
+        if sides is None:
+            return f"{'holds' if holds else 'fails'} (a side is undefined)"
+        left, right = sides
+        scale = 1.0 + max(float(np.max(np.abs(left))), float(np.max(np.abs(right))))
+        gap = float(np.max(np.abs(left - right))) / scale
+        if claim.relation != "=" and not holds:
+            ok = np.all(_NUMPY_RELATION[claim.relation](left.real, right.real))
+            gap = 0.0 if ok else 1.0
+        if holds or gap > worst:
+            worst = gap
+            rel = relations.text(claim.relation) if holds or claim.relation != "=" else "≠"
+            shown = f"{_value_shown(left)} {rel} {_value_shown(right)}"
+            if holds:
+                break
+    return f"{'holds' if holds else 'fails'} ({shown})"
+
+
+def _value_shown(values) -> str:
+    values = np.real(values)
+    return fmt_vector(values) if values.size > 1 else f"{float(values[0]):.4g}"
+
+
+def _vector_counterexample(inst, unknowns, point: dict, lost: bool, sides) -> Verdict:
     def shown(v):
         if isinstance(v, np.ndarray):
             return fmt_vector(v)
@@ -1054,11 +1085,18 @@ def _vector_counterexample(inst, unknowns, point: dict, lost: bool) -> Verdict:
     data = {k: v for k, v in inst.description.items() if k not in point}
     if lost:
         message = f"{where} solves the line before but not this line: a solution is lost"
+        labels = ("the line before", "this line")
     else:
         message = f"{where} solves this line but not the line before: a solution is gained"
+        labels = ("this line", "the line before")
     return Verdict(
         INVALID,
         message,
         "random",
-        Counterexample({**data, **{str(s): shown(point[s.name]) for s, _ in unknowns}}, "", ""),
+        Counterexample(
+            {**data, **{str(s): shown(point[s.name]) for s, _ in unknowns}},
+            sides[0],
+            sides[1],
+            labels=labels,
+        ),
     )
