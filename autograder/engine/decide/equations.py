@@ -42,8 +42,9 @@ import numpy as np
 import sympy as sp
 
 from autograder.engine import ir, relations
+from autograder.engine.axes import RANK
 from autograder.engine.decide import precise
-from autograder.engine.decide.evaluate import Evaluator, differentiate
+from autograder.engine.decide.evaluate import Env, Evaluator, differentiate
 from autograder.engine.decide.randomized import scalar_problem as scalar_domains
 from autograder.engine.domains import INF, Domain
 from autograder.engine.kinds.instance import fmt_vector
@@ -862,9 +863,7 @@ def decide_vector_statements(first, connective: str, second, scope) -> Verdict |
             return _unpack(x, unknowns, sizes)
 
         def run(claim, x, inst=inst, sizes=sizes):
-            return _sides_at(
-                claim, inst, scope.compiled, unknowns, sizes, x, Evaluator, FixedVector
-            )
+            return _sides_at(claim, inst, scope.compiled, unknowns, sizes, x)
 
         dim = sum(1 if k is None else k for k in sizes)
         pairs = [(0, 1, True)] + ([(1, 0, False)] if connective == "iff" else [])
@@ -933,65 +932,116 @@ def _unpack(x, unknowns, sizes) -> dict:
     return out
 
 
-def _sides_at(claim, inst, compiled, unknowns, sizes, x, evaluator_class, fixed_vector):
-    """Both sides of a statement evaluated on `inst` with the unknowns at `x`: two flat
-    complex arrays (broadcast), or None where undefined."""
+def _sides_at(claim, inst, compiled, unknowns, sizes, points):
+    """Both sides of a statement evaluated on `inst` with the unknowns at each row of
+    `points` (a batch, along a free axis of the evaluator): two complex arrays (a row per
+    point), NaN in a row where a side is undefined; None when it cannot be evaluated."""
+    points = np.atleast_2d(points)
+    rows = points.shape[0]
+    if ir.contains(claim.lhs, ir.Grad) or ir.contains(claim.rhs, ir.Grad):
+        # a gradient perturbs the names it is taken in: one point at a time, each on a
+        # copy of the instance holding it
+        found = [_sides_one(claim, inst, compiled, unknowns, sizes, p) for p in points]
+        if any(f is None for f in found):
+            return None
+        return np.vstack([f[0] for f in found]), np.vstack([f[1] for f in found])
+    env = Env()
+    axis = env.next_axis()
+    bound, k = {}, 0
+    lead = (1,) * axis + (rows,) + (1,) * (RANK - axis - 1)
+    for (s, _), size in zip(unknowns, sizes, strict=True):
+        if size is None:
+            bound[s] = points[:, k].astype(complex).reshape(lead)
+            k += 1
+        else:
+            bound[ir.Vector(s.name) if not isinstance(s, ir.Vector) else s] = (
+                points[:, k : k + size].astype(complex).reshape(lead + (size,))
+            )
+            k += size
+    env = Env(bound, axis + 1)
+    try:
+        with np.errstate(all="ignore"):
+            ev = Evaluator(inst, compiled)
+            left = np.asarray(ev.evaluate(claim.lhs, env=env), dtype=complex)
+            right = np.asarray(ev.evaluate(claim.rhs, env=env), dtype=complex)
+            left, right = np.broadcast_arrays(left, right)
+    except Exception:  # noqa: BLE001 -- undefined there (a singular matrix, a size)
+        return None
+    if left.ndim < RANK:
+        return None
+
+    def by_row(values):
+        shape = list(values.shape)
+        shape[axis] = rows
+        values = np.broadcast_to(values, shape)
+        return np.moveaxis(values, axis, 0).reshape(rows, -1)
+
+    left, right = by_row(left), by_row(right)
+    bad = ~(np.all(np.isfinite(left), axis=1) & np.all(np.isfinite(right), axis=1))
+    left, right = left.copy(), right.copy()
+    left[bad] = np.nan
+    right[bad] = np.nan
+    return left, right
+
+
+def _sides_one(claim, inst, compiled, unknowns, sizes, x):
+    """Both sides at one point, on a copy of the instance holding the unknowns' values: a
+    row each (NaN where undefined), or None."""
     here = copy.copy(inst)
     here.scalars = dict(inst.scalars)
     here.handlers = dict(inst.handlers)
     for name, value in _unpack(x, unknowns, sizes).items():
         if isinstance(value, np.ndarray):
-            here.handlers[name] = fixed_vector(value)
+            here.handlers[name] = FixedVector(value)
         else:
             here.scalars[name] = complex(value)
     try:
         with np.errstate(all="ignore"):
-            ev = evaluator_class(here, compiled)
+            ev = Evaluator(here, compiled)
             left = np.asarray(ev.evaluate(claim.lhs), dtype=complex)
             right = np.asarray(ev.evaluate(claim.rhs), dtype=complex)
             left, right = np.broadcast_arrays(left, right)
     except Exception:  # noqa: BLE001 -- undefined there (a singular matrix, a size)
         return None
-    left, right = left.reshape(-1), right.reshape(-1)
+    left, right = left.reshape(1, -1), right.reshape(1, -1)
     if not (np.all(np.isfinite(left)) and np.all(np.isfinite(right))):
-        return None
+        left, right = np.full(left.shape, np.nan), np.full(right.shape, np.nan)
     return left, right
 
 
-def _residual(conj, x, run) -> np.ndarray | None:
-    """The gaps of the equations of one alternative at x (relative to the sides' size)."""
+def _residual(conj, points, run) -> np.ndarray | None:
+    """The gaps of the equations of one alternative at each point (a row each, relative to
+    the sides' size; NaN where undefined)."""
     gaps = []
     for claim in conj:
         if claim.relation != "=":
             continue
-        sides = run(claim, x)
+        sides = run(claim, points)
         if sides is None:
             return None
         left, right = sides
-        scale = 1.0 + max(float(np.max(np.abs(left))), float(np.max(np.abs(right))))
-        gap = (left - right) / scale
-        gaps.append(np.concatenate([gap.real, gap.imag]))
-    return np.concatenate(gaps) if gaps else np.zeros(0)
+        scale = 1.0 + np.maximum(np.max(np.abs(left), axis=1), np.max(np.abs(right), axis=1))
+        gap = (left - right) / scale[:, None]
+        gaps.append(np.concatenate([gap.real, gap.imag], axis=1))
+    if not gaps:
+        return np.zeros((np.atleast_2d(points).shape[0], 0))
+    return np.concatenate(gaps, axis=1)
 
 
 def _project(conj, x, run) -> np.ndarray | None:
     """A point of one alternative's equations near x (Gauss-Newton with a pseudo-inverse:
-    it lands on the solutions however many there are), None when it does not converge."""
+    it lands on the solutions however many there are), None when it does not converge.
+    The point and its shifts for the Jacobian (finite differences) are one batch."""
     for _ in range(VECTOR_STEPS):
-        r = _residual(conj, x, run)
-        if r is None:
+        h = 1e-7 * (1.0 + np.abs(x))
+        batch = np.vstack([x, x + np.diag(h)])
+        found = _residual(conj, batch, run)
+        if found is None or not np.all(np.isfinite(found)):
             return None
+        r = found[0]
         if r.size == 0 or np.max(np.abs(r)) < SOLVED * 1e-2:
             return x
-        jac = np.empty((r.size, x.size))
-        for j in range(x.size):
-            h = 1e-7 * (1.0 + abs(x[j]))
-            shifted = x.copy()
-            shifted[j] += h
-            rj = _residual(conj, shifted, run)
-            if rj is None or rj.size != r.size:
-                return None
-            jac[:, j] = (rj - r) / h
+        jac = ((found[1:] - r) / h[:, None]).T
         step = np.linalg.lstsq(jac, -r, rcond=None)[0]
         if not np.all(np.isfinite(step)):
             return None
@@ -1002,8 +1052,9 @@ def _project(conj, x, run) -> np.ndarray | None:
         if float(np.max(np.abs(step))) < 1e-12 * (1.0 + size):
             break
     r = _residual(conj, x, run)
-    if r is not None and (r.size == 0 or np.max(np.abs(r)) < SOLVED):
-        return x
+    if r is not None and (r.size == 0 or np.nanmax(np.abs(r[0]), initial=0.0) < SOLVED):
+        if np.all(np.isfinite(r)):
+            return x
     return None
 
 
@@ -1015,10 +1066,10 @@ def _status(alternatives, x, run) -> bool | None:
         holds = True
         for claim in conj:
             sides = run(claim, x)
-            if sides is None:
+            if sides is None or not np.all(np.isfinite(sides[0])):
                 holds = False
                 break
-            left, right = sides
+            left, right = sides[0][0], sides[1][0]
             scale = 1.0 + max(float(np.max(np.abs(left))), float(np.max(np.abs(right))))
             if claim.relation == "=":
                 gap = float(np.max(np.abs(left - right))) / scale
@@ -1053,9 +1104,9 @@ def _sides_shown(alternatives, x, run, holds: bool) -> str:
     worst, shown = -1.0, ""
     for claim in conj:
         sides = run(claim, x)
-        if sides is None:
+        if sides is None or not np.all(np.isfinite(sides[0])):
             return f"{'holds' if holds else 'fails'} (a side is undefined)"
-        left, right = sides
+        left, right = sides[0][0], sides[1][0]
         scale = 1.0 + max(float(np.max(np.abs(left))), float(np.max(np.abs(right))))
         gap = float(np.max(np.abs(left - right))) / scale
         if claim.relation != "=" and not holds:
