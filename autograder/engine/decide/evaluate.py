@@ -747,7 +747,9 @@ class Evaluator:
                 base = self.param_value(var.name, env)[0]
             else:
                 base = np.array([complex(self._symbol(var, env).reshape(-1)[0])])
-            sides.append((base, SECOND_STEP * max(1.0, float(np.abs(base).max()))))
+            sides.append(
+                (base, SECOND_STEP * self.step_factor * max(1.0, float(np.abs(base).max())))
+            )
         (bu, hu), (bv, hv) = sides
         du, dv, k = bu.shape[0], bv.shape[0], len(STENCIL)
         offsets = np.array([off for off, _ in STENCIL], dtype=float)
