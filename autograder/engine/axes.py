@@ -32,9 +32,12 @@ class Quadrature:
     finite domain's size): a sum, expectation or KL over it is the weighted sum, so a kind
     with a continuous variable (a Gaussian) integrates its density exactly enough."""
 
-    def __init__(self, points, weights) -> None:
+    def __init__(self, points, weights, probes=None) -> None:
         self.points = np.asarray(points, dtype=complex)
         self.weights = np.asarray(weights, dtype=complex)
+        # where `\propto` and `+ \text{const}` vary the variable: a few points where its law
+        # has mass (at every node, the tails' underflow would hide the ratio); None: all
+        self.probes = None if probes is None else np.asarray(probes, dtype=complex)
         if self.points.shape != self.weights.shape or self.points.ndim != 1:
             raise ValueError("a quadrature needs as many weights as points")
 

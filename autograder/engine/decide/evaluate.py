@@ -182,6 +182,14 @@ class Evaluator:
             return along(axis, domain.points), len(domain)
         return along(axis, np.arange(domain)), domain
 
+    def probe_values(self, var: sp.Symbol, axis: int) -> tuple[np.ndarray, int]:
+        """The values `\\propto` and `+ \\text{const}` vary `var` over: each value of a finite
+        one; a continuous one's probes, where its law has mass (`Quadrature.probes`)."""
+        domain = self.inst.domains.get(var.name)
+        if isinstance(domain, Quadrature) and domain.probes is not None:
+            return along(axis, domain.probes), len(domain.probes)
+        return self.domain_values(var, axis)
+
     def measure(self, var: sp.Symbol, axis: int, value: np.ndarray) -> np.ndarray:
         """`value` ready to be summed over `var` along `axis`: times the quadrature weights
         when `var` is continuous (a finite domain's points each count once)."""

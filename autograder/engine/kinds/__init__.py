@@ -10,6 +10,7 @@ from autograder.engine.kinds.discounted import DiscountedMDP
 from autograder.engine.kinds.empirical import Dataset
 from autograder.engine.kinds.free import FreeNames
 from autograder.engine.kinds.functions import Define, FunctionOf, Variable
+from autograder.engine.kinds.gaussian import Gaussians, SmoothFunction
 from autograder.engine.kinds.markov import MarkovChain
 from autograder.engine.kinds.mdp import MDP
 from autograder.engine.kinds.probability import ProbabilityVector
@@ -27,6 +28,7 @@ __all__ = [
     "DiscountedMDP",
     "FreeNames",
     "FunctionOf",
+    "Gaussians",
     "MarkovChain",
     "ProbabilityVector",
     "Index",
@@ -35,6 +37,7 @@ __all__ = [
     "RandomSequence",
     "Real",
     "Recurrence",
+    "SmoothFunction",
     "Variable",
     "VectorOf",
     "kind_of",
