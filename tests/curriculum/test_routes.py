@@ -62,7 +62,7 @@ def _lines(text: str) -> list[tuple[str | None, str]]:
             piece = piece.strip()
             if not piece:
                 continue
-            m = re.match(r"(=|\\ge|\\le)(?![a-z])\s*(.*)", piece, re.S)
+            m = re.match(r"(=|\\ge|\\le|\\propto)(?![a-z])\s*(.*)", piece, re.S)
             out.append((m[1], m[2].strip()) if m else (None, piece))
     return out
 
@@ -110,6 +110,8 @@ ABSORBED = {
     # the last idea, then the target in one closing step (the Bellman system's solution)
     ("mc_unbiased", "the Markov property: condition on the next state"),
     ("td_bias", "the Bellman equation for the value of π"),  # the rewards cancel on the way
+    # the Gaussian density differentiated directly: the problem's second route
+    ("score_function", "the log-derivative trick"),
 }
 
 

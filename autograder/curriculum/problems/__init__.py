@@ -27,6 +27,8 @@ _MODULES = (
     "bellman",
     "metropolis",
     "mc_td",
+    "gaussian",
+    "reparam",
     "algebra",
 )
 

@@ -94,15 +94,6 @@ class Normal(ir.Opaque):
         return rf"\mathcal{{N}}\left({y}; {m}, {v}\right)"
 
 
-class NormalLaw(Normal):
-    r"""The same density as the law of an expectation's variable: `z \sim \mathcal{N}(m, v)`
-    prints its parameters only (the variable stands before the `\sim`)."""
-
-    def _latex(self, printer):
-        _, m, v = (printer._print(a) for a in self.args)
-        return rf"\mathcal{{N}}\left({m}, {v}\right)"
-
-
 def _normal(evaluator, expr, env) -> np.ndarray:
     y, m, v = (evaluator.ev(a, env) for a in expr.args)
     ok = (np.abs(v.imag) < 1e-12) & (v.real > 0)
@@ -438,7 +429,7 @@ def _smooth_function(s, previous) -> SmoothFunction:
 
 def _read_law(resolver, args, var):
     m, v = (resolver.resolve(a, {}) for a in args)
-    return NormalLaw(var, m, v)
+    return Normal(var, m, v)  # the same node as the density by name: one canonical form
 
 
 class GaussiansKind(Kind):
@@ -482,10 +473,7 @@ class GaussiansKind(Kind):
             ),
         ),
     )
-    nodes = {
-        Normal: ir.NodeRule(evaluate=_normal, precise=_normal_precise),
-        NormalLaw: ir.NodeRule(evaluate=_normal, precise=_normal_precise),
-    }
+    nodes = {Normal: ir.NodeRule(evaluate=_normal, precise=_normal_precise)}
 
     def let_check(self, decl: Gaussians) -> str | None:
         if not decl.laws:
