@@ -580,7 +580,7 @@ class SmoothFunctionKind(Kind):
         LetForm(
             "<f> smooth function",
             "f(z) smooth function",
-            "a random smooth real function of one real variable, with its derivative f' (and f'')",
+            "a random smooth real function of one real variable, with its derivative f'",
             _smooth_function,
         ),
     )
