@@ -180,3 +180,41 @@ def test_the_grid_is_exact_to_rounding_where_gauss_hermite_needs_many_nodes():
         hermite_40 = max(hermite_40, abs(hermite(40) - on_grid) / max(1.0, abs(on_grid)))
     assert worst < 1e-11, worst  # inside RTOL_FINE = 1e-11 and RTOL = 1e-9
     assert hermite_40 > 1e-9, hermite_40  # why not Gauss-Hermite with few nodes
+
+
+# what the grid cannot decide is undecided, never judged
+UNDECIDED = [
+    # a kink or a jump: the trapezoid rule is only O(h^2) there (a true step would fail)
+    (r"\mathbb{E}_{\epsilon \sim \mathcal{N}(0, 1)}[|\epsilon|] = \sqrt{2/\pi}", "not smooth"),
+    (r"\mathbb{E}_{\epsilon \sim \mathcal{N}(0, 1)}[[\epsilon > 0]] = \frac{1}{2}", "not smooth"),
+    # a divergent expectation: the grid's sum would be a finite number (28/sqrt(2 pi))
+    (
+        r"\mathbb{E}_{\epsilon \sim \mathcal{N}(0, 1)}[e^{\epsilon^2/2}] = \frac{28}{\sqrt{2\pi}}",
+        "undefined",
+    ),
+    # the density dropped in the log-derivative trick: an integral that diverges
+    (
+        r"\int_{-\infty}^{\infty} \nabla_\mu \mathcal{N}(z; \mu, \sigma^2) f(z)\, dz"
+        r" = \int_{-\infty}^{\infty} \nabla_\mu \log \mathcal{N}(z; \mu, \sigma^2)\, f(z)\, dz",
+        "undefined",
+    ),
+]
+
+
+@pytest.mark.parametrize(("step", "why"), UNDECIDED, ids=[u[0][:40] for u in UNDECIDED])
+def test_what_the_grid_cannot_integrate_is_undecided(step, why):
+    report = engine.check(None, REPARAM_LET + "\n" + step)
+    assert report.steps[1].status == "undecided", report.steps[1].message
+    assert why in report.steps[1].message
+
+
+def test_a_convergent_expectation_of_fast_growth_is_decided():
+    # E[e^{eps^2/4}] = 1/sqrt(1 - 1/2): the integrand's ends vanish on the grid
+    assert _statuses(
+        REPARAM_LET
+        + "\n"
+        + r"\mathbb{E}_{\epsilon \sim \mathcal{N}(0, 1)}[e^{\epsilon^2/4}] = \sqrt{2}"
+    ) == ["valid"]
+    assert _statuses(
+        REPARAM_LET + "\n" + r"\mathbb{E}_{\epsilon \sim \mathcal{N}(0, 1)}[e^{\epsilon^2/4}] = 2"
+    ) == ["invalid"]

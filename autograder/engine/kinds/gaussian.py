@@ -274,7 +274,7 @@ def _grid(ranges: list[tuple[float, float]], step: float, probes) -> Quadrature:
     h = points[1] - points[0]
     weights = np.full(n, h)
     weights[0] = weights[-1] = h / 2
-    return Quadrature(points, weights, probes=np.asarray(probes, dtype=float))
+    return Quadrature(points, weights, probes=np.asarray(probes, dtype=float), truncated=True)
 
 
 def _around(m: float, s: float) -> tuple[float, float]:
