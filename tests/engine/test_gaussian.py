@@ -218,3 +218,13 @@ def test_a_convergent_expectation_of_fast_growth_is_decided():
     assert _statuses(
         REPARAM_LET + "\n" + r"\mathbb{E}_{\epsilon \sim \mathcal{N}(0, 1)}[e^{\epsilon^2/4}] = 2"
     ) == ["invalid"]
+
+
+def test_a_counterexample_shows_a_continuous_variable_by_its_value():
+    from autograder import check
+    from tests.fixtures.derivations import MISTAKES
+
+    name, latex, k = MISTAKES["gaussian_posterior"][0]
+    shown = check("gaussian_posterior", latex).steps[k].counterexample.instance
+    assert "outcome" not in shown["theta"], shown
+    float(shown["theta"])
