@@ -34,9 +34,17 @@ class Quadrature:
     finite domain's size): a sum, expectation or KL over it is the weighted sum, so a kind
     with a continuous variable (a Gaussian) integrates its density exactly enough."""
 
-    def __init__(self, points, weights) -> None:
+    def __init__(self, points, weights, probes=None, truncated=False) -> None:
         self.points = np.asarray(points, dtype=complex)
         self.weights = np.asarray(weights, dtype=complex)
+        # where `\propto` and `+ \text{const}` vary the variable: a few points where its law
+        # has mass (at every node, the tails' underflow would hide the ratio); None: all
+        self.probes = None if probes is None else np.asarray(probes, dtype=complex)
+        # the nodes are a uniform grid cut out of the whole real line (trapezoid weights):
+        # exact to rounding for smooth integrands that vanish at its ends, so a sum whose
+        # end terms do not vanish (a divergent expectation) or whose integrand is not
+        # smooth (a kink, a jump) is not decided on it (`decide/evaluate.py`)
+        self.truncated = truncated
         if self.points.shape != self.weights.shape or self.points.ndim != 1:
             raise ValueError("a quadrature needs as many weights as points")
 

@@ -80,7 +80,7 @@ def _lines(text: str) -> list[tuple[str | None, str]]:
             piece = piece.strip()
             if not piece:
                 continue
-            m = re.match(r"(=|\\ge|\\le|\\approx)(?![a-z])\s*(.*)", piece, re.S)
+            m = re.match(r"(=|\\ge|\\le|\\approx|\\propto)(?![a-z])\s*(.*)", piece, re.S)
             out.append((m[1], m[2].strip()) if m else (None, piece))
     return out
 
@@ -138,6 +138,8 @@ ABSORBED = {
     # the line that takes the expectation (the score's mean is zero)
     ("kl_quadratic", "expand log p to second order in δ"),
     ("kl_quadratic", "the score has mean zero"),
+    # the Gaussian density differentiated directly: the problem's second route
+    ("score_function", "the log-derivative trick"),
 }
 
 

@@ -119,6 +119,24 @@ KINDS = {
         r"\mathbb{E}[f(x_2)] - f(x^*) \ge 0",
         r"\mathbb{E}[f(x_2)] - f(x^*) \le \mathbb{E}[f(x_1)] - f(x^*)",
     ),
+    "Gaussians": (
+        r"% let z \sim \mathcal{N}(\mu, \sigma^2); \epsilon \sim \mathcal{N}(0, 1)",
+        r"\mathbb{E}_{z \sim \mathcal{N}(\mu, \sigma^2)}[z^2]"
+        r" = \mathbb{E}_{\epsilon \sim \mathcal{N}(0, 1)}[(\mu + \sigma\epsilon)^2]",
+        r"\mathbb{E}_{z \sim \mathcal{N}(\mu, \sigma^2)}[z^2] = \mu^2",
+    ),
+    "Gaussians pair": (
+        r"% let \theta \sim \mathcal{N}(\mu_0, \sigma_0^2); x \mid \theta \sim"
+        r" \mathcal{N}(\theta, \sigma^2); p(x, \theta) gaussian joint",
+        r"p(x) = \int_{-\infty}^{\infty} p(x|\theta) p(\theta)\, d\theta",
+        r"p(x) = \mathcal{N}(x; \mu_0, \sigma^2)",
+    ),
+    "SmoothFunction": (
+        r"% let z \sim \mathcal{N}(\mu, \sigma^2); f(z) smooth function",
+        r"\nabla_\mu \mathbb{E}_{z \sim \mathcal{N}(\mu, \sigma^2)}[f(z)]"
+        r" = \mathbb{E}_{z \sim \mathcal{N}(\mu, \sigma^2)}[f'(z)]",
+        r"\nabla_\mu \mathbb{E}_{z \sim \mathcal{N}(\mu, \sigma^2)}[f(z)] = f'(\mu)",
+    ),
     "FreeNames": (
         r"% let other names real",
         r"(a+b)^2 = a^2 + 2ab + b^2",

@@ -30,6 +30,8 @@ _MODULES = (
     "sgd",
     "natural_gradient",
     "ntk",
+    "gaussian",
+    "reparam",
     "algebra",
 )
 

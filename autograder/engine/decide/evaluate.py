@@ -196,13 +196,51 @@ class Evaluator:
             return along(axis, domain.points), len(domain)
         return along(axis, np.arange(domain)), domain
 
+    def probe_values(self, var: sp.Symbol, axis: int) -> tuple[np.ndarray, int]:
+        """The values `\\propto` and `+ \\text{const}` vary `var` over: each value of a finite
+        one; a continuous one's probes, where its law has mass (`Quadrature.probes`)."""
+        domain = self.inst.domains.get(var.name)
+        if isinstance(domain, Quadrature) and domain.probes is not None:
+            return along(axis, domain.probes), len(domain.probes)
+        return self.domain_values(var, axis)
+
     def measure(self, var: sp.Symbol, axis: int, value: np.ndarray) -> np.ndarray:
         """`value` ready to be summed over `var` along `axis`: times the quadrature weights
-        when `var` is continuous (a finite domain's points each count once)."""
+        when `var` is continuous (a finite domain's points each count once).  On a grid
+        cut out of the real line, a sum whose end terms are not negligible did not
+        converge there (an expectation that diverges, or a law wider than the grid):
+        undefined (NaN), never a value."""
         domain = self.inst.domains.get(var.name)
         if not isinstance(domain, Quadrature):
             return value
-        return scalar_like(along(axis, domain.weights), value) * value
+        out = scalar_like(along(axis, domain.weights), value) * value
+        if domain.truncated:
+            out = np.broadcast_to(
+                out, np.broadcast_shapes(out.shape, _spread(out, axis, len(domain)))
+            )
+            ends = np.maximum(
+                np.abs(np.take(out, [0], axis=axis)), np.abs(np.take(out, [-1], axis=axis))
+            )
+            total = np.abs(out).sum(axis=axis, keepdims=True)
+            open_ends = ~(ends <= TAIL * total)
+            if open_ends.any():
+                out = np.where(open_ends, np.nan, out)
+        return out
+
+    def smooth_in(self, var: sp.Symbol, *bodies: sp.Basic) -> None:
+        """A grid cut out of the real line integrates smooth functions of its variable
+        exactly to rounding, a kink or a jump (|z|, [z > 0], max) only to O(h^2): such a
+        sum is refused (EvalError: undecided), never judged."""
+        domain = self.inst.domains.get(var.name)
+        if not (isinstance(domain, Quadrature) and domain.truncated):
+            return
+        for body in bodies:
+            found = _rough(body, var)
+            if found is not None:
+                raise EvalError(
+                    f"`{sp.latex(found)}` is not smooth in {var.name}: integrals over a continuous "
+                    "variable are decided for smooth functions only"
+                )
 
     # -- dispatch -----------------------------------------------------------------------
     def ev(self, expr: sp.Basic, env: Env) -> np.ndarray:
@@ -643,6 +681,7 @@ class Evaluator:
 
     def _expectation(self, expr, env):
         body, var, weight = expr.args
+        self.smooth_in(var, body, weight)
         axis = env.next_axis()
         values, size = self.domain_values(var, axis)
         inner = env.bind(var, values)
@@ -653,6 +692,7 @@ class Evaluator:
 
     def _total(self, expr, env):
         body, var = expr.args
+        self.smooth_in(var, body)
         axis = env.next_axis()
         values, size = self.domain_values(var, axis)
         checkpoint()
@@ -747,7 +787,9 @@ class Evaluator:
                 base = self.param_value(var.name, env)[0]
             else:
                 base = np.array([complex(self._symbol(var, env).reshape(-1)[0])])
-            sides.append((base, SECOND_STEP * max(1.0, float(np.abs(base).max()))))
+            sides.append(
+                (base, SECOND_STEP * self.step_factor * max(1.0, float(np.abs(base).max())))
+            )
         (bu, hu), (bv, hv) = sides
         du, dv, k = bu.shape[0], bv.shape[0], len(STENCIL)
         offsets = np.array([off for off, _ in STENCIL], dtype=float)
@@ -794,6 +836,34 @@ class Evaluator:
         if not isinstance(u, ir.Vector):
             out = out[..., 0, :] if isinstance(v, ir.Vector) else out[..., 0]
         return out[None]
+
+
+TAIL = 1e-14  # an end term of a truncated grid larger than this share of the sum: not converged
+ROUGH = (sp.Abs, sp.Max, sp.Min, sp.sign, sp.Heaviside, sp.floor, sp.ceiling, ir.Indicator)
+_ROUGH: dict = {}
+
+
+def _rough(body: sp.Basic, var: sp.Symbol):
+    """A kink or a jump of `body` in `var` (a node of `ROUGH` that depends on it), or None."""
+    key = (body, var)
+    if key not in _ROUGH:
+        if len(_ROUGH) > 4096:
+            _ROUGH.clear()
+        _ROUGH[key] = next(
+            (
+                n
+                for n in sp.preorder_traversal(body)
+                if isinstance(n, ROUGH) and var in n.free_symbols
+            ),
+            None,
+        )
+    return _ROUGH[key]
+
+
+def _spread(value: np.ndarray, axis: int, size: int) -> tuple:
+    shape = list(value.shape)
+    shape[axis] = size
+    return tuple(shape)
 
 
 def exact_derivative(body: sp.Expr, var: sp.Symbol, compiled) -> sp.Expr | None:

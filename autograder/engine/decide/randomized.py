@@ -26,7 +26,15 @@ import numpy as np
 import sympy as sp
 
 from autograder.engine import ir
-from autograder.engine.axes import FIRST_BINDER, RANK, EvalError, along, is_vector, to_index
+from autograder.engine.axes import (
+    FIRST_BINDER,
+    RANK,
+    EvalError,
+    Quadrature,
+    along,
+    is_vector,
+    to_index,
+)
 from autograder.engine.decide import search, sign
 from autograder.engine.decide.approx import decide_approx
 from autograder.engine.decide.argopt import decide_argopt, has_argopt
@@ -839,8 +847,9 @@ def _counterexample(inst, free, env, left, right, where, sides, evaluator) -> Co
         values = env.bound[s]
         k = where[axis] if values.shape[axis] > 1 else 0
         value = values.reshape(-1)[k].real
+        finite = not isinstance(inst.domains.get(s.name), Quadrature)  # a grid's node: a value
         instance[s.name] = (
-            f"outcome {int(value) + 1}" if isinstance(s, ir.DomainVar) else fmt(value)
+            f"outcome {int(value) + 1}" if isinstance(s, ir.DomainVar) and finite else fmt(value)
         )
     if free:
         instance.update(_point_values(sides, free, env, where, evaluator))

@@ -5,7 +5,8 @@ depend on it, `A = B + \text{const}` when A − B does not.  Both are decided on
 random instances as any step, each evaluated at several values of the variable at once
 (the drawn one and random others): the ratio, or the difference, must be the same at all
 of them -- and, for `\propto`, defined (B never 0).  A finite variable (`variable z` for a
-latent or observed z) is varied over every one of its values instead; a variable that is
+latent or observed z) is varied over every one of its values instead, a continuous one
+over its kind's probe points (`axes.Quadrature.probes`, where its law has mass); one that is
 none of these (a subscript such as the θ of `p_\theta`) is refused in words.
 """
 
@@ -54,7 +55,7 @@ def decide_up_to(lhs, relation: str, rhs, scope, free_axes, bind_free) -> Verdic
             "a vector nor a finite variable here, so ∝ and + const have nothing to vary: "
             f"declare it first, e.g. `% let {_written(name)} \\in \\mathbb{{R}}`",
         )
-    checked = 0
+    checked, probed = 0, 0
     for inst in scope.worlds.for_relation("="):
         checkpoint()
         evaluator = Evaluator(inst, compiled, scope.free_domains)
@@ -62,7 +63,9 @@ def decide_up_to(lhs, relation: str, rhs, scope, free_axes, bind_free) -> Verdic
             env = bind_free(evaluator, free, compiled)
             if over is not None:
                 axis = env.next_axis()
-                values, _ = evaluator.domain_values(over, axis)
+                values, count = evaluator.probe_values(over, axis)
+                if count != evaluator.domain_values(over, axis)[1]:
+                    probed = count
                 env = env.bind(over, values)
             else:
                 env = _at_several_values(evaluator, env, name, inst)
@@ -107,7 +110,9 @@ def decide_up_to(lhs, relation: str, rhs, scope, free_axes, bind_free) -> Verdic
         f"{what} of the two sides does not depend on {_shown(name)} on {checked} random "
         f"instances, at "
         + (
-            f"every value of {_shown(name)}"
+            f"{probed} values of {_shown(name)} where its law has mass"
+            if probed
+            else f"every value of {_shown(name)}"
             if over is not None
             else f"{VALUES} values of {_shown(name)} each"
         ),

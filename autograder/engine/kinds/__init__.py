@@ -12,6 +12,7 @@ from autograder.engine.kinds.empirical import Dataset
 from autograder.engine.kinds.family import Family
 from autograder.engine.kinds.free import FreeNames
 from autograder.engine.kinds.functions import Define, FunctionOf, Variable
+from autograder.engine.kinds.gaussian import Gaussians, SmoothFunction
 from autograder.engine.kinds.markov import MarkovChain
 from autograder.engine.kinds.matrices import MatrixOf
 from autograder.engine.kinds.mdp import MDP
@@ -34,6 +35,7 @@ __all__ = [
     "Family",
     "FreeNames",
     "FunctionOf",
+    "Gaussians",
     "MarkovChain",
     "MatrixOf",
     "Network",
@@ -45,6 +47,7 @@ __all__ = [
     "Real",
     "Recurrence",
     "Small",
+    "SmoothFunction",
     "Variable",
     "VectorOf",
     "kind_of",

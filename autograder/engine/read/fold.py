@@ -216,6 +216,12 @@ def _group_node(g: Group) -> Node:
                 g.sep.start_pos,
                 "a bar `|` inside brackets is only read after a function name, e.g. `p(x|z)`",
             )
+        if g.sep.type == "SEMI":
+            raise Fail(
+                g.sep.start_pos,
+                "a `;` inside brackets is only read after a function name, "
+                "e.g. `\\mathcal{N}(y; m, s^2)`",
+            )
         raise Fail(g.sep.start_pos, "`\\|` only separates the two sides of `\\mathrm{KL}(q \\| p)`")
     if len(g.args) > 1:
         raise Fail(
@@ -579,6 +585,11 @@ def _read_unit(items, i: int, depth: int):
         func = node if isinstance(node, Name) else Name(node.text, pos=node.pos)
         if not g.args:
             raise Fail(g.pos, "empty brackets `()`")
+        if g.sep is not None and g.sep.type == "SEMI":
+            if not g.args2:
+                raise Fail(g.sep.start_pos, "expected a parameter after `;`")
+            node = Apply(func, tuple(g.args), (), tuple(g.args2), g.sep.start_pos, pos=func.pos)
+            return _apply_posts(node, items[i + 1].posts), i + 2
         if g.sep is not None and g.sep.type != "GIVEN":
             raise Fail(
                 g.sep.start_pos, "`\\|` only separates the two sides of `\\mathrm{KL}(q \\| p)`"

@@ -60,7 +60,7 @@ MAX_TREE_DEPTH = 200
 _TERMINALS = (
     "NUMBER LETTER GREEK TEXT ONES TOP STAR PRIMECMD BLANK FUNC FRAC BINOM SQRT IDX_OPEN "
     "IDX_CLOSE ACCENT BIGOP INT DIFF NABLA PARTIAL EXPECT VAR COV KL ADDOP MULOP DIVOP CARET "
-    "UNDERSCORE PRIME BANG OPEN CLOSE LBRACE RBRACE COMMA GIVEN PARALLEL REL SIM INDICATOR"
+    "UNDERSCORE PRIME BANG OPEN CLOSE LBRACE RBRACE COMMA GIVEN PARALLEL REL SIM INDICATOR SEMI"
 )
 _TERMINAL_SET = frozenset(_TERMINALS.split())
 
@@ -120,6 +120,7 @@ ginner: arglist
       | arglist GIVEN arglist
       | arglist GIVEN sum REL sum
       | arglist PARALLEL arglist
+      | arglist SEMI arglist
 arglist: sum (COMMA sum)*
 
 integral: INT posts DIFF dvar
@@ -388,7 +389,7 @@ def _children(node: Node):
     """(child, context) pairs; context marks where Blank / Sim may stand."""
     if isinstance(node, Apply):
         yield node.func, None
-        for a in node.args + node.given:
+        for a in node.args + node.given + node.params:
             yield a, "arg"
         return
     if isinstance(node, (Expect, Variance, Covariance)):
@@ -437,16 +438,31 @@ def _check_markers(root: Node) -> None:
             stack.append((child, depth + 1, cctx))
 
 
+SEMICOLON = (
+    "unexpected `;` — a parameter after a semicolon, as in `\\mathcal{N}(y; m, s^2)`, "
+    "is only read inside a function's brackets"
+)
+
+
+def _depth_at(seg: list[Tok], at: Tok) -> int:
+    """How many brackets are open at the token `at` (`;` reads inside a call only)."""
+    depth = 0
+    for t in seg:
+        if t is at:
+            return depth
+        if t.type == "OPEN":
+            depth += 1
+        elif t.type == "CLOSE":
+            depth -= 1
+    return depth
+
+
 def parse_segment(s: str, seg: list[Tok], after: Tok | None) -> Node:
     for t in seg:
         if t.type == "BAD":
             raise Fail(t.start, t.value)
-        if t.type == "SEMI":
-            raise Fail(
-                t.start,
-                "unexpected `;` — a parameter after a semicolon, as in `p(x; \\theta)`, is "
-                "not read: write `p_\\theta(x)`",
-            )
+        if t.type == "SEMI" and _depth_at(seg, t) == 0:
+            raise Fail(t.start, SEMICOLON)
         if t.type not in _TERMINAL_SET:
             raise Fail(t.start, f"unexpected `{tok_text(s, t)}`")
     ltoks = []

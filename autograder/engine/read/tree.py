@@ -121,7 +121,9 @@ class Call(Node):
 class Apply(Node):
     """A name applied to arguments: `p(x, z)`, `p(x|z)`, `\\pi_\\theta(a_t|s_t)`, `a(b+c)`.
 
-    `given` holds what stands after `|` or `\\mid` (empty if nothing).  Whether this is a
+    `given` holds what stands after `|` or `\\mid` (empty if nothing), `params` what stands
+    after a `;` (a density's parameters, `\\mathcal{N}(y; m, s^2)`: read by the kind that
+    owns the name, refused by the resolver otherwise).  Whether this is a
     function application or a product is for the resolver to decide.
     Powers, `!` or a subscript written after the closing bracket wrap the Apply, in the
     order written: `p(x)^2` and `x \\left(x + 1\\right)^{2}` both read Pow(Apply(...), 2);
@@ -134,6 +136,8 @@ class Apply(Node):
     func: Name
     args: tuple[Node, ...]
     given: tuple[Node, ...] = ()
+    params: tuple[Node, ...] = ()  # after a `;`: `\\mathcal{N}(y; m, s^2)` (a kind reads them)
+    semi: int = field(default=-1, compare=False)  # where the `;` stands
 
 
 @dataclass(frozen=True)

@@ -763,6 +763,16 @@ class Resolver:
                 value = entry.call(self, node, scope)
                 if value is not None:
                     return value
+        if node.params:  # `\\mathcal{N}(y; m, s^2)`: only a kind that owns the name reads it
+            entry = self.c.symbols.get(key)
+            value = entry.call(self, node, scope) if entry and entry.call else None
+            if value is None:
+                raise ResolveError(
+                    "a parameter after a semicolon, as in `p(x; \\theta)`, is not read here: "
+                    "write `p_\\theta(x)`",
+                    node.semi,
+                )
+            return value
         macro = self.c.macros.get((key, len(node.args)))
         if macro is not None and not node.given:
             if macro.default is not None and len(node.args) == 1:
@@ -1280,7 +1290,7 @@ class Resolver:
 
     def _integral(self, node: sx.Integral, scope):
         var = self._bound_var(node.var, scope, "the variable of an integral")
-        if node.upper is not None:
+        if node.upper is not None and not _whole_line(node.lower, node.upper):
             raise ResolveError(
                 "integrals with limits are not supported here; integrate over the whole domain",
                 node.pos,
@@ -1289,6 +1299,15 @@ class Resolver:
 
     def _sim(self, node, scope):
         raise ResolveError("`\\sim` only belongs in an expectation's subscript", node.pos)
+
+
+def _whole_line(lower, upper) -> bool:
+    """`\\int_{-\\infty}^{\\infty}`: the whole domain of a continuous variable, written out."""
+
+    def infinite(node) -> bool:
+        return isinstance(node, sx.Name) and node.base == "infty" and node.sub is None
+
+    return isinstance(lower, sx.Neg) and infinite(lower.arg) and infinite(upper)
 
 
 def _extremum(kind: str):
