@@ -131,3 +131,17 @@ def test_natural_gradient_attempts_decided_line_by_line(attempt):
     report = check(None, NATGRAD_LET + "\n" + "\n".join(attempt.lines))
     got = [s.status.value for s in report.steps[1:]]
     assert got == list(attempt.expect), [s.message for s in report.steps]
+
+
+def test_a_step_off_by_one_part_in_a_million_is_not_valid():
+    # the other line neither clearly holds nor clearly fails at the points found: no
+    # agreement is counted, so the step is never "valid"
+    report = check(
+        None,
+        LET
+        + "\n"
+        + r"g + \lambda F \delta = 0 \land \lambda > 0"
+        + "\n"
+        + r"\iff \delta = -\frac{1.000001}{\lambda} F^{-1} g \land \lambda > 0",
+    )
+    assert report.steps[1].status != Status.VALID, report.steps[1].message

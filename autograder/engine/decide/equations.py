@@ -878,9 +878,11 @@ def decide_vector_statements(first, connective: str, second, scope) -> Verdict |
                 x = _project(conj, rng.normal(0, 1.5, dim), run)
                 if x is None or _status(alternatives[solves], x, run) is not True:
                     continue
-                found += 1
-                here += 1
-                if _status(alternatives[fails], x, run) is False:
+                other = _status(alternatives[fails], x, run)
+                if other is True:  # agreement counts only where the other line clearly holds
+                    found += 1
+                    here += 1
+                if other is False:
                     sides = (_sides_shown(alternatives[solves], x, run, True),)
                     sides += (_sides_shown(alternatives[fails], x, run, False),)
                     return _vector_counterexample(inst, unknowns, values(x), lost, sides)
