@@ -851,7 +851,7 @@ def decide_vector_statements(first, connective: str, second, scope) -> Verdict |
     if alternatives[0] is None or alternatives[1] is None:
         return None
     rng = np.random.default_rng([len(unknowns), 25])
-    found = 0
+    found = unclear = 0
     for inst in worlds[:VECTOR_INSTANCES]:
         checkpoint()
         sizes = [
@@ -882,6 +882,8 @@ def decide_vector_statements(first, connective: str, second, scope) -> Verdict |
                 if other is True:  # agreement counts only where the other line clearly holds
                     found += 1
                     here += 1
+                elif other is None:
+                    unclear += 1
                 if other is False:
                     sides = (_sides_shown(alternatives[solves], x, run, True),)
                     sides += (_sides_shown(alternatives[fails], x, run, False),)
@@ -890,7 +892,14 @@ def decide_vector_statements(first, connective: str, second, scope) -> Verdict |
         return Verdict(
             UNDECIDED,
             f"found only {found} numerical solutions of these statements about vectors on "
-            "the drawn instances: too few to compare the lines",
+            "the drawn instances where the other line clearly holds: too few to compare the "
+            "lines"
+            + (
+                f" (at {unclear} more it neither clearly holds nor clearly fails: a gap "
+                f"between {SOLVED:g} and {FAILS:g}, relative)"
+                if unclear
+                else ""
+            ),
         )
     names = ", ".join(str(s) for s, _ in unknowns)
     return Verdict(
