@@ -870,24 +870,28 @@ def decide_vector_statements(first, connective: str, second, scope) -> Verdict |
         for solves, fails, lost in pairs:
             alts = alternatives[solves]
             here = 0
-            for k in range(3 * max(VECTOR_STARTS, len(alts))):
-                if k >= max(VECTOR_STARTS, len(alts)) and here >= 2:
+            first = max(VECTOR_STARTS, len(alts))
+            for rounds, count in enumerate((first, 2 * first)):
+                if rounds and here >= 2:
                     break  # more starts only where few landed on a solution
-                conj = alts[k % len(alts)]
                 checkpoint()
-                x = _project(conj, rng.normal(0, 1.5, dim), run)
-                if x is None or _status(alternatives[solves], x, run) is not True:
-                    continue
-                other = _status(alternatives[fails], x, run)
-                if other is True:  # agreement counts only where the other line clearly holds
-                    found += 1
-                    here += 1
-                elif other is None:
-                    unclear += 1
-                if other is False:
-                    sides = (_sides_shown(alternatives[solves], x, run, True),)
-                    sides += (_sides_shown(alternatives[fails], x, run, False),)
-                    return _vector_counterexample(inst, unknowns, values(x), lost, sides)
+                starts = rng.normal(0, 1.5, (count, dim))
+                points = []
+                for a, conj in enumerate(alts):  # the starts dealt to the alternatives
+                    points += _project_many(conj, starts[a :: len(alts)], run)
+                for x in points:
+                    if _status(alternatives[solves], x, run) is not True:
+                        continue
+                    other = _status(alternatives[fails], x, run)
+                    if other is True:  # agreement counts only where the other line holds
+                        found += 1
+                        here += 1
+                    elif other is None:
+                        unclear += 1
+                    if other is False:
+                        sides = (_sides_shown(alternatives[solves], x, run, True),)
+                        sides += (_sides_shown(alternatives[fails], x, run, False),)
+                        return _vector_counterexample(inst, unknowns, values(x), lost, sides)
     if found < VECTOR_ENOUGH:
         return Verdict(
             UNDECIDED,
@@ -1067,6 +1071,62 @@ def _project(conj, x, run) -> np.ndarray | None:
         if np.all(np.isfinite(r)):
             return x
     return None
+
+
+def _project_many(conj, starts, run) -> list:
+    """`_project` from several starts at once: every start and its shifts for the
+    Jacobian one batch (one evaluation per Gauss-Newton step for all of them); the points
+    that converged."""
+    if len(starts) == 0:
+        return []
+    xs = np.array(starts, dtype=float)
+    count, dim = xs.shape
+    active = np.ones(count, dtype=bool)
+    converged = np.zeros(count, dtype=bool)
+    for _ in range(VECTOR_STEPS):
+        idx = np.flatnonzero(active)
+        if idx.size == 0:
+            break
+        h = 1e-7 * (1.0 + np.abs(xs[idx]))
+        batch = np.concatenate(
+            [np.vstack([xs[i], xs[i] + np.diag(h[j])]) for j, i in enumerate(idx)]
+        )
+        found = _residual(conj, batch, run)
+        if found is None:  # not evaluated as a batch: one start at a time
+            return [x for x in (_project(conj, x, run) for x in starts) if x is not None]
+        found = found.reshape(idx.size, dim + 1, -1)
+        for j, i in enumerate(idx):
+            if not np.all(np.isfinite(found[j])):
+                active[i] = False
+                continue
+            r = found[j, 0]
+            if r.size == 0 or np.max(np.abs(r)) < SOLVED * 1e-2:
+                active[i], converged[i] = False, True
+                continue
+            jac = ((found[j, 1:] - r) / h[j][:, None]).T
+            step = np.linalg.lstsq(jac, -r, rcond=None)[0]
+            if not np.all(np.isfinite(step)):
+                active[i] = False
+                continue
+            xs[i] = xs[i] + step
+            size = float(np.max(np.abs(xs[i])))
+            if size > 1e6:
+                active[i] = False  # running away: no solution near this start
+            elif float(np.max(np.abs(step))) < 1e-12 * (1.0 + size):
+                active[i] = False
+                converged[i] = _close(conj, xs[i], run)
+    for i in np.flatnonzero(active):  # out of steps: kept only if it landed
+        converged[i] = _close(conj, xs[i], run)
+    return [xs[i] for i in np.flatnonzero(converged)]
+
+
+def _close(conj, x, run) -> bool:
+    r = _residual(conj, x, run)
+    return (
+        r is not None
+        and bool(np.all(np.isfinite(r)))
+        and (r.size == 0 or float(np.max(np.abs(r))) < SOLVED)
+    )
 
 
 def _status(alternatives, x, run) -> bool | None:
