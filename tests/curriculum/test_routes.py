@@ -47,18 +47,7 @@ def test_reference_and_every_alternative_route_show_every_key_step(problem_id, c
     assert grade(problem_id, chain, points(problem_id)).points == points(problem_id)
 
 
-STATEMENT_CLAIMS = [p for p in FLAGSHIP if problems.get(p).relation in LOGICAL]
-RESTATED_NOT_SEEN = pytest.mark.xfail(
-    strict=True,
-    reason="a statement claim has no key steps yet (CONTRIBUTING.md): its claim written as "
-    "one \\iff step is not told apart from a one-step derivation, and earns partial credit",
-)
-
-
-@pytest.mark.parametrize(
-    "problem_id",
-    [pytest.param(p, marks=RESTATED_NOT_SEEN) if p in STATEMENT_CLAIMS else p for p in FLAGSHIP],
-)
+@pytest.mark.parametrize("problem_id", FLAGSHIP)
 def test_restating_the_result_earns_nothing_and_says_why(problem_id):
     problem = problems.get(problem_id)
     chain = f"{problem.start} {REL_TEX[problem.relation]} {problem.target}"
