@@ -72,6 +72,8 @@ def grade(problem_id: str, answer, max_points: float, expected_steps: int = 4) -
         where = report.target_message or report.message or "does not reach the target"
     if problem.routes:
         return _key_step_grade(report, analysis.starts_at_start, max_points, where)
+    if report.restated:  # a problem without key steps (a statement claim): nothing shown
+        return Grade(0.0, max_points, "restates the result instead of deriving it")
     progress = _new_steps(report, analysis) if analysis.starts_at_start else 0
     expected = max(int(expected_steps), 1)
     share = PARTIAL_CAP * min(progress, expected) / (expected + 1)

@@ -94,7 +94,7 @@ SETS: tuple[ProblemSet, ...] = (
         "matrices and approximations",
         "matrices and approximations: the Fisher information and the KL's quadratic form, "
         "training dynamics in function space (the neural tangent kernel)",
-        ("fisher_hessian", "kl_quadratic", "ntk_dynamics", "ntk_solution"),
+        ("fisher_hessian", "kl_quadratic", "natural_gradient", "ntk_dynamics", "ntk_solution"),
         aliases=("wave 4", "ntk", "neural tangent kernel"),
     ),
 )

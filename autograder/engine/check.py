@@ -344,6 +344,17 @@ def _judge_statements(report: Report, own: ProblemLines, claims, scope, settings
         return starts
     report.reached_target = True
     report.target_message = "reaches the target"
+    # a step from a problem's first statement straight to its last restates the result (a
+    # claim the cell states itself may be one step, as a chain's may)
+    ends = (start, target) if forward else (target, start)
+    for k in range(1, len(claims) if problem.id != DECLARED else 1):
+        if claims[k - 1] is not None and claims[k] is not None:
+            if same(claims[k - 1], ends[0]) and same(claims[k], ends[1]):
+                report.restated = True
+                report.steps[
+                    k
+                ].message += "; but this line is the result you are asked to derive: show how"
+                break
     return starts
 
 

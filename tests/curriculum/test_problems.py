@@ -61,7 +61,11 @@ def test_typical_mistake_is_caught_with_counterexample(problem_id, name, latex, 
     assert wrong.status == "invalid", _explain(report)
     assert wrong.counterexample is not None
     assert wrong.counterexample.left != wrong.counterexample.right
-    assert "left side" in wrong.counterexample.describe()
+    # a chain's counterexample names its two sides, a statement's the two lines
+    assert "left side" in wrong.counterexample.describe() or (
+        wrong.relation in ("iff", "implies")
+        and "the line before" in wrong.counterexample.describe()
+    )
     for step in report.steps[:first_error]:
         assert step.status == "valid"
 

@@ -353,12 +353,17 @@ def test_never_crashes(text):
     assert all(s.status != VALID for s in report.steps[1:]) or report.steps
 
 
-def test_statements_about_other_objects_are_undecided_not_valid():
+def test_statements_about_vectors_are_sampled_not_proved():
+    # vectors are decided numerically (tests/engine/test_vector_statements.py): never
+    # "proved", and a wrong twin is caught
     source = r"""% let d \in \mathbb{N}; q, k \in \mathbb{R}^{d}
 q^\top k = 0 \\
 \iff k^\top q = 0"""
     report = check(None, source)
-    assert report.steps[1].status == UNDECIDED, report.steps[1].message
+    assert report.steps[1].status == VALID, report.steps[1].message
+    assert report.steps[1].method == "sampled"
+    wrong = check(None, source.replace("k^\\top q = 0", "k^\\top q = 1"))
+    assert wrong.steps[1].status == INVALID, wrong.steps[1].message
 
 
 def test_a_chain_problem_is_not_reached_by_statements():

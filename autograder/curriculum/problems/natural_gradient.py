@@ -126,3 +126,45 @@ PROBLEMS = [
         ),
     ),
 ]
+
+NATGRAD_LET = (
+    r"% let F \in \mathbb{R}^{d\times d}, positive definite; g, \delta \in \mathbb{R}^d; "
+    r"\epsilon > 0; \lambda \in \mathbb{R}"
+)
+STATIONARY = (
+    r"g + \lambda F \delta = 0 \land \frac12 \delta^\top F \delta = \epsilon \land \lambda > 0"
+)
+STEEPEST = (
+    r"\delta = -\sqrt{\frac{2\epsilon}{g^\top F^{-1} g}}\, F^{-1} g \land "
+    r"\lambda = \sqrt{\frac{g^\top F^{-1} g}{2\epsilon}}"
+)
+
+PROBLEMS.append(
+    Problem(
+        id="natural_gradient",
+        title="The natural gradient: the steepest step under a KL budget",
+        statement=(
+            r"The natural gradient step is "
+            r"$\arg\min_{\delta:\ \frac12\delta^\top F \delta = \epsilon} \nabla_\theta J^\top \delta$: "
+            r"the step that decreases $J$ most among those whose KL from $p_\theta$ is $\epsilon$ "
+            r"(`kl_quadratic`).  Write $g = \nabla_\theta J$ and $F$ for the Fisher information "
+            r"(symmetric positive definite).  With the Lagrangian "
+            r"$L(\delta, \lambda) = g^\top\delta + \lambda\left(\frac12\delta^\top F\delta - "
+            r"\epsilon\right)$, the minimiser is a stationary point of $L$ "
+            r"($\nabla_\delta L = g + \lambda F\delta = 0$) on the constraint; at such a point "
+            r"$g^\top\delta = -\lambda\,\delta^\top F\delta = -2\lambda\epsilon$, smallest for "
+            r"$\lambda > 0$ (the other root maximises).  Show, with steps between statements "
+            r"(`\iff`), that "
+            rf"${STATIONARY} \iff {STEEPEST}$."
+        ),
+        source=NATGRAD_LET + "\n" + rf"% show {STATIONARY} \iff {STEEPEST}",
+        hints=(
+            r"Solve the stationarity condition for $\delta$: $F$ is invertible and "
+            r"$\lambda \ne 0$ (it is positive).",
+            r"Put that $\delta$ into the constraint: "
+            r"$\frac12\delta^\top F\delta = \frac{1}{2\lambda^2} g^\top F^{-1} g$.",
+            r"Solve for $\lambda$, keeping the positive root, and put it back into $\delta$.",
+        ),
+        points=3,
+    )
+)
