@@ -203,7 +203,12 @@ class Dot(Opaque):
     is_real = True
 
     def _latex(self, printer):
-        a, b = (_tex(printer, x) for x in self.args)
+        a, b = (
+            rf"\left({_tex(printer, x)}\right)"
+            if isinstance(x, sp.Add | sp.Mul)
+            else _tex(printer, x)
+            for x in self.args
+        )
         return rf"{a}^{{\top}} {b}"
 
 

@@ -16,6 +16,7 @@ import re
 import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
+from autograder.engine import ir
 from autograder.engine.limits import TimeUp, deadline, strict
 from autograder.engine.read import tree as sx
 from autograder.engine.read.names import walk
@@ -47,6 +48,26 @@ class _Printer(LatexPrinter):
 
     def _print_Sum(self, expr) -> str:
         return super()._print_Sum(_without_unit(expr))
+
+    def _print_Symbol(self, expr, style="plain") -> str:
+        # `x^*` is looked up as "xstar" (read/names.py): shown as written
+        if expr.name.endswith("star") and len(expr.name) > 4:
+            return self._print(sp.Symbol(expr.name[:-4])) + "^{*}"
+        return super()._print_Symbol(expr, style)
+
+    def _print_Pow(self, expr) -> str:
+        # a norm is read as the square root of the vector's dot product with itself: shown
+        # as the norm it was written as (squared, as ‖v‖²)
+        base, exp = expr.args
+        if exp == sp.Rational(1, 2) and _self_dot(base):
+            return rf"\left\|{self._print(base.args[0])}\right\|"
+        if isinstance(base, sp.Pow) and base.exp == sp.Rational(1, 2) and _self_dot(base.base):
+            return rf"\left\|{self._print(base.base.args[0])}\right\|^{{{self._print(exp)}}}"
+        return super()._print_Pow(expr)
+
+
+def _self_dot(expr) -> bool:
+    return isinstance(expr, ir.Dot) and expr.args[0] == expr.args[1]
 
     def _print_Product(self, expr) -> str:
         return super()._print_Product(_without_unit(expr))
