@@ -37,17 +37,10 @@ own lifetime, and removes what a killed run left in the temporary folder.
 
 from __future__ import annotations
 
-import contextlib
 import copy
-import fcntl
-import glob
 import json
 import os
-import re
 import shutil
-import socket
-import stat
-import subprocess
 import sys
 import tempfile
 import threading
@@ -60,10 +53,38 @@ from pathlib import Path
 
 import nbformat
 
+from autograder.course.class_feedback import AfterGrading
+from autograder.course.class_jobs import (
+    Ignored,
+    Job,
+    Outcome,
+    _digest_or_missing,
+    _one_line,
+    _read_regular,
+    batch_size,
+    batches,
+    discover,
+)
+from autograder.course.class_prepare import Preparation
+from autograder.course.course_lock import (
+    WORK_PREFIX,
+    _owner,
+    clean_stale_work,
+    course_lock,
+)
 from autograder.course.grading import OUTER_GRADER
-from autograder.course.large_notebooks import TooLarge, read_submission, sha256_file
+from autograder.course.large_notebooks import read_submission
 from autograder.course.lateness import LATE, TIMESTAMP, copy_exchange_files, record_submission_time
 from autograder.course.model_answers import add_model_answers
+from autograder.course.notebook_state import (
+    _cells_by_grade_id,
+    _copy_regular,
+    _edited_locked_cells,
+    _failure,
+    _manual_state,
+    _write_atomic,
+    _write_unexecuted,
+)
 from autograder.course.sandbox import (
     NPROC,
     OUTPUT_HEAD,
@@ -73,57 +94,14 @@ from autograder.course.sandbox import (
     Sandbox,
     UidLease,
     isolation_available,
-    kill_leftovers,
 )
-from autograder.course.submissions import find_answers, normalise, problem_specs, read_notebook
+from autograder.course.submissions import find_answers, normalise, read_notebook
 from autograder.course.tools import ROOT
 
 MARKER = ".autograder.{notebook}.json"
-LOCK = ".autograder-grade.lock"
-WORK_PREFIX = "autograder-grade-"
 STUDENT = "student"  # the only student of a sandboxed course copy
 MAX_NOTEBOOK_BYTES = 32 * 2**20
 MAX_SUPPORT_BYTES = 64 * 2**20  # other files of a submission, copied for the kernel
-FEEDBACK_SECONDS = 120  # per student
-BATCH = 16  # one student's notebooks graded in one sandbox (one nbgrader start-up), at most
-UNSAFE_ID = set(",\"'") | {chr(c) for c in range(32)} | {"\x7f"}
-
-
-@dataclass(frozen=True)
-class Job:
-    student: str
-    assignment: str
-    notebook: Path
-
-    @property
-    def key(self) -> str:
-        return f"{self.student}/{self.assignment}/{self.notebook.name}"
-
-    @property
-    def path(self) -> str:
-        """The submitted file, from the course's folder (`submitted/<student>/...`)."""
-        return "/".join(self.notebook.parts[-4:])
-
-
-@dataclass
-class Outcome:
-    job: Job
-    grades: dict[str, float] = field(default_factory=dict)
-    max_points: dict[str, float] = field(default_factory=dict)
-    reasons: dict[str, str] = field(default_factory=dict)
-    failure: str | None = None
-    notes: list[str] = field(default_factory=list)
-    manual: int = 0  # answers left for the instructor to grade by hand
-    skipped: bool = False
-    seconds: float = 0.0
-    check_seconds: float = 0.0
-    run_seconds: float = 0.0  # the notebook's own `nbgrader autograde` (kernel and cells)
-
-
-@dataclass
-class Ignored:
-    path: str
-    reason: str
 
 
 @dataclass
@@ -138,179 +116,6 @@ class Settings:
     quiet: bool = False
     wait_for_lock: bool = True
     warm_kernels: bool = True  # a batch's kernels forked from a warm zygote (warm_kernel.py)
-
-
-class CourseBusy(RuntimeError):
-    """Another grading run holds the course's lock."""
-
-
-# ------------------------------------------------------------------ discovery
-
-
-def _listing(folder: Path) -> list[os.DirEntry]:
-    try:
-        return sorted(os.scandir(folder), key=lambda e: e.name)
-    except OSError:
-        return []
-
-
-def discover(
-    submitted: Path, expected: dict[str, list[str]] | None = None
-) -> tuple[list[Job], list[Ignored]]:
-    """Jobs for every expected notebook of every submission, and what is left ungraded.
-
-    `expected` maps an assignment to its notebooks' names (None: take every notebook).
-    An assignment mapped to None takes every notebook handed in (its source could not be
-    read).  An expected notebook that is missing is still a job (it scores zero, with the
-    reason);
-    a notebook the assignment does not have, a symbolic link, an id that nbgrader's CSV
-    cannot hold, or a hidden folder is reported and not graded."""
-    jobs: list[Job] = []
-    ignored: list[Ignored] = []
-    for student in _listing(submitted):
-        where = student.name
-        if not student.is_dir(follow_symlinks=False):
-            if student.is_symlink():
-                ignored.append(Ignored(where, "a symbolic link; not followed"))
-            continue
-        if student.name.startswith("."):
-            ignored.append(Ignored(where, "a hidden folder; not graded"))
-            continue
-        if UNSAFE_ID & set(student.name) or student.name != student.name.strip():
-            ignored.append(
-                Ignored(
-                    where,
-                    "a student id with a comma, quote, control character or "
-                    "surrounding space, which nbgrader's CSV export cannot hold; rename "
-                    "the folder to grade it",
-                )
-            )
-            continue
-        for assignment in _listing(Path(student.path)):
-            where = f"{student.name}/{assignment.name}"
-            if not assignment.is_dir(follow_symlinks=False):
-                if assignment.is_symlink():
-                    ignored.append(Ignored(where, "a symbolic link; not followed"))
-                continue
-            if expected is not None and assignment.name not in expected:
-                ignored.append(Ignored(where, "not an assignment of this course; not graded"))
-                continue
-            present = {
-                e.name: e for e in _listing(Path(assignment.path)) if e.name.endswith(".ipynb")
-            }
-            wanted = (expected or {}).get(assignment.name)
-            wanted = sorted(present) if wanted is None else wanted
-            for name in wanted:
-                entry = present.get(name)
-                if entry is not None and not entry.is_file(follow_symlinks=False):
-                    ignored.append(Ignored(f"{where}/{name}", "not a regular file; not graded"))
-                    entry = None
-                notebook = Path(assignment.path) / name
-                jobs.append(Job(student.name, assignment.name, notebook))
-            for name in sorted(set(present) - set(wanted)):
-                ignored.append(
-                    Ignored(f"{where}/{name}", f"not a notebook of {assignment.name}; not graded")
-                )
-    return jobs, ignored
-
-
-def checksum(path: Path) -> str:
-    return sha256_file(path)
-
-
-def _read_regular(path: Path, limit: int) -> bytes:
-    """The bytes of a regular file, refusing symlinks and anything over `limit` bytes."""
-    fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-    with os.fdopen(fd, "rb") as handle:
-        info = os.fstat(handle.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            raise OSError(f"{path.name} is not a regular file")
-        data = handle.read(limit + 1)
-    if len(data) > limit:
-        raise TooLarge(f"{path.name} is larger than {limit // 2**20} MB")
-    return data
-
-
-# ------------------------------------------------------------------ lock and work folder
-
-
-def _start_time(pid: int) -> str | None:
-    """The kernel's start time of a process (a pid can be reused; this cannot)."""
-    try:
-        with open(f"/proc/{pid}/stat") as handle:
-            return handle.read().rsplit(")", 1)[1].split()[19]
-    except (OSError, IndexError):
-        return None
-
-
-def _alive(owner: dict) -> bool:
-    pid = owner.get("pid")
-    if not isinstance(pid, int):
-        return False
-    if owner.get("host") not in (None, socket.gethostname()):
-        return True  # another machine's run (a shared temporary folder): not ours to judge
-    if not Path("/proc").is_dir():
-        try:
-            os.kill(pid, 0)
-            return True
-        except ProcessLookupError:
-            return False
-        except PermissionError:
-            return True
-    started = _start_time(pid)
-    return started is not None and started == owner.get("started")
-
-
-def _owner() -> dict:
-    return {
-        "pid": os.getpid(),
-        "started": _start_time(os.getpid()),
-        "host": socket.gethostname(),
-        "since": time.strftime("%Y-%m-%d %H:%M:%S"),
-        "command": " ".join(sys.argv)[:300],
-    }
-
-
-def clean_stale_work(tmp: Path | None = None) -> list[Path]:
-    """Remove the work folders of runs that are dead (killed), by prefix and owner pid."""
-    removed = []
-    for folder in Path(tmp or tempfile.gettempdir()).glob(f"{WORK_PREFIX}*"):
-        try:
-            owner = json.loads((folder / "owner.json").read_text())
-        except (OSError, ValueError):
-            continue  # not a folder this version made: leave it alone
-        if isinstance(owner, dict) and not _alive(owner):
-            kill_leftovers(str(folder))  # unconfined runs only: a sandbox dies with its run
-            shutil.rmtree(folder, ignore_errors=True)
-            removed.append(folder)
-    return removed
-
-
-@contextlib.contextmanager
-def course_lock(course: Path, wait: bool = True):
-    """One grading run per course at a time (flock: released even by `kill -9`)."""
-    path = course / LOCK
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            holder = os.pread(fd, 4096, 0).decode("utf-8", "replace").strip()
-            try:
-                info = json.loads(holder)
-                who = f"pid {info['pid']} on {info['host']}, since {info['since']}"
-            except (ValueError, KeyError, TypeError):
-                who = "another process"
-            message = f"another `autograder grade` is grading {course} ({who})"
-            if not wait:
-                raise CourseBusy(message) from None
-            print(f"{message}; waiting for it to finish", file=sys.stderr, flush=True)
-            fcntl.flock(fd, fcntl.LOCK_EX)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps(_owner()).encode(), 0)
-        yield
-    finally:
-        os.close(fd)
 
 
 # ------------------------------------------------------------------ the grader
@@ -385,26 +190,7 @@ def _log_text(path: Path) -> str:
     return (head + gap + tail).decode("utf-8", "replace")
 
 
-def batch_size(jobs: int, slots: int) -> int:
-    """Submissions per sandbox: all of one student's (up to `BATCH`), but small enough
-    that every slot gets work (a class of one student still uses every core)."""
-    return max(1, min(BATCH, -(-jobs // max(slots, 1))))
-
-
-def batches(todo: list[Job], size: int = BATCH) -> list[list[tuple[int, Job]]]:
-    """The jobs to grade, numbered, in groups of one student's submissions (at most
-    `size`): each group is graded in one sandbox."""
-    groups: list[list[tuple[int, Job]]] = []
-    for index, job in enumerate(todo):
-        last = groups[-1] if groups else None
-        if last and last[0][1].student == job.student and len(last) < size:
-            last.append((index, job))
-        else:
-            groups.append([(index, job)])
-    return groups
-
-
-class ClassGrader:
+class ClassGrader(Preparation, AfterGrading):
     def __init__(self, course: Path, settings: Settings) -> None:
         self.course = course.resolve()
         self.settings = settings
@@ -425,148 +211,6 @@ class ClassGrader:
         self._running: dict[int, object] = {}
         self._workers: dict[int, object] = {}
         self._lock = threading.Lock()
-
-    # -- preparation --------------------------------------------------------------------
-    def assignments(self, submitted: Path) -> set[str]:
-        """Assignments the submissions name that this course has (source or notebooks/)."""
-        names = set()
-        for student in _listing(submitted):
-            if self.only is not None and not self.only(student.name):
-                continue
-            if student.is_dir(follow_symlinks=False):
-                for a in _listing(Path(student.path)):
-                    if a.is_dir(follow_symlinks=False) and self._has_source(a.name):
-                        names.add(a.name)
-        return names
-
-    def _has_source(self, assignment: str) -> bool:
-        if assignment.startswith(".") or "/" in assignment:
-            return False
-        return (self.course / "source" / assignment).is_dir() or (
-            ROOT / "notebooks" / f"{assignment}.ipynb"
-        ).is_file()
-
-    def prepare(self, assignments: set[str]) -> None:
-        """Make sure every assignment is released (the gradebook knows its cells), and
-        build its student-free gradebook for the sandboxes.  An assignment that cannot be
-        prepared is recorded in `unavailable` with the reason; the others go on."""
-        for assignment in sorted(assignments):
-            try:
-                self._prepare_one(assignment)
-            except Exception as err:  # noqa: BLE001 - that assignment's failure, reported
-                reason = _one_line(err)
-                self.unavailable[assignment] = reason
-                self.expected[assignment] = None
-                print(f"autograder: assignment {assignment}: {reason}", file=sys.stderr)
-
-    def _prepare_one(self, assignment: str) -> None:
-        from autograder.course.tools import run_nbgrader
-
-        source_dir = self.course / "source" / assignment
-        if not source_dir.is_dir():
-            original = ROOT / "notebooks" / f"{assignment}.ipynb"
-            source_dir.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(original, source_dir / original.name)
-        if not (self.course / "release" / assignment).exists() or not self._in_db(assignment):
-            run_nbgrader(
-                "generate_assignment",
-                f"--CourseDirectory.assignment_id={assignment}",
-                "--force",
-                course=self.course,
-            )
-        names = sorted(p.name for p in source_dir.glob("*.ipynb"))
-        self.expected[assignment] = names
-        for name in names:
-            key = (assignment, name)
-            self.sources[key] = nbformat.read(source_dir / name, as_version=4)
-            self.specs[key] = problem_specs(self.sources[key])
-            release = self.course / "release" / assignment / name
-            self.released[key] = nbformat.read(release, as_version=4)
-        self.templates[assignment] = self._template(assignment)
-
-    def _in_db(self, assignment: str) -> bool:
-        from nbgrader.api import Gradebook, MissingEntry
-
-        if not (self.course / "gradebook.db").exists():
-            return False
-        with Gradebook(self.db_url) as gb:
-            try:
-                gb.find_assignment(assignment)
-                return True
-            except MissingEntry:
-                return False
-
-    def _template(self, assignment: str) -> Path:
-        """A gradebook holding the assignment's structure only (cells, locked cells'
-        source as released): all `nbgrader autograde` needs, no student's rows and **no
-        hidden test**: the student's kernel could read this copy (and anything it runs),
-        so its hidden-test regions are cleared as in the release (with the release's
-        checksum).  Derivations are graded from the text outside the kernel; an
-        autograded cell that is not a derivation is flagged for review anyway."""
-        import sqlite3
-
-        from nbgrader.api import Gradebook
-
-        from autograder.course.overwrite import released_source
-
-        path = self.work / "templates" / f"{assignment}.db"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # the course's schema version first: nbgrader would otherwise ask `alembic` (a
-        # subprocess found on PATH) for it
-        with contextlib.closing(sqlite3.connect(self.course / "gradebook.db")) as db:
-            (version,) = db.execute("SELECT version_num FROM alembic_version").fetchone()
-        with contextlib.closing(sqlite3.connect(path)) as db:
-            db.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) NOT NULL)")
-            db.execute("INSERT INTO alembic_version (version_num) VALUES (?)", (version,))
-            db.commit()
-        with warnings.catch_warnings(), Gradebook(self.db_url) as gb:
-            warnings.simplefilter("ignore")
-            a = gb.find_assignment(assignment)
-            with Gradebook(f"sqlite:///{path}", course_id=a.course_id) as out:
-                out.update_or_create_assignment(assignment, duedate=a.duedate)
-                for nb in a.notebooks:
-                    out.update_or_create_notebook(nb.name, assignment)
-                    for c in nb.grade_cells:
-                        out.update_or_create_grade_cell(
-                            c.name,
-                            nb.name,
-                            assignment,
-                            max_score=c.max_score,
-                            cell_type=c.cell_type,
-                        )
-                    for c in nb.solution_cells:
-                        out.update_or_create_solution_cell(c.name, nb.name, assignment)
-                    for c in nb.task_cells:
-                        out.update_or_create_task_cell(
-                            c.name,
-                            nb.name,
-                            assignment,
-                            max_score=c.max_score,
-                            cell_type=c.cell_type,
-                        )
-                    released = _cells_by_grade_id(
-                        self.released.get((assignment, f"{nb.name}.ipynb"))
-                    )
-                    for c in nb.source_cells:
-                        source, checksum = released_source(c.source), c.checksum
-                        if source != c.source:  # it had hidden tests: the release's checksum
-                            cell = released.get(c.name)
-                            checksum = (
-                                (cell or {})
-                                .get("metadata", {})
-                                .get("nbgrader", {})
-                                .get("checksum", checksum)
-                            )
-                        out.update_or_create_source_cell(
-                            c.name,
-                            nb.name,
-                            assignment,
-                            cell_type=c.cell_type,
-                            locked=c.locked,
-                            source=source,
-                            checksum=checksum,
-                        )
-        return path
 
     # -- one submission -----------------------------------------------------------------
     def _marker(self, job: Job) -> Path:
@@ -1098,126 +742,6 @@ class ClassGrader:
         if graded.is_dir():
             copy_exchange_files(job.notebook.parent, graded)
 
-    def feedback(self, assignments: set[str], outcomes: list[Outcome]) -> None:
-        """Stock feedback for each assignment; a student it failed for is retried alone,
-        and a second failure is reported against that student.  Assignments are
-        independent (each writes its own files and only reads the gradebook), so up to
-        `jobs` of them are generated at once: feedback spreads over the cores like grading."""
-
-        def one(assignment: str) -> None:
-            try:
-                self._feedback_one(assignment, outcomes)
-            except Exception as err:  # noqa: BLE001 - the grades stand; feedback is retried
-                with self._lock:
-                    self.problems.append(
-                        f"feedback for {assignment} could not be generated ({_one_line(err)[:200]})"
-                    )
-
-        names = sorted(assignments)
-        with ThreadPoolExecutor(max_workers=max(1, min(self.settings.jobs, len(names)))) as pool:
-            list(pool.map(one, names))
-
-    def _feedback_one(self, assignment: str, outcomes: list[Outcome]) -> None:
-        from autograder.course.tools import run_nbgrader
-
-        self._sweep(assignment)
-        mine = [o for o in outcomes if o.job.assignment == assignment]
-        started = time.time() - 1
-        bound = 120 + 10 * len(mine)
-        try:
-            run_nbgrader(
-                "generate_feedback",
-                f"--CourseDirectory.assignment_id={assignment}",
-                "--force",
-                course=self.course,
-                timeout=bound,
-            )
-        except (RuntimeError, subprocess.TimeoutExpired):
-            pass  # whoever it failed for is found below
-        for o in mine:
-            html = self._feedback_file(o.job)
-            autograded = (
-                self.course / "autograded" / o.job.student / assignment / o.job.notebook.name
-            )
-            if not autograded.exists() or _fresh(html, started):
-                continue
-            try:
-                run_nbgrader(
-                    "generate_feedback",
-                    f"--CourseDirectory.assignment_id={assignment}",
-                    f"--CourseDirectory.student_id={glob.escape(o.job.student)}",
-                    "--force",
-                    course=self.course,
-                    timeout=FEEDBACK_SECONDS,
-                )
-            except subprocess.TimeoutExpired:
-                o.notes.append(f"feedback could not be generated in {FEEDBACK_SECONDS} s")
-            except RuntimeError as err:
-                tail = str(err).strip().splitlines()[-1:] or ["?"]
-                o.notes.append(f"feedback could not be generated ({tail[0][:160]})")
-            else:
-                if not _fresh(html, started):
-                    o.notes.append(f"feedback could not be generated for {autograded.name}")
-
-    def _sweep(self, assignment: str, folder: Path | None = None) -> None:
-        """A notebook in autograded/ that the gradebook does not know (left by an older
-        grader, e.g. a student's scratch.ipynb) makes feedback fail for that student on
-        every run: remove it (from one student's `folder`, or everyone's), and say so."""
-        known = set(self.expected.get(assignment) or [])
-        if folder is not None:
-            found = folder.glob("*.ipynb")
-        else:
-            found = (self.course / "autograded").glob(f"*/{glob.escape(assignment)}/*.ipynb")
-        for path in sorted(found):
-            if path.name not in known and path.is_file():
-                path.unlink()
-                rel = path.relative_to(self.course)
-                self.problems.append(f"removed {rel}: not a notebook of {assignment}")
-
-    def _feedback_file(self, job: Job) -> Path:
-        return self.course / "feedback" / job.student / job.assignment / f"{job.notebook.stem}.html"
-
-    def totals(self, outcomes: list[Outcome]) -> dict[tuple[str, str, str], tuple[float, float]]:
-        """The gradebook's (score, max score) of each graded notebook: every graded cell,
-        manual grades included (empty when the gradebook cannot be read)."""
-        from nbgrader.api import Gradebook
-
-        wanted = {(o.job.assignment, o.job.notebook.stem) for o in outcomes}
-        found = {}
-        try:
-            with warnings.catch_warnings(), Gradebook(self.db_url) as gb:
-                warnings.simplefilter("ignore")
-                for assignment, notebook in sorted(wanted):
-                    for row in gb.notebook_submission_dicts(notebook, assignment):
-                        found[(row["student"], assignment, notebook)] = (
-                            float(row["score"] or 0),
-                            float(row["max_score"] or 0),
-                        )
-        except Exception as err:  # noqa: BLE001 - the summary falls back to derivations
-            self.problems.append(f"the gradebook's totals could not be read ({_one_line(err)})")
-        return found
-
-    def export(self) -> Path:
-        from autograder.course.tools import run_nbgrader
-
-        target = self.course / "grades.csv"
-        try:
-            run_nbgrader("export", f"--to={target}", course=self.course, timeout=600)
-        except (RuntimeError, OSError, subprocess.TimeoutExpired) as err:
-            self.problems.append(f"grades.csv could not be exported ({str(err)[:200]})")
-        return target
-
-
-def _one_line(err: BaseException) -> str:
-    """An error in one line; for a failed nbgrader command, the command and the last
-    error nbgrader logged (not its whole output)."""
-    text = "".join(traceback.format_exception_only(type(err), err)).strip()
-    lines = [line.strip() for line in text.splitlines() if line.strip()]
-    if len(lines) > 1:
-        errors = [line for line in lines[1:] if re.search(r"\w(Error|Exception): ", line)]
-        lines = [lines[0], *errors[-1:]] if errors else [lines[0], lines[-1]]
-    return " ".join(lines)[:400]
-
 
 def _log_failure(outcome: Outcome) -> None:
     """Every submission that failed, named by student and file, in the log as it happens."""
@@ -1228,131 +752,6 @@ def _log_failure(outcome: Outcome) -> None:
             file=sys.stderr,
             flush=True,
         )
-
-
-def _fresh(path: Path, since: float) -> bool:
-    try:
-        return path.stat().st_mtime >= since
-    except OSError:
-        return False
-
-
-def _digest_or_missing(job: Job) -> str:
-    try:
-        return checksum(job.notebook)
-    except FileNotFoundError:
-        return "missing"
-    except OSError:
-        return "unreadable"
-
-
-def _copy_regular(source: Path, target: Path, *, skip_notebooks: bool, budget: int) -> None:
-    """Regular files under `source` (no symlink followed, no notebooks), up to `budget`."""
-    for folder, dirs, files in os.walk(source):
-        dirs[:] = [d for d in dirs if not os.path.islink(os.path.join(folder, d))]
-        rel = Path(folder).relative_to(source)
-        for name in files:
-            path = Path(folder) / name
-            if skip_notebooks and name.endswith(".ipynb"):
-                continue
-            try:
-                info = path.lstat()
-            except OSError:
-                continue
-            if not stat.S_ISREG(info.st_mode) or info.st_size > budget:
-                continue
-            budget -= info.st_size
-            (target / rel).mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(path, target / rel / name, follow_symlinks=False)
-
-
-def _cells_by_grade_id(nb) -> dict:
-    if nb is None:
-        return {}
-    cells = {}
-    for cell in nb.get("cells", []):
-        grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-        if isinstance(grade_id, str):
-            cells.setdefault(grade_id, cell)
-    return cells
-
-
-def _edited_locked_cells(submitted, released) -> list[str]:
-    """Grade ids of the locked cells whose submitted source is not the released one (what
-    stock nbgrader warns about as a changed checksum, decided here from the file)."""
-    if submitted is None or released is None:
-        return []
-    mine = _cells_by_grade_id(submitted)
-    edited = []
-    for grade_id, cell in _cells_by_grade_id(released).items():
-        meta = cell.metadata.get("nbgrader", {})
-        if not meta.get("locked") or meta.get("solution"):
-            continue
-        theirs = mine.get(grade_id)
-        source = theirs.get("source") if theirs is not None else None
-        if isinstance(source, list):
-            source = "".join(s for s in source if isinstance(s, str))
-        if source != cell.source:
-            edited.append(grade_id if theirs is not None else f"{grade_id} (deleted)")
-    return edited
-
-
-def _manual_state(submitted, released) -> str:
-    """ "blank" (the release's stub, unchanged), "answered", or "missing" - decided from
-    the submitted file the way nbgrader decides it, with the release's own metadata."""
-    from nbgrader.utils import compute_checksum
-
-    if submitted is None:
-        return "missing"
-    if released is None or "checksum" not in released.metadata.get("nbgrader", {}):
-        return "answered"
-    cell = copy.deepcopy(submitted)
-    cell.cell_type = released.cell_type
-    cell.metadata["nbgrader"] = copy.deepcopy(released.metadata["nbgrader"])
-    try:
-        same = compute_checksum(cell) == released.metadata["nbgrader"]["checksum"]
-    except (KeyError, TypeError, ValueError, AttributeError):
-        same = False
-    return "blank" if same else "answered"
-
-
-def _failure(result, collected: str) -> str | None:
-    if result.timed_out:
-        return "grading ran out of time (the notebook did not finish; killed)"
-    died = "DeadKernelError" in result.output or "Kernel died" in result.output
-    if result.limit_hit and (died or result.returncode != 0 or collected != "ok"):
-        if result.limit_hit == "memory":
-            return "the submission ran out of memory (all its processes together; stopped)"
-        return "the submission started more processes than it may (all together; stopped)"
-    if "MemoryError" in result.output or result.returncode in (-9, 137):
-        if collected != "ok":
-            return "the notebook ran out of memory"
-    if "DeadKernelError" in result.output or "Kernel died" in result.output:
-        return "the notebook's kernel died (e.g. it exited)"
-    if "CellTimeoutError" in result.output or "timed out" in result.output.lower():
-        return "a cell ran too long and was stopped"
-    if collected != "ok" and collected != "missing":
-        return f"the autograded notebook could not be collected ({collected})"
-    if result.returncode != 0 or collected != "ok":
-        tail = result.output.strip().splitlines()[-1:] or ["no output"]
-        return f"nbgrader could not autograde this notebook ({tail[0][:200]})"
-    return None
-
-
-def _write_unexecuted(nb, path: Path, reason: str | None) -> None:
-    """When execution failed, the student still gets their notebook back with the reason."""
-    note = nbformat.v4.new_markdown_cell(
-        f"**Grading note:** {reason or 'the notebook could not be executed'}. "
-        "Your derivations were graded from their text."
-    )
-    nb.cells.insert(0, note)
-    nbformat.write(nb, path)
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
 
 
 def summary(

@@ -123,7 +123,7 @@ class RowCheck:
     and the course gradebook's cells."""
 
     def __init__(self, submitted: Path, grader, gradebook_url: str) -> None:
-        from autograder.course.classgrade import discover
+        from autograder.course.class_jobs import discover
 
         self.submitted = Path(submitted)
         self.grader = grader
@@ -154,7 +154,7 @@ class RowCheck:
     def check(self, row: dict, shard: tuple[int, int], name: str) -> None:
         """Raise `Untrusted` (naming the result, the student and what is wrong) unless the
         row is one an honest shard `shard` of this course would have written."""
-        from autograder.course.classgrade import _digest_or_missing
+        from autograder.course.class_jobs import _digest_or_missing
         from autograder.course.shards import shard_of
 
         student, assignment, notebook = row["student"], row["assignment"], row["notebook"]
@@ -227,13 +227,10 @@ class RowCheck:
     def _blank_cells(self, job, digest: str, manual: set[str]) -> set[str]:
         """Cells an honest shard scores 0 with nothing to grade by hand: every cell of a
         notebook not handed in; a manually graded answer left as the release's stub."""
-        from autograder.course.classgrade import (
-            MAX_NOTEBOOK_BYTES,
-            _cells_by_grade_id,
-            _manual_state,
-            _read_regular,
-        )
+        from autograder.course.class_jobs import _read_regular
+        from autograder.course.classgrade import MAX_NOTEBOOK_BYTES
         from autograder.course.large_notebooks import read_submission
+        from autograder.course.notebook_state import _cells_by_grade_id, _manual_state
 
         if digest == "missing":
             return set(self.cells.get((job.assignment, job.notebook.stem), {}))

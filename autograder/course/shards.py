@@ -33,15 +33,15 @@ import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
+from autograder.course.class_jobs import _one_line
 from autograder.course.classgrade import (
     MARKER,
     ClassGrader,
     Outcome,
     Settings,
-    _one_line,
-    course_lock,
     summary,
 )
+from autograder.course.course_lock import course_lock
 from autograder.course.lateness import record_submission_time
 from autograder.course.shard_trust import RowCheck, Untrusted, load_key, sign, verify
 

@@ -9,7 +9,8 @@ import nbformat
 import pytest
 
 from autograder.course import sandbox
-from autograder.course.classgrade import Settings, batch_size, batches, grade_class
+from autograder.course.class_jobs import batch_size, batches
+from autograder.course.classgrade import Settings, grade_class
 from autograder.course.sandbox import Sandbox
 from autograder.course.tools import run_nbgrader
 
@@ -154,7 +155,7 @@ def test_a_batch_whose_runner_is_stopped_is_graded_again_one_notebook_at_a_time(
 def test_batches_keep_a_student_together_and_give_every_slot_work():
     from pathlib import Path
 
-    from autograder.course.classgrade import Job
+    from autograder.course.class_jobs import Job
 
     jobs = [Job(s, a, Path(f"{a}.ipynb")) for s in ("x", "y") for a in "abcde"]
     assert [[j.student for _, j in b] for b in batches(jobs, 16)] == [["x"] * 5, ["y"] * 5]

@@ -30,13 +30,12 @@ import pytest
 
 from autograder.course.classgrade import (
     MARKER,
-    WORK_PREFIX,
     ClassGrader,
-    CourseBusy,
     Settings,
     grade_class,
     summary,
 )
+from autograder.course.course_lock import WORK_PREFIX, CourseBusy
 from autograder.course.demo import (
     ASSIGNMENT,
     DASH_ID,

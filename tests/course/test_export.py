@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.course.classgrade import Job, Outcome
+from autograder.course.class_jobs import Job, Outcome
 from autograder.course.classreport import (
     COULD_NOT_EXECUTE,
     NOT_SUBMITTED,

@@ -10,7 +10,8 @@ import json
 import nbformat
 import pytest
 
-from autograder.course.classgrade import MAX_NOTEBOOK_BYTES, Settings, _read_regular, grade_class
+from autograder.course.class_jobs import _read_regular
+from autograder.course.classgrade import MAX_NOTEBOOK_BYTES, Settings, grade_class
 from autograder.course.demo import ASSIGNMENT, _answered
 from autograder.course.large_notebooks import read_submission, reduce_notebook
 from autograder.course.tools import ROOT, generate_release

@@ -10,8 +10,8 @@ import re
 import nbformat
 import pytest
 
-from autograder.course.classgrade import _edited_locked_cells
 from autograder.course.grading import OUTER_GRADER
+from autograder.course.notebook_state import _edited_locked_cells
 from autograder.course.overwrite import released_source
 from autograder.course.tools import ROOT, run_nbgrader
 
