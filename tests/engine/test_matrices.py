@@ -2,8 +2,9 @@ r"""Matrices (`kinds/matrices.py`): products that do not commute, transposes, in
 traces, determinants, the matrix exponential, matrix-vector and outer products.
 
 Every rule has a valid twin (accepted) and a wrong twin (rejected); a step true only for
-commuting or diagonal matrices is caught; sizes that do not fit are refused with a message
-naming the line and the sizes; nothing crashes.
+commuting or diagonal matrices is caught; a line undefined at the declared sizes (a
+product needing d = n where n and d are declared apart) is wrong at its line, its sizes
+named, with a counterexample where the sizes may meet; nothing crashes.
 """
 
 import pytest
@@ -160,18 +161,37 @@ def test_the_tight_cases_are_drawn():
     assert check(None, f"{SQUARE}\nA^2 = A").steps[-1].status == "invalid"
 
 
+RECT = r"% let J \in \mathbb{R}^{n\times d}"
+
+
 @pytest.mark.parametrize(
     "lets,line,said",
     [
-        (r"% let J \in \mathbb{R}^{n\times d}", r"\mathrm{tr}(J J) = 0", "`J` is n×d"),
-        (r"% let J \in \mathbb{R}^{n\times d}; x \in \mathbb{R}^n", "J x = x", "(d ≠ n)"),
-        (r"% let A \in \mathbb{R}^{n\times n}", "A + 1 = A", "a matrix plus `1`"),
+        (RECT, r"\mathrm{tr}(J J) = 0", "`J` is n×d"),
+        (rf"{RECT}; x \in \mathbb{{R}}^n", "J x = x", "undefined unless d = n"),
         (
-            r"% let J \in \mathbb{R}^{n\times d}; f, y \in \mathbb{R}^n",
+            rf"{RECT}; f, y \in \mathbb{{R}}^n",
             r"J^\top J (f - y) = 0",
-            "`f - y` has length n",
+            "has n entries: the product is undefined unless d = n",
         ),
-        (r"% let J \in \mathbb{R}^{n\times d}", r"\det(J) = 0", "which is n×d: not square"),
+        (RECT, r"\det(J) = 0", "is n×d, not square"),
+        (r"% let A \in \mathbb{R}^{2\times 3}", r"A A = A", "undefined (3 ≠ 2)"),
+    ],
+)
+def test_a_line_undefined_at_the_declared_sizes_is_wrong_at_its_line(lets, line, said):
+    """Sizes declared apart (n and d) are not equal in general: a line whose product, sum,
+    trace or determinant needs them equal is a wrong line, not an unreadable one."""
+    report = check(None, f"{lets}\n{line}")
+    first = report.steps[0]
+    assert first.status == "invalid", str(report)
+    assert "line 2, column" in first.message and said in first.message, first.message
+    assert not report.ok
+
+
+@pytest.mark.parametrize(
+    "lets,line,said",
+    [
+        (r"% let A \in \mathbb{R}^{n\times n}", "A + 1 = A", "a matrix plus `1`"),
         (r"% let A \in \mathbb{R}^{n\times n}", r"A^{1/2} A^{1/2} = A", "integer exponents"),
         (r"% let x \in \mathbb{R}^{n}", r"\det x = 1", "is not one"),
         (r"% let x \in \mathbb{R}^{n}", r"\mathrm{tr}(x) = 1", "is not one"),
@@ -182,11 +202,61 @@ def test_the_tight_cases_are_drawn():
         ),
     ],
 )
-def test_sizes_that_do_not_fit_are_said_at_their_line(lets, line, said):
+def test_what_no_size_defines_is_refused_at_its_line(lets, line, said):
     report = check(None, f"{lets}\n{line}")
     first = report.steps[0]
     assert first.status == "unreadable", str(report)
     assert "line 2" in first.message and said in first.message, first.message
+
+
+# (declarations, the line before, a valid line, a line undefined at the declared sizes)
+UNDEFINED_TWINS = {
+    "J J^T against J^T J before a vector": (
+        r"% let J \in \mathbb{R}^{n\times d}; f, y \in \mathbb{R}^n",
+        r"J J^\top (f - y)",
+        r"J (J^\top f - J^\top y)",
+        r"J^\top J (f - y)",
+    ),
+    "a factor moved across an exponential it does not commute with": (
+        r"% let K \in \mathbb{R}^{n\times n}, symmetric; J \in \mathbb{R}^{n\times d}; "
+        r"v \in \mathbb{R}^d",
+        r"e^{K} J v",
+        r"e^{K} (J v)",
+        r"J e^{K} v",
+    ),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(UNDEFINED_TWINS))
+def test_an_undefined_line_is_invalid_with_a_counterexample_where_sizes_meet(rule):
+    lets, before, valid, undefined = UNDEFINED_TWINS[rule]
+    good = check(None, f"{lets}\n{before} = {valid}")
+    assert good.steps[-1].status == "valid", str(good)
+    bad = check(None, f"{lets}\n{before} = {undefined}")
+    last = bad.steps[-1]
+    assert last.status == "invalid", str(bad)
+    assert "undefined unless d = n" in last.message and "where it is defined" in last.message
+    assert last.counterexample is not None, last.message
+
+
+def test_an_undefined_line_that_holds_where_sizes_meet_is_still_wrong():
+    """J I x is J x where d = n, but n and d are declared apart."""
+    lets = (
+        r"% let J \in \mathbb{R}^{n\times d}; I \in \mathbb{R}^{n\times n}, identity; "
+        r"x \in \mathbb{R}^d"
+    )
+    assert check(None, f"{lets}\nJ x = I J x").steps[-1].status == "valid"
+    report = check(None, f"{lets}\nJ x = J I x")
+    last = report.steps[-1]
+    assert last.status == "invalid", str(report)
+    assert "undefined unless d = n" in last.message and "holds only where" in last.message
+
+
+def test_the_line_after_an_undefined_one_is_not_decided():
+    lets = r"% let J \in \mathbb{R}^{n\times d}; f, y \in \mathbb{R}^n"
+    report = check(None, lets + "\n" + r"J J^\top f = J^\top J f = J J^\top f")
+    assert [str(s.status) for s in report.steps] == ["valid", "invalid", "undecided"], str(report)
+    assert report.first_error == 1
 
 
 def test_a_structure_on_a_rectangular_matrix_is_refused():

@@ -13,8 +13,9 @@ entrywise, and a step between matrices holds when every entry does.
 
 The resolver reads what a learner writes with matrices through `MatrixAlgebra`, which the
 kind puts in the compiled context (`Compiled.algebra`): `A^\top`, `\mathrm{tr}(X)`,
-`\det(X)`, `e^{X}`, `A x`, `u v^\top`, `x^\top A y`, and it refuses a product or a sum
-whose declared sizes do not fit, naming them.
+`\det(X)`, `e^{X}`, `A x`, `u v^\top`, `x^\top A y`; a product, a sum, a power, a trace
+or a determinant whose declared sizes do not fit is a `SizeMismatch` naming them and the
+two sizes that would define it: a wrong line (`decide/sizes.py`), not an unreadable one.
 
 Tight cases (each one instance, `Kind.edges`): the identity, the zero matrix, a diagonal
 matrix, a rank-one matrix and a nearly singular one (smallest singular value 10^{-3}), each
@@ -222,6 +223,16 @@ class ShapeError(ValueError):
     """Sizes that do not fit, said in words (the resolver reports it at the line)."""
 
 
+class SizeMismatch(ShapeError):
+    """An operation undefined at the declared sizes because two sizes differ: `sizes` is the
+    pair of size keys (`("p", "n")`) whose equality would define it.  Such a line is wrong,
+    not unreadable (`decide/sizes.py`): two sizes declared apart are not equal in general."""
+
+    def __init__(self, message: str, sizes: tuple[str, str]) -> None:
+        super().__init__(message)
+        self.sizes = sizes
+
+
 class MatrixAlgebra:
     """What the resolver asks about matrix-valued expressions (`Compiled.algebra`): which
     values are matrices, their declared shapes, and the nodes for `X^\\top`, `\\mathrm{tr}`,
@@ -229,9 +240,33 @@ class MatrixAlgebra:
     or None where it is not known; two different keys do not fit (a product or sum that
     needs `n = d` has not said so)."""
 
-    def __init__(self, compiled) -> None:
+    def __init__(self, compiled, same: dict | None = None) -> None:
         self.c = compiled
         self._found: tuple | None = None
+        self.same = dict(same or {})  # size keys taken as equal: key → its representative
+
+    def assuming(self, a: str, b: str) -> MatrixAlgebra:
+        """This algebra with the sizes `a` and `b` taken as equal (`decide/sizes.py`: a line
+        undefined unless p = n is judged at p = n too)."""
+        same = dict(self.same)
+        ra, rb = self._rep(a), self._rep(b)
+        if ra != rb:
+            for key, rep in list(same.items()):
+                if rep == ra:
+                    same[key] = rb
+            same[ra] = rb
+        return MatrixAlgebra(self.c, same)
+
+    def _rep(self, size: str) -> str:
+        return self.same.get(size, size)
+
+    def _mismatch(self, a: str, b: str, message: str) -> SizeMismatch | None:
+        """The error for sizes `a` and `b` that must be equal, or None when they are."""
+        if self._rep(a) == self._rep(b):
+            return None
+        if a.isdigit() and b.isdigit():
+            return SizeMismatch(f"{message} is undefined ({a} ≠ {b})", (a, b))
+        return SizeMismatch(f"{message} is undefined unless {_key(a)} = {_key(b)}", (a, b))
 
     # -- what is a matrix, of which shape
     is_matrix = staticmethod(is_matrix)
@@ -279,19 +314,27 @@ class MatrixAlgebra:
         if not is_matrix(value):
             raise ShapeError(f"{_WORDS[func]} is taken of a matrix, and {_shown(value)} is not one")
         shape = self.shape(value)
-        if shape is not None and shape[0] != shape[1]:
-            raise ShapeError(
-                f"{_WORDS[func]} of {_shown(value)}, which is {_size(shape)}: not square"
+        if shape is not None:
+            error = self._mismatch(
+                shape[0],
+                shape[1],
+                f"{_shown(value)} is {_size(shape)}, not square: {_WORDS[func]} of it",
             )
+            if error is not None:
+                raise error
         return {"tr": Trace, "det": Det, "exp": MatExp}[func](value)
 
     def matvec(self, matrix, vector):
         shape, length = self.shape(matrix), self.length(vector)
-        if shape is not None and length is not None and shape[1] != length:
-            raise ShapeError(
-                f"{_shown(matrix)} is {_size(shape)} and {_shown(vector)} has length "
-                f"{_key(length)}: the sizes do not fit ({_key(shape[1])} ≠ {_key(length)})"
+        if shape is not None and length is not None:
+            error = self._mismatch(
+                shape[1],
+                length,
+                f"{_shown(matrix)} is {_size(shape)} and {_shown(vector)} has {_key(length)} "
+                "entries: the product",
             )
+            if error is not None:
+                raise error
         return MatVec(matrix, vector)
 
     def outer(self, u, v):
@@ -301,12 +344,16 @@ class MatrixAlgebra:
         """The product of factors in order; refused when declared sizes do not fit."""
         shapes = [(f, self.shape(f)) for f in factors if is_matrix(f)]
         for (a, sa), (b, sb) in zip(shapes, shapes[1:], strict=False):
-            if sa is not None and sb is not None and sa[1] != sb[0]:
-                raise ShapeError(
+            if sa is not None and sb is not None:
+                error = self._mismatch(
+                    sa[1],
+                    sb[0],
                     f"{_shown(a)} is {_size(sa)} and {_shown(b)} is {_size(sb)}: the product "
-                    f"`{sp.latex(a)} {sp.latex(b)}` needs the columns of {_shown(a)} "
-                    f"({_key(sa[1])}) to match the rows of {_shown(b)} ({_key(sb[0])})"
+                    f"`{sp.latex(a)} {sp.latex(b)}` (the columns of {_shown(a)} against the "
+                    f"rows of {_shown(b)})",
                 )
+                if error is not None:
+                    raise error
         return sp.Mul(*factors)
 
     def check_sum(self, terms: list) -> None:
@@ -322,11 +369,15 @@ class MatrixAlgebra:
         shapes = [(t, self.shape(t)) for t in terms]
         known = [(t, s) for t, s in shapes if s is not None]
         for (a, sa), (b, sb) in zip(known, known[1:], strict=False):
-            if sa != sb:
-                raise ShapeError(
-                    f"{_shown(a)} is {_size(sa)} and {_shown(b)} is {_size(sb)}: a sum needs "
-                    "matrices of one size"
+            for x, y in zip(sa, sb, strict=True):
+                error = self._mismatch(
+                    x,
+                    y,
+                    f"{_shown(a)} is {_size(sa)} and {_shown(b)} is {_size(sb)}: their sum "
+                    "(a sum needs matrices of one size)",
                 )
+                if error is not None:
+                    raise error
 
     def power(self, base, exponent):
         if exponent.is_integer is not True:
@@ -334,8 +385,14 @@ class MatrixAlgebra:
                 f"a power of the matrix {_shown(base)} is read for integer exponents only"
             )
         shape = self.shape(base)
-        if shape is not None and shape[0] != shape[1]:
-            raise ShapeError(f"{_shown(base)} is {_size(shape)}: only a square matrix has powers")
+        if shape is not None:
+            error = self._mismatch(
+                shape[0],
+                shape[1],
+                f"{_shown(base)} is {_size(shape)}: only a square matrix has powers, and its power",
+            )
+            if error is not None:
+                raise error
         return sp.Pow(base, exponent)
 
 

@@ -75,6 +75,16 @@ class ResolveError(Exception):
         self.pos = pos
 
 
+class UndefinedSizes(ResolveError):
+    """An operation undefined at the declared sizes (`sizes`: the two size keys whose
+    equality would define it, from the kind's algebra): a wrong line, judged so
+    (`decide/sizes.py`), not an unreadable one."""
+
+    def __init__(self, message: str, pos: int, sizes: tuple[str, str]) -> None:
+        super().__init__(message, pos)
+        self.sizes = sizes
+
+
 class UnknownName(ResolveError):
     """A name (or a function applied) the context does not declare; `node` is what was
     written, so a caller can say which declaration would make it known."""
@@ -359,6 +369,9 @@ class Resolver:
         try:
             return make()
         except ValueError as err:
+            sizes = getattr(err, "sizes", None)
+            if sizes is not None:
+                raise UndefinedSizes(str(err), pos, sizes) from None
             raise ResolveError(str(err), pos) from None
 
     def _times_vector(self, factors: list, vector, pos: int):
