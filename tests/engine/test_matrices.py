@@ -70,6 +70,16 @@ TWINS = {
         r"u v^\top x = (u^\top x) v",
     ),
     "matrix-vector products associate, not commute": (SQUARE, r"A(Bx) = (AB)x", r"ABx = BAx"),
+    "a scalar between matrices before a trailing vector": (
+        rf"{SQUARE}; t \in \mathbb{{R}}",
+        r"A t A x = t A^2 x",
+        r"A t B x = t B A x",
+    ),
+    "scalars between matrices, a vector last": (
+        rf"{SQUARE}; s, t \in \mathbb{{R}}",
+        r"2 A t B s x = 2 s t A (B x)",
+        r"A t B s x = s A B x",
+    ),
     "a transposed bracket after a vector is an outer product": (
         SQUARE,
         r"x x^\top A = x (A^\top x)^\top",

@@ -335,7 +335,7 @@ class Resolver:
                 else:
                     raise ResolveError("a transposed vector must be followed by a vector", f.pos)
                 pending_transpose = None
-            elif _is_vector(value) and factors and self._is_matrix(factors[-1]):
+            elif _is_vector(value) and self._matrix_before(factors):
                 value = self._times_vector(factors, value, f.pos)
             elif self._is_matrix(value) and factors and _is_vector(factors[-1]):
                 raise ResolveError(
@@ -374,11 +374,22 @@ class Resolver:
                 raise UndefinedSizes(str(err), pos, sizes) from None
             raise ResolveError(str(err), pos) from None
 
+    def _matrix_before(self, factors: list) -> bool:
+        """Whether the factors after the last vector in `factors` hold a matrix (`A t A`,
+        a scalar between matrices: what a vector written next multiplies)."""
+        for f in reversed(factors):
+            if self._is_matrix(f):
+                return True
+            if _is_vector(f):
+                return False
+        return False
+
     def _times_vector(self, factors: list, vector, pos: int):
-        """The matrices at the end of `factors` (taken off it) times `vector`: `A B x`."""
+        """The matrices at the end of `factors` (taken off it), with the scalars between
+        them, times `vector`: `A B x`, `A t A x`."""
         algebra = self.c.algebra
         run: list = []
-        while factors and self._is_matrix(factors[-1]):
+        while factors and not _is_vector(factors[-1]) and self._matrix_before(factors):
             run.insert(0, factors.pop())
         matrix = self._algebra(lambda: algebra.product(run), pos)
         value = self._algebra(lambda: algebra.matvec(matrix, vector), pos)
