@@ -306,3 +306,99 @@ def test_an_inequality_between_matrices_is_not_decided():
         step = check(None, f"{SQUARE}\n{line}").steps[-1]
         assert step.status == "undecided"
         assert "an inequality between matrices is not read" in step.message
+
+
+# issue 25/22: special points of matrices beyond the tight cases (`matrix_points`,
+# `special_pairs`) and sizes swept to 7 and 10 (`search.matrix_size_instances`): for each
+# class, (declarations, a valid step, a wrong step caught only there or by its class)
+SPECIAL = {
+    "equal matrices: a strict inequality false only at A = B": (
+        SQUARE,
+        r"\mathrm{tr}((A-B)(A-B)^\top) \ge 0",
+        r"\mathrm{tr}((A-B)(A-B)^\top) > 0",
+    ),
+    "equal symmetric matrices": (
+        r"% let S, T \in \mathbb{R}^{n\times n}, symmetric",
+        r"\mathrm{tr}((S-T)^2) \ge 0",
+        r"\mathrm{tr}((S-T)^2) > 0",
+    ),
+    "commuting matrices: the exponential of a sum": (
+        SQUARE,
+        r"e^{A} e^{A^2} = e^{A + A^2}",
+        r"e^{A} e^{B} = e^{A + B}",
+    ),
+    "commuting symmetric matrices (both diagonal): a transposed product": (
+        r"% let S, T \in \mathbb{R}^{n\times n}, symmetric",
+        r"(ST)^\top = TS",
+        r"(ST)^\top = ST",
+    ),
+    "symmetric against not: the trace of a product with a transpose": (
+        r"% let S \in \mathbb{R}^{n\times n}, symmetric; A, B \in \mathbb{R}^{n\times n}",
+        r"\mathrm{tr}(S^\top B) = \mathrm{tr}(SB)",
+        r"\mathrm{tr}(A^\top B) = \mathrm{tr}(AB)",
+    ),
+    "orthogonal against not": (
+        r"% let Q \in \mathbb{R}^{n\times n}, orthogonal; A \in \mathbb{R}^{n\times n}; "
+        r"I \in \mathbb{R}^{n\times n}, identity",
+        r"Q^\top Q = I",
+        r"A^\top A = I",
+    ),
+    "an orthogonal matrix's inverse is its transpose, not a random one's": (
+        r"% let Q \in \mathbb{R}^{n\times n}, orthogonal; A \in \mathbb{R}^{n\times n}",
+        r"\det(Q)^2 = 1",
+        r"\det(A)^2 = 1",
+    ),
+    "a determinant is not additive (at any size)": (
+        SQUARE,
+        r"\det(AB) = \det(BA)",
+        r"\det(A+B) = \det(A)+\det(B)",
+    ),
+    "a claim polynomial in the size, true at n = 2, 3, 4 only": (
+        r"% let A \in \mathbb{R}^{n\times n}; I \in \mathbb{R}^{n\times n}, identity",
+        r"\mathrm{tr}(I) = n",
+        r"\mathrm{tr}(I) = n + (n-2)(n-3)(n-4)",
+    ),
+    "the determinant of a multiple, against a quadratic in n equal to 2^n at 2, 3, 4": (
+        SQUARE,
+        r"\det(2A) = 2^n \det(A)",
+        r"\det(2A) = (2n^2 - 6n + 8)\det(A)",
+    ),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(SPECIAL))
+def test_special_points_and_sizes_valid_twin_accepted_wrong_twin_rejected(rule):
+    lets, valid, wrong = SPECIAL[rule]
+    good = check(None, f"{lets}\n{valid}")
+    assert good.steps[-1].status == "valid", (rule, str(good))
+    bad = check(None, f"{lets}\n{wrong}")
+    assert bad.steps[-1].status == "invalid", (rule, str(bad))
+    assert bad.steps[-1].counterexample is not None
+
+
+@pytest.mark.parametrize(
+    "lets,wrong,where",
+    [
+        (SQUARE, r"\mathrm{tr}((A-B)(A-B)^\top) > 0", "B equal to A"),
+        (
+            r"% let A \in \mathbb{R}^{n\times n}; I \in \mathbb{R}^{n\times n}, identity",
+            r"\mathrm{tr}(I) = n + (n-2)(n-3)(n-4)",
+            "n = 7",
+        ),
+        (SQUARE, r"\det(2A) = (2n^2 - 6n + 8)\det(A)", "n = 7"),
+    ],
+)
+def test_the_counterexample_is_the_special_point_or_size(lets, wrong, where):
+    """These fail nowhere the random draws and tight cases go: only at the pair or size."""
+    example = check(None, f"{lets}\n{wrong}").steps[-1].counterexample
+    assert example is not None
+    assert where in " ".join(example.instance.values()) + " ".join(example.instance), example
+
+
+def test_an_orthogonal_declaration_is_drawn_orthogonal():
+    lets = r"% let Q \in \mathbb{R}^{n\times n}, orthogonal; I \in \mathbb{R}^{n\times n}, identity"
+    assert check(None, f"{lets}\nQ Q^\\top = I").steps[-1].status == "valid"
+    assert check(None, f"{lets}\nQ^{{-1}} = Q^\\top").steps[-1].status == "valid"
+    assert check(None, f"{lets}\nQ = I").steps[-1].status == "invalid"
+    refused = check(None, "% let J \\in \\mathbb{R}^{n\\times d}, orthogonal\nJ = J")
+    assert "a orthogonal matrix is square" in refused.message or "square" in refused.message

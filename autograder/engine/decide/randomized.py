@@ -514,6 +514,8 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
     )
     if not (gradient or equality):
         extra += search.size_instances(compiled, scope.seed, used)
+    elif equality and not gradient:
+        extra += search.matrix_size_instances(compiled, scope.seed, used)
     for inst in extra:
         outcome = judge(inst)
         if isinstance(outcome, Verdict) and outcome.status == UNDECIDED:

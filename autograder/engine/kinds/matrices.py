@@ -20,6 +20,13 @@ two sizes that would define it: a wrong line (`decide/sizes.py`), not an unreada
 Tight cases (each one instance, `Kind.edges`): the identity, the zero matrix, a diagonal
 matrix, a rank-one matrix and a nearly singular one (smallest singular value 10^{-3}), each
 as far as the declared structure allows; sizes 2 and 3 in turn, 4 on larger instances.
+Special points the counterexample search visits after them (`decide/search.py`): a random
+square matrix's symmetric and antisymmetric parts and an orthogonal matrix, a symmetric
+one's reflection and negative (`matrix_points`); two matrices of one size equal, commuting,
+transposed or both diagonal (`special_pairs`: a step true only for commuting or symmetric
+matrices, or false only for equal ones, is caught); and the sizes of the matrices a step
+uses at 7 and 10 for an equality (a claim polynomial in the size, true at 2, 3 and 4 only),
+7, 8, 10 and 12 for an inequality.
 """
 
 from __future__ import annotations
@@ -34,7 +41,7 @@ from autograder.engine.axes import RANK, EvalError
 from autograder.engine.kinds.base import Kind, LetForm, register
 from autograder.engine.kinds.instance import Instance, fmt
 
-STRUCTURES = ("random", "symmetric", "positive definite", "low rank", "identity")
+STRUCTURES = ("random", "symmetric", "positive definite", "low rank", "identity", "orthogonal")
 NEARLY_SINGULAR = 1e-3  # the smallest singular value of the nearly singular tight case
 
 
@@ -43,7 +50,8 @@ class MatrixOf:
     """A real matrix `name` of `rows` × `cols` (an Integer's name or a number each).
 
     `structure`: "random" (independent normal entries), "symmetric", "positive definite"
-    (symmetric with positive eigenvalues), "low rank" (`rank` columns: U V^T) or "identity".
+    (symmetric with positive eigenvalues), "low rank" (`rank` columns: U V^T), "identity" or
+    "orthogonal" (Q^T Q = I).
     """
 
     name: str
@@ -466,7 +474,14 @@ EDGES = {
     "positive definite": ("the identity", "diagonal", "nearly singular"),
     "low rank": ("the zero matrix", "rank one"),
     "identity": (),
+    "orthogonal": ("the identity", "diagonal"),
 }
+
+
+def _orthogonal(m: np.ndarray) -> np.ndarray:
+    """The orthogonal factor of m's QR decomposition (signs fixed: Haar for a normal m)."""
+    q, r = np.linalg.qr(m)
+    return q * np.sign(np.where(np.diag(r) == 0, 1.0, np.diag(r)))
 
 
 def fmt_matrix(m: np.ndarray) -> str:
@@ -488,6 +503,8 @@ def _draw(decl: MatrixOf, inst: Instance) -> np.ndarray:
             d = rng.uniform(0.5, 2.0, size=n) * (
                 1 if decl.structure == "positive definite" else rng.choice([-1, 1], size=n)
             )
+            if decl.structure == "orthogonal":
+                d = np.sign(d)
             out = np.zeros((rows, cols))
             out[range(n), range(n)] = d
             return out
@@ -507,6 +524,8 @@ def _draw(decl: MatrixOf, inst: Instance) -> np.ndarray:
             return q1 @ s @ q2.T
     if decl.structure == "identity":
         return np.eye(rows)
+    if decl.structure == "orthogonal":
+        return _orthogonal(rng.normal(size=(rows, rows)))
     if decl.structure == "symmetric":
         m = rng.normal(size=(rows, rows))
         return (m + m.T) / 2
@@ -517,6 +536,76 @@ def _draw(decl: MatrixOf, inst: Instance) -> np.ndarray:
         r = size_of(inst, decl.rank or "1", decl.name)
         return rng.normal(size=(rows, r)) @ rng.normal(size=(r, cols)) / np.sqrt(r)
     return rng.normal(size=(rows, cols))
+
+
+# ------------------------------------------------------------------ special points and pairs
+# (the counterexample search visits them after the random instances, `decide/search.py`)
+
+
+def matrix_points(decl: MatrixOf):
+    """`Entry.points` of a matrix: `points(m)` of its drawn value `m`, a list of (label,
+    matrix) -- its symmetric part, its antisymmetric part and an orthogonal matrix (QR of
+    it) for a random square one; a reflection I - 2uu^T (symmetric and orthogonal) and its
+    negative for a symmetric one; each as far as the declared structure allows (the tight
+    cases -- identity, zero, diagonal, rank one, nearly singular -- are `Kind.edges`)."""
+
+    def points(m: np.ndarray) -> list[tuple[str, np.ndarray]]:
+        rows, cols = m.shape
+        if rows != cols:
+            return []
+        if decl.structure == "random":
+            return [
+                ("symmetric (its symmetric part)", (m + m.T) / 2),
+                ("orthogonal", _orthogonal(m)),
+                ("antisymmetric (its antisymmetric part)", (m - m.T) / 2),
+            ]
+        if decl.structure == "symmetric":
+            u = m[:, 0] / (np.linalg.norm(m[:, 0]) or 1.0)
+            return [("a reflection I - 2uu^T", np.eye(rows) - 2 * np.outer(u, u)), ("negated", -m)]
+        return []
+
+    return points
+
+
+def commuting_with(m: np.ndarray, structure: str) -> np.ndarray:
+    """A matrix that commutes with `m` and keeps its structure (symmetric, positive
+    definite, rank at most r): m (m + I/2), scaled to m's size; m^2 for an orthogonal m."""
+    if structure == "orthogonal":
+        return m @ m
+    c = m @ m + 0.5 * m
+    scale = np.linalg.norm(c)
+    return c * (np.linalg.norm(m) / scale) if scale > 0 else c
+
+
+def _diagonal(decl: MatrixOf, n: int, rng) -> np.ndarray:
+    d = rng.uniform(0.5, 2.0, size=n)
+    if decl.structure != "positive definite":
+        d = d * rng.choice([-1, 1], size=n)
+    return np.diag(np.sign(d) if decl.structure == "orthogonal" else d)
+
+
+def special_pairs(a: MatrixOf, ma: np.ndarray, b: MatrixOf, mb: np.ndarray, rng) -> list:
+    """Two matrices of one size set in relation, where a step true only for some pairs
+    fails: (label, value of a, value of b) -- b equal to a, b a matrix commuting with a
+    (m(m + I/2)), b the transpose of a, and both diagonal (commuting), each where both
+    declared structures allow it."""
+    if ma.shape != mb.shape or "identity" in (a.structure, b.structure):
+        return []
+    found = []
+    same = a.structure == b.structure
+    square = ma.shape[0] == ma.shape[1]
+    if same:
+        found.append((f"{b.name} equal to {a.name}", ma, ma.copy()))
+    if same and square:
+        found.append((f"{b.name} commuting with {a.name}", ma, commuting_with(ma, a.structure)))
+    if square and a.structure == b.structure == "random":
+        found.append((f"{b.name} the transpose of {a.name}", ma, ma.T.copy()))
+    if square and "low rank" not in (a.structure, b.structure):
+        n = ma.shape[0]
+        found.append(
+            (f"{a.name} and {b.name} diagonal", _diagonal(a, n, rng), _diagonal(b, n, rng))
+        )
+    return found
 
 
 # ------------------------------------------------------------------ `% let`
@@ -544,10 +633,13 @@ class MatrixKind(Kind):
     nodes = NODES
     defaults = (
         "entries of size about 1 (independent normal; symmetric: (M + Mᵀ)/2; positive "
-        "definite: M Mᵀ/n + 0.2 I; low rank r: U V^T/√r), sizes 2 and 3 in turn and 4 on "
-        "larger instances, and as tight cases the identity, the zero matrix, a diagonal, a "
-        "rank-one and a nearly singular matrix (smallest singular value 10^{-3}), as far as "
-        "the structure allows"
+        "definite: M Mᵀ/n + 0.2 I; low rank r: U V^T/√r; orthogonal: Q of a normal M's QR), "
+        "sizes 2 and 3 in turn and 4 on larger instances, and as tight cases the identity, "
+        "the zero matrix, a diagonal, a rank-one and a nearly singular matrix (smallest "
+        "singular value 10^{-3}), as far as the structure allows; in a search for a "
+        "counterexample also its symmetric and antisymmetric parts, an orthogonal matrix, "
+        "two matrices equal, commuting, transposed or both diagonal, and sizes 7 and 10 "
+        "(for an inequality 7, 8, 10 and 12)"
     )
     let = (
         LetForm(
@@ -582,6 +674,14 @@ class MatrixKind(Kind):
             needs=r"I \in \mathbb{R}^{n\times n}",
         ),
         LetForm(
+            "orthogonal",
+            "…, orthogonal",
+            "after a square matrix: Q^T Q = I (its columns orthonormal)",
+            _structured("orthogonal"),
+            modifier=True,
+            needs=r"Q \in \mathbb{R}^{n\times n}",
+        ),
+        LetForm(
             "low rank <size>",
             "…, low rank r",
             "after a matrix: of rank at most r (a product U V^T of r columns)",
@@ -605,7 +705,7 @@ class MatrixKind(Kind):
         c.names[decl.name] = Matrix(decl.name)
         if c.algebra is None:
             c.algebra = MatrixAlgebra(c)
-        c.symbol(decl.name, "MatrixOf")
+        c.symbol(decl.name, "MatrixOf").points = matrix_points(decl)
 
     def draw(self, decl: MatrixOf, inst: Instance) -> None:
         m = _draw(decl, inst)
