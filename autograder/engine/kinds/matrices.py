@@ -71,69 +71,67 @@ class Matrix(sp.Symbol):
 # ------------------------------------------------------------------ nodes
 
 
-def _tex(printer, expr) -> str:
-    return printer._print(expr)
-
-
 def _grouped(printer, expr) -> str:
-    text = _tex(printer, expr)
+    text = ir._tex(printer, expr)
     return text if isinstance(expr, sp.Symbol) else rf"\left({text}\right)"
 
 
-class Transposed(ir.Opaque):
+class _Written(ir.Opaque):
+    """A node printed by filling `template` with its arguments' LaTeX (`{0}`, `{1}`), those
+    at the positions in `grouped` in brackets unless a name: one printer for all six."""
+
+    template = "{0}"
+    grouped: tuple[int, ...] = ()
+
+    def _latex(self, printer):
+        return self.template.format(
+            *(
+                _grouped(printer, a) if k in self.grouped else ir._tex(printer, a)
+                for k, a in enumerate(self.args)
+            )
+        )
+
+
+class Transposed(_Written):
     """`X^\\top` of a matrix expression (a matrix)."""
 
     is_commutative = False
-
-    def _latex(self, printer):
-        return rf"{_grouped(printer, self.args[0])}^{{\top}}"
+    template, grouped = "{0}^{{\\top}}", (0,)
 
 
-class Trace(ir.Opaque):
+class Trace(_Written):
     """`\\mathrm{tr}(X)`: a scalar."""
 
     is_commutative = True
-
-    def _latex(self, printer):
-        return rf"\mathrm{{tr}}\left({_tex(printer, self.args[0])}\right)"
+    template = r"\mathrm{{tr}}\left({0}\right)"
 
 
-class Det(ir.Opaque):
+class Det(_Written):
     """`\\det(X)`: a scalar."""
 
     is_commutative = True
-
-    def _latex(self, printer):
-        return rf"\det\left({_tex(printer, self.args[0])}\right)"
+    template = r"\det\left({0}\right)"
 
 
-class MatExp(ir.Opaque):
+class MatExp(_Written):
     """`e^{X}` of a square matrix (a matrix): never split, `e^{A+B}` is not `e^A e^B`."""
 
     is_commutative = False
-
-    def _latex(self, printer):
-        return rf"e^{{{_tex(printer, self.args[0])}}}"
+    template = "e^{{{0}}}"
 
 
-class MatVec(ir.Opaque):
+class MatVec(_Written):
     """`M v`: a matrix times a (column) vector, a vector."""
 
     is_commutative = True
-
-    def _latex(self, printer):
-        m, v = self.args
-        return rf"{_grouped(printer, m)} {_grouped(printer, v)}"
+    template, grouped = "{0} {1}", (0, 1)
 
 
-class Outer(ir.Opaque):
+class Outer(_Written):
     """`u v^\\top`: the outer product of two vectors, a matrix."""
 
     is_commutative = False
-
-    def _latex(self, printer):
-        u, v = self.args
-        return rf"{_grouped(printer, u)} {_grouped(printer, v)}^{{\top}}"
+    template, grouped = "{0} {1}^{{\\top}}", (0, 1)
 
 
 def is_matrix(value) -> bool:
