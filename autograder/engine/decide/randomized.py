@@ -800,6 +800,8 @@ def _clearly(lhs, relation, rhs, values) -> bool:
 
 def _distinct(env, compiled, shape) -> np.ndarray:
     """False where two variables declared distinct (x ≠ y) take the same value."""
+    if not compiled.distinct:  # none declared: every point (what the mask below would say)
+        return np.ones(shape, dtype=bool)
     keep = np.ones(shape[:RANK] + (1,) * (len(shape) - RANK), dtype=bool)
     names = {s.name: v for s, v in env.bound.items()}
     for a, b in compiled.distinct:
