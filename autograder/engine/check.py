@@ -29,6 +29,7 @@ from autograder.engine import ir, relations, stepsize
 from autograder.engine.config import SETTINGS, Settings
 from autograder.engine.decide.equations import Claim, Joined, decide_statements
 from autograder.engine.decide.randomized import Scope, decide
+from autograder.engine.decide.sizes import decide_undefined
 from autograder.engine.declare import (
     DECLARED,
     DeclarationError,
@@ -57,8 +58,15 @@ from autograder.engine.readas import same_up_to_brackets
 from autograder.engine.report import Report
 from autograder.engine.resolve.assumptions import read_assumptions
 from autograder.engine.resolve.compiled import Compiled
-from autograder.engine.resolve.resolver import ResolveError, UnknownName
-from autograder.engine.verdicts import UNDECIDED, UNREADABLE, VALID, StepResult, Verdict
+from autograder.engine.resolve.resolver import ResolveError, Resolver, UndefinedSizes, UnknownName
+from autograder.engine.verdicts import (
+    INVALID,
+    UNDECIDED,
+    UNREADABLE,
+    VALID,
+    StepResult,
+    Verdict,
+)
 
 DEFAULT_TIMEOUT = SETTINGS.timeout
 
@@ -195,9 +203,14 @@ def analyse(
     results: list[StepResult] = []
     for index, line in enumerate(lines):
         verdict = _failure(line, text, comp, declared, timeout)
-        if verdict is None:
+        if isinstance(line.error, UndefinedSizes):  # read, and wrong: `decide/sizes.py`
+            before = lines[index - 1].expr if index else None
+            verdict = _undefined(before, line, verdict, scope, resolvers, timeout)
+        elif verdict is None:
             if index == 0:
                 verdict = Verdict(VALID, "the starting expression", "read")
+            elif isinstance(lines[index - 1].error, UndefinedSizes):
+                verdict = Verdict(UNDECIDED, "not checked: the line before is undefined")
             elif lines[index - 1].expr is None:
                 verdict = Verdict(UNDECIDED, "not checked: the line before could not be read")
             else:
@@ -550,6 +563,27 @@ def _line_column(text: str, pos: int, step) -> tuple[int, int]:
         return step.line, step.column
     before = text[:pos]
     return before.count("\n") + 1, pos - (before.rfind("\n") + 1) + 1
+
+
+def _undefined(before, line: Line, refused: Verdict, scope: Scope, resolvers, timeout) -> Verdict:
+    """A line undefined at the declared sizes: invalid, its reason kept at its line and
+    column (`refused`), and a counterexample where the sizes may be equal."""
+    step = line.step
+    where = refused.message.split(": ", 1)[0]
+    error = line.error
+
+    def resolve(compiled):
+        resolver = Resolver(compiled, resolvers.plain.free_domains or None)
+        resolver.applied = resolvers.plain.applied
+        return resolver.resolve(step.expr, {})
+
+    try:
+        with deadline(timeout):
+            verdict = decide_undefined(before, step.relation, error, scope, resolve)
+    except (TimeUp, RecursionError, MemoryError, OverflowError, FloatingPointError):
+        verdict = Verdict(INVALID, error.message, "read")
+    verdict.message = f"{where}: {verdict.message}"
+    return verdict
 
 
 def _timed(lhs, line: Line, scope: Scope, timeout: float) -> Verdict:

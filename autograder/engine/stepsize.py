@@ -134,6 +134,25 @@ def built_from(tree, parts: list) -> bool:
 
 
 def smuggles(tree, start, target) -> bool:
+    """`_smuggles`, kept by its three canonical forms (a pure function of them, whose
+    algebra -- sympy's `cancel` -- costs milliseconds: a cell checked again as it grows
+    asks it of the same lines)."""
+    key = (tree, start, target)
+    try:
+        found = _SMUGGLED.get(key)
+    except TypeError:  # a form that cannot be a key: decided afresh
+        return _smuggles(tree, start, target)
+    if found is None:
+        if len(_SMUGGLED) > 4096:
+            _SMUGGLED.clear()
+        found = _SMUGGLED[key] = _smuggles(tree, start, target)
+    return found
+
+
+_SMUGGLED: dict = {}
+
+
+def _smuggles(tree, start, target) -> bool:
     """Whether a half-way line holds the result before it is derived: built from the start
     and the target alone (`\\frac12 A + \\frac12 B`), or, read as algebra over its parts
     (every part that is not a sum, a product, a power or a number stands for itself), an

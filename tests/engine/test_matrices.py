@@ -2,8 +2,9 @@ r"""Matrices (`kinds/matrices.py`): products that do not commute, transposes, in
 traces, determinants, the matrix exponential, matrix-vector and outer products.
 
 Every rule has a valid twin (accepted) and a wrong twin (rejected); a step true only for
-commuting or diagonal matrices is caught; sizes that do not fit are refused with a message
-naming the line and the sizes; nothing crashes.
+commuting or diagonal matrices is caught; a line undefined at the declared sizes (a
+product needing d = n where n and d are declared apart) is wrong at its line, its sizes
+named, with a counterexample where the sizes may meet; nothing crashes.
 """
 
 import pytest
@@ -69,6 +70,16 @@ TWINS = {
         r"u v^\top x = (u^\top x) v",
     ),
     "matrix-vector products associate, not commute": (SQUARE, r"A(Bx) = (AB)x", r"ABx = BAx"),
+    "a scalar between matrices before a trailing vector": (
+        rf"{SQUARE}; t \in \mathbb{{R}}",
+        r"A t A x = t A^2 x",
+        r"A t B x = t B A x",
+    ),
+    "scalars between matrices, a vector last": (
+        rf"{SQUARE}; s, t \in \mathbb{{R}}",
+        r"2 A t B s x = 2 s t A (B x)",
+        r"A t B s x = s A B x",
+    ),
     "a transposed bracket after a vector is an outer product": (
         SQUARE,
         r"x x^\top A = x (A^\top x)^\top",
@@ -160,18 +171,37 @@ def test_the_tight_cases_are_drawn():
     assert check(None, f"{SQUARE}\nA^2 = A").steps[-1].status == "invalid"
 
 
+RECT = r"% let J \in \mathbb{R}^{n\times d}"
+
+
 @pytest.mark.parametrize(
     "lets,line,said",
     [
-        (r"% let J \in \mathbb{R}^{n\times d}", r"\mathrm{tr}(J J) = 0", "`J` is n×d"),
-        (r"% let J \in \mathbb{R}^{n\times d}; x \in \mathbb{R}^n", "J x = x", "(d ≠ n)"),
-        (r"% let A \in \mathbb{R}^{n\times n}", "A + 1 = A", "a matrix plus `1`"),
+        (RECT, r"\mathrm{tr}(J J) = 0", "`J` is n×d"),
+        (rf"{RECT}; x \in \mathbb{{R}}^n", "J x = x", "undefined unless d = n"),
         (
-            r"% let J \in \mathbb{R}^{n\times d}; f, y \in \mathbb{R}^n",
+            rf"{RECT}; f, y \in \mathbb{{R}}^n",
             r"J^\top J (f - y) = 0",
-            "`f - y` has length n",
+            "has n entries: the product is undefined unless d = n",
         ),
-        (r"% let J \in \mathbb{R}^{n\times d}", r"\det(J) = 0", "which is n×d: not square"),
+        (RECT, r"\det(J) = 0", "is n×d, not square"),
+        (r"% let A \in \mathbb{R}^{2\times 3}", r"A A = A", "undefined (3 ≠ 2)"),
+    ],
+)
+def test_a_line_undefined_at_the_declared_sizes_is_wrong_at_its_line(lets, line, said):
+    """Sizes declared apart (n and d) are not equal in general: a line whose product, sum,
+    trace or determinant needs them equal is a wrong line, not an unreadable one."""
+    report = check(None, f"{lets}\n{line}")
+    first = report.steps[0]
+    assert first.status == "invalid", str(report)
+    assert "line 2, column" in first.message and said in first.message, first.message
+    assert not report.ok
+
+
+@pytest.mark.parametrize(
+    "lets,line,said",
+    [
+        (r"% let A \in \mathbb{R}^{n\times n}", "A + 1 = A", "a matrix plus `1`"),
         (r"% let A \in \mathbb{R}^{n\times n}", r"A^{1/2} A^{1/2} = A", "integer exponents"),
         (r"% let x \in \mathbb{R}^{n}", r"\det x = 1", "is not one"),
         (r"% let x \in \mathbb{R}^{n}", r"\mathrm{tr}(x) = 1", "is not one"),
@@ -182,11 +212,61 @@ def test_the_tight_cases_are_drawn():
         ),
     ],
 )
-def test_sizes_that_do_not_fit_are_said_at_their_line(lets, line, said):
+def test_what_no_size_defines_is_refused_at_its_line(lets, line, said):
     report = check(None, f"{lets}\n{line}")
     first = report.steps[0]
     assert first.status == "unreadable", str(report)
     assert "line 2" in first.message and said in first.message, first.message
+
+
+# (declarations, the line before, a valid line, a line undefined at the declared sizes)
+UNDEFINED_TWINS = {
+    "J J^T against J^T J before a vector": (
+        r"% let J \in \mathbb{R}^{n\times d}; f, y \in \mathbb{R}^n",
+        r"J J^\top (f - y)",
+        r"J (J^\top f - J^\top y)",
+        r"J^\top J (f - y)",
+    ),
+    "a factor moved across an exponential it does not commute with": (
+        r"% let K \in \mathbb{R}^{n\times n}, symmetric; J \in \mathbb{R}^{n\times d}; "
+        r"v \in \mathbb{R}^d",
+        r"e^{K} J v",
+        r"e^{K} (J v)",
+        r"J e^{K} v",
+    ),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(UNDEFINED_TWINS))
+def test_an_undefined_line_is_invalid_with_a_counterexample_where_sizes_meet(rule):
+    lets, before, valid, undefined = UNDEFINED_TWINS[rule]
+    good = check(None, f"{lets}\n{before} = {valid}")
+    assert good.steps[-1].status == "valid", str(good)
+    bad = check(None, f"{lets}\n{before} = {undefined}")
+    last = bad.steps[-1]
+    assert last.status == "invalid", str(bad)
+    assert "undefined unless d = n" in last.message and "where it is defined" in last.message
+    assert last.counterexample is not None, last.message
+
+
+def test_an_undefined_line_that_holds_where_sizes_meet_is_still_wrong():
+    """J I x is J x where d = n, but n and d are declared apart."""
+    lets = (
+        r"% let J \in \mathbb{R}^{n\times d}; I \in \mathbb{R}^{n\times n}, identity; "
+        r"x \in \mathbb{R}^d"
+    )
+    assert check(None, f"{lets}\nJ x = I J x").steps[-1].status == "valid"
+    report = check(None, f"{lets}\nJ x = J I x")
+    last = report.steps[-1]
+    assert last.status == "invalid", str(report)
+    assert "undefined unless d = n" in last.message and "holds only where" in last.message
+
+
+def test_the_line_after_an_undefined_one_is_not_decided():
+    lets = r"% let J \in \mathbb{R}^{n\times d}; f, y \in \mathbb{R}^n"
+    report = check(None, lets + "\n" + r"J J^\top f = J^\top J f = J J^\top f")
+    assert [str(s.status) for s in report.steps] == ["valid", "invalid", "undecided"], str(report)
+    assert report.first_error == 1
 
 
 def test_a_structure_on_a_rectangular_matrix_is_refused():
@@ -226,3 +306,99 @@ def test_an_inequality_between_matrices_is_not_decided():
         step = check(None, f"{SQUARE}\n{line}").steps[-1]
         assert step.status == "undecided"
         assert "an inequality between matrices is not read" in step.message
+
+
+# issue 25/22: special points of matrices beyond the tight cases (`matrix_points`,
+# `special_pairs`) and sizes swept to 7 and 10 (`search.matrix_size_instances`): for each
+# class, (declarations, a valid step, a wrong step caught only there or by its class)
+SPECIAL = {
+    "equal matrices: a strict inequality false only at A = B": (
+        SQUARE,
+        r"\mathrm{tr}((A-B)(A-B)^\top) \ge 0",
+        r"\mathrm{tr}((A-B)(A-B)^\top) > 0",
+    ),
+    "equal symmetric matrices": (
+        r"% let S, T \in \mathbb{R}^{n\times n}, symmetric",
+        r"\mathrm{tr}((S-T)^2) \ge 0",
+        r"\mathrm{tr}((S-T)^2) > 0",
+    ),
+    "commuting matrices: the exponential of a sum": (
+        SQUARE,
+        r"e^{A} e^{A^2} = e^{A + A^2}",
+        r"e^{A} e^{B} = e^{A + B}",
+    ),
+    "commuting symmetric matrices (both diagonal): a transposed product": (
+        r"% let S, T \in \mathbb{R}^{n\times n}, symmetric",
+        r"(ST)^\top = TS",
+        r"(ST)^\top = ST",
+    ),
+    "symmetric against not: the trace of a product with a transpose": (
+        r"% let S \in \mathbb{R}^{n\times n}, symmetric; A, B \in \mathbb{R}^{n\times n}",
+        r"\mathrm{tr}(S^\top B) = \mathrm{tr}(SB)",
+        r"\mathrm{tr}(A^\top B) = \mathrm{tr}(AB)",
+    ),
+    "orthogonal against not": (
+        r"% let Q \in \mathbb{R}^{n\times n}, orthogonal; A \in \mathbb{R}^{n\times n}; "
+        r"I \in \mathbb{R}^{n\times n}, identity",
+        r"Q^\top Q = I",
+        r"A^\top A = I",
+    ),
+    "an orthogonal matrix's inverse is its transpose, not a random one's": (
+        r"% let Q \in \mathbb{R}^{n\times n}, orthogonal; A \in \mathbb{R}^{n\times n}",
+        r"\det(Q)^2 = 1",
+        r"\det(A)^2 = 1",
+    ),
+    "a determinant is not additive (at any size)": (
+        SQUARE,
+        r"\det(AB) = \det(BA)",
+        r"\det(A+B) = \det(A)+\det(B)",
+    ),
+    "a claim polynomial in the size, true at n = 2, 3, 4 only": (
+        r"% let A \in \mathbb{R}^{n\times n}; I \in \mathbb{R}^{n\times n}, identity",
+        r"\mathrm{tr}(I) = n",
+        r"\mathrm{tr}(I) = n + (n-2)(n-3)(n-4)",
+    ),
+    "the determinant of a multiple, against a quadratic in n equal to 2^n at 2, 3, 4": (
+        SQUARE,
+        r"\det(2A) = 2^n \det(A)",
+        r"\det(2A) = (2n^2 - 6n + 8)\det(A)",
+    ),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(SPECIAL))
+def test_special_points_and_sizes_valid_twin_accepted_wrong_twin_rejected(rule):
+    lets, valid, wrong = SPECIAL[rule]
+    good = check(None, f"{lets}\n{valid}")
+    assert good.steps[-1].status == "valid", (rule, str(good))
+    bad = check(None, f"{lets}\n{wrong}")
+    assert bad.steps[-1].status == "invalid", (rule, str(bad))
+    assert bad.steps[-1].counterexample is not None
+
+
+@pytest.mark.parametrize(
+    "lets,wrong,where",
+    [
+        (SQUARE, r"\mathrm{tr}((A-B)(A-B)^\top) > 0", "B equal to A"),
+        (
+            r"% let A \in \mathbb{R}^{n\times n}; I \in \mathbb{R}^{n\times n}, identity",
+            r"\mathrm{tr}(I) = n + (n-2)(n-3)(n-4)",
+            "n = 7",
+        ),
+        (SQUARE, r"\det(2A) = (2n^2 - 6n + 8)\det(A)", "n = 7"),
+    ],
+)
+def test_the_counterexample_is_the_special_point_or_size(lets, wrong, where):
+    """These fail nowhere the random draws and tight cases go: only at the pair or size."""
+    example = check(None, f"{lets}\n{wrong}").steps[-1].counterexample
+    assert example is not None
+    assert where in " ".join(example.instance.values()) + " ".join(example.instance), example
+
+
+def test_an_orthogonal_declaration_is_drawn_orthogonal():
+    lets = r"% let Q \in \mathbb{R}^{n\times n}, orthogonal; I \in \mathbb{R}^{n\times n}, identity"
+    assert check(None, f"{lets}\nQ Q^\\top = I").steps[-1].status == "valid"
+    assert check(None, f"{lets}\nQ^{{-1}} = Q^\\top").steps[-1].status == "valid"
+    assert check(None, f"{lets}\nQ = I").steps[-1].status == "invalid"
+    refused = check(None, "% let J \\in \\mathbb{R}^{n\\times d}, orthogonal\nJ = J")
+    assert "a orthogonal matrix is square" in refused.message or "square" in refused.message

@@ -6,13 +6,14 @@ the parameters, gradient flow's sign, the loss's gradient, the kernel at time t 
 kernel at initialisation (equal only for the linearised model, which the drawn network is
 not), and the matrix exponential of the frozen kernel, which commutes with Θ₀ but not with
 J₀.  The wave-4 attempts (tests/fixtures/wave4_attempts.py) are decided line by line, and
-the ones whose sizes do not fit are refused at their line with the sizes named.
+the ones whose product is undefined at the declared sizes (n outputs, p parameters) are
+wrong lines: invalid at their line, the sizes named, and a counterexample at p = n.
 """
 
 import pytest
 
 from autograder.engine.check import check
-from tests.fixtures.wave4_attempts import ATTEMPTS, LET, REFUSED
+from tests.fixtures.wave4_attempts import ATTEMPTS, LET, UNDEFINED
 
 TWINS = {
     "the chain rule through the parameters": (
@@ -73,14 +74,32 @@ def test_every_wave4_attempt_is_judged_as_expected(attempt):
     )
 
 
-@pytest.mark.parametrize("problem,name,lines", REFUSED, ids=[r[1] for r in REFUSED])
-def test_a_product_whose_sizes_do_not_fit_is_refused_at_its_line(problem, name, lines):
+@pytest.mark.parametrize("attempt", UNDEFINED, ids=lambda a: a.name)
+def test_a_product_undefined_at_the_declared_sizes_is_invalid_at_its_line(attempt):
+    lines = attempt.lines
     report = check(None, f"{LET}\n" + "\n".join(lines))
     last = report.steps[-1]
     assert [str(s.status) for s in report.steps[:-1]] == ["valid"] * (len(lines) - 1)
-    assert last.status == "unreadable", str(report)
-    assert f"line {len(lines) + 1}" in last.message and "n×p" in last.message, last.message
+    assert last.status == "invalid", str(report)
+    assert f"line {len(lines) + 1}, column" in last.message, last.message
+    assert "n×p" in last.message and "undefined unless p = n" in last.message, last.message
+    # at p = n the product is defined, and wrong: the counterexample is drawn there
+    example = last.counterexample
+    assert example is not None and "where it is defined" in last.message
+    assert "2 outputs, 2 parameters" in example.instance["network"] or (
+        "3 outputs, 3 parameters" in example.instance["network"]
+    )
     assert not report.ok
+
+
+def test_moving_the_kernel_across_its_exponential_stays_valid_and_j0_across_it_is_wrong():
+    """e^{-ηΘ₀t} commutes with Θ₀ = J₀J₀^⊤ (valid at every size), not with J₀ alone (n×p:
+    undefined unless p = n, and wrong at p = n)."""
+    start = r"-\eta J_0 J_0^\top e^{-\eta\Theta_0 t}(f_0 - y)"
+    good = check(None, LET + "\n" + start + r" = -\eta e^{-\eta\Theta_0 t} J_0 J_0^\top (f_0 - y)")
+    assert good.steps[-1].status == "valid", str(good)
+    bad = check(None, LET + "\n" + start + r" = -\eta J_0 e^{-\eta\Theta_0 t} J_0^\top (f_0 - y)")
+    assert bad.steps[-1].status == "invalid", str(bad)
 
 
 def test_the_kernel_reads_as_j_j_transpose_and_the_counterexample_shows_the_network():

@@ -132,9 +132,18 @@ class Evaluator:
         # evaluated once.  Per call, since a caller resets `reasons` between calls; the
         # environments are kept with their values so that their ids are not reused.
         self._memo: dict | None = None
+        # values of nodes evaluated in `root` (the environment a step's two sides are
+        # evaluated in) kept across `evaluate` calls, by node: set by a caller whose
+        # instance lives as long as its check (`randomized.judge`), so a part two lines of a
+        # chain share is evaluated once per instance.  Only a node whose evaluation met
+        # nothing undefined is kept (its reasons need not be told again).
+        self.shared: dict | None = None
+        self.root = None
+        self._undefined_calls = 0
 
     def undefined(self, reason: str) -> None:
         """Record that something the expression names does not exist on this instance."""
+        self._undefined_calls += 1
         if reason not in self.reasons and len(self.reasons) < 3:
             self.reasons.append(reason)
         if self._ranges and reason not in self.ranged:
@@ -254,8 +263,17 @@ class Evaluator:
         found = memo.get(key)
         if found is not None:
             return found[0]
+        shared = self.shared if env is self.root and not self._ranges else None
+        if shared is not None:
+            value = shared.get(expr)
+            if value is not None:
+                memo[key] = (value, env)
+                return value
+            calls = self._undefined_calls
         value = self._dispatch(expr, env)
         memo[key] = (value, env)
+        if shared is not None and self._undefined_calls == calls:
+            shared[expr] = value
         return value
 
     def _dispatch(self, expr: sp.Basic, env: Env) -> np.ndarray:

@@ -105,6 +105,9 @@ class Scope:
     # each side's values on each instance, kept for one check: a line is the right side of
     # one step and the left side of the next, and evaluating it is most of deciding
     values: dict = field(default_factory=dict, repr=False, compare=False)
+    # the values of the parts of lines on each of those instances (`Evaluator.shared`):
+    # a step changes a part of a line, and the rest is evaluated once
+    parts: dict = field(default_factory=dict, repr=False, compare=False)
 
 
 def decide(lhs: sp.Expr, relation: str, rhs: sp.Expr, scope: Scope) -> Verdict:
@@ -383,6 +386,9 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
         evaluator = Evaluator(inst, compiled, scope.free_domains)
         try:
             env = bind_free(evaluator, free, compiled)
+            if cached:
+                evaluator.shared = scope.parts.setdefault((id(inst), tuple(free)), {})
+                evaluator.root = env
             left, left_reasons, left_ranged = _evaluated(
                 scope, evaluator, lhs, env, inst, free, cached
             )
@@ -428,7 +434,8 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
         defined = np.isfinite(left) & np.isfinite(right) & _distinct(env, compiled, left.shape)
         if not defined.any():
             return "skipped"
-        failing = _failures(left, right, relation, rtol, atol) & defined
+        sizes = _magnitudes(left, right)  # once for each tolerance below
+        failing = _failures(left, right, relation, rtol, atol, sizes) & defined
         if failing.any():
             where = np.unravel_index(np.argmax(failing), failing.shape)
             return Verdict(
@@ -439,7 +446,8 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
             )
         if gradient and cached and inst.edge is None:
             closer = (
-                _failures(left, right, relation, RTOL_GRADIENT_FINE, ATOL_GRADIENT_FINE) & defined
+                _failures(left, right, relation, RTOL_GRADIENT_FINE, ATOL_GRADIENT_FINE, sizes)
+                & defined
             )
             if closer.any():
                 where = np.unravel_index(np.argmax(closer), closer.shape)
@@ -448,12 +456,14 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
             rtol_fine, atol_fine = (
                 (RTOL_FINE, ATOL_FINE) if inst.edge is None else (RTOL_FINE_EDGE, ATOL_FINE_EDGE)
             )
-            closer = _failures(left, right, relation, rtol_fine, atol_fine) & defined
+            closer = _failures(left, right, relation, rtol_fine, atol_fine, sizes) & defined
             if closer.any():
                 where = np.unravel_index(np.argmax(closer), closer.shape)
                 fine.append((inst, env, where, left, right, evaluator))
         if not gradient:
-            gaps = np.where(defined, _relative_gap(left, right), np.inf if relation != "=" else 0)
+            gaps = np.where(
+                defined, _relative_gap(left, right, sizes), np.inf if relation != "=" else 0
+            )
             if relation == "=":
                 where = np.unravel_index(np.argmax(gaps), gaps.shape)
                 if cached and inst.edge is None:  # relative, and absolute below size 1
@@ -514,6 +524,8 @@ def random_check(lhs, relation, rhs, scope: Scope) -> Verdict:
     )
     if not (gradient or equality):
         extra += search.size_instances(compiled, scope.seed, used)
+    elif equality and not gradient:
+        extra += search.matrix_size_instances(compiled, scope.seed, used)
     for inst in extra:
         outcome = judge(inst)
         if isinstance(outcome, Verdict) and outcome.status == UNDECIDED:
@@ -588,8 +600,9 @@ def _evaluated(scope: Scope, evaluator: Evaluator, expr, env, inst, free, cached
     return found[0], list(found[1]), list(found[2])
 
 
-def _relative_gap(left, right) -> np.ndarray:
-    scale = np.maximum(np.maximum(np.abs(left), np.abs(right)), 1e-300)
+def _relative_gap(left, right, sizes=None) -> np.ndarray:
+    largest = (sizes or _magnitudes(left, right))[1]
+    scale = np.maximum(largest, 1e-300)
     if np.iscomplexobj(left) or np.iscomplexobj(right):
         return np.abs(np.real(left) - np.real(right)) / scale
     return np.abs(left - right) / scale
@@ -787,6 +800,8 @@ def _clearly(lhs, relation, rhs, values) -> bool:
 
 def _distinct(env, compiled, shape) -> np.ndarray:
     """False where two variables declared distinct (x ≠ y) take the same value."""
+    if not compiled.distinct:  # none declared: every point (what the mask below would say)
+        return np.ones(shape, dtype=bool)
     keep = np.ones(shape[:RANK] + (1,) * (len(shape) - RANK), dtype=bool)
     names = {s.name: v for s, v in env.bound.items()}
     for a, b in compiled.distinct:
@@ -813,13 +828,21 @@ def _as_vectors(left, right):
     return left, right
 
 
-def _failures(left, right, relation, rtol, atol=ATOL) -> np.ndarray:
+def _magnitudes(left, right) -> tuple[float, np.ndarray]:
+    """The sides' scale (the largest finite size, at least 1) and their larger size at
+    each point: what every tolerance of a step is made of."""
+    al, ar = np.abs(left), np.abs(right)
     scale = max(
         1.0,
-        float(np.nanmax(np.abs(np.where(np.isfinite(left), left, 0)))),
-        float(np.nanmax(np.abs(np.where(np.isfinite(right), right, 0)))),
+        float(np.max(np.where(np.isfinite(left), al, 0))),
+        float(np.max(np.where(np.isfinite(right), ar, 0))),
     )
-    tol = atol * scale + rtol * np.maximum(np.abs(left), np.abs(right))
+    return scale, np.maximum(al, ar)
+
+
+def _failures(left, right, relation, rtol, atol=ATOL, sizes=None) -> np.ndarray:
+    scale, largest = sizes or _magnitudes(left, right)
+    tol = atol * scale + rtol * largest
     if relation == "=":
         return np.abs(left - right) > tol
     not_real = (np.abs(left.imag) > tol) | (np.abs(right.imag) > tol)

@@ -43,6 +43,7 @@ from autograder.engine.axes import PERT, RANK, along
 from autograder.engine.decide import precise
 from autograder.engine.kinds.functions import FunctionTable
 from autograder.engine.kinds.instance import Instance, _draw, fmt_vector
+from autograder.engine.kinds.matrices import MatrixOf, MatrixValue, fmt_matrix, special_pairs
 from autograder.engine.kinds.probability import ProbabilityVector
 from autograder.engine.kinds.vectors import EXTREME as VECTOR_EXTREME
 from autograder.engine.kinds.vectors import FixedVector, VectorOf
@@ -115,6 +116,12 @@ def special_instances(
             for label, value in entry.points()[: 1 if per_name else None]:
                 found.append(_redrawn(base, compiled, {name: float(value)}, label))
             continue
+        if isinstance(handler, MatrixValue):  # symmetric, orthogonal ... (`kinds/matrices.py`)
+            for label, matrix in entry.points(handler.matrix)[:per_name]:
+                inst = _copy(base)
+                _set_matrix(inst, name, matrix, label)
+                found.append(inst)
+            continue
         if not isinstance(handler, FixedVector):
             continue
         for label, values in entry.points(len(handler.values))[:per_name]:
@@ -123,6 +130,13 @@ def special_instances(
             inst.extreme = label in EXTREME
             found.append(inst)
     return found + equal_arguments(base, compiled, used)
+
+
+def _set_matrix(inst: Instance, name: str, matrix: np.ndarray, label: str | None) -> None:
+    inst.handlers[name] = MatrixValue(matrix)
+    inst.description[name] = fmt_matrix(matrix)
+    if label:
+        inst.description["special point"] = label if label.startswith(name) else f"{name}: {label}"
 
 
 def _redrawn(base: Instance, compiled, fixed: dict, label: str) -> Instance:
@@ -158,6 +172,23 @@ def equal_arguments(base: Instance, compiled, used: set[str]) -> list[Instance]:
         if entry is not None and entry.points is not None:
             if isinstance(base.handlers.get(name), FixedVector):
                 vectors.append((name, entry.kind))
+    matrices = {
+        d.name: d
+        for d in compiled.context
+        if isinstance(d, MatrixOf)
+        and d.name in used
+        and isinstance(base.handlers.get(d.name), MatrixValue)
+    }
+    names = sorted(matrices)
+    for k, a in enumerate(names):
+        for b in names[k + 1 :]:
+            rng = np.random.default_rng([base.seed, base.number, 7])
+            first, second = base.handlers[a].matrix, base.handlers[b].matrix
+            for label, ma, mb in special_pairs(matrices[a], first, matrices[b], second, rng):
+                inst = _copy(base)
+                _set_matrix(inst, a, ma, None)
+                _set_matrix(inst, b, mb, label)
+                found.append(inst)
     for k, (a, kind_a) in enumerate(vectors):
         for b, kind_b in vectors[k + 1 :]:
             first, second = base.handlers[a], base.handlers[b]
@@ -175,35 +206,71 @@ def equal_arguments(base: Instance, compiled, used: set[str]) -> list[Instance]:
     return found
 
 
-def _cheap_sizes(compiled, used: set[str]) -> set[str]:
-    """Integers that are only sizes of plain (non-random) vectors the step uses."""
-    sizes, costly = set(), set()
+def _cheap_sizes(compiled, used: set[str], matrices_only: bool = False) -> set[str]:
+    """Integers that are only sizes of plain (non-random) vectors and of matrices the step
+    uses (`matrices_only`: sizes of such matrices alone), and of no costlier object."""
+    sizes, matrix_sizes, costly, idle = set(), set(), set(), set()
     for decl in compiled.context:
+        if isinstance(decl, MatrixOf):  # cheap to draw at any size, used or not
+            if decl.name in used:
+                matrix_sizes |= {s for s in (decl.rows, decl.cols) if not s.isdigit()}
+            continue
         size = getattr(decl, "size", None)
         if not isinstance(size, str):
             continue
         plain = isinstance(decl, ProbabilityVector) or (
             isinstance(decl, VectorOf) and not decl.random
         )
-        (sizes if plain and decl.name in used else costly).add(size)
-    return sizes - costly
+        if not plain:
+            costly.add(size)
+        elif decl.name in used:
+            sizes.add(size)
+        else:
+            idle.add(size)  # a plain vector the step does not use: only a matrix sweeps it
+    if matrices_only:
+        return matrix_sizes - costly
+    return ((sizes - idle) | matrix_sizes) - costly
 
 
 def size_instances(compiled, seed: int, used: set[str]) -> list[Instance]:
-    """The problem drawn at larger sizes of its vectors, and their special points."""
+    """The problem drawn at larger sizes of its vectors and matrices, and their special
+    points."""
     found = []
     for size in sorted(_cheap_sizes(compiled, used)):
         entry = compiled.symbols.get(size)
         if entry is None or entry.points is None:
             continue
         for number, (label, value) in enumerate(entry.points()):
-            inst = Instance(3000 + number, seed)
-            inst.sizes = {size: value}
-            inst = _draw(compiled.context, inst)
-            inst.description["size"] = label
+            inst = _sized(compiled, seed, 3000 + number, size, value, label)
             found.append(inst)
             found.extend(special_instances(inst, compiled, used))
     return found
+
+
+EQUALITY_SIZES = (7, 10)  # an equality between matrices is drawn again at these sizes
+
+
+def matrix_size_instances(compiled, seed: int, used: set[str]) -> list[Instance]:
+    """For an equality: the problem drawn with each size of the matrices it uses at 7 and
+    10 (a claim polynomial in the size, true at 2, 3 and 4 only, fails there); matrices
+    that large cost little, and the random instances pin down the rest."""
+    found = []
+    for size in sorted(_cheap_sizes(compiled, used, matrices_only=True)):
+        entry = compiled.symbols.get(size)
+        if entry is None or entry.points is None:
+            continue
+        for number, (label, value) in enumerate(entry.points()):
+            if value in EQUALITY_SIZES:
+                found.append(_sized(compiled, seed, 3100 + number, size, value, label))
+    return found
+
+
+def _sized(compiled, seed: int, number: int, size: str, value: int, label: str) -> Instance:
+    inst = Instance(number, seed)
+    inst.sizes = {size: value}
+    inst = _draw(compiled.context, inst)
+    inst.description["size"] = label
+    return inst
 
 
 # ---------------------------------------------------------------- high precision

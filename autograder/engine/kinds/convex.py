@@ -281,11 +281,12 @@ class World:
             picked = self._laid_out(row)
             return picked if ok.all() and not outside.any() else np.full_like(picked, np.nan)
         outcome = self._outcome()
-        pert = along(PERT, np.arange(len(etas))) if len(etas) > 1 else np.zeros((1,) * RANK)
-        rows = np.where(ok & ~outside, ints, 0)
-        p, r, o = np.broadcast_arrays(pert.real.astype(np.int64), rows, outcome)
-        picked = tables[p, r, o]
-        return np.where((ok & ~outside)[..., None], picked, np.nan).astype(complex)
+        pert = along(PERT, np.arange(len(etas))).real.astype(np.int64) if len(etas) > 1 else 0
+        valid = ok & ~outside
+        if valid.all():  # numpy broadcasts the index arrays itself
+            return tables[pert, ints, outcome]
+        picked = tables[pert, np.where(valid, ints, 0), outcome]
+        return np.where(valid[..., None], picked, np.nan)
 
     def _tables(self, which: str, etas: list[float]) -> np.ndarray:
         """The rows of x (or g) for each η, stacked: (η, index, path, component), complex."""

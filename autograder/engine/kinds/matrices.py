@@ -13,12 +13,20 @@ entrywise, and a step between matrices holds when every entry does.
 
 The resolver reads what a learner writes with matrices through `MatrixAlgebra`, which the
 kind puts in the compiled context (`Compiled.algebra`): `A^\top`, `\mathrm{tr}(X)`,
-`\det(X)`, `e^{X}`, `A x`, `u v^\top`, `x^\top A y`, and it refuses a product or a sum
-whose declared sizes do not fit, naming them.
+`\det(X)`, `e^{X}`, `A x`, `u v^\top`, `x^\top A y`; a product, a sum, a power, a trace
+or a determinant whose declared sizes do not fit is a `SizeMismatch` naming them and the
+two sizes that would define it: a wrong line (`decide/sizes.py`), not an unreadable one.
 
 Tight cases (each one instance, `Kind.edges`): the identity, the zero matrix, a diagonal
 matrix, a rank-one matrix and a nearly singular one (smallest singular value 10^{-3}), each
 as far as the declared structure allows; sizes 2 and 3 in turn, 4 on larger instances.
+Special points the counterexample search visits after them (`decide/search.py`): a random
+square matrix's symmetric and antisymmetric parts and an orthogonal matrix, a symmetric
+one's reflection and negative (`matrix_points`); two matrices of one size equal, commuting,
+transposed or both diagonal (`special_pairs`: a step true only for commuting or symmetric
+matrices, or false only for equal ones, is caught); and the sizes of the matrices a step
+uses at 7 and 10 for an equality (a claim polynomial in the size, true at 2, 3 and 4 only),
+7, 8, 10 and 12 for an inequality.
 """
 
 from __future__ import annotations
@@ -33,7 +41,7 @@ from autograder.engine.axes import RANK, EvalError
 from autograder.engine.kinds.base import Kind, LetForm, register
 from autograder.engine.kinds.instance import Instance, fmt
 
-STRUCTURES = ("random", "symmetric", "positive definite", "low rank", "identity")
+STRUCTURES = ("random", "symmetric", "positive definite", "low rank", "identity", "orthogonal")
 NEARLY_SINGULAR = 1e-3  # the smallest singular value of the nearly singular tight case
 
 
@@ -42,7 +50,8 @@ class MatrixOf:
     """A real matrix `name` of `rows` × `cols` (an Integer's name or a number each).
 
     `structure`: "random" (independent normal entries), "symmetric", "positive definite"
-    (symmetric with positive eigenvalues), "low rank" (`rank` columns: U V^T) or "identity".
+    (symmetric with positive eigenvalues), "low rank" (`rank` columns: U V^T), "identity" or
+    "orthogonal" (Q^T Q = I).
     """
 
     name: str
@@ -62,69 +71,67 @@ class Matrix(sp.Symbol):
 # ------------------------------------------------------------------ nodes
 
 
-def _tex(printer, expr) -> str:
-    return printer._print(expr)
-
-
 def _grouped(printer, expr) -> str:
-    text = _tex(printer, expr)
+    text = ir._tex(printer, expr)
     return text if isinstance(expr, sp.Symbol) else rf"\left({text}\right)"
 
 
-class Transposed(ir.Opaque):
+class _Written(ir.Opaque):
+    """A node printed by filling `template` with its arguments' LaTeX (`{0}`, `{1}`), those
+    at the positions in `grouped` in brackets unless a name: one printer for all six."""
+
+    template = "{0}"
+    grouped: tuple[int, ...] = ()
+
+    def _latex(self, printer):
+        return self.template.format(
+            *(
+                _grouped(printer, a) if k in self.grouped else ir._tex(printer, a)
+                for k, a in enumerate(self.args)
+            )
+        )
+
+
+class Transposed(_Written):
     """`X^\\top` of a matrix expression (a matrix)."""
 
     is_commutative = False
-
-    def _latex(self, printer):
-        return rf"{_grouped(printer, self.args[0])}^{{\top}}"
+    template, grouped = "{0}^{{\\top}}", (0,)
 
 
-class Trace(ir.Opaque):
+class Trace(_Written):
     """`\\mathrm{tr}(X)`: a scalar."""
 
     is_commutative = True
-
-    def _latex(self, printer):
-        return rf"\mathrm{{tr}}\left({_tex(printer, self.args[0])}\right)"
+    template = r"\mathrm{{tr}}\left({0}\right)"
 
 
-class Det(ir.Opaque):
+class Det(_Written):
     """`\\det(X)`: a scalar."""
 
     is_commutative = True
-
-    def _latex(self, printer):
-        return rf"\det\left({_tex(printer, self.args[0])}\right)"
+    template = r"\det\left({0}\right)"
 
 
-class MatExp(ir.Opaque):
+class MatExp(_Written):
     """`e^{X}` of a square matrix (a matrix): never split, `e^{A+B}` is not `e^A e^B`."""
 
     is_commutative = False
-
-    def _latex(self, printer):
-        return rf"e^{{{_tex(printer, self.args[0])}}}"
+    template = "e^{{{0}}}"
 
 
-class MatVec(ir.Opaque):
+class MatVec(_Written):
     """`M v`: a matrix times a (column) vector, a vector."""
 
     is_commutative = True
-
-    def _latex(self, printer):
-        m, v = self.args
-        return rf"{_grouped(printer, m)} {_grouped(printer, v)}"
+    template, grouped = "{0} {1}", (0, 1)
 
 
-class Outer(ir.Opaque):
+class Outer(_Written):
     """`u v^\\top`: the outer product of two vectors, a matrix."""
 
     is_commutative = False
-
-    def _latex(self, printer):
-        u, v = self.args
-        return rf"{_grouped(printer, u)} {_grouped(printer, v)}^{{\top}}"
+    template, grouped = "{0} {1}^{{\\top}}", (0, 1)
 
 
 def is_matrix(value) -> bool:
@@ -222,6 +229,16 @@ class ShapeError(ValueError):
     """Sizes that do not fit, said in words (the resolver reports it at the line)."""
 
 
+class SizeMismatch(ShapeError):
+    """An operation undefined at the declared sizes because two sizes differ: `sizes` is the
+    pair of size keys (`("p", "n")`) whose equality would define it.  Such a line is wrong,
+    not unreadable (`decide/sizes.py`): two sizes declared apart are not equal in general."""
+
+    def __init__(self, message: str, sizes: tuple[str, str]) -> None:
+        super().__init__(message)
+        self.sizes = sizes
+
+
 class MatrixAlgebra:
     """What the resolver asks about matrix-valued expressions (`Compiled.algebra`): which
     values are matrices, their declared shapes, and the nodes for `X^\\top`, `\\mathrm{tr}`,
@@ -229,9 +246,33 @@ class MatrixAlgebra:
     or None where it is not known; two different keys do not fit (a product or sum that
     needs `n = d` has not said so)."""
 
-    def __init__(self, compiled) -> None:
+    def __init__(self, compiled, same: dict | None = None) -> None:
         self.c = compiled
         self._found: tuple | None = None
+        self.same = dict(same or {})  # size keys taken as equal: key → its representative
+
+    def assuming(self, a: str, b: str) -> MatrixAlgebra:
+        """This algebra with the sizes `a` and `b` taken as equal (`decide/sizes.py`: a line
+        undefined unless p = n is judged at p = n too)."""
+        same = dict(self.same)
+        ra, rb = self._rep(a), self._rep(b)
+        if ra != rb:
+            for key, rep in list(same.items()):
+                if rep == ra:
+                    same[key] = rb
+            same[ra] = rb
+        return MatrixAlgebra(self.c, same)
+
+    def _rep(self, size: str) -> str:
+        return self.same.get(size, size)
+
+    def _mismatch(self, a: str, b: str, message: str) -> SizeMismatch | None:
+        """The error for sizes `a` and `b` that must be equal, or None when they are."""
+        if self._rep(a) == self._rep(b):
+            return None
+        if a.isdigit() and b.isdigit():
+            return SizeMismatch(f"{message} is undefined ({a} ≠ {b})", (a, b))
+        return SizeMismatch(f"{message} is undefined unless {_key(a)} = {_key(b)}", (a, b))
 
     # -- what is a matrix, of which shape
     is_matrix = staticmethod(is_matrix)
@@ -279,19 +320,27 @@ class MatrixAlgebra:
         if not is_matrix(value):
             raise ShapeError(f"{_WORDS[func]} is taken of a matrix, and {_shown(value)} is not one")
         shape = self.shape(value)
-        if shape is not None and shape[0] != shape[1]:
-            raise ShapeError(
-                f"{_WORDS[func]} of {_shown(value)}, which is {_size(shape)}: not square"
+        if shape is not None:
+            error = self._mismatch(
+                shape[0],
+                shape[1],
+                f"{_shown(value)} is {_size(shape)}, not square: {_WORDS[func]} of it",
             )
+            if error is not None:
+                raise error
         return {"tr": Trace, "det": Det, "exp": MatExp}[func](value)
 
     def matvec(self, matrix, vector):
         shape, length = self.shape(matrix), self.length(vector)
-        if shape is not None and length is not None and shape[1] != length:
-            raise ShapeError(
-                f"{_shown(matrix)} is {_size(shape)} and {_shown(vector)} has length "
-                f"{_key(length)}: the sizes do not fit ({_key(shape[1])} ≠ {_key(length)})"
+        if shape is not None and length is not None:
+            error = self._mismatch(
+                shape[1],
+                length,
+                f"{_shown(matrix)} is {_size(shape)} and {_shown(vector)} has {_key(length)} "
+                "entries: the product",
             )
+            if error is not None:
+                raise error
         return MatVec(matrix, vector)
 
     def outer(self, u, v):
@@ -301,12 +350,16 @@ class MatrixAlgebra:
         """The product of factors in order; refused when declared sizes do not fit."""
         shapes = [(f, self.shape(f)) for f in factors if is_matrix(f)]
         for (a, sa), (b, sb) in zip(shapes, shapes[1:], strict=False):
-            if sa is not None and sb is not None and sa[1] != sb[0]:
-                raise ShapeError(
+            if sa is not None and sb is not None:
+                error = self._mismatch(
+                    sa[1],
+                    sb[0],
                     f"{_shown(a)} is {_size(sa)} and {_shown(b)} is {_size(sb)}: the product "
-                    f"`{sp.latex(a)} {sp.latex(b)}` needs the columns of {_shown(a)} "
-                    f"({_key(sa[1])}) to match the rows of {_shown(b)} ({_key(sb[0])})"
+                    f"`{sp.latex(a)} {sp.latex(b)}` (the columns of {_shown(a)} against the "
+                    f"rows of {_shown(b)})",
                 )
+                if error is not None:
+                    raise error
         return sp.Mul(*factors)
 
     def check_sum(self, terms: list) -> None:
@@ -322,11 +375,15 @@ class MatrixAlgebra:
         shapes = [(t, self.shape(t)) for t in terms]
         known = [(t, s) for t, s in shapes if s is not None]
         for (a, sa), (b, sb) in zip(known, known[1:], strict=False):
-            if sa != sb:
-                raise ShapeError(
-                    f"{_shown(a)} is {_size(sa)} and {_shown(b)} is {_size(sb)}: a sum needs "
-                    "matrices of one size"
+            for x, y in zip(sa, sb, strict=True):
+                error = self._mismatch(
+                    x,
+                    y,
+                    f"{_shown(a)} is {_size(sa)} and {_shown(b)} is {_size(sb)}: their sum "
+                    "(a sum needs matrices of one size)",
                 )
+                if error is not None:
+                    raise error
 
     def power(self, base, exponent):
         if exponent.is_integer is not True:
@@ -334,8 +391,14 @@ class MatrixAlgebra:
                 f"a power of the matrix {_shown(base)} is read for integer exponents only"
             )
         shape = self.shape(base)
-        if shape is not None and shape[0] != shape[1]:
-            raise ShapeError(f"{_shown(base)} is {_size(shape)}: only a square matrix has powers")
+        if shape is not None:
+            error = self._mismatch(
+                shape[0],
+                shape[1],
+                f"{_shown(base)} is {_size(shape)}: only a square matrix has powers, and its power",
+            )
+            if error is not None:
+                raise error
         return sp.Pow(base, exponent)
 
 
@@ -409,7 +472,14 @@ EDGES = {
     "positive definite": ("the identity", "diagonal", "nearly singular"),
     "low rank": ("the zero matrix", "rank one"),
     "identity": (),
+    "orthogonal": ("the identity", "diagonal"),
 }
+
+
+def _orthogonal(m: np.ndarray) -> np.ndarray:
+    """The orthogonal factor of m's QR decomposition (signs fixed: Haar for a normal m)."""
+    q, r = np.linalg.qr(m)
+    return q * np.sign(np.where(np.diag(r) == 0, 1.0, np.diag(r)))
 
 
 def fmt_matrix(m: np.ndarray) -> str:
@@ -431,6 +501,8 @@ def _draw(decl: MatrixOf, inst: Instance) -> np.ndarray:
             d = rng.uniform(0.5, 2.0, size=n) * (
                 1 if decl.structure == "positive definite" else rng.choice([-1, 1], size=n)
             )
+            if decl.structure == "orthogonal":
+                d = np.sign(d)
             out = np.zeros((rows, cols))
             out[range(n), range(n)] = d
             return out
@@ -450,6 +522,8 @@ def _draw(decl: MatrixOf, inst: Instance) -> np.ndarray:
             return q1 @ s @ q2.T
     if decl.structure == "identity":
         return np.eye(rows)
+    if decl.structure == "orthogonal":
+        return _orthogonal(rng.normal(size=(rows, rows)))
     if decl.structure == "symmetric":
         m = rng.normal(size=(rows, rows))
         return (m + m.T) / 2
@@ -460,6 +534,76 @@ def _draw(decl: MatrixOf, inst: Instance) -> np.ndarray:
         r = size_of(inst, decl.rank or "1", decl.name)
         return rng.normal(size=(rows, r)) @ rng.normal(size=(r, cols)) / np.sqrt(r)
     return rng.normal(size=(rows, cols))
+
+
+# ------------------------------------------------------------------ special points and pairs
+# (the counterexample search visits them after the random instances, `decide/search.py`)
+
+
+def matrix_points(decl: MatrixOf):
+    """`Entry.points` of a matrix: `points(m)` of its drawn value `m`, a list of (label,
+    matrix) -- its symmetric part, its antisymmetric part and an orthogonal matrix (QR of
+    it) for a random square one; a reflection I - 2uu^T (symmetric and orthogonal) and its
+    negative for a symmetric one; each as far as the declared structure allows (the tight
+    cases -- identity, zero, diagonal, rank one, nearly singular -- are `Kind.edges`)."""
+
+    def points(m: np.ndarray) -> list[tuple[str, np.ndarray]]:
+        rows, cols = m.shape
+        if rows != cols:
+            return []
+        if decl.structure == "random":
+            return [
+                ("symmetric (its symmetric part)", (m + m.T) / 2),
+                ("orthogonal", _orthogonal(m)),
+                ("antisymmetric (its antisymmetric part)", (m - m.T) / 2),
+            ]
+        if decl.structure == "symmetric":
+            u = m[:, 0] / (np.linalg.norm(m[:, 0]) or 1.0)
+            return [("a reflection I - 2uu^T", np.eye(rows) - 2 * np.outer(u, u)), ("negated", -m)]
+        return []
+
+    return points
+
+
+def commuting_with(m: np.ndarray, structure: str) -> np.ndarray:
+    """A matrix that commutes with `m` and keeps its structure (symmetric, positive
+    definite, rank at most r): m (m + I/2), scaled to m's size; m^2 for an orthogonal m."""
+    if structure == "orthogonal":
+        return m @ m
+    c = m @ m + 0.5 * m
+    scale = np.linalg.norm(c)
+    return c * (np.linalg.norm(m) / scale) if scale > 0 else c
+
+
+def _diagonal(decl: MatrixOf, n: int, rng) -> np.ndarray:
+    d = rng.uniform(0.5, 2.0, size=n)
+    if decl.structure != "positive definite":
+        d = d * rng.choice([-1, 1], size=n)
+    return np.diag(np.sign(d) if decl.structure == "orthogonal" else d)
+
+
+def special_pairs(a: MatrixOf, ma: np.ndarray, b: MatrixOf, mb: np.ndarray, rng) -> list:
+    """Two matrices of one size set in relation, where a step true only for some pairs
+    fails: (label, value of a, value of b) -- b equal to a, b a matrix commuting with a
+    (m(m + I/2)), b the transpose of a, and both diagonal (commuting), each where both
+    declared structures allow it."""
+    if ma.shape != mb.shape or "identity" in (a.structure, b.structure):
+        return []
+    found = []
+    same = a.structure == b.structure
+    square = ma.shape[0] == ma.shape[1]
+    if same:
+        found.append((f"{b.name} equal to {a.name}", ma, ma.copy()))
+    if same and square:
+        found.append((f"{b.name} commuting with {a.name}", ma, commuting_with(ma, a.structure)))
+    if square and a.structure == b.structure == "random":
+        found.append((f"{b.name} the transpose of {a.name}", ma, ma.T.copy()))
+    if square and "low rank" not in (a.structure, b.structure):
+        n = ma.shape[0]
+        found.append(
+            (f"{a.name} and {b.name} diagonal", _diagonal(a, n, rng), _diagonal(b, n, rng))
+        )
+    return found
 
 
 # ------------------------------------------------------------------ `% let`
@@ -487,10 +631,13 @@ class MatrixKind(Kind):
     nodes = NODES
     defaults = (
         "entries of size about 1 (independent normal; symmetric: (M + Mᵀ)/2; positive "
-        "definite: M Mᵀ/n + 0.2 I; low rank r: U V^T/√r), sizes 2 and 3 in turn and 4 on "
-        "larger instances, and as tight cases the identity, the zero matrix, a diagonal, a "
-        "rank-one and a nearly singular matrix (smallest singular value 10^{-3}), as far as "
-        "the structure allows"
+        "definite: M Mᵀ/n + 0.2 I; low rank r: U V^T/√r; orthogonal: Q of a normal M's QR), "
+        "sizes 2 and 3 in turn and 4 on larger instances, and as tight cases the identity, "
+        "the zero matrix, a diagonal, a rank-one and a nearly singular matrix (smallest "
+        "singular value 10^{-3}), as far as the structure allows; in a search for a "
+        "counterexample also its symmetric and antisymmetric parts, an orthogonal matrix, "
+        "two matrices equal, commuting, transposed or both diagonal, and sizes 7 and 10 "
+        "(for an inequality 7, 8, 10 and 12)"
     )
     let = (
         LetForm(
@@ -525,6 +672,14 @@ class MatrixKind(Kind):
             needs=r"I \in \mathbb{R}^{n\times n}",
         ),
         LetForm(
+            "orthogonal",
+            "…, orthogonal",
+            "after a square matrix: Q^T Q = I (its columns orthonormal)",
+            _structured("orthogonal"),
+            modifier=True,
+            needs=r"Q \in \mathbb{R}^{n\times n}",
+        ),
+        LetForm(
             "low rank <size>",
             "…, low rank r",
             "after a matrix: of rank at most r (a product U V^T of r columns)",
@@ -548,7 +703,7 @@ class MatrixKind(Kind):
         c.names[decl.name] = Matrix(decl.name)
         if c.algebra is None:
             c.algebra = MatrixAlgebra(c)
-        c.symbol(decl.name, "MatrixOf")
+        c.symbol(decl.name, "MatrixOf").points = matrix_points(decl)
 
     def draw(self, decl: MatrixOf, inst: Instance) -> None:
         m = _draw(decl, inst)

@@ -75,6 +75,16 @@ class ResolveError(Exception):
         self.pos = pos
 
 
+class UndefinedSizes(ResolveError):
+    """An operation undefined at the declared sizes (`sizes`: the two size keys whose
+    equality would define it, from the kind's algebra): a wrong line, judged so
+    (`decide/sizes.py`), not an unreadable one."""
+
+    def __init__(self, message: str, pos: int, sizes: tuple[str, str]) -> None:
+        super().__init__(message, pos)
+        self.sizes = sizes
+
+
 class UnknownName(ResolveError):
     """A name (or a function applied) the context does not declare; `node` is what was
     written, so a caller can say which declaration would make it known."""
@@ -325,7 +335,7 @@ class Resolver:
                 else:
                     raise ResolveError("a transposed vector must be followed by a vector", f.pos)
                 pending_transpose = None
-            elif _is_vector(value) and factors and self._is_matrix(factors[-1]):
+            elif _is_vector(value) and self._matrix_before(factors):
                 value = self._times_vector(factors, value, f.pos)
             elif self._is_matrix(value) and factors and _is_vector(factors[-1]):
                 raise ResolveError(
@@ -359,13 +369,27 @@ class Resolver:
         try:
             return make()
         except ValueError as err:
+            sizes = getattr(err, "sizes", None)
+            if sizes is not None:
+                raise UndefinedSizes(str(err), pos, sizes) from None
             raise ResolveError(str(err), pos) from None
 
+    def _matrix_before(self, factors: list) -> bool:
+        """Whether the factors after the last vector in `factors` hold a matrix (`A t A`,
+        a scalar between matrices: what a vector written next multiplies)."""
+        for f in reversed(factors):
+            if self._is_matrix(f):
+                return True
+            if _is_vector(f):
+                return False
+        return False
+
     def _times_vector(self, factors: list, vector, pos: int):
-        """The matrices at the end of `factors` (taken off it) times `vector`: `A B x`."""
+        """The matrices at the end of `factors` (taken off it), with the scalars between
+        them, times `vector`: `A B x`, `A t A x`."""
         algebra = self.c.algebra
         run: list = []
-        while factors and self._is_matrix(factors[-1]):
+        while factors and not _is_vector(factors[-1]) and self._matrix_before(factors):
             run.insert(0, factors.pop())
         matrix = self._algebra(lambda: algebra.product(run), pos)
         value = self._algebra(lambda: algebra.matvec(matrix, vector), pos)
