@@ -231,7 +231,9 @@ def _statements(
             elif lines[index - 1].claim is None:
                 verdict = Verdict(UNDECIDED, "not checked: the line before could not be read")
             else:
-                verdict = _timed_statements(lines[index - 1].claim, line, scope, timeout)
+                verdict = _timed_statements(
+                    lines[index - 1].claim, line, scope, timeout, _hypotheses(lines, index)
+                )
         step = line.step
         results.append(
             StepResult(
@@ -266,11 +268,25 @@ def _statement_failure(line: StatementLine, text, comp, declared, timeout) -> Ve
     return None
 
 
-def _timed_statements(before: Claim, line: StatementLine, scope: Scope, timeout) -> Verdict:
+def _hypotheses(lines: list[StatementLine], index: int) -> tuple:
+    """What a ⇒ step may assume besides the line before: the first line.  Every step of a
+    statement answer is ⇒ or ⇔, so once the steps before are valid each line follows
+    from the first, and a ⇒ step judged with the first line as a hypothesis still proves
+    first ⇒ this line (the sign of a root chosen by an argmin written first).  Assuming
+    every earlier line would assume no more: given the steps before, each follows from
+    the first.  A ⇔ step is judged alone: it must hold both ways without it."""
+    if index < 2 or lines[index].step.relation != "implies" or lines[0].claim is None:
+        return ()
+    return (lines[0].claim,)
+
+
+def _timed_statements(
+    before: Claim, line: StatementLine, scope: Scope, timeout, hypotheses: tuple = ()
+) -> Verdict:
     step = line.step
     try:
         with deadline(timeout):
-            return decide_statements(before, step.relation, line.claim, scope)
+            return decide_statements(before, step.relation, line.claim, scope, hypotheses)
     except TimeUp:
         return Verdict(UNDECIDED, f"could not decide line {step.line} in {timeout:g} s")
     except (RecursionError, MemoryError, OverflowError, FloatingPointError) as err:

@@ -36,7 +36,9 @@ Where: `claims.py` (a resolved statement), `scalar_statements.py` (1-3),
 
 from __future__ import annotations
 
-from autograder.engine.decide import precise
+import copy
+
+from autograder.engine.decide import optimum, precise
 from autograder.engine.decide.claims import Claim, Joined, atoms, mapped
 from autograder.engine.decide.scalar_statements import (
     decide_scalar_statements,
@@ -48,18 +50,45 @@ from autograder.engine.verdicts import UNDECIDED, Verdict
 
 __all__ = ["Claim", "Joined", "atoms", "decide_statements"]
 
+assert optimum.evaluate  # `\\arg\\min_{\\delta:\\ c}`: its rule registered with the evaluator
 
-def decide_statements(first: Claim, connective: str, second: Claim, scope) -> Verdict:
+
+def decide_statements(
+    first: Claim, connective: str, second: Claim, scope, hypotheses: tuple = ()
+) -> Verdict:
     """The verdict on `first connective second` (`connective` "iff" or "implies") over the
     domains the problem declares (`scope`: a `decide.randomized.Scope`); the caller sets
-    the deadline."""
+    the deadline.  `hypotheses`: earlier lines a ⇒ step may assume (statements about
+    vectors only; between scalars the step is judged alone, which asks more)."""
+    compiled = scope.compiled
+    assumed = tuple(sorted((k, repr(v)) for k, v in scope.free_domains.items()))
+    key = (first, connective, second, hypotheses, scope.seed, assumed)
+    kept = _DECIDED.get(id(compiled))
+    if kept is None or kept[0] is not compiled:
+        if len(_DECIDED) > 16:
+            _DECIDED.clear()
+        kept = _DECIDED[id(compiled)] = (compiled, {})
+    if key not in kept[1]:  # out of time raises: only a step decided is kept
+        kept[1][key] = _decided(first, connective, second, scope, hypotheses)
+    return copy.copy(kept[1][key])
+
+
+# a problem's compiled context (kept alive here) -> the steps decided in it: a verdict is a
+# pure function of the two lines, the hypotheses, the problem and the check's seed and
+# assumptions (its instances are drawn from them), so a warm check does not decide a step
+# again
+_DECIDED: dict = {}
+
+
+def _decided(first, connective, second, scope, hypotheses) -> Verdict:
     compiled = scope.compiled
     first = mapped(first, lambda c: differentiated(c, compiled))
     second = mapped(second, lambda c: differentiated(c, compiled))
+    hypotheses = tuple(mapped(h, lambda c: differentiated(c, compiled)) for h in hypotheses)
     exprs = [side for c in atoms(first) + atoms(second) for side in (c.lhs, c.rhs)]
     domains = domains_of(exprs, scope)
     if domains is None or not all(precise.eligible(e, False) for e in exprs):
-        vectors = decide_vector_statements(first, connective, second, scope)
+        vectors = decide_vector_statements(first, connective, second, scope, hypotheses)
         if vectors is not None:
             return vectors
         return Verdict(

@@ -27,7 +27,9 @@ SOLVED = 1e-10  # a point solves a line when each side's gap is below this, rela
 FAILS = 1e-4  # and fails it when a gap is above this (in between: not told apart)
 
 
-def decide_vector_statements(first, connective: str, second, scope) -> Verdict | None:
+def decide_vector_statements(
+    first, connective: str, second, scope, hypotheses: tuple = ()
+) -> Verdict | None:
     """Statements about vectors (`g + \\lambda F \\delta = 0`): None when the lines speak
     of other objects than vectors, matrices and real scalars, or an inequality joins
     vectors.  The unknowns are the vectors and the reals declared over all of ℝ; the data
@@ -35,8 +37,15 @@ def decide_vector_statements(first, connective: str, second, scope) -> Verdict |
     solutions are found numerically (Gauss-Newton from random starts, with the gaps of
     every equation of one alternative as the residual) and the other line is evaluated
     there: a point that solves one line and clearly fails the other is the counterexample
-    (a solution lost or, for ⇔, gained).  Agreement is "plausible, not proved"."""
-    claims = atoms(first) + atoms(second)
+    (a solution lost or, for ⇔, gained).  Agreement is "plausible, not proved".
+
+    A multiplier (`% let \\lambda multiplier`) is "for some" in each line: a point solves a
+    line when some value of it makes the line hold (found by Gauss-Newton in the
+    multipliers alone, from the point's own value and a few others).  `hypotheses`
+    (earlier lines of a chain of ⇒ and ⇔, for a ⇒ step): the points compared are those
+    solving the line before *and* every hypothesis, so a counterexample satisfies every
+    earlier line and fails this one."""
+    claims = atoms(first) + atoms(second) + [c for h in hypotheses for c in atoms(h)]
     free = set().union(*(ir.free_symbols(e) for c in claims for e in (c.lhs, c.rhs)))
     worlds = getattr(scope.worlds, "standard", None)
     if not worlds or not free:
@@ -60,6 +69,15 @@ def decide_vector_statements(first, connective: str, second, scope) -> Verdict |
     alternatives = [_conjunctions(first), _conjunctions(second)]
     if alternatives[0] is None or alternatives[1] is None:
         return None
+    held = [_conjunctions(h) for h in hypotheses]
+    if any(h is None for h in held):
+        held = []
+    projected = [alternatives[0], alternatives[1]]  # what the starts are moved onto
+    for h in held:  # a point of the line before that also satisfies the hypotheses
+        joined = [a + b for a in projected[0] for b in h]
+        if len(joined) <= 16:
+            projected[0] = joined
+    multipliers = {s.name for s, _ in unknowns} & set(scope.compiled.multipliers)
     rng = np.random.default_rng([len(unknowns), 25])
     found = unclear = 0
     for inst in worlds[:VECTOR_INSTANCES]:
@@ -76,9 +94,18 @@ def decide_vector_statements(first, connective: str, second, scope) -> Verdict |
             return _sides_at(claim, inst, scope.compiled, unknowns, sizes, x)
 
         dim = sum(1 if k is None else k for k in sizes)
+        coords, k = [], 0  # the multipliers' coordinates in a point
+        for (s, _), size in zip(unknowns, sizes, strict=True):
+            if s.name in multipliers:
+                coords.append(k)
+            k += 1 if size is None else size
+
+        def status(alts, x, run=run, coords=coords):
+            return _status_some(alts, x, run, coords)
+
         pairs = [(0, 1, True)] + ([(1, 0, False)] if connective == "iff" else [])
         for solves, fails, lost in pairs:
-            alts = alternatives[solves]
+            alts = projected[solves]
             here = 0
             first = max(VECTOR_STARTS, len(alts))
             for rounds, count in enumerate((first, 2 * first)):
@@ -90,18 +117,23 @@ def decide_vector_statements(first, connective: str, second, scope) -> Verdict |
                 for a, conj in enumerate(alts):  # the starts dealt to the alternatives
                     points += _project_many(conj, starts[a :: len(alts)], run)
                 for x in points:
-                    if _status(alternatives[solves], x, run) is not True:
+                    if status(alternatives[solves], x)[0] is not True:
                         continue
-                    other = _status(alternatives[fails], x, run)
+                    if solves == 0 and any(status(h, x)[0] is not True for h in held):
+                        continue  # not a point of every earlier line
+                    other, y = status(alternatives[fails], x)
                     if other is True:  # agreement counts only where the other line holds
                         found += 1
                         here += 1
+                        continue
                     elif other is None:
                         unclear += 1
                     if other is False:
                         sides = (_sides_shown(alternatives[solves], x, run, True),)
                         sides += (_sides_shown(alternatives[fails], x, run, False),)
-                        return _vector_counterexample(inst, unknowns, values(x), lost, sides)
+                        return _vector_counterexample(
+                            inst, unknowns, values(x), lost, sides, bool(held), multipliers
+                        )
     if found < VECTOR_ENOUGH:
         return Verdict(
             UNDECIDED,
@@ -163,9 +195,16 @@ def _sides_at(claim, inst, compiled, unknowns, sizes, points):
     point), NaN in a row where a side is undefined; None when it cannot be evaluated."""
     points = np.atleast_2d(points)
     rows = points.shape[0]
-    if ir.contains(claim.lhs, ir.Grad) or ir.contains(claim.rhs, ir.Grad):
+    solved = {s for s, _ in unknowns}
+    if any(
+        g.args[1] in solved or (g.args[1].free_symbols & solved)
+        for side in (claim.lhs, claim.rhs)
+        if ir.contains(side, ir.Grad)
+        for g in side.atoms(ir.Grad)
+    ):
         # a gradient perturbs the names it is taken in: one point at a time, each on a
-        # copy of the instance holding it
+        # copy of the instance holding it (a gradient in data alone, `\nabla_\theta J`
+        # with θ drawn, is evaluated with the batch)
         found = [_sides_one(claim, inst, compiled, unknowns, sizes, p) for p in points]
         if any(f is None for f in found):
             return None
@@ -339,6 +378,66 @@ def _close(conj, x, run) -> bool:
     )
 
 
+def _status_some(alternatives, x, run, coords) -> tuple:
+    """`_status` with the multipliers (their coordinates `coords`) "for some": (whether x
+    solves the formula for some value of them, the point with the value that does)."""
+    found = _status(alternatives, x, run)
+    if found is True or not coords:
+        return found, x
+    for conj in alternatives:
+        starts = np.repeat(np.asarray(x, dtype=float)[None, :], len(MULTIPLIER_STARTS), axis=0)
+        for row, value in enumerate(MULTIPLIER_STARTS):
+            if value is not None:
+                starts[row, coords] = value
+        for y in _project_in(conj, starts, run, coords):
+            if _status(alternatives, y, run) is True:
+                return True, y
+    return found, x
+
+
+MULTIPLIER_STARTS = (None, 1.0, -1.0, 0.3, -0.3, 3.0, -3.0)  # None: the point's own value
+
+
+def _project_in(conj, starts, run, coords) -> list:
+    """Gauss-Newton on one alternative's equations moving only the coordinates `coords`,
+    from every start at once (the starts and their shifts one batch); the points that
+    land, in the order of the starts."""
+    xs = np.array(starts, dtype=float)
+    count, m = xs.shape[0], len(coords)
+    active = np.ones(count, dtype=bool)
+    for _ in range(VECTOR_STEPS):
+        idx = np.flatnonzero(active)
+        if idx.size == 0:
+            break
+        h = 1e-7 * (1.0 + np.abs(xs[idx][:, coords]))
+        rows = []
+        for j, i in enumerate(idx):
+            shifted = np.repeat(xs[i][None, :], m, axis=0)
+            shifted[np.arange(m), coords] += h[j]
+            rows.append(np.vstack([xs[i], shifted]))
+        found = _residual(conj, np.concatenate(rows), run)
+        if found is None:
+            return []
+        found = found.reshape(idx.size, m + 1, -1)
+        for j, i in enumerate(idx):
+            r = found[j, 0]
+            if not np.all(np.isfinite(found[j])):
+                active[i] = False
+                continue
+            if r.size == 0 or np.max(np.abs(r)) < SOLVED * 1e-2:
+                active[i] = False
+                continue
+            jac = ((found[j, 1:] - r) / h[j][:, None]).T
+            step = np.linalg.lstsq(jac, -r, rcond=None)[0]
+            if not np.all(np.isfinite(step)) or float(np.max(np.abs(xs[i]))) > 1e6:
+                active[i] = False
+                continue
+            xs[i, coords] += step
+            if float(np.max(np.abs(step))) < 1e-12 * (1.0 + float(np.max(np.abs(xs[i])))):
+                active[i] = False
+    return [x for x in xs if np.all(np.isfinite(x)) and _close(conj, x, run)]
+
+
 def _status(alternatives, x, run) -> bool | None:
     """Whether x solves the formula: True, False (every alternative clearly fails) or None
     (too close to tell)."""
@@ -407,19 +506,31 @@ def _value_shown(values) -> str:
     return fmt_vector(values) if values.size > 1 else f"{float(values[0]):.4g}"
 
 
-def _vector_counterexample(inst, unknowns, point: dict, lost: bool, sides) -> Verdict:
+def _vector_counterexample(
+    inst, unknowns, point: dict, lost: bool, sides, held=False, multipliers=()
+) -> Verdict:
     def shown(v):
         if isinstance(v, np.ndarray):
             return fmt_vector(v)
         return f"{v:.4g}"
 
-    where = ", ".join(f"{s} = {shown(point[s.name])}" for s, _ in unknowns)
+    where = ", ".join(
+        f"{s} = {shown(point[s.name])}" for s, _ in unknowns if s.name not in multipliers
+    )
+    some = (
+        " (for no value of "
+        + ", ".join(sorted(str(s) for s, _ in unknowns if s.name in multipliers))
+        + ")"
+        if multipliers
+        else ""
+    )
     data = {k: v for k, v in inst.description.items() if k not in point}
     if lost:
-        message = f"{where} solves the line before but not this line: a solution is lost"
-        labels = ("the line before", "this line")
+        before = "the first line and the line before" if held else "the line before"
+        message = f"{where} solves {before} but not this line{some}: a solution is lost"
+        labels = (before, "this line")
     else:
-        message = f"{where} solves this line but not the line before: a solution is gained"
+        message = f"{where} solves this line but not the line before{some}: a solution is gained"
         labels = ("this line", "the line before")
     return Verdict(
         INVALID,
