@@ -161,8 +161,13 @@ class Optimum(Opaque):
     """`\\arg\\min_{\\delta:\\ c(\\delta) = 0} f(\\delta)` (or `\\arg\\max`, or with no
     constraint): the point where f is best on the constraint set, a value computed on each
     instance (`autograder.engine.decide.optimum`).  args: (objective, the variable, "argmax"
-    or "argmin" as a Symbol) and, when constrained, lhs − rhs of the constraint
-    (c(δ) = 0).  The variable is bound: it is not free in the node."""
+    or "argmin" as a Symbol) and, when constrained, the two sides of the constraint
+    (c(δ) = d).  The variable is bound: it is not free in the node."""
+
+    @property
+    def constraint(self):
+        """lhs − rhs of the constraint (None unconstrained)."""
+        return self.args[3] - self.args[4] if len(self.args) > 3 else None
 
     @property
     def free_symbols(self):
@@ -179,7 +184,8 @@ class Optimum(Opaque):
         op = r"\max" if self.kind == "argmax" else r"\min"
         under = _tex(printer, var)
         if len(self.args) > 3:
-            under += rf":\ {_tex(printer, self.args[3])} = 0"
+            lhs, rhs = (_tex(printer, a) for a in self.args[3:5])
+            under += rf":\ {lhs} = {rhs}"
         return rf"\arg{op}_{{{under}}} {_tex(printer, objective)}"
 
 

@@ -78,7 +78,7 @@ class _Batch:
     def __init__(self, inst, compiled, expr: ir.Optimum, size: int | None):
         self.inst, self.compiled = inst, compiled
         self.objective, self.var = expr.args[0], expr.args[1]
-        self.constraint = expr.args[3] if len(expr.args) > 3 else None
+        self.constraint = expr.constraint
         self.size = size
 
     def values(self, points: np.ndarray, expr) -> np.ndarray:

@@ -1279,7 +1279,7 @@ class Resolver:
                     "`\\arg\\min_{\\delta:\\ c(\\delta) = 0}`",
                     node.pos,
                 )
-            args.append(self.resolve(rel.lhs, scope) - self.resolve(rel.rhs, scope))
+            args += [self.resolve(rel.lhs, scope), self.resolve(rel.rhs, scope)]
         return ir.Optimum(*args)
 
     def _bigop(self, node: sx.BigOp, scope):
