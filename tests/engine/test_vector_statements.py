@@ -271,3 +271,15 @@ def test_the_gradient_of_a_scalar_transposed_is_the_gradient_transposed():
 def test_a_colon_is_read_only_beneath_an_argmin(line):
     report = check(None, ARG_LET + "\n" + line + "\n" + r"\iff \delta = 0")
     assert report.steps[0].status == Status.UNREADABLE, report.steps[0].message
+
+
+def test_a_gradient_in_data_inside_a_gradient_in_an_unknown():
+    # \nabla_\theta J does not move with δ: evaluated once, not at each perturbed point
+    # (`evaluate._apart`); the outer gradient is still taken
+    lagrangian = (
+        r"\nabla_\delta \left(\nabla_\theta J^\top \delta + \frac12 \delta^\top F \delta\right)"
+    )
+    good = check(None, ARG_LET + "\n" + lagrangian + "\n" + r"= \nabla_\theta J + F \delta")
+    assert good.steps[1].status == Status.VALID, good.steps[1].message
+    bad = check(None, ARG_LET + "\n" + lagrangian + "\n" + r"= \nabla_\theta J + 2 F \delta")
+    assert bad.steps[1].status == Status.INVALID, bad.steps[1].message

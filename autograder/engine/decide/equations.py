@@ -68,19 +68,25 @@ def decide_statements(
         if len(_DECIDED) > 16:
             _DECIDED.clear()
         kept = _DECIDED[id(compiled)] = (compiled, {})
-    if key not in kept[1]:  # out of time raises: only a step decided is kept
-        kept[1][key] = _decided(first, connective, second, scope, hypotheses)
-    return copy.copy(kept[1][key])
+    found = kept[1].get(key)
+    if found is None:
+        found, pure = _decided(first, connective, second, scope, hypotheses)
+        if pure:  # out of time raises: only a step decided is kept
+            kept[1][key] = found
+    return copy.copy(found)
 
 
-# a problem's compiled context (kept alive here) -> the steps decided in it: a verdict is a
-# pure function of the two lines, the hypotheses, the problem and the check's seed and
-# assumptions (its instances are drawn from them), so a warm check does not decide a step
-# again
+# a problem's compiled context (kept alive here) -> the steps between statements about
+# vectors decided in it: such a verdict is a pure function of the two lines, the
+# hypotheses, the problem and the check's seed and assumptions (its instances and starts
+# are drawn from them; running out of time raises), so a warm check does not decide it
+# again.  The scalar methods are not kept: they stop sampling early, or let sympy off,
+# when time runs short.
 _DECIDED: dict = {}
 
 
-def _decided(first, connective, second, scope, hypotheses) -> Verdict:
+def _decided(first, connective, second, scope, hypotheses) -> tuple[Verdict, bool]:
+    """The verdict, and whether it is a pure function of its inputs (kept)."""
     compiled = scope.compiled
     first = mapped(first, lambda c: differentiated(c, compiled))
     second = mapped(second, lambda c: differentiated(c, compiled))
@@ -90,10 +96,10 @@ def _decided(first, connective, second, scope, hypotheses) -> Verdict:
     if domains is None or not all(precise.eligible(e, False) for e in exprs):
         vectors = decide_vector_statements(first, connective, second, scope, hypotheses)
         if vectors is not None:
-            return vectors
+            return vectors, True
         return Verdict(
             UNDECIDED,
             "a step between statements is decided only when both speak of real numbers "
             "(declared reals and integers, free names); this one speaks of other objects",
-        )
-    return decide_scalar_statements(first, connective, second, domains)
+        ), True
+    return decide_scalar_statements(first, connective, second, domains), False
