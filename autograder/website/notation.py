@@ -31,10 +31,13 @@ DISCOUNTED = r"% let \pi(a|s) discounted policy"  # a discounted MDP, declared i
 MATRICES = r"% let A, B \in \mathbb{R}^{n\times n}; u, v \in \mathbb{R}^n"  # declared in a cell
 SMALL = r"% let \delta small, order 2"  # the small quantity of `\approx`
 STATEMENTS = r"% let x \in \mathbb{R}"  # a real name, for lines that are statements
-OPTIMA = (  # an argmin over a constraint, a multiplier: the natural gradient's names
+OPTIMA = (  # an argmin over a constraint, a multiplier (b drawn: data, not solved for)
     r"% let F \in \mathbb{R}^{d\times d}, positive definite; \delta \in \mathbb{R}^d; "
-    r"\epsilon > 0; \lambda multiplier; \theta, b \in \mathbb{R}^d parameter; "
-    r"J(\theta) = b^\top \theta; J = J(\theta)"
+    r"b \in \mathbb{R}^d parameter; \lambda multiplier"
+)
+GRADIENT = (
+    r"% let \theta, b \in \mathbb{R}^d parameter; \delta \in \mathbb{R}^d; "
+    r"J(\theta) = b^\top \theta"
 )
 NOTATION: list[tuple[str, str, list[Row]]] = [
     (
@@ -94,10 +97,8 @@ NOTATION: list[tuple[str, str, list[Row]]] = [
                 "`\\arg\\min_\\delta f`: no constraint), found numerically on each instance "
                 "(plausible, not proved)",
                 relations=(
-                    r"\delta = \arg\min_{\delta:\ \frac12\delta^\top F \delta = \epsilon} "
-                    r"\nabla_\theta J^\top \delta",
-                    r"\delta = -\sqrt{\frac{2\epsilon}"
-                    r"{\nabla_\theta J^\top F^{-1} \nabla_\theta J}}\, F^{-1}\nabla_\theta J",
+                    r"\delta = \arg\min_{\delta:\ \delta^\top F \delta = 1} b^\top \delta",
+                    r"b^\top \delta < 0",
                 ),
             ),
             R(
@@ -106,15 +107,13 @@ NOTATION: list[tuple[str, str, list[Row]]] = [
                 "a multiplier (`% let \\lambda multiplier`) is “for some value” in each line: "
                 "stationarity holds at the argmin for some λ",
                 relations=(
-                    r"\delta = \arg\min_{\delta:\ \frac12\delta^\top F \delta = \epsilon} "
-                    r"\nabla_\theta J^\top \delta",
-                    r"\nabla_\theta J + \lambda F \delta = 0 \land "
-                    r"\frac12\delta^\top F \delta = \epsilon",
+                    r"\delta = \arg\min_{\delta:\ \delta^\top F \delta = 1} b^\top \delta",
+                    r"b + \lambda F \delta = 0",
                 ),
             ),
             R(
-                OPTIMA,
-                (r"\nabla_\theta J^\top \delta", r"(\nabla_\theta J)^\top \delta"),
+                GRADIENT,
+                (r"\nabla_\theta J(\theta)^\top \delta", r"(\nabla_\theta J(\theta))^\top \delta"),
                 "the gradient of a scalar, transposed (`\\nabla_x x^\\top A x` is the gradient "
                 "of the whole product)",
             ),
