@@ -79,7 +79,7 @@ def decide_vector_statements(
             projected[0] = joined
     multipliers = {s.name for s, _ in unknowns} & set(scope.compiled.multipliers)
     rng = np.random.default_rng([len(unknowns), 25])
-    found = unclear = 0
+    found = unclear = 0  # distinct points where the lines agree, on all instances
     for inst in worlds[:VECTOR_INSTANCES]:
         checkpoint()
         sizes = [
@@ -104,6 +104,7 @@ def decide_vector_statements(
             return _status_some(alts, x, run, coords)
 
         pairs = [(0, 1, True)] + ([(1, 0, False)] if connective == "iff" else [])
+        agreed: list = []  # this instance's points of agreement (a point found twice counts once)
         for solves, fails, lost in pairs:
             alts = projected[solves]
             here = 0
@@ -123,8 +124,10 @@ def decide_vector_statements(
                         continue  # not a point of every earlier line
                     other, y = status(alternatives[fails], x)
                     if other is True:  # agreement counts only where the other line holds
-                        found += 1
-                        here += 1
+                        here += 1  # landings: more starts only where few landed
+                        if not any(_same_point(x, y, coords) for y in agreed):
+                            agreed.append(x)
+                            found += 1
                         continue
                     elif other is None:
                         unclear += 1
@@ -150,7 +153,7 @@ def decide_vector_statements(
     names = ", ".join(str(s) for s, _ in unknowns)
     return Verdict(
         VALID,
-        f"the two lines agree at {found} numerical solutions in {names} on "
+        f"the two lines agree at {found} distinct numerical solutions in {names} on "
         f"{min(len(worlds), VECTOR_INSTANCES)} drawn instances (solutions found by "
         "Gauss-Newton from random starts; plausible, not proved)",
         "sampled",
@@ -376,6 +379,16 @@ def _close(conj, x, run) -> bool:
         and bool(np.all(np.isfinite(r)))
         and (r.size == 0 or float(np.max(np.abs(r))) < SOLVED)
     )
+
+
+def _same_point(x, y, coords) -> bool:
+    """Whether two points are one (the multipliers, "for some value", not compared)."""
+    keep = np.ones(len(x), dtype=bool)
+    keep[coords] = False
+    if not keep.any():
+        return False
+    x, y = np.asarray(x)[keep], np.asarray(y)[keep]
+    return float(np.max(np.abs(x - y))) <= 1e-6 * (1.0 + float(np.max(np.abs(x))))
 
 
 def _status_some(alternatives, x, run, coords) -> tuple:
