@@ -72,6 +72,8 @@ def decide_statements(
     if found is None:
         found, pure = _decided(first, connective, second, scope, hypotheses)
         if pure:  # out of time raises: only a step decided is kept
+            if len(kept[1]) >= 4096:  # a grader's many answers: bounded
+                kept[1].clear()
             kept[1][key] = found
     return copy.copy(found)
 
