@@ -409,6 +409,7 @@ def _status_some(alternatives, x, run, coords) -> tuple:
 
 
 MULTIPLIER_STARTS = (None, 1.0, -1.0, 0.3, -0.3, 3.0, -3.0)  # None: the point's own value
+STALLED = 4  # Gauss-Newton steps in the multipliers without progress, after which a start stops
 
 
 def _project_in(conj, starts, run, coords) -> list:
@@ -418,6 +419,8 @@ def _project_in(conj, starts, run, coords) -> list:
     xs = np.array(starts, dtype=float)
     count, m = xs.shape[0], len(coords)
     active = np.ones(count, dtype=bool)
+    best = np.full(count, np.inf)  # each start's smallest residual so far
+    stalled = np.zeros(count, dtype=int)  # steps since it last shrank by a tenth
     for _ in range(VECTOR_STEPS):
         idx = np.flatnonzero(active)
         if idx.size == 0:
@@ -438,6 +441,12 @@ def _project_in(conj, starts, run, coords) -> list:
                 active[i] = False
                 continue
             if r.size == 0 or np.max(np.abs(r)) < SOLVED * 1e-2:
+                active[i] = False
+                continue
+            size = float(np.max(np.abs(r)))
+            stalled[i] = 0 if size < 0.9 * best[i] else stalled[i] + 1
+            best[i] = min(best[i], size)
+            if stalled[i] >= STALLED:  # not closing in: no value of the multipliers here
                 active[i] = False
                 continue
             jac = ((found[j, 1:] - r) / h[j][:, None]).T
