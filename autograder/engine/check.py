@@ -49,6 +49,7 @@ from autograder.engine.lines import (
     problem_lines,
     read_line,
     read_statement,
+    statement_tree,
 )
 from autograder.engine.problem import Problem, UnknownProblem
 from autograder.engine.read.names import applied_only, limit_names
@@ -244,7 +245,9 @@ def _statements(
             elif lines[index - 1].claim is None:
                 verdict = Verdict(UNDECIDED, "not checked: the line before could not be read")
             else:
-                verdict = _timed_statements(lines[index - 1].claim, line, scope, timeout)
+                verdict = _timed_statements(
+                    lines[index - 1].claim, line, scope, timeout, _hypotheses(lines, index)
+                )
         step = line.step
         results.append(
             StepResult(
@@ -265,7 +268,52 @@ def _statements(
         report.message = "; ".join(notes)
     claims = [line.claim for line in lines]
     starts = _judge_statements(report, own, claims, scope, settings)
+    if problem.routes:
+        _judge_statement_key_steps(report, own, lines, starts)
     return Analysis(report, claims, starts)
+
+
+def _judge_statement_key_steps(report: Report, own: ProblemLines, lines, starts: bool) -> None:
+    """The key steps of a statement answer: each line's form is its statements' sides
+    (`statement_tree`: a pattern is found in a line when some statement of an "and" holds
+    it, and in an "or" only when every alternative does, so `x = \\pm a` does not show
+    what `x = -a` shows).  A step that shows a key step while an earlier one of the route
+    is nowhere leaps over it, the step onto the target over every one still to come; the
+    answer is derived when every key step of its route is shown with no leap.  Step sizes
+    are not measured between statements (a line repeated earns nothing: credit is the
+    share of key steps shown)."""
+    trees = [statement_tree(line) for line in lines]
+    valid = [s.status == VALID for s in report.steps]
+    judged: KeyJudgement = judge(
+        own.problem.routes,
+        trees,
+        valid,
+        [s.line for s in report.steps],
+        starts and not report.restated,
+        own.patterns,
+        target_at_end=report.reached_target,
+    )
+    report.key_steps = judged.checklist
+    report.key_route = judged.route
+    if report.restated:
+        for k in judged.checklist:
+            k.shown, k.line, k.step = False, None, None
+        report.derived = False
+        return
+    leaps = dict(judged.leaps)
+    if report.reached_target and report.first_error is None and judged.checklist:
+        shown = [k for k, key in enumerate(judged.checklist) if key.shown]
+        rest = [key.name for key in judged.checklist[max(shown, default=-1) + 1 :]]
+        last = len(report.steps) - 1
+        if rest and last > 0:
+            leaps[last] = leaps.get(last, []) + rest
+    for index, name in judged.shows.items():
+        report.steps[index].shows = name
+    for index, skipped in sorted(leaps.items()):
+        step = report.steps[index]
+        step.leaps = skipped
+        step.message += f"; true, but it skips {_listed(skipped)}: show that step"
+    report.derived = judged.complete and not leaps
 
 
 def _statement_failure(line: StatementLine, text, comp, declared, timeout) -> Verdict | None:
@@ -279,11 +327,25 @@ def _statement_failure(line: StatementLine, text, comp, declared, timeout) -> Ve
     return None
 
 
-def _timed_statements(before: Claim, line: StatementLine, scope: Scope, timeout) -> Verdict:
+def _hypotheses(lines: list[StatementLine], index: int) -> tuple:
+    """What a ⇒ step may assume besides the line before: the first line.  Every step of a
+    statement answer is ⇒ or ⇔, so once the steps before are valid each line follows
+    from the first, and a ⇒ step judged with the first line as a hypothesis still proves
+    first ⇒ this line (the sign of a root chosen by an argmin written first).  Assuming
+    every earlier line would assume no more: given the steps before, each follows from
+    the first.  A ⇔ step is judged alone: it must hold both ways without it."""
+    if index < 2 or lines[index].step.relation != "implies" or lines[0].claim is None:
+        return ()
+    return (lines[0].claim,)
+
+
+def _timed_statements(
+    before: Claim, line: StatementLine, scope: Scope, timeout, hypotheses: tuple = ()
+) -> Verdict:
     step = line.step
     try:
         with deadline(timeout):
-            return decide_statements(before, step.relation, line.claim, scope)
+            return decide_statements(before, step.relation, line.claim, scope, hypotheses)
     except TimeUp:
         return Verdict(UNDECIDED, f"could not decide line {step.line} in {timeout:g} s")
     except (RecursionError, MemoryError, OverflowError, FloatingPointError) as err:

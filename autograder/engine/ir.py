@@ -157,6 +157,38 @@ class ArgOpt(_Unevaluated):
         return rf"\arg{op}_{{{_tex(printer, self.variable)}}} {_tex(printer, self.objective)}"
 
 
+class Optimum(Opaque):
+    """`\\arg\\min_{\\delta:\\ c(\\delta) = 0} f(\\delta)` (or `\\arg\\max`, or with no
+    constraint): the point where f is best on the constraint set, a value computed on each
+    instance (`autograder.engine.decide.optimum`).  args: (objective, the variable, "argmax"
+    or "argmin" as a Symbol) and, when constrained, the two sides of the constraint
+    (c(δ) = d).  The variable is bound: it is not free in the node."""
+
+    @property
+    def constraint(self):
+        """lhs − rhs of the constraint (None unconstrained)."""
+        return self.args[3] - self.args[4] if len(self.args) > 3 else None
+
+    @property
+    def free_symbols(self):
+        objective, var = self.args[:2]
+        rest = set().union(*(a.free_symbols for a in self.args[3:]))
+        return (objective.free_symbols | rest) - {var}
+
+    @property
+    def kind(self) -> str:
+        return self.args[2].name
+
+    def _latex(self, printer):
+        objective, var = self.args[:2]
+        op = r"\max" if self.kind == "argmax" else r"\min"
+        under = _tex(printer, var)
+        if len(self.args) > 3:
+            lhs, rhs = (_tex(printer, a) for a in self.args[3:5])
+            under += rf":\ {lhs} = {rhs}"
+        return rf"\arg{op}_{{{under}}} {_tex(printer, objective)}"
+
+
 # the comparisons an Iverson bracket reads, by the code its third argument holds
 COMPARISONS = ("=", ">=", "<=", ">", "<")
 

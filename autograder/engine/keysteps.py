@@ -227,7 +227,10 @@ def _commutative(head: str, parts: list):
 
 
 def contains(tree, pattern) -> bool:
-    """Whether some part of `tree` has the form of `pattern`."""
+    """Whether some part of `tree` has the form of `pattern` (in a statement line's "or",
+    `lines.statement_tree`, every alternative must hold it)."""
+    if tree[0] == "StatementOr":
+        return all(contains(child, pattern) for child in tree[2])
     if _match(pattern, tree, {}, top=True) is not None:
         return True
     return any(contains(child, pattern) for child in tree[2])

@@ -107,6 +107,24 @@ class StatementLine:
         return _written(self.step.expr, iter(shown))
 
 
+def statement_tree(line: StatementLine):
+    """A statement line's form for key steps: ("Statement", relation, (lhs, rhs)) of its
+    sides' forms, joined under ("StatementAnd", None, parts) and ("StatementOr", None, parts)
+    (`keysteps.contains` finds a pattern in an "or" only when every part holds it); None
+    when a side has no form."""
+    if not line.sides or any(side.tree is None for side in line.sides):
+        return None
+    sides = iter(side.tree for side in line.sides)
+
+    def build(n):
+        if isinstance(n, Logic):
+            head = "StatementOr" if n.op == "or" else "StatementAnd"
+            return (head, None, tuple(build(p) for p in n.parts))
+        return ("Statement", n.relation, (next(sides), next(sides)))
+
+    return build(line.step.expr)
+
+
 def formula(node, values: list):
     """A statement's tree (`tree.Statement`, `tree.Logic`) with its sides' values, in order."""
     sides = iter(values)

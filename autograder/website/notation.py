@@ -31,6 +31,14 @@ DISCOUNTED = r"% let \pi(a|s) discounted policy"  # a discounted MDP, declared i
 MATRICES = r"% let A, B \in \mathbb{R}^{n\times n}; u, v \in \mathbb{R}^n"  # declared in a cell
 SMALL = r"% let \delta small, order 2"  # the small quantity of `\approx`
 STATEMENTS = r"% let x \in \mathbb{R}"  # a real name, for lines that are statements
+OPTIMA = (  # an argmin over a constraint, a multiplier (b drawn: data, not solved for)
+    r"% let F \in \mathbb{R}^{d\times d}, positive definite; \delta \in \mathbb{R}^d; "
+    r"b \in \mathbb{R}^d parameter; \lambda multiplier"
+)
+GRADIENT = (
+    r"% let \theta, b \in \mathbb{R}^d parameter; \delta \in \mathbb{R}^d; "
+    r"J(\theta) = b^\top \theta"
+)
 NOTATION: list[tuple[str, str, list[Row]]] = [
     (
         "Relations",
@@ -66,7 +74,9 @@ NOTATION: list[tuple[str, str, list[Row]]] = [
         "valid when both lines have the same solutions over the declared domains, a ⇒ step "
         "when every solution of the line before solves the next; a solution lost or gained is "
         "the counterexample. `\\therefore` reads as ⇒. A chain of `=` steps and statements "
-        "cannot be mixed in one answer.",
+        "cannot be mixed in one answer. A ⇒ step may also assume the answer's first line "
+        "(every line follows from it once the steps before hold): a root chosen because the "
+        "first line is an argmin.",
         [
             R(
                 STATEMENTS,
@@ -79,6 +89,33 @@ NOTATION: list[tuple[str, str, list[Row]]] = [
                 (r"\implies", r"\Rightarrow", r"\Longrightarrow", r"\therefore", "⇒"),
                 "every solution of the line before solves this one",
                 relations=(r"x = 2", r"x^2 = 4"),
+            ),
+            R(
+                OPTIMA,
+                (r"\implies",),
+                "a point where the objective is least on a constraint (`\\arg\\max`: most; "
+                "`\\arg\\min_\\delta f`: no constraint), found numerically on each instance "
+                "(plausible, not proved)",
+                relations=(
+                    r"\delta = \arg\min_{\delta:\ \delta^\top F \delta = 1} b^\top \delta",
+                    r"b^\top \delta < 0",
+                ),
+            ),
+            R(
+                OPTIMA,
+                (r"\implies",),
+                "a multiplier (`% let \\lambda multiplier`) is “for some value” in each line: "
+                "stationarity holds at the argmin for some λ",
+                relations=(
+                    r"\delta = \arg\min_{\delta:\ \delta^\top F \delta = 1} b^\top \delta",
+                    r"b + \lambda F \delta = 0",
+                ),
+            ),
+            R(
+                GRADIENT,
+                (r"\nabla_\theta J(\theta)^\top \delta", r"(\nabla_\theta J(\theta))^\top \delta"),
+                "the gradient of a scalar, transposed (`\\nabla_x x^\\top A x` is the gradient "
+                "of the whole product)",
             ),
         ],
     ),

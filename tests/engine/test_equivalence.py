@@ -383,3 +383,67 @@ x^2 \\
 = |x|^2"""
     report = check(None, source)
     assert not report.reached_target and "statements" in report.target_message
+
+
+# ------------------------------------------------ key steps on statements (check.py,
+# `_judge_statement_key_steps`): a valid twin derived, a skipped idea flagged
+
+
+def _root_problem():
+    from autograder.engine.declare import declared
+    from autograder.engine.keysteps import KeyStep, Route
+    from autograder.engine.problem import Problem
+
+    return declared(
+        Problem(
+            id="negative_root",
+            title="the negative root",
+            statement="",
+            source=(
+                r"% let a > 0; x \in \mathbb{R}"
+                "\n"
+                r"% show x^2 = a \land x < 0 \iff x = -\sqrt{a}"
+            ),
+            hints=("", ""),
+            points=2,
+            routes=(
+                Route(
+                    "both roots, then the sign",
+                    (
+                        # a line that is the negative root alone shows the second idea only
+                        KeyStep("take the square root", (r"\sqrt{a}",), (r"-\sqrt{a}",)),
+                        KeyStep("the negative root", (r"-\sqrt{a}",)),
+                    ),
+                ),
+            ),
+        )
+    )
+
+
+ROOT_START = r"x^2 = a \land x < 0"
+
+
+def test_statement_key_steps_shown_make_it_derived():
+    answer = "\n".join([ROOT_START, r"\iff x = \pm\sqrt{a} \land x < 0", r"\iff x = -\sqrt{a}"])
+    report = check(_root_problem(), answer)
+    assert report.ok and report.derived, [s.message for s in report.steps]
+    # x = ±√a is "or": it does not show what x = -√a shows (only one alternative holds it)
+    assert [(k.name, k.step) for k in report.key_steps] == [
+        ("take the square root", 1),
+        ("the negative root", 2),
+    ]
+
+
+def test_statement_key_step_skipped_is_a_leap():
+    answer = "\n".join([ROOT_START, r"\iff x^2 = a \land x \le 0", r"\iff x = -\sqrt{a}"])
+    report = check(_root_problem(), answer)
+    assert report.first_error is None and report.reached_target
+    assert not report.ok and not report.derived
+    assert "take the square root" in report.steps[2].leaps
+    assert "skips" in report.steps[2].message
+
+
+def test_statement_restated_earns_nothing():
+    report = check(_root_problem(), ROOT_START + "\n" + r"\iff x = -\sqrt{a}")
+    assert report.restated and not report.ok
+    assert not any(k.shown for k in report.key_steps)

@@ -145,3 +145,141 @@ def test_a_step_off_by_one_part_in_a_million_is_not_valid():
         + r"\iff \delta = -\frac{1.000001}{\lambda} F^{-1} g \land \lambda > 0",
     )
     assert report.steps[1].status != Status.VALID, report.steps[1].message
+
+
+# ------------------------------------------------ an argmin over a constraint, multipliers,
+# and a ⇒ step judged with the first line as a hypothesis (`decide/optimum.py`)
+
+ARG_LET = (
+    r"% let F \in \mathbb{R}^{d\times d}, positive definite; \delta \in \mathbb{R}^d; "
+    r"\epsilon > 0; \lambda multiplier; \theta, b \in \mathbb{R}^d parameter; "
+    r"J(\theta) = b^\top \theta; J = J(\theta)"
+)
+ARGMIN = r"\delta = \arg\min_{\delta:\ \frac12\delta^\top F \delta = \epsilon} \nabla_\theta J^\top \delta"
+Q = r"\nabla_\theta J^\top F^{-1} \nabla_\theta J"
+NG_ROOT = rf"\sqrt{{\frac{{2\epsilon}}{{{Q}}}}}"
+MINIMISER = rf"\delta = -{NG_ROOT}\, F^{{-1}}\nabla_\theta J"
+MAXIMISER = rf"\delta = {NG_ROOT}\, F^{{-1}}\nabla_\theta J"
+NG_CONSTRAINT = r"\frac12 \delta^\top F \delta = \epsilon"
+
+# (the cell's lines before the step, a valid step, its wrong twin)
+ARG_TWINS = {
+    "the minimiser on the constraint": (
+        [ARGMIN],
+        rf"\implies {MINIMISER}",
+        rf"\implies {MAXIMISER}",
+    ),
+    "the maximiser on the constraint": (
+        [ARGMIN.replace(r"\arg\min", r"\arg\max")],
+        rf"\implies {MAXIMISER}",
+        rf"\implies {MINIMISER}",
+    ),
+    "the one half of the constraint kept": (
+        [ARGMIN],
+        rf"\implies {MINIMISER}",
+        rf"\implies \delta = -\sqrt{{\frac{{\epsilon}}{{{Q}}}}}\, F^{{-1}}\nabla_\theta J",
+    ),
+    "an unconstrained argmin": (
+        [r"\delta = \arg\min_\delta \left(\frac12 \delta^\top F \delta - b^\top \delta\right)"],
+        r"\implies \delta = F^{-1} b",
+        r"\implies \delta = F b",
+    ),
+    "a multiplier exists at the minimiser (stationarity)": (
+        [ARGMIN],
+        rf"\implies \nabla_\theta J + \lambda F \delta = 0 \land {NG_CONSTRAINT}",
+        rf"\implies \nabla_\theta J + \lambda \delta = 0 \land {NG_CONSTRAINT}",  # F dropped
+    ),
+    "a multiplier eliminated (some value of it)": (
+        [rf"\delta = -\frac{{1}}{{\lambda}} F^{{-1}}\nabla_\theta J \land {NG_CONSTRAINT}"],
+        rf"\iff \delta = \pm {NG_ROOT}\, F^{{-1}}\nabla_\theta J",
+        rf"\iff \delta = \pm \sqrt{{\frac{{\epsilon}}{{{Q}}}}}\, F^{{-1}}\nabla_\theta J",
+    ),
+    "the root chosen by the argmin of the first line": (
+        [ARGMIN, rf"\implies \delta = \pm {NG_ROOT}\, F^{{-1}}\nabla_\theta J"],
+        rf"\implies {MINIMISER}",
+        rf"\implies {MAXIMISER}",
+    ),
+}
+
+
+@pytest.mark.parametrize("rule", sorted(ARG_TWINS))
+def test_argmin_twins(rule):
+    before, valid, wrong = ARG_TWINS[rule]
+    good = check(None, "\n".join([ARG_LET, *before, valid]))
+    assert [s.status for s in good.steps[1:]] == [Status.VALID] * len(before), (
+        rule,
+        [s.message for s in good.steps],
+    )
+    assert good.steps[-1].method == "sampled"  # never "proved"
+    bad = check(None, "\n".join([ARG_LET, *before, wrong]))
+    assert bad.steps[-1].status == Status.INVALID, (rule, bad.steps[-1].message)
+    assert "solution is" in bad.steps[-1].message
+
+
+def test_an_equivalence_is_judged_without_the_first_line():
+    # ⇔ must hold both ways alone: the ± line does not imply the minus root by itself
+    lines = [ARGMIN, rf"\implies \delta = \pm {NG_ROOT}\, F^{{-1}}\nabla_\theta J"]
+    report = check(None, "\n".join([ARG_LET, *lines, rf"\iff {MINIMISER}"]))
+    assert report.steps[2].status == Status.INVALID, report.steps[2].message
+
+
+def test_the_hypothesis_is_named_in_the_counterexample():
+    lines = [ARGMIN, rf"\implies \delta = \pm {NG_ROOT}\, F^{{-1}}\nabla_\theta J"]
+    report = check(None, "\n".join([ARG_LET, *lines, rf"\implies {MAXIMISER}"]))
+    assert "the first line and the line before" in report.steps[2].message
+
+
+def test_a_real_that_is_not_a_multiplier_is_not_for_some_value():
+    let = ARG_LET.replace(r"\lambda multiplier", r"\lambda \in \mathbb{R}")
+    step = rf"\implies \nabla_\theta J + \lambda F \delta = 0 \land {NG_CONSTRAINT}"
+    report = check(None, "\n".join([let, ARGMIN, step]))
+    assert report.steps[1].status == Status.INVALID, report.steps[1].message
+
+
+def test_an_argmin_over_a_name_being_solved_for_is_not_decided():
+    # g is an unknown of the statements: the argmin would move with it, so it is not a value
+    let = LET
+    lines = [
+        r"\delta = \arg\min_{\delta:\ \frac12\delta^\top F \delta = \epsilon} g^\top \delta",
+        r"\implies \delta = \sqrt{\frac{2\epsilon}{g^\top F^{-1} g}} F^{-1} g",
+    ]
+    report = check(None, "\n".join([let, *lines]))
+    assert report.steps[1].status != Status.VALID, report.steps[1].message
+
+
+def test_the_gradient_of_a_scalar_transposed_is_the_gradient_transposed():
+    # `\nabla_\theta J^\top \delta` is (∇J)^T δ when J is a scalar; `\nabla_\delta \delta^\top F
+    # \delta` (a vector transposed) is still the gradient of the whole product
+    good = check(None, ARG_LET + "\n" + r"\nabla_\theta J^\top \delta" + "\n" + r"= b^\top \delta")
+    assert good.steps[1].status == Status.VALID, good.steps[1].message
+    bad = check(None, ARG_LET + "\n" + r"\nabla_\theta J^\top \delta" + "\n" + r"= 2 b^\top \delta")
+    assert bad.steps[1].status == Status.INVALID, bad.steps[1].message
+    whole = check(
+        None, ARG_LET + "\n" + r"\nabla_\delta \delta^\top F \delta" + "\n" + r"= 2 F \delta"
+    )
+    assert whole.steps[1].status == Status.VALID, whole.steps[1].message
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        r"x : y",
+        r"\sum_{i:\ i = 1} i",
+        r"\delta = \arg\min_{\delta:\ \delta^\top F \delta < 1} b^\top \delta",
+    ],
+)
+def test_a_colon_is_read_only_beneath_an_argmin(line):
+    report = check(None, ARG_LET + "\n" + line + "\n" + r"\iff \delta = 0")
+    assert report.steps[0].status == Status.UNREADABLE, report.steps[0].message
+
+
+def test_a_gradient_in_data_inside_a_gradient_in_an_unknown():
+    # \nabla_\theta J does not move with δ: evaluated once, not at each perturbed point
+    # (`evaluate._apart`); the outer gradient is still taken
+    lagrangian = (
+        r"\nabla_\delta \left(\nabla_\theta J^\top \delta + \frac12 \delta^\top F \delta\right)"
+    )
+    good = check(None, ARG_LET + "\n" + lagrangian + "\n" + r"= \nabla_\theta J + F \delta")
+    assert good.steps[1].status == Status.VALID, good.steps[1].message
+    bad = check(None, ARG_LET + "\n" + lagrangian + "\n" + r"= \nabla_\theta J + 2 F \delta")
+    assert bad.steps[1].status == Status.INVALID, bad.steps[1].message

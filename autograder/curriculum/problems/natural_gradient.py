@@ -128,43 +128,76 @@ PROBLEMS = [
 ]
 
 NATGRAD_LET = (
-    r"% let F \in \mathbb{R}^{d\times d}, positive definite; g, \delta \in \mathbb{R}^d; "
-    r"\epsilon > 0; \lambda \in \mathbb{R}"
+    r"% let F \in \mathbb{R}^{d\times d}, positive definite; \delta \in \mathbb{R}^d; "
+    r"\epsilon > 0; \lambda multiplier; \theta, b \in \mathbb{R}^d parameter; "
+    r"J(\theta) = b^\top \theta; J = J(\theta)"
 )
-STATIONARY = (
-    r"g + \lambda F \delta = 0 \land \frac12 \delta^\top F \delta = \epsilon \land \lambda > 0"
-)
-STEEPEST = (
-    r"\delta = -\sqrt{\frac{2\epsilon}{g^\top F^{-1} g}}\, F^{-1} g \land "
-    r"\lambda = \sqrt{\frac{g^\top F^{-1} g}{2\epsilon}}"
-)
+GRAD = r"\nabla_\theta J"
+STEEPEST_START = r"\delta = \arg\min_{\delta:\ \frac12\delta^\top F \delta = \epsilon} \nabla_\theta J^\top \delta"
+QUAD = rf"{GRAD}^\top F^{{-1}} {GRAD}"
+STEEPEST = rf"\delta = -\sqrt{{\frac{{2\epsilon}}{{{QUAD}}}}}\, F^{{-1}}{GRAD}"
+# key-step patterns: F is a hole there (`keysteps.HOLES`), so a product with the matrix is
+# written as one (H: F^{-1}\nabla_\theta J, F\delta; Y: \nabla_\theta J^\top F^{-1}\nabla_\theta J)
+STATIONARY = rf"{GRAD} + \lambda H"
+NEGATIVE_MULTIPLE = r"\frac{1}{\lambda} H"
+MULTIPLIER = r"\frac{Y}{2\epsilon}"
+MINUS_ROOT = r"-\sqrt{\frac{2\epsilon}{Y}} H"
 
 PROBLEMS.append(
     Problem(
         id="natural_gradient",
         title="The natural gradient: the steepest step under a KL budget",
         statement=(
-            r"The natural gradient step is "
-            r"$\arg\min_{\delta:\ \frac12\delta^\top F \delta = \epsilon} \nabla_\theta J^\top \delta$: "
-            r"the step that decreases $J$ most among those whose KL from $p_\theta$ is $\epsilon$ "
-            r"(`kl_quadratic`).  Write $g = \nabla_\theta J$ and $F$ for the Fisher information "
-            r"(symmetric positive definite).  With the Lagrangian "
-            r"$L(\delta, \lambda) = g^\top\delta + \lambda\left(\frac12\delta^\top F\delta - "
-            r"\epsilon\right)$, the minimiser is a stationary point of $L$ "
-            r"($\nabla_\delta L = g + \lambda F\delta = 0$) on the constraint; at such a point "
-            r"$g^\top\delta = -\lambda\,\delta^\top F\delta = -2\lambda\epsilon$, smallest for "
-            r"$\lambda > 0$ (the other root maximises).  Show, with steps between statements "
-            r"(`\iff`), that "
-            rf"${STATIONARY} \iff {STEEPEST}$."
+            r"The natural gradient step is the step that decreases $J$ most among those whose "
+            r"KL from $p_\theta$ is $\epsilon$ (to second order, `kl_quadratic`): "
+            rf"${STEEPEST_START}$, with $F$ the Fisher information (a symmetric positive "
+            r"definite $d\times d$ matrix, declared as such: the checker draws it) and "
+            r"$\nabla_\theta J \in \mathbb{R}^d$ the gradient of the objective at $\theta$ "
+            r"(only it matters: the checker draws $J$ linear, $J(\theta) = b^\top\theta$, so "
+            r"$\nabla_\theta J$ is any vector).  Show, with steps between statements "
+            r"(`\implies`, `\iff`), that "
+            rf"${STEEPEST_START} \implies {STEEPEST}$: through the Lagrangian "
+            r"$L(\delta, \lambda) = \nabla_\theta J^\top\delta + \lambda\left(\frac12\delta^\top "
+            r"F\delta - \epsilon\right)$ (the multiplier $\lambda$ is declared: a line holding "
+            r"it holds for some value of it), solving its stationarity condition for $\delta$, "
+            r"then the constraint for $\lambda$, and arguing the sign of the root: the $+$ root "
+            r"maximises $\nabla_\theta J^\top\delta$ on the constraint.  A step `\implies` may "
+            r"use the first line (the argmin) as well as the line before."
         ),
-        source=NATGRAD_LET + "\n" + rf"% show {STATIONARY} \iff {STEEPEST}",
+        source=NATGRAD_LET + "\n" + rf"% show {STEEPEST_START} \implies {STEEPEST}",
         hints=(
-            r"Solve the stationarity condition for $\delta$: $F$ is invertible and "
-            r"$\lambda \ne 0$ (it is positive).",
+            r"At the minimiser the Lagrangian is stationary in $\delta$ for some $\lambda$: "
+            r"$\nabla_\theta J + \lambda F\delta = 0$, and the constraint holds.",
+            r"Solve the stationarity condition for $\delta$ ($F$ is invertible, and "
+            r"$\lambda \ne 0$ since $\nabla_\theta J \ne 0$): "
+            r"$\delta = -\frac{1}{\lambda}F^{-1}\nabla_\theta J$.",
             r"Put that $\delta$ into the constraint: "
-            r"$\frac12\delta^\top F\delta = \frac{1}{2\lambda^2} g^\top F^{-1} g$.",
-            r"Solve for $\lambda$, keeping the positive root, and put it back into $\delta$.",
+            r"$\frac{1}{2\lambda^2}\nabla_\theta J^\top F^{-1}\nabla_\theta J = \epsilon$, so "
+            r"$\lambda = \pm\sqrt{\frac{\nabla_\theta J^\top F^{-1}\nabla_\theta J}{2\epsilon}}$.",
+            r"At such a point $\nabla_\theta J^\top\delta = -\lambda\,\delta^\top F\delta = "
+            r"-2\lambda\epsilon$: the minimiser has $\lambda > 0$, the minus sign in $\delta$.",
         ),
         points=3,
+        routes=(
+            Route(
+                "the Lagrangian: stationarity, the step in the multiplier, the multiplier "
+                "from the constraint, the sign",
+                (
+                    KeyStep("the Lagrangian is stationary", (STATIONARY,)),
+                    KeyStep("solve for the step in terms of the multiplier", (NEGATIVE_MULTIPLE,)),
+                    KeyStep("the multiplier from the constraint", (MULTIPLIER,)),
+                    KeyStep("the minus root minimises", (MINUS_ROOT,)),
+                ),
+            ),
+            Route(
+                "Cauchy-Schwarz in the F-norm: a negative multiple of the natural gradient, "
+                "its length from the constraint",
+                (
+                    KeyStep("the step is a negative multiple of F^{-1}∇J", (NEGATIVE_MULTIPLE,)),
+                    KeyStep("its length from the constraint", (MULTIPLIER,)),
+                    KeyStep("the minus root minimises", (MINUS_ROOT,)),
+                ),
+            ),
+        ),
     )
 )

@@ -736,6 +736,10 @@ class Evaluator:
         if isinstance(body, ir.Grad) and not env.perturbing:
             # a second derivative written as one (a Hessian, mixed partials): one stencil
             return self._second(body.args[0], body.args[1], var, env)
+        if env.perturbing and _apart(expr, env, self.compiled):
+            # a gradient inside a gradient's body that holds none of the names perturbed
+            # (`\\nabla_\\theta J` inside `\\nabla_\\delta`): its value at every perturbed point
+            return self._grad(expr, Env(env.bound, env.depth, {}, {}, False))
         if env.perturbing:  # a gradient inside a gradient's body: once per perturbed point
             return self._grad_per_point(expr, env)
         if isinstance(var, ir.Vector):
@@ -917,6 +921,26 @@ def differentiate(expr: sp.Expr, compiled) -> sp.Expr:
         if derivative is not None:
             expr = expr.xreplace({g: derivative})
     return expr
+
+
+# nodes whose value depends on nothing but their arguments (no kind's handler reads a
+# perturbed parameter through them)
+_PLAIN = (sp.Symbol, sp.Number, sp.Add, sp.Mul, sp.Pow, ir.Dot, ir.Grad, sp.NumberSymbol)
+
+
+def _apart(expr, env, compiled) -> bool:
+    """Whether `expr` is built from plain algebra of names none of which is perturbed in
+    `env`, nor depends on one through what it is defined from, nor is bound by a sum, so
+    its value is the same at every perturbed point."""
+    perturbed = set(env.params) | set(env.scalars)
+    if compiled is None or compiled.hidden_dependencies(expr) & perturbed:
+        return False
+    for node in sp.preorder_traversal(expr):
+        if not isinstance(node, _PLAIN):
+            return False
+        if isinstance(node, sp.Symbol) and (node.name in perturbed or node in env.bound):
+            return False
+    return True
 
 
 def _stable_difference(f: np.ndarray, h: float) -> np.ndarray:

@@ -36,6 +36,8 @@ class Real:
     description: str = "a real number"
     interval: tuple[float, float, bool, bool] | None = None
     edge_gap: float = 1e-6
+    # a Lagrange multiplier: a statement holding it holds when it does for *some* value
+    multiplier: bool = False
 
     def domain(self) -> Domain:
         if self.interval is not None:
@@ -193,6 +195,10 @@ def _real_sign(s, previous) -> Real:
     return real_in(s.names.key, s.sign)
 
 
+def _multiplier(s, previous) -> Real:
+    return replace(real_in(s.names.key, dm.REAL, "a multiplier"), multiplier=True)
+
+
 def integer(name: str, description: str = "a positive integer", smallest: int = 1) -> Integer:
     values = tuple(range(smallest, smallest + 4))
     return Integer(name, values, description, more=(smallest + 5,))
@@ -285,6 +291,13 @@ class RealKind(Kind):
         ),
         LetForm(r"<names> <sign>", r"c real", "a real: real, positive, nonnegative …", _real_sign),
         LetForm(
+            r"<names> multiplier",
+            r"\lambda multiplier",
+            "a Lagrange multiplier: a real that a statement holding it is about *some* value of "
+            "(a point solves the line when some value of it makes the line hold)",
+            _multiplier,
+        ),
+        LetForm(
             r"drawn from <set>",
             r"…, drawn from [0.05, 0.999]",
             "after a real: the interval its random values come from (inside its domain)",
@@ -307,6 +320,8 @@ class RealKind(Kind):
         c.names[decl.name] = sp.Symbol(decl.name, **domain.assumptions())
         c.scalar_domains[decl.name] = domain
         c.symbol(decl.name, "Real").points = real_points(decl)
+        if decl.multiplier:
+            c.multipliers.add(decl.name)
 
     def draw(self, decl: Real, inst: Instance) -> None:
         draw_real(inst, decl)

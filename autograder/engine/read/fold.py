@@ -50,6 +50,7 @@ from autograder.engine.read.tree import (
     Pow,
     Root,
     Sim,
+    SuchThat,
     Text,
     Transpose,
     Variance,
@@ -339,6 +340,8 @@ def _bigop_head(u, h: Head, items, i: int, depth: int):
         var, lower = sub.lhs, sub.rhs
     elif isinstance(sub, Sim):
         raise Fail(sub.pos, "`\\sim` is only read in an expectation's subscript")
+    elif isinstance(sub, SuchThat) and h.name not in ("argmax", "argmin"):
+        raise Fail(sub.pos, "a constraint `x:\\ c(x) = 0` is read beneath an `\\arg\\min` only")
     else:
         var = sub
     if h.name in ("argmax", "argmin") and (var is None or sup is not None):

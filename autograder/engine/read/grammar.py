@@ -50,6 +50,7 @@ from autograder.engine.read.tree import (
     Num,
     Ones,
     Sim,
+    SuchThat,
     Text,
     Variance,
 )
@@ -60,7 +61,8 @@ MAX_TREE_DEPTH = 200
 _TERMINALS = (
     "NUMBER LETTER GREEK TEXT ONES TOP STAR PRIMECMD BLANK FUNC FRAC BINOM SQRT IDX_OPEN "
     "IDX_CLOSE ACCENT BIGOP INT DIFF NABLA PARTIAL EXPECT VAR COV KL ADDOP MULOP DIVOP CARET "
-    "UNDERSCORE PRIME BANG OPEN CLOSE LBRACE RBRACE COMMA GIVEN PARALLEL REL SIM INDICATOR SEMI"
+    "UNDERSCORE PRIME BANG OPEN CLOSE LBRACE RBRACE COMMA GIVEN PARALLEL REL SIM INDICATOR SEMI "
+    "COLON"
 )
 _TERMINAL_SET = frozenset(_TERMINALS.split())
 
@@ -92,6 +94,7 @@ braced: LBRACE binner RBRACE
 binner: sum              -> plain_inner
       | sum REL sum      -> rel_inner
       | sum SIM sum      -> sim_inner
+      | sum COLON sum REL sum -> such_inner
 single: LETTER | GREEK | NUMBER | TEXT | ONES | TOP | STAR | PRIMECMD
 
 atom: single                       -> atom_single
@@ -250,6 +253,11 @@ class _Build(Transformer):
     def sim_inner(self, c):
         lhs = _sum_node(c[0])
         return Sim(lhs, _sum_node(c[2]), pos=lhs.pos)
+
+    def such_inner(self, c):
+        var = _sum_node(c[0])
+        lhs = _sum_node(c[2])
+        return SuchThat(var, c[3].value, lhs, _sum_node(c[4]), pos=var.pos)
 
     def single(self, c):
         return _single_node(c[0])

@@ -108,6 +108,10 @@ def lex(s: str, start: int, end: int) -> list[Tok]:
             out.append(Tok("REL", "=", i, i + 2))
             i += 2
             continue
+        if c == ":":  # `\arg\min_{\delta:\ c}`: the variable, then its constraint
+            out.append(Tok("COLON", ":", i, i + 1))
+            i += 1
+            continue
         if c == ";":
             out.append(Tok("SEMI", ";", i, i + 1))
             i += 1

@@ -191,6 +191,17 @@ class Integral(Node):
 
 
 @dataclass(frozen=True)
+class SuchThat(Node):
+    """`\\delta:\\ \\frac12\\delta^\\top F\\delta = \\epsilon` beneath an `\\arg\\min`: the
+    variable and the constraint it is held to, `lhs op rhs`."""
+
+    var: Node
+    op: str
+    lhs: Node
+    rhs: Node
+
+
+@dataclass(frozen=True)
 class Sim(Node):
     """`z \\sim q(z)` in an expectation's subscript."""
 

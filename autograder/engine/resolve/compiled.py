@@ -101,6 +101,8 @@ class Compiled:
     # sequence -> the scalars it is defined from (a law's mean, a recurrence's rule)
     depends: dict[str, set[str]] = field(default_factory=dict)
     scalar_domains: dict[str, Domain] = field(default_factory=dict)
+    # reals declared multipliers (`% let \\lambda multiplier`): in a statement, "for some"
+    multipliers: set[str] = field(default_factory=set)
     # defined functions by (key, number of arguments), and the keys a bare name expands
     macros: dict[tuple[str, int], object] = field(default_factory=dict)
     macro_defaults: dict[str, int] = field(default_factory=dict)

@@ -1187,6 +1187,9 @@ class Resolver:
         hessian = self._hessian_times(node, var, scope)
         if hessian is not None:
             return hessian
+        transposed = self._gradient_transposed(node, var, scope)
+        if transposed is not None:
+            return transposed
         body = self.resolve(node.body, scope)
         if isinstance(var, ir.Vector) and (_is_vector(body) or self._is_matrix(body)):
             if self._is_matrix(body):
@@ -1196,6 +1199,30 @@ class Resolver:
                 )
             return ir.Jacobian(body, var)  # a Jacobian (a Hessian: the gradient of a gradient)
         return ir.Grad(body, var)
+
+    def _gradient_transposed(self, node: sx.Grad, var, scope):
+        """`\\nabla_\\theta J^\\top \\delta` with J a scalar: the transpose of a scalar means
+        nothing, so it is the gradient's, `(\\nabla_\\theta J)^\\top \\delta` (the usual reading;
+        `\\nabla_x x^\\top A x`, whose transposed factor is a vector, is the gradient of the
+        whole product)."""
+        body = node.body
+        if not (
+            isinstance(var, ir.Vector)
+            and isinstance(body, sx.Mul)
+            and len(body.factors) > 1
+            and isinstance(body.factors[0], sx.Transpose)
+        ):
+            return None
+        inner = body.factors[0].arg
+        try:
+            value = self.resolve(inner, scope)
+        except ResolveError:
+            return None
+        if _is_vector(value) or self._is_matrix(value) or var not in ir.free_symbols(value):
+            return None
+        grad = sx.Grad(var=node.var, body=inner, pos=node.pos)
+        factors = (sx.Transpose(grad, pos=body.factors[0].pos), *body.factors[1:])
+        return self.resolve(sx.Mul(factors=factors, pos=node.pos), scope)
 
     def _hessian_times(self, node: sx.Grad, var, scope):
         """`\\nabla^2_\\theta f \\delta`: the Hessian takes the rest of the product as its
@@ -1226,8 +1253,17 @@ class Resolver:
         return self.resolve(sx.Mul(factors=(hessian, *tail), pos=node.pos), scope)
 
     def _argopt(self, node: sx.BigOp, scope):
-        """`\\arg\\max_\\theta A`: only over the problem's variable (the one ∝ refers to)."""
+        """`\\arg\\max_\\theta A` over the problem's variable (the one ∝ refers to), decided
+        apart; `\\arg\\min_{\\delta:\\ c(\\delta) = 0} f(\\delta)` (or unconstrained) over a
+        declared vector or real that is not that variable: a point, `ir.Optimum`."""
         name = self.c.variable
+        var_node = node.var.var if isinstance(node.var, sx.SuchThat) else node.var
+        if isinstance(var_node, sx.Name) and (
+            isinstance(node.var, sx.SuchThat) or name_key(var_node) != name
+        ):
+            optimum = self._optimum(node, var_node, scope)
+            if optimum is not None:
+                return optimum
         if name is None or not isinstance(node.var, sx.Name) or name_key(node.var) != name:
             where = f"`{sx.latex(node.var)}`" if isinstance(node.var, sx.Node) else "this"
             shown = f"\\{name}" if name and len(name) > 1 else name
@@ -1239,6 +1275,36 @@ class Resolver:
             )
         var = self._name(node.var, scope)
         return ir.ArgOpt(self.resolve(node.body, scope), var, sp.Symbol(node.kind))
+
+    def _optimum(self, node: sx.BigOp, var_node: sx.Name, scope):
+        """`ir.Optimum` over a declared vector or real name (None for another name, where
+        the problem's variable is read); a constraint is one equation."""
+        key = name_key(var_node)
+        if key is None or key in scope:
+            return None
+        var = self._declared(key)
+        if not isinstance(var, sp.Symbol) or not (
+            isinstance(var, ir.Vector) or var.is_real or key in self.c.vectors
+        ):
+            if not isinstance(node.var, sx.SuchThat):
+                return None
+            raise ResolveError(
+                f"an \\arg\\{node.kind[3:]} with a constraint is read over a declared vector or "
+                f"real; `{sx.latex(var_node)}` is not one",
+                node.pos,
+            )
+        objective = self.resolve(node.body, scope)
+        args = [objective, var, sp.Symbol(node.kind)]
+        if isinstance(node.var, sx.SuchThat):
+            rel = node.var
+            if rel.op != "=":
+                raise ResolveError(
+                    "the constraint beneath an \\arg\\min is one equation, "
+                    "`\\arg\\min_{\\delta:\\ c(\\delta) = 0}`",
+                    node.pos,
+                )
+            args += [self.resolve(rel.lhs, scope), self.resolve(rel.rhs, scope)]
+        return ir.Optimum(*args)
 
     def _bigop(self, node: sx.BigOp, scope):
         if node.kind in ("argmax", "argmin"):
