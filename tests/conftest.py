@@ -72,13 +72,19 @@ def uses_main_job(path: Path) -> bool:
     return path.name != "conftest.py" and bool(USES_MAIN_JOB.search(path.read_text()))
 
 
+def prepares_in_background(item) -> bool:
+    return hasattr(getattr(item, "module", None), "prepare_in_background")
+
+
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.path.relative_to(TESTS).as_posix() in SLOW:
             item.add_marker(pytest.mark.slow)
     # the tests that need the main job run last (a stable sort: modules stay together, in
-    # their order), so that the others run while it builds in the background
-    items.sort(key=lambda item: uses_main_job(item.path))
+    # their order), so that the others run while it builds in the background; so do the
+    # modules whose setup is prepared in the background (tests/background.py), which
+    # begins once the job is done
+    items.sort(key=lambda item: uses_main_job(item.path) or prepares_in_background(item))
 
 
 def pytest_collection_finish(session):
@@ -89,14 +95,26 @@ def pytest_collection_finish(session):
         from tests.main_job import start_main_job
 
         start_main_job()
+    # a selected module's long setup starts now, in the background (tests/background.py):
+    # it waits for the main job, when one runs, then runs while the other tests do
+    modules = {id(item.module): item.module for item in session.items if hasattr(item, "module")}
+    for module in modules.values():
+        prepare = getattr(module, "prepare_in_background", None)
+        if prepare is not None:
+            prepare(session.config._tmp_path_factory)
 
 
 def pytest_sessionfinish(session):
-    """A main job started for tests that never ran (a run stopped early) is stopped."""
+    """A main job started for tests that never ran (a run stopped early) is stopped, and
+    background work not yet begun is not begun."""
+    from tests import background
     from tests.main_job import start_main_job
+
+    background.stop()
 
     if start_main_job.cache_info().currsize:
         process = start_main_job().process
         if process.poll() is None:
             process.kill()
             process.wait()
+    background.join()

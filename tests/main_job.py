@@ -23,6 +23,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -173,10 +174,19 @@ def start_main_job() -> Started:
     return Started(readme_command("Build everything"), "build.log")
 
 
-@functools.cache
+_main_job_lock = threading.Lock()
+
+
 def main_job() -> MainJob:
     """The README's main command, run once per test session in a clean copy (waits for it
-    when it was started in the background)."""
+    when it was started in the background; a test and work prepared in the background,
+    tests/background.py, may both ask for it)."""
+    with _main_job_lock:
+        return _main_job()
+
+
+@functools.cache
+def _main_job() -> MainJob:
     run = start_main_job().wait()
     record_path = COPY / "_build" / "main-job.json"
     record = json.loads(record_path.read_text()) if record_path.exists() else {}

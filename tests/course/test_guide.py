@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 
 from autograder.course.tools import ROOT, nbgrader_env
+from tests import background
 from tests.course.lab_support import free_port, get, running_lab, server_log
 
 GUIDE = ROOT / "book" / "instructor.md"
@@ -82,8 +83,23 @@ def _formgrader(repo: Path, command: str, env: dict) -> dict:
     }
 
 
+def _cycle(tmp_path_factory) -> dict:
+    with background.Slot():
+        return _run_cycle(tmp_path_factory)
+
+
+def prepare_in_background(tmp_path_factory) -> background.Prepared:
+    """Started by the session (tests/conftest.py) as soon as it knows this module runs: the
+    cycle runs on the core the session leaves idle once the main job is done."""
+    return background.start(_cycle, tmp_path_factory)
+
+
 @pytest.fixture(scope="module")
 def cycle(tmp_path_factory):
+    return prepare_in_background(tmp_path_factory).result()
+
+
+def _run_cycle(tmp_path_factory) -> dict:
     base = tmp_path_factory.mktemp("guide")
     repo = base / "repo"  # a fresh "repository root": the configuration and the notebooks
     repo.mkdir()

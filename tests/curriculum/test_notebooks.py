@@ -13,8 +13,9 @@ import nbformat
 import pytest
 
 from autograder.notebook.cells import notebook_sources
+from tests import background
 from tests.fixtures.derivations import MISTAKES
-from tests.main_job import course_copy
+from tests.main_job import course_copy, main_job
 from tests.notebook_support import (
     ROOT,
     answer_cells,
@@ -81,29 +82,40 @@ def test_notebook_has_a_figure_and_followups(executed, stem):
     assert len(worked) >= len(answer_cells(source))
 
 
-@pytest.fixture(scope="session")
-def course(tmp_path_factory):
+def _grade(tmp_path_factory) -> dict:
     """Each notebook as the README's main command released it (nbgrader), in its own
     scratch course; three students submit; stock `nbgrader autograde` grades them (two
-    courses at a time)."""
+    courses at a time at most: one while other tests run, tests/background.py)."""
 
     def one(path):
-        tmp = tmp_path_factory.mktemp(path.stem)
-        assignment = path.stem
-        course = course_copy(tmp, [assignment])
-        released = nbformat.read(course / "release" / assignment / path.name, as_version=4)
-        source = nbformat.read(path, as_version=4)
-        solutions = {pid: solution_of(cell) for pid, cell in answer_cells(source).items()}
-        submit(course, "stub", assignment, released)
-        submit(course, "reference", assignment, _answered(released, solutions))
-        first = next(iter(solutions))
-        mistaken = dict(solutions, **{first: MISTAKES[first][0][1]})
-        submit(course, "mistake", assignment, _answered(released, mistaken))
-        nbgrader(tmp, "autograde", assignment, "--force")
-        return assignment, course
+        with background.Slot():
+            tmp = tmp_path_factory.mktemp(path.stem)
+            assignment = path.stem
+            course = course_copy(tmp, [assignment])
+            released = nbformat.read(course / "release" / assignment / path.name, as_version=4)
+            source = nbformat.read(path, as_version=4)
+            solutions = {pid: solution_of(cell) for pid, cell in answer_cells(source).items()}
+            submit(course, "stub", assignment, released)
+            submit(course, "reference", assignment, _answered(released, solutions))
+            first = next(iter(solutions))
+            mistaken = dict(solutions, **{first: MISTAKES[first][0][1]})
+            submit(course, "mistake", assignment, _answered(released, mistaken))
+            nbgrader(tmp, "autograde", assignment, "--force")
+            return assignment, course
 
+    main_job()  # before the first slot is taken: the job's build is not a unit of this work
     with ThreadPoolExecutor(max_workers=2) as pool:
         return dict(pool.map(one, NOTEBOOKS))
+
+
+def prepare_in_background(tmp_path_factory) -> background.Prepared:
+    """Started by the session (tests/conftest.py) as soon as it knows this module runs."""
+    return background.start(_grade, tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def course(tmp_path_factory):
+    return prepare_in_background(tmp_path_factory).result()
 
 
 def _answered(released, chains: dict[str, str]):
