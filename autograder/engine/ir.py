@@ -235,13 +235,20 @@ class Dot(Opaque):
     is_real = True
 
     def _latex(self, printer):
-        a, b = (
-            rf"\left({_tex(printer, x)}\right)"
-            if isinstance(x, sp.Add | sp.Mul)
-            else _tex(printer, x)
-            for x in self.args
-        )
+        first, second = self.args
+        row = getattr(first, "row_latex", None)  # `(A^\top u)^\top v` is `u^\top A v`
+        b = rf"\left({_tex(printer, second)}\right)" if _compound(second) else _tex(printer, second)
+        if row is not None:
+            return rf"{row(printer)} {b}"
+        a = rf"\left({_tex(printer, first)}\right)" if _compound(first) else _tex(printer, first)
         return rf"{a}^{{\top}} {b}"
+
+
+def _compound(x) -> bool:
+    """Whether a dot product's factor needs brackets before a `^\\top` or after a row."""
+    if isinstance(x, sp.Add | sp.Mul):
+        return True
+    return getattr(x, "row_latex", None) is not None  # a matrix times a vector
 
 
 class Softmax(Opaque):

@@ -594,3 +594,18 @@ def test_python_dash_m_autograder_is_the_command():
     )
     assert done.returncode == 0, done.stderr
     assert '"ok": true' in done.stdout
+
+
+def test_read_as_keeps_a_defined_gradient_and_a_quadratic_form_as_written():
+    """natural_gradient's lines: `\\nabla_\\theta J` (J defined as b^T θ) is not shown by its
+    body, and `\\delta^\\top F \\delta` is not shown as `(F^\\top) \\delta^\\top \\delta` (which
+    reads as a matrix times a number); a line read as written has no "read as"."""
+    from autograder import check as check_problem
+    from tests.fixtures.wave4_attempts import NATGRAD_ATTEMPTS
+
+    report = check_problem("natural_gradient", NATGRAD_ATTEMPTS[0].text)
+    shown = [s.read_as for s in report.steps]
+    assert shown[:4] == [None] * 4 and shown[-1] is None, shown
+    for line in filter(None, shown):
+        assert "b^{\\top}" not in line and "F^{\\top}" not in line
+        assert r"\nabla_{\theta} J" in line and r"\lor" in line  # the ± read as two roots

@@ -73,7 +73,16 @@ class Matrix(sp.Symbol):
 
 def _grouped(printer, expr) -> str:
     text = ir._tex(printer, expr)
-    return text if isinstance(expr, sp.Symbol) else rf"\left({text}\right)"
+    return text if _atomic(expr) else rf"\left({text}\right)"
+
+
+def _atomic(expr) -> bool:
+    """A name, or a name's power or transpose (`F^{-1}`, `A^\\top`): no brackets needed."""
+    if isinstance(expr, sp.Symbol):
+        return True
+    if isinstance(expr, sp.Pow) and isinstance(expr.base, sp.Symbol) and expr.exp.is_integer:
+        return True
+    return isinstance(expr, Transposed) and isinstance(expr.args[0], sp.Symbol)
 
 
 class _Written(ir.Opaque):
@@ -125,6 +134,14 @@ class MatVec(_Written):
 
     is_commutative = True
     template, grouped = "{0} {1}", (0, 1)
+
+    def row_latex(self, printer) -> str:
+        """The vector transposed, as a row: `(A^\\top u)^\\top` is `u^\\top A` (how
+        `u^\\top A v` was read), else `(M v)^\\top`."""
+        matrix, vector = self.args
+        if isinstance(matrix, Transposed):
+            return rf"{_grouped(printer, vector)}^{{\top}} {_grouped(printer, matrix.args[0])}"
+        return rf"\left({self._latex(printer)}\right)^{{\top}}"
 
 
 class Outer(_Written):

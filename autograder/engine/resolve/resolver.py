@@ -1149,6 +1149,17 @@ class Resolver:
             raise ResolveError("there are no random variables in this problem", node.pos)
 
     def _grad(self, node: sx.Grad, scope):
+        text = rf"\nabla_{{{sx.latex(node.var)}}} {sx.latex(node.body)}"
+        if (
+            self.keep_definitions
+            and isinstance(node.body, sx.Name | sx.Apply)
+            and "…" not in text
+            and self._mentions_definition(node.body)
+        ):
+            # "read as": the gradient of a defined name (`\\nabla_\\theta J`) kept as
+            # written; it is read from the body, which the line does not show
+            value = self._without_definitions(node, scope)
+            return WrittenVector(text) if _is_vector(value) else Written(text)
         var = self.resolve(node.var, scope)
         written = sp.latex(var) if isinstance(var, sp.Basic) else "this"
         if isinstance(var, ir.Component) and isinstance(var.args[0], ir.Vector):
@@ -1200,6 +1211,30 @@ class Resolver:
             return ir.Jacobian(body, var)  # a Jacobian (a Hessian: the gradient of a gradient)
         return ir.Grad(body, var)
 
+    def _without_definitions(self, node: sx.Node, scope):
+        """`node` read with defined names replaced by their bodies (what its value is)."""
+        kept, self.keep_definitions = self.keep_definitions, False
+        try:
+            return self.resolve(node, scope)
+        finally:
+            self.keep_definitions = kept
+
+    def _mentions_definition(self, node: sx.Node) -> bool:
+        """Whether a defined name (`% let J = J(\\theta)`) or function is used in `node`."""
+        found = []
+
+        def visit(n):
+            if isinstance(n, sx.Name):
+                bare = name_key(n, with_sub=False)
+                if bare in self.c.macro_defaults:
+                    found.append(n)
+            elif isinstance(n, sx.Apply) and (name_key(n.func), len(n.args)) in self.c.macros:
+                found.append(n)
+            walk(n, visit)
+
+        visit(node)
+        return bool(found)
+
     def _gradient_transposed(self, node: sx.Grad, var, scope):
         """`\\nabla_\\theta J^\\top \\delta` with J a scalar: the transpose of a scalar means
         nothing, so it is the gradient's, `(\\nabla_\\theta J)^\\top \\delta` (the usual reading;
@@ -1215,7 +1250,7 @@ class Resolver:
             return None
         inner = body.factors[0].arg
         try:
-            value = self.resolve(inner, scope)
+            value = self._without_definitions(inner, scope)
         except ResolveError:
             return None
         if _is_vector(value) or self._is_matrix(value) or var not in ir.free_symbols(value):
