@@ -142,8 +142,13 @@ def decide(lhs: sp.Expr, relation: str, rhs: sp.Expr, scope: Scope) -> Verdict:
     infinite = infinity_check(lhs, relation, rhs, scope)
     if infinite is not None:
         return infinite
-    if relation in (">", ">=", "<", "<=") and sign.proves(lhs, relation, rhs, scope.compiled):
-        return Verdict(VALID, "proved: every term of the difference has a known sign", "symbolic")
+    proof = (
+        sign.proves(lhs, relation, rhs, scope.compiled)
+        if relation in ("<", "<=", ">", ">=")
+        else None
+    )
+    if proof:
+        return Verdict(VALID, f"proved: {proof}", "symbolic")
     problem = scalar_problem(lhs, rhs, scope)
     scalar = decide_scalar(lhs, relation, rhs, problem)
     if scalar is not None and scalar.method == "sampled":
