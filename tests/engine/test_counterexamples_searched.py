@@ -526,6 +526,56 @@ FLOAT_ONLY = [
 ]
 
 
+# … and a difference of 1e-14 or 1e-15 written as a literal (`+ 10^{-14}`, `(1 + 10^{-15})`)
+# in those kinds is undecided too: the step decided again with the literal's offset made
+# 10^{-6} fails (decide/randomized.py:_fine_checked); the twin that writes the literal on
+# both sides stays valid
+MATRICES = r"% let A, B \in \mathbb{R}^{n\times n}"
+FINE_LITERALS = [
+    (LAWS, r"\sum_z p(z|x) = 1 + 10^{-14}", r"\sum_z p(z|x) + 10^{-14} = 1 + 10^{-14}"),
+    (LAWS, r"\sum_z p(z|x) = 1 + 10^{-15}", r"(1 + 10^{-15}) \sum_z p(z|x) = 1 + 10^{-15}"),
+    (
+        MATRICES,
+        r"\mathrm{tr}(AB) = \mathrm{tr}(BA) + 10^{-14}",
+        r"\mathrm{tr}(AB) + 10^{-14} = \mathrm{tr}(BA) + 10^{-14}",
+    ),
+    (
+        MATRICES,
+        r"\mathrm{tr}(AB) = (1 + 10^{-15}) \mathrm{tr}(BA)",
+        r"(1 + 10^{-15}) \mathrm{tr}(AB) = (1 + 10^{-15}) \mathrm{tr}(BA)",
+    ),
+    (
+        r"% let f network trained by gradient flow",
+        r"\frac{d f_t}{dt} = -(1 + 10^{-14})\eta J_t J_t^\top (f_t - y)",
+        r"(1 + 10^{-14})\frac{d f_t}{dt} = -(1 + 10^{-14})\eta J_t J_t^\top (f_t - y)",
+    ),
+    (
+        r"% let p_\theta(x) smooth family",
+        r"\sum_x p_\theta(x) = 1 + 10^{-14}",
+        r"\sum_x p_\theta(x) + 10^{-14} = 1 + 10^{-14}",
+    ),
+    (
+        r"% let \pi(a|s) discounted policy",
+        r"V_\pi(s) = (1 + 10^{-14}) \sum_a \pi(a|s) Q_\pi(s, a)",
+        r"(1 + 10^{-14}) V_\pi(s) = (1 + 10^{-14}) \sum_a \pi(a|s) Q_\pi(s, a)",
+    ),
+    (
+        r"% let z \sim \mathcal{N}(\mu, \sigma^2); \epsilon \sim \mathcal{N}(0, 1)",
+        r"\mathbb{E}_{z \sim \mathcal{N}(\mu, \sigma^2)}[z^2] = \mu^2 + \sigma^2 + 10^{-15}",
+        r"\mathbb{E}_{z \sim \mathcal{N}(\mu, \sigma^2)}[z^2] + 10^{-15} = \mu^2 + \sigma^2 + 10^{-15}",
+    ),
+]
+
+
+@pytest.mark.parametrize("declarations, wrong, valid", FINE_LITERALS)
+def test_a_fine_literal_in_a_float_only_kind_is_undecided_not_valid(declarations, wrong, valid):
+    _, step = _step(declarations, wrong)
+    assert step.status == "undecided", step.message
+    assert "below what floating point decides" in step.message
+    _, step = _step(declarations, valid)
+    assert step.status == "valid", step.message
+
+
 @pytest.mark.parametrize("declarations, valid, wrong", FLOAT_ONLY)
 def test_a_difference_below_floating_point_is_undecided_not_valid(declarations, valid, wrong):
     _, step = _step(declarations, valid)
