@@ -161,7 +161,7 @@ def decide(lhs: sp.Expr, relation: str, rhs: sp.Expr, scope: Scope) -> Verdict:
     return verdict
 
 
-FINE = sp.Rational(1, 10**9)  # a literal this close to a simple number is a fine one
+FINE = sp.Rational(1, 10**8)  # a literal this close to a simple number is a fine one
 
 
 def _fine(number) -> tuple | None:
