@@ -15,6 +15,10 @@ the checker's kinds (`kinds/discounted.py`, `kinds/markov.py`).
   the working precision (a series that does not converge in 3,000 terms, or decaying too slowly to get there: `Unknown`);
 - a Markov chain (`% let \pi(x) target, q(y|x) proposal`): a target law and a proposal
   kernel over a few states, x and y two distinct states.
+- a finite-horizon MDP with a softmax policy (`% let \pi_\theta(a|s) softmax policy; T
+  horizon`): θ, features, ρ_0, P, r and baselines drawn here, every trajectory listed (an
+  expectation or integral over τ an exact sum), ∇_θ mpmath's derivative at the working
+  precision, θ = 0 (the uniform policy) as a tight case.
 
 Tight cases, by the point number: one state, one action, a deterministic policy, nearly
 certain dynamics, rewards of size 100, the zero state function, U = V + a constant, a
@@ -22,6 +26,8 @@ state function one-hot at a state; a uniform target, a symmetric proposal.
 """
 
 from __future__ import annotations
+
+import itertools
 
 import mpmath
 
@@ -444,7 +450,141 @@ def _int(v) -> int:
 
 def draw(w, decl, point: int, rng) -> None:
     kind = type(decl).__name__
-    model = (
-        Discounted(w, decl, point, rng) if kind == "DiscountedMDP" else Chain(w, decl, point, rng)
-    )
-    w.models.append(model)
+    models = {"DiscountedMDP": Discounted, "MarkovChain": Chain, "MDP": Episodic}
+    w.models.append(models[kind](w, decl, point, rng))
+
+
+class Episodic:
+    """A finite-horizon MDP with a softmax policy (`% let \\pi_\\theta(a|s) softmax policy; T
+    horizon`): θ a plain vector the caller draws, features φ(s, a), ρ_0, P, r and the
+    baselines b(s) drawn here; every trajectory (s_0, a_0, …, s_{T-1}, a_{T-1}, s_T) listed,
+    so an expectation or an integral over τ is an exact sum and ∇_θ is mpmath's derivative
+    at the working precision."""
+
+    MAX_TRAJECTORIES = 200
+
+    def __init__(self, w, decl, point: int, rng) -> None:
+        self.w, self.decl = w, decl
+        self.S = [2, 3, 1, 2][point % 4]
+        self.A = [2, 2, 3, 1][point % 4]
+        self.d = 2
+        self.theta = _key(decl.param)
+        w.vectors.setdefault(
+            self.theta, [mpmath.mpf(rng.randint(-15, 15)) / 10 for _ in range(self.d)]
+        )
+        if point % 5 == 4:  # θ = 0: the uniform policy
+            w.vectors[self.theta] = [mpmath.mpf(0)] * len(w.vectors[self.theta])
+        self.d = len(w.vectors[self.theta])
+        self.phi = [
+            [[mpmath.mpf(rng.randint(-10, 10)) / 10 for _ in range(self.d)] for _ in range(self.A)]
+            for _ in range(self.S)
+        ]
+        self.rho0 = _law(rng, self.S)
+        self.P = [[_law(rng, self.S) for _ in range(self.A)] for _ in range(self.S)]
+        self.r = [
+            [mpmath.mpf(rng.randint(-20, 20)) / 10 for _ in range(self.A)] for _ in range(self.S)
+        ]
+        self.b = {
+            name: [mpmath.mpf(rng.randint(-20, 20)) / 10 for _ in range(self.S)]
+            for name in decl.functions
+        }
+        horizon = w.scalars.get(decl.horizon)
+        if horizon is None or horizon < 1:
+            raise Unknown("no horizon drawn")
+        self.T = int(horizon)
+        if (self.S * self.A) ** self.T * self.S > self.MAX_TRAJECTORIES:
+            raise Unknown("too many trajectories to list here")
+        steps = [range(self.S), range(self.A)] * self.T + [range(self.S)]
+        self.trajectories = list(itertools.product(*steps))
+        self.tau = _key(decl.trajectory)
+        w.domains[self.tau] = len(self.trajectories)
+        w.domains[_key(decl.state)] = self.S
+        w.domains[_key(decl.action)] = self.A
+        w.scalars.setdefault(_key(decl.state), mpmath.mpf(rng.randrange(self.S)))
+        w.scalars.setdefault(_key(decl.action), mpmath.mpf(rng.randrange(self.A)))
+        self.traj = {_key(decl.state): "s", _key(decl.action): "a"}
+        self.policies = {_key(p) for p in decl.policy}
+        self._tables: dict = {}
+        self.densities = {_key(p) for p in decl.trajectory_density}
+
+    def pi(self, s: int, a: int):
+        theta = tuple(self.w.name(("name", self.theta, "", None), {}))
+        key = (theta, mpmath.mp.dps)
+        if key not in self._tables:  # the policy at this θ (the derivative moves θ)
+            if len(self._tables) > 64:
+                self._tables.clear()
+            table = []
+            for state_ in range(self.S):
+                logits = [
+                    mpmath.fsum(t * f for t, f in zip(theta, self.phi[state_][b], strict=True))
+                    for b in range(self.A)
+                ]
+                top = max(logits)
+                e = [mpmath.exp(x - top) for x in logits]
+                total = mpmath.fsum(e)
+                table.append([x / total for x in e])
+            self._tables[key] = table
+        return self._tables[key][s][a]
+
+    def density(self, k: int):
+        tr = self.trajectories[k]
+        out = self.rho0[tr[0]]
+        for t in range(self.T):
+            s, a, nxt = tr[2 * t], tr[2 * t + 1], tr[2 * t + 2]
+            out *= self.pi(s, a) * self.P[s][a][nxt]
+        return out
+
+    def ret(self, k: int):
+        tr = self.trajectories[k]
+        return mpmath.fsum(self.r[tr[2 * t]][tr[2 * t + 1]] for t in range(self.T))
+
+    def call(self, key: str, args: list, given: list):
+        d = self.decl
+        if key in self.policies and len(args) == 1 and len(given) == 1:
+            return self.pi(state(given[0], self.S), state(args[0], self.A))
+        if key == _key(d.dynamics) and len(args) == 1 and len(given) == 2:
+            return self.P[state(given[0], self.S)][state(given[1], self.A)][state(args[0], self.S)]
+        if given:
+            return None
+        if key in self.densities and len(args) == 1:
+            return self.density(state(args[0], len(self.trajectories)))
+        if key == _key(d.ret) and len(args) == 1:
+            return self.ret(state(args[0], len(self.trajectories)))
+        if key == _key(d.initial) and len(args) == 1:
+            return self.rho0[state(args[0], self.S)]
+        if key == _key(d.reward) and len(args) == 2:
+            return self.r[state(args[0], self.S)][state(args[1], self.A)]
+        if key in self.b and len(args) == 1:
+            return self.b[key][state(args[0], self.S)]
+        if key == _key(d.objective) and len(args) == 1:
+            return mpmath.fsum(self.density(k) * self.ret(k) for k in range(len(self.trajectories)))
+        return None
+
+    def law(self, key: str, given: list):
+        if key in self.policies and len(given) == 1:
+            s = state(given[0], self.S)
+            return self.A, [self.pi(s, a) for a in range(self.A)]
+        return None
+
+    def law_named(self, key: str):
+        """`\\tau \\sim p_\\theta`: the trajectories' law."""
+        if key in self.densities:
+            return self.tau, self.density
+        return None
+
+    def function(self, key: str):
+        return None
+
+    def random(self, e) -> bool:
+        return False
+
+    def step(self, e, env):
+        """s_t, a_t of the trajectory τ being summed over."""
+        k = env.get(self.tau)
+        if k is None or isinstance(k, tuple | list):
+            raise Unknown("a step of a trajectory outside a sum over τ")
+        t = self.w.time_index(e, env)
+        if not 0 <= t <= self.T or (t == self.T and self.traj[e[1]] == "a"):
+            raise Unknown("a time outside the trajectory")
+        tr = self.trajectories[_int(k)]
+        return mpmath.mpf(tr[2 * t] if self.traj[e[1]] == "s" else tr[2 * t + 1])

@@ -157,7 +157,7 @@ class _Reader:
             tok = self.peek()
             if tok in stop:
                 break
-            if self.integrals and tok == "d" and (self.peek(1) or "").isalpha():
+            if self.integrals and tok == "d" and _letter(self.peek(1)):
                 break
             if tok in (r"\cdot", r"\times", "*"):
                 self.take()
@@ -312,8 +312,9 @@ class _Reader:
             self.integrals -= 1
             self.take("d")
             var = self.take()
-            if not var.isalpha():
+            if not _letter(var):
                 raise Unknown("an integral's variable")
+            var = var.lstrip("\\")
             e = ("sum", var, None, body)
         elif tok in (r"\max", r"\min"):
             e = self.extremum(tok[1:])
@@ -437,6 +438,7 @@ class _Reader:
                 sub = [sub[0] + "'"]
             if len(sub) != 1 or sup is not None:
                 raise Unknown(f"a sum over a set {''.join(sub)}")
+            sub = [sub[0].lstrip("\\") if _letter(sub[0]) else sub[0]]
             var, over = sub[0], None
         body = self.term(stop=tuple(s for s in stop if s == "|"))  # inside |…|: its end
         return (kind, var, over, body)
@@ -496,6 +498,11 @@ class _Reader:
         if self.peek() is not None:
             raise Unknown(f"left over: {self.t[self.i :]}")
         return e
+
+
+def _letter(tok) -> bool:
+    """A letter or a Greek letter's command."""
+    return tok is not None and (tok.isalpha() or (tok.startswith("\\") and tok[1:] in GREEK))
 
 
 def _matrix_like(e) -> bool:
@@ -1009,6 +1016,11 @@ class World:
             if table is not None:
                 var = table[0]
                 return (var,), lambda values: table[1][values[var]]
+            for m in self.models:
+                found = m.law_named(key) if hasattr(m, "law_named") else None
+                if found is not None:
+                    var, weight = found
+                    return (var,), lambda values, weight=weight, var=var: weight(values[var])
             if (key, 1) in self.defines:
                 params, body = self.defines[(key, 1)]
                 var = self.data[1] if self.data else params[0]
@@ -1046,6 +1058,7 @@ class World:
             names, written = law[1], law[2]
             if names[1:] == ("'",):
                 names = (names[0] + "'",)
+            names = tuple(n.lstrip("\\") if _letter(n) else n for n in names)
             variables, weight = self.law_of(written, env)
             if len(names) != 1 or len(variables) != 1:
                 raise Unknown("a law over several variables with ~")
@@ -1060,8 +1073,11 @@ class World:
             w = weight(values)
             inner = {**env, **{rename[v]: mpmath.mpf(values[v]) for v in variables}}
             x = self.value(body, inner)
-            if isinstance(x, list):
-                raise Unknown("the expectation of a vector")
+            if isinstance(x, list):  # a vector's expectation, component by component
+                if kind != "E":
+                    raise Unknown("the variance of a vector")
+                first = _apply(lambda f, y, w=w: f + w * y, [first, x])
+                continue
             first += w * x
             second += w * x * x
         return first if kind == "E" else second - first**2
@@ -1403,7 +1419,7 @@ def world(problem, scalars: dict, vectors: dict, point: int, rng) -> World:
             w.recurrences[decl.name] = (decl.index, initial, parse(decl.rule))
         elif kind == "Definition":
             w.definitions[(decl.name, decl.accent or "")] = (decl.index, parse(decl.body))
-        elif kind in ("DiscountedMDP", "MarkovChain"):
+        elif kind in ("DiscountedMDP", "MarkovChain", "MDP"):
             from tests.engine import own_mdp
 
             own_mdp.draw(w, decl, point, rng)

@@ -821,9 +821,11 @@ def _reader_holds(make_world, left, right, relation: str) -> bool | None:
                 return None
             except own_mdp.Outside:
                 return False  # one side names a state that is not one, the other is defined
-            pairs = list(zip(a, b, strict=True)) if isinstance(a, list) else [(a, b)]
             if isinstance(a, list) != isinstance(b, list):
-                raise own_reader.Unknown("a vector beside a number")
+                if (a if isinstance(b, list) else b) != 0:
+                    return False  # a vector beside a nonzero number
+                a, b = ([a] * len(b), b) if isinstance(b, list) else (a, [b] * len(a))  # 0 as 0
+            pairs = list(zip(a, b, strict=True)) if isinstance(a, list) else [(a, b)]
             outcomes = []
             for x, y in pairs:
                 if not (mpmath.isfinite(x) and mpmath.isfinite(y)):
@@ -887,7 +889,7 @@ def confirm_reader(
     found_point = False
     unknown = None
     points = 24 if relation == "=" else 48
-    if any(type(d).__name__ == "DiscountedMDP" for d in problem.context):
+    if any(type(d).__name__ in ("DiscountedMDP", "MDP") for d in problem.context):
         points //= 2  # its series are summed term by term: each point costs more
     for point in range(points):
         shared = sp.Rational(Fraction(rng.uniform(-2, 2)).limit_denominator(1000))

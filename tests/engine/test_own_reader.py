@@ -41,6 +41,8 @@ MDP_PROBLEMS = [
     "mc_unbiased",
     "td_bias",
     "metropolis_hastings",
+    "policy_gradient",
+    "pg_baseline",
 ]
 
 MISTAKES_PER_PROBLEM = 3  # bounded, for the fast tier
@@ -62,7 +64,9 @@ def _judged(problem: str, chain: str, k: int) -> str | None | type:
         return own_reader.Unknown
 
 
-@pytest.mark.parametrize("problem", PROBLEMS + MDP_PROBLEMS)
+# mc_unbiased's reference sums a series per state and action (minutes on a loaded machine):
+# its steps are confirmed by the mutation run and its rows below
+@pytest.mark.parametrize("problem", PROBLEMS + [p for p in MDP_PROBLEMS if p != "mc_unbiased"])
 def test_the_own_reader_confirms_every_reference_step_it_reads(problem):
     chain = REFERENCE[problem]
     read = 0
