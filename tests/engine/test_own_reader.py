@@ -140,6 +140,38 @@ _MDP_ROWS = [  # (problem, line before, line, relation, refuted?)
 ]
 
 
+_MDP_ROWS += [
+    (
+        "pg_baseline",
+        r"\mathbb{E}_{a\sim\pi_\theta(\cdot|s)}[\nabla_\theta \log \pi_\theta(a|s)\, b(s)]",
+        "0",
+        "=",
+        False,
+    ),
+    (
+        "pg_baseline",
+        r"\mathbb{E}_{a\sim\pi_\theta(\cdot|s)}[\nabla_\theta \log \pi_\theta(a|s)\, b(s)]",
+        "b(s)",
+        "=",
+        True,
+    ),
+    (
+        "policy_gradient",
+        r"\nabla_\theta J(\theta)",
+        r"\mathbb{E}_{\tau\sim p_\theta}[R(\tau) \sum_{t=0}^{T-1} \nabla_\theta \log \pi_\theta(a_t|s_t)]",
+        "=",
+        False,
+    ),
+    (
+        "policy_gradient",
+        r"\nabla_\theta J(\theta)",
+        r"\mathbb{E}_{\tau\sim p_\theta}[R(\tau) \sum_{t=0}^{T-1} \nabla_\theta \log \pi_\theta(a_0|s_0)]",
+        "=",
+        True,
+    ),
+]
+
+
 @pytest.mark.parametrize("problem, before, line, relation, refuted", _MDP_ROWS)
 def test_the_own_reader_decides_mdp_steps_itself(problem, before, line, relation, refuted):
     written = {"=": "=", "<=": r"\le"}[relation]
