@@ -31,14 +31,15 @@ checker's reader nor its instance generator where it can avoid them:
   independent), expectations as exact sums over every outcome, derivatives by mpmath at
   the working precision, the scalars and vectors at the special points above; and
   (`tests/engine/own_mdp.py`) its own discounted MDPs -- V^π by an LU solve, Q^π, the
-  Bellman operator, sup norms, `P^\\pi`, `r^\\pi` and their powers and inverses, and
-  `\\mathbb{E}[X \\mid s_t = s]` by linearity down to terms at finitely many times summed
+  Bellman operator, sup norms, `P^\pi`, `r^\pi` and their powers and inverses, and
+  `\mathbb{E}[X \mid s_t = s]` by linearity down to terms at finitely many times summed
   over the propagated law of the trajectory, the return and every series summed term by
   term -- at one state, one action, a deterministic policy, nearly certain dynamics, large
   rewards, U = V + c, the zero and one-hot state functions; and its own Markov chains
-  (uniform target, symmetric proposal); a line naming a state that is not one (`s_t =
-  \\frac{1}{2} s`) beside a defined one refutes the step;
-- any other step (the policy-gradient MDP, networks, families, matrices, and whatever
+  (uniform target, symmetric proposal) and finite-horizon softmax-policy MDPs (every
+  trajectory listed, θ = 0 among its points); a line naming a state that is not one (`s_t =
+  \frac{1}{2} s`) beside a defined one refutes the step;
+- any other step (networks, families, matrices, convex SGD, and whatever
   neither reader reads) is re-evaluated from the
   checker's reading on four fresh seeds of the problem's instances, each with its tight
   cases, larger sizes, every special point of every kind and the swept sizes, with a
