@@ -66,9 +66,14 @@ def _key(name: str) -> str:
 
 
 def state(v, n: int) -> int:
+    """A state's (or action's) number: a value that is no integer names none (`Outside`:
+    the line is undefined there); an integer past the ones drawn here is `Unknown` (the
+    declaration does not say how many there are: `\\pi_\\theta(1|s)` with one action)."""
     v = mpmath.re(v)
-    if v != int(v) or not 0 <= int(v) < n:
-        raise Outside(f"{v} is not one of the {n} states")
+    if v != int(v):
+        raise Outside(f"{v} is not a state")
+    if not 0 <= int(v) < n:
+        raise Unknown(f"{v} is not one of the {n} drawn here")
     return int(v)
 
 
