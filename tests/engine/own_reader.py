@@ -114,6 +114,9 @@ class _Reader:
             e = self.expr()
             self.take("}")
             return e
+        tok = self.peek()
+        if tok is not None and (tok.isalpha() or (tok.startswith("\\") and tok[1:] in GREEK)):
+            return self.name()  # `\gamma^k (…)`: the exponent is k, never a call k(…)
         return self.atom(postfix=False)
 
     def raw_group(self) -> list[str]:
@@ -142,7 +145,7 @@ class _Reader:
         if tok in ("(", "[", "{") or tok[0].isdigit() or tok.isalpha():
             return True
         if tok.startswith("\\") and tok not in (
-            r"\|", r"\mid", r"\sim", r"\cdot", r"\times", r"\ge", r"\geq", r"\le", r"\leq",
+            r"\mid", r"\sim", r"\cdot", r"\times", r"\ge", r"\geq", r"\le", r"\leq",
             r"\top", r"\infty", r"\dots", r"\ldots", r"\cdots", r"\in", r"\to", r"\neq",
         ):  # fmt: skip
             return True
@@ -154,7 +157,7 @@ class _Reader:
             tok = self.peek()
             if tok in stop:
                 break
-            if self.integrals and tok == "d" and (self.peek(1) or "").isalpha():
+            if self.integrals and tok == "d" and _letter(self.peek(1)):
                 break
             if tok in (r"\cdot", r"\times", "*"):
                 self.take()
@@ -220,10 +223,19 @@ class _Reader:
             base = tok[1:]
         else:
             base = tok
+        if self.peek() == "'":  # s': a name of its own
+            self.take()
+            base += "'"
         sub = None
         if self.peek() == "_":
             self.take()
             sub = [x[1:] if x.startswith("\\") and x[1:] in GREEK else x for x in self.raw_group()]
+        sup = self.peek(1)
+        if (
+            self.peek() == "^" and sup is not None and sup in (r"\pi", "*") and self.peek(2) == "("
+        ):  # V^\pi(s), Q^\pi(s, a): a function named with its superscript
+            self.i += 2
+            base += "^" + sup.lstrip("\\")
         return ("name", base, accent, tuple(sub) if sub is not None else None)
 
     def atom(self, postfix=True, stop=()):
@@ -237,6 +249,25 @@ class _Reader:
             self.take()
             e = ("paren", self.expr())
             self.take(")")
+            if e[1][0] == "bellman" and self.peek() == "(":  # (T^\pi V)(s)
+                self.take("(")
+                e = ("at", e[1], self.expr())
+                self.take(")")
+            elif self.peek() == "(" and _matrix_like(e[1]):  # ((P^\pi)^k r^\pi)(s)
+                self.take("(")
+                e = ("column", e[1], self.expr())
+                self.take(")")
+        elif tok == "T" and self.peek(1) == "^" and self.peek(2) == r"\pi" and self.peek(3) != "(":
+            self.i += 3  # the Bellman operator applied to the function written after it
+            e = ("bellman", self.atom(postfix=False))
+        elif tok == r"\|":
+            self.take()
+            inner = self.expr(stop=(r"\|",))
+            self.take(r"\|")
+            self.take("_")
+            if self.raw_group() != [r"\infty"]:
+                raise Unknown("a norm other than the sup norm")
+            e = ("supnorm", inner)
         elif tok == "{":
             e = ("paren", self.group())
         elif tok == "[":
@@ -271,7 +302,7 @@ class _Reader:
             self.take()
             e = ("fn", "log" if tok != r"\exp" else "exp", self.argument())
         elif tok in (r"\sum", r"\prod"):
-            e = self.big(tok[1:])
+            e = self.big(tok[1:], stop)
         elif tok == r"\int":
             self.take()
             if self.peek() == "_":
@@ -281,8 +312,9 @@ class _Reader:
             self.integrals -= 1
             self.take("d")
             var = self.take()
-            if not var.isalpha():
+            if not _letter(var):
                 raise Unknown("an integral's variable")
+            var = var.lstrip("\\")
             e = ("sum", var, None, body)
         elif tok in (r"\max", r"\min"):
             e = self.extremum(tok[1:])
@@ -383,7 +415,7 @@ class _Reader:
         self.take()
         return self.raw_group()
 
-    def big(self, kind: str):
+    def big(self, kind: str, stop=()):
         self.take()
         sub = self.under()
         sup = None
@@ -399,13 +431,16 @@ class _Reader:
             lo = _Reader(sub[k + 1 :]).whole()
             if sup is None:
                 raise Unknown("a sum without its upper end")
-            hi = _Reader(sup).whole()
+            hi = ("inf",) if sup == [r"\infty"] else _Reader(sup).whole()
             var, over = sub[0], (lo, hi)
         else:
+            if sub[1:] == ["'"]:
+                sub = [sub[0] + "'"]
             if len(sub) != 1 or sup is not None:
                 raise Unknown(f"a sum over a set {''.join(sub)}")
+            sub = [sub[0].lstrip("\\") if _letter(sub[0]) else sub[0]]
             var, over = sub[0], None
-        body = self.term(stop=())
+        body = self.term(stop=tuple(s for s in stop if s == "|"))  # inside |…|: its end
         return (kind, var, over, body)
 
     def extremum(self, kind: str):
@@ -419,6 +454,8 @@ class _Reader:
             while self.take() == ",":
                 args.append(self.expr(stop=(",",)))
             return ("extreme", kind, tuple(args))
+        if sub[1:] == ["'"]:
+            sub = [sub[0] + "'"]
         if len(sub) != 1:
             raise Unknown("a max over a range")
         return ("over", kind, sub[0], self.atom())
@@ -436,13 +473,22 @@ class _Reader:
         if self.peek() == "[":
             self.take("[")
             body = self.expr(stop=(r"\mid",))
-            if self.peek() == r"\mid":
-                raise Unknown("a conditional expectation")
+            if self.peek() == r"\mid":  # E[X | s_t = s]: given the state at a time
+                self.take()
+                if law is not None:
+                    raise Unknown("a conditional expectation under a law")
+                event = self.expr(stop=("=",))
+                self.take("=")
+                at = self.expr()
+                self.take("]")
+                return ("CE", kind, event, at, body)
             self.take("]")
         elif self.peek() == "(":
             self.take("(")
             body = self.expr()
             self.take(")")
+        elif self.peek() == r"\mathbb" and self.peek(2) == "E":  # E_a E_{s'}[…]
+            body = self.atom()
         else:
             raise Unknown("an expectation without brackets")
         return ("E", kind, law, body)
@@ -452,6 +498,26 @@ class _Reader:
         if self.peek() is not None:
             raise Unknown(f"left over: {self.t[self.i :]}")
         return e
+
+
+def _letter(tok) -> bool:
+    """A letter or a Greek letter's command."""
+    return tok is not None and (tok.isalpha() or (tok.startswith("\\") and tok[1:] in GREEK))
+
+
+def _matrix_like(e) -> bool:
+    """Whether e writes a policy's matrix or vector (`P^\\pi`, `r^\\pi`, `I`)."""
+    if not isinstance(e, tuple) or not e:
+        return False
+    if e[0] == "pow" and e[1][0] == "name" and e[2][0] == "name" and e[2][1] == "pi":
+        return True
+    if e[0] == "name" and e[1] == "I" and e[3] is None:
+        return True
+    return any(
+        _matrix_like(p) if isinstance(p, tuple) else any(_matrix_like(q) for q in p)
+        for p in e[1:]
+        if isinstance(p, tuple | list) and p and not isinstance(p, str)
+    )
 
 
 def parse(text: str):
@@ -539,6 +605,65 @@ class World:
         self.ones = 0  # the length of `\mathbf{1}` and `e_j` when every vector has one size
         self.rng = None  # set by `world`: random realisations outside an expectation
         self.moving: dict = {}  # a component or scalar being differentiated: its value
+        self.models: list = []  # MDPs and Markov chains (tests/engine/own_mdp.py)
+        self._powers: dict = {}
+        self._matrices: dict = {}
+
+    def time_index(self, e, env) -> int:
+        """The time a trajectory's step is written at (`s_{t+1}`: t is own_mdp.T0 inside a
+        conditional expectation)."""
+        return _int(self.value(_Reader(list(e[3])).whole(), env))
+
+    def model_of(self, state_base: str):
+        for m in self.models:
+            if getattr(m, "state_key", None) == state_base:
+                return m
+        raise Unknown(f"no model whose states are {state_base}")
+
+    def conditional(self, e, env):
+        """E[X | s_{t+c} = s]: the model's own sum over its trajectories."""
+        from tests.engine import own_mdp
+
+        _, kind, event, at, body = e
+        if kind != "E" or event[0] != "name" or event[3] is None or event[2]:
+            raise Unknown("a conditioning event written otherwise")
+        model = self.model_of(event[1])
+        inner = {**env, "t": mpmath.mpf(own_mdp.T0)}
+        c = self.time_index(event, inner) - own_mdp.T0
+        s0 = own_mdp.state(self.value(at, env), model.S)
+        return model.expect(body, c, s0, inner)
+
+    def policy_matrix(self, e):
+        """`P^\\pi` (the policy's transition matrix) and `r^\\pi` (its reward vector)."""
+        model = next((m for m in self.models if hasattr(m, "p_pi")), None)
+        if model is None or e[2] or e[3] is not None:
+            raise Unknown("a policy's matrix with no MDP")
+        if e[1] == model.decl.dynamics:
+            if "P^pi" not in self._matrices:  # one object, so its powers are kept
+                self._matrices["P^pi"] = mpmath.matrix([model.p_pi(s) for s in range(model.S)])
+            return self._matrices["P^pi"]
+        if e[1] == model.decl.reward:
+            return mpmath.matrix([model.r_pi(s) for s in range(model.S)])
+        if e[1] in model.tables:
+            return mpmath.matrix(model.tables[e[1]])
+        raise Unknown(f"no policy matrix {e[1]}")
+
+    def matrix_power(self, base, k: int):
+        """base^k, each power of one matrix kept (a series takes them in turn)."""
+        if k < 0:
+            if abs(mpmath.det(base)) < mpmath.mpf(10) ** (-mpmath.mp.dps // 2):
+                raise ZeroDivisionError
+            return base**k
+        powers = self._powers.setdefault(id(base), [base, [mpmath.eye(base.rows)]])[1]
+        while len(powers) <= k:
+            powers.append(powers[-1] * base)
+        return powers[k]
+
+    def states(self) -> int:
+        sizes = {m.S for m in self.models if hasattr(m, "S")}
+        if len(sizes) != 1:
+            raise Unknown("a function of the state with no model")
+        return sizes.pop()
 
     # -------------------------------------------------------------- evaluation
 
@@ -549,13 +674,19 @@ class World:
         if kind == "paren":
             return self.value(e[1], env)
         if kind == "add":
-            return _apply(lambda *xs: mpmath.fsum(xs), [self.value(t, env) for t in e[1]])
+            return _apply(_total, [self.value(t, env) for t in e[1]])
         if kind == "neg":
             return _apply(lambda x: -x, [self.value(e[1], env)])
         if kind == "mul":
             return self.product(e[1], env)
         if kind == "pow":
+            if e[2][0] == "name" and e[2][1] == "pi" and e[1][0] == "name" and self.models:
+                return self.policy_matrix(e[1])
             base, exponent = self.value(e[1], env), self.value(e[2], env)
+            if isinstance(base, mpmath.matrix):
+                if isinstance(exponent, mpmath.matrix):
+                    raise Unknown("a matrix power of a matrix")
+                return self.matrix_power(base, _int(exponent))
             return _apply(_power, [base, exponent])
         if kind == "fn":
             f = {"log": _log, "exp": _exp}[e[1]]
@@ -586,6 +717,33 @@ class World:
             return mpmath.mpf(int(self.value(e[1], env) == self.value(e[2], env)))
         if kind == "E":
             return self.expectation(e, env)
+        if kind == "column":
+            from tests.engine import own_mdp
+
+            m = self.value(e[1], env)
+            if not isinstance(m, mpmath.matrix) or m.cols != 1:
+                raise Unknown("a matrix taken at a state")
+            return m[own_mdp.state(self.value(e[2], env), m.rows), 0]
+        if kind == "CE":
+            if "__path__" in env:
+                raise Unknown("a conditional expectation inside another")
+            return self.conditional(e, env)
+        if kind == "at":  # (T^\pi F)(s)
+            from tests.engine import own_mdp
+
+            return self.value(
+                e[1], {**env, "__at__": own_mdp.state(self.value(e[2], env), self.states())}
+            )
+        if kind == "bellman":
+            if "__at__" not in env:
+                raise Unknown("an operator not taken at a state")
+            model = next((m for m in self.models if hasattr(m, "bellman")), None)
+            if model is None:
+                raise Unknown("a Bellman operator with no MDP")
+            return model.bellman(env["__at__"], lambda j: self.value(e[1], {**env, "__at__": j}))
+        if kind == "supnorm":
+            values = [abs(self.value(e[1], {**env, "__at__": j})) for j in range(self.states())]
+            return max(values, key=mpmath.re)
         if kind == "KL":
             return self.kl(e, env)
         if kind == "softmax":
@@ -674,12 +832,25 @@ class World:
             return env[base]
         if key in self.moving:
             return self.moving[key]
+        if "__at__" in env and sub is None:
+            for m in self.models:
+                table = m.function(key)
+                if table is not None:
+                    return table[env["__at__"]]
+        if sub is not None and not accent:
+            for m in self.models:
+                if base in m.traj:
+                    return m.step(e, env)
         if key in self.scalars:
             return self.scalars[key]
         if key in self.observed:
             return self.observed[key]
         if base == "e" and sub is None:
             return +mpmath.e
+        if base == "I" and sub is None and not accent and self.models:
+            model = next((m for m in self.models if hasattr(m, "p_pi")), None)
+            if model is not None:
+                return mpmath.eye(model.S)
         if sub is None and base in self.vectors and not accent:
             values = self.vectors[base]
             return [self.moving.get((base, k), v) for k, v in enumerate(values)]
@@ -760,6 +931,13 @@ class World:
         bound = env.get(key)
         if isinstance(bound, tuple) and bound[0] == "law":
             key = bound[1]
+        if self.models and all(a[0] != "dot" for a in args):
+            values = [self.value(a, env) for a in args]
+            conditions = [self.value(a, env) for a in given]
+            for m in self.models:
+                found = m.call(key, values, conditions)
+                if found is not None:
+                    return found
         if (key, len(args)) in self.defines and not given and key in self.defaults:
             # `\hat x (\hat x^\top g)`: a call, or the name alone (its default) times a
             # bracket; the call where its argument fits, else the product
@@ -838,6 +1016,11 @@ class World:
             if table is not None:
                 var = table[0]
                 return (var,), lambda values: table[1][values[var]]
+            for m in self.models:
+                found = m.law_named(key) if hasattr(m, "law_named") else None
+                if found is not None:
+                    var, weight = found
+                    return (var,), lambda values, weight=weight, var=var: weight(values[var])
             if (key, 1) in self.defines:
                 params, body = self.defines[(key, 1)]
                 var = self.data[1] if self.data else params[0]
@@ -846,6 +1029,16 @@ class World:
         if law[0] == "call":
             _, head, args, given = law
             variables = []
+            if len(args) == 1 and args[0][0] == "dot" and self.models:
+                key = _key(head[1], head[2], head[3])
+                conditions = [self.value(a, env) for a in given]
+                for m in self.models:
+                    found = m.law(key, conditions)
+                    if found is not None:
+                        n, weights = found
+                        dot = f"·{key}"
+                        self.domains[dot] = n
+                        return (dot,), lambda values, weights=weights, dot=dot: weights[values[dot]]
             for a in args:
                 if a[0] == "dot":
                     raise Unknown("a law written with a dot")
@@ -863,6 +1056,9 @@ class World:
             return self.random_mean(kind, body, env)
         if law[0] == "sim":
             names, written = law[1], law[2]
+            if names[1:] == ("'",):
+                names = (names[0] + "'",)
+            names = tuple(n.lstrip("\\") if _letter(n) else n for n in names)
             variables, weight = self.law_of(written, env)
             if len(names) != 1 or len(variables) != 1:
                 raise Unknown("a law over several variables with ~")
@@ -877,8 +1073,11 @@ class World:
             w = weight(values)
             inner = {**env, **{rename[v]: mpmath.mpf(values[v]) for v in variables}}
             x = self.value(body, inner)
-            if isinstance(x, list):
-                raise Unknown("the expectation of a vector")
+            if isinstance(x, list):  # a vector's expectation, component by component
+                if kind != "E":
+                    raise Unknown("the variance of a vector")
+                first = _apply(lambda f, y, w=w: f + w * y, [first, x])
+                continue
             first += w * x
             second += w * x * x
         return first if kind == "E" else second - first**2
@@ -945,6 +1144,13 @@ class World:
                 raise Unknown("a sum over an unknown variable")
             values = [mpmath.mpf(k) for k in range(self.domains[var])]
         else:
+            if over[1] == ("inf",):
+                from tests.engine import own_mdp
+
+                if kind != "sum":
+                    raise Unknown("an infinite product")
+                lo = _int(self.value(over[0], env))
+                return own_mdp.series(lambda k: self.value(body, {**env, var: mpmath.mpf(k)}), lo)
             lo, hi = _int(self.value(over[0], env)), _int(self.value(over[1], env))
             if hi - lo > 60:
                 raise Unknown("a long range")
@@ -1054,6 +1260,15 @@ def _sized(a, b):
     if isinstance(a, str) and isinstance(b, list):
         return [mpmath.mpf(1)] * len(b)
     return a
+
+
+def _total(*xs):
+    if any(isinstance(x, mpmath.matrix) for x in xs):
+        out = xs[0]
+        for x in xs[1:]:
+            out = out + x
+        return out
+    return mpmath.fsum(xs)
 
 
 def _apply(f, values):
@@ -1204,6 +1419,10 @@ def world(problem, scalars: dict, vectors: dict, point: int, rng) -> World:
             w.recurrences[decl.name] = (decl.index, initial, parse(decl.rule))
         elif kind == "Definition":
             w.definitions[(decl.name, decl.accent or "")] = (decl.index, parse(decl.body))
+        elif kind in ("DiscountedMDP", "MarkovChain", "MDP"):
+            from tests.engine import own_mdp
+
+            own_mdp.draw(w, decl, point, rng)
         else:
             raise Unknown(f"the kind {kind}")
     return w

@@ -400,6 +400,85 @@ def test_an_expectation_of_a_square_is_proved_nonnegative_not_positive():
     assert step.status == "invalid", step.message
 
 
+# the classic inequalities, proved by a generic method each (decide/sign.py): the valid twin
+# proved, the wrong twins (strict where tight, a factor or a term off, the bound reversed) not
+PROBS = r"% let K \in \mathbb{N}, at least 2; y, p \in \mathbb{R}^K probability vector"
+LOGITS = r"% let z \in \mathbb{R}^K; k \in \{1, \dots, K\}"
+CONDITIONAL = r"% let x observed, z latent, p(x, z) joint density, q(z) density"
+CLASSIC = [  # (method, declarations, valid twin, wrong twins)
+    (
+        "quadratic form",
+        REALS,
+        r"u^2 + v^2 \ge 2uv",
+        [r"u^2 + v^2 \ge 2.001 uv", r"u^2 + v^2 > 2uv"],
+    ),
+    (
+        "quadratic form",
+        REALS,
+        r"u^2 + uv + v^2 \ge 0",
+        [r"u^2 + 3uv + v^2 \ge 0", r"u^2 + uv + v^2 > 0"],
+    ),
+    (
+        "known sign",
+        PROBS,
+        r"-\sum_{j=1}^{K} y_j \log y_j \ge 0",
+        [r"-\sum_{j=1}^{K} y_j \log y_j > 0", r"-\sum_{j=1}^{K} y_j \log y_j \le 0"],
+    ),
+    (
+        "known sign",
+        PROBS,
+        r"\sum_{j=1}^{K} y_j \log y_j \le 0",
+        [r"\sum_{j=1}^{K} y_j \log y_j < 0", r"\sum_{j=1}^{K} y_j \log y_j \ge 0"],
+    ),
+    (
+        "log t ≤ t − 1",
+        PROBS,
+        r"\sum_{j=1}^{K} y_j \log \frac{y_j}{p_j} \ge 0",
+        [
+            r"\sum_{j=1}^{K} y_j \log \frac{y_j}{p_j} > 0",
+            r"\sum_{j=1}^{K} y_j \log \frac{p_j}{y_j} \ge 0",
+            r"\sum_{j=1}^{K-1} y_j \log \frac{y_j}{p_j} \ge 0",
+        ],
+    ),
+    (
+        "known sign",
+        CONDITIONAL,
+        r"\mathrm{KL}(q(z) \| p(z|x)) \ge 0",
+        [r"\mathrm{KL}(q(z) \| p(z|x)) > 0"],
+    ),
+    (
+        "at most the largest",
+        LOGITS,
+        r"\log \sum_{k=1}^{K} e^{z_k} \le \max_k z_k + \log K",
+        [
+            r"\log \sum_{k=1}^{K} e^{z_k} \le \max_k z_k",
+            r"\log \sum_{k=1}^{K} e^{z_k} < \max_k z_k + \log K",
+        ],
+    ),
+    (
+        "E[X]² ≤ E[X²]",
+        FUNCTION,
+        r"\mathbb{E}_{a \sim \pi}[f(a)^2] \ge \mathbb{E}_{a \sim \pi}[f(a)]^2",
+        [
+            r"\mathbb{E}_{a \sim \pi}[f(a)^2] > \mathbb{E}_{a \sim \pi}[f(a)]^2",
+            r"\mathbb{E}_{a \sim \pi}[f(a)]^2 \ge \mathbb{E}_{a \sim \pi}[f(a)^2]",
+        ],
+    ),
+]
+
+
+@pytest.mark.parametrize("method, declarations, valid, wrongs", CLASSIC)
+def test_a_classic_inequality_is_proved_and_its_wrong_twins_are_not(
+    method, declarations, valid, wrongs
+):
+    _, step = _step(declarations, valid)
+    assert step.status == "valid" and step.proved and not step.plausible, step.message
+    assert method in step.message, step.message
+    for wrong in wrongs:
+        _, step = _step(declarations, wrong)
+        assert step.status == "invalid", (wrong, step.message)
+
+
 @pytest.mark.parametrize("line", PROVED_BY_SIGN)
 def test_terms_of_known_sign_prove_an_inequality(line):
     _, step = _step(SIGNED, line)
@@ -445,6 +524,56 @@ FLOAT_ONLY = [
         r"\mathbb{E}_{a \sim \pi}[f(a)] = (1 + 10^{-12}) \sum_a \pi(a) f(a)",
     ),
 ]
+
+
+# … and a difference of 1e-14 or 1e-15 written as a literal (`+ 10^{-14}`, `(1 + 10^{-15})`)
+# in those kinds is undecided too: the step decided again with the literal's offset made
+# 10^{-6} fails (decide/randomized.py:_fine_checked); the twin that writes the literal on
+# both sides stays valid
+MATRICES = r"% let A, B \in \mathbb{R}^{n\times n}"
+FINE_LITERALS = [
+    (LAWS, r"\sum_z p(z|x) = 1 + 10^{-14}", r"\sum_z p(z|x) + 10^{-14} = 1 + 10^{-14}"),
+    (LAWS, r"\sum_z p(z|x) = 1 + 10^{-15}", r"(1 + 10^{-15}) \sum_z p(z|x) = 1 + 10^{-15}"),
+    (
+        MATRICES,
+        r"\mathrm{tr}(AB) = \mathrm{tr}(BA) + 10^{-14}",
+        r"\mathrm{tr}(AB) + 10^{-14} = \mathrm{tr}(BA) + 10^{-14}",
+    ),
+    (
+        MATRICES,
+        r"\mathrm{tr}(AB) = (1 + 10^{-15}) \mathrm{tr}(BA)",
+        r"(1 + 10^{-15}) \mathrm{tr}(AB) = (1 + 10^{-15}) \mathrm{tr}(BA)",
+    ),
+    (
+        r"% let f network trained by gradient flow",
+        r"\frac{d f_t}{dt} = -(1 + 10^{-14})\eta J_t J_t^\top (f_t - y)",
+        r"(1 + 10^{-14})\frac{d f_t}{dt} = -(1 + 10^{-14})\eta J_t J_t^\top (f_t - y)",
+    ),
+    (
+        r"% let p_\theta(x) smooth family",
+        r"\sum_x p_\theta(x) = 1 + 10^{-14}",
+        r"\sum_x p_\theta(x) + 10^{-14} = 1 + 10^{-14}",
+    ),
+    (
+        r"% let \pi(a|s) discounted policy",
+        r"V_\pi(s) = (1 + 10^{-14}) \sum_a \pi(a|s) Q_\pi(s, a)",
+        r"(1 + 10^{-14}) V_\pi(s) = (1 + 10^{-14}) \sum_a \pi(a|s) Q_\pi(s, a)",
+    ),
+    (
+        r"% let z \sim \mathcal{N}(\mu, \sigma^2); \epsilon \sim \mathcal{N}(0, 1)",
+        r"\mathbb{E}_{z \sim \mathcal{N}(\mu, \sigma^2)}[z^2] = \mu^2 + \sigma^2 + 10^{-15}",
+        r"\mathbb{E}_{z \sim \mathcal{N}(\mu, \sigma^2)}[z^2] + 10^{-15} = \mu^2 + \sigma^2 + 10^{-15}",
+    ),
+]
+
+
+@pytest.mark.parametrize("declarations, wrong, valid", FINE_LITERALS)
+def test_a_fine_literal_in_a_float_only_kind_is_undecided_not_valid(declarations, wrong, valid):
+    _, step = _step(declarations, wrong)
+    assert step.status == "undecided", step.message
+    assert "below what floating point decides" in step.message
+    _, step = _step(declarations, valid)
+    assert step.status == "valid", step.message
 
 
 @pytest.mark.parametrize("declarations, valid, wrong", FLOAT_ONLY)

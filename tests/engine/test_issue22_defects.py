@@ -178,6 +178,24 @@ ROWS = [
     ("a negated state", None, MARKOV + "\n\\sum_x \\pi(-x) = 1", "not valid"),
     ("a shifted state", None, MARKOV + "\n\\sum_x \\pi(x + 1) = 1", "not valid"),
     (
+        "a conditioning value that is a state",
+        "td_bias",
+        r"\mathbb{E}[r_t \mid s_t = s] = \sum_a \pi(a|s) r(s, a)",
+        "valid",
+    ),
+    (
+        "a conditioning value that is no state (scaled)",
+        "td_bias",
+        r"\mathbb{E}[r_t \mid s_t = (1 + 10^{-9}) s] = \sum_a \pi(a|s) r(s, a)",
+        "not valid",
+    ),
+    (
+        "a conditioning value that is no state (halved)",
+        "mc_unbiased",
+        r"\mathbb{E}[G_{t+1} \mid s_{t+1} = \frac{1}{2} s] = V^\pi(s)",
+        "not valid",
+    ),
+    (
         "a negated state in balance",
         None,
         MARKOV + "\n\\pi(x) q(y|x) = \\pi(y) q(-x|y)",

@@ -29,9 +29,18 @@ checker's reader nor its instance generator where it can avoid them:
   posterior or the prior, the zero function, data all equal, asymmetric three-point laws
   of the declared moments (a random sequence's terms sharing one draw, so not
   independent), expectations as exact sums over every outcome, derivatives by mpmath at
-  the working precision, the scalars and vectors at the special points above;
-- any other step (MDPs, Markov chains, conditional expectations, sums over s', and
-  whatever neither reader reads) is re-evaluated from the
+  the working precision, the scalars and vectors at the special points above; and
+  (`tests/engine/own_mdp.py`) its own discounted MDPs -- V^π by an LU solve, Q^π, the
+  Bellman operator, sup norms, `P^\pi`, `r^\pi` and their powers and inverses, and
+  `\mathbb{E}[X \mid s_t = s]` by linearity down to terms at finitely many times summed
+  over the propagated law of the trajectory, the return and every series summed term by
+  term -- at one state, one action, a deterministic policy, nearly certain dynamics, large
+  rewards, U = V + c, the zero and one-hot state functions; and its own Markov chains
+  (uniform target, symmetric proposal) and finite-horizon softmax-policy MDPs (every
+  trajectory listed, θ = 0 among its points); a line naming a state that is not one (`s_t =
+  \frac{1}{2} s`) beside a defined one refutes the step;
+- any other step (networks, families, matrices, convex SGD, and whatever
+  neither reader reads) is re-evaluated from the
   checker's reading on four fresh seeds of the problem's instances, each with its tight
   cases, larger sizes, every special point of every kind and the swept sizes, with a
   tolerance ten times tighter (this shares the checker's reader and its kinds' draws).
@@ -65,7 +74,7 @@ from autograder.engine.domains import BY_KIND, REAL
 from autograder.engine.kinds.instance import Worlds
 from autograder.engine.read.reader import read
 from autograder.engine.relations import LOGICAL
-from tests.engine import own_reader
+from tests.engine import own_mdp, own_reader
 from tests.fixtures.derivations import ALTERNATIVES, MISTAKES, REFERENCE
 
 MUTATIONS = 2000  # the full run: bench/mutations.py
@@ -782,6 +791,23 @@ def confirm_own(
     return None
 
 
+def _sides(w, left, right):
+    """Both sides' values; a side naming a state that is not one (`s_t = \\frac{1}{2} s'`)
+    is `own_mdp.Outside` only when the other side is defined."""
+    values, outside = [], []
+    for side in (left, right):
+        try:
+            values.append(w.value(side, {}))
+        except own_mdp.Outside as why:
+            values.append(None)
+            outside.append(why)
+    if len(outside) == 2:
+        raise ValueError("neither side defined")
+    if outside:
+        raise outside[0]
+    return values
+
+
 def _reader_holds(make_world, left, right, relation: str) -> bool | None:
     """The step at one point from this test's own reader (`tests.engine.own_reader`), its
     world drawn afresh at 60 and at 130 digits: as `_holds_at`; vectors compared
@@ -791,12 +817,16 @@ def _reader_holds(make_world, left, right, relation: str) -> bool | None:
         with mpmath.workdps(digits):
             try:
                 w = make_world()
-                a, b = w.value(left, {}), w.value(right, {})
+                a, b = _sides(w, left, right)
             except (ZeroDivisionError, ValueError, OverflowError, TypeError):
                 return None
-            pairs = list(zip(a, b, strict=True)) if isinstance(a, list) else [(a, b)]
+            except own_mdp.Outside:
+                return False  # one side names a state that is not one, the other is defined
             if isinstance(a, list) != isinstance(b, list):
-                raise own_reader.Unknown("a vector beside a number")
+                if (a if isinstance(b, list) else b) != 0:
+                    return False  # a vector beside a nonzero number
+                a, b = ([a] * len(b), b) if isinstance(b, list) else (a, [b] * len(a))  # 0 as 0
+            pairs = list(zip(a, b, strict=True)) if isinstance(a, list) else [(a, b)]
             outcomes = []
             for x, y in pairs:
                 if not (mpmath.isfinite(x) and mpmath.isfinite(y)):
@@ -859,7 +889,10 @@ def confirm_reader(
     rng = random.Random(seed)
     found_point = False
     unknown = None
-    for point in range(24 if relation == "=" else 48):
+    points = 24 if relation == "=" else 48
+    if any(type(d).__name__ in ("DiscountedMDP", "MDP") for d in problem.context):
+        points //= 2  # its series are summed term by term: each point costs more
+    for point in range(points):
         shared = sp.Rational(Fraction(rng.uniform(-2, 2)).limit_denominator(1000))
         values = {
             n: _own_scalar(d, point + j, rng, shared)

@@ -2,7 +2,8 @@ r"""The mutation test's own reader (`tests/engine/own_reader.py`) is a confirmer
 have power: on the curriculum's references it never refutes a step, and on the
 curriculum's typical mistakes it refutes the first wrong step wherever it can read it
 (laws, data, random vectors and sequences, definitions, vectors, gradients at mpmath
-precision), reading each line itself and drawing its own worlds."""
+precision; discounted MDPs, their conditional expectations and Markov chains), reading each
+line itself and drawing its own worlds."""
 
 from __future__ import annotations
 
@@ -32,6 +33,18 @@ PROBLEMS = [
 ]
 
 
+# the MDPs, Markov chains and conditional expectations (tests/engine/own_mdp.py): its own
+# MDP drawn from the declaration, V^π by an LU solve, E[· | s_t = s] over the trajectories
+MDP_PROBLEMS = [
+    "bellman",
+    "bellman_contraction",
+    "mc_unbiased",
+    "td_bias",
+    "metropolis_hastings",
+    "policy_gradient",
+    "pg_baseline",
+]
+
 MISTAKES_PER_PROBLEM = 3  # bounded, for the fast tier
 
 
@@ -51,7 +64,9 @@ def _judged(problem: str, chain: str, k: int) -> str | None | type:
         return own_reader.Unknown
 
 
-@pytest.mark.parametrize("problem", PROBLEMS)
+# mc_unbiased's reference sums a series per state and action (minutes on a loaded machine):
+# its steps are confirmed by the mutation run and its rows below
+@pytest.mark.parametrize("problem", PROBLEMS + [p for p in MDP_PROBLEMS if p != "mc_unbiased"])
 def test_the_own_reader_confirms_every_reference_step_it_reads(problem):
     chain = REFERENCE[problem]
     read = 0
@@ -77,6 +92,94 @@ def test_the_own_reader_refutes_the_curriculums_mistakes():
     assert len(refuted) >= 15, refuted
 
 
+def test_the_own_reader_refutes_the_mdp_mistakes():
+    refuted, missed = [], []
+    for problem in MDP_PROBLEMS:
+        for name, chain, first, *_ in MISTAKES.get(problem, [])[:MISTAKES_PER_PROBLEM]:
+            if first is None:
+                continue
+            found = _judged(problem, chain, first)
+            if isinstance(found, str):
+                refuted.append(name)
+            elif found is None:
+                missed.append((problem, name))
+    assert not missed, missed
+    assert len(refuted) >= 12, refuted
+
+
+_MDP_ROWS = [  # (problem, line before, line, relation, refuted?)
+    ("td_bias", r"\mathbb{E}[r_t \mid s_t = s]", r"\sum_a \pi(a|s) r(s, a)", "=", False),
+    ("td_bias", r"\mathbb{E}[r_t \mid s_t = s]", r"\max_a r(s, a)", "=", True),
+    ("td_bias", r"\mathbb{E}[r_t \mid s_t = s]", r"\max_a r(s, a)", "<=", False),
+    # a conditioning value that is no state: undefined where the other side is defined
+    ("td_bias", r"\mathbb{E}[r_t \mid s_t = \frac{1}{2} s]", r"\sum_a \pi(a|s) r(s, a)", "=", True),
+    ("mc_unbiased", r"\mathbb{E}[G_t \mid s_t = s]", r"V^\pi(s)", "=", False),
+    ("mc_unbiased", r"\mathbb{E}[G_t \mid s_t = s]", r"\sum_a \pi(a|s) r(s, a)", "=", True),
+    (
+        "mc_unbiased",
+        r"V^\pi(s)",
+        r"\left((I - \gamma P^\pi)^{-1} r^\pi\right)(s)",
+        "=",
+        False,
+    ),
+    ("mc_unbiased", r"V^\pi(s)", r"\left((I + \gamma P^\pi)^{-1} r^\pi\right)(s)", "=", True),
+    (
+        "bellman_contraction",
+        r"\|T^\pi V - T^\pi U\|_\infty",
+        r"\gamma \|V - U\|_\infty",
+        "<=",
+        False,
+    ),
+    (
+        "bellman_contraction",
+        r"\|T^\pi V - T^\pi U\|_\infty",
+        r"\gamma^2 \|V - U\|_\infty",
+        "<=",
+        True,
+    ),
+]
+
+
+_MDP_ROWS += [
+    (
+        "pg_baseline",
+        r"\mathbb{E}_{a\sim\pi_\theta(\cdot|s)}[\nabla_\theta \log \pi_\theta(a|s)\, b(s)]",
+        "0",
+        "=",
+        False,
+    ),
+    (
+        "pg_baseline",
+        r"\mathbb{E}_{a\sim\pi_\theta(\cdot|s)}[\nabla_\theta \log \pi_\theta(a|s)\, b(s)]",
+        "b(s)",
+        "=",
+        True,
+    ),
+    (
+        "policy_gradient",
+        r"\nabla_\theta J(\theta)",
+        r"\mathbb{E}_{\tau\sim p_\theta}[R(\tau) \sum_{t=0}^{T-1} \nabla_\theta \log \pi_\theta(a_t|s_t)]",
+        "=",
+        False,
+    ),
+    (
+        "policy_gradient",
+        r"\nabla_\theta J(\theta)",
+        r"\mathbb{E}_{\tau\sim p_\theta}[R(\tau) \sum_{t=0}^{T-1} \nabla_\theta \log \pi_\theta(a_0|s_0)]",
+        "=",
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize("problem, before, line, relation, refuted", _MDP_ROWS)
+def test_the_own_reader_decides_mdp_steps_itself(problem, before, line, relation, refuted):
+    written = {"=": "=", "<=": r"\le"}[relation]
+    chain = f"{before}\n{written} {line}"
+    found = tm.confirm_reader(chain, problem, 1, relation, 7, 2)
+    assert isinstance(found, str) == refuted, found
+
+
 @pytest.mark.parametrize(
     "text, value",
     [
@@ -84,6 +187,11 @@ def test_the_own_reader_refutes_the_curriculums_mistakes():
         (r"\frac{\partial L}{\partial z_i}", ("partial",)),
         (r"\mathrm{KL}(q(z) \,\|\, p(z|x))", ("KL",)),
         (r"\frac{1}{N}\sum_{i=1}^{N} [x_i = x]", ("mul",)),
+        (r"\mathbb{E}[r_t + \gamma G_{t+1} \mid s_t = s]", ("CE", "E")),
+        (r"(T^\pi V)(s)", ("at", ("bellman", ("name", "V", "", None)))),
+        (r"\|V - U\|_\infty", ("supnorm",)),
+        (r"\sum_{s'} P(s'|s, a) V^\pi(s')", ("sum", "s'", None)),
+        (r"\gamma^k (1 - \gamma)", ("mul",)),
     ],
 )
 def test_the_own_reader_reads_the_curriculums_notation(text, value):

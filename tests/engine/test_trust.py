@@ -57,7 +57,7 @@ ROWS = {
         ("free", r"x^2 + 0.0001 \ge 0.02x", VALID, "proved"),
         ("free", r"x^2 \ge 0.02x - 0.0001 + 10^{-9}", INVALID, ""),
         ("free", r"x^2 + 1 \ge 2x", VALID, "proved"),
-        ("free", r"x^2 + y^2 \ge 2xy", VALID, "plausible, not proved"),
+        ("free", r"x^2 + y^2 \ge 2xy", VALID, "quadratic form"),
         ("free", r"x^2 + y^2 \ge 2.001 x y", INVALID, ""),
         ("free", r"(x-y)^2 (x+y)^2 \ge 0", VALID, ""),
         ("free", r"(x-y)^2 (x+y) \ge 0", INVALID, ""),

@@ -16,35 +16,97 @@ outside the step's domain anyway):
   product over a range of positive factors is positive (the empty product is 1); an
   expectation (a law's weights sum to one) and a maximum keep their body's sign.
 
+Signs run both ways: a negative number, `\log u` of a probability or softmax component
+(at most 1) are nonpositive, and a product's sign is the product of its factors' signs, so
+the entropy `-\sum_j y_j \log y_j \ge 0` and `\sum_j y_j \log y_j \le 0` are proved; a KL
+between two laws over the same variables (`\mathrm{KL}(q(z) \| p(z|x))`) is nonnegative
+(Gibbs' inequality).
+
+When the terms' signs do not settle it, two generic methods:
+- a *bound*: the difference replaced by a lower bound (an upper bound where it is
+  subtracted), each rule sound wherever the step is defined — the tangent line
+  `\log t \le t - 1` under a coefficient of known sign (`c \log t \ge c(1 - 1/t)` for
+  c ≥ 0), Jensen for a square (`\mathbb{E}[X]^2 \le \mathbb{E}[X^2]`, the law's weights
+  summing to one), each term of a sum of exponentials at most the largest
+  (`\sum_{k=1}^{K} e^{z_k} \le K e^{\max_k z_k}`, a logarithm kept monotone around it); the
+  bound is then normalised (logarithms of products split, sums of sums split, a probability
+  vector summed over its whole range is 1) and its sign read as above: KL ≥ 0 written as
+  `\sum_j y_j \log \frac{y_j}{p_j}` becomes `\sum_j y_j - \sum_j p_j = 0`,
+  `\log\sum_k e^{z_k} \le \max_k z_k + \log K` becomes 0, `\mathbb{E}[f^2] \ge
+  \mathbb{E}[f]^2` becomes 0;
+- a *quadratic form*: a difference polynomial of degree at most 2 in real names with
+  rational coefficients is `z^\top M z` for z = (1, x_1, …, x_n) and an exact symmetric M;
+  every principal minor of M ≥ 0 (positive semidefinite) proves ≥, leading minors > 0
+  (definite) prove > (`u^2 + v^2 \ge 2uv`).
+
 Nothing here ever refutes: a step it cannot prove goes on to the other paths (so
 `\sum_i e^{x_i} > 10^{-200}` and `\sum_i e^{x_i} - 1 > 0`, both false, are not proved).
 """
 
 from __future__ import annotations
 
+import itertools
+
 import sympy as sp
 
 from autograder.engine import ir
 
 POS, NONNEG = 2, 1  # what `sign` proves; None: nothing
+NONPOS, NEG = -1, -2
 
 __all__ = ["proves"]
 
+BY_TERMS = "every term of the difference has a known sign"
+BY_BOUND = (
+    "a bound of the difference (log t ≤ t − 1, E[X]² ≤ E[X²], each term of a sum of "
+    "exponentials at most the largest) has a known sign"
+)
+BY_FORM = "the difference is a quadratic form whose matrix is positive semidefinite: a known sign"
 
-def proves(lhs, relation: str, rhs, compiled) -> bool:
-    """Whether `lhs relation rhs` follows from the signs of the terms of their difference."""
+
+def proves(lhs, relation: str, rhs, compiled) -> str | None:
+    """How `lhs relation rhs` follows from the signs of the terms of their difference, of a
+    bound of it, or of its quadratic form (the words of the proof), or None."""
     if relation in (">", ">="):
         difference = lhs - rhs
     elif relation in ("<", "<="):
         difference = rhs - lhs
     else:
-        return False
+        return None
     need = POS if relation in (">", "<") else NONNEG
     try:
-        found = _Signs(compiled).sign(difference)
-    except (TypeError, ValueError, RecursionError):
-        return False
-    return found is not None and found >= need
+        signs = _Signs(compiled)
+        found = signs.sign(difference)
+        if found is not None and found >= need:
+            return BY_TERMS
+        bound = _Bounds(signs).lower(difference)
+        if bound != difference:
+            found = signs.sign(_normalise(bound, compiled))
+            if found is not None and found >= need:
+                return BY_BOUND
+        return BY_FORM if _quadratic_form(difference, need, signs) else None
+    except (TypeError, ValueError, RecursionError, sp.PolynomialError):
+        return None
+
+
+def _combine(signs: list):
+    """The sign of a sum from its terms' signs."""
+    if None in signs:
+        return None
+    if all(x > 0 for x in signs):
+        return POS if POS in signs else NONNEG
+    if all(x < 0 for x in signs):
+        return NEG if NEG in signs else NONPOS
+    return None
+
+
+def _times(signs: list):
+    """The sign of a product from its factors' signs."""
+    if None in signs:
+        return None
+    negative = sum(x < 0 for x in signs) % 2
+    strict = all(abs(x) == 2 for x in signs)
+    return (-1 if negative else 1) * (2 if strict else 1)
 
 
 class _Signs:
@@ -55,11 +117,20 @@ class _Signs:
         if e.is_Number:
             if e.is_positive:
                 return POS
+            if e.is_negative:
+                return NEG
             return NONNEG if e.is_zero else None
         if e is sp.E or e is sp.pi:
             return POS
         if isinstance(e, ir.Vector | ir.OnesVector | ir.DomainVar):
             return None
+        if isinstance(e, sp.log):
+            u = e.args[0]
+            if u.is_Number and u.is_positive:
+                return POS if u > 1 else NEG if u < 1 else NONNEG
+            return NONPOS if self.at_most_one(u) else None
+        if isinstance(e, ir.KL):
+            return NONNEG if self.laws(e) else None
         if isinstance(e, sp.Symbol):
             if e.is_positive:
                 return POS
@@ -70,15 +141,9 @@ class _Signs:
                 return POS if domain.low > 0 or domain.low_open else NONNEG
             return None
         if isinstance(e, sp.Add):
-            signs = [self.sign(a) for a in e.args]
-            if None in signs:
-                return None
-            return POS if POS in signs else NONNEG
+            return _combine([self.sign(a) for a in e.args if not a.is_zero])
         if isinstance(e, sp.Mul):
-            signs = [self.sign(a) for a in e.args]
-            if None in signs:
-                return None
-            return POS if all(s == POS for s in signs) else NONNEG
+            return _times([self.sign(a) for a in e.args])
         if isinstance(e, sp.Pow):
             base, exponent = e.args
             if base is sp.E:
@@ -88,6 +153,8 @@ class _Signs:
                 return POS
             if exponent.is_Integer and int(exponent) % 2 == 0 and self.real(base):
                 return NONNEG if int(exponent) > 0 or b is None else None
+            if exponent.is_Integer and int(exponent) > 0 and b is not None and b < 0:
+                return b  # an odd power of a nonpositive number
             if b == NONNEG and exponent.is_positive and self.real(exponent):
                 return NONNEG
             return None
@@ -100,10 +167,11 @@ class _Signs:
             if body is None:
                 return None
             if isinstance(e, sp.Product):
+                return body if body > 0 else None
+            nonempty = all(self._nonempty(lo, hi) for _v, lo, hi in e.limits)
+            if abs(body) == 2 and nonempty:
                 return body
-            if body == POS and all(self._nonempty(lo, hi) for _v, lo, hi in e.limits):
-                return POS
-            return NONNEG
+            return NONNEG if body > 0 else NONPOS
         if isinstance(e, ir.Component):
             vector = e.args[0]
             if isinstance(vector, ir.Softmax):
@@ -169,3 +237,158 @@ class _Signs:
     @staticmethod
     def _nonempty(lo, hi) -> bool:
         return bool((hi - lo).is_nonnegative)
+
+    def at_most_one(self, u) -> bool:
+        """A probability or softmax component: in [0, 1]."""
+        if not isinstance(u, ir.Component):
+            return False
+        vector = u.args[0]
+        if isinstance(vector, ir.Softmax):
+            return True
+        entry = self.compiled.symbols.get(vector.name) if isinstance(vector, sp.Symbol) else None
+        return entry is not None and entry.kind == "ProbabilityVector"
+
+    @staticmethod
+    def laws(kl) -> bool:
+        """Both sides of the KL laws over exactly its variables (a conditional law's
+        conditions apart): each sums to one over them, so the KL is ≥ 0."""
+        p, q, variables = kl.args
+        over = set(variables)
+        return all(
+            isinstance(d, ir.Dens)
+            and set(d.args[1]) == over
+            and all(isinstance(v, ir.DomainVar) for v in d.args[1])
+            for d in (p, q)
+        )
+
+    def size(self, vector) -> sp.Basic | None:
+        """The declared size of a probability vector (its components sum to one)."""
+        for decl in self.compiled.context:
+            if type(decl).__name__ == "ProbabilityVector" and decl.name == vector.name:
+                return decl.size
+        return None
+
+
+class _Bounds:
+    """A lower (or upper) bound of an expression, each rule sound wherever it is defined;
+    an expression no rule bounds is its own bound."""
+
+    def __init__(self, signs: _Signs) -> None:
+        self.signs = signs
+
+    def lower(self, e):
+        return self.bound(e, lower=True)
+
+    def bound(self, e, lower: bool):  # noqa: PLR0911 - one rule per kind of node
+        if isinstance(e, sp.Add):
+            return sp.Add(*[self.bound(a, lower) for a in e.args])
+        if isinstance(e, sp.Mul):
+            c, rest = e.as_coeff_Mul()
+            if c != 1 and c.is_Number and not c.is_zero:
+                return c * self.bound(rest, lower if c > 0 else not lower)
+            logs = [f for f in e.args if isinstance(f, sp.log)]
+            if len(logs) == 1:
+                (log,) = logs
+                f = sp.Mul(*[a for a in e.args if a is not log])
+                s = self.signs.sign(f)
+                if s is not None:
+                    t = log.args[0]  # log t ≤ t − 1 and log t ≥ 1 − 1/t
+                    above, below = f * (t - 1), f * (1 - 1 / t)
+                    return (below if lower else above) if s > 0 else (above if lower else below)
+            return e
+        if isinstance(e, sp.Pow) and e.args[1] == 2 and isinstance(e.args[0], ir.Expectation):
+            body, var, weight = e.args[0].args
+            if lower or not _a_law(weight, var):
+                return e
+            return ir.Expectation(body**2, var, weight)  # Jensen: E[X]^2 ≤ E[X^2]
+        if isinstance(e, sp.log):
+            inner = self.bound(e.args[0], lower)
+            if inner != e.args[0]:
+                return sp.log(inner)  # the logarithm is increasing
+            return e
+        if isinstance(e, sp.Sum) and len(e.limits) == 1:
+            var, lo, hi = e.limits[0]
+            body = e.function
+            if not lower and isinstance(body, sp.exp) and _Signs._nonempty(lo, hi):
+                # each term at most the largest: sum_k e^{f_k} ≤ (hi - lo + 1) e^{max_k f_k}
+                return (hi - lo + 1) * sp.exp(ir.Extremum(body.args[0], var, 1, lo, hi))
+            inner = self.bound(body, lower)
+            return sp.Sum(inner, e.limits) if inner != body else e
+        if isinstance(e, ir.Expectation):
+            body, var, weight = e.args
+            inner = self.bound(body, lower)
+            return ir.Expectation(inner, var, weight) if inner != body else e
+        return e
+
+
+def _a_law(weight, var) -> bool:
+    """A density over exactly the expectation's variable: its weights sum to one."""
+    over = set(var) if isinstance(var, sp.Tuple) else {var}
+    return isinstance(weight, ir.Dens) and set(weight.args[1]) == over
+
+
+def _normalise(e, compiled):
+    """Logarithms of products split, sums of sums split, a probability vector summed over
+    its whole declared range is 1."""
+    signs = _Signs(compiled)
+    e = sp.expand_log(e, force=True)
+
+    def walk(x):
+        if isinstance(x, sp.Sum) and len(x.limits) == 1:
+            var, lo, hi = x.limits[0]
+            body = sp.expand(walk(x.function))
+            if isinstance(body, sp.Add):
+                return sp.Add(*[walk(sp.Sum(t, x.limits)) for t in body.args])
+            c, rest = body.as_independent(var, as_Add=False)
+            if c != 1:
+                return c * walk(sp.Sum(rest, x.limits))
+            if isinstance(rest, ir.Component) and rest.args[1] == var and lo == 1:
+                vector = rest.args[0]
+                size = signs.size(vector) if isinstance(vector, sp.Symbol) else None
+                if size is not None and str(hi) == str(size):
+                    return sp.Integer(1)
+            return sp.Sum(rest, x.limits)
+        if x.args and not isinstance(x, ir.Opaque):
+            return x.func(*[walk(a) for a in x.args])
+        return x
+
+    return sp.expand(walk(e))
+
+
+def _quadratic_form(difference, need: int, signs: _Signs) -> bool:
+    """A polynomial of degree ≤ 2 in real names as z^T M z, z = (1, x_1, …, x_n): M
+    positive semidefinite (every principal minor ≥ 0) proves ≥ 0, definite (leading
+    minors > 0) proves > 0."""
+    names = sorted(difference.free_symbols, key=str)
+    if not names or len(names) > 6:
+        return False
+    if not all(
+        type(x) is sp.Symbol and not isinstance(x, ir.Vector | ir.DomainVar) and signs.real(x)
+        for x in names
+    ):
+        return False
+    poly = sp.Poly(difference, *names)
+    if poly.total_degree() > 2 or not all(c.is_Rational for c in poly.coeffs()):
+        return False
+    n = len(names)
+    m = sp.zeros(n + 1, n + 1)
+    for monom, coeff in poly.terms():
+        at = [i + 1 for i, k in enumerate(monom) for _ in range(k)]
+        if not at:
+            m[0, 0] += coeff
+        elif len(at) == 1:
+            m[0, at[0]] += coeff / 2
+            m[at[0], 0] += coeff / 2
+        elif at[0] == at[1]:
+            m[at[0], at[0]] += coeff
+        else:
+            m[at[0], at[1]] += coeff / 2
+            m[at[1], at[0]] += coeff / 2
+    if need == POS:
+        return all(m[:k, :k].det() > 0 for k in range(1, n + 2))
+    rows = range(n + 1)
+    return all(
+        m.extract(list(c), list(c)).det() >= 0
+        for k in range(1, n + 2)
+        for c in itertools.combinations(rows, k)
+    )

@@ -521,6 +521,12 @@ def _conditional(decl: DiscountedMDP):
             here = resolver.resolve(value, scope)
             if here.free_symbols & {Step(n) for n, _ in _step_names(decl)}:
                 raise ResolveError("condition on a state, e.g. `s_t = s`", node.pos)
+            if not (isinstance(here, sp.Symbol) or here.is_Integer):
+                raise ResolveError(  # `s_t = \frac{1}{2} s'` names no state: never guessed
+                    f"`{sx.latex(value)}` is not a state: condition on a state by its name, "
+                    "e.g. `s_t = s`",
+                    node.pos,
+                )
         inner = {k: v for k, v in scope.items() if k != TRAJECTORY}
         where = {"time": _time(resolver, event.sub, inner), "state": here, "steps": 0}
         where.update(ahead=[], base=base, level=level)
