@@ -300,19 +300,7 @@ def _judge_statement_key_steps(report: Report, own: ProblemLines, lines, starts:
             k.shown, k.line, k.step = False, None, None
         report.derived = False
         return
-    leaps = dict(judged.leaps)
-    if report.reached_target and report.first_error is None and judged.checklist:
-        shown = [k for k, key in enumerate(judged.checklist) if key.shown]
-        rest = [key.name for key in judged.checklist[max(shown, default=-1) + 1 :]]
-        last = len(report.steps) - 1
-        if rest and last > 0:
-            leaps[last] = leaps.get(last, []) + rest
-    for index, name in judged.shows.items():
-        report.steps[index].shows = name
-    for index, skipped in sorted(leaps.items()):
-        step = report.steps[index]
-        step.leaps = skipped
-        step.message += f"; true, but it skips {_listed(skipped)}: show that step"
+    leaps = _mark_leaps(report, judged)
     report.derived = judged.complete and not leaps
 
 
@@ -500,20 +488,7 @@ def _judge_key_steps(report: Report, own: ProblemLines, trees, starts: bool, exp
         exprs = list(exprs)[::-1] if backward else list(exprs)
         _judge_sizes(report, own, trees, exprs, judged, marks, backward)
         return
-    leaps = dict(judged.leaps)
-    if report.reached_target and report.first_error is None and judged.checklist:
-        # the step onto the target leaps over every key step still to come
-        shown = [k for k, key in enumerate(judged.checklist) if key.shown]
-        rest = [key.name for key in judged.checklist[max(shown, default=-1) + 1 :]]
-        last = len(report.steps) - 1
-        if rest and last > 0:
-            leaps[last] = leaps.get(last, []) + rest
-    for index, name in judged.shows.items():
-        report.steps[index].shows = name
-    for index, skipped in sorted(leaps.items()):
-        step = report.steps[index]
-        step.leaps = skipped
-        step.message += f"; true, but it skips {_listed(skipped)}: show that step"
+    _mark_leaps(report, judged)
     report.derived = judged.complete
 
 
@@ -808,3 +783,22 @@ def _same(a, b, scope: Scope, timeout) -> bool:
             return decide(a, "=", b, scope).status == VALID
     except TimeUp:
         return False
+
+
+def _mark_leaps(report, judged) -> dict:
+    """Each step's key step and the key steps it leaps over, marked on the report's steps
+    (the step onto the target leaps over every key step still to come); the leaps."""
+    leaps = dict(judged.leaps)
+    if report.reached_target and report.first_error is None and judged.checklist:
+        shown = [k for k, key in enumerate(judged.checklist) if key.shown]
+        rest = [key.name for key in judged.checklist[max(shown, default=-1) + 1 :]]
+        last = len(report.steps) - 1
+        if rest and last > 0:
+            leaps[last] = leaps.get(last, []) + rest
+    for index, name in judged.shows.items():
+        report.steps[index].shows = name
+    for index, skipped in sorted(leaps.items()):
+        step = report.steps[index]
+        step.leaps = skipped
+        step.message += f"; true, but it skips {_listed(skipped)}: show that step"
+    return leaps
