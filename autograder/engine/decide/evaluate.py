@@ -108,6 +108,12 @@ def _rule_of(kind: type) -> ir.NodeRule:
 _NUMBERS: dict = {}
 
 
+@functools.lru_cache(maxsize=4096)
+def _names(expr: sp.Basic) -> frozenset:
+    """The names of a node's free symbols (a vector's symbol and its `ir.Vector` alike)."""
+    return frozenset(getattr(s, "name", str(s)) for s in ir.free_symbols(expr))
+
+
 class Evaluator:
     """Evaluates resolved expressions on one instance of a compiled problem.
 
@@ -139,6 +145,9 @@ class Evaluator:
         # nothing undefined is kept (its reasons need not be told again).
         self.shared: dict | None = None
         self.root = None
+        # names whose values change between the calls that share `shared` (the unknowns a
+        # batch of points binds, `vector_statements`): a node that names one is not kept
+        self.varying: frozenset | None = None
         self._undefined_calls = 0
 
     def undefined(self, reason: str) -> None:
@@ -264,6 +273,8 @@ class Evaluator:
         if found is not None:
             return found[0]
         shared = self.shared if env is self.root and not self._ranges else None
+        if shared is not None and self.varying and _names(expr) & self.varying:
+            shared = None
         if shared is not None:
             value = shared.get(expr)
             if value is not None:

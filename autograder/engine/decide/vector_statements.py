@@ -90,8 +90,10 @@ def decide_vector_statements(
         def values(x, inst=inst, sizes=sizes):
             return _unpack(x, unknowns, sizes)
 
-        def run(claim, x, inst=inst, sizes=sizes):
-            return _sides_at(claim, inst, scope.compiled, unknowns, sizes, x)
+        kept: dict = {}  # this instance's parts that name no unknown, evaluated once
+
+        def run(claim, x, inst=inst, sizes=sizes, kept=kept):
+            return _sides_at(claim, inst, scope.compiled, unknowns, sizes, x, kept)
 
         dim = sum(1 if k is None else k for k in sizes)
         coords, k = [], 0  # the multipliers' coordinates in a point
@@ -201,10 +203,12 @@ def _unpack(x, unknowns, sizes) -> dict:
     return out
 
 
-def _sides_at(claim, inst, compiled, unknowns, sizes, points):
+def _sides_at(claim, inst, compiled, unknowns, sizes, points, kept=None):
     """Both sides of a statement evaluated on `inst` with the unknowns at each row of
     `points` (a batch, along a free axis of the evaluator): two complex arrays (a row per
-    point), NaN in a row where a side is undefined; None when it cannot be evaluated."""
+    point), NaN in a row where a side is undefined; None when it cannot be evaluated.
+    `kept` (a dict for `inst`): the values of the parts that name no unknown, outside
+    every sum (`\nabla_\theta J`, `F^{-1}`), kept from one batch to the next."""
     points = np.atleast_2d(points)
     rows = points.shape[0]
     solved = {s for s, _ in unknowns}
@@ -238,6 +242,9 @@ def _sides_at(claim, inst, compiled, unknowns, sizes, points):
     try:
         with np.errstate(all="ignore"):
             ev = Evaluator(inst, compiled)
+            if kept is not None:
+                ev.shared, ev.root = kept, env
+                ev.varying = frozenset(s.name for s, _ in unknowns)
             left = np.asarray(ev.evaluate(claim.lhs, env=env), dtype=complex)
             right = np.asarray(ev.evaluate(claim.rhs, env=env), dtype=complex)
             left, right = np.broadcast_arrays(left, right)
