@@ -242,6 +242,8 @@ def _statements(
         if verdict is None:
             if index == 0:
                 verdict = Verdict(VALID, "the first statement", "read")
+            elif _sizes_undefined(lines[index - 1]):
+                verdict = Verdict(UNDECIDED, "not checked: the line before is undefined")
             elif lines[index - 1].claim is None:
                 verdict = Verdict(UNDECIDED, "not checked: the line before could not be read")
             else:
@@ -322,9 +324,18 @@ def _statement_failure(line: StatementLine, text, comp, declared, timeout) -> Ve
         return Verdict(UNREADABLE, str(error) if error else "this line could not be read")
     for side in line.sides:
         verdict = _failure(side, text, comp, declared, timeout)
+        if isinstance(side.error, UndefinedSizes):
+            # read, and wrong, as a chain's line (`decide/sizes.py`): invalid at its line
+            # and column, the sizes named
+            return Verdict(INVALID, verdict.message, "read")
         if verdict is not None:
             return verdict
     return None
+
+
+def _sizes_undefined(line: StatementLine) -> bool:
+    """Whether a side of the statement is undefined at the declared sizes."""
+    return any(isinstance(side.error, UndefinedSizes) for side in line.sides)
 
 
 def _hypotheses(lines: list[StatementLine], index: int) -> tuple:
