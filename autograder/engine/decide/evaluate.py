@@ -551,6 +551,13 @@ class Evaluator:
             inner = self._over_limits(is_sum, function, limits[:-1], env.bind(var, values))
         finally:
             self._ranges -= 1
+        n = hi - lo + 1
+        if is_sum and lo_i.size == 1 and hi_i.size == 1 and ok.all():
+            # one range (the limits vary with no other binder): every value is in it,
+            # nothing to mask (the same sum as the masked one below)
+            if inner.shape[axis] != n:
+                inner = np.broadcast_to(inner, inner.shape[:axis] + (n,) + inner.shape[axis + 1 :])
+            return reduce_sum(inner, axis, n)
         mask = scalar_like((values.real >= lo_i) & (values.real <= hi_i), inner)
         if is_sum:
             out = reduce_sum(np.where(mask, inner, 0.0), axis, hi - lo + 1)
@@ -999,16 +1006,12 @@ def _inverse(m: np.ndarray) -> np.ndarray:
 
 
 def _combine(values, op):
-    vector = next((v for v in values if is_matrix(v)), None)
-    if vector is not None:  # matrices: a sum of matrices (a scalar factor was taken apart)
-        return functools.reduce(op, values)
-    vector = next((v for v in values if is_vector(v)), None)
-    out = values[0]
-    if vector is not None:
-        out = scalar_like(out, vector)
-    for v in values[1:]:
-        out = op(out, scalar_like(v, vector) if vector is not None else v)
-    return out
+    """`op` over the values in order: matrices as they are (a scalar factor was taken
+    apart); with a vector among them, each scalar field given a component axis
+    (`scalar_like`)."""
+    if max(v.ndim for v in values) == RANK + 1:  # a vector, and no matrix
+        values = [v.reshape(v.shape + (1,)) if v.ndim == RANK else v for v in values]
+    return functools.reduce(op, values)
 
 
 def _integer(x: np.ndarray) -> np.ndarray:
