@@ -300,7 +300,15 @@ def test_a_statement_undefined_at_the_declared_sizes_is_wrong_at_its_line():
     assert step.status == Status.INVALID, step.message
     assert "line 3, column 17" in step.message, step.message
     assert "undefined unless d = n" in step.message, step.message
+    # at d = n (declared apart, may be equal) it holds: still wrong, and said so
+    assert "it holds only where d = n, and the sizes are declared apart" in step.message
     assert not bad.ok
+    # where the step fails at d = n too, the counterexample there is shown, as in a chain
+    wrong = check(None, f"{RECT_LET}\n{first}\n\\iff J^\\top J (f - y) = f")
+    step = wrong.steps[1]
+    assert step.status == Status.INVALID, step.message
+    assert "and at d = n, where it is defined, the two lines do not have" in step.message
+    assert step.counterexample is not None and step.counterexample.instance["d"] == "2"
     # in one statement of an "and", and in the first line (the step after it not checked)
     joined = check(None, f"{RECT_LET}\n{first}\n\\iff J^\\top J (f - y) = 0 \\land f = y")
     assert joined.steps[1].status == Status.INVALID, joined.steps[1].message
