@@ -440,9 +440,13 @@ def _status_rows(alternatives, points, run) -> list:
 
 
 def _status_some_rows(alternatives, points, run, coords) -> list:
-    """`_status_some` at each row of `points` (the same answers), in batches: the
-    statuses at once, then the multipliers' searches of every point not yet solving the
-    formula as one Gauss-Newton batch, and the statuses where they land at once."""
+    """`_status` at each row of `points` with the multipliers (their coordinates `coords`)
+    "for some": (whether the point solves the formula for some value of them, the point
+    with the value that does).  A point not solving it as it is: a Gauss-Newton in the
+    multipliers alone from its value and `MULTIPLIER_STARTS`, one alternative after the
+    other, the first landing that solves the formula taken.  In batches: the statuses at
+    once, the searches of every such point as one batch (each start's steps its own: the
+    same answers as point by point), the statuses where they land at once."""
     points = [np.asarray(x, dtype=float) for x in points]
     found = _status_rows(alternatives, points, run)
     out = [(f, x) for f, x in zip(found, points, strict=True)]
@@ -482,39 +486,15 @@ def _status_some_rows(alternatives, points, run, coords) -> list:
     return out
 
 
-def _status_some(alternatives, x, run, coords) -> tuple:
-    """`_status` with the multipliers (their coordinates `coords`) "for some": (whether x
-    solves the formula for some value of them, the point with the value that does)."""
-    found = _status(alternatives, x, run)
-    if found is True or not coords:
-        return found, x
-    for conj in alternatives:
-        starts = np.repeat(np.asarray(x, dtype=float)[None, :], len(MULTIPLIER_STARTS), axis=0)
-        for row, value in enumerate(MULTIPLIER_STARTS):
-            if value is not None:
-                starts[row, coords] = value
-        for y in _project_in(conj, starts, run, coords):
-            if _status(alternatives, y, run) is True:
-                return True, y
-    return found, x
-
-
 MULTIPLIER_STARTS = (None, 1.0, -1.0, 0.3, -0.3, 3.0, -3.0)  # None: the point's own value
 STALLED = 4  # Gauss-Newton steps in the multipliers without progress, after which a start stops
 
 
-def _project_in(conj, starts, run, coords) -> list:
-    """Gauss-Newton on one alternative's equations moving only the coordinates `coords`,
-    from every start at once (the starts and their shifts one batch); the points that
-    land, in the order of the starts."""
-    landed = _project_in_rows(conj, starts, run, coords)
-    return [x for x in landed or () if x is not None]
-
-
 def _project_in_rows(conj, starts, run, coords) -> list | None:
-    """`_project_in` start by start: where each start lands, None for one that does not
-    (each start's steps are its own; the batch only shares the evaluations); None when
-    the batch cannot be evaluated."""
+    """Gauss-Newton on one alternative's equations moving only the coordinates `coords`,
+    from every start at once (the starts and their shifts one batch): where each start
+    lands, None for one that does not (each start's steps are its own; the batch only
+    shares the evaluations); None when the batch cannot be evaluated."""
     xs = np.array(starts, dtype=float)
     count, m = xs.shape[0], len(coords)
     active = np.ones(count, dtype=bool)
