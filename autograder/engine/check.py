@@ -46,6 +46,7 @@ from autograder.engine.lines import (
     ProblemLines,
     Resolvers,
     StatementLine,
+    formula,
     problem_lines,
     read_line,
     read_statement,
@@ -239,9 +240,18 @@ def _statements(
     results: list[StepResult] = []
     for index, line in enumerate(lines):
         verdict = _statement_failure(line, text, comp, declared, timeout)
-        if verdict is None:
+        if verdict is not None and verdict.status == INVALID and _sizes_undefined(line):
+            # read, and wrong, as a chain's line (`decide/sizes.py`)
+            before = lines[index - 1].claim if index else None
+            hypotheses = _hypotheses(lines, index)
+            verdict = _undefined_statement(
+                before, line, verdict, scope, resolvers, timeout, hypotheses
+            )
+        elif verdict is None:
             if index == 0:
                 verdict = Verdict(VALID, "the first statement", "read")
+            elif _sizes_undefined(lines[index - 1]):
+                verdict = Verdict(UNDECIDED, "not checked: the line before is undefined")
             elif lines[index - 1].claim is None:
                 verdict = Verdict(UNDECIDED, "not checked: the line before could not be read")
             else:
@@ -310,9 +320,18 @@ def _statement_failure(line: StatementLine, text, comp, declared, timeout) -> Ve
         return Verdict(UNREADABLE, str(error) if error else "this line could not be read")
     for side in line.sides:
         verdict = _failure(side, text, comp, declared, timeout)
+        if isinstance(side.error, UndefinedSizes):
+            # read, and wrong, as a chain's line (`decide/sizes.py`): invalid at its line
+            # and column, the sizes named
+            return Verdict(INVALID, verdict.message, "read")
         if verdict is not None:
             return verdict
     return None
+
+
+def _sizes_undefined(line: StatementLine) -> bool:
+    """Whether a side of the statement is undefined at the declared sizes."""
+    return any(isinstance(side.error, UndefinedSizes) for side in line.sides)
 
 
 def _hypotheses(lines: list[StatementLine], index: int) -> tuple:
@@ -617,6 +636,33 @@ def _undefined(before, line: Line, refused: Verdict, scope: Scope, resolvers, ti
     try:
         with deadline(timeout):
             verdict = decide_undefined(before, step.relation, error, scope, resolve)
+    except (TimeUp, RecursionError, MemoryError, OverflowError, FloatingPointError):
+        verdict = Verdict(INVALID, error.message, "read")
+    verdict.message = f"{where}: {verdict.message}"
+    return verdict
+
+
+def _undefined_statement(
+    before, line: StatementLine, refused: Verdict, scope: Scope, resolvers, timeout, hypotheses
+) -> Verdict:
+    """A statement with a side undefined at the declared sizes: invalid, its reason kept at
+    its line and column (`refused`), and, where the sizes may be equal, the step decided
+    again there (every side read with them equal) for a counterexample, as a chain's line."""
+    step = line.step
+    where = refused.message.split(": ", 1)[0]
+    error = next(s.error for s in line.sides if isinstance(s.error, UndefinedSizes))
+
+    def resolve(compiled):
+        resolver = Resolver(compiled, resolvers.plain.free_domains or None)
+        resolver.applied = resolvers.plain.applied
+        return formula(step.expr, [resolver.resolve(s.step.expr, {}) for s in line.sides])
+
+    def judge(first, relation, claim, tied):
+        return decide_statements(first, relation, claim, tied, hypotheses)
+
+    try:
+        with deadline(timeout):
+            verdict = decide_undefined(before, step.relation, error, scope, resolve, judge)
     except (TimeUp, RecursionError, MemoryError, OverflowError, FloatingPointError):
         verdict = Verdict(INVALID, error.message, "read")
     verdict.message = f"{where}: {verdict.message}"

@@ -283,3 +283,38 @@ def test_a_gradient_in_data_inside_a_gradient_in_an_unknown():
     assert good.steps[1].status == Status.VALID, good.steps[1].message
     bad = check(None, ARG_LET + "\n" + lagrangian + "\n" + r"= \nabla_\theta J + 2 F \delta")
     assert bad.steps[1].status == Status.INVALID, bad.steps[1].message
+
+
+RECT_LET = r"% let J \in \mathbb{R}^{n\times d}; f, y \in \mathbb{R}^n"
+
+
+def test_a_statement_undefined_at_the_declared_sizes_is_wrong_at_its_line():
+    """As in a chain (`decide/sizes.py`): `J^\\top J (f - y)` multiplies a d×d matrix by
+    n entries, a line read and wrong, invalid at its line and column with the sizes named,
+    never unreadable; its valid twin `J J^\\top (f - y)` is accepted."""
+    first = r"J^\top (f - y) = 0"
+    good = check(None, f"{RECT_LET}\n{first}\n\\implies J J^\\top (f - y) = 0")
+    assert good.steps[1].status == Status.VALID, good.steps[1].message
+    bad = check(None, f"{RECT_LET}\n{first}\n\\implies J^\\top J (f - y) = 0")
+    step = bad.steps[1]
+    assert step.status == Status.INVALID, step.message
+    assert "line 3, column 17" in step.message, step.message
+    assert "undefined unless d = n" in step.message, step.message
+    # at d = n (declared apart, may be equal) it holds: still wrong, and said so
+    assert "it holds only where d = n, and the sizes are declared apart" in step.message
+    assert not bad.ok
+    # where the step fails at d = n too, the counterexample there is shown, as in a chain
+    wrong = check(None, f"{RECT_LET}\n{first}\n\\iff J^\\top J (f - y) = f")
+    step = wrong.steps[1]
+    assert step.status == Status.INVALID, step.message
+    assert "and at d = n, where it is defined, the two lines do not have" in step.message
+    assert step.counterexample is not None and step.counterexample.instance["d"] == "2"
+    # in one statement of an "and", and in the first line (the step after it not checked)
+    joined = check(None, f"{RECT_LET}\n{first}\n\\iff J^\\top J (f - y) = 0 \\land f = y")
+    assert joined.steps[1].status == Status.INVALID, joined.steps[1].message
+    assert "undefined unless d = n" in joined.steps[1].message
+    opening = check(None, f"{RECT_LET}\nJ^\\top J (f - y) = 0\n\\implies {first}")
+    assert opening.steps[0].status == Status.INVALID, opening.steps[0].message
+    assert "line 2, column 8" in opening.steps[0].message
+    assert opening.steps[1].status == Status.UNDECIDED
+    assert "the line before is undefined" in opening.steps[1].message

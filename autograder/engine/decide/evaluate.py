@@ -108,6 +108,12 @@ def _rule_of(kind: type) -> ir.NodeRule:
 _NUMBERS: dict = {}
 
 
+@functools.lru_cache(maxsize=4096)
+def _names(expr: sp.Basic) -> frozenset:
+    """The names of a node's free symbols (a vector's symbol and its `ir.Vector` alike)."""
+    return frozenset(getattr(s, "name", str(s)) for s in ir.free_symbols(expr))
+
+
 class Evaluator:
     """Evaluates resolved expressions on one instance of a compiled problem.
 
@@ -139,6 +145,9 @@ class Evaluator:
         # nothing undefined is kept (its reasons need not be told again).
         self.shared: dict | None = None
         self.root = None
+        # names whose values change between the calls that share `shared` (the unknowns a
+        # batch of points binds, `vector_statements`): a node that names one is not kept
+        self.varying: frozenset | None = None
         self._undefined_calls = 0
 
     def undefined(self, reason: str) -> None:
@@ -264,6 +273,8 @@ class Evaluator:
         if found is not None:
             return found[0]
         shared = self.shared if env is self.root and not self._ranges else None
+        if shared is not None and self.varying and _names(expr) & self.varying:
+            shared = None
         if shared is not None:
             value = shared.get(expr)
             if value is not None:
@@ -540,6 +551,13 @@ class Evaluator:
             inner = self._over_limits(is_sum, function, limits[:-1], env.bind(var, values))
         finally:
             self._ranges -= 1
+        n = hi - lo + 1
+        if is_sum and lo_i.size == 1 and hi_i.size == 1 and ok.all():
+            # one range (the limits vary with no other binder): every value is in it,
+            # nothing to mask (the same sum as the masked one below)
+            if inner.shape[axis] != n:
+                inner = np.broadcast_to(inner, inner.shape[:axis] + (n,) + inner.shape[axis + 1 :])
+            return reduce_sum(inner, axis, n)
         mask = scalar_like((values.real >= lo_i) & (values.real <= hi_i), inner)
         if is_sum:
             out = reduce_sum(np.where(mask, inner, 0.0), axis, hi - lo + 1)
@@ -988,16 +1006,12 @@ def _inverse(m: np.ndarray) -> np.ndarray:
 
 
 def _combine(values, op):
-    vector = next((v for v in values if is_matrix(v)), None)
-    if vector is not None:  # matrices: a sum of matrices (a scalar factor was taken apart)
-        return functools.reduce(op, values)
-    vector = next((v for v in values if is_vector(v)), None)
-    out = values[0]
-    if vector is not None:
-        out = scalar_like(out, vector)
-    for v in values[1:]:
-        out = op(out, scalar_like(v, vector) if vector is not None else v)
-    return out
+    """`op` over the values in order: matrices as they are (a scalar factor was taken
+    apart); with a vector among them, each scalar field given a component axis
+    (`scalar_like`)."""
+    if max(v.ndim for v in values) == RANK + 1:  # a vector, and no matrix
+        values = [v.reshape(v.shape + (1,)) if v.ndim == RANK else v for v in values]
+    return functools.reduce(op, values)
 
 
 def _integer(x: np.ndarray) -> np.ndarray:

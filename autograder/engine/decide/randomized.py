@@ -914,13 +914,17 @@ def _failures(left, right, relation, rtol, atol=ATOL, sizes=None) -> np.ndarray:
         return np.abs(left - right) > tol
     not_real = (np.abs(left.imag) > tol) | (np.abs(right.imag) > tol)
     lr, rr = left.real, right.real
-    tests = {
-        ">=": lr < rr - tol,
-        "<=": lr > rr + tol,
-        ">": lr <= rr + tol,
-        "<": lr >= rr - tol,
-    }
-    return tests[relation] | not_real
+    if relation == ">=":  # only the relation's own test (each is a pass over the points)
+        failing = lr < rr - tol
+    elif relation == "<=":
+        failing = lr > rr + tol
+    elif relation == ">":
+        failing = lr <= rr + tol
+    elif relation == "<":
+        failing = lr >= rr - tol
+    else:
+        raise KeyError(relation)
+    return failing | not_real
 
 
 # ------------------------------------------------------------------ counterexamples

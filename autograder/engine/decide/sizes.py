@@ -25,12 +25,16 @@ from autograder.engine.verdicts import INVALID, VALID, Verdict
 TIES = 3  # at most this many sizes taken as equal to define one line
 
 
-def decide_undefined(before, relation: str, error, scope, resolve) -> Verdict:
+def decide_undefined(before, relation: str, error, scope, resolve, judge=None) -> Verdict:
     """The verdict on a step from `before` (a resolved line, or None) to a line the algebra
     refused with `error` (an `UndefinedSizes`).  `resolve(compiled)` resolves that line
     again in another compiled context (raising `UndefinedSizes` again when more sizes must
-    be equal).  Returns an invalid verdict whose message is `error.message` and more."""
+    be equal); `judge(before, relation, line, scope)` decides the step there (a chain's:
+    `randomized.decide`; a statement's: `equations.decide_statements`).  Returns an
+    invalid verdict whose message is `error.message` and more."""
     from autograder.engine.decide.randomized import Scope, decide
+
+    judge = judge or decide
 
     reason = error.message
     if before is None:
@@ -58,7 +62,7 @@ def decide_undefined(before, relation: str, error, scope, resolve) -> Verdict:
     if not worlds:
         return Verdict(INVALID, reason, "read")
     at = ", ".join(f"{shown(a)} = {shown(b)}" for a, b in pairs)
-    verdict = decide(before, relation, expr, Scope(tied, worlds, scope.free_domains, scope.seed))
+    verdict = judge(before, relation, expr, Scope(tied, worlds, scope.free_domains, scope.seed))
     if verdict.status == INVALID and verdict.counterexample is not None:
         return Verdict(
             INVALID,
@@ -90,6 +94,10 @@ class _Tied(list):
     """The instances of a step whose sizes were taken as equal (a `Worlds` for one relation)."""
 
     def for_relation(self, relation: str) -> list[Instance]:
+        return list(self)
+
+    @property
+    def standard(self) -> list[Instance]:  # what statements about vectors are decided on
         return list(self)
 
 

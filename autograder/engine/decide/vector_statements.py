@@ -90,8 +90,10 @@ def decide_vector_statements(
         def values(x, inst=inst, sizes=sizes):
             return _unpack(x, unknowns, sizes)
 
-        def run(claim, x, inst=inst, sizes=sizes):
-            return _sides_at(claim, inst, scope.compiled, unknowns, sizes, x)
+        kept: dict = {}  # this instance's parts that name no unknown, evaluated once
+
+        def run(claim, x, inst=inst, sizes=sizes, kept=kept):
+            return _sides_at(claim, inst, scope.compiled, unknowns, sizes, x, kept)
 
         dim = sum(1 if k is None else k for k in sizes)
         coords, k = [], 0  # the multipliers' coordinates in a point
@@ -100,8 +102,8 @@ def decide_vector_statements(
                 coords.append(k)
             k += 1 if size is None else size
 
-        def status(alts, x, run=run, coords=coords):
-            return _status_some(alts, x, run, coords)
+        def statuses(alts, xs, run=run, coords=coords):
+            return _status_some_rows(alts, xs, run, coords)
 
         pairs = [(0, 1, True)] + ([(1, 0, False)] if connective == "iff" else [])
         agreed: list = []  # this instance's points of agreement (a point found twice counts once)
@@ -117,12 +119,21 @@ def decide_vector_statements(
                 points = []
                 for a, conj in enumerate(alts):  # the starts dealt to the alternatives
                     points += _project_many(conj, starts[a :: len(alts)], run)
-                for x in points:
-                    if status(alternatives[solves], x)[0] is not True:
-                        continue
-                    if solves == 0 and any(status(h, x)[0] is not True for h in held):
-                        continue  # not a point of every earlier line
-                    other, y = status(alternatives[fails], x)
+                # each line's status at every point, evaluated in batches (what
+                # `status` says at each point alone, in fewer passes)
+                solved = [s for s, _ in statuses(alternatives[solves], points)]
+                for h in held if solves == 0 else ():
+                    kept = [i for i, s in enumerate(solved) if s is True]
+                    for i, (s, _) in zip(kept, statuses(h, [points[i] for i in kept]), strict=True):
+                        solved[i] = s
+                kept = [i for i, s in enumerate(solved) if s is True]
+                others = dict(
+                    zip(kept, statuses(alternatives[fails], [points[i] for i in kept]), strict=True)
+                )
+                for i, x in enumerate(points):
+                    if solved[i] is not True:
+                        continue  # not a point of the line (and of every earlier line)
+                    other, y = others[i]
                     if other is True:  # agreement counts only where the other line holds
                         here += 1  # landings: more starts only where few landed
                         if not any(_same_point(x, y, coords) for y in agreed):
@@ -192,10 +203,12 @@ def _unpack(x, unknowns, sizes) -> dict:
     return out
 
 
-def _sides_at(claim, inst, compiled, unknowns, sizes, points):
+def _sides_at(claim, inst, compiled, unknowns, sizes, points, kept=None):
     """Both sides of a statement evaluated on `inst` with the unknowns at each row of
     `points` (a batch, along a free axis of the evaluator): two complex arrays (a row per
-    point), NaN in a row where a side is undefined; None when it cannot be evaluated."""
+    point), NaN in a row where a side is undefined; None when it cannot be evaluated.
+    `kept` (a dict for `inst`): the values of the parts that name no unknown, outside
+    every sum (`\nabla_\theta J`, `F^{-1}`), kept from one batch to the next."""
     points = np.atleast_2d(points)
     rows = points.shape[0]
     solved = {s for s, _ in unknowns}
@@ -229,6 +242,9 @@ def _sides_at(claim, inst, compiled, unknowns, sizes, points):
     try:
         with np.errstate(all="ignore"):
             ev = Evaluator(inst, compiled)
+            if kept is not None:
+                ev.shared, ev.root = kept, env
+                ev.varying = frozenset(s.name for s, _ in unknowns)
             left = np.asarray(ev.evaluate(claim.lhs, env=env), dtype=complex)
             right = np.asarray(ev.evaluate(claim.rhs, env=env), dtype=complex)
             left, right = np.broadcast_arrays(left, right)
@@ -391,31 +407,94 @@ def _same_point(x, y, coords) -> bool:
     return float(np.max(np.abs(x - y))) <= 1e-6 * (1.0 + float(np.max(np.abs(x))))
 
 
-def _status_some(alternatives, x, run, coords) -> tuple:
-    """`_status` with the multipliers (their coordinates `coords`) "for some": (whether x
-    solves the formula for some value of them, the point with the value that does)."""
-    found = _status(alternatives, x, run)
-    if found is True or not coords:
-        return found, x
+def _rows_run(run, points):
+    """`run` for the rows of `points`, each claim evaluated once for all of them (one
+    batch; row by row where the batch cannot be evaluated, so one undefined row spoils no
+    other): `row_run(i)` answers `run(claim, points[i])`."""
+    points = np.atleast_2d(np.asarray(points, dtype=float))
+    tables: dict = {}
+
+    def table(claim):
+        key = id(claim)
+        if key not in tables:
+            sides = run(claim, points)
+            if sides is None:
+                tables[key] = [run(claim, x) for x in points]
+            else:
+                left, right = sides
+                tables[key] = [(left[i : i + 1], right[i : i + 1]) for i in range(len(points))]
+        return tables[key]
+
+    def row_run(i):
+        return lambda claim, x: table(claim)[i]
+
+    return row_run
+
+
+def _status_rows(alternatives, points, run) -> list:
+    """`_status` at each row of `points`, every claim evaluated in one batch."""
+    if len(points) == 0:
+        return []
+    row_run = _rows_run(run, points)
+    return [_status(alternatives, x, row_run(i)) for i, x in enumerate(points)]
+
+
+def _status_some_rows(alternatives, points, run, coords) -> list:
+    """`_status` at each row of `points` with the multipliers (their coordinates `coords`)
+    "for some": (whether the point solves the formula for some value of them, the point
+    with the value that does).  A point not solving it as it is: a Gauss-Newton in the
+    multipliers alone from its value and `MULTIPLIER_STARTS`, one alternative after the
+    other, the first landing that solves the formula taken.  In batches: the statuses at
+    once, the searches of every such point as one batch (each start's steps its own: the
+    same answers as point by point), the statuses where they land at once."""
+    points = [np.asarray(x, dtype=float) for x in points]
+    found = _status_rows(alternatives, points, run)
+    out = [(f, x) for f, x in zip(found, points, strict=True)]
+    need = [i for i, f in enumerate(found) if f is not True]
+    if not coords or not need:
+        return out
+    per = len(MULTIPLIER_STARTS)
     for conj in alternatives:
-        starts = np.repeat(np.asarray(x, dtype=float)[None, :], len(MULTIPLIER_STARTS), axis=0)
-        for row, value in enumerate(MULTIPLIER_STARTS):
-            if value is not None:
-                starts[row, coords] = value
-        for y in _project_in(conj, starts, run, coords):
-            if _status(alternatives, y, run) is True:
-                return True, y
-    return found, x
+        if not need:
+            break
+        starts = []
+        for i in need:
+            block = np.repeat(points[i][None, :], per, axis=0)
+            for row, value in enumerate(MULTIPLIER_STARTS):
+                if value is not None:
+                    block[row, coords] = value
+            starts.append(block)
+        landed = _project_in_rows(conj, np.concatenate(starts), run, coords)
+        if landed is None:  # not evaluated as a batch: each point's search alone
+            landed = []
+            for block in starts:
+                part = _project_in_rows(conj, block, run, coords)
+                landed += part if part is not None else [None] * per
+        ys = [y for y in landed if y is not None]
+        holds = iter(_status_rows(alternatives, ys, run))
+        landed = [None if y is None else (y, next(holds)) for y in landed]
+        left = []
+        for k, i in enumerate(need):
+            hit = next(
+                (y for y, h in filter(None, landed[k * per : (k + 1) * per]) if h is True), None
+            )
+            if hit is None:
+                left.append(i)
+            else:
+                out[i] = (True, hit)
+        need = left
+    return out
 
 
 MULTIPLIER_STARTS = (None, 1.0, -1.0, 0.3, -0.3, 3.0, -3.0)  # None: the point's own value
 STALLED = 4  # Gauss-Newton steps in the multipliers without progress, after which a start stops
 
 
-def _project_in(conj, starts, run, coords) -> list:
+def _project_in_rows(conj, starts, run, coords) -> list | None:
     """Gauss-Newton on one alternative's equations moving only the coordinates `coords`,
-    from every start at once (the starts and their shifts one batch); the points that
-    land, in the order of the starts."""
+    from every start at once (the starts and their shifts one batch): where each start
+    lands, None for one that does not (each start's steps are its own; the batch only
+    shares the evaluations); None when the batch cannot be evaluated."""
     xs = np.array(starts, dtype=float)
     count, m = xs.shape[0], len(coords)
     active = np.ones(count, dtype=bool)
@@ -433,7 +512,7 @@ def _project_in(conj, starts, run, coords) -> list:
             rows.append(np.vstack([xs[i], shifted]))
         found = _residual(conj, np.concatenate(rows), run)
         if found is None:
-            return []
+            return None
         found = found.reshape(idx.size, m + 1, -1)
         for j, i in enumerate(idx):
             r = found[j, 0]
@@ -457,7 +536,18 @@ def _project_in(conj, starts, run, coords) -> list:
             xs[i, coords] += step
             if float(np.max(np.abs(step))) < 1e-12 * (1.0 + float(np.max(np.abs(xs[i])))):
                 active[i] = False
-    return [x for x in xs if np.all(np.isfinite(x)) and _close(conj, x, run)]
+    finite = [i for i, x in enumerate(xs) if np.all(np.isfinite(x))]
+    residuals = _residual(conj, xs[finite], run) if finite else None
+    close = {}
+    for k, i in enumerate(finite):
+        if residuals is None:  # not evaluated as a batch: each alone
+            close[i] = _close(conj, xs[i], run)
+        else:
+            r = residuals[k]
+            close[i] = bool(np.all(np.isfinite(r))) and (
+                r.size == 0 or float(np.max(np.abs(r))) < SOLVED
+            )
+    return [x if close.get(i) else None for i, x in enumerate(xs)]
 
 
 def _status(alternatives, x, run) -> bool | None:

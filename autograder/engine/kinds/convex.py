@@ -209,6 +209,7 @@ class World:
         self.radius = float(np.linalg.norm(self.start - self.star)) * self.slack_d
         self._runs: dict[float, tuple[np.ndarray, np.ndarray, float]] = {}
         self._stacked: dict[tuple, np.ndarray] = {}
+        self._indexed: dict[tuple, tuple] = {}  # `_indices`, by the index values
         self._outcomes: tuple[int, np.ndarray] | None = None
         self.decl = decl
         eta = inst.scalars.get(decl.step)
@@ -264,12 +265,26 @@ class World:
             raise EvalError("the step η varies along more than one axis")
         return [float(v) for v in eta.real.reshape(-1)]
 
+    def _indices(self, which: str, idx: np.ndarray):
+        """(the integer indices, which are integers, which lie outside the run, whether
+        any does, whether every index is a term), kept by the index values: a sum's index
+        takes the same values at every instance and every evaluation."""
+        key = (which, idx.dtype.str, idx.shape, idx.tobytes())
+        found = self._indexed.get(key)
+        if found is None:
+            ints, ok = to_index(idx)
+            last = self.steps + 1 if which == "x" else self.steps
+            outside = ok & ((ints < 1) | (ints > last))
+            found = (ints, ok, outside, bool(outside.any()), bool((ok & ~outside).all()))
+            if len(self._indexed) > 256:
+                self._indexed.clear()
+            self._indexed[key] = found
+        return found
+
     def term(self, which: str, idx: np.ndarray, evaluator, env) -> np.ndarray:
-        ints, ok = to_index(idx)
-        last = self.steps + 1 if which == "x" else self.steps
+        ints, ok, outside, any_outside, all_valid = self._indices(which, idx)
         name = self.decl.iterate if which == "x" else self.decl.gradient
-        outside = ok & ((ints < 1) | (ints > last))
-        if outside.any():
+        if any_outside:
             k = int(ints[outside].reshape(-1)[0])
             horizon = name_latex(self.decl.horizon)
             listed = f"{name}_1, …, {name}_{{{horizon}{'+1' if which == 'x' else ''}}}"
@@ -277,14 +292,14 @@ class World:
         etas = self.etas(evaluator, env)
         tables = self._tables(which, etas)
         if ints.size == 1 and len(etas) == 1:  # one index (the usual case): one row
-            row = tables[0, int(ints.reshape(-1)[0]) if ok.all() and not outside.any() else 0]
+            row = tables[0, int(ints.reshape(-1)[0]) if all_valid else 0]
             picked = self._laid_out(row)
-            return picked if ok.all() and not outside.any() else np.full_like(picked, np.nan)
+            return picked if all_valid else np.full_like(picked, np.nan)
         outcome = self._outcome()
         pert = along(PERT, np.arange(len(etas))).real.astype(np.int64) if len(etas) > 1 else 0
-        valid = ok & ~outside
-        if valid.all():  # numpy broadcasts the index arrays itself
+        if all_valid:  # numpy broadcasts the index arrays itself
             return tables[pert, ints, outcome]
+        valid = ok & ~outside
         picked = tables[pert, np.where(valid, ints, 0), outcome]
         return np.where(valid[..., None], picked, np.nan)
 
