@@ -38,7 +38,10 @@ checker's reader nor its instance generator where it can avoid them:
   rewards, U = V + c, the zero and one-hot state functions; and its own Markov chains
   (uniform target, symmetric proposal) and finite-horizon softmax-policy MDPs (every
   trajectory listed, θ = 0 among its points); a line naming a state that is not one (`s_t =
-  \frac{1}{2} s`) beside a defined one refutes the step;
+  \frac{1}{2} s`) beside a defined one refutes the step; and Gaussian laws (score function,
+  reparameterisation): its own smooth f (zero, constant, linear, quadratic, with a cubic
+  and a sine), expectations under N(μ, σ²) and integrals over the line by its own
+  Gauss-Hermite rule at the working precision (40 guard digits: σ = 10^{-9} is a point);
 - any other step (networks, families, matrices, convex SGD, and whatever
   neither reader reads) is re-evaluated from the
   checker's reading on four fresh seeds of the problem's instances, each with its tight
@@ -892,6 +895,8 @@ def confirm_reader(
     points = 24 if relation == "=" else 48
     if any(type(d).__name__ in ("DiscountedMDP", "MDP") for d in problem.context):
         points //= 2  # its series are summed term by term: each point costs more
+    if any(type(d).__name__ == "Gaussians" for d in problem.context):
+        points = 10  # each expectation is a 100- or 160-node quadrature: 2 of each f drawn
     for point in range(points):
         shared = sp.Rational(Fraction(rng.uniform(-2, 2)).limit_denominator(1000))
         values = {

@@ -196,3 +196,60 @@ def test_the_own_reader_decides_mdp_steps_itself(problem, before, line, relation
 )
 def test_the_own_reader_reads_the_curriculums_notation(text, value):
     assert own_reader.parse(text)[: len(value)] == value
+
+
+# Gaussian laws (score_function, reparam): its own smooth f (zero, constant, linear,
+# quadratic, or with a cubic and a sine), expectations under N(μ, σ²) and integrals over the
+# line by Gauss-Hermite quadrature at 60 and 130 digits, ∇_μ by mpmath at that precision
+_E = r"\mathbb{E}_{z \sim \mathcal{N}(\mu, \sigma^2)}"
+_EPS = r"\mathbb{E}_{\epsilon \sim \mathcal{N}(0, 1)}"
+_GAUSSIAN_ROWS = [  # (problem, line before, line, relation, refuted?)
+    (
+        "score_function",
+        rf"\nabla_\mu {_E}[f(z)]",
+        rf"{_E}\left[f(z)\frac{{z - \mu}}{{\sigma^2}}\right]",
+        "=",
+        False,
+    ),
+    (
+        "score_function",
+        rf"\nabla_\mu {_E}[f(z)]",
+        rf"{_E}\left[f(z)\frac{{z - \mu}}{{\sigma}}\right]",
+        "=",
+        True,
+    ),
+    (
+        "score_function",
+        r"\int_{-\infty}^{\infty} \mathcal{N}(z; \mu, \sigma^2)\, \nabla_\mu \log \mathcal{N}(z; \mu, \sigma^2)\, f(z)\, dz",
+        r"\int_{-\infty}^{\infty} \mathcal{N}(z; \mu, \sigma^2)\, \frac{z - \mu}{\sigma^2}\, f(z)\, dz",
+        "=",
+        False,
+    ),
+    (
+        "score_function",
+        r"\int_{-\infty}^{\infty} \mathcal{N}(z; \mu, \sigma^2)\, \nabla_\mu \log \mathcal{N}(z; \mu, \sigma^2)\, f(z)\, dz",
+        r"\int_{-\infty}^{\infty} \mathcal{N}(z; \mu, \sigma^2)\, \frac{\mu - z}{\sigma^2}\, f(z)\, dz",
+        "=",
+        True,
+    ),
+    ("reparam", rf"\nabla_\mu {_E}[f(z)]", rf"{_EPS}[f'(\mu + \sigma\epsilon)]", "=", False),
+    ("reparam", rf"\nabla_\mu {_E}[f(z)]", r"f'(\mu)", "=", True),  # true for a quadratic f only
+    ("reparam", rf"{_EPS}[f(\mu + \sigma\epsilon)]", rf"{_E}[f(z)]", "=", False),
+    ("reparam", rf"{_EPS}[f(\mu + \sigma^2\epsilon)]", rf"{_E}[f(z)]", "=", True),
+]
+
+
+@pytest.mark.parametrize("problem, before, line, relation, refuted", _GAUSSIAN_ROWS)
+def test_the_own_reader_decides_gaussian_steps_itself(problem, before, line, relation, refuted):
+    chain = f"{before}\n= {line}"
+    found = tm.confirm_reader(chain, problem, 1, relation, 7, 2)
+    assert isinstance(found, str) == refuted, found
+
+
+def test_the_own_reader_refutes_the_gaussian_mistakes():
+    missed = []
+    for problem in ("score_function", "reparam"):
+        for name, chain, first, *_ in MISTAKES[problem]:
+            if first is not None and not isinstance(_judged(problem, chain, first), str):
+                missed.append((problem, name))
+    assert not missed, missed
