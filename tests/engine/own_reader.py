@@ -288,10 +288,30 @@ class _Reader:
             var = _Reader(bottom[1:]).name()
             body = _Reader(top[1:]).whole() if len(top) > 1 else self.term()
             e = ("partial", body, var)
+        elif tok == r"\frac" and re.fullmatch(r"\d\d", self.peek(1) or ""):  # \frac12
+            self.take()
+            top, bottom = self.take()
+            e = (
+                "mul",
+                [
+                    ("num", mpmath.mpf(top)),
+                    ("pow", ("num", mpmath.mpf(bottom)), ("num", mpmath.mpf(-1))),
+                ],
+            )
         elif tok == r"\frac":
             self.take()
             a = self.group()
             e = ("mul", [a, ("pow", self.group(), ("num", mpmath.mpf(-1)))])
+        elif tok == r"\nabla" and self.peek(1) == "^":  # the Hessian ∇²_θ
+            self.take()
+            self.take("^")
+            if self.raw_group() != ["2"]:
+                raise Unknown("a power of nabla other than 2")
+            sub = self.under()
+            if sub is None or len(sub) != 1:
+                raise Unknown("a Hessian's variable")
+            var = sub[0][1:] if sub[0].startswith("\\") else sub[0]
+            e = ("hess", var, self.unary())  # one factor: ∇²_θ log p_θ(x) δ is (∇² …) δ
         elif tok == r"\nabla":
             self.take()
             sub = self.under()
@@ -376,7 +396,7 @@ class _Reader:
             if self.raw_group() != ["1"]:
                 raise Unknown("a bold name")
             e = ("ones",)
-        elif tok == r"\delta":
+        elif tok == r"\delta" and self.peek(1) == "_":  # Kronecker's δ_{ij}; δ alone is a name
             self.take()
             self.take("_")
             sub = self.raw_group()
@@ -636,6 +656,7 @@ class World:
         self._matrices: dict = {}
         self.smooth: dict = {}  # f, f', f'': a smooth function of one real and its derivatives
         self.line = None  # (centre, scale) of the Gaussian an integral over the line is taken about
+        self.family = None  # (decl, features Φ as rows per outcome): p_θ = softmax(Φθ)
 
     def time_index(self, e, env) -> int:
         """The time a trajectory's step is written at (`s_{t+1}`: t is own_mdp.T0 inside a
@@ -785,6 +806,8 @@ class World:
             return mpmath.exp(-((x - m) ** 2) / (2 * v)) / mpmath.sqrt(2 * mpmath.pi * v)
         if kind == "integral":
             return self.line_integral(e[1], e[2], env)
+        if kind == "hess":
+            return self.hessian(e[2], e[1], env)
         if kind == "softmax":
             v = self.value(e[1], env)
             if not isinstance(v, list):
@@ -842,11 +865,71 @@ class World:
         f(at)  # undefined at the point itself (σ of a constant vector): undefined here
         return mpmath.diff(f, at)
 
-    def product(self, factors, env):
+    def hessian(self, body, var, env):
+        """∇²_var body: the matrix of second partials by mpmath at the working precision,
+        var a plain vector of at most 4 components."""
+        if var not in self.vectors:
+            raise Unknown("a Hessian in what this test does not move")
+        n = len(self.vectors[var])
+        if n > 4:
+            raise Unknown("a Hessian in more than 4 components (too slow here)")
+        slots = [(var, k) for k in range(n)]
+        if any(s in self.moving for s in slots):
+            raise Unknown("a derivative inside a derivative")
+        at = list(self.vectors[var])
+
+        def f(*xs):
+            for s, x in zip(slots, xs, strict=True):
+                self.moving[s] = x
+            try:
+                value = self.value(body, env)
+            finally:
+                for s in slots:
+                    del self.moving[s]
+            if isinstance(value, (list, mpmath.matrix)):
+                raise Unknown("the Hessian of a vector")
+            return value
+
+        f(*at)
+        out = mpmath.matrix(n, n)
+        for i in range(n):
+            for j in range(i, n):
+                orders = [0] * n
+                orders[i] += 1
+                orders[j] += 1
+                out[i, j] = out[j, i] = mpmath.diff(f, at, tuple(orders))
+        return out
+
+    def product(self, factors, env):  # noqa: C901 - dot, quadratic form, outer product
         out = mpmath.mpf(1)
         k = 0
         while k < len(factors):
             f = factors[k]
+            if f[0] == "neg" and f[1][0] == "T":  # -\delta^\top …: the sign, then the transpose
+                out = _apply(lambda x: -x, [out])
+                f = f[1]
+                factors = [*factors[:k], f, *factors[k + 1 :]]
+            if f[0] == "T" and k + 1 >= len(factors) and isinstance(out, list):
+                b = self.value(f[1], env)  # (u)(v)^\top: an outer product
+                if not isinstance(b, list) or len(b) != len(out):
+                    raise Unknown("an outer product of other things")
+                out = mpmath.matrix([[x * y for y in b] for x in out])
+                k += 1
+                continue
+            if f[0] == "T" and k + 2 < len(factors) + 1 and k + 1 < len(factors):
+                a, m = self.value(f[1], env), self.value(factors[k + 1], env)
+                if isinstance(m, mpmath.matrix):  # u^\top M v: a quadratic form
+                    if k + 2 >= len(factors) or not isinstance(a, list):
+                        raise Unknown("a row vector times a matrix")
+                    v = self.value(factors[k + 2], env)
+                    if not isinstance(v, list) or not (len(a) == m.rows and m.cols == len(v)):
+                        raise Unknown("a quadratic form of other things")
+                    value = mpmath.fsum(
+                        a[i] * m[i, j] * v[j] for i in range(m.rows) for j in range(m.cols)
+                    )
+                    out = _apply(lambda x, y: x * y, [out, value])
+                    k += 3
+                    continue
             if f[0] == "T":  # q^\top k: a dot product with the next factor
                 if k + 1 >= len(factors):
                     raise Unknown("a transpose at the end")
@@ -859,6 +942,9 @@ class World:
             else:
                 value = self.value(f, env)
                 k += 1
+            if isinstance(value, mpmath.matrix) or isinstance(out, mpmath.matrix):
+                if isinstance(value, list) or isinstance(out, list):
+                    raise Unknown("a matrix times a vector")
             out = _apply(lambda x, y: x * y, [out, value])
         return out
 
@@ -989,6 +1075,14 @@ class World:
                 return _apply(lambda x, y: x * y, [alone, self.value(args[0], env)])
         if (key, len(args)) in self.defines and not given:
             return self.apply_define(key, args, env)
+        if self.family is not None and base == self.family[0].head and sub is not None:
+            if given or len(args) != 1:
+                raise Unknown("a family's arguments")
+            return self.family_law(sub, env)[_outcome(self.value(args[0], env), self.family[1])]
+        if self.family is not None and key == self.family[0].fisher and not given:
+            if len(args) != 1 or args[0] != ("name", self.family[0].param, "", None):
+                raise Unknown("the Fisher information elsewhere than at θ")
+            return self.fisher(env)
         if key in self.tables:
             return self.density(key, args, given, env)
         if key in self.smooth and not given:
@@ -1047,8 +1141,45 @@ class World:
             raise Unknown("an outcome outside the domain")
         return probs[k]
 
+    def family_law(self, sub, env):
+        """p_{sub} over the outcomes: softmax(Φ θ') with θ' the subscript's value (θ, θ + δ),
+        the moving components of a derivative included."""
+        theta = self.value(_Reader(list(sub)).whole(), env)
+        _, features, warped = self.family
+        if not isinstance(theta, list) or len(theta) != len(features[0]):
+            raise Unknown("a family's parameter that is not its vector")
+        if warped:  # softmax(Φ tanh θ): not an exponential family in θ
+            theta = [mpmath.tanh(t) for t in theta]
+        logits = [mpmath.fsum(a * t for a, t in zip(row, theta, strict=True)) for row in features]
+        top = max(mpmath.re(x) for x in logits)
+        w = [mpmath.exp(x - top) for x in logits]
+        total = mpmath.fsum(w)
+        return [x / total for x in w]
+
+    def fisher(self, env):
+        """F(θ) = Σ_x p_x s_x s_xᵀ with the score s_x = J (Φ_x − Φ̄), Φ̄ = Σ_x p_x Φ_x, J = I
+        or diag(1 − tanh² θ) (this test's own formula for its two families)."""
+        decl, features, warped = self.family
+        p = self.family_law((decl.param,), env)
+        d = len(features[0])
+        theta = self.name(("name", decl.param, "", None), env)
+        scale = [1 - mpmath.tanh(t) ** 2 if warped else mpmath.mpf(1) for t in theta]
+        mean = [mpmath.fsum(p[x] * features[x][i] for x in range(len(p))) for i in range(d)]
+        out = mpmath.matrix(d, d)
+        for x, px in enumerate(p):
+            c = [scale[i] * (features[x][i] - mean[i]) for i in range(d)]
+            for i in range(d):
+                for j in range(d):
+                    out[i, j] += px * c[i] * c[j]
+        return out
+
     def law_of(self, law, env):
         """(variables, weights over their joint outcomes) of a law written under E or KL."""
+        if law[0] == "name" and self.family is not None and law[1] == self.family[0].head:
+            if law[3] is None or law[2]:
+                raise Unknown("a family's law without its parameter")
+            var, sub = self.family[0].variable, law[3]
+            return (var,), lambda values: self.family_law(sub, env)[values[var]]
         if law[0] == "name":
             key = _key(law[1], law[2], law[3])
             if isinstance(env.get(key), tuple) and env[key][0] == "law":
@@ -1128,6 +1259,11 @@ class World:
                 if kind != "E":
                     raise Unknown("the variance of a vector")
                 first = _apply(lambda f, y, w=w: f + w * y, [first, x])
+                continue
+            if isinstance(x, mpmath.matrix):  # a matrix's, entry by entry
+                if kind != "E" or isinstance(first, list):
+                    raise Unknown("the variance of a matrix")
+                first = x * w if not isinstance(first, mpmath.matrix) else first + x * w
                 continue
             first += w * x
             second += w * x * x
@@ -1251,7 +1387,13 @@ class World:
         if kind == "sum":
             if not terms:
                 return mpmath.mpf(0)
+            if any(isinstance(t, mpmath.matrix) for t in terms):
+                if any(isinstance(t, list) for t in terms):
+                    raise Unknown("a sum of matrices and vectors")
+                return _total(*terms)
             return _apply(lambda *xs: mpmath.fsum(xs), terms)
+        if any(isinstance(t, mpmath.matrix) for t in terms):
+            raise Unknown("a product of matrices")
         return _apply(lambda *xs: mpmath.fprod(xs), terms) if terms else mpmath.mpf(1)
 
 
@@ -1449,7 +1591,7 @@ def world(problem, scalars: dict, vectors: dict, point: int, rng) -> World:
     case = point % 5
     for decl in problem.context:
         kind = type(decl).__name__
-        if kind in ("Real", "Integer", "Variable", "FreeNames") or (
+        if kind in ("Real", "Integer", "Variable", "FreeNames", "Small") or (
             kind in ("VectorOf", "ProbabilityVector") and not getattr(decl, "random", False)
         ):
             continue
@@ -1515,6 +1657,8 @@ def world(problem, scalars: dict, vectors: dict, point: int, rng) -> World:
             from tests.engine import own_mdp
 
             own_mdp.draw(w, decl, point, rng)
+        elif kind == "Family":
+            _draw_family(w, decl, case, rng)
         elif kind == "SmoothFunction":
             _draw_smooth(w, _own_key(decl.name), case, rng)
         elif kind == "Gaussians":
@@ -1662,3 +1806,35 @@ def hermite_rule(n: int) -> tuple:
             )
         _HERMITE[key] = (nodes, weights)
     return _HERMITE[key]
+
+
+# ------------------------------------------------------------------ a softmax family
+
+
+def _outcome(v, features) -> int:
+    k = _int(v)
+    if not 0 <= k < len(features):
+        raise Unknown("an outcome outside the family's")
+    return k
+
+
+def _draw_family(w: World, decl, case: int, rng) -> None:
+    """p_θ(x) = softmax(Φθ)_x or softmax(Φ tanh θ)_x over K outcomes, Φ drawn here (K × d)
+    and θ too; the point picks θ = 0 (the uniform law), Φ with equal rows (uniform at every
+    θ: F = 0), a large θ (nearly certain), or a random one, in either family."""
+    size = w.scalars.get(decl.size)
+    d = int(size) if size is not None else int(decl.size) if decl.size.isdigit() else None
+    if d is None or d < 1:
+        raise Unknown("a family with no size")
+    k = rng.choice([2, 3, 4])
+    features = [[mpmath.mpf(rng.randint(-15, 15)) / 10 for _ in range(d)] for _ in range(k)]
+    if case == 1:
+        features = [list(features[0]) for _ in range(k)]
+    theta = [mpmath.mpf(rng.randint(-12, 12)) / 10 for _ in range(d)]
+    if case == 0:
+        theta = [mpmath.mpf(0)] * d
+    elif case == 2:
+        theta = [5 * t for t in theta]
+    w.family = (decl, features, case in (2, 3) or rng.random() < 0.5)
+    w.domains[decl.variable] = k
+    w.vectors[decl.param] = theta

@@ -417,7 +417,7 @@ def _align(left, right):
 _INDEXED = re.compile(r"^([A-Za-z]+)_\{(.+)\}$")
 _STRIP = [r"\left", r"\right", r"\,", r"\;", r"\!", r"\quad", r"\qquad", r"\displaystyle"]
 _TEXT = re.compile(r"\\text\{[^{}]*\}")
-_TOP_RELATION = re.compile(r"(=|\\geq?|\\leq?|>|<)(?![a-zA-Z])")
+_TOP_RELATION = re.compile(r"(=|\\geq?|\\leq?|\\approx|>|<)(?![a-zA-Z])")
 
 
 class _Unknown(Exception):
@@ -811,6 +811,25 @@ def _sides(w, left, right):
     return values
 
 
+def _flat(a, b):
+    """Matrices (a Fisher information, a Hessian, an outer product) compared entry by entry:
+    both of one shape, or one of them the number 0; a matrix beside a vector is not read."""
+    if not (isinstance(a, mpmath.matrix) or isinstance(b, mpmath.matrix)):
+        return a, b
+    if isinstance(a, list) or isinstance(b, list):
+        raise own_reader.Unknown("a matrix beside a vector")
+    if isinstance(a, mpmath.matrix) and isinstance(b, mpmath.matrix):
+        if (a.rows, a.cols) != (b.rows, b.cols):
+            raise own_reader.Unknown("matrices of two shapes")
+    flat = [x for x in (a, b) if isinstance(x, mpmath.matrix)][0]
+    cells = [(i, j) for i in range(flat.rows) for j in range(flat.cols)]
+
+    def entries(m):
+        return [m[i, j] for i, j in cells] if isinstance(m, mpmath.matrix) else m
+
+    return entries(a), entries(b)
+
+
 def _reader_holds(make_world, left, right, relation: str) -> bool | None:
     """The step at one point from this test's own reader (`tests.engine.own_reader`), its
     world drawn afresh at 60 and at 130 digits: as `_holds_at`; vectors compared
@@ -820,7 +839,7 @@ def _reader_holds(make_world, left, right, relation: str) -> bool | None:
         with mpmath.workdps(digits):
             try:
                 w = make_world()
-                a, b = _sides(w, left, right)
+                a, b = _flat(*_sides(w, left, right))
             except (ZeroDivisionError, ValueError, OverflowError, TypeError):
                 return None
             except own_mdp.Outside:

@@ -253,3 +253,44 @@ def test_the_own_reader_refutes_the_gaussian_mistakes():
             if first is not None and not isinstance(_judged(problem, chain, first), str):
                 missed.append((problem, name))
     assert not missed, missed
+
+
+# a family (fisher_hessian, kl_quadratic): its own p_θ = softmax(Φθ) or softmax(Φ tanh θ),
+# θ = 0, equal rows of Φ, a large θ; the Fisher information by its own finite sum, Hessians
+# and outer products as mpmath matrices compared entry by entry
+_EP = r"\mathbb{E}_{x\sim p_\theta}"
+_SCORE = r"\left(\nabla_\theta \log p_\theta(x)\right)"
+_FAMILY_ROWS = [
+    ("fisher_hessian", r"F(\theta)", rf"-{_EP}[\nabla^2_\theta \log p_\theta(x)]", False),
+    ("fisher_hessian", r"F(\theta)", rf"{_EP}[\nabla^2_\theta \log p_\theta(x)]", True),
+    ("fisher_hessian", r"F(\theta)", rf"{_EP}[{_SCORE} {_SCORE}^\top]", False),
+    ("fisher_hessian", r"F(\theta)", rf"{_EP}[{_SCORE}] {_EP}[{_SCORE}]^\top", True),
+    (
+        "kl_quadratic",
+        r"\frac12 \delta^\top F(\theta)\, \delta",
+        rf"-\frac12 \delta^\top {_EP}[\nabla^2_\theta \log p_\theta(x)]\, \delta",
+        False,
+    ),
+    (
+        "kl_quadratic",
+        r"\frac12 \delta^\top F(\theta)\, \delta",
+        rf"-\delta^\top {_EP}[\nabla^2_\theta \log p_\theta(x)]\, \delta",
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize("problem, before, line, refuted", _FAMILY_ROWS)
+def test_the_own_reader_decides_family_steps_itself(problem, before, line, refuted):
+    found = tm.confirm_reader(f"{before}\n= {line}", problem, 1, "=", 7, 2)
+    assert isinstance(found, str) == refuted, found
+
+
+def test_the_own_reader_refutes_the_fisher_mistakes():
+    """the Hessian averaged uniformly holds in an exponential family only: its own tanh
+    family refutes it"""
+    missed = []
+    for name, chain, first, *_ in MISTAKES["fisher_hessian"]:
+        if first is not None and not isinstance(_judged("fisher_hessian", chain, first), str):
+            missed.append(name)
+    assert not missed, missed
