@@ -15,7 +15,9 @@ definitions read from their own text by this reader; Gaussian laws (`\mathcal{N}
 under an expectation, `\mathcal{N}(z; \mu, \sigma^2)` a density, `\int_{-\infty}^{\infty} … dz`)
 with its own smooth f (zero, constant, linear, quadratic, or with a cubic and a sine) and
 f', expectations and integrals over the line by its own Gauss-Hermite rule refined in
-mpmath to the working precision.
+mpmath to the working precision; a family p_θ (its own softmax(Φθ) or softmax(Φ tanh θ)), its
+Fisher information by its own finite sum, `\nabla^2_\theta` Hessians, outer products
+`(u)(v)^\top` and quadratic forms `u^\top M v` as mpmath matrices.
 
 Anything it does not know raises `Unknown`: the caller then uses another confirmer.
 """

@@ -42,7 +42,11 @@ checker's reader nor its instance generator where it can avoid them:
   reparameterisation): its own smooth f (zero, constant, linear, quadratic, with a cubic
   and a sine), expectations under N(μ, σ²) and integrals over the line by its own
   Gauss-Hermite rule at the working precision (40 guard digits: σ = 10^{-9} is a point);
-- any other step (networks, families, matrices, convex SGD, and whatever
+  and a family (its own p_θ = softmax(Φθ) or softmax(Φ tanh θ) at θ = 0, equal rows of Φ,
+  a large θ; the Fisher information by its own finite sum, Hessians, outer products and
+  quadratic forms as mpmath matrices; `\approx` by the slope: the small quantity scaled by
+  10^{-4} and 10^{-6}, the gap shrinking as its declared order + 1);
+- any other step (networks, matrices, convex SGD, and whatever
   neither reader reads) is re-evaluated from the
   checker's reading on four fresh seeds of the problem's instances, each with its tight
   cases, larger sizes, every special point of every kind and the swept sizes, with a
@@ -887,7 +891,7 @@ def confirm_reader(
     """Step k confirmed from this test's own reader and own worlds (`own_reader`: laws,
     functions, data, random vectors and sequences, definitions, vectors), raising
     `own_reader.Unknown` when it cannot be."""
-    if relation not in ("=", ">=", "<=", ">", "<"):
+    if relation not in ("=", ">=", "<=", ">", "<", "approx"):
         raise own_reader.Unknown(f"the relation {relation}")
     lines = _own_lines(chain)
     if len(lines) != count:
@@ -932,7 +936,12 @@ def confirm_reader(
             return own_reader.world(problem, values, drawn, point, random.Random(world_seed))
 
         try:
-            holds = _reader_holds(make_world, left, right, relation)
+            if relation == "approx":
+                holds = _slope_holds(
+                    problem, compiled, values, drawn, point, world_seed, left, right
+                )
+            else:
+                holds = _reader_holds(make_world, left, right, relation)
         except own_reader.Unknown as why:
             unknown = why
             continue
@@ -945,6 +954,41 @@ def confirm_reader(
     if not found_point:
         raise own_reader.Unknown(f"no point where the step is defined ({unknown})")
     return None
+
+
+def _slope_holds(problem, compiled, values, drawn, point, seed, left, right) -> bool | None:
+    """`A \approx B` to the declared order k at one point of the own reader's: the small
+    quantity scaled by s = 10^{-4} and 10^{-6} (60 digits), |A − B| must shrink by more than
+    100^{k+1}/10 (an error of order k+1 or higher), unless both gaps are below 10^{-40} of the
+    sides' size."""
+    name, order = compiled.small
+    gaps, sizes = [], []
+    for s in (sp.Rational(1, 10**4), sp.Rational(1, 10**6)):
+        scaled_values, scaled = dict(values), dict(drawn)
+        if name in drawn:
+            scaled[name] = [v * s for v in drawn[name]]
+        elif name in values:
+            scaled_values[name] = values[name] * s
+        else:
+            raise own_reader.Unknown("a small quantity this test does not draw")
+        with mpmath.workdps(60):
+            try:
+                w = own_reader.world(problem, scaled_values, scaled, point, random.Random(seed))
+                a, b = _flat(*_sides(w, left, right))
+            except (ZeroDivisionError, ValueError, OverflowError, TypeError):
+                return None
+            a, b = (x if isinstance(x, list) else [x] for x in (a, b))
+            if len(a) != len(b):
+                raise own_reader.Unknown("sides of two sizes")
+            if not all(mpmath.isfinite(x) for x in a + b):
+                return None
+            gaps.append(max(abs(x - y) for x, y in zip(a, b, strict=True)))
+            sizes.append(max([abs(x) for x in a + b] + [mpmath.mpf(1)]))
+    if max(gaps) <= mpmath.mpf(10) ** -40 * max(sizes):
+        return True
+    if gaps[1] == 0:
+        return True
+    return gaps[0] / gaps[1] > mpmath.mpf(100) ** (order + 1) / 10
 
 
 _CONFIRMED: dict[tuple, str | None] = {}

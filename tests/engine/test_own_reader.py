@@ -30,6 +30,9 @@ PROBLEMS = [
     "softmax_xent",
     "softmax_shift",
     "batchnorm_scale",
+    "fisher_hessian",
+    "kl_quadratic",
+    "reparam",
 ]
 
 
@@ -292,5 +295,30 @@ def test_the_own_reader_refutes_the_fisher_mistakes():
     missed = []
     for name, chain, first, *_ in MISTAKES["fisher_hessian"]:
         if first is not None and not isinstance(_judged("fisher_hessian", chain, first), str):
+            missed.append(name)
+    assert not missed, missed
+
+
+# `\approx` to the declared order: the small δ scaled by 10^{-4} and 10^{-6}, the gap must
+# shrink as δ^{k+1}
+_KL = r"\mathrm{KL}(p_\theta \| p_{\theta+\delta})"
+_APPROX_ROWS = [
+    (_KL, r"\frac12 \delta^\top F(\theta)\, \delta", False),
+    (_KL, r"\delta^\top F(\theta)\, \delta", True),
+    (_KL, r"\frac14 \delta^\top F(\theta)\, \delta", True),
+    (_KL, "0", True),  # first order only: the gap shrinks as δ², not δ³
+]
+
+
+@pytest.mark.parametrize("before, line, refuted", _APPROX_ROWS)
+def test_the_own_reader_decides_approximations_by_their_slope(before, line, refuted):
+    found = tm.confirm_reader(f"{before}\n\\approx {line}", "kl_quadratic", 1, "approx", 7, 2)
+    assert isinstance(found, str) == refuted, found
+
+
+def test_the_own_reader_refutes_the_kl_quadratic_mistakes():
+    missed = []
+    for name, chain, first, *_ in MISTAKES["kl_quadratic"]:
+        if first is not None and not isinstance(_judged("kl_quadratic", chain, first), str):
             missed.append(name)
     assert not missed, missed
