@@ -1298,9 +1298,15 @@ class World:
         out, so a Gaussian density times a smooth function is integrated to every digit."""
         if self.line is None:
             raise Unknown("an integral over the line with no Gaussian to take it about")
-        c, scale = self.line
+        density = _density_of(body, var)
+        if density is None:
+            raise Unknown("an integral over the line with no normal density of its variable")
         n = _nodes()
         with mpmath.workdps(mpmath.mp.dps + _GUARD):
+            c, v = self.value(density[2], env), self.value(density[3], env)
+            if isinstance(c, list) or isinstance(v, list) or mpmath.re(v) <= 0:
+                raise ValueError("a normal density with no positive variance")
+            scale = mpmath.sqrt(v)
             nodes, weights = hermite_rule(n)
             root = mpmath.sqrt(2) * scale
             total = mpmath.mpf(0)
@@ -1758,10 +1764,23 @@ def _gaussians(w: World, decl) -> None:
             return found
         return _mp(v)
 
-    c, scale = number(law.mean), abs(number(law.scale))
-    if scale == 0:
-        raise ValueError("a normal law with no spread")
-    w.line = (c, scale)
+    for each in decl.laws:  # f's sine oscillates past what 100 nodes integrate at σ > 3
+        if abs(number(each.scale)) > 3:
+            raise ValueError("a scale past what this quadrature integrates to every digit")
+    w.line = (number(law.mean), abs(number(law.scale)))
+
+
+def _density_of(e, var: str):
+    """The first normal density of `var` (`\\mathcal{N}(var; m, v)`) in an expression: the
+    Gaussian an integral over the line is taken about."""
+    if isinstance(e, tuple) and e and e[0] == "normal" and e[1] == ("name", var, "", None):
+        return e
+    for part in e if isinstance(e, (tuple, list)) else ():
+        if isinstance(part, (tuple, list)):
+            found = _density_of(part, var)
+            if found is not None:
+                return found
+    return None
 
 
 _HERMITE: dict = {}

@@ -239,6 +239,21 @@ _GAUSSIAN_ROWS = [  # (problem, line before, line, relation, refuted?)
     ("reparam", rf"\nabla_\mu {_E}[f(z)]", r"f'(\mu)", "=", True),  # true for a quadratic f only
     ("reparam", rf"{_EPS}[f(\mu + \sigma\epsilon)]", rf"{_E}[f(z)]", "=", False),
     ("reparam", rf"{_EPS}[f(\mu + \sigma^2\epsilon)]", rf"{_E}[f(z)]", "=", True),
+    # a substitution inside the integral: each integral is taken about its own density
+    (
+        "reparam",
+        r"\int_{-\infty}^{\infty} \mathcal{N}(z; \mu, \sigma^2) f(z)\, dz",
+        r"\int_{-\infty}^{\infty} \mathcal{N}(\epsilon; 0, 1) f(\mu + \sigma\epsilon)\, d\epsilon",
+        "=",
+        False,
+    ),
+    (
+        "reparam",
+        r"\int_{-\infty}^{\infty} \mathcal{N}(z; \mu, \sigma^2) f(z)\, dz",
+        r"\int_{-\infty}^{\infty} \mathcal{N}(\epsilon; 0, 1) f(\mu + \sigma^2\epsilon)\, d\epsilon",
+        "=",
+        True,
+    ),
 ]
 
 
