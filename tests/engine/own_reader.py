@@ -11,7 +11,13 @@ tables (nearly certain ones too, and another law equal to the posterior), functi
 tables (the zero function too), data sets, a softmax model, plain and probability
 vectors at their special points, random vectors and sequences with three-point laws of
 the declared moments (expectations are exact sums over every outcome), recurrences and
-definitions read from their own text by this reader.
+definitions read from their own text by this reader; Gaussian laws (`\mathcal{N}(\mu, \sigma^2)`
+under an expectation, `\mathcal{N}(z; \mu, \sigma^2)` a density, `\int_{-\infty}^{\infty} … dz`)
+with its own smooth f (zero, constant, linear, quadratic, or with a cubic and a sine) and
+f', expectations and integrals over the line by its own Gauss-Hermite rule refined in
+mpmath to the working precision; a family p_θ (its own softmax(Φθ) or softmax(Φ tanh θ)), its
+Fisher information by its own finite sum, `\nabla^2_\theta` Hessians, outer products
+`(u)(v)^\top` and quadratic forms `u^\top M v` as mpmath matrices.
 
 Anything it does not know raises `Unknown`: the caller then uses another confirmer.
 """
@@ -55,7 +61,7 @@ _SKIP = (
     r"\limits",
 )
 _TOKEN = re.compile(
-    r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<cmd>\\(?:[A-Za-z]+|[{}|,;!:]))|(?P<ch>[A-Za-z])|(?P<op>[-+*/^_()\[\]{}|=<>,'!.&]))"
+    r"\s*(?:(?P<num>\d+(?:\.\d+)?)|(?P<cmd>\\(?:[A-Za-z]+|[{}|,;!:]))|(?P<ch>[A-Za-z])|(?P<op>[-+*/^_()\[\]{}|=<>,;'!.&]))"
 )
 GREEK = {
     "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta",
@@ -284,10 +290,30 @@ class _Reader:
             var = _Reader(bottom[1:]).name()
             body = _Reader(top[1:]).whole() if len(top) > 1 else self.term()
             e = ("partial", body, var)
+        elif tok == r"\frac" and re.fullmatch(r"\d\d", self.peek(1) or ""):  # \frac12
+            self.take()
+            top, bottom = self.take()
+            e = (
+                "mul",
+                [
+                    ("num", mpmath.mpf(top)),
+                    ("pow", ("num", mpmath.mpf(bottom)), ("num", mpmath.mpf(-1))),
+                ],
+            )
         elif tok == r"\frac":
             self.take()
             a = self.group()
             e = ("mul", [a, ("pow", self.group(), ("num", mpmath.mpf(-1)))])
+        elif tok == r"\nabla" and self.peek(1) == "^":  # the Hessian ∇²_θ
+            self.take()
+            self.take("^")
+            if self.raw_group() != ["2"]:
+                raise Unknown("a power of nabla other than 2")
+            sub = self.under()
+            if sub is None or len(sub) != 1:
+                raise Unknown("a Hessian's variable")
+            var = sub[0][1:] if sub[0].startswith("\\") else sub[0]
+            e = ("hess", var, self.unary())  # one factor: ∇²_θ log p_θ(x) δ is (∇² …) δ
         elif tok == r"\nabla":
             self.take()
             sub = self.under()
@@ -301,12 +327,34 @@ class _Reader:
         elif tok in (r"\log", r"\ln", r"\exp"):
             self.take()
             e = ("fn", "log" if tok != r"\exp" else "exp", self.argument())
+        elif tok in (r"\sin", r"\cos"):
+            self.take()
+            e = ("fn", tok[1:], self.argument())
+        elif tok == r"\mathcal":  # N(μ, σ²) as a law, N(z; μ, σ²) its density at z
+            self.take()
+            if self.raw_group() != ["N"]:
+                raise Unknown("a calligraphic name other than N")
+            self.take("(")
+            first = self.expr(stop=(",", ";"))
+            at = None
+            if self.peek() == ";":
+                self.take()
+                at, first = first, self.expr(stop=(",",))
+            self.take(",")
+            var = self.expr()
+            self.take(")")
+            e = ("normal", at, first, var)
         elif tok in (r"\sum", r"\prod"):
             e = self.big(tok[1:], stop)
         elif tok == r"\int":
             self.take()
+            line = False  # over the whole real line, written out
             if self.peek() == "_":
-                raise Unknown("an integral over a range")
+                lower = self.under()
+                upper = self.raw_group() if self.take("^") else None
+                if lower != ["-", r"\infty"] or upper != [r"\infty"]:
+                    raise Unknown("an integral over a range")
+                line = True
             self.integrals += 1
             body = self.expr()
             self.integrals -= 1
@@ -315,7 +363,7 @@ class _Reader:
             if not _letter(var):
                 raise Unknown("an integral's variable")
             var = var.lstrip("\\")
-            e = ("sum", var, None, body)
+            e = ("integral", var, body) if line else ("sum", var, None, body)
         elif tok in (r"\max", r"\min"):
             e = self.extremum(tok[1:])
         elif tok == r"\mathbb":
@@ -350,7 +398,7 @@ class _Reader:
             if self.raw_group() != ["1"]:
                 raise Unknown("a bold name")
             e = ("ones",)
-        elif tok == r"\delta":
+        elif tok == r"\delta" and self.peek(1) == "_":  # Kronecker's δ_{ij}; δ alone is a name
             self.take()
             self.take("_")
             sub = self.raw_group()
@@ -608,6 +656,9 @@ class World:
         self.models: list = []  # MDPs and Markov chains (tests/engine/own_mdp.py)
         self._powers: dict = {}
         self._matrices: dict = {}
+        self.smooth: dict = {}  # f, f', f'': a smooth function of one real and its derivatives
+        self.line = None  # (centre, scale) of the Gaussian an integral over the line is taken about
+        self.family = None  # (decl, features Φ as rows per outcome): p_θ = softmax(Φθ)
 
     def time_index(self, e, env) -> int:
         """The time a trajectory's step is written at (`s_{t+1}`: t is own_mdp.T0 inside a
@@ -689,7 +740,7 @@ class World:
                 return self.matrix_power(base, _int(exponent))
             return _apply(_power, [base, exponent])
         if kind == "fn":
-            f = {"log": _log, "exp": _exp}[e[1]]
+            f = {"log": _log, "exp": _exp, "sin": mpmath.sin, "cos": mpmath.cos}[e[1]]
             return _apply(f, [self.value(e[2], env)])
         if kind == "abs":
             return _apply(abs, [self.value(e[1], env)])
@@ -746,6 +797,19 @@ class World:
             return max(values, key=mpmath.re)
         if kind == "KL":
             return self.kl(e, env)
+        if kind == "normal":
+            if e[1] is None:
+                raise Unknown("a law used as a number")
+            x, m, v = (self.value(a, env) for a in e[1:])
+            if any(isinstance(a, list) for a in (x, m, v)):
+                raise Unknown("a normal density of a vector")
+            if mpmath.re(v) <= 0:
+                raise ValueError("a normal law with no positive variance")
+            return mpmath.exp(-((x - m) ** 2) / (2 * v)) / mpmath.sqrt(2 * mpmath.pi * v)
+        if kind == "integral":
+            return self.line_integral(e[1], e[2], env)
+        if kind == "hess":
+            return self.hessian(e[2], e[1], env)
         if kind == "softmax":
             v = self.value(e[1], env)
             if not isinstance(v, list):
@@ -803,11 +867,71 @@ class World:
         f(at)  # undefined at the point itself (σ of a constant vector): undefined here
         return mpmath.diff(f, at)
 
-    def product(self, factors, env):
+    def hessian(self, body, var, env):
+        """∇²_var body: the matrix of second partials by mpmath at the working precision,
+        var a plain vector of at most 4 components."""
+        if var not in self.vectors:
+            raise Unknown("a Hessian in what this test does not move")
+        n = len(self.vectors[var])
+        if n > 4:
+            raise Unknown("a Hessian in more than 4 components (too slow here)")
+        slots = [(var, k) for k in range(n)]
+        if any(s in self.moving for s in slots):
+            raise Unknown("a derivative inside a derivative")
+        at = list(self.vectors[var])
+
+        def f(*xs):
+            for s, x in zip(slots, xs, strict=True):
+                self.moving[s] = x
+            try:
+                value = self.value(body, env)
+            finally:
+                for s in slots:
+                    del self.moving[s]
+            if isinstance(value, (list, mpmath.matrix)):
+                raise Unknown("the Hessian of a vector")
+            return value
+
+        f(*at)
+        out = mpmath.matrix(n, n)
+        for i in range(n):
+            for j in range(i, n):
+                orders = [0] * n
+                orders[i] += 1
+                orders[j] += 1
+                out[i, j] = out[j, i] = mpmath.diff(f, at, tuple(orders))
+        return out
+
+    def product(self, factors, env):  # noqa: C901 - dot, quadratic form, outer product
         out = mpmath.mpf(1)
         k = 0
         while k < len(factors):
             f = factors[k]
+            if f[0] == "neg" and f[1][0] == "T":  # -\delta^\top …: the sign, then the transpose
+                out = _apply(lambda x: -x, [out])
+                f = f[1]
+                factors = [*factors[:k], f, *factors[k + 1 :]]
+            if f[0] == "T" and k + 1 >= len(factors) and isinstance(out, list):
+                b = self.value(f[1], env)  # (u)(v)^\top: an outer product
+                if not isinstance(b, list) or len(b) != len(out):
+                    raise Unknown("an outer product of other things")
+                out = mpmath.matrix([[x * y for y in b] for x in out])
+                k += 1
+                continue
+            if f[0] == "T" and k + 2 < len(factors) + 1 and k + 1 < len(factors):
+                a, m = self.value(f[1], env), self.value(factors[k + 1], env)
+                if isinstance(m, mpmath.matrix):  # u^\top M v: a quadratic form
+                    if k + 2 >= len(factors) or not isinstance(a, list):
+                        raise Unknown("a row vector times a matrix")
+                    v = self.value(factors[k + 2], env)
+                    if not isinstance(v, list) or not (len(a) == m.rows and m.cols == len(v)):
+                        raise Unknown("a quadratic form of other things")
+                    value = mpmath.fsum(
+                        a[i] * m[i, j] * v[j] for i in range(m.rows) for j in range(m.cols)
+                    )
+                    out = _apply(lambda x, y: x * y, [out, value])
+                    k += 3
+                    continue
             if f[0] == "T":  # q^\top k: a dot product with the next factor
                 if k + 1 >= len(factors):
                     raise Unknown("a transpose at the end")
@@ -820,6 +944,9 @@ class World:
             else:
                 value = self.value(f, env)
                 k += 1
+            if isinstance(value, mpmath.matrix) or isinstance(out, mpmath.matrix):
+                if isinstance(value, list) or isinstance(out, list):
+                    raise Unknown("a matrix times a vector")
             out = _apply(lambda x, y: x * y, [out, value])
         return out
 
@@ -950,8 +1077,23 @@ class World:
                 return _apply(lambda x, y: x * y, [alone, self.value(args[0], env)])
         if (key, len(args)) in self.defines and not given:
             return self.apply_define(key, args, env)
+        if self.family is not None and base == self.family[0].head and sub is not None:
+            if given or len(args) != 1:
+                raise Unknown("a family's arguments")
+            return self.family_law(sub, env)[_outcome(self.value(args[0], env), self.family[1])]
+        if self.family is not None and key == self.family[0].fisher and not given:
+            if len(args) != 1 or args[0] != ("name", self.family[0].param, "", None):
+                raise Unknown("the Fisher information elsewhere than at θ")
+            return self.fisher(env)
         if key in self.tables:
             return self.density(key, args, given, env)
+        if key in self.smooth and not given:
+            if len(args) != 1:
+                raise Unknown("a function of one real with other arguments")
+            x = self.value(args[0], env)
+            if isinstance(x, list):
+                raise Unknown("a function of one real at a vector")
+            return self.smooth[key](x)
         if key in self.functions:
             over, table = self.functions[key]
             if given or len(args) != len(over):
@@ -1001,8 +1143,45 @@ class World:
             raise Unknown("an outcome outside the domain")
         return probs[k]
 
+    def family_law(self, sub, env):
+        """p_{sub} over the outcomes: softmax(Φ θ') with θ' the subscript's value (θ, θ + δ),
+        the moving components of a derivative included."""
+        theta = self.value(_Reader(list(sub)).whole(), env)
+        _, features, warped = self.family
+        if not isinstance(theta, list) or len(theta) != len(features[0]):
+            raise Unknown("a family's parameter that is not its vector")
+        if warped:  # softmax(Φ tanh θ): not an exponential family in θ
+            theta = [mpmath.tanh(t) for t in theta]
+        logits = [mpmath.fsum(a * t for a, t in zip(row, theta, strict=True)) for row in features]
+        top = max(mpmath.re(x) for x in logits)
+        w = [mpmath.exp(x - top) for x in logits]
+        total = mpmath.fsum(w)
+        return [x / total for x in w]
+
+    def fisher(self, env):
+        """F(θ) = Σ_x p_x s_x s_xᵀ with the score s_x = J (Φ_x − Φ̄), Φ̄ = Σ_x p_x Φ_x, J = I
+        or diag(1 − tanh² θ) (this test's own formula for its two families)."""
+        decl, features, warped = self.family
+        p = self.family_law((decl.param,), env)
+        d = len(features[0])
+        theta = self.name(("name", decl.param, "", None), env)
+        scale = [1 - mpmath.tanh(t) ** 2 if warped else mpmath.mpf(1) for t in theta]
+        mean = [mpmath.fsum(p[x] * features[x][i] for x in range(len(p))) for i in range(d)]
+        out = mpmath.matrix(d, d)
+        for x, px in enumerate(p):
+            c = [scale[i] * (features[x][i] - mean[i]) for i in range(d)]
+            for i in range(d):
+                for j in range(d):
+                    out[i, j] += px * c[i] * c[j]
+        return out
+
     def law_of(self, law, env):
         """(variables, weights over their joint outcomes) of a law written under E or KL."""
+        if law[0] == "name" and self.family is not None and law[1] == self.family[0].head:
+            if law[3] is None or law[2]:
+                raise Unknown("a family's law without its parameter")
+            var, sub = self.family[0].variable, law[3]
+            return (var,), lambda values: self.family_law(sub, env)[values[var]]
         if law[0] == "name":
             key = _key(law[1], law[2], law[3])
             if isinstance(env.get(key), tuple) and env[key][0] == "law":
@@ -1054,6 +1233,11 @@ class World:
         _, kind, law, body = e
         if law is None:
             return self.random_mean(kind, body, env)
+        if law[0] == "sim" and law[2][0] == "normal" and law[2][1] is None:
+            names = tuple(n.lstrip("\\") if _letter(n) else n for n in law[1])
+            if len(names) != 1:
+                raise Unknown("a normal law over several variables")
+            return self.gaussian_mean(kind, names[0], law[2], body, env)
         if law[0] == "sim":
             names, written = law[1], law[2]
             if names[1:] == ("'",):
@@ -1078,9 +1262,61 @@ class World:
                     raise Unknown("the variance of a vector")
                 first = _apply(lambda f, y, w=w: f + w * y, [first, x])
                 continue
+            if isinstance(x, mpmath.matrix):  # a matrix's, entry by entry
+                if kind != "E" or isinstance(first, list):
+                    raise Unknown("the variance of a matrix")
+                first = x * w if not isinstance(first, mpmath.matrix) else first + x * w
+                continue
             first += w * x
             second += w * x * x
         return first if kind == "E" else second - first**2
+
+    def gaussian_mean(self, kind, var, law, body, env):
+        """E or Var of body under N(m, v) (var bound to the outcome): Gauss-Hermite at the
+        working precision, nodes moving with m and v (so d/dμ of it is the law's own)."""
+        n = _nodes()
+        with mpmath.workdps(mpmath.mp.dps + _GUARD):
+            m, v = self.value(law[2], env), self.value(law[3], env)
+            if isinstance(m, list) or isinstance(v, list) or mpmath.re(v) <= 0:
+                raise ValueError("a normal law with no positive variance")
+            nodes, weights = hermite_rule(n)
+            root = mpmath.sqrt(2 * v)
+            first = second = mpmath.mpf(0)
+            for x, w in zip(nodes, weights, strict=True):
+                y = self.value(body, {**env, var: m + root * x})
+                if isinstance(y, list):
+                    raise Unknown("the expectation of a vector under a normal law")
+                first += w * y
+                second += w * y * y
+            first, second = first / mpmath.sqrt(mpmath.pi), second / mpmath.sqrt(mpmath.pi)
+            found = first if kind == "E" else second - first**2
+        return +found
+
+    def line_integral(self, var, body, env):
+        """∫ body dvar over the real line: Gauss-Hermite about the declared Gaussian's centre
+        and scale at this point (fixed while a derivative moves μ or σ), the weight divided
+        out, so a Gaussian density times a smooth function is integrated to every digit."""
+        if self.line is None:
+            raise Unknown("an integral over the line with no Gaussian to take it about")
+        density = _density_of(body, var)
+        if density is None:
+            raise Unknown("an integral over the line with no normal density of its variable")
+        n = _nodes()
+        with mpmath.workdps(mpmath.mp.dps + _GUARD):
+            c, v = self.value(density[2], env), self.value(density[3], env)
+            if isinstance(c, list) or isinstance(v, list) or mpmath.re(v) <= 0:
+                raise ValueError("a normal density with no positive variance")
+            scale = mpmath.sqrt(v)
+            nodes, weights = hermite_rule(n)
+            root = mpmath.sqrt(2) * scale
+            total = mpmath.mpf(0)
+            for x, w in zip(nodes, weights, strict=True):
+                y = self.value(body, {**env, var: c + root * x})
+                if isinstance(y, list):
+                    raise Unknown("the integral of a vector")
+                total += w * mpmath.exp(x * x) * y
+            total *= root
+        return +total
 
     def random_mean(self, kind, body, env):
         """E[body] or Var(body) over every random vector and sequence term it names."""
@@ -1159,7 +1395,13 @@ class World:
         if kind == "sum":
             if not terms:
                 return mpmath.mpf(0)
+            if any(isinstance(t, mpmath.matrix) for t in terms):
+                if any(isinstance(t, list) for t in terms):
+                    raise Unknown("a sum of matrices and vectors")
+                return _total(*terms)
             return _apply(lambda *xs: mpmath.fsum(xs), terms)
+        if any(isinstance(t, mpmath.matrix) for t in terms):
+            raise Unknown("a product of matrices")
         return _apply(lambda *xs: mpmath.fprod(xs), terms) if terms else mpmath.mpf(1)
 
 
@@ -1357,7 +1599,7 @@ def world(problem, scalars: dict, vectors: dict, point: int, rng) -> World:
     case = point % 5
     for decl in problem.context:
         kind = type(decl).__name__
-        if kind in ("Real", "Integer", "Variable", "FreeNames") or (
+        if kind in ("Real", "Integer", "Variable", "FreeNames", "Small") or (
             kind in ("VectorOf", "ProbabilityVector") and not getattr(decl, "random", False)
         ):
             continue
@@ -1423,6 +1665,12 @@ def world(problem, scalars: dict, vectors: dict, point: int, rng) -> World:
             from tests.engine import own_mdp
 
             own_mdp.draw(w, decl, point, rng)
+        elif kind == "Family":
+            _draw_family(w, decl, case, rng)
+        elif kind == "SmoothFunction":
+            _draw_smooth(w, _own_key(decl.name), case, rng)
+        elif kind == "Gaussians":
+            _gaussians(w, decl)
         else:
             raise Unknown(f"the kind {kind}")
     return w
@@ -1472,3 +1720,142 @@ def _draw_laws(w: World, decl, case: int, rng) -> None:
         else:
             probs = _law(rng, len(sub), "certain" if case == 0 else "random")
         w.tables[other] = _Table(tuple(over), w.domains, dict(zip(sub, probs, strict=True)))
+
+
+# ------------------------------------------------------------------ Gaussian laws
+
+
+def _draw_smooth(w: World, name: str, case: int, rng) -> None:
+    """f(z) = a0 + a1 z + a2 z^2 + a3 z^3 + b sin(ωz + φ), with f' and f'' (its own
+    derivatives, written out); the point picks f = 0, f constant, f linear, f quadratic, or
+    all of it (a law's mean alone, or its variance, shows only past the quadratic)."""
+    a = [mpmath.mpf(rng.randint(-20, 20)) / 10 for _ in range(4)]
+    b = mpmath.mpf(rng.choice([-1, 1]) * rng.randint(3, 15)) / 10
+    omega = mpmath.mpf(rng.randint(4, 12)) / 10
+    phi = mpmath.mpf(rng.randint(-15, 15)) / 10
+    keep = {0: 5, 1: 0, 2: 1, 3: 2, 4: 3}[case]  # how many of a0, a1, a2, a3, b stay
+    a = [x if k < keep else mpmath.mpf(0) for k, x in enumerate(a)]
+    b = b if keep == 5 else mpmath.mpf(0)
+
+    def f(z):
+        return a[0] + a[1] * z + a[2] * z**2 + a[3] * z**3 + b * mpmath.sin(omega * z + phi)
+
+    def f1(z):
+        return a[1] + 2 * a[2] * z + 3 * a[3] * z**2 + b * omega * mpmath.cos(omega * z + phi)
+
+    def f2(z):
+        return 2 * a[2] + 6 * a[3] * z - b * omega**2 * mpmath.sin(omega * z + phi)
+
+    w.smooth.update({name: f, name + "'": f1, name + "''": f2})
+
+
+def _gaussians(w: World, decl) -> None:
+    """Independent normal laws with their means and scales declared: an integral over the
+    line is taken about the first law's centre and scale at this point."""
+    if decl.joint or decl.posterior:
+        raise Unknown("a joint Gaussian model")
+    law = decl.laws[0]
+
+    def number(v):
+        if isinstance(v, str):
+            found = w.scalars.get(v)
+            if found is None:
+                raise Unknown(f"no value for {v}")
+            return found
+        return _mp(v)
+
+    for each in decl.laws:  # f's sine oscillates past what 100 nodes integrate at σ > 3
+        if abs(number(each.scale)) > 3:
+            raise ValueError("a scale past what this quadrature integrates to every digit")
+    w.line = (number(law.mean), abs(number(law.scale)))
+
+
+def _density_of(e, var: str):
+    """The first normal density of `var` (`\\mathcal{N}(var; m, v)`) in an expression: the
+    Gaussian an integral over the line is taken about."""
+    if isinstance(e, tuple) and e and e[0] == "normal" and e[1] == ("name", var, "", None):
+        return e
+    for part in e if isinstance(e, (tuple, list)) else ():
+        if isinstance(part, (tuple, list)):
+            found = _density_of(part, var)
+            if found is not None:
+                return found
+    return None
+
+
+_HERMITE: dict = {}
+# digits a Gaussian expectation or integral is summed with beyond the working precision: a
+# scale of 10^{-9} makes d/dμ of a density 10^{18} times its terms, which then cancel
+_GUARD = 40
+
+
+def _nodes() -> int:
+    """100 nodes up to 70 digits, 160 beyond: exact past 10^{-130} for the functions drawn
+    here (|ωσ| ≤ 2.4: the error is under 10^{-60} and 10^{-130} there)."""
+    return 100 if mpmath.mp.dps <= 70 else 160
+
+
+def hermite_rule(n: int) -> tuple:
+    """Gauss-Hermite nodes and weights (weight e^{-x^2}) at the working precision: numpy's
+    as starting points, each refined by Newton's method on H_n in mpmath."""
+    key = (n, mpmath.mp.prec)
+    if key not in _HERMITE:
+        import numpy as np
+
+        def h(x):  # H_n(x), H_{n-1}(x) by the three-term recurrence
+            h0, h1 = mpmath.mpf(1), 2 * x
+            for k in range(1, n):
+                h0, h1 = h1, 2 * x * h1 - 2 * k * h0
+            return h1, h0
+
+        nodes, weights = [], []
+        for start in np.polynomial.hermite.hermgauss(n)[0]:
+            x = mpmath.mpf(float(start))
+            for _ in range(10):
+                hn, hm = h(x)
+                dx = hn / (2 * n * hm)
+                x -= dx
+                if abs(dx) < mpmath.mpf(2) ** (8 - mpmath.mp.prec):
+                    break
+            hm = h(x)[1]
+            nodes.append(x)
+            weights.append(
+                mpmath.mpf(2) ** (n - 1)
+                * mpmath.factorial(n)
+                * mpmath.sqrt(mpmath.pi)
+                / (n * hm) ** 2
+            )
+        _HERMITE[key] = (nodes, weights)
+    return _HERMITE[key]
+
+
+# ------------------------------------------------------------------ a softmax family
+
+
+def _outcome(v, features) -> int:
+    k = _int(v)
+    if not 0 <= k < len(features):
+        raise Unknown("an outcome outside the family's")
+    return k
+
+
+def _draw_family(w: World, decl, case: int, rng) -> None:
+    """p_θ(x) = softmax(Φθ)_x or softmax(Φ tanh θ)_x over K outcomes, Φ drawn here (K × d)
+    and θ too; the point picks θ = 0 (the uniform law), Φ with equal rows (uniform at every
+    θ: F = 0), a large θ (nearly certain), or a random one, in either family."""
+    size = w.scalars.get(decl.size)
+    d = int(size) if size is not None else int(decl.size) if decl.size.isdigit() else None
+    if d is None or d < 1:
+        raise Unknown("a family with no size")
+    k = rng.choice([2, 3, 4])
+    features = [[mpmath.mpf(rng.randint(-15, 15)) / 10 for _ in range(d)] for _ in range(k)]
+    if case == 1:
+        features = [list(features[0]) for _ in range(k)]
+    theta = [mpmath.mpf(rng.randint(-12, 12)) / 10 for _ in range(d)]
+    if case == 0:
+        theta = [mpmath.mpf(0)] * d
+    elif case == 2:
+        theta = [5 * t for t in theta]
+    w.family = (decl, features, case in (2, 3) or rng.random() < 0.5)
+    w.domains[decl.variable] = k
+    w.vectors[decl.param] = theta

@@ -331,6 +331,22 @@ ROWS = [
         BARE.format(r"\log p_\theta(x)"),
         "not valid",
     ),
+    # -- a sum's limits are whole numbers (read exactly what is written) --------------------
+    ("a sum from an integer", None, VECTOR_X + "\n\\sum_{i=1}^{n} x_i^2 \\ge 0", "valid"),
+    (
+        "a sum from half an index",
+        None,
+        VECTOR_X + "\n\\sum_{i=\\frac{1}{2} 1}^{n} x_i^2 \\ge 0",
+        "not valid",
+    ),
+    ("a sum from a decimal", None, VECTOR_X + "\n\\sum_{i=0.5}^{n} x_i^2 \\ge 0", "not valid"),
+    (
+        "a sum to half an index",
+        None,
+        VECTOR_X + "\n\\sum_{i=1}^{\\frac{3}{2}} x_i = x_1",
+        "not valid",
+    ),
+    ("a sum to an integer", None, VECTOR_X + "\n\\sum_{i=1}^{1} x_i = x_1", "valid"),
     # -- a declaration assumes only what it says -------------------------------------------
     ("moments not declared: a mean is not 0", None, RANDOM + "\n\\mathbb{E}[q_1] = 0", "invalid"),
     (
@@ -372,6 +388,14 @@ def test_a_variable_that_is_only_a_subscript_is_refused_in_words():
 def test_a_term_outside_its_sequence_says_which():
     step = _step("adam_unroll", UNROLLED.format(i="i-1"))
     assert "g_{0}" in step.message, step.message
+
+
+def test_a_sum_from_a_fraction_says_which_limit_and_where():
+    report = check(None, VECTOR_X + "\n\\sum_{i=\\frac{1}{2} 1}^{n} x_i^2 \\ge 0")
+    step = report.steps[0]
+    assert step.status == "unreadable", step.message
+    assert "lower limit" in step.message and "1/2" in step.message, step.message
+    assert "line 2, column 1" in step.message, step.message
 
 
 def test_a_negated_state_says_what_is_wrong():

@@ -38,8 +38,15 @@ checker's reader nor its instance generator where it can avoid them:
   rewards, U = V + c, the zero and one-hot state functions; and its own Markov chains
   (uniform target, symmetric proposal) and finite-horizon softmax-policy MDPs (every
   trajectory listed, θ = 0 among its points); a line naming a state that is not one (`s_t =
-  \frac{1}{2} s`) beside a defined one refutes the step;
-- any other step (networks, families, matrices, convex SGD, and whatever
+  \frac{1}{2} s`) beside a defined one refutes the step; and Gaussian laws (score function,
+  reparameterisation): its own smooth f (zero, constant, linear, quadratic, with a cubic
+  and a sine), expectations under N(μ, σ²) and integrals over the line by its own
+  Gauss-Hermite rule at the working precision (40 guard digits: σ = 10^{-9} is a point);
+  and a family (its own p_θ = softmax(Φθ) or softmax(Φ tanh θ) at θ = 0, equal rows of Φ,
+  a large θ; the Fisher information by its own finite sum, Hessians, outer products and
+  quadratic forms as mpmath matrices; `\approx` by the slope: the small quantity scaled by
+  10^{-4} and 10^{-6}, the gap shrinking as its declared order + 1);
+- any other step (networks, matrices, convex SGD, and whatever
   neither reader reads) is re-evaluated from the
   checker's reading on four fresh seeds of the problem's instances, each with its tight
   cases, larger sizes, every special point of every kind and the swept sizes, with a
@@ -414,7 +421,7 @@ def _align(left, right):
 _INDEXED = re.compile(r"^([A-Za-z]+)_\{(.+)\}$")
 _STRIP = [r"\left", r"\right", r"\,", r"\;", r"\!", r"\quad", r"\qquad", r"\displaystyle"]
 _TEXT = re.compile(r"\\text\{[^{}]*\}")
-_TOP_RELATION = re.compile(r"(=|\\geq?|\\leq?|>|<)(?![a-zA-Z])")
+_TOP_RELATION = re.compile(r"(=|\\geq?|\\leq?|\\approx|>|<)(?![a-zA-Z])")
 
 
 class _Unknown(Exception):
@@ -808,6 +815,25 @@ def _sides(w, left, right):
     return values
 
 
+def _flat(a, b):
+    """Matrices (a Fisher information, a Hessian, an outer product) compared entry by entry:
+    both of one shape, or one of them the number 0; a matrix beside a vector is not read."""
+    if not (isinstance(a, mpmath.matrix) or isinstance(b, mpmath.matrix)):
+        return a, b
+    if isinstance(a, list) or isinstance(b, list):
+        raise own_reader.Unknown("a matrix beside a vector")
+    if isinstance(a, mpmath.matrix) and isinstance(b, mpmath.matrix):
+        if (a.rows, a.cols) != (b.rows, b.cols):
+            raise own_reader.Unknown("matrices of two shapes")
+    flat = [x for x in (a, b) if isinstance(x, mpmath.matrix)][0]
+    cells = [(i, j) for i in range(flat.rows) for j in range(flat.cols)]
+
+    def entries(m):
+        return [m[i, j] for i, j in cells] if isinstance(m, mpmath.matrix) else m
+
+    return entries(a), entries(b)
+
+
 def _reader_holds(make_world, left, right, relation: str) -> bool | None:
     """The step at one point from this test's own reader (`tests.engine.own_reader`), its
     world drawn afresh at 60 and at 130 digits: as `_holds_at`; vectors compared
@@ -817,7 +843,7 @@ def _reader_holds(make_world, left, right, relation: str) -> bool | None:
         with mpmath.workdps(digits):
             try:
                 w = make_world()
-                a, b = _sides(w, left, right)
+                a, b = _flat(*_sides(w, left, right))
             except (ZeroDivisionError, ValueError, OverflowError, TypeError):
                 return None
             except own_mdp.Outside:
@@ -865,7 +891,7 @@ def confirm_reader(
     """Step k confirmed from this test's own reader and own worlds (`own_reader`: laws,
     functions, data, random vectors and sequences, definitions, vectors), raising
     `own_reader.Unknown` when it cannot be."""
-    if relation not in ("=", ">=", "<=", ">", "<"):
+    if relation not in ("=", ">=", "<=", ">", "<", "approx"):
         raise own_reader.Unknown(f"the relation {relation}")
     lines = _own_lines(chain)
     if len(lines) != count:
@@ -892,6 +918,8 @@ def confirm_reader(
     points = 24 if relation == "=" else 48
     if any(type(d).__name__ in ("DiscountedMDP", "MDP") for d in problem.context):
         points //= 2  # its series are summed term by term: each point costs more
+    if any(type(d).__name__ == "Gaussians" for d in problem.context):
+        points = 10  # each expectation is a 100- or 160-node quadrature: 2 of each f drawn
     for point in range(points):
         shared = sp.Rational(Fraction(rng.uniform(-2, 2)).limit_denominator(1000))
         values = {
@@ -908,7 +936,12 @@ def confirm_reader(
             return own_reader.world(problem, values, drawn, point, random.Random(world_seed))
 
         try:
-            holds = _reader_holds(make_world, left, right, relation)
+            if relation == "approx":
+                holds = _slope_holds(
+                    problem, compiled, values, drawn, point, world_seed, left, right
+                )
+            else:
+                holds = _reader_holds(make_world, left, right, relation)
         except own_reader.Unknown as why:
             unknown = why
             continue
@@ -921,6 +954,41 @@ def confirm_reader(
     if not found_point:
         raise own_reader.Unknown(f"no point where the step is defined ({unknown})")
     return None
+
+
+def _slope_holds(problem, compiled, values, drawn, point, seed, left, right) -> bool | None:
+    """`A \approx B` to the declared order k at one point of the own reader's: the small
+    quantity scaled by s = 10^{-4} and 10^{-6} (60 digits), |A − B| must shrink by more than
+    100^{k+1}/10 (an error of order k+1 or higher), unless both gaps are below 10^{-40} of the
+    sides' size."""
+    name, order = compiled.small
+    gaps, sizes = [], []
+    for s in (sp.Rational(1, 10**4), sp.Rational(1, 10**6)):
+        scaled_values, scaled = dict(values), dict(drawn)
+        if name in drawn:
+            scaled[name] = [v * s for v in drawn[name]]
+        elif name in values:
+            scaled_values[name] = values[name] * s
+        else:
+            raise own_reader.Unknown("a small quantity this test does not draw")
+        with mpmath.workdps(60):
+            try:
+                w = own_reader.world(problem, scaled_values, scaled, point, random.Random(seed))
+                a, b = _flat(*_sides(w, left, right))
+            except (ZeroDivisionError, ValueError, OverflowError, TypeError):
+                return None
+            a, b = (x if isinstance(x, list) else [x] for x in (a, b))
+            if len(a) != len(b):
+                raise own_reader.Unknown("sides of two sizes")
+            if not all(mpmath.isfinite(x) for x in a + b):
+                return None
+            gaps.append(max(abs(x - y) for x, y in zip(a, b, strict=True)))
+            sizes.append(max([abs(x) for x in a + b] + [mpmath.mpf(1)]))
+    if max(gaps) <= mpmath.mpf(10) ** -40 * max(sizes):
+        return True
+    if gaps[1] == 0:
+        return True
+    return gaps[0] / gaps[1] > mpmath.mpf(100) ** (order + 1) / 10
 
 
 _CONFIRMED: dict[tuple, str | None] = {}

@@ -30,6 +30,9 @@ PROBLEMS = [
     "softmax_xent",
     "softmax_shift",
     "batchnorm_scale",
+    "fisher_hessian",
+    "kl_quadratic",
+    "reparam",
 ]
 
 
@@ -196,3 +199,141 @@ def test_the_own_reader_decides_mdp_steps_itself(problem, before, line, relation
 )
 def test_the_own_reader_reads_the_curriculums_notation(text, value):
     assert own_reader.parse(text)[: len(value)] == value
+
+
+# Gaussian laws (score_function, reparam): its own smooth f (zero, constant, linear,
+# quadratic, or with a cubic and a sine), expectations under N(μ, σ²) and integrals over the
+# line by Gauss-Hermite quadrature at 60 and 130 digits, ∇_μ by mpmath at that precision
+_E = r"\mathbb{E}_{z \sim \mathcal{N}(\mu, \sigma^2)}"
+_EPS = r"\mathbb{E}_{\epsilon \sim \mathcal{N}(0, 1)}"
+_GAUSSIAN_ROWS = [  # (problem, line before, line, relation, refuted?)
+    (
+        "score_function",
+        rf"\nabla_\mu {_E}[f(z)]",
+        rf"{_E}\left[f(z)\frac{{z - \mu}}{{\sigma^2}}\right]",
+        "=",
+        False,
+    ),
+    (
+        "score_function",
+        rf"\nabla_\mu {_E}[f(z)]",
+        rf"{_E}\left[f(z)\frac{{z - \mu}}{{\sigma}}\right]",
+        "=",
+        True,
+    ),
+    (
+        "score_function",
+        r"\int_{-\infty}^{\infty} \mathcal{N}(z; \mu, \sigma^2)\, \nabla_\mu \log \mathcal{N}(z; \mu, \sigma^2)\, f(z)\, dz",
+        r"\int_{-\infty}^{\infty} \mathcal{N}(z; \mu, \sigma^2)\, \frac{z - \mu}{\sigma^2}\, f(z)\, dz",
+        "=",
+        False,
+    ),
+    (
+        "score_function",
+        r"\int_{-\infty}^{\infty} \mathcal{N}(z; \mu, \sigma^2)\, \nabla_\mu \log \mathcal{N}(z; \mu, \sigma^2)\, f(z)\, dz",
+        r"\int_{-\infty}^{\infty} \mathcal{N}(z; \mu, \sigma^2)\, \frac{\mu - z}{\sigma^2}\, f(z)\, dz",
+        "=",
+        True,
+    ),
+    ("reparam", rf"\nabla_\mu {_E}[f(z)]", rf"{_EPS}[f'(\mu + \sigma\epsilon)]", "=", False),
+    ("reparam", rf"\nabla_\mu {_E}[f(z)]", r"f'(\mu)", "=", True),  # true for a quadratic f only
+    ("reparam", rf"{_EPS}[f(\mu + \sigma\epsilon)]", rf"{_E}[f(z)]", "=", False),
+    ("reparam", rf"{_EPS}[f(\mu + \sigma^2\epsilon)]", rf"{_E}[f(z)]", "=", True),
+    # a substitution inside the integral: each integral is taken about its own density
+    (
+        "reparam",
+        r"\int_{-\infty}^{\infty} \mathcal{N}(z; \mu, \sigma^2) f(z)\, dz",
+        r"\int_{-\infty}^{\infty} \mathcal{N}(\epsilon; 0, 1) f(\mu + \sigma\epsilon)\, d\epsilon",
+        "=",
+        False,
+    ),
+    (
+        "reparam",
+        r"\int_{-\infty}^{\infty} \mathcal{N}(z; \mu, \sigma^2) f(z)\, dz",
+        r"\int_{-\infty}^{\infty} \mathcal{N}(\epsilon; 0, 1) f(\mu + \sigma^2\epsilon)\, d\epsilon",
+        "=",
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize("problem, before, line, relation, refuted", _GAUSSIAN_ROWS)
+def test_the_own_reader_decides_gaussian_steps_itself(problem, before, line, relation, refuted):
+    chain = f"{before}\n= {line}"
+    found = tm.confirm_reader(chain, problem, 1, relation, 7, 2)
+    assert isinstance(found, str) == refuted, found
+
+
+def test_the_own_reader_refutes_the_gaussian_mistakes():
+    missed = []
+    for problem in ("score_function", "reparam"):
+        for name, chain, first, *_ in MISTAKES[problem]:
+            if first is not None and not isinstance(_judged(problem, chain, first), str):
+                missed.append((problem, name))
+    assert not missed, missed
+
+
+# a family (fisher_hessian, kl_quadratic): its own p_θ = softmax(Φθ) or softmax(Φ tanh θ),
+# θ = 0, equal rows of Φ, a large θ; the Fisher information by its own finite sum, Hessians
+# and outer products as mpmath matrices compared entry by entry
+_EP = r"\mathbb{E}_{x\sim p_\theta}"
+_SCORE = r"\left(\nabla_\theta \log p_\theta(x)\right)"
+_FAMILY_ROWS = [
+    ("fisher_hessian", r"F(\theta)", rf"-{_EP}[\nabla^2_\theta \log p_\theta(x)]", False),
+    ("fisher_hessian", r"F(\theta)", rf"{_EP}[\nabla^2_\theta \log p_\theta(x)]", True),
+    ("fisher_hessian", r"F(\theta)", rf"{_EP}[{_SCORE} {_SCORE}^\top]", False),
+    ("fisher_hessian", r"F(\theta)", rf"{_EP}[{_SCORE}] {_EP}[{_SCORE}]^\top", True),
+    (
+        "kl_quadratic",
+        r"\frac12 \delta^\top F(\theta)\, \delta",
+        rf"-\frac12 \delta^\top {_EP}[\nabla^2_\theta \log p_\theta(x)]\, \delta",
+        False,
+    ),
+    (
+        "kl_quadratic",
+        r"\frac12 \delta^\top F(\theta)\, \delta",
+        rf"-\delta^\top {_EP}[\nabla^2_\theta \log p_\theta(x)]\, \delta",
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize("problem, before, line, refuted", _FAMILY_ROWS)
+def test_the_own_reader_decides_family_steps_itself(problem, before, line, refuted):
+    found = tm.confirm_reader(f"{before}\n= {line}", problem, 1, "=", 7, 2)
+    assert isinstance(found, str) == refuted, found
+
+
+def test_the_own_reader_refutes_the_fisher_mistakes():
+    """the Hessian averaged uniformly holds in an exponential family only: its own tanh
+    family refutes it"""
+    missed = []
+    for name, chain, first, *_ in MISTAKES["fisher_hessian"]:
+        if first is not None and not isinstance(_judged("fisher_hessian", chain, first), str):
+            missed.append(name)
+    assert not missed, missed
+
+
+# `\approx` to the declared order: the small δ scaled by 10^{-4} and 10^{-6}, the gap must
+# shrink as δ^{k+1}
+_KL = r"\mathrm{KL}(p_\theta \| p_{\theta+\delta})"
+_APPROX_ROWS = [
+    (_KL, r"\frac12 \delta^\top F(\theta)\, \delta", False),
+    (_KL, r"\delta^\top F(\theta)\, \delta", True),
+    (_KL, r"\frac14 \delta^\top F(\theta)\, \delta", True),
+    (_KL, "0", True),  # first order only: the gap shrinks as δ², not δ³
+]
+
+
+@pytest.mark.parametrize("before, line, refuted", _APPROX_ROWS)
+def test_the_own_reader_decides_approximations_by_their_slope(before, line, refuted):
+    found = tm.confirm_reader(f"{before}\n\\approx {line}", "kl_quadratic", 1, "approx", 7, 2)
+    assert isinstance(found, str) == refuted, found
+
+
+def test_the_own_reader_refutes_the_kl_quadratic_mistakes():
+    missed = []
+    for name, chain, first, *_ in MISTAKES["kl_quadratic"]:
+        if first is not None and not isinstance(_judged("kl_quadratic", chain, first), str):
+            missed.append(name)
+    assert not missed, missed

@@ -1361,6 +1361,13 @@ class Resolver:
                 self.c.indices[key][0] if key in self.c.indices else sp.Symbol(key, integer=True)
             )
             lower, upper = self.resolve(node.lower, scope), self.resolve(node.upper, scope)
+            for which, bound in (("lower", lower), ("upper", upper)):
+                if _not_integer(bound):  # `\\sum_{i=\\frac{1}{2}}^{n}`: an index runs on integers
+                    raise ResolveError(
+                        f"the {which} limit of the {node.kind} over `{sx.latex(node.var)}` is "
+                        f"{sp.sstr(bound)}, not a whole number; an index runs over the integers",
+                        node.pos,
+                    )
             body = self.resolve(node.body, {**scope, key: symbol})
             return make(body, (symbol, lower, upper))
         if key in self.c.indices:
@@ -1433,6 +1440,13 @@ def _whole_line(lower, upper) -> bool:
         return isinstance(node, sx.Name) and node.base == "infty" and node.sub is None
 
     return isinstance(lower, sx.Neg) and infinite(lower.arg) and infinite(upper)
+
+
+def _not_integer(bound) -> bool:
+    """A limit that is a number (not ±∞) and not a whole one: `\\frac{1}{2}`, 0.5, `\\sqrt{2}`."""
+    if not isinstance(bound, sp.Basic) or not bound.is_number or bound.has(sp.oo, -sp.oo, sp.zoo):
+        return False
+    return bound.is_integer is not True
 
 
 def _extremum(kind: str):
