@@ -425,3 +425,22 @@ def test_a_binomial_has_one_value_on_every_path():
             assert complex(precise.binomial(mpmath.mpf(n), mpmath.mpf(k))) == want, (n, k)
             got = numeric.ev(sp.binomial(sp.Integer(n), sp.Integer(k), evaluate=False), None)
             assert np.allclose(got.reshape(-1)[0], want), (n, k, got.reshape(-1)[0])
+
+
+@pytest.mark.parametrize(
+    "line, status",
+    [
+        # a proof (a known sign term by term; sympy's equality) holds where the sides are
+        # defined: x_0 is not a component of x, so these lines claim what is not there
+        (r"\sum_{i=1}^{n} x_i^2 \ge 0", "valid"),
+        (r"\sum_{i=0}^{n} x_i^2 \ge 0", "invalid"),
+        (r"\sum_{i=1}^{n} x_i^2 = \sum_{i=1}^{n} x_i \cdot x_i", "valid"),
+        (r"\sum_{i=0}^{n} x_i^2 = \sum_{i=0}^{n} x_i \cdot x_i", "invalid"),
+        (r"\sum_{i=1}^{n+1} x_i^2 \ge 0", "invalid"),
+    ],
+)
+def test_a_proof_does_not_pass_a_term_outside_its_vector(line, status):
+    step = check(None, VECTOR_X + "\n" + line).steps[-1]
+    assert step.status == status, step.message
+    if status == "invalid":
+        assert "not a component" in step.message, step.message

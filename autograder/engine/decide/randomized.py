@@ -138,7 +138,9 @@ def decide(lhs: sp.Expr, relation: str, rhs: sp.Expr, scope: Scope) -> Verdict:
         up_to = functools.partial(decide_up_to, free_axes=free_axes, bind_free=bind_free)
         return decide_argopt(lhs, relation, rhs, scope, up_to)
     if relation == "=" and symbolic_equal(lhs, rhs):
-        return Verdict(VALID, "proved symbolically", "symbolic")
+        return _defined(
+            lhs, relation, rhs, scope, Verdict(VALID, "proved symbolically", "symbolic")
+        )
     exact = constant_check(lhs, relation, rhs)
     if exact is not None:
         return exact
@@ -151,7 +153,7 @@ def decide(lhs: sp.Expr, relation: str, rhs: sp.Expr, scope: Scope) -> Verdict:
         else None
     )
     if proof:
-        return Verdict(VALID, f"proved: {proof}", "symbolic")
+        return _defined(lhs, relation, rhs, scope, Verdict(VALID, f"proved: {proof}", "symbolic"))
     problem = scalar_problem(lhs, rhs, scope)
     scalar = decide_scalar(lhs, relation, rhs, problem)
     if scalar is not None and scalar.method == "sampled":
@@ -162,6 +164,19 @@ def decide(lhs: sp.Expr, relation: str, rhs: sp.Expr, scope: Scope) -> Verdict:
     if verdict.status == VALID and _fine_literals(lhs, rhs):
         return _fine_checked(lhs, relation, rhs, scope, verdict)
     return verdict
+
+
+def _defined(lhs, relation, rhs, scope, proved: Verdict) -> Verdict:
+    """A proof holds where both sides are defined: a side with terms of a sequence or a
+    vector (`\\sum_{i=0}^{n} x_i^2`, x_0 not a component) is evaluated on the instances
+    too, and a side undefined there is the verdict, not the proof."""
+    if not any(e.atoms(sp.Indexed, sp.Sum, sp.Product) for e in (lhs, rhs)):
+        return proved
+    checked = random_check(lhs, relation, rhs, scope)
+    # only what is undefined overrides the proof: a numerical refutation of a proved step
+    # (an underflow at an extreme point) is floating point's, not the step's
+    undefined = checked.status == INVALID and "side is undefined" in checked.message
+    return checked if undefined else proved
 
 
 FINE = sp.Rational(1, 10**8)  # a literal this close to a simple number is a fine one
