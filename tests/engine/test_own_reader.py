@@ -80,32 +80,30 @@ def test_the_own_reader_confirms_every_reference_step_it_reads(problem):
     assert read >= 1, problem
 
 
-def test_the_own_reader_refutes_the_curriculums_mistakes():
+def _refutes(problems, limit: int | None = MISTAKES_PER_PROBLEM, unread_missed: bool = False):
+    """The curriculum's mistakes of `problems` (the first `limit` of each) the own reader
+    refutes, and those it missed: judged true, or (with `unread_missed`) not read at all."""
     refuted, missed = [], []
-    for problem in PROBLEMS:
-        for name, chain, first, *_ in MISTAKES.get(problem, [])[:MISTAKES_PER_PROBLEM]:
+    for problem in problems:
+        for name, chain, first, *_ in MISTAKES.get(problem, [])[:limit]:
             if first is None:
                 continue
             found = _judged(problem, chain, first)
             if isinstance(found, str):
                 refuted.append(name)
-            elif found is None:
+            elif found is None or unread_missed:
                 missed.append((problem, name))
+    return refuted, missed
+
+
+def test_the_own_reader_refutes_the_curriculums_mistakes():
+    refuted, missed = _refutes(PROBLEMS)
     assert not missed, missed
     assert len(refuted) >= 15, refuted
 
 
 def test_the_own_reader_refutes_the_mdp_mistakes():
-    refuted, missed = [], []
-    for problem in MDP_PROBLEMS:
-        for name, chain, first, *_ in MISTAKES.get(problem, [])[:MISTAKES_PER_PROBLEM]:
-            if first is None:
-                continue
-            found = _judged(problem, chain, first)
-            if isinstance(found, str):
-                refuted.append(name)
-            elif found is None:
-                missed.append((problem, name))
+    refuted, missed = _refutes(MDP_PROBLEMS)
     assert not missed, missed
     assert len(refuted) >= 12, refuted
 
@@ -265,11 +263,7 @@ def test_the_own_reader_decides_gaussian_steps_itself(problem, before, line, rel
 
 
 def test_the_own_reader_refutes_the_gaussian_mistakes():
-    missed = []
-    for problem in ("score_function", "reparam"):
-        for name, chain, first, *_ in MISTAKES[problem]:
-            if first is not None and not isinstance(_judged(problem, chain, first), str):
-                missed.append((problem, name))
+    _, missed = _refutes(("score_function", "reparam"), None, unread_missed=True)
     assert not missed, missed
 
 
@@ -307,10 +301,7 @@ def test_the_own_reader_decides_family_steps_itself(problem, before, line, refut
 def test_the_own_reader_refutes_the_fisher_mistakes():
     """the Hessian averaged uniformly holds in an exponential family only: its own tanh
     family refutes it"""
-    missed = []
-    for name, chain, first, *_ in MISTAKES["fisher_hessian"]:
-        if first is not None and not isinstance(_judged("fisher_hessian", chain, first), str):
-            missed.append(name)
+    _, missed = _refutes(("fisher_hessian",), None, unread_missed=True)
     assert not missed, missed
 
 
@@ -332,8 +323,5 @@ def test_the_own_reader_decides_approximations_by_their_slope(before, line, refu
 
 
 def test_the_own_reader_refutes_the_kl_quadratic_mistakes():
-    missed = []
-    for name, chain, first, *_ in MISTAKES["kl_quadratic"]:
-        if first is not None and not isinstance(_judged("kl_quadratic", chain, first), str):
-            missed.append(name)
+    _, missed = _refutes(("kl_quadratic",), None, unread_missed=True)
     assert not missed, missed
