@@ -60,7 +60,8 @@ from autograder.engine.readas import same_up_to_brackets
 from autograder.engine.report import Report
 from autograder.engine.resolve.assumptions import read_assumptions
 from autograder.engine.resolve.compiled import Compiled
-from autograder.engine.resolve.resolver import ResolveError, Resolver, UndefinedSizes, UnknownName
+from autograder.engine.resolve.errors import ResolveError, UndefinedSizes, UnknownName
+from autograder.engine.resolve.resolver import Resolver
 from autograder.engine.verdicts import (
     INVALID,
     UNDECIDED,

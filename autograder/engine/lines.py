@@ -38,13 +38,9 @@ from autograder.engine.read.tree import Logic, Step
 from autograder.engine.readas import shown, understood
 from autograder.engine.relations import LOGICAL, TEX
 from autograder.engine.resolve.compiled import Compiled
-from autograder.engine.resolve.resolver import (
-    ResolveError,
-    Resolver,
-    Written,
-    WrittenCall,
-    WrittenVector,
-)
+from autograder.engine.resolve.errors import ResolveError
+from autograder.engine.resolve.resolver import Resolver
+from autograder.engine.resolve.written import Written, WrittenCall, WrittenVector
 from autograder.engine.unevaluated import unevaluated
 
 __all__ = [

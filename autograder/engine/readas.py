@@ -20,7 +20,7 @@ from autograder.engine import ir
 from autograder.engine.limits import TimeUp, deadline, strict
 from autograder.engine.read import tree as sx
 from autograder.engine.read.names import walk
-from autograder.engine.resolve.resolver import ResolveError
+from autograder.engine.resolve.errors import ResolveError
 from autograder.engine.unevaluated import unevaluated
 
 log = logging.getLogger("autograder")

@@ -505,7 +505,8 @@ def _compile(declared: Declared, text: str) -> None:
     from autograder.engine.kinds import kind_of
     from autograder.engine.read.reader import read
     from autograder.engine.resolve.compiled import Compiled
-    from autograder.engine.resolve.resolver import ResolveError, Resolver
+    from autograder.engine.resolve.errors import ResolveError
+    from autograder.engine.resolve.resolver import Resolver
 
     c = Compiled(context=declared.context)
     entries = declared.entries or [None] * len(declared.context)
@@ -564,7 +565,8 @@ def _claim(m, text: str, comp) -> tuple[str, str, str]:
     from autograder.engine.decide.upto import has_constant
     from autograder.engine.read.names import applied_only
     from autograder.engine.read.reader import read
-    from autograder.engine.resolve.resolver import ResolveError, Resolver, UnknownName
+    from autograder.engine.resolve.errors import ResolveError, UnknownName
+    from autograder.engine.resolve.resolver import Resolver
 
     body = m.group(1)
     line, column = _where(text, m.start(1))

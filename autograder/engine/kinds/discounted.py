@@ -68,7 +68,8 @@ from autograder.engine.kinds.omega import random_law
 from autograder.engine.kinds.scalars import Real
 from autograder.engine.read import tree as sx
 from autograder.engine.read.names import ACCENT_SUFFIX, name_key, shown, walk
-from autograder.engine.resolve.resolver import AT, ResolveError
+from autograder.engine.resolve.errors import ResolveError
+from autograder.engine.resolve.points import AT
 
 DESCRIPTION = "discounted MDP"
 DETERMINISTIC = "deterministic policy"

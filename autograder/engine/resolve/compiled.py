@@ -121,7 +121,7 @@ class Compiled:
     symbols: dict[str, Entry] = field(default_factory=dict)
     # each use of a defined function written out (its body with the arguments in), by
     # (definition, arguments, position): syntax trees are immutable, and a problem's lines
-    # use the same definitions again and again (`engine.resolve.resolver.Resolver._expand`)
+    # use the same definitions again and again (`engine.resolve.application`, `_expand`)
     expansions: dict = field(default_factory=dict, repr=False, compare=False)
 
     def symbol(self, name: str, kind: str) -> Entry:
