@@ -11,7 +11,8 @@ The engine has layers of its own, ranked from the bottom (`ENGINE_RANK`):
     1  read      read/: LaTeX → syntax trees; names.py (lookup keys), values.py (numbers,
                  sets, sign words of `% let` and `% assume`), slots.py (`% let` slots)
     2  resolve   resolve/: syntax trees → sympy IR; compiled.py (the tables), assumptions.py
-    3  kinds     kinds/: one module per kind, base.py the protocol and the registry
+    3  kinds     kinds/: one module per kind (a package for a large one: discounted/), base.py
+                 the protocol and the registry
     4  compile, decide, keysteps, readas, render
     5  stepsize (the size of each step, counted in the ideas keysteps names), problem,
        report, lines (each line's record, the problem's own lines)

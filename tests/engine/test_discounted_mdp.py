@@ -16,7 +16,7 @@ from __future__ import annotations
 import pytest
 
 from autograder import check
-from autograder.engine.kinds.discounted import DiscountedMDP, World
+from autograder.engine.kinds.discounted.world import DiscountedMDP, World
 from autograder.engine.kinds.instance import Instance
 from tests.fixtures.wave2_attempts import ATTEMPTS, LET
 
