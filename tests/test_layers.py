@@ -17,7 +17,9 @@ The engine has layers of its own, ranked from the bottom (`ENGINE_RANK`):
     5  stepsize (the size of each step, counted in the ideas keysteps names), problem,
        report, lines (each line's record, the problem's own lines)
     6  declare   declare/: `% let` and `% show`
-    7  check     the pipeline
+    7  judge     judge/: an answer judged from its lines' records (chain, statements,
+                 key steps)
+    8  check     the pipeline
 
 An import at module level or inside a function counts the same, and importing a module
 also runs the `__init__` of each package it is in (counted unless the importer is inside
@@ -136,7 +138,8 @@ ENGINE_RANK = {
     "report": 5,
     "lines": 5,
     "declare": 6,
-    "check": 7,
+    "judge": 7,
+    "check": 8,
 }
 
 

@@ -6,6 +6,7 @@
     compile.py a problem's context compiled by its kinds
     decide/    one step: symbolic, exact scalar, randomized instances
     declare/   `% let` and `% show`: a problem declared in a cell
+    judge/     an answer judged from its lines' records: the chain, statements, key steps
     check.py   the pipeline; report.py, render.py, readas.py, keysteps.py the judgement
 
 Each layer imports only those below it (the order above, with ir, domains, relations,

@@ -12,7 +12,7 @@ the line resolved unevaluated a second time, with the bodies.
 The problem's own lines -- its start, its target and the patterns of its key steps --
 are records too (`ProblemLines`), made once per problem and kept (`problem_lines`), together
 with the compiled context and the random instances of each seed.  Judging the target and
-the key steps are then pure functions of these records (`engine.check`,
+the key steps are then pure functions of these records (`engine.judge`,
 `engine.keysteps.judge`): nothing resolves a line again, and nothing calls back into the
 pipeline.
 """

@@ -385,8 +385,8 @@ x^2 \\
     assert not report.reached_target and "statements" in report.target_message
 
 
-# ------------------------------------------------ key steps on statements (check.py,
-# `_judge_statement_key_steps`): a valid twin derived, a skipped idea flagged
+# ------------------------------------------------ key steps on statements (judge/key_steps.py,
+# `judge_statement_key_steps`): a valid twin derived, a skipped idea flagged
 
 
 def _root_problem():

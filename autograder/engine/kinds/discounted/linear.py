@@ -11,9 +11,7 @@ from dataclasses import replace
 import sympy as sp
 
 from autograder.engine import ir
-from autograder.engine.kinds.discounted.world import (
-    DiscountedMDP,
-)
+from autograder.engine.kinds.discounted.world import DiscountedMDP
 from autograder.engine.read import tree as sx
 from autograder.engine.read.names import ACCENT_SUFFIX, name_key, shown
 from autograder.engine.resolve.errors import ResolveError

@@ -12,13 +12,8 @@ import numpy as np
 import sympy as sp
 
 from autograder.engine.axes import RANK, EvalError, is_vector
-from autograder.engine.kinds.discounted.linear import (
-    IDENTITY,
-    Array,
-)
-from autograder.engine.kinds.discounted.world import (
-    pick,
-)
+from autograder.engine.kinds.discounted.linear import IDENTITY, Array
+from autograder.engine.kinds.discounted.world import pick
 
 SERIES = "\0series"  # a series' closed form, an array of its own
 DISCOUNT = sp.Dummy("discount")  # the discount V^π is solved with, among a vector's scalars

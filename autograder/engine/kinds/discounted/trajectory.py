@@ -13,16 +13,9 @@ import sympy as sp
 
 from autograder.engine import ir
 from autograder.engine.axes import EvalError, lookup
-from autograder.engine.kinds.discounted.linear import (
-    Array,
-    AtState,
-)
-from autograder.engine.kinds.discounted.linear_values import (
-    at_state_evaluate,
-)
-from autograder.engine.kinds.discounted.world import (
-    DiscountedMDP,
-)
+from autograder.engine.kinds.discounted.linear import Array, AtState
+from autograder.engine.kinds.discounted.linear_values import at_state_evaluate
+from autograder.engine.kinds.discounted.world import DiscountedMDP
 from autograder.engine.read import tree as sx
 from autograder.engine.read.names import name_key, walk
 from autograder.engine.resolve.errors import ResolveError
