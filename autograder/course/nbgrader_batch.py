@@ -30,7 +30,7 @@ import signal
 import sys
 import time
 
-from autograder.course.sandbox import PR_SET_CHILD_SUBREAPER, _children, _prctl
+from autograder.course.sandbox_launcher import PR_SET_CHILD_SUBREAPER, _children, _prctl
 
 STATUS = "status.json"
 LOGS = "logs"
