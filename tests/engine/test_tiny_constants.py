@@ -14,6 +14,7 @@ import pytest
 import sympy as sp
 
 import autograder
+from autograder.engine.decide import tiny
 from autograder.engine.decide.tiny import fine_constant, fine_literal
 
 LAWS = r"% let x observed, z latent, p(x, z) joint density"
@@ -117,6 +118,7 @@ VALID = [
     ),
     (MDP, r"e^{-35} V_\pi(s) = e^{-35} \sum_a \pi(a|s) Q_\pi(s, a)"),
     (VECTORS, r"\mathrm{Var}(q^\top k) \le d + e^{-35}"),
+    (MARKOV, r"\sum_x \pi(x) + e^{-10^{6}} = 1 + e^{-10^{6}}"),
 ]
 
 # wrong lines beyond the twins: an inequality, a constant written in pieces
@@ -126,6 +128,7 @@ WRONG = [
     (MARKOV, r"\sum_x \pi(x) = \frac{1}{1 - e^{-40}}"),
     (MARKOV, r"\sum_x \pi(x) e^{-40} = 0"),
     (MDP, r"\gamma \sum_a \pi(a|s) = \gamma (1 + 2^{-60})"),
+    (MARKOV, r"\sum_x \pi(x) = 1 + e^{-10^{6}}"),  # an offset below any double
 ]
 
 
@@ -195,3 +198,17 @@ def test_a_fine_literal_is_read_as_before():
     assert fine_literal(1 + sp.Rational(1, 10**14)).near == 1
     assert fine_literal(sp.Rational(1, 2)) is None
     assert fine_literal(sp.Rational(1, 10**8)) is None  # 10^{-8} itself is not below
+
+
+def test_a_constant_not_evaluated_in_time_leaves_the_step_undecided(monkeypatch):
+    """`e^{-e^{100}}` can take sympy longer than its budget: a constant whose value is not
+    known might be a hair from a simple number, so the step is not valid."""
+
+    def too_slow(constant):
+        raise tiny.TimeUp
+
+    monkeypatch.setattr(tiny, "fine_constant", too_slow)
+    monkeypatch.setattr(tiny, "_KNOWN", {})
+    step = _step(MARKOV, r"\sum_x \pi(x) = 1 + e^{-37}")
+    assert step.status == "undecided", step.message
+    assert "could not be evaluated exactly" in step.message and "e^{-37}" in step.message

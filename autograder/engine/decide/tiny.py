@@ -21,13 +21,14 @@ What counts as a fine number (`fine_numbers`):
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import mpmath
 import sympy as sp
 from sympy.core.function import AppliedUndef
 
+from autograder.engine.limits import TimeUp, deadline, remaining
 from autograder.engine.verdicts import UNDECIDED, VALID, Verdict
 
 FINE = sp.Rational(1, 10**8)  # a number this close to a simple one is a fine one
@@ -38,6 +39,8 @@ SCALED = sp.Rational(1, 10**7)
 SIMPLE_DENOMINATOR = 100  # a constant's simple neighbours: fractions p/q with q <= this
 LARGEST = 10**15  # a constant larger than this is large, not near a simple number
 DIGITS = 20
+# sympy evaluates a constant adaptively; `e^{-e^{100}}` or `\Gamma(10^{10})` would take minutes
+BUDGET = 0.2  # seconds to evaluate one constant
 
 
 @dataclass(frozen=True)
@@ -45,7 +48,7 @@ class Fine:
     """A fine number: the simple number it is near, and its (nonzero) offset from it."""
 
     near: sp.Rational
-    offset: sp.Rational
+    offset: sp.Rational | sp.Float  # exact for a literal, to DIGITS digits for a constant
     shown: str  # how the learner sees it in a message
 
 
@@ -82,12 +85,15 @@ def _evaluates(node) -> bool:
     )
 
 
-def _maximal_constants(expr, found: set) -> bool:
+def _maximal_constants(expr, found: set, literals: set) -> bool:
     """Whether `expr` is a constant; adds to `found` each maximal constant below it that is
-    not a plain number (the literals are read on their own)."""
+    not a plain number, and to `literals` each number but an integer (one walk: it runs on
+    every step valid on the instances)."""
     if not expr.args:
+        if isinstance(expr, sp.Rational | sp.Float) and not expr.is_Integer:
+            literals.add(expr)
         return _is_number(expr)
-    constant = [_maximal_constants(arg, found) for arg in expr.args]
+    constant = [_maximal_constants(arg, found, literals) for arg in expr.args]
     if all(constant) and _evaluates(expr):
         return True
     found.update(
@@ -98,15 +104,21 @@ def _maximal_constants(expr, found: set) -> bool:
     return False
 
 
-def _offset(constant, near) -> sp.Rational | None:
+def _offset(constant, near) -> sp.Float | None:
     """constant − near to DIGITS digits, None when it is zero (to ~400 digits)."""
     offset = (constant - near).evalf(DIGITS, maxn=400)
     if not isinstance(offset, sp.Float) or offset._prec <= 10 or offset == 0:
         return None  # no digit found: the constant equals its neighbour
-    return sp.Rational(offset)
+    return offset
 
 
-@functools.lru_cache(maxsize=4096)
+# what each constant met is near (None: nothing), kept across checks: evaluating one costs
+# up to a few milliseconds, and the same constants (`\log 2`, `\sqrt{2}`) come back
+_KNOWN: dict = {}
+_UNSEEN = object()
+KNOWN_SIZE = 4096
+
+
 def fine_constant(constant: sp.Expr) -> Fine | None:
     """The simple number a constant subexpression is a hair from, with its offset, or None."""
     value = constant.evalf(DIGITS)
@@ -128,29 +140,44 @@ def fine_constant(constant: sp.Expr) -> Fine | None:
 
 
 def _shown(near, offset) -> str:
-    tiny = f"{float(abs(offset)):.2g}"
+    tiny = mpmath.nstr(sp.Float(abs(offset), DIGITS)._to_mpmath(64), 2)  # e^{-10^6} is not 0
     if near == 0:
         return f"{'-' if offset < 0 else ''}{tiny}"
     return f"{near} {'-' if offset < 0 else '+'} {tiny}"
 
 
-def fine_numbers(*exprs) -> dict:
+def fine_numbers(*exprs) -> tuple[dict, list]:
     """Each fine literal and fine constant subexpression of `exprs`, as it is written, with
-    what it is near."""
-    found = {}
-    constants: set = set()
+    what it is near; and the constants that could not be evaluated in time."""
+    found, unknown = {}, []
+    constants, literals = set(), set()
     for expr in exprs:
-        for number in expr.atoms(sp.Rational, sp.Float):
-            fine = fine_literal(sp.Rational(number))
-            if fine is not None:
-                found[number] = fine
-        if _maximal_constants(expr, constants) and not expr.is_Number:
+        if _maximal_constants(expr, constants, literals) and not expr.is_Number:
             constants.add(expr)
+    for number in literals:
+        fine = fine_literal(sp.Rational(number))
+        if fine is not None:
+            found[number] = fine
     for constant in constants:
-        fine = fine_constant(constant)
+        fine = _KNOWN.get(constant, _UNSEEN)
+        if fine is _UNSEEN:
+            try:
+                with deadline(min(BUDGET, remaining())):
+                    fine = fine_constant(constant)
+            except TimeUp:
+                if remaining() <= 0:
+                    raise  # the step's own time is up
+                unknown.append(constant)
+                continue
+            except (ValueError, TypeError, ArithmeticError, RecursionError, NotImplementedError):
+                unknown.append(constant)
+                continue
+            if len(_KNOWN) >= KNOWN_SIZE:
+                _KNOWN.clear()
+            _KNOWN[constant] = fine
         if fine is not None:
             found[constant] = fine
-    return found
+    return found, unknown
 
 
 def checked_again(
@@ -158,7 +185,16 @@ def checked_again(
 ) -> Verdict:
     """A step valid on floating-point instances, decided again with its fine numbers'
     offsets scaled up (`recheck(lhs, rhs)`): the verdict stays only if that holds too."""
-    found = fine_numbers(lhs, rhs)
+    found, unknown = fine_numbers(lhs, rhs)
+    if unknown:
+        written = ", ".join(sorted(f"`{sp.latex(c, order='rev-lex')}`" for c in unknown))
+        return Verdict(
+            UNDECIDED,
+            f"this step holds on every instance, but the constant {written} could not be "
+            "evaluated exactly here: a difference below what floating point decides cannot "
+            "be ruled out, so it cannot be judged valid",
+            "random",
+        )
     if not found:
         return verdict
     factor = SCALED / max(abs(fine.offset) for fine in found.values())
