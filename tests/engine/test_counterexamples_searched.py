@@ -528,8 +528,8 @@ FLOAT_ONLY = [
 
 # … and a difference of 1e-14 or 1e-15 written as a literal (`+ 10^{-14}`, `(1 + 10^{-15})`)
 # in those kinds is undecided too: the step decided again with the literal's offset made
-# 10^{-6} fails (decide/randomized.py:_fine_checked); the twin that writes the literal on
-# both sides stays valid
+# 10^{-7} fails (decide/tiny.py; constants such as `e^{-35}` in tests/engine/
+# test_tiny_constants.py); the twin that writes the literal on both sides stays valid
 MATRICES = r"% let A, B \in \mathbb{R}^{n\times n}"
 FINE_LITERALS = [
     (LAWS, r"\sum_z p(z|x) = 1 + 10^{-14}", r"\sum_z p(z|x) + 10^{-14} = 1 + 10^{-14}"),

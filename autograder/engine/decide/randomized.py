@@ -41,6 +41,7 @@ from autograder.engine.decide.argopt import decide_argopt, has_argopt
 from autograder.engine.decide.evaluate import Env, Evaluator, differentiate, free_kind
 from autograder.engine.decide.scalar import Problem as ScalarProblem
 from autograder.engine.decide.scalar import decide_scalar
+from autograder.engine.decide.tiny import checked_again
 from autograder.engine.decide.upto import decide_up_to, has_constant
 from autograder.engine.domains import BY_KIND, Domain
 from autograder.engine.kinds.instance import fmt, fmt_vector
@@ -161,9 +162,12 @@ def decide(lhs: sp.Expr, relation: str, rhs: sp.Expr, scope: Scope) -> Verdict:
     if scalar is not None:
         return scalar
     verdict = random_check(lhs, relation, rhs, scope)
-    if verdict.status == VALID and _fine_literals(lhs, rhs):
-        return _fine_checked(lhs, relation, rhs, scope, verdict)
-    return verdict
+    if verdict.status != VALID:
+        return verdict
+    # `1 + 10^{-14}`, `1 + e^{-35}`: decided again with the tiny offset made 10^{-7}
+    return checked_again(
+        lhs, rhs, verdict, lambda left, right: random_check(left, relation, right, scope)
+    )
 
 
 def _defined(lhs, relation, rhs, scope, proved: Verdict) -> Verdict:
@@ -177,65 +181,6 @@ def _defined(lhs, relation, rhs, scope, proved: Verdict) -> Verdict:
     # (an underflow at an extreme point) is floating point's, not the step's
     undefined = checked.status == INVALID and "side is undefined" in checked.message
     return checked if undefined else proved
-
-
-FINE = sp.Rational(1, 10**8)  # a literal this close to a simple number is a fine one
-
-
-def _fine(number) -> tuple | None:
-    """(the simple number near a fine literal, its offset), or None: `10^{-14}` is (0,
-    10^{-14}), `1 + 10^{-14}` is (1, 10^{-14}); a literal below what floating point tells
-    from its neighbour."""
-    if not number.is_Rational or number == 0:
-        return None
-    near = sp.Rational(number).limit_denominator(10**6)
-    offset = number - near
-    if offset != 0 and abs(offset) < FINE * max(abs(near), 1):
-        return near, offset
-    return None
-
-
-def _fine_literals(*exprs) -> dict:
-    found = {}
-    for expr in exprs:
-        for number in expr.atoms(sp.Rational, sp.Float):
-            if isinstance(number, sp.Float):
-                number = sp.Rational(number)
-            fine = _fine(number)
-            if fine is not None:
-                found[number] = fine
-    return found
-
-
-def _fine_checked(lhs, relation, rhs, scope, verdict: Verdict) -> Verdict:
-    """A step valid on floating-point instances that writes a fine literal (`10^{-14}`,
-    `1 + 10^{-14}`): its offsets are scaled up to 10^{-6} and the step decided again; a
-    step that fails then rests on a difference below what floating point decides here,
-    and is undecided, never valid."""
-    literals = {}
-    for expr in (lhs, rhs):
-        for number in expr.atoms(sp.Float):
-            literals[number] = sp.Rational(number)
-    found = _fine_literals(lhs, rhs)
-    largest = max(abs(offset) for _near, offset in found.values())
-    factor = sp.Rational(1, 10**6) / largest
-    scaled = {}
-    for number, (near, offset) in found.items():
-        scaled[number] = near + offset * factor
-    for number, exact in literals.items():
-        if exact in scaled:
-            scaled[number] = scaled[exact]
-    again = random_check(lhs.xreplace(scaled), relation, rhs.xreplace(scaled), scope)
-    if again.status == VALID:
-        return verdict
-    shown = ", ".join(sorted(f"{float(n):.16g}" for n in found))
-    return Verdict(
-        UNDECIDED,
-        f"this step holds on every instance only up to the literal {shown}, whose offset is "
-        "below what floating point decides here: with that offset made 10^{-6} the step "
-        "fails, so it cannot be judged valid",
-        "random",
-    )
 
 
 def scalar_problem(lhs, rhs, scope: Scope) -> ScalarProblem:
