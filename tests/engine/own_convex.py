@@ -102,41 +102,43 @@ class Phi:
             b = [[_q(rng, -10, 10) for _ in range(self.n)] for _ in range(r)]
             self.add("quad", b, [mpmath.mpf(1)] * r)
 
-    def at(self, u: list) -> tuple:
-        """φ(u) and one subgradient of φ at u."""
+    def at(self, u: list, slopes: bool = True) -> tuple:
+        """φ(u) and one subgradient of φ at u (None without `slopes`)."""
         forms = [_dot(r, u) for r in self.rows]
-        slopes = [mpmath.mpf(0)] * len(self.rows)  # ∂φ/∂(rᵀu) for each row
+        d = [mpmath.mpf(0)] * len(self.rows)  # ∂φ/∂(rᵀu) for each row
         total = mpmath.mpf(0)
         for kind, rows, w in self.pieces:
             x = [forms[k] for k in rows]
             if kind == "quad":
                 total += _dot(x, x) / 2
                 for k in rows:
-                    slopes[k] = forms[k]
+                    d[k] = forms[k]
             elif kind == "max":  # the first piece that attains it (at a tie, any is one)
                 top = max(x)
                 total += top
-                slopes[rows[x.index(top)]] = mpmath.mpf(1)
+                d[rows[x.index(top)]] = mpmath.mpf(1)
             elif kind == "abs":  # sign 0 at a kink: 0 is a subgradient of |·| there
                 total += _dot(w, [abs(v) for v in x])
                 for k, wk in zip(rows, w, strict=True):
-                    slopes[k] = wk * mpmath.sign(forms[k])
+                    d[k] = wk * mpmath.sign(forms[k])
             elif kind == "hinge":
                 total += max(mpmath.mpf(0), x[0])
-                slopes[rows[0]] = mpmath.mpf(int(x[0] > 0))
+                d[rows[0]] = mpmath.mpf(int(x[0] > 0))
             elif kind == "lse":
                 top = max(x)
                 e = [wk * mpmath.exp(v - top) for wk, v in zip(w, x, strict=True)]
                 inner = mpmath.fsum(e)
                 total += top + mpmath.log(inner)
                 for k, ek in zip(rows, e, strict=True):
-                    slopes[k] = ek / inner
+                    d[k] = ek / inner
+        if not slopes:
+            return total, None
         if not self.rows:
             return total, [mpmath.mpf(0)] * self.n
-        return total, [_dot(slopes, col) for col in self.cols]
+        return total, [_dot(d, col) for col in self.cols]
 
     def value(self, u: list):
-        return self.at(u)[0]
+        return self.at(u, slopes=False)[0]
 
     def subgradient(self, u: list) -> list:
         return self.at(u)[1]

@@ -17,7 +17,9 @@ with its own smooth f (zero, constant, linear, quadratic, or with a cubic and a 
 f', expectations and integrals over the line by its own Gauss-Hermite rule refined in
 mpmath to the working precision; a family p_θ (its own softmax(Φθ) or softmax(Φ tanh θ)), its
 Fisher information by its own finite sum, `\nabla^2_\theta` Hessians, outer products
-`(u)(v)^\top` and quadratic forms `u^\top M v` as mpmath matrices.
+`(u)(v)^\top` and quadratic forms `u^\top M v` as mpmath matrices; `x^*` a name, `\|v\|`
+the Euclidean norm, `\mathbb{E}\|v\|^2` the expectation of the norm term after it (a convex
+f and its SGD run: tests/engine/own_convex.py).
 
 Anything it does not know raises `Unknown`: the caller then uses another confirmer.
 """
