@@ -17,7 +17,9 @@ with its own smooth f (zero, constant, linear, quadratic, or with a cubic and a 
 f', expectations and integrals over the line by its own Gauss-Hermite rule refined in
 mpmath to the working precision; a family p_θ (its own softmax(Φθ) or softmax(Φ tanh θ)), its
 Fisher information by its own finite sum, `\nabla^2_\theta` Hessians, outer products
-`(u)(v)^\top` and quadratic forms `u^\top M v` as mpmath matrices.
+`(u)(v)^\top` and quadratic forms `u^\top M v` as mpmath matrices; `x^*` a name, `\|v\|`
+the Euclidean norm, `\mathbb{E}\|v\|^2` the expectation of the norm term after it (a convex
+f and its SGD run: tests/engine/own_convex.py).
 
 Anything it does not know raises `Unknown`: the caller then uses another confirmer.
 """
@@ -242,6 +244,12 @@ class _Reader:
         ):  # V^\pi(s), Q^\pi(s, a): a function named with its superscript
             self.i += 2
             base += "^" + sup.lstrip("\\")
+        elif self.peek() == "^" and sup == "*":  # x^*: a name of its own (a minimiser)
+            self.i += 2
+            base += "^*"
+        elif self.peek() == "^" and sup == "{" and self.t[self.i + 2 : self.i + 4] == ["*", "}"]:
+            self.i += 4
+            base += "^*"
         return ("name", base, accent, tuple(sub) if sub is not None else None)
 
     def atom(self, postfix=True, stop=()):
@@ -270,10 +278,13 @@ class _Reader:
             self.take()
             inner = self.expr(stop=(r"\|",))
             self.take(r"\|")
-            self.take("_")
-            if self.raw_group() != [r"\infty"]:
-                raise Unknown("a norm other than the sup norm")
-            e = ("supnorm", inner)
+            if self.peek() != "_":  # \|v\|: the Euclidean norm
+                e = ("norm", inner)
+            else:
+                self.take("_")
+                if self.raw_group() != [r"\infty"]:
+                    raise Unknown("a norm other than the sup norm")
+                e = ("supnorm", inner)
         elif tok == "{":
             e = ("paren", self.group())
         elif tok == "[":
@@ -537,6 +548,8 @@ class _Reader:
             self.take(")")
         elif self.peek() == r"\mathbb" and self.peek(2) == "E":  # E_a E_{s'}[…]
             body = self.atom()
+        elif self.peek() == r"\|":  # E\|g_t\|^2: of the norm term after it, with its power
+            body = self.atom()
         else:
             raise Unknown("an expectation without brackets")
         return ("E", kind, law, body)
@@ -792,6 +805,13 @@ class World:
             if model is None:
                 raise Unknown("a Bellman operator with no MDP")
             return model.bellman(env["__at__"], lambda j: self.value(e[1], {**env, "__at__": j}))
+        if kind == "norm":
+            v = self.value(e[1], env)
+            if isinstance(v, mpmath.matrix | str):
+                raise Unknown("the norm of a matrix")
+            return (
+                mpmath.sqrt(mpmath.fsum(abs(x) ** 2 for x in v)) if isinstance(v, list) else abs(v)
+            )
         if kind == "supnorm":
             values = [abs(self.value(e[1], {**env, "__at__": j})) for j in range(self.states())]
             return max(values, key=mpmath.re)
@@ -1320,6 +1340,9 @@ class World:
 
     def random_mean(self, kind, body, env):
         """E[body] or Var(body) over every random vector and sequence term it names."""
+        for m in self.models:  # a model that lists its own noise paths (own_convex)
+            if hasattr(m, "mean"):
+                return m.mean(kind, body, env)
         used = set()
         _random_terms(body, self, used, env)
         if not used:
@@ -1671,6 +1694,10 @@ def world(problem, scalars: dict, vectors: dict, point: int, rng) -> World:
             _draw_smooth(w, _own_key(decl.name), case, rng)
         elif kind == "Gaussians":
             _gaussians(w, decl)
+        elif kind == "ConvexSGD":
+            from tests.engine import own_convex
+
+            own_convex.draw(w, decl, point, rng)
         else:
             raise Unknown(f"the kind {kind}")
     return w

@@ -45,8 +45,12 @@ checker's reader nor its instance generator where it can avoid them:
   and a family (its own p_θ = softmax(Φθ) or softmax(Φ tanh θ) at θ = 0, equal rows of Φ,
   a large θ; the Fisher information by its own finite sum, Hessians, outer products and
   quadratic forms as mpmath matrices; `\approx` by the slope: the small quantity scaled by
-  10^{-4} and 10^{-6}, the gap shrinking as its declared order + 1);
-- any other step (networks, matrices, convex SGD, and whatever
+  10^{-4} and 10^{-6}, the gap shrinking as its declared order + 1); and
+  (`tests/engine/own_convex.py`) its own convex f with its minimiser x^* (PSD quadratics,
+  singular too, maxes of linear pieces, hinges, log-sum-exps, a flat f) and SGD runs with
+  zero-mean noise of a few outcomes, every path listed (E an exact sum), D and G valid
+  bounds, tight at every other point, no noise, x_1 = x^*;
+- any other step (networks, matrices, and whatever
   neither reader reads) is re-evaluated from the
   checker's reading on four fresh seeds of the problem's instances, each with its tight
   cases, larger sizes, every special point of every kind and the swept sizes, with a
