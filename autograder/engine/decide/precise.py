@@ -217,7 +217,8 @@ class Evaluator:
         if hi - lo + 1 > MAX_TERMS:
             raise NotPrecise("too many terms")
         total = mpmath.mpf(0) if is_sum else mpmath.mpf(1)
-        scale = mpmath.mpf(1)
+        # a sum's error is its terms' (as for `+`), with no floor: n e^{-1000} > 0 is decided
+        scale = mpmath.mpf(0) if is_sum else mpmath.mpf(1)
         for k in range(lo, hi + 1):
             checkpoint()
             term = self.ev(expr.function, {**bound, var: mpmath.mpf(k)})
