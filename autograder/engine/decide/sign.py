@@ -50,8 +50,11 @@ import itertools
 import sympy as sp
 
 from autograder.engine import ir
+from autograder.engine.decide import bounds
+from autograder.engine.limits import TimeUp, deadline, remaining
 
 POS, NONNEG = 2, 1  # what `sign` proves; None: nothing
+PROOF_BUDGET = 0.5  # seconds for each method of proof (sympy's solve can run for minutes)
 NONPOS, NEG = -1, -2
 
 __all__ = ["proves"]
@@ -62,6 +65,16 @@ BY_BOUND = (
     "exponentials at most the largest) has a known sign"
 )
 BY_FORM = "the difference is a quadratic form whose matrix is positive semidefinite: a known sign"
+BY_TANGENT = (
+    "a bound of the difference with its point chosen (a tangent line of a convex function: "
+    "e^u ≥ e^a (1 + u − a), log t ≤ log a + t/a − 1; a maximum at least a weighted mean of "
+    "its arguments) has a known sign"
+)
+BY_PAIRS = (
+    "the difference is a double sum over pairs of indices whose symmetrised term is a sum of "
+    "squares (n Σx² − (Σx)² = ½ ΣΣ (x_i − x_j)², Lagrange's identity)"
+)
+BY_ONE_TERM = "a sum of nonnegative terms is at least one of its terms, whose index is in range"
 
 
 def proves(lhs, relation: str, rhs, compiled) -> str | None:
@@ -74,19 +87,51 @@ def proves(lhs, relation: str, rhs, compiled) -> str | None:
     else:
         return None
     need = POS if relation in (">", "<") else NONNEG
-    try:
-        signs = _Signs(compiled)
+    signs = _Signs(compiled)
+
+    def by_terms():
         found = signs.sign(difference)
-        if found is not None and found >= need:
-            return BY_TERMS
+        return found is not None and found >= need
+
+    def by_bound():
         bound = _Bounds(signs).lower(difference)
-        if bound != difference:
-            found = signs.sign(_normalise(bound, compiled))
-            if found is not None and found >= need:
-                return BY_BOUND
-        return BY_FORM if _quadratic_form(difference, need, signs) else None
-    except (TypeError, ValueError, RecursionError, sp.PolynomialError):
-        return None
+        if bound == difference:
+            return False
+        found = signs.sign(_normalise(bound, compiled))
+        return found is not None and found >= need
+
+    methods = [
+        (BY_TERMS, by_terms),
+        (BY_BOUND, by_bound),
+        (BY_FORM, lambda: _form(difference, need, signs)),
+        (
+            BY_TANGENT,
+            lambda: bounds.by_tangents(
+                difference, need, signs, lambda e: _normalise(e, compiled), _form
+            ),
+        ),
+        (BY_PAIRS, lambda: bounds.by_pairs(difference, need, signs, _form)),
+        (BY_ONE_TERM, lambda: bounds.by_one_term(difference, need, signs, compiled)),
+    ]
+    for words, method in methods:  # each on its own: one failing says nothing of the next
+        try:
+            with deadline(min(PROOF_BUDGET, remaining())):
+                if method():
+                    return words
+        except TimeUp:
+            if remaining() <= 0:
+                raise  # the step's own time is out, not only this method's
+        except (TypeError, ValueError, RecursionError, sp.PolynomialError, NotImplementedError):
+            continue
+    return None
+
+
+def _form(difference, need: int, signs) -> bool:
+    """`_quadratic_form`, False where the difference is no polynomial."""
+    try:
+        return _quadratic_form(difference, need, signs)
+    except (TypeError, ValueError, sp.PolynomialError):
+        return False
 
 
 def _combine(signs: list):
@@ -340,6 +385,8 @@ def _normalise(e, compiled):
             if isinstance(body, sp.Add):
                 return sp.Add(*[walk(sp.Sum(t, x.limits)) for t in body.args])
             c, rest = body.as_independent(var, as_Add=False)
+            if rest == 1 and (hi - lo + 1).is_nonnegative:
+                return c * (hi - lo + 1)  # a term free of the index, counted
             if c != 1:
                 return c * walk(sp.Sum(rest, x.limits))
             if isinstance(rest, ir.Component) and rest.args[1] == var and lo == 1:
