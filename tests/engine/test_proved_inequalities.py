@@ -186,6 +186,9 @@ UNDERFLOW = [
     (r"\sum_{i=1}^{n} e^{x_i} > 0", r"\sum_{i=1}^{n} e^{x_i} > 10^{-200}"),
     (r"\sum_{i=1}^{n} e^{x_i - 1000} > 0", r"\sum_{i=1}^{n} e^{x_i - 1000} > 10^{-300}"),
     (r"\sum_{i=1}^{n} e^{-x_i^2} > 0", r"\sum_{i=1}^{n} x_i^2 > 0"),
+    # absorbed at a large point (x = 100: e^{100} - 1 is e^{100} in floating point, and
+    # within 60 digits' tolerance): 120 digits see the gap of 1
+    (r"\sum_{i=1}^{n} e^{x_i} > e^{x_1} - 1", r"\sum_{i=1}^{n} e^{x_i} > e^{x_1} + 1"),
 ]
 
 
@@ -197,3 +200,13 @@ def test_an_underflow_is_no_counterexample(monkeypatch, valid, wrong):
     assert "60 digits" not in step.message, step.message
     step = _step(VECTOR, wrong)
     assert step.status == "invalid" and step.counterexample is not None, step.message
+
+
+# a coefficient e in a step in one real name is not rational: no internal error
+@pytest.mark.parametrize(
+    "line, status",
+    [(r"u \ge e", "invalid"), (r"u + e \ge u + 2", "valid"), (r"0 \ge e + u", "invalid")],
+)
+def test_a_coefficient_e_in_one_name_is_decided(line, status):
+    step = _step(REALS, line)
+    assert step.status == status, step.message

@@ -337,6 +337,24 @@ def stable(first, second) -> bool:
     return bool(abs(first - second) <= mpmath.mpf(10) ** -10 * abs(second))
 
 
+def strict_at_more_digits(ev, lhs, rhs, left, right, relation: str) -> bool | None:
+    """A strict inequality that ties at 60 digits, evaluated again at twice as many: a gap
+    that stays (log(1 + e^{-100}) > 0 by 3.7e-44) decides it, one that shrinks with the
+    precision is a tie (sin²u + cos²u > 1 fails)."""
+    try:
+        ev.digits = 2 * DIGITS
+        more_left, more_right = ev.run(lhs), ev.run(rhs)
+    except (NotPrecise, ZeroDivisionError, ValueError, OverflowError, TypeError):
+        return None
+    finally:
+        ev.digits = DIGITS
+    with mpmath.workdps(2 * DIGITS):
+        gap = mpmath.re(more_left.value - more_right.value)
+        if not stable(mpmath.re(left.value - right.value), gap):
+            return False
+        return bool(gap > 0 if relation == ">" else gap < 0)
+
+
 def _infinite(left, right, relation: str) -> bool | None:
     """A comparison with a real infinity (`x < \\infty`) as between extended reals; None
     when neither side is infinite."""
