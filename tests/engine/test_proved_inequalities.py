@@ -20,6 +20,9 @@ REALS = r"% let u real; v real"
 POSITIVE = r"% let u > 0"
 PROB = r"% let y \in \mathbb{R}^K probability vector"
 LOGITS = r"% let z \in \mathbb{R}^K; k \in \{1, \dots, K\}"
+LAWS = r"% let x observed, z latent, p(x, z) joint density, q(z) density"
+JENSEN = r"\log \sum_z q(z) \frac{p(x|z) p(z)}{q(z)}"
+UNDER_LOG = r"\sum_z q(z) \log \frac{p(x|z) p(z)}{q(z)}"
 
 TANGENT = "tangent line"
 PAIRS = "double sum over pairs"
@@ -141,6 +144,13 @@ ROWS = {
         [r"\sum_{j=1}^{K} e^{z_j} \ge K e^{z_k}", r"\sum_{j=2}^{K} e^{z_j} \ge e^{z_k}"],
         {r"\log \sum_{j=1}^{K} e^{z_j} \ge z_k": False},
     ),
+    "Jensen in the ELBO (the tangent at the mean)": (
+        LAWS,
+        rf"{JENSEN} \ge {UNDER_LOG}",
+        TANGENT,
+        [rf"{JENSEN} \le {UNDER_LOG}", rf"{JENSEN} \ge {UNDER_LOG} + 10^{{-3}}"],
+        {r"\log \sum_z p(x|z) p(z) \ge \sum_z q(z) \log (p(x|z) p(z))": False},
+    ),
 }
 
 
@@ -176,8 +186,8 @@ def test_near_miss_is_proved_only_by_a_sound_rule(declarations, line, proved):
     step = _step(declarations, line)
     assert step.status == "valid", (line, step.message)
     assert step.proved == proved, (line, step.message)
-    if not proved:
-        assert step.method == "searched", step.message
+    if not proved:  # plausible: searched, or sampled where nothing is continuous (laws)
+        assert step.method in ("searched", "sampled"), step.message
 
 
 # a true strict inequality whose sides tie in floating point (an underflow) is decided at

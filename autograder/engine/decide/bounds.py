@@ -79,6 +79,10 @@ class _Tangents:
             body, var, weight = e.args
             inner = self.bound(body, lower)
             return ir.Expectation(inner, var, weight) if inner != body else e
+        if isinstance(e, ir.Total):
+            body, var = e.args
+            inner = self.bound(body, lower)
+            return ir.Total(inner, var) if inner != body else e
         if self._boundable(e):
             replaced = self.one(e, lower)
             return e if replaced is None else replaced
@@ -87,9 +91,21 @@ class _Tangents:
     def _boundable(self, g) -> bool:
         if isinstance(g, sp.exp):
             return _varies(g.args[0]) and self.signs.real(g.args[0])
-        if isinstance(g, sp.log):
-            return _varies(g.args[0])
+        if isinstance(g, sp.log):  # log t ≤ … holds for t > 0: t must not be negative
+            return _varies(g.args[0]) and self.not_negative(g.args[0])
         return isinstance(g, sp.Max | sp.Min) and all(self.signs.real(a) for a in g.args)
+
+    def not_negative(self, t) -> bool:
+        """Whether t is ≥ 0 wherever it is defined: of known sign ≥ 0, or a product of such
+        factors and their powers (a ratio of densities)."""
+        found = self.signs.sign(t)
+        if found is not None:
+            return found > 0
+        if isinstance(t, sp.Mul):
+            return all(self.not_negative(f) for f in t.args)
+        if isinstance(t, sp.Pow):
+            return self.not_negative(t.args[0]) and self.signs.real(t.args[1])
+        return False
 
     def one(self, g, lower: bool):
         """The bound of one convex, concave or extremal term, or None."""
@@ -110,12 +126,15 @@ class _Tangents:
         weights.append(1 - sp.Add(*weights))
         return sp.Add(*[w * a for w, a in zip(weights, args, strict=True)])
 
-    def admissible(self, values: dict) -> bool:
+    def admissible(self, values: dict, logged: set) -> bool:
+        """Each point where its bound holds: a real, a positive number (known positive, or
+        the argument of a logarithm of the step, positive wherever the step is defined),
+        weights in [0, 1] summing to one."""
         for a, kind in self.params.items():
             v = values[a]
             if kind == "real" and not self.signs.real(v):
                 return False
-            if kind == "positive" and self.signs.sign(v) != POS:
+            if kind == "positive" and self.signs.sign(v) != POS and v not in logged:
                 return False
         weights = [v for a, v in values.items() if self.params[a] == "weight"]
         if weights:
@@ -126,8 +145,9 @@ class _Tangents:
 
 
 def _varies(e) -> bool:
-    """Whether `e` holds a vector's component or a real name (not only sizes and numbers)."""
-    if e.atoms(ir.Component, sp.Indexed):
+    """Whether `e` holds a vector's component, a density or a real name (not only sizes
+    and numbers)."""
+    if e.atoms(ir.Component, sp.Indexed, ir.Opaque):
         return True
     return any(not s.is_integer for s in e.free_symbols if type(s) is sp.Symbol)
 
@@ -140,8 +160,9 @@ def by_tangents(difference, need: int, signs, normalise, quadratic) -> bool:
     if not tangents.params:
         return False
     bound = normalise(bound)
+    logged = {log.args[0] for log in difference.atoms(sp.log)}
     for values in itertools.islice(_choices(bound, tangents), MAX_SOLUTIONS):
-        if not tangents.admissible(values):
+        if not tangents.admissible(values, logged):
             continue
         chosen = normalise(bound.xreplace(values))
         found = signs.sign(chosen)
@@ -160,16 +181,47 @@ def _choices(bound, tangents: _Tangents):
     stand = {x: sp.Dummy(real=True) for x in atoms}
     flat = bound.xreplace(stand)
     at_zero = {d: 0 for d in stand.values()}
-    equations = [sp.diff(flat, d).subs(at_zero) for d in stand.values()]
-    equations = [q for q in equations if q.free_symbols & set(params)]
-    for first in _solve(equations, params, set(stand.values())):
+    equations = [_derivative(flat, d) for d in stand.values()]
+    equations = [
+        q.subs(at_zero) for q in equations if q is not None and q.free_symbols & set(params)
+    ]
+    equations = [q for q in equations if not q.has(sp.zoo, sp.nan)]
+    # a point may be any value where it is defined, even one of the step's variables (the
+    # tangent at the mean is Jensen's inequality), but never a variable a sum binds: it is
+    # one point for the whole sum
+    forbidden = set(stand.values()) | _bound_variables(bound)
+    seen = set()
+    for first in [*_solve(equations, params, forbidden), {}]:
         left = [p for p in params if p not in first]
         rest = bound.xreplace(first)
-        stationary = [sp.diff(rest, p) for p in left]
-        found = list(_solve(stationary, left, set(atoms) | set(stand.values()))) or [{}]
-        for second in found:
+        stationary = [q for q in (_derivative(rest, p) for p in left) if q is not None]
+        for second in [*_solve(stationary, left, forbidden), {}]:
             values = {**first, **second}
-            yield {p: sp.sympify(values.get(p, tangents.defaults[p])) for p in params}
+            chosen = {p: sp.sympify(values.get(p, tangents.defaults[p])) for p in params}
+            key = tuple(chosen.values())
+            if key not in seen:
+                seen.add(key)
+                yield chosen
+
+
+def _derivative(e, x):
+    """d e / d x, or None where a node (a density, an expectation) has none in sympy."""
+    try:
+        return sp.diff(e, x)
+    except (AttributeError, TypeError, ValueError, NotImplementedError):
+        return None
+
+
+def _bound_variables(e) -> set:
+    """The variables the sums, totals and expectations in `e` bind."""
+    found = set()
+    for node in sp.preorder_traversal(e):
+        if isinstance(node, sp.Sum | sp.Product):
+            found |= {limit[0] for limit in node.limits}
+        elif isinstance(node, ir.Total | ir.Expectation):
+            var = node.args[1]
+            found |= set(var) if isinstance(var, sp.Tuple) else {var}
+    return found
 
 
 def _solve(equations, params, forbidden: set):

@@ -121,7 +121,14 @@ def proves(lhs, relation: str, rhs, compiled) -> str | None:
         except TimeUp:
             if remaining() <= 0:
                 raise  # the step's own time is out, not only this method's
-        except (TypeError, ValueError, RecursionError, sp.PolynomialError, NotImplementedError):
+        except (
+            TypeError,
+            ValueError,
+            AttributeError,
+            RecursionError,
+            sp.PolynomialError,
+            NotImplementedError,
+        ):
             continue
     return None
 
@@ -395,6 +402,15 @@ def _normalise(e, compiled):
                 if size is not None and str(hi) == str(size):
                     return sp.Integer(1)
             return sp.Sum(rest, x.limits)
+        if isinstance(x, ir.Total):  # a sum over a variable's domain: linear, a law sums to 1
+            body, var = x.args
+            body = sp.expand(walk(body))
+            if isinstance(body, sp.Add):
+                return sp.Add(*[walk(ir.Total(t, var)) for t in body.args])
+            c, rest = body.as_independent(var, as_Add=False)
+            if c != 1:
+                return c * walk(ir.Total(rest, var))
+            return sp.Integer(1) if _a_law(rest, var) else ir.Total(rest, var)
         if x.args and not isinstance(x, ir.Opaque):
             return x.func(*[walk(a) for a in x.args])
         return x
