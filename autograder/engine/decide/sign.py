@@ -46,6 +46,7 @@ Nothing here ever refutes: a step it cannot prove goes on to the other paths (so
 from __future__ import annotations
 
 import itertools
+import weakref
 
 import sympy as sp
 
@@ -77,9 +78,36 @@ BY_PAIRS = (
 BY_ONE_TERM = "a sum of nonnegative terms is at least one of its terms, whose index is in range"
 
 
+# proofs found (or not) for each problem's compiled context, kept while it lives: a warm
+# check of the same lines asks again, and the bounds with a chosen point cost sympy's time
+_KEPT: dict[int, dict] = {}  # id of the compiled context (dropped with it) -> proofs
+KEPT_PER_PROBLEM = 512
+
+
 def proves(lhs, relation: str, rhs, compiled) -> str | None:
     """How `lhs relation rhs` follows from the signs of the terms of their difference, of a
     bound of it, or of its quadratic form (the words of the proof), or None."""
+    kept = _KEPT.get(id(compiled))
+    if kept is None:
+        kept = {}
+        try:
+            weakref.finalize(compiled, _KEPT.pop, id(compiled), None)
+            _KEPT[id(compiled)] = kept
+        except TypeError:  # not weakly referable: nothing kept
+            pass
+    key = (lhs, relation, rhs)
+    if key in kept:
+        return kept[key]
+    timed_out: list = []
+    found = _proves(lhs, relation, rhs, compiled, timed_out)
+    if not timed_out:  # a proof cut short by time may be found another time
+        if len(kept) >= KEPT_PER_PROBLEM:
+            kept.clear()
+        kept[key] = found
+    return found
+
+
+def _proves(lhs, relation: str, rhs, compiled, timed_out: list) -> str | None:
     if relation in (">", ">="):
         difference = lhs - rhs
     elif relation in ("<", "<="):
@@ -119,6 +147,7 @@ def proves(lhs, relation: str, rhs, compiled) -> str | None:
                 if method():
                     return words
         except TimeUp:
+            timed_out.append(words)
             if remaining() <= 0:
                 raise  # the step's own time is out, not only this method's
         except (
@@ -402,6 +431,16 @@ def _normalise(e, compiled):
                 if size is not None and str(hi) == str(size):
                     return sp.Integer(1)
             return sp.Sum(rest, x.limits)
+        if isinstance(x, ir.Expectation):  # linear; an expectation of a constant under a law
+            body, var, weight = x.args
+            body = sp.expand(walk(body))
+            if isinstance(body, sp.Add):
+                return sp.Add(*[walk(ir.Expectation(t, var, weight)) for t in body.args])
+            over = tuple(var) if isinstance(var, sp.Tuple) else (var,)
+            c, rest = body.as_independent(*over, as_Add=False)
+            if c != 1 and (rest != 1 or _a_law(weight, var)):
+                return c * walk(ir.Expectation(rest, var, weight)) if rest != 1 else c
+            return x.func(body, var, weight)
         if isinstance(x, ir.Total):  # a sum over a variable's domain: linear, a law sums to 1
             body, var = x.args
             body = sp.expand(walk(body))
