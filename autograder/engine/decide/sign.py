@@ -39,6 +39,13 @@ When the terms' signs do not settle it, two generic methods:
   every principal minor of M ≥ 0 (positive semidefinite) proves ≥, leading minors > 0
   (definite) prove > (`u^2 + v^2 \ge 2uv`).
 
+Then three methods with more to choose (`decide/bounds.py`): a bound with its point chosen
+(tangent lines of e^u and log t, a maximum at least a weighted mean: `e^u \ge 1 + u`, the
+entropy ≤ log K, Jensen in the ELBO), a double sum over pairs whose symmetric term is a sum
+of squares (`(\sum_i x_i)^2 \le n \sum_i x_i^2`, Cauchy–Schwarz), a sum of nonnegative
+terms at least one of them (`\sum_{i=1}^{n} e^{x_i} \ge e^{x_1}`).  Each method runs on
+its own within `PROOF_BUDGET`; what was found is kept for the compiled problem.
+
 Nothing here ever refutes: a step it cannot prove goes on to the other paths (so
 `\sum_i e^{x_i} > 10^{-200}` and `\sum_i e^{x_i} - 1 > 0`, both false, are not proved).
 """
