@@ -93,6 +93,16 @@ ROWS = {
         ],
         {r"\left(\sum_{i=1}^{n} x_i\right)^2 \le (n+1) \sum_{i=1}^{n} x_i^2": False},
     ),
+    "the mean of squares is at least the squared mean": (
+        VECTOR,
+        r"\frac{1}{n}\sum_{i=1}^{n} x_i^2 \ge \left(\frac{1}{n}\sum_{i=1}^{n} x_i\right)^2",
+        PAIRS,
+        [
+            r"\frac{1}{n}\sum_{i=1}^{n} x_i^2 \ge \frac{2}{n^2}\left(\sum_{i=1}^{n} x_i\right)^2",
+            r"\frac{1}{n}\sum_{i=1}^{n} x_i^3 \ge \left(\frac{1}{n}\sum_{i=1}^{n} x_i\right)^3",
+        ],
+        {r"\sum_{i=1}^{n} x_i^4 \ge \frac{1}{n}\left(\sum_{i=1}^{n} x_i^2\right)^2": True},
+    ),
     "Cauchy-Schwarz": (
         PAIR,
         r"\left(\sum_{i=1}^{n} a_i b_i\right)^2 "

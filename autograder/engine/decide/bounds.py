@@ -360,6 +360,12 @@ def by_pairs(difference, need: int, signs, quadratic) -> bool:
             return False
         swap[symbol] = other
     symmetric = sp.expand(sp.cancel((term + term.xreplace(swap)) / 2))
+    for scale in (count, count**2):  # a positive factor such as 1/n taken out
+        if not symmetric.free_symbols & count.free_symbols:
+            break
+        scaled = sp.expand(sp.cancel(symmetric * scale))
+        if not scaled.free_symbols & count.free_symbols:
+            symmetric = scaled
     gens = sorted(symmetric.free_symbols, key=str)
     if not gens or not all(s in swap for s in gens) or not symmetric.is_polynomial(*gens):
         return False
