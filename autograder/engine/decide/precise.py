@@ -217,7 +217,8 @@ class Evaluator:
         if hi - lo + 1 > MAX_TERMS:
             raise NotPrecise("too many terms")
         total = mpmath.mpf(0) if is_sum else mpmath.mpf(1)
-        scale = mpmath.mpf(1)
+        # a sum's error is its terms' (as for `+`), with no floor: n e^{-1000} > 0 is decided
+        scale = mpmath.mpf(0) if is_sum else mpmath.mpf(1)
         for k in range(lo, hi + 1):
             checkpoint()
             term = self.ev(expr.function, {**bound, var: mpmath.mpf(k)})
@@ -334,6 +335,24 @@ def stable(first, second) -> bool:
     if first == 0 or second == 0:
         return False
     return bool(abs(first - second) <= mpmath.mpf(10) ** -10 * abs(second))
+
+
+def strict_at_more_digits(ev, lhs, rhs, left, right, relation: str) -> bool | None:
+    """A strict inequality that ties at 60 digits, evaluated again at twice as many: a gap
+    that stays (log(1 + e^{-100}) > 0 by 3.7e-44) decides it, one that shrinks with the
+    precision is a tie (sin²u + cos²u > 1 fails)."""
+    try:
+        ev.digits = 2 * DIGITS
+        more_left, more_right = ev.run(lhs), ev.run(rhs)
+    except (NotPrecise, ZeroDivisionError, ValueError, OverflowError, TypeError):
+        return None
+    finally:
+        ev.digits = DIGITS
+    with mpmath.workdps(2 * DIGITS):
+        gap = mpmath.re(more_left.value - more_right.value)
+        if not stable(mpmath.re(left.value - right.value), gap):
+            return False
+        return bool(gap > 0 if relation == ">" else gap < 0)
 
 
 def _infinite(left, right, relation: str) -> bool | None:

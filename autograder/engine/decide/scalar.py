@@ -26,6 +26,7 @@ from fractions import Fraction
 import mpmath
 import numpy as np
 import sympy as sp
+from sympy.polys.polyerrors import BasePolynomialError
 
 from autograder.engine import ir
 from autograder.engine.decide import precise
@@ -109,7 +110,7 @@ def decide_scalar(lhs: sp.Expr, relation: str, rhs: sp.Expr, problem: Problem) -
             continue
         holds = precise.compare(left, right, relation)
         if holds is False and relation in (">", "<") and precise.near_tie(left, right):
-            holds = _strict_at_more_digits(ev, at_lhs, at_rhs, left, right, relation)
+            holds = precise.strict_at_more_digits(ev, at_lhs, at_rhs, left, right, relation)
         if holds is None:  # a tie only rounding made (1 + e^{-10^6}): this point cannot tell
             continue
         checked += 1
@@ -136,24 +137,6 @@ def decide_scalar(lhs: sp.Expr, relation: str, rhs: sp.Expr, problem: Problem) -
         f"the inequality holds at {checked} exact points, aimed at its edges (none proved){note}",
         "sampled",
     )
-
-
-def _strict_at_more_digits(ev, lhs, rhs, left, right, relation: str) -> bool | None:
-    """A strict inequality that ties at 60 digits, evaluated again at twice as many: a gap
-    that stays (log(1 + e^{-100}) > 0 by 3.7e-44) decides it, one that shrinks with the
-    precision is a tie (sin²u + cos²u > 1 fails)."""
-    try:
-        ev.digits = 2 * precise.DIGITS
-        more_left, more_right = ev.run(lhs), ev.run(rhs)
-    except (precise.NotPrecise, ZeroDivisionError, ValueError, OverflowError, TypeError):
-        return None
-    finally:
-        ev.digits = precise.DIGITS
-    with mpmath.workdps(2 * precise.DIGITS):
-        gap = mpmath.re(more_left.value - more_right.value)
-        if not precise.stable(mpmath.re(left.value - right.value), gap):
-            return False
-        return bool(gap > 0 if relation == ">" else gap < 0)
 
 
 def _neither_real(left: precise.Value, right: precise.Value) -> bool:
@@ -357,7 +340,7 @@ def _rational_difference(lhs, rhs, symbols):
             sp.Poly(num, *symbols, domain="QQ")
             sp.Poly(den, *symbols, domain="QQ")
             return num, den
-    except (TimeUp, sp.PolynomialError, TypeError, ValueError, NotImplementedError):
+    except (TimeUp, BasePolynomialError, TypeError, ValueError, NotImplementedError):
         return None
 
 
@@ -372,7 +355,7 @@ def _slice_roots(rational, s, point, domain: Domain) -> list[Fraction] | None:
             pd = sp.Poly(den.xreplace(fixed), s, domain="QQ")
             roots = [r for p in (pn, pd) if p.degree() > 0 for r in p.real_roots()]
             cuts = sorted({_fraction(r) for r in roots})
-    except (TimeUp, sp.PolynomialError, TypeError, ValueError, NotImplementedError):
+    except (TimeUp, BasePolynomialError, TypeError, ValueError, NotImplementedError):
         return None
     values: list[Fraction] = []
     for c in cuts:
@@ -438,7 +421,7 @@ def _prove_univariate(lhs, relation, rhs, symbols, problem: Problem) -> Verdict 
             return _univariate(lhs, relation, rhs, symbols, problem)
     except TimeUp:
         return None
-    except (sp.PolynomialError, sp.polys.polyerrors.PolificationFailed):
+    except BasePolynomialError:  # a coefficient e is not rational: CoercionFailed
         return None
     except (TypeError, ValueError, NotImplementedError, ZeroDivisionError, RecursionError):
         return None

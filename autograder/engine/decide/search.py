@@ -339,7 +339,11 @@ def confirm(lhs, relation, rhs, inst: Instance, compiled, bound: dict) -> bool |
         return None
     if not (precise.finite(left.value) and precise.finite(right.value)):
         return None
-    return precise.compare(left, right, relation)
+    holds = precise.compare(left, right, relation)
+    if holds is False and relation in (">", "<") and precise.near_tie(left, right):
+        # a gap below 60 digits' tolerance (e^{100} > e^{100} - 1): twice the digits decide
+        holds = precise.strict_at_more_digits(ev, lhs, rhs, left, right, relation)
+    return holds
 
 
 # ---------------------------------------------------------------- minimisation

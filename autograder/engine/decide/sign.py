@@ -39,6 +39,13 @@ When the terms' signs do not settle it, two generic methods:
   every principal minor of M ≥ 0 (positive semidefinite) proves ≥, leading minors > 0
   (definite) prove > (`u^2 + v^2 \ge 2uv`).
 
+Then three methods with more to choose (`decide/bounds.py`): a bound with its point chosen
+(tangent lines of e^u and log t, a maximum at least a weighted mean: `e^u \ge 1 + u`, the
+entropy ≤ log K, Jensen in the ELBO), a double sum over pairs whose symmetric term is a sum
+of squares (`(\sum_i x_i)^2 \le n \sum_i x_i^2`, Cauchy–Schwarz), a sum of nonnegative
+terms at least one of them (`\sum_{i=1}^{n} e^{x_i} \ge e^{x_1}`).  Each method runs on
+its own within `PROOF_BUDGET`; what was found is kept for the compiled problem.
+
 Nothing here ever refutes: a step it cannot prove goes on to the other paths (so
 `\sum_i e^{x_i} > 10^{-200}` and `\sum_i e^{x_i} - 1 > 0`, both false, are not proved).
 """
@@ -46,12 +53,16 @@ Nothing here ever refutes: a step it cannot prove goes on to the other paths (so
 from __future__ import annotations
 
 import itertools
+import weakref
 
 import sympy as sp
 
 from autograder.engine import ir
+from autograder.engine.decide import bounds
+from autograder.engine.limits import TimeUp, deadline, remaining
 
 POS, NONNEG = 2, 1  # what `sign` proves; None: nothing
+PROOF_BUDGET = 0.5  # seconds for each method of proof (sympy's solve can run for minutes)
 NONPOS, NEG = -1, -2
 
 __all__ = ["proves"]
@@ -62,11 +73,48 @@ BY_BOUND = (
     "exponentials at most the largest) has a known sign"
 )
 BY_FORM = "the difference is a quadratic form whose matrix is positive semidefinite: a known sign"
+BY_TANGENT = (
+    "a bound of the difference with its point chosen (a tangent line of a convex function: "
+    "e^u ≥ e^a (1 + u − a), log t ≤ log a + t/a − 1; a maximum at least a weighted mean of "
+    "its arguments) has a known sign"
+)
+BY_PAIRS = (
+    "the difference is a double sum over pairs of indices whose symmetrised term is a sum of "
+    "squares (n Σx² − (Σx)² = ½ ΣΣ (x_i − x_j)², Lagrange's identity)"
+)
+BY_ONE_TERM = "a sum of nonnegative terms is at least one of its terms, whose index is in range"
+
+
+# proofs found (or not) for each problem's compiled context, kept while it lives: a warm
+# check of the same lines asks again, and the bounds with a chosen point cost sympy's time
+_KEPT: dict[int, dict] = {}  # id of the compiled context (dropped with it) -> proofs
+KEPT_PER_PROBLEM = 512
 
 
 def proves(lhs, relation: str, rhs, compiled) -> str | None:
     """How `lhs relation rhs` follows from the signs of the terms of their difference, of a
     bound of it, or of its quadratic form (the words of the proof), or None."""
+    kept = _KEPT.get(id(compiled))
+    if kept is None:
+        kept = {}
+        try:
+            weakref.finalize(compiled, _KEPT.pop, id(compiled), None)
+            _KEPT[id(compiled)] = kept
+        except TypeError:  # not weakly referable: nothing kept
+            pass
+    key = (lhs, relation, rhs)
+    if key in kept:
+        return kept[key]
+    timed_out: list = []
+    found = _proves(lhs, relation, rhs, compiled, timed_out)
+    if not timed_out:  # a proof cut short by time may be found another time
+        if len(kept) >= KEPT_PER_PROBLEM:
+            kept.clear()
+        kept[key] = found
+    return found
+
+
+def _proves(lhs, relation: str, rhs, compiled, timed_out: list) -> str | None:
     if relation in (">", ">="):
         difference = lhs - rhs
     elif relation in ("<", "<="):
@@ -74,19 +122,59 @@ def proves(lhs, relation: str, rhs, compiled) -> str | None:
     else:
         return None
     need = POS if relation in (">", "<") else NONNEG
-    try:
-        signs = _Signs(compiled)
+    signs = _Signs(compiled)
+
+    def by_terms():
         found = signs.sign(difference)
-        if found is not None and found >= need:
-            return BY_TERMS
+        return found is not None and found >= need
+
+    def by_bound():
         bound = _Bounds(signs).lower(difference)
-        if bound != difference:
-            found = signs.sign(_normalise(bound, compiled))
-            if found is not None and found >= need:
-                return BY_BOUND
-        return BY_FORM if _quadratic_form(difference, need, signs) else None
-    except (TypeError, ValueError, RecursionError, sp.PolynomialError):
-        return None
+        if bound == difference:
+            return False
+        found = signs.sign(_normalise(bound, compiled))
+        return found is not None and found >= need
+
+    methods = [
+        (BY_TERMS, by_terms),
+        (BY_BOUND, by_bound),
+        (BY_FORM, lambda: _form(difference, need, signs)),
+        (
+            BY_TANGENT,
+            lambda: bounds.by_tangents(
+                difference, need, signs, lambda e: _normalise(e, compiled), _form
+            ),
+        ),
+        (BY_PAIRS, lambda: bounds.by_pairs(difference, need, signs, _form)),
+        (BY_ONE_TERM, lambda: bounds.by_one_term(difference, need, signs, compiled)),
+    ]
+    for words, method in methods:  # each on its own: one failing says nothing of the next
+        try:
+            with deadline(min(PROOF_BUDGET, remaining())):
+                if method():
+                    return words
+        except TimeUp:
+            timed_out.append(words)
+            if remaining() <= 0:
+                raise  # the step's own time is out, not only this method's
+        except (
+            TypeError,
+            ValueError,
+            AttributeError,
+            RecursionError,
+            sp.PolynomialError,
+            NotImplementedError,
+        ):
+            continue
+    return None
+
+
+def _form(difference, need: int, signs) -> bool:
+    """`_quadratic_form`, False where the difference is no polynomial."""
+    try:
+        return _quadratic_form(difference, need, signs)
+    except (TypeError, ValueError, sp.PolynomialError):
+        return False
 
 
 def _combine(signs: list):
@@ -340,6 +428,8 @@ def _normalise(e, compiled):
             if isinstance(body, sp.Add):
                 return sp.Add(*[walk(sp.Sum(t, x.limits)) for t in body.args])
             c, rest = body.as_independent(var, as_Add=False)
+            if rest == 1 and (hi - lo + 1).is_nonnegative:
+                return c * (hi - lo + 1)  # a term free of the index, counted
             if c != 1:
                 return c * walk(sp.Sum(rest, x.limits))
             if isinstance(rest, ir.Component) and rest.args[1] == var and lo == 1:
@@ -348,6 +438,25 @@ def _normalise(e, compiled):
                 if size is not None and str(hi) == str(size):
                     return sp.Integer(1)
             return sp.Sum(rest, x.limits)
+        if isinstance(x, ir.Expectation):  # linear; an expectation of a constant under a law
+            body, var, weight = x.args
+            body = sp.expand(walk(body))
+            if isinstance(body, sp.Add):
+                return sp.Add(*[walk(ir.Expectation(t, var, weight)) for t in body.args])
+            over = tuple(var) if isinstance(var, sp.Tuple) else (var,)
+            c, rest = body.as_independent(*over, as_Add=False)
+            if c != 1 and (rest != 1 or _a_law(weight, var)):
+                return c * walk(ir.Expectation(rest, var, weight)) if rest != 1 else c
+            return x.func(body, var, weight)
+        if isinstance(x, ir.Total):  # a sum over a variable's domain: linear, a law sums to 1
+            body, var = x.args
+            body = sp.expand(walk(body))
+            if isinstance(body, sp.Add):
+                return sp.Add(*[walk(ir.Total(t, var)) for t in body.args])
+            c, rest = body.as_independent(var, as_Add=False)
+            if c != 1:
+                return c * walk(ir.Total(rest, var))
+            return sp.Integer(1) if _a_law(rest, var) else ir.Total(rest, var)
         if x.args and not isinstance(x, ir.Opaque):
             return x.func(*[walk(a) for a in x.args])
         return x
