@@ -852,6 +852,8 @@ def _reader_holds(make_world, left, right, relation: str) -> bool | None:
                 if (a if isinstance(b, list) else b) != 0:
                     return False  # a vector beside a nonzero number
                 a, b = ([a] * len(b), b) if isinstance(b, list) else (a, [b] * len(a))  # 0 as 0
+            if isinstance(a, list) and len(a) != len(b):
+                return None  # vectors of two sizes (n outputs, p parameters): undefined here
             pairs = list(zip(a, b, strict=True)) if isinstance(a, list) else [(a, b)]
             outcomes = []
             for x, y in pairs:
@@ -961,6 +963,8 @@ def _slope_holds(problem, compiled, values, drawn, point, seed, left, right) -> 
     quantity scaled by s = 10^{-4} and 10^{-6} (60 digits), |A − B| must shrink by more than
     100^{k+1}/10 (an error of order k+1 or higher), unless both gaps are below 10^{-40} of the
     sides' size."""
+    if compiled.small is None:
+        raise own_reader.Unknown("an approximation with no small quantity declared")
     name, order = compiled.small
     gaps, sizes = [], []
     for s in (sp.Rational(1, 10**4), sp.Rational(1, 10**6)):
