@@ -45,8 +45,12 @@ checker's reader nor its instance generator where it can avoid them:
   and a family (its own p_θ = softmax(Φθ) or softmax(Φ tanh θ) at θ = 0, equal rows of Φ,
   a large θ; the Fisher information by its own finite sum, Hessians, outer products and
   quadratic forms as mpmath matrices; `\approx` by the slope: the small quantity scaled by
-  10^{-4} and 10^{-6}, the gap shrinking as its declared order + 1);
-- any other step (networks, matrices, convex SGD, and whatever
+  10^{-4} and 10^{-6}, the gap shrinking as its declared order + 1); and networks trained
+  by gradient flow (`tests/engine/own_network.py`: its own linear model, tanh ridge with an
+  exact flow and two-layer tanh network, sizes 1 to 6 and p = n, a zero residual, rank-one
+  and zero Jacobians; J by mpmath's derivative, d/dt of the trajectory itself, e^{-ηΘ_0 t}
+  by mpmath's expm);
+- any other step (matrices, convex SGD, and whatever
   neither reader reads) is re-evaluated from the
   checker's reading on four fresh seeds of the problem's instances, each with its tight
   cases, larger sizes, every special point of every kind and the swept sizes, with a
@@ -922,6 +926,8 @@ def confirm_reader(
         points //= 2  # its series are summed term by term: each point costs more
     if any(type(d).__name__ == "Gaussians" for d in problem.context):
         points = 10  # each expectation is a 100- or 160-node quadrature: 2 of each f drawn
+    if any(type(d).__name__ == "Network" for d in problem.context):
+        points = 16  # a flow and derivatives at twice the digits: each model 4 times
     for point in range(points):
         shared = sp.Rational(Fraction(rng.uniform(-2, 2)).limit_denominator(1000))
         values = {

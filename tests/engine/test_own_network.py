@@ -50,12 +50,6 @@ _ROWS = [  # (problem, line before, line, refuted?)
     (
         "ntk_solution",
         r"\frac{d}{dt} e^{-\eta\Theta_0 t}",
-        r"-\eta\Theta_0 e^{-\eta\Theta_0 t}",
-        False,
-    ),
-    (
-        "ntk_solution",
-        r"\frac{d}{dt} e^{-\eta\Theta_0 t}",
         r"-\eta e^{-\eta\Theta_0 t}\Theta_0",
         False,
     ),
