@@ -68,7 +68,7 @@ _TOKEN = re.compile(
 GREEK = {
     "alpha", "beta", "gamma", "delta", "epsilon", "varepsilon", "zeta", "eta", "theta",
     "kappa", "lambda", "mu", "nu", "xi", "pi", "rho", "sigma", "tau", "phi", "varphi",
-    "chi", "psi", "omega",
+    "chi", "psi", "omega", "Theta",
 }  # fmt: skip
 _RELATIONS = {
     "=": "=",
@@ -301,6 +301,8 @@ class _Reader:
             var = _Reader(bottom[1:]).name()
             body = _Reader(top[1:]).whole() if len(top) > 1 else self.term()
             e = ("partial", body, var)
+        elif tok == r"\frac" and self.peek(2) == "d" and (found := self.in_time()) is not None:
+            e = found
         elif tok == r"\frac" and re.fullmatch(r"\d\d", self.peek(1) or ""):  # \frac12
             self.take()
             top, bottom = self.take()
@@ -429,6 +431,28 @@ class _Reader:
         else:
             raise Unknown(f"the token {tok!r}")
         return self.postfix(e) if postfix else e
+
+    def in_time(self):
+        """`\\frac{d f_t}{dt}`, `\\frac{d}{dt} …`: a derivative in one scalar (a
+        `partial`), or None (the reader left where it was) for any other fraction."""
+        start = self.i
+        self.take()
+        if self.peek() != "{":
+            self.i = start
+            return None
+        top, bottom = self.raw_group(), self.raw_group() if self.peek() == "{" else []
+        if (
+            top[:1] != ["d"]
+            or len(bottom) != 2
+            or bottom[0] != "d"
+            or not _letter(bottom[1])
+            or top[1:2] in (["_"], ["^"])
+        ):
+            self.i = start
+            return None
+        var = ("name", bottom[1].lstrip("\\"), "", None)
+        body = _Reader(top[1:]).whole() if len(top) > 1 else self.term()
+        return ("partial", body, var)
 
     def argument(self):
         """What `\\log` or `\\exp` applies to: a sum, product or expectation with its body,
@@ -672,6 +696,8 @@ class World:
         self.smooth: dict = {}  # f, f', f'': a smooth function of one real and its derivatives
         self.line = None  # (centre, scale) of the Gaussian an integral over the line is taken about
         self.family = None  # (decl, features Φ as rows per outcome): p_θ = softmax(Φθ)
+        self.network = None  # a network trained by gradient flow (tests/engine/own_network.py)
+        self._exponentials: dict = {}  # e^A by A's entries: both sides take it at one t
 
     def time_index(self, e, env) -> int:
         """The time a trajectory's step is written at (`s_{t+1}`: t is own_mdp.T0 inside a
@@ -732,6 +758,10 @@ class World:
     # -------------------------------------------------------------- evaluation
 
     def value(self, e, env: dict):  # noqa: C901, PLR0911, PLR0912 - one rule per node
+        if self.network is not None:
+            found = self.network.value(self, e, env)
+            if found is not NotImplemented:
+                return found
         kind = e[0]
         if kind == "num":
             return e[1]
@@ -754,7 +784,17 @@ class World:
             return _apply(_power, [base, exponent])
         if kind == "fn":
             f = {"log": _log, "exp": _exp, "sin": mpmath.sin, "cos": mpmath.cos}[e[1]]
-            return _apply(f, [self.value(e[2], env)])
+            x = self.value(e[2], env)
+            if isinstance(x, mpmath.matrix):  # e^{-\eta \Theta_0 t}: the matrix exponential
+                if e[1] != "exp" or x.rows != x.cols:
+                    raise Unknown("a function of a matrix")
+                key = (mpmath.mp.prec, *(x[i, j] for i in range(x.rows) for j in range(x.cols)))
+                if key not in self._exponentials:
+                    if mpmath.mnorm(x, 1) > 10**6:
+                        raise Unknown("a number too large")
+                    self._exponentials[key] = mpmath.expm(x)
+                return self._exponentials[key]
+            return _apply(f, [x])
         if kind == "abs":
             return _apply(abs, [self.value(e[1], env)])
         if kind == "fact":
@@ -877,15 +917,11 @@ class World:
         def f(x):
             self.moving[slot] = x
             try:
-                value = self.value(body, env)
+                return self.value(body, env)
             finally:
                 del self.moving[slot]
-            if isinstance(value, list):
-                raise Unknown("the derivative of a vector")
-            return value
 
-        f(at)  # undefined at the point itself (σ of a constant vector): undefined here
-        return mpmath.diff(f, at)
+        return derivative(f, at)
 
     def hessian(self, body, var, env):
         """∇²_var body: the matrix of second partials by mpmath at the working precision,
@@ -931,15 +967,20 @@ class World:
                 out = _apply(lambda x: -x, [out])
                 f = f[1]
                 factors = [*factors[:k], f, *factors[k + 1 :]]
+            inner = self.value(f[1], env) if f[0] == "T" else None  # what is transposed
+            if isinstance(inner, mpmath.matrix):  # J_t^\top: a matrix transposed
+                out = _times(out, inner.T)
+                k += 1
+                continue
             if f[0] == "T" and k + 1 >= len(factors) and isinstance(out, list):
-                b = self.value(f[1], env)  # (u)(v)^\top: an outer product
+                b = inner  # (u)(v)^\top: an outer product
                 if not isinstance(b, list) or len(b) != len(out):
                     raise Unknown("an outer product of other things")
                 out = mpmath.matrix([[x * y for y in b] for x in out])
                 k += 1
                 continue
             if f[0] == "T" and k + 2 < len(factors) + 1 and k + 1 < len(factors):
-                a, m = self.value(f[1], env), self.value(factors[k + 1], env)
+                a, m = inner, self.value(factors[k + 1], env)
                 if isinstance(m, mpmath.matrix):  # u^\top M v: a quadratic form
                     if k + 2 >= len(factors) or not isinstance(a, list):
                         raise Unknown("a row vector times a matrix")
@@ -955,7 +996,7 @@ class World:
             if f[0] == "T":  # q^\top k: a dot product with the next factor
                 if k + 1 >= len(factors):
                     raise Unknown("a transpose at the end")
-                a, b = self.value(f[1], env), self.value(factors[k + 1], env)
+                a, b = inner, self.value(factors[k + 1], env)
                 a, b = _sized(a, b), _sized(b, a)
                 if not (isinstance(a, list) and isinstance(b, list)) or len(a) != len(b):
                     raise Unknown("a dot product of other things")
@@ -964,10 +1005,7 @@ class World:
             else:
                 value = self.value(f, env)
                 k += 1
-            if isinstance(value, mpmath.matrix) or isinstance(out, mpmath.matrix):
-                if isinstance(value, list) or isinstance(out, list):
-                    raise Unknown("a matrix times a vector")
-            out = _apply(lambda x, y: x * y, [out, value])
+            out = _times(out, value)
         return out
 
     def name(self, e, env):
@@ -1529,17 +1567,65 @@ def _sized(a, b):
 
 def _total(*xs):
     if any(isinstance(x, mpmath.matrix) for x in xs):
-        out = xs[0]
-        for x in xs[1:]:
+        matrices = [x for x in xs if isinstance(x, mpmath.matrix)]
+        if any(not isinstance(x, mpmath.matrix) and x != 0 for x in xs):
+            raise Unknown("a matrix plus a number")  # mpmath would add it to every entry
+        out = matrices[0]
+        for x in matrices[1:]:
             out = out + x
         return out
     return mpmath.fsum(xs)
+
+
+def _times(a, b):
+    """a b: numbers and vectors elementwise, a matrix times a matrix or a column vector
+    (undefined, a ValueError, where the sizes do not match)."""
+    if isinstance(a, mpmath.matrix) and isinstance(b, list):
+        if a.cols != len(b):
+            raise ValueError("a matrix times a vector of another size")
+        return [mpmath.fsum(a[i, j] * b[j] for j in range(a.cols)) for i in range(a.rows)]
+    if isinstance(a, mpmath.matrix) and isinstance(b, mpmath.matrix):
+        if a.cols != b.rows:
+            raise ValueError("matrices of sizes that do not multiply")
+        return a * b
+    if isinstance(a, (list, str)) and isinstance(b, mpmath.matrix):
+        raise Unknown("a vector times a matrix")
+    if isinstance(a, mpmath.matrix) and isinstance(b, str):
+        raise Unknown("a matrix times a ones vector")
+    return _apply(lambda x, y: x * y, [a, b])
+
+
+def derivative(f, at):
+    """f'(at) by mpmath at the working precision, f a number, a vector or a matrix (each
+    entry's derivative; f evaluated once per point and precision)."""
+    values: dict = {}
+
+    def whole(x):
+        key = (x, mpmath.mp.prec)
+        if key not in values:
+            values[key] = f(x)
+        return values[key]
+
+    first = whole(at)  # undefined at the point itself (σ of a constant vector): undefined here
+    if isinstance(first, str):
+        raise Unknown("the derivative of a ones vector")
+    if isinstance(first, list):
+        return [mpmath.diff(lambda x, i=i: whole(x)[i], at) for i in range(len(first))]
+    if isinstance(first, mpmath.matrix):
+        out = mpmath.matrix(first.rows, first.cols)
+        for i in range(first.rows):
+            for j in range(first.cols):
+                out[i, j] = mpmath.diff(lambda x, i=i, j=j: whole(x)[i, j], at)
+        return out
+    return mpmath.diff(whole, at)
 
 
 def _apply(f, values):
     """f elementwise over vectors (lists), a number broadcast; `\\mathbf{1}` takes the
     length of what it meets."""
     lengths = {len(v) for v in values if isinstance(v, list)}
+    if lengths and any(isinstance(v, mpmath.matrix) for v in values):
+        raise Unknown("a matrix beside a vector")
     if len(lengths) > 1:
         raise Unknown("vectors of different lengths")
     if not lengths:
@@ -1698,6 +1784,10 @@ def world(problem, scalars: dict, vectors: dict, point: int, rng) -> World:
             from tests.engine import own_convex
 
             own_convex.draw(w, decl, point, rng)
+        elif kind == "Network":
+            from tests.engine import own_network
+
+            own_network.draw(w, decl, point, rng)
         else:
             raise Unknown(f"the kind {kind}")
     return w

@@ -45,12 +45,16 @@ checker's reader nor its instance generator where it can avoid them:
   and a family (its own p_θ = softmax(Φθ) or softmax(Φ tanh θ) at θ = 0, equal rows of Φ,
   a large θ; the Fisher information by its own finite sum, Hessians, outer products and
   quadratic forms as mpmath matrices; `\approx` by the slope: the small quantity scaled by
-  10^{-4} and 10^{-6}, the gap shrinking as its declared order + 1); and
+  10^{-4} and 10^{-6}, the gap shrinking as its declared order + 1);
   (`tests/engine/own_convex.py`) its own convex f with its minimiser x^* (PSD quadratics,
   singular too, maxes of linear pieces, hinges, log-sum-exps, a flat f) and SGD runs with
   zero-mean noise of a few outcomes, every path listed (E an exact sum), D and G valid
-  bounds, tight at every other point, no noise, x_1 = x^*;
-- any other step (networks, matrices, and whatever
+  bounds, tight at every other point, no noise, x_1 = x^*; and networks trained
+  by gradient flow (`tests/engine/own_network.py`: its own linear model, tanh ridge with an
+  exact flow and two-layer tanh network, sizes 1 to 6 and p = n, a zero residual, rank-one
+  and zero Jacobians; J by mpmath's derivative, d/dt of the trajectory itself, e^{-ηΘ_0 t}
+  by mpmath's expm);
+- any other step (matrices, and whatever
   neither reader reads) is re-evaluated from the
   checker's reading on four fresh seeds of the problem's instances, each with its tight
   cases, larger sizes, every special point of every kind and the swept sizes, with a
@@ -856,6 +860,8 @@ def _reader_holds(make_world, left, right, relation: str) -> bool | None:
                 if (a if isinstance(b, list) else b) != 0:
                     return False  # a vector beside a nonzero number
                 a, b = ([a] * len(b), b) if isinstance(b, list) else (a, [b] * len(a))  # 0 as 0
+            if isinstance(a, list) and len(a) != len(b):
+                return None  # vectors of two sizes (n outputs, p parameters): undefined here
             pairs = list(zip(a, b, strict=True)) if isinstance(a, list) else [(a, b)]
             outcomes = []
             for x, y in pairs:
@@ -924,6 +930,8 @@ def confirm_reader(
         points //= 2  # its series are summed term by term: each point costs more
     if any(type(d).__name__ == "Gaussians" for d in problem.context):
         points = 10  # each expectation is a 100- or 160-node quadrature: 2 of each f drawn
+    if any(type(d).__name__ == "Network" for d in problem.context):
+        points = 16  # a flow and derivatives at twice the digits: each model 4 times
     for point in range(points):
         shared = sp.Rational(Fraction(rng.uniform(-2, 2)).limit_denominator(1000))
         values = {
@@ -965,6 +973,8 @@ def _slope_holds(problem, compiled, values, drawn, point, seed, left, right) -> 
     quantity scaled by s = 10^{-4} and 10^{-6} (60 digits), |A − B| must shrink by more than
     100^{k+1}/10 (an error of order k+1 or higher), unless both gaps are below 10^{-40} of the
     sides' size."""
+    if compiled.small is None:
+        raise own_reader.Unknown("an approximation with no small quantity declared")
     name, order = compiled.small
     gaps, sizes = [], []
     for s in (sp.Rational(1, 10**4), sp.Rational(1, 10**6)):
