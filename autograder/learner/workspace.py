@@ -163,28 +163,20 @@ def _release_own(workspace: Path) -> None:
 
 
 def _release(sources: list[Path], root: Path, scratch: Path) -> dict[str, Path]:
-    """nbgrader's student version of each source notebook, made in a scratch directory.
+    """nbgrader's student version of each source notebook, made in a scratch course.
 
-    One nbgrader run per notebook, in parallel: each run spends seconds importing nbgrader
-    and checking its database, so on several cores four notebooks take the time of one.
+    One nbgrader run releases them all (`generate_release`): each run spends seconds
+    starting nbgrader, a notebook a fraction of a second.
     """
-    from concurrent.futures import ThreadPoolExecutor
-
     from autograder.course.tools import generate_release
 
-    def one(path: Path) -> dict[str, Path]:
-        own = scratch / path.stem
-        (own / "notebooks").mkdir(parents=True)
-        shutil.copyfile(path, own / "notebooks" / path.name)
-        return generate_release(own / "course", own)
-
-    workers = max(1, min(len(sources), os.cpu_count() or 1))
+    (scratch / "notebooks").mkdir(parents=True)
+    for path in sources:
+        shutil.copyfile(path, scratch / "notebooks" / path.name)
     try:
-        with ThreadPoolExecutor(max_workers=workers) as pool:
-            made = list(pool.map(one, sources))
+        return generate_release(scratch / "course", scratch)
     except RuntimeError as error:
         raise WorkspaceError(f"could not release the notebooks: {error}") from None
-    return {stem: path for result in made for stem, path in result.items()}
 
 
 def source_key(path: Path, root: Path = ROOT) -> str:

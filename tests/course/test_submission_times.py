@@ -10,6 +10,7 @@ import copy
 import csv
 import re
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from html import unescape
 
 import nbformat
@@ -129,14 +130,20 @@ def graded(tmp_path_factory):
     plain = _course(base / "plain")
     sharded = base / "sharded" / "course"
     shutil.copytree(plain, sharded)
-    outcomes, table = grade_class(plain / "submitted", SETTINGS)
-    feedback_before = {s: _feedback(plain, s) for s in ("early", "late")}
-    _grade_by_hand(plain, "early", "why", 1.0)
-    run_nbgrader("generate_feedback", "tiny", "--force", course=plain)
-    results = []
-    for index in (0, 1):
-        _, _, out = grade_shard(sharded / "submitted", index, 2, base / f"result-{index}", SETTINGS)
-        results.append(out)
+    # the two shards grade their copy while the plain run grades the course (each run
+    # leases its own sandbox uids): the cores one run leaves idle between its steps
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        shards = [
+            pool.submit(
+                grade_shard, sharded / "submitted", index, 2, base / f"result-{index}", SETTINGS
+            )
+            for index in (0, 1)
+        ]
+        outcomes, table = grade_class(plain / "submitted", SETTINGS)
+        feedback_before = {s: _feedback(plain, s) for s in ("early", "late")}
+        _grade_by_hand(plain, "early", "why", 1.0)
+        run_nbgrader("generate_feedback", "tiny", "--force", course=plain)
+        results = [shard.result()[2] for shard in shards]
     report = merge(sharded, results)
     return {
         "plain": plain,
