@@ -43,7 +43,7 @@ class Quadrature:
         # the nodes are a uniform grid cut out of the whole real line (trapezoid weights):
         # exact to rounding for smooth integrands that vanish at its ends, so a sum whose
         # end terms do not vanish (a divergent expectation) or whose integrand is not
-        # smooth (a kink, a jump) is not decided on it (`decide/evaluate.py`)
+        # smooth (a kink, a jump) is not decided on it (`decide/evaluate_sums.py`)
         self.truncated = truncated
         if self.points.shape != self.weights.shape or self.points.ndim != 1:
             raise ValueError("a quadrature needs as many weights as points")

@@ -17,7 +17,7 @@ import time
 import numpy as np
 import pytest
 
-from autograder.engine.decide.evaluate import _stable_difference
+from autograder.engine.decide.evaluate_derivatives import _stable_difference
 from tests.engine.throwaway import check
 
 VALID, INVALID, UNREADABLE, UNDECIDED = "valid", "invalid", "unreadable", "undecided"

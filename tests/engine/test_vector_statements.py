@@ -275,7 +275,7 @@ def test_a_colon_is_read_only_beneath_an_argmin(line):
 
 def test_a_gradient_in_data_inside_a_gradient_in_an_unknown():
     # \nabla_\theta J does not move with δ: evaluated once, not at each perturbed point
-    # (`evaluate._apart`); the outer gradient is still taken
+    # (`evaluate_derivatives._apart`); the outer gradient is still taken
     lagrangian = (
         r"\nabla_\delta \left(\nabla_\theta J^\top \delta + \frac12 \delta^\top F \delta\right)"
     )

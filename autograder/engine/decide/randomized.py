@@ -38,7 +38,8 @@ from autograder.engine.axes import (
 from autograder.engine.decide import search, sign
 from autograder.engine.decide.approx import decide_approx
 from autograder.engine.decide.argopt import decide_argopt, has_argopt
-from autograder.engine.decide.evaluate import Env, Evaluator, differentiate, free_kind
+from autograder.engine.decide.evaluate import Env, Evaluator, free_kind
+from autograder.engine.decide.evaluate_derivatives import differentiate
 from autograder.engine.decide.scalar import Problem as ScalarProblem
 from autograder.engine.decide.scalar import decide_scalar
 from autograder.engine.decide.tiny import checked_again

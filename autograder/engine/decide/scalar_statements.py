@@ -12,7 +12,7 @@ import sympy as sp
 from autograder.engine import ir, relations
 from autograder.engine.decide import precise
 from autograder.engine.decide.claims import RELATIONAL, Claim, Joined, atoms, mapped
-from autograder.engine.decide.evaluate import differentiate
+from autograder.engine.decide.evaluate_derivatives import differentiate
 from autograder.engine.decide.randomized import scalar_problem as scalar_domains
 from autograder.engine.domains import INF, Domain
 from autograder.engine.limits import TimeUp, checkpoint, deadline, remaining
