@@ -25,7 +25,7 @@ from dataclasses import dataclass, field, replace
 
 from autograder.engine import relations
 from autograder.engine.config import SETTINGS, Settings
-from autograder.engine.decide.randomized import Scope
+from autograder.engine.decide.scope import Scope
 from autograder.engine.declare import DECLARED, DeclarationError, declare, directive_typos
 from autograder.engine.domains import NATURAL, Domain, intersect
 from autograder.engine.judge.chain import (

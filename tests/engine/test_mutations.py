@@ -84,7 +84,7 @@ from autograder.engine import check as api
 from autograder.engine import ir
 from autograder.engine.decide import search
 from autograder.engine.decide.evaluate import Evaluator, free_kind
-from autograder.engine.decide.randomized import bind_free, free_axes
+from autograder.engine.decide.scope import bind_free, free_axes
 from autograder.engine.domains import BY_KIND, REAL
 from autograder.engine.kinds.instance import Worlds
 from autograder.engine.read.reader import read

@@ -4,7 +4,8 @@ import sympy as sp
 
 from autograder.engine import ir
 from autograder.engine.compile import compile_context
-from autograder.engine.decide.randomized import Scope, decide
+from autograder.engine.decide.randomized import decide
+from autograder.engine.decide.scope import Scope
 from autograder.engine.kinds.instance import Worlds
 from autograder.engine.read import tree
 from autograder.engine.read.reader import read

@@ -87,7 +87,7 @@ class Evaluator(SumsMixin, DerivativesMixin):
     """
 
     # the finite difference's step, as a multiple of `STEP` (a gradient's near-miss is
-    # evaluated again at other steps: `randomized._confirm_gradient`)
+    # evaluated again at other steps: `near_misses._confirm_gradient`)
     step_factor = 1.0
 
     def __init__(self, instance, compiled, free_domains: dict | None = None) -> None:
@@ -105,9 +105,9 @@ class Evaluator(SumsMixin, DerivativesMixin):
         self._memo: dict | None = None
         # values of nodes evaluated in `root` (the environment a step's two sides are
         # evaluated in) kept across `evaluate` calls, by node: set by a caller whose
-        # instance lives as long as its check (`randomized.judge`), so a part two lines of a
-        # chain share is evaluated once per instance.  Only a node whose evaluation met
-        # nothing undefined is kept (its reasons need not be told again).
+        # instance lives as long as its check (`random_instances.random_check`), so a part
+        # two lines of a chain share is evaluated once per instance.  Only a node whose
+        # evaluation met nothing undefined is kept (its reasons need not be told again).
         self.shared: dict | None = None
         self.root = None
         # names whose values change between the calls that share `shared` (the unknowns a

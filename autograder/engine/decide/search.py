@@ -25,7 +25,7 @@ floating-point tolerance, or only in a narrow region.  After the instances of
 Points where a side is undefined are outside the domain, never counterexamples.  Every
 loop is bounded (`STARTS`, `PASSES`, `EVALUATIONS`) and runs only for steps not proved
 exactly.  Not covered: 60 digits for random vectors, laws and tables (their near-ties are
-judged again at 1e-11 on an instance drawn inside its domains: `randomized._confirm_fine`),
+judged again at 1e-11 on an instance drawn inside its domains: `near_misses._confirm_fine`),
 and kinks the descent cannot see into.
 """
 
@@ -58,7 +58,7 @@ SEARCH_SHARE = 0.3  # of the time left, at most this much goes to the search
 RTOL_TIE = 1e-7  # relative gaps below this are confirmed at high precision
 CLEAR = 1e-6  # without an exact path, a candidate must fail by this much (relative)
 # special points beyond floating point's range (e^{-1000} underflows): a failure there
-# counts only when 60 digits confirm it (`randomized.random_check`)
+# counts only when 60 digits confirm it (`random_instances.random_check`)
 EXTREME = frozenset({VECTOR_EXTREME})
 
 

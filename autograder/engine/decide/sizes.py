@@ -32,7 +32,8 @@ def decide_undefined(before, relation: str, error, scope, resolve, judge=None) -
     be equal); `judge(before, relation, line, scope)` decides the step there (a chain's:
     `randomized.decide`; a statement's: `equations.decide_statements`).  Returns an
     invalid verdict whose message is `error.message` and more."""
-    from autograder.engine.decide.randomized import Scope, decide
+    from autograder.engine.decide.randomized import decide
+    from autograder.engine.decide.scope import Scope
 
     judge = judge or decide
 

@@ -33,7 +33,7 @@ from autograder.engine.verdicts import UNDECIDED, VALID, Verdict
 
 FINE = sp.Rational(1, 10**8)  # a number this close to a simple one is a fine one
 # the largest offset is scaled up to 10^{-7}: a first-order difference then is 100 times
-# `randomized.RTOL` (10^{-9}), while a second-order one (10^{-14}: `(p + e^{-35})^2` against
+# `tolerances.RTOL` (10^{-9}), while a second-order one (10^{-14}: `(p + e^{-35})^2` against
 # `1 + 2e^{-35} + e^{-70}`) stays below `ATOL_FINE` and `FLOAT_FLOOR` (10^{-13}, 2·10^{-13})
 SCALED = sp.Rational(1, 10**7)
 SIMPLE_DENOMINATOR = 100  # a constant's simple neighbours: fractions p/q with q <= this

@@ -10,7 +10,8 @@ import sympy as sp
 
 from autograder.engine import ir, relations
 from autograder.engine.config import SETTINGS, Settings
-from autograder.engine.decide.randomized import Scope, decide
+from autograder.engine.decide.randomized import decide
+from autograder.engine.decide.scope import Scope
 from autograder.engine.decide.sizes import decide_undefined
 from autograder.engine.declare import DECLARED, after_name, unknown_message
 from autograder.engine.limits import TimeUp, deadline

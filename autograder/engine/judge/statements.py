@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from autograder.engine import relations
 from autograder.engine.decide.equations import Claim, Joined, decide_statements
-from autograder.engine.decide.randomized import Scope
+from autograder.engine.decide.scope import Scope
 from autograder.engine.decide.sizes import decide_undefined
 from autograder.engine.declare import DECLARED
 from autograder.engine.judge.chain import asker, line_failure, same_value
