@@ -13,16 +13,9 @@ import numpy as np
 import sympy as sp
 
 from autograder.engine import ir
-from autograder.engine.axes import (
-    FIRST_BINDER,
-    RANK,
-    EvalError,
-    Quadrature,
-)
+from autograder.engine.axes import FIRST_BINDER, RANK, EvalError, Quadrature
 from autograder.engine.kinds.instance import fmt, fmt_vector
-from autograder.engine.verdicts import (
-    Counterexample,
-)
+from autograder.engine.verdicts import Counterexample
 
 MAX_POINT_VALUES = 6
 

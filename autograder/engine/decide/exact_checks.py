@@ -12,13 +12,7 @@ import sympy as sp
 from autograder.engine import ir
 from autograder.engine.decide.random_instances import random_check
 from autograder.engine.limits import TimeUp, deadline, remaining
-from autograder.engine.verdicts import (
-    INVALID,
-    VALID,
-    Counterexample,
-    Verdict,
-    invalid_message,
-)
+from autograder.engine.verdicts import INVALID, VALID, Counterexample, Verdict, invalid_message
 
 SYMBOLIC_BUDGET = 0.25
 SYMBOLIC_NODES = 150  # above this, a difference holding symbolic sums is not expanded

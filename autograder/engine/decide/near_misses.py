@@ -12,12 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from autograder.engine import ir
-from autograder.engine.axes import (
-    FIRST_BINDER,
-    RANK,
-    EvalError,
-    is_vector,
-)
+from autograder.engine.axes import FIRST_BINDER, RANK, EvalError, is_vector
 from autograder.engine.decide import search
 from autograder.engine.decide.counterexamples import _counterexample
 from autograder.engine.decide.evaluate import Evaluator
@@ -30,12 +25,7 @@ from autograder.engine.decide.tolerances import (
     _as_vectors,
     _failures,
 )
-from autograder.engine.verdicts import (
-    INVALID,
-    UNDECIDED,
-    Verdict,
-    invalid_message,
-)
+from autograder.engine.verdicts import INVALID, UNDECIDED, Verdict, invalid_message
 
 TIES_CONFIRMED = 4  # a strict inequality's ties confirmed at 60 digits on one instance
 

@@ -13,10 +13,7 @@ from dataclasses import replace
 import numpy as np
 
 from autograder.engine import ir
-from autograder.engine.axes import (
-    EvalError,
-    is_vector,
-)
+from autograder.engine.axes import EvalError, is_vector
 from autograder.engine.decide import search
 from autograder.engine.decide.counterexamples import _counterexample, _names_used, _relevant
 from autograder.engine.decide.evaluate import Evaluator

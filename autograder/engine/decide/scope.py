@@ -15,10 +15,7 @@ import numpy as np
 import sympy as sp
 
 from autograder.engine import ir
-from autograder.engine.axes import (
-    along,
-    to_index,
-)
+from autograder.engine.axes import along, to_index
 from autograder.engine.decide.evaluate import Env, Evaluator
 from autograder.engine.domains import Domain
 

@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from autograder.engine.axes import (
-    RANK,
-    is_vector,
-)
+from autograder.engine.axes import RANK, is_vector
 
 # Exact sums in double precision agree to ~1e-13; a gradient (a fourth-order finite
 # difference) to ~1e-10.  Differences below these relative tolerances are not seen by the
