@@ -329,7 +329,13 @@ class _Reader:
             e = ("fn", "log" if tok != r"\exp" else "exp", self.argument())
         elif tok in (r"\sin", r"\cos"):
             self.take()
+            power = None
+            if self.peek() == "^":  # \sin^2 u: the power of the function's value
+                self.take()
+                power = self.group()
             e = ("fn", tok[1:], self.argument())
+            if power is not None:
+                e = ("pow", e, power)
         elif tok == r"\mathcal":  # N(μ, σ²) as a law, N(z; μ, σ²) its density at z
             self.take()
             if self.raw_group() != ["N"]:
@@ -387,6 +393,8 @@ class _Reader:
                 b = self.expr()
                 self.take(")")
                 e = ("KL", a, b)
+            elif what == "const":  # `+ \text{const}` (test_mutations._own_lines writes it so)
+                e = ("const",)
             elif what == "softmax":
                 self.take("(")
                 e = ("softmax", self.expr())
@@ -659,6 +667,7 @@ class World:
         self.smooth: dict = {}  # f, f', f'': a smooth function of one real and its derivatives
         self.line = None  # (centre, scale) of the Gaussian an integral over the line is taken about
         self.family = None  # (decl, features Φ as rows per outcome): p_θ = softmax(Φθ)
+        self.model_param = None  # (θ's name, model, variable, Φ): a dataset's model softmax(Φθ)
 
     def time_index(self, e, env) -> int:
         """The time a trajectory's step is written at (`s_{t+1}`: t is own_mdp.T0 inside a
@@ -722,6 +731,10 @@ class World:
         kind = e[0]
         if kind == "num":
             return e[1]
+        if kind == "const":
+            if "__const__" not in env:
+                raise Unknown("a constant (tests/engine/own_upto.py reads it)")
+            return env["__const__"]
         if kind == "paren":
             return self.value(e[1], env)
         if kind == "add":
@@ -903,6 +916,7 @@ class World:
         return out
 
     def product(self, factors, env):  # noqa: C901 - dot, quadratic form, outer product
+        factors = [self.plain_transpose(f, env) for f in factors]
         out = mpmath.mpf(1)
         k = 0
         while k < len(factors):
@@ -939,7 +953,7 @@ class World:
                 a, b = _sized(a, b), _sized(b, a)
                 if not (isinstance(a, list) and isinstance(b, list)) or len(a) != len(b):
                     raise Unknown("a dot product of other things")
-                value = mpmath.fsum(x * y for x, y in zip(a, b, strict=True))
+                value = _total(*(x * y for x, y in zip(a, b, strict=True)))
                 k += 2
             else:
                 value = self.value(f, env)
@@ -949,6 +963,20 @@ class World:
                     raise Unknown("a matrix times a vector")
             out = _apply(lambda x, y: x * y, [out, value])
         return out
+
+    def set_model(self, theta) -> None:
+        """The dataset's model p_θ = softmax(Φθ) at this θ (Φ kept)."""
+        _, model, variable, features = self.model_param
+        logits = [mpmath.fsum(t * a for t, a in zip(theta, row, strict=True)) for row in features]
+        e = [mpmath.exp(x) for x in logits]
+        self.tables[model] = (variable, [x / mpmath.fsum(e) for x in e])
+
+    def plain_transpose(self, f, env):
+        """`q^T k`: a vector to the power T (no scalar T here) is its transpose."""
+        if f[0] == "pow" and f[2] == ("name", "T", "", None) and "T" not in self.scalars:
+            if isinstance(self.value(f[1], env), list):
+                return ("T", f[1])
+        return f
 
     def name(self, e, env):
         _, base, accent, sub = e
@@ -981,6 +1009,10 @@ class World:
         if sub is None and base in self.vectors and not accent:
             values = self.vectors[base]
             return [self.moving.get((base, k), v) for k, v in enumerate(values)]
+        if sub is None and base in self.random_vectors and not accent:  # q in q^\top k
+            return [
+                self.outcome(env, ("vec", base, k)) for k in range(self.random_vectors[base][0])
+            ]
         if sub is not None:
             index = self.value(_Reader(list(sub)).whole(), env)
             if not accent and isinstance(env.get(base), list):
@@ -1336,25 +1368,45 @@ class World:
         for _, law in factors:
             count *= len(law)
         if count > self.MAX_OUTCOMES:
-            raise Unknown("too many outcomes")
+            return self.moments_mean(kind, body, env, factors)
         first = second = mpmath.mpf(0)
         for combo in itertools.product(*(law for _, law in factors)):
             w = mpmath.fprod(p for _, p in combo)
             drawn = {key: x for (key, _), (x, _) in zip(factors, combo, strict=True)}
-            omega = {}
-            for key, x in drawn.items():
-                if key[0] == "vec":
-                    omega[key] = x
-                elif key[0] == "e":  # g_j = mean + c_j W + e_j: one joint law, not independent
-                    name, j = key[1], key[2]
-                    mean = self.sequences[name]
-                    omega[("seq", name, j)] = mean + mpmath.mpf(j) / 3 * drawn[("W", name)] + x
-            x = self.value(body, {**env, "__omega__": omega})
+            x = self.value(body, {**env, "__omega__": self.omega(drawn)})
             if isinstance(x, list):
                 raise Unknown("the expectation of a vector")
             first += w * x
             second += w * x * x
         return first if kind == "E" else second - first**2
+
+    def omega(self, drawn: dict) -> dict:
+        """The random quantities' values from the independent draws they are made of."""
+        omega = {}
+        for key, x in drawn.items():
+            if key[0] == "vec":
+                omega[key] = x
+            elif key[0] == "e":  # g_j = mean + c_j W + e_j: one joint law, not independent
+                name, j = key[1], key[2]
+                mean = self.sequences[name]
+                omega[("seq", name, j)] = mean + mpmath.mpf(j) / 3 * drawn[("W", name)] + x
+        return omega
+
+    def moments_mean(self, kind, body, env, factors):
+        """Too many outcomes to list: the body as a polynomial in the independent draws,
+        its expectation from each draw's own moments (tests/engine/own_moments.py)."""
+        from tests.engine import own_moments
+
+        def evaluate(draws):
+            x = self.value(body, {**env, "__omega__": self.omega(draws)})
+            if isinstance(x, (list, mpmath.matrix)):
+                raise Unknown("the expectation of a vector")
+            return x
+
+        try:
+            return own_moments.expectation(kind, evaluate, dict(factors))
+        except (TypeError, AttributeError) as why:
+            raise Unknown(f"too many outcomes, and not a polynomial ({why})") from None
 
     def kl(self, e, env):
         a, b = e[1], e[2]
@@ -1399,10 +1451,10 @@ class World:
                 if any(isinstance(t, list) for t in terms):
                     raise Unknown("a sum of matrices and vectors")
                 return _total(*terms)
-            return _apply(lambda *xs: mpmath.fsum(xs), terms)
+            return _apply(_total, terms)
         if any(isinstance(t, mpmath.matrix) for t in terms):
             raise Unknown("a product of matrices")
-        return _apply(lambda *xs: mpmath.fprod(xs), terms) if terms else mpmath.mpf(1)
+        return _apply(_times, terms) if terms else mpmath.mpf(1)
 
 
 # a random sequence's terms share one draw W (so they are not independent) and each has
@@ -1505,12 +1557,26 @@ def _sized(a, b):
 
 
 def _total(*xs):
-    if any(isinstance(x, mpmath.matrix) for x in xs):
+    if any(isinstance(x, mpmath.matrix) for x in xs) or _symbolic(xs):
         out = xs[0]
         for x in xs[1:]:
             out = out + x
         return out
     return mpmath.fsum(xs)
+
+
+def _symbolic(xs) -> bool:
+    """A random draw standing for itself (own_moments.Poly) among the values."""
+    return any(type(x).__name__ == "Poly" for x in xs)
+
+
+def _times(*xs):
+    if not _symbolic(xs):
+        return mpmath.fprod(xs)
+    out = xs[0]
+    for x in xs[1:]:
+        out = out * x
+    return out
 
 
 def _apply(f, values):
@@ -1532,6 +1598,8 @@ def _apply(f, values):
 
 
 def _power(base, exponent):
+    if _symbolic([base]):  # a random draw standing for itself: a natural power only
+        return base ** _int(exponent)
     if base == 0 and mpmath.re(exponent) <= 0:
         raise ZeroDivisionError
     if mpmath.re(exponent) < 0 and abs(base) < mpmath.mpf(10) ** (-(mpmath.mp.dps // 2)):
@@ -1643,12 +1711,11 @@ def world(problem, scalars: dict, vectors: dict, point: int, rng) -> World:
                 points = [mpmath.mpf(rng.randrange(n_out)) for _ in range(n)]
             w.data = (decl.data, decl.variable, points, decl.size)
             theta = [mpmath.mpf(rng.randint(-15, 15)) / 10 for _ in range(2)]
-            logits = [
-                mpmath.fsum(t * mpmath.mpf(rng.randint(-10, 10)) / 10 for t in theta)
-                for _ in range(n_out)
+            features = [
+                [mpmath.mpf(rng.randint(-10, 10)) / 10 for _ in theta] for _ in range(n_out)
             ]
-            e = [mpmath.exp(x) for x in logits]
-            w.tables[decl.model] = (decl.variable, [x / mpmath.fsum(e) for x in e])
+            w.model_param = (decl.param, decl.model, decl.variable, features)
+            w.set_model(theta)
         elif kind == "RandomSequence":
             mean = w.scalars.get(decl.mean)
             if mean is None:

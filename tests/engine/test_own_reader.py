@@ -325,3 +325,72 @@ def test_the_own_reader_decides_approximations_by_their_slope(before, line, refu
 def test_the_own_reader_refutes_the_kl_quadratic_mistakes():
     _, missed = _refutes(("kl_quadratic",), None, unread_missed=True)
     assert not missed, missed
+
+
+# attention_scaling at every size (tests/engine/own_moments.py): E and Var of polynomials in
+# q, k ∈ R^{d_k} from each component's own moments when the outcomes are too many to list;
+# `+ \text{const}` (tests/engine/own_upto.py): A − B the same at every θ of mle_kl's model;
+# `\sin^2 u` a power of the function's value
+_MISC_ROWS = [
+    (
+        "attention_scaling",
+        r"\mathrm{Var}(q^\top k)",
+        r"\mathrm{Var}(\sum_{i=1}^{d_k} q_i k_i)",
+        False,
+    ),
+    (
+        "attention_scaling",
+        r"\operatorname{Var}[q^T k]",
+        r"\mathbb{E}[(q^T k)^2] - \mathbb{E}[q^T k]^2",
+        False,
+    ),
+    (
+        "attention_scaling",
+        r"\mathbb{E}[(q^T k)^2] - \mathbb{E}[q^T k]^2",
+        r"\sum_{i=1}^{d_k}\sum_{j=1}^{d_k} \mathbb{E}[q_j k_i q_j k_j] - 0",  # true: k_i k_j
+        False,
+    ),
+    (
+        "attention_scaling",
+        r"\mathbb{E}[(q^T k)^2] - \mathbb{E}[q^T k]^2",
+        r"\sum_{i=1}^{d_k}\sum_{j=1}^{d_k} \mathbb{E}[q_i q_i k_j k_j] - 0",
+        True,
+    ),
+    ("attention_scaling", r"\mathrm{Var}(q^\top k)", r"d_k", False),
+    ("attention_scaling", r"\mathrm{Var}(q^\top k)", r"\mathrm{Var}(q^\top q)", True),
+    ("attention_scaling", r"\mathbb{E}[(q^\top k)^2]", r"d_k^2", True),
+    (
+        "mle_kl",
+        r"-\mathrm{KL}(\hat p \,\|\, p_\theta) - H(\hat p)",
+        r"-\mathrm{KL}(\hat p \,\|\, p_\theta) + \text{const}",
+        False,
+    ),
+    (
+        "mle_kl",
+        r"-\mathrm{KL}(\hat p \,\|\, p_\theta) - H(\hat p)",
+        r"\mathrm{KL}(\hat p \,\|\, p_\theta) + \text{const}",
+        True,
+    ),
+    (
+        "mle_kl",
+        r"\sum_x \hat p(x) \log p_\theta(x)",
+        r"-H(\hat p) + \text{const}",
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize("problem, before, line, refuted", _MISC_ROWS)
+def test_the_own_reader_decides_moments_and_constants_itself(problem, before, line, refuted):
+    found = tm.confirm_reader(f"{before}\n= {line}", problem, 1, "=", 7, 2)
+    assert isinstance(found, str) == refuted, found
+
+
+@pytest.mark.parametrize(
+    "line, refuted",
+    [(r"1", False), (r"1 + 10^{-9}", True), (r"\sin^{2} u", True)],
+)
+def test_the_own_reader_reads_a_power_of_a_function(line, refuted):
+    chain = f"% let u \\in \\mathbb{{R}}\n\\sin^2 u + \\cos^2 u = {line}"
+    found = tm.confirm_reader(chain, None, 1, "=", 7, 2)
+    assert isinstance(found, str) == refuted, found
