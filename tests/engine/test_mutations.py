@@ -3,7 +3,12 @@ a bounded sample of `CI_MUTATIONS` of them, `bench/mutations.py` all of them).
 
 Mutations change relations, signs, indices, powers, functions and laws; and, since issue
 22, sizes (`\sum_{i=1}^{n}` to `n-1`, `\frac{1}{n}` to `\frac{1}{n+1}`, a sum starting at
-2) and special points (a weak inequality made strict, which fails where it is tight; a
+2; a declared size changed, `\mathbb{R}^n` to `\mathbb{R}^{n+1}` or `\mathbb{R}^{2}`,
+`n \times n` to `n \times p`; an index made to leave its range, `x_n` to `x_{n+1}`, a sum
+or an index range from 0; a transpose moved so that shapes change, `A^\top B` to
+`A B^\top`) and special points (a weak inequality made strict, which fails where it is
+tight; `\frac{1}{K}` and `\frac{1}{K-1}` swapped, `\log K` to `\log(K-1)`, a declared
+bound loosened to include the tight case: `at least 1`, `\ge 0`, `[0, 5)`; a
 perturbation of 1e-9 added or multiplied in, which only a high-precision or fine
 comparison sees).
 
@@ -28,7 +33,11 @@ checker's reader nor its instance generator where it can avoid them:
   latent variables nearly certain given the observed ones, another law equal to the
   posterior or the prior, the zero function, data all equal, asymmetric three-point laws
   of the declared moments (a random sequence's terms sharing one draw, so not
-  independent), expectations as exact sums over every outcome, derivatives by mpmath at
+  independent), expectations as exact sums over every outcome (too many outcomes, as
+  `\mathrm{Var}(q^\top k)` in R^13: the body as a polynomial in the independent draws,
+  exact from each draw's own moments, `tests/engine/own_moments.py`), `A = B + \text{const}`
+  by A − B the same at several θ of its own model (`tests/engine/own_upto.py`),
+  derivatives by mpmath at
   the working precision, the scalars and vectors at the special points above; and
   (`tests/engine/own_mdp.py`) its own discounted MDPs -- V^π by an LU solve, Q^π, the
   Bellman operator, sup norms, `P^\pi`, `r^\pi` and their powers and inverses, and
@@ -81,7 +90,7 @@ from autograder.engine.domains import BY_KIND, REAL
 from autograder.engine.kinds.instance import Worlds
 from autograder.engine.read.reader import read
 from autograder.engine.relations import LOGICAL
-from tests.engine import own_mdp, own_reader
+from tests.engine import own_mdp, own_reader, own_upto
 from tests.fixtures.derivations import ALTERNATIVES, MISTAKES, REFERENCE
 
 MUTATIONS = 2000  # the full run: bench/mutations.py
@@ -145,6 +154,31 @@ _SWAPS = [
     (r"&\\ge(?![a-z])", "&>"),
     (r"&\\le(?![a-z])", "&<"),
     (r"&\\geq(?![a-z])", "&>"),
+    # declared sizes changed (in the issue-22 rows, whose `% let` lines are part of the chain)
+    (r"\\mathbb\{R\}\^n(?![a-zA-Z])", r"\\mathbb{R}^{n+1}"),
+    (r"\\mathbb\{R\}\^n(?![a-zA-Z])", r"\\mathbb{R}^{2}"),
+    (r"\\mathbb\{R\}\^K(?![a-zA-Z])", r"\\mathbb{R}^{2}"),
+    (r"\\mathbb\{R\}\^d(?![a-zA-Z_])", r"\\mathbb{R}^{1}"),
+    (r"\\mathbb\{R\}\^\{n ?\\times ?n\}", r"\\mathbb{R}^{n \\times p}"),
+    # an index made to leave its range
+    (r"x_n(?![a-zA-Z])", "x_{n+1}"),
+    (r"_\{i=1\}\^\{n\}", "_{i=1}^{n+1}"),
+    (r"_\{i=1\}", "_{i=0}"),
+    (r"\\\{1, ?\\dots, ?([nKN])\\\}", r"\\{0, \\dots, \1\\}"),
+    (r"(?<![\\a-zA-Z])([a-z])_i(?![a-zA-Z])", r"\1_{i+1}"),
+    # a transpose moved, so that the shapes change
+    (r"([A-Z])\^\\top ([A-Z])", r"\1 \2^\\top"),
+    (r"J_t\^\\top J_t", r"J_t J_t^\\top"),
+    (r"J_t J_t\^\\top", r"J_t^\\top J_t"),
+    (r"(?<![\\a-zA-Z])([a-z])\^\\top ([a-z])(?![a-zA-Z_])", r"\1 \2^\\top"),
+    # special points: a constant moved to where a kind is tight, a bound made to include it
+    (r"\\frac\{1\}\{K\}", r"\\frac{1}{K-1}"),
+    (r"\\frac\{1\}\{K-1\}", r"\\frac{1}{K}"),
+    (r"\\log K(?![a-zA-Z])", r"\\log(K-1)"),
+    (r"at least 2", "at least 1"),
+    (r"\\ge 0(?![0-9.])", "> 0"),
+    (r"(?<![&\\])> 0(?![0-9.])", r"\\ge 0"),
+    (r"\(0, ?5\)", "[0, 5)"),
 ]
 # special points and tiny differences: a perturbation only high precision sees
 # (not in a chain with a gradient or a d/dt: finite differences are trusted to 1e-6 only, a gap
@@ -421,6 +455,7 @@ def _align(left, right):
 _INDEXED = re.compile(r"^([A-Za-z]+)_\{(.+)\}$")
 _STRIP = [r"\left", r"\right", r"\,", r"\;", r"\!", r"\quad", r"\qquad", r"\displaystyle"]
 _TEXT = re.compile(r"\\text\{[^{}]*\}")
+_CONST = re.compile(r"\\text\{\s*(?:const|constant|cst|cte)\s*\}")
 _TOP_RELATION = re.compile(r"(=|\\geq?|\\leq?|\\approx|>|<)(?![a-zA-Z])")
 
 
@@ -432,6 +467,7 @@ def _own_lines(chain: str) -> list[str]:
     """The chain's expressions, split by this test at its top-level relations (outside
     every bracket), not by the checker."""
     chain = "\n".join(line for line in chain.splitlines() if not line.lstrip().startswith("%"))
+    chain = _CONST.sub(r"\\mathrm{const}", chain)  # `+ \text{const}`: a term, not a note
     text = _TEXT.sub("", chain).replace("\\\\", " ").replace("&", " ")
     for token in _STRIP:
         text = text.replace(token, " ")
@@ -899,6 +935,9 @@ def confirm_reader(
     left, right = own_reader.parse(lines[k - 1]), own_reader.parse(lines[k])
     problem = _problem(problem_id, chain)
     compiled = _compiled(problem_id, chain)
+    constant = own_upto.has_constant(left) or own_upto.has_constant(right)
+    if constant and relation != "=":
+        raise own_reader.Unknown("a constant beside an inequality")
     if compiled.free_names:
         raise own_reader.Unknown("free names")
     vectors = {}
@@ -936,7 +975,9 @@ def confirm_reader(
             return own_reader.world(problem, values, drawn, point, random.Random(world_seed))
 
         try:
-            if relation == "approx":
+            if constant:
+                holds = own_upto.holds(make_world, left, right, compiled.variable)
+            elif relation == "approx":
                 holds = _slope_holds(
                     problem, compiled, values, drawn, point, world_seed, left, right
                 )
