@@ -393,6 +393,8 @@ class _Reader:
                 b = self.expr()
                 self.take(")")
                 e = ("KL", a, b)
+            elif what == "tr":  # a matrix's trace (tests/engine/own_matrix.py)
+                e = ("tr", self.argument())
             elif what == "const":  # `+ \text{const}` (test_mutations._own_lines writes it so)
                 e = ("const",)
             elif what == "softmax":
@@ -667,6 +669,7 @@ class World:
         self.smooth: dict = {}  # f, f', f'': a smooth function of one real and its derivatives
         self.line = None  # (centre, scale) of the Gaussian an integral over the line is taken about
         self.family = None  # (decl, features Φ as rows per outcome): p_θ = softmax(Φθ)
+        self.matrices: dict = {}  # name -> mpmath matrix (tests/engine/own_matrix.py)
         self.model_param = None  # (θ's name, model, variable, Φ): a dataset's model softmax(Φθ)
 
     def time_index(self, e, env) -> int:
@@ -731,6 +734,10 @@ class World:
         kind = e[0]
         if kind == "num":
             return e[1]
+        if kind == "tr":
+            from tests.engine import own_matrix
+
+            return own_matrix.trace(self.value(e[1], env))
         if kind == "const":
             if "__const__" not in env:
                 raise Unknown("a constant (tests/engine/own_upto.py reads it)")
@@ -917,6 +924,10 @@ class World:
 
     def product(self, factors, env):  # noqa: C901 - dot, quadratic form, outer product
         factors = [self.plain_transpose(f, env) for f in factors]
+        if self.matrices:  # declared plain matrices: products with their shapes checked
+            from tests.engine import own_matrix
+
+            return own_matrix.product(self, factors, env)
         out = mpmath.mpf(1)
         k = 0
         while k < len(factors):
@@ -1009,6 +1020,8 @@ class World:
         if sub is None and base in self.vectors and not accent:
             values = self.vectors[base]
             return [self.moving.get((base, k), v) for k, v in enumerate(values)]
+        if sub is None and key in self.matrices:
+            return self.matrices[key]
         if sub is None and base in self.random_vectors and not accent:  # q in q^\top k
             return [
                 self.outcome(env, ("vec", base, k)) for k in range(self.random_vectors[base][0])
@@ -1734,6 +1747,10 @@ def world(problem, scalars: dict, vectors: dict, point: int, rng) -> World:
             own_mdp.draw(w, decl, point, rng)
         elif kind == "Family":
             _draw_family(w, decl, case, rng)
+        elif kind == "MatrixOf":
+            from tests.engine import own_matrix
+
+            own_matrix.draw(w, decl, point, rng)
         elif kind == "SmoothFunction":
             _draw_smooth(w, _own_key(decl.name), case, rng)
         elif kind == "Gaussians":

@@ -36,7 +36,9 @@ checker's reader nor its instance generator where it can avoid them:
   independent), expectations as exact sums over every outcome (too many outcomes, as
   `\mathrm{Var}(q^\top k)` in R^13: the body as a polynomial in the independent draws,
   exact from each draw's own moments, `tests/engine/own_moments.py`), `A = B + \text{const}`
-  by A − B the same at several θ of its own model (`tests/engine/own_upto.py`),
+  by A − B the same at several θ of its own model (`tests/engine/own_upto.py`), plain
+  matrices (random, zero, identity, rank one) and products of matrices, vectors and
+  transposes with their shapes checked, and traces (`tests/engine/own_matrix.py`),
   derivatives by mpmath at
   the working precision, the scalars and vectors at the special points above; and
   (`tests/engine/own_mdp.py`) its own discounted MDPs -- V^π by an LU solve, Q^π, the
@@ -98,6 +100,35 @@ CI_MUTATIONS = 500  # the suite's bounded sample of them (about a quarter: under
 SEED = 20261202
 
 _RELATIONS = [r"&=", r"&\ge", r"&\le", r"&>", r"&<", "="]
+# sizes and special points (issue 22), also drawn on their own (`mutate`): each a change a
+# learner's slip makes to a shape, a range or a tight case
+_SIZE_SWAPS = [
+    # declared sizes changed (in the issue-22 rows, whose `% let` lines are part of the chain)
+    (r"\\mathbb\{R\}\^n(?![a-zA-Z])", r"\\mathbb{R}^{n+1}"),
+    (r"\\mathbb\{R\}\^n(?![a-zA-Z])", r"\\mathbb{R}^{2}"),
+    (r"\\mathbb\{R\}\^K(?![a-zA-Z])", r"\\mathbb{R}^{2}"),
+    (r"\\mathbb\{R\}\^d(?![a-zA-Z_])", r"\\mathbb{R}^{1}"),
+    (r"\\mathbb\{R\}\^\{n ?\\times ?n\}", r"\\mathbb{R}^{n \\times p}"),
+    # an index made to leave its range
+    (r"x_n(?![a-zA-Z])", "x_{n+1}"),
+    (r"_\{i=1\}\^\{n\}", "_{i=1}^{n+1}"),
+    (r"_\{i=1\}", "_{i=0}"),
+    (r"\\\{1, ?\\dots, ?([nKN])\\\}", r"\\{0, \\dots, \1\\}"),
+    (r"(?<![\\a-zA-Z])([a-z])_i(?![a-zA-Z])", r"\1_{i+1}"),
+    # a transpose moved, so that the shapes change
+    (r"([A-Z])\^\\top ([A-Z])", r"\1 \2^\\top"),
+    (r"J_t\^\\top J_t", r"J_t J_t^\\top"),
+    (r"J_t J_t\^\\top", r"J_t^\\top J_t"),
+    (r"(?<![\\a-zA-Z])([a-z])\^\\top ([a-z])(?![a-zA-Z_])", r"\1 \2^\\top"),
+    # special points: a constant moved to where a kind is tight, a bound made to include it
+    (r"\\frac\{1\}\{K\}", r"\\frac{1}{K-1}"),
+    (r"\\frac\{1\}\{K-1\}", r"\\frac{1}{K}"),
+    (r"\\log K(?![a-zA-Z])", r"\\log(K-1)"),
+    (r"at least 2", "at least 1"),
+    (r"\\ge 0(?![0-9.])", "> 0"),
+    (r"(?<![&\\])> 0(?![0-9.])", r"\\ge 0"),
+    (r"\(0, ?5\)", "[0, 5)"),
+]
 _SWAPS = [
     (r"\+", "-"),
     (r"(?<![\\a-zA-Z{])-", "+"),
@@ -154,31 +185,7 @@ _SWAPS = [
     (r"&\\ge(?![a-z])", "&>"),
     (r"&\\le(?![a-z])", "&<"),
     (r"&\\geq(?![a-z])", "&>"),
-    # declared sizes changed (in the issue-22 rows, whose `% let` lines are part of the chain)
-    (r"\\mathbb\{R\}\^n(?![a-zA-Z])", r"\\mathbb{R}^{n+1}"),
-    (r"\\mathbb\{R\}\^n(?![a-zA-Z])", r"\\mathbb{R}^{2}"),
-    (r"\\mathbb\{R\}\^K(?![a-zA-Z])", r"\\mathbb{R}^{2}"),
-    (r"\\mathbb\{R\}\^d(?![a-zA-Z_])", r"\\mathbb{R}^{1}"),
-    (r"\\mathbb\{R\}\^\{n ?\\times ?n\}", r"\\mathbb{R}^{n \\times p}"),
-    # an index made to leave its range
-    (r"x_n(?![a-zA-Z])", "x_{n+1}"),
-    (r"_\{i=1\}\^\{n\}", "_{i=1}^{n+1}"),
-    (r"_\{i=1\}", "_{i=0}"),
-    (r"\\\{1, ?\\dots, ?([nKN])\\\}", r"\\{0, \\dots, \1\\}"),
-    (r"(?<![\\a-zA-Z])([a-z])_i(?![a-zA-Z])", r"\1_{i+1}"),
-    # a transpose moved, so that the shapes change
-    (r"([A-Z])\^\\top ([A-Z])", r"\1 \2^\\top"),
-    (r"J_t\^\\top J_t", r"J_t J_t^\\top"),
-    (r"J_t J_t\^\\top", r"J_t^\\top J_t"),
-    (r"(?<![\\a-zA-Z])([a-z])\^\\top ([a-z])(?![a-zA-Z_])", r"\1 \2^\\top"),
-    # special points: a constant moved to where a kind is tight, a bound made to include it
-    (r"\\frac\{1\}\{K\}", r"\\frac{1}{K-1}"),
-    (r"\\frac\{1\}\{K-1\}", r"\\frac{1}{K}"),
-    (r"\\log K(?![a-zA-Z])", r"\\log(K-1)"),
-    (r"at least 2", "at least 1"),
-    (r"\\ge 0(?![0-9.])", "> 0"),
-    (r"(?<![&\\])> 0(?![0-9.])", r"\\ge 0"),
-    (r"\(0, ?5\)", "[0, 5)"),
+    *_SIZE_SWAPS,
 ]
 # special points and tiny differences: a perturbation only high precision sees
 # (not in a chain with a gradient or a d/dt: finite differences are trusted to 1e-6 only, a gap
@@ -186,15 +193,37 @@ _SWAPS = [
 _PERTURBATIONS = [" 10^{-9} + ", " (1 + 10^{-9}) "]
 
 
+# valid chains whose sizes, shapes and tight cases the mutations above move: matrices and
+# their transposes, vectors indexed to their last component, 1/K and log K of a K-simplex
+_MATRIX = r"% let A \in \mathbb{R}^{n\times n}; x \in \mathbb{R}^n" + "\n"
+_SIMPLEX = r"% let K \in \mathbb{N}, at least 2; y \in \mathbb{R}^K probability vector" + "\n"
+_SIZED = [
+    _MATRIX + r"x^\top A^\top A x = (A x)^\top (A x) \ge 0",
+    r"% let A, B \in \mathbb{R}^{n\times n}"
+    + "\n"
+    + r"\mathrm{tr}(A^\top B) = \mathrm{tr}(B^\top A) = \mathrm{tr}(A B^\top)",
+    r"% let x, y \in \mathbb{R}^n" + "\n" + r"x^\top y = \sum_{i=1}^{n} x_i y_i",
+    r"% let x \in \mathbb{R}^n" + "\n" + r"\sum_{i=1}^{n} x_i^2 \ge x_n^2 \ge 0",
+    _SIMPLEX + r"-\sum_{j=1}^{K} y_j \log y_j \le \log K",
+    _SIMPLEX + r"\sum_{j=1}^{K} y_j^2 \ge \frac{1}{K}",
+    _SIMPLEX + r"\sum_{j=1}^{K} \frac{1}{K} \log \frac{1}{K} = -\log K",
+]
+
+
 def _sources() -> list[tuple[str | None, str]]:
     """The curriculum's reference, alternative and mistaken derivations, and the issue-22
-    rows a cell declares with `% let` (problem None): both twins of each."""
-    from tests.engine.test_counterexamples_searched import ROWS
+    rows a cell declares with `% let` (problem None): both twins of each, the classic
+    inequalities' twins, and the sized chains above."""
+    from tests.engine.test_counterexamples_searched import CLASSIC, ROWS
 
     found: list[tuple[str | None, str]] = [(p, text) for p, text in REFERENCE.items()]
     found += [
         (None, f"{d}\n{line}") for d, valid, wrong in ROWS.values() for line in (valid, wrong)
     ]
+    found += [
+        (None, f"{d}\n{line}") for _, d, valid, wrongs in CLASSIC for line in [valid, *wrongs]
+    ]
+    found += [(None, text) for text in _SIZED]
     found += [(p, text) for p, texts in ALTERNATIVES.items() for text in texts]
     found += [(p, row[1]) for p, rows in MISTAKES.items() for row in rows]
     # chains only: a problem stated between statements (`\iff`, natural_gradient) is
@@ -230,7 +259,13 @@ def mutate(text: str, rng: random.Random) -> str | None:
             return None
         k = rng.choice(spots)
         return text[:k] + rng.choice(_PERTURBATIONS) + text[k:]
-    pattern, replacement = rng.choice(_SWAPS)
+    if kind < 0.30:  # a size, a range, a shape or a tight case the text has
+        fitting = [swap for swap in _SIZE_SWAPS if re.search(swap[0], text)]
+        if not fitting:
+            return None
+        pattern, replacement = rng.choice(fitting)
+    else:
+        pattern, replacement = rng.choice(_SWAPS)
     spots = list(re.finditer(pattern, text))
     if not spots:
         return None

@@ -394,3 +394,25 @@ def test_the_own_reader_reads_a_power_of_a_function(line, refuted):
     chain = f"% let u \\in \\mathbb{{R}}\n\\sin^2 u + \\cos^2 u = {line}"
     found = tm.confirm_reader(chain, None, 1, "=", 7, 2)
     assert isinstance(found, str) == refuted, found
+
+
+# plain matrices (tests/engine/own_matrix.py): its own random, zero, identity and rank-one
+# matrices; a transpose moved is a product of other shapes
+_M = r"% let A, B \in \mathbb{R}^{n\times n}" + "\n"
+_MX = r"% let A \in \mathbb{R}^{n\times n}; x \in \mathbb{R}^n" + "\n"
+
+
+@pytest.mark.parametrize(
+    "chain, relation, refuted",
+    [
+        (_M + r"\mathrm{tr}(A^\top B) = \mathrm{tr}(A B^\top)", "=", False),
+        (_M + r"\mathrm{tr}(A^\top B) = \mathrm{tr}(A B)", "=", True),
+        (_MX + r"x^\top A^\top A x = (A x)^\top (A x)", "=", False),
+        (_MX + r"x^\top A^\top A x = x^\top A A^\top x", "=", True),
+        (_MX + r"(A x)^\top (A x) \ge 0", ">=", False),
+        (_MX + r"x^\top A x \ge 0", ">=", True),
+    ],
+)
+def test_the_own_reader_reads_matrices_and_their_shapes(chain, relation, refuted):
+    found = tm.confirm_reader(chain, None, 1, relation, 7, 2)
+    assert isinstance(found, str) == refuted, found
