@@ -669,6 +669,7 @@ class World:
         self.smooth: dict = {}  # f, f', f'': a smooth function of one real and its derivatives
         self.line = None  # (centre, scale) of the Gaussian an integral over the line is taken about
         self.family = None  # (decl, features Φ as rows per outcome): p_θ = softmax(Φθ)
+        self.posterior = None  # a conjugate Gaussian model (tests/engine/own_posterior.py)
         self.matrices: dict = {}  # name -> mpmath matrix (tests/engine/own_matrix.py)
         self.model_param = None  # (θ's name, model, variable, Φ): a dataset's model softmax(Φθ)
 
@@ -1103,6 +1104,8 @@ class World:
         bound = env.get(key)
         if isinstance(bound, tuple) and bound[0] == "law":
             key = bound[1]
+        if self.posterior is not None and key == self.posterior.joint:
+            return self.posterior.density(args, given, env)
         if self.models and all(a[0] != "dot" for a in args):
             values = [self.value(a, env) for a in args]
             conditions = [self.value(a, env) for a in given]
@@ -1754,7 +1757,7 @@ def world(problem, scalars: dict, vectors: dict, point: int, rng) -> World:
         elif kind == "SmoothFunction":
             _draw_smooth(w, _own_key(decl.name), case, rng)
         elif kind == "Gaussians":
-            _gaussians(w, decl)
+            _gaussians(w, decl, point, rng)
         else:
             raise Unknown(f"the kind {kind}")
     return w
@@ -1833,9 +1836,15 @@ def _draw_smooth(w: World, name: str, case: int, rng) -> None:
     w.smooth.update({name: f, name + "'": f1, name + "''": f2})
 
 
-def _gaussians(w: World, decl) -> None:
+def _gaussians(w: World, decl, point: int, rng) -> None:
     """Independent normal laws with their means and scales declared: an integral over the
-    line is taken about the first law's centre and scale at this point."""
+    line is taken about the first law's centre and scale at this point; a prior and a
+    likelihood with a posterior: tests/engine/own_posterior.py."""
+    if decl.joint and decl.posterior:
+        from tests.engine import own_posterior
+
+        w.posterior = own_posterior.Posterior(w, decl, point, rng)
+        return
     if decl.joint or decl.posterior:
         raise Unknown("a joint Gaussian model")
     law = decl.laws[0]

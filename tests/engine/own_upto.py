@@ -24,22 +24,43 @@ def has_constant(e) -> bool:
     return False
 
 
-def holds(make_world, left, right, variable: str | None) -> bool | None:
-    """True when A − B is the same at every θ (a tie at 60 and at 130 digits), False when it
-    differs at both precisions, None where undefined."""
+# θ's other values when θ is a number (gaussian_posterior's): 0, each side of it, far out
+POINTS = [0, 1 / 2, -3, 7 / 4, 5]
+
+
+def _moves(w, variable):
+    """Each way of moving the variable this world knows, in turn."""
+    if w.model_param is not None and w.model_param[0] == variable:
+        return [lambda t=t: w.set_model([mpmath.mpf(c) for c in t]) for t in THETAS]
+    if w.posterior is not None and w.posterior.theta == variable:
+        return [lambda t=t: w.scalars.__setitem__(variable, mpmath.mpf(t)) for t in POINTS]
+    raise own_reader.Unknown("a constant or a ∝ beside no variable this test moves")
+
+
+def holds(make_world, left, right, variable: str | None, ratio: bool = False) -> bool | None:
+    r"""True when A − B (with `ratio`, A / B: `\propto`) is the same at every θ (a tie at 60
+    and at 130 digits), False when it differs at both precisions, None where undefined."""
     verdicts = []
     for digits in (60, 130):
         with mpmath.workdps(digits):
             w = make_world()
-            if w.model_param is None or w.model_param[0] != variable:
-                raise own_reader.Unknown("a constant beside no variable this test moves")
+            moves = _moves(w, variable)
             env = {"__const__": mpmath.mpf(0)}
+
+            def gap(w=w, env=env):
+                a, b = w.value(left, env), w.value(right, env)
+                if not ratio:
+                    return a - b
+                if b == 0 or a == 0:
+                    raise ZeroDivisionError
+                return a / b
+
             try:
-                base = w.value(left, env) - w.value(right, env)
+                base = gap()
                 gaps = []
-                for theta in THETAS:
-                    w.set_model([mpmath.mpf(t) for t in theta])
-                    other = w.value(left, env) - w.value(right, env)
+                for move in moves:
+                    move()
+                    other = gap()
                     scale = max(abs(base), abs(other), 1)
                     gaps.append(abs(other - base) / scale)
             except (ZeroDivisionError, ValueError, OverflowError, TypeError):

@@ -36,7 +36,9 @@ checker's reader nor its instance generator where it can avoid them:
   independent), expectations as exact sums over every outcome (too many outcomes, as
   `\mathrm{Var}(q^\top k)` in R^13: the body as a polynomial in the independent draws,
   exact from each draw's own moments, `tests/engine/own_moments.py`), `A = B + \text{const}`
-  by A − B the same at several θ of its own model (`tests/engine/own_upto.py`), plain
+  by A − B the same at several θ of its own model (`tests/engine/own_upto.py`), `\propto`
+  by A / B the same at several θ of its own conjugate Gaussian model (its own μ_n, σ_n and
+  densities, `tests/engine/own_posterior.py`), plain
   matrices (random, zero, identity, rank one) and products of matrices, vectors and
   transposes with their shapes checked, and traces (`tests/engine/own_matrix.py`),
   derivatives by mpmath at
@@ -491,7 +493,7 @@ _INDEXED = re.compile(r"^([A-Za-z]+)_\{(.+)\}$")
 _STRIP = [r"\left", r"\right", r"\,", r"\;", r"\!", r"\quad", r"\qquad", r"\displaystyle"]
 _TEXT = re.compile(r"\\text\{[^{}]*\}")
 _CONST = re.compile(r"\\text\{\s*(?:const|constant|cst|cte)\s*\}")
-_TOP_RELATION = re.compile(r"(=|\\geq?|\\leq?|\\approx|>|<)(?![a-zA-Z])")
+_TOP_RELATION = re.compile(r"(=|\\geq?|\\leq?|\\approx|\\propto|>|<)(?![a-zA-Z])")
 
 
 class _Unknown(Exception):
@@ -962,7 +964,7 @@ def confirm_reader(
     """Step k confirmed from this test's own reader and own worlds (`own_reader`: laws,
     functions, data, random vectors and sequences, definitions, vectors), raising
     `own_reader.Unknown` when it cannot be."""
-    if relation not in ("=", ">=", "<=", ">", "<", "approx"):
+    if relation not in ("=", ">=", "<=", ">", "<", "approx", "propto"):
         raise own_reader.Unknown(f"the relation {relation}")
     lines = _own_lines(chain)
     if len(lines) != count:
@@ -1010,8 +1012,10 @@ def confirm_reader(
             return own_reader.world(problem, values, drawn, point, random.Random(world_seed))
 
         try:
-            if constant:
-                holds = own_upto.holds(make_world, left, right, compiled.variable)
+            if constant or relation == "propto":
+                holds = own_upto.holds(
+                    make_world, left, right, compiled.variable, ratio=relation == "propto"
+                )
             elif relation == "approx":
                 holds = _slope_holds(
                     problem, compiled, values, drawn, point, world_seed, left, right
@@ -1105,6 +1109,8 @@ def confirm(problem_id: str, chain: str) -> str | None:
                 _WHY_SHARED[reason] = _WHY_SHARED.get(reason, 0) + 1
                 if relation == "approx":
                     bad = confirm_approx(lhs, rhs, problem_id, domains, chain)
+                elif relation not in ("=", ">=", "<=", ">", "<"):
+                    bad = f"the relation {relation}, which no confirmer here reads"
                 elif _scalar_only(lhs, compiled) and _scalar_only(rhs, compiled):
                     bad = confirm_scalar(lhs, relation, rhs, compiled, domains, 7 + k)
                 else:

@@ -33,6 +33,7 @@ PROBLEMS = [
     "fisher_hessian",
     "kl_quadratic",
     "reparam",
+    "gaussian_posterior",
 ]
 
 
