@@ -98,7 +98,7 @@ from tests.engine import own_mdp, own_reader, own_upto
 from tests.fixtures.derivations import ALTERNATIVES, MISTAKES, REFERENCE
 
 MUTATIONS = 2000  # the full run: bench/mutations.py
-CI_MUTATIONS = 500  # the suite's bounded sample of them (about a quarter: under 60 s)
+CI_MUTATIONS = 300  # the suite's bounded sample (under ~75 s of CPU: more kinds are confirmed)
 SEED = 20261202
 
 _RELATIONS = [r"&=", r"&\ge", r"&\le", r"&>", r"&<", "="]
