@@ -342,7 +342,13 @@ class _Reader:
             e = ("fn", "log" if tok != r"\exp" else "exp", self.argument())
         elif tok in (r"\sin", r"\cos"):
             self.take()
+            power = None
+            if self.peek() == "^":  # \sin^2 u: the power of the function's value
+                self.take()
+                power = self.group()
             e = ("fn", tok[1:], self.argument())
+            if power is not None:
+                e = ("pow", e, power)
         elif tok == r"\mathcal":  # N(μ, σ²) as a law, N(z; μ, σ²) its density at z
             self.take()
             if self.raw_group() != ["N"]:
@@ -400,6 +406,10 @@ class _Reader:
                 b = self.expr()
                 self.take(")")
                 e = ("KL", a, b)
+            elif what == "tr":  # a matrix's trace (tests/engine/own_matrix.py)
+                e = ("tr", self.argument())
+            elif what == "const":  # `+ \text{const}` (test_mutations._own_lines writes it so)
+                e = ("const",)
             elif what == "softmax":
                 self.take("(")
                 e = ("softmax", self.expr())
@@ -698,6 +708,9 @@ class World:
         self.family = None  # (decl, features Φ as rows per outcome): p_θ = softmax(Φθ)
         self.network = None  # a network trained by gradient flow (tests/engine/own_network.py)
         self._exponentials: dict = {}  # e^A by A's entries: both sides take it at one t
+        self.posterior = None  # a conjugate Gaussian model (tests/engine/own_posterior.py)
+        self.matrices: dict = {}  # name -> mpmath matrix (tests/engine/own_matrix.py)
+        self.model_param = None  # (θ's name, model, variable, Φ): a dataset's model softmax(Φθ)
 
     def time_index(self, e, env) -> int:
         """The time a trajectory's step is written at (`s_{t+1}`: t is own_mdp.T0 inside a
@@ -765,6 +778,14 @@ class World:
         kind = e[0]
         if kind == "num":
             return e[1]
+        if kind == "tr":
+            from tests.engine import own_matrix
+
+            return own_matrix.trace(self.value(e[1], env))
+        if kind == "const":
+            if "__const__" not in env:
+                raise Unknown("a constant (tests/engine/own_upto.py reads it)")
+            return env["__const__"]
         if kind == "paren":
             return self.value(e[1], env)
         if kind == "add":
@@ -959,6 +980,11 @@ class World:
         return out
 
     def product(self, factors, env):  # noqa: C901 - dot, quadratic form, outer product
+        factors = [self.plain_transpose(f, env) for f in factors]
+        if self.matrices:  # declared plain matrices: products with their shapes checked
+            from tests.engine import own_matrix
+
+            return own_matrix.product(self, factors, env)
         out = mpmath.mpf(1)
         k = 0
         while k < len(factors):
@@ -1000,13 +1026,27 @@ class World:
                 a, b = _sized(a, b), _sized(b, a)
                 if not (isinstance(a, list) and isinstance(b, list)) or len(a) != len(b):
                     raise Unknown("a dot product of other things")
-                value = mpmath.fsum(x * y for x, y in zip(a, b, strict=True))
+                value = _total(*(x * y for x, y in zip(a, b, strict=True)))
                 k += 2
             else:
                 value = self.value(f, env)
                 k += 1
             out = _times(out, value)
         return out
+
+    def set_model(self, theta) -> None:
+        """The dataset's model p_θ = softmax(Φθ) at this θ (Φ kept)."""
+        _, model, variable, features = self.model_param
+        logits = [mpmath.fsum(t * a for t, a in zip(theta, row, strict=True)) for row in features]
+        e = [mpmath.exp(x) for x in logits]
+        self.tables[model] = (variable, [x / mpmath.fsum(e) for x in e])
+
+    def plain_transpose(self, f, env):
+        """`q^T k`: a vector to the power T (no scalar T here) is its transpose."""
+        if f[0] == "pow" and f[2] == ("name", "T", "", None) and "T" not in self.scalars:
+            if isinstance(self.value(f[1], env), list):
+                return ("T", f[1])
+        return f
 
     def name(self, e, env):
         _, base, accent, sub = e
@@ -1039,6 +1079,12 @@ class World:
         if sub is None and base in self.vectors and not accent:
             values = self.vectors[base]
             return [self.moving.get((base, k), v) for k, v in enumerate(values)]
+        if sub is None and key in self.matrices:
+            return self.matrices[key]
+        if sub is None and base in self.random_vectors and not accent:  # q in q^\top k
+            return [
+                self.outcome(env, ("vec", base, k)) for k in range(self.random_vectors[base][0])
+            ]
         if sub is not None:
             index = self.value(_Reader(list(sub)).whole(), env)
             if not accent and isinstance(env.get(base), list):
@@ -1116,6 +1162,8 @@ class World:
         bound = env.get(key)
         if isinstance(bound, tuple) and bound[0] == "law":
             key = bound[1]
+        if self.posterior is not None and key == self.posterior.joint:
+            return self.posterior.density(args, given, env)
         if self.models and all(a[0] != "dot" for a in args):
             values = [self.value(a, env) for a in args]
             conditions = [self.value(a, env) for a in given]
@@ -1397,25 +1445,45 @@ class World:
         for _, law in factors:
             count *= len(law)
         if count > self.MAX_OUTCOMES:
-            raise Unknown("too many outcomes")
+            return self.moments_mean(kind, body, env, factors)
         first = second = mpmath.mpf(0)
         for combo in itertools.product(*(law for _, law in factors)):
             w = mpmath.fprod(p for _, p in combo)
             drawn = {key: x for (key, _), (x, _) in zip(factors, combo, strict=True)}
-            omega = {}
-            for key, x in drawn.items():
-                if key[0] == "vec":
-                    omega[key] = x
-                elif key[0] == "e":  # g_j = mean + c_j W + e_j: one joint law, not independent
-                    name, j = key[1], key[2]
-                    mean = self.sequences[name]
-                    omega[("seq", name, j)] = mean + mpmath.mpf(j) / 3 * drawn[("W", name)] + x
-            x = self.value(body, {**env, "__omega__": omega})
+            x = self.value(body, {**env, "__omega__": self.omega(drawn)})
             if isinstance(x, list):
                 raise Unknown("the expectation of a vector")
             first += w * x
             second += w * x * x
         return first if kind == "E" else second - first**2
+
+    def omega(self, drawn: dict) -> dict:
+        """The random quantities' values from the independent draws they are made of."""
+        omega = {}
+        for key, x in drawn.items():
+            if key[0] == "vec":
+                omega[key] = x
+            elif key[0] == "e":  # g_j = mean + c_j W + e_j: one joint law, not independent
+                name, j = key[1], key[2]
+                mean = self.sequences[name]
+                omega[("seq", name, j)] = mean + mpmath.mpf(j) / 3 * drawn[("W", name)] + x
+        return omega
+
+    def moments_mean(self, kind, body, env, factors):
+        """Too many outcomes to list: the body as a polynomial in the independent draws,
+        its expectation from each draw's own moments (tests/engine/own_moments.py)."""
+        from tests.engine import own_moments
+
+        def evaluate(draws):
+            x = self.value(body, {**env, "__omega__": self.omega(draws)})
+            if isinstance(x, (list, mpmath.matrix)):
+                raise Unknown("the expectation of a vector")
+            return x
+
+        try:
+            return own_moments.expectation(kind, evaluate, dict(factors))
+        except (TypeError, AttributeError) as why:
+            raise Unknown(f"too many outcomes, and not a polynomial ({why})") from None
 
     def kl(self, e, env):
         a, b = e[1], e[2]
@@ -1460,10 +1528,10 @@ class World:
                 if any(isinstance(t, list) for t in terms):
                     raise Unknown("a sum of matrices and vectors")
                 return _total(*terms)
-            return _apply(lambda *xs: mpmath.fsum(xs), terms)
+            return _apply(_total, terms)
         if any(isinstance(t, mpmath.matrix) for t in terms):
             raise Unknown("a product of matrices")
-        return _apply(lambda *xs: mpmath.fprod(xs), terms) if terms else mpmath.mpf(1)
+        return _apply(_prod, terms) if terms else mpmath.mpf(1)
 
 
 # a random sequence's terms share one draw W (so they are not independent) and each has
@@ -1574,7 +1642,27 @@ def _total(*xs):
         for x in matrices[1:]:
             out = out + x
         return out
+    if _symbolic(xs):  # random draws standing for themselves (own_moments.Poly)
+        out = xs[0]
+        for x in xs[1:]:
+            out = out + x
+        return out
     return mpmath.fsum(xs)
+
+
+def _symbolic(xs) -> bool:
+    """A random draw standing for itself (own_moments.Poly) among the values."""
+    return any(type(x).__name__ == "Poly" for x in xs)
+
+
+def _prod(*xs):
+    """The product of numbers, or of random draws standing for themselves."""
+    if not _symbolic(xs):
+        return mpmath.fprod(xs)
+    out = xs[0]
+    for x in xs[1:]:
+        out = out * x
+    return out
 
 
 def _times(a, b):
@@ -1641,6 +1729,8 @@ def _apply(f, values):
 
 
 def _power(base, exponent):
+    if _symbolic([base]):  # a random draw standing for itself: a natural power only
+        return base ** _int(exponent)
     if base == 0 and mpmath.re(exponent) <= 0:
         raise ZeroDivisionError
     if mpmath.re(exponent) < 0 and abs(base) < mpmath.mpf(10) ** (-(mpmath.mp.dps // 2)):
@@ -1752,12 +1842,11 @@ def world(problem, scalars: dict, vectors: dict, point: int, rng) -> World:
                 points = [mpmath.mpf(rng.randrange(n_out)) for _ in range(n)]
             w.data = (decl.data, decl.variable, points, decl.size)
             theta = [mpmath.mpf(rng.randint(-15, 15)) / 10 for _ in range(2)]
-            logits = [
-                mpmath.fsum(t * mpmath.mpf(rng.randint(-10, 10)) / 10 for t in theta)
-                for _ in range(n_out)
+            features = [
+                [mpmath.mpf(rng.randint(-10, 10)) / 10 for _ in theta] for _ in range(n_out)
             ]
-            e = [mpmath.exp(x) for x in logits]
-            w.tables[decl.model] = (decl.variable, [x / mpmath.fsum(e) for x in e])
+            w.model_param = (decl.param, decl.model, decl.variable, features)
+            w.set_model(theta)
         elif kind == "RandomSequence":
             mean = w.scalars.get(decl.mean)
             if mean is None:
@@ -1776,10 +1865,14 @@ def world(problem, scalars: dict, vectors: dict, point: int, rng) -> World:
             own_mdp.draw(w, decl, point, rng)
         elif kind == "Family":
             _draw_family(w, decl, case, rng)
+        elif kind == "MatrixOf":
+            from tests.engine import own_matrix
+
+            own_matrix.draw(w, decl, point, rng)
         elif kind == "SmoothFunction":
             _draw_smooth(w, _own_key(decl.name), case, rng)
         elif kind == "Gaussians":
-            _gaussians(w, decl)
+            _gaussians(w, decl, point, rng)
         elif kind == "ConvexSGD":
             from tests.engine import own_convex
 
@@ -1866,9 +1959,15 @@ def _draw_smooth(w: World, name: str, case: int, rng) -> None:
     w.smooth.update({name: f, name + "'": f1, name + "''": f2})
 
 
-def _gaussians(w: World, decl) -> None:
+def _gaussians(w: World, decl, point: int, rng) -> None:
     """Independent normal laws with their means and scales declared: an integral over the
-    line is taken about the first law's centre and scale at this point."""
+    line is taken about the first law's centre and scale at this point; a prior and a
+    likelihood with a posterior: tests/engine/own_posterior.py."""
+    if decl.joint and decl.posterior:
+        from tests.engine import own_posterior
+
+        w.posterior = own_posterior.Posterior(w, decl, point, rng)
+        return
     if decl.joint or decl.posterior:
         raise Unknown("a joint Gaussian model")
     law = decl.laws[0]

@@ -59,6 +59,13 @@ ROWS = {
         r"\sum_{j=1}^{K} y_j \log \frac{y_j}{p_j} \ge 0",
         r"\sum_{j=1}^{K} y_j \log \frac{y_j}{p_j} > 0",
     ),
+    # `at least 2` is the domain's start, not only where its drawn values begin: 1/K ≤ 1/2
+    # holds for every K ≥ 2 (it was refuted at K = 1), and 1/K ≤ 1/3 fails at K = 2
+    "tight: the smallest declared size": (
+        r"% let K \in \mathbb{N}, at least 2",
+        r"\frac{1}{K} \le \frac{1}{2}",
+        r"\frac{1}{K} \le \frac{1}{3}",
+    ),
     "tight: extreme magnitudes, e^u > 0 at u = -10^6": (
         r"% let u \in \mathbb{R}",
         r"e^{u} > 0",

@@ -33,6 +33,7 @@ PROBLEMS = [
     "fisher_hessian",
     "kl_quadratic",
     "reparam",
+    "gaussian_posterior",
 ]
 
 
@@ -325,3 +326,94 @@ def test_the_own_reader_decides_approximations_by_their_slope(before, line, refu
 def test_the_own_reader_refutes_the_kl_quadratic_mistakes():
     _, missed = _refutes(("kl_quadratic",), None, unread_missed=True)
     assert not missed, missed
+
+
+# attention_scaling at every size (tests/engine/own_moments.py): E and Var of polynomials in
+# q, k ∈ R^{d_k} from each component's own moments when the outcomes are too many to list;
+# `+ \text{const}` (tests/engine/own_upto.py): A − B the same at every θ of mle_kl's model;
+# `\sin^2 u` a power of the function's value
+_MISC_ROWS = [
+    (
+        "attention_scaling",
+        r"\mathrm{Var}(q^\top k)",
+        r"\mathrm{Var}(\sum_{i=1}^{d_k} q_i k_i)",
+        False,
+    ),
+    (
+        "attention_scaling",
+        r"\operatorname{Var}[q^T k]",
+        r"\mathbb{E}[(q^T k)^2] - \mathbb{E}[q^T k]^2",
+        False,
+    ),
+    (
+        "attention_scaling",
+        r"\mathbb{E}[(q^T k)^2] - \mathbb{E}[q^T k]^2",
+        r"\sum_{i=1}^{d_k}\sum_{j=1}^{d_k} \mathbb{E}[q_j k_i q_j k_j] - 0",  # true: k_i k_j
+        False,
+    ),
+    (
+        "attention_scaling",
+        r"\mathbb{E}[(q^T k)^2] - \mathbb{E}[q^T k]^2",
+        r"\sum_{i=1}^{d_k}\sum_{j=1}^{d_k} \mathbb{E}[q_i q_i k_j k_j] - 0",
+        True,
+    ),
+    ("attention_scaling", r"\mathrm{Var}(q^\top k)", r"d_k", False),
+    ("attention_scaling", r"\mathrm{Var}(q^\top k)", r"\mathrm{Var}(q^\top q)", True),
+    ("attention_scaling", r"\mathbb{E}[(q^\top k)^2]", r"d_k^2", True),
+    (
+        "mle_kl",
+        r"-\mathrm{KL}(\hat p \,\|\, p_\theta) - H(\hat p)",
+        r"-\mathrm{KL}(\hat p \,\|\, p_\theta) + \text{const}",
+        False,
+    ),
+    (
+        "mle_kl",
+        r"-\mathrm{KL}(\hat p \,\|\, p_\theta) - H(\hat p)",
+        r"\mathrm{KL}(\hat p \,\|\, p_\theta) + \text{const}",
+        True,
+    ),
+    (
+        "mle_kl",
+        r"\sum_x \hat p(x) \log p_\theta(x)",
+        r"-H(\hat p) + \text{const}",
+        True,
+    ),
+]
+
+
+@pytest.mark.parametrize("problem, before, line, refuted", _MISC_ROWS)
+def test_the_own_reader_decides_moments_and_constants_itself(problem, before, line, refuted):
+    found = tm.confirm_reader(f"{before}\n= {line}", problem, 1, "=", 7, 2)
+    assert isinstance(found, str) == refuted, found
+
+
+@pytest.mark.parametrize(
+    "line, refuted",
+    [(r"1", False), (r"1 + 10^{-9}", True), (r"\sin^{2} u", True)],
+)
+def test_the_own_reader_reads_a_power_of_a_function(line, refuted):
+    chain = f"% let u \\in \\mathbb{{R}}\n\\sin^2 u + \\cos^2 u = {line}"
+    found = tm.confirm_reader(chain, None, 1, "=", 7, 2)
+    assert isinstance(found, str) == refuted, found
+
+
+# plain matrices (tests/engine/own_matrix.py): its own random, zero, identity and rank-one
+# matrices; a transpose moved is a product of other shapes
+_M = r"% let A, B \in \mathbb{R}^{n\times n}" + "\n"
+_MX = r"% let A \in \mathbb{R}^{n\times n}; x \in \mathbb{R}^n" + "\n"
+
+
+@pytest.mark.parametrize(
+    "chain, relation, refuted",
+    [
+        (_M + r"\mathrm{tr}(A^\top B) = \mathrm{tr}(A B^\top)", "=", False),
+        (_M + r"\mathrm{tr}(A^\top B) = \mathrm{tr}(A B)", "=", True),
+        (_MX + r"x^\top A^\top A x = (A x)^\top (A x)", "=", False),
+        (_MX + r"x^\top A^\top A x = x^\top A A^\top x", "=", True),
+        (_MX + r"(A x)^\top (A x) \ge 0", ">=", False),
+        (_MX + r"x^\top A x \ge 0", ">=", True),
+    ],
+)
+def test_the_own_reader_reads_matrices_and_their_shapes(chain, relation, refuted):
+    found = tm.confirm_reader(chain, None, 1, relation, 7, 2)
+    assert isinstance(found, str) == refuted, found

@@ -231,7 +231,9 @@ def _at_least(s, previous: Integer) -> Integer:
     smallest = int(k)
     values = tuple(v for v in previous.values if v >= smallest) or (smallest,)
     values = tuple(sorted(set(values) | set(range(smallest, smallest + 3))))
-    return replace(previous, values=values, more=tuple(v for v in previous.more if v > smallest))
+    more = tuple(v for v in previous.more if v > smallest)
+    # the domain starts there too: a step true from `at least k` on is not refuted below k
+    return replace(previous, values=values, more=more, smallest=smallest)
 
 
 def _drawn_integers(s, previous: Integer) -> Integer:
