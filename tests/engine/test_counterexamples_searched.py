@@ -256,6 +256,16 @@ ROWS = {
         r"p(z|x) \le 1",
         r"p(z|x) \le 0.999",
     ),
+    "defaults: the observed value may be nearly impossible under every latent value": (
+        r"% let x observed, z latent, p(x, z) joint density",
+        r"\sum_z p(x|z) \ge 0",
+        r"\sum_z p(x|z) \ge 10^{-3}",
+    ),
+    "defaults: a likelihood-weighted cross-entropy may be nearly 0": (
+        r"% let x observed, z latent, p(x, z) joint density",
+        r"-\sum_z p(x|z) \log p(z|x) \ge 0",
+        r"-\sum_z p(x|z) \log p(z|x) \ge 10^{-3}",
+    ),
     "defaults: a posterior's entropy may be nearly 0": (
         r"% let x observed, z latent, p(x, z) joint density",
         r"-\sum_z p(z|x) \log p(z|x) \ge 0",

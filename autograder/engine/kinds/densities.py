@@ -1,4 +1,4 @@
-"""Densities over small finite domains, all derived from one random joint table.
+r"""Densities over small finite domains, all derived from one random joint table.
 
 `p(x, z)` is a random table; `p(z)`, `p(x)`, `p(x|z)`, `p(z|x)` are its marginals and
 conditionals, so Bayes' rule and the chain rule hold exactly on every instance and nothing
@@ -8,7 +8,10 @@ that only holds for a uniform q fails.
 
 Tight cases: each other density equal to the joint's posterior over its variables given
 the observed ones (`q(z) = p(z|x)`, where the ELBO equals the evidence), or to their
-prior (`q(z) = p(z)`), so a strict inequality that is an equality there is caught.
+prior (`q(z) = p(z)`), so a strict inequality that is an equality there is caught; and
+the observed values nearly impossible under every latent value (`p(x|z)` of order 10^{-6}
+at every z), so a lower bound on the evidence or a likelihood that only the drawn scales
+keep (`\sum_z p(x|z) \ge 10^{-3}`) fails.
 """
 
 from __future__ import annotations
@@ -117,11 +120,39 @@ def _nearly_certain_conditional(rng, decl: Densities, names, sizes) -> np.ndarra
     return np.moveaxis(table, range(len(order)), [names.index(v) for v in order])
 
 
+UNLIKELY = 1e-6  # the share the observed values keep in their tight case
+
+
+def _unlikely_edge(decl: Densities) -> str | None:
+    """The tight case where the observed values are nearly impossible under every value of
+    the latent variables (`p(x|z)` of order 10^{-6} at every z), when there are both."""
+    observed = [n for n, role in decl.variables if role == "observed"]
+    latent = [n for n, role in decl.variables if role != "observed"]
+    if not (observed and latent):
+        return None
+    return (
+        f"the observed {', '.join(observed)} nearly impossible: "
+        f"{decl.joint}({', '.join(observed)} | {', '.join(latent)}) "
+        "of order 10^{-6} at every value"
+    )
+
+
+def _unlikely_observed(joint: np.ndarray, names, observed: dict) -> np.ndarray:
+    """The joint with its slice at the observed values scaled by `UNLIKELY`, renormalised."""
+    table = np.array(joint, dtype=float)
+    at = tuple(observed[n] if n in observed else slice(None) for n in names)
+    table[at] *= UNLIKELY
+    return table / table.sum()
+
+
 def edges(decl: Densities) -> list[str]:
     found = [f"{decl.joint} {NEARLY}", WIDE]
     conditional = _conditional_edge(decl)
     if conditional is not None:
         found.append(conditional)
+    unlikely = _unlikely_edge(decl)
+    if unlikely is not None:
+        found.append(unlikely)
     found += [f"{other} {NEARLY}" for other, _ in decl.others]
     observed = [name for name, role in decl.variables if role == "observed"]
     for other, over in decl.others:
@@ -148,13 +179,15 @@ def draw(inst: Instance, decl: Densities) -> None:
     joint = law(inst.rng, int(np.prod(shape))).reshape(shape)
     if edge is not None and edge == _conditional_edge(decl):
         joint = _nearly_certain_conditional(inst.rng, decl, names, sizes)
-    inst.handlers[decl.joint] = TableDensity(decl.joint, names, joint)
-    inst.description[f"{decl.joint}({', '.join(names)})"] = _table_text(joint)
     for name, role in decl.variables:
         if role == "observed":
             value = int(inst.rng.integers(sizes[name]))
             inst.observed[name] = value
             inst.description[name] = f"outcome {value + 1} of {sizes[name]}"
+    if edge is not None and edge == _unlikely_edge(decl):
+        joint = _unlikely_observed(joint, names, inst.observed)
+    inst.handlers[decl.joint] = TableDensity(decl.joint, names, joint)
+    inst.description[f"{decl.joint}({', '.join(names)})"] = _table_text(joint)
     for other, over in decl.others:
         law = nearly_certain_law if edge == f"{other} {NEARLY}" else random_law
         table = law(inst.rng, int(np.prod([sizes[v] for v in over])))
@@ -231,7 +264,8 @@ class DensitiesKind(Kind):
         "each variable ranges over 2 to 4 outcomes (an observed one over 2 or 3, held at a "
         "random one), and over 7 in a tight case; each law is a random table with no outcome "
         "below a few percent, and in tight cases nearly certain (one outcome 1 − 10^{-6}; the "
-        "latent variables given the observed ones, too) or equal to the posterior or the prior"
+        "latent variables given the observed ones, too), the observed values nearly impossible "
+        "(p(x|z) of order 10^{-6} at every z), or equal to the posterior or the prior"
     )
     let = (
         LetForm(
