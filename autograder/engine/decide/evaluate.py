@@ -328,15 +328,18 @@ class Evaluator(SumsMixin, DerivativesMixin):
         return np.eye(m.shape[-1], dtype=complex).reshape((1,) * RANK + m.shape[-2:])
 
     def _indicator(self, expr, env):
+        """1 or 0; undefined (NaN) where a side is: `[x_0 = x]` with no data point x_0 is
+        not 0, or a sum over a range that names x_0 would hide the term it lacks."""
         a, b = (self.ev(x, env) for x in expr.args[:2])
+        defined = ~(np.isnan(a) | np.isnan(b))
         equal = np.isclose(a, b, rtol=0, atol=1e-12)
         op = ir.COMPARISONS[int(expr.args[2])] if len(expr.args) > 2 else "="
         if op != "=":  # a comparison of real values; NaN where a side is not real
-            real = (np.abs(a.imag) < 1e-12) & (np.abs(b.imag) < 1e-12)
+            real = defined & (np.abs(a.imag) < 1e-12) & (np.abs(b.imag) < 1e-12)
             above = (a.real > b.real) & ~equal
             holds = {">=": above | equal, ">": above, "<=": ~above, "<": ~above & ~equal}[op]
             return np.where(real, np.where(holds, 1.0, 0.0), np.nan).astype(complex)
-        return np.where(equal, 1.0, 0.0).astype(complex)
+        return np.where(defined, np.where(equal, 1.0, 0.0), np.nan).astype(complex)
 
     def _kronecker(self, expr, env):
         return self._indicator(expr, env)

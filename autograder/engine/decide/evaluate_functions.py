@@ -91,10 +91,12 @@ _INVERSES = {
 
 def _indicator_precise(a, b, code=None):
     """An Iverson bracket at high precision: 1 or 0, exactly (at a = b too, where a kink or
-    a step is tight); undefined where a side of an ordering is not real."""
+    a step is tight); undefined where a side is, or a side of an ordering is not real."""
     import mpmath
 
     op = ir.COMPARISONS[int(code)] if code is not None else "="
+    if mpmath.isnan(a) or mpmath.isnan(b):
+        return mpmath.nan
     if op == "=":
         return mpmath.mpf(1 if a == b else 0)
     if mpmath.im(a) != 0 or mpmath.im(b) != 0:
