@@ -151,6 +151,16 @@ ROWS = {
         r"\sum_{j=1}^{K} y_j^2 \ge \frac{1}{K}",
         r"\sum_{j=1}^{K} y_j^2 > \frac{1}{8}",
     ),
+    "sizes: a basis vector's index leaves 1 … K (e_0 is not the zero vector)": (
+        r"% let z \in \mathbb{R}^K; y \in \mathbb{R}^K probability vector",
+        r"\sum_{i=1}^{K} e_i (\mathrm{softmax}(z)_i - y_i) = \mathrm{softmax}(z) - y",
+        r"\sum_{i=0}^{K} e_i (\mathrm{softmax}(z)_i - y_i) = \mathrm{softmax}(z) - y",
+    ),
+    "sizes: a basis vector's index runs past K": (
+        r"% let z \in \mathbb{R}^K; y \in \mathbb{R}^K probability vector",
+        r"\sum_{i=1}^{K} e_i (\mathrm{softmax}(z)_i - y_i) = \mathrm{softmax}(z) - y",
+        r"\sum_{i=1}^{K+1} e_i (\mathrm{softmax}(z)_i - y_i) = \mathrm{softmax}(z) - y",
+    ),
     "tiny: softmax times 1 + 1e-12": (
         SOFTMAX,
         r"\mathrm{softmax}(z)_i = \frac{e^{z_i - z_1}}{\sum_{j=1}^{n} e^{z_j - z_1}}",

@@ -345,9 +345,19 @@ class Evaluator(SumsMixin, DerivativesMixin):
         return self._indicator(expr, env)
 
     def _basis(self, expr, env):
-        """e_i: a vector as long as the instance's vectors, 1 at component i."""
+        """e_i: a vector as long as the instance's vectors, 1 at component i; undefined
+        where i is not one of 1 … n (e_0 is no basis vector: not the zero vector, which
+        would let the term it multiplies vanish, however undefined)."""
         n = self.vector_length()
         ints, ok = to_index(self.ev(expr.args[0], env))
+        outside = ok & ((ints < 1) | (ints > n))
+        if outside.any():
+            k = int(ints[outside].reshape(-1)[0])
+            self.undefined(
+                f"e_{{{k}}} is not a basis vector: here the vectors have {n} "
+                f"component{'s' if n > 1 else ''} (e_1 … e_{{{n}}})"
+            )
+            ok = ok & ~outside
         components = np.arange(1, n + 1).reshape((1,) * RANK + (n,))
         out = np.where(ints[..., None] == components, 1.0, 0.0).astype(complex)
         return np.where(ok[..., None], out, np.nan)
