@@ -386,7 +386,7 @@ class _Reader:
                 e = ("KL", a, b)
             elif what == "tr":  # a matrix's trace (tests/engine/own_matrix.py)
                 e = ("tr", self.argument())
-            elif what == "const":  # `+ \text{const}` (test_mutations._own_lines writes it so)
+            elif what == "const":  # `+ \text{const}` (mutation_confirm_sympy._own_lines writes it)
                 e = ("const",)
             elif what == "softmax":
                 self.take("(")

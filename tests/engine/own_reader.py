@@ -1,7 +1,7 @@
 r"""The mutation test's own reading of a line and its own worlds (issue 22): independent of
 the checker's reader, resolver, compiled context and instance generator.
 
-The entry point its importers use (test_mutations' confirmers and the
+The entry point its importers use (tests/engine/mutation_confirm_reader.py and the
 test_own_* tests): `parse` a line, draw a `world` for one point, evaluate there, and catch
 `Unknown`.  The work is split by job:
 
