@@ -1,7 +1,8 @@
 """The full mutation run (issue 22): every one of the 2,000 seeded mutations of the
 curriculum's references, alternatives, mistakes and the issue-22 rows, each accepted one
-confirmed by tests/engine/test_mutations.py's own confirmer.  The suite runs a bounded
-sample of them (`CI_MUTATIONS`); this prints the counts of the whole run:
+confirmed by the mutation test's confirmers (tests/engine/mutation_confirm.py; the
+mutations from tests/engine/mutation_sources.py, the run in tests/engine/test_mutations.py).
+The suite runs a bounded sample of them (`CI_MUTATIONS`); this prints the counts of the whole run:
 
 - mutations tried, accepted (ok), judged not ok;
 - false accepts (an accepted mutation the confirmer refutes; the chains are printed);
@@ -26,17 +27,18 @@ os.environ["AUTOGRADER_STRICT"] = "1"  # as in the suite: an internal error rais
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.engine import mutation_sources as ms  # noqa: E402
 from tests.engine import test_mutations as tm  # noqa: E402
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--count", type=int, default=tm.MUTATIONS)
-    parser.add_argument("--seed", type=int, default=tm.SEED)
+    parser.add_argument("--count", type=int, default=ms.MUTATIONS)
+    parser.add_argument("--seed", type=int, default=ms.SEED)
     parser.add_argument("--sample", type=int, default=0, help="only the suite's sample of N")
     args = parser.parse_args()
     mutated = (
-        tm.sample(args.sample, args.seed) if args.sample else tm.mutations(args.count, args.seed)
+        ms.sample(args.sample, args.seed) if args.sample else ms.mutations(args.count, args.seed)
     )
     found = tm.run(mutated)
     print(tm.summary(found))

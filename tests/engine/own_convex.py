@@ -30,7 +30,7 @@ import itertools
 
 import mpmath
 
-from tests.engine.own_reader import Unknown
+from tests.engine.own_parser import Unknown
 
 MAX_PATHS = 16
 PATH = "__sgd_path__"  # the env entry that holds the noise path being summed over
@@ -146,7 +146,7 @@ class Phi:
 
 class ConvexRun:
     """One convex f with its minimiser and SGD run on it, every noise path listed; a model
-    of `own_reader.World` (its hooks: `call` for f(v), `step` for x_t and g_t, `mean` for
+    of `own_world.World` (its hooks: `call` for f(v), `step` for x_t and g_t, `mean` for
     an expectation)."""
 
     def __init__(self, w, decl, point: int, rng) -> None:

@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import mpmath
 
-from tests.engine import own_reader
+from tests.engine.own_arithmetic import _own_key
+from tests.engine.own_parser import Unknown
 
 
 def draw(w, decl, point: int, rng) -> None:
     """A matrix of the declared shape: random, zero, identity (square) or rank one in turn."""
     if decl.structure != "random" or decl.rank is not None:
-        raise own_reader.Unknown(f"a matrix of structure {decl.structure}")
+        raise Unknown(f"a matrix of structure {decl.structure}")
     rows, cols = (_size(w, s) for s in (decl.rows, decl.cols))
 
     def entry():
@@ -30,7 +31,7 @@ def draw(w, decl, point: int, rng) -> None:
         m = mpmath.matrix([[a * b for b in v] for a in u])
     else:
         m = mpmath.matrix([[entry() for _ in range(cols)] for _ in range(rows)])
-    w.matrices[own_reader._own_key(decl.name)] = m
+    w.matrices[_own_key(decl.name)] = m
 
 
 def _size(w, name: str) -> int:
@@ -38,7 +39,7 @@ def _size(w, name: str) -> int:
         return int(w.scalars[name])
     if name.isdigit():
         return int(name)
-    raise own_reader.Unknown(f"a matrix size {name}")
+    raise Unknown(f"a matrix size {name}")
 
 
 def product(w, factors, env):
@@ -52,7 +53,7 @@ def product(w, factors, env):
         transpose = f[0] == "T"
         v = w.value(f[1] if transpose else f, env)
         if isinstance(v, str):
-            raise own_reader.Unknown("a ones vector beside a matrix")
+            raise Unknown("a ones vector beside a matrix")
         scale *= sign
         if not isinstance(v, (list, mpmath.matrix)):
             scale *= v
@@ -76,7 +77,7 @@ def product(w, factors, env):
 
 def trace(m):
     if not isinstance(m, mpmath.matrix):
-        raise own_reader.Unknown("the trace of something that is not a matrix")
+        raise Unknown("the trace of something that is not a matrix")
     if m.rows != m.cols:
         raise ValueError("the trace of a matrix that is not square")
     return mpmath.fsum(m[i, i] for i in range(m.rows))

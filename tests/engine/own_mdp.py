@@ -31,7 +31,7 @@ import itertools
 
 import mpmath
 
-from tests.engine.own_reader import Unknown
+from tests.engine.own_parser import Unknown
 
 T0 = 1000  # the time t inside a conditional expectation: offsets are index - T0
 MAX_TERMS = 3000

@@ -1,5 +1,5 @@
 r"""Exact expectations of polynomials in independent random components, without listing
-the product space of their outcomes (tests/engine/own_reader.py's `random_mean` falls back
+the product space of their outcomes (tests/engine/own_world_laws.py's `random_mean` falls back
 to this when the outcomes are too many: `\mathrm{Var}(q^\top k)` with q, k in R^13 names 26
 components, 3^26 outcomes).
 

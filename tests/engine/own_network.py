@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import mpmath
 
-from tests.engine.own_reader import Unknown, _Reader, derivative
+from tests.engine.own_arithmetic import derivative
+from tests.engine.own_parser import Unknown, _Reader
 
 MAX_SIZE = 6  # n and p capped here (each point's cost): sizes 1 to 6, p = n among them
 MAX_RATE = 10

@@ -10,7 +10,8 @@ from fractions import Fraction
 
 import mpmath
 
-from tests.engine import own_reader
+from tests.engine.own_arithmetic import _own_key
+from tests.engine.own_parser import Unknown
 
 
 def _normal(z, mean, var):
@@ -22,11 +23,11 @@ def _normal(z, mean, var):
 class Posterior:
     def __init__(self, w, decl, point: int, rng) -> None:
         if len(decl.laws) != 2 or not decl.posterior:
-            raise own_reader.Unknown("a Gaussian model other than a prior and a likelihood")
+            raise Unknown("a Gaussian model other than a prior and a likelihood")
         prior, lik = decl.laws
         if prior.given or lik.given != prior.name or lik.mean != prior.name:
-            raise own_reader.Unknown("a Gaussian model other than x | θ ~ N(θ, σ²)")
-        self.w, self.joint = w, own_reader._own_key(decl.joint)
+            raise Unknown("a Gaussian model other than x | θ ~ N(θ, σ²)")
+        self.w, self.joint = w, _own_key(decl.joint)
         self.theta, self.x = prior.name, lik.name
         self.m0, self.s0, self.s = (w.scalars[n] for n in (prior.mean, prior.scale, lik.scale))
 
@@ -46,7 +47,7 @@ class Posterior:
     def density(self, args, given, env):
         names = [a[1] if a[0] == "name" and a[3] is None else None for a in args + given]
         if None in names:
-            raise own_reader.Unknown("a density of something other than the model's variables")
+            raise Unknown("a density of something other than the model's variables")
         values = {n: self.w.value(a, env) for n, a in zip(names, args + given, strict=True)}
         over = tuple(names[: len(args)])
         cond = tuple(names[len(args) :])
@@ -63,4 +64,4 @@ class Posterior:
         if over == (th,) and cond == (x,):
             mu_n = 1 / (1 / v0 + 1 / v) * (self.m0 / v0 + values[x] / v)
             return _normal(values[th], mu_n, 1 / (1 / v0 + 1 / v))
-        raise own_reader.Unknown("a density this model does not have")
+        raise Unknown("a density this model does not have")

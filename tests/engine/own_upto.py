@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import mpmath
 
-from tests.engine import own_reader
+from tests.engine.own_parser import Unknown
 
 # the other values of θ (the model's two components) the difference is compared at
 THETAS = [(0, 0), (3, -2), (-1, 1 / 4), (1 / 10**6, 7)]
@@ -34,7 +34,7 @@ def _moves(w, variable):
         return [lambda t=t: w.set_model([mpmath.mpf(c) for c in t]) for t in THETAS]
     if w.posterior is not None and w.posterior.theta == variable:
         return [lambda t=t: w.scalars.__setitem__(variable, mpmath.mpf(t)) for t in POINTS]
-    raise own_reader.Unknown("a constant or a ∝ beside no variable this test moves")
+    raise Unknown("a constant or a ∝ beside no variable this test moves")
 
 
 def holds(make_world, left, right, variable: str | None, ratio: bool = False) -> bool | None:
@@ -66,7 +66,7 @@ def holds(make_world, left, right, variable: str | None, ratio: bool = False) ->
             except (ZeroDivisionError, ValueError, OverflowError, TypeError):
                 return None
             if isinstance(base, list):
-                raise own_reader.Unknown("a constant beside a vector")
+                raise Unknown("a constant beside a vector")
             verdicts.append(max(gaps) <= mpmath.mpf(10) ** (20 - digits))
     if verdicts[0] != verdicts[1]:
         return None

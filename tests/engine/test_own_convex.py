@@ -14,7 +14,8 @@ import sympy as sp
 
 from autograder.curriculum import problems
 from tests.engine import own_convex, own_reader
-from tests.engine import test_mutations as tm
+from tests.engine.mutation_confirm_reader import confirm_reader
+from tests.engine.mutation_confirm_sympy import _own_lines
 from tests.engine.test_own_reader import _judged, _refutes
 from tests.fixtures.derivations import REFERENCE
 
@@ -109,7 +110,7 @@ def test_the_worlds_reach_the_special_points():
 @pytest.mark.parametrize("problem", PROBLEMS)
 def test_the_own_worlds_confirm_every_reference_step(problem):
     chain = REFERENCE[problem]
-    for k in range(1, len(tm._own_lines(chain))):
+    for k in range(1, len(_own_lines(chain))):
         assert _judged(problem, chain, k) is None, (problem, k)  # read and true
 
 
@@ -164,7 +165,7 @@ _ROWS = [  # (line before, line, relation, refuted?)
 @pytest.mark.parametrize("before, line, relation, refuted", _ROWS)
 def test_the_own_worlds_decide_sgd_steps(before, line, relation, refuted):
     written = {"=": "=", "<=": r"\le", ">=": r"\ge"}[relation]
-    found = tm.confirm_reader(f"{before}\n{written} {line}", "sgd_convex", 1, relation, 7, 2)
+    found = confirm_reader(f"{before}\n{written} {line}", "sgd_convex", 1, relation, 7, 2)
     assert isinstance(found, str) == refuted, found
 
 

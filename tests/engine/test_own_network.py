@@ -9,7 +9,8 @@ import mpmath
 import pytest
 
 from tests.engine import own_network, own_reader
-from tests.engine import test_mutations as tm
+from tests.engine.mutation_confirm_reader import confirm_reader
+from tests.engine.mutation_confirm_sympy import _own_lines
 from tests.engine.test_own_reader import _judged, _refutes
 from tests.fixtures.derivations import REFERENCE
 
@@ -19,7 +20,7 @@ PROBLEMS = ("ntk_dynamics", "ntk_solution")
 @pytest.mark.parametrize("problem", PROBLEMS)
 def test_the_own_networks_confirm_every_reference_step(problem):
     chain = REFERENCE[problem]
-    for k in range(1, len(tm._own_lines(chain))):
+    for k in range(1, len(_own_lines(chain))):
         assert _judged(problem, chain, k) is None, (problem, k)
 
 
@@ -64,7 +65,7 @@ _ROWS = [  # (problem, line before, line, refuted?)
 
 @pytest.mark.parametrize("problem, before, line, refuted", _ROWS)
 def test_the_own_networks_decide_steps_themselves(problem, before, line, refuted):
-    found = tm.confirm_reader(f"{before}\n= {line}", problem, 1, "=", 7, 2)
+    found = confirm_reader(f"{before}\n= {line}", problem, 1, "=", 7, 2)
     assert isinstance(found, str) == refuted, found
 
 

@@ -13,7 +13,8 @@ import pytest
 
 from autograder import curriculum
 from tests.engine import own_reader
-from tests.engine import test_mutations as tm
+from tests.engine.mutation_confirm_reader import confirm_reader
+from tests.engine.mutation_confirm_sympy import _own_lines
 from tests.fixtures.derivations import MISTAKES, REFERENCE
 
 # the kinds this reader covers: laws, data, functions, definitions, random quantities,
@@ -59,11 +60,11 @@ def _relations(problem: str, chain: str) -> tuple:
 
 def _judged(problem: str, chain: str, k: int) -> str | None | type:
     relations = _relations(problem, chain)
-    count = len(tm._own_lines(chain))
+    count = len(_own_lines(chain))
     if len(relations) != count:
         return own_reader.Unknown
     try:
-        return tm.confirm_reader(chain, problem, k, relations[k], 7, count)
+        return confirm_reader(chain, problem, k, relations[k], 7, count)
     except own_reader.Unknown:
         return own_reader.Unknown
 
@@ -74,7 +75,7 @@ def _judged(problem: str, chain: str, k: int) -> str | None | type:
 def test_the_own_reader_confirms_every_reference_step_it_reads(problem):
     chain = REFERENCE[problem]
     read = 0
-    for k in range(1, len(tm._own_lines(chain))):
+    for k in range(1, len(_own_lines(chain))):
         found = _judged(problem, chain, k)
         assert not isinstance(found, str), (problem, k, found)
         read += found is None
@@ -178,7 +179,7 @@ _MDP_ROWS += [
 def test_the_own_reader_decides_mdp_steps_itself(problem, before, line, relation, refuted):
     written = {"=": "=", "<=": r"\le"}[relation]
     chain = f"{before}\n{written} {line}"
-    found = tm.confirm_reader(chain, problem, 1, relation, 7, 2)
+    found = confirm_reader(chain, problem, 1, relation, 7, 2)
     assert isinstance(found, str) == refuted, found
 
 
@@ -259,7 +260,7 @@ _GAUSSIAN_ROWS = [  # (problem, line before, line, relation, refuted?)
 @pytest.mark.parametrize("problem, before, line, relation, refuted", _GAUSSIAN_ROWS)
 def test_the_own_reader_decides_gaussian_steps_itself(problem, before, line, relation, refuted):
     chain = f"{before}\n= {line}"
-    found = tm.confirm_reader(chain, problem, 1, relation, 7, 2)
+    found = confirm_reader(chain, problem, 1, relation, 7, 2)
     assert isinstance(found, str) == refuted, found
 
 
@@ -295,7 +296,7 @@ _FAMILY_ROWS = [
 
 @pytest.mark.parametrize("problem, before, line, refuted", _FAMILY_ROWS)
 def test_the_own_reader_decides_family_steps_itself(problem, before, line, refuted):
-    found = tm.confirm_reader(f"{before}\n= {line}", problem, 1, "=", 7, 2)
+    found = confirm_reader(f"{before}\n= {line}", problem, 1, "=", 7, 2)
     assert isinstance(found, str) == refuted, found
 
 
@@ -319,7 +320,7 @@ _APPROX_ROWS = [
 
 @pytest.mark.parametrize("before, line, refuted", _APPROX_ROWS)
 def test_the_own_reader_decides_approximations_by_their_slope(before, line, refuted):
-    found = tm.confirm_reader(f"{before}\n\\approx {line}", "kl_quadratic", 1, "approx", 7, 2)
+    found = confirm_reader(f"{before}\n\\approx {line}", "kl_quadratic", 1, "approx", 7, 2)
     assert isinstance(found, str) == refuted, found
 
 
@@ -383,7 +384,7 @@ _MISC_ROWS = [
 
 @pytest.mark.parametrize("problem, before, line, refuted", _MISC_ROWS)
 def test_the_own_reader_decides_moments_and_constants_itself(problem, before, line, refuted):
-    found = tm.confirm_reader(f"{before}\n= {line}", problem, 1, "=", 7, 2)
+    found = confirm_reader(f"{before}\n= {line}", problem, 1, "=", 7, 2)
     assert isinstance(found, str) == refuted, found
 
 
@@ -393,7 +394,7 @@ def test_the_own_reader_decides_moments_and_constants_itself(problem, before, li
 )
 def test_the_own_reader_reads_a_power_of_a_function(line, refuted):
     chain = f"% let u \\in \\mathbb{{R}}\n\\sin^2 u + \\cos^2 u = {line}"
-    found = tm.confirm_reader(chain, None, 1, "=", 7, 2)
+    found = confirm_reader(chain, None, 1, "=", 7, 2)
     assert isinstance(found, str) == refuted, found
 
 
@@ -415,5 +416,5 @@ _MX = r"% let A \in \mathbb{R}^{n\times n}; x \in \mathbb{R}^n" + "\n"
     ],
 )
 def test_the_own_reader_reads_matrices_and_their_shapes(chain, relation, refuted):
-    found = tm.confirm_reader(chain, None, 1, relation, 7, 2)
+    found = confirm_reader(chain, None, 1, relation, 7, 2)
     assert isinstance(found, str) == refuted, found
