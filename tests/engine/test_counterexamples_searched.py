@@ -181,7 +181,14 @@ ROWS = {
         r"\sum_z p(z|x) = 1",
         r"\sum_z p(z|x) = 1 + 10^{-9}",
     ),
-    "near-tie: a marginal likelihood off by 1e-10": (
+    # relative: where the observed x is nearly certain, log p(x) is about 10^{-6} and an
+    # absolute 10^{-10} on it is seen by the usual tolerance
+    "near-tie: a marginal likelihood off by a factor 1 + 1e-10": (
+        r"% let x observed, z latent, p(x, z) joint density",
+        r"p(x) = \sum_z p(x, z)",
+        r"p(x) = (1 + 10^{-10}) \sum_z p(x, z)",
+    ),
+    "defaults: a log-evidence may be nearly 0, so 1e-10 on it is seen": (
         r"% let x observed, z latent, p(x, z) joint density",
         r"\log p(x) = \log \sum_z p(x, z)",
         r"\log p(x) = \log \sum_z p(x, z) + 10^{-10}",
@@ -270,6 +277,11 @@ ROWS = {
         r"% let x observed, z latent, p(x, z) joint density",
         r"\sum_z p(x|z) \ge 0",
         r"\sum_z p(x|z) \ge 10^{-3}",
+    ),
+    "defaults: the observed value may be nearly certain under every latent value": (
+        r"% let x observed, z latent, p(x, z) joint density",
+        r"p(x|z) \le 1",
+        r"p(x|z) \le 0.999",
     ),
     "defaults: a likelihood-weighted cross-entropy may be nearly 0": (
         r"% let x observed, z latent, p(x, z) joint density",

@@ -305,6 +305,11 @@ REFUSED = [
     (r"\max_{a > 0} q(s, a)", 7, r"write the range of a max as `\max_{i=1}^{n}`"),
     (r"\prod_{i > 0} a_i", 8, r"write the range of a prod as `\prod_{i=1}^{n}`"),
     (r"\lfloor x \rfloor", 1, r"`\lfloor` (floors and ceilings) is not supported"),
+    # a function, a number, then a factor: `\log 2y` is log(2y) in textbooks, (log 2) y by
+    # "the next factor"; neither reading is guessed
+    (r"\sum_j y_j \log 2y_j", 12, r"`\log 2` followed by a factor is ambiguous: write `\log(2"),
+    (r"\sin 2x", 1, r"`\sin 2` followed by a factor is ambiguous"),
+    (r"a - \frac12 \log 2\pi\sigma^2", 13, r"`\log 2` followed by a factor is ambiguous"),
 ]
 
 

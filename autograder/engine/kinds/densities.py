@@ -9,9 +9,9 @@ that only holds for a uniform q fails.
 Tight cases: each other density equal to the joint's posterior over its variables given
 the observed ones (`q(z) = p(z|x)`, where the ELBO equals the evidence), or to their
 prior (`q(z) = p(z)`), so a strict inequality that is an equality there is caught; and
-the observed values nearly impossible under every latent value (`p(x|z)` of order 10^{-6}
-at every z), so a lower bound on the evidence or a likelihood that only the drawn scales
-keep (`\sum_z p(x|z) \ge 10^{-3}`) fails.
+the observed values nearly impossible or nearly certain under every latent value (`p(x|z)`
+of order 10^{-6}, or 1 − 10^{-6}, at every z), so a bound on the evidence or a likelihood
+that only the drawn scales keep (`\sum_z p(x|z) \ge 10^{-3}`, `p(x|z) \le 0.999`) fails.
 """
 
 from __future__ import annotations
@@ -137,6 +137,33 @@ def _unlikely_edge(decl: Densities) -> str | None:
     )
 
 
+def _certain_edge(decl: Densities) -> str | None:
+    """The tight case where the observed values are nearly certain under every value of
+    the latent variables (`p(x|z) = 1 − 10^{-6}` at every z), when there are both."""
+    unlikely = _unlikely_edge(decl)
+    if unlikely is None:
+        return None
+    return unlikely.replace("nearly impossible", "nearly certain").replace(
+        "of order 10^{-6}", "= 1 − 10^{-6}"
+    )
+
+
+def _certain_observed(joint: np.ndarray, names, observed: dict) -> np.ndarray:
+    """The joint with the same latent marginal and, at every latent value, the observed
+    values of conditional probability 1 − `UNLIKELY` (the rest shared as drawn)."""
+    obs = [k for k, n in enumerate(names) if n in observed]
+    lat = [k for k in range(len(names)) if k not in obs]
+    table = np.moveaxis(np.array(joint, dtype=float), obs + lat, range(len(names)))
+    o_shape, l_shape = table.shape[: len(obs)], table.shape[len(obs) :]
+    flat = table.reshape(int(np.prod(o_shape)), -1)
+    prior = flat.sum(axis=0)
+    at = int(np.ravel_multi_index([observed[names[k]] for k in obs], o_shape))
+    rest = np.delete(flat, at, axis=0)
+    conditional = np.insert(UNLIKELY * rest / rest.sum(axis=0), at, 1 - UNLIKELY, axis=0)
+    table = (conditional * prior).reshape(o_shape + l_shape)
+    return np.moveaxis(table, range(len(names)), obs + lat)
+
+
 def _unlikely_observed(joint: np.ndarray, names, observed: dict) -> np.ndarray:
     """The joint with its slice at the observed values scaled by `UNLIKELY`, renormalised."""
     table = np.array(joint, dtype=float)
@@ -152,7 +179,7 @@ def edges(decl: Densities) -> list[str]:
         found.append(conditional)
     unlikely = _unlikely_edge(decl)
     if unlikely is not None:
-        found.append(unlikely)
+        found += [unlikely, _certain_edge(decl)]
     found += [f"{other} {NEARLY}" for other, _ in decl.others]
     observed = [name for name, role in decl.variables if role == "observed"]
     for other, over in decl.others:
@@ -186,6 +213,8 @@ def draw(inst: Instance, decl: Densities) -> None:
             inst.description[name] = f"outcome {value + 1} of {sizes[name]}"
     if edge is not None and edge == _unlikely_edge(decl):
         joint = _unlikely_observed(joint, names, inst.observed)
+    if edge is not None and edge == _certain_edge(decl):
+        joint = _certain_observed(joint, names, inst.observed)
     inst.handlers[decl.joint] = TableDensity(decl.joint, names, joint)
     inst.description[f"{decl.joint}({', '.join(names)})"] = _table_text(joint)
     for other, over in decl.others:
@@ -265,7 +294,8 @@ class DensitiesKind(Kind):
         "random one), and over 7 in a tight case; each law is a random table with no outcome "
         "below a few percent, and in tight cases nearly certain (one outcome 1 − 10^{-6}; the "
         "latent variables given the observed ones, too), the observed values nearly impossible "
-        "(p(x|z) of order 10^{-6} at every z), or equal to the posterior or the prior"
+        "or nearly certain (p(x|z) of order 10^{-6}, or 1 − 10^{-6}, at every z), or equal to "
+        "the posterior or the prior"
     )
     let = (
         LetForm(

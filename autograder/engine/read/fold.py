@@ -313,12 +313,33 @@ def _func_head(u, h: Head, items, i: int, depth: int):
             raise Fail(p, f"`{_disp(h)}` needs an argument")
         if func in ("max", "min"):
             raise Fail(p, f"`{_disp(h)}` needs its arguments in brackets: `{_disp(h)}(a, b)`")
+        if (
+            func != "sqrt"
+            and isinstance(arg, Num)
+            and j < len(items)
+            and isinstance(items[j], Unit)
+            and not _operator_head(items[j])
+        ):
+            # `\log 2y`, `\sin 2x`, `\log 2\pi\sigma^2`: textbooks mean the function of the
+            # product, the rule "the next factor" gives (\log 2) y; neither is guessed
+            f, n = _disp(h), arg.text
+            raise Fail(
+                p,
+                f"`{f} {n}` followed by a factor is ambiguous: write `{f}({n} …)` for the "
+                f"{f[1:]} of the product, or `({f} {n}) …` for a multiple of `{f} {n}`",
+            )
         node = _logged(Call(func, (arg,), pos=p), base, p)
     else:
         raise Fail(h.end, f"`{_disp(h)}` needs an argument")
     if power is not None:
         node = Pow(node, power, pos=p)
     return node, j
+
+
+def _operator_head(u: Unit) -> bool:
+    """A sum, product, integral, expectation or function after `\\log 2` (`\\log 2 \\sum_z …`):
+    a multiple of `\\log 2`, as nobody writes the logarithm of such a product bare."""
+    return isinstance(u.core, Head) and u.core.name not in ("frac", "dfrac", "tfrac")
 
 
 def _logged(node: Node, base, p: int) -> Node:
